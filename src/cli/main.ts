@@ -1,0 +1,77 @@
+/**
+ * The command line: builds the commander program, runs it, and turns every error into one line
+ * and an exit code (0 ok, 1 a --fail-on change or nothing found, 2 usage or input error).
+ */
+import { Command, CommanderError } from "@commander-js/extra-typings";
+import { describeError, EXIT_USAGE } from "../errors.ts";
+import { writeStderr } from "../runtime/process.ts";
+import { VERSION } from "../version.ts";
+import type { CliContext } from "./context.ts";
+import { registerCapture } from "./capture.ts";
+import { registerDiff } from "./diff.ts";
+import { registerShow } from "./show.ts";
+import { registerPort } from "./port.ts";
+import { registerImport } from "./import.ts";
+import { registerSchema } from "./schema.ts";
+import { registerCompletions } from "./completions.ts";
+
+/** Builds the program with every command registered; exported for completions and tests. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command()
+    .name("nsnap")
+    .description(
+      "Network snapshots and diffs: connections with their processes, routes, interfaces, counters.",
+    )
+    .version(VERSION, "-V, --version", "print the version")
+    .option("--debug", "show stack traces for errors")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeErr: (s) => writeStderr(s),
+      outputError: (s, write) => write(`nsnap: ${s.replace(/^error: /, "").trimEnd()}\n`),
+    });
+  program.addHelpText(
+    "after",
+    `
+Examples:
+  nsnap capture                          write ./snapshots/<host>-<time>.json
+  nsnap diff before.json after.json      what changed (exit 1 with --fail-on KINDS)
+  nsnap show -tlp                        listening TCP sockets with their programs
+  nsnap port 443 incident.json.gz        who holds port 443 in a saved snapshot`,
+  );
+  for (
+    const register of [
+      registerCapture,
+      registerDiff,
+      registerShow,
+      registerPort,
+      registerImport,
+      registerSchema,
+      registerCompletions,
+    ]
+  ) {
+    const cmd = register(program, ctx);
+    cmd.exitOverride().showSuggestionAfterError(true);
+  }
+  return program;
+}
+
+/** Runs the CLI on the given arguments and returns the exit code; never throws. */
+export async function main(argv: string[]): Promise<number> {
+  const ctx: CliContext = { exitCode: 0 };
+  const debug = argv.includes("--debug");
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version end with 0; every parsing error has already been printed as one line.
+      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    const { code, message } = describeError(err);
+    writeStderr(`nsnap: ${message}\n`);
+    if (debug && err instanceof Error && err.stack) writeStderr(err.stack + "\n");
+    return code;
+  }
+}

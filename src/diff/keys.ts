@@ -1,0 +1,35 @@
+/**
+ * What a listener, a session and a route are, and the keys that identify them across snapshots.
+ * Defined once here and used by diff, show and port alike.
+ */
+import type { Connection, Route } from "../model.ts";
+
+/** True for a socket that accepts: TCP `LISTEN`, or an unconnected UDP socket bound to a port. */
+export function isListener(c: Connection): boolean {
+  return c.protocol === "tcp" ? c.state === "LISTEN" : c.state === "UNCONN" && c.localPort !== 0;
+}
+
+/** True for a connected socket (a session): anything with a remote end that is not a listener. */
+export function isSession(c: Connection): boolean {
+  return !isListener(c) && c.remotePort !== 0;
+}
+
+/** Identity of a listener: protocol, address and port (`tcp 0.0.0.0:22`). */
+export function listenerKey(c: Connection): string {
+  return `${c.protocol} ${c.family} ${c.localAddress} ${c.localPort}`;
+}
+
+/** Identity of a session: the full 5-tuple. */
+export function sessionKey(c: Connection): string {
+  return `${c.protocol} ${c.localAddress} ${c.localPort} ${c.remoteAddress} ${c.remotePort}`;
+}
+
+/** Identity of a route: family, table, type, destination and metric. */
+export function routeKey(r: Route): string {
+  return `${r.family} ${r.table} ${r.type} ${r.destination} ${r.metric}`;
+}
+
+/** Formats an endpoint as `addr:port`, with IPv6 in brackets. */
+export function endpoint(address: string, port: number): string {
+  return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+}

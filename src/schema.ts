@@ -1,0 +1,194 @@
+/**
+ * The `nsnap/v1` snapshot schema, defined once: the TypeScript types, the loader's validation and
+ * the published JSON Schema (`nsnap schema`) all come from these definitions.
+ *
+ * Counters are `bigint` in memory. On disk a counter is a JSON number while it is a safe integer
+ * (|v| ≤ 2^53-1) and a decimal string beyond that; readers accept both.
+ */
+import { z } from "zod";
+
+/** The schema identifier every snapshot carries. */
+export const SCHEMA_ID = "nsnap/v1";
+
+/** A lossless integer counter: a safe JSON integer or a decimal string, held as `bigint`. */
+export const CounterValue = z
+  .union([z.int(), z.string().regex(/^-?[0-9]{1,40}$/, "expected a decimal integer string")])
+  .transform((v) => BigInt(v))
+  .meta({
+    description: "Integer counter: a JSON number up to 2^53-1, a decimal string above that.",
+  });
+
+const uint = () => z.int().nonnegative();
+const port = () => z.int().min(0).max(65535);
+
+export const Protocol = z.enum(["tcp", "udp"]);
+export const Family = z.enum(["inet", "inet6"]);
+
+export const Connection = z.object({
+  protocol: Protocol,
+  family: Family,
+  localAddress: z.string(),
+  localPort: port(),
+  remoteAddress: z.string(),
+  remotePort: port(),
+  state: z.string(),
+  recvQ: uint(),
+  sendQ: uint(),
+  uid: uint(),
+  inode: uint(),
+  pid: uint().optional().meta({ description: "The holder whose parent does not also hold it." }),
+  pids: z.array(uint()).optional().meta({ description: "Every process holding the socket." }),
+});
+
+export const ProcessInfo = z.object({
+  pid: uint(),
+  ppid: uint().optional(),
+  name: z.string(),
+  exe: z.string().optional(),
+  user: z.string().optional(),
+  uid: uint().optional(),
+  startTime: z.string().optional().meta({
+    description: "ISO 8601 UTC; pid + startTime identify a process.",
+  }),
+  cmdline: z.array(z.string()).optional().meta({
+    description: "Only with --cmdline; secrets masked.",
+  }),
+});
+
+export const Nexthop = z.object({
+  gateway: z.string().optional(),
+  interface: z.string().optional(),
+  weight: uint().optional(),
+});
+
+export const Route = z.object({
+  family: Family,
+  table: uint().meta({ description: "Kernel table id; 254 is main, 255 local." }),
+  type: z.string(),
+  destination: z.string().meta({ description: "CIDR" }),
+  gateway: z.string().optional(),
+  interface: z.string().optional(),
+  metric: uint(),
+  protocol: z.string().optional(),
+  scope: z.string().optional(),
+  source: z.string().optional(),
+  flags: z.array(z.string()).optional(),
+  nexthops: z.array(Nexthop).optional(),
+});
+
+/** The /proc/net/dev columns, in kernel order. */
+export const INTERFACE_STAT_NAMES = [
+  "rxBytes",
+  "rxPackets",
+  "rxErrors",
+  "rxDropped",
+  "rxFifo",
+  "rxFrame",
+  "rxCompressed",
+  "rxMulticast",
+  "txBytes",
+  "txPackets",
+  "txErrors",
+  "txDropped",
+  "txFifo",
+  "txCollisions",
+  "txCarrier",
+  "txCompressed",
+] as const;
+export type InterfaceStatName = typeof INTERFACE_STAT_NAMES[number];
+
+export const InterfaceStats = z.object(
+  Object.fromEntries(INTERFACE_STAT_NAMES.map((n) => [n, CounterValue.optional()])) as {
+    [K in InterfaceStatName]: z.ZodOptional<typeof CounterValue>;
+  },
+);
+
+export const InterfaceAddress = z.object({
+  family: Family,
+  address: z.string(),
+  prefixLength: z.int().min(0).max(128),
+  scope: z.string().optional(),
+  broadcast: z.string().optional(),
+});
+
+export const NetInterface = z.object({
+  name: z.string(),
+  index: uint().optional(),
+  mac: z.string().optional(),
+  mtu: uint().optional(),
+  flags: z.array(z.string()),
+  operState: z.string().optional(),
+  speedMbps: z.int().optional(),
+  addresses: z.array(InterfaceAddress),
+  stats: InterfaceStats.optional(),
+});
+
+export const Counters = z.record(z.string(), z.record(z.string(), CounterValue));
+
+export const SectionStatus = z.object({
+  status: z.enum(["ok", "partial", "error"]),
+  warnings: z.array(z.string()).optional(),
+  error: z.string().optional(),
+});
+
+export const SECTION_NAMES = [
+  "connections",
+  "processes",
+  "routes",
+  "interfaces",
+  "counters",
+] as const;
+export type SectionName = typeof SECTION_NAMES[number];
+
+export const Meta = z.object({
+  capturedAt: z.string().meta({ description: "ISO 8601 UTC with milliseconds" }),
+  durationMs: z.number().nonnegative(),
+  host: z.object({
+    hostname: z.string(),
+    os: z.string(),
+    kernel: z.string().optional(),
+    arch: z.string().optional(),
+    bootTime: z.string().optional(),
+  }),
+  netns: z.object({ inode: uint().optional(), name: z.string().optional() }).optional(),
+  tool: z.object({ name: z.string(), version: z.string(), runtime: z.string() }),
+  privileges: z.object({ uid: z.int().optional(), root: z.boolean() }),
+  labels: z.record(z.string(), z.string()),
+  source: z.object({
+    kind: z.enum(["capture", "import"]),
+    formats: z.array(z.string()).optional(),
+    files: z.array(z.string()).optional(),
+  }).optional(),
+  redacted: z.boolean().optional(),
+  sections: z.object({
+    connections: SectionStatus,
+    processes: SectionStatus,
+    routes: SectionStatus,
+    interfaces: SectionStatus,
+    counters: SectionStatus,
+  }),
+});
+
+export const Snapshot = z.object({
+  schema: z.literal(SCHEMA_ID),
+  meta: Meta,
+  connections: z.array(Connection),
+  processes: z.record(z.string().regex(/^[0-9]+$/), ProcessInfo),
+  routes: z.array(Route),
+  interfaces: z.array(NetInterface),
+  counters: Counters,
+});
+
+/** Produces the published JSON Schema of `nsnap/v1` (the on-disk form, counters as number|string). */
+export function snapshotJsonSchema(): Record<string, unknown> {
+  const s = z.toJSONSchema(Snapshot, { io: "input", target: "draft-2020-12" }) as Record<
+    string,
+    unknown
+  >;
+  return {
+    $schema: s.$schema,
+    $id: "urn:nsnap:schema:nsnap-v1",
+    title: "nsnap snapshot (nsnap/v1)",
+    ...s,
+  };
+}
