@@ -34,8 +34,8 @@ export const Connection = z.object({
   state: z.string(),
   recvQ: uint(),
   sendQ: uint(),
-  uid: uint(),
-  inode: uint(),
+  uid: uint().optional().meta({ description: "Absent where the source does not show it (macOS)." }),
+  inode: uint().optional().meta({ description: "Absent where the source does not show it." }),
   pid: uint().optional().meta({ description: "The holder whose parent does not also hold it." }),
   pids: z.array(uint()).optional().meta({ description: "Every process holding the socket." }),
 });
