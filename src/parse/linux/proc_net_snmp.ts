@@ -1,0 +1,55 @@
+/**
+ * /proc/net/snmp and /proc/net/netstat: protocol counters as pairs of lines, a header line of names
+ * ("Tcp: RtoAlgorithm RtoMin …") followed by a line of values ("Tcp: 1 200 …").
+ */
+import type { Counters } from "../../model.ts";
+
+/**
+ * Parses /proc/net/snmp or /proc/net/netstat into `{Group: {Name: value}}`, values as bigint
+ * (signed: Tcp.MaxConn is -1). A pair whose lengths disagree is kept as far as it matches, and warned.
+ */
+export function parseProcNetSnmp(
+  text: string,
+  source = "/proc/net/snmp",
+): { counters: Counters; warnings: string[] } {
+  const counters: Counters = {};
+  const warnings: string[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const header = lines[i]!;
+    if (header.trim() === "") continue;
+    const colon = header.indexOf(":");
+    const group = colon > 0 ? header.slice(0, colon) : "";
+    const valueLine = lines[i + 1];
+    if (
+      !/^[A-Za-z][A-Za-z0-9]*$/.test(group) || valueLine === undefined ||
+      !valueLine.startsWith(group + ":")
+    ) {
+      warnings.push(
+        `${source}:${i + 1}: cannot read counter header: ${JSON.stringify(header.trim())}`,
+      );
+      continue;
+    }
+    i++;
+    const names = header.slice(colon + 1).trim().split(/\s+/).filter(Boolean);
+    const values = valueLine.slice(colon + 1).trim().split(/\s+/).filter(Boolean);
+    if (names.length !== values.length) {
+      warnings.push(
+        `${source}:${i + 1}: ${group} has ${names.length} names but ${values.length} values`,
+      );
+    }
+    const g = counters[group] ?? (counters[group] = {});
+    const count = Math.min(names.length, values.length);
+    for (let k = 0; k < count; k++) {
+      const v = values[k]!;
+      if (!/^-?[0-9]+$/.test(v)) {
+        warnings.push(
+          `${source}:${i + 1}: ${group}.${names[k]}: not an integer: ${JSON.stringify(v)}`,
+        );
+        continue;
+      }
+      g[names[k]!] = BigInt(v);
+    }
+  }
+  return { counters, warnings };
+}
