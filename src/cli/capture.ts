@@ -1,8 +1,68 @@
-/** `nsnap capture`: not written yet. */
-import type { Command } from "@commander-js/extra-typings";
-import type { CliContext } from "./context.ts";
+/** `nsnap capture`: take a snapshot of this host and write it (prints the path written). */
+import { type Command, Option } from "@commander-js/extra-typings";
+import { captureSnapshot } from "../collect/mod.ts";
+import { writeSnapshot } from "../snapshot/write.ts";
+import { UsageError } from "../errors.ts";
+import { type CliContext, out } from "./context.ts";
+
+/** Parses repeated `--label key=value` options into a record. */
+export function parseLabel(
+  value: string,
+  previous: Record<string, string> = {},
+): Record<string, string> {
+  const eq = value.indexOf("=");
+  const key = eq > 0 ? value.slice(0, eq) : "";
+  if (!/^[A-Za-z0-9_.\/-]+$/.test(key)) {
+    throw new UsageError(`Cannot use label ${JSON.stringify(value)}: expected key=value`);
+  }
+  return { ...previous, [key]: value.slice(eq + 1) };
+}
 
 /** Registers `nsnap capture` on the program. */
 export function registerCapture(program: Command, _ctx: CliContext) {
-  return program.command("capture").description("(not yet available)");
+  return program
+    .command("capture")
+    .description("capture connections, processes, routes, interfaces and counters into a snapshot")
+    .option(
+      "-o, --output <path>",
+      "file, folder/ or - for stdout (default ./snapshots/<host>-<time>.json)",
+    )
+    .addOption(
+      new Option("--format <format>", "json or yaml (default: from the file name)").choices(
+        ["json", "yaml"] as const,
+      ),
+    )
+    .option("--force", "replace an existing file")
+    .option(
+      "--label <key=value>",
+      "add a label to meta.labels (repeatable)",
+      parseLabel,
+      {} as Record<string, string>,
+    )
+    .option("--cmdline", "record process command lines (secrets masked)")
+    .addOption(
+      new Option("--root <dir>", "read /proc and /sys below this folder (tests)").hideHelp(),
+    )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  nsnap capture                              ./snapshots/web1-20261125T150812.345Z.json
+  nsnap capture -o before.json --label deploy=1234
+  nsnap capture -o incident.yaml.gz --cmdline
+  nsnap capture -o - | jq '.connections | length'`,
+    )
+    .action(async (opts) => {
+      const snapshot = await captureSnapshot({
+        cmdline: opts.cmdline ?? false,
+        labels: opts.label,
+        ...(opts.root ? { root: opts.root } : {}),
+      });
+      const path = await writeSnapshot(snapshot, {
+        ...(opts.output !== undefined ? { output: opts.output } : {}),
+        ...(opts.format ? { format: opts.format } : {}),
+        force: opts.force ?? false,
+      });
+      if (path !== "-") await out(path);
+    });
 }
