@@ -80,3 +80,34 @@ export async function withNetns<T>(tag: string, fn: (ns: Netns) => Promise<T> | 
     ns.close();
   }
 }
+
+/** The argv that runs tests/helpers/sockets.ts under the runtime executing the tests. */
+export function socketsCommand(specs: string[], ttlSeconds = 60): string[] {
+  const script = new URL("./sockets.ts", import.meta.url).pathname;
+  const g = globalThis as { Deno?: unknown };
+  const head = g.Deno
+    ? [process.execPath, "run", "-A", "--quiet", script]
+    : [process.execPath, script];
+  return [...head, "--ttl", String(ttlSeconds), ...specs];
+}
+
+/** Starts a socket holder inside the namespace and waits until its sockets are up. */
+export function holdSockets(ns: Netns, specs: string[], ttlSeconds = 60): Promise<ChildProcess> {
+  const child = ns.spawn(socketsCommand(specs, ttlSeconds));
+  return new Promise((resolve, reject) => {
+    let out = "", err = "";
+    const timer = setTimeout(() => reject(new Error(`sockets.ts not ready: ${err}`)), 30_000);
+    child.stdout?.on("data", (d: Uint8Array) => {
+      out += new TextDecoder().decode(d);
+      if (out.includes("ready")) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.stderr?.on("data", (d: Uint8Array) => (err += new TextDecoder().decode(d)));
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      if (!out.includes("ready")) reject(new Error(`sockets.ts exited ${code}: ${err}`));
+    });
+  });
+}
