@@ -1,0 +1,181 @@
+/**
+ * Linux net-tools `netstat` socket listings: `-an`, `-anp`, `-tulpn`, `-aeep`, `-neopa`, and the
+ * name-resolving forms without `-n` (host and service names are kept as printed; a service name
+ * becomes its port where it is a well-known one).
+ *
+ * The optional columns (User, Inode, PID/Program name, Timer) are found from the header; `-` in
+ * them means "not known" and leaves the field absent. UNIX, Bluetooth and other sections are
+ * skipped, as are raw sockets: a snapshot holds TCP and UDP.
+ */
+import type { Connection, Family, ProcessInfo, Protocol } from "../../model.ts";
+import {
+  addressFamily,
+  cannotRead,
+  isDigits,
+  portNumber,
+  socketAddress,
+  splitEndpoint,
+  splitLines,
+} from "./text_fields.ts";
+
+/** What `parseLinuxNetstat` returns: sockets, the processes named in PID/Program, and warnings. */
+export interface LinuxNetstatResult {
+  connections: Connection[];
+  processes: ProcessInfo[];
+  warnings: string[];
+}
+
+const TCP_STATES = new Set([
+  "ESTABLISHED",
+  "SYN_SENT",
+  "SYN_RECV",
+  "FIN_WAIT1",
+  "FIN_WAIT2",
+  "TIME_WAIT",
+  "CLOSE",
+  "CLOSE_WAIT",
+  "LAST_ACK",
+  "LISTEN",
+  "CLOSING",
+  "UNKNOWN",
+]);
+
+const PROTOS: Record<string, [Protocol, Family]> = {
+  tcp: ["tcp", "inet"],
+  tcp6: ["tcp", "inet6"],
+  udp: ["udp", "inet"],
+  udp6: ["udp", "inet6"],
+};
+
+const TIMER = /\s+(off|on|keepalive|timewait|probe|unkn-[0-9]+)\s+\([^)]*\)\s*$/;
+
+/** Which optional columns the current section's header announced. */
+interface Layout {
+  user: boolean;
+  program: boolean;
+  timer: boolean;
+}
+
+/**
+ * Parses Linux `netstat` socket output into TCP/UDP connections (with pid, uid and inode where
+ * the columns are there).
+ *
+ * @example
+ * ```ts
+ * const { connections, processes } = parseLinuxNetstat(text, "netstat-tulpn.txt");
+ * ```
+ */
+export function parseLinuxNetstat(text: string, source = "netstat"): LinuxNetstatResult {
+  const connections: Connection[] = [];
+  const processes = new Map<number, ProcessInfo>();
+  const warnings: string[] = [];
+  const lines = splitLines(text);
+  // Output without the "Active …" title (a pasted table) starts in the Internet section.
+  let inInternet = true;
+  let layout: Layout | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const trimmed = line.trim();
+    if (trimmed === "") continue;
+    if (trimmed.startsWith("Active ")) {
+      inInternet = trimmed.startsWith("Active Internet");
+      layout = undefined;
+      continue;
+    }
+    if (!inInternet) continue;
+    if (trimmed.startsWith("Proto ")) {
+      layout = {
+        user: /\sUser\s+Inode\b/.test(trimmed),
+        program: trimmed.includes("PID/Program"),
+        timer: /\sTimer\s*$/.test(trimmed),
+      };
+      continue;
+    }
+    const proto = trimmed.split(/\s+/, 1)[0]!;
+    const kind = PROTOS[proto];
+    if (kind === undefined) {
+      // raw/raw6/sctp/udpl sockets are outside the snapshot; anything else is unreadable.
+      if (/^(raw6?|udpl6?|sctp6?|unix|icmp6?)$/.test(proto)) continue;
+      warnings.push(cannotRead(source, i + 1, "netstat line", line));
+      continue;
+    }
+    const c = parseSocketLine(
+      trimmed,
+      kind,
+      layout ?? { user: false, program: false, timer: false },
+    );
+    if (typeof c === "string") {
+      warnings.push(cannotRead(source, i + 1, `netstat line (${c})`, line));
+      continue;
+    }
+    connections.push(c.connection);
+    if (c.process && !processes.has(c.process.pid)) processes.set(c.process.pid, c.process);
+  }
+  return { connections, processes: [...processes.values()], warnings };
+}
+
+function parseSocketLine(
+  line: string,
+  [protocol, protoFamily]: [Protocol, Family],
+  layout: Layout,
+): { connection: Connection; process?: ProcessInfo } | string {
+  const body = layout.timer ? line.replace(TIMER, "") : line;
+  const words = [...body.matchAll(/\S+/g)];
+  const [, recvQ, sendQ, local, foreign] = words.map((m) => m[0]);
+  if (!isDigits(recvQ) || !isDigits(sendQ)) return "bad queue";
+  const le = local === undefined ? undefined : splitEndpoint(local);
+  const fe = foreign === undefined ? undefined : splitEndpoint(foreign);
+  if (le === undefined || fe === undefined) return "bad address";
+  const localPort = portNumber(le.port), remotePort = portNumber(fe.port);
+  if (localPort === undefined || remotePort === undefined) return "unknown port name";
+  let w = 5;
+  let state = words[w]?.[0];
+  if (state !== undefined && TCP_STATES.has(state)) {
+    w++;
+  } else {
+    if (protocol === "tcp") return "no state";
+    state = undefined;
+  }
+  // UDP shows no state when unconnected; a connected UDP socket says ESTABLISHED.
+  const family = protoFamily === "inet6" ? "inet6" : addressFamily(le.host, protoFamily);
+  const connection: Connection = {
+    protocol,
+    family,
+    localAddress: socketAddress(le.host, family),
+    localPort,
+    remoteAddress: socketAddress(fe.host, family),
+    remotePort,
+    state: state ?? "UNCONN",
+    recvQ: Number(recvQ),
+    sendQ: Number(sendQ),
+  };
+  if (layout.user) {
+    const user = words[w++]?.[0], inode = words[w++]?.[0];
+    if (user === undefined || !isDigits(inode)) return "bad User/Inode";
+    if (isDigits(user)) connection.uid = Number(user);
+    else if (user === "root") connection.uid = 0;
+    // A TIME_WAIT or half-open socket has inode 0: no file holds it.
+    connection.inode = Number(inode);
+  }
+  let process: ProcessInfo | undefined;
+  if (layout.program) {
+    const start = words[w];
+    if (start === undefined) {
+      // Trailing spaces trimmed away an empty column: nothing known.
+    } else {
+      const text = body.slice(start.index).trim();
+      const m = /^([0-9]+)\/(.*)$/.exec(text);
+      if (m) {
+        const pid = Number(m[1]);
+        connection.pid = pid;
+        connection.pids = [pid];
+        process = { pid, name: m[2]!.trim() };
+      } else if (text !== "-") {
+        return "bad PID/Program name";
+      }
+    }
+  } else if (words.length > w) {
+    return "unexpected columns";
+  }
+  return process ? { connection, process } : { connection };
+}
