@@ -33,3 +33,13 @@ export function routeKey(r: Route): string {
 export function endpoint(address: string, port: number): string {
   return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
 }
+
+/** True for routes that exist once per interface: IPv6 link-local (fe80::/…) and multicast (ff00::/8). */
+export function isPerInterfaceRoute(r: Route): boolean {
+  return r.family === "inet6" && /^(fe80:|ff[0-9a-f]{2}:)/i.test(r.destination);
+}
+
+/** Identity of a route where several share its routeKey (multipath, per-interface): plus the interface. */
+export function routeKeyWithInterface(r: Route): string {
+  return `${routeKey(r)} dev ${r.interface ?? "-"}`;
+}

@@ -1,0 +1,194 @@
+/**
+ * Protocol counters (`Tcp.RetransSegs`, `TcpExt.ListenOverflows` …): the exact delta and
+ * per-second rate of each counter that moved, gauges and settings as before → after, and a
+ * reset — never a negative delta — when a counter went backwards or the host rebooted.
+ * The counters an operator should look at first are marked notable with a plain sentence.
+ */
+import type { Snapshot } from "../model.ts";
+import type { Change } from "./types.ts";
+import { rate, rebooted, secondsBetween, sortByKey } from "./util.ts";
+
+/** Values that are configuration, not activity. */
+const SETTINGS = new Set([
+  "Ip.Forwarding",
+  "Ip.DefaultTTL",
+  "Tcp.RtoAlgorithm",
+  "Tcp.RtoMin",
+  "Tcp.RtoMax",
+  "Tcp.MaxConn",
+]);
+
+/** Values that go up and down with the current state. */
+const GAUGES = new Set(["Tcp.CurrEstab"]);
+
+/** True for gauges: Tcp.CurrEstab and every socket statistic from /proc/net/sockstat{,6}. */
+export function isGauge(group: string, name: string): boolean {
+  return GAUGES.has(`${group}.${name}`) || /sockstat/i.test(group);
+}
+
+/** True for settings such as Ip.Forwarding and Tcp.RtoMin. */
+export function isSetting(group: string, name: string): boolean {
+  return SETTINGS.has(`${group}.${name}`);
+}
+
+type Sentence = (
+  delta: bigint,
+  after: Snapshot["counters"],
+  before: Snapshot["counters"],
+) => string;
+
+const times = (d: bigint, one: string, many: string) => `${d} ${d === 1n ? one : many}`;
+
+function share(part: bigint, whole: bigint): string {
+  if (whole <= 0n) return "";
+  // Two decimals of a percentage, in exact integer arithmetic.
+  const bp = (part * 10000n) / whole;
+  return `${bp / 100n}.${String(bp % 100n).padStart(2, "0")}%`;
+}
+
+function retrans(outGroup: string): Sentence {
+  return (d, after, before) => {
+    const sent = delta(before[outGroup]?.OutSegs, after[outGroup]?.OutSegs);
+    const pct = sent !== undefined ? share(d, sent) : "";
+    return `${times(d, "segment", "segments")} retransmitted${
+      pct ? `: ${pct} of the ${sent} segments sent` : ""
+    }`;
+  };
+}
+
+/** The notable counters and the sentence each one gets. */
+const NOTABLE: Record<string, Sentence> = {
+  "Tcp.RetransSegs": retrans("Tcp"),
+  "Tcp.EstabResets": (d) =>
+    `${times(d, "established connection was", "established connections were")} reset`,
+  "Tcp.OutRsts": (d) => `${times(d, "TCP reset", "TCP resets")} sent`,
+  "Tcp.AttemptFails": (d) => `${times(d, "connection attempt", "connection attempts")} failed`,
+  "TcpExt.ListenOverflows": (d) =>
+    `listen queues overflowed ${
+      times(d, "time", "times")
+    }: a server is not accepting connections fast enough`,
+  "TcpExt.ListenDrops": (d) =>
+    `${
+      times(d, "incoming connection was", "incoming connections were")
+    } dropped at a listening socket`,
+  "Udp.InErrors": (d) =>
+    `${times(d, "UDP datagram", "UDP datagrams")} could not be received (errors)`,
+  "Udp.RcvbufErrors": (d) =>
+    `${times(d, "UDP datagram", "UDP datagrams")} dropped: a receive buffer was full`,
+  "Udp.NoPorts": (d) =>
+    `${times(d, "UDP datagram", "UDP datagrams")} arrived for a port nobody listens on`,
+  "Udp6.Udp6InErrors": (d) =>
+    `${times(d, "UDP/IPv6 datagram", "UDP/IPv6 datagrams")} could not be received (errors)`,
+  "Udp6.Udp6RcvbufErrors": (d) =>
+    `${times(d, "UDP/IPv6 datagram", "UDP/IPv6 datagrams")} dropped: a receive buffer was full`,
+  "Udp6.Udp6NoPorts": (d) =>
+    `${times(d, "UDP/IPv6 datagram", "UDP/IPv6 datagrams")} arrived for a port nobody listens on`,
+  "Ip.InDiscards": (d) => `${times(d, "incoming IPv4 packet", "incoming IPv4 packets")} discarded`,
+  "Ip.OutDiscards": (d) => `${times(d, "outgoing IPv4 packet", "outgoing IPv4 packets")} discarded`,
+  "Ip6.Ip6InDiscards": (d) =>
+    `${times(d, "incoming IPv6 packet", "incoming IPv6 packets")} discarded`,
+  "Ip6.Ip6OutDiscards": (d) =>
+    `${times(d, "outgoing IPv6 packet", "outgoing IPv6 packets")} discarded`,
+};
+
+/** Names in /proc/net/snmp6 carry their group as a prefix (Ip6InDiscards); accept both spellings. */
+function notableOf(group: string, name: string): Sentence | undefined {
+  return NOTABLE[`${group}.${name}`] ??
+    (name.startsWith(group) ? undefined : NOTABLE[`${group}.${group}${name}`]);
+}
+
+function delta(a: bigint | undefined, b: bigint | undefined): bigint | undefined {
+  return a === undefined || b === undefined || b < a ? undefined : b - a;
+}
+
+function sortKey(kindRank: number, group: string, name: string): string {
+  return `${kindRank} ${group}.${name}`;
+}
+
+/** Compares the protocol counters of two snapshots. */
+export function diffCounters(before: Snapshot, after: Snapshot): Change[] {
+  const seconds = secondsBetween(before, after);
+  const items: Array<[string, Change]> = [];
+  const reboot = rebooted(before, after);
+  if (reboot) {
+    items.push(["0", {
+      kind: "counter-reset",
+      section: "counters",
+      key: { group: "*", name: "*" },
+      before: { bootTime: before.meta.host.bootTime },
+      after: { bootTime: after.meta.host.bootTime },
+      notable: true,
+      summary:
+        `the host rebooted between the snapshots (boot time ${before.meta.host.bootTime} → ${after.meta.host.bootTime}): counters restarted from zero, no deltas`,
+    }]);
+  }
+  const groups = Object.keys(after.counters);
+  for (const group of groups) {
+    const ga = before.counters[group], gb = after.counters[group];
+    if (!ga || !gb) continue;
+    for (const [name, y] of Object.entries(gb)) {
+      const x = ga[name];
+      // Absent is not zero: a counter only one snapshot has cannot be compared.
+      if (x === undefined || x === y) continue;
+      const key = { group, name };
+      const label = `${group}.${name}`;
+      if (isSetting(group, name)) {
+        items.push([sortKey(1, group, name), {
+          kind: "setting-changed",
+          section: "counters",
+          key,
+          before: x,
+          after: y,
+          summary: `${label} changed from ${x} to ${y}`,
+        }]);
+        continue;
+      }
+      if (isGauge(group, name)) {
+        items.push([sortKey(3, group, name), {
+          kind: "gauge-changed",
+          section: "counters",
+          key,
+          before: x,
+          after: y,
+          summary: `${label} ${x} → ${y}`,
+        }]);
+        continue;
+      }
+      if (reboot) continue;
+      if (y < x) {
+        items.push([sortKey(2, group, name), {
+          kind: "counter-reset",
+          section: "counters",
+          key,
+          before: x,
+          after: y,
+          summary: `${label} went backwards (${x} → ${y}): reset or wrapped, no delta`,
+        }]);
+        continue;
+      }
+      const d = y - x;
+      const change: Change = {
+        kind: "counter-increased",
+        section: "counters",
+        key,
+        before: x,
+        after: y,
+        delta: d,
+        summary: `${label} +${d}`,
+      };
+      const r = rate(d, seconds);
+      if (r !== undefined) {
+        change.perSecond = r;
+        change.summary += ` (${r}/s)`;
+      }
+      const sentence = notableOf(group, name);
+      if (sentence) {
+        change.notable = true;
+        change.summary = sentence(d, after.counters, before.counters) +
+          (r !== undefined ? ` (${r}/s)` : "");
+      }
+      items.push([sortKey(sentence ? 0 : 4, group, name), change]);
+    }
+  }
+  return sortByKey(items);
+}

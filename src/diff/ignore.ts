@@ -1,0 +1,151 @@
+/**
+ * Ignore rules: ports, programs, interfaces, addresses/CIDRs and counters a team does not want
+ * in its diffs. Rules are applied to both snapshots before comparing, so an ignored thing can
+ * neither appear, disappear nor take part in a pairing.
+ */
+import { UsageError } from "../errors.ts";
+import type { Connection, Counters, Snapshot } from "../model.ts";
+import { type Cidr, cidrContains, parseCidr } from "../net/address.ts";
+import { ownerOf, programOf } from "./util.ts";
+
+/** Ignore rules as a user writes them (flags or the `ignore` map of a config file). */
+export interface IgnoreRules {
+  /** Ports or ranges: `22`, `"8000-8100"`. */
+  ports?: Array<string | number>;
+  /** Program globs (process name or executable file name): `"node*"`. */
+  programs?: string[];
+  /** Interface globs: `"veth*"`, `"docker0"`. */
+  interfaces?: string[];
+  /** Addresses or CIDRs: `"10.0.0.0/8"`, `"fe80::/10"`. */
+  addresses?: string[];
+  /** Counter globs over `Group.Name`: `"TcpExt.TCP*"`. */
+  counters?: string[];
+}
+
+/** Rules ready to match. */
+interface Compiled {
+  ports: Array<[number, number]>;
+  programs: RegExp[];
+  interfaces: RegExp[];
+  addresses: Cidr[];
+  counters: RegExp[];
+}
+
+/** Turns a shell-style glob (`*`, `?`, `[abc]`) into an anchored regular expression. */
+export function globToRegExp(glob: string): RegExp {
+  let re = "";
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i]!;
+    if (ch === "*") re += ".*";
+    else if (ch === "?") re += ".";
+    else if (ch === "[") {
+      const end = glob.indexOf("]", i + 1);
+      if (end < 0) re += "\\[";
+      else {
+        const body = glob.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\");
+        re += `[${body}]`;
+        i = end;
+      }
+    } else re += ch.replace(/[.+^${}()|\\\]]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function parsePort(p: string | number): [number, number] {
+  const text = String(p).trim();
+  const m = /^([0-9]{1,5})(?:-([0-9]{1,5}))?$/.exec(text);
+  const lo = m ? Number(m[1]) : NaN, hi = m?.[2] !== undefined ? Number(m[2]) : lo;
+  if (!m || lo > 65535 || hi > 65535 || hi < lo) {
+    throw new UsageError(
+      `Cannot use ignore port ${JSON.stringify(text)}: expected a port or a range like 8000-8100`,
+    );
+  }
+  return [lo, hi];
+}
+
+function parseAddress(a: string): Cidr {
+  const c = parseCidr(a.trim());
+  if (!c) {
+    throw new UsageError(
+      `Cannot use ignore address ${
+        JSON.stringify(a)
+      }: expected an address or a CIDR like 10.0.0.0/8`,
+    );
+  }
+  return c;
+}
+
+/** Validates and compiles rules; a bad port or address is a UsageError. */
+export function compileIgnore(rules: IgnoreRules): Compiled {
+  return {
+    ports: (rules.ports ?? []).map(parsePort),
+    programs: (rules.programs ?? []).map(globToRegExp),
+    interfaces: (rules.interfaces ?? []).map(globToRegExp),
+    addresses: (rules.addresses ?? []).map(parseAddress),
+    counters: (rules.counters ?? []).map(globToRegExp),
+  };
+}
+
+/** Merges rule sets (config file and flags add up). */
+export function mergeIgnore(...sets: IgnoreRules[]): IgnoreRules {
+  const out: Required<IgnoreRules> = {
+    ports: [],
+    programs: [],
+    interfaces: [],
+    addresses: [],
+    counters: [],
+  };
+  for (const s of sets) {
+    for (const k of Object.keys(out) as Array<keyof IgnoreRules>) {
+      (out[k] as unknown[]).push(...(s[k] ?? []));
+    }
+  }
+  return out;
+}
+
+function isEmpty(c: Compiled): boolean {
+  return !c.ports.length && !c.programs.length && !c.interfaces.length && !c.addresses.length &&
+    !c.counters.length;
+}
+
+/** Returns the snapshot without what the rules ignore (the input is not modified). */
+export function applyIgnore(snap: Snapshot, rules: IgnoreRules): Snapshot {
+  const c = compileIgnore(rules);
+  if (isEmpty(c)) return snap;
+  const any = (res: RegExp[], s: string | undefined) =>
+    s !== undefined && res.some((r) => r.test(s));
+  const portHit = (p: number) => c.ports.some(([lo, hi]) => p >= lo && p <= hi);
+  // An unspecified remote (0.0.0.0, ::) is no address anyone means to ignore.
+  const addrHit = (a: string) => c.addresses.some((cidr) => cidrContains(cidr, a));
+  const keepConn = (x: Connection): boolean => {
+    if (portHit(x.localPort) || (x.remotePort !== 0 && portHit(x.remotePort))) return false;
+    if (addrHit(x.localAddress) || (x.remotePort !== 0 && addrHit(x.remoteAddress))) return false;
+    if (c.programs.length) {
+      const p = ownerOf(snap, x);
+      if (p && (any(c.programs, p.name) || any(c.programs, programOf(p)))) return false;
+    }
+    return true;
+  };
+  const routeHit = (dest: string, gw: string | undefined) => {
+    const slash = dest.indexOf("/");
+    const net = slash >= 0 ? dest.slice(0, slash) : dest;
+    return addrHit(net) || (gw !== undefined && addrHit(gw));
+  };
+  const counters: Counters = {};
+  for (const [g, vals] of Object.entries(snap.counters)) {
+    const kept: Record<string, bigint> = {};
+    for (const [n, v] of Object.entries(vals)) if (!any(c.counters, `${g}.${n}`)) kept[n] = v;
+    counters[g] = kept;
+  }
+  return {
+    ...snap,
+    connections: snap.connections.filter(keepConn),
+    routes: snap.routes.filter((r) =>
+      !any(c.interfaces, r.interface) && !routeHit(r.destination, r.gateway)
+    ),
+    interfaces: snap.interfaces.filter((i) => !any(c.interfaces, i.name)).map((i) =>
+      c.addresses.length ? { ...i, addresses: i.addresses.filter((a) => !addrHit(a.address)) } : i
+    ),
+    counters,
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * Interfaces, keyed by name: added, removed, changed (MTU, state, flags, MAC, addresses), and
+ * traffic: the delta and per-second rate of every /proc/net/dev counter that moved
+ * (`interface-traffic`). A counter that went backwards makes the traffic a reset, never a
+ * negative delta.
+ */
+import {
+  INTERFACE_STAT_NAMES,
+  type InterfaceAddress,
+  type InterfaceStatName,
+  type NetInterface,
+  type Snapshot,
+} from "../model.ts";
+import type { Change } from "./types.ts";
+import { rate, rebooted, secondsBetween, sortByKey } from "./util.ts";
+
+function byName(snap: Snapshot): Map<string, NetInterface> {
+  return new Map(snap.interfaces.map((i) => [i.name, i]));
+}
+
+function addr(a: InterfaceAddress): string {
+  return `${a.address}/${a.prefixLength}`;
+}
+
+function sideOf(i: NetInterface): Record<string, unknown> {
+  const s: Record<string, unknown> = { name: i.name };
+  if (i.mtu !== undefined) s.mtu = i.mtu;
+  if (i.operState !== undefined) s.operState = i.operState;
+  if (i.mac !== undefined) s.mac = i.mac;
+  s.flags = i.flags;
+  s.addresses = i.addresses.map(addr).sort();
+  return s;
+}
+
+function fmtBytes(n: bigint): string {
+  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
+  let v = Number(n), u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** Compares the interfaces of two snapshots, their settings and their traffic. */
+export function diffInterfaces(before: Snapshot, after: Snapshot): Change[] {
+  const a = byName(before), b = byName(after);
+  const seconds = secondsBetween(before, after);
+  const reboot = rebooted(before, after);
+  const items: Array<[string, Change]> = [];
+  for (const [name, ia] of a) {
+    const ib = b.get(name);
+    if (!ib) {
+      items.push([`${name} 1`, {
+        kind: "interface-removed",
+        section: "interfaces",
+        key: { interface: name },
+        before: sideOf(ia),
+        summary: `interface ${name} removed`,
+      }]);
+      continue;
+    }
+    const settings = compareSettings(ia, ib);
+    if (settings) items.push([`${name} 2`, settings]);
+    const traffic = compareTraffic(ia, ib, seconds, reboot);
+    if (traffic) items.push([`${name} 3`, traffic]);
+  }
+  for (const [name, ib] of b) {
+    if (a.has(name)) continue;
+    const addrs = ib.addresses.map(addr).sort();
+    items.push([`${name} 0`, {
+      kind: "interface-added",
+      section: "interfaces",
+      key: { interface: name },
+      after: sideOf(ib),
+      summary: `interface ${name} added${ib.operState ? ` (${ib.operState})` : ""}${
+        addrs.length ? ` with ${addrs.join(", ")}` : ""
+      }`,
+    }]);
+  }
+  return sortByKey(items);
+}
+
+function compareSettings(ia: NetInterface, ib: NetInterface): Change | undefined {
+  const before: Record<string, unknown> = {}, after: Record<string, unknown> = {};
+  const words: string[] = [];
+  const scalar = (f: "mtu" | "operState" | "mac" | "speedMbps", label: string) => {
+    const x = ia[f], y = ib[f];
+    if (x === y || x === undefined || y === undefined) return;
+    before[f] = x;
+    after[f] = y;
+    words.push(`${label} ${x} → ${y}`);
+  };
+  scalar("mtu", "MTU");
+  scalar("operState", "state");
+  scalar("mac", "MAC");
+  const fa = new Set(ia.flags), fb = new Set(ib.flags);
+  const flagsOn = [...fb].filter((f) => !fa.has(f)).sort();
+  const flagsOff = [...fa].filter((f) => !fb.has(f)).sort();
+  if (flagsOn.length || flagsOff.length) {
+    before.flags = [...ia.flags].sort();
+    after.flags = [...ib.flags].sort();
+    words.push(
+      [
+        ...flagsOn.map((f) => `+${f}`),
+        ...flagsOff.map((f) => `-${f}`),
+      ].join(" ").replace(/^/, "flags "),
+    );
+  }
+  const aa = new Set(ia.addresses.map(addr)), ab = new Set(ib.addresses.map(addr));
+  const added = [...ab].filter((x) => !aa.has(x)).sort();
+  const removed = [...aa].filter((x) => !ab.has(x)).sort();
+  for (const x of added) words.push(`address ${x} added`);
+  for (const x of removed) words.push(`address ${x} removed`);
+  if (words.length === 0) return undefined;
+  const change: Change = {
+    kind: "interface-changed",
+    section: "interfaces",
+    key: { interface: ia.name },
+    before,
+    after,
+    summary: `interface ${ia.name}: ${words.join("; ")}`,
+  };
+  if (added.length) change.addressesAdded = added;
+  if (removed.length) change.addressesRemoved = removed;
+  return change;
+}
+
+function compareTraffic(
+  ia: NetInterface,
+  ib: NetInterface,
+  seconds: number | undefined,
+  reboot: boolean,
+): Change | undefined {
+  const sa = ia.stats, sb = ib.stats;
+  if (!sa || !sb) return undefined;
+  const delta: Partial<Record<InterfaceStatName, bigint>> = {};
+  const perSecond: Partial<Record<InterfaceStatName, number>> = {};
+  const before: Partial<Record<InterfaceStatName, bigint>> = {};
+  const after: Partial<Record<InterfaceStatName, bigint>> = {};
+  let wentBack = reboot, moved = false;
+  for (const n of INTERFACE_STAT_NAMES) {
+    const x = sa[n], y = sb[n];
+    if (x === undefined || y === undefined || x === y) continue;
+    moved = true;
+    before[n] = x;
+    after[n] = y;
+    if (y < x) wentBack = true;
+    delta[n] = y - x;
+    const r = rate(y - x, seconds);
+    if (r !== undefined) perSecond[n] = r;
+  }
+  if (!moved) return undefined;
+  if (wentBack) {
+    return {
+      kind: "interface-traffic",
+      section: "interfaces",
+      key: { interface: ia.name },
+      before,
+      after,
+      reset: true,
+      summary: `interface ${ia.name}: counters restarted from zero (${
+        reboot ? "host rebooted" : "interface re-created or counters wrapped"
+      }); no deltas`,
+    };
+  }
+  const d = (n: InterfaceStatName) => delta[n] ?? 0n;
+  const rateText = (n: InterfaceStatName) =>
+    perSecond[n] !== undefined ? ` (${fmtBytes(BigInt(Math.round(perSecond[n]!)))}/s)` : "";
+  const words = [
+    `rx ${fmtBytes(d("rxBytes"))}${rateText("rxBytes")}`,
+    `tx ${fmtBytes(d("txBytes"))}${rateText("txBytes")}`,
+    `${d("rxPackets") + d("txPackets")} packets`,
+  ];
+  const errors = d("rxErrors") + d("txErrors");
+  const drops = d("rxDropped") + d("txDropped");
+  if (errors > 0n) words.push(`${errors} errors`);
+  if (drops > 0n) words.push(`${drops} drops`);
+  const change: Change = {
+    kind: "interface-traffic",
+    section: "interfaces",
+    key: { interface: ia.name },
+    before,
+    after,
+    delta: delta as Record<string, bigint>,
+    summary: `interface ${ia.name}: ${words.join(", ")}`,
+  };
+  if (seconds !== undefined) change.perSecond = perSecond as Record<string, number>;
+  if (errors > 0n || drops > 0n) change.notable = true;
+  return change;
+}

@@ -1,0 +1,254 @@
+/**
+ * Listeners: sockets that accept (TCP LISTEN, bound UDP), keyed by protocol, address and port.
+ * Reports opened, closed, owner-changed, restarted, and exposure-changed (the same program on
+ * the same port moved to another address — paired, never reported as closed + opened).
+ */
+import type { Connection, Snapshot } from "../model.ts";
+import { isLoopback, isWildcard } from "../net/address.ts";
+import { endpoint, isListener, listenerKey } from "./keys.ts";
+import type { Change } from "./types.ts";
+import { ownerOf, pad, programOf, sortByKey } from "./util.ts";
+
+/** One listening address and port with the processes holding it. */
+export interface ListenerSide {
+  protocol: string;
+  family: string;
+  address: string;
+  port: number;
+  /** The program of the master holder, when known. */
+  program?: string;
+  pid?: number;
+  startTime?: string;
+  exe?: string;
+  /** Every master pid holding a socket on this address (SO_REUSEPORT can give several). */
+  pids?: number[];
+}
+
+interface Entry {
+  side: ListenerSide;
+  /** Sorted distinct programs; empty when the owner is unknown. */
+  programs: string[];
+  /** Sorted "pid@startTime" identities; empty when unknown. */
+  instances: string[];
+}
+
+function collect(snap: Snapshot): Map<string, Entry> {
+  const groups = new Map<string, Connection[]>();
+  for (const c of snap.connections) {
+    if (!isListener(c)) continue;
+    const k = listenerKey(c);
+    const g = groups.get(k);
+    if (g) g.push(c);
+    else groups.set(k, [c]);
+  }
+  const out = new Map<string, Entry>();
+  for (const [k, socks] of groups) {
+    const first = socks[0]!;
+    const owners = new Map<
+      number,
+      { program: string; pid: number; start?: string; exe?: string }
+    >();
+    for (const s of socks) {
+      const p = ownerOf(snap, s);
+      if (!p) continue;
+      const o: { program: string; pid: number; start?: string; exe?: string } = {
+        program: programOf(p),
+        pid: p.pid,
+      };
+      if (p.startTime !== undefined) o.start = p.startTime;
+      if (p.exe !== undefined) o.exe = p.exe;
+      owners.set(p.pid, o);
+    }
+    const sorted = [...owners.values()].sort((a, b) => a.pid - b.pid);
+    const side: ListenerSide = {
+      protocol: first.protocol,
+      family: first.family,
+      address: first.localAddress,
+      port: first.localPort,
+    };
+    const main = sorted[0];
+    if (main) {
+      side.program = main.program;
+      side.pid = main.pid;
+      if (main.start !== undefined) side.startTime = main.start;
+      if (main.exe !== undefined) side.exe = main.exe;
+      if (sorted.length > 1) side.pids = sorted.map((o) => o.pid);
+    }
+    out.set(k, {
+      side,
+      programs: [...new Set(sorted.map((o) => o.program))].sort(),
+      instances: sorted.map((o) => `${o.pid}@${o.start ?? ""}`),
+    });
+  }
+  return out;
+}
+
+function where(s: ListenerSide): string {
+  return `${s.protocol} ${endpoint(s.address, s.port)}`;
+}
+
+function who(s: ListenerSide): string {
+  return s.program === undefined ? "an unknown program" : `${s.program} (pid ${s.pid})`;
+}
+
+function sortKey(s: ListenerSide, rank: number): string {
+  return `${s.protocol} ${pad(s.port)} ${rank} ${s.family} ${s.address}`;
+}
+
+function keyOf(s: ListenerSide): Record<string, string | number> {
+  return { protocol: s.protocol, family: s.family, address: s.address, port: s.port };
+}
+
+/** How reachable an address is: 0 loopback, 1 one specific address, 2 every address. */
+function reach(address: string): number {
+  if (isWildcard(address)) return 2;
+  if (isLoopback(address)) return 0;
+  return 1;
+}
+
+function exposure(a: ListenerSide, b: ListenerSide): "widened" | "narrowed" | "moved" {
+  const ra = reach(a.address), rb = reach(b.address);
+  return rb > ra ? "widened" : rb < ra ? "narrowed" : "moved";
+}
+
+/** Compares the listeners of two snapshots. */
+export function diffListeners(before: Snapshot, after: Snapshot): Change[] {
+  const a = collect(before), b = collect(after);
+  const items: Array<[string, Change]> = [];
+  const closed: Entry[] = [], opened: Entry[] = [];
+  for (const [k, ea] of a) {
+    const eb = b.get(k);
+    if (!eb) {
+      closed.push(ea);
+      continue;
+    }
+    // An unknown owner on either side cannot tell us who holds the port: no claim either way.
+    if (ea.programs.length === 0 || eb.programs.length === 0) continue;
+    if (ea.programs.join("\n") !== eb.programs.join("\n")) {
+      items.push([sortKey(ea.side, 2), {
+        kind: "listener-owner-changed",
+        section: "listeners",
+        key: keyOf(ea.side),
+        before: ea.side,
+        after: eb.side,
+        summary: `${where(ea.side)} is now held by ${who(eb.side)}, was ${who(ea.side)}`,
+      }]);
+    } else if (ea.instances.join("\n") !== eb.instances.join("\n")) {
+      items.push([sortKey(ea.side, 3), {
+        kind: "listener-restarted",
+        section: "listeners",
+        key: keyOf(ea.side),
+        before: ea.side,
+        after: eb.side,
+        summary: `${
+          where(ea.side)
+        }: ${eb.side.program} restarted (pid ${ea.side.pid} → ${eb.side.pid})`,
+      }]);
+    }
+  }
+  for (const [k, eb] of b) if (!a.has(k)) opened.push(eb);
+
+  // Pair a closed and an opened listener of the same protocol, port and program: a move.
+  const pairKey = (e: Entry) => `${e.side.protocol} ${e.side.port} ${e.programs.join(",")}`;
+  const pending = new Map<string, Entry[]>();
+  for (const e of closed) {
+    const k = pairKey(e);
+    const l = pending.get(k);
+    if (l) l.push(e);
+    else pending.set(k, [e]);
+  }
+  const byAddr = (x: Entry, y: Entry) =>
+    x.side.family < y.side.family
+      ? -1
+      : x.side.family > y.side.family
+      ? 1
+      : x.side.address < y.side.address
+      ? -1
+      : x.side.address > y.side.address
+      ? 1
+      : 0;
+  const openedGroups = new Map<string, Entry[]>();
+  for (const e of opened) {
+    const k = pairKey(e);
+    const l = openedGroups.get(k);
+    if (l) l.push(e);
+    else openedGroups.set(k, [e]);
+  }
+  const unpairedOpened: Entry[] = [];
+  const paired = new Set<Entry>();
+  for (const [k, ops] of openedGroups) {
+    const cls = pending.get(k);
+    if (!cls) {
+      unpairedOpened.push(...ops);
+      continue;
+    }
+    const pairs = pairUp(cls.sort(byAddr), ops.sort(byAddr));
+    for (const [x, y] of pairs.pairs) {
+      paired.add(x);
+      const dir = exposure(x.side, y.side);
+      const restarted = x.instances.join("\n") !== y.instances.join("\n");
+      const prog = y.side.program === undefined ? "" : ` (${y.side.program})`;
+      const reachNote = dir === "widened"
+        ? ": now reachable from more addresses"
+        : dir === "narrowed"
+        ? ": now reachable from fewer addresses"
+        : "";
+      items.push([sortKey(x.side, 4), {
+        kind: "listener-exposure-changed",
+        section: "listeners",
+        key: { protocol: x.side.protocol, port: x.side.port, program: x.side.program ?? "" },
+        before: x.side,
+        after: y.side,
+        exposure: dir,
+        summary:
+          `${x.side.protocol} port ${x.side.port}${prog} ${dir} from ${x.side.address} to ${y.side.address}${reachNote}${
+            restarted ? ` (restarted: pid ${x.side.pid} → ${y.side.pid})` : ""
+          }`,
+      }]);
+    }
+    unpairedOpened.push(...pairs.leftB);
+  }
+  for (const e of closed) {
+    if (paired.has(e)) continue;
+    items.push([sortKey(e.side, 1), {
+      kind: "listener-closed",
+      section: "listeners",
+      key: keyOf(e.side),
+      before: e.side,
+      summary: `${where(e.side)} closed${
+        e.side.program === undefined ? "" : ` (was ${who(e.side)})`
+      }`,
+    }]);
+  }
+  for (const e of unpairedOpened) {
+    items.push([sortKey(e.side, 0), {
+      kind: "listener-opened",
+      section: "listeners",
+      key: keyOf(e.side),
+      after: e.side,
+      summary: `${where(e.side)} opened${e.side.program === undefined ? "" : ` by ${who(e.side)}`}${
+        isWildcard(e.side.address) ? ", on every address" : ""
+      }`,
+    }]);
+  }
+  return sortByKey(items);
+}
+
+/**
+ * Pairs two address-sorted lists: same family first (in order), then across families, so
+ * 127.0.0.1 → 0.0.0.0 and ::1 → :: pair up before 127.0.0.1 → ::. Linear in the list sizes.
+ */
+function pairUp(a: Entry[], b: Entry[]): { pairs: Array<[Entry, Entry]>; leftB: Entry[] } {
+  const pairs: Array<[Entry, Entry]> = [];
+  const restA: Entry[] = [], restB: Entry[] = [];
+  for (const fam of ["inet", "inet6"]) {
+    const fa = a.filter((e) => e.side.family === fam), fb = b.filter((e) => e.side.family === fam);
+    const n = Math.min(fa.length, fb.length);
+    for (let i = 0; i < n; i++) pairs.push([fa[i]!, fb[i]!]);
+    restA.push(...fa.slice(n));
+    restB.push(...fb.slice(n));
+  }
+  const n = Math.min(restA.length, restB.length);
+  for (let i = 0; i < n; i++) pairs.push([restA[i]!, restB[i]!]);
+  return { pairs, leftB: restB.slice(n) };
+}

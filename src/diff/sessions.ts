@@ -1,0 +1,249 @@
+/**
+ * Sessions: connected sockets keyed by the full 5-tuple. The default view aggregates away
+ * ephemeral ports — inbound sessions (local port is a listening port in that snapshot) grouped
+ * by service port and remote address, outbound ones by remote address and port — with counts
+ * before → after; `detail` lists every 5-tuple. Also the census of TCP states before → after.
+ */
+import type { Connection, Snapshot } from "../model.ts";
+import { endpoint, isListener, isSession, sessionKey } from "./keys.ts";
+import type { Change, TcpStateTable } from "./types.ts";
+import { ownerOf, pad, programOf, sortByKey } from "./util.ts";
+
+/** States whose pile-up means trouble, and how big a rise must be before it is called out. */
+const BUILDUP: Record<string, { min: number; meaning: string }> = {
+  TIME_WAIT: { min: 100, meaning: "many short-lived connections closed by this host" },
+  CLOSE_WAIT: { min: 10, meaning: "peers closed but a program here has not closed its end" },
+  SYN_RECV: { min: 10, meaning: "handshakes not completing (SYN flood or slow accept)" },
+};
+
+function listenPorts(snap: Snapshot): Set<string> {
+  const s = new Set<string>();
+  for (const c of snap.connections) if (isListener(c)) s.add(`${c.protocol} ${c.localPort}`);
+  return s;
+}
+
+interface Group {
+  key: Record<string, string | number>;
+  sort: string;
+  label: string;
+  before: number;
+  after: number;
+  opened: number;
+  closed: number;
+}
+
+function groupOf(
+  c: Connection,
+  inbound: boolean,
+): { id: string; g: Omit<Group, "before" | "after" | "opened" | "closed"> } {
+  if (inbound) {
+    return {
+      id: `in ${c.protocol} ${c.localPort} ${c.remoteAddress}`,
+      g: {
+        key: {
+          direction: "inbound",
+          protocol: c.protocol,
+          localPort: c.localPort,
+          remoteAddress: c.remoteAddress,
+        },
+        sort: `0 ${c.protocol} ${pad(c.localPort)} ${c.remoteAddress}`,
+        label: `inbound ${c.protocol} to local port ${c.localPort} from ${c.remoteAddress}`,
+      },
+    };
+  }
+  return {
+    id: `out ${c.protocol} ${c.remoteAddress} ${c.remotePort}`,
+    g: {
+      key: {
+        direction: "outbound",
+        protocol: c.protocol,
+        remoteAddress: c.remoteAddress,
+        remotePort: c.remotePort,
+      },
+      sort: `1 ${c.protocol} ${c.remoteAddress} ${pad(c.remotePort)}`,
+      label: `outbound ${c.protocol} to ${endpoint(c.remoteAddress, c.remotePort)}`,
+    },
+  };
+}
+
+function sessionsOf(snap: Snapshot): Map<string, Connection> {
+  const m = new Map<string, Connection>();
+  for (const c of snap.connections) if (isSession(c)) m.set(sessionKey(c), c);
+  return m;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** Compares the sessions of two snapshots, aggregated unless `detail` is set. */
+export function diffSessions(before: Snapshot, after: Snapshot, detail: boolean): Change[] {
+  const a = sessionsOf(before), b = sessionsOf(after);
+  return detail ? detailed(before, after, a, b) : aggregated(before, after, a, b);
+}
+
+function aggregated(
+  before: Snapshot,
+  after: Snapshot,
+  a: Map<string, Connection>,
+  b: Map<string, Connection>,
+): Change[] {
+  const groups = new Map<string, Group>();
+  const touch = (c: Connection, inbound: boolean): Group => {
+    const { id, g } = groupOf(c, inbound);
+    let grp = groups.get(id);
+    if (!grp) {
+      grp = { ...g, before: 0, after: 0, opened: 0, closed: 0 };
+      groups.set(id, grp);
+    }
+    return grp;
+  };
+  const la = listenPorts(before), lb = listenPorts(after);
+  for (const [k, c] of a) {
+    const g = touch(c, la.has(`${c.protocol} ${c.localPort}`));
+    g.before++;
+    if (!b.has(k)) g.closed++;
+  }
+  for (const [k, c] of b) {
+    const g = touch(c, lb.has(`${c.protocol} ${c.localPort}`));
+    g.after++;
+    if (!a.has(k)) g.opened++;
+  }
+  const items: Array<[string, Change]> = [];
+  for (const g of groups.values()) {
+    const counts = `(${g.before} → ${g.after})`;
+    if (g.opened > 0) {
+      items.push([`${g.sort} 0`, {
+        kind: "session-opened",
+        section: "sessions",
+        key: g.key,
+        count: g.opened,
+        before: { count: g.before },
+        after: { count: g.after },
+        summary: `${plural(g.opened, "new session")} ${g.label} ${counts}`,
+      }]);
+    }
+    if (g.closed > 0) {
+      items.push([`${g.sort} 1`, {
+        kind: "session-closed",
+        section: "sessions",
+        key: g.key,
+        count: g.closed,
+        before: { count: g.before },
+        after: { count: g.after },
+        summary: `${plural(g.closed, "session")} ${g.label} closed ${counts}`,
+      }]);
+    }
+  }
+  return sortByKey(items);
+}
+
+function sessionSide(snap: Snapshot, c: Connection): Record<string, unknown> {
+  const side: Record<string, unknown> = { state: c.state };
+  const p = ownerOf(snap, c);
+  if (p) {
+    side.pid = p.pid;
+    side.program = programOf(p);
+  }
+  return side;
+}
+
+function tupleKey(c: Connection): Record<string, string | number> {
+  return {
+    protocol: c.protocol,
+    localAddress: c.localAddress,
+    localPort: c.localPort,
+    remoteAddress: c.remoteAddress,
+    remotePort: c.remotePort,
+  };
+}
+
+function tupleSort(c: Connection): string {
+  return `${c.protocol} ${c.localAddress} ${pad(c.localPort)} ${c.remoteAddress} ${
+    pad(c.remotePort)
+  }`;
+}
+
+function tupleText(c: Connection): string {
+  return `${c.protocol} ${endpoint(c.localAddress, c.localPort)} ↔ ${
+    endpoint(c.remoteAddress, c.remotePort)
+  }`;
+}
+
+function detailed(
+  before: Snapshot,
+  after: Snapshot,
+  a: Map<string, Connection>,
+  b: Map<string, Connection>,
+): Change[] {
+  const items: Array<[string, Change]> = [];
+  for (const [k, c] of b) {
+    if (a.has(k)) continue;
+    const side = sessionSide(after, c);
+    items.push([`${tupleSort(c)} 0`, {
+      kind: "session-opened",
+      section: "sessions",
+      key: tupleKey(c),
+      count: 1,
+      after: side,
+      summary: `${tupleText(c)} opened (${c.state}${
+        side.program === undefined ? "" : `, ${side.program}`
+      })`,
+    }]);
+  }
+  for (const [k, c] of a) {
+    if (b.has(k)) continue;
+    const side = sessionSide(before, c);
+    items.push([`${tupleSort(c)} 1`, {
+      kind: "session-closed",
+      section: "sessions",
+      key: tupleKey(c),
+      count: 1,
+      before: side,
+      summary: `${tupleText(c)} closed (was ${c.state}${
+        side.program === undefined ? "" : `, ${side.program}`
+      })`,
+    }]);
+  }
+  return sortByKey(items);
+}
+
+function stateCounts(snap: Snapshot): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const c of snap.connections) {
+    if (c.protocol !== "tcp") continue;
+    m.set(c.state, (m.get(c.state) ?? 0) + 1);
+  }
+  return m;
+}
+
+/** The TCP state census of both snapshots (every state seen on either side, sorted by name). */
+export function tcpStates(before: Snapshot, after: Snapshot): TcpStateTable {
+  const a = stateCounts(before), b = stateCounts(after);
+  const names = [...new Set([...a.keys(), ...b.keys()])].sort();
+  const out: TcpStateTable = {};
+  for (const n of names) out[n] = { before: a.get(n) ?? 0, after: b.get(n) ?? 0 };
+  return out;
+}
+
+/** Calls out TIME_WAIT, CLOSE_WAIT and SYN_RECV build-ups: a large rise that at least doubled. */
+export function stateBuildups(states: TcpStateTable): Change[] {
+  const out: Change[] = [];
+  for (const [state, rule] of Object.entries(BUILDUP)) {
+    const s = states[state];
+    if (!s) continue;
+    const rise = s.after - s.before;
+    if (rise >= rule.min && s.after >= 2 * s.before) {
+      out.push({
+        kind: "session-state-buildup",
+        section: "sessions",
+        key: { state },
+        before: { count: s.before },
+        after: { count: s.after },
+        notable: true,
+        summary: `${state} sockets rose from ${s.before} to ${s.after}: ${rule.meaning}`,
+      });
+    }
+  }
+  return out;
+}

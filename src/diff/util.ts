@@ -1,0 +1,54 @@
+/** Small helpers the diff sections share: stable ordering and owner lookup. */
+import type { Connection, ProcessInfo, Snapshot } from "../model.ts";
+import type { Change } from "./types.ts";
+
+/** Pads a number so that string order is numeric order (ports, metrics, tables). */
+export function pad(n: number): string {
+  return String(n).padStart(10, "0");
+}
+
+/** Orders changes by the sort keys they were built with; ties keep insertion order. */
+export function sortByKey(items: Array<[string, Change]>): Change[] {
+  return items.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((x) => x[1]);
+}
+
+/** The process that owns a socket (its master holder), when the snapshot knows it. */
+export function ownerOf(snap: Snapshot, c: Connection): ProcessInfo | undefined {
+  return c.pid === undefined ? undefined : snap.processes[String(c.pid)];
+}
+
+/** The program a process runs: the executable's file name, or the process name without one. */
+export function programOf(p: ProcessInfo): string {
+  if (p.exe) {
+    const base = p.exe.slice(p.exe.lastIndexOf("/") + 1).replace(/ \(deleted\)$/, "");
+    if (base !== "") return base;
+  }
+  return p.name;
+}
+
+/** Parses an ISO time to epoch ms, or undefined. */
+export function epochMs(iso: string | undefined): number | undefined {
+  if (iso === undefined) return undefined;
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? t : undefined;
+}
+
+/** Seconds between two capture times, or undefined when unknown or not positive. */
+export function secondsBetween(a: Snapshot, b: Snapshot): number | undefined {
+  const t0 = epochMs(a.meta.capturedAt), t1 = epochMs(b.meta.capturedAt);
+  if (t0 === undefined || t1 === undefined || t1 <= t0) return undefined;
+  return (t1 - t0) / 1000;
+}
+
+/** A rate with at most 3 decimals, so documents stay readable and deterministic. */
+export function rate(delta: bigint, seconds: number | undefined): number | undefined {
+  if (seconds === undefined) return undefined;
+  return Math.round((Number(delta) / seconds) * 1000) / 1000;
+}
+
+/** True when both snapshots name a boot time and the two differ (a reboot in between). */
+export function rebooted(a: Snapshot, b: Snapshot): boolean {
+  const x = epochMs(a.meta.host.bootTime), y = epochMs(b.meta.host.bootTime);
+  // Boot times derived from uptime jitter by a second or so; only a real gap is a reboot.
+  return x !== undefined && y !== undefined && Math.abs(x - y) > 5000;
+}
