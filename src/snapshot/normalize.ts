@@ -1,0 +1,209 @@
+/**
+ * The defined order of a snapshot: every list sorted, every object's keys in the schema's order.
+ * Two captures of the same state normalise to the same document, byte for byte once serialised.
+ *
+ * Orders (addresses compare numerically: IPv4 before IPv6, text that is not an address last):
+ * - connections: protocol, family, localAddress, localPort, remoteAddress, remotePort, inode
+ *   (then state, uid, pid, queues, so that even duplicates have one order);
+ * - routes: family, table, destination (address, then prefix length), metric, type, interface;
+ * - interfaces: index (absent last), then name; addresses within one: family, address, prefix;
+ * - `pids` ascending; `processes` keys ascending by pid; `meta.labels` keys sorted.
+ * - Kept as given, because their order carries meaning: counter groups and counter names (the
+ *   kernel's order, which `show -s` prints as netstat does), interface and route `flags`,
+ *   route `nexthops`, process `cmdline`, section warnings.
+ *
+ * Keys the schema does not define are dropped, as the reader drops them.
+ */
+import type {
+  Connection,
+  Counters,
+  InterfaceAddress,
+  InterfaceStats,
+  Meta,
+  NetInterface,
+  Nexthop,
+  ProcessInfo,
+  Route,
+  SectionStatus,
+  Snapshot,
+} from "../model.ts";
+import { INTERFACE_STAT_NAMES, SCHEMA_ID, SECTION_NAMES } from "../model.ts";
+import * as S from "../schema.ts";
+import { parseIPv4, parseIPv6 } from "../net/address.ts";
+
+/** Returns a copy of the snapshot with every list in its defined order and keys in schema order. */
+export function normalizeSnapshot(s: Snapshot): Snapshot {
+  const processes: Record<string, ProcessInfo> = {};
+  for (const k of Object.keys(s.processes).sort(comparePidKeys)) {
+    processes[k] = orderProcess(s.processes[k]!);
+  }
+  return {
+    schema: SCHEMA_ID,
+    meta: orderMeta(s.meta),
+    connections: sortByKey(s.connections.map(orderConnection), connectionSortKey),
+    processes,
+    routes: sortByKey(s.routes.map(orderRoute), routeSortKey),
+    interfaces: s.interfaces.map(orderInterface).sort(compareInterfaces),
+    counters: orderCounters(s.counters),
+  };
+}
+
+const CONNECTION_KEYS = Object.keys(S.Connection.shape);
+const PROCESS_KEYS = Object.keys(S.ProcessInfo.shape);
+const ROUTE_KEYS = Object.keys(S.Route.shape);
+const NEXTHOP_KEYS = Object.keys(S.Nexthop.shape);
+const INTERFACE_KEYS = Object.keys(S.NetInterface.shape);
+const ADDRESS_KEYS = Object.keys(S.InterfaceAddress.shape);
+const META_KEYS = Object.keys(S.Meta.shape);
+const HOST_KEYS = Object.keys(S.Meta.shape.host.shape);
+const NETNS_KEYS = Object.keys(S.Meta.shape.netns.unwrap().shape);
+const TOOL_KEYS = Object.keys(S.Meta.shape.tool.shape);
+const PRIVILEGE_KEYS = Object.keys(S.Meta.shape.privileges.shape);
+const SOURCE_KEYS = Object.keys(S.Meta.shape.source.unwrap().shape);
+const STATUS_KEYS = Object.keys(S.SectionStatus.shape);
+
+/** Copies the listed keys in that order, leaving out absent ones. */
+function pick<T extends object>(o: T, keys: readonly string[]): T {
+  const src = o as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = src[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out as T;
+}
+
+/** A connection with its keys in schema order and `pids` ascending. */
+export function orderConnection(c: Connection): Connection {
+  const o = pick(c, CONNECTION_KEYS);
+  if (o.pids) o.pids = [...o.pids].sort((a, b) => a - b);
+  return o;
+}
+
+/** A process with its keys in schema order. */
+export function orderProcess(p: ProcessInfo): ProcessInfo {
+  return pick(p, PROCESS_KEYS);
+}
+
+/** A route with its keys (and its nexthops' keys) in schema order. */
+export function orderRoute(r: Route): Route {
+  const o = pick(r, ROUTE_KEYS);
+  if (o.nexthops) o.nexthops = o.nexthops.map((n: Nexthop) => pick(n, NEXTHOP_KEYS));
+  return o;
+}
+
+/** An interface with keys in schema order, addresses sorted, stats in /proc/net/dev order. */
+export function orderInterface(i: NetInterface): NetInterface {
+  const o = pick(i, INTERFACE_KEYS);
+  o.addresses = o.addresses.map((a: InterfaceAddress) => pick(a, ADDRESS_KEYS)).sort(
+    compareAddresses,
+  );
+  if (o.stats) o.stats = pick(o.stats, INTERFACE_STAT_NAMES) as InterfaceStats;
+  return o;
+}
+
+/** The meta block with keys in schema order and labels sorted by key. */
+export function orderMeta(m: Meta): Meta {
+  const o = pick(m, META_KEYS);
+  o.host = pick(m.host, HOST_KEYS);
+  if (m.netns) o.netns = pick(m.netns, NETNS_KEYS);
+  o.tool = pick(m.tool, TOOL_KEYS);
+  o.privileges = pick(m.privileges, PRIVILEGE_KEYS);
+  const labels: Record<string, string> = {};
+  for (const k of Object.keys(m.labels).sort()) labels[k] = m.labels[k]!;
+  o.labels = labels;
+  if (m.source) o.source = pick(m.source, SOURCE_KEYS);
+  const sections = {} as Meta["sections"];
+  for (const name of SECTION_NAMES) {
+    sections[name] = pick(m.sections[name], STATUS_KEYS) as SectionStatus;
+  }
+  o.sections = sections;
+  return o;
+}
+
+/** Counters copied group by group, keeping the kernel's order of groups and names. */
+function orderCounters(c: Counters): Counters {
+  const out: Counters = {};
+  for (const [group, values] of Object.entries(c)) out[group] = { ...values };
+  return out;
+}
+
+/** Sorts by a precomputed string key (one key per element, not one per comparison). */
+function sortByKey<T>(items: T[], key: (item: T) => string): T[] {
+  const keyed = items.map((item) => ({ k: key(item), item }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return keyed.map((x) => x.item);
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, "0");
+
+/**
+ * A string that sorts addresses numerically: IPv4 ("4" + 8 hex digits) before IPv6 ("6" + 32 hex
+ * digits, then any %scope), and anything else last, as written.
+ */
+export function addressSortKey(text: string): string {
+  if (text.includes(":")) {
+    const g = parseIPv6(text);
+    if (!g) return "~" + text;
+    const pct = text.indexOf("%");
+    let hex = "6";
+    for (const x of g) hex += x.toString(16).padStart(4, "0");
+    return pct >= 0 ? hex + text.slice(pct) : hex;
+  }
+  const v4 = parseIPv4(text);
+  return v4 === undefined ? "~" + text : "4" + v4.toString(16).padStart(8, "0");
+}
+
+/** Sort key of a CIDR destination: the address, then the prefix length. */
+function cidrSortKey(text: string): string {
+  const slash = text.indexOf("/");
+  if (slash < 0) return addressSortKey(text) + "\x01999";
+  return addressSortKey(text.slice(0, slash)) + "\x01" + text.slice(slash + 1).padStart(3, "0");
+}
+
+function connectionSortKey(c: Connection): string {
+  return [
+    c.protocol,
+    c.family,
+    addressSortKey(c.localAddress),
+    pad(c.localPort, 5),
+    addressSortKey(c.remoteAddress),
+    pad(c.remotePort, 5),
+    c.inode === undefined ? "~" : pad(c.inode, 20),
+    c.state,
+    c.uid === undefined ? "~" : pad(c.uid, 10),
+    c.pid === undefined ? "~" : pad(c.pid, 10),
+    pad(c.recvQ, 16),
+    pad(c.sendQ, 16),
+  ].join("\0");
+}
+
+function routeSortKey(r: Route): string {
+  return [
+    r.family,
+    pad(r.table, 10),
+    cidrSortKey(r.destination),
+    pad(r.metric, 10),
+    r.type,
+    r.interface ?? "",
+    r.gateway === undefined ? "" : addressSortKey(r.gateway),
+  ].join("\0");
+}
+
+function compareInterfaces(a: NetInterface, b: NetInterface): number {
+  const ai = a.index ?? Number.MAX_SAFE_INTEGER, bi = b.index ?? Number.MAX_SAFE_INTEGER;
+  if (ai !== bi) return ai - bi;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+function compareAddresses(a: InterfaceAddress, b: InterfaceAddress): number {
+  if (a.family !== b.family) return a.family < b.family ? -1 : 1;
+  const ka = addressSortKey(a.address), kb = addressSortKey(b.address);
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  return a.prefixLength - b.prefixLength;
+}
+
+function comparePidKeys(a: string, b: string): number {
+  const d = Number(a) - Number(b);
+  return d !== 0 ? d : a < b ? -1 : a > b ? 1 : 0;
+}

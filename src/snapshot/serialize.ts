@@ -1,0 +1,106 @@
+/**
+ * Snapshot text: JSON or YAML, deterministic (keys in schema order, lists as given — normalise
+ * first), counters lossless (a number up to 2^53-1, a decimal string beyond), a final newline.
+ *
+ * JSON layout: the document is indented, but each connection, process and route sits on one line,
+ * so a 100k-socket snapshot stays compact, greps well and diffs line by line.
+ */
+import { stringify as yamlStringify } from "yaml";
+import type { Counters, InterfaceStats, NetInterface, Snapshot } from "../model.ts";
+import { encodeCounter, SCHEMA_ID } from "../model.ts";
+import {
+  orderConnection,
+  orderInterface,
+  orderMeta,
+  orderProcess,
+  orderRoute,
+} from "./normalize.ts";
+
+/** The two text formats a snapshot is written in. */
+export type SnapshotFormat = "json" | "yaml";
+
+/** Serialises a snapshot as JSON or YAML text ending in a newline. */
+export function serializeSnapshot(s: Snapshot, format: SnapshotFormat): string {
+  return format === "yaml" ? serializeYaml(s) : serializeJson(s);
+}
+
+type DiskCounters = Record<string, Record<string, number | string>>;
+
+function encodeCounters(c: Counters): DiskCounters {
+  const out: DiskCounters = {};
+  for (const [group, values] of Object.entries(c)) {
+    const g: Record<string, number | string> = {};
+    for (const [name, v] of Object.entries(values)) g[name] = encodeCounter(v);
+    out[group] = g;
+  }
+  return out;
+}
+
+/** An interface in its on-disk form: keys in schema order, stats encoded. */
+function diskInterface(i: NetInterface): Record<string, unknown> {
+  const o: Record<string, unknown> = { ...orderInterface(i) };
+  if (i.stats) {
+    const stats: Record<string, number | string> = {};
+    for (const [k, v] of Object.entries(o.stats as InterfaceStats)) {
+      if (v !== undefined) stats[k] = encodeCounter(v);
+    }
+    o.stats = stats;
+  }
+  return o;
+}
+
+/** Indents every line after the first (nested JSON.stringify output). */
+function nest(text: string, indent: string): string {
+  return text.replaceAll("\n", "\n" + indent);
+}
+
+/** A JSON array with one element per line. */
+function lineList(items: string[]): string {
+  return items.length === 0 ? "[]" : `[\n    ${items.join(",\n    ")}\n  ]`;
+}
+
+function serializeJson(s: Snapshot): string {
+  const processes = Object.keys(s.processes).map((pid) =>
+    `${JSON.stringify(pid)}: ${JSON.stringify(orderProcess(s.processes[pid]!))}`
+  );
+  const parts = [
+    `"schema": ${JSON.stringify(SCHEMA_ID)}`,
+    `"meta": ${nest(JSON.stringify(orderMeta(s.meta), null, 2), "  ")}`,
+    `"connections": ${lineList(s.connections.map((c) => JSON.stringify(orderConnection(c))))}`,
+    `"processes": ${processes.length === 0 ? "{}" : `{\n    ${processes.join(",\n    ")}\n  }`}`,
+    `"routes": ${lineList(s.routes.map((r) => JSON.stringify(orderRoute(r))))}`,
+    `"interfaces": ${
+      s.interfaces.length === 0
+        ? "[]"
+        : `[\n    ${
+          s.interfaces.map((i) => nest(JSON.stringify(diskInterface(i), null, 2), "    ")).join(
+            ",\n    ",
+          )
+        }\n  ]`
+    }`,
+    `"counters": ${nest(JSON.stringify(encodeCounters(s.counters), null, 2), "  ")}`,
+  ];
+  return `{\n  ${parts.join(",\n  ")}\n}\n`;
+}
+
+function serializeYaml(s: Snapshot): string {
+  const processes: Record<string, unknown> = {};
+  for (const pid of Object.keys(s.processes)) processes[pid] = orderProcess(s.processes[pid]!);
+  const doc = {
+    schema: SCHEMA_ID,
+    meta: orderMeta(s.meta),
+    connections: s.connections.map(orderConnection),
+    processes,
+    routes: s.routes.map(orderRoute),
+    interfaces: s.interfaces.map(diskInterface),
+    counters: encodeCounters(s.counters),
+  };
+  // Block style throughout; strings that would read back as numbers, booleans or null are
+  // quoted by the library; no anchors, no line folding, no block scalars: data, not prose.
+  return yamlStringify(doc, {
+    aliasDuplicateObjects: false,
+    lineWidth: 0,
+    minContentWidth: 0,
+    blockQuote: false,
+  });
+}

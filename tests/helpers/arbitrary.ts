@@ -1,0 +1,356 @@
+/**
+ * fast-check arbitraries that produce valid `nsnap/v1` snapshots in their in-memory form: bigint
+ * counters (beyond 2^53 and negative too), canonical IPv4/IPv6 text, pids present or absent,
+ * processes keyed by their pid. Lists come in any order; `normalizeSnapshot` sorts them.
+ */
+import fc from "fast-check";
+import type {
+  Connection,
+  Counters,
+  InterfaceAddress,
+  InterfaceStats,
+  Meta,
+  NetInterface,
+  ProcessInfo,
+  Route,
+  SectionStatus,
+  Snapshot,
+} from "../../src/model.ts";
+import { INTERFACE_STAT_NAMES, SCHEMA_ID } from "../../src/model.ts";
+import { formatIPv4, formatIPv6Groups } from "../../src/net/address.ts";
+
+/** Drops keys whose value is undefined (exactOptionalPropertyTypes: absent, not undefined). */
+function compact<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
+/** Text that YAML or a careless writer might take for a number, a boolean or null. */
+const trickyText = fc.constantFrom(
+  "123",
+  "0x1F",
+  "1e5",
+  "-0",
+  "true",
+  "no",
+  "null",
+  "~",
+  "",
+  " padded ",
+  "a: b",
+  "- item",
+  "#hash",
+  "multi\nline",
+  'quote"s',
+  "tab\there",
+  "ünïcödé",
+  "emoji 🙂",
+);
+
+/** Free text: mostly plain, sometimes tricky for serialisers. */
+export const arbText: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: fc.string({ maxLength: 12 }), weight: 3 },
+  { arbitrary: fc.string({ unit: "grapheme", maxLength: 6 }), weight: 1 },
+  { arbitrary: trickyText, weight: 2 },
+);
+
+/** A canonical dotted IPv4 address. */
+export const arbIPv4: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom("0.0.0.0", "127.0.0.1", "10.0.0.1", "192.168.1.10"),
+  fc.integer({ min: 0, max: 0xffffffff }).map(formatIPv4),
+);
+
+/** A canonical (RFC 5952) IPv6 address, often with zero runs, sometimes IPv4-mapped. */
+export const arbIPv6: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom("::", "::1", "fe80::1", "2001:db8::10", "::ffff:127.0.0.1"),
+  fc.array(
+    fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff })),
+    { minLength: 8, maxLength: 8 },
+  ).map(formatIPv6Groups),
+);
+
+const arbPort = fc.oneof(
+  fc.constantFrom(0, 22, 53, 80, 443, 65535),
+  fc.integer({ min: 0, max: 65535 }),
+);
+const arbPid = fc.integer({ min: 1, max: 4_194_304 });
+const arbNat = fc.nat({ max: 2 ** 31 });
+
+const TCP_STATES = [
+  "ESTABLISHED",
+  "SYN_SENT",
+  "SYN_RECV",
+  "FIN_WAIT1",
+  "FIN_WAIT2",
+  "TIME_WAIT",
+  "CLOSE",
+  "CLOSE_WAIT",
+  "LAST_ACK",
+  "LISTEN",
+  "CLOSING",
+] as const;
+
+/** A TCP or UDP socket of either family; pid and pids present or absent. */
+export const arbConnection: fc.Arbitrary<Connection> = fc
+  .record({
+    protocol: fc.constantFrom("tcp" as const, "udp" as const),
+    family: fc.constantFrom("inet" as const, "inet6" as const),
+    localPort: arbPort,
+    remotePort: arbPort,
+    tcpState: fc.constantFrom(...TCP_STATES),
+    udpState: fc.constantFrom("UNCONN", "ESTABLISHED"),
+    recvQ: arbNat,
+    sendQ: arbNat,
+    uid: fc.option(fc.oneof(fc.constant(0), fc.nat({ max: 65534 })), { nil: undefined }),
+    inode: fc.option(fc.oneof(fc.constant(0), fc.nat({ max: Number.MAX_SAFE_INTEGER })), {
+      nil: undefined,
+    }),
+    holders: fc.option(fc.uniqueArray(arbPid, { minLength: 1, maxLength: 4 }), { nil: undefined }),
+    pidOnly: fc.boolean(),
+    v4: fc.tuple(arbIPv4, arbIPv4),
+    v6: fc.tuple(arbIPv6, arbIPv6),
+  })
+  .map((r) => {
+    const [localAddress, remoteAddress] = r.family === "inet" ? r.v4 : r.v6;
+    return compact<Connection>({
+      protocol: r.protocol,
+      family: r.family,
+      localAddress,
+      localPort: r.localPort,
+      remoteAddress,
+      remotePort: r.remotePort,
+      state: r.protocol === "tcp" ? r.tcpState : r.udpState,
+      recvQ: r.recvQ,
+      sendQ: r.sendQ,
+      uid: r.uid,
+      inode: r.inode,
+      pid: r.holders?.[0],
+      pids: r.holders && !r.pidOnly ? r.holders : undefined,
+    });
+  });
+
+/** A process as recorded for a pid (the pid is set by arbSnapshot to match its key). */
+export const arbProcess: fc.Arbitrary<ProcessInfo> = fc
+  .record({
+    pid: arbPid,
+    ppid: fc.option(arbPid, { nil: undefined }),
+    name: arbText,
+    exe: fc.option(arbText.map((t) => "/usr/bin/" + t), { nil: undefined }),
+    user: fc.option(arbText, { nil: undefined }),
+    uid: fc.option(fc.nat({ max: 65534 }), { nil: undefined }),
+    startTime: fc.option(
+      fc.date({ min: new Date(0), max: new Date(4102444800000), noInvalidDate: true })
+        .map((d) => d.toISOString()),
+      { nil: undefined },
+    ),
+    cmdline: fc.option(fc.array(arbText, { maxLength: 4 }), { nil: undefined }),
+  })
+  .map((p) => compact(p));
+
+/** A route of either family, with or without gateway and the optional attributes. */
+export const arbRoute: fc.Arbitrary<Route> = fc
+  .record({
+    family: fc.constantFrom("inet" as const, "inet6" as const),
+    table: fc.oneof(fc.constantFrom(254, 255, 100), fc.nat({ max: 2 ** 32 - 1 })),
+    type: fc.constantFrom("unicast", "local", "broadcast", "multicast", "blackhole"),
+    v4: fc.tuple(arbIPv4, fc.integer({ min: 0, max: 32 }), arbIPv4),
+    v6: fc.tuple(arbIPv6, fc.integer({ min: 0, max: 128 }), arbIPv6),
+    hasGateway: fc.boolean(),
+    interface: fc.option(fc.constantFrom("eth0", "lo", "veth-a", "wg0"), { nil: undefined }),
+    metric: fc.oneof(fc.constant(0), fc.nat({ max: 2 ** 32 - 1 })),
+    protocol: fc.option(fc.constantFrom("kernel", "boot", "static", "dhcp"), { nil: undefined }),
+    scope: fc.option(fc.constantFrom("universe", "link", "host"), { nil: undefined }),
+    hasSource: fc.boolean(),
+    flags: fc.option(fc.array(fc.constantFrom("onlink", "linkdown", "U", "G")), {
+      nil: undefined,
+    }),
+    nexthops: fc.option(
+      fc.array(
+        fc.record({
+          gateway: fc.option(arbIPv4, { nil: undefined }),
+          interface: fc.option(fc.constantFrom("eth0", "eth1"), { nil: undefined }),
+          weight: fc.option(fc.integer({ min: 1, max: 256 }), { nil: undefined }),
+        }).map((n) => compact(n)),
+        { maxLength: 3 },
+      ),
+      { nil: undefined },
+    ),
+  })
+  .map((r) => {
+    const [dest, prefix, other] = r.family === "inet" ? r.v4 : r.v6;
+    return compact<Route>({
+      family: r.family,
+      table: r.table,
+      type: r.type,
+      destination: `${dest}/${prefix}`,
+      gateway: r.hasGateway ? other : undefined,
+      interface: r.interface,
+      metric: r.metric,
+      protocol: r.protocol,
+      scope: r.scope,
+      source: r.hasSource ? other : undefined,
+      flags: r.flags,
+      nexthops: r.nexthops,
+    });
+  });
+
+/** A bigint counter: small, near 2^53, up to 2^64-1, or negative (Tcp.MaxConn is -1). */
+export const arbCounterValue: fc.Arbitrary<bigint> = fc.oneof(
+  fc.constantFrom(0n, -1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 64n - 1n),
+  fc.bigInt({ min: 0n, max: 2n ** 32n }),
+  fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+  fc.bigInt({ min: -(2n ** 63n), max: -1n }),
+);
+
+const arbStats: fc.Arbitrary<InterfaceStats> = fc
+  .subarray([...INTERFACE_STAT_NAMES])
+  .chain((names) =>
+    fc.tuple(...names.map(() => fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }))).map((values) => {
+      const s: Record<string, bigint> = {};
+      names.forEach((n, i) => (s[n] = values[i]!));
+      return s as InterfaceStats;
+    })
+  );
+
+const arbInterfaceAddress: fc.Arbitrary<InterfaceAddress> = fc.oneof(
+  fc.record({
+    family: fc.constant("inet" as const),
+    address: arbIPv4,
+    prefixLength: fc.integer({ min: 0, max: 32 }),
+    scope: fc.option(fc.constantFrom("global", "host", "link"), { nil: undefined }),
+    broadcast: fc.option(arbIPv4, { nil: undefined }),
+  }).map((a) => compact(a)),
+  fc.record({
+    family: fc.constant("inet6" as const),
+    address: arbIPv6,
+    prefixLength: fc.integer({ min: 0, max: 128 }),
+    scope: fc.option(fc.constantFrom("global", "link"), { nil: undefined }),
+  }).map((a) => compact(a)),
+);
+
+/** A network interface with addresses, flags and (often) its /proc/net/dev counters. */
+export const arbInterface: fc.Arbitrary<NetInterface> = fc
+  .record({
+    name: fc.oneof(fc.constantFrom("lo", "eth0", "veth-a", "wg0", "en0"), arbText),
+    index: fc.option(fc.integer({ min: 1, max: 100_000 }), { nil: undefined }),
+    mac: fc.option(
+      fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 })
+        .map((b) => b.map((x) => x.toString(16).padStart(2, "0")).join(":")),
+      { nil: undefined },
+    ),
+    mtu: fc.option(fc.constantFrom(1500, 65536, 9000, 1280), { nil: undefined }),
+    flags: fc.array(fc.constantFrom("UP", "BROADCAST", "RUNNING", "MULTICAST", "LOOPBACK"), {
+      maxLength: 4,
+    }),
+    operState: fc.option(fc.constantFrom("up", "down", "unknown"), { nil: undefined }),
+    speedMbps: fc.option(fc.constantFrom(-1, 10, 1000, 10000), { nil: undefined }),
+    addresses: fc.array(arbInterfaceAddress, { maxLength: 4 }),
+    stats: fc.option(arbStats, { nil: undefined }),
+  })
+  .map((i) => compact(i));
+
+const arbCounterName = fc.stringMatching(/^[A-Z][A-Za-z0-9]{0,14}$/);
+
+/** Protocol counters: groups of named bigint values, in the order they were produced. */
+export const arbCounters: fc.Arbitrary<Counters> = fc.dictionary(
+  fc.oneof(
+    fc.constantFrom("Ip", "Tcp", "TcpExt", "Udp", "Ip6", "IcmpMsg", "Sockstat"),
+    arbCounterName,
+  ),
+  fc.dictionary(arbCounterName, arbCounterValue, { maxKeys: 8 }),
+  { maxKeys: 5 },
+);
+
+const arbStatus: fc.Arbitrary<SectionStatus> = fc.oneof(
+  fc.constant<SectionStatus>({ status: "ok" }),
+  fc.array(arbText, { minLength: 1, maxLength: 2 }).map((w) => ({
+    status: "partial" as const,
+    warnings: w,
+  })),
+  arbText.map((e) => ({ status: "error" as const, error: e })),
+);
+
+const arbIso = fc.date({
+  min: new Date(0),
+  max: new Date(4102444800000),
+  noInvalidDate: true,
+}).map((d) => d.toISOString());
+
+/** The meta block of a capture or an import. */
+export const arbMeta: fc.Arbitrary<Meta> = fc
+  .record({
+    capturedAt: arbIso,
+    durationMs: fc.oneof(fc.nat({ max: 100_000 }), fc.double({ min: 0, max: 1e6, noNaN: true })),
+    host: fc.record({
+      hostname: fc.oneof(fc.constantFrom("web-1", "db.example.com"), arbText),
+      os: fc.constantFrom("linux", "darwin"),
+      kernel: fc.option(fc.constantFrom("6.8.0-45-generic", "23.6.0"), { nil: undefined }),
+      arch: fc.option(fc.constantFrom("x86_64", "arm64"), { nil: undefined }),
+      bootTime: fc.option(arbIso, { nil: undefined }),
+    }).map((h) => compact(h)),
+    netns: fc.option(
+      fc.record({
+        inode: fc.option(fc.nat({ max: 2 ** 32 }), { nil: undefined }),
+        name: fc.option(arbText, { nil: undefined }),
+      }).map((n) => compact(n)),
+      { nil: undefined },
+    ),
+    tool: fc.record({
+      name: fc.constant("nsnap"),
+      version: fc.constantFrom("0.1.0", "1.2.3"),
+      runtime: fc.constantFrom("deno 2.9.6", "bun 1.4.5"),
+    }),
+    privileges: fc.record({
+      uid: fc.option(fc.nat({ max: 65534 }), { nil: undefined }),
+      root: fc.boolean(),
+    }).map((p) => compact(p)),
+    labels: fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_.-]{0,10}$/), arbText, { maxKeys: 3 }),
+    source: fc.option(
+      fc.record({
+        kind: fc.constantFrom("capture" as const, "import" as const),
+        formats: fc.option(fc.array(fc.constantFrom("ss", "netstat-an")), { nil: undefined }),
+        files: fc.option(fc.array(arbText, { maxLength: 2 }), { nil: undefined }),
+      }).map((s) => compact(s)),
+      { nil: undefined },
+    ),
+    redacted: fc.option(fc.boolean(), { nil: undefined }),
+    sections: fc.record({
+      connections: arbStatus,
+      processes: arbStatus,
+      routes: arbStatus,
+      interfaces: arbStatus,
+      counters: arbStatus,
+    }),
+  })
+  .map((m) => compact<Meta>(m as Meta));
+
+/** A whole valid snapshot; its connections' pids have entries in `processes` (and a few extra). */
+export const arbSnapshot: fc.Arbitrary<Snapshot> = fc
+  .record({
+    meta: arbMeta,
+    connections: fc.array(arbConnection, { maxLength: 12 }),
+    extraProcesses: fc.array(arbProcess, { maxLength: 3 }),
+    processTemplate: arbProcess,
+    routes: fc.array(arbRoute, { maxLength: 8 }),
+    interfaces: fc.array(arbInterface, { maxLength: 4 }),
+    counters: arbCounters,
+  })
+  .map((r) => {
+    const processes: Record<string, ProcessInfo> = {};
+    for (const p of r.extraProcesses) processes[String(p.pid)] = p;
+    for (const c of r.connections) {
+      for (const pid of c.pids ?? (c.pid === undefined ? [] : [c.pid])) {
+        processes[String(pid)] = { ...r.processTemplate, pid };
+      }
+    }
+    return {
+      schema: SCHEMA_ID,
+      meta: r.meta,
+      connections: r.connections,
+      processes,
+      routes: r.routes,
+      interfaces: r.interfaces,
+      counters: r.counters,
+    };
+  });
