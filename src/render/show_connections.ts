@@ -1,0 +1,105 @@
+/**
+ * The connections table of `nsnap show` (netstat -tulpn's columns, always numeric), and the
+ * cell formats `nsnap port` shares with it.
+ */
+import type { Connection, Snapshot } from "../model.ts";
+import { endpoint } from "../diff/keys.ts";
+import { holders, processOf, userOfUid } from "../view/select.ts";
+import {
+  type Column,
+  type Paint,
+  PLAIN,
+  renderTable,
+  truncateEnd,
+  truncateMiddle,
+} from "./table.ts";
+
+/** How to lay out the connections table. */
+export interface ConnectionTableOptions {
+  paint?: Paint;
+  /** Fit into this many columns (addresses and programs are shortened); none = full width. */
+  width?: number | undefined;
+  /** Add the User and Inode columns (netstat -e). */
+  extended?: boolean;
+}
+
+/** netstat's protocol label: `tcp`, `tcp6`, `udp`, `udp6`. */
+export function protoLabel(c: Connection): string {
+  return c.family === "inet6" ? `${c.protocol}6` : c.protocol;
+}
+
+/** An endpoint as netstat prints it, with `*` for port 0 (`0.0.0.0:*`, `[::]:*`). */
+export function endpointText(address: string, port: number): string {
+  if (port !== 0) return endpoint(address, port);
+  return address.includes(":") ? `[${address}]:*` : `${address}:*`;
+}
+
+/** Shortens `addr:port` by cutting the middle of the address, never the port. */
+export function truncateEndpoint(value: string, width: number): string {
+  let cut = value.lastIndexOf(":");
+  if (cut > 0 && value[cut - 1] === "]") cut--;
+  if (cut <= 0) return truncateEnd(value, width);
+  const suffix = value.slice(cut);
+  const room = width - suffix.length;
+  if (room < 3) return truncateEnd(value, width);
+  return truncateMiddle(value.slice(0, cut), room) + suffix;
+}
+
+/** The PID/Program cell: `1234/nginx`, `(+2)` when more processes hold the socket, `-` unknown. */
+export function pidProgram(snapshot: Snapshot, c: Connection): string {
+  const all = holders(c);
+  const pid = c.pid ?? all[0];
+  if (pid === undefined) return "-";
+  const p = processOf(snapshot, pid);
+  const more = all.filter((x) => x !== pid).length;
+  return `${pid}/${p?.name ?? "-"}${more > 0 ? ` (+${more})` : ""}`;
+}
+
+/** The User cell: the name of the socket's uid when the snapshot knows it, else the number. */
+export function userCell(snapshot: Snapshot, c: Connection): string {
+  const p = processOf(snapshot, c.pid);
+  if (p && p.uid === c.uid && p.user !== undefined) return p.user;
+  return userOfUid(snapshot, c.uid) ?? (c.uid === undefined ? (p?.user ?? "-") : String(c.uid));
+}
+
+function stateColor(state: string, paint: Paint): ((s: string) => string) | undefined {
+  if (state === "LISTEN") return paint.green;
+  if (state === "CLOSE_WAIT" || state === "SYN_SENT" || state === "SYN_RECV") return paint.yellow;
+  return undefined;
+}
+
+/** Renders connections as netstat does: Proto, Recv-Q, Send-Q, addresses, State, PID/Program. */
+export function renderConnections(
+  snapshot: Snapshot,
+  connections: readonly Connection[],
+  opts: ConnectionTableOptions = {},
+): string {
+  const columns: Column[] = [
+    { header: "Proto" },
+    { header: "Recv-Q", align: "right" },
+    { header: "Send-Q", align: "right" },
+    { header: "Local Address", shrink: true, minWidth: 15, rank: 1, truncate: truncateEndpoint },
+    { header: "Foreign Address", shrink: true, minWidth: 15, rank: 1, truncate: truncateEndpoint },
+    { header: "State", color: stateColor },
+  ];
+  if (opts.extended) {
+    columns.push({ header: "User", shrink: true, minWidth: 4 }, { header: "Inode" });
+  }
+  columns.push({ header: "PID/Program", shrink: true, minWidth: 11 });
+  const rows = connections.map((c) => {
+    const row = [
+      protoLabel(c),
+      String(c.recvQ),
+      String(c.sendQ),
+      endpointText(c.localAddress, c.localPort),
+      endpointText(c.remoteAddress, c.remotePort),
+      c.state,
+    ];
+    if (opts.extended) {
+      row.push(userCell(snapshot, c), c.inode === undefined ? "-" : String(c.inode));
+    }
+    row.push(pidProgram(snapshot, c));
+    return row;
+  });
+  return renderTable(columns, rows, { paint: opts.paint ?? PLAIN, width: opts.width, gap: 1 });
+}

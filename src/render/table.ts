@@ -1,0 +1,159 @@
+/**
+ * A small aligned-table helper for the text views: columns sized to their content, shrunk to fit a
+ * width when one is given, and painted (colour) only after padding so alignment never depends on
+ * escape codes.
+ */
+
+/** Colours for terminal output; every function is the identity when colour is off. */
+export interface Paint {
+  bold(s: string): string;
+  dim(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  red(s: string): string;
+}
+
+const sgr = (open: number, close: number) => (s: string) =>
+  s === "" ? s : `\x1b[${open}m${s}\x1b[${close}m`;
+const identity = (s: string) => s;
+
+/** Returns the colours to use: real ones when `enabled`, identities otherwise. */
+export function makePaint(enabled: boolean): Paint {
+  if (!enabled) {
+    return { bold: identity, dim: identity, green: identity, yellow: identity, red: identity };
+  }
+  return {
+    bold: sgr(1, 22),
+    dim: sgr(2, 22),
+    green: sgr(32, 39),
+    yellow: sgr(33, 39),
+    red: sgr(31, 39),
+  };
+}
+
+/** No colour at all: for tests, files and pipes. */
+export const PLAIN: Paint = makePaint(false);
+
+/** One column of a table. */
+export interface Column {
+  header: string;
+  /** Numbers align right; everything else left. */
+  align?: "left" | "right";
+  /** Allowed to become narrower than its content when the table must fit a width. */
+  shrink?: boolean;
+  /** Shrinkable columns with a lower rank give up their width first (default 0). */
+  rank?: number;
+  /** Narrowest a shrinkable column may become (default: its header's width). */
+  minWidth?: number;
+  /** Shortens a value to `width` columns (default: cut the end and mark it with "…"). */
+  truncate?: (value: string, width: number) => string;
+  /** Colour for a cell, given its plain value. */
+  color?: (value: string, paint: Paint) => ((s: string) => string) | undefined;
+}
+
+/** A row: one cell per column, or a free line printed as it is (continuation lines). */
+export type Row = readonly string[] | { line: string };
+
+/** How to lay a table out. */
+export interface TableOptions {
+  /** Fit the table into this many columns by shrinking the shrinkable columns; none = no limit. */
+  width?: number | undefined;
+  paint?: Paint;
+  /** Spaces between columns (default 2). */
+  gap?: number;
+}
+
+/** Display width of text: code points, which is right for the ASCII and "…" tables print. */
+export function textWidth(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** Cuts text to `width` columns, marking the cut with "…". */
+export function truncateEnd(s: string, width: number): string {
+  const chars = [...s];
+  if (chars.length <= width) return s;
+  if (width <= 1) return chars.slice(0, width).join("");
+  return chars.slice(0, width - 1).join("") + "…";
+}
+
+/** Cuts the middle out of text so both ends stay readable ("2001:db8:…:7348"). */
+export function truncateMiddle(s: string, width: number): string {
+  const chars = [...s];
+  if (chars.length <= width) return s;
+  if (width <= 1) return chars.slice(0, width).join("");
+  const keep = width - 1;
+  const head = Math.ceil(keep / 2);
+  return chars.slice(0, head).join("") + "…" + chars.slice(chars.length - (keep - head)).join("");
+}
+
+function pad(s: string, width: number, align: "left" | "right"): string {
+  const fill = " ".repeat(Math.max(0, width - textWidth(s)));
+  return align === "right" ? fill + s : s + fill;
+}
+
+/** Works out column widths: natural widths, then shrink the widest shrinkable ones to fit. */
+export function columnWidths(
+  columns: readonly Column[],
+  rows: readonly Row[],
+  width?: number,
+  gap = 2,
+): number[] {
+  const widths = columns.map((c) => textWidth(c.header));
+  for (const row of rows) {
+    if (!Array.isArray(row)) continue;
+    (row as readonly string[]).forEach((cell, i) => {
+      if (i < widths.length) widths[i] = Math.max(widths[i]!, textWidth(cell));
+    });
+  }
+  if (width === undefined) return widths;
+  const total = () => widths.reduce((a, b) => a + b, 0) + gap * (columns.length - 1);
+  const floor = columns.map((c) => Math.max(c.minWidth ?? textWidth(c.header), 1));
+  while (total() > width) {
+    // Take one column off the widest shrinkable column of the lowest rank still above its floor.
+    let pick = -1;
+    const rank = (i: number) => columns[i]!.rank ?? 0;
+    for (let i = 0; i < columns.length; i++) {
+      if (!columns[i]!.shrink || widths[i]! <= floor[i]!) continue;
+      if (
+        pick < 0 || rank(i) < rank(pick) ||
+        (rank(i) === rank(pick) && widths[i]! > widths[pick]!)
+      ) pick = i;
+    }
+    if (pick < 0) break;
+    widths[pick]!--;
+  }
+  return widths;
+}
+
+/** Renders rows under a header line as an aligned table; returns lines without trailing spaces. */
+export function renderTable(
+  columns: readonly Column[],
+  rows: readonly Row[],
+  opts: TableOptions = {},
+): string {
+  const paint = opts.paint ?? PLAIN;
+  const gap = opts.gap ?? 2;
+  const widths = columnWidths(columns, rows, opts.width, gap);
+  const sep = " ".repeat(gap);
+  const line = (cells: readonly string[], header: boolean) =>
+    columns.map((col, i) => {
+      const w = widths[i]!;
+      let v = cells[i] ?? "";
+      if (textWidth(v) > w) v = (col.truncate ?? truncateEnd)(v, w);
+      const last = i === columns.length - 1;
+      const align = col.align ?? "left";
+      const padded = last && align === "left" ? v : pad(v, w, align);
+      if (header) return paint.bold(padded);
+      const color = col.color?.(cells[i] ?? "", paint);
+      return color ? color(padded) : padded;
+    }).join(sep).trimEnd();
+  const out = [line(columns.map((c) => c.header), true)];
+  for (const row of rows) {
+    out.push(
+      Array.isArray(row) ? line(row as readonly string[], false) : (row as { line: string }).line,
+    );
+  }
+  return out.join("\n") + "\n";
+}

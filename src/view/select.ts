@@ -1,0 +1,163 @@
+/**
+ * Which sockets a view shows, with netstat's meaning of the flags: without `-a`/`-l` only the
+ * connected (non-listening) sockets, `-l` only listeners, `-a` both; `-t`/`-u` pick protocols.
+ * "Listener" is the one definition in diff/keys.ts, shared with diff.
+ */
+import type { Connection, ProcessInfo, Snapshot } from "../model.ts";
+import { isListener } from "../diff/keys.ts";
+import { type Cidr, cidrContains, parseCidr } from "../net/address.ts";
+import { UsageError } from "../errors.ts";
+
+/** What to select; every field is optional and narrows the selection. */
+export interface ConnectionFilter {
+  tcp?: boolean | undefined;
+  udp?: boolean | undefined;
+  /** Listeners only (`-l`). */
+  listening?: boolean | undefined;
+  /** Listeners and everything else (`-a`). */
+  all?: boolean | undefined;
+  /** Local or remote port. */
+  port?: number | undefined;
+  /** Socket states (netstat names, already normalised with `normalizeState`); implies `all`. */
+  state?: readonly string[] | undefined;
+  /** A process holding the socket (the owner or any other holder). */
+  pid?: number | undefined;
+  /** Program name of a holder: case-insensitive substring of its name or executable's basename. */
+  program?: string | undefined;
+  /** Local or remote address inside this CIDR (a bare address is a /32 or /128). */
+  address?: string | undefined;
+}
+
+/** The socket states nsnap names, netstat style. */
+export const SOCKET_STATES = [
+  "ESTABLISHED",
+  "SYN_SENT",
+  "SYN_RECV",
+  "FIN_WAIT1",
+  "FIN_WAIT2",
+  "TIME_WAIT",
+  "CLOSE",
+  "CLOSE_WAIT",
+  "LAST_ACK",
+  "LISTEN",
+  "CLOSING",
+  "NEW_SYN_RECV",
+  "UNCONN",
+] as const;
+
+/** ss spellings (and a few abbreviations) mapped to netstat's names. */
+const STATE_ALIASES: Record<string, string> = {
+  ESTAB: "ESTABLISHED",
+  FIN_WAIT_1: "FIN_WAIT1",
+  FIN_WAIT_2: "FIN_WAIT2",
+  SYN_RECEIVED: "SYN_RECV",
+  LISTENING: "LISTEN",
+  CLOSED: "CLOSE",
+};
+
+/**
+ * Turns a state as a user types it (`established`, `time-wait`, `estab`) into nsnap's name.
+ * @throws UsageError for a name that is no socket state.
+ */
+export function normalizeState(text: string): string {
+  const up = text.trim().toUpperCase().replace(/-/g, "_");
+  const name = STATE_ALIASES[up] ?? up;
+  if (!(SOCKET_STATES as readonly string[]).includes(name)) {
+    throw new UsageError(
+      `Cannot filter by state ${JSON.stringify(text)}: not a socket state (one of ${
+        SOCKET_STATES.join(", ")
+      })`,
+    );
+  }
+  return name;
+}
+
+/** Every pid holding a socket: `pids` when recorded, else the owner. */
+export function holders(c: Connection): number[] {
+  if (c.pids && c.pids.length > 0) return c.pids;
+  return c.pid === undefined ? [] : [c.pid];
+}
+
+function basename(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i >= 0 ? path.slice(i + 1) : path;
+}
+
+/** The process record of a pid, when the snapshot has one. */
+export function processOf(snapshot: Snapshot, pid: number | undefined): ProcessInfo | undefined {
+  return pid === undefined ? undefined : snapshot.processes[String(pid)];
+}
+
+/**
+ * Selects the connections a view shows, in snapshot order.
+ * @throws UsageError when `address` is neither an address nor a CIDR block.
+ */
+export function selectConnections(snapshot: Snapshot, filter: ConnectionFilter): Connection[] {
+  const protocols = new Set<string>();
+  if (filter.tcp) protocols.add("tcp");
+  if (filter.udp) protocols.add("udp");
+  if (protocols.size === 0) protocols.add("tcp").add("udp");
+  const states = filter.state && filter.state.length > 0 ? new Set(filter.state) : undefined;
+  const every = filter.all || states !== undefined;
+  let cidr: Cidr | undefined;
+  if (filter.address !== undefined) {
+    cidr = parseCidr(filter.address);
+    if (!cidr) {
+      throw new UsageError(
+        `Cannot filter by address ${JSON.stringify(filter.address)}: not an address or CIDR block`,
+      );
+    }
+  }
+  const program = filter.program?.toLowerCase();
+  return snapshot.connections.filter((c) => {
+    if (!protocols.has(c.protocol)) return false;
+    if (!every && isListener(c) !== Boolean(filter.listening)) return false;
+    if (states && !states.has(c.state)) return false;
+    if (filter.port !== undefined && c.localPort !== filter.port && c.remotePort !== filter.port) {
+      return false;
+    }
+    if (cidr && !cidrContains(cidr, c.localAddress) && !cidrContains(cidr, c.remoteAddress)) {
+      return false;
+    }
+    const pids = holders(c);
+    if (filter.pid !== undefined && !pids.includes(filter.pid)) return false;
+    if (program !== undefined) {
+      const match = pids.some((pid) => {
+        const p = processOf(snapshot, pid);
+        if (!p) return false;
+        return p.name.toLowerCase().includes(program) ||
+          (p.exe !== undefined && basename(p.exe).toLowerCase().includes(program));
+      });
+      if (!match) return false;
+    }
+    return true;
+  });
+}
+
+/** A connection as the views print it in JSON: the snapshot record plus its owner's names. */
+export interface ConnectionRecord extends Connection {
+  /** Name of the owning process, when known. */
+  program?: string;
+  /** Name of the socket's uid (or the owning process's user), when known. */
+  user?: string;
+}
+
+/** Finds a user name for a uid from the processes the snapshot recorded. */
+export function userOfUid(snapshot: Snapshot, uid: number | undefined): string | undefined {
+  if (uid === undefined) return undefined;
+  for (const p of Object.values(snapshot.processes)) {
+    if (p.uid === uid && p.user !== undefined) return p.user;
+  }
+  return undefined;
+}
+
+/** Adds the owner's program and user to a connection, for output. */
+export function connectionRecord(snapshot: Snapshot, c: Connection): ConnectionRecord {
+  const p = processOf(snapshot, c.pid ?? holders(c)[0]);
+  const rec: ConnectionRecord = { ...c };
+  if (p) rec.program = p.name;
+  const user = (p && p.uid === c.uid ? p.user : undefined) ?? userOfUid(snapshot, c.uid) ??
+    (c.uid === undefined ? p?.user : undefined);
+  if (user !== undefined) rec.user = user;
+  return rec;
+}

@@ -1,0 +1,217 @@
+/**
+ * A hand-built snapshot for the view tests: a web server (nginx master + worker), a database,
+ * sessions in several states, DNS over UDP, routes in main, local and table 100, two interfaces
+ * and a few counters (one above 2^53).
+ */
+import type { Connection, Snapshot } from "../../src/model.ts";
+import { SCHEMA_ID } from "../../src/model.ts";
+
+function conn(
+  protocol: "tcp" | "udp",
+  local: string,
+  localPort: number,
+  remote: string,
+  remotePort: number,
+  state: string,
+  extra: Partial<Connection> = {},
+): Connection {
+  return {
+    protocol,
+    family: local.includes(":") ? "inet6" : "inet",
+    localAddress: local,
+    localPort,
+    remoteAddress: remote,
+    remotePort,
+    state,
+    recvQ: 0,
+    sendQ: 0,
+    uid: 0,
+    inode: 1000 + localPort,
+    ...extra,
+  };
+}
+
+/** A fresh copy of the test snapshot. */
+export function sampleSnapshot(): Snapshot {
+  return {
+    schema: SCHEMA_ID,
+    meta: {
+      capturedAt: "2026-11-25T15:00:00.000Z",
+      durationMs: 12,
+      host: { hostname: "web1", os: "linux", kernel: "6.8.0" },
+      tool: { name: "nsnap", version: "0.1.0", runtime: "deno 2.9.6" },
+      privileges: { uid: 0, root: true },
+      labels: {},
+      sections: {
+        connections: { status: "ok" },
+        processes: { status: "ok" },
+        routes: { status: "ok" },
+        interfaces: { status: "ok" },
+        counters: { status: "ok" },
+      },
+    },
+    connections: [
+      conn("tcp", "0.0.0.0", 22, "0.0.0.0", 0, "LISTEN", { pid: 700, pids: [700] }),
+      conn("tcp", "0.0.0.0", 80, "0.0.0.0", 0, "LISTEN", {
+        pid: 1000,
+        pids: [1000, 1001, 1002],
+        recvQ: 3,
+        sendQ: 511,
+      }),
+      conn("tcp", "127.0.0.1", 5432, "0.0.0.0", 0, "LISTEN", { pid: 2000, pids: [2000], uid: 110 }),
+      conn("tcp", "10.0.0.5", 80, "203.0.113.7", 51000, "ESTABLISHED", { pid: 1001, pids: [1001] }),
+      conn("tcp", "10.0.0.5", 80, "198.51.100.9", 40000, "TIME_WAIT", { uid: 0, inode: 0 }),
+      conn("tcp", "127.0.0.1", 41000, "127.0.0.1", 5432, "ESTABLISHED", {
+        pid: 1001,
+        pids: [1001],
+      }),
+      conn("tcp", "127.0.0.1", 5432, "127.0.0.1", 41000, "ESTABLISHED", {
+        pid: 2001,
+        pids: [2001],
+        uid: 110,
+      }),
+      conn("tcp", "10.0.0.5", 43000, "192.0.2.1", 443, "CLOSE_WAIT", { pid: 3000, pids: [3000] }),
+      conn(
+        "tcp",
+        "2001:db8:85a3:8d3:1319:8a2e:370:7348",
+        443,
+        "2001:db8:ffff:1234:5678:9abc:def0:1",
+        60000,
+        "ESTABLISHED",
+        { pid: 1001, pids: [1001] },
+      ),
+      conn("tcp", "::", 80, "::", 0, "LISTEN", { pid: 1000, pids: [1000, 1001, 1002] }),
+      conn("udp", "0.0.0.0", 53, "0.0.0.0", 0, "UNCONN", { pid: 800, pids: [800], uid: 101 }),
+      conn("udp", "10.0.0.5", 45000, "10.0.0.1", 53, "ESTABLISHED", { pid: 3000, pids: [3000] }),
+    ],
+    processes: {
+      "700": { pid: 700, name: "sshd", exe: "/usr/sbin/sshd", user: "root", uid: 0 },
+      "800": { pid: 800, name: "systemd-resolve", user: "systemd-resolve", uid: 101 },
+      "1000": {
+        pid: 1000,
+        ppid: 1,
+        name: "nginx",
+        exe: "/usr/sbin/nginx",
+        user: "root",
+        uid: 0,
+        startTime: "2026-11-25T14:00:00.000Z",
+        cmdline: ["nginx: master process /usr/sbin/nginx", "-g", "daemon on;"],
+      },
+      "1001": {
+        pid: 1001,
+        ppid: 1000,
+        name: "nginx",
+        exe: "/usr/sbin/nginx",
+        user: "www-data",
+        uid: 33,
+        startTime: "2026-11-25T14:00:01.000Z",
+      },
+      "1002": { pid: 1002, ppid: 1000, name: "nginx", user: "www-data", uid: 33 },
+      "2000": {
+        pid: 2000,
+        name: "postgres",
+        exe: "/usr/lib/postgresql/16/bin/postgres",
+        user: "postgres",
+        uid: 110,
+      },
+      "2001": { pid: 2001, ppid: 2000, name: "postgres", user: "postgres", uid: 110 },
+      "3000": { pid: 3000, name: "curl", user: "root", uid: 0 },
+    },
+    routes: [
+      {
+        family: "inet",
+        table: 254,
+        type: "unicast",
+        destination: "0.0.0.0/0",
+        gateway: "10.0.0.1",
+        interface: "eth0",
+        metric: 100,
+        protocol: "dhcp",
+        scope: "global",
+      },
+      {
+        family: "inet",
+        table: 254,
+        type: "unicast",
+        destination: "10.0.0.0/24",
+        interface: "eth0",
+        metric: 0,
+        protocol: "kernel",
+        scope: "link",
+        source: "10.0.0.5",
+      },
+      {
+        family: "inet",
+        table: 100,
+        type: "unicast",
+        destination: "192.168.50.0/24",
+        metric: 0,
+        protocol: "static",
+        scope: "global",
+        nexthops: [
+          { gateway: "10.0.0.2", interface: "eth0", weight: 1 },
+          { gateway: "10.0.0.3", interface: "eth0", weight: 2 },
+        ],
+      },
+      {
+        family: "inet",
+        table: 255,
+        type: "local",
+        destination: "10.0.0.5/32",
+        interface: "eth0",
+        metric: 0,
+        protocol: "kernel",
+        scope: "host",
+        source: "10.0.0.5",
+      },
+    ],
+    interfaces: [
+      {
+        name: "eth0",
+        index: 2,
+        mac: "52:54:00:12:34:56",
+        mtu: 1500,
+        flags: ["BROADCAST", "MULTICAST", "UP", "LOWER_UP"],
+        operState: "up",
+        speedMbps: 1000,
+        addresses: [
+          { family: "inet", address: "10.0.0.5", prefixLength: 24 },
+          { family: "inet6", address: "fe80::5054:ff:fe12:3456", prefixLength: 64 },
+        ],
+        stats: {
+          rxBytes: 9007199254740993n,
+          rxPackets: 3405107n,
+          rxErrors: 0n,
+          rxDropped: 12n,
+          txBytes: 812810111n,
+          txPackets: 2886201n,
+          txErrors: 0n,
+          txDropped: 0n,
+        },
+      },
+      {
+        name: "lo",
+        index: 1,
+        mtu: 65536,
+        flags: ["LOOPBACK", "UP", "LOWER_UP"],
+        operState: "unknown",
+        addresses: [{ family: "inet", address: "127.0.0.1", prefixLength: 8 }],
+      },
+    ],
+    counters: {
+      Tcp: {
+        RtoAlgorithm: 1n,
+        ActiveOpens: 1648n,
+        AttemptFails: 105n,
+        CurrEstab: 139n,
+        OutSegs: 2890303n,
+        RetransSegs: 428n,
+        OutRsts: 212n,
+      },
+      Udp: { InDatagrams: 4901n, NoPorts: 107n, InErrors: 0n },
+      TcpExt: { ListenOverflows: 3n, TCPLossProbes: 12n, TCPFunnyCounter: 9007199254740993n },
+      Ip: { InReceives: 3405107n, InDiscards: 0n },
+      Sockstat: { TCP_inuse: 5n },
+    },
+  };
+}
