@@ -10,9 +10,12 @@ export function fixture(path: string): string {
   return readFileSync(FIXTURES + path, "utf8");
 }
 
-/** The jc expected parse beside a fixture (same name, .json), as loose records. */
+/** The jc expected parse beside a fixture (same name, .json), as loose records; jc's empty
+ * records for blank lines are left out. */
 export function jcExpected(path: string): Record<string, unknown>[] {
-  return JSON.parse(readFileSync(FIXTURES + path.replace(/\.txt$/, ".json"), "utf8"));
+  const doc = JSON.parse(readFileSync(FIXTURES + path.replace(/\.txt$/, ".json"), "utf8"));
+  const list: Record<string, unknown>[] = Array.isArray(doc) ? doc : [doc];
+  return list.filter((r) => Object.keys(r).length > 0);
 }
 
 /** Every raw fixture (.txt) under a folder of the fixtures tree, as paths relative to it. */
