@@ -66,9 +66,29 @@ function groupOf(
   };
 }
 
-function sessionsOf(snap: Snapshot): Map<string, Connection> {
-  const m = new Map<string, Connection>();
-  for (const c of snap.connections) if (isSession(c)) m.set(sessionKey(c), c);
+/** Sockets sharing one 5-tuple (rare, but possible): a representative and how many. */
+interface Tuple {
+  conn: Connection;
+  n: number;
+}
+
+function rank(c: Connection): string {
+  return `${c.state} ${c.pid ?? ""} ${c.inode ?? ""}`;
+}
+
+function sessionsOf(snap: Snapshot): Map<string, Tuple> {
+  const m = new Map<string, Tuple>();
+  for (const c of snap.connections) {
+    if (!isSession(c)) continue;
+    const k = sessionKey(c);
+    const t = m.get(k);
+    if (!t) m.set(k, { conn: c, n: 1 });
+    else {
+      t.n++;
+      // Keep a representative that does not depend on list order.
+      if (rank(c) < rank(t.conn)) t.conn = c;
+    }
+  }
   return m;
 }
 
@@ -85,8 +105,8 @@ export function diffSessions(before: Snapshot, after: Snapshot, detail: boolean)
 function aggregated(
   before: Snapshot,
   after: Snapshot,
-  a: Map<string, Connection>,
-  b: Map<string, Connection>,
+  a: Map<string, Tuple>,
+  b: Map<string, Tuple>,
 ): Change[] {
   const groups = new Map<string, Group>();
   const touch = (c: Connection, inbound: boolean): Group => {
@@ -99,15 +119,15 @@ function aggregated(
     return grp;
   };
   const la = listenPorts(before), lb = listenPorts(after);
-  for (const [k, c] of a) {
+  for (const [k, { conn: c, n }] of a) {
     const g = touch(c, la.has(`${c.protocol} ${c.localPort}`));
-    g.before++;
-    if (!b.has(k)) g.closed++;
+    g.before += n;
+    g.closed += Math.max(0, n - (b.get(k)?.n ?? 0));
   }
-  for (const [k, c] of b) {
+  for (const [k, { conn: c, n }] of b) {
     const g = touch(c, lb.has(`${c.protocol} ${c.localPort}`));
-    g.after++;
-    if (!a.has(k)) g.opened++;
+    g.after += n;
+    g.opened += Math.max(0, n - (a.get(k)?.n ?? 0));
   }
   const items: Array<[string, Change]> = [];
   for (const g of groups.values()) {
@@ -173,32 +193,34 @@ function tupleText(c: Connection): string {
 function detailed(
   before: Snapshot,
   after: Snapshot,
-  a: Map<string, Connection>,
-  b: Map<string, Connection>,
+  a: Map<string, Tuple>,
+  b: Map<string, Tuple>,
 ): Change[] {
   const items: Array<[string, Change]> = [];
-  for (const [k, c] of b) {
-    if (a.has(k)) continue;
+  for (const [k, { conn: c, n }] of b) {
+    const more = n - (a.get(k)?.n ?? 0);
+    if (more <= 0) continue;
     const side = sessionSide(after, c);
     items.push([`${tupleSort(c)} 0`, {
       kind: "session-opened",
       section: "sessions",
       key: tupleKey(c),
-      count: 1,
+      count: more,
       after: side,
       summary: `${tupleText(c)} opened (${c.state}${
         side.program === undefined ? "" : `, ${side.program}`
       })`,
     }]);
   }
-  for (const [k, c] of a) {
-    if (b.has(k)) continue;
+  for (const [k, { conn: c, n }] of a) {
+    const fewer = n - (b.get(k)?.n ?? 0);
+    if (fewer <= 0) continue;
     const side = sessionSide(before, c);
     items.push([`${tupleSort(c)} 1`, {
       kind: "session-closed",
       section: "sessions",
       key: tupleKey(c),
-      count: 1,
+      count: fewer,
       before: side,
       summary: `${tupleText(c)} closed (was ${c.state}${
         side.program === undefined ? "" : `, ${side.program}`

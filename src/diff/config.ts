@@ -1,0 +1,96 @@
+/**
+ * The diff policy file (`nsnap diff --config FILE`): YAML (or JSON) with the same keys as the
+ * command-line options, so a team keeps its CI gate in the repository.
+ *
+ * @example
+ * ```yaml
+ * fail-on: [listener-opened, listener-exposure-changed]
+ * only: [listeners, routes]
+ * ignore-port: [22, "8000-8100"]
+ * ignore-program: ["chronyd"]
+ * ignore-interface: ["veth*", "docker0"]
+ * ignore-address: ["10.244.0.0/16"]
+ * ignore-counter: ["TcpExt.TCP*"]
+ * ```
+ */
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { InputError } from "../errors.ts";
+import { compileIgnore, type IgnoreRules } from "./ignore.ts";
+import {
+  type ChangeKind,
+  type DiffSection,
+  parseKinds,
+  parseSections,
+  splitList,
+} from "./kinds.ts";
+
+/** A policy read from a config file. */
+export interface DiffConfig {
+  failOn: ChangeKind[];
+  only?: DiffSection[];
+  detail?: boolean;
+  ignore: IgnoreRules;
+}
+
+/** A list written as a YAML sequence or a comma-separated string. */
+const list = z.union([
+  z.array(z.union([z.string(), z.int()])).transform((a) => a.map(String)),
+  z.string().transform(splitList),
+  z.int().transform((n) => [String(n)]),
+]);
+
+const ConfigFile = z.strictObject({
+  "fail-on": list.optional(),
+  only: list.optional(),
+  detail: z.boolean().optional(),
+  "ignore-port": list.optional(),
+  "ignore-program": list.optional(),
+  "ignore-interface": list.optional(),
+  "ignore-address": list.optional(),
+  "ignore-counter": list.optional(),
+});
+
+function where(path: ReadonlyArray<PropertyKey>): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i ? "." : ""}${String(p)}`))
+    .join("");
+}
+
+/** Parses and checks a policy file's text; any problem is an InputError naming the file. */
+export function parseDiffConfig(text: string, file: string): DiffConfig {
+  const fail = (msg: string): never => {
+    throw new InputError(`Cannot read config ${file}: ${msg}`);
+  };
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { maxAliasCount: 100, prettyErrors: false });
+  } catch (e) {
+    fail((e as Error).message.split("\n")[0]!);
+  }
+  if (raw === null || raw === undefined) raw = {};
+  const r = ConfigFile.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const at = where(issue.path);
+    fail(`${at ? at + ": " : ""}${issue.message}`);
+  }
+  const c = r.data!;
+  try {
+    const cfg: DiffConfig = {
+      failOn: parseKinds(c["fail-on"] ?? []),
+      ignore: {
+        ports: c["ignore-port"] ?? [],
+        programs: c["ignore-program"] ?? [],
+        interfaces: c["ignore-interface"] ?? [],
+        addresses: c["ignore-address"] ?? [],
+        counters: c["ignore-counter"] ?? [],
+      },
+    };
+    compileIgnore(cfg.ignore);
+    if (c.only) cfg.only = parseSections(c.only);
+    if (c.detail !== undefined) cfg.detail = c.detail;
+    return cfg;
+  } catch (e) {
+    return fail((e as Error).message.replace(/^Cannot use /, ""));
+  }
+}

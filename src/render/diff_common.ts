@@ -1,0 +1,64 @@
+/** Wording shared by the text and markdown diff renderers: headline, section titles, durations. */
+import { DIFF_SECTIONS, type DiffSection } from "../diff/kinds.ts";
+import type { Change, DiffDocument } from "../diff/types.ts";
+
+/** Section headings, in report order. */
+export const SECTION_TITLES: Record<DiffSection, string> = {
+  listeners: "Listeners",
+  sessions: "Sessions",
+  routes: "Routes",
+  interfaces: "Interfaces",
+  counters: "Counters",
+};
+
+/** Formats seconds as "45s", "5m 3s", "2h 0m", "3d 4h". */
+export function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${seconds < 10 ? Math.round(seconds * 10) / 10 : s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
+}
+
+/** The one-line summary at the top of a report. */
+export function headline(doc: DiffDocument): string {
+  const n = doc.summary.total;
+  const parts = DIFF_SECTIONS.filter((s) => doc.summary.bySection[s]).map((s) =>
+    `${doc.summary.bySection[s]} ${s}`
+  );
+  const head = n === 0
+    ? "no changes"
+    : `${n} change${n === 1 ? "" : "s"}: ${parts.join(", ")}${
+      doc.summary.notable ? ` (${doc.summary.notable} notable)` : ""
+    }`;
+  const span = doc.intervalSeconds !== undefined ? `, ${duration(doc.intervalSeconds)} apart` : "";
+  const hosts = doc.before.host === doc.after.host
+    ? doc.before.host
+    : `${doc.before.host} → ${doc.after.host}`;
+  return `${head} — ${hosts}, ${doc.before.capturedAt} → ${doc.after.capturedAt}${span}`;
+}
+
+/** The changes of one section, in document order. */
+export function changesOf(doc: DiffDocument, section: DiffSection): Change[] {
+  return doc.changes.filter((c) => c.section === section);
+}
+
+/** A bigint or number with thousands separators ("1,234,567"), exact for bigints. */
+export function grouped(v: unknown): string {
+  if (typeof v !== "bigint" && typeof v !== "number") return v === undefined ? "" : String(v);
+  const s = v.toString();
+  const neg = s.startsWith("-");
+  const digits = neg ? s.slice(1) : s;
+  const [int, frac] = digits.split(".");
+  const withSep = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return (neg ? "-" : "") + withSep + (frac !== undefined ? "." + frac : "");
+}
+
+/** The counter columns of a change: name, before, after, delta, per second. */
+export function counterCells(c: Change): string[] {
+  const name = `${c.key.group}.${c.key.name}`;
+  const scalar = (v: unknown) => (typeof v === "bigint" ? grouped(v) : "");
+  const delta = typeof c.delta === "bigint" ? `+${grouped(c.delta)}` : "";
+  const ps = typeof c.perSecond === "number" ? grouped(c.perSecond) : "";
+  return [name, scalar(c.before), scalar(c.after), delta, ps];
+}

@@ -1,0 +1,33 @@
+/**
+ * The `nsnap-diff/v1` document as JSON or YAML text. Bigints are written like snapshot counters:
+ * a JSON number while safe (|v| ≤ 2^53-1), a decimal string beyond, so nothing loses precision.
+ */
+import { stringify as yamlStringify } from "yaml";
+import type { DiffDocument } from "../diff/types.ts";
+import { encodeCounter } from "../model.ts";
+
+/** Deep copy with every bigint encoded losslessly and undefined members dropped. */
+export function plainDiff(value: unknown): unknown {
+  if (typeof value === "bigint") return encodeCounter(value);
+  if (Array.isArray(value)) return value.map(plainDiff);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = plainDiff(v);
+    return out;
+  }
+  return value;
+}
+
+/** Renders the diff document as indented JSON with a final newline. */
+export function renderDiffJson(doc: DiffDocument): string {
+  return JSON.stringify(plainDiff(doc), null, 2) + "\n";
+}
+
+/** Renders the diff document as YAML 1.2 (block style, no aliases). */
+export function renderDiffYaml(doc: DiffDocument): string {
+  return yamlStringify(plainDiff(doc), {
+    aliasDuplicateObjects: false,
+    lineWidth: 0,
+    minContentWidth: 0,
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * The diff as Markdown for tickets and pull-request comments: a summary line, warnings as a
+ * quote, and one table per section.
+ */
+import { DIFF_SECTIONS } from "../diff/kinds.ts";
+import type { Change, DiffDocument } from "../diff/types.ts";
+import { changesOf, counterCells, headline, SECTION_TITLES } from "./diff_common.ts";
+import { changeMark } from "./diff_text.ts";
+
+/** Escapes text for a table cell: pipes, backslashes, newlines, and markup characters. */
+export function mdCell(s: string): string {
+  return s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/[*_`<>[\]]/g, "\\$&")
+    .replace(/\r?\n/g, " ");
+}
+
+function table(header: string[], rows: string[][], right: number[] = []): string[] {
+  const align = header.map((_, i) => (right.includes(i) ? "---:" : "---"));
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${align.join(" | ")} |`,
+    ...rows.map((r) => `| ${r.map(mdCell).join(" | ")} |`),
+  ];
+}
+
+function changeTable(changes: readonly Change[]): string[] {
+  return table(["", "Kind", "Change"], changes.map((c) => [changeMark(c), c.kind, c.summary]));
+}
+
+function countersTable(changes: readonly Change[]): string[] {
+  const out: string[] = [];
+  const notable = changes.filter((c) => c.notable);
+  for (const c of notable) out.push(`- **${mdCell(c.summary)}**`);
+  const rows = changes.filter((c) => c.key.group !== "*").map((c) => [
+    ...counterCells(c),
+    c.kind,
+  ]);
+  if (rows.length) {
+    if (out.length) out.push("");
+    out.push(...table(["Counter", "Before", "After", "Delta", "Per second", "Kind"], rows, [
+      1,
+      2,
+      3,
+      4,
+    ]));
+  }
+  return out;
+}
+
+/** Renders a diff document as Markdown. */
+export function renderDiffMarkdown(doc: DiffDocument): string {
+  const out: string[] = ["## nsnap diff", "", `**${mdCell(headline(doc))}**`];
+  const files = [doc.before.file, doc.after.file];
+  if (files[0] !== undefined || files[1] !== undefined) {
+    out.push("", `Compared \`${files[0] ?? "?"}\` → \`${files[1] ?? "?"}\``);
+  }
+  if (doc.warnings.length) {
+    out.push("", ...doc.warnings.map((w) => `> ⚠ ${mdCell(w)}`));
+  }
+  for (const s of DIFF_SECTIONS) {
+    const changes = changesOf(doc, s);
+    if (!doc.sections.includes(s) || changes.length === 0) continue;
+    out.push("", `### ${SECTION_TITLES[s]}`, "");
+    out.push(...(s === "counters" ? countersTable(changes) : changeTable(changes)));
+    if (s === "sessions" && doc.tcpStates && Object.keys(doc.tcpStates).length) {
+      out.push(
+        "",
+        ...table(
+          ["TCP state", "Before", "After"],
+          Object.entries(doc.tcpStates).map(([n, v]) => [n, String(v.before), String(v.after)]),
+          [1, 2],
+        ),
+      );
+    }
+  }
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,105 @@
+/**
+ * The diff as terminal text: a one-line summary on top, then one section per heading with one
+ * aligned line per change, the TCP state census, and a counter table. Colour only when asked for
+ * (the command decides: a terminal and no NO_COLOR).
+ */
+import { DIFF_SECTIONS } from "../diff/kinds.ts";
+import type { Change, DiffDocument } from "../diff/types.ts";
+import { changesOf, counterCells, headline, SECTION_TITLES } from "./diff_common.ts";
+import { makePaint, type Paint, renderTable, textWidth } from "./table.ts";
+
+/** How to render text. */
+export interface DiffTextOptions {
+  color?: boolean;
+}
+
+/** The mark in front of a change: + appeared, - went away, ~ changed, ! notable. */
+export function changeMark(c: Change): "+" | "-" | "~" | "!" {
+  if (c.notable) return "!";
+  if (/-(opened|added)$/.test(c.kind)) return "+";
+  if (/-(closed|removed)$/.test(c.kind)) return "-";
+  return "~";
+}
+
+function paintMark(mark: string, paint: Paint): (s: string) => string {
+  return mark === "+"
+    ? paint.green
+    : mark === "-"
+    ? paint.red
+    : mark === "!"
+    ? paint.red
+    : paint.yellow;
+}
+
+function changeLines(changes: readonly Change[], paint: Paint): string[] {
+  const width = Math.max(...changes.map((c) => textWidth(c.kind)));
+  return changes.map((c) => {
+    const mark = changeMark(c);
+    const color = paintMark(mark, paint);
+    return `  ${color(mark)} ${color(c.kind.padEnd(width))}  ${c.summary}`;
+  });
+}
+
+function statesTable(doc: DiffDocument, paint: Paint): string[] {
+  const states = doc.tcpStates ?? {};
+  const rows = Object.entries(states).map(([name, s]) => {
+    const d = s.after - s.before;
+    return [name, String(s.before), String(s.after), d === 0 ? "" : d > 0 ? `+${d}` : String(d)];
+  });
+  if (rows.length === 0) return [];
+  const table = renderTable(
+    [
+      { header: "TCP state" },
+      { header: "before", align: "right" },
+      { header: "after", align: "right" },
+      { header: "change", align: "right" },
+    ],
+    rows,
+    { paint },
+  );
+  return ["", ...table.trimEnd().split("\n").map((l) => "  " + l)];
+}
+
+function countersBlock(changes: readonly Change[], paint: Paint): string[] {
+  const lines: string[] = [];
+  const notable = changes.filter((c) => c.notable);
+  for (const c of notable) lines.push(`  ${paint.red("!")} ${c.summary}`);
+  const rows = changes.filter((c) => c.key.group !== "*").map((c) => [
+    ...counterCells(c),
+    c.kind === "counter-increased" ? "" : c.kind,
+  ]);
+  if (rows.length) {
+    if (lines.length) lines.push("");
+    const table = renderTable(
+      [
+        { header: "counter" },
+        { header: "before", align: "right" },
+        { header: "after", align: "right" },
+        { header: "delta", align: "right" },
+        { header: "per second", align: "right" },
+        { header: "" },
+      ],
+      rows,
+      { paint },
+    );
+    lines.push(...table.trimEnd().split("\n").map((l) => "  " + l));
+  }
+  return lines;
+}
+
+/** Renders a diff document as aligned text with a one-line summary at the top. */
+export function renderDiffText(doc: DiffDocument, opts: DiffTextOptions = {}): string {
+  const paint = makePaint(opts.color === true);
+  const out: string[] = [paint.bold(headline(doc))];
+  for (const s of DIFF_SECTIONS) {
+    if (!doc.sections.includes(s)) continue;
+    const changes = changesOf(doc, s);
+    const showStates = s === "sessions" && changes.length > 0;
+    if (changes.length === 0) continue;
+    out.push("", paint.bold(SECTION_TITLES[s]));
+    if (s === "counters") out.push(...countersBlock(changes, paint));
+    else out.push(...changeLines(changes, paint));
+    if (showStates) out.push(...statesTable(doc, paint));
+  }
+  return out.join("\n") + "\n";
+}
