@@ -1,0 +1,213 @@
+/**
+ * iproute2 `ip route` text: `ip route`, `ip -6 route`, `ip -o route` (oneline, `\` between a
+ * multipath route's nexthops) and `ip route show table all` (route types, `table local`…).
+ *
+ * A line is `[TYPE] DESTINATION` then keyword/value pairs (`via`, `dev`, `table`, `proto`, `scope`,
+ * `src`, `metric`, …) and bare flags (`linkdown`, `onlink`). Values nsnap does not keep because
+ * they change by themselves (`expires 2334sec`, `pref`, `mtu`…) are read and left out.
+ */
+import type { Family, Nexthop, Route } from "../../model.ts";
+import { canonicalAddress } from "../../net/address.ts";
+import { tableId } from "./ip_json.ts";
+import { cannotRead, splitLines } from "./text_fields.ts";
+
+const TYPES = new Set([
+  "unicast",
+  "local",
+  "broadcast",
+  "multicast",
+  "throw",
+  "unreachable",
+  "prohibit",
+  "blackhole",
+  "nat",
+  "anycast",
+]);
+
+/** Keywords followed by a value that a snapshot does not keep (timers, path metrics). */
+const SKIPPED_WITH_VALUE = new Set([
+  "expires",
+  "pref",
+  "mtu",
+  "advmss",
+  "hoplimit",
+  "initcwnd",
+  "initrwnd",
+  "rtt",
+  "rttvar",
+  "ssthresh",
+  "cwnd",
+  "reordering",
+  "features",
+  "quickack",
+  "congctl",
+  "realm",
+  "realms",
+  "error",
+  "nhid",
+  "tos",
+  "dsfield",
+  "ttl-propagate",
+  "fastopen_no_cookie",
+  "rto_min",
+  "window",
+  "lock",
+  "encap",
+  "as",
+  "mark",
+]);
+
+function cidr(dst: string, family: Family): string {
+  if (dst === "default") return family === "inet" ? "0.0.0.0/0" : "::/0";
+  const slash = dst.indexOf("/");
+  if (slash < 0) return `${canonicalAddress(dst)}/${family === "inet" ? 32 : 128}`;
+  return `${canonicalAddress(dst.slice(0, slash))}${dst.slice(slash)}`;
+}
+
+/** Reads `via [inet|inet6] ADDR`, returning the address and how many words it took. */
+function via(words: string[], k: number): [string | undefined, number] {
+  const w = words[k + 1];
+  if (w === "inet" || w === "inet6") return [words[k + 2], 3];
+  return [w, 2];
+}
+
+function parseNexthop(text: string): Nexthop | undefined {
+  const words = text.trim().split(/\s+/);
+  if (words[0] !== "nexthop") return undefined;
+  const nh: Nexthop = {};
+  for (let k = 1; k < words.length;) {
+    const key = words[k]!;
+    if (key === "via") {
+      const [gw, n] = via(words, k);
+      if (gw === undefined) return undefined;
+      nh.gateway = canonicalAddress(gw);
+      k += n;
+    } else if (key === "dev" && words[k + 1] !== undefined) {
+      nh.interface = words[k + 1]!;
+      k += 2;
+    } else if (key === "weight" && /^[0-9]+$/.test(words[k + 1] ?? "")) {
+      nh.weight = Number(words[k + 1]);
+      k += 2;
+    } else {
+      // Nexthop flags (onlink, dead, linkdown) do not change which path it is.
+      k += SKIPPED_WITH_VALUE.has(key) ? 2 : 1;
+    }
+  }
+  return nh;
+}
+
+/**
+ * Parses `ip route` text into routes. `family` is used where the text does not tell (a `default`
+ * route without an address); by default it is guessed from the other routes in the text.
+ */
+export function parseIpRoute(
+  text: string,
+  source = "ip route",
+  family?: Family,
+): { routes: Route[]; warnings: string[] } {
+  const routes: Route[] = [];
+  const warnings: string[] = [];
+  const lines = splitLines(text);
+  const fallback: Family = family ??
+    (lines.some((l) => /^\S*:[0-9a-f:]*(\/|\s)/i.test(l.replace(/^[a-z]+ /, "")))
+      ? "inet6"
+      : "inet");
+  let last: Route | undefined;
+  lines.forEach((line, idx) => {
+    if (line.trim() === "") return;
+    const segments = line.split("\\");
+    let first = segments[0]!;
+    if (/^\s+nexthop\s/.test(first)) {
+      // Multi-line multipath: the nexthop belongs to the route above.
+      segments.unshift("");
+      first = "";
+    }
+    if (first.trim() !== "") {
+      const r = parseRouteWords(first.trim().split(/\s+/), fallback);
+      if (typeof r === "string") {
+        warnings.push(cannotRead(source, idx + 1, `route (${r})`, line));
+        last = undefined;
+        return;
+      }
+      if (r.tableName !== undefined) {
+        warnings.push(
+          `${source}:${idx + 1}: table "${r.tableName}" has no number in this output; ` +
+            `route ${r.route.destination} kept under table 0`,
+        );
+      }
+      last = r.route;
+      routes.push(last);
+    }
+    for (const seg of segments.slice(1)) {
+      if (seg.trim() === "") continue;
+      const nh = parseNexthop(seg);
+      if (nh === undefined || last === undefined) {
+        warnings.push(cannotRead(source, idx + 1, "route nexthop", line));
+        continue;
+      }
+      (last.nexthops ??= []).push(nh);
+    }
+  });
+  return { routes, warnings };
+}
+
+function parseRouteWords(
+  words: string[],
+  fallback: Family,
+): { route: Route; tableName?: string } | string {
+  let k = 0;
+  let type = "unicast";
+  if (TYPES.has(words[0]!)) type = words[k++]!;
+  const dst = words[k++];
+  if (dst === undefined || !/^(default|[0-9a-fA-F.:]+(\/[0-9]{1,3})?)$/.test(dst)) {
+    return "bad destination";
+  }
+  let family: Family = dst.includes(":") ? "inet6" : dst === "default" ? fallback : "inet";
+  const route: Route = { family, table: 254, type, destination: "", metric: 0 };
+  let tableName: string | undefined;
+  const flags: string[] = [];
+  while (k < words.length) {
+    const key = words[k]!;
+    const value = words[k + 1];
+    if (key === "via") {
+      const [gw, n] = via(words, k);
+      if (gw === undefined) return "via without address";
+      route.gateway = canonicalAddress(gw);
+      if (gw.includes(":") && dst === "default") family = "inet6";
+      k += n;
+      continue;
+    }
+    if (key === "nexthop") return "nexthop inside route";
+    if (value !== undefined) {
+      if (key === "dev") route.interface = value;
+      else if (key === "proto") route.protocol = value;
+      else if (key === "scope") route.scope = value;
+      else if (key === "src") route.source = canonicalAddress(value);
+      else if (key === "metric" || key === "preference") {
+        if (!/^[0-9]+$/.test(value)) return "bad metric";
+        route.metric = Number(value);
+      } else if (key === "table") {
+        const id = tableId(value);
+        if (id === undefined) {
+          tableName = value;
+          route.table = 0;
+          flags.push(`table=${value}`);
+        } else route.table = id;
+      } else if (SKIPPED_WITH_VALUE.has(key)) { /* read, not kept */ }
+      else {
+        flags.push(key);
+        k += 1;
+        continue;
+      }
+      k += 2;
+      continue;
+    }
+    if (SKIPPED_WITH_VALUE.has(key)) return `${key} without a value`;
+    flags.push(key);
+    k += 1;
+  }
+  route.family = family;
+  route.destination = cidr(dst, family);
+  if (flags.length > 0) route.flags = flags.sort();
+  return tableName === undefined ? { route } : { route, tableName };
+}
