@@ -13,6 +13,8 @@ import { servicePort } from "./services.ts";
 export interface NetstatAnResult {
   connections: Connection[];
   warnings: string[];
+  /** Process names from a `process:pid` column (macOS 14+), by pid. */
+  processNames: Map<number, string>;
 }
 
 const JOINED = ["Local Address", "Foreign Address"];
@@ -21,6 +23,7 @@ const JOINED = ["Local Address", "Foreign Address"];
 export function parseNetstatAn(text: string, source = "<netstat -an>"): NetstatAnResult {
   const connections: Connection[] = [];
   const warnings: string[] = [];
+  const processNames = new Map<number, string>();
   let section: "inet" | "other" | undefined;
   let cols: Column[] | undefined;
   let truncatedSeen = false;
@@ -53,6 +56,7 @@ export function parseNetstatAn(text: string, source = "<netstat -an>"): NetstatA
       return;
     }
     if (row.truncated) truncatedSeen = true;
+    if (row.process) processNames.set(row.process.pid, row.process.name);
     connections.push(row.conn);
   });
   if (!headerSeen && section === undefined && all.some((l) => l.trim() !== "")) {
@@ -64,10 +68,10 @@ export function parseNetstatAn(text: string, source = "<netstat -an>"): NetstatA
       `${source}: some addresses fill their column and may be truncated; kept as printed (use netstat -W)`,
     );
   }
-  return { connections, warnings };
+  return { connections, warnings, processNames };
 }
 
-type Row = { conn: Connection; truncated: boolean };
+type Row = { conn: Connection; truncated: boolean; process?: { pid: number; name: string } };
 
 function readRow(line: string, cols: readonly Column[]): Row | "skip" | string {
   const proto = /(?:^|\s)(tcp|udp)(4|6|46)?\s/.exec(line + " ");
@@ -119,7 +123,10 @@ function readRow(line: string, cols: readonly Column[]): Row | "skip" | string {
   };
   const truncated = (local.length >= width("Local Address") && !l.valid) ||
     (remote.length >= width("Foreign Address") && !r.valid);
-  return { conn, truncated };
+  const pp = /^(.*):([0-9]{1,10})$/.exec(f.get("process:pid") ?? "");
+  return pp && pp[1] !== ""
+    ? { conn, truncated, process: { pid: Number(pp[2]), name: pp[1]! } }
+    : { conn, truncated };
 }
 
 function guess(address: string): Family {
@@ -151,13 +158,14 @@ function splitEndpoint(text: string, family: Family): Endpoint | string {
 /** The owning pids from `-v` columns: `pid`, or `process:pid` (macOS 14+). */
 function readPids(f: Map<string, string>): number[] {
   const out: number[] = [];
+  // macOS prints pid 0 for a socket no process holds (TIME_WAIT, orphaned): unknown, not pid 0.
   const pid = parseSmallInt(f.get("pid"));
-  if (pid !== undefined) out.push(pid);
+  if (pid !== undefined && pid !== 0) out.push(pid);
   const pp = f.get("process:pid");
   if (pp !== undefined) {
     const m = /:([0-9]{1,10})$/.exec(pp);
     const v = m ? parseSmallInt(m[1]) : undefined;
-    if (v !== undefined && !out.includes(v)) out.push(v);
+    if (v !== undefined && v !== 0 && !out.includes(v)) out.push(v);
   }
   return out.sort((a, b) => a - b);
 }

@@ -49,7 +49,7 @@ const KERNEL_NAMES: Record<string, Record<string, readonly string[]>> = {
     "Ip.InDelivers": ["totalPacketReceived/packetForThisHost"],
     "Ip.ForwDatagrams": ["totalPacketReceived/packetForwarded"],
     "Ip.OutRequests": ["packetSentFromThisHost"],
-    "Ip.OutDiscards": ["packetSentFromThisHost/outputPacketDroppedDueToNoBufsEtc"],
+    "Ip.OutDiscards": ["packetSentFromThisHost/outputPacketDroppedDueToNoBufEtc"],
     "Ip.InDiscards": ["totalPacketReceived/packetDroppedDueToNoBufs"],
   },
   ip6: {
@@ -170,7 +170,7 @@ function camel(text: string): string {
 }
 
 function singular(w: string): string {
-  if (w.length <= 3 || w.endsWith("ss") || w.endsWith("us")) return w;
+  if (w.length <= 3 || /(ss|us|is)$/.test(w)) return w;
   if (w.endsWith("ies")) return w.slice(0, -3) + "y";
   if (/(ch|sh|x)es$/.test(w)) return w.slice(0, -2);
   return w.endsWith("s") ? w.slice(0, -1) : w;

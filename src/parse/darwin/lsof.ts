@@ -1,0 +1,224 @@
+/**
+ * `lsof -nP -i` output, in its field form (`-F pcnPTtu`, meant for programs) or its column
+ * layout, into the sockets each process holds: the link between a connection and its pid.
+ */
+import type { Family, Protocol } from "../../model.ts";
+import { ParseError } from "../../errors.ts";
+import { canonicalAddress, parseIPv4, parseIPv6 } from "../../net/address.ts";
+import { assignColumns, headerColumns, lines, parseSmallInt } from "./columns.ts";
+
+/** One Internet socket held by one process, as lsof reports it. */
+export interface LsofSocket {
+  pid: number;
+  command: string;
+  /** Login name (field `L`) where given. */
+  user?: string;
+  /** Numeric user id (field `u`) where given. */
+  uid?: number;
+  /** Parent pid (field `R`) where given: tells a pre-fork master from its workers. */
+  ppid?: number;
+  protocol: Protocol;
+  family: Family;
+  localAddress: string;
+  localPort: number;
+  remoteAddress?: string;
+  remotePort?: number;
+  state?: string;
+}
+
+/** What `parseLsof` returns. */
+export interface LsofResult {
+  sockets: LsofSocket[];
+  warnings: string[];
+}
+
+/**
+ * Parses `lsof -nP -i` (field output `-F pcnPTtu`, plus `L` login and `R` ppid when asked for,
+ * or the column layout) into sockets.
+ */
+export function parseLsof(text: string, source = "<lsof>"): LsofResult {
+  const all = lines(text.replaceAll("\0", "\n"));
+  const first = all.findIndex((l) => l.trim() !== "");
+  if (first < 0) return { sockets: [], warnings: [] };
+  const head = all[first]!;
+  if (/^COMMAND\s+PID\s/.test(head)) return parseColumns(all, first, source);
+  if (/^p[0-9]+$/.test(head.trimEnd())) return parseFields(all, source);
+  throw new ParseError(source, first + 1, head, "cannot recognise lsof output (fields or columns)");
+}
+
+type Proc = { pid: number; command: string; user?: string; uid?: number; ppid?: number };
+type Pending = {
+  n: number;
+  raw: string;
+  type?: string;
+  proto?: string;
+  name?: string;
+  state?: string;
+};
+
+function parseFields(all: readonly string[], source: string): LsofResult {
+  const sockets: LsofSocket[] = [];
+  const warnings: string[] = [];
+  let proc: Proc | undefined;
+  let file: Pending | undefined;
+  const flush = () => {
+    if (!file || !proc) return;
+    const s = toSocket(proc, file);
+    if (typeof s === "string") {
+      warnings.push(`${source}:${file.n}: cannot read ${s}: ${file.raw}`);
+    } else if (s) sockets.push(s);
+    file = undefined;
+  };
+  all.forEach((raw, i) => {
+    const n = i + 1;
+    const line = raw.trimEnd();
+    if (line === "") return;
+    const id = line[0]!;
+    const v = line.slice(1);
+    switch (id) {
+      case "p": {
+        flush();
+        const pid = parseSmallInt(v);
+        if (pid === undefined) {
+          proc = undefined;
+          warnings.push(`${source}:${n}: cannot read process id: ${line}`);
+        } else proc = { pid, command: "" };
+        return;
+      }
+      case "c":
+      case "u":
+      case "R":
+      case "L":
+        if (!proc) {
+          return void warnings.push(`${source}:${n}: cannot read field outside a process: ${line}`);
+        }
+        if (id === "c") proc.command = unescape(v);
+        else if (id === "L") proc.user = v;
+        else {
+          const num = parseSmallInt(v);
+          if (num !== undefined) proc[id === "u" ? "uid" : "ppid"] = num;
+        }
+        return;
+      case "f":
+        flush();
+        if (!proc) {
+          return void warnings.push(`${source}:${n}: cannot read file outside a process: ${line}`);
+        }
+        file = { n, raw: line };
+        return;
+      case "t":
+      case "P":
+      case "n":
+      case "T":
+        if (!file) {
+          return void warnings.push(`${source}:${n}: cannot read field outside a file: ${line}`);
+        }
+        file.raw += ` ${line}`;
+        if (id === "t") file.type = v;
+        else if (id === "P") file.proto = v;
+        else if (id === "n") file.name = v;
+        else if (v.startsWith("ST=")) file.state = v.slice(3);
+        return;
+      default:
+        // Other lsof fields (access, device, offset, inode, queue sizes…) carry nothing nsnap keeps.
+        return;
+    }
+  });
+  flush();
+  return { sockets, warnings };
+}
+
+function parseColumns(all: readonly string[], first: number, source: string): LsofResult {
+  const sockets: LsofSocket[] = [];
+  const warnings: string[] = [];
+  const header = all[first]!;
+  const cols = headerColumns(header);
+  const nameCol = cols.find((c) => c.name === "NAME");
+  if (!nameCol) throw new ParseError(source, first + 1, header, "cannot find the NAME column");
+  const before = cols.filter((c) => c !== nameCol);
+  for (let i = first + 1; i < all.length; i++) {
+    const line = all[i]!.trimEnd();
+    if (line.trim() === "") continue;
+    const n = i + 1;
+    // NAME is left-aligned under its header and is the only column that can hold spaces.
+    const f = assignColumns(line.slice(0, nameCol.start), before);
+    const pid = parseSmallInt(f.get("PID"));
+    const command = f.get("COMMAND");
+    const nameText = line.slice(nameCol.start).trim();
+    if (pid === undefined || command === undefined || nameText === "") {
+      warnings.push(`${source}:${n}: cannot read socket row: ${line}`);
+      continue;
+    }
+    const st = /^(\S+)\s+\(([A-Z_0-9]+)\)$/.exec(nameText);
+    const file: Pending = { n, raw: line, name: st ? st[1]! : nameText };
+    if (st) file.state = st[2]!;
+    const type = f.get("TYPE");
+    const node = f.get("NODE");
+    if (type !== undefined) file.type = type;
+    if (node !== undefined) file.proto = node;
+    const proc: Proc = { pid, command: unescape(command) };
+    const user = f.get("USER");
+    if (user !== undefined) proc.user = user;
+    const s = toSocket(proc, file);
+    if (typeof s === "string") warnings.push(`${source}:${n}: cannot read ${s}: ${line}`);
+    else if (s) sockets.push(s);
+  }
+  return { sockets, warnings };
+}
+
+/** lsof writes unprintable and space characters in commands as `\xHH`. */
+function unescape(text: string): string {
+  return text.replace(
+    /\\x([0-9a-fA-F]{2})/g,
+    (_m, h: string) => String.fromCharCode(parseInt(h, 16)),
+  );
+}
+
+/** A file of a process to a socket; undefined for files that are not TCP/UDP sockets. */
+function toSocket(proc: Proc, file: Pending): LsofSocket | undefined | string {
+  const proto = file.proto?.toLowerCase();
+  if (proto !== "tcp" && proto !== "udp") return undefined;
+  if (file.name === undefined) return "socket without a name";
+  const family: Family | undefined = file.type === "IPv6"
+    ? "inet6"
+    : file.type === "IPv4"
+    ? "inet"
+    : undefined;
+  const [l, r] = file.name.split("->");
+  const fam = family ?? (l?.startsWith("[") ? "inet6" : "inet");
+  const local = endpoint(l ?? "", fam);
+  if (!local) return "local endpoint";
+  const out: LsofSocket = {
+    pid: proc.pid,
+    command: proc.command,
+    protocol: proto,
+    family: fam,
+    localAddress: local.address,
+    localPort: local.port,
+  };
+  if (proc.user !== undefined) out.user = proc.user;
+  if (proc.uid !== undefined) out.uid = proc.uid;
+  if (proc.ppid !== undefined) out.ppid = proc.ppid;
+  if (r !== undefined) {
+    const remote = endpoint(r, fam);
+    if (!remote) return "remote endpoint";
+    out.remoteAddress = remote.address;
+    out.remotePort = remote.port;
+  }
+  if (file.state !== undefined) out.state = file.state;
+  return out;
+}
+
+/** `1.2.3.4:22`, `[::1]:53`, `*:80`, `*:*` (wildcards become the family's any-address / 0). */
+function endpoint(text: string, family: Family): { address: string; port: number } | undefined {
+  const colon = text.lastIndexOf(":");
+  if (colon < 0) return undefined;
+  let host = text.slice(0, colon);
+  const portText = text.slice(colon + 1);
+  const port = portText === "*" ? 0 : parseSmallInt(portText);
+  if (port === undefined || port > 65535) return undefined;
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  if (host === "*") return { address: family === "inet6" ? "::" : "0.0.0.0", port };
+  const ok = host.includes(":") ? parseIPv6(host) !== undefined : parseIPv4(host) !== undefined;
+  return ok ? { address: canonicalAddress(host), port } : undefined;
+}
