@@ -1,8 +1,59 @@
-/** `nsnap port`: not written yet. */
-import type { Command } from "@commander-js/extra-typings";
-import type { CliContext } from "./context.ts";
+/** `nsnap port N [SNAPSHOT|live]`: who holds port N — every socket on it, with its processes. */
+import { type Command, Option } from "@commander-js/extra-typings";
+import { parsePort, socketsOnPort } from "../view/port.ts";
+import { renderPortReport } from "../render/show_port.ts";
+import { renderJson } from "../render/show_json.ts";
+import { type CliContext, out } from "./context.ts";
+import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
+import { textLayout, warnSections } from "./show.ts";
 
 /** Registers `nsnap port` on the program. */
-export function registerPort(program: Command, _ctx: CliContext) {
-  return program.command("port").description("(not yet available)");
+export function registerPort(program: Command, ctx: CliContext) {
+  return program
+    .command("port")
+    .description(
+      "who holds a port: every socket with it as local or remote port, with its processes",
+    )
+    .argument("<port>", "port number, 1-65535")
+    .argument("[snapshot]", "snapshot file, - for stdin, or live (default: live)")
+    .option("-t, --tcp", "TCP sockets only")
+    .option("-u, --udp", "UDP sockets only")
+    .option("-W, --wide", "never shorten addresses or names to fit the terminal")
+    .option("--max-size <size>", MAX_SIZE_HELP, parseMaxSize)
+    .addOption(
+      new Option("--format <format>", "output format").choices(["text", "json"] as const).default(
+        "text" as const,
+      ),
+    )
+    .addHelpText(
+      "after",
+      `
+Exits 1, printing "nothing is using port N", when no socket has that port.
+Start times, executables and command lines appear when the snapshot recorded them
+(command lines only with 'nsnap capture --cmdline').
+
+Examples:
+  nsnap port 443                         who holds port 443 now
+  nsnap port 5432 incident.json.gz       who held port 5432 in a saved snapshot
+  nsnap port 53 -u                       UDP sockets on port 53
+  nsnap port 8080 --format json | jq '.[].pid'`,
+    )
+    .action(async (portText, operand, opts) => {
+      const port = parsePort(portText);
+      const snapshot = await loadOperand(operand ?? "live", {
+        capture: { cmdline: true },
+        ...(opts.maxSize === undefined ? {} : { maxBytes: opts.maxSize }),
+      });
+      warnSections(snapshot, ["connections", "processes"]);
+      const sockets = socketsOnPort(snapshot, port, { tcp: opts.tcp, udp: opts.udp });
+      if (sockets.length === 0) ctx.exitCode = 1;
+      if (opts.format === "json") {
+        await out(renderJson(sockets));
+      } else if (sockets.length === 0) {
+        await out(`nothing is using port ${port}`);
+      } else {
+        const { paint, width } = textLayout(opts.wide ?? false);
+        await out(renderPortReport(snapshot, sockets, { paint, width }));
+      }
+    });
 }

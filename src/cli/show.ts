@@ -1,8 +1,170 @@
-/** `nsnap show`: not written yet. */
-import type { Command } from "@commander-js/extra-typings";
-import type { CliContext } from "./context.ts";
+/**
+ * `nsnap show [SNAPSHOT|live]`: the netstat views (connections, routes, interfaces, statistics)
+ * of a snapshot or of the live host. Parses options, selects, renders; nothing else.
+ */
+import { type Command, Option } from "@commander-js/extra-typings";
+import type { SectionName, Snapshot } from "../model.ts";
+import { UsageError } from "../errors.ts";
+import { env, stdoutIsTty, writeStderr } from "../runtime/process.ts";
+import { connectionRecord, normalizeState, selectConnections } from "../view/select.ts";
+import { parsePort } from "../view/port.ts";
+import { parseTable, selectRoutes } from "../view/routes.ts";
+import { protocolStatistics, selectCounterGroups } from "../view/stats.ts";
+import { renderConnections } from "../render/show_connections.ts";
+import { renderRoutes } from "../render/show_routes.ts";
+import { renderInterfaces } from "../render/show_interfaces.ts";
+import { renderStatistics } from "../render/show_stats.ts";
+import { renderJson } from "../render/show_json.ts";
+import { makePaint, type Paint } from "../render/table.ts";
+import { type CliContext, out } from "./context.ts";
+import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
+
+/** How text output looks here: colour on a terminal unless NO_COLOR, and the width to fit. */
+export function textLayout(wide: boolean): { paint: Paint; width: number | undefined } {
+  const noColor = env("NO_COLOR");
+  const paint = makePaint(stdoutIsTty() && (noColor === undefined || noColor === ""));
+  if (wide) return { paint, width: undefined };
+  const cols = Number(env("COLUMNS"));
+  return { paint, width: Number.isInteger(cols) && cols >= 40 ? cols : 80 };
+}
+
+/** Prints, on stderr, why the sections a view reads are incomplete (partial or failed). */
+export function warnSections(snapshot: Snapshot, sections: readonly SectionName[]): void {
+  for (const name of sections) {
+    const s = snapshot.meta.sections[name];
+    if (s.status === "error") {
+      writeStderr(`nsnap: warning: ${name} not available: ${s.error ?? "capture failed"}\n`);
+    }
+    for (const w of s.warnings ?? []) writeStderr(`nsnap: warning: ${name}: ${w}\n`);
+  }
+}
+
+/** Reads a comma-separated `--state` list into nsnap's state names. */
+export function parseStates(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(",").filter((s) => s.trim() !== "").map(normalizeState)];
+}
+
+/** Reads a `--pid` value. */
+export function parsePid(value: string): number {
+  if (!/^[0-9]{1,10}$/.test(value.trim())) {
+    throw new UsageError(`Cannot filter by pid ${JSON.stringify(value)}: expected a number`);
+  }
+  return Number(value);
+}
 
 /** Registers `nsnap show` on the program. */
 export function registerShow(program: Command, _ctx: CliContext) {
-  return program.command("show").description("(not yet available)");
+  return program
+    .command("show")
+    .description(
+      "netstat views of a snapshot or the live host: connections, routes (-r), interfaces (-i), statistics (-s)",
+    )
+    .argument("[snapshot]", "snapshot file, - for stdin, or live (default: live)")
+    .option("-t, --tcp", "TCP sockets")
+    .option("-u, --udp", "UDP sockets")
+    .option("-l, --listening", "listening sockets only")
+    .option("-a, --all", "listening and connected sockets")
+    .option("-n, --numeric", "numeric addresses and ports (always on; accepted for -tulpn)")
+    .option("-p, --programs", "PID/Program column (always on; accepted for -tulpn)")
+    .option("-e, --extend", "add the User and Inode columns")
+    .option("-W, --wide", "never shorten addresses or names to fit the terminal")
+    .option("-r, --route", "routing tables")
+    .option("-i, --interfaces", "interfaces with their counters and addresses")
+    .option("-s, --statistics", "protocol statistics (with -t or -u: that protocol's only)")
+    .option(
+      "--table <id>",
+      "routing table: a number, main, local or default (implies -r)",
+      parseTable,
+    )
+    .option("--port <n>", "sockets with this local or remote port", parsePort)
+    .option("--state <states>", "socket states, comma-separated (implies -a)", parseStates)
+    .option("--pid <pid>", "sockets held by this process", parsePid)
+    .option("--program <name>", "sockets held by a program whose name contains this")
+    .option("--address <cidr>", "sockets with a local or remote address in this CIDR block")
+    .option("--max-size <size>", MAX_SIZE_HELP, parseMaxSize)
+    .addOption(
+      new Option("--format <format>", "output format").choices(["text", "json"] as const).default(
+        "text" as const,
+      ),
+    )
+    .addHelpText(
+      "after",
+      `
+Without -a or -l, only connected sockets are shown (as netstat does); -l shows listeners only.
+With --format json the selected records are printed (counters as a number, or a string above 2^53).
+
+Examples:
+  nsnap show -tulpn                      listening TCP and UDP sockets with their programs
+  nsnap show -ta --state established     established TCP connections
+  nsnap show -a --port 5432              everything on port 5432
+  nsnap show -t --address 10.0.0.0/8     TCP sessions to or from 10/8
+  nsnap show -r --table 100              routing table 100
+  nsnap show -i before.json              interfaces and counters from a snapshot
+  nsnap show -s -t incident.json.gz      TCP statistics from a saved snapshot
+  nsnap show -tl --format json | jq '.[] | select(.pid == null)'`,
+    )
+    .action(async (operand, opts) => {
+      const views = [opts.route || opts.table !== undefined, opts.interfaces, opts.statistics]
+        .filter(Boolean).length;
+      if (views > 1) {
+        throw new UsageError("Cannot show more than one view: choose one of -r, -i, -s");
+      }
+      const snapshot = await loadOperand(operand ?? "live", {
+        capture: {},
+        ...(opts.maxSize === undefined ? {} : { maxBytes: opts.maxSize }),
+      });
+      const json = opts.format === "json";
+      const { paint, width } = textLayout(opts.wide ?? false);
+      if (opts.route || opts.table !== undefined) {
+        warnSections(snapshot, ["routes"]);
+        const tables = selectRoutes(snapshot, opts.table);
+        await out(
+          json
+            ? renderJson(tables.flatMap((t) => t.routes))
+            : renderRoutes(tables, { paint, width }),
+        );
+        return;
+      }
+      if (opts.interfaces) {
+        warnSections(snapshot, ["interfaces"]);
+        await out(
+          json
+            ? renderJson(snapshot.interfaces)
+            : renderInterfaces(snapshot.interfaces, { paint, width }),
+        );
+        return;
+      }
+      if (opts.statistics) {
+        warnSections(snapshot, ["counters"]);
+        const filter = { tcp: opts.tcp, udp: opts.udp };
+        await out(
+          json
+            ? renderJson(selectCounterGroups(snapshot.counters, filter))
+            : renderStatistics(protocolStatistics(snapshot.counters, filter), paint),
+        );
+        return;
+      }
+      warnSections(snapshot, ["connections", "processes"]);
+      const selected = selectConnections(snapshot, {
+        tcp: opts.tcp,
+        udp: opts.udp,
+        listening: opts.listening,
+        all: opts.all,
+        port: opts.port,
+        state: opts.state,
+        pid: opts.pid,
+        program: opts.program,
+        address: opts.address,
+      });
+      await out(
+        json
+          ? renderJson(selected.map((c) => connectionRecord(snapshot, c)))
+          : renderConnections(snapshot, selected, {
+            paint,
+            width,
+            user: opts.extend ?? false,
+            inode: opts.extend ?? false,
+          }),
+      );
+    });
 }

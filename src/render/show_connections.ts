@@ -19,8 +19,10 @@ export interface ConnectionTableOptions {
   paint?: Paint;
   /** Fit into this many columns (addresses and programs are shortened); none = full width. */
   width?: number | undefined;
-  /** Add the User and Inode columns (netstat -e). */
-  extended?: boolean;
+  /** Add the User column (netstat -e, and `nsnap port`). */
+  user?: boolean;
+  /** Add the Inode column (netstat -e). */
+  inode?: boolean;
 }
 
 /** netstat's protocol label: `tcp`, `tcp6`, `udp`, `udp6`. */
@@ -78,14 +80,33 @@ export function renderConnections(
     { header: "Proto" },
     { header: "Recv-Q", align: "right" },
     { header: "Send-Q", align: "right" },
-    { header: "Local Address", shrink: true, minWidth: 15, rank: 1, truncate: truncateEndpoint },
-    { header: "Foreign Address", shrink: true, minWidth: 15, rank: 1, truncate: truncateEndpoint },
+    {
+      header: "Local Address",
+      shrink: true,
+      minWidth: 15,
+      lastResortWidth: 12,
+      rank: 1,
+      truncate: truncateEndpoint,
+    },
+    {
+      header: "Foreign Address",
+      shrink: true,
+      minWidth: 15,
+      lastResortWidth: 12,
+      rank: 1,
+      truncate: truncateEndpoint,
+    },
     { header: "State", color: stateColor },
   ];
-  if (opts.extended) {
-    columns.push({ header: "User", shrink: true, minWidth: 4 }, { header: "Inode" });
-  }
-  columns.push({ header: "PID/Program", shrink: true, minWidth: 11 });
+  if (opts.user) columns.push({ header: "User", shrink: true, minWidth: 8, lastResortWidth: 4 });
+  if (opts.inode) columns.push({ header: "Inode" });
+  // "1000/nginx (+2)" fits in 15; programs give up width before addresses do.
+  columns.push({
+    header: "PID/Program",
+    shrink: true,
+    minWidth: 15,
+    lastResortWidth: 11,
+  });
   const rows = connections.map((c) => {
     const row = [
       protoLabel(c),
@@ -95,9 +116,8 @@ export function renderConnections(
       endpointText(c.remoteAddress, c.remotePort),
       c.state,
     ];
-    if (opts.extended) {
-      row.push(userCell(snapshot, c), c.inode === undefined ? "-" : String(c.inode));
-    }
+    if (opts.user) row.push(userCell(snapshot, c));
+    if (opts.inode) row.push(c.inode === undefined ? "-" : String(c.inode));
     row.push(pidProgram(snapshot, c));
     return row;
   });

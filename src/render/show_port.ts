@@ -43,7 +43,7 @@ export function renderPortReport(
   let text = renderConnections(snapshot, sockets, {
     paint,
     width: opts.width,
-    extended: true,
+    user: true,
   });
   const procs = processesOf(sockets);
   if (procs.length > 0) {

@@ -45,6 +45,8 @@ export interface Column {
   rank?: number;
   /** Narrowest a shrinkable column may become (default: its header's width). */
   minWidth?: number;
+  /** When every column is at `minWidth` and the table is still too wide, it may go down to this. */
+  lastResortWidth?: number;
   /** Shortens a value to `width` columns (default: cut the end and mark it with "…"). */
   truncate?: (value: string, width: number) => string;
   /** Colour for a cell, given its plain value. */
@@ -109,21 +111,25 @@ export function columnWidths(
   }
   if (width === undefined) return widths;
   const total = () => widths.reduce((a, b) => a + b, 0) + gap * (columns.length - 1);
-  const floor = columns.map((c) => Math.max(c.minWidth ?? textWidth(c.header), 1));
-  while (total() > width) {
-    // Take one column off the widest shrinkable column of the lowest rank still above its floor.
-    let pick = -1;
-    const rank = (i: number) => columns[i]!.rank ?? 0;
-    for (let i = 0; i < columns.length; i++) {
-      if (!columns[i]!.shrink || widths[i]! <= floor[i]!) continue;
-      if (
-        pick < 0 || rank(i) < rank(pick) ||
-        (rank(i) === rank(pick) && widths[i]! > widths[pick]!)
-      ) pick = i;
+  const shrinkTo = (floor: number[]) => {
+    while (total() > width) {
+      // One column off the widest shrinkable column of the lowest rank still above its floor.
+      let pick = -1;
+      const rank = (i: number) => columns[i]!.rank ?? 0;
+      for (let i = 0; i < columns.length; i++) {
+        if (!columns[i]!.shrink || widths[i]! <= floor[i]!) continue;
+        if (
+          pick < 0 || rank(i) < rank(pick) ||
+          (rank(i) === rank(pick) && widths[i]! > widths[pick]!)
+        ) pick = i;
+      }
+      if (pick < 0) return;
+      widths[pick]!--;
     }
-    if (pick < 0) break;
-    widths[pick]!--;
-  }
+  };
+  const soft = columns.map((c) => Math.max(c.minWidth ?? textWidth(c.header), 1));
+  shrinkTo(soft);
+  shrinkTo(columns.map((c, i) => Math.max(Math.min(c.lastResortWidth ?? soft[i]!, soft[i]!), 1)));
   return widths;
 }
 
