@@ -75,8 +75,8 @@ test("renderTable() pads before painting, so colour never shifts the columns", (
   const coloured = renderTable(cols, [["x", "yy"], ["xxx", "y"]], { paint: makePaint(true) });
   // deno-lint-ignore no-control-regex
   assert.equal(coloured.replace(/\x1b\[[0-9;]*m/g, ""), plain);
-  assert.match(coloured, /\x1b\[32m/);
-  assert.doesNotMatch(plain, /\x1b/);
+  assert.ok(coloured.includes("\x1b[32m"));
+  assert.ok(!plain.includes("\x1b"));
 });
 
 test("renderRoutes() prints every table with a title, next hops of multipath routes below", () => {
@@ -85,7 +85,7 @@ test("renderRoutes() prints every table with a title, next hops of multipath rou
   assert.match(text, /^Table main \(254\)\n/);
   assert.match(text, /\nTable 100\n/);
   assert.match(text, /192\.168\.50\.0\/24 +multipath/);
-  assert.match(text, /\n  nexthop via 10\.0\.0\.3 dev eth0 weight 2\n/);
+  assert.ok(text.includes("\n  nexthop via 10.0.0.3 dev eth0 weight 2\n"));
   assert.match(text, /\nTable local \(255\)\nType +Destination/);
   assert.ok(widest(text) <= 80);
 });
@@ -96,7 +96,7 @@ test("renderInterfaces() shows MTU, state, RX/TX bytes, packets, errors, drops, 
   assert.match(text, /eth0 +1500 +up +RX +9007199254740993 +3405107 +0 +12\n/);
   assert.match(text, /\n +TX +812810111 +2886201 +0 +0\n/);
   assert.match(text, /flags BROADCAST,MULTICAST,UP,LOWER_UP +mac 52:54:00:12:34:56/);
-  assert.match(text, /\n  inet6 fe80::5054:ff:fe12:3456\/64\n/);
+  assert.ok(text.includes("\n  inet6 fe80::5054:ff:fe12:3456/64\n"));
   assert.match(text, /lo +65536 +unknown +RX +- +- +- +-\n/);
   assert.ok(widest(text) <= 80);
 });
@@ -147,10 +147,11 @@ test("renderPortReport() lists the sockets with User, then each holder's start t
   golden("port-80.txt", text);
   assert.ok(widest(text) <= 80);
   assert.match(text, /State +User +PID\/Program/);
-  assert.match(
-    text,
-    /\npid 1000: nginx, user root, started 2026-11-25T14:00:00\.000Z, parent 1\n    command: 'nginx: master process \/usr\/sbin\/nginx' -g 'daemon on;'\n    exe: \/usr\/sbin\/nginx\n/,
-  );
+  assert.ok(text.includes(
+    "\npid 1000: nginx, user root, started 2026-11-25T14:00:00.000Z, parent 1\n" +
+      "    command: 'nginx: master process /usr/sbin/nginx' -g 'daemon on;'\n" +
+      "    exe: /usr/sbin/nginx\n",
+  ));
   assert.match(text, /\npid 1002: nginx, user www-data, parent 1000\n/);
 });
 
