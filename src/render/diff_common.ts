@@ -23,9 +23,10 @@ export function duration(seconds: number): string {
 /** The one-line summary at the top of a report. */
 export function headline(doc: DiffDocument): string {
   const n = doc.summary.total;
-  const parts = DIFF_SECTIONS.filter((s) => doc.summary.bySection[s]).map((s) =>
-    `${doc.summary.bySection[s]} ${s}`
-  );
+  const parts = DIFF_SECTIONS.filter((s) => doc.summary.bySection[s]).map((s) => {
+    const k = doc.summary.bySection[s]!;
+    return `${k} ${k === 1 ? s.slice(0, -1) : s}`;
+  });
   const head = n === 0
     ? "no changes"
     : `${n} change${n === 1 ? "" : "s"}: ${parts.join(", ")}${

@@ -1,0 +1,74 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { diffSnapshots } from "../../src/diff/mod.ts";
+import { iface, snap } from "./_build.ts";
+
+const T0 = "2026-01-01T00:00:00.000Z", T1 = "2026-01-01T00:00:10.000Z";
+const only = { only: ["interfaces" as const] };
+
+test("a new interface is interface-added and a missing one interface-removed", () => {
+  const d = diffSnapshots(
+    snap(T0, { interfaces: [iface("eth0")] }),
+    snap(T1, { interfaces: [iface("eth1")] }),
+    only,
+  );
+  assert.deepEqual(d.changes.map((c) => [c.kind, c.key.interface]), [
+    ["interface-removed", "eth0"],
+    ["interface-added", "eth1"],
+  ]);
+});
+
+test("MTU, state and an added address make one interface-changed with each in its summary", () => {
+  const a = snap(T0, { interfaces: [iface("eth0")] });
+  const b = snap(T1, {
+    interfaces: [iface("eth0", {
+      mtu: 9000,
+      operState: "down",
+      flags: ["BROADCAST", "MULTICAST", "UP"],
+      addresses: [
+        { family: "inet", address: "10.0.0.5", prefixLength: 24 },
+        { family: "inet6", address: "2001:db8::5", prefixLength: 64 },
+      ],
+    })],
+  });
+  const d = diffSnapshots(a, b, only);
+  assert.equal(d.changes.length, 1);
+  const c = d.changes[0]!;
+  assert.equal(c.kind, "interface-changed");
+  assert.deepEqual(c.before, {
+    mtu: 1500,
+    operState: "up",
+    flags: ["BROADCAST", "LOWER_UP", "MULTICAST", "UP"],
+  });
+  assert.deepEqual(c.addressesAdded, ["2001:db8::5/64"]);
+  assert.equal(
+    c.summary,
+    "interface eth0: MTU 1500 → 9000; state up → down; flags -LOWER_UP; address 2001:db8::5/64 added",
+  );
+});
+
+test("traffic is interface-traffic with exact deltas and per-second rates", () => {
+  const big = 2n ** 60n;
+  const a = snap(T0, {
+    interfaces: [iface("eth0", { stats: { rxBytes: big, txBytes: 0n, rxErrors: 1n } })],
+  });
+  const b = snap(T1, {
+    interfaces: [iface("eth0", { stats: { rxBytes: big + 10_000n, txBytes: 500n, rxErrors: 3n } })],
+  });
+  const d = diffSnapshots(a, b, only);
+  assert.equal(d.changes.length, 1);
+  const c = d.changes[0]!;
+  assert.equal(c.kind, "interface-traffic");
+  assert.deepEqual(c.delta, { rxBytes: 10_000n, rxErrors: 2n, txBytes: 500n });
+  assert.deepEqual(c.perSecond, { rxBytes: 1000, rxErrors: 0.2, txBytes: 50 });
+  assert.equal(c.notable, true);
+});
+
+test("an interface counter that went backwards is a reset, never a negative delta", () => {
+  const a = snap(T0, { interfaces: [iface("eth0", { stats: { rxBytes: 5000n } })] });
+  const b = snap(T1, { interfaces: [iface("eth0", { stats: { rxBytes: 10n } })] });
+  const c = diffSnapshots(a, b, only).changes[0]!;
+  assert.equal(c.kind, "interface-traffic");
+  assert.equal(c.reset, true);
+  assert.equal(c.delta, undefined);
+});

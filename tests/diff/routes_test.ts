@@ -1,0 +1,66 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { diffSnapshots } from "../../src/diff/mod.ts";
+import { route, snap } from "./_build.ts";
+
+const T0 = "2026-01-01T00:00:00.000Z", T1 = "2026-01-01T00:01:00.000Z";
+const only = { only: ["routes" as const] };
+
+test("a new route is route-added and a missing one route-removed", () => {
+  const a = snap(T0, { routes: [route("10.1.0.0/16")] });
+  const b = snap(T1, { routes: [route("10.2.0.0/16")] });
+  const d = diffSnapshots(a, b, only);
+  assert.deepEqual(d.changes.map((c) => [c.kind, c.key.destination]).sort(), [
+    ["route-added", "10.2.0.0/16"],
+    ["route-removed", "10.1.0.0/16"],
+  ]);
+});
+
+test("a new gateway for the same destination is route-changed naming the field", () => {
+  const a = snap(T0, { routes: [route("0.0.0.0/0", { gateway: "10.0.0.1", scope: "universe" })] });
+  const b = snap(T1, {
+    routes: [route("0.0.0.0/0", { gateway: "10.0.0.254", scope: "universe" })],
+  });
+  const d = diffSnapshots(a, b, only);
+  assert.equal(d.changes.length, 1);
+  assert.equal(d.changes[0]!.kind, "route-changed");
+  assert.deepEqual(d.changes[0]!.changed, ["gateway"]);
+  assert.match(d.changes[0]!.summary, /gateway 10\.0\.0\.1 → 10\.0\.0\.254/);
+});
+
+test("a different metric is another route: added + removed", () => {
+  const a = snap(T0, { routes: [route("10.1.0.0/16", { metric: 100 })] });
+  const b = snap(T1, { routes: [route("10.1.0.0/16", { metric: 200 })] });
+  assert.deepEqual(diffSnapshots(a, b, only).changes.map((c) => c.kind).sort(), [
+    "route-added",
+    "route-removed",
+  ]);
+});
+
+test("IPv6 link-local routes are keyed per interface: one more interface is one route-added", () => {
+  const ll = (dev: string) => route("fe80::/64", { interface: dev, metric: 256 });
+  const a = snap(T0, { routes: [ll("eth0")] });
+  const b = snap(T1, { routes: [ll("eth0"), ll("eth1")] });
+  const d = diffSnapshots(a, b, only);
+  assert.equal(d.changes.length, 1);
+  assert.equal(d.changes[0]!.kind, "route-added");
+  assert.equal(d.changes[0]!.key.interface, "eth1");
+});
+
+test("routes sharing a key keep the interface in the key (no spurious route-changed)", () => {
+  const r = (dev: string) => route("10.9.0.0/16", { interface: dev });
+  const a = snap(T0, { routes: [r("eth0"), r("eth1")] });
+  const b = snap(T1, { routes: [r("eth1"), r("eth0")] });
+  assert.deepEqual(diffSnapshots(a, b, only).changes, []);
+});
+
+test("100k routes diff in well under a second per side", () => {
+  const rs = Array.from(
+    { length: 100_000 },
+    (_, i) => route(`10.${i >> 8 & 255}.${i & 255}.0/24`, { metric: i >> 16 }),
+  );
+  const t0 = performance.now();
+  const d = diffSnapshots(snap(T0, { routes: rs }), snap(T1, { routes: rs.slice(1) }), only);
+  assert.ok(performance.now() - t0 < 3000);
+  assert.equal(d.changes.length, 1);
+});
