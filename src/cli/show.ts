@@ -19,13 +19,18 @@ import { makePaint, type Paint } from "../render/table.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 
-/** How text output looks here: colour on a terminal unless NO_COLOR, and the width to fit. */
+/**
+ * How text output looks here: colour on a terminal unless NO_COLOR; on a terminal (or with COLUMNS
+ * set) tables fit its width, while piped output and `-W` keep every address whole.
+ */
 export function textLayout(wide: boolean): { paint: Paint; width: number | undefined } {
   const noColor = env("NO_COLOR");
-  const paint = makePaint(stdoutIsTty() && (noColor === undefined || noColor === ""));
+  const tty = stdoutIsTty();
+  const paint = makePaint(tty && (noColor === undefined || noColor === ""));
   if (wide) return { paint, width: undefined };
-  const cols = Number(env("COLUMNS"));
-  return { paint, width: Number.isInteger(cols) && cols >= 40 ? cols : 80 };
+  const cols = Number(env("COLUMNS") ?? NaN);
+  if (Number.isInteger(cols) && cols >= 40) return { paint, width: cols };
+  return { paint, width: tty ? 80 : undefined };
 }
 
 /** Prints, on stderr, why the sections a view reads are incomplete (partial or failed). */

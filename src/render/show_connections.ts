@@ -57,6 +57,11 @@ export function pidProgram(snapshot: Snapshot, c: Connection): string {
   return `${pid}/${p?.name ?? "-"}${more > 0 ? ` (+${more})` : ""}`;
 }
 
+/** Shortens a PID/Program cell: the "(+N)" of other holders goes first, then the name's end. */
+export function truncatePidProgram(value: string, width: number): string {
+  return truncateEnd(value.replace(/ \(\+[0-9]+\)$/, ""), width);
+}
+
 /** The User cell: the name of the socket's uid when the snapshot knows it, else the number. */
 export function userCell(snapshot: Snapshot, c: Connection): string {
   const p = processOf(snapshot, c.pid);
@@ -105,7 +110,8 @@ export function renderConnections(
     header: "PID/Program",
     shrink: true,
     minWidth: 15,
-    lastResortWidth: 11,
+    lastResortWidth: 13,
+    truncate: truncatePidProgram,
   });
   const rows = connections.map((c) => {
     const row = [

@@ -111,25 +111,29 @@ export function columnWidths(
   }
   if (width === undefined) return widths;
   const total = () => widths.reduce((a, b) => a + b, 0) + gap * (columns.length - 1);
-  const shrinkTo = (floor: number[]) => {
-    while (total() > width) {
-      // One column off the widest shrinkable column of the lowest rank still above its floor.
-      let pick = -1;
-      const rank = (i: number) => columns[i]!.rank ?? 0;
-      for (let i = 0; i < columns.length; i++) {
-        if (!columns[i]!.shrink || widths[i]! <= floor[i]!) continue;
-        if (
-          pick < 0 || rank(i) < rank(pick) ||
-          (rank(i) === rank(pick) && widths[i]! > widths[pick]!)
-        ) pick = i;
-      }
-      if (pick < 0) return;
-      widths[pick]!--;
-    }
-  };
+  // Columns of the lowest rank give up width first, down to their last-resort width, before the
+  // next rank is touched; within a rank the widest column goes first.
   const soft = columns.map((c) => Math.max(c.minWidth ?? textWidth(c.header), 1));
-  shrinkTo(soft);
-  shrinkTo(columns.map((c, i) => Math.max(Math.min(c.lastResortWidth ?? soft[i]!, soft[i]!), 1)));
+  const hard = columns.map((c, i) =>
+    Math.max(Math.min(c.lastResortWidth ?? soft[i]!, soft[i]!), 1)
+  );
+  const ranks = [...new Set(columns.filter((c) => c.shrink).map((c) => c.rank ?? 0))].sort((a, b) =>
+    a - b
+  );
+  for (const rank of ranks) {
+    for (const floor of [soft, hard]) {
+      while (total() > width) {
+        let pick = -1;
+        for (let i = 0; i < columns.length; i++) {
+          const c = columns[i]!;
+          if (!c.shrink || (c.rank ?? 0) !== rank || widths[i]! <= floor[i]!) continue;
+          if (pick < 0 || widths[i]! > widths[pick]!) pick = i;
+        }
+        if (pick < 0) break;
+        widths[pick]!--;
+      }
+    }
+  }
   return widths;
 }
 
