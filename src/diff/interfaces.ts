@@ -27,7 +27,7 @@ function sideOf(i: NetInterface): Record<string, unknown> {
   if (i.mtu !== undefined) s.mtu = i.mtu;
   if (i.operState !== undefined) s.operState = i.operState;
   if (i.mac !== undefined) s.mac = i.mac;
-  s.flags = i.flags;
+  s.flags = [...i.flags].sort();
   s.addresses = i.addresses.map(addr).sort();
   return s;
 }

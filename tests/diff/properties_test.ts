@@ -1,0 +1,139 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { type Change, diffSnapshots } from "../../src/diff/mod.ts";
+import type { Snapshot } from "../../src/model.ts";
+import { arbSnapshot } from "../helpers/arbitrary.ts";
+
+const RUNS = { numRuns: 150 };
+
+/** One interface per name, as every real capture has. */
+function uniqueInterfaces(s: Snapshot): Snapshot {
+  const seen = new Set<string>();
+  return { ...s, interfaces: s.interfaces.filter((i) => !seen.has(i.name) && seen.add(i.name)) };
+}
+
+const arbSnap = arbSnapshot.map(uniqueInterfaces);
+
+/** A second snapshot sharing part of the first: some of its items kept, others new. */
+const arbPair: fc.Arbitrary<[Snapshot, Snapshot]> = fc
+  .tuple(arbSnap, arbSnap, fc.array(fc.boolean(), { minLength: 32, maxLength: 32 }))
+  .map(([a, other, mask]) => {
+    const keep = <T>(xs: readonly T[]) => xs.filter((_, i) => mask[i % mask.length]);
+    const names = new Set(other.interfaces.map((i) => i.name));
+    const b: Snapshot = {
+      ...other,
+      meta: { ...other.meta, host: a.meta.host, sections: a.meta.sections },
+      connections: [...keep(a.connections), ...other.connections],
+      processes: { ...a.processes, ...other.processes },
+      routes: [...keep(a.routes), ...other.routes],
+      interfaces: [...keep(a.interfaces).filter((i) => !names.has(i.name)), ...other.interfaces],
+      counters: a.counters,
+    };
+    return [a, b];
+  });
+
+const MIRROR: Record<string, string> = {
+  "listener-opened": "listener-closed",
+  "listener-closed": "listener-opened",
+  "session-opened": "session-closed",
+  "session-closed": "session-opened",
+  "route-added": "route-removed",
+  "route-removed": "route-added",
+  "interface-added": "interface-removed",
+  "interface-removed": "interface-added",
+};
+
+/** The structural changes (no counters, traffic or state census) as comparable strings. */
+function signature(changes: readonly Change[], mirror: boolean): string[] {
+  return changes
+    .filter((c) =>
+      c.section !== "counters" && c.kind !== "interface-traffic" &&
+      c.kind !== "session-state-buildup"
+    )
+    .map((c) => {
+      const kind = mirror ? MIRROR[c.kind] ?? c.kind : c.kind;
+      // An exposure pair is named after the program of its first side; compare port and kind.
+      const key = c.kind === "listener-exposure-changed"
+        ? { protocol: c.key.protocol, port: c.key.port }
+        : c.key;
+      return `${kind} ${JSON.stringify(key)} ${c.count ?? ""}`;
+    })
+    .sort();
+}
+
+function shuffle<T>(xs: readonly T[], seed: number): T[] {
+  const out = [...xs];
+  let s = seed >>> 0 || 1;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+function reverseKeys<T>(o: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(o).reverse());
+}
+
+function shuffled(s: Snapshot, seed: number): Snapshot {
+  return {
+    ...s,
+    connections: shuffle(s.connections, seed),
+    processes: reverseKeys(s.processes),
+    routes: shuffle(s.routes, seed + 1),
+    interfaces: shuffle(s.interfaces, seed + 2).map((i) => ({
+      ...i,
+      flags: shuffle(i.flags, seed + 3),
+      addresses: shuffle(i.addresses, seed + 4),
+    })),
+    counters: reverseKeys(Object.fromEntries(
+      Object.entries(s.counters).map(([g, v]) => [g, reverseKeys(v)]),
+    )),
+  };
+}
+
+test("diff(a, a) has no changes", () => {
+  fc.assert(
+    fc.property(arbSnap, fc.boolean(), (a, detail) => {
+      assert.deepEqual(diffSnapshots(a, a, { detail }).changes, []);
+    }),
+    RUNS,
+  );
+});
+
+test("diff(a, b) mirrors diff(b, a): opened ↔ closed, added ↔ removed, same keys", () => {
+  fc.assert(
+    fc.property(arbPair, fc.boolean(), ([a, b], detail) => {
+      const forward = diffSnapshots(a, b, { detail }).changes;
+      const backward = diffSnapshots(b, a, { detail }).changes;
+      assert.deepEqual(signature(forward, true), signature(backward, false));
+    }),
+    RUNS,
+  );
+});
+
+test("shuffling a snapshot's lists and keys changes nothing in the diff", () => {
+  fc.assert(
+    fc.property(arbPair, fc.nat(), fc.boolean(), ([a, b], seed, detail) => {
+      const plain = diffSnapshots(a, b, { detail });
+      const mixed = diffSnapshots(shuffled(a, seed), shuffled(b, seed + 7), { detail });
+      assert.deepEqual(mixed, plain);
+    }),
+    RUNS,
+  );
+});
+
+test("counter and traffic deltas are never negative, whichever way values moved", () => {
+  fc.assert(
+    fc.property(arbSnap, arbSnap, (a, b) => {
+      const bb = { ...b, meta: { ...b.meta, host: a.meta.host } };
+      for (const c of diffSnapshots(a, bb).changes) {
+        if (typeof c.delta === "bigint") assert.ok(c.delta >= 0n, c.summary);
+        else if (c.delta) { for (const v of Object.values(c.delta)) assert.ok(v >= 0n, c.summary); }
+      }
+    }),
+    RUNS,
+  );
+});
