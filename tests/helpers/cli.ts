@@ -39,7 +39,7 @@ export function runCli(args: string[], opts: CliOptions = {}): CliRun {
   const t0 = performance.now();
   const r = spawnSync(argv[0]!, argv.slice(1), {
     input: opts.stdin,
-    env: { ...process.env, NO_COLOR: "1", ...opts.env },
+    env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", ...opts.env },
     cwd: opts.cwd ?? ROOT,
     encoding: "utf8",
     timeout: opts.timeoutMs ?? 60_000,

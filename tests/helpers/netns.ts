@@ -48,7 +48,10 @@ export class Netns {
   /** Starts a long-running process inside the namespace; it is killed by `close()`. */
   spawn(argv: string[]): ChildProcess {
     const all = [...this.wrap, ...argv];
-    const child = spawn(all[0]!, all.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(all[0]!, all.slice(1), {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" },
+    });
     this.children.push(child);
     return child;
   }
