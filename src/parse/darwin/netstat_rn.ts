@@ -56,12 +56,10 @@ export function parseNetstatRn(text: string, source = "<netstat -rn>"): NetstatR
     const fam: Family = family ??
       (dest.includes(":") || gw.includes(":") && !isMac(gw) ? "inet6" : "inet");
     const width = destinationWidth(cols);
-    // A destination that fills its column may have been cut short: keep it exactly as printed.
-    const d = dest.length >= width ? { text: dest, valid: false } : destination(
-      dest,
-      fam,
-      flags.includes("H"),
-    );
+    // A destination that fills its column may have been cut short, unless it ends in its
+    // "/prefix" (printed last, so nothing was cut): keep a cut one exactly as printed.
+    const cut = dest.length >= width && !/\/[0-9]+$/.test(dest);
+    const d = cut ? { text: dest, valid: false } : destination(dest, fam, flags.includes("H"));
     if (!d.valid) truncated = true;
     const route: Route = {
       family: fam,
