@@ -6,7 +6,7 @@
  */
 import type { Snapshot } from "../model.ts";
 import type { Change } from "./types.ts";
-import { rate, rebooted, secondsBetween, sortByKey } from "./util.ts";
+import { rate, rebooted, secondsBetween, sortByKey, thousands } from "./util.ts";
 
 /** Values that are configuration, not activity. */
 const SETTINGS = new Set([
@@ -37,7 +37,7 @@ type Sentence = (
   before: Snapshot["counters"],
 ) => string;
 
-const times = (d: bigint, one: string, many: string) => `${d} ${d === 1n ? one : many}`;
+const times = (d: bigint, one: string, many: string) => `${thousands(d)} ${d === 1n ? one : many}`;
 
 function share(part: bigint, whole: bigint): string {
   if (whole <= 0n) return "";
@@ -51,7 +51,7 @@ function retrans(outGroup: string): Sentence {
     const sent = delta(before[outGroup]?.OutSegs, after[outGroup]?.OutSegs);
     const pct = sent !== undefined ? share(d, sent) : "";
     return `${times(d, "segment", "segments")} retransmitted${
-      pct ? `: ${pct} of the ${sent} segments sent` : ""
+      pct ? `: ${pct} of the ${thousands(sent!)} segments sent` : ""
     }`;
   };
 }

@@ -12,7 +12,7 @@ import {
   type Snapshot,
 } from "../model.ts";
 import type { Change } from "./types.ts";
-import { rate, rebooted, secondsBetween, sortByKey } from "./util.ts";
+import { rate, rebooted, secondsBetween, sortByKey, thousands } from "./util.ts";
 
 function byName(snap: Snapshot): Map<string, NetInterface> {
   return new Map(snap.interfaces.map((i) => [i.name, i]));
@@ -170,12 +170,12 @@ function compareTraffic(
   const words = [
     `rx ${fmtBytes(d("rxBytes"))}${rateText("rxBytes")}`,
     `tx ${fmtBytes(d("txBytes"))}${rateText("txBytes")}`,
-    `${d("rxPackets") + d("txPackets")} packets`,
+    `${thousands(d("rxPackets") + d("txPackets"))} packets`,
   ];
   const errors = d("rxErrors") + d("txErrors");
   const drops = d("rxDropped") + d("txDropped");
-  if (errors > 0n) words.push(`${errors} errors`);
-  if (drops > 0n) words.push(`${drops} drops`);
+  if (errors > 0n) words.push(`${thousands(errors)} errors`);
+  if (drops > 0n) words.push(`${thousands(drops)} drops`);
   const change: Change = {
     kind: "interface-traffic",
     section: "interfaces",

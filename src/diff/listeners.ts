@@ -216,7 +216,7 @@ export function diffListeners(before: Snapshot, after: Snapshot): Change[] {
       key: keyOf(e.side),
       before: e.side,
       summary: `${where(e.side)} closed${
-        e.side.program === undefined ? "" : ` (was ${who(e.side)})`
+        e.side.program === undefined ? "" : `, was held by ${who(e.side)}`
       }`,
     }]);
   }

@@ -47,7 +47,7 @@ function groupOf(
           remoteAddress: c.remoteAddress,
         },
         sort: `0 ${c.protocol} ${pad(c.localPort)} ${c.remoteAddress}`,
-        label: `inbound ${c.protocol} to local port ${c.localPort} from ${c.remoteAddress}`,
+        label: `inbound ${c.protocol} to port ${c.localPort} from ${c.remoteAddress}`,
       },
     };
   }
@@ -140,7 +140,7 @@ function aggregated(
         count: g.opened,
         before: { count: g.before },
         after: { count: g.after },
-        summary: `${plural(g.opened, "new session")} ${g.label} ${counts}`,
+        summary: `${g.label}: ${plural(g.opened, "session")} opened ${counts}`,
       }]);
     }
     if (g.closed > 0) {
@@ -151,7 +151,7 @@ function aggregated(
         count: g.closed,
         before: { count: g.before },
         after: { count: g.after },
-        summary: `${plural(g.closed, "session")} ${g.label} closed ${counts}`,
+        summary: `${g.label}: ${plural(g.closed, "session")} closed ${counts}`,
       }]);
     }
   }

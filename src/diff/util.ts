@@ -52,3 +52,8 @@ export function rebooted(a: Snapshot, b: Snapshot): boolean {
   // Boot times derived from uptime jitter by a second or so; only a real gap is a reboot.
   return x !== undefined && y !== undefined && Math.abs(x - y) > 5000;
 }
+
+/** A count with thousands separators ("24,000"), exact for bigints, for summaries. */
+export function thousands(n: bigint | number): string {
+  return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}

@@ -32,7 +32,7 @@ test("retransmissions are notable with their share of segments sent", () => {
   );
   const c = d.changes.find((x) => x.key.name === "RetransSegs")!;
   assert.equal(c.notable, true);
-  assert.equal(c.summary, "30 segments retransmitted: 1.50% of the 2000 segments sent (0.3/s)");
+  assert.equal(c.summary, "30 segments retransmitted: 1.50% of the 2,000 segments sent (0.3/s)");
 });
 
 test("listen overflows, resets, failed attempts, UDP errors and IP discards are notable", () => {

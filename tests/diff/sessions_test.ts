@@ -30,7 +30,7 @@ test("inbound sessions are grouped by service port and remote address, with coun
   assert.equal(closed.count, 1);
   assert.match(
     opened.summary,
-    /3 new sessions inbound tcp to local port 443 from 192\.0\.2\.7 \(1 → 3\)/,
+    /inbound tcp to port 443 from 192\.0\.2\.7: 3 sessions opened \(1 → 3\)/,
   );
 });
 

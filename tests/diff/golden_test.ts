@@ -1,0 +1,54 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { diffSnapshots } from "../../src/diff/mod.ts";
+import { renderDiffMarkdown } from "../../src/render/diff_markdown.ts";
+import { renderDiffText } from "../../src/render/diff_text.ts";
+import { renderDiffJson } from "../../src/render/diff_json.ts";
+import { scenarioAfter, scenarioBefore } from "./_scenario.ts";
+
+/** Compares output with a golden file; UPDATE_GOLDEN=1 rewrites the file instead. */
+function golden(name: string, actual: string): void {
+  const path = fileURLToPath(new URL(`../testdata/diff/${name}`, import.meta.url));
+  if (process.env.UPDATE_GOLDEN === "1") {
+    writeFileSync(path, actual);
+    return;
+  }
+  assert.equal(actual, readFileSync(path, "utf8"), `${name} differs (UPDATE_GOLDEN=1 rewrites it)`);
+}
+
+const opts = { beforeFile: "before.json", afterFile: "after.json" };
+
+test("the text report of a deploy matches tests/testdata/diff/deploy.txt.golden", () => {
+  golden(
+    "deploy.txt.golden",
+    renderDiffText(diffSnapshots(scenarioBefore(), scenarioAfter(), opts)),
+  );
+});
+
+test("the detailed text report matches tests/testdata/diff/deploy-detail.txt.golden", () => {
+  const doc = diffSnapshots(scenarioBefore(), scenarioAfter(), { ...opts, detail: true });
+  golden("deploy-detail.txt.golden", renderDiffText(doc));
+});
+
+test("the markdown report of a deploy matches tests/testdata/diff/deploy.md.golden", () => {
+  golden(
+    "deploy.md.golden",
+    renderDiffMarkdown(diffSnapshots(scenarioBefore(), scenarioAfter(), opts)),
+  );
+});
+
+test("the JSON document of a deploy matches tests/testdata/diff/deploy.json.golden", () => {
+  golden(
+    "deploy.json.golden",
+    renderDiffJson(diffSnapshots(scenarioBefore(), scenarioAfter(), opts)),
+  );
+});
+
+test("text output has colour only when asked for", () => {
+  const doc = diffSnapshots(scenarioBefore(), scenarioAfter(), opts);
+  assert.ok(!renderDiffText(doc).includes("\x1b["));
+  assert.ok(renderDiffText(doc, { color: true }).includes("\x1b[32m"));
+});
