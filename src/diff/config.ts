@@ -72,7 +72,10 @@ export function parseDiffConfig(text: string, file: string): DiffConfig {
   if (!r.success) {
     const issue = r.error.issues[0]!;
     const at = where(issue.path);
-    fail(`${at ? at + ": " : ""}${issue.message}`);
+    const known = issue.code === "unrecognized_keys"
+      ? ` (known: ${Object.keys(ConfigFile.shape).join(", ")})`
+      : "";
+    fail(`${at ? at + ": " : ""}${issue.message}${known}`);
   }
   const c = r.data!;
   try {
