@@ -2,7 +2,9 @@
 import { type Command, Option } from "@commander-js/extra-typings";
 import { captureSnapshot } from "../collect/mod.ts";
 import { writeSnapshot } from "../snapshot/write.ts";
+import { randomRedactKey, redactSnapshot } from "../snapshot/redact.ts";
 import { UsageError } from "../errors.ts";
+import { env, writeStderr } from "../runtime/process.ts";
 import { type CliContext, out } from "./context.ts";
 
 /** Parses repeated `--label key=value` options into a record. */
@@ -16,6 +18,21 @@ export function parseLabel(
     throw new UsageError(`Cannot use label ${JSON.stringify(value)}: expected key=value`);
   }
   return { ...previous, [key]: value.slice(eq + 1) };
+}
+
+/**
+ * The key for `--redact`: `--redact-key`, else NSNAP_REDACT_KEY, else a random one with a warning
+ * (its pseudonyms match no other snapshot's, so such snapshots cannot be diffed with each other).
+ */
+export function redactKey(given: string | undefined): string {
+  if (given !== undefined && given !== "") return given;
+  const fromEnv = env("NSNAP_REDACT_KEY");
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  writeStderr(
+    "nsnap: warning: --redact without --redact-key or NSNAP_REDACT_KEY uses a random key; " +
+      "snapshots must share a key to be diffed\n",
+  );
+  return randomRedactKey();
 }
 
 /** Registers `nsnap capture` on the program. */
@@ -40,6 +57,14 @@ export function registerCapture(program: Command, _ctx: CliContext) {
       {} as Record<string, string>,
     )
     .option("--cmdline", "record process command lines (secrets masked)")
+    .option(
+      "--redact",
+      "replace addresses, MACs and host names with stable pseudonyms (for public tickets)",
+    )
+    .option(
+      "--redact-key <key>",
+      "key for --redact pseudonyms (default: $NSNAP_REDACT_KEY, else random)",
+    )
     .addOption(
       new Option("--root <dir>", "read /proc and /sys below this folder (tests)").hideHelp(),
     )
@@ -50,14 +75,19 @@ Examples:
   nsnap capture                              ./snapshots/web1-20261125T150812.345Z.json
   nsnap capture -o before.json --label deploy=1234
   nsnap capture -o incident.yaml.gz --cmdline
-  nsnap capture -o - | jq '.connections | length'`,
+  nsnap capture -o - | jq '.connections | length'
+  NSNAP_REDACT_KEY=… nsnap capture --redact -o public.json`,
     )
     .action(async (opts) => {
-      const snapshot = await captureSnapshot({
+      if (opts.redactKey !== undefined && !opts.redact) {
+        throw new UsageError("--redact-key needs --redact");
+      }
+      const captured = await captureSnapshot({
         cmdline: opts.cmdline ?? false,
         labels: opts.label,
         ...(opts.root ? { root: opts.root } : {}),
       });
+      const snapshot = opts.redact ? redactSnapshot(captured, redactKey(opts.redactKey)) : captured;
       const path = await writeSnapshot(snapshot, {
         ...(opts.output !== undefined ? { output: opts.output } : {}),
         ...(opts.format ? { format: opts.format } : {}),
