@@ -44,7 +44,7 @@ Examples:
         capture: { cmdline: true },
         ...(opts.maxSize === undefined ? {} : { maxBytes: opts.maxSize }),
       });
-      warnSections(snapshot, ["connections", "processes"]);
+      warnSections(snapshot, ["connections"]);
       const sockets = socketsOnPort(snapshot, port, { tcp: opts.tcp, udp: opts.udp });
       if (sockets.length === 0) ctx.exitCode = 1;
       if (opts.format === "json") {

@@ -149,7 +149,7 @@ Examples:
         );
         return;
       }
-      warnSections(snapshot, ["connections", "processes"]);
+      warnSections(snapshot, ["connections"]);
       const selected = selectConnections(snapshot, {
         tcp: opts.tcp,
         udp: opts.udp,
