@@ -95,7 +95,7 @@ test("show -tln, show -ta and port N list the test's listeners and both ends of 
 
 test("show -r, --table 100 and -i list the routes and the interface the test made, live and from a file", async () => {
   if (!NETNS) return;
-  await withNetns("view-route", async (ns) => {
+  await withNetns("view-route", (ns) => {
     // A veth pair works where the dummy module is missing.
     ns.ip("link", "add", "nsv0", "type", "veth", "peer", "name", "nsv1");
     ns.ip("link", "set", "nsv1", "up");
