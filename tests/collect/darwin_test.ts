@@ -6,6 +6,8 @@ import { captureSnapshot } from "../../src/collect/mod.ts";
 import type { CommandResult, CommandRunner } from "../../src/runtime/command.ts";
 import { Snapshot as SnapshotSchema } from "../../src/schema.ts";
 import { serializeSnapshot } from "../../src/snapshot/serialize.ts";
+import { diffSnapshots } from "../../src/diff/mod.ts";
+import { renderConnections } from "../../src/render/show_connections.ts";
 
 const HERE = new URL("../testdata/", import.meta.url);
 const read = (p: string) => readFileSync(new URL(p, HERE), "utf8");
@@ -184,4 +186,36 @@ test("collectDarwin() gives byte-identical lists for two captures of the same st
   const strip = (s: typeof a) =>
     JSON.stringify({ ...s, meta: undefined }, (_k, v) => typeof v === "bigint" ? v.toString() : v);
   assert.equal(strip(a), strip(b));
+});
+
+test("a darwin capture shows like any snapshot and diffs: a new listener and more retransmits", async () => {
+  const before = await collectDarwin({ runner: fakeRunner(), uid: 0 });
+  const tcp = read("darwin/capture/netstat-anvW-tcp.txt");
+  const extra = tcp.split("\n").find((l) => l.includes("*.80 "))!
+    .replace("*.80  ", "*.8443").replace(/ 501 /, " 777 ");
+  const after = await collectDarwin({
+    runner: fakeRunner({
+      [DARWIN_COMMANDS.tcp.join(" ")]: { ok: true, stdout: `${tcp}${extra}\n`, stderr: "" },
+      [DARWIN_COMMANDS.counters.join(" ")]: {
+        ok: true,
+        stdout: read("darwin/capture/netstat-s.txt").replace(
+          "120 data packets",
+          "180 data packets",
+        ),
+        stderr: "",
+      },
+    }),
+    uid: 0,
+  });
+  const shown = renderConnections(after, after.connections);
+  assert.match(shown, /\*?0\.0\.0\.0:8443/);
+  assert.match(shown, /137\/cupsd/);
+  const doc = diffSnapshots(before, after);
+  const opened = doc.changes.filter((c) => c.kind === "listener-opened");
+  assert.equal(opened.length, 1);
+  assert.match(opened[0]!.summary, /8443/);
+  const retrans = doc.changes.find((c) =>
+    c.kind === "counter-increased" && JSON.stringify(c.key).includes("RetransSegs")
+  );
+  assert.equal(retrans?.delta, 60n);
 });
