@@ -7,7 +7,7 @@ import type { Connection, Snapshot } from "../model.ts";
 import { isLoopback, isWildcard } from "../net/address.ts";
 import { endpoint, isListener, listenerKey } from "./keys.ts";
 import type { Change } from "./types.ts";
-import { ownerOf, pad, programOf, sortByKey } from "./util.ts";
+import { append, ownerOf, pad, programOf, sortByKey } from "./util.ts";
 
 /** One listening address and port with the processes holding it. */
 export interface ListenerSide {
@@ -179,7 +179,7 @@ export function diffListeners(before: Snapshot, after: Snapshot): Change[] {
   for (const [k, ops] of openedGroups) {
     const cls = pending.get(k);
     if (!cls) {
-      unpairedOpened.push(...ops);
+      append(unpairedOpened, ops);
       continue;
     }
     const pairs = pairUp(cls.sort(byAddr), ops.sort(byAddr));
@@ -206,7 +206,7 @@ export function diffListeners(before: Snapshot, after: Snapshot): Change[] {
           }`,
       }]);
     }
-    unpairedOpened.push(...pairs.leftB);
+    append(unpairedOpened, pairs.leftB);
   }
   for (const e of closed) {
     if (paired.has(e)) continue;
@@ -245,8 +245,8 @@ function pairUp(a: Entry[], b: Entry[]): { pairs: Array<[Entry, Entry]>; leftB: 
     const fa = a.filter((e) => e.side.family === fam), fb = b.filter((e) => e.side.family === fam);
     const n = Math.min(fa.length, fb.length);
     for (let i = 0; i < n; i++) pairs.push([fa[i]!, fb[i]!]);
-    restA.push(...fa.slice(n));
-    restB.push(...fb.slice(n));
+    append(restA, fa.slice(n));
+    append(restB, fb.slice(n));
   }
   const n = Math.min(restA.length, restB.length);
   for (let i = 0; i < n; i++) pairs.push([restA[i]!, restB[i]!]);

@@ -23,7 +23,7 @@ import {
   type DiffSide,
   type DiffSummary,
 } from "./types.ts";
-import { secondsBetween } from "./util.ts";
+import { append, secondsBetween } from "./util.ts";
 
 export * from "./types.ts";
 export * from "./kinds.ts";
@@ -114,20 +114,21 @@ export function diffSnapshots(
   for (const s of sections) {
     switch (s) {
       case "listeners":
-        changes.push(...diffListeners(a, b));
+        append(changes, diffListeners(a, b));
         break;
       case "sessions":
         states = tcpStates(a, b);
-        changes.push(...diffSessions(a, b, opts.detail === true), ...stateBuildups(states));
+        append(changes, diffSessions(a, b, opts.detail === true));
+        append(changes, stateBuildups(states));
         break;
       case "routes":
-        changes.push(...diffRoutes(a, b));
+        append(changes, diffRoutes(a, b));
         break;
       case "interfaces":
-        changes.push(...diffInterfaces(a, b));
+        append(changes, diffInterfaces(a, b));
         break;
       case "counters":
-        changes.push(...diffCounters(a, b));
+        append(changes, diffCounters(a, b));
         break;
     }
   }

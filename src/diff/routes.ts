@@ -3,7 +3,7 @@
  * several routes share that key (multipath, IPv6 link-local and multicast per interface).
  */
 import type { Route, Snapshot } from "../model.ts";
-import { isPerInterfaceRoute, routeKey, routeKeyWithInterface } from "./keys.ts";
+import { isPerInterfaceRoute, routeKey } from "./keys.ts";
 import type { Change } from "./types.ts";
 import { pad, sortByKey } from "./util.ts";
 
@@ -12,34 +12,54 @@ const COMPARED = ["gateway", "interface", "source", "protocol", "scope", "nextho
 
 const TABLES: Record<number, string> = { 253: "default", 254: "main", 255: "local" };
 
-function baseCounts(routes: readonly Route[], into: Map<string, number>): void {
-  for (const r of routes) {
-    const k = routeKey(r);
-    into.set(k, (into.get(k) ?? 0) + 1);
-  }
+/** A route with its identity in one snapshot; `withDev` when the interface is part of it. */
+interface Identified {
+  route: Route;
+  withDev: boolean;
 }
 
-function identities(routes: readonly Route[], shared: Map<string, number>): Map<string, Route> {
-  const byId = new Map<string, Route[]>();
-  for (const r of routes) {
-    const base = routeKey(r);
-    const id = (shared.get(base) ?? 0) > 1 || isPerInterfaceRoute(r)
-      ? routeKeyWithInterface(r)
-      : base;
-    const l = byId.get(id);
-    if (l) l.push(r);
-    else byId.set(id, [r]);
-  }
-  const out = new Map<string, Route>();
-  for (const [id, rs] of byId) {
-    if (rs.length === 1) {
-      out.set(id, rs[0]!);
-      continue;
+/** Each route's base key, computed once (key strings dominate the cost on 100k routes). */
+function baseKeys(routes: readonly Route[], counts: Map<string, number>): string[] {
+  return routes.map((r) => {
+    const k = routeKey(r);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+    return k;
+  });
+}
+
+function identities(
+  routes: readonly Route[],
+  keys: readonly string[],
+  shared: (k: string) => boolean,
+): Map<string, Identified> {
+  const out = new Map<string, Identified>();
+  let dups: Map<string, Route[]> | undefined;
+  routes.forEach((r, i) => {
+    const base = keys[i]!;
+    const withDev = shared(base) || isPerInterfaceRoute(r);
+    const id = withDev ? `${base} dev ${r.interface ?? "-"}` : base;
+    const seen = out.get(id);
+    if (seen === undefined && !dups?.has(id)) {
+      out.set(id, { route: r, withDev });
+      return;
     }
+    dups ??= new Map();
+    const l = dups.get(id) ?? [];
+    if (seen) {
+      out.delete(id);
+      l.push(seen.route);
+    }
+    l.push(r);
+    dups.set(id, l);
+  });
+  for (const [id, rs] of dups ?? []) {
     // True duplicates of a key are rare; order them canonically so shuffling changes nothing.
     const tagged = rs.map((r) => [JSON.stringify(r, Object.keys(r).sort()), r] as const)
       .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-    tagged.forEach(([, r], i) => out.set(`${id} via ${r.gateway ?? "-"} #${i}`, r));
+    const withDev = id !== routeKey(rs[0]!);
+    tagged.forEach(([, r], i) =>
+      out.set(`${id} via ${r.gateway ?? "-"} #${i}`, { route: r, withDev })
+    );
   }
   return out;
 }
@@ -87,19 +107,16 @@ function sortKey(r: Route, rank: number, id: string): string {
 
 /** Compares the routes of two snapshots. */
 export function diffRoutes(before: Snapshot, after: Snapshot): Change[] {
-  const shared = new Map<string, number>();
   const countA = new Map<string, number>(), countB = new Map<string, number>();
-  baseCounts(before.routes, countA);
-  baseCounts(after.routes, countB);
-  for (const m of [countA, countB]) {
-    for (const [k, n] of m) shared.set(k, Math.max(shared.get(k) ?? 0, n));
-  }
-  const a = identities(before.routes, shared), b = identities(after.routes, shared);
+  const keysA = baseKeys(before.routes, countA), keysB = baseKeys(after.routes, countB);
+  // A key shared by several routes on either side keeps the interface on both sides.
+  const shared = (k: string) => (countA.get(k) ?? 0) > 1 || (countB.get(k) ?? 0) > 1;
+  const a = identities(before.routes, keysA, shared);
+  const b = identities(after.routes, keysB, shared);
   const items: Array<[string, Change]> = [];
-  for (const [id, ra] of a) {
-    const withDev = id !== routeKey(ra);
-    const rb = b.get(id);
-    if (!rb) {
+  for (const [id, { route: ra, withDev }] of a) {
+    const hit = b.get(id);
+    if (!hit) {
       items.push([sortKey(ra, 1, id), {
         kind: "route-removed",
         section: "routes",
@@ -109,7 +126,8 @@ export function diffRoutes(before: Snapshot, after: Snapshot): Change[] {
       }]);
       continue;
     }
-    const changed = COMPARED.filter((f) => field(ra, f) !== field(rb, f));
+    const rb = hit.route;
+    const changed = COMPARED.filter((f) => ra[f] !== rb[f] && field(ra, f) !== field(rb, f));
     if (changed.length === 0) continue;
     items.push([sortKey(ra, 2, id), {
       kind: "route-changed",
@@ -123,12 +141,12 @@ export function diffRoutes(before: Snapshot, after: Snapshot): Change[] {
       }`,
     }]);
   }
-  for (const [id, rb] of b) {
+  for (const [id, { route: rb, withDev }] of b) {
     if (a.has(id)) continue;
     items.push([sortKey(rb, 0, id), {
       kind: "route-added",
       section: "routes",
-      key: keyOf(rb, id !== routeKey(rb)),
+      key: keyOf(rb, withDev),
       after: rb,
       summary: `route added: ${describeRoute(rb)}`,
     }]);

@@ -57,3 +57,8 @@ export function rebooted(a: Snapshot, b: Snapshot): boolean {
 export function thousands(n: bigint | number): string {
   return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
+
+/** Appends every item of `src` to `dst` (no spread: 100k-item spreads overflow the stack). */
+export function append<T>(dst: T[], src: Iterable<T>): void {
+  for (const x of src) dst.push(x);
+}

@@ -6,6 +6,7 @@ import { DIFF_SECTIONS } from "../diff/kinds.ts";
 import type { Change, DiffDocument } from "../diff/types.ts";
 import { changesOf, counterCells, headline, SECTION_TITLES } from "./diff_common.ts";
 import { changeMark } from "./diff_text.ts";
+import { append } from "../diff/util.ts";
 
 /** Escapes text for a table cell: pipes, backslashes, newlines, and markup characters. */
 export function mdCell(s: string): string {
@@ -60,7 +61,7 @@ export function renderDiffMarkdown(doc: DiffDocument): string {
     const changes = changesOf(doc, s);
     if (!doc.sections.includes(s) || changes.length === 0) continue;
     out.push("", `### ${SECTION_TITLES[s]}`, "");
-    out.push(...(s === "counters" ? countersTable(changes) : changeTable(changes)));
+    append(out, s === "counters" ? countersTable(changes) : changeTable(changes));
     if (s === "sessions" && doc.tcpStates && Object.keys(doc.tcpStates).length) {
       out.push(
         "",

@@ -6,6 +6,7 @@
 import { DIFF_SECTIONS } from "../diff/kinds.ts";
 import type { Change, DiffDocument } from "../diff/types.ts";
 import { changesOf, counterCells, headline, SECTION_TITLES } from "./diff_common.ts";
+import { append } from "../diff/util.ts";
 import { makePaint, type Paint, renderTable, textWidth } from "./table.ts";
 
 /** How to render text. */
@@ -32,7 +33,7 @@ function paintMark(mark: string, paint: Paint): (s: string) => string {
 }
 
 function changeLines(changes: readonly Change[], paint: Paint): string[] {
-  const width = Math.max(...changes.map((c) => textWidth(c.kind)));
+  const width = changes.reduce((w, c) => Math.max(w, textWidth(c.kind)), 0);
   return changes.map((c) => {
     const mark = changeMark(c);
     const color = paintMark(mark, paint);
@@ -82,7 +83,7 @@ function countersBlock(changes: readonly Change[], paint: Paint): string[] {
       rows,
       { paint },
     );
-    lines.push(...table.trimEnd().split("\n").map((l) => "  " + l));
+    append(lines, table.trimEnd().split("\n").map((l) => "  " + l));
   }
   return lines;
 }
@@ -97,8 +98,8 @@ export function renderDiffText(doc: DiffDocument, opts: DiffTextOptions = {}): s
     const showStates = s === "sessions" && changes.length > 0;
     if (changes.length === 0) continue;
     out.push("", paint.bold(SECTION_TITLES[s]));
-    if (s === "counters") out.push(...countersBlock(changes, paint));
-    else out.push(...changeLines(changes, paint));
+    if (s === "counters") append(out, countersBlock(changes, paint));
+    else append(out, changeLines(changes, paint));
     if (showStates) out.push(...statesTable(doc, paint));
   }
   return out.join("\n") + "\n";
