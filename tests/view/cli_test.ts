@@ -171,3 +171,23 @@ test("nsnap show with a missing snapshot file exits 2 naming the file", () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /before\.json/);
 });
+
+test("nsnap show keeps addresses whole when piped, and fits COLUMNS=80 when asked", () => {
+  withSnapshotFile((file) => {
+    const full = runCli(["show", "-ta", file]);
+    assert.match(full.stdout, /\[2001:db8:85a3:8d3:1319:8a2e:370:7348\]:443/);
+    const narrow = runCli(["show", "-ta", file], { env: { COLUMNS: "80" } });
+    assert.equal(narrow.code, 0, narrow.stderr);
+    const widest = Math.max(...narrow.stdout.split("\n").map((l) => [...l].length));
+    assert.ok(widest <= 80, `widest line ${widest}`);
+    assert.match(narrow.stdout, /\[2001:?…[0-9a-f:]*\]:443 /);
+    const wide = runCli(["show", "-ta", "-W", file], { env: { COLUMNS: "80" } });
+    assert.equal(wide.stdout, full.stdout);
+  });
+});
+
+test("nsnap show - reads the snapshot from standard input", () => {
+  const r = runCli(["show", "-tl", "-"], { stdin: serializeSnapshot(sampleSnapshot(), "json") });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /127\.0\.0\.1:5432 +0\.0\.0\.0:\* +LISTEN +2000\/postgres/);
+});
