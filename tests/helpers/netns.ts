@@ -85,18 +85,32 @@ export async function withNetns<T>(tag: string, fn: (ns: Netns) => Promise<T> | 
 }
 
 /** The argv that runs tests/helpers/sockets.ts under the runtime executing the tests. */
-export function socketsCommand(specs: string[], ttlSeconds = 60): string[] {
+export function socketsCommand(specs: string[], ttlSeconds = 60, extra: string[] = []): string[] {
   const script = new URL("./sockets.ts", import.meta.url).pathname;
   const g = globalThis as { Deno?: unknown };
   const head = g.Deno
     ? [process.execPath, "run", "-A", "--quiet", script]
     : [process.execPath, script];
-  return [...head, "--ttl", String(ttlSeconds), ...specs];
+  return [
+    ...head,
+    "--ttl",
+    String(ttlSeconds),
+    ...specs,
+    ...(extra.length ? ["--", ...extra] : []),
+  ];
 }
 
-/** Starts a socket holder inside the namespace and waits until its sockets are up. */
-export function holdSockets(ns: Netns, specs: string[], ttlSeconds = 60): Promise<ChildProcess> {
-  const child = ns.spawn(socketsCommand(specs, ttlSeconds));
+/**
+ * Starts a socket holder inside the namespace and waits until its sockets are up; `extra`
+ * arguments are ignored by the holder and only appear in its command line.
+ */
+export function holdSockets(
+  ns: Netns,
+  specs: string[],
+  ttlSeconds = 60,
+  extra: string[] = [],
+): Promise<ChildProcess> {
+  const child = ns.spawn(socketsCommand(specs, ttlSeconds, extra));
   return new Promise((resolve, reject) => {
     let out = "", err = "";
     const timer = setTimeout(() => reject(new Error(`sockets.ts not ready: ${err}`)), 30_000);

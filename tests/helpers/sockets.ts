@@ -1,12 +1,13 @@
 /**
  * A small socket holder for tests, run as its own process (often inside a network namespace):
  *
- *   sockets.ts [--ttl SECONDS] SPEC...
+ *   sockets.ts [--ttl SECONDS] SPEC... [-- IGNORED...]
  *   SPEC: listen:ADDR:PORT   a TCP listener (accepts and holds connections)
  *         udp:ADDR:PORT      a bound UDP socket
  *         connect:ADDR:PORT[:N]  N TCP connections to ADDR:PORT (default 1)
  *
- * ADDR may be IPv6 in brackets ([::1]). Prints "ready" once every socket is up, then holds them
+ * Arguments after `--` are ignored: they only show up in the process's command line (tests of
+ * `--cmdline` masking put fake secrets there). ADDR may be IPv6 in brackets ([::1]). Prints "ready" once every socket is up, then holds them
  * until the TTL (default 60 s) runs out or it is killed: it always ends by itself.
  */
 import net from "node:net";
@@ -28,6 +29,7 @@ const argv = process.argv.slice(2);
 let ttl = 60;
 const specs: string[] = [];
 for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === "--") break;
   if (argv[i] === "--ttl") ttl = Number(argv[++i]);
   else specs.push(argv[i]!);
 }
