@@ -5,6 +5,7 @@
 import { type Command, Option } from "@commander-js/extra-typings";
 import type { SectionName, Snapshot } from "../model.ts";
 import { UsageError } from "../errors.ts";
+import { parseCidr } from "../net/address.ts";
 import { env, stdoutIsTty, writeStderr } from "../runtime/process.ts";
 import { connectionRecord, normalizeState, selectConnections } from "../view/select.ts";
 import { parsePort } from "../view/port.ts";
@@ -49,6 +50,16 @@ export function parseStates(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(",").filter((s) => s.trim() !== "").map(normalizeState)];
 }
 
+/** Checks an `--address` value early, before a live capture is made. */
+export function parseAddress(value: string): string {
+  if (!parseCidr(value)) {
+    throw new UsageError(
+      `Cannot filter by address ${JSON.stringify(value)}: not an address or CIDR block`,
+    );
+  }
+  return value;
+}
+
 /** Reads a `--pid` value. */
 export function parsePid(value: string): number {
   if (!/^[0-9]{1,10}$/.test(value.trim())) {
@@ -85,7 +96,11 @@ export function registerShow(program: Command, _ctx: CliContext) {
     .option("--state <states>", "socket states, comma-separated (implies -a)", parseStates)
     .option("--pid <pid>", "sockets held by this process", parsePid)
     .option("--program <name>", "sockets held by a program whose name contains this")
-    .option("--address <cidr>", "sockets with a local or remote address in this CIDR block")
+    .option(
+      "--address <cidr>",
+      "sockets with a local or remote address in this CIDR block",
+      parseAddress,
+    )
     .option("--max-size <size>", MAX_SIZE_HELP, parseMaxSize)
     .addOption(
       new Option("--format <format>", "output format").choices(["text", "json"] as const).default(
