@@ -155,11 +155,11 @@ export function renderTable(
       const last = i === columns.length - 1;
       const align = col.align ?? "left";
       const padded = last && align === "left" ? v : pad(v, w, align);
-      if (header) return paint.bold(padded);
+      if (header) return padded;
       const color = col.color?.(cells[i] ?? "", paint);
       return color ? color(padded) : padded;
     }).join(sep).trimEnd();
-  const out = [line(columns.map((c) => c.header), true)];
+  const out = [paint.bold(line(columns.map((c) => c.header), true))];
   for (const row of rows) {
     out.push(
       Array.isArray(row) ? line(row as readonly string[], false) : (row as { line: string }).line,
