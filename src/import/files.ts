@@ -1,0 +1,67 @@
+/** Reads the files named on `nsnap import`'s command line: a folder stands for its regular files. */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { InputError } from "../errors.ts";
+import type { ImportInput } from "./mod.ts";
+
+/** Largest file `nsnap import` reads: saved tool outputs are far smaller. */
+const MAX_BYTES = 64 * 1024 * 1024;
+
+function describe(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  if (e.code === "ENOENT") return "no such file or directory";
+  if (e.code === "EACCES") return "permission denied";
+  return e.message ?? String(err);
+}
+
+function readOne(path: string): ImportInput {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (err) {
+    throw new InputError(`Cannot read ${path}: ${describe(err)}`);
+  }
+  if (size > MAX_BYTES) throw new InputError(`Cannot read ${path}: larger than 64 MiB`);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new InputError(`Cannot read ${path}: ${describe(err)}`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError(`Cannot import ${path}: not text (invalid UTF-8)`);
+  }
+  if (text.trim() === "") throw new InputError(`Cannot import ${path}: the file is empty`);
+  return { name: path, text };
+}
+
+/** Reads each path; a folder gives every regular file directly in it, in name order. */
+export function readImportInputs(paths: readonly string[]): ImportInput[] {
+  const inputs: ImportInput[] = [];
+  for (const path of paths) {
+    let isDir = false;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch (err) {
+      throw new InputError(`Cannot read ${path}: ${describe(err)}`);
+    }
+    if (!isDir) {
+      inputs.push(readOne(path));
+      continue;
+    }
+    const names = readdirSync(path).sort();
+    const files = names.map((n) => join(path, n)).filter((p) => {
+      try {
+        return statSync(p).isFile();
+      } catch {
+        return false;
+      }
+    });
+    if (files.length === 0) throw new InputError(`Cannot import ${path}: the folder has no files`);
+    for (const f of files) inputs.push(readOne(f));
+  }
+  return inputs;
+}
