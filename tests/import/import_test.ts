@@ -147,3 +147,32 @@ test("importFiles() adds lsof's holders to sockets, the parent being the owner",
   assert.deepEqual(s.connections[0]!.pids, [100, 200]);
   assert.equal(s.connections[0]!.pid, 100);
 });
+
+test("importFiles() on mutated fixtures gives a valid snapshot or an InputError, nothing else", async () => {
+  const fc = (await import("fast-check")).default;
+  const { fixturePaths } = await import("../helpers/fixtures.ts");
+  const paths = fixturePaths();
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...paths),
+      fc.nat(),
+      fc.nat(),
+      fc.string({ maxLength: 30 }),
+      (path: string, a: number, b: number, insert: string) => {
+        const t = fixture(path);
+        const i = a % (t.length + 1), j = Math.min(t.length, i + (b % 80));
+        try {
+          const s = importFiles([{ name: path, text: t.slice(0, i) + insert + t.slice(j) }]);
+          const parsed = Snapshot.safeParse(onDisk(s));
+          assert.ok(
+            parsed.success,
+            parsed.success ? "" : `${path}: ${JSON.stringify(parsed.error.issues.slice(0, 2))}`,
+          );
+        } catch (err) {
+          if (!(err instanceof InputError)) throw err;
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
