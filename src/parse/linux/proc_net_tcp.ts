@@ -61,12 +61,12 @@ export function decodeHexAddress(hex: string): string | undefined {
   return undefined;
 }
 
-const HEX_FIELD = /^[0-9A-Fa-f]+$/;
-const DEC_FIELD = /^[0-9]+$/;
-
 /**
  * Parses one of /proc/net/{tcp,tcp6,udp,udp6} into connections (without owners).
  * A line that cannot be read becomes a warning naming the source and line; the rest goes on.
+ *
+ * A busy host has 100k lines here, so the line is read in place, field by field, without
+ * splitting it or running regular expressions; each distinct address is decoded once.
  *
  * @example
  * ```ts
@@ -81,91 +81,157 @@ export function parseProcNetSockets(
 ): { connections: Connection[]; warnings: string[] } {
   const connections: Connection[] = [];
   const warnings: string[] = [];
-  // Many sockets share an address: decode each distinct hex text once.
-  const addrCache = new Map<string, string | undefined>();
-  const decode = (hex: string) => {
-    let v = addrCache.get(hex);
-    if (v === undefined && !addrCache.has(hex)) {
-      v = decodeHexAddress(hex);
-      addrCache.set(hex, v);
-    }
-    return v;
-  };
-  const addrLen = family === "inet" ? 8 : 32;
+  const reader = new LineReader(text, protocol, family);
   let lineNo = 0;
   let start = 0;
   const n = text.length;
   while (start < n) {
     let end = text.indexOf("\n", start);
     if (end < 0) end = n;
-    const line = text.slice(start, end);
-    start = end + 1;
     lineNo++;
-    if (lineNo === 1 && line.includes("local_address")) continue;
-    if (line.trim() === "") continue;
-    const c = parseLine(line, protocol, family, addrLen, decode);
-    if (typeof c === "string") {
-      warnings.push(
-        `${source}:${lineNo}: cannot read socket line (${c}): ${JSON.stringify(line.trim())}`,
-      );
-    } else {
-      connections.push(c);
+    const isHeader = lineNo === 1 && text.slice(start, end).includes("local_address");
+    if (!isHeader && skipSpaces(text, start, end) < end) {
+      const c = reader.parse(start, end);
+      if (typeof c === "string") {
+        const line = JSON.stringify(text.slice(start, end).trim());
+        warnings.push(`${source}:${lineNo}: cannot read socket line (${c}): ${line}`);
+      } else {
+        connections.push(c);
+      }
     }
+    start = end + 1;
   }
   return { connections, warnings };
 }
 
-function parseLine(
-  line: string,
-  protocol: Protocol,
-  family: Family,
-  addrLen: number,
-  decode: (hex: string) => string | undefined,
-): Connection | string {
-  const colon = line.indexOf(":");
-  if (colon < 0) return "no slot number";
-  // Fixed layout after "sl:": local(addrLen):port(4) remote(addrLen):port(4) st(2) tx(8):rx(8).
-  let p = colon + 1;
-  while (line.charCodeAt(p) === 32) p++;
-  const localHex = line.substr(p, addrLen);
-  if (line[p + addrLen] !== ":") return "bad local address";
-  const lport = line.substr(p + addrLen + 1, 4);
-  p += addrLen + 6;
-  const remoteHex = line.substr(p, addrLen);
-  if (line[p + addrLen] !== ":") return "bad remote address";
-  const rport = line.substr(p + addrLen + 1, 4);
-  p += addrLen + 6;
-  const st = line.substr(p, 2);
-  p += 3;
-  const tx = line.substr(p, 8);
-  if (line[p + 8] !== ":") return "bad queue field";
-  const rx = line.substr(p + 9, 8);
-  p += 18;
-  // Then: tr:when retrnsmt uid timeout inode …, separated by runs of spaces.
-  const rest = line.slice(p).trim().split(/\s+/);
-  const uidText = rest[2], inodeText = rest[4];
-  if (uidText === undefined || inodeText === undefined) return "too few fields";
-  if (
-    !HEX_FIELD.test(lport) || !HEX_FIELD.test(rport) || !HEX_FIELD.test(st) ||
-    !HEX_FIELD.test(tx) ||
-    !HEX_FIELD.test(rx) || !DEC_FIELD.test(uidText) || !DEC_FIELD.test(inodeText)
-  ) {
-    return "bad number";
+function skipSpaces(text: string, p: number, end: number): number {
+  while (p < end && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+  return p;
+}
+
+/** The value of the hex digits text[from, to), or -1 when the range is empty or not hex. */
+function hexAt(text: string, from: number, to: number): number {
+  if (from >= to) return -1;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    let d: number;
+    if (c >= 48 && c <= 57) d = c - 48;
+    else if (c >= 65 && c <= 70) d = c - 55;
+    else if (c >= 97 && c <= 102) d = c - 87;
+    else return -1;
+    v = v * 16 + d;
   }
-  const localAddress = decode(localHex);
-  const remoteAddress = decode(remoteHex);
-  if (localAddress === undefined || remoteAddress === undefined) return "bad address";
-  return {
-    protocol,
-    family,
-    localAddress,
-    localPort: parseInt(lport, 16),
-    remoteAddress,
-    remotePort: parseInt(rport, 16),
-    state: socketStateName(protocol, parseInt(st, 16)),
-    recvQ: parseInt(rx, 16),
-    sendQ: parseInt(tx, 16),
-    uid: Number(uidText),
-    inode: Number(inodeText),
-  };
+  return v;
+}
+
+/** The value of the decimal digits text[from, to), or -1 when the range is empty or not digits. */
+function decAt(text: string, from: number, to: number): number {
+  if (from >= to) return -1;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** Fields after "sl:" that a connection needs: local … inode (the rest of the line is ignored). */
+const FIELDS = 9;
+const F_LOCAL = 0, F_REMOTE = 1, F_STATE = 2, F_QUEUES = 3, F_UID = 6, F_INODE = 8;
+
+/** Reads socket lines of one file, keeping the decoded addresses between lines. */
+class LineReader {
+  /** Start and end offsets of the fields of the current line. */
+  private readonly bounds = new Int32Array(FIELDS * 2);
+  private readonly v4 = new Map<number, string>();
+  private readonly v6 = new Map<string, string | undefined>();
+  private readonly addrLen: number;
+
+  constructor(
+    private readonly text: string,
+    private readonly protocol: Protocol,
+    private readonly family: Family,
+  ) {
+    this.addrLen = family === "inet" ? 8 : 32;
+  }
+
+  /** The connection on text[start, end), or why it cannot be read. */
+  parse(start: number, end: number): Connection | string {
+    const { text, bounds, addrLen } = this;
+    const colon = text.indexOf(":", start);
+    if (colon < 0 || colon >= end) return "no slot number";
+    let p = colon + 1;
+    for (let f = 0; f < FIELDS; f++) {
+      p = skipSpaces(text, p, end);
+      if (p >= end) return "too few fields";
+      bounds[2 * f] = p;
+      while (p < end && text.charCodeAt(p) !== 32 && text.charCodeAt(p) !== 9) p++;
+      bounds[2 * f + 1] = p;
+    }
+    const local = bounds[2 * F_LOCAL]!, remote = bounds[2 * F_REMOTE]!;
+    if (
+      bounds[2 * F_LOCAL + 1]! - local !== addrLen + 5 || text.charCodeAt(local + addrLen) !== 58
+    ) {
+      return "bad local address";
+    }
+    if (
+      bounds[2 * F_REMOTE + 1]! - remote !== addrLen + 5 ||
+      text.charCodeAt(remote + addrLen) !== 58
+    ) {
+      return "bad remote address";
+    }
+    const queues = bounds[2 * F_QUEUES]!, queuesEnd = bounds[2 * F_QUEUES + 1]!;
+    const qColon = text.indexOf(":", queues);
+    if (qColon < 0 || qColon >= queuesEnd) return "bad queue field";
+    const localPort = hexAt(text, local + addrLen + 1, local + addrLen + 5);
+    const remotePort = hexAt(text, remote + addrLen + 1, remote + addrLen + 5);
+    const st = hexAt(text, bounds[2 * F_STATE]!, bounds[2 * F_STATE + 1]!);
+    const sendQ = hexAt(text, queues, qColon);
+    const recvQ = hexAt(text, qColon + 1, queuesEnd);
+    const uid = decAt(text, bounds[2 * F_UID]!, bounds[2 * F_UID + 1]!);
+    const inode = decAt(text, bounds[2 * F_INODE]!, bounds[2 * F_INODE + 1]!);
+    if ((localPort | remotePort | st) < 0 || sendQ < 0 || recvQ < 0 || uid < 0 || inode < 0) {
+      return "bad number";
+    }
+    const localAddress = this.address(local);
+    const remoteAddress = this.address(remote);
+    if (localAddress === undefined || remoteAddress === undefined) return "bad address";
+    return {
+      protocol: this.protocol,
+      family: this.family,
+      localAddress,
+      localPort,
+      remoteAddress,
+      remotePort,
+      state: socketStateName(this.protocol, st),
+      recvQ,
+      sendQ,
+      uid,
+      inode,
+    };
+  }
+
+  /** The address whose hex starts at `at`, decoded once per distinct value. */
+  private address(at: number): string | undefined {
+    if (this.addrLen === 8) {
+      const word = hexAt(this.text, at, at + 8);
+      if (word < 0) return undefined;
+      let v = this.v4.get(word);
+      if (v === undefined) {
+        // The word is printed in host (little-endian) order: its low byte is the first octet.
+        v = `${word & 255}.${(word >>> 8) & 255}.${(word >>> 16) & 255}.${word >>> 24}`;
+        this.v4.set(word, v);
+      }
+      return v;
+    }
+    const hex = this.text.slice(at, at + 32);
+    let v = this.v6.get(hex);
+    if (v === undefined && !this.v6.has(hex)) {
+      v = decodeHexAddress(hex);
+      this.v6.set(hex, v);
+    }
+    return v;
+  }
 }
