@@ -40,7 +40,7 @@ export function normalizeSnapshot(s: Snapshot): Snapshot {
   return {
     schema: SCHEMA_ID,
     meta: orderMeta(s.meta),
-    connections: sortByKey(s.connections.map(orderConnection), connectionSortKey),
+    connections: sortConnections(s.connections.map(orderConnection)),
     processes,
     routes: sortByKey(s.routes.map(orderRoute), routeSortKey),
     interfaces: s.interfaces.map(orderInterface).sort(compareInterfaces),
@@ -76,7 +76,7 @@ function pick<T extends object>(o: T, keys: readonly string[]): T {
 /** A connection with its keys in schema order and `pids` ascending. */
 export function orderConnection(c: Connection): Connection {
   const o = pick(c, CONNECTION_KEYS);
-  if (o.pids) o.pids = [...o.pids].sort((a, b) => a - b);
+  if (o.pids && o.pids.length > 1) o.pids = [...o.pids].sort((a, b) => a - b);
   return o;
 }
 
@@ -161,21 +161,42 @@ function cidrSortKey(text: string): string {
   return addressSortKey(text.slice(0, slash)) + "\x01" + text.slice(slash + 1).padStart(3, "0");
 }
 
-function connectionSortKey(c: Connection): string {
-  return [
-    c.protocol,
-    c.family,
-    addressSortKey(c.localAddress),
-    pad(c.localPort, 5),
-    addressSortKey(c.remoteAddress),
-    pad(c.remotePort, 5),
-    c.inode === undefined ? "~" : pad(c.inode, 20),
-    c.state,
-    c.uid === undefined ? "~" : pad(c.uid, 10),
-    c.pid === undefined ? "~" : pad(c.pid, 10),
-    pad(c.recvQ, 16),
-    pad(c.sendQ, 16),
-  ].join("\0");
+/**
+ * Sorts connections by protocol, family, local address and port, remote address and port, inode,
+ * then state, uid, pid (absent last) and queues. A comparator rather than a string key per
+ * element: a busy host has 100k connections, and each distinct address is keyed only once.
+ */
+function sortConnections(items: Connection[]): Connection[] {
+  const addressKeys = new Map<string, string>();
+  const keyOf = (text: string) => {
+    let k = addressKeys.get(text);
+    if (k === undefined) addressKeys.set(text, k = addressSortKey(text));
+    return k;
+  };
+  const keyed = items.map((c) => ({
+    c,
+    local: keyOf(c.localAddress),
+    remote: keyOf(c.remoteAddress),
+  }));
+  keyed.sort((x, y) => {
+    const a = x.c, b = y.c;
+    return compareText(a.protocol, b.protocol) || compareText(a.family, b.family) ||
+      compareText(x.local, y.local) || a.localPort - b.localPort ||
+      compareText(x.remote, y.remote) || a.remotePort - b.remotePort ||
+      absentLast(a.inode, b.inode) || compareText(a.state, b.state) ||
+      absentLast(a.uid, b.uid) || absentLast(a.pid, b.pid) || a.recvQ - b.recvQ ||
+      a.sendQ - b.sendQ;
+  });
+  return keyed.map((x) => x.c);
+}
+
+/** Compares optional numbers, an absent one after every present one. */
+function absentLast(a: number | undefined, b: number | undefined): number {
+  return a === b ? 0 : a === undefined ? 1 : b === undefined ? -1 : a - b;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function routeSortKey(r: Route): string {

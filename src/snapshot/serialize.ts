@@ -6,7 +6,8 @@
  * so a 100k-socket snapshot stays compact, greps well and diffs line by line.
  */
 import { stringify as yamlStringify } from "yaml";
-import type { Counters, InterfaceStats, NetInterface, Snapshot } from "../model.ts";
+import * as S from "../schema.ts";
+import type { Connection, Counters, InterfaceStats, NetInterface, Snapshot } from "../model.ts";
 import { encodeCounter, SCHEMA_ID } from "../model.ts";
 import {
   orderConnection,
@@ -49,6 +50,26 @@ function diskInterface(i: NetInterface): Record<string, unknown> {
   return o;
 }
 
+const CONNECTION_KEY_INDEX = new Map(Object.keys(S.Connection.shape).map((k, i) => [k, i]));
+
+/** True when a connection already has only schema keys, in order, and sorted `pids`. */
+function isOrderedConnection(c: Connection): boolean {
+  let last = -1;
+  for (const k in c) {
+    const i = CONNECTION_KEY_INDEX.get(k);
+    if (i === undefined || i <= last) return false;
+    last = i;
+  }
+  const pids = c.pids;
+  if (pids) { for (let i = 1; i < pids.length; i++) if (pids[i - 1]! > pids[i]!) return false; }
+  return true;
+}
+
+/** One connection as JSON. Those of a normalised snapshot (100k on a busy host) need no copy. */
+function connectionJson(c: Connection): string {
+  return JSON.stringify(isOrderedConnection(c) ? c : orderConnection(c));
+}
+
 /** Indents every line after the first (nested JSON.stringify output). */
 function nest(text: string, indent: string): string {
   return text.replaceAll("\n", "\n" + indent);
@@ -66,7 +87,7 @@ function serializeJson(s: Snapshot): string {
   const parts = [
     `"schema": ${JSON.stringify(SCHEMA_ID)}`,
     `"meta": ${nest(JSON.stringify(orderMeta(s.meta), null, 2), "  ")}`,
-    `"connections": ${lineList(s.connections.map((c) => JSON.stringify(orderConnection(c))))}`,
+    `"connections": ${lineList(s.connections.map(connectionJson))}`,
     `"processes": ${processes.length === 0 ? "{}" : `{\n    ${processes.join(",\n    ")}\n  }`}`,
     `"routes": ${lineList(s.routes.map((r) => JSON.stringify(orderRoute(r))))}`,
     `"interfaces": ${
