@@ -45,9 +45,7 @@ function stop(child: ChildProcess): Promise<void> {
 
 test(
   "diff of two namespace captures reports each deploy change with its kind and nothing spurious",
-  {
-    skip,
-  },
+  { skip, timeout: 120_000 },
   async () => {
     const dir = mkdtempSync(join(tmpdir(), "nsnap-diff-ns-"));
     try {
