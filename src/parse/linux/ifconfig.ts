@@ -6,7 +6,7 @@
  */
 import type { InterfaceAddress, InterfaceStatName, NetInterface } from "../../model.ts";
 import { canonicalAddress, parseIPv4 } from "../../net/address.ts";
-import { cannotRead, splitLines } from "./text_fields.ts";
+import { cannotRead, own, splitLines } from "./text_fields.ts";
 
 /** ifconfig's counter words → /proc/net/dev counters (overruns is the fifo count). */
 const RX: Record<string, InterfaceStatName> = {
@@ -178,7 +178,7 @@ function readCounters(itf: NetInterface, body: string) {
       map = m[1] === "RX" ? RX : TX;
       continue;
     }
-    const stat = map[m[2]!];
+    const stat = own(map, m[2]!);
     if (stat) stats[stat] = BigInt(m[3]!);
   }
 }

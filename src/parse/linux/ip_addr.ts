@@ -5,7 +5,7 @@
  */
 import type { InterfaceAddress, InterfaceStatName, NetInterface } from "../../model.ts";
 import { canonicalAddress } from "../../net/address.ts";
-import { cannotRead, splitLines } from "./text_fields.ts";
+import { cannotRead, own, splitLines } from "./text_fields.ts";
 
 /** `N: name[@link]: <FLAGS> key value …` — the first line of a link. */
 const LINK_LINE = /^([0-9]+):\s+(.+?):\s+<([^>]*)>(.*)$/;
@@ -156,7 +156,7 @@ function applyStats(
     const v = BigInt(nums[k]!);
     // /proc/net/dev's drop column counts missed packets too; ip's RX line shows them apart.
     if (col === "missed" && p.map === RX) missed = v;
-    const stat = p.map[col];
+    const stat = own(p.map, col);
     if (stat) stats[stat] = v;
   });
   if (p.map === RX && missed > 0n && stats.rxDropped !== undefined) stats.rxDropped += missed;

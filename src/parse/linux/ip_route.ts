@@ -187,8 +187,9 @@ function parseRouteWords(
         if (!/^[0-9]+$/.test(value)) return "bad metric";
         route.metric = Number(value);
       } else if (key === "table") {
+        // tableId looks names up in a plain object: only a number is an answer.
         const id = tableId(value);
-        if (id === undefined) {
+        if (typeof id !== "number") {
           tableName = value;
           route.table = 0;
           flags.push(`table=${value}`);

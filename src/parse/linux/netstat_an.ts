@@ -12,6 +12,7 @@ import {
   addressFamily,
   cannotRead,
   isDigits,
+  own,
   portNumber,
   socketAddress,
   splitEndpoint,
@@ -92,7 +93,7 @@ export function parseLinuxNetstat(text: string, source = "netstat"): LinuxNetsta
       continue;
     }
     const proto = trimmed.split(/\s+/, 1)[0]!;
-    const kind = PROTOS[proto];
+    const kind = own(PROTOS, proto);
     if (kind === undefined) {
       // raw/raw6/sctp/udpl sockets are outside the snapshot; anything else is unreadable.
       if (/^(raw6?|udpl6?|sctp6?|unix|icmp6?)$/.test(proto)) continue;

@@ -4,7 +4,7 @@
  */
 import type { InterfaceStatName, NetInterface } from "../../model.ts";
 import { ParseError } from "../../errors.ts";
-import { cannotRead, splitLines } from "./text_fields.ts";
+import { cannotRead, own, splitLines } from "./text_fields.ts";
 
 /** netstat's column labels and the /proc/net/dev counters they show (OVR is the fifo count). */
 const COLUMNS: Record<string, InterfaceStatName> = {
@@ -63,14 +63,14 @@ export function parseLinuxNetstatI(
     }
     const itf: NetInterface = {
       name: f[0]!,
-      flags: [...(f[f.length - 1] ?? "")].map((c) => FLAG_LETTERS[c] ?? c),
+      flags: [...(f[f.length - 1] ?? "")].map((c) => own(FLAG_LETTERS, c) ?? c),
       addresses: [],
       stats: {},
     };
     header.forEach((label, k) => {
       const v = f[k]!;
       if (label === "MTU") itf.mtu = Number(v);
-      const stat = COLUMNS[label];
+      const stat = own(COLUMNS, label);
       if (stat) itf.stats![stat] = BigInt(v);
     });
     interfaces.push(itf);

@@ -6,7 +6,7 @@
  * words, so nothing is dropped.
  */
 import type { Counters } from "../../model.ts";
-import { cannotRead, splitLines } from "./text_fields.ts";
+import { cannotRead, own, splitLines } from "./text_fields.ts";
 
 /** net-tools sentences (number replaced by `#`, lower case, no final dot) → kernel names. */
 const SENTENCES: Record<string, Record<string, string>> = {
@@ -187,9 +187,11 @@ export function parseLinuxNetstatS(
     const named = /^([^:]+): (-?[0-9]+)$/.exec(line);
     if (named) {
       const label = named[1]!, value = BigInt(named[2]!);
-      if (/^[A-Za-z][A-Za-z0-9_]*$/.test(label)) return put(label, value);
-      const type = ICMP_TYPES[label.toLowerCase()];
-      return put((histogram ?? "") + (type ?? derivedName(label)), value);
+      if (histogram !== undefined) {
+        const type = own(ICMP_TYPES, label.toLowerCase());
+        return put(histogram + (type ?? derivedName(label)), value);
+      }
+      return put(/^[A-Za-z][A-Za-z0-9_]*$/.test(label) ? label : derivedName(label), value);
     }
     const num = /(?:^|\s)(-?[0-9]+)(?:\s|$)/.exec(line);
     if (!num) {
@@ -198,7 +200,8 @@ export function parseLinuxNetstatS(
     }
     const sentence = line.replace(/(^|\s)-?[0-9]+(?=\s|$)/, "$1#").replace(/\.$/, "")
       .toLowerCase();
-    const name = SENTENCES[group]?.[sentence] ?? derivedName(sentence);
+    const table = own(SENTENCES, group);
+    const name = (table && own(table, sentence)) ?? derivedName(sentence);
     if (name === "") {
       warnings.push(cannotRead(source, idx + 1, "netstat -s line", raw));
       return;

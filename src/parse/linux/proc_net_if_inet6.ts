@@ -40,7 +40,9 @@ export function parseProcNetIfInet6(
       address: formatIPv6Groups(groups),
       prefixLength: prefix,
     };
-    const scope = SCOPES[parseInt(m[4]!, 16)];
+    const scope = Object.hasOwn(SCOPES, parseInt(m[4]!, 16))
+      ? SCOPES[parseInt(m[4]!, 16)]
+      : undefined;
     if (scope) address.scope = scope;
     entries.push({ name: m[5]!, index: parseInt(m[2]!, 16), address });
   });

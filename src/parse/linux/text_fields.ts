@@ -130,7 +130,7 @@ const SS_STATES: Record<string, string> = {
 
 /** The netstat name of a state printed by ss or netstat (`ESTAB` → `ESTABLISHED`). */
 export function stateName(text: string): string {
-  return SS_STATES[text] ?? text.replaceAll("-", "_");
+  return own(SS_STATES, text) ?? text.replaceAll("-", "_");
 }
 
 /** True for a string of decimal digits. */
@@ -141,4 +141,9 @@ export function isDigits(text: string | undefined): text is string {
 /** Reads a decimal counter as bigint, or undefined when the text is not one. */
 export function counter(text: string | undefined): bigint | undefined {
   return isDigits(text) ? BigInt(text) : undefined;
+}
+
+/** Looks a key up in a table of the parser's own, never in Object.prototype ("constructor"…). */
+export function own<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }

@@ -112,3 +112,26 @@ for (const [name, parse, prefix] of PARSERS) {
     );
   });
 }
+
+test("the Linux text parsers read Object.prototype names as plain words", () => {
+  const names = ["valueOf", "constructor", "__proto__", "toString", "hasOwnProperty"];
+  const texts = names.flatMap((n) => [
+    `${n} 0 0 1.2.3.4:5 6.7.8.9:10 ESTABLISHED\n`,
+    `Proto Recv-Q Send-Q Local Address Foreign Address State\n${n} 0 0 a:1 b:2 LISTEN\n`,
+    `Ip:\n    ${n}: 3\nIcmp:\n    ICMP input histogram:\n        ${n}: 4\n`,
+    `1: eth0: <UP> mtu 1\n    RX: ${n} bytes\n    1 2\n`,
+    `eth0: flags=1<UP>  mtu 1\n        RX ${n} 1  bytes 2\n`,
+    `10.0.0.0/8 dev eth0 table ${n}\n`,
+    `Iface MTU RX-OK ${n} Flg\neth0 1500 1 2 BMRU\n`,
+  ]);
+  for (const [, parse] of PARSERS) {
+    for (const t of texts) outcome(parse, t);
+  }
+  const r = parseIpRoute("10.0.0.0/8 dev eth0 table constructor\n");
+  assert.equal(r.routes[0]!.table, 0);
+  const s = parseLinuxNetstatS(
+    "Icmp:\n    ICMP input histogram:\n        constructor: 4\n        redirects: 2\n",
+  );
+  assert.equal(s.counters.Icmp?.InRedirects, 2n);
+  assert.equal(s.counters.Icmp?.InConstructor, 4n);
+});
