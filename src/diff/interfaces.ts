@@ -94,6 +94,7 @@ function compareSettings(ia: NetInterface, ib: NetInterface): Change | undefined
   scalar("mtu", "MTU");
   scalar("operState", "state");
   scalar("mac", "MAC");
+  scalar("speedMbps", "speed (Mb/s)");
   const fa = new Set(ia.flags), fb = new Set(ib.flags);
   const flagsOn = [...fb].filter((f) => !fa.has(f)).sort();
   const flagsOff = [...fa].filter((f) => !fb.has(f)).sort();

@@ -138,6 +138,21 @@ test(
         );
         if (localRoute >= 0) changes.splice(localRoute, 1);
         assert.deepEqual(changes, [], "nothing else changed");
+
+        // `live` captures now: the listeners are those of the second capture.
+        const live = runCli([
+          "diff",
+          b,
+          "live",
+          "--only",
+          "listeners",
+          "--fail-on",
+          "listener-closed",
+        ], {
+          wrap: ns.wrap,
+        });
+        assert.equal(live.code, 0, live.stderr + live.stdout);
+        assert.match(live.stdout, /^no changes/);
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
