@@ -13,7 +13,7 @@ export function tableId(t: unknown): number | undefined {
   if (t === undefined) return 254;
   if (typeof t === "number") return t;
   if (typeof t !== "string") return undefined;
-  if (t in TABLE_IDS) return TABLE_IDS[t];
+  if (Object.hasOwn(TABLE_IDS, t)) return TABLE_IDS[t];
   return /^[0-9]+$/.test(t) ? Number(t) : undefined;
 }
 
