@@ -23,9 +23,10 @@ import { InputError, UsageError } from "../errors.ts";
 import { renderDiffJson, renderDiffYaml } from "../render/diff_json.ts";
 import { renderDiffMarkdown } from "../render/diff_markdown.ts";
 import { renderDiffText } from "../render/diff_text.ts";
-import { env, stdoutIsTty, writeStderr } from "../runtime/process.ts";
+import { writeStderr } from "../runtime/process.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
+import { textLayout } from "./show.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...splitList(value)];
 
@@ -136,7 +137,7 @@ Examples:
           return await out(renderDiffMarkdown(doc));
         default:
           return await out(
-            renderDiffText(doc, { color: stdoutIsTty() && env("NO_COLOR") === undefined }),
+            renderDiffText(doc, { paint: textLayout(true).paint }),
           );
       }
     });

@@ -82,6 +82,11 @@ export function parseKinds(names: readonly string[]): ChangeKind[] {
 /** Parses `--only` names; an unknown section is a UsageError that lists the known ones. */
 export function parseSections(names: readonly string[]): DiffSection[] {
   const known = new Set<string>(DIFF_SECTIONS);
+  if (names.length === 0) {
+    throw new UsageError(
+      `Cannot use --only: no section named (known: ${DIFF_SECTIONS.join(", ")})`,
+    );
+  }
   for (const n of names) {
     if (!known.has(n)) {
       throw new UsageError(

@@ -11,7 +11,10 @@ import { makePaint, type Paint, renderTable, textWidth } from "./table.ts";
 
 /** How to render text. */
 export interface DiffTextOptions {
+  /** Colour with the standard palette (ignored when `paint` is given). */
   color?: boolean;
+  /** The colours to use, as the command decided them (terminal, NO_COLOR). */
+  paint?: Paint;
 }
 
 /** The mark in front of a change: + appeared, - went away, ~ changed, ! notable. */
@@ -90,7 +93,7 @@ function countersBlock(changes: readonly Change[], paint: Paint): string[] {
 
 /** Renders a diff document as aligned text with a one-line summary at the top. */
 export function renderDiffText(doc: DiffDocument, opts: DiffTextOptions = {}): string {
-  const paint = makePaint(opts.color === true);
+  const paint = opts.paint ?? makePaint(opts.color === true);
   const out: string[] = [paint.bold(headline(doc))];
   for (const s of DIFF_SECTIONS) {
     if (!doc.sections.includes(s)) continue;
