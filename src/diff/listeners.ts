@@ -91,6 +91,12 @@ function who(s: ListenerSide): string {
   return s.program === undefined ? "an unknown program" : `${s.program} (pid ${s.pid})`;
 }
 
+/** "pid 10 → 11", or the start times when the pid was reused. */
+function restartNote(a: ListenerSide, b: ListenerSide): string {
+  if (a.pid !== b.pid) return `pid ${a.pid} → ${b.pid}`;
+  return `pid ${a.pid}, started ${a.startTime ?? "?"} → ${b.startTime ?? "?"}`;
+}
+
 function sortKey(s: ListenerSide, rank: number): string {
   return `${s.protocol} ${pad(s.port)} ${rank} ${s.family} ${s.address}`;
 }
@@ -140,9 +146,9 @@ export function diffListeners(before: Snapshot, after: Snapshot): Change[] {
         key: keyOf(ea.side),
         before: ea.side,
         after: eb.side,
-        summary: `${
-          where(ea.side)
-        }: ${eb.side.program} restarted (pid ${ea.side.pid} → ${eb.side.pid})`,
+        summary: `${where(ea.side)}: ${eb.side.program} restarted (${
+          restartNote(ea.side, eb.side)
+        })`,
       }]);
     }
   }
