@@ -26,6 +26,7 @@ import { parseProcNetRoute } from "../parse/linux/proc_net_route.ts";
 import { parseProcNetIpv6Route } from "../parse/linux/proc_net_ipv6_route.ts";
 import { parseIpJsonAddr, parseIpJsonRoutes } from "../parse/linux/ip_json.ts";
 import { parseBootTime, parseProcPidStat } from "../parse/linux/proc_pid_stat.ts";
+import { listSocketInodes } from "../runtime/proc_fd.ts";
 import { maskCmdline } from "./mask.ts";
 
 /** Options of a Linux capture. */
@@ -104,27 +105,16 @@ function scanSocketOwners(proc: string, wanted: Set<number>): OwnerScan {
   for (const name of pids) {
     const c0 = name.charCodeAt(0);
     if (c0 < 48 || c0 > 57) continue;
-    const fdDir = `${proc}/${name}/fd`;
-    let fds: string[];
+    let inodes: number[];
     try {
-      fds = readdirSync(fdDir);
+      inodes = listSocketInodes(`${proc}/${name}/fd`);
     } catch (err) {
       if ((err as { code?: string }).code === "ENOENT") vanished++;
       else denied++;
       continue;
     }
     const pid = Number(name);
-    const prefix = fdDir + "/";
-    for (const fd of fds) {
-      let link: string;
-      try {
-        link = readlinkSync(prefix + fd);
-      } catch {
-        continue; // The fd was closed between readdir and readlink.
-      }
-      // "socket:[12345]"
-      if (link.charCodeAt(0) !== 115 || !link.startsWith("socket:[")) continue;
-      const inode = Number(link.slice(8, -1));
+    for (const inode of inodes) {
       if (!wanted.has(inode)) continue;
       const list = owners.get(inode);
       if (list === undefined) owners.set(inode, [pid]);
