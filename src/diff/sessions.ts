@@ -16,10 +16,15 @@ const BUILDUP: Record<string, { min: number; meaning: string }> = {
   SYN_RECV: { min: 10, meaning: "handshakes not completing (SYN flood or slow accept)" },
 };
 
-function listenPorts(snap: Snapshot): Set<string> {
-  const s = new Set<string>();
-  for (const c of snap.connections) if (isListener(c)) s.add(`${c.protocol} ${c.localPort}`);
+/** Listening ports of a snapshot as numbers: the port, plus 65536 for UDP. */
+function listenPorts(snap: Snapshot): Set<number> {
+  const s = new Set<number>();
+  for (const c of snap.connections) if (isListener(c)) s.add(portId(c));
   return s;
+}
+
+function portId(c: Connection): number {
+  return c.protocol === "udp" ? c.localPort + 65536 : c.localPort;
 }
 
 interface Group {
@@ -32,37 +37,39 @@ interface Group {
   closed: number;
 }
 
-function groupOf(
-  c: Connection,
-  inbound: boolean,
-): { id: string; g: Omit<Group, "before" | "after" | "opened" | "closed"> } {
+/** The group a session falls in; cheap, since it runs once per socket. */
+function groupId(c: Connection, inbound: boolean): string {
+  return inbound
+    ? `in ${c.protocol} ${c.localPort} ${c.remoteAddress}`
+    : `out ${c.protocol} ${c.remoteAddress} ${c.remotePort}`;
+}
+
+/** A new group's key, sort key and wording, built once per group. */
+function newGroup(c: Connection, inbound: boolean): Group {
+  const counts = { before: 0, after: 0, opened: 0, closed: 0 };
   if (inbound) {
     return {
-      id: `in ${c.protocol} ${c.localPort} ${c.remoteAddress}`,
-      g: {
-        key: {
-          direction: "inbound",
-          protocol: c.protocol,
-          localPort: c.localPort,
-          remoteAddress: c.remoteAddress,
-        },
-        sort: `0 ${c.protocol} ${pad(c.localPort)} ${c.remoteAddress}`,
-        label: `inbound ${c.protocol} to port ${c.localPort} from ${c.remoteAddress}`,
+      key: {
+        direction: "inbound",
+        protocol: c.protocol,
+        localPort: c.localPort,
+        remoteAddress: c.remoteAddress,
       },
+      sort: `0 ${c.protocol} ${pad(c.localPort)} ${c.remoteAddress}`,
+      label: `inbound ${c.protocol} to port ${c.localPort} from ${c.remoteAddress}`,
+      ...counts,
     };
   }
   return {
-    id: `out ${c.protocol} ${c.remoteAddress} ${c.remotePort}`,
-    g: {
-      key: {
-        direction: "outbound",
-        protocol: c.protocol,
-        remoteAddress: c.remoteAddress,
-        remotePort: c.remotePort,
-      },
-      sort: `1 ${c.protocol} ${c.remoteAddress} ${pad(c.remotePort)}`,
-      label: `outbound ${c.protocol} to ${endpoint(c.remoteAddress, c.remotePort)}`,
+    key: {
+      direction: "outbound",
+      protocol: c.protocol,
+      remoteAddress: c.remoteAddress,
+      remotePort: c.remotePort,
     },
+    sort: `1 ${c.protocol} ${c.remoteAddress} ${pad(c.remotePort)}`,
+    label: `outbound ${c.protocol} to ${endpoint(c.remoteAddress, c.remotePort)}`,
+    ...counts,
   };
 }
 
@@ -110,22 +117,22 @@ function aggregated(
 ): Change[] {
   const groups = new Map<string, Group>();
   const touch = (c: Connection, inbound: boolean): Group => {
-    const { id, g } = groupOf(c, inbound);
+    const id = groupId(c, inbound);
     let grp = groups.get(id);
     if (!grp) {
-      grp = { ...g, before: 0, after: 0, opened: 0, closed: 0 };
+      grp = newGroup(c, inbound);
       groups.set(id, grp);
     }
     return grp;
   };
   const la = listenPorts(before), lb = listenPorts(after);
   for (const [k, { conn: c, n }] of a) {
-    const g = touch(c, la.has(`${c.protocol} ${c.localPort}`));
+    const g = touch(c, la.has(portId(c)));
     g.before += n;
     g.closed += Math.max(0, n - (b.get(k)?.n ?? 0));
   }
   for (const [k, { conn: c, n }] of b) {
-    const g = touch(c, lb.has(`${c.protocol} ${c.localPort}`));
+    const g = touch(c, lb.has(portId(c)));
     g.after += n;
     g.opened += Math.max(0, n - (a.get(k)?.n ?? 0));
   }
