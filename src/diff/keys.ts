@@ -40,6 +40,6 @@ export function isPerInterfaceRoute(r: Route): boolean {
 }
 
 /** Identity of a route where several share its routeKey (multipath, per-interface): plus the interface. */
-export function routeKeyWithInterface(r: Route): string {
-  return `${routeKey(r)} dev ${r.interface ?? "-"}`;
+export function routeKeyWithInterface(r: Route, base: string = routeKey(r)): string {
+  return `${base} dev ${r.interface ?? "-"}`;
 }

@@ -3,7 +3,7 @@
  * several routes share that key (multipath, IPv6 link-local and multicast per interface).
  */
 import type { Route, Snapshot } from "../model.ts";
-import { isPerInterfaceRoute, routeKey } from "./keys.ts";
+import { isPerInterfaceRoute, routeKey, routeKeyWithInterface } from "./keys.ts";
 import type { Change } from "./types.ts";
 import { pad, sortByKey } from "./util.ts";
 
@@ -37,7 +37,7 @@ function identities(
   routes.forEach((r, i) => {
     const base = keys[i]!;
     const withDev = shared(base) || isPerInterfaceRoute(r);
-    const id = withDev ? `${base} dev ${r.interface ?? "-"}` : base;
+    const id = withDev ? routeKeyWithInterface(r, base) : base;
     const seen = out.get(id);
     if (seen === undefined && !dups?.has(id)) {
       out.set(id, { route: r, withDev });
