@@ -5,8 +5,10 @@
  *
  * @example
  * ```ts
- * import { main } from "./mod.ts";
- * await main(["capture", "-o", "-"]);
+ * import { captureSnapshot, diffSnapshots, readSnapshot, renderDiffText } from "./mod.ts";
+ * const before = await readSnapshot("before.json");
+ * const after = await captureSnapshot();
+ * console.log(renderDiffText(diffSnapshots(before, after, {})));
  * ```
  * @module
  */
@@ -18,6 +20,20 @@ export * from "./src/model.ts";
 export { snapshotJsonSchema } from "./src/schema.ts";
 export { InputError, ParseError, UsageError } from "./src/errors.ts";
 export { VERSION } from "./src/version.ts";
+export { type CaptureOptions, captureSnapshot } from "./src/collect/mod.ts";
+export { parseSnapshotBytes, readSnapshot } from "./src/snapshot/read.ts";
+export { writeSnapshot } from "./src/snapshot/write.ts";
+export { serializeSnapshot } from "./src/snapshot/serialize.ts";
+export { normalizeSnapshot } from "./src/snapshot/normalize.ts";
+export { redactSnapshot } from "./src/snapshot/redact.ts";
+export * from "./src/diff/mod.ts";
+export { renderDiffText } from "./src/render/diff_text.ts";
+export { renderDiffMarkdown } from "./src/render/diff_markdown.ts";
+export { renderDiffJson, renderDiffYaml } from "./src/render/diff_json.ts";
+export { selectConnections } from "./src/view/select.ts";
+export { socketsOnPort } from "./src/view/port.ts";
+export { detectFormat } from "./src/import/detect.ts";
+export { importFiles } from "./src/import/mod.ts";
 
 if (import.meta.main) {
   exit(await main(args()));
