@@ -110,3 +110,22 @@ export function stopHolders(holders: Holder[]): void {
     } catch { /* already gone */ }
   }
 }
+
+/**
+ * Ends every holder and waits (bounded) until they are gone: their descriptors would otherwise
+ * still be in /proc, which every capture on the host scans, idle namespace or not.
+ */
+export async function stopHoldersAndWait(holders: Holder[], timeoutMs = 10_000): Promise<void> {
+  const exited = holders.map((h) =>
+    h.child.exitCode !== null || h.child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => h.child.once("exit", () => resolve()))
+  );
+  stopHolders(holders);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.all(exited),
+    new Promise<void>((resolve) => timer = setTimeout(resolve, timeoutMs)),
+  ]);
+  clearTimeout(timer);
+}

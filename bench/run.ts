@@ -17,7 +17,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import os from "node:os";
 import process from "node:process";
 import { GNU_TIME, median, runOnce, type Sample } from "./measure.ts";
-import { type Holder, holdPairs, setPairs, startHolders, stopHolders } from "./holders.ts";
+import {
+  type Holder,
+  holdPairs,
+  setPairs,
+  startHolders,
+  stopHolders,
+  stopHoldersAndWait,
+} from "./holders.ts";
 import { renderTable, type Row } from "./table.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -304,7 +311,7 @@ async function main(): Promise<number> {
     }
     console.error("load and diff …");
     rows.push(...await loadAndDiff(wrap, holders, binaryProblem, opts.runs, tmp, notes));
-    stopHolders(holders);
+    await stopHoldersAndWait(holders);
 
     console.error("idle host …");
     const idleWrap = ["ip", "netns", "exec", idle];
