@@ -23,6 +23,7 @@ import { SCHEMA_ID } from "../model.ts";
 import { readStdin } from "../runtime/process.ts";
 import { Snapshot as SnapshotSchema } from "../schema.ts";
 import { locateJsonError } from "./json_error.ts";
+import { countColons, type FastConnections, fastConnections } from "./fast_path.ts";
 
 /** Default limit on a snapshot's size, stored and decompressed: 512 MiB. */
 export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
@@ -154,8 +155,15 @@ export function parseSnapshotBytes(
     throw fail(name, "named .gz but is not gzip data (no 1f 8b header)");
   }
   const text = decodeText(data, name);
-  const doc = parseText(text, name);
-  return validate(doc, name);
+  const first = /\S/.exec(text)?.[0];
+  const json = first === "{" || first === "[";
+  const doc = json ? parseJson(text, name) : parseYaml(text, name);
+  checkDocument(doc, name);
+  // Connections take the fast path when every one is plainly valid; zod checks the rest.
+  const record = doc as Record<string, unknown>;
+  const fast = fastConnections(record.connections);
+  if (json) checkJsonDuplicates(text, doc, name, fast);
+  return validate(fast ? { ...record, connections: [] } : doc, name, fast);
 }
 
 function gunzip(bytes: Uint8Array, name: string, limit: number): Uint8Array {
@@ -190,12 +198,6 @@ function decodeText(data: Uint8Array, name: string): string {
   return text;
 }
 
-/** Parses JSON or YAML text, chosen by the first non-blank character. */
-function parseText(text: string, name: string): unknown {
-  const first = /\S/.exec(text)?.[0];
-  return first === "{" || first === "[" ? parseJson(text, name) : parseYaml(text, name);
-}
-
 function parseJson(text: string, name: string): unknown {
   let doc: unknown;
   try {
@@ -208,23 +210,42 @@ function parseJson(text: string, name: string): unknown {
     if (err instanceof RangeError) throw fail(name, "JSON nested too deeply");
     throw fail(name, `malformed JSON: ${(err as Error).message}`);
   }
-  checkJsonDuplicates(text, doc, name);
   return doc;
 }
 
 /**
  * Refuses JSON with a duplicate key, which JSON.parse would silently resolve (last wins): the
  * text holds one ':' per key plus those inside strings, so a surplus means a key was dropped.
+ * The fast path has counted the connections' keys already; only when that count falls short
+ * (an unknown field, or a real duplicate) is everything counted, and only a surplus then is
+ * located exactly.
  */
-function checkJsonDuplicates(text: string, doc: unknown, name: string): void {
-  let inText = 0;
-  for (let p = text.indexOf(":"); p >= 0; p = text.indexOf(":", p + 1)) inText++;
+function checkJsonDuplicates(
+  text: string,
+  doc: unknown,
+  name: string,
+  fast: FastConnections | undefined,
+): void {
+  const inText = countColons(text);
+  if (fast) {
+    const rest = { ...(doc as Record<string, unknown>), connections: [] };
+    if (inText <= fast.keys + fast.colons + countKeysAndColons(rest)) return;
+  }
+  if (inText <= countKeysAndColons(doc)) return;
+  // Locate it exactly (slow, but only on this path); YAML 1.2 reads JSON.
+  const ydoc = parseDocument(text, { uniqueKeys: true, version: "1.2" });
+  const dup = ydoc.errors.find((e) => e.code === "DUPLICATE_KEY");
+  if (dup) {
+    const pos = dup.linePos?.[0];
+    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : "";
+    throw fail(name, `duplicate key${where} in JSON (each key may appear once)`);
+  }
+}
+
+/** Counts the keys of a parsed document plus the ':' characters inside its keys and strings. */
+function countKeysAndColons(doc: unknown): number {
   let expected = 0;
-  const colons = (s: string) => {
-    let k = 0;
-    for (let p = s.indexOf(":"); p >= 0; p = s.indexOf(":", p + 1)) k++;
-    return k;
-  };
+  const colons = countColons;
   // Iterative walk: deeply nested input must not overflow the stack.
   const stack: unknown[] = [doc];
   while (stack.length > 0) {
@@ -242,15 +263,7 @@ function checkJsonDuplicates(text: string, doc: unknown, name: string): void {
       }
     }
   }
-  if (inText <= expected) return;
-  // Locate it exactly (slow, but only on this path); YAML 1.2 reads JSON.
-  const ydoc = parseDocument(text, { uniqueKeys: true, version: "1.2" });
-  const dup = ydoc.errors.find((e) => e.code === "DUPLICATE_KEY");
-  if (dup) {
-    const pos = dup.linePos?.[0];
-    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : "";
-    throw fail(name, `duplicate key${where} in JSON (each key may appear once)`);
-  }
+  return expected;
 }
 
 function parseYaml(text: string, name: string): unknown {
@@ -294,8 +307,8 @@ function firstLine(s: string): string {
   return (s.split("\n")[0] ?? s).replace(/\s+$/, "");
 }
 
-/** Checks the document is an nsnap/v1 snapshot, then validates it against the schema. */
-function validate(doc: unknown, name: string): Snapshot {
+/** Checks the document is an object that says it is an nsnap/v1 snapshot. */
+function checkDocument(doc: unknown, name: string): void {
   if (typeof doc === "string") {
     const start = doc.trim().split("\n")[0] ?? "";
     throw fail(
@@ -331,8 +344,12 @@ function validate(doc: unknown, name: string): Snapshot {
     }
     throw fail(name, `another schema (${describeValue(schema)}); this reads ${SCHEMA_ID}`);
   }
+}
+
+/** Validates against the schema (connections already checked when `fast` is given). */
+function validate(doc: unknown, name: string, fast: FastConnections | undefined): Snapshot {
   const r = SnapshotSchema.safeParse(doc);
-  if (r.success) return r.data;
+  if (r.success) return fast ? { ...r.data, connections: fast.connections } : r.data;
   const [first, ...rest] = r.error.issues;
   const more = rest.length > 0 ? ` (and ${rest.length} more)` : "";
   throw fail(name, describeIssue(first!, doc) + more);

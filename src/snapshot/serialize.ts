@@ -4,8 +4,13 @@
  *
  * JSON layout: the document is indented, but each connection, process and route sits on one line,
  * so a 100k-socket snapshot stays compact, greps well and diffs line by line.
+ *
+ * YAML layout: block style throughout, emitted here rather than by the `yaml` package, whose
+ * document model takes seconds per 100k sockets. Strings are plain only when no YAML reader
+ * (1.1 or 1.2) can take them for anything else — identifiers and dotted IPv4 — and are otherwise
+ * double-quoted with JSON escapes, which YAML shares; no anchors, no folding. The `yaml` package
+ * reads it back (see read.ts), and the round-trip tests hold the two to each other.
  */
-import { stringify as yamlStringify } from "yaml";
 import * as S from "../schema.ts";
 import type { Connection, Counters, InterfaceStats, NetInterface, Snapshot } from "../model.ts";
 import { encodeCounter, SCHEMA_ID } from "../model.ts";
@@ -116,12 +121,58 @@ function serializeYaml(s: Snapshot): string {
     interfaces: s.interfaces.map(diskInterface),
     counters: encodeCounters(s.counters),
   };
-  // Block style throughout; strings that would read back as numbers, booleans or null are
-  // quoted by the library; no anchors, no line folding, no block scalars: data, not prose.
-  return yamlStringify(doc, {
-    aliasDuplicateObjects: false,
-    lineWidth: 0,
-    minContentWidth: 0,
-    blockQuote: false,
-  });
+  const lines: string[] = [];
+  yamlEntries(doc, "", lines);
+  return lines.join("\n") + "\n";
+}
+
+/** Words YAML 1.1 or 1.2 reads as booleans or null. */
+const YAML_WORDS = /^(?:y|n|yes|no|on|off|true|false|null)$/i;
+const PLAIN = /^[A-Za-z_][A-Za-z0-9_.\/+-]*$|^[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:\/[0-9]{1,2})?$/;
+
+/** A YAML scalar: numbers and booleans as such, strings plain when unambiguous, else quoted. */
+function yamlScalar(v: unknown): string {
+  if (typeof v === "string") {
+    return PLAIN.test(v) && !YAML_WORDS.test(v) ? v : JSON.stringify(v);
+  }
+  if (Array.isArray(v)) return "[]";
+  if (v !== null && typeof v === "object") return "{}";
+  return String(v);
+}
+
+function isContainer(v: unknown): v is object {
+  return v !== null && typeof v === "object" &&
+    (Array.isArray(v) ? v.length > 0 : Object.keys(v).length > 0);
+}
+
+/** Appends a block mapping's lines at the given indentation. */
+function yamlEntries(o: object, indent: string, lines: string[]): void {
+  for (const [k, v] of Object.entries(o)) {
+    if (v === undefined) continue;
+    if (!isContainer(v)) {
+      lines.push(`${indent}${yamlScalar(k)}: ${yamlScalar(v)}`);
+    } else if (Array.isArray(v)) {
+      lines.push(`${indent}${yamlScalar(k)}:`);
+      yamlItems(v, indent + "  ", lines);
+    } else {
+      lines.push(`${indent}${yamlScalar(k)}:`);
+      yamlEntries(v, indent + "  ", lines);
+    }
+  }
+}
+
+/** Appends a block sequence's lines; a mapping item starts on the dash's line. */
+function yamlItems(items: readonly unknown[], indent: string, lines: string[]): void {
+  for (const v of items) {
+    if (!isContainer(v)) {
+      lines.push(`${indent}- ${yamlScalar(v)}`);
+    } else if (Array.isArray(v)) {
+      lines.push(`${indent}-`);
+      yamlItems(v, indent + "  ", lines);
+    } else {
+      const first = lines.length;
+      yamlEntries(v, indent + "  ", lines);
+      lines[first] = `${indent}- ${lines[first]!.slice(indent.length + 2)}`;
+    }
+  }
 }
