@@ -28,7 +28,7 @@ export function locateJsonError(text: string): JsonErrorLocation | undefined {
     }
   };
   const fail = (expected: string): JsonErrorLocation => {
-    const got = i >= n ? "end of text" : JSON.stringify(String.fromCodePoint(text.codePointAt(i)!));
+    const got = i >= n ? "end of text" : `'${String.fromCodePoint(text.codePointAt(i)!)}'`;
     return at(text, i, `expected ${expected}, got ${got}`);
   };
   const string = (): JsonErrorLocation | undefined => {

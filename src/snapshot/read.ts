@@ -271,14 +271,18 @@ function parseYaml(text: string, name: string): unknown {
     const doc = parseDocument(text, {
       uniqueKeys: true,
       intAsBigInt: true,
-      prettyErrors: false,
+      prettyErrors: true,
       version: "1.2",
     });
     const err = doc.errors[0];
     if (err) {
       const pos = err.linePos?.[0];
       const where = pos ? ` at line ${pos.line}, column ${pos.col}` : "";
-      const what = err.code === "DUPLICATE_KEY" ? "duplicate key" : firstLine(err.message);
+      const what = err.code === "DUPLICATE_KEY"
+        ? "duplicate key"
+        : err.code === "MULTIPLE_DOCS"
+        ? "more than one YAML document (a snapshot is one)"
+        : firstLine(err.message).replace(/ at line [0-9]+, column [0-9]+:?$/, "");
       throw fail(name, `malformed YAML${where}: ${what}`);
     }
     // Integers come as bigint so that a large unquoted counter keeps its precision; safe ones
@@ -415,6 +419,18 @@ function describeIssue(issue: Issue, doc: unknown): string {
       return `${path}: expected ${what}, got ${got}`;
     }
     case "too_small":
+    case "too_big":
+    case "invalid_format":
+    case "invalid_union":
+      if (issue.path[0] === "counters" || issue.path.includes("stats")) {
+        const big = typeof value === "number" && !Number.isSafeInteger(value)
+          ? " (beyond 2^53 a counter must be a decimal string)"
+          : "";
+        return `${path}: expected integer (a number up to 2^53-1, or a decimal string), got ${got}${big}`;
+      }
+  }
+  switch (issue.code) {
+    case "too_small":
       return `${path}: expected a value ≥ ${String(issue.minimum)}, got ${got}`;
     case "too_big":
       return `${path}: expected a value ≤ ${String(issue.maximum)}, got ${got}`;
@@ -424,9 +440,6 @@ function describeIssue(issue: Issue, doc: unknown): string {
       }, got ${got}`;
     case "invalid_format":
     case "invalid_union":
-      if (issue.path[0] === "counters" || issue.path.includes("stats")) {
-        return `${path}: expected integer (a number up to 2^53-1, or a decimal string), got ${got}`;
-      }
       return `${path}: ${issue.message}, got ${got}`;
     case "invalid_key":
       return `${path}: expected a pid (decimal digits) as key, got ${describeValue(String(last))}`;
