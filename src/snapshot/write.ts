@@ -160,16 +160,14 @@ async function publish(
   const tmp = join(dir, `.${first}.${pid()}.${Math.random().toString(36).slice(2, 10)}.tmp`);
   let tmpExists = false;
   const removeTmp = () => {
+    untrack(tmp);
     if (!tmpExists) return;
     tmpExists = false;
     try {
       unlinkSync(tmp);
     } catch { /* already gone */ }
   };
-  const off = onTerminate((signal) => {
-    removeTmp();
-    exit(signal === "SIGINT" ? 130 : 143);
-  });
+  track(tmp);
   let current = first;
   try {
     try {
@@ -208,7 +206,30 @@ async function publish(
     throw new InputError(`Cannot write snapshot ${shown(current)}: ${systemReason(err, shownDir)}`);
   } finally {
     removeTmp();
-    off();
+  }
+}
+
+/** Temporary files being written now; SIGINT/SIGTERM removes them before the process ends. */
+const pending = new Set<string>();
+let stopWatching: (() => void) | undefined;
+
+function track(tmp: string): void {
+  pending.add(tmp);
+  stopWatching ??= onTerminate((signal) => {
+    for (const t of pending) {
+      try {
+        unlinkSync(t);
+      } catch { /* already gone */ }
+    }
+    exit(signal === "SIGINT" ? 130 : 143);
+  });
+}
+
+function untrack(tmp: string): void {
+  pending.delete(tmp);
+  if (pending.size === 0 && stopWatching) {
+    stopWatching();
+    stopWatching = undefined;
   }
 }
 
