@@ -151,10 +151,15 @@ function orderCounters(c: Counters): Counters {
   return out;
 }
 
-/** Sorts by a precomputed string key (one key per element, not one per comparison). */
-function sortByKey<T>(items: T[], key: (item: T) => string): T[] {
+/**
+ * Sorts by a precomputed string key (one key per element, not one per comparison); equal keys
+ * are ordered by the whole record, so that the order never depends on the input's.
+ */
+function sortByKey<T extends object>(items: T[], key: (item: T) => string): T[] {
   const keyed = items.map((item) => ({ k: key(item), item }));
-  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  keyed.sort((a, b) =>
+    a.k < b.k ? -1 : a.k > b.k ? 1 : compareText(fullText(a.item), fullText(b.item))
+  );
   return keyed.map((x) => x.item);
 }
 
@@ -286,7 +291,7 @@ function compareConnections(a: Connection, b: Connection): number {
     compareText(addressSortKey(a.remoteAddress), addressSortKey(b.remoteAddress)) ||
     a.remotePort - b.remotePort || absentLast(a.inode, b.inode) ||
     compareText(a.state, b.state) || absentLast(a.uid, b.uid) || absentLast(a.pid, b.pid) ||
-    a.recvQ - b.recvQ || a.sendQ - b.sendQ;
+    a.recvQ - b.recvQ || a.sendQ - b.sendQ || compareText(String(a.pids), String(b.pids));
 }
 
 /** Compares optional numbers, an absent one after every present one. */
@@ -313,7 +318,14 @@ function routeSortKey(r: Route): string {
 function compareInterfaces(a: NetInterface, b: NetInterface): number {
   const ai = a.index ?? Number.MAX_SAFE_INTEGER, bi = b.index ?? Number.MAX_SAFE_INTEGER;
   if (ai !== bi) return ai - bi;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  // One name listed twice (netstat -i prints a row per address): order by the whole record.
+  return compareText(fullText(a), fullText(b));
+}
+
+/** The whole record as text, a last tie-breaker that makes the order total. */
+function fullText(o: object): string {
+  return JSON.stringify(o, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
 }
 
 function compareAddresses(a: InterfaceAddress, b: InterfaceAddress): number {
