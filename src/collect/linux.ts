@@ -421,6 +421,9 @@ export function collectLinux(opts: LinuxCaptureOptions): LinuxSections {
       procWarnings.push(
         `owner of ${unknown} sockets unknown: ${why} (${scan.denied} processes' descriptors unreadable)`,
       );
+    } else if (unknown > 0) {
+      // Listed in /proc/net, then closed (or its owner exited) before the descriptor scan.
+      procWarnings.push(`owner of ${unknown} sockets unknown: closed during the scan`);
     }
     if (scan.vanished > 0) w.push(`${scan.vanished} processes exited during the scan`);
     processes = Object.fromEntries([...infos].map(([pid, info]) => [String(pid), info]));
