@@ -130,9 +130,12 @@ function denoLibc(dirents: Uint8Array, target: Uint8Array): LibcCalls | undefine
       of(view: Uint8Array): Pointer | null;
       offset(p: Pointer, by: number): Pointer | null;
     };
+    permissions: { querySync(d: { name: string }): { state: string } };
   };
   const deno = (globalThis as unknown as { Deno?: DenoFfi }).Deno;
   if (deno?.dlopen === undefined) return undefined;
+  // Only when already allowed: asking would stop an interactive run at a permission prompt.
+  if (deno.permissions.querySync({ name: "ffi" }).state !== "granted") return undefined;
   const { symbols } = deno.dlopen("libc.so.6", {
     getdents64: { parameters: ["i32", "buffer", "usize"], result: "i32" },
     readlinkat: { parameters: ["i32", "pointer", "buffer", "usize"], result: "i32" },
