@@ -1,0 +1,312 @@
+/**
+ * `redactSnapshot()` and `nsnap capture --redact`: no original address, MAC or host name is left
+ * in the bytes; what carries meaning (family, wildcard, loopback, link-local, prefix lengths,
+ * ports) stays; the same key gives the same pseudonyms, so redacted snapshots diff like the
+ * originals.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { redactSnapshot } from "../../src/snapshot/redact.ts";
+import { serializeSnapshot } from "../../src/snapshot/serialize.ts";
+import { normalizeSnapshot } from "../../src/snapshot/normalize.ts";
+import { parseSnapshotBytes, readSnapshot } from "../../src/snapshot/read.ts";
+import { diffSnapshots } from "../../src/diff/mod.ts";
+import { cidrContains, parseCidr, parseIPv4, parseIPv6 } from "../../src/net/address.ts";
+import type { Snapshot } from "../../src/model.ts";
+import { conn, listen, proc, snap } from "../diff/_build.ts";
+import { arbSnapshot } from "../helpers/arbitrary.ts";
+import { runCli } from "../helpers/cli.ts";
+import { canUseNetns, holdSockets, withNetns } from "../helpers/netns.ts";
+
+const KEY = "test-key-1";
+const skip = !canUseNetns() ? "needs root and ip netns" : false;
+
+/** A host with public, private, link-local, mapped and special addresses everywhere. */
+function sample(at = "2026-01-01T00:00:00.000Z"): Snapshot {
+  const s = snap(at, {
+    connections: [
+      listen("0.0.0.0", 22, 10),
+      listen("::", 22, 10),
+      listen("127.0.0.1", 5432, 11),
+      listen("198.51.100.7", 443, 12),
+      listen("2001:db8:aaaa::7", 443, 12),
+      conn("198.51.100.7", 443, "203.0.113.9", 51000, "ESTABLISHED", 12),
+      conn("::ffff:198.51.100.7", 8080, "::ffff:203.0.113.10", 40000, "ESTABLISHED", 12),
+      conn("fe80::1c2b:3dff:fe4e:5f60%eth0", 546, "fe80::1", 547, "ESTABLISHED"),
+      conn("169.254.10.20", 80, "169.254.169.254", 80, "ESTABLISHED"),
+    ],
+    processes: {
+      "10": { ...proc(10, "sshd"), uid: 0, user: "root" },
+      "11": { ...proc(11, "postgres"), uid: 1001, user: "alice", exe: "/home/alice/pg/bin/pg" },
+      "12": { ...proc(12, "nginx"), cmdline: ["nginx", "-c", "/home/alice/nginx.conf"] },
+    },
+    routes: [
+      {
+        family: "inet",
+        table: 254,
+        type: "unicast",
+        destination: "0.0.0.0/0",
+        gateway: "198.51.100.1",
+        interface: "eth0",
+        metric: 100,
+      },
+      {
+        family: "inet",
+        table: 254,
+        type: "unicast",
+        destination: "198.51.100.0/24",
+        interface: "eth0",
+        metric: 0,
+        source: "198.51.100.7",
+      },
+      {
+        family: "inet6",
+        table: 254,
+        type: "unicast",
+        destination: "2001:db8:aaaa::/48",
+        interface: "eth0",
+        metric: 256,
+        nexthops: [{ gateway: "fe80::1", interface: "eth0" }],
+      },
+      {
+        family: "inet",
+        table: 255,
+        type: "local",
+        destination: "127.0.0.0/8",
+        interface: "lo",
+        metric: 0,
+      },
+    ],
+    interfaces: [
+      {
+        name: "eth0",
+        mac: "52:54:00:12:34:56",
+        flags: ["UP"],
+        addresses: [
+          {
+            family: "inet",
+            address: "198.51.100.7",
+            prefixLength: 24,
+            broadcast: "198.51.100.255",
+          },
+          { family: "inet6", address: "2001:db8:aaaa::7", prefixLength: 64 },
+          { family: "inet6", address: "fe80::5054:ff:fe12:3456", prefixLength: 64 },
+        ],
+      },
+      { name: "lo", mac: "00:00:00:00:00:00", flags: ["UP", "LOOPBACK"], addresses: [] },
+    ],
+  });
+  s.meta.host.hostname = "db-primary.corp.example";
+  s.meta.sections.routes = {
+    status: "partial",
+    warnings: ["cannot read route to 203.0.113.9 on db-primary.corp.example"],
+  };
+  return normalizeSnapshot(s);
+}
+
+const ORIGINALS = [
+  "198.51.100.",
+  "203.0.113.",
+  "2001:db8:aaaa",
+  "52:54:00:12:34:56",
+  "fe80::5054:ff:fe12:3456",
+  "fe80::1c2b:3dff:fe4e:5f60",
+  "169.254.10.20",
+  "db-primary",
+  "corp.example",
+  "alice",
+];
+
+test("redactSnapshot() leaves no original address, MAC, host or user name in the bytes", () => {
+  const r = redactSnapshot(sample(), KEY);
+  for (const format of ["json", "yaml"] as const) {
+    const text = serializeSnapshot(r, format);
+    for (const o of ORIGINALS) assert.ok(!text.includes(o), `${o} leaked into ${format}`);
+    // Still a valid snapshot.
+    assert.deepEqual(parseSnapshotBytes(new TextEncoder().encode(text), "r"), r);
+  }
+  assert.equal(r.meta.redacted, true);
+  assert.match(r.meta.host.hostname, /^host-[0-9a-f]{8}$/);
+  assert.equal(r.processes["12"]!.cmdline, undefined, "command lines are dropped");
+  assert.match(r.processes["11"]!.user!, /^user-[0-9a-f]{8}$/);
+  assert.match(r.processes["11"]!.exe!, /^\/home\/user-[0-9a-f]{8}\/pg\/bin\/pg$/);
+  assert.equal(r.processes["10"]!.user, "root", "system users stay");
+});
+
+test("redactSnapshot() keeps wildcard, loopback, link-local, families, prefix lengths and ports", () => {
+  const before = sample();
+  const r = redactSnapshot(before, KEY);
+  const addrs = r.connections.map((c) => c.localAddress);
+  for (const keep of ["0.0.0.0", "::", "127.0.0.1"]) assert.ok(addrs.includes(keep), keep);
+  assert.deepEqual(
+    r.connections.map((c) => [c.protocol, c.family, c.localPort, c.remotePort, c.state]).sort(),
+    before.connections.map((c) => [c.protocol, c.family, c.localPort, c.remotePort, c.state])
+      .sort(),
+  );
+  for (const c of r.connections) {
+    for (const a of [c.localAddress, c.remoteAddress]) {
+      if (c.family === "inet") assert.ok(parseIPv4(a) !== undefined, a);
+      else assert.ok(parseIPv6(a) !== undefined, a);
+    }
+  }
+  const mapped = r.connections.find((c) => c.localPort === 8080)!;
+  assert.match(mapped.localAddress, /^::ffff:24[0-7]\.\d+\.\d+\.\d+$/);
+  const ll6 = r.connections.find((c) => c.localPort === 546)!;
+  assert.match(ll6.localAddress, /^fe80::[0-9a-f:]+%eth0$/);
+  const ll4 = r.connections.find((c) => c.localPort === 80)!;
+  assert.match(ll4.localAddress, /^169\.254\./);
+  const eth0 = r.interfaces.find((i) => i.name === "eth0")!;
+  assert.match(eth0.mac!, /^02:/, "a locally administered MAC");
+  assert.equal(r.interfaces.find((i) => i.name === "lo")!.mac, "00:00:00:00:00:00");
+  assert.deepEqual(eth0.addresses.map((a) => [a.family, a.prefixLength]).sort(), [
+    ["inet", 24],
+    ["inet6", 64],
+    ["inet6", 64],
+  ]);
+  const v4 = eth0.addresses.find((a) => a.family === "inet")!;
+  assert.match(v4.address, /^24[0-7]\./);
+  assert.ok(v4.broadcast!.endsWith(".255"), "a subnet broadcast stays the subnet's broadcast");
+  // Prefix-preserving: the host address stays inside its redacted subnet route.
+  const subnet = r.routes.find((x) => x.destination.endsWith("/24"))!;
+  assert.ok(cidrContains(parseCidr(subnet.destination)!, v4.address));
+  assert.equal(subnet.source, v4.address);
+  assert.ok(r.routes.some((x) => x.destination === "0.0.0.0/0"), "the default route stays");
+  assert.ok(r.routes.some((x) => x.destination === "127.0.0.0/8"));
+  const v6 = r.routes.find((x) => x.family === "inet6")!;
+  assert.match(v6.destination, /^2001:db8:[0-9a-f:]+\/48$/);
+});
+
+/** The kinds of a diff, counted, for comparing two diffs that name different addresses. */
+function kinds(a: Snapshot, b: Snapshot): string[] {
+  return diffSnapshots(a, b).changes.map((c) => `${c.section}:${c.kind}`).sort();
+}
+
+test("the same key gives the same pseudonyms, so redacted snapshots diff like the originals", () => {
+  const a = sample("2026-01-01T00:00:00.000Z");
+  const b = structuredClone(sample("2026-01-01T00:05:00.000Z"));
+  b.connections.push(listen("198.51.100.7", 8443, 12)); // listener opened
+  b.connections = b.connections.filter((c) => c.localPort !== 5432); // listener closed
+  const ssh = b.connections.find((c) => c.localAddress === "0.0.0.0" && c.localPort === 22)!;
+  ssh.localAddress = "198.51.100.7"; // exposure changed (wildcard → one address)
+  b.routes[0] = { ...b.routes[0]!, gateway: "198.51.100.254" }; // route changed
+  b.interfaces[0]!.addresses.push({
+    family: "inet",
+    address: "198.51.100.8",
+    prefixLength: 24,
+  });
+  const bn = normalizeSnapshot(b);
+  const plain = kinds(a, bn);
+  assert.ok(plain.length >= 4, `the scenario has changes: ${plain}`);
+  assert.deepEqual(kinds(redactSnapshot(a, KEY), redactSnapshot(bn, KEY)), plain);
+  // Unchanged state gives no changes after redaction either.
+  assert.deepEqual(kinds(redactSnapshot(a, KEY), redactSnapshot(sample(), KEY)), kinds(a, a));
+  // Another key, other pseudonyms.
+  assert.notEqual(
+    redactSnapshot(a, "other").meta.host.hostname,
+    redactSnapshot(a, KEY).meta.host.hostname,
+  );
+});
+
+/** An address the redaction must hide: not special, not inside the pseudonym ranges. */
+function mustHide(a: string): boolean {
+  const v4 = parseIPv4(a);
+  if (v4 !== undefined) {
+    const top = v4 >>> 24;
+    return !(v4 === 0 || top === 127 || top >= 224 || v4 >>> 16 === 0xa9fe);
+  }
+  const g = parseIPv6(a);
+  if (!g) return false;
+  if (g.slice(0, 6).every((x) => x === 0)) return false; // ::, ::1, IPv4-compatible
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return false; // checked as IPv4
+  if (g[0]! >= 0xfe80) return false; // link-local and multicast keep their prefixes
+  return !(g[0] === 0x2001 && g[1] === 0x0db8);
+}
+
+test("for any snapshot, no connection or interface address that must be hidden survives", () => {
+  fc.assert(
+    fc.property(arbSnapshot, (s) => {
+      const norm = normalizeSnapshot(s);
+      const text = serializeSnapshot(redactSnapshot(norm, KEY), "json");
+      const originals = [
+        ...norm.connections.flatMap((c) => [c.localAddress, c.remoteAddress]),
+        ...norm.interfaces.flatMap((i) => i.addresses.map((a) => a.address)),
+        ...norm.routes.flatMap((r) => (r.gateway ? [r.gateway] : [])),
+      ].filter(mustHide);
+      for (const o of originals) {
+        assert.ok(!text.includes(`"${o}"`), `${o} survived redaction`);
+      }
+      return true;
+    }),
+    { numRuns: 100 },
+  );
+});
+
+test("capture --redact writes a snapshot without the host's addresses, MAC or name", {
+  skip,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "nsnap-redact-"));
+  try {
+    await withNetns("redact", async (ns) => {
+      ns.ip(
+        "link",
+        "add",
+        "veth0",
+        "address",
+        "52:54:00:ab:cd:ef",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "peer0",
+      );
+      ns.ip("link", "set", "peer0", "address", "52:54:00:ab:cd:f0", "up");
+      ns.ip("link", "set", "veth0", "up");
+      ns.ip("addr", "add", "198.51.100.7/24", "dev", "veth0");
+      ns.ip("-6", "addr", "add", "2001:db8:77::7/64", "dev", "veth0", "nodad");
+      ns.ip("route", "add", "203.0.113.0/24", "via", "198.51.100.1");
+      await holdSockets(ns, ["listen:198.51.100.7:443", "connect:198.51.100.7:443"]);
+      // Its own UTS namespace gives the capture a host name that appears nowhere else.
+      const hostname = "secret-host-4821";
+      const uts = ["unshare", "--uts", "sh", "-c", `hostname ${hostname} && exec "$@"`, "sh"];
+      const files: string[] = [];
+      for (const name of ["a.json", "b.json"]) {
+        const out = join(dir, name);
+        const r = runCli(["capture", "--redact", "-o", out], {
+          wrap: [...ns.wrap, ...uts],
+          env: { NSNAP_REDACT_KEY: "shared" },
+        });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stderr, "", "a given key means no warning");
+        files.push(out);
+      }
+      const text = readFileSync(files[0]!, "utf8");
+      for (
+        const o of ["198.51.100.", "203.0.113.", "2001:db8:77:", "52:54:00:ab:cd:", hostname]
+      ) {
+        assert.ok(!text.includes(o), `${o} leaked`);
+      }
+      const [a, b] = [await readSnapshot(files[0]!), await readSnapshot(files[1]!)];
+      assert.equal(a.meta.redacted, true);
+      assert.equal(a.meta.host.hostname, b.meta.host.hostname, "same key, same host pseudonym");
+      const addrs = (s: Snapshot) =>
+        s.interfaces.find((i) => i.name === "veth0")!.addresses.map((x) => x.address);
+      assert.deepEqual(addrs(a), addrs(b));
+      assert.ok(a.connections.some((c) => c.localPort === 443 && c.state === "LISTEN"));
+      // Nothing changed between the two captures but traffic and counters.
+      const moved = kinds(a, b).filter((k) => !/^counters:|interface-traffic$/.test(k));
+      assert.deepEqual(moved, []);
+
+      const random = runCli(["capture", "--redact", "-o", "-"], { wrap: ns.wrap });
+      assert.equal(random.code, 0, random.stderr);
+      assert.match(random.stderr, /random key.*share a key to be diffed/);
+      const usage = runCli(["capture", "--redact-key", "k", "-o", "-"], { wrap: ns.wrap });
+      assert.equal(usage.code, 2);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
