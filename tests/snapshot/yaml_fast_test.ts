@@ -30,7 +30,7 @@ test("parseNsnapYaml() reads everything nsnap writes, exactly as the yaml packag
       assert.notEqual(fast, undefined, text);
       assert.deepStrictEqual(fast, full(text));
     }),
-    { numRuns: 200 },
+    { numRuns: 100 },
   );
 });
 
@@ -84,6 +84,6 @@ test("parseNsnapYaml() on damaged or hand-edited text either agrees with the yam
         if (fast !== undefined) assert.deepStrictEqual(fast, full(text), text);
       },
     ),
-    { numRuns: 800 },
+    { numRuns: 400 },
   );
 });
