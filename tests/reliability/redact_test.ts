@@ -20,7 +20,7 @@ import type { Snapshot } from "../../src/model.ts";
 import { conn, listen, proc, snap } from "../diff/_build.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
 import { runCli } from "../helpers/cli.ts";
-import { canUseNetns, holdSockets, withNetns } from "../helpers/netns.ts";
+import { canUseNetns, holdSockets, type Netns, withNetns } from "../helpers/netns.ts";
 
 const KEY = "test-key-1";
 const skip = !canUseNetns() ? "needs root and ip netns" : false;
@@ -245,6 +245,20 @@ test("for any snapshot, no connection or interface address that must be hidden s
   );
 });
 
+/** Waits until IPv6 autoconfiguration on the new links is done: no tentative address, and the
+ * route tables stay the same for a moment (so two captures see the same routes). */
+async function settle(ns: Netns): Promise<void> {
+  let last = "";
+  for (let i = 0; i < 60; i++) {
+    const now = ns.ip("route", "show", "table", "all") +
+      ns.ip("-6", "route", "show", "table", "all");
+    const tentative = ns.ip("-6", "addr").includes("tentative");
+    if (!tentative && now === last) return;
+    last = now;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 test("capture --redact writes a snapshot without the host's addresses, MAC or name", {
   skip,
 }, async () => {
@@ -268,6 +282,7 @@ test("capture --redact writes a snapshot without the host's addresses, MAC or na
       ns.ip("addr", "add", "198.51.100.7/24", "dev", "veth0");
       ns.ip("-6", "addr", "add", "2001:db8:77::7/64", "dev", "veth0", "nodad");
       ns.ip("route", "add", "203.0.113.0/24", "via", "198.51.100.1");
+      await settle(ns);
       await holdSockets(ns, ["listen:198.51.100.7:443", "connect:198.51.100.7:443"]);
       // Its own UTS namespace gives the capture a host name that appears nowhere else.
       const hostname = "secret-host-4821";
