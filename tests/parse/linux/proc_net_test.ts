@@ -16,7 +16,11 @@ const fx = (p: string) =>
 const jc = (p: string) => JSON.parse(fx(p)) as Record<string, unknown>[];
 
 test("parseProcNetSockets() decodes every row of a real /proc/net/tcp like jc does", () => {
-  const { connections, warnings } = parseProcNetSockets(fx("proc-net-tcp/jc-ubuntu.txt"), "tcp", "inet");
+  const { connections, warnings } = parseProcNetSockets(
+    fx("proc-net-tcp/jc-ubuntu.txt"),
+    "tcp",
+    "inet",
+  );
   const expected = jc("proc-net-tcp/jc-ubuntu.json");
   assert.deepEqual(warnings, []);
   assert.equal(connections.length, expected.length);
@@ -35,7 +39,11 @@ test("parseProcNetSockets() decodes every row of a real /proc/net/tcp like jc do
 });
 
 test("parseProcNetSockets() reads IPv6 words in kernel byte order, TIME_WAIT rows included", () => {
-  const { connections, warnings } = parseProcNetSockets(fx("proc-net-tcp6/jc-ubuntu.txt"), "tcp", "inet6");
+  const { connections, warnings } = parseProcNetSockets(
+    fx("proc-net-tcp6/jc-ubuntu.txt"),
+    "tcp",
+    "inet6",
+  );
   const expected = jc("proc-net-tcp6/jc-ubuntu.json");
   assert.deepEqual(warnings, []);
   assert.equal(connections.length, expected.length);
@@ -56,7 +64,12 @@ test("parseProcNetSockets() names unconnected UDP sockets UNCONN and keeps link-
 });
 
 test("parseProcNetSockets() turns the broken procfs udp file into a warning, not a crash", () => {
-  const { connections, warnings } = parseProcNetSockets(fx("proc-net-udp/procfs-broken.txt"), "udp", "inet", "udp_broken");
+  const { connections, warnings } = parseProcNetSockets(
+    fx("proc-net-udp/procfs-broken.txt"),
+    "udp",
+    "inet",
+    "udp_broken",
+  );
   assert.equal(connections.length, 0);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /^udp_broken:2: cannot read socket line/);
@@ -64,7 +77,8 @@ test("parseProcNetSockets() turns the broken procfs udp file into a warning, not
 
 test("parseProcNetSockets() keeps IPv4-mapped IPv6 addresses as the kernel writes them (hand-made line)", () => {
   // Hand-written: no real tcp6 fixture has a mapped address. ::ffff:127.0.0.1 port 8080.
-  const text = "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+  const text =
+    "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
     "   0: 0000000000000000FFFF00000100007F:1F90 0000000000000000FFFF00000100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 20 4 30 10 -1\n";
   const { connections } = parseProcNetSockets(text, "tcp", "inet6");
   assert.equal(connections[0]!.localAddress, "::ffff:127.0.0.1");
@@ -97,7 +111,10 @@ test("parseProcNetSnmp() keeps every counter under the kernel's group, signed Ma
 });
 
 test("parseProcNetSnmp() reads /proc/net/netstat and values above 2^53 exactly", () => {
-  const { counters } = parseProcNetSnmp(fx("proc-net-netstat/insights-core-1.txt"), "/proc/net/netstat");
+  const { counters } = parseProcNetSnmp(
+    fx("proc-net-netstat/insights-core-1.txt"),
+    "/proc/net/netstat",
+  );
   assert.equal(counters.TcpExt!.SyncookiesSent, 10n);
   assert.equal(counters.IpExt!.InOctets, 10468977960762n);
   const big = parseProcNetSnmp("Tcp: OutSegs\nTcp: 18446744073709551615\n");
@@ -145,7 +162,9 @@ test("parseProcNetIpv6Route() reads prefixes, metrics and local routes", () => {
 });
 
 test("parseProcPidStat() finds fields after a command name holding spaces and parentheses", () => {
-  const s = parseProcPidStat("4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 98765 0 0");
+  const s = parseProcPidStat(
+    "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 98765 0 0",
+  );
   assert.deepEqual(s, { pid: 4242, comm: "my (odd) name", ppid: 1, startTicks: 98765 });
   assert.equal(parseProcPidStat("garbage"), undefined);
 });
