@@ -2,9 +2,9 @@
 import { type Command, Option } from "@commander-js/extra-typings";
 import { captureSnapshot } from "../collect/mod.ts";
 import { writeSnapshot } from "../snapshot/write.ts";
-import { randomRedactKey, redactSnapshot } from "../snapshot/redact.ts";
+import { redactSnapshot } from "../snapshot/redact.ts";
+import { redactKey } from "./redact_key.ts";
 import { UsageError } from "../errors.ts";
-import { env, writeStderr } from "../runtime/process.ts";
 import { type CliContext, out } from "./context.ts";
 
 /** Parses repeated `--label key=value` options into a record. */
@@ -18,21 +18,6 @@ export function parseLabel(
     throw new UsageError(`Cannot use label ${JSON.stringify(value)}: expected key=value`);
   }
   return { ...previous, [key]: value.slice(eq + 1) };
-}
-
-/**
- * The key for `--redact`: `--redact-key`, else NSNAP_REDACT_KEY, else a random one with a warning
- * (its pseudonyms match no other snapshot's, so such snapshots cannot be diffed with each other).
- */
-export function redactKey(given: string | undefined): string {
-  if (given !== undefined && given !== "") return given;
-  const fromEnv = env("NSNAP_REDACT_KEY");
-  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
-  writeStderr(
-    "nsnap: warning: --redact without --redact-key or NSNAP_REDACT_KEY uses a random key; " +
-      "snapshots must share a key to be diffed\n",
-  );
-  return randomRedactKey();
 }
 
 /** Registers `nsnap capture` on the program. */

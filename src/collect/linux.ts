@@ -422,8 +422,11 @@ export function collectLinux(opts: LinuxCaptureOptions): LinuxSections {
         `owner of ${unknown} sockets unknown: ${why} (${scan.denied} processes' descriptors unreadable)`,
       );
     } else if (unknown > 0) {
-      // Listed in /proc/net, then closed (or its owner exited) before the descriptor scan.
-      procWarnings.push(`owner of ${unknown} sockets unknown: closed during the scan`);
+      // Listed in /proc/net but in no visible descriptor table: closed (or its owner exited)
+      // before the descriptor scan, or held by a process this PID namespace does not show.
+      procWarnings.push(
+        `owner of ${unknown} sockets unknown: no visible process holds them (closed during the scan, or owned outside this PID namespace)`,
+      );
     }
     if (scan.vanished > 0) w.push(`${scan.vanished} processes exited during the scan`);
     processes = Object.fromEntries([...infos].map(([pid, info]) => [String(pid), info]));
