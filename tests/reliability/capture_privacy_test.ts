@@ -75,9 +75,7 @@ function pidOf(s: Snapshot, port: number): number | undefined {
 
 test(
   "capture as nobody: connections and processes partial saying not root, the rest ok, no guessed owners",
-  {
-    skip,
-  },
+  { skip, timeout: 120_000 },
   async () => {
     const home = sharedDir("nobody");
     try {
@@ -171,6 +169,7 @@ const SECRET_ARGS = [
 
 test("capture --cmdline masks every secret shape and keeps the rest of the command line", {
   skip,
+  timeout: 120_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "nsnap-cmdline-"));
   try {
@@ -203,6 +202,7 @@ test("capture --cmdline masks every secret shape and keeps the rest of the comma
 
 test("capture without --cmdline records no command line and no environment at all", {
   skip,
+  timeout: 120_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "nsnap-nocmdline-"));
   try {

@@ -56,6 +56,7 @@ function assertSectionsExplained(s: Snapshot, file: string): void {
 
 test("8 captures while processes and sockets churn all succeed with valid snapshots", {
   skip,
+  timeout: 120_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "nsnap-churn-"));
   try {
@@ -119,6 +120,7 @@ function runCliAsync(
 
 test("6 parallel captures into one folder leave 6 valid snapshots under distinct names", {
   skip,
+  timeout: 120_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "nsnap-parallel-"));
   try {

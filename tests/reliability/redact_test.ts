@@ -261,6 +261,7 @@ async function settle(ns: Netns): Promise<void> {
 
 test("capture --redact writes a snapshot without the host's addresses, MAC or name", {
   skip,
+  timeout: 120_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "nsnap-redact-"));
   try {

@@ -62,9 +62,7 @@ async function withTmpfs<T>(opts: string, fn: (dir: string) => Promise<T> | T): 
 
 test(
   "capture refuses to write through a symbolic link, with or without --force, target untouched",
-  {
-    skip,
-  },
+  { skip, timeout: 120_000 },
   async () => {
     const dir = tempDir("symlink");
     try {
@@ -92,6 +90,7 @@ test(
 
 test("capture keeps an existing file without --force and replaces it (0600) with --force", {
   skip,
+  timeout: 120_000,
 }, async () => {
   const dir = tempDir("clobber");
   try {
@@ -114,6 +113,7 @@ test("capture keeps an existing file without --force and replaces it (0600) with
 
 test("capture onto a full disk exits 2 with one line and leaves no partial or temporary file", {
   skip,
+  timeout: 120_000,
 }, async () => {
   await withTmpfs("size=64k", async (mnt) => {
     // Leave less than one page free: no snapshot fits.
@@ -140,6 +140,7 @@ test("capture onto a full disk exits 2 with one line and leaves no partial or te
 
 test("capture into a read-only folder exits 2 with one line and writes nothing", {
   skip,
+  timeout: 120_000,
 }, async () => {
   await withTmpfs("size=64k,ro", async (mnt) => {
     await withNetns("rofs", (ns) => {
@@ -153,7 +154,7 @@ test("capture into a read-only folder exits 2 with one line and writes nothing",
 
 test(
   "capture into a missing folder exits 2 with one line and creates nothing",
-  { skip },
+  { skip, timeout: 120_000 },
   async () => {
     const dir = tempDir("missing");
     try {
@@ -182,7 +183,9 @@ function scriptCommand(script: string, args: string[]): string[] {
     : [process.execPath, script, ...args];
 }
 
-test("SIGTERM during a slow write removes the temporary file and publishes nothing", async () => {
+test("SIGTERM during a slow write removes the temporary file and publishes nothing", {
+  timeout: 300_000,
+}, async () => {
   const script = fileURLToPath(new URL("./_slow_write.ts", import.meta.url));
   // Stopping the writer the moment its temporary file appears makes the interruption certain;
   // a run that misses the window (the write already finished) is retried, a few times at most.
