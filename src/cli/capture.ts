@@ -1,11 +1,9 @@
 /** `nsnap capture`: take a snapshot of this host and write it (prints the path written). */
 import { type Command, Option } from "@commander-js/extra-typings";
 import { captureSnapshot } from "../collect/mod.ts";
-import { writeSnapshot } from "../snapshot/write.ts";
-import { redactSnapshot } from "../snapshot/redact.ts";
-import { redactKey } from "./redact_key.ts";
 import { UsageError } from "../errors.ts";
-import { type CliContext, out } from "./context.ts";
+import type { CliContext } from "./context.ts";
+import { checkOutputOptions, emitSnapshot } from "./output.ts";
 
 /** Parses repeated `--label key=value` options into a record. */
 export function parseLabel(
@@ -64,20 +62,12 @@ Examples:
   NSNAP_REDACT_KEY=… nsnap capture --redact -o public.json`,
     )
     .action(async (opts) => {
-      if (opts.redactKey !== undefined && !opts.redact) {
-        throw new UsageError("--redact-key needs --redact");
-      }
-      const captured = await captureSnapshot({
+      checkOutputOptions(opts);
+      const snapshot = await captureSnapshot({
         cmdline: opts.cmdline ?? false,
         labels: opts.label,
         ...(opts.root ? { root: opts.root } : {}),
       });
-      const snapshot = opts.redact ? redactSnapshot(captured, redactKey(opts.redactKey)) : captured;
-      const path = await writeSnapshot(snapshot, {
-        ...(opts.output !== undefined ? { output: opts.output } : {}),
-        ...(opts.format ? { format: opts.format } : {}),
-        force: opts.force ?? false,
-      });
-      if (path !== "-") await out(path);
+      await emitSnapshot(snapshot, opts);
     });
 }

@@ -2,10 +2,10 @@
 import { type Command, Option } from "@commander-js/extra-typings";
 import { importFiles } from "../import/mod.ts";
 import { readImportInputs } from "../import/files.ts";
-import { writeSnapshot } from "../snapshot/write.ts";
 import { UsageError } from "../errors.ts";
 import { parseLabel } from "./capture.ts";
-import { type CliContext, out } from "./context.ts";
+import type { CliContext } from "./context.ts";
+import { checkOutputOptions, emitSnapshot } from "./output.ts";
 
 /** Reads `--time` as an instant, written back as ISO 8601 UTC with milliseconds. */
 function parseTime(value: string): string {
@@ -42,6 +42,14 @@ export function registerImport(program: Command, _ctx: CliContext) {
       parseLabel,
       {} as Record<string, string>,
     )
+    .option(
+      "--redact",
+      "replace addresses, MACs and host names with stable pseudonyms (for public tickets)",
+    )
+    .option(
+      "--redact-key <key>",
+      "key for --redact pseudonyms (default: $NSNAP_REDACT_KEY, else random)",
+    )
     .addHelpText(
       "after",
       `
@@ -54,16 +62,12 @@ Examples:
   nsnap import ./sosreport/networking/ --hostname web1 --time 2026-01-02T03:04:05Z`,
     )
     .action(async (files, opts) => {
+      checkOutputOptions(opts);
       const snapshot = importFiles(readImportInputs(files), {
         ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
         ...(opts.time !== undefined ? { time: opts.time } : {}),
         labels: opts.label,
       });
-      const path = await writeSnapshot(snapshot, {
-        ...(opts.output !== undefined ? { output: opts.output } : {}),
-        ...(opts.format ? { format: opts.format } : {}),
-        force: opts.force ?? false,
-      });
-      if (path !== "-") await out(path);
+      await emitSnapshot(snapshot, opts);
     });
 }
