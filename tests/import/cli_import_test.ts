@@ -51,3 +51,38 @@ test("nsnap import refuses content it does not recognise with exit 2, naming the
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("nsnap import --redact leaves none of the ticket's addresses or its host name", () => {
+  const ss = FIXTURES + "linux/ss-tulpen/jc-ubuntu-18.04.txt";
+  const route = FIXTURES + "linux/ip-route/jc-centos-7.7.txt";
+  const plain = runCli(["import", ss, route, "-o", "-", "--hostname", "db7.corp.example"]);
+  const r = runCli([
+    "import",
+    ss,
+    route,
+    "-o",
+    "-",
+    "--hostname",
+    "db7.corp.example",
+    "--redact",
+    "--redact-key",
+    "k1",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.meta.redacted, true);
+  assert.doesNotMatch(r.stdout, /db7\.corp\.example/);
+  const original = JSON.parse(plain.stdout);
+  const routed = original.routes.map((x: { gateway?: string }) => x.gateway).filter(Boolean);
+  assert.ok(routed.length > 0);
+  for (const gw of routed) assert.ok(!r.stdout.includes(`"${gw}"`), `gateway ${gw} leaked`);
+  assert.equal(doc.connections.length, original.connections.length);
+  const again = runCli(["import", ss, route, "-o", "-", "--redact", "--redact-key", "k1"]);
+  assert.deepEqual(JSON.parse(again.stdout).routes, doc.routes);
+});
+
+test("nsnap import --redact-key without --redact is a usage error", () => {
+  const r = runCli(["import", FIXTURES + "linux/ip-route/jc-centos-7.7.txt", "--redact-key", "k"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--redact-key needs --redact/);
+});
