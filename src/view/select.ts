@@ -7,6 +7,7 @@ import type { Connection, ProcessInfo, Snapshot } from "../model.ts";
 import { isListener } from "../diff/keys.ts";
 import { type Cidr, cidrContains, parseCidr } from "../net/address.ts";
 import { UsageError } from "../errors.ts";
+import { SOCKET_STATES } from "../net/states.ts";
 
 /** What to select; every field is optional and narrows the selection. */
 export interface ConnectionFilter {
@@ -28,22 +29,7 @@ export interface ConnectionFilter {
   address?: string | undefined;
 }
 
-/** The socket states nsnap names, netstat style. */
-export const SOCKET_STATES = [
-  "ESTABLISHED",
-  "SYN_SENT",
-  "SYN_RECV",
-  "FIN_WAIT1",
-  "FIN_WAIT2",
-  "TIME_WAIT",
-  "CLOSE",
-  "CLOSE_WAIT",
-  "LAST_ACK",
-  "LISTEN",
-  "CLOSING",
-  "NEW_SYN_RECV",
-  "UNCONN",
-] as const;
+export { SOCKET_STATES };
 
 /** ss spellings (and a few abbreviations) mapped to netstat's names. */
 const STATE_ALIASES: Record<string, string> = {

@@ -18,6 +18,7 @@ import type {
 } from "../../src/model.ts";
 import { INTERFACE_STAT_NAMES, SCHEMA_ID } from "../../src/model.ts";
 import { formatIPv4, formatIPv6Groups } from "../../src/net/address.ts";
+import { TCP_STATES } from "../../src/net/states.ts";
 
 /** Drops keys whose value is undefined (exactOptionalPropertyTypes: absent, not undefined). */
 function compact<T extends object>(o: T): T {
@@ -76,20 +77,6 @@ const arbPort = fc.oneof(
 );
 const arbPid = fc.integer({ min: 1, max: 4_194_304 });
 const arbNat = fc.nat({ max: 2 ** 31 });
-
-const TCP_STATES = [
-  "ESTABLISHED",
-  "SYN_SENT",
-  "SYN_RECV",
-  "FIN_WAIT1",
-  "FIN_WAIT2",
-  "TIME_WAIT",
-  "CLOSE",
-  "CLOSE_WAIT",
-  "LAST_ACK",
-  "LISTEN",
-  "CLOSING",
-] as const;
 
 /** A TCP or UDP socket of either family; pid and pids present or absent. */
 export const arbConnection: fc.Arbitrary<Connection> = fc

@@ -7,7 +7,7 @@ import type { Connection, Family, Protocol } from "../../model.ts";
 import { ParseError } from "../../errors.ts";
 import { canonicalAddress, parseIPv4, parseIPv6 } from "../../net/address.ts";
 import { assignColumns, type Column, headerColumns, lines, parseSmallInt } from "./columns.ts";
-import { servicePort } from "./services.ts";
+import { servicePort } from "../../net/services.ts";
 
 /** What `parseNetstatAn` returns. */
 export interface NetstatAnResult {

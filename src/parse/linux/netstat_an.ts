@@ -18,6 +18,7 @@ import {
   splitEndpoint,
   splitLines,
 } from "./text_fields.ts";
+import { TCP_STATES } from "../../net/states.ts";
 
 /** What `parseLinuxNetstat` returns: sockets, the processes named in PID/Program, and warnings. */
 export interface LinuxNetstatResult {
@@ -26,20 +27,7 @@ export interface LinuxNetstatResult {
   warnings: string[];
 }
 
-const TCP_STATES = new Set([
-  "ESTABLISHED",
-  "SYN_SENT",
-  "SYN_RECV",
-  "FIN_WAIT1",
-  "FIN_WAIT2",
-  "TIME_WAIT",
-  "CLOSE",
-  "CLOSE_WAIT",
-  "LAST_ACK",
-  "LISTEN",
-  "CLOSING",
-  "UNKNOWN",
-]);
+const TCP_STATE_NAMES = new Set<string>([...TCP_STATES, "UNKNOWN"]);
 
 const PROTOS: Record<string, [Protocol, Family]> = {
   tcp: ["tcp", "inet"],
@@ -131,7 +119,7 @@ function parseSocketLine(
   if (localPort === undefined || remotePort === undefined) return "unknown port name";
   let w = 5;
   let state = words[w]?.[0];
-  if (state !== undefined && TCP_STATES.has(state)) {
+  if (state !== undefined && TCP_STATE_NAMES.has(state)) {
     w++;
   } else {
     if (protocol === "tcp") return "no state";

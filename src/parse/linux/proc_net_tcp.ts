@@ -7,28 +7,12 @@
  */
 import type { Connection, Family, Protocol } from "../../model.ts";
 import { formatIPv6Groups } from "../../net/address.ts";
-
-/** TCP states by kernel number (include/net/tcp_states.h), in netstat's names. */
-const TCP_STATES: readonly string[] = [
-  "UNKNOWN",
-  "ESTABLISHED",
-  "SYN_SENT",
-  "SYN_RECV",
-  "FIN_WAIT1",
-  "FIN_WAIT2",
-  "TIME_WAIT",
-  "CLOSE",
-  "CLOSE_WAIT",
-  "LAST_ACK",
-  "LISTEN",
-  "CLOSING",
-  "NEW_SYN_RECV",
-];
+import { KERNEL_TCP_STATES } from "../../net/states.ts";
 
 /** Names a kernel socket state; UDP's CLOSE (7) is an unconnected socket: `UNCONN`. */
 export function socketStateName(protocol: Protocol, st: number): string {
   if (protocol === "udp" && st === 7) return "UNCONN";
-  return TCP_STATES[st] ?? `UNKNOWN_${st}`;
+  return KERNEL_TCP_STATES[st] ?? `UNKNOWN_${st}`;
 }
 
 function hexByteAt(s: string, i: number): number {

@@ -4,6 +4,7 @@
  */
 import type { Family } from "../../model.ts";
 import { canonicalAddress } from "../../net/address.ts";
+import { servicePort } from "../../net/services.ts";
 
 /** Splits text into lines without their line ends (a final newline adds no empty line). */
 export function splitLines(text: string): string[] {
@@ -20,55 +21,9 @@ export function cannotRead(source: string, line: number, what: string, raw: stri
   }`;
 }
 
-/**
- * Service names the tools print without `-n` (from /etc/services), mapped to their ports. A name
- * missing here makes its socket line a warning rather than a guessed port.
- */
-const SERVICES: Record<string, number> = {
-  ftp: 21,
-  ssh: 22,
-  telnet: 23,
-  smtp: 25,
-  domain: 53,
-  bootps: 67,
-  bootpc: 68,
-  tftp: 69,
-  http: 80,
-  kerberos: 88,
-  pop3: 110,
-  sunrpc: 111,
-  ntp: 123,
-  "netbios-ns": 137,
-  "netbios-dgm": 138,
-  "netbios-ssn": 139,
-  imap: 143,
-  imap2: 143,
-  snmp: 161,
-  "snmp-trap": 162,
-  ldap: 389,
-  https: 443,
-  "microsoft-ds": 445,
-  submission: 587,
-  ipp: 631,
-  ldaps: 636,
-  imaps: 993,
-  pop3s: 995,
-  mysql: 3306,
-  postgresql: 5432,
-  mdns: 5353,
-  "x11": 6000,
-  "http-alt": 8080,
-  websm: 9090,
-};
-
 /** Reads a port as printed by the tools: a number, `*` (any: 0) or a known service name. */
 export function portNumber(text: string): number | undefined {
-  if (text === "*") return 0;
-  if (/^[0-9]{1,5}$/.test(text)) {
-    const n = Number(text);
-    return n <= 65535 ? n : undefined;
-  }
-  return Object.hasOwn(SERVICES, text) ? SERVICES[text] : undefined;
+  return text === "*" ? 0 : servicePort(text);
 }
 
 /** A socket endpoint as printed by ss and netstat, split into host text and port text. */

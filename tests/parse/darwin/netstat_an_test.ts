@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseNetstatAn } from "../../../src/parse/darwin/netstat_an.ts";
-import { servicePort } from "../../../src/parse/darwin/services.ts";
+import { servicePort } from "../../../src/net/services.ts";
 import { canonicalAddress } from "../../../src/net/address.ts";
 import { jc, jcAddress, testdata } from "./helpers.ts";
 

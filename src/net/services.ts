@@ -1,6 +1,7 @@
 /**
- * Well-known service names as BSD netstat prints them without `-n`, so resolved output
- * ("host.https") still yields numeric ports. Unknown or truncated names are reported, not guessed.
+ * Well-known service names (after /etc/services) as netstat, ss and BSD netstat print them
+ * without `-n`, so resolved output ("host.https", "localhost:smtp") still yields numeric ports.
+ * A name missing here is reported by the parsers, never guessed.
  */
 const SERVICES: Record<string, number> = {
   ftp: 21,
@@ -10,6 +11,7 @@ const SERVICES: Record<string, number> = {
   domain: 53,
   bootps: 67,
   bootpc: 68,
+  tftp: 69,
   http: 80,
   kerberos: 88,
   pop3: 110,
@@ -19,7 +21,9 @@ const SERVICES: Record<string, number> = {
   "netbios-dgm": 138,
   "netbios-ssn": 139,
   imap: 143,
+  imap2: 143,
   snmp: 161,
+  "snmp-trap": 162,
   ldap: 389,
   https: 443,
   "microsoft-ds": 445,
@@ -36,11 +40,14 @@ const SERVICES: Record<string, number> = {
   mysql: 3306,
   xserveraid: 3722,
   "xmpp-client": 5222,
-  postgresql: 5432,
   mdns: 5353,
+  postgresql: 5432,
+  x11: 6000,
+  "http-alt": 8080,
+  websm: 9090,
 };
 
-/** Returns the port of a decimal or well-known service name, or undefined. */
+/** Returns the port of a decimal port or a well-known service name, or undefined. */
 export function servicePort(text: string): number | undefined {
   if (/^[0-9]{1,5}$/.test(text)) {
     const n = Number(text);
