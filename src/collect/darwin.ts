@@ -26,6 +26,7 @@ import { parseNetstatI } from "../parse/darwin/netstat_i.ts";
 import { parseNetstatS } from "../parse/darwin/netstat_s.ts";
 import { parseIfconfig } from "../parse/darwin/ifconfig.ts";
 import { type LsofSocket, parseLsof } from "../parse/darwin/lsof.ts";
+import { socketTupleKey } from "../diff/keys.ts";
 
 /** What the darwin collector needs. */
 export interface DarwinOptions {
@@ -200,23 +201,11 @@ function sockets(run: CommandRunner, root: boolean): Outcome<LsofSocket[]> & { r
   }
 }
 
-function endpointKey(
-  protocol: string,
-  family: string,
-  la: string,
-  lp: number,
-  ra: string | undefined,
-  rp: number | undefined,
-): string {
-  const any = family === "inet6" ? "::" : "0.0.0.0";
-  return `${protocol} ${family} ${la} ${lp} ${ra ?? any} ${rp ?? 0}`;
-}
-
 /** Adds lsof's holders to each connection by protocol, family and both endpoints. */
 function joinOwners(conns: Connection[], socks: readonly LsofSocket[]): Connection[] {
   const holders = new Map<string, LsofSocket[]>();
   for (const s of socks) {
-    const k = endpointKey(
+    const k = socketTupleKey(
       s.protocol,
       s.family,
       s.localAddress,
@@ -229,7 +218,7 @@ function joinOwners(conns: Connection[], socks: readonly LsofSocket[]): Connecti
     holders.set(k, list);
   }
   return conns.map((c) => {
-    const k = endpointKey(
+    const k = socketTupleKey(
       c.protocol,
       c.family,
       c.localAddress,

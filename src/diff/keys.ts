@@ -24,6 +24,24 @@ export function sessionKey(c: Connection): string {
   return `${c.protocol} ${c.localAddress} ${c.localPort} ${c.remoteAddress} ${c.remotePort}`;
 }
 
+/**
+ * Identity of a socket across sources that print it differently (netstat, lsof, ss): protocol,
+ * family and both endpoints, an absent remote end being the any-address and port 0.
+ */
+export function socketTupleKey(
+  protocol: string,
+  family: string,
+  localAddress: string,
+  localPort: number,
+  remoteAddress: string | undefined,
+  remotePort: number | undefined,
+): string {
+  const any = family === "inet6" ? "::" : "0.0.0.0";
+  return `${protocol} ${family} ${localAddress} ${localPort} ${remoteAddress ?? any} ${
+    remotePort ?? 0
+  }`;
+}
+
 /** Identity of a route: family, table, type, destination and metric. */
 export function routeKey(r: Route): string {
   return `${r.family} ${r.table} ${r.type} ${r.destination} ${r.metric}`;

@@ -48,6 +48,7 @@ import { parseNetstatI } from "../parse/darwin/netstat_i.ts";
 import { parseNetstatS } from "../parse/darwin/netstat_s.ts";
 import { parseIfconfig } from "../parse/darwin/ifconfig.ts";
 import { type LsofSocket, parseLsof } from "../parse/darwin/lsof.ts";
+import { socketTupleKey } from "../diff/keys.ts";
 
 /** One file to import: the name it is reported under and its text. */
 export interface ImportInput {
@@ -298,20 +299,15 @@ function sameAddress(a: InterfaceAddress, b: InterfaceAddress): boolean {
   return a.family === b.family && a.address === b.address && a.prefixLength === b.prefixLength;
 }
 
-function tupleKey(
-  protocol: string,
-  family: string,
-  la: string,
-  lp: number,
-  ra: string | undefined,
-  rp: number | undefined,
-): string {
-  const any = family === "inet6" ? "::" : "0.0.0.0";
-  return `${protocol} ${family} ${la} ${lp} ${ra ?? any} ${rp ?? 0}`;
-}
-
 function connKey(c: Connection): string {
-  return tupleKey(c.protocol, c.family, c.localAddress, c.localPort, c.remoteAddress, c.remotePort);
+  return socketTupleKey(
+    c.protocol,
+    c.family,
+    c.localAddress,
+    c.localPort,
+    c.remoteAddress,
+    c.remotePort,
+  );
 }
 
 /** Merges sockets seen by several inputs into one per 5-tuple, joining owners from lsof. */
@@ -347,7 +343,7 @@ function mergeConnections(parts: Parts): { list: Connection[]; warnings: string[
   const ppid = new Map<number, number>();
   for (const s of parts.lsof) {
     if (s.ppid !== undefined) ppid.set(s.pid, s.ppid);
-    const k = tupleKey(
+    const k = socketTupleKey(
       s.protocol,
       s.family,
       s.localAddress,
