@@ -16,7 +16,7 @@ import type {
   SectionStatus,
 } from "../model.ts";
 import { sectionStatus } from "../model.ts";
-import type { CommandRunner } from "../runtime/command.ts";
+import type { CommandResult, CommandRunner } from "../runtime/command.ts";
 import { parseProcNetSockets } from "../parse/linux/proc_net_tcp.ts";
 import { parseProcNetDev } from "../parse/linux/proc_net_dev.ts";
 import { parseProcNetSnmp } from "../parse/linux/proc_net_snmp.ts";
@@ -208,11 +208,27 @@ function collectProcesses(
   return out;
 }
 
+/**
+ * Where iproute2's `ip` may be: on PATH, else the usual sbin folders, which a cron job's or an
+ * `env -i` PATH leaves out although the tool is installed.
+ */
+const IP_PLACES = ["ip", "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"];
+
+/** Runs `ip ARGS`, trying each place until one exists; the result of the last try otherwise. */
+function runIp(runner: CommandRunner, args: string[]): CommandResult {
+  let last: CommandResult | undefined;
+  for (const ip of IP_PLACES) {
+    last = runner([ip, ...args]);
+    if (last.ok || !last.reason?.endsWith(": not found")) return last;
+  }
+  return { ...last!, reason: "ip: not found (iproute2 is not installed)" };
+}
+
 function collectRoutes(proc: string, runner: CommandRunner, warnings: string[]): Route[] {
   const routes: Route[] = [];
   let viaIp = true;
   for (const [flag, family] of [["-4", "inet"], ["-6", "inet6"]] as const) {
-    const r = runner(["ip", "-j", flag, "route", "show", "table", "all"]);
+    const r = runIp(runner, ["-j", flag, "route", "show", "table", "all"]);
     if (!r.ok) {
       viaIp = false;
       warnings.push(`${r.reason ?? "ip failed"}`);
@@ -320,7 +336,7 @@ function collectInterfaces(
       byName.set(name, itf);
     }
   }
-  const r = runner(["ip", "-j", "addr", "show"]);
+  const r = runIp(runner, ["-j", "addr", "show"]);
   if (r.ok) {
     const parsed = parseIpJsonAddr(r.stdout, "ip -j addr show");
     warnings.push(...parsed.warnings);
