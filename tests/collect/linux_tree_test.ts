@@ -1,0 +1,163 @@
+/**
+ * The Linux collector on a fixture tree: real /proc/net files (tests/testdata/fixtures/linux)
+ * laid out under a temporary root with hand-made /proc/[pid] entries and /sys/class/net, and no
+ * `ip` command. Shows the injectable root, the /proc fallbacks and how faults become warnings.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { captureSnapshot } from "../../src/collect/mod.ts";
+import type { CommandRunner } from "../../src/runtime/command.ts";
+import { fixture } from "../helpers/fixtures.ts";
+
+const noIp: CommandRunner = (argv) => ({
+  ok: false,
+  stdout: "",
+  stderr: "",
+  reason: `${argv[0]}: not found`,
+});
+
+function put(root: string, path: string, text: string): void {
+  mkdirSync(dirname(join(root, path)), { recursive: true });
+  writeFileSync(join(root, path), text);
+}
+
+/** A process: its stat line, and one fd link per socket inode. */
+function proc(root: string, pid: number, ppid: number, comm: string, inodes: number[]): void {
+  put(
+    root,
+    `proc/${pid}/stat`,
+    `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5000 0 0\n`,
+  );
+  mkdirSync(join(root, `proc/${pid}/fd`), { recursive: true });
+  symlinkSync("/dev/null", join(root, `proc/${pid}/fd/0`));
+  inodes.forEach((inode, i) =>
+    symlinkSync(`socket:[${inode}]`, join(root, `proc/${pid}/fd/${i + 3}`))
+  );
+  put(root, `proc/${pid}/cmdline`, `${comm}\0--password=hunter2\0`);
+}
+
+function tree(): string {
+  const root = mkdtempSync(join(tmpdir(), "nsnap-tree-"));
+  put(root, "proc/net/tcp", fixture("linux/proc-net-tcp/jc-ubuntu.txt"));
+  put(root, "proc/net/tcp6", fixture("linux/proc-net-tcp6/jc-ubuntu.txt"));
+  put(root, "proc/net/udp", fixture("linux/proc-net-udp/procfs-broken.txt"));
+  // udp6 left out on purpose: a missing file is a warning, not a crash.
+  put(root, "proc/net/route", fixture("linux/proc-net-route/jc-ubuntu.txt"));
+  put(root, "proc/net/ipv6_route", fixture("linux/proc-net-ipv6_route/jc-ubuntu.txt"));
+  put(root, "proc/net/dev", fixture("linux/proc-net-dev/procfs-host.txt"));
+  // A damaged pair appended to a real file: one warning, every other counter kept.
+  put(
+    root,
+    "proc/net/snmp",
+    fixture("linux/proc-net-snmp/node_exporter-basic.txt") + "Udp: Extra\nUdp: notanumber\n",
+  );
+  put(root, "proc/net/netstat", fixture("linux/proc-net-netstat/insights-core-1.txt"));
+  put(root, "proc/net/snmp6", fixture("linux/proc-net-snmp6/node_exporter-basic.txt"));
+  put(root, "proc/net/sockstat", fixture("linux/proc-net-sockstat/procfs-basic.txt"));
+  put(root, "proc/net/sockstat6", fixture("linux/proc-net-sockstat6/procfs-basic.txt"));
+  put(root, "proc/stat", "cpu  1 2 3\nbtime 1764000000\n");
+  put(root, "etc/passwd", "root:x:0:0::/root:/bin/sh\nsystemd-resolve:x:101:101::/:/bin/false\n");
+  // A pre-fork server: master 100 and worker 101 (its child) hold the same listener.
+  proc(root, 100, 1, "resolver", [34000]);
+  proc(root, 101, 100, "resolver", [34000]);
+  proc(root, 200, 1, "sshd", [34523]);
+  for (
+    const [name, index, mtu, flags, state] of [["eth0", 2, 9000, "0x1003", "up"], [
+      "lo",
+      1,
+      65536,
+      "0x9",
+      "unknown",
+    ]] as const
+  ) {
+    put(root, `sys/class/net/${name}/ifindex`, `${index}\n`);
+    put(root, `sys/class/net/${name}/mtu`, `${mtu}\n`);
+    put(root, `sys/class/net/${name}/flags`, `${flags}\n`);
+    put(root, `sys/class/net/${name}/operstate`, `${state}\n`);
+    put(root, `sys/class/net/${name}/address`, "52:54:00:12:34:56\n");
+  }
+  put(root, "sys/class/net/eth0/speed", "1000\n");
+  return root;
+}
+
+test("captureSnapshot() reads a fixture tree below --root: sockets with owners, the master as pid", async () => {
+  const root = tree();
+  try {
+    const s = await captureSnapshot({ root, runner: noIp, platform: "linux" });
+    const dns = s.connections.find((c) => c.localAddress === "127.0.0.53" && c.localPort === 53);
+    assert.equal(dns?.state, "LISTEN");
+    assert.deepEqual(dns?.pids, [100, 101]);
+    assert.equal(dns?.pid, 100);
+    const ssh = s.connections.find((c) => c.inode === 34523);
+    assert.equal(ssh?.pid, 200);
+    assert.equal(s.processes["100"]?.name, "resolver");
+    assert.equal(typeof s.processes["100"]?.uid, "number");
+    assert.equal(s.processes["100"]?.startTime, new Date(1764000000_000 + 5000 * 10).toISOString());
+    assert.equal(s.processes["100"]?.cmdline, undefined);
+    assert.equal(s.connections.filter((c) => c.family === "inet6").length, 8);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("captureSnapshot() turns a broken and a missing socket file into warnings of a partial section", async () => {
+  const root = tree();
+  try {
+    const s = await captureSnapshot({ root, runner: noIp, platform: "linux" });
+    const st = s.meta.sections.connections;
+    assert.equal(st.status, "partial");
+    assert.ok(st.warnings?.some((w) => w.includes("proc/net/udp:2: cannot read socket line")));
+    assert.ok(st.warnings?.some((w) => w.includes("proc/net/udp6: not present")));
+    assert.equal(s.meta.sections.counters.status, "partial");
+    assert.ok(
+      s.meta.sections.counters.warnings?.some((w) => w.includes("Udp.Extra: not an integer")),
+    );
+    assert.equal(s.counters.Udp?.InDatagrams !== undefined, true);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("captureSnapshot() without ip falls back to /proc/net/route and says so", async () => {
+  const root = tree();
+  try {
+    const s = await captureSnapshot({ root, runner: noIp, platform: "linux" });
+    assert.equal(s.meta.sections.routes.status, "partial");
+    assert.ok(s.meta.sections.routes.warnings?.some((w) => w.includes("main table only")));
+    const def = s.routes.find((r) => r.destination === "0.0.0.0/0");
+    assert.deepEqual([def?.gateway, def?.interface, def?.metric, def?.table], [
+      "192.168.71.2",
+      "ens33",
+      100,
+      254,
+    ]);
+    assert.ok(s.routes.some((r) => r.family === "inet6" && r.destination === "fe80::/64"));
+    const eth0 = s.interfaces.find((i) => i.name === "eth0");
+    assert.equal(eth0?.mtu, 9000);
+    assert.equal(eth0?.speedMbps, 1000);
+    assert.deepEqual(eth0?.flags, ["UP", "BROADCAST", "MULTICAST"]);
+    assert.equal(eth0?.stats?.rxBytes, 874354587n);
+    // Listed by /proc/net/dev only: kept, with counters and no invented attributes.
+    const veth = s.interfaces.find((i) => i.name === "vethf345468");
+    assert.equal(veth?.mtu, undefined);
+    assert.equal(veth?.stats?.rxPackets, 8n);
+    assert.equal(s.meta.sections.interfaces.status, "partial"); // addresses unknown without ip
+    assert.equal(s.counters.Tcp?.MaxConn, -1n);
+    assert.equal(s.counters.Sockstat6?.TCP6_inuse, 17n);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("captureSnapshot() with cmdline records masked command lines only", async () => {
+  const root = tree();
+  try {
+    const s = await captureSnapshot({ root, runner: noIp, platform: "linux", cmdline: true });
+    assert.deepEqual(s.processes["200"]?.cmdline, ["sshd", "--password=***"]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
