@@ -3,7 +3,6 @@
  * equivalent of a full capture, on a busy network namespace, in one run with interleaved samples.
  *
  *   deno run -A bench/run.ts [--sizes 10000,40000,80000] [--runs 5] [--quick] [--no-build]
- *                            [--no-variant]
  *
  * A size is a number of TCP sockets: N sockets are N/2 loopback connections whose both ends live
  * in the namespace (plus one listener per holder process). They are held by at least 5 holder
@@ -40,19 +39,16 @@ interface Options {
   sizes: number[];
   runs: number;
   build: boolean;
-  /** Also measure a --bytecode build of the binary. */
-  variant: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  let sizes = [10_000, 40_000, 80_000], runs = 5, build = true, quick = false, variant = true;
+  let sizes = [10_000, 40_000, 80_000], runs = 5, build = true, quick = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--sizes") sizes = (argv[++i] ?? "").split(",").map(Number);
     else if (a === "--runs") runs = Number(argv[++i]);
     else if (a === "--quick") quick = true;
     else if (a === "--no-build") build = false;
-    else if (a === "--no-variant") variant = false;
     else throw new Error(`Cannot use argument ${a}: see the comment at the top of bench/run.ts`);
   }
   if (quick) {
@@ -62,7 +58,7 @@ function parseOptions(argv: string[]): Options {
   if (!sizes.every((s) => Number.isInteger(s) && s >= 2) || !(runs >= 1)) {
     throw new Error("Cannot run the benchmark: --sizes takes even integers ≥ 2, --runs ≥ 1");
   }
-  return { sizes: [...sizes].sort((a, b) => a - b), runs: Math.floor(runs), build, variant };
+  return { sizes: [...sizes].sort((a, b) => a - b), runs: Math.floor(runs), build };
 }
 
 /** One command compared in a group; `argv` is given a fresh output path per run. */
@@ -175,27 +171,7 @@ function describeSnapshot(path: string): string {
   }
 }
 
-/**
- * Builds a second binary with Bun's `--bytecode` (compiled ahead, so start-up skips parsing), to
- * show next to dist/nsnap what that build option would change. Returns its path, or why not.
- */
-function buildBytecodeVariant(tmp: string): { path?: string; problem?: string } {
-  const path = `${tmp}/nsnap-bytecode`;
-  const r = spawnSync(BUN, [
-    "build",
-    "--compile",
-    "--minify",
-    "--bytecode",
-    "--format=esm",
-    `${ROOT}/mod.ts`,
-    "--outfile",
-    path,
-  ], { cwd: ROOT, encoding: "utf8" });
-  if (r.status !== 0) return { problem: `bytecode build failed: ${(r.stderr ?? "").trim()}` };
-  return { path };
-}
-
-function captureTools(binaryProblem: string | undefined, variant: string | undefined): Tool[] {
+function captureTools(binaryProblem: string | undefined): Tool[] {
   const need = (cmd: string) => have(cmd) ? undefined : `${cmd} not installed`;
   return [
     { name: "ss -tanp", argv: () => ["ss", "-tanp"], ...opt(need("ss")) },
@@ -209,11 +185,6 @@ function captureTools(binaryProblem: string | undefined, variant: string | undef
       name: "dist/nsnap capture",
       argv: (out) => [BINARY, "capture", "-o", out],
       ...opt(binaryProblem),
-    },
-    {
-      name: "nsnap capture, --bytecode build³",
-      argv: (out) => [variant ?? "", "capture", "-o", out],
-      ...opt(variant ? undefined : "no bytecode build"),
     },
     {
       name: "deno run mod.ts capture",
@@ -338,9 +309,7 @@ async function main(): Promise<number> {
     const ttl = 120 + opts.runs * opts.sizes.length * 120;
     holders = await startHolders(wrap, count, ttl);
 
-    const variant = opts.variant ? buildBytecodeVariant(tmp) : {};
-    if (variant.problem) notes.push(variant.problem);
-    const tools = captureTools(binaryProblem, variant.path);
+    const tools = captureTools(binaryProblem);
     for (const size of opts.sizes) {
       const t0 = performance.now();
       await holdPairs(holders, Math.floor(size / 2));
@@ -375,11 +344,6 @@ async function main(): Promise<number> {
             ...opt(binaryProblem),
           },
           {
-            name: "nsnap capture, --bytecode build³",
-            argv: (out) => [variant.path ?? "", "capture", "-o", out],
-            ...opt(variant.path ? undefined : "no bytecode build"),
-          },
-          {
             name: "dist/nsnap --version (start-up)",
             argv: () => [BINARY, "--version"],
             ...opt(binaryProblem),
@@ -407,10 +371,6 @@ async function main(): Promise<number> {
     );
     console.log(
       "² the cost of entering the namespace (`ip netns exec`) that every figure includes",
-    );
-    console.log(
-      "³ the same source built with `bun build --compile --minify --bytecode --format=esm` " +
-        "(not the task's build; --no-variant leaves it out)",
     );
     for (const n of notes) console.log(`- ${n}`);
     return 0;
