@@ -8,57 +8,26 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../helpers/cli.ts";
+import { type BinaryRun, copyBinary, DENO_JSON, runBare } from "../helpers/binary.ts";
 import { canUseNetns, holdSockets, withNetns } from "../helpers/netns.ts";
 import { FIXTURES } from "../helpers/fixtures.ts";
 
-const denoJson = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")) as {
-  version: string;
-  tasks: Record<string, string>;
-};
+const bare = runBare;
 
-/** Builds dist/nsnap with the `build` task's own command line when it is not there yet. */
-function binary(): string {
-  const path = join(ROOT, "dist/nsnap");
-  if (!existsSync(path)) {
-    const r = spawnSync("sh", ["-c", denoJson.tasks.build!], { cwd: ROOT, encoding: "utf8" });
-    assert.equal(r.status, 0, `build failed: ${r.stderr}`);
-  }
-  return path;
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the copied binary with nothing in its environment but a minimal PATH. */
-function bare(bin: string, args: string[], wrap: string[] = [], cwd?: string): Run {
-  const argv = [...wrap, "env", "-i", "PATH=/usr/bin:/bin", bin, ...args];
-  const r = spawnSync(argv[0]!, argv.slice(1), {
-    encoding: "utf8",
-    timeout: 60_000,
-    ...(cwd ? { cwd } : {}),
-  });
-  return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
-}
-
-function noStack(r: Run): void {
+function noStack(r: BinaryRun): void {
   assert.doesNotMatch(r.stderr, /\n\s+at /, "a stack trace was printed");
 }
 
 test("the binary answers --version, --help and every command's --help without any runtime", () => {
   const dir = mkdtempSync(join(tmpdir(), "nsnap-bin-"));
   try {
-    const bin = join(dir, "nsnap");
-    copyFileSync(binary(), bin);
+    const bin = copyBinary(dir);
     const v = bare(bin, ["--version"], [], dir);
     assert.equal(v.code, 0, v.stderr);
-    assert.equal(v.stdout.trim(), denoJson.version);
+    assert.equal(v.stdout.trim(), DENO_JSON.version);
     const h = bare(bin, ["--help"], [], dir);
     assert.equal(h.code, 0);
     assert.match(h.stdout, /Examples:/);
@@ -78,8 +47,7 @@ test("the binary answers --version, --help and every command's --help without an
 test("the binary exits 2 with one line on an unknown command, option or bad operand", () => {
   const dir = mkdtempSync(join(tmpdir(), "nsnap-bin-"));
   try {
-    const bin = join(dir, "nsnap");
-    copyFileSync(binary(), bin);
+    const bin = copyBinary(dir);
     for (
       const args of [
         ["frobnicate"],
@@ -102,8 +70,7 @@ test("the binary exits 2 with one line on an unknown command, option or bad oper
 test("the binary prints completion scripts that their shells accept", () => {
   const dir = mkdtempSync(join(tmpdir(), "nsnap-bin-"));
   try {
-    const bin = join(dir, "nsnap");
-    copyFileSync(binary(), bin);
+    const bin = copyBinary(dir);
     const bash = bare(bin, ["completions", "bash"], [], dir);
     assert.equal(bash.code, 0);
     const check = spawnSync("bash", ["-n"], { input: bash.stdout, encoding: "utf8" });
@@ -124,8 +91,7 @@ test("the binary prints completion scripts that their shells accept", () => {
 test("the binary imports saved outputs in an empty environment", () => {
   const dir = mkdtempSync(join(tmpdir(), "nsnap-bin-"));
   try {
-    const bin = join(dir, "nsnap");
-    copyFileSync(binary(), bin);
+    const bin = copyBinary(dir);
     const r = bare(
       bin,
       [
@@ -155,8 +121,7 @@ test(
   async () => {
     const dir = mkdtempSync(join(tmpdir(), "nsnap-bin-"));
     try {
-      const bin = join(dir, "nsnap");
-      copyFileSync(binary(), bin);
+      const bin = copyBinary(dir);
       await withNetns("bin", async (ns) => {
         const first = await holdSockets(ns, ["listen:127.0.0.1:7301"]);
         const a = bare(bin, ["capture", "-o", join(dir, "a.json")], ns.wrap, dir);

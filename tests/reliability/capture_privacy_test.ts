@@ -11,14 +11,9 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
-import {
-  canUseNetns,
-  holdSockets,
-  type Netns,
-  socketsCommand,
-  withNetns,
-} from "../helpers/netns.ts";
+import { canUseNetns, holdSockets, type Netns, withNetns } from "../helpers/netns.ts";
 import { readSnapshot } from "../../src/snapshot/read.ts";
+import { copyBinary, runBare } from "../helpers/binary.ts";
 import type { Snapshot } from "../../src/model.ts";
 
 const skip = !canUseNetns() ? "needs root and ip netns" : false;
@@ -47,9 +42,15 @@ function asNobody(home: string): string[] {
   ];
 }
 
-/** Starts a socket holder as nobody inside the namespace and waits until it is ready. */
-function holdAsNobody(ns: Netns, home: string, specs: string[]): Promise<ChildProcess> {
-  const child = ns.spawn([...asNobody(home), ...socketsCommand(specs, 60)]);
+/**
+ * Starts a TCP listener owned by nobody inside the namespace and waits until it is ready. It is a
+ * perl one-liner from /usr/bin, so nobody needs no access to the repository or its runtimes.
+ */
+function listenAsNobody(ns: Netns, home: string, port: number): Promise<ChildProcess> {
+  const script = `use IO::Socket::INET; $|=1; ` +
+    `my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1:${port}", Listen => 5, ReuseAddr => 1) ` +
+    `or die "listen: $!"; print "ready\\n"; sleep 60;`;
+  const child = ns.spawn([...asNobody(home), "/usr/bin/perl", "-e", script]);
   return new Promise((resolve, reject) => {
     let out = "", err = "";
     const timer = setTimeout(() => reject(new Error(`holder not ready: ${err}`)), 60_000);
@@ -81,19 +82,22 @@ test(
     try {
       await withNetns("nobody", async (ns) => {
         await holdSockets(ns, ["listen:127.0.0.1:7001", "udp:127.0.0.1:7002"]);
-        await holdAsNobody(ns, home, ["listen:127.0.0.1:7003"]);
+        await listenAsNobody(ns, home, 7003);
+        // The binary, copied where nobody may run it: the repository may sit in a private folder.
+        const bin = copyBinary(home);
         // A folder only root may write: a capture as nobody cannot put its file there.
         const locked = join(home, "locked");
         mkdirSync(locked, { mode: 0o700 });
-        const denied = runCli(["capture", "-o", join(locked, "s.json")], {
-          wrap: [...ns.wrap, ...asNobody(home)],
-        });
+        const denied = runBare(bin, ["capture", "-o", join(locked, "s.json")], [
+          ...ns.wrap,
+          ...asNobody(home),
+        ]);
         assert.equal(denied.code, 2, denied.stderr);
         assert.match(denied.stderr.trim(), /^nsnap: Cannot write snapshot .*permission denied$/);
         assert.equal(denied.stderr.trim().split("\n").length, 1);
         assert.deepEqual(readdirSync(locked), []);
 
-        const r = runCli(["capture", "-o", "-"], { wrap: [...ns.wrap, ...asNobody(home)] });
+        const r = runBare(bin, ["capture", "-o", "-"], [...ns.wrap, ...asNobody(home)]);
         assert.equal(r.code, 0, r.stderr);
         const file = join(home, "nobody.json");
         writeFileSync(file, r.stdout);
