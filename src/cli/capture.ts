@@ -37,7 +37,6 @@ export function registerCapture(program: Command, _ctx: CliContext) {
       "--label <key=value>",
       "add a label to meta.labels (repeatable)",
       parseLabel,
-      {} as Record<string, string>,
     )
     .option("--cmdline", "record process command lines (secrets masked)")
     .option(
@@ -65,7 +64,7 @@ Examples:
       checkOutputOptions(opts);
       const snapshot = await captureSnapshot({
         cmdline: opts.cmdline ?? false,
-        labels: opts.label,
+        labels: opts.label ?? {},
         ...(opts.root ? { root: opts.root } : {}),
       });
       await emitSnapshot(snapshot, opts);

@@ -40,7 +40,6 @@ export function registerImport(program: Command, _ctx: CliContext) {
       "--label <key=value>",
       "add a label to meta.labels (repeatable)",
       parseLabel,
-      {} as Record<string, string>,
     )
     .option(
       "--redact",
@@ -66,7 +65,7 @@ Examples:
       const snapshot = importFiles(readImportInputs(files), {
         ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
         ...(opts.time !== undefined ? { time: opts.time } : {}),
-        labels: opts.label,
+        labels: opts.label ?? {},
       });
       await emitSnapshot(snapshot, opts);
     });
