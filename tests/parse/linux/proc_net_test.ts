@@ -101,6 +101,40 @@ test("parseProcNetDev() reads all sixteen counters, names glued to the colon inc
   assert.equal(Object.keys(eth0).length, 16);
 });
 
+test("parseProcNetDev() reads every interface and counter of a real /proc/net/dev like jc does", () => {
+  const { interfaces, warnings } = parseProcNetDev(fx("proc-net-dev/jc-ubuntu.txt"));
+  const expected = jc("proc-net-dev/jc-ubuntu.json");
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(interfaces.map((i) => i.name), expected.map((e) => e.interface));
+  // jc's column names, in /proc/net/dev's order, against nsnap's.
+  const columns: [string, string][] = [
+    ["r_bytes", "rxBytes"],
+    ["r_packets", "rxPackets"],
+    ["r_errs", "rxErrors"],
+    ["r_drop", "rxDropped"],
+    ["r_fifo", "rxFifo"],
+    ["r_frame", "rxFrame"],
+    ["r_compressed", "rxCompressed"],
+    ["r_multicast", "rxMulticast"],
+    ["t_bytes", "txBytes"],
+    ["t_packets", "txPackets"],
+    ["t_errs", "txErrors"],
+    ["t_drop", "txDropped"],
+    ["t_fifo", "txFifo"],
+    ["t_colls", "txCollisions"],
+    ["t_carrier", "txCarrier"],
+    ["t_compressed", "txCompressed"],
+  ];
+  interfaces.forEach((itf, i) => {
+    const e = expected[i]!;
+    const stats = itf.stats as Record<string, bigint | undefined>;
+    for (const [jcName, name] of columns) {
+      assert.equal(stats[name], BigInt(e[jcName] as number), `${itf.name} ${name}`);
+    }
+  });
+  assert.equal(interfaces[1]!.stats.rxBytes, 60600053n);
+});
+
 test("parseProcNetSnmp() keeps every counter under the kernel's group, signed MaxConn included", () => {
   const { counters, warnings } = parseProcNetSnmp(fx("proc-net-snmp/node_exporter-basic.txt"));
   assert.deepEqual(warnings, []);
