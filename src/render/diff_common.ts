@@ -55,11 +55,21 @@ export function grouped(v: unknown): string {
   return (neg ? "-" : "") + withSep + (frac !== undefined ? "." + frac : "");
 }
 
+/**
+ * A per-second rate for a table column: always two decimals, so the column lines up on the point
+ * ("0.25", "3.68", "1,210.78"), and "<0.01" rather than a misleading "0.00" for a slow counter.
+ */
+export function rateText(v: number): string {
+  if (v > 0 && v < 0.005) return "<0.01";
+  const [int, frac] = v.toFixed(2).split(".");
+  return `${grouped(Number(int))}.${frac}`;
+}
+
 /** The counter columns of a change: name, before, after, delta, per second. */
 export function counterCells(c: Change): string[] {
   const name = `${c.key.group}.${c.key.name}`;
   const scalar = (v: unknown) => (typeof v === "bigint" ? grouped(v) : "");
   const delta = typeof c.delta === "bigint" ? `+${grouped(c.delta)}` : "";
-  const ps = typeof c.perSecond === "number" ? grouped(c.perSecond) : "";
+  const ps = typeof c.perSecond === "number" ? rateText(c.perSecond) : "";
   return [name, scalar(c.before), scalar(c.after), delta, ps];
 }

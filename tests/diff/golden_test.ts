@@ -7,6 +7,7 @@ import { diffSnapshots } from "../../src/diff/mod.ts";
 import { renderDiffMarkdown } from "../../src/render/diff_markdown.ts";
 import { renderDiffText } from "../../src/render/diff_text.ts";
 import { renderDiffJson } from "../../src/render/diff_json.ts";
+import { rateText } from "../../src/render/diff_common.ts";
 import { scenarioAfter, scenarioBefore } from "./_scenario.ts";
 
 /** Compares output with a golden file; UPDATE_GOLDEN=1 rewrites the file instead. */
@@ -51,4 +52,11 @@ test("text output has colour only when asked for", () => {
   const doc = diffSnapshots(scenarioBefore(), scenarioAfter(), opts);
   assert.ok(!renderDiffText(doc).includes("\x1b["));
   assert.ok(renderDiffText(doc, { color: true }).includes("\x1b[32m"));
+});
+
+test("`rateText()` gives every per-second cell two decimals, and <0.01 for a slow counter", () => {
+  assert.deepEqual(
+    [0.246, 3.676, 210.784, 1210.5, 0, 0.001].map(rateText),
+    ["0.25", "3.68", "210.78", "1,210.50", "0.00", "<0.01"],
+  );
 });
