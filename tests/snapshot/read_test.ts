@@ -53,6 +53,26 @@ test("readSnapshot() reads JSON, YAML and gzip, and keeps counters above 2^53", 
   }
 });
 
+test(
+  "readSnapshot() knows gzip by its magic bytes and JSON from YAML by content, whatever the name",
+  withDir(async (dir) => {
+    const yaml = readFileSync(GOOD.replace("good.json", "good.yaml"));
+    const cases: [string, Uint8Array][] = [
+      ["gzipped-json-without-gz", readFileSync(GOOD.replace("good.json", "good.json.gz"))],
+      ["gzipped-yaml.bin", gzipSync(yaml)],
+      ["yaml-named.json", yaml],
+      ["json-named.yaml", readFileSync(GOOD)],
+      ["no-extension", yaml],
+    ];
+    const expected = await readSnapshot(GOOD);
+    for (const [name, bytes] of cases) {
+      const f = join(dir, name);
+      writeFileSync(f, bytes);
+      assert.deepEqual(await readSnapshot(f), expected, name);
+    }
+  }),
+);
+
 test("readSnapshot() says a missing file is missing", async () => {
   await rejectsWith(
     readSnapshot("/no/such/snap.json"),
