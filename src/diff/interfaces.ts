@@ -32,7 +32,8 @@ function sideOf(i: NetInterface): Record<string, unknown> {
   return s;
 }
 
-function fmtBytes(n: bigint): string {
+/** A byte count in decimal units: "860 B", "30.0 MB". */
+export function fmtBytes(n: bigint): string {
   const units = ["B", "kB", "MB", "GB", "TB", "PB"];
   let v = Number(n), u = 0;
   while (v >= 1000 && u < units.length - 1) {

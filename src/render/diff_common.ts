@@ -1,6 +1,7 @@
 /** Wording shared by the text and markdown diff renderers: headline, section titles, durations. */
 import { DIFF_SECTIONS, type DiffSection } from "../diff/kinds.ts";
 import type { Change, DiffDocument } from "../diff/types.ts";
+import { fmtBytes } from "../diff/interfaces.ts";
 
 /** Section headings, in report order. */
 export const SECTION_TITLES: Record<DiffSection, string> = {
@@ -72,4 +73,33 @@ export function counterCells(c: Change): string[] {
   const delta = typeof c.delta === "bigint" ? `+${grouped(c.delta)}` : "";
   const ps = typeof c.perSecond === "number" ? rateText(c.perSecond) : "";
   return [name, scalar(c.before), scalar(c.after), delta, ps];
+}
+
+/**
+ * Whether an interface change goes into the traffic table rather than a line of its own: plain
+ * traffic does (one row per interface reads better than a sentence each); errors, drops and
+ * restarted counters keep their line.
+ */
+export function isTrafficRow(c: Change): boolean {
+  return c.kind === "interface-traffic" && !c.notable && c.reset !== true;
+}
+
+/** The traffic table's headers: interface, rx, rx/s, tx, tx/s, packets. */
+export const TRAFFIC_HEADERS = ["interface", "rx", "rx/s", "tx", "tx/s", "packets"] as const;
+
+/** The traffic table's cells of an `interface-traffic` change. */
+export function trafficCells(c: Change): string[] {
+  const delta = (c.delta ?? {}) as Record<string, unknown>;
+  const perSecond = (c.perSecond ?? {}) as Record<string, unknown>;
+  const d = (n: string) => (typeof delta[n] === "bigint" ? delta[n] as bigint : 0n);
+  const r = (n: string) =>
+    typeof perSecond[n] === "number" ? `${fmtBytes(BigInt(Math.round(perSecond[n])))}/s` : "";
+  return [
+    String(c.key.interface),
+    fmtBytes(d("rxBytes")),
+    r("rxBytes"),
+    fmtBytes(d("txBytes")),
+    r("txBytes"),
+    grouped(d("rxPackets") + d("txPackets")),
+  ];
 }

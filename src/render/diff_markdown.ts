@@ -4,7 +4,15 @@
  */
 import { DIFF_SECTIONS } from "../diff/kinds.ts";
 import type { Change, DiffDocument } from "../diff/types.ts";
-import { changesOf, counterCells, headline, SECTION_TITLES } from "./diff_common.ts";
+import {
+  changesOf,
+  counterCells,
+  headline,
+  isTrafficRow,
+  SECTION_TITLES,
+  TRAFFIC_HEADERS,
+  trafficCells,
+} from "./diff_common.ts";
 import { changeMark } from "./diff_text.ts";
 import { append } from "../diff/util.ts";
 
@@ -47,6 +55,17 @@ function countersTable(changes: readonly Change[]): string[] {
   return out;
 }
 
+function interfacesTable(changes: readonly Change[]): string[] {
+  const others = changes.filter((c) => !isTrafficRow(c));
+  const out = others.length ? changeTable(others) : [];
+  const rows = changes.filter(isTrafficRow).map(trafficCells);
+  if (rows.length) {
+    if (out.length) out.push("");
+    out.push(...table([...TRAFFIC_HEADERS], rows, [1, 2, 3, 4, 5]));
+  }
+  return out;
+}
+
 /** Renders a diff document as Markdown. */
 export function renderDiffMarkdown(doc: DiffDocument): string {
   const out: string[] = ["## nsnap diff", "", `**${mdCell(headline(doc))}**`];
@@ -61,7 +80,14 @@ export function renderDiffMarkdown(doc: DiffDocument): string {
     const changes = changesOf(doc, s);
     if (!doc.sections.includes(s) || changes.length === 0) continue;
     out.push("", `### ${SECTION_TITLES[s]}`, "");
-    append(out, s === "counters" ? countersTable(changes) : changeTable(changes));
+    append(
+      out,
+      s === "counters"
+        ? countersTable(changes)
+        : s === "interfaces"
+        ? interfacesTable(changes)
+        : changeTable(changes),
+    );
     if (s === "sessions" && doc.tcpStates && Object.keys(doc.tcpStates).length) {
       out.push(
         "",

@@ -5,7 +5,15 @@
  */
 import { DIFF_SECTIONS } from "../diff/kinds.ts";
 import type { Change, DiffDocument } from "../diff/types.ts";
-import { changesOf, counterCells, headline, SECTION_TITLES } from "./diff_common.ts";
+import {
+  changesOf,
+  counterCells,
+  headline,
+  isTrafficRow,
+  SECTION_TITLES,
+  TRAFFIC_HEADERS,
+  trafficCells,
+} from "./diff_common.ts";
 import { append } from "../diff/util.ts";
 import { makePaint, type Paint, renderTable, textWidth } from "./table.ts";
 
@@ -91,6 +99,21 @@ function countersBlock(changes: readonly Change[], paint: Paint): string[] {
   return lines;
 }
 
+function interfacesBlock(changes: readonly Change[], paint: Paint): string[] {
+  const lines = changeLines(changes.filter((c) => !isTrafficRow(c)), paint);
+  const rows = changes.filter(isTrafficRow).map(trafficCells);
+  if (rows.length) {
+    if (lines.length) lines.push("");
+    const table = renderTable(
+      TRAFFIC_HEADERS.map((header, i) => ({ header, align: i === 0 ? "left" : "right" }) as const),
+      rows,
+      { paint },
+    );
+    append(lines, table.trimEnd().split("\n").map((l) => "  " + l));
+  }
+  return lines;
+}
+
 /** Renders a diff document as aligned text with a one-line summary at the top. */
 export function renderDiffText(doc: DiffDocument, opts: DiffTextOptions = {}): string {
   const paint = opts.paint ?? makePaint(opts.color === true);
@@ -102,6 +125,7 @@ export function renderDiffText(doc: DiffDocument, opts: DiffTextOptions = {}): s
     if (changes.length === 0) continue;
     out.push("", paint.bold(SECTION_TITLES[s]));
     if (s === "counters") append(out, countersBlock(changes, paint));
+    else if (s === "interfaces") append(out, interfacesBlock(changes, paint));
     else append(out, changeLines(changes, paint));
     if (showStates) out.push(...statesTable(doc, paint));
   }

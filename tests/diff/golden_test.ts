@@ -8,6 +8,7 @@ import { renderDiffMarkdown } from "../../src/render/diff_markdown.ts";
 import { renderDiffText } from "../../src/render/diff_text.ts";
 import { renderDiffJson } from "../../src/render/diff_json.ts";
 import { rateText } from "../../src/render/diff_common.ts";
+import { iface, snap } from "./_build.ts";
 import { scenarioAfter, scenarioBefore } from "./_scenario.ts";
 
 /** Compares output with a golden file; UPDATE_GOLDEN=1 rewrites the file instead. */
@@ -59,4 +60,35 @@ test("`rateText()` gives every per-second cell two decimals, and <0.01 for a slo
     [0.246, 3.676, 210.784, 1210.5, 0, 0.001].map(rateText),
     ["0.25", "3.68", "210.78", "1,210.50", "0.00", "<0.01"],
   );
+});
+
+test("interface traffic is one table row per interface; errors and drops keep a line of their own", () => {
+  const stats = (rx: bigint, errs: bigint) => ({
+    rxBytes: rx,
+    txBytes: rx,
+    rxPackets: rx / 100n,
+    txPackets: rx / 100n,
+    rxErrors: errs,
+  });
+  const a = snap("2026-01-01T00:00:00.000Z", {
+    interfaces: [
+      iface("eth0", { stats: stats(1000n, 0n) }),
+      iface("lo", { stats: stats(500n, 0n) }),
+    ],
+  });
+  const b = snap("2026-01-01T00:00:10.000Z", {
+    interfaces: [
+      iface("eth0", { stats: stats(3000n, 4n) }),
+      iface("lo", { stats: stats(1500n, 0n) }),
+    ],
+  });
+  const doc = diffSnapshots(a, b);
+  const text = renderDiffText(doc);
+  assert.match(text, /^ {2}! interface-traffic {2}interface eth0: .*4 errors$/m);
+  assert.match(text, /^ {2}interface +rx +rx\/s +tx +tx\/s +packets$/m);
+  assert.match(text, /^ {2}lo +1.0 kB +100 B\/s +1.0 kB +100 B\/s +20$/m);
+  assert.doesNotMatch(text, /interface lo:/);
+  const md = renderDiffMarkdown(doc);
+  assert.match(md, /^\| lo \| 1.0 kB \| 100 B\/s \| 1.0 kB \| 100 B\/s \| 20 \|$/m);
+  assert.match(md, /^\| ! \| interface-traffic \| interface eth0: /m);
 });
