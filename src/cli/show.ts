@@ -138,6 +138,11 @@ Examples:
       if (opts.route || opts.table !== undefined) {
         warnSections(snapshot, ["routes"]);
         const tables = selectRoutes(snapshot, opts.table);
+        // An empty answer would otherwise print nothing at all: say what was looked for.
+        if (!json && tables.every((t) => t.routes.length === 0)) {
+          const where = opts.table === undefined ? "" : ` in table ${opts.table}`;
+          writeStderr(`nsnap: no routes${where}\n`);
+        }
         await out(
           json
             ? renderJson(tables.flatMap((t) => t.routes))

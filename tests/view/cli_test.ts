@@ -79,6 +79,15 @@ test("nsnap show -r --table 100 prints that table only, -r prints every table", 
   });
 });
 
+test("nsnap show --table N says on stderr when that table has no routes, rather than print nothing", () => {
+  withSnapshotFile((file) => {
+    const r = runCli(["show", "--table", "999", file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "");
+    assert.equal(r.stderr, "nsnap: no routes in table 999\n");
+  });
+});
+
 test("nsnap show -i and -s read interfaces and counters; json keeps counters above 2^53 exact", () => {
   withSnapshotFile((file) => {
     const i = runCli(["show", "-i", file]);
