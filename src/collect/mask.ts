@@ -20,9 +20,16 @@ const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s;
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):([^\s@/]+)@/gi;
 /** HTTP authorization headers and bearer tokens inside one argument. */
 const AUTH_HEADER = /\b(authorization|proxy-authorization)\s*:\s*(\S+\s+)?\S+/gi;
-const BEARER = /\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+const BEARER = /\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]+/gi;
+/** Other header-style secrets inside one argument ("X-Api-Key: v", "Cookie: v"). */
+const SECRET_HEADER = /^([A-Za-z][A-Za-z0-9-]*)\s*:\s*(\S.*)$/s;
 
 function maskInline(arg: string): string {
+  const header = SECRET_HEADER.exec(arg);
+  // "X-Api-Key: v" masks v; "scheme://…" is a URL, handled below.
+  if (header && SECRET_NAME.test(header[1]!) && !header[2]!.startsWith("//")) {
+    return `${header[1]}: ${MASK}`;
+  }
   return arg
     .replace(URL_CREDENTIALS, (_m, head: string) => `${head}:${MASK}@`)
     .replace(AUTH_HEADER, (_m, name: string) => `${name}: ${MASK}`)
