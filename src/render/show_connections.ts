@@ -75,6 +75,12 @@ function stateColor(state: string, paint: Paint): ((s: string) => string) | unde
   return undefined;
 }
 
+/**
+ * "255.255.255.255:65535": an IPv4 endpoint is never cut, even when the table then runs past the
+ * terminal's width; only longer (IPv6) endpoints are shortened, in their middle.
+ */
+const IPV4_ENDPOINT_WIDTH = 21;
+
 /** Renders connections as netstat does: Proto, Recv-Q, Send-Q, addresses, State, PID/Program. */
 export function renderConnections(
   snapshot: Snapshot,
@@ -89,7 +95,7 @@ export function renderConnections(
       header: "Local Address",
       shrink: true,
       minWidth: 15,
-      lastResortWidth: 12,
+      lastResortWidth: IPV4_ENDPOINT_WIDTH,
       rank: 1,
       truncate: truncateEndpoint,
     },
@@ -97,7 +103,7 @@ export function renderConnections(
       header: "Foreign Address",
       shrink: true,
       minWidth: 15,
-      lastResortWidth: 12,
+      lastResortWidth: IPV4_ENDPOINT_WIDTH,
       rank: 1,
       truncate: truncateEndpoint,
     },

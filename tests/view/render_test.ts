@@ -50,6 +50,16 @@ test("renderConnections() fits 80 columns, shortening IPv6 addresses in the midd
   assert.match(text, /127\.0\.0\.1:41000 +127\.0\.0\.1:5432 /);
 });
 
+test("renderConnections() -e at 80 columns still prints IPv4 endpoints whole", () => {
+  const text = renderConnections(s, selectConnections(s, { all: true }), {
+    width: 80,
+    user: true,
+    inode: true,
+  });
+  assert.match(text, /127\.0\.0\.1:41000 +127\.0\.0\.1:5432 /);
+  for (const line of text.split("\n")) assert.doesNotMatch(line, /[0-9]…[0-9.]*:[0-9]+ /);
+});
+
 test("renderConnections() -e adds the socket's User and its Inode", () => {
   const text = renderConnections(s, selectConnections(s, { listening: true }), {
     user: true,
