@@ -60,7 +60,11 @@ export function readImportInputs(paths: readonly string[]): ImportInput[] {
         return false;
       }
     });
-    if (files.length === 0) throw new InputError(`Cannot import ${path}: the folder has no files`);
+    if (files.length === 0) {
+      throw new InputError(
+        `Cannot import ${path}: the folder has no files (its subfolders are not read)`,
+      );
+    }
     for (const f of files) inputs.push(readOne(f));
   }
   return inputs;
