@@ -26,7 +26,7 @@ import { parseNetstatI } from "../parse/darwin/netstat_i.ts";
 import { parseNetstatS } from "../parse/darwin/netstat_s.ts";
 import { parseIfconfig } from "../parse/darwin/ifconfig.ts";
 import { type LsofSocket, parseLsof } from "../parse/darwin/lsof.ts";
-import { socketTupleKey } from "../diff/keys.ts";
+import { masterPid, socketTupleKey } from "../diff/keys.ts";
 
 /** What the darwin collector needs. */
 export interface DarwinOptions {
@@ -205,27 +205,13 @@ function sockets(run: CommandRunner, root: boolean): Outcome<LsofSocket[]> & { r
 function joinOwners(conns: Connection[], socks: readonly LsofSocket[]): Connection[] {
   const holders = new Map<string, LsofSocket[]>();
   for (const s of socks) {
-    const k = socketTupleKey(
-      s.protocol,
-      s.family,
-      s.localAddress,
-      s.localPort,
-      s.remoteAddress,
-      s.remotePort,
-    );
+    const k = socketTupleKey(s);
     const list = holders.get(k) ?? [];
     if (!list.some((x) => x.pid === s.pid)) list.push(s);
     holders.set(k, list);
   }
   return conns.map((c) => {
-    const k = socketTupleKey(
-      c.protocol,
-      c.family,
-      c.localAddress,
-      c.localPort,
-      c.remoteAddress,
-      c.remotePort,
-    );
+    const k = socketTupleKey(c);
     const found = holders.get(k);
     if (!found) return c;
     const pids = [...new Set([...(c.pids ?? []), ...found.map((s) => s.pid)])].sort((a, b) =>
@@ -233,8 +219,7 @@ function joinOwners(conns: Connection[], socks: readonly LsofSocket[]): Connecti
     );
     // The owner is the holder whose parent does not also hold the socket (a pre-fork master).
     const ppid = new Map(found.map((s) => [s.pid, s.ppid]));
-    const master = pids.find((p) => !pids.includes(ppid.get(p) ?? -1)) ?? pids[0]!;
-    return { ...c, pid: master, pids };
+    return { ...c, pid: masterPid(pids, (p) => ppid.get(p)), pids };
   });
 }
 

@@ -28,6 +28,7 @@ import { parseIpJsonAddr, parseIpJsonRoutes } from "../parse/linux/ip_json.ts";
 import { parseBootTime, parseProcPidStat } from "../parse/linux/proc_pid_stat.ts";
 import { listSocketInodes } from "../runtime/proc_fd.ts";
 import { maskCmdline } from "./mask.ts";
+import { masterPid } from "../diff/keys.ts";
 
 /** Options of a Linux capture. */
 export interface LinuxCaptureOptions {
@@ -122,17 +123,6 @@ function scanSocketOwners(proc: string, wanted: Set<number>): OwnerScan {
     }
   }
   return { owners, denied, vanished };
-}
-
-/** Picks the holder whose parent does not also hold the socket: a pre-fork server's master. */
-function masterPid(pids: number[], ppidOf: (pid: number) => number | undefined): number {
-  if (pids.length === 1) return pids[0]!;
-  const set = new Set(pids);
-  for (const p of pids) {
-    const parent = ppidOf(p);
-    if (parent === undefined || !set.has(parent)) return p;
-  }
-  return pids[0]!;
 }
 
 /** Maps uids to user names from /etc/passwd, read once per capture. */

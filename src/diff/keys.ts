@@ -24,22 +24,43 @@ export function sessionKey(c: Connection): string {
   return `${c.protocol} ${c.localAddress} ${c.localPort} ${c.remoteAddress} ${c.remotePort}`;
 }
 
+/** The endpoints of a socket as any source states them (a connection, an lsof line …). */
+export interface SocketEnds {
+  protocol: string;
+  family: string;
+  localAddress: string;
+  localPort: number;
+  remoteAddress?: string | undefined;
+  remotePort?: number | undefined;
+}
+
 /**
  * Identity of a socket across sources that print it differently (netstat, lsof, ss): protocol,
  * family and both endpoints, an absent remote end being the any-address and port 0.
  */
-export function socketTupleKey(
-  protocol: string,
-  family: string,
-  localAddress: string,
-  localPort: number,
-  remoteAddress: string | undefined,
-  remotePort: number | undefined,
-): string {
-  const any = family === "inet6" ? "::" : "0.0.0.0";
-  return `${protocol} ${family} ${localAddress} ${localPort} ${remoteAddress ?? any} ${
-    remotePort ?? 0
+export function socketTupleKey(s: SocketEnds): string {
+  const any = s.family === "inet6" ? "::" : "0.0.0.0";
+  return `${s.protocol} ${s.family} ${s.localAddress} ${s.localPort} ${s.remoteAddress ?? any} ${
+    s.remotePort ?? 0
   }`;
+}
+
+/**
+ * The owner among the processes holding one socket: the holder whose parent does not also hold
+ * it (a pre-fork server's master, so a reload that replaces workers is no change of owner);
+ * where parents are unknown, the lowest pid. `pids` must be sorted and not empty.
+ */
+export function masterPid(
+  pids: readonly number[],
+  ppidOf: (pid: number) => number | undefined,
+): number {
+  if (pids.length === 1) return pids[0]!;
+  const held = new Set(pids);
+  for (const p of pids) {
+    const parent = ppidOf(p);
+    if (parent === undefined || !held.has(parent)) return p;
+  }
+  return pids[0]!;
 }
 
 /** Identity of a route: family, table, type, destination and metric. */

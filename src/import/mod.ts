@@ -48,7 +48,7 @@ import { parseNetstatI } from "../parse/darwin/netstat_i.ts";
 import { parseNetstatS } from "../parse/darwin/netstat_s.ts";
 import { parseIfconfig } from "../parse/darwin/ifconfig.ts";
 import { type LsofSocket, parseLsof } from "../parse/darwin/lsof.ts";
-import { socketTupleKey } from "../diff/keys.ts";
+import { masterPid, socketTupleKey } from "../diff/keys.ts";
 
 /** One file to import: the name it is reported under and its text. */
 export interface ImportInput {
@@ -299,17 +299,6 @@ function sameAddress(a: InterfaceAddress, b: InterfaceAddress): boolean {
   return a.family === b.family && a.address === b.address && a.prefixLength === b.prefixLength;
 }
 
-function connKey(c: Connection): string {
-  return socketTupleKey(
-    c.protocol,
-    c.family,
-    c.localAddress,
-    c.localPort,
-    c.remoteAddress,
-    c.remotePort,
-  );
-}
-
 /** Merges sockets seen by several inputs into one per 5-tuple, joining owners from lsof. */
 function mergeConnections(parts: Parts): { list: Connection[]; warnings: string[] } {
   // Two lines of one input are two sockets even with the same 5-tuple (SO_REUSEPORT, two DHCP
@@ -318,7 +307,7 @@ function mergeConnections(parts: Parts): { list: Connection[]; warnings: string[
   const byKey = new Map<string, Connection>();
   const groups = new Map<string, { conn: Connection; inputs: Set<number> }[]>();
   for (const { conn, input } of parts.connections) {
-    const k = connKey(conn);
+    const k = socketTupleKey(conn);
     const group = groups.get(k) ?? [];
     groups.set(k, group);
     const had = group.find((g) =>
@@ -343,14 +332,7 @@ function mergeConnections(parts: Parts): { list: Connection[]; warnings: string[
   const ppid = new Map<number, number>();
   for (const s of parts.lsof) {
     if (s.ppid !== undefined) ppid.set(s.pid, s.ppid);
-    const k = socketTupleKey(
-      s.protocol,
-      s.family,
-      s.localAddress,
-      s.localPort,
-      s.remoteAddress,
-      s.remotePort,
-    );
+    const k = socketTupleKey(s);
     let c = byKey.get(k);
     if (!c) {
       // A socket only lsof saw: its queues are not known, and lsof does not print them.
@@ -379,9 +361,7 @@ function mergeConnections(parts: Parts): { list: Connection[]; warnings: string[
     if (!c.pids || c.pids.length === 0) continue;
     const pids = [...c.pids].sort((a, b) => a - b);
     c.pids = pids;
-    // The owner is the holder whose parent does not also hold the socket (a pre-fork master);
-    // without parents, the oldest (lowest) pid.
-    c.pid = pids.find((p) => !pids.includes(ppid.get(p) ?? -1)) ?? pids[0]!;
+    c.pid = masterPid(pids, (p) => ppid.get(p));
   }
   return { list, warnings };
 }
