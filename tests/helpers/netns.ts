@@ -110,10 +110,14 @@ export function holdSockets(
   ttlSeconds = 60,
   extra: string[] = [],
 ): Promise<ChildProcess> {
-  const child = ns.spawn(socketsCommand(specs, ttlSeconds, extra));
+  return whenReady(ns.spawn(socketsCommand(specs, ttlSeconds, extra)), "sockets.ts");
+}
+
+/** Resolves with the child once it prints "ready"; rejects when it exits first or takes 60 s. */
+export function whenReady(child: ChildProcess, what: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     let out = "", err = "";
-    const timer = setTimeout(() => reject(new Error(`sockets.ts not ready: ${err}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${what} not ready: ${err}`)), 60_000);
     child.stdout?.on("data", (d: Uint8Array) => {
       out += new TextDecoder().decode(d);
       if (out.includes("ready")) {
@@ -124,7 +128,7 @@ export function holdSockets(
     child.stderr?.on("data", (d: Uint8Array) => (err += new TextDecoder().decode(d)));
     child.once("exit", (code) => {
       clearTimeout(timer);
-      if (!out.includes("ready")) reject(new Error(`sockets.ts exited ${code}: ${err}`));
+      if (!out.includes("ready")) reject(new Error(`${what} exited ${code}: ${err}`));
     });
   });
 }

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
-import { canUseNetns, holdSockets, type Netns, withNetns } from "../helpers/netns.ts";
+import { canUseNetns, holdSockets, type Netns, whenReady, withNetns } from "../helpers/netns.ts";
 import { readSnapshot } from "../../src/snapshot/read.ts";
 import { copyBinary, runBare } from "../helpers/binary.ts";
 import type { Snapshot } from "../../src/model.ts";
@@ -50,23 +50,7 @@ function listenAsNobody(ns: Netns, home: string, port: number): Promise<ChildPro
   const script = `use IO::Socket::INET; $|=1; ` +
     `my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1:${port}", Listen => 5, ReuseAddr => 1) ` +
     `or die "listen: $!"; print "ready\\n"; sleep 60;`;
-  const child = ns.spawn([...asNobody(home), "/usr/bin/perl", "-e", script]);
-  return new Promise((resolve, reject) => {
-    let out = "", err = "";
-    const timer = setTimeout(() => reject(new Error(`holder not ready: ${err}`)), 60_000);
-    child.stdout?.on("data", (d: Uint8Array) => {
-      out += new TextDecoder().decode(d);
-      if (out.includes("ready")) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.stderr?.on("data", (d: Uint8Array) => (err += new TextDecoder().decode(d)));
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      if (!out.includes("ready")) reject(new Error(`holder exited ${code}: ${err}`));
-    });
-  });
+  return whenReady(ns.spawn([...asNobody(home), "/usr/bin/perl", "-e", script]), "perl listener");
 }
 
 /** The pid recorded for the TCP listener on `port`, if any. */
