@@ -181,5 +181,17 @@ test("in a quiet namespace, show -ta counts what ss counts and show -s matches n
     assert.match(words, /\n {4}\d+ segments retransmitted/);
     assert.match(words, /\n {4}5 active connection openings\n/);
     assert.match(words, /\n {4}\d+ times the listen queue of a socket overflowed\n/);
+
+    // The same statistics from a snapshot file of this namespace, read anywhere.
+    const dir = mkdtempSync(join(tmpdir(), "nsnap-view-stats-"));
+    try {
+      const file = captureIn(ns, dir);
+      const fromFile = runCli(["show", "-s", file]);
+      assert.equal(fromFile.code, 0, fromFile.stderr);
+      assert.match(fromFile.stdout, /\n {4}5 active connection openings\n/);
+      assert.match(fromFile.stdout, /\n {4}\d+ segments retransmitted/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
