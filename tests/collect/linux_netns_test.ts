@@ -131,3 +131,33 @@ test("capture never replaces an existing file without --force", { skip }, () => 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("two captures of an unchanged namespace are identical apart from meta and counters", {
+  skip,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "nsnap-cap-"));
+  try {
+    await withNetns("same", async (ns) => {
+      ns.ip("route", "add", "blackhole", "10.203.0.0/16");
+      await holdSockets(ns, [
+        "listen:127.0.0.1:7011",
+        "udp:[::1]:7012",
+        "connect:127.0.0.1:7011:3",
+      ]);
+      const texts: string[] = [];
+      for (const name of ["one.json", "two.json"]) {
+        const r = runCli(["capture", "-o", join(dir, name)], { wrap: ns.wrap });
+        assert.equal(r.code, 0, r.stderr);
+        const doc = JSON.parse(readFileSync(join(dir, name), "utf8"));
+        delete doc.meta;
+        delete doc.counters;
+        for (const i of doc.interfaces) delete i.stats;
+        texts.push(JSON.stringify(doc));
+      }
+      assert.equal(texts[0], texts[1]);
+      assert.match(texts[0]!, /"localPort":7011/);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
