@@ -54,7 +54,7 @@ export function registerCapture(program: Command, _ctx: CliContext) {
       "after",
       `
 Examples:
-  nsnap capture                              ./snapshots/web1-20261125T150812.345Z.json
+  nsnap capture                  writes ./snapshots/<host>-<UTC time>.json
   nsnap capture -o before.json --label deploy=1234
   nsnap capture -o incident.yaml.gz --cmdline
   nsnap capture -o - | jq '.connections | length'

@@ -27,6 +27,7 @@ import { writeStderr } from "../runtime/process.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { textLayout } from "./show.ts";
+import { termList } from "./help.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...splitList(value)];
 
@@ -83,11 +84,13 @@ export function registerDiff(program: Command, ctx: CliContext) {
       "after",
       `
 Change kinds (for --fail-on):
-${ALL_KINDS.map((k) => `  ${k.padEnd(27)}${KIND_DESCRIPTIONS[k]}`).join("\n")}
+${termList(ALL_KINDS.map((k) => [k, KIND_DESCRIPTIONS[k]]))}
 
-Exit codes: 0 compared, 1 a --fail-on kind occurred, 2 usage error or unreadable input.
+Exit codes: 0 compared, 1 a --fail-on kind occurred, 2 usage error or unreadable
+input.
 
-Policy file (--config), same keys as the options; flags add to it, --only replaces it:
+Policy file (--config), same keys as the options; flags add to it, --only
+replaces it:
   fail-on: [listener-opened, listener-exposure-changed]
   ignore-port: [22, "8000-8100"]
   ignore-interface: ["veth*"]

@@ -52,13 +52,14 @@ export function registerImport(program: Command, _ctx: CliContext) {
     .addHelpText(
       "after",
       `
-Each file's format is recognised by its content: ss, netstat (-an, -i, -s, -r), route -n,
-ip route/addr/link (text or -j), ifconfig, lsof, macOS/FreeBSD netstat, and /proc/net copies.
-Sections no file speaks about are marked "not provided".
+Each file's format is recognised by its content: ss, netstat (-an, -i, -s, -r),
+route -n, ip route/addr/link (text or -j), ifconfig, lsof, macOS and FreeBSD
+netstat, and /proc/net copies. Sections no file speaks about are marked
+"not provided".
 
 Examples:
   nsnap import ss-tulpn.txt ip-addr.txt ip-route.txt -o ticket-1234.json
-  nsnap import ./sosreport/networking/ --hostname web1 --time 2026-01-02T03:04:05Z`,
+  nsnap import ./saved/ --hostname web1 --time 2026-01-02T03:04:05Z`,
     )
     .action(async (files, opts) => {
       checkOutputOptions(opts);

@@ -34,10 +34,10 @@ export function buildProgram(ctx: CliContext): Command {
     "after",
     `
 Examples:
-  nsnap capture                          write ./snapshots/<host>-<time>.json
-  nsnap diff before.json after.json      what changed (exit 1 with --fail-on KINDS)
-  nsnap show -tlp                        listening TCP sockets with their programs
-  nsnap port 443 incident.json.gz        who holds port 443 in a saved snapshot`,
+  nsnap capture                       write ./snapshots/<host>-<time>.json
+  nsnap diff before.json after.json   what changed (exit 1 with --fail-on KINDS)
+  nsnap show -tlp                     listening TCP sockets with their programs
+  nsnap port 443 incident.json.gz     who holds port 443 in a saved snapshot`,
   );
   for (
     const register of [

@@ -29,8 +29,8 @@ export function registerPort(program: Command, ctx: CliContext) {
       "after",
       `
 Exits 1, printing "nothing is using port N", when no socket has that port.
-Start times, executables and command lines appear when the snapshot recorded them
-(command lines only with 'nsnap capture --cmdline').
+Start times, executables and command lines appear when the snapshot recorded
+them (command lines only with 'nsnap capture --cmdline').
 
 Examples:
   nsnap port 443                         who holds port 443 now

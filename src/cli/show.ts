@@ -110,11 +110,12 @@ export function registerShow(program: Command, _ctx: CliContext) {
     .addHelpText(
       "after",
       `
-Without -a or -l, only connected sockets are shown (as netstat does); -l shows listeners only.
-With --format json the selected records are printed (counters as a number, or a string above 2^53).
+Without -a or -l, only connected sockets are shown (as netstat does); -l shows
+listeners only. With --format json the selected records are printed (counters
+as a number, or as a string above 2^53).
 
 Examples:
-  nsnap show -tulpn                      listening TCP and UDP sockets with their programs
+  nsnap show -tulpn                      listening TCP and UDP sockets, programs
   nsnap show -ta --state established     established TCP connections
   nsnap show -a --port 5432              everything on port 5432
   nsnap show -t --address 10.0.0.0/8     TCP sessions to or from 10/8
