@@ -70,7 +70,14 @@ export class Netns {
           process.kill(Number(pid), "SIGKILL");
         } catch { /* gone */ }
       });
-    spawnSync("ip", ["netns", "del", this.name]);
+    // A process that is still dying can keep the namespace busy for a moment: try again.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      if (spawnSync("ip", ["netns", "del", this.name]).status === 0) return;
+      if (!spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout?.includes(this.name)) {
+        return;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
   }
 }
 
