@@ -1,11 +1,10 @@
 /** `nsnap import`: build a snapshot from saved outputs (ss, netstat, ip, ifconfig, /proc/net …). */
-import { type Command, Option } from "@commander-js/extra-typings";
+import type { Command } from "@commander-js/extra-typings";
 import { importFiles } from "../import/mod.ts";
 import { readImportInputs } from "../import/files.ts";
 import { UsageError } from "../errors.ts";
-import { parseLabel } from "./capture.ts";
 import type { CliContext } from "./context.ts";
-import { checkOutputOptions, emitSnapshot } from "./output.ts";
+import { checkOutputOptions, emitSnapshot, outputOptions } from "./output.ts";
 
 /** Reads `--time` as an instant, written back as ISO 8601 UTC with milliseconds. */
 function parseTime(value: string): string {
@@ -24,31 +23,14 @@ export function registerImport(program: Command, _ctx: CliContext) {
       "build a snapshot from saved ss/netstat/ip/ifconfig/lsof outputs and /proc/net files",
     )
     .argument("<files...>", "files, or folders whose files are all imported")
-    .option(
-      "-o, --output <path>",
-      "file, folder/ or - for stdout (default ./snapshots/<host>-<time>.json)",
-    )
-    .addOption(
-      new Option("--format <format>", "json or yaml (default: from the file name)").choices(
-        ["json", "yaml"] as const,
-      ),
-    )
-    .option("--force", "replace an existing file")
+    .addOption(outputOptions.output())
+    .addOption(outputOptions.format())
+    .addOption(outputOptions.force())
     .option("--hostname <name>", "host name to record (default: imported)")
     .option("--time <iso>", "capture time to record (default: now)", parseTime)
-    .option(
-      "--label <key=value>",
-      "add a label to meta.labels (repeatable)",
-      parseLabel,
-    )
-    .option(
-      "--redact",
-      "replace addresses, MACs and host names with stable pseudonyms (for public tickets)",
-    )
-    .option(
-      "--redact-key <key>",
-      "key for --redact pseudonyms (default: $NSNAP_REDACT_KEY, else random)",
-    )
+    .addOption(outputOptions.label())
+    .addOption(outputOptions.redact())
+    .addOption(outputOptions.redactKey())
     .addHelpText(
       "after",
       `

@@ -1,10 +1,55 @@
-/** The last step shared by `capture` and `import`: redact if asked, write, print the path. */
+/**
+ * What `capture` and `import` share: their output options, defined once here, and the last step
+ * (redact if asked, write, print the path).
+ */
+import { Option } from "@commander-js/extra-typings";
 import type { Snapshot } from "../model.ts";
 import { redactSnapshot } from "../snapshot/redact.ts";
 import { writeSnapshot } from "../snapshot/write.ts";
 import { UsageError } from "../errors.ts";
 import { redactKey } from "./redact_key.ts";
 import { out } from "./context.ts";
+
+/** Parses repeated `--label key=value` options into a record. */
+export function parseLabel(
+  value: string,
+  previous: Record<string, string> = {},
+): Record<string, string> {
+  const eq = value.indexOf("=");
+  const key = eq > 0 ? value.slice(0, eq) : "";
+  if (!/^[A-Za-z0-9_.\/-]+$/.test(key)) {
+    throw new UsageError(`Cannot use label ${JSON.stringify(value)}: expected key=value`);
+  }
+  return { ...previous, [key]: value.slice(eq + 1) };
+}
+
+/** The options that say where and how a snapshot is written, as both commands offer them. */
+export const outputOptions = {
+  output: () =>
+    new Option(
+      "-o, --output <path>",
+      "file, folder/ or - for stdout (default ./snapshots/<host>-<time>.json)",
+    ),
+  format: () =>
+    new Option("--format <format>", "json or yaml (default: from the file name)").choices(
+      ["json", "yaml"] as const,
+    ),
+  force: () => new Option("--force", "replace an existing file"),
+  label: () =>
+    new Option("--label <key=value>", "add a label to meta.labels (repeatable)").argParser(
+      parseLabel,
+    ),
+  redact: () =>
+    new Option(
+      "--redact",
+      "replace addresses, MACs and host names with stable pseudonyms (for public tickets)",
+    ),
+  redactKey: () =>
+    new Option(
+      "--redact-key <key>",
+      "key for --redact pseudonyms (default: $NSNAP_REDACT_KEY, else random)",
+    ),
+};
 
 /** The output options both commands take. */
 export interface SnapshotOutputOptions {
