@@ -41,23 +41,9 @@ export function stdoutIsTty(): boolean {
   return Boolean(process.stdout.isTTY);
 }
 
-/** Reads all of standard input. */
-export async function readStdin(limit: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin) {
-    const c = chunk as Uint8Array;
-    size += c.length;
-    if (size > limit) throw new RangeError(`more than ${limit} bytes`);
-    chunks.push(c);
-  }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
+/** Standard input as a stream of byte chunks (the reader decides how much it takes). */
+export function stdinChunks(): AsyncIterable<Uint8Array> {
+  return process.stdin as AsyncIterable<Uint8Array>;
 }
 
 /** The effective user id, or undefined where the platform has none. */

@@ -20,7 +20,7 @@ import { parseDocument } from "yaml";
 import { describeValue, InputError } from "../errors.ts";
 import type { Snapshot } from "../model.ts";
 import { SCHEMA_ID } from "../model.ts";
-import { readStdin } from "../runtime/process.ts";
+import { stdinChunks } from "../runtime/process.ts";
 import { Snapshot as SnapshotSchema } from "../schema.ts";
 import { locateJsonError } from "./json_error.ts";
 import { countColons, type FastConnections, fastConnections } from "./fast_path.ts";
@@ -87,7 +87,7 @@ export async function readSnapshot(operand: string, opts: ReadOptions = {}): Pro
   let bytes: Uint8Array;
   if (operand === "-") {
     try {
-      bytes = await readStdin(limit);
+      bytes = await readLimited(stdinChunks(), limit);
     } catch (err) {
       if (err instanceof RangeError) throw tooBig("input");
       throw fail(name, systemReason(err));
@@ -101,7 +101,7 @@ export async function readSnapshot(operand: string, opts: ReadOptions = {}): Pro
         bytes = await fsp.readFile(operand);
       } else {
         // A pipe or device (`<(gunzip -c a.gz)`, /dev/stdin): read it, counting as we go.
-        bytes = await readStream(operand, limit);
+        bytes = await readLimited(createReadStream(operand), limit);
       }
     } catch (err) {
       if (err instanceof InputError) throw err;
@@ -112,10 +112,11 @@ export async function readSnapshot(operand: string, opts: ReadOptions = {}): Pro
   return parseSnapshotBytes(bytes, name, { maxBytes: limit });
 }
 
-async function readStream(path: string, limit: number): Promise<Uint8Array> {
+/** Reads a stream to its end, refusing (RangeError) once it passes `limit` bytes. */
+async function readLimited(source: AsyncIterable<unknown>, limit: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of createReadStream(path)) {
+  for await (const chunk of source) {
     const c = chunk as Uint8Array;
     size += c.length;
     if (size > limit) throw new RangeError(`more than ${limit} bytes`);
