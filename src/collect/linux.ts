@@ -16,6 +16,7 @@ import type {
   SectionStatus,
 } from "../model.ts";
 import { sectionStatus } from "../model.ts";
+import { errnoText } from "../errors.ts";
 import type { CommandResult, CommandRunner } from "../runtime/command.ts";
 import { parseProcNetSockets } from "../parse/linux/proc_net_tcp.ts";
 import { parseProcNetDev } from "../parse/linux/proc_net_dev.ts";
@@ -61,19 +62,12 @@ export interface LinuxSections {
 /** USER_HZ: /proc reports process start times in these ticks on every Linux architecture. */
 const CLOCK_TICKS = 100;
 
-function errText(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  if (e?.code === "ENOENT") return "not present";
-  if (e?.code === "EACCES" || e?.code === "EPERM") return "permission denied";
-  return e?.message ?? String(err);
-}
-
 /** Reads a text file; undefined (with a warning) when it cannot be read. */
 function readText(path: string, warnings: string[] | undefined): string | undefined {
   try {
     return readFileSync(path, "latin1");
   } catch (err) {
-    warnings?.push(`cannot read ${path}: ${errText(err)}`);
+    warnings?.push(`cannot read ${path}: ${errnoText(err)}`);
     return undefined;
   }
 }
@@ -291,7 +285,7 @@ function collectInterfaces(
   try {
     names = readdirSync(sysNet);
   } catch (err) {
-    warnings.push(`cannot read ${sysNet}: ${errText(err)}`);
+    warnings.push(`cannot read ${sysNet}: ${errnoText(err)}`);
   }
   for (const name of names) {
     const dir = `${sysNet}/${name}`;
@@ -381,7 +375,7 @@ function section<T>(
   } catch (err) {
     return {
       value: empty,
-      status: { status: "error", error: errText(err), ...(warnings.length ? { warnings } : {}) },
+      status: { status: "error", error: errnoText(err), ...(warnings.length ? { warnings } : {}) },
     };
   }
 }

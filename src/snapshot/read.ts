@@ -17,7 +17,7 @@ import { promises as fsp } from "node:fs";
 import { createReadStream } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { parseDocument } from "yaml";
-import { describeValue, InputError } from "../errors.ts";
+import { describeValue, errnoText, InputError } from "../errors.ts";
 import type { Snapshot } from "../model.ts";
 import { SCHEMA_ID } from "../model.ts";
 import { stdinChunks } from "../runtime/process.ts";
@@ -59,22 +59,6 @@ function fail(name: string, what: string): InputError {
   return new InputError(`Cannot read snapshot ${name}: ${what}`);
 }
 
-const SYSTEM_REASONS: Record<string, string> = {
-  ENOENT: "no such file",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EISDIR: "is a directory, not a snapshot file",
-  ENOTDIR: "a part of the path is not a directory",
-  ELOOP: "too many levels of symbolic links",
-  ENAMETOOLONG: "file name too long",
-  EIO: "input/output error",
-};
-
-function systemReason(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  return (e.code && SYSTEM_REASONS[e.code]) ?? e.message ?? String(err);
-}
-
 /** Reads a snapshot from a file or `-` (standard input) and validates it. */
 export async function readSnapshot(operand: string, opts: ReadOptions = {}): Promise<Snapshot> {
   const limit = opts.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -90,12 +74,12 @@ export async function readSnapshot(operand: string, opts: ReadOptions = {}): Pro
       bytes = await readLimited(stdinChunks(), limit);
     } catch (err) {
       if (err instanceof RangeError) throw tooBig("input");
-      throw fail(name, systemReason(err));
+      throw fail(name, errnoText(err));
     }
   } else {
     try {
       const st = await fsp.stat(operand);
-      if (st.isDirectory()) throw fail(name, SYSTEM_REASONS.EISDIR!);
+      if (st.isDirectory()) throw fail(name, errnoText({ code: "EISDIR" }));
       if (st.isFile()) {
         if (st.size > limit) throw tooBig(`file is ${formatBytes(st.size)}, which`);
         bytes = await fsp.readFile(operand);
@@ -106,7 +90,7 @@ export async function readSnapshot(operand: string, opts: ReadOptions = {}): Pro
     } catch (err) {
       if (err instanceof InputError) throw err;
       if (err instanceof RangeError) throw tooBig("input");
-      throw fail(name, systemReason(err));
+      throw fail(name, errnoText(err));
     }
   }
   return parseSnapshotBytes(bytes, name, { maxBytes: limit });
