@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { errnoText, InputError } from "../errors.ts";
+import { formatBytes } from "../format.ts";
 import type { ImportInput } from "./mod.ts";
 
 /** Largest file `nsnap import` reads: saved tool outputs are far smaller. */
@@ -14,7 +15,9 @@ function readOne(path: string): ImportInput {
   } catch (err) {
     throw new InputError(`Cannot read ${path}: ${errnoText(err)}`);
   }
-  if (size > MAX_BYTES) throw new InputError(`Cannot read ${path}: larger than 64 MiB`);
+  if (size > MAX_BYTES) {
+    throw new InputError(`Cannot read ${path}: larger than ${formatBytes(MAX_BYTES)}`);
+  }
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);

@@ -18,6 +18,7 @@ import { createReadStream } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { parseDocument } from "yaml";
 import { describeValue, errnoText, InputError } from "../errors.ts";
+import { formatBytes } from "../format.ts";
 import type { Snapshot } from "../model.ts";
 import { SCHEMA_ID } from "../model.ts";
 import { stdinChunks } from "../runtime/process.ts";
@@ -41,18 +42,6 @@ export interface ReadOptions {
 /** The name an operand goes by in messages. */
 export function operandName(operand: string): string {
   return operand === "-" ? "<stdin>" : operand;
-}
-
-/** Formats a byte count for messages (512 MiB, 3.2 KiB, 17 bytes). */
-export function formatBytes(n: number): string {
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  if (n < 1024) return `${n} bytes`;
-  let v = n / 1024, u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
 }
 
 function fail(name: string, what: string): InputError {
