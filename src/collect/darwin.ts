@@ -26,7 +26,7 @@ import { parseNetstatI } from "../parse/darwin/netstat_i.ts";
 import { parseNetstatS } from "../parse/darwin/netstat_s.ts";
 import { parseIfconfig } from "../parse/darwin/ifconfig.ts";
 import { type LsofSocket, parseLsof } from "../parse/darwin/lsof.ts";
-import { masterPid, socketTupleKey } from "../diff/keys.ts";
+import { masterPid, socketTupleKey } from "../net/sockets.ts";
 
 /** What the darwin collector needs. */
 export interface DarwinOptions {

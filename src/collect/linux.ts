@@ -29,7 +29,7 @@ import { parseIpJsonAddr, parseIpJsonRoutes } from "../parse/linux/ip_json.ts";
 import { parseBootTime, parseProcPidStat } from "../parse/linux/proc_pid_stat.ts";
 import { listSocketInodes } from "../runtime/proc_fd.ts";
 import { maskCmdline } from "./mask.ts";
-import { masterPid } from "../diff/keys.ts";
+import { masterPid } from "../net/sockets.ts";
 
 /** Options of a Linux capture. */
 export interface LinuxCaptureOptions {

@@ -48,7 +48,7 @@ import { parseNetstatI } from "../parse/darwin/netstat_i.ts";
 import { parseNetstatS } from "../parse/darwin/netstat_s.ts";
 import { parseIfconfig } from "../parse/darwin/ifconfig.ts";
 import { type LsofSocket, parseLsof } from "../parse/darwin/lsof.ts";
-import { masterPid, socketTupleKey } from "../diff/keys.ts";
+import { masterPid, socketTupleKey } from "../net/sockets.ts";
 
 /** One file to import: the name it is reported under and its text. */
 export interface ImportInput {

@@ -1,10 +1,10 @@
 /**
  * Which sockets a view shows, with netstat's meaning of the flags: without `-a`/`-l` only the
  * connected (non-listening) sockets, `-l` only listeners, `-a` both; `-t`/`-u` pick protocols.
- * "Listener" is the one definition in diff/keys.ts, shared with diff.
+ * "Listener" is the one definition in net/sockets.ts, shared with diff.
  */
 import type { Connection, ProcessInfo, Snapshot } from "../model.ts";
-import { isListener } from "../diff/keys.ts";
+import { isListener } from "../net/sockets.ts";
 import { type Cidr, cidrContains, parseCidr } from "../net/address.ts";
 import { UsageError } from "../errors.ts";
 import { SOCKET_STATES } from "../net/states.ts";

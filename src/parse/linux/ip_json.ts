@@ -5,17 +5,7 @@
 import type { Family, InterfaceAddress, NetInterface, Nexthop, Route } from "../../model.ts";
 import { canonicalAddress } from "../../net/address.ts";
 import { ParseError } from "../../errors.ts";
-
-const TABLE_IDS: Record<string, number> = { main: 254, local: 255, default: 253, unspec: 0 };
-
-/** Turns ip's table name or number into the kernel's numeric id (main 254, local 255). */
-export function tableId(t: unknown): number | undefined {
-  if (t === undefined) return 254;
-  if (typeof t === "number") return t;
-  if (typeof t !== "string") return undefined;
-  if (Object.hasOwn(TABLE_IDS, t)) return TABLE_IDS[t];
-  return /^[0-9]+$/.test(t) ? Number(t) : undefined;
-}
+import { tableId } from "../../net/routes.ts";
 
 function cidr(dst: string, family: Family): string {
   if (dst === "default") return family === "inet" ? "0.0.0.0/0" : "::/0";

@@ -8,7 +8,7 @@
  */
 import type { Family, Nexthop, Route } from "../../model.ts";
 import { canonicalAddress } from "../../net/address.ts";
-import { tableId } from "./ip_json.ts";
+import { tableId } from "../../net/routes.ts";
 import { cannotRead, splitLines } from "./text_fields.ts";
 
 const TYPES = new Set([

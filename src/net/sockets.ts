@@ -1,8 +1,9 @@
 /**
- * What a listener, a session and a route are, and the keys that identify them across snapshots.
- * Defined once here and used by diff, show and port alike.
+ * What a socket is to nsnap: a listener or a session, the keys that identify one across snapshots
+ * and across sources, and which of its holders owns it. Defined once here and used by capture,
+ * import, diff, show and port alike.
  */
-import type { Connection, Route } from "../model.ts";
+import type { Connection } from "../model.ts";
 
 /** True for a socket that accepts: TCP `LISTEN`, or an unconnected UDP socket bound to a port. */
 export function isListener(c: Connection): boolean {
@@ -49,6 +50,13 @@ export function socketTupleKey(s: SocketEnds): string {
  * The owner among the processes holding one socket: the holder whose parent does not also hold
  * it (a pre-fork server's master, so a reload that replaces workers is no change of owner);
  * where parents are unknown, the lowest pid. `pids` must be sorted and not empty.
+ *
+ * @example
+ * ```ts
+ * import { masterPid } from "./sockets.ts";
+ * const parents = new Map([[501, 500], [500, 1]]);
+ * masterPid([500, 501], (pid) => parents.get(pid)); // 500
+ * ```
  */
 export function masterPid(
   pids: readonly number[],
@@ -63,22 +71,7 @@ export function masterPid(
   return pids[0]!;
 }
 
-/** Identity of a route: family, table, type, destination and metric. */
-export function routeKey(r: Route): string {
-  return `${r.family} ${r.table} ${r.type} ${r.destination} ${r.metric}`;
-}
-
 /** Formats an endpoint as `addr:port`, with IPv6 in brackets. */
 export function endpoint(address: string, port: number): string {
   return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
-/** True for routes that exist once per interface: IPv6 link-local (fe80::/…) and multicast (ff00::/8). */
-export function isPerInterfaceRoute(r: Route): boolean {
-  return r.family === "inet6" && /^(fe80:|ff[0-9a-f]{2}:)/i.test(r.destination);
-}
-
-/** Identity of a route where several share its routeKey (multipath, per-interface): plus the interface. */
-export function routeKeyWithInterface(r: Route, base: string = routeKey(r)): string {
-  return `${base} dev ${r.interface ?? "-"}`;
 }

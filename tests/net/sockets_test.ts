@@ -1,7 +1,7 @@
 /** The shared definitions of what a listener is and who owns a socket. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isListener, isSession, masterPid, socketTupleKey } from "../../src/diff/keys.ts";
+import { isListener, isSession, masterPid, socketTupleKey } from "../../src/net/sockets.ts";
 import type { Connection } from "../../src/model.ts";
 
 const conn = (p: Partial<Connection>): Connection => ({
