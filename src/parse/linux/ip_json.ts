@@ -6,6 +6,7 @@ import type { Family, InterfaceAddress, NetInterface, Nexthop, Route } from "../
 import { canonicalAddress } from "../../net/address.ts";
 import { ParseError } from "../../errors.ts";
 import { tableId } from "../../net/routes.ts";
+import { cannotRead, type Parsed } from "../text.ts";
 
 function cidr(dst: string, family: Family): string {
   if (dst === "default") return family === "inet" ? "0.0.0.0/0" : "::/0";
@@ -41,7 +42,7 @@ export function parseIpJsonRoutes(
   json: string,
   family: Family,
   source = "ip -j route",
-): { routes: Route[]; warnings: string[] } {
+): Parsed<Route[]> {
   const routes: Route[] = [];
   const warnings: string[] = [];
   parseJsonArray(json, source).forEach((raw, i) => {
@@ -49,7 +50,7 @@ export function parseIpJsonRoutes(
     const dst = str(r.dst);
     const table = tableId(r.table);
     if (dst === undefined || table === undefined) {
-      warnings.push(`${source}[${i}]: cannot read route: ${JSON.stringify(raw).slice(0, 200)}`);
+      warnings.push(cannotRead(`${source}[${i}]`, undefined, "route", JSON.stringify(raw)));
       return;
     }
     const fam: Family = dst.includes(":") || str(r.gateway)?.includes(":") ? "inet6" : family;
@@ -84,21 +85,23 @@ export function parseIpJsonRoutes(
     }
     routes.push(route);
   });
-  return { routes, warnings };
+  return { value: routes, warnings };
 }
 
 /** Parses `ip -j addr` into interfaces with their addresses (no counters). */
 export function parseIpJsonAddr(
   json: string,
   source = "ip -j addr",
-): { interfaces: NetInterface[]; warnings: string[] } {
+): Parsed<NetInterface[]> {
   const interfaces: NetInterface[] = [];
   const warnings: string[] = [];
   parseJsonArray(json, source).forEach((raw, i) => {
     const r = raw as Record<string, unknown>;
     const name = str(r.ifname);
     if (name === undefined) {
-      warnings.push(`${source}[${i}]: interface without a name`);
+      warnings.push(
+        cannotRead(`${source}[${i}]`, undefined, "interface without a name", JSON.stringify(raw)),
+      );
       return;
     }
     const itf: NetInterface = {
@@ -129,5 +132,5 @@ export function parseIpJsonAddr(
     }
     interfaces.push(itf);
   });
-  return { interfaces, warnings };
+  return { value: interfaces, warnings };
 }

@@ -6,7 +6,7 @@ import { fixture, jcExpected } from "../../helpers/fixtures.ts";
 
 test("parseLinuxNetstatI() reads the layout without Met as jc does", () => {
   const path = "linux/netstat-i/jc-centos-7.7.txt";
-  const { interfaces, warnings } = parseLinuxNetstatI(fixture(path), path);
+  const { value: interfaces, warnings } = parseLinuxNetstatI(fixture(path), path);
   assert.deepEqual(warnings, []);
   const jc = jcExpected(path);
   assert.equal(interfaces.length, jc.length);
@@ -21,7 +21,7 @@ test("parseLinuxNetstatI() reads the layout without Met as jc does", () => {
 
 test("parseLinuxNetstatI() reads the older layout with the Met column", () => {
   const path = "linux/netstat-i/insights-core-1.txt";
-  const { interfaces, warnings } = parseLinuxNetstatI(fixture(path), path);
+  const { value: interfaces, warnings } = parseLinuxNetstatI(fixture(path), path);
   assert.deepEqual(warnings, []);
   assert.equal(interfaces.length, 7);
   assert.equal(interfaces[0]!.stats?.rxPackets, 845265n);

@@ -5,16 +5,17 @@
 import type { Family, Route } from "../../model.ts";
 import { ParseError } from "../../errors.ts";
 import { canonicalAddress, parseIPv4, parseIPv6 } from "../../net/address.ts";
-import { assignColumns, type Column, headerColumns, lines } from "./columns.ts";
-
-/** What `parseNetstatRn` returns. */
-export interface NetstatRnResult {
-  routes: Route[];
-  warnings: string[];
-}
+import {
+  assignColumns,
+  cannotRead,
+  type Column,
+  headerColumns,
+  type Parsed,
+  splitLines,
+} from "../text.ts";
 
 /** Parses BSD `netstat -rn`-family output into routes (table 254, metric 0). */
-export function parseNetstatRn(text: string, source = "<netstat -rn>"): NetstatRnResult {
+export function parseNetstatRn(text: string, source = "<netstat -rn>"): Parsed<Route[]> {
   const routes: Route[] = [];
   const warnings: string[] = [];
   let family: Family | undefined;
@@ -22,7 +23,7 @@ export function parseNetstatRn(text: string, source = "<netstat -rn>"): NetstatR
   let cols: Column[] | undefined;
   let truncated = false;
   let headerSeen = false;
-  const all = lines(text);
+  const all = splitLines(text);
   all.forEach((raw, i) => {
     const n = i + 1;
     const line = raw.trimEnd();
@@ -41,15 +42,15 @@ export function parseNetstatRn(text: string, source = "<netstat -rn>"): NetstatR
       return;
     }
     if (!cols) {
-      warnings.push(`${source}:${n}: cannot read line before a table header: ${line}`);
+      warnings.push(cannotRead(source, n, "line before a table header", line));
       return;
     }
-    const f = assignColumns(line, cols, ["Expire"]);
+    const f = assignColumns(line, cols);
     const dest = f.get("Destination");
     const gw = f.get("Gateway");
     const flagText = f.get("Flags");
     if (!dest || !gw || !flagText || !/^[A-Za-z0-9]+$/.test(flagText)) {
-      warnings.push(`${source}:${n}: cannot read route: ${line}`);
+      warnings.push(cannotRead(source, n, "route", line));
       return;
     }
     const flags = [...flagText];
@@ -85,7 +86,7 @@ export function parseNetstatRn(text: string, source = "<netstat -rn>"): NetstatR
       `${source}: some destinations are names or truncated by the column width; kept as printed`,
     );
   }
-  return { routes, warnings };
+  return { value: routes, warnings };
 }
 
 function destinationWidth(cols: readonly Column[]): number {

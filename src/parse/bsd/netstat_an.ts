@@ -6,21 +6,27 @@
 import type { Connection, Family, Protocol } from "../../model.ts";
 import { ParseError } from "../../errors.ts";
 import { canonicalAddress, parseIPv4, parseIPv6 } from "../../net/address.ts";
-import { assignColumns, type Column, headerColumns, lines, parseSmallInt } from "./columns.ts";
+import { canonicalState } from "../../net/states.ts";
+import {
+  assignColumns,
+  cannotRead,
+  type Column,
+  headerColumns,
+  type Parsed,
+  parseSmallInt,
+  type SocketTable,
+  splitLines,
+} from "../text.ts";
 import { servicePort } from "../../net/services.ts";
 
-/** What `parseNetstatAn` returns. */
-export interface NetstatAnResult {
-  connections: Connection[];
-  warnings: string[];
-  /** Process names from a `process:pid` column (macOS 14+), by pid. */
-  processNames: Map<number, string>;
-}
+/** Labels of more than one word; FreeBSD 12+ appends `Log ID` (with `-P`) after the state. */
+const JOINED = ["Local Address", "Foreign Address", "Log ID"];
 
-const JOINED = ["Local Address", "Foreign Address"];
-
-/** Parses BSD `netstat -an`-family output into TCP and UDP connections. */
-export function parseNetstatAn(text: string, source = "<netstat -an>"): NetstatAnResult {
+/**
+ * Parses BSD `netstat -an`-family output into TCP and UDP connections, with the process names of
+ * a `process:pid` column (macOS 14+). States are nsnap's names (`SYN_RCVD` is `SYN_RECV`).
+ */
+export function parseNetstatAn(text: string, source = "<netstat -an>"): Parsed<SocketTable> {
   const connections: Connection[] = [];
   const warnings: string[] = [];
   const processNames = new Map<number, string>();
@@ -28,7 +34,7 @@ export function parseNetstatAn(text: string, source = "<netstat -an>"): NetstatA
   let cols: Column[] | undefined;
   let truncatedSeen = false;
   let headerSeen = false;
-  const all = lines(text);
+  const all = splitLines(text);
   all.forEach((raw, i) => {
     const n = i + 1;
     const line = raw.trimEnd();
@@ -46,13 +52,13 @@ export function parseNetstatAn(text: string, source = "<netstat -an>"): NetstatA
       return;
     }
     if (!cols) {
-      warnings.push(`${source}:${n}: cannot read line before a table header: ${line}`);
+      warnings.push(cannotRead(source, n, "line before a table header", line));
       return;
     }
     const row = readRow(line, cols);
     if (row === "skip") return;
     if (typeof row === "string") {
-      warnings.push(`${source}:${n}: cannot read ${row}: ${line}`);
+      warnings.push(cannotRead(source, n, row, line));
       return;
     }
     if (row.truncated) truncatedSeen = true;
@@ -68,7 +74,8 @@ export function parseNetstatAn(text: string, source = "<netstat -an>"): NetstatA
       `${source}: some addresses fill their column and may be truncated; kept as printed (use netstat -W)`,
     );
   }
-  return { connections, warnings, processNames };
+  const processes = [...processNames].map(([pid, name]) => ({ pid, name }));
+  return { value: { connections, processes }, warnings };
 }
 
 type Row = { conn: Connection; truncated: boolean; process?: { pid: number; name: string } };
@@ -79,7 +86,7 @@ function readRow(line: string, cols: readonly Column[]): Row | "skip" | string {
     // Raw (icm4, ip6…) sockets are outside nsnap's default set; anything else is unreadable.
     return /^(\S+\s+)?\S*\s*(icm|ip|raw|div|rip)\S*\s/.test(line + " ") ? "skip" : "socket row";
   }
-  const f = assignColumns(line, cols, ["(state)"]);
+  const f = assignColumns(line, cols);
   const protocol = proto[1] as Protocol;
   const v = proto[2] ?? "";
   const local = f.get("Local Address");
@@ -93,7 +100,8 @@ function readRow(line: string, cols: readonly Column[]): Row | "skip" | string {
   const recvQ = f.has("Recv-Q") ? parseSmallInt(f.get("Recv-Q")) : 0;
   const sendQ = f.has("Send-Q") ? parseSmallInt(f.get("Send-Q")) : 0;
   if (recvQ === undefined || sendQ === undefined) return "queue sizes";
-  let state = f.get("(state)");
+  const printed = f.get("(state)");
+  let state = printed === undefined ? undefined : canonicalState(printed) ?? printed;
   if (state === undefined || state === "") {
     if (protocol === "tcp" && cols.some((c) => c.name === "(state)")) return "tcp state";
     // UDP has no state: unconnected unless a peer is set. TCP views without a state column

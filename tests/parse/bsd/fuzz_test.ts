@@ -2,27 +2,30 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ParseError } from "../../../src/errors.ts";
-import { parseNetstatAn } from "../../../src/parse/darwin/netstat_an.ts";
-import { parseNetstatRn } from "../../../src/parse/darwin/netstat_rn.ts";
-import { parseNetstatI } from "../../../src/parse/darwin/netstat_i.ts";
-import { parseNetstatS } from "../../../src/parse/darwin/netstat_s.ts";
-import { parseIfconfig } from "../../../src/parse/darwin/ifconfig.ts";
-import { parseLsof } from "../../../src/parse/darwin/lsof.ts";
+import { parseNetstatAn } from "../../../src/parse/bsd/netstat_an.ts";
+import { parseNetstatRn } from "../../../src/parse/bsd/netstat_rn.ts";
+import { parseNetstatI } from "../../../src/parse/bsd/netstat_i.ts";
+import { parseNetstatS } from "../../../src/parse/bsd/netstat_s.ts";
+import { parseIfconfig } from "../../../src/parse/bsd/ifconfig.ts";
+import { parseLsof } from "../../../src/parse/bsd/lsof.ts";
 import { testdata } from "./helpers.ts";
 import * as S from "../../../src/schema.ts";
 import { z } from "zod";
 
 /** Every record a parser returns must be a valid snapshot record (counters as bigint). */
-const RECORDS: Record<string, (r: Record<string, unknown>) => boolean> = {
-  connections: (r) => z.array(S.Connection).safeParse(r.connections).success,
-  routes: (r) => z.array(S.Route).safeParse(r.routes).success,
-  interfaces: (r) =>
-    z.array(S.NetInterface).safeParse(JSON.parse(JSON.stringify(r.interfaces, big))).success,
-  counters: (r) =>
-    Object.values(r.counters as Record<string, Record<string, unknown>>).every((g) =>
-      Object.values(g).every((v) => typeof v === "bigint")
+const RECORDS: Record<string, (value: unknown) => boolean> = {
+  parseNetstatAn: (v) =>
+    z.array(S.Connection).safeParse((v as { connections: unknown }).connections).success,
+  parseNetstatRn: (v) => z.array(S.Route).safeParse(v).success,
+  parseNetstatI: (v) =>
+    z.array(S.NetInterface).safeParse(JSON.parse(JSON.stringify(v, big))).success,
+  parseIfconfig: (v) =>
+    z.array(S.NetInterface).safeParse(JSON.parse(JSON.stringify(v, big))).success,
+  parseNetstatS: (v) =>
+    Object.values(v as Record<string, Record<string, unknown>>).every((g) =>
+      Object.values(g).every((x) => typeof x === "bigint")
     ),
-  sockets: (r) => Array.isArray(r.sockets),
+  parseLsof: (v) => Array.isArray(v),
 };
 
 function big(_k: string, v: unknown): unknown {
@@ -55,12 +58,15 @@ const PARSERS: [string, (t: string) => { warnings: string[] }, string[]][] = [
 ];
 
 /** Runs a parser; only records with warnings or a ParseError are allowed outcomes. */
-function outcome(parse: (t: string) => { warnings: string[] }, text: string): boolean {
+function outcome(
+  name: string,
+  parse: (t: string) => { warnings: string[] },
+  text: string,
+): boolean {
   try {
-    const r = parse(text) as unknown as Record<string, unknown>;
-    const kind = Object.keys(RECORDS).find((k) => k in r)!;
+    const r = parse(text) as unknown as { value: unknown; warnings: unknown };
     return Array.isArray(r.warnings) &&
-      (r.warnings as unknown[]).every((w) => typeof w === "string") && RECORDS[kind]!(r);
+      (r.warnings as unknown[]).every((w) => typeof w === "string") && RECORDS[name]!(r.value);
   } catch (err) {
     if (err instanceof ParseError) return true;
     throw err;
@@ -97,7 +103,7 @@ for (const [name, parse, files] of PARSERS) {
     fc.assert(
       fc.property(
         fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: "binary", maxLength: 300 })),
-        (t) => outcome(parse, t),
+        (t) => outcome(name, parse, t),
       ),
       { numRuns: 300 },
     );
@@ -106,7 +112,7 @@ for (const [name, parse, files] of PARSERS) {
   test(`${name}() gives records and warnings or a ParseError for mutated fixtures`, () => {
     for (const f of files) {
       const lines = testdata(f).split("\n");
-      fc.assert(fc.property(mutated(lines), (t) => outcome(parse, t)), { numRuns: 120 });
+      fc.assert(fc.property(mutated(lines), (t) => outcome(name, parse, t)), { numRuns: 120 });
     }
   });
 

@@ -1,10 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseNetstatRn } from "../../../src/parse/darwin/netstat_rn.ts";
+import { parseNetstatRn } from "../../../src/parse/bsd/netstat_rn.ts";
 import { jc, testdata } from "./helpers.ts";
 
 function assertMatchesJc(path: string) {
-  const { routes, warnings } = parseNetstatRn(testdata(path + ".txt"), path);
+  const parsed = parseNetstatRn(testdata(path + ".txt"), path);
+  const routes = parsed.value;
   const expected = jc(path + ".json");
   assert.equal(routes.length, expected.length);
   routes.forEach((r, i) => {
@@ -24,11 +25,11 @@ function assertMatchesJc(path: string) {
     if (/^link#/.test(gw)) assert.equal(r.gateway, undefined, `row ${i}`);
     else assert.equal(r.gateway?.replace(/^([0-9a-f]):/, "$1:"), r.gateway, `row ${i}`);
   });
-  return { routes, warnings };
+  return parsed;
 }
 
 test("parseNetstatRn() reads macOS netstat -rnl like jc: 89 routes in both families, no warnings", () => {
-  const { routes, warnings } = assertMatchesJc("fixtures/darwin/netstat-rnl/jc-osx-10.14.6");
+  const { value: routes, warnings } = assertMatchesJc("fixtures/darwin/netstat-rnl/jc-osx-10.14.6");
   assert.deepEqual(warnings, []);
   assert.equal(routes.filter((r) => r.family === "inet").length, 30);
   const def = routes[0]!;
@@ -55,7 +56,7 @@ test("parseNetstatRn() reads macOS netstat -rnl like jc: 89 routes in both famil
 });
 
 test("parseNetstatRn() reads FreeBSD netstat -r like jc, keeping names and reject routes", () => {
-  const { routes, warnings } = assertMatchesJc("fixtures/freebsd/netstat-r/jc-freebsd12");
+  const { value: routes, warnings } = assertMatchesJc("fixtures/freebsd/netstat-r/jc-freebsd12");
   assert.equal(routes.length, 13);
   assert.equal(routes.find((r) => r.destination === "::/96")?.type, "reject");
   assert.equal(routes.find((r) => r.destination === "::ffff:0.0.0.0/96")?.gateway, "localhost");
@@ -71,7 +72,7 @@ test("parseNetstatRn() turns an unreadable row into a warning and refuses text w
     "192.168.71.0/24    link#1             U ",
     "192.168.71.0/24    link#1             ? ",
   );
-  const { routes, warnings } = parseNetstatRn(text, "r.txt");
+  const { value: routes, warnings } = parseNetstatRn(text, "r.txt");
   assert.equal(routes.length, 12);
   assert.ok(warnings.some((w) => /^r\.txt:7: cannot read route: /.test(w)));
   assert.throws(() => parseNetstatRn("no table here", "x"), { name: "ParseError" });

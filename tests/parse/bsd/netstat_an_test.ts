@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseNetstatAn } from "../../../src/parse/darwin/netstat_an.ts";
+import { parseNetstatAn } from "../../../src/parse/bsd/netstat_an.ts";
 import { servicePort } from "../../../src/net/services.ts";
 import { canonicalAddress } from "../../../src/net/address.ts";
 import { jc, jcAddress, testdata } from "./helpers.ts";
@@ -13,7 +13,8 @@ function jcSockets(path: string): Jc[] {
 }
 
 function assertMatchesJc(text: string, jcPath: string, src: string) {
-  const { connections, warnings } = parseNetstatAn(text, src);
+  const parsed = parseNetstatAn(text, src);
+  const { connections } = parsed.value;
   const port = (p: unknown) => p === "*" ? 0 : servicePort(String(p));
   // jc leaves rows it could not split (FreeBSD -AaT udp, blank columns) without addresses.
   const known = (r: Jc) => r.local_address !== undefined;
@@ -43,12 +44,16 @@ function assertMatchesJc(text: string, jcPath: string, src: string) {
     if (typeof e.recv_q === "number") assert.equal(c.recvQ, e.recv_q, `row ${i}`);
     if (typeof e.send_q === "number") assert.equal(c.sendQ, e.send_q, `row ${i}`);
   });
-  return { connections, warnings };
+  return parsed;
 }
 
 test("parseNetstatAn() reads macOS netstat -An like jc: 137 tcp/udp sockets, unix/kctl/kevt skipped", () => {
   const p = "fixtures/darwin/netstat-An/jc-osx-10.14.6";
-  const { connections, warnings } = assertMatchesJc(testdata(p + ".txt"), p + ".json", p);
+  const { value: { connections }, warnings } = assertMatchesJc(
+    testdata(p + ".txt"),
+    p + ".json",
+    p,
+  );
   assert.equal(connections.length, 137);
   // Truncated IPv6 addresses are kept as printed and reported once.
   assert.equal(warnings.length, 1);
@@ -57,7 +62,7 @@ test("parseNetstatAn() reads macOS netstat -An like jc: 137 tcp/udp sockets, uni
 });
 
 test("parseNetstatAn() maps tcp46/udp46 to inet6 with the :: wildcard and UDP without state to UNCONN", () => {
-  const { connections } = parseNetstatAn(
+  const { value: { connections } } = parseNetstatAn(
     testdata("fixtures/darwin/netstat-An/jc-osx-10.14.6.txt"),
   );
   const u46 = connections.filter((c) => c.protocol === "udp" && c.family === "inet6");
@@ -71,7 +76,11 @@ test("parseNetstatAn() maps tcp46/udp46 to inet6 with the :: wildcard and UDP wi
 
 test("parseNetstatAn() keeps resolved names and well-known service ports, warning on unknown ones", () => {
   const p = "fixtures/darwin/netstat/jc-osx-10.14.6";
-  const { connections, warnings } = assertMatchesJc(testdata(p + ".txt"), p + ".json", p);
+  const { value: { connections }, warnings } = assertMatchesJc(
+    testdata(p + ".txt"),
+    p + ".json",
+    p,
+  );
   assert.equal(connections.length, 152);
   assert.equal(connections[0]?.localAddress, "kbrazil-mac.attl");
   assert.equal(connections[0]?.remotePort, 443);
@@ -84,14 +93,18 @@ test("parseNetstatAn() keeps resolved names and well-known service ports, warnin
 for (const v of ["netstat-an", "netstat-Aa", "netstat-AaT", "netstat-Aax"]) {
   test(`parseNetstatAn() reads FreeBSD ${v} like jc with no warnings`, () => {
     const p = `fixtures/freebsd/${v}/jc-freebsd12`;
-    const { connections, warnings } = assertMatchesJc(testdata(p + ".txt"), p + ".json", p);
+    const { value: { connections }, warnings } = assertMatchesJc(
+      testdata(p + ".txt"),
+      p + ".json",
+      p,
+    );
     assert.equal(connections.length, 6);
     assert.deepEqual(warnings, []);
   });
 }
 
 test("parseNetstatAn() reports TCP state UNKNOWN where the view has no state column (-AaT)", () => {
-  const { connections } = parseNetstatAn(
+  const { value: { connections } } = parseNetstatAn(
     testdata("fixtures/freebsd/netstat-AaT/jc-freebsd12.txt"),
   );
   assert.ok(connections.filter((c) => c.protocol === "tcp").every((c) => c.state === "UNKNOWN"));
@@ -101,7 +114,9 @@ test("parseNetstatAn() reports TCP state UNKNOWN where the view has no state col
 });
 
 test("parseNetstatAn() takes pids from the -anv pid column, leaving pid 0 unknown", () => {
-  const { connections, warnings } = parseNetstatAn(testdata("darwin/netstat-anv-10.15.txt"));
+  const { value: { connections }, warnings } = parseNetstatAn(
+    testdata("darwin/netstat-anv-10.15.txt"),
+  );
   assert.equal(connections.length, 12);
   const cups = connections.find((c) => c.localPort === 631);
   assert.equal(cups?.pid, 137);
@@ -120,14 +135,14 @@ test("parseNetstatAn() takes pids from the -anv pid column, leaving pid 0 unknow
 });
 
 test("parseNetstatAn() reads macOS 14 process:pid columns, names with spaces included", () => {
-  const { connections, warnings, processNames } = parseNetstatAn(
+  const { value: { connections, processes: processNames }, warnings } = parseNetstatAn(
     testdata("darwin/netstat-anv-14.txt"),
   );
   assert.deepEqual(warnings, []);
   assert.equal(connections.length, 4);
   assert.equal(connections.find((c) => c.localPort === 52800)?.pid, 812);
-  assert.equal(processNames.get(812), "Google Chrome He");
-  assert.equal(processNames.get(178), "mDNSResponder");
+  assert.equal(processNames.find((p) => p.pid === 812)?.name, "Google Chrome He");
+  assert.equal(processNames.find((p) => p.pid === 178)?.name, "mDNSResponder");
   assert.equal(connections.find((c) => c.protocol === "udp")?.state, "UNCONN");
 });
 
@@ -136,13 +151,13 @@ test("parseNetstatAn() turns an unreadable row into a warning naming source and 
     "tcp4       0      0 *.22",
     "tcp4       x      0 *.22",
   );
-  const { connections, warnings } = parseNetstatAn(text, "broken.txt");
+  const { value: { connections }, warnings } = parseNetstatAn(text, "broken.txt");
   assert.equal(connections.length, 5);
   assert.equal(warnings.length, 1);
-  assert.match(warnings[0]!, /^broken\.txt:5: cannot read queue sizes: tcp4 +x/);
+  assert.match(warnings[0]!, /^broken\.txt:5: cannot read queue sizes: "tcp4 +x/);
 });
 
 test("parseNetstatAn() refuses text with no netstat table", () => {
   assert.throws(() => parseNetstatAn("hello\nworld\n", "x.txt"), { name: "ParseError" });
-  assert.deepEqual(parseNetstatAn("").connections, []);
+  assert.deepEqual(parseNetstatAn("").value.connections, []);
 });

@@ -4,21 +4,18 @@
  */
 import type { Family, InterfaceAddress, InterfaceStats, NetInterface } from "../../model.ts";
 import { ParseError } from "../../errors.ts";
-import { canonicalAddress, parseIPv4, parseIPv6 } from "../../net/address.ts";
+import { canonicalAddress, canonicalMac, parseIPv4, parseIPv6 } from "../../net/address.ts";
 import {
+  cannotRead,
   type Column,
   headerColumns,
-  lines,
+  own,
   parseCount,
+  type Parsed,
   parseSmallInt,
+  splitLines,
   tokenize,
-} from "./columns.ts";
-
-/** What `parseNetstatI` returns. */
-export interface NetstatIResult {
-  interfaces: NetInterface[];
-  warnings: string[];
-}
+} from "../text.ts";
 
 const STAT_COLUMNS: Record<string, keyof InterfaceStats> = {
   Ipkts: "rxPackets",
@@ -32,29 +29,33 @@ const STAT_COLUMNS: Record<string, keyof InterfaceStats> = {
   Drop: "txDropped",
 };
 
-/** Parses BSD `netstat -i`-family output into interfaces with stats and addresses. */
-export function parseNetstatI(text: string, source = "<netstat -i>"): NetstatIResult {
+/**
+ * Parses BSD `netstat -i`-family output into interfaces with stats and addresses. The counter
+ * columns are every column after Address, in header order; those nsnap has no field for are
+ * read past.
+ */
+export function parseNetstatI(text: string, source = "<netstat -i>"): Parsed<NetInterface[]> {
   const interfaces: NetInterface[] = [];
   const warnings: string[] = [];
   let cols: Column[] | undefined;
   let numeric: string[] = [];
   let narrow = false;
   let unreadableAddresses = 0;
-  const all = lines(text);
+  const all = splitLines(text);
   all.forEach((raw, i) => {
     const n = i + 1;
     const line = raw.trimEnd();
     if (line.trim() === "") return;
     if (/^Name\s+Mtu\s/.test(line)) {
       cols = headerColumns(line);
-      numeric = cols.map((c) => c.name).filter((c) => Object.hasOwn(STAT_COLUMNS, c));
       const a = cols.findIndex((c) => c.name === "Address");
+      numeric = a >= 0 ? cols.slice(a + 1).map((c) => c.name) : [];
       const next = cols[a + 1];
       narrow = a >= 0 && next !== undefined && next.start - cols[a]!.start < 30;
       return;
     }
     if (!cols) {
-      warnings.push(`${source}:${n}: cannot read line before a table header: ${line}`);
+      warnings.push(cannotRead(source, n, "line before a table header", line));
       return;
     }
     const tokens = tokenize(line).map((t) => t.text);
@@ -67,7 +68,7 @@ export function parseNetstatI(text: string, source = "<netstat -i>"): NetstatIRe
     const values = tokens.slice(tokens.length - tail);
     const [nameText, mtuText, network, address, ...extra] = head;
     if (!nameText || !mtuText || !network || extra.length > 0 || tail === 0) {
-      warnings.push(`${source}:${n}: cannot read interface row: ${line}`);
+      warnings.push(cannotRead(source, n, "interface row", line));
       return;
     }
     const down = nameText.endsWith("*");
@@ -78,11 +79,11 @@ export function parseNetstatI(text: string, source = "<netstat -i>"): NetstatIRe
       const iface: NetInterface = { name, index: Number(link[1]), flags: [], addresses: [] };
       if (mtu !== undefined) iface.mtu = mtu;
       if (down) iface.operState = "down";
-      const mac = address === undefined ? undefined : normalizeMac(address);
+      const mac = address === undefined ? undefined : canonicalMac(address);
       if (mac) iface.mac = mac;
       const stats: InterfaceStats = {};
       values.forEach((v, k) => {
-        const key = STAT_COLUMNS[numeric[k]!];
+        const key = own(STAT_COLUMNS, numeric[k]!);
         const c = parseCount(v);
         if (key && c !== undefined) stats[key] = c;
       });
@@ -110,13 +111,7 @@ export function parseNetstatI(text: string, source = "<netstat -i>"): NetstatIRe
       `${source}: ${unreadableAddresses} address rows show names or truncated text; their addresses are left out (ifconfig has them)`,
     );
   }
-  return { interfaces, warnings };
-}
-
-/** Lower-case, two-digit-per-octet MAC, or undefined when the text is not one. */
-export function normalizeMac(text: string): string | undefined {
-  if (!/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5,7}$/.test(text)) return undefined;
-  return text.split(":").map((p) => p.padStart(2, "0").toLowerCase()).join(":");
+  return { value: interfaces, warnings };
 }
 
 /** An address row's address with its prefix, or undefined when the view cut or resolved it. */

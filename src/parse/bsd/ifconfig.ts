@@ -5,20 +5,19 @@
  */
 import type { InterfaceAddress, NetInterface } from "../../model.ts";
 import { ParseError } from "../../errors.ts";
-import { canonicalAddress, parseIPv4, parseIPv6 } from "../../net/address.ts";
-import { lines } from "./columns.ts";
-import { normalizeMac } from "./netstat_i.ts";
-
-/** What `parseIfconfig` returns. */
-export interface IfconfigResult {
-  interfaces: NetInterface[];
-  warnings: string[];
-}
+import {
+  canonicalAddress,
+  canonicalMac,
+  parseIPv4,
+  parseIPv6,
+  prefixOfMask,
+} from "../../net/address.ts";
+import { cannotRead, type Parsed, splitLines } from "../text.ts";
 
 const HEADER = /^(\S+?):\s+flags=([0-9a-fA-F]+)<([^>]*)>(.*)$/;
 
 /** Parses BSD `ifconfig -a` output into interfaces (flags, MTU, MAC, addresses, state). */
-export function parseIfconfig(text: string, source = "<ifconfig>"): IfconfigResult {
+export function parseIfconfig(text: string, source = "<ifconfig>"): Parsed<NetInterface[]> {
   const interfaces: NetInterface[] = [];
   const warnings: string[] = [];
   let cur: NetInterface | undefined;
@@ -31,7 +30,7 @@ export function parseIfconfig(text: string, source = "<ifconfig>"): IfconfigResu
     cur = undefined;
     status = undefined;
   };
-  const all = lines(text);
+  const all = splitLines(text);
   all.forEach((raw, i) => {
     const n = i + 1;
     const line = raw.trimEnd();
@@ -40,7 +39,7 @@ export function parseIfconfig(text: string, source = "<ifconfig>"): IfconfigResu
       const h = HEADER.exec(line);
       finish();
       if (!h) {
-        warnings.push(`${source}:${n}: cannot read interface header: ${line}`);
+        warnings.push(cannotRead(source, n, "interface header", line));
         return;
       }
       cur = {
@@ -53,20 +52,20 @@ export function parseIfconfig(text: string, source = "<ifconfig>"): IfconfigResu
       return;
     }
     if (!cur) {
-      warnings.push(`${source}:${n}: cannot read detail line before an interface: ${line}`);
+      warnings.push(cannotRead(source, n, "detail line before an interface", line));
       return;
     }
     const words = line.trim().split(/\s+/);
     const key = words[0]!;
     if (key === "ether" || key === "lladdr") {
-      const mac = normalizeMac(words[1] ?? "");
+      const mac = canonicalMac(words[1] ?? "");
       if (mac) cur.mac = mac;
-      else warnings.push(`${source}:${n}: cannot read MAC address: ${line}`);
+      else warnings.push(cannotRead(source, n, "MAC address", line));
     } else if (key === "inet" || key === "inet6") {
       const a = key === "inet" ? readInet(words) : readInet6(words, cur);
       if (a) {
         if (!cur.addresses.some((x) => x.address === a.address)) cur.addresses.push(a);
-      } else warnings.push(`${source}:${n}: cannot read ${key} address: ${line}`);
+      } else warnings.push(cannotRead(source, n, `${key} address`, line));
     } else if (key === "status:") {
       const s = words.slice(1).join(" ");
       status = s === "active" ? "up" : "down";
@@ -83,7 +82,7 @@ export function parseIfconfig(text: string, source = "<ifconfig>"): IfconfigResu
     const idx = all.findIndex((l) => l.trim() !== "");
     throw new ParseError(source, idx + 1, all[idx] ?? "", "cannot find an ifconfig interface");
   }
-  return { interfaces, warnings };
+  return { value: interfaces, warnings };
 }
 
 /** `inet 192.168.1.2 netmask 0xffffff00 broadcast 192.168.1.255` (or `--> peer`). */
@@ -94,7 +93,7 @@ function readInet(words: readonly string[]): InterfaceAddress | undefined {
   if (parseIPv4(bare) === undefined) return undefined;
   let prefixLength: number | undefined = slash >= 0 ? Number(addr.slice(slash + 1)) : undefined;
   const mask = value(words, "netmask");
-  if (mask !== undefined) prefixLength = maskBits(mask);
+  if (mask !== undefined) prefixLength = netmaskPrefix(mask);
   if (prefixLength === undefined || !Number.isInteger(prefixLength) || prefixLength > 32) {
     return undefined;
   }
@@ -123,13 +122,9 @@ function value(words: readonly string[], key: string): string | undefined {
 }
 
 /** Netmask (hex 0xffffff00 or dotted) to its prefix length; undefined unless contiguous. */
-function maskBits(mask: string): number | undefined {
-  let n: number | undefined;
-  if (/^0x[0-9a-fA-F]{8}$/.test(mask)) n = parseInt(mask, 16);
-  else n = parseIPv4(mask);
-  if (n === undefined) return undefined;
-  const bits = n.toString(2).padStart(32, "0");
-  return /^1*0*$/.test(bits) ? bits.indexOf("0") === -1 ? 32 : bits.indexOf("0") : undefined;
+function netmaskPrefix(mask: string): number | undefined {
+  const n = /^0x[0-9a-fA-F]{8}$/.test(mask) ? parseInt(mask, 16) : parseIPv4(mask);
+  return n === undefined ? undefined : prefixOfMask(n);
 }
 
 /** The active media's speed: "(1000baseT <full-duplex>)" → 1000, "10Gbase-LR" → 10000. */

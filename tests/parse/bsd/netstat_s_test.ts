@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseNetstatS } from "../../../src/parse/darwin/netstat_s.ts";
+import { parseNetstatS } from "../../../src/parse/bsd/netstat_s.ts";
 import { testdata } from "./helpers.ts";
 
 test("parseNetstatS() keeps every number of macOS netstat -s -p tcp under TcpBsd", () => {
   const text = testdata("fixtures/darwin/netstat-s/datadog-macos-tcp.txt");
-  const { counters, warnings } = parseNetstatS(text);
+  const { value: counters, warnings } = parseNetstatS(text);
   assert.deepEqual(warnings, []);
   // Each line's leading number, plus each number in parentheses ("(0 byte)").
   const lines = text.split("\n").filter((l) => /^\t+[0-9]/.test(l)).length;
@@ -24,13 +24,13 @@ test("parseNetstatS() names singular and plural wording alike", () => {
   const many = parseNetstatS(
     "tcp:\n\t2 packets sent\n\t\t3 data packets (40 bytes) retransmitted\n",
   );
-  assert.deepEqual(Object.keys(one.counters["TcpBsd"]!), Object.keys(many.counters["TcpBsd"]!));
-  assert.equal(many.counters["Tcp"]?.["OutSegs"], 2n);
-  assert.equal(many.counters["Tcp"]?.["RetransSegs"], 3n);
+  assert.deepEqual(Object.keys(one.value["TcpBsd"]!), Object.keys(many.value["TcpBsd"]!));
+  assert.equal(many.value["Tcp"]?.["OutSegs"], 2n);
+  assert.equal(many.value["Tcp"]?.["RetransSegs"], 3n);
 });
 
 test("parseNetstatS() maps tcp, udp, ip and ip6 lines to kernel counter names, exactly above 2^53", () => {
-  const { counters, warnings } = parseNetstatS(testdata("darwin/capture/netstat-s.txt"));
+  const { value: counters, warnings } = parseNetstatS(testdata("darwin/capture/netstat-s.txt"));
   assert.deepEqual(warnings, []);
   assert.deepEqual(counters["Tcp"], {
     OutSegs: 123456n,
@@ -57,7 +57,7 @@ test("parseNetstatS() maps tcp, udp, ip and ip6 lines to kernel counter names, e
 test("parseNetstatS() warns on a counter outside a section and refuses text with no counters", () => {
   const { warnings } = parseNetstatS("\t5 packets sent\ntcp:\n\t1 packet sent\n", "s.txt");
   assert.deepEqual(warnings, [
-    "s.txt:1: cannot read counter outside a protocol section: \t5 packets sent",
+    's.txt:1: cannot read counter outside a protocol section: "5 packets sent"',
   ]);
   assert.throws(() => parseNetstatS("just words\n", "x"), { name: "ParseError" });
 });

@@ -1,12 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseNetstatI } from "../../../src/parse/darwin/netstat_i.ts";
+import { parseNetstatI } from "../../../src/parse/bsd/netstat_i.ts";
 import { jc, testdata } from "./helpers.ts";
 
 const num = (v: unknown) => typeof v === "number" ? BigInt(v) : undefined;
 
 function assertMatchesJc(path: string) {
-  const { interfaces, warnings } = parseNetstatI(testdata(path + ".txt"), path);
+  const parsed = parseNetstatI(testdata(path + ".txt"), path);
+  const interfaces = parsed.value;
   const links = jc(path + ".json").filter((r) => String(r.network).startsWith("<Link#"));
   assert.equal(interfaces.length, links.length);
   interfaces.forEach((i, k) => {
@@ -21,12 +22,12 @@ function assertMatchesJc(path: string) {
     assert.equal(i.stats?.txCollisions, num(e.coll), `row ${k}`);
     assert.equal(i.stats?.rxDropped, num(e.idrop), `row ${k}`);
   });
-  return { interfaces, warnings };
+  return parsed;
 }
 
 test("parseNetstatI() reads macOS netstat -i like jc: one interface per <Link#N> row", () => {
   const p = "fixtures/darwin/netstat-i/jc-osx-10.14.6";
-  const { interfaces, warnings } = assertMatchesJc(p);
+  const { value: interfaces, warnings } = assertMatchesJc(p);
   assert.equal(interfaces.length, 23);
   assert.equal(interfaces.find((i) => i.name === "gif0")?.operState, "down");
   assert.equal(interfaces.find((i) => i.name === "en0")?.mac, "a4:83:e7:2d:62:8f");
@@ -44,7 +45,7 @@ test("parseNetstatI() reads macOS netstat -i like jc: one interface per <Link#N>
 });
 
 test("parseNetstatI() reads macOS netstat -ibdln bytes above 2^32 and leaves absent columns absent", () => {
-  const { interfaces, warnings } = parseNetstatI(
+  const { value: interfaces, warnings } = parseNetstatI(
     testdata("fixtures/darwin/netstat-ibdln/ohai-1.txt"),
   );
   assert.equal(interfaces.length, 8);
@@ -60,13 +61,13 @@ test("parseNetstatI() reads macOS netstat -ibdln bytes above 2^32 and leaves abs
 });
 
 test("parseNetstatI() reads FreeBSD netstat -i like jc", () => {
-  const { interfaces } = assertMatchesJc("fixtures/freebsd/netstat-i/jc-freebsd12");
+  const { value: interfaces } = assertMatchesJc("fixtures/freebsd/netstat-i/jc-freebsd12");
   assert.equal(interfaces[0]?.mac, "00:0c:29:1a:4e:3b");
   assert.equal(interfaces[1]?.mac, undefined);
 });
 
 test("parseNetstatI() reads FreeBSD netstat -ibdn with its addresses and drop columns", () => {
-  const { interfaces, warnings } = parseNetstatI(
+  const { value: interfaces, warnings } = parseNetstatI(
     testdata("fixtures/freebsd/netstat-ibdn/ohai-1.txt"),
   );
   assert.deepEqual(warnings, []);
@@ -83,6 +84,6 @@ test("parseNetstatI() reads FreeBSD netstat -ibdn with its addresses and drop co
 test("parseNetstatI() warns on an unreadable row and refuses text without a header", () => {
   const text = testdata("fixtures/freebsd/netstat-i/jc-freebsd12.txt") + "garbage\n";
   const { warnings } = parseNetstatI(text, "i.txt");
-  assert.ok(warnings.some((w) => /^i\.txt:9: cannot read interface row: garbage/.test(w)));
+  assert.ok(warnings.some((w) => /^i\.txt:9: cannot read interface row: "garbage/.test(w)));
   assert.throws(() => parseNetstatI("nothing", "x"), { name: "ParseError" });
 });

@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseLsof } from "../../../src/parse/darwin/lsof.ts";
+import { parseLsof } from "../../../src/parse/bsd/lsof.ts";
 import { testdata } from "./helpers.ts";
 
 // Both inputs are hand-written from lsof's documented layouts (tests/testdata/darwin/README.md).
 
 test("parseLsof() reads -F field output: pid, command, user, uid, ppid and every TCP/UDP socket", () => {
-  const { sockets, warnings } = parseLsof(testdata("darwin/capture/lsof-F.txt"), "lsof-F");
+  const { value: sockets, warnings } = parseLsof(testdata("darwin/capture/lsof-F.txt"), "lsof-F");
   assert.deepEqual(warnings, []);
   assert.equal(sockets.length, 12);
   assert.deepEqual(sockets[0], {
@@ -32,7 +32,7 @@ test("parseLsof() reads -F field output: pid, command, user, uid, ppid and every
 });
 
 test("parseLsof() reads the column layout, NAME with its (STATE) and bracketed IPv6", () => {
-  const { sockets, warnings } = parseLsof(testdata("darwin/lsof-columns.txt"));
+  const { value: sockets, warnings } = parseLsof(testdata("darwin/lsof-columns.txt"));
   assert.deepEqual(warnings, []);
   assert.equal(sockets.length, 7);
   assert.deepEqual(sockets[1], {
@@ -59,13 +59,13 @@ test("parseLsof() reads NUL-separated field output (-F0) the same way", () => {
 });
 
 test("parseLsof() warns on an unreadable endpoint and refuses text that is not lsof output", () => {
-  const { sockets, warnings } = parseLsof(
+  const { value: sockets, warnings } = parseLsof(
     "p9\ncx\nf3\ntIPv4\nPTCP\nnnot-an-endpoint\nf4\ntIPv4\nPUDP\nn*:53\n",
     "l.txt",
   );
   assert.equal(sockets.length, 1);
   assert.equal(warnings.length, 1);
-  assert.match(warnings[0]!, /^l\.txt:3: cannot read local endpoint: /);
+  assert.match(warnings[0]!, /^l\.txt:3: cannot read local endpoint: "/);
   assert.throws(() => parseLsof("hello", "x"), { name: "ParseError" });
-  assert.deepEqual(parseLsof(""), { sockets: [], warnings: [] });
+  assert.deepEqual(parseLsof(""), { value: [], warnings: [] });
 });

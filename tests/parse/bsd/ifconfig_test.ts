@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseIfconfig } from "../../../src/parse/darwin/ifconfig.ts";
+import { parseIfconfig } from "../../../src/parse/bsd/ifconfig.ts";
 import { jc, testdata } from "./helpers.ts";
 
 type Jc = Record<string, unknown>;
 
 function assertMatchesJc(path: string) {
-  const { interfaces, warnings } = parseIfconfig(testdata(path + ".txt"), path);
+  const { value: interfaces, warnings } = parseIfconfig(testdata(path + ".txt"), path);
   const expected = jc(path + ".json");
   assert.deepEqual(warnings, []);
   assert.deepEqual(interfaces.map((i) => i.name), expected.map((e) => e.name));
@@ -58,30 +58,30 @@ test("parseIfconfig() reads FreeBSD 12 ifconfig like jc, with the media speed wh
 test("parseIfconfig() reads facter's macOS and cloud-init's FreeBSD ifconfig without warnings", () => {
   const mac = parseIfconfig(testdata("fixtures/darwin/ifconfig/facter-mac.txt"));
   assert.deepEqual(mac.warnings, []);
-  assert.equal(mac.interfaces.length, 17);
-  assert.deepEqual(mac.interfaces.find((i) => i.name === "utun2")?.addresses, [
+  assert.equal(mac.value.length, 17);
+  assert.deepEqual(mac.value.find((i) => i.name === "utun2")?.addresses, [
     { family: "inet", address: "10.16.132.213", prefixLength: 23 },
   ]);
   const bsd = parseIfconfig(testdata("fixtures/freebsd/ifconfig/cloud-init-1.txt"));
   assert.deepEqual(bsd.warnings, []);
-  assert.deepEqual(bsd.interfaces.map((i) => i.name), [
+  assert.deepEqual(bsd.value.map((i) => i.name), [
     "vtnet0",
     "re0.33",
     "bridge0",
     "vnet0:11",
     "lo0",
   ]);
-  assert.equal(bsd.interfaces.find((i) => i.name === "re0.33")?.speedMbps, 1000);
+  assert.equal(bsd.value.find((i) => i.name === "re0.33")?.speedMbps, 1000);
 });
 
 test("parseIfconfig() warns on an unreadable address and refuses text with no interface", () => {
-  const { interfaces, warnings } = parseIfconfig(
+  const { value: interfaces, warnings } = parseIfconfig(
     "en9: flags=8863<UP,RUNNING> mtu 1500\n\tinet 10.0.0.300 netmask 0xffffff00\n",
     "if.txt",
   );
   assert.equal(interfaces.length, 1);
   assert.deepEqual(warnings, [
-    "if.txt:2: cannot read inet address: \tinet 10.0.0.300 netmask 0xffffff00",
+    'if.txt:2: cannot read inet address: "inet 10.0.0.300 netmask 0xffffff00"',
   ]);
   assert.throws(() => parseIfconfig("random words\n", "x"), { name: "ParseError" });
 });

@@ -6,13 +6,7 @@
  */
 import type { Counters } from "../../model.ts";
 import { ParseError } from "../../errors.ts";
-import { lines } from "./columns.ts";
-
-/** What `parseNetstatS` returns. */
-export interface NetstatSResult {
-  counters: Counters;
-  warnings: string[];
-}
+import { cannotRead, type Parsed, splitLines } from "../text.ts";
 
 /** BSD line paths (parent/child base names) that mean the same as a kernel counter. */
 const KERNEL_NAMES: Record<string, Record<string, readonly string[]>> = {
@@ -60,7 +54,7 @@ const KERNEL_NAMES: Record<string, Record<string, readonly string[]>> = {
 };
 
 /** Parses BSD `netstat -s` into counters (BSD groups plus kernel-named equivalents). */
-export function parseNetstatS(text: string, source = "<netstat -s>"): NetstatSResult {
+export function parseNetstatS(text: string, source = "<netstat -s>"): Parsed<Counters> {
   const counters: Counters = {};
   const warnings: string[] = [];
   let section: string | undefined;
@@ -68,7 +62,7 @@ export function parseNetstatS(text: string, source = "<netstat -s>"): NetstatSRe
   const byPath = new Map<string, Map<string, bigint>>();
   // Base names of the enclosing lines, by indent depth.
   const parents: string[] = [];
-  const all = lines(text);
+  const all = splitLines(text);
   let read = 0;
   all.forEach((raw, i) => {
     const n = i + 1;
@@ -84,7 +78,7 @@ export function parseNetstatS(text: string, source = "<netstat -s>"): NetstatSRe
       return;
     }
     if (!group || !section) {
-      warnings.push(`${source}:${n}: cannot read counter outside a protocol section: ${line}`);
+      warnings.push(cannotRead(source, n, "counter outside a protocol section", line));
       return;
     }
     const depth = depthOf(raw);
@@ -98,7 +92,7 @@ export function parseNetstatS(text: string, source = "<netstat -s>"): NetstatSRe
     }
     const [main, ...extra] = entries;
     if (!main || main.name === "") {
-      warnings.push(`${source}:${n}: cannot read counter: ${line}`);
+      warnings.push(cannotRead(source, n, "counter", line));
       return;
     }
     const parent = depth > 0 ? parents[depth - 1] : undefined;
@@ -130,7 +124,7 @@ export function parseNetstatS(text: string, source = "<netstat -s>"): NetstatSRe
       (counters[g] ??= {})[name] = found.reduce((acc, p) => acc + paths.get(p)!, 0n);
     }
   }
-  return { counters, warnings };
+  return { value: counters, warnings };
 }
 
 function groupName(section: string): string {

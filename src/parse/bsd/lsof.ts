@@ -5,7 +5,16 @@
 import type { Family, Protocol } from "../../model.ts";
 import { ParseError } from "../../errors.ts";
 import { canonicalAddress, parseIPv4, parseIPv6 } from "../../net/address.ts";
-import { assignColumns, headerColumns, lines, parseSmallInt } from "./columns.ts";
+import { canonicalState } from "../../net/states.ts";
+import {
+  assignColumns,
+  cannotRead,
+  headerColumns,
+  type Parsed,
+  parseSmallInt,
+  splitEndpoint,
+  splitLines,
+} from "../text.ts";
 
 /** One Internet socket held by one process, as lsof reports it. */
 export interface LsofSocket {
@@ -26,20 +35,14 @@ export interface LsofSocket {
   state?: string;
 }
 
-/** What `parseLsof` returns. */
-export interface LsofResult {
-  sockets: LsofSocket[];
-  warnings: string[];
-}
-
 /**
  * Parses `lsof -nP -i` (field output `-F pcnPTtu`, plus `L` login and `R` ppid when asked for,
  * or the column layout) into sockets.
  */
-export function parseLsof(text: string, source = "<lsof>"): LsofResult {
-  const all = lines(text.replaceAll("\0", "\n"));
+export function parseLsof(text: string, source = "<lsof>"): Parsed<LsofSocket[]> {
+  const all = splitLines(text.replaceAll("\0", "\n"));
   const first = all.findIndex((l) => l.trim() !== "");
-  if (first < 0) return { sockets: [], warnings: [] };
+  if (first < 0) return { value: [], warnings: [] };
   const head = all[first]!;
   if (/^COMMAND\s+PID\s/.test(head)) return parseColumns(all, first, source);
   if (/^p[0-9]+$/.test(head.trimEnd())) return parseFields(all, source);
@@ -56,7 +59,7 @@ type Pending = {
   state?: string;
 };
 
-function parseFields(all: readonly string[], source: string): LsofResult {
+function parseFields(all: readonly string[], source: string): Parsed<LsofSocket[]> {
   const sockets: LsofSocket[] = [];
   const warnings: string[] = [];
   let proc: Proc | undefined;
@@ -65,7 +68,7 @@ function parseFields(all: readonly string[], source: string): LsofResult {
     if (!file || !proc) return;
     const s = toSocket(proc, file);
     if (typeof s === "string") {
-      warnings.push(`${source}:${file.n}: cannot read ${s}: ${file.raw}`);
+      warnings.push(cannotRead(source, file.n, s, file.raw));
     } else if (s) sockets.push(s);
     file = undefined;
   };
@@ -81,7 +84,7 @@ function parseFields(all: readonly string[], source: string): LsofResult {
         const pid = parseSmallInt(v);
         if (pid === undefined) {
           proc = undefined;
-          warnings.push(`${source}:${n}: cannot read process id: ${line}`);
+          warnings.push(cannotRead(source, n, "process id", line));
         } else proc = { pid, command: "" };
         return;
       }
@@ -90,7 +93,7 @@ function parseFields(all: readonly string[], source: string): LsofResult {
       case "R":
       case "L":
         if (!proc) {
-          return void warnings.push(`${source}:${n}: cannot read field outside a process: ${line}`);
+          return void warnings.push(cannotRead(source, n, "field outside a process", line));
         }
         if (id === "c") proc.command = unescape(v);
         else if (id === "L") proc.user = v;
@@ -102,7 +105,7 @@ function parseFields(all: readonly string[], source: string): LsofResult {
       case "f":
         flush();
         if (!proc) {
-          return void warnings.push(`${source}:${n}: cannot read file outside a process: ${line}`);
+          return void warnings.push(cannotRead(source, n, "file outside a process", line));
         }
         file = { n, raw: line };
         return;
@@ -111,7 +114,7 @@ function parseFields(all: readonly string[], source: string): LsofResult {
       case "n":
       case "T":
         if (!file) {
-          return void warnings.push(`${source}:${n}: cannot read field outside a file: ${line}`);
+          return void warnings.push(cannotRead(source, n, "field outside a file", line));
         }
         file.raw += ` ${line}`;
         if (id === "t") file.type = v;
@@ -125,10 +128,14 @@ function parseFields(all: readonly string[], source: string): LsofResult {
     }
   });
   flush();
-  return { sockets, warnings };
+  return { value: sockets, warnings };
 }
 
-function parseColumns(all: readonly string[], first: number, source: string): LsofResult {
+function parseColumns(
+  all: readonly string[],
+  first: number,
+  source: string,
+): Parsed<LsofSocket[]> {
   const sockets: LsofSocket[] = [];
   const warnings: string[] = [];
   const header = all[first]!;
@@ -146,7 +153,7 @@ function parseColumns(all: readonly string[], first: number, source: string): Ls
     const command = f.get("COMMAND");
     const nameText = line.slice(nameCol.start).trim();
     if (pid === undefined || command === undefined || nameText === "") {
-      warnings.push(`${source}:${n}: cannot read socket row: ${line}`);
+      warnings.push(cannotRead(source, n, "socket row", line));
       continue;
     }
     const st = /^(\S+)\s+\(([A-Z_0-9]+)\)$/.exec(nameText);
@@ -160,10 +167,10 @@ function parseColumns(all: readonly string[], first: number, source: string): Ls
     const user = f.get("USER");
     if (user !== undefined) proc.user = user;
     const s = toSocket(proc, file);
-    if (typeof s === "string") warnings.push(`${source}:${n}: cannot read ${s}: ${line}`);
+    if (typeof s === "string") warnings.push(cannotRead(source, n, s, line));
     else if (s) sockets.push(s);
   }
-  return { sockets, warnings };
+  return { value: sockets, warnings };
 }
 
 /** lsof writes unprintable and space characters in commands as `\xHH`. */
@@ -205,20 +212,20 @@ function toSocket(proc: Proc, file: Pending): LsofSocket | undefined | string {
     out.remoteAddress = remote.address;
     out.remotePort = remote.port;
   }
-  if (file.state !== undefined) out.state = file.state;
+  if (file.state !== undefined) out.state = canonicalState(file.state) ?? file.state;
   return out;
 }
 
 /** `1.2.3.4:22`, `[::1]:53`, `*:80`, `*:*` (wildcards become the family's any-address / 0). */
 function endpoint(text: string, family: Family): { address: string; port: number } | undefined {
-  const colon = text.lastIndexOf(":");
-  if (colon < 0) return undefined;
-  let host = text.slice(0, colon);
-  const portText = text.slice(colon + 1);
-  const port = portText === "*" ? 0 : parseSmallInt(portText);
-  if (port === undefined || port > 65535) return undefined;
-  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
-  if (host === "*") return { address: family === "inet6" ? "::" : "0.0.0.0", port };
-  const ok = host.includes(":") ? parseIPv6(host) !== undefined : parseIPv4(host) !== undefined;
-  return ok ? { address: canonicalAddress(host), port } : undefined;
+  const e = splitEndpoint(text);
+  const port = e === undefined ? undefined : e.port === "*" ? 0 : parseSmallInt(e.port);
+  if (e === undefined || port === undefined || port > 65535) return undefined;
+  if (e.host === "*") return { address: family === "inet6" ? "::" : "0.0.0.0", port };
+  const ok = e.host.includes(":")
+    ? parseIPv6(e.host) !== undefined
+    : parseIPv4(e.host) !== undefined;
+  // netstat prints the scope of a link-local address too: kept, so the two join.
+  const scope = e.scope === undefined ? "" : `%${e.scope}`;
+  return ok ? { address: canonicalAddress(e.host) + scope, port } : undefined;
 }
