@@ -443,11 +443,11 @@ export const FORMATS = [
     parse: (t, s) => interfaces(parseIfconfig(t, s)),
     system: (p) => {
       const headers = p.body.filter((l) => /^\S+?:\s+flags=/.test(l));
-      // FreeBSD prints the metric on every interface and lists interface groups.
-      if (/^\s+groups:/m.test(p.text) || headers.every((h) => /\smetric [0-9]+ mtu /.test(h))) {
-        return "freebsd";
-      }
-      return systemOfNames(leadingNames(headers));
+      // FreeBSD prints the metric on every interface and lists every interface's groups;
+      // macOS does so only for some (a VLAN), so its interface names are looked at first.
+      const freebsd = /^\s+groups:/m.test(p.text) ||
+        headers.every((h) => /\smetric [0-9]+ mtu /.test(h));
+      return systemOfNames(leadingNames(headers)) ?? (freebsd ? "freebsd" : undefined);
     },
   },
   {

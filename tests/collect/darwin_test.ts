@@ -8,6 +8,7 @@ import { Snapshot as SnapshotSchema } from "../../src/schema.ts";
 import { serializeSnapshot } from "../../src/snapshot/serialize.ts";
 import { diffSnapshots } from "../../src/diff/mod.ts";
 import { renderConnections } from "../../src/render/show_connections.ts";
+import { normalizeState, selectConnections } from "../../src/view/select.ts";
 
 const HERE = new URL("../testdata/", import.meta.url);
 const read = (p: string) => readFileSync(new URL(p, HERE), "utf8");
@@ -233,4 +234,70 @@ test("a darwin capture shows like any snapshot and diffs: a new listener and mor
     c.kind === "counter-increased" && JSON.stringify(c.key).includes("RetransSegs")
   );
   assert.equal(retrans?.delta, 60n);
+});
+
+test("the darwin collector keeps its parsers' warnings: a garbage line makes the section partial", async () => {
+  const junk = "%% this is not netstat output %%";
+  const ibn = read("darwin/capture/netstat-ibn.txt");
+  const s = await captureSnapshot({
+    platform: "darwin",
+    uid: 0,
+    runner: fakeRunner({
+      [DARWIN_COMMANDS.routes.join(" ")]: {
+        ok: true,
+        stdout: `${read("fixtures/darwin/netstat-rnl/jc-osx-10.14.6.txt")}${junk}\n`,
+        stderr: "",
+      },
+      [DARWIN_COMMANDS.counters.join(" ")]: {
+        ok: true,
+        stdout: `\t7 ${junk}\n${read("darwin/capture/netstat-s.txt")}`,
+        stderr: "",
+      },
+      [DARWIN_COMMANDS.ifstats.join(" ")]: { ok: true, stdout: `${ibn}${junk}\n`, stderr: "" },
+    }),
+  });
+  for (const name of ["routes", "counters", "interfaces"] as const) {
+    const st = s.meta.sections[name];
+    assert.equal(st.status, "partial", `${name}: ${JSON.stringify(st)}`);
+    assert.ok(st.warnings?.some((w) => w.includes("cannot read") && w.includes(junk)), name);
+  }
+  // What could be read is still there.
+  assert.equal(s.routes.length, 89);
+  assert.equal(s.counters["Tcp"]?.["RetransSegs"], 120n);
+  assert.equal(s.interfaces.find((i) => i.name === "en0")?.stats?.rxBytes, 18228234970n);
+});
+
+/** The tcp listing with `n` half-open connections to the web server (macOS prints SYN_RCVD). */
+function synFlood(n: number): string {
+  const tcp = read("darwin/capture/netstat-anvW-tcp.txt");
+  const listener = tcp.split("\n").find((l) => l.includes("*.80 "))!;
+  const rows = Array.from({ length: n }, (_, i) => {
+    const local = "192.168.1.72.80".padEnd(23);
+    const remote = `10.9.9.${i + 1}.${40000 + i}`.padEnd(23);
+    return listener.replace(/\*\.80 +\*\.\* +LISTEN {6}/, `${local}${remote}SYN_RCVD    `)
+      .replace(/ 501 /, "   0 ");
+  });
+  return `${tcp}${rows.join("\n")}\n`;
+}
+
+test("a macOS SYN flood reads as SYN_RECV: show --state finds it either way and diff calls it out", async () => {
+  const before = await captureSnapshot({ platform: "darwin", runner: fakeRunner(), uid: 0 });
+  const after = await captureSnapshot({
+    platform: "darwin",
+    uid: 0,
+    runner: fakeRunner({
+      [DARWIN_COMMANDS.tcp.join(" ")]: { ok: true, stdout: synFlood(20), stderr: "" },
+    }),
+  });
+  const half = after.connections.filter((c) => c.remoteAddress.startsWith("10.9.9."));
+  assert.equal(half.length, 20);
+  assert.ok(half.every((c) => c.state === "SYN_RECV"), JSON.stringify(half[0]));
+  for (const typed of ["syn-recv", "syn_rcvd", "SYN_RCVD", "SYN-RECV"]) {
+    const found = selectConnections(after, { state: [normalizeState(typed)] });
+    assert.equal(found.length, 20, typed);
+  }
+  const doc = diffSnapshots(before, after);
+  const buildup = doc.changes.find((c) => c.kind === "session-state-buildup");
+  assert.ok(buildup, doc.changes.map((c) => c.kind).join(","));
+  assert.match(buildup.summary, /SYN_RECV/);
 });

@@ -69,3 +69,12 @@ test("parseLsof() warns on an unreadable endpoint and refuses text that is not l
   assert.throws(() => parseLsof("hello", "x"), { name: "ParseError" });
   assert.deepEqual(parseLsof(""), { value: [], warnings: [] });
 });
+
+test("parseLsof() writes BSD states as nsnap names them (ST=SYN_RCVD is SYN_RECV)", () => {
+  const text = "p9\ncnginx\nf3\ntIPv4\nPTCP\nn10.0.0.1:80->10.0.0.2:4000\nTST=SYN_RCVD\n" +
+    "f4\ntIPv4\nPTCP\nn10.0.0.1:80->10.0.0.3:4000\nTST=FIN_WAIT_1\n" +
+    "f5\ntIPv4\nPTCP\nn10.0.0.1:81->10.0.0.3:4001\nTST=CLOSED\n";
+  const { value, warnings } = parseLsof(text);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(value.map((s) => s.state), ["SYN_RECV", "FIN_WAIT1", "CLOSE"]);
+});

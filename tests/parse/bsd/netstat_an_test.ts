@@ -161,3 +161,40 @@ test("parseNetstatAn() refuses text with no netstat table", () => {
   assert.throws(() => parseNetstatAn("hello\nworld\n", "x.txt"), { name: "ParseError" });
   assert.deepEqual(parseNetstatAn("").value.connections, []);
 });
+
+test("parseNetstatAn() writes BSD states as nsnap names them: SYN_RCVD, FIN_WAIT_1, CLOSED", () => {
+  // The FreeBSD -an fixture's ssh session, with the states BSD prints (netinet/tcp_fsm.h
+  // tcpstates[]) that Linux spells otherwise.
+  const text = testdata("fixtures/freebsd/netstat-an/jc-freebsd12.txt");
+  const row = text.split("\n").find((l) => l.includes("ESTABLISHED"))!;
+  const states = ["SYN_RCVD", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSED", "SYN_SENT", "LAST_ACK"];
+  const header = text.split("\n").slice(0, 2);
+  const rows = states.map((s) => row.replace("ESTABLISHED", s.padEnd(11)));
+  const { value: { connections }, warnings } = parseNetstatAn([...header, ...rows].join("\n"));
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(connections.map((c) => c.state), [
+    "SYN_RECV",
+    "FIN_WAIT1",
+    "FIN_WAIT2",
+    "CLOSE",
+    "SYN_SENT",
+    "LAST_ACK",
+  ]);
+});
+
+for (const file of ["netstat-AaP.txt", "netstat-AacCP.txt"]) {
+  test(`parseNetstatAn() reads FreeBSD's trailing columns (${file}) and the same sockets as -Aa`, () => {
+    const plain = parseNetstatAn(testdata("fixtures/freebsd/netstat-Aa/jc-freebsd12.txt"));
+    const { value, warnings } = parseNetstatAn(testdata(`freebsd/${file}`), file);
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(value.connections, plain.value.connections);
+    assert.deepEqual(value.connections.map((c) => c.state), [
+      "ESTABLISHED",
+      "LISTEN",
+      "LISTEN",
+      "LISTEN",
+      "UNCONN",
+      "UNCONN",
+    ]);
+  });
+}

@@ -87,3 +87,15 @@ test("parseNetstatI() warns on an unreadable row and refuses text without a head
   assert.ok(warnings.some((w) => /^i\.txt:9: cannot read interface row: "garbage/.test(w)));
   assert.throws(() => parseNetstatI("nothing", "x"), { name: "ParseError" });
 });
+
+test("parseNetstatI() passes over a trailing counter column it has no field for", () => {
+  const path = "fixtures/freebsd/netstat-ibdn/ohai-1";
+  const text = testdata(path + ".txt");
+  const extra = text.split("\n").map((l) =>
+    l.startsWith("Name") ? `${l}  Ifoo` : l.trim() === "" ? l : `${l}     7`
+  ).join("\n");
+  const plain = parseNetstatI(text, path);
+  const more = parseNetstatI(extra, path);
+  assert.deepEqual(more.warnings, plain.warnings);
+  assert.deepEqual(more.value, plain.value);
+});

@@ -69,3 +69,20 @@ test("parseLinuxNetstat() reports an unreadable socket line with its line number
   assert.equal(connections.length, 1);
   assert.match(warnings[0]!, /^n\.txt:3: cannot read netstat line/);
 });
+
+test("parseLinuxNetstat() passes over a trailing column it does not know (netstat -Z)", () => {
+  const path = "linux/netstat-lnp/jc-centos-7.7.txt";
+  const text = fixture(path);
+  const withContext = text.split("\n").map((l) =>
+    l.startsWith("Proto ")
+      ? `${l}Security Context`
+      : /^(tcp|udp)/.test(l)
+      ? `${l}system_u:system_r:unconfined_t:s0`
+      : l
+  ).join("\n");
+  const plain = parseLinuxNetstat(text, path);
+  const z = parseLinuxNetstat(withContext, path);
+  assert.deepEqual(z.warnings, plain.warnings);
+  assert.deepEqual(z.value, plain.value);
+  assert.ok(z.value.connections.length > 5);
+});

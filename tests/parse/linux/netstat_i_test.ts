@@ -34,3 +34,16 @@ test("parseLinuxNetstatI() reads the older layout with the Met column", () => {
 test("parseLinuxNetstatI() refuses text without an Iface header", () => {
   assert.throws(() => parseLinuxNetstatI("hello\n"), ParseError);
 });
+
+test("parseLinuxNetstatI() finds Flg by its label and passes over a column it does not know", () => {
+  const path = "linux/netstat-i/insights-core-1.txt";
+  const text = fixture(path);
+  const extra = text.split("\n").map((l) =>
+    l.startsWith("Iface") ? `${l} Extra` : /^[a-z]/.test(l) ? `${l} 42` : l
+  ).join("\n");
+  const plain = parseLinuxNetstatI(text, path);
+  const more = parseLinuxNetstatI(extra, path);
+  assert.deepEqual(more.warnings, plain.warnings);
+  assert.deepEqual(more.value, plain.value);
+  assert.deepEqual(more.value[0]?.flags, ["BROADCAST", "MULTICAST", "MASTER", "RUNNING", "UP"]);
+});
