@@ -2,15 +2,20 @@
 import { readFileSync } from "node:fs";
 import { errnoText } from "../../errors.ts";
 
+/** The warning for a file or folder the collector cannot read: "cannot read PATH: REASON". */
+export function unreadable(path: string, err: unknown): string {
+  return `cannot read ${path}: ${errnoText(err)}`;
+}
+
 /**
- * Reads a text file; undefined when it cannot be read, with "cannot read PATH: REASON" pushed to
- * `warnings` when they are given (files whose absence is normal pass none).
+ * Reads a text file; undefined when it cannot be read, with why pushed to `warnings` when they
+ * are given (files whose absence is normal pass none).
  */
 export function readText(path: string, warnings?: string[]): string | undefined {
   try {
     return readFileSync(path, "latin1");
   } catch (err) {
-    warnings?.push(`cannot read ${path}: ${errnoText(err)}`);
+    warnings?.push(unreadable(path, err));
     return undefined;
   }
 }

@@ -4,13 +4,12 @@
  */
 import { readdirSync } from "node:fs";
 import type { NetInterface } from "../../model.ts";
-import { errnoText } from "../../errors.ts";
 import { parseProcNetDev } from "../../parse/linux/proc_net_dev.ts";
 import { parseIpJsonAddr } from "../../parse/linux/ip_json.ts";
 import { parseSysClassNetFlags } from "../../parse/linux/sys_class_net_flags.ts";
 import type { Place } from "../contract.ts";
 import { type Section, section } from "../section.ts";
-import { readText, under } from "./files.ts";
+import { readText, under, unreadable } from "./files.ts";
 import { runIp } from "./ip.ts";
 
 /** One /sys attribute, trimmed; undefined where absent or not applicable (a virtual link's speed). */
@@ -48,7 +47,7 @@ export function collectInterfaces(place: Place): Section<NetInterface[]> {
     try {
       names = readdirSync(sysNet);
     } catch (err) {
-      warnings.push(`cannot read ${sysNet}: ${errnoText(err)}`);
+      warnings.push(unreadable(sysNet, err));
     }
     for (const name of names) byName.set(name, fromSys(`${sysNet}/${name}`, name));
     const devPath = under(place.root, "/proc/net/dev");
