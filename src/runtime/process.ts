@@ -19,11 +19,6 @@ export function exit(code: number): never {
   process.exit(code);
 }
 
-/** Sets the exit code the process will end with. */
-export function setExitCode(code: number): void {
-  process.exitCode = code;
-}
-
 /** Writes text to standard output. */
 export function writeStdout(text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
