@@ -27,6 +27,7 @@ import { plainDiff, renderDiffJson, renderDiffYaml } from "../../src/render/diff
 import { parseSnapshotBytes } from "../../src/snapshot/read.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
 import { ROOT } from "../helpers/cli.ts";
+import { runMain } from "../helpers/main.ts";
 import { conn, iface, listen, proc, procs, route, snap } from "./_build.ts";
 import { scenarioAfter, scenarioBefore } from "./_scenario.ts";
 
@@ -152,6 +153,18 @@ test("diff documents of the examples and the golden scenario validate against th
   assertValid(readFileSync(`${ROOT}tests/testdata/diff/deploy.json.golden`, "utf8"), "golden");
   // Every branch of the union is exercised by a real document.
   assert.deepEqual([...seen].sort(), [...ALL_KINDS].sort());
+});
+
+test("`nsnap diff --format json|yaml` of the example snapshots validates and reads back", async () => {
+  const [a, b] = ["before.json", "after.json"].map((f) => `${ROOT}snapshots/examples/${f}`);
+  for (const extra of [[], ["--detail"], ["--only", "listeners,counters"]]) {
+    const r = await runMain(["diff", a!, b!, "--format", "json", ...extra]);
+    assert.equal(r.code, 0, r.stderr);
+    assertValid(r.stdout, `diff --format json ${extra.join(" ")}`);
+    const y = await runMain(["diff", a!, b!, "--format", "yaml", ...extra]);
+    const fromYaml = parseDiffDocument(parseYaml(y.stdout));
+    assert.deepEqual(plainDiff(fromYaml), JSON.parse(r.stdout));
+  }
 });
 
 test("diff documents read back through zod losing nothing, from JSON and from YAML", () => {
