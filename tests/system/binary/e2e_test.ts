@@ -11,9 +11,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BinaryRun, copyBinary, PACKAGE_JSON, runBare } from "../helpers/binary.ts";
-import { canUseNetns, holdSockets, withNetns } from "../helpers/netns.ts";
-import { FIXTURES } from "../helpers/fixtures.ts";
+import { type BinaryRun, copyBinary, PACKAGE_JSON, runBare } from "../../helpers/binary.ts";
+import { canUseNetns, holdSockets, withNetns } from "../../helpers/netns.ts";
+import { FIXTURES } from "../../helpers/fixtures.ts";
 
 const bare = runBare;
 
