@@ -5,7 +5,13 @@
  *
  * A change is a union keyed by `kind`. Every kind is one entry of `CHANGES`, made by `change()`:
  * its name, its section, its one-line meaning and the fields it carries beyond the common ones
- * (`kind`, `section`, `summary`, `notable`). Adding a kind is adding one entry there.
+ * (`kind`, `section`, `summary`, `notable`); `key` is required. To add a kind:
+ *   1. add its `change(…)` entry to `CHANGES`, among its section's kinds (a new section also goes
+ *      into `DiffSection`, `SOURCE` in mod.ts and `SECTION_TITLES` in render/diff_common.ts);
+ *   2. build it in its section's file: the object literal is checked against the entry;
+ *   3. give it a row in docs/diff.md and regenerate schema/nsnap-diff-v1.schema.json
+ *      (`nsnap schema --diff`); tests/diff/schema_test.ts wants a real document that has it.
+ * `--fail-on`, the kind list in `diff --help`, `ALL_KINDS` and `CHANGE_KINDS` follow by themselves.
  *
  * Exact integers (counter values, deltas) are `bigint` in memory. On disk they are a JSON number
  * while |v| ≤ 2^53-1 and a decimal string beyond, like snapshot counters; readers accept both.
@@ -169,7 +175,7 @@ const rate = () =>
 function change<
   const K extends string,
   const Sec extends z.output<typeof DiffSection>,
-  const F extends z.ZodRawShape,
+  const F extends z.ZodRawShape & { key: z.ZodType },
 >(kind: K, section: Sec, description: string, fields: F) {
   return z.object({
     kind: z.literal(kind),
@@ -383,14 +389,9 @@ export function parseDiffDocument(value: unknown): z.output<typeof DiffDocument>
 
 /** Produces the published JSON Schema of `nsnap-diff/v1` (the on-disk form). */
 export function diffJsonSchema(): Record<string, unknown> {
-  const s = z.toJSONSchema(DiffDocument, { io: "input", target: "draft-2020-12" }) as Record<
-    string,
-    unknown
-  >;
-  return {
-    $schema: s.$schema,
-    $id: "urn:nsnap:schema:nsnap-diff-v1",
-    title: "nsnap diff document (nsnap-diff/v1)",
-    ...s,
-  };
+  return S.publishedJsonSchema(
+    DiffDocument,
+    "urn:nsnap:schema:nsnap-diff-v1",
+    "nsnap diff document (nsnap-diff/v1)",
+  );
 }
