@@ -71,7 +71,8 @@ function layoutOf(header: string): Layout {
  *
  * @example
  * ```ts
- * const { connections, processes } = parseLinuxNetstat(text, "netstat-tulpn.txt");
+ * declare const text: string; // the output of `netstat -tulpn`
+ * const { value: { connections, processes } } = parseLinuxNetstat(text, "netstat-tulpn.txt");
  * ```
  */
 export function parseLinuxNetstat(text: string, source = "netstat"): Parsed<SocketTable> {

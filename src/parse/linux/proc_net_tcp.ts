@@ -55,7 +55,8 @@ export function decodeHexAddress(hex: string): string | undefined {
  *
  * @example
  * ```ts
- * const { connections } = parseProcNetSockets(text, "tcp", "inet", "/proc/net/tcp");
+ * declare const text: string; // the content of /proc/net/tcp
+ * const { value: connections } = parseProcNetSockets(text, "tcp", "inet", "/proc/net/tcp");
  * ```
  */
 export function parseProcNetSockets(

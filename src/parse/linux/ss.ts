@@ -35,7 +35,8 @@ const USER_ENTRY = /\("((?:[^"\\]|\\.)*)",(?:pid=)?([0-9]+),(?:fd=)?([0-9]+)\)/g
  *
  * @example
  * ```ts
- * const { connections } = parseSs(await Deno.readTextFile("ss-tulpn.txt"), "ss-tulpn.txt");
+ * const { value } = parseSs(await Deno.readTextFile("ss-tulpn.txt"), "ss-tulpn.txt");
+ * value.connections.length;
  * ```
  */
 export function parseSs(text: string, source = "ss"): Parsed<SocketTable> {

@@ -55,7 +55,7 @@ test("parseIpAddr() reads ip -o link with its \\ separators, 20-byte infiniband 
   assert.equal(interfaces[5]!.mac, "08:00:27:29:dc:a5");
 });
 
-test("parseIpAddr() reads the RX/TX counter blocks as /proc/net/dev counters", () => {
+test("parseIpAddr() reads the RX/TX counter blocks of ip -s link as /proc/net/dev counters", () => {
   const path = "linux/ip-s-link/insights-core-1.txt";
   const { value: interfaces, warnings } = parseIpAddr(fixture(path), path);
   assert.deepEqual(warnings, []);

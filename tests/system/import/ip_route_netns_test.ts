@@ -4,13 +4,13 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { canUseNetns, Netns } from "../helpers/netns.ts";
-import { parseIpRoute } from "../../src/parse/linux/ip_route.ts";
-import { parseIpJsonRoutes } from "../../src/parse/linux/ip_json.ts";
-import { importFiles } from "../../src/import/mod.ts";
-import { normalizeSnapshot } from "../../src/snapshot/normalize.ts";
-import type { Route } from "../../src/model.ts";
-import { snap } from "../diff/_build.ts";
+import { canUseNetns, Netns } from "../../helpers/netns.ts";
+import { parseIpRoute } from "../../../src/parse/linux/ip_route.ts";
+import { parseIpJsonRoutes } from "../../../src/parse/linux/ip_json.ts";
+import { importFiles } from "../../../src/import/mod.ts";
+import { normalizeSnapshot } from "../../../src/snapshot/normalize.ts";
+import type { Route } from "../../../src/model.ts";
+import { snap } from "../../diff/_build.ts";
 
 const skip = !canUseNetns() && "needs root and iproute2 to create network namespaces";
 
