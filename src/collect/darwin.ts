@@ -12,7 +12,7 @@ import { parseNetstatRn } from "../parse/bsd/netstat_rn.ts";
 import { parseNetstatI } from "../parse/bsd/netstat_i.ts";
 import { parseNetstatS } from "../parse/bsd/netstat_s.ts";
 import { parseIfconfig } from "../parse/bsd/ifconfig.ts";
-import { type LsofSocket, parseLsof } from "../parse/bsd/lsof.ts";
+import { lsofProcesses, type LsofSocket, parseLsof } from "../parse/bsd/lsof.ts";
 import type { Collector } from "./contract.ts";
 import { maskCmdline } from "./mask.ts";
 import { commandSection, failed, mergeStatus, type Section } from "./section.ts";
@@ -41,7 +41,7 @@ export const collectDarwin: Collector = (place, opts) => {
   let connections = conns.value.connections;
   if (lsof.value.length > 0) {
     connections = joinOwners(connections, lsof.value);
-    for (const s of lsof.value) addProcess(processes, s);
+    for (const p of lsofProcesses(lsof.value)) processes[String(p.pid)] = p;
   }
   for (const p of conns.value.processes) processes[String(p.pid)] ??= p;
   if (opts.cmdline && Object.keys(processes).length > 0) addCmdlines(run, processes);
@@ -148,16 +148,6 @@ function joinOwners(conns: Connection[], socks: readonly LsofSocket[]): Connecti
     const ppid = new Map(found.map((s) => [s.pid, s.ppid]));
     return { ...c, pid: masterPid(pids, (p) => ppid.get(p)), pids };
   });
-}
-
-function addProcess(out: Record<string, ProcessInfo>, s: LsofSocket): void {
-  const key = String(s.pid);
-  if (out[key]) return;
-  const p: ProcessInfo = { pid: s.pid, name: s.command };
-  if (s.ppid !== undefined) p.ppid = s.ppid;
-  if (s.user !== undefined) p.user = s.user;
-  if (s.uid !== undefined) p.uid = s.uid;
-  out[key] = p;
 }
 
 /** Command lines from `ps` (split on spaces: ps does not keep argument boundaries), masked. */

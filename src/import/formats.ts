@@ -39,7 +39,7 @@ import { parseNetstatRn } from "../parse/bsd/netstat_rn.ts";
 import { parseNetstatI } from "../parse/bsd/netstat_i.ts";
 import { parseNetstatS } from "../parse/bsd/netstat_s.ts";
 import { parseIfconfig } from "../parse/bsd/ifconfig.ts";
-import { type LsofSocket, parseLsof } from "../parse/bsd/lsof.ts";
+import { lsofProcesses, type LsofSocket, parseLsof } from "../parse/bsd/lsof.ts";
 import {
   headerValuePairs,
   ifconfigKind,
@@ -416,16 +416,7 @@ export const FORMATS = [
       ),
     parse: (t, s) => {
       const r = parseLsof(t, s);
-      const seen = new Map<number, ProcessInfo>();
-      for (const x of r.value) {
-        if (seen.has(x.pid)) continue;
-        const p: ProcessInfo = { pid: x.pid, name: x.command };
-        if (x.ppid !== undefined) p.ppid = x.ppid;
-        if (x.user !== undefined) p.user = x.user;
-        if (x.uid !== undefined) p.uid = x.uid;
-        seen.set(x.pid, p);
-      }
-      return { lsof: r.value, processes: [...seen.values()], warnings: r.warnings };
+      return { lsof: r.value, processes: lsofProcesses(r.value), warnings: r.warnings };
     },
   },
   {

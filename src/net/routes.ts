@@ -2,7 +2,8 @@
  * What a route is to nsnap: the keys that identify one across snapshots and sources, and the
  * kernel's reserved routing table names.
  */
-import type { Route } from "../model.ts";
+import type { Family, Route } from "../model.ts";
+import { canonicalAddress } from "./address.ts";
 
 /** The kernel's reserved table ids by iproute2's names (rt_tables). */
 const TABLE_IDS: Readonly<Record<string, number>> = {
@@ -23,6 +24,17 @@ export function tableId(t: unknown): number | undefined {
   const name = t.toLowerCase();
   if (Object.hasOwn(TABLE_IDS, name)) return TABLE_IDS[name];
   return /^[0-9]{1,10}$/.test(t) && Number(t) <= 0xffffffff ? Number(t) : undefined;
+}
+
+/**
+ * A route destination as iproute2 prints it (`default`, a bare address, a CIDR block) as the
+ * canonical CIDR nsnap writes: "default" is 0.0.0.0/0 or ::/0, an address is a /32 or /128.
+ */
+export function routeDestination(dst: string, family: Family): string {
+  if (dst === "default") return family === "inet" ? "0.0.0.0/0" : "::/0";
+  const slash = dst.indexOf("/");
+  if (slash < 0) return `${canonicalAddress(dst)}/${family === "inet" ? 32 : 128}`;
+  return `${canonicalAddress(dst.slice(0, slash))}${dst.slice(slash)}`;
 }
 
 /** Names a table id: `main`, `local`, `default`, or its number. */

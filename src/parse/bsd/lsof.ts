@@ -2,7 +2,7 @@
  * `lsof -nP -i` output, in its field form (`-F pcnPTtu`, meant for programs) or its column
  * layout, into the sockets each process holds: the link between a connection and its pid.
  */
-import type { Family, Protocol } from "../../model.ts";
+import type { Family, ProcessInfo, Protocol } from "../../model.ts";
 import { ParseError } from "../../errors.ts";
 import { canonicalAddress, parseIPv4, parseIPv6 } from "../../net/address.ts";
 import { canonicalState } from "../../net/states.ts";
@@ -228,4 +228,18 @@ function endpoint(text: string, family: Family): { address: string; port: number
   // netstat prints the scope of a link-local address too: kept, so the two join.
   const scope = e.scope === undefined ? "" : `%${e.scope}`;
   return ok ? { address: canonicalAddress(e.host) + scope, port } : undefined;
+}
+
+/** The processes lsof names, each once (name, parent, user as lsof gives them), in lsof's order. */
+export function lsofProcesses(sockets: readonly LsofSocket[]): ProcessInfo[] {
+  const seen = new Map<number, ProcessInfo>();
+  for (const s of sockets) {
+    if (seen.has(s.pid)) continue;
+    const p: ProcessInfo = { pid: s.pid, name: s.command };
+    if (s.ppid !== undefined) p.ppid = s.ppid;
+    if (s.user !== undefined) p.user = s.user;
+    if (s.uid !== undefined) p.uid = s.uid;
+    seen.set(s.pid, p);
+  }
+  return [...seen.values()];
 }

@@ -5,15 +5,8 @@
 import type { Family, InterfaceAddress, NetInterface, Nexthop, Route } from "../../model.ts";
 import { canonicalAddress } from "../../net/address.ts";
 import { ParseError } from "../../errors.ts";
-import { tableId } from "../../net/routes.ts";
+import { routeDestination, tableId } from "../../net/routes.ts";
 import { cannotRead, type Parsed } from "../text.ts";
-
-function cidr(dst: string, family: Family): string {
-  if (dst === "default") return family === "inet" ? "0.0.0.0/0" : "::/0";
-  const slash = dst.indexOf("/");
-  if (slash < 0) return `${canonicalAddress(dst)}/${family === "inet" ? 32 : 128}`;
-  return `${canonicalAddress(dst.slice(0, slash))}${dst.slice(slash)}`;
-}
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
@@ -58,7 +51,7 @@ export function parseIpJsonRoutes(
       family: fam,
       table,
       type: str(r.type) ?? "unicast",
-      destination: cidr(dst, fam),
+      destination: routeDestination(dst, fam),
       metric: typeof r.metric === "number" ? r.metric : 0,
     };
     const gw = str(r.gateway);

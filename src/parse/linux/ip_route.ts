@@ -8,7 +8,7 @@
  */
 import type { Family, Nexthop, Route } from "../../model.ts";
 import { canonicalAddress } from "../../net/address.ts";
-import { tableId } from "../../net/routes.ts";
+import { routeDestination, tableId } from "../../net/routes.ts";
 import { cannotRead, type Parsed, splitLines } from "../text.ts";
 
 const TYPES = new Set([
@@ -56,13 +56,6 @@ const SKIPPED_WITH_VALUE = new Set([
   "as",
   "mark",
 ]);
-
-function cidr(dst: string, family: Family): string {
-  if (dst === "default") return family === "inet" ? "0.0.0.0/0" : "::/0";
-  const slash = dst.indexOf("/");
-  if (slash < 0) return `${canonicalAddress(dst)}/${family === "inet" ? 32 : 128}`;
-  return `${canonicalAddress(dst.slice(0, slash))}${dst.slice(slash)}`;
-}
 
 /** Reads `via [inet|inet6] ADDR`, returning the address and how many words it took. */
 function via(words: string[], k: number): [string | undefined, number] {
@@ -165,7 +158,9 @@ export function parseIpRoute(
     for (let k = i + 1; k < read.length && guess === undefined; k++) guess = known[k];
     r.route.family = family ?? guess ?? "inet";
   });
-  for (const { route } of read) route.destination = cidr(route.destination, route.family);
+  for (const { route } of read) {
+    route.destination = routeDestination(route.destination, route.family);
+  }
   return { value: read.map((r) => r.route), warnings };
 }
 
