@@ -1,0 +1,146 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import fc from "fast-check";
+import { diffSnapshots } from "../../src/diff/mod.ts";
+import { isListener, listenerKey } from "../../src/diff/keys.ts";
+import { renderReport, SeriesBuilder } from "../../src/render/html/mod.ts";
+import type { PageData } from "../../src/render/html/types.ts";
+import { normalizeSnapshot } from "../../src/snapshot/normalize.ts";
+import { arbSnapshot } from "../helpers/arbitrary.ts";
+import { bigSnapshot, example, HOSTILE, hostileSnapshot, listenerCount } from "./_make.ts";
+
+/** The page's embedded data. */
+function pageData(page: string): PageData {
+  const m = /<script type="application\/json" id="nsnap-data">([^<]*)<\/script>/.exec(page);
+  assert.ok(m, "the page embeds its data");
+  return JSON.parse(m[1]!) as PageData;
+}
+
+function table(page: string, id: string) {
+  const t = pageData(page).tables.find((x) => x.id === id);
+  assert.ok(t, `table ${id}`);
+  return t;
+}
+
+const sha = (s: string) => `'sha256-${createHash("sha256").update(s).digest("base64")}'`;
+
+test("renderReport() is deterministic", () => {
+  const s = example("after.json");
+  assert.equal(
+    renderReport({ kind: "snapshot", snapshot: s }),
+    renderReport({ kind: "snapshot", snapshot: s }),
+  );
+  const b = example("before.json");
+  const doc = diffSnapshots(b, s);
+  assert.equal(
+    renderReport({ kind: "diff", before: b, after: s, doc }),
+    renderReport({ kind: "diff", before: b, after: s, doc }),
+  );
+});
+
+test("the page allows exactly its own inline script and style, and loads nothing", () => {
+  const page = renderReport({ kind: "snapshot", snapshot: example("after.json") });
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(page)?.[1]
+    ?.replace(/&#39;/g, "'");
+  assert.ok(csp);
+  assert.match(csp, /default-src 'none'/);
+  const scripts = [...page.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+  const styles = [...page.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!);
+  assert.equal(scripts.length, 1);
+  assert.equal(styles.length, 1);
+  assert.equal(/script-src ([^;]+)/.exec(csp)?.[1], sha(scripts[0]!));
+  assert.equal(/style-src ([^;]+)/.exec(csp)?.[1], sha(styles[0]!));
+  // Every reference stays in the page: fragment links and the data: icon only.
+  for (const m of page.matchAll(/\b(?:src|href|action)="([^"]*)"/g)) {
+    assert.ok(m[1]!.startsWith("#") || m[1]!.startsWith("data:"), m[0]);
+  }
+  assert.ok(!/@import|url\(\s*['"]?(?!data:)/.test(styles[0]!), "no stylesheet loads");
+});
+
+test("the listener table has one row per listening socket", () => {
+  for (const name of ["before.json", "after.json"]) {
+    const s = example(name);
+    const page = renderReport({ kind: "snapshot", snapshot: s });
+    assert.equal(table(page, "listeners").rows.length, listenerCount(s));
+    assert.equal(table(page, "sockets").rows.length, s.connections.length);
+    assert.equal(table(page, "routes").rows.length, s.routes.length);
+  }
+});
+
+test("a diff's listener table holds the listeners after and those that went away", () => {
+  const b = example("before.json"), a = example("after.json");
+  const page = renderReport({ kind: "diff", before: b, after: a, doc: diffSnapshots(b, a) });
+  const keys = new Set(a.connections.filter(isListener).map(listenerKey));
+  const gone = b.connections.filter((c) => isListener(c) && !keys.has(listenerKey(c))).length;
+  const t = table(page, "listeners");
+  assert.equal(t.rows.length, listenerCount(a) + gone);
+  const marks = t.rows.map((r) => r[0]).sort();
+  assert.deepEqual(marks, ["closed", "old address", "opened", "same", "widened"]);
+  assert.equal(table(page, "changes").rows.length, diffSnapshots(b, a).changes.length);
+});
+
+test("a 10k-socket snapshot gives a page under 2 MB", () => {
+  const s = bigSnapshot(10_000);
+  const t0 = performance.now();
+  const page = renderReport({ kind: "snapshot", snapshot: s });
+  const ms = performance.now() - t0;
+  const bytes = new TextEncoder().encode(page).length;
+  assert.ok(bytes < 2 * 1024 * 1024, `${bytes} bytes`);
+  assert.equal(table(page, "listeners").rows.length, listenerCount(s));
+  assert.equal(table(page, "sockets").rows.length, 10_000);
+  assert.ok(ms < 5000, `${ms} ms`);
+});
+
+test("hostile names appear only as text: escaped in the markup, exact in the data", () => {
+  const s = hostileSnapshot();
+  const page = renderReport({ kind: "snapshot", snapshot: s });
+  assert.equal(page.match(/<script\b/g)?.length, 2, "only the data and the page script");
+  for (
+    const bad of ["<script>alert", "<img src=x", "<svg onload", "<iframe", "</script><script>"]
+  ) {
+    assert.ok(!page.includes(bad), bad);
+  }
+  assert.ok(page.includes("&lt;b&gt;host&lt;/b&gt;&amp;&quot;"), "host name escaped in the title");
+  assert.ok(page.includes('<span class="ctl" title="U+0000">\\x00</span>'));
+  const listeners = table(page, "listeners");
+  const program = listeners.columns.findIndex((c) => c.label === "Program");
+  assert.equal(listeners.rows[0]![program], "<img src=x onerror=alert(2)>");
+  const ifaces = table(page, "interfaces");
+  assert.equal(ifaces.rows[0]![0], HOSTILE.iface);
+});
+
+test("a series report carries the time series and every listener seen", () => {
+  const files = ["a", "b", "c"];
+  const base = bigSnapshot(300, "2026-11-25T10:00:00.000Z");
+  const b = new SeriesBuilder();
+  for (const [i, f] of files.entries()) {
+    const s = structuredClone(base);
+    s.meta.capturedAt = `2026-11-25T10:00:${String(i * 10).padStart(2, "0")}.000Z`;
+    s.counters.Tcp!.RetransSegs = 5n + BigInt(i * 20);
+    b.add(s, f);
+  }
+  const page = renderReport({ kind: "series", series: b.finish() });
+  const data = pageData(page);
+  assert.deepEqual(
+    data.series?.t,
+    [0, 10, 20].map((x) => Date.parse("2026-11-25T10:00:00Z") / 1000 + x),
+  );
+  const chart = data.series!.charts.find((c) => c.id === "tcp-trouble")!;
+  const retrans = chart.lines.find((l) => l.label === "Tcp.RetransSegs")!;
+  assert.deepEqual(retrans.values, [2, 2, 2]);
+  assert.equal(table(page, "listeners").rows.length, listenerCount(base));
+  assert.match(page, /uPlot/);
+});
+
+test("any valid snapshot renders, with one listener row per listening socket", () => {
+  fc.assert(
+    fc.property(arbSnapshot, (raw) => {
+      const s = normalizeSnapshot(raw);
+      const page = renderReport({ kind: "snapshot", snapshot: s });
+      assert.equal(table(page, "listeners").rows.length, listenerCount(s));
+      assert.equal(page.match(/<script\b/g)?.length, 2);
+    }),
+    { numRuns: 60 },
+  );
+});
