@@ -144,3 +144,61 @@ test("any valid snapshot renders, with one listener row per listening socket", (
     { numRuns: 60 },
   );
 });
+
+test("fields later captures add show up when present: namespaces, exposure, tcp_info, rules", () => {
+  const s = hostileSnapshot();
+  s.meta.host.hostname = "node-1";
+  const loose = s as unknown as Record<string, unknown>;
+  (s.meta.host as Record<string, unknown>).machineId = "0123456789abcdef";
+  loose.namespaces = [{
+    id: "ns1",
+    inode: 4026532999,
+    labels: { container: "web", image: "nginx:1.27" },
+  }];
+  const [l0, l1, session] = s.connections as unknown as Array<Record<string, unknown>>;
+  l0!.namespace = "ns1";
+  l0!.exposure = { kind: "published", hostAddress: "0.0.0.0", hostPort: 8081 };
+  l1!.exposure = "internal";
+  session!.tcpInfo = { rtt: 12_500, totalRetrans: 7, lost: 1 };
+  loose.rules = [{
+    priority: 100,
+    family: "inet",
+    from: "10.77.6.0/24",
+    table: 100,
+    action: "lookup",
+  }];
+  loose.neighbours = [{
+    address: "10.0.0.1",
+    lladdr: "02:00:00:00:00:09",
+    state: "REACHABLE",
+    interface: "eth0",
+  }];
+  const page = renderReport({ kind: "snapshot", snapshot: s });
+  const listeners = table(page, "listeners");
+  const col = (label: string) => listeners.columns.findIndex((c) => c.label === label);
+  assert.ok(col("Namespace") >= 0, "the namespace column appears");
+  const byPort = new Map(listeners.rows.map((r) => [r[col("Port")], r]));
+  assert.equal(byPort.get(8080)![col("Namespace")], "container web");
+  assert.equal(byPort.get(8080)![col("Exposure")], "published");
+  assert.equal(byPort.get(9100)![col("Exposure")], "internal");
+  const health = table(page, "tcp-health");
+  assert.deepEqual(health.rows, [["tcp :8080 ← clients", 1, 7, 1, 12.5, 12.5]]);
+  assert.equal(table(page, "rules").rows.length, 1);
+  assert.deepEqual(table(page, "neighbours").columns.map((c) => c.label), [
+    "address",
+    "lladdr",
+    "state",
+    "interface",
+  ]);
+  assert.equal(table(page, "namespaces").rows.length, 1);
+  assert.match(page, /<code>0123456789abcdef<\/code>/);
+});
+
+test("a snapshot without namespaces has no namespace column, and today's reach badges", () => {
+  const page = renderReport({ kind: "snapshot", snapshot: example("after.json") });
+  const listeners = table(page, "listeners");
+  assert.ok(!listeners.columns.some((c) => c.label === "Namespace"));
+  const i = listeners.columns.findIndex((c) => c.label === "Exposure");
+  assert.deepEqual([...new Set(listeners.rows.map((r) => r[i]))], ["private"]);
+  assert.ok(!pageData(page).tables.some((t) => t.id === "tcp-health" || t.id === "rules"));
+});

@@ -15,6 +15,8 @@
   const MAX_FACET_VALUES = 12;
   const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
   const NUMERIC = new Set(["num", "int", "bytes", "rate"]);
+  const DASHES = [[], [7, 4], [2, 3], [10, 3, 2, 3]];
+  const EMPTY = "other";
 
   const source = document.getElementById("nsnap-data");
   if (!source) return;
@@ -194,7 +196,7 @@
       if (!c.facet) continue;
       const counts = new Map();
       for (const r of rows) {
-        const v = r[ci] === null || r[ci] === "" ? "—" : String(r[ci]);
+        const v = r[ci] === null || r[ci] === "" ? EMPTY : String(r[ci]);
         counts.set(v, (counts.get(v) ?? 0) + 1);
       }
       if (counts.size < 2 || counts.size > MAX_FACET_VALUES) continue;
@@ -308,7 +310,7 @@
       if (st.terms.length && !haystack) haystack = rows.map((_, i) => textOf(i));
       shown = order.filter((i) => {
         for (const [ci, set] of facets) {
-          const v = rows[i][ci] === null || rows[i][ci] === "" ? "—" : String(rows[i][ci]);
+          const v = rows[i][ci] === null || rows[i][ci] === "" ? EMPTY : String(rows[i][ci]);
           if (!set.has(v)) return false;
         }
         for (const t of st.terms) if (!haystack[i].includes(t)) return false;
@@ -443,24 +445,30 @@
         series: [
           {
             label: "UTC",
-            value: (_u, ts) => (ts === null ? "—" : timeText(new Date(ts * 1000).toISOString())),
+            value: (u, _v, _s, idx) => {
+              const ts = u.data[0][idx ?? u.data[0].length - 1];
+              return ts === null || ts === undefined
+                ? "—"
+                : timeText(new Date(ts * 1000).toISOString());
+            },
           },
           ...c.lines.map((l, i) => ({
             label: l.label,
             stroke: palette[i % palette.length],
             width: 2,
+            // Lines that coincide (resets sent and attempts failed often do) stay visible.
+            dash: DASHES[i % DASHES.length],
             spanGaps: false,
             points: { show: t.length <= 60, size: 5 },
             paths: c.stepped ? plot.paths.stepped({ align: -1 }) : undefined,
-            value: (_u, y) => (y === null || y === undefined ? "—" : fmt(y)),
+            // Away from the cursor, the legend shows the latest values.
+            value: (u, _v, si, idx) => fmt(u.data[si][idx ?? u.data[si].length - 1]),
           })),
         ],
         legend: { live: true },
         cursor: { drag: { x: true, y: false } },
       };
       const u = new plot(opts, [t, ...c.lines.map((l) => l.values)], mount);
-      // Until the cursor moves over the chart, the legend shows the last values.
-      u.setLegend({ idx: t.length - 1 });
       mount.dataset.points = String(t.length);
       charts.push({ u, mount });
     }

@@ -381,7 +381,7 @@ function seriesContent(series: Series): ReportContent {
         id: "counters",
         title: "Counters",
         body:
-          `<p class="hint">Per second over each interval between two snapshots; a gap is a counter that restarted or was not read.</p><div class="charts">${counterCharts}</div>`,
+          `<p class="hint">Per second between consecutive snapshots, drawn as a step over each interval; a gap is a counter that restarted or was not read. Away from the cursor, the legend shows the latest values.</p><div class="charts">${counterCharts}</div>`,
       },
       { id: "changes", title: "All changes", body: mount(changes) },
       ...tail,

@@ -360,7 +360,7 @@ export function interfaceTable(s: Snapshot, doc?: DiffDocument): TableSpec {
     col("State", "badge", { facet: true }),
     col("MTU", "int"),
     col("MAC", "mono"),
-    col("Addresses", "addr"),
+    col("Addresses", "mono"),
     col("RX bytes", "bytes"),
     col("TX bytes", "bytes"),
     col("RX packets", "num"),
