@@ -3,7 +3,7 @@
  * section (partial sections and why), and what stands out or changed, in plain words.
  */
 import type { Change, DiffDocument } from "../../diff/types.ts";
-import { endpoint, isListener } from "../../diff/keys.ts";
+import { endpoint, isListener, isSession } from "../../diff/keys.ts";
 import { ownerOf, programOf } from "../../diff/util.ts";
 import type { Meta, Snapshot } from "../../model.ts";
 import { DIFF_SECTIONS } from "../../diff/kinds.ts";
@@ -261,10 +261,42 @@ function firstChanges(changes: ReadonlyArray<{ change: Change; at?: string }>): 
   }`;
 }
 
+/** Key figures as large numbers: `[label, value, detail?]`. */
+export function figures(items: ReadonlyArray<[string, string, string?]>): string {
+  return `<dl class="tiles figures">${
+    items.map(([label, value, detail]) =>
+      `<div class="tile"><dt>${html(label)}</dt><dd>${html(value)}${
+        detail ? ` <small>${html(detail)}</small>` : ""
+      }</dd></div>`
+    ).join("")
+  }</dl>`;
+}
+
+/** Counts of a snapshot: listening sockets, sessions, all sockets. */
+function socketCounts(s: Snapshot): { listeners: number; sessions: number } {
+  let listeners = 0, sessions = 0;
+  for (const c of s.connections) {
+    if (isListener(c)) listeners++;
+    else if (isSession(c)) sessions++;
+  }
+  return { listeners, sessions };
+}
+
+const change = (a: number, b: number) => (a === b ? grouped(b) : `${grouped(a)} → ${grouped(b)}`);
+
 /** The summary of a single snapshot. */
 export function snapshotSummary(s: Snapshot, file: string | undefined): string {
   const h = highlights(s);
-  return `<div class="cards">${card("Host", facts(hostFacts(s.meta)))}${
+  const n = socketCounts(s);
+  return `${
+    figures([
+      ["Listeners", grouped(n.listeners)],
+      ["Sessions", grouped(n.sessions)],
+      ["Sockets", grouped(s.connections.length)],
+      ["Routes", grouped(s.routes.length)],
+      ["Interfaces", grouped(s.interfaces.length)],
+    ])
+  }<div class="cards">${card("Host", facts(hostFacts(s.meta)))}${
     card("Capture", facts(captureFacts(s.meta, file)))
   }</div>
 <h3>What stands out</h3>
@@ -290,7 +322,16 @@ function diffHeadline(doc: DiffDocument): string {
 export function diffSummary(before: Snapshot, after: Snapshot, doc: DiffDocument): string {
   const interval = doc.intervalSeconds !== undefined ? duration(doc.intervalSeconds) : undefined;
   const warnings = doc.warnings.map((w) => `<p class="warning">${html(w)}</p>`).join("");
-  return `<p class="headline">${html(diffHeadline(doc))}</p>${warnings}
+  const a = socketCounts(before), b = socketCounts(after);
+  return `<p class="headline">${html(diffHeadline(doc))}</p>${warnings}${
+    figures([
+      ["Changes", grouped(doc.summary.total)],
+      ["Notable", grouped(doc.summary.notable)],
+      ["Listeners", change(a.listeners, b.listeners)],
+      ["Sessions", change(a.sessions, b.sessions)],
+      ["Routes", change(before.routes.length, after.routes.length)],
+    ])
+  }
 <div class="cards">${card("Host", facts(hostFacts(after.meta)))}${
     card("Before", facts(captureFacts(before.meta, doc.before.file)))
   }${
@@ -334,7 +375,14 @@ export function seriesSummary(series: Series, peaks: string[]): string {
     html(series.host)
   }, ${when(first.at)} → ${when(last.at)}${
     step !== undefined ? `, every ${html(duration(step))}` : ""
-  }; ${plural(changes.length, "change")}.</p>${warnings}
+  }; ${plural(changes.length, "change")}.</p>${warnings}${
+    figures([
+      ["Snapshots", grouped(series.points.length)],
+      ["Changes", grouped(changes.length)],
+      ["Listeners seen", grouped(series.listeners.length)],
+      ["Sessions, most", grouped(Math.max(...series.points.map((p) => p.sessions)))],
+    ])
+  }
 <div class="cards">${card("Host", facts(hostFacts(last.meta)))}${
     card(
       "Series",
