@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { isListener } from "../../src/diff/keys.ts";
 import type { Connection, ProcessInfo, Snapshot } from "../../src/model.ts";
+import { conn, listen, snap } from "../diff/_build.ts";
 import { parseSnapshotBytes } from "../../src/snapshot/read.ts";
 
 /** The example snapshots folder. */
@@ -22,83 +23,42 @@ export function listenerCount(s: Snapshot): number {
   return s.connections.filter(isListener).length;
 }
 
-const OK = { status: "ok" as const };
-
-/** A valid snapshot of `host` at `at`, with the given records. */
+/** A valid snapshot of host `web-1` at `at`, with a default route, eth0 and a few counters. */
 export function snapshot(
   at: string,
   connections: Connection[],
   processes: Record<string, ProcessInfo>,
   over: Partial<Snapshot> = {},
 ): Snapshot {
-  return {
-    schema: "nsnap/v1",
-    meta: {
-      capturedAt: at,
-      durationMs: 12,
-      host: { hostname: "web-1", os: "linux", kernel: "6.1.0", arch: "x64" },
-      tool: { name: "nsnap", version: "0.1.0", runtime: "test" },
-      privileges: { uid: 0, root: true },
-      labels: {},
-      sections: { connections: OK, processes: OK, routes: OK, interfaces: OK, counters: OK },
-    },
+  const s = snap(at, {
     connections,
     processes,
-    routes: [
-      {
-        family: "inet",
-        table: 254,
-        type: "unicast",
-        destination: "0.0.0.0/0",
-        gateway: "10.0.0.1",
-        interface: "eth0",
-        metric: 0,
-      },
-    ],
-    interfaces: [
-      {
-        name: "eth0",
-        index: 2,
-        mac: "02:00:00:00:00:01",
-        mtu: 1500,
-        flags: ["UP"],
-        operState: "up",
-        addresses: [{ family: "inet", address: "10.0.0.5", prefixLength: 24 }],
-        stats: { rxBytes: 1000n, txBytes: 2000n, rxPackets: 10n, txPackets: 20n },
-      },
-    ],
+    routes: [{
+      family: "inet",
+      table: 254,
+      type: "unicast",
+      destination: "0.0.0.0/0",
+      gateway: "10.0.0.1",
+      interface: "eth0",
+      metric: 0,
+    }],
+    interfaces: [{
+      name: "eth0",
+      index: 2,
+      mac: "02:00:00:00:00:01",
+      mtu: 1500,
+      flags: ["UP"],
+      operState: "up",
+      addresses: [{ family: "inet", address: "10.0.0.5", prefixLength: 24 }],
+      stats: { rxBytes: 1000n, txBytes: 2000n, rxPackets: 10n, txPackets: 20n },
+    }],
     counters: {
       Tcp: { RetransSegs: 5n, OutSegs: 1000n, OutRsts: 1n },
       TcpExt: { ListenOverflows: 0n },
     },
     ...over,
-  };
-}
-
-function tcp(
-  local: string,
-  lport: number,
-  remote: string,
-  rport: number,
-  state: string,
-  pid: number | undefined,
-  inode: number,
-): Connection {
-  const c: Connection = {
-    protocol: "tcp",
-    family: local.includes(":") ? "inet6" : "inet",
-    localAddress: local,
-    localPort: lport,
-    remoteAddress: remote,
-    remotePort: rport,
-    state,
-    recvQ: 0,
-    sendQ: 0,
-    uid: 0,
-    inode,
-  };
-  if (pid !== undefined) c.pid = pid;
-  return c;
+  });
+  return s;
 }
 
 /**
@@ -128,8 +88,7 @@ export function bigSnapshot(n = 10_000, at = "2026-11-25T10:00:00.000Z"): Snapsh
   for (let i = 0; i < n; i++) {
     const pid = 1000 + (i % 200);
     if (i % 100 === 0) {
-      const port = 1000 + (i / 100);
-      const c = tcp(i % 300 === 0 ? "127.0.0.1" : "0.0.0.0", port, "0.0.0.0", 0, "LISTEN", pid, i);
+      const c = listen(i % 300 === 0 ? "127.0.0.1" : "0.0.0.0", 1000 + i / 100, pid);
       if (i % 700 === 0) {
         c.protocol = "udp";
         c.state = "UNCONN";
@@ -139,7 +98,7 @@ export function bigSnapshot(n = 10_000, at = "2026-11-25T10:00:00.000Z"): Snapsh
     }
     const peer = `10.1.${(i >> 8) & 255}.${i % 250}`;
     conns.push(
-      tcp("10.0.0.5", 20000 + (i % 40000), peer, [443, 5432, 6379][i % 3]!, states[i % 6]!, pid, i),
+      conn("10.0.0.5", 20000 + (i % 40000), peer, [443, 5432, 6379][i % 3]!, states[i % 6]!, pid),
     );
   }
   return snapshot(at, conns, processes);
@@ -161,9 +120,9 @@ export function hostileSnapshot(): Snapshot {
   const s = snapshot(
     "2026-11-25T10:00:00.000Z",
     [
-      tcp("0.0.0.0", 8080, "0.0.0.0", 0, "LISTEN", 4242, 1),
-      tcp("127.0.0.1", 9100, "0.0.0.0", 0, "LISTEN", 4242, 2),
-      tcp("10.0.0.5", 8080, "10.0.0.9", 51000, "ESTABLISHED", 4242, 3),
+      listen("0.0.0.0", 8080, 4242),
+      listen("127.0.0.1", 9100, 4242),
+      conn("10.0.0.5", 8080, "10.0.0.9", 51000, "ESTABLISHED", 4242),
     ],
     {
       "4242": { pid: 4242, name: HOSTILE.process, exe: HOSTILE.exe, user: HOSTILE.user },
