@@ -8,7 +8,14 @@ import { renderReport, SeriesBuilder } from "../../src/render/html/mod.ts";
 import type { PageData } from "../../src/render/html/types.ts";
 import { normalizeSnapshot } from "../../src/snapshot/normalize.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
-import { bigSnapshot, example, HOSTILE, hostileSnapshot, listenerCount } from "./_make.ts";
+import {
+  bigSnapshot,
+  example,
+  HOSTILE,
+  hostileSnapshot,
+  listenerCount,
+  snapshot,
+} from "./_make.ts";
 
 /** The page's embedded data. */
 function pageData(page: string): PageData {
@@ -201,4 +208,22 @@ test("a snapshot without namespaces has no namespace column, and today's reach b
   const i = listeners.columns.findIndex((c) => c.label === "Exposure");
   assert.deepEqual([...new Set(listeners.rows.map((r) => r[i]))], ["private"]);
   assert.ok(!pageData(page).tables.some((t) => t.id === "tcp-health" || t.id === "rules"));
+});
+
+test("a diff's interface table marks added and removed interfaces and gives the rates", () => {
+  const before = snapshot("2026-11-25T10:00:00.000Z", [], {});
+  const after = snapshot("2026-11-25T10:00:10.000Z", [], {});
+  before.interfaces.push({ ...structuredClone(before.interfaces[0]!), name: "old0" });
+  after.interfaces.push({ ...structuredClone(after.interfaces[0]!), name: "new0" });
+  after.interfaces[0]!.stats = { rxBytes: 6000n, txBytes: 2000n, rxPackets: 20n, txPackets: 20n };
+  const page = renderReport({ kind: "diff", before, after, doc: diffSnapshots(before, after) });
+  const t = table(page, "interfaces");
+  const col = (label: string) => t.columns.findIndex((c) => c.label === label);
+  const rows = new Map(t.rows.map((r) => [r[0], r]));
+  assert.equal(rows.get("eth0")![col("Change")], "same");
+  assert.equal(rows.get("eth0")![col("RX/s")], 500);
+  assert.equal(rows.get("eth0")![col("TX/s")], 0);
+  assert.equal(rows.get("new0")![col("Change")], "added");
+  assert.equal(rows.get("new0")![col("RX/s")], null);
+  assert.equal(rows.get("old0")![col("Change")], "removed");
 });

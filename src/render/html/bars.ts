@@ -7,7 +7,7 @@
  * would need plugins and a canvas that neither prints crisply nor lets a reader select the text.
  * A few dozen rows of SVG cost less than the code to configure it.
  */
-import { html } from "./escape.ts";
+import { attr, html } from "./escape.ts";
 
 /** One coloured part of a bar. */
 export interface BarSegment {
@@ -41,7 +41,7 @@ export function barChart(rows: readonly BarRow[], opts: { label: string; unit: s
   const total = (r: BarRow) => r.segments.reduce((a, s) => a + s.value, 0);
   const max = Math.max(1, ...rows.map((r) => Math.max(total(r), r.before ?? 0)));
   const w = (v: number) => (v <= 0 ? 0 : Math.max(4, Math.round((v / max) * 1000)));
-  const out = [`<div class="bars" role="list" aria-label="${html(opts.label)}">`];
+  const out = [`<div class="bars" role="list" aria-label="${attr(opts.label)}">`];
   for (const r of rows) {
     const t = total(r);
     let x = 0;
@@ -50,7 +50,7 @@ export function barChart(rows: readonly BarRow[], opts: { label: string; unit: s
       rects.push(
         `<rect class="ghost" x="0" y="1" width="${w(r.before)}" height="14"><title>before: ${
           fmt(r.before)
-        } ${html(opts.unit)}</title></rect>`,
+        } ${attr(opts.unit)}</title></rect>`,
       );
     }
     for (const s of r.segments) {
@@ -58,8 +58,8 @@ export function barChart(rows: readonly BarRow[], opts: { label: string; unit: s
       const width = Math.max(w(s.value), 0);
       rects.push(
         `<rect class="${s.cls}" x="${x}" y="3" width="${width}" height="10"><title>${
-          html(s.name)
-        }: ${fmt(s.value)} ${html(opts.unit)}</title></rect>`,
+          attr(s.name)
+        }: ${fmt(s.value)} ${attr(opts.unit)}</title></rect>`,
       );
       x += width;
     }

@@ -58,7 +58,10 @@ export function html(s: string): string {
   return out + entities(s.slice(last));
 }
 
-/** Text for an attribute value (in double quotes): hidden characters as escapes, no markup. */
+/**
+ * Text without markup, for a quoted attribute value or an element that holds only text (an SVG
+ * `<title>`): hidden characters as plain escapes.
+ */
 export function attr(s: string): string {
   return entities(s.replace(HIDDEN_CHARS, escapeCode));
 }

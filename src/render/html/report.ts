@@ -8,7 +8,7 @@ import type { DiffDocument } from "../../diff/types.ts";
 import type { Snapshot } from "../../model.ts";
 import { grouped, rateText } from "../diff_common.ts";
 import { barChart, legend } from "./bars.ts";
-import { html } from "./escape.ts";
+import { attr, html } from "./escape.ts";
 import { extraSections, namespacesOf } from "./hooks.ts";
 import { COUNTER_CHARTS, counterValue, type Series } from "./series.ts";
 import { healthTable, sessionCharts, stateRows } from "./sessions.ts";
@@ -60,7 +60,7 @@ function chartMount(c: ChartSpec, note = ""): string {
   return `<figure class="chart"><figcaption>${html(c.title)}${
     c.unit ? ` <small>(${html(c.unit)})</small>` : ""
   }</figcaption><div class="plot" data-chart="${c.id}" role="img" aria-label="${
-    html(c.title)
+    attr(c.title)
   }"></div>${note}</figure>`;
 }
 
@@ -176,7 +176,7 @@ function snapshotContent(s: Snapshot, file: string | undefined): ReportContent {
       {
         id: "listeners",
         title: "Listeners",
-        body: listenersBody(listeners, sectionNote(s, "connections")),
+        body: listenersBody(listeners, sectionNote(s, "connections") + sectionNote(s, "processes")),
       },
       { id: "sessions", title: "Sessions", body: sessionsBody(s, undefined, tables) },
       {

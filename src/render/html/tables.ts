@@ -7,7 +7,13 @@ import type { Change, DiffDocument } from "../../diff/types.ts";
 import { endpoint, isListener, listenerKey } from "../../diff/keys.ts";
 import { isGauge, isSetting } from "../../diff/counters.ts";
 import { ownerOf, programOf } from "../../diff/util.ts";
-import type { Connection, NetInterface, ProcessInfo, Snapshot } from "../../model.ts";
+import type {
+  Connection,
+  InterfaceStatName,
+  NetInterface,
+  ProcessInfo,
+  Snapshot,
+} from "../../model.ts";
 import { type HostAddress, listenerReach } from "../../net/exposure.ts";
 import { tableName } from "../../view/routes.ts";
 import { namespaceLookup, recordedExposure } from "./hooks.ts";
@@ -312,7 +318,7 @@ export function routeTable(s: Snapshot): TableSpec {
   };
 }
 
-function stat(i: NetInterface, name: keyof NonNullable<NetInterface["stats"]>): Cell {
+function stat(i: NetInterface, name: InterfaceStatName): Cell {
   return counterCell(i.stats?.[name]);
 }
 
@@ -324,20 +330,22 @@ export function interfaceTable(s: Snapshot, doc?: DiffDocument): TableSpec {
     const name = String(c.key.interface);
     changes.set(name, [...(changes.get(name) ?? []), c]);
   }
-  const rateOf = (name: string, field: string): Cell => {
-    const t = changes.get(name)?.find((c) => c.kind === "interface-traffic");
-    const ps = t?.perSecond as Record<string, number> | undefined;
-    return ps?.[field] ?? (t || !doc ? null : 0);
-  };
   const markOf = (name: string): string => {
     const kinds = (changes.get(name) ?? []).map((c) => c.kind);
     if (kinds.includes("interface-added")) return "added";
     if (kinds.includes("interface-changed")) return "changed";
     return "same";
   };
+  // A rate is 0 where a counter stood still, and unknown for a new or restarted interface or a
+  // counter the snapshot does not have.
+  const rateOf = (i: NetInterface, field: InterfaceStatName): Cell => {
+    if (stat(i, field) === null || markOf(i.name) === "added") return null;
+    const t = changes.get(i.name)?.find((c) => c.kind === "interface-traffic");
+    if (t?.reset === true) return null;
+    return (t?.perSecond as Record<string, number> | undefined)?.[field] ?? 0;
+  };
   const rows = s.interfaces.map((i): Cell[] => {
-    const row: Cell[] = [
-      i.name,
+    const cells: Cell[] = [
       i.operState ?? null,
       i.mtu ?? null,
       i.mac ?? null,
@@ -349,11 +357,8 @@ export function interfaceTable(s: Snapshot, doc?: DiffDocument): TableSpec {
       sumCells(stat(i, "rxErrors"), stat(i, "txErrors")),
       sumCells(stat(i, "rxDropped"), stat(i, "txDropped")),
     ];
-    if (doc) {
-      row.splice(1, 0, markOf(i.name)),
-        row.push(rateOf(i.name, "rxBytes"), rateOf(i.name, "txBytes"));
-    }
-    return row;
+    if (!doc) return [i.name, ...cells];
+    return [i.name, markOf(i.name), ...cells, rateOf(i, "rxBytes"), rateOf(i, "txBytes")];
   });
   const columns: ColumnSpec[] = [
     col("Interface", "mono"),
@@ -374,24 +379,13 @@ export function interfaceTable(s: Snapshot, doc?: DiffDocument): TableSpec {
       col("RX/s", "bytes", { title: "bytes received per second between the snapshots" }),
       col("TX/s", "bytes", { title: "bytes sent per second between the snapshots" }),
     );
-  }
-  const rowsWithRemoved = rows;
-  if (doc) {
+    // Interfaces that went away: a row with their name and nothing else.
     for (const [name, cs] of changes) {
       if (!cs.some((c) => c.kind === "interface-removed")) continue;
-      const r: Cell[] = columns.map(() => null);
-      r[0] = name;
-      r[1] = "removed";
-      rowsWithRemoved.push(r);
+      rows.push([name, "removed", ...columns.slice(2).map(() => null)]);
     }
   }
-  return {
-    id: "interfaces",
-    noun: "interfaces",
-    columns,
-    rows: rowsWithRemoved,
-    empty: "no interfaces",
-  };
+  return { id: "interfaces", noun: "interfaces", columns, rows, empty: "no interfaces" };
 }
 
 function sumCells(a: Cell, b: Cell): Cell {
