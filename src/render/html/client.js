@@ -456,8 +456,9 @@
             label: l.label,
             stroke: palette[i % palette.length],
             width: 2,
-            // Lines that coincide (resets sent and attempts failed often do) stay visible.
-            dash: DASHES[i % DASHES.length],
+            // Lines that coincide (resets sent and attempts failed often do) stay visible, and a
+            // colour used twice comes with another dash.
+            dash: DASHES[(i + Math.floor(i / palette.length)) % DASHES.length],
             spanGaps: false,
             points: { show: t.length <= 60, size: 5 },
             paths: c.stepped ? plot.paths.stepped({ align: -1 }) : undefined,
