@@ -13,6 +13,7 @@
   const PAGE_SIZES = [50, 200, 1000];
   const PRINT_ROWS = 2000;
   const MAX_FACET_VALUES = 12;
+  const MAX_SELECT_VALUES = 500;
   const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
   const NUMERIC = new Set(["num", "int", "bytes", "rate"]);
   const DASHES = [[], [7, 4], [2, 3], [10, 3, 2, 3]];
@@ -199,12 +200,33 @@
         const v = r[ci] === null || r[ci] === "" ? EMPTY : String(r[ci]);
         counts.set(v, (counts.get(v) ?? 0) + 1);
       }
-      if (counts.size < 2 || counts.size > MAX_FACET_VALUES) continue;
+      if (counts.size < 2 || counts.size > MAX_SELECT_VALUES) continue;
       const box = el("div", "facet");
       box.setAttribute("role", "group");
       box.setAttribute("aria-label", c.label);
       box.append(el("span", "", c.label + ":"));
       const values = [...counts.keys()].sort((a, b) => collator.compare(a, b));
+      if (counts.size > MAX_FACET_VALUES) {
+        // Too many values for buttons: one choice from a list.
+        const pick = document.createElement("select");
+        pick.setAttribute("aria-label", c.label);
+        pick.append(el("option", "", "all"));
+        pick.options[0].value = "";
+        for (const v of values) {
+          const o = el("option", "", v + " (" + counts.get(v) + ")");
+          o.value = v;
+          pick.append(o);
+        }
+        pick.addEventListener("change", () => {
+          if (pick.value) st.facets.set(ci, new Set([pick.value]));
+          else st.facets.delete(ci);
+          st.page = 0;
+          filter();
+        });
+        box.append(pick);
+        tools.append(box);
+        continue;
+      }
       for (const v of values) {
         const b = el("button", "", v + " " + counts.get(v));
         b.type = "button";
