@@ -5,7 +5,8 @@
  *
  * Decisions: the page is written like a snapshot (atomically, mode 0600, never over a file
  * without --force, never through a link), since it shows everything its snapshots hold; `-o -`
- * prints it. Without -o it goes to ./nsnap-report-<host>-<UTC time>.html. A folder is read
+ * prints it. Without -o (or with -o DIR/) it is nsnap-report-<host>-<UTC time>.html in the current
+ * folder (or DIR, which must exist). A folder is read
  * twice (once for the capture times, once in order) so that only two snapshots are in memory at
  * a time. A folder of several hosts (a fleet) is refused for now, naming the hosts.
  */
@@ -155,7 +156,7 @@ export function registerReport(program: Command, _ctx: CliContext) {
     .command("report")
     .description("one self-contained HTML page: a snapshot, a before/after pair, or a series")
     .argument("<snapshots...>", "one snapshot, two (before, after), or a series folder")
-    .option("-o, --output <file>", "where to write the page, - for stdout")
+    .option("-o, --output <path>", "file or folder/ to write the page to, - for stdout")
     .option("--force", "replace an existing file")
     .option("--max-size <size>", MAX_SIZE_HELP)
     .addHelpText(
@@ -177,7 +178,13 @@ Examples:
       const input = await inputFor(operands, load);
       const page = renderReport(input);
       if (opts.output === "-") return await writeStdout(page);
-      const path = opts.output ?? defaultName(input);
+      const output = opts.output ?? "";
+      // A folder (`-o DIR/` or an existing one) gets the default name inside it.
+      const path = output === ""
+        ? defaultName(input)
+        : output.endsWith("/") || isFolder(output)
+        ? join(output, defaultName(input))
+        : output;
       await writeFileSafely(path, new TextEncoder().encode(page), {
         force: opts.force ?? false,
         noun: "report",

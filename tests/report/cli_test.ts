@@ -133,3 +133,25 @@ test("the compiled binary renders a series report with uPlot inside", { timeout:
   assert.match(r.stdout, /leeoniya\/uPlot \(v1\.6\.32\)/);
   assert.match(r.stdout, /"charts":\[\{"id":"tcp-trouble"/);
 });
+
+test("without -o, or with -o DIR/, the page is named after the host and capture time", () => {
+  const dir = tmp();
+  try {
+    const name = "nsnap-report-vm-20261125T152500.950Z.html";
+    const plain = runCli(["report", AFTER], { cwd: dir });
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(plain.stdout, `${name}\n`);
+    mkdirSync(join(dir, "out"));
+    const inFolder = runCli(["report", AFTER, "-o", "out/"], { cwd: dir });
+    assert.equal(inFolder.stdout, `out/${name}\n`);
+    assert.deepEqual(readdirSync(join(dir, "out")), [name]);
+    const missing = runCli(["report", AFTER, "-o", "nope/"], { cwd: dir });
+    assert.equal(missing.code, 2);
+    assert.equal(
+      missing.stderr,
+      `nsnap: Cannot write report nope/${name}: folder nope does not exist\n`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
