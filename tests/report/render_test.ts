@@ -7,6 +7,7 @@ import { isListener, listenerKey } from "../../src/diff/keys.ts";
 import { renderReport, SeriesBuilder } from "../../src/render/html/mod.ts";
 import type { PageData } from "../../src/render/html/types.ts";
 import { normalizeSnapshot } from "../../src/snapshot/normalize.ts";
+import { redactSnapshot } from "../../src/snapshot/redact.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
 import {
   bigSnapshot,
@@ -226,4 +227,19 @@ test("a diff's interface table marks added and removed interfaces and gives the 
   assert.equal(rows.get("new0")![col("Change")], "added");
   assert.equal(rows.get("new0")![col("RX/s")], null);
   assert.equal(rows.get("old0")![col("Change")], "removed");
+});
+
+test("a report of a redacted snapshot stays redacted and does not guess reach", () => {
+  const s = redactSnapshot(example("after.json"), "test-key");
+  const page = renderReport({ kind: "snapshot", snapshot: s });
+  assert.match(page, /<span class="badge b-redacted"[^>]*>redacted<\/span>/);
+  const original = example("after.json");
+  for (const i of original.interfaces) {
+    for (const a of i.addresses) {
+      if (a.address.startsWith("10.")) assert.ok(!page.includes(a.address), a.address);
+    }
+  }
+  const t = table(page, "listeners");
+  const i = t.columns.findIndex((c) => c.label === "Exposure");
+  assert.deepEqual([...new Set(t.rows.map((r) => r[i]))], ["unknown"]);
 });
