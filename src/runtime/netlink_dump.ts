@@ -169,8 +169,12 @@ function nameDevices<T extends { ifindex?: number; interface?: string }>(
 
 /** Options of dumpInetSockets(). */
 export interface InetDumpOptions extends DumpOptions {
-  /** Ask for tcp_info and the congestion algorithm of every TCP socket (INET_DIAG_INFO, _CONG). */
-  tcpInfo?: boolean;
+  /**
+   * tcp_info of every TCP socket (INET_DIAG_INFO): true (or "full") keeps all of it, with the
+   * congestion algorithm, in `tcpInfo`; "summary" keeps the few health fields every snapshot
+   * carries (rtt, rttvar, retrans, totalRetrans, lost) in `tcpSummary`, at a fraction of the cost.
+   */
+  tcpInfo?: boolean | "full" | "summary";
   /** Ask for socket memory (INET_DIAG_SKMEMINFO). */
   memInfo?: boolean;
   /** Which protocols; both by default. */
@@ -191,15 +195,20 @@ export interface InetDumpOptions extends DumpOptions {
 export function dumpInetSockets(options: InetDumpOptions = {}): DumpResult<InetSocket> {
   const parts: Part<InetSocket>[] = [];
   const mem = options.memInfo ? extBit(INET_DIAG_SKMEMINFO) : 0;
+  const detail = options.tcpInfo === "summary" ? "summary" : "full";
+  const info = options.tcpInfo === "summary"
+    ? extBit(INET_DIAG_INFO)
+    : options.tcpInfo
+    ? extBit(INET_DIAG_INFO) | extBit(INET_DIAG_CONG)
+    : 0;
   for (const protocol of options.protocols ?? ["tcp", "udp"] as const) {
     const number = protocol === "tcp" ? IPPROTO_TCP : IPPROTO_UDP;
-    const ext = mem |
-      (protocol === "tcp" && options.tcpInfo ? extBit(INET_DIAG_INFO) | extBit(INET_DIAG_CONG) : 0);
+    const ext = mem | (protocol === "tcp" ? info : 0);
     for (const [family, suffix] of [[AF_INET, ""], [AF_INET6, "6"]] as const) {
       parts.push({
         name: `${protocol}${suffix}`,
         request: (seq) => inetDiagRequest(seq, family, number, ext),
-        decoder: inetDiagDecoder(protocol),
+        decoder: inetDiagDecoder(protocol, detail),
       });
     }
   }

@@ -16,7 +16,12 @@ import { KERNEL_TCP_STATES } from "../../net/states.ts";
 import { AF_INET, AF_INET6, ipv4At, ipv6At } from "./addresses.ts";
 import { attrWalker, type MessageDecoder, newRequest, NLMSG_HDRLEN, type Walk } from "./nlmsg.ts";
 import { cookieAt, decodeSkMemInfo, type SkMemInfo, SOCK_DIAG_BY_FAMILY } from "./sock_diag.ts";
-import { decodeTcpInfo, type TcpInfo } from "./tcp_info.ts";
+import {
+  decodeTcpInfo,
+  decodeTcpInfoSummary,
+  type TcpInfo,
+  type TcpInfoSummary,
+} from "./tcp_info.ts";
 
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;
@@ -137,9 +142,14 @@ export interface InetSocket {
   congestion?: string;
   /** Socket memory (asked for with memInfo). */
   memInfo?: SkMemInfo;
-  /** TCP internals (asked for with tcp_info). */
+  /** TCP internals, every field (asked for with tcpInfo "full"). */
   tcpInfo?: TcpInfo;
+  /** The few TCP health fields every snapshot keeps (asked for with tcpInfo "summary"). */
+  tcpSummary?: TcpInfoSummary;
 }
+
+/** How much of tcp_info a decoder keeps: all of it, or the summary fields only. */
+export type TcpInfoDetail = "full" | "summary";
 
 /** The state name of a kernel state number for a protocol. */
 export function inetStateName(protocol: "tcp" | "udp" | "raw", state: number): string {
@@ -149,15 +159,26 @@ export function inetStateName(protocol: "tcp" | "udp" | "raw", state: number): s
 
 /** Per-dump context of the attribute walk (no closure per message). */
 
+/** Attributes with the whole tcp_info kept. */
+function visitFull(w: Walk<InetSocket>, type: number, at: number, len: number): void {
+  if (type !== INET_DIAG_INFO) return visit(w, type, at, len);
+  if (w.rec.protocol !== "tcp") return;
+  const info = decodeTcpInfo(w.view, at, len);
+  if (info) w.rec.tcpInfo = info;
+}
+
+/** Attributes with only the summary of tcp_info kept. */
+function visitSummary(w: Walk<InetSocket>, type: number, at: number, len: number): void {
+  if (type !== INET_DIAG_INFO) return visit(w, type, at, len);
+  if (w.rec.protocol !== "tcp") return;
+  const summary = decodeTcpInfoSummary(w.view, at, len);
+  if (summary) w.rec.tcpSummary = summary;
+}
+
+/** Every attribute but INET_DIAG_INFO. */
 function visit(w: Walk<InetSocket>, type: number, at: number, len: number): void {
   const v = w.view, rec = w.rec;
   switch (type) {
-    case INET_DIAG_INFO:
-      if (rec.protocol === "tcp") {
-        const info = decodeTcpInfo(v, at, len);
-        if (info) rec.tcpInfo = info;
-      }
-      break;
     case INET_DIAG_CONG: {
       let s = "";
       for (let i = at; i < at + len; i++) {
@@ -196,14 +217,16 @@ const MSG_LENGTH = 72;
 
 /**
  * A decoder of inet_diag_msg answers for sockets of `protocol` (the answer does not say which it
- * was asked for). Addresses seen before are not formatted again.
+ * was asked for); a tcp_info in them becomes `tcpInfo` (detail "full") or `tcpSummary`
+ * ("summary"). Addresses seen before are not formatted again.
  */
-export function inetDiagDecoder(protocol: "tcp" | "udp" | "raw"): MessageDecoder<InetSocket> {
+export function inetDiagDecoder(
+  protocol: "tcp" | "udp" | "raw",
+  detail: TcpInfoDetail = "full",
+): MessageDecoder<InetSocket> {
   const v4 = new Map<number, string>();
-  const walkAttrs = attrWalker(
-    visit,
-    (rec: InetSocket) => `${protocol} socket ${rec.localAddress}:${rec.localPort}`,
-  );
+  const describe = (rec: InetSocket) => `${protocol} socket ${rec.localAddress}:${rec.localPort}`;
+  const walkAttrs = attrWalker(detail === "full" ? visitFull : visitSummary, describe);
   const v6 = (view: DataView, at: number): string => {
     // IPv4-mapped and all-zero addresses are common: cache them by their last word.
     const a = view.getUint32(at, true), b = view.getUint32(at + 4, true);

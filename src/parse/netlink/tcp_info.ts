@@ -297,6 +297,50 @@ function decodeFull(v: DataView, at: number): TcpInfo {
   };
 }
 
+/**
+ * The few tcp_info fields every snapshot keeps for each TCP connection (what the diff needs for
+ * per-peer health: retransmissions, loss, RTT moves). The rest of TcpInfo comes with --tcp-info.
+ */
+export interface TcpInfoSummary {
+  /** Smoothed round-trip time, µs. */
+  rtt: number;
+  /** Round-trip time variation, µs. */
+  rttvar: number;
+  /** Segments retransmitted and not yet acknowledged (retransmits in flight). */
+  retrans: number;
+  /** Segments retransmitted over the connection's life. */
+  totalRetrans: number;
+  /** Segments considered lost right now. */
+  lost: number;
+}
+
+/** Decodes only the summary fields of a tcp_info at `at`; undefined when too short. */
+export function decodeTcpInfoSummary(
+  view: DataView,
+  at: number,
+  length: number,
+): TcpInfoSummary | undefined {
+  if (length < TCP_INFO_MIN) return undefined;
+  return {
+    rtt: view.getUint32(at + 68, true),
+    rttvar: view.getUint32(at + 72, true),
+    retrans: view.getUint32(at + 36, true),
+    totalRetrans: view.getUint32(at + 100, true),
+    lost: view.getUint32(at + 32, true),
+  };
+}
+
+/** The summary of a full tcp_info (the same fields decodeTcpInfoSummary reads). */
+export function summarizeTcpInfo(info: TcpInfo): TcpInfoSummary {
+  return {
+    rtt: info.rtt,
+    rttvar: info.rttvar,
+    retrans: info.retrans,
+    totalRetrans: info.totalRetrans,
+    lost: info.lost,
+  };
+}
+
 /** Names of the congestion-avoidance states, by number. */
 export const TCP_CA_STATES: readonly string[] = ["Open", "Disorder", "CWR", "Recovery", "Loss"];
 

@@ -19,6 +19,7 @@ import { decodeDump } from "../../../src/parse/netlink/nlmsg.ts";
 import { etherProtocolName, packetDiagDecoder } from "../../../src/parse/netlink/packet_diag.ts";
 import {
   decodeTcpInfo,
+  summarizeTcpInfo,
   TCP_INFO_KNOWN,
   tcpOptionNames,
 } from "../../../src/parse/netlink/tcp_info.ts";
@@ -67,6 +68,22 @@ test("inet_diag: an established socket shows unread bytes, keepalive timer and t
   assert.ok(client.memInfo && client.memInfo.sndBuf > 0);
   assert.equal(typeof client.cookie, "bigint");
   assert.ok(client.inode > 0);
+});
+
+test("inet_diag: the summary detail keeps the health fields of tcp_info and nothing else", () => {
+  const full = decodeFixture("inet_tcp4.bin", inetDiagDecoder("tcp", "full")).records;
+  const summary = decodeFixture("inet_tcp4.bin", inetDiagDecoder("tcp", "summary")).records;
+  assert.equal(summary.length, full.length);
+  summary.forEach((s, i) => {
+    const f = full[i]!;
+    assert.equal(s.tcpInfo, undefined);
+    assert.equal(f.tcpSummary, undefined);
+    assert.deepEqual(s.tcpSummary, f.tcpInfo ? summarizeTcpInfo(f.tcpInfo) : undefined);
+    const { tcpSummary: _s, ...rest } = s;
+    const { tcpInfo: _i, ...restFull } = f;
+    assert.deepEqual(rest, restFull);
+  });
+  assert.ok(summary.some((s) => s.tcpSummary && s.tcpSummary.rtt > 0));
 });
 
 test("inet_diag: TIME_WAIT has a timewait timer and no owner; unaccepted children no inode", () => {

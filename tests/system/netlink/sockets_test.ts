@@ -223,6 +223,21 @@ test("dumpInetSockets() in a namespace equals ss -tanpieO and ss -uanpe, tcp_inf
     );
     assert.equal(socks.find((s) => s.state === "TIME_WAIT")?.timer?.name, "timewait");
     assert.equal(owners.get(listener(7001).inode), pid, "the listener appears with its pid");
+    // The default detail: the same health fields, read from the same kernel struct.
+    const summary = records(dumpInetSockets({ netns: path, tcpInfo: "summary" }), "summary");
+    const full = new Map(socks.map((s) => [s.cookie, s]));
+    for (const s of summary.filter((x) => x.protocol === "tcp" && x.state !== "TIME_WAIT")) {
+      const f = full.get(s.cookie)!.tcpInfo!;
+      assert.equal(s.tcpInfo, undefined);
+      assert.deepEqual({ ...s.tcpSummary!, rtt: 0, rttvar: 0 }, {
+        retrans: f.retrans,
+        totalRetrans: f.totalRetrans,
+        lost: f.lost,
+        rtt: 0,
+        rttvar: 0,
+      });
+      assert.ok(Math.abs(s.tcpSummary!.rtt - f.rtt) <= 1000, "rtt within 1 ms");
+    }
   });
 });
 
