@@ -51,6 +51,21 @@ export function newRequest(
   return { bytes, view };
 }
 
+/**
+ * A dump request whose fixed part is zero but for its first byte, the address family: the shape
+ * of the rtnetlink requests (rtmsg, ifaddrmsg, ndmsg, fib_rule_hdr).
+ */
+export function familyRequest(
+  type: number,
+  seq: number,
+  bodyLength: number,
+  family: number,
+): { bytes: Uint8Array; view: DataView } {
+  const r = newRequest(type, seq, bodyLength);
+  r.view.setUint8(NLMSG_HDRLEN, family);
+  return r;
+}
+
 /** Writes a u32 attribute at `offset`; returns the offset after it. */
 export function putAttrU32(view: DataView, offset: number, type: number, value: number): number {
   view.setUint16(offset, 8, true);

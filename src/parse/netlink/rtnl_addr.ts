@@ -10,8 +10,8 @@ import { AF_UNSPEC, familyName, ipAt } from "./addresses.ts";
 import {
   attrString,
   attrWalker,
+  familyRequest,
   type MessageDecoder,
-  newRequest,
   NLMSG_HDRLEN,
   type Walk,
 } from "./nlmsg.ts";
@@ -32,9 +32,7 @@ const IFA_PROTO = 11;
 
 /** Builds an RTM_GETADDR dump request for every address of every family. */
 export function addressRequest(seq: number, family = AF_UNSPEC): Uint8Array {
-  const { bytes, view } = newRequest(RTM_GETADDR, seq, 8);
-  view.setUint8(NLMSG_HDRLEN, family);
-  return bytes;
+  return familyRequest(RTM_GETADDR, seq, 8, family).bytes;
 }
 
 /** Lifetime value meaning "forever". */
@@ -114,23 +112,23 @@ interface Parts {
   protocol?: number | undefined;
 }
 
+/** The attributes that carry an IP address, by the part they fill. */
+const IP_FIELDS: Array<"address" | "local" | "broadcast" | "anycast" | undefined> = [];
+IP_FIELDS[IFA_ADDRESS] = "address";
+IP_FIELDS[IFA_LOCAL] = "local";
+IP_FIELDS[IFA_BROADCAST] = "broadcast";
+IP_FIELDS[IFA_ANYCAST] = "anycast";
+
 function visit(w: Walk<Parts>, type: number, at: number, len: number): void {
   const v = w.view, p = w.rec;
+  const ip = IP_FIELDS[type];
+  if (ip !== undefined) {
+    p[ip] = ipAt(v, at, len);
+    return;
+  }
   switch (type) {
-    case IFA_ADDRESS:
-      p.address = ipAt(v, at, len);
-      break;
-    case IFA_LOCAL:
-      p.local = ipAt(v, at, len);
-      break;
     case IFA_LABEL:
       p.label = attrString(v, at, len);
-      break;
-    case IFA_BROADCAST:
-      p.broadcast = ipAt(v, at, len);
-      break;
-    case IFA_ANYCAST:
-      p.anycast = ipAt(v, at, len);
       break;
     case IFA_FLAGS:
       if (len >= 4) p.flags = v.getUint32(at, true);

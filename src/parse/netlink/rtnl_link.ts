@@ -240,60 +240,58 @@ function visitProps(w: Walk<Link>, type: number, at: number, len: number): void 
   if (type === IFLA_ALT_IFNAME) (w.rec.altNames ??= []).push(attrString(w.view, at, len));
 }
 
+/** Link fields that are one u32 attribute, by attribute type. */
+type U32Field =
+  | "mtu"
+  | "minMtu"
+  | "maxMtu"
+  | "link"
+  | "master"
+  | "txQueueLength"
+  | "numTxQueues"
+  | "numRxQueues"
+  | "group"
+  | "promiscuity"
+  | "carrierChanges";
+const U32_FIELDS: Array<U32Field | undefined> = [];
+U32_FIELDS[IFLA_MTU] = "mtu";
+U32_FIELDS[IFLA_MIN_MTU] = "minMtu";
+U32_FIELDS[IFLA_MAX_MTU] = "maxMtu";
+U32_FIELDS[IFLA_LINK] = "link";
+U32_FIELDS[IFLA_MASTER] = "master";
+U32_FIELDS[IFLA_TXQLEN] = "txQueueLength";
+U32_FIELDS[IFLA_NUM_TX_QUEUES] = "numTxQueues";
+U32_FIELDS[IFLA_NUM_RX_QUEUES] = "numRxQueues";
+U32_FIELDS[IFLA_GROUP] = "group";
+U32_FIELDS[IFLA_PROMISCUITY] = "promiscuity";
+U32_FIELDS[IFLA_CARRIER_CHANGES] = "carrierChanges";
+
+/** Link fields that are a string or a link-layer address, by attribute type. */
+const TEXT_FIELDS: Array<
+  ["name" | "qdisc" | "alias", "string"] | ["mac" | "broadcast" | "permanentMac", "mac"] | undefined
+> = [];
+TEXT_FIELDS[IFLA_IFNAME] = ["name", "string"];
+TEXT_FIELDS[IFLA_QDISC] = ["qdisc", "string"];
+TEXT_FIELDS[IFLA_IFALIAS] = ["alias", "string"];
+TEXT_FIELDS[IFLA_ADDRESS] = ["mac", "mac"];
+TEXT_FIELDS[IFLA_BROADCAST] = ["broadcast", "mac"];
+TEXT_FIELDS[IFLA_PERM_ADDRESS] = ["permanentMac", "mac"];
+
 function visit(w: Walk<Link>, type: number, at: number, len: number): void {
   const v = w.view, rec = w.rec;
-  const u32 = () => len >= 4 ? v.getUint32(at, true) : undefined;
+  const u32 = U32_FIELDS[type];
+  if (u32 !== undefined) {
+    if (len >= 4) rec[u32] = v.getUint32(at, true);
+    return;
+  }
+  const text = TEXT_FIELDS[type];
+  if (text !== undefined) {
+    rec[text[0]] = text[1] === "string" ? attrString(v, at, len) : macAt(v, at, len);
+    return;
+  }
   switch (type) {
-    case IFLA_IFNAME:
-      rec.name = attrString(v, at, len);
-      break;
-    case IFLA_ADDRESS:
-      rec.mac = macAt(v, at, len);
-      break;
-    case IFLA_BROADCAST:
-      rec.broadcast = macAt(v, at, len);
-      break;
-    case IFLA_PERM_ADDRESS:
-      rec.permanentMac = macAt(v, at, len);
-      break;
-    case IFLA_MTU:
-      if (len >= 4) rec.mtu = u32()!;
-      break;
-    case IFLA_MIN_MTU:
-      if (len >= 4) rec.minMtu = u32()!;
-      break;
-    case IFLA_MAX_MTU:
-      if (len >= 4) rec.maxMtu = u32()!;
-      break;
-    case IFLA_LINK:
-      if (len >= 4) rec.link = u32()!;
-      break;
     case IFLA_LINK_NETNSID:
       if (len >= 4) rec.linkNetnsId = v.getInt32(at, true);
-      break;
-    case IFLA_MASTER:
-      if (len >= 4) rec.master = u32()!;
-      break;
-    case IFLA_QDISC:
-      rec.qdisc = attrString(v, at, len);
-      break;
-    case IFLA_TXQLEN:
-      if (len >= 4) rec.txQueueLength = u32()!;
-      break;
-    case IFLA_NUM_TX_QUEUES:
-      if (len >= 4) rec.numTxQueues = u32()!;
-      break;
-    case IFLA_NUM_RX_QUEUES:
-      if (len >= 4) rec.numRxQueues = u32()!;
-      break;
-    case IFLA_GROUP:
-      if (len >= 4) rec.group = u32()!;
-      break;
-    case IFLA_PROMISCUITY:
-      if (len >= 4) rec.promiscuity = u32()!;
-      break;
-    case IFLA_CARRIER_CHANGES:
-      if (len >= 4) rec.carrierChanges = u32()!;
       break;
     case IFLA_OPERSTATE:
       if (len >= 1) {
@@ -306,9 +304,6 @@ function visit(w: Walk<Link>, type: number, at: number, len: number): void {
       break;
     case IFLA_CARRIER:
       if (len >= 1) rec.carrier = v.getUint8(at) !== 0;
-      break;
-    case IFLA_IFALIAS:
-      rec.alias = attrString(v, at, len);
       break;
     case IFLA_STATS64: {
       const s = decodeStats64(v, at, len);

@@ -4,7 +4,13 @@
  * `ndmsg`: u8 family, pad, pad; s32 index; u16 state; u8 flags, type) with their NDA_* attributes.
  */
 import { AF_UNSPEC, familyName, ipAt, macAt } from "./addresses.ts";
-import { attrWalker, type MessageDecoder, newRequest, NLMSG_HDRLEN, type Walk } from "./nlmsg.ts";
+import {
+  attrWalker,
+  familyRequest,
+  type MessageDecoder,
+  NLMSG_HDRLEN,
+  type Walk,
+} from "./nlmsg.ts";
 
 export const RTM_NEWNEIGH = 28;
 export const RTM_GETNEIGH = 30;
@@ -24,8 +30,7 @@ const USER_HZ = 100;
 
 /** Builds an RTM_GETNEIGH dump request: ordinary entries, or proxy entries when `proxy`. */
 export function neighbourRequest(seq: number, proxy = false, family = AF_UNSPEC): Uint8Array {
-  const { bytes, view } = newRequest(RTM_GETNEIGH, seq, 12);
-  view.setUint8(NLMSG_HDRLEN, family);
+  const { bytes, view } = familyRequest(RTM_GETNEIGH, seq, 12, family);
   if (proxy) view.setUint8(NLMSG_HDRLEN + 10, NTF_PROXY);
   return bytes;
 }

@@ -11,8 +11,8 @@ import { anyAddress, familyName, ipAt } from "./addresses.ts";
 import {
   attrString,
   attrWalker,
+  familyRequest,
   type MessageDecoder,
-  newRequest,
   NLMSG_HDRLEN,
   type Walk,
   walkAttrs,
@@ -46,9 +46,7 @@ const USER_HZ = 100;
 
 /** Builds an RTM_GETROUTE dump request for one family (AF_INET or AF_INET6), every table. */
 export function routeRequest(seq: number, family: number): Uint8Array {
-  const { bytes, view } = newRequest(RTM_GETROUTE, seq, 12);
-  view.setUint8(NLMSG_HDRLEN, family);
-  return bytes;
+  return familyRequest(RTM_GETROUTE, seq, 12, family).bytes;
 }
 
 /** RTNH_F_* and RTM_F_* bits with the names `ip -j route` gives them, in its order. */

@@ -7,8 +7,8 @@ import { familyName, ipAt } from "./addresses.ts";
 import {
   attrString,
   attrWalker,
+  familyRequest,
   type MessageDecoder,
-  newRequest,
   NLMSG_HDRLEN,
   type Walk,
 } from "./nlmsg.ts";
@@ -43,9 +43,7 @@ const FIB_RULE_OIF_DETACHED = 0x10;
 
 /** Builds an RTM_GETRULE dump request for one family (AF_INET or AF_INET6). */
 export function ruleRequest(seq: number, family: number): Uint8Array {
-  const { bytes, view } = newRequest(RTM_GETRULE, seq, 12);
-  view.setUint8(NLMSG_HDRLEN, family);
-  return bytes;
+  return familyRequest(RTM_GETRULE, seq, 12, family).bytes;
 }
 
 const ACTIONS = [
@@ -123,9 +121,48 @@ function range(v: DataView, at: number, len: number, wide: boolean): NumberRange
   return len >= 4 ? { start: v.getUint16(at, true), end: v.getUint16(at + 2, true) } : undefined;
 }
 
+/** Rule fields that are one u32 attribute, by attribute type; ~0 means "none" for the suppressors. */
+type U32Field =
+  | "priority"
+  | "table"
+  | "goto"
+  | "fwmark"
+  | "fwmask"
+  | "realms"
+  | "suppressPrefixLength"
+  | "suppressIfgroup";
+const U32_FIELDS: Array<U32Field | undefined> = [];
+U32_FIELDS[FRA_PRIORITY] = "priority";
+U32_FIELDS[FRA_TABLE] = "table";
+U32_FIELDS[FRA_GOTO] = "goto";
+U32_FIELDS[FRA_FWMARK] = "fwmark";
+U32_FIELDS[FRA_FWMASK] = "fwmask";
+U32_FIELDS[FRA_FLOW] = "realms";
+U32_FIELDS[FRA_SUPPRESS_PREFIXLEN] = "suppressPrefixLength";
+U32_FIELDS[FRA_SUPPRESS_IFGROUP] = "suppressIfgroup";
+
+/** Rule fields that are a range attribute: u32 pairs for uids, u16 pairs for ports. */
+const RANGE_FIELDS: Array<["uidRange" | "sport" | "dport", boolean] | undefined> = [];
+RANGE_FIELDS[FRA_UID_RANGE] = ["uidRange", true];
+RANGE_FIELDS[FRA_SPORT_RANGE] = ["sport", false];
+RANGE_FIELDS[FRA_DPORT_RANGE] = ["dport", false];
+
 function visit(w: Walk<Parts>, type: number, at: number, len: number): void {
   const v = w.view, p = w.rec, rec = p.rec;
-  const u32 = len >= 4 ? v.getUint32(at, true) : undefined;
+  const field = U32_FIELDS[type];
+  if (field !== undefined) {
+    const value = len >= 4 ? v.getUint32(at, true) : undefined;
+    if (value !== undefined && !(value === 0xffffffff && field.startsWith("suppress"))) {
+      rec[field] = value;
+    }
+    return;
+  }
+  const ranged = RANGE_FIELDS[type];
+  if (ranged !== undefined) {
+    const r = range(v, at, len, ranged[1]);
+    if (r) rec[ranged[0]] = r;
+    return;
+  }
   switch (type) {
     case FRA_DST:
       p.dst = ipAt(v, at, len);
@@ -139,30 +176,6 @@ function visit(w: Walk<Parts>, type: number, at: number, len: number): void {
     case FRA_OIFNAME:
       rec.oif = attrString(v, at, len);
       break;
-    case FRA_PRIORITY:
-      if (u32 !== undefined) rec.priority = u32;
-      break;
-    case FRA_TABLE:
-      if (u32 !== undefined) rec.table = u32;
-      break;
-    case FRA_GOTO:
-      if (u32 !== undefined) rec.goto = u32;
-      break;
-    case FRA_FWMARK:
-      if (u32 !== undefined) rec.fwmark = u32;
-      break;
-    case FRA_FWMASK:
-      if (u32 !== undefined) rec.fwmask = u32;
-      break;
-    case FRA_FLOW:
-      if (u32 !== undefined) rec.realms = u32;
-      break;
-    case FRA_SUPPRESS_PREFIXLEN:
-      if (u32 !== undefined && u32 !== 0xffffffff) rec.suppressPrefixLength = u32;
-      break;
-    case FRA_SUPPRESS_IFGROUP:
-      if (u32 !== undefined && u32 !== 0xffffffff) rec.suppressIfgroup = u32;
-      break;
     case FRA_TUN_ID:
       if (len >= 8) rec.tunId = v.getBigUint64(at, false);
       break;
@@ -175,21 +188,6 @@ function visit(w: Walk<Parts>, type: number, at: number, len: number): void {
     case FRA_IP_PROTO:
       if (len >= 1) rec.ipProto = v.getUint8(at);
       break;
-    case FRA_UID_RANGE: {
-      const r = range(v, at, len, true);
-      if (r) rec.uidRange = r;
-      break;
-    }
-    case FRA_SPORT_RANGE: {
-      const r = range(v, at, len, false);
-      if (r) rec.sport = r;
-      break;
-    }
-    case FRA_DPORT_RANGE: {
-      const r = range(v, at, len, false);
-      if (r) rec.dport = r;
-      break;
-    }
   }
 }
 

@@ -75,7 +75,8 @@ def tcp_listen(opts):
         held.append(c)
 
 
-def tcp_pair(opts):
+def connected(opts):
+    """A listener on addr:port, a client connected to it, and the accepted server side."""
     fam = family_of(opts["addr"])
     s = socket.socket(fam, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -84,6 +85,11 @@ def tcp_pair(opts):
     c = socket.socket(fam, socket.SOCK_STREAM)
     c.connect((opts["addr"], int(opts["port"])))
     a, _ = s.accept()
+    return s, c, a
+
+
+def tcp_pair(opts):
+    s, c, a = connected(opts)
     unread = int(opts.get("unread", "0"))
     if unread:
         c.sendall(b"x" * unread)
@@ -93,14 +99,7 @@ def tcp_pair(opts):
 
 
 def tcp_timewait(opts):
-    fam = family_of(opts["addr"])
-    s = socket.socket(fam, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((opts["addr"], int(opts["port"])))
-    s.listen(8)
-    c = socket.socket(fam, socket.SOCK_STREAM)
-    c.connect((opts["addr"], int(opts["port"])))
-    a, _ = s.accept()
+    s, c, a = connected(opts)
     c.close()
     a.recv(1)  # the FIN
     a.close()
