@@ -96,7 +96,7 @@ const ERRNO: Record<number, [string, string]> = {
   2: ["ENOENT", "no such file or directory"],
   4: ["EINTR", "interrupted"],
   9: ["EBADF", "bad file descriptor"],
-  11: ["EAGAIN", "timed out"],
+  11: ["EAGAIN", "resource temporarily unavailable"],
   12: ["ENOMEM", "out of memory"],
   13: ["EACCES", "permission denied"],
   19: ["ENODEV", "no such device"],
@@ -397,7 +397,8 @@ function makeSocket(c: Libc, fd: number, netns: string | undefined): NetlinkSock
         if (n >= 0) return { ok: true, bytes: receiveBuffer, view: receiveView!, length: n };
         const errno = c.errno();
         if (errno === EAGAIN) {
-          return failure(`Cannot read a netlink reply: none in ${RECEIVE_TIMEOUT_S} s`, errno);
+          const reason = `Cannot read a netlink reply: none came in ${RECEIVE_TIMEOUT_S} s`;
+          return { ok: false, reason, code: "EAGAIN" };
         }
         if (errno !== EINTR) return failure("Cannot read a netlink reply", errno);
       }
