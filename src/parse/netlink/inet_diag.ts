@@ -175,6 +175,20 @@ function visitSummary(w: Walk<InetSocket>, type: number, at: number, len: number
   if (summary) w.rec.tcpSummary = summary;
 }
 
+/** cgroup ids seen so far: a host has few, and thousands of sockets share each. */
+const cgroupIds = new Map<number, bigint>();
+
+function cgroupId(v: DataView, at: number): bigint {
+  const lo = v.getUint32(at, true);
+  if (v.getUint32(at + 4, true) !== 0) return v.getBigUint64(at, true);
+  let id = cgroupIds.get(lo);
+  if (id === undefined) {
+    if (cgroupIds.size > 4096) cgroupIds.clear();
+    cgroupIds.set(lo, id = BigInt(lo));
+  }
+  return id;
+}
+
 /** Every attribute but INET_DIAG_INFO. */
 function visit(w: Walk<InetSocket>, type: number, at: number, len: number): void {
   const v = w.view, rec = w.rec;
@@ -207,7 +221,7 @@ function visit(w: Walk<InetSocket>, type: number, at: number, len: number): void
       if (len >= 4) rec.mark = v.getUint32(at, true);
       break;
     case INET_DIAG_CGROUP_ID:
-      if (len >= 8) rec.cgroupId = v.getBigUint64(at, true);
+      if (len >= 8) rec.cgroupId = cgroupId(v, at);
       break;
   }
 }
