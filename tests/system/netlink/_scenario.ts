@@ -5,7 +5,15 @@
  * qdiscs that have passed some packets, and a Python process holding every kind of socket.
  */
 import type { ChildProcess } from "node:child_process";
-import { type Netns, whenReady } from "../../helpers/netns.ts";
+import { existsSync } from "node:fs";
+import { canUseNetns, type Netns, whenReady } from "../../helpers/netns.ts";
+
+/** Why the scenario cannot be built here, or false when it can. */
+export const SCENARIO_SKIP: string | false = !canUseNetns()
+  ? "needs root and iproute2 to create network namespaces"
+  : !existsSync("/usr/bin/python3")
+  ? "needs /usr/bin/python3 for the socket holder"
+  : false;
 
 /** The socket holder script. */
 export const SOCKETS_PY = new URL("./sockets.py", import.meta.url).pathname;

@@ -21,10 +21,10 @@ import {
   dumpRoutes,
   dumpRules,
 } from "../../../src/runtime/netlink_dump.ts";
-import { canUseNetns, type Netns, withNetns } from "../../helpers/netns.ts";
-import { buildNetwork, netnsPath } from "./_scenario.ts";
+import { type Netns, withNetns } from "../../helpers/netns.ts";
+import { buildNetwork, netnsPath, SCENARIO_SKIP } from "./_scenario.ts";
 
-const skip = !canUseNetns() && "needs root and iproute2 to create network namespaces";
+const skip = SCENARIO_SKIP;
 type Json = Record<string, unknown>;
 
 function ok<T>(r: DumpResult<T>, what: string): T[] {

@@ -21,11 +21,17 @@ import {
   dumpUnixSockets,
 } from "../../../src/runtime/netlink_dump.ts";
 import { listSocketInodes } from "../../../src/runtime/proc_fd.ts";
-import { canUseNetns, type Netns, withNetns } from "../../helpers/netns.ts";
-import { buildNetwork, holdScenarioSockets, netnsPath, unixNames } from "./_scenario.ts";
+import { type Netns, withNetns } from "../../helpers/netns.ts";
+import {
+  buildNetwork,
+  holdScenarioSockets,
+  netnsPath,
+  SCENARIO_SKIP,
+  unixNames,
+} from "./_scenario.ts";
 import { parseSsLines, ssEndpoint, type SsSocket, ssState, ssTimerMs } from "./_ss.ts";
 
-const skip = !canUseNetns() && "needs root and iproute2 to create network namespaces";
+const skip = SCENARIO_SKIP;
 const RUNTIME = (globalThis as { Bun?: unknown }).Bun !== undefined ? "bun:ffi" : "Deno.dlopen";
 const SELF_NS = "/proc/thread-self/ns/net";
 
