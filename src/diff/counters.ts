@@ -5,8 +5,9 @@
  * The counters an operator should look at first are marked notable with a plain sentence.
  */
 import type { Snapshot } from "../model.ts";
-import type { Change } from "./types.ts";
-import { rate, rebooted, secondsBetween, sortByKey, thousands } from "./util.ts";
+import type { Change, ChangeOf } from "./types.ts";
+import { bootTimes, rate, secondsBetween, sortByKey } from "./util.ts";
+import { formatCount, formatPercent } from "../format.ts";
 
 /** Values that are configuration, not activity. */
 const SETTINGS = new Set([
@@ -37,21 +38,15 @@ type Sentence = (
   before: Snapshot["counters"],
 ) => string;
 
-const times = (d: bigint, one: string, many: string) => `${thousands(d)} ${d === 1n ? one : many}`;
-
-function share(part: bigint, whole: bigint): string {
-  if (whole <= 0n) return "";
-  // Two decimals of a percentage, in exact integer arithmetic.
-  const bp = (part * 10000n) / whole;
-  return `${bp / 100n}.${String(bp % 100n).padStart(2, "0")}%`;
-}
+const times = (d: bigint, one: string, many: string) =>
+  `${formatCount(d)} ${d === 1n ? one : many}`;
 
 function retrans(outGroup: string): Sentence {
   return (d, after, before) => {
     const sent = delta(before[outGroup]?.OutSegs, after[outGroup]?.OutSegs);
-    const pct = sent !== undefined ? share(d, sent) : "";
+    const pct = sent !== undefined ? formatPercent(d, sent) : "";
     return `${times(d, "segment", "segments")} retransmitted${
-      pct ? `: ${pct} of the ${thousands(sent!)} segments sent` : ""
+      pct ? `: ${pct} of the ${formatCount(sent!)} segments sent` : ""
     }`;
   };
 }
@@ -109,17 +104,19 @@ function sortKey(kindRank: number, group: string, name: string): string {
 export function diffCounters(before: Snapshot, after: Snapshot): Change[] {
   const seconds = secondsBetween(before, after);
   const items: Array<[string, Change]> = [];
-  const reboot = rebooted(before, after);
-  if (reboot) {
+  const boots = bootTimes(before, after);
+  const reboot = boots !== undefined;
+  if (boots) {
     items.push(["0", {
       kind: "counter-reset",
       section: "counters",
       key: { group: "*", name: "*" },
-      before: { bootTime: before.meta.host.bootTime },
-      after: { bootTime: after.meta.host.bootTime },
+      before: { bootTime: boots[0] },
+      after: { bootTime: boots[1] },
       notable: true,
-      summary:
-        `the host rebooted between the snapshots (boot time ${before.meta.host.bootTime} → ${after.meta.host.bootTime}): counters restarted from zero, no deltas`,
+      summary: `the host rebooted between the snapshots (boot time ${boots[0]} → ${
+        boots[1]
+      }): counters restarted from zero, no deltas`,
     }]);
   }
   const groups = Object.keys(after.counters);
@@ -167,7 +164,7 @@ export function diffCounters(before: Snapshot, after: Snapshot): Change[] {
         continue;
       }
       const d = y - x;
-      const change: Change = {
+      const change: ChangeOf<"counter-increased"> = {
         kind: "counter-increased",
         section: "counters",
         key,
