@@ -16,7 +16,7 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { parseProcNetSockets } from "../src/parse/linux/proc_net_tcp.ts";
 import { netlinkAvailable } from "../src/runtime/netlink.ts";
-import { dumpInetSockets } from "../src/runtime/netlink_dump.ts";
+import { dumpInetSockets } from "../src/collect/linux/netlink.ts";
 import { holdPairs, startHolders, stopHoldersAndWait } from "./holders.ts";
 import { median } from "./measure.ts";
 
@@ -80,7 +80,7 @@ try {
     let n = 0;
     for (const [file, family] of [["tcp", "inet"], ["tcp6", "inet6"]] as const) {
       const text = readFileSync(`/proc/${pid}/net/${file}`, "latin1");
-      n += parseProcNetSockets(text, "tcp", family).connections.length;
+      n += parseProcNetSockets(text, "tcp", family).value.length;
     }
     return n;
   };

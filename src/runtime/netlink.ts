@@ -26,6 +26,7 @@
  */
 import { statSync } from "node:fs";
 import process from "node:process";
+import { errnoText } from "../errors.ts";
 
 /** rtnetlink: links, addresses, routes, rules, neighbours, qdiscs. */
 export const NETLINK_ROUTE = 0;
@@ -43,13 +44,14 @@ const SO_RCVTIMEO = 20;
 const MSG_TRUNC = 0x20;
 const EINTR = 4;
 const EAGAIN = 11;
+const EINVAL = 22;
 const RECEIVE_TIMEOUT_S = 5;
 const RECEIVE_BUFFER = 1 << 20;
 
 /** Why netlink cannot be used here, in words for a section warning, with the errno when known. */
 export interface NetlinkUnavailable {
   ok: false;
-  /** "Cannot open a netlink socket in /run/netns/x: setns: operation not permitted" and such. */
+  /** "Cannot open a netlink socket in /run/netns/x: setns: permission denied" and such. */
   reason: string;
   /** The errno code (`EPERM`, `EACCES`, `ENOENT`, …) when a system call failed; absent otherwise. */
   code?: string;
@@ -90,30 +92,30 @@ interface Libc {
   errno(): number;
 }
 
-/** errno numbers the reasons name, with the words `strerror` would use. */
-const ERRNO: Record<number, [string, string]> = {
-  1: ["EPERM", "operation not permitted"],
-  2: ["ENOENT", "no such file or directory"],
-  4: ["EINTR", "interrupted"],
-  9: ["EBADF", "bad file descriptor"],
-  11: ["EAGAIN", "resource temporarily unavailable"],
-  12: ["ENOMEM", "out of memory"],
-  13: ["EACCES", "permission denied"],
-  19: ["ENODEV", "no such device"],
-  22: ["EINVAL", "invalid argument (not a network namespace?)"],
-  23: ["ENFILE", "too many open files in the system"],
-  24: ["EMFILE", "too many open files"],
-  38: ["ENOSYS", "function not implemented"],
-  93: ["EPROTONOSUPPORT", "protocol not supported"],
-  95: ["EOPNOTSUPP", "operation not supported"],
-  97: ["EAFNOSUPPORT", "address family not supported"],
-  105: ["ENOBUFS", "no buffer space available"],
+/** The codes of the errno numbers a netlink call can fail with (asm-generic/errno*.h). */
+const ERRNO_CODES: Readonly<Record<number, string>> = {
+  1: "EPERM",
+  2: "ENOENT",
+  4: "EINTR",
+  9: "EBADF",
+  11: "EAGAIN",
+  12: "ENOMEM",
+  13: "EACCES",
+  19: "ENODEV",
+  22: "EINVAL",
+  23: "ENFILE",
+  24: "EMFILE",
+  38: "ENOSYS",
+  93: "EPROTONOSUPPORT",
+  95: "EOPNOTSUPP",
+  97: "EAFNOSUPPORT",
+  105: "ENOBUFS",
 };
 
-/** The errno code and words for a number (`errno 200` for one not in the table). */
+/** The errno code and the words nsnap uses for it (errnoText) of an errno number. */
 export function errnoName(errno: number): { code: string; text: string } {
-  const known = ERRNO[errno];
-  return known ? { code: known[0], text: known[1] } : { code: `E${errno}`, text: `errno ${errno}` };
+  const code = ERRNO_CODES[errno] ?? `E${errno}`;
+  return { code, text: errnoText(Object.assign(new Error(`errno ${errno}`), { code })) };
 }
 
 function failure(what: string, errno: number): NetlinkUnavailable {
@@ -246,6 +248,7 @@ function getLibc(): Libc | NetlinkUnavailable {
  *
  * @example
  * ```ts
+ * import { netlinkAvailable } from "./netlink.ts";
  * const nl = netlinkAvailable();
  * console.log(nl.ok ? `netlink through ${nl.runtime}` : nl.reason);
  * ```
@@ -302,7 +305,14 @@ function socketIn(c: Libc, protocol: number, path: string): number | NetlinkUnav
     const target = c.open(cString(path), O_RDONLY | O_CLOEXEC);
     if (target < 0) return failure(where, c.errno());
     try {
-      if (c.setns(target, CLONE_NEWNET) < 0) return failure(`${where}: setns`, c.errno());
+      if (c.setns(target, CLONE_NEWNET) < 0) {
+        const errno = c.errno();
+        // setns answers EINVAL for a file that is not a network namespace.
+        if (errno === EINVAL) {
+          return { ok: false, reason: `${where}: not a network namespace`, code: "EINVAL" };
+        }
+        return failure(`${where}: setns`, errno);
+      }
       let fd = -1, thrown: unknown;
       try {
         fd = socketHere(c, protocol);
@@ -339,6 +349,7 @@ const KERNEL_ADDRESS = (() => {
  *
  * @example
  * ```ts
+ * import { NETLINK_ROUTE, openNetlink } from "./netlink.ts";
  * const s = openNetlink(NETLINK_ROUTE, "/run/netns/blue");
  * if (s.ok) s.socket.close();
  * else console.error(s.reason);

@@ -57,6 +57,8 @@ export const ALL_STATES = 0xffffffff;
  *
  * @example
  * ```ts
+ * import { AF_INET } from "./addresses.ts";
+ * import { extBit, INET_DIAG_INFO, inetDiagRequest, IPPROTO_TCP } from "./inet_diag.ts";
  * const req = inetDiagRequest(1, AF_INET, IPPROTO_TCP, extBit(INET_DIAG_INFO));
  * ```
  */

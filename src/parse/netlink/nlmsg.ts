@@ -169,6 +169,7 @@ export type MessageDecoder<T> = (
  *
  * @example
  * ```ts
+ * import { DumpReader } from "./nlmsg.ts";
  * const reader = new DumpReader(7, (view, at) => view.getInt32(at + 20, true), "links");
  * const part = new Uint8Array(20);
  * const v = new DataView(part.buffer);

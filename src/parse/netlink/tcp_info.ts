@@ -201,6 +201,7 @@ const scratch = new DataView(new ArrayBuffer(TCP_INFO_KNOWN));
  *
  * @example
  * ```ts
+ * import { decodeTcpInfo } from "./tcp_info.ts";
  * const info = decodeTcpInfo(new DataView(new ArrayBuffer(280)), 0, 280);
  * info?.rtt; // µs
  * ```

@@ -16,7 +16,7 @@ import {
   netnsInode,
   openNetlink,
 } from "../../../src/runtime/netlink.ts";
-import { dumpInetSockets, dumpLinks } from "../../../src/runtime/netlink_dump.ts";
+import { dumpInetSockets, dumpLinks } from "../../../src/collect/linux/netlink.ts";
 import { DENO_JSON } from "../../helpers/binary.ts";
 import { ROOT } from "../../helpers/cli.ts";
 import { canUseNetns, withNetns } from "../../helpers/netns.ts";
@@ -73,6 +73,10 @@ test("a namespace path that is missing or not a network namespace is a reason, n
   const uts = dumpLinks({ netns: "/proc/self/ns/uts" });
   assert.ok(!uts.ok);
   assert.equal(uts.code, "EINVAL", uts.reason);
+  assert.equal(
+    uts.reason,
+    "Cannot open a netlink socket in /proc/self/ns/uts: not a network namespace",
+  );
   assert.equal(netnsInode(SELF_NS), home, "still in our own namespace after a refused setns");
 });
 
@@ -116,7 +120,7 @@ test("as an unprivileged user, entering a namespace is refused with EPERM under 
           [
             false,
             "EPERM",
-            `Cannot open a netlink socket in ${path}: setns: operation not permitted`,
+            `Cannot open a netlink socket in ${path}: setns: permission denied`,
           ],
         );
       }

@@ -7,7 +7,7 @@
  *   probe.ts [NETNS_PATH]
  */
 import process from "node:process";
-import { dumpLinks } from "../../../src/runtime/netlink_dump.ts";
+import { dumpLinks } from "../../../src/collect/linux/netlink.ts";
 
 const netns = process.argv[2];
 const r = dumpLinks(netns ? { netns } : {});

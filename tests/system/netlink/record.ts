@@ -30,7 +30,7 @@ import {
   unixDiagRequest,
 } from "../../../src/parse/netlink/unix_diag.ts";
 import { NETLINK_ROUTE, NETLINK_SOCK_DIAG } from "../../../src/runtime/netlink.ts";
-import { dumpBytes } from "../../../src/runtime/netlink_dump.ts";
+import { dumpBytes } from "../../../src/collect/linux/netlink.ts";
 import { Netns } from "../../helpers/netns.ts";
 import { buildNetwork, holdScenarioSockets, netnsPath } from "./_scenario.ts";
 

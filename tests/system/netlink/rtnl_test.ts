@@ -20,7 +20,7 @@ import {
   type DumpResult,
   dumpRoutes,
   dumpRules,
-} from "../../../src/runtime/netlink_dump.ts";
+} from "../../../src/collect/linux/netlink.ts";
 import { type Netns, withNetns } from "../../helpers/netns.ts";
 import { buildNetwork, netnsPath, SCENARIO_SKIP } from "./_scenario.ts";
 
@@ -109,10 +109,10 @@ test("dumpLinks() in a namespace equals ip -j -d -s -s link, and /proc/net/dev s
 }, async () => {
   await withNetwork("nllink", (ns, path) => {
     const ipBefore = json(ns, ["ip", "-j", "-d", "-s", "-s", "link"]);
-    const devBefore = parseProcNetDev(ns.exec("cat", "/proc/net/dev")).interfaces;
+    const devBefore = parseProcNetDev(ns.exec("cat", "/proc/net/dev")).value;
     const links = ok(dumpLinks({ netns: path }), "links");
     const ipAfter = json(ns, ["ip", "-j", "-d", "-s", "-s", "link"]);
-    const devAfter = parseProcNetDev(ns.exec("cat", "/proc/net/dev")).interfaces;
+    const devAfter = parseProcNetDev(ns.exec("cat", "/proc/net/dev")).value;
     assert.deepEqual(links.map((l) => l.name), ipBefore.map((l) => l.ifname));
     const names = new Map(links.map((l) => [l.index, l.name]));
     links.forEach((l, i) => {

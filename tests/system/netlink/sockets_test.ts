@@ -19,7 +19,7 @@ import {
   dumpRawSockets,
   type DumpResult,
   dumpUnixSockets,
-} from "../../../src/runtime/netlink_dump.ts";
+} from "../../../src/collect/linux/netlink.ts";
 import { listSocketInodes } from "../../../src/runtime/proc_fd.ts";
 import { type Netns, withNetns } from "../../helpers/netns.ts";
 import {
@@ -325,7 +325,7 @@ test("dumpRawSockets() lists raw sockets, or says the kernel has no raw_diag and
       assert.match(r.warnings.join("\n"), /raw: the kernel answered ENOENT/);
       // The fallback still sees them: /proc/PID/net/raw is the holder's namespace's table.
       const text = readFileSync(`/proc/${pid}/net/raw`, "utf8");
-      const { connections } = parseProcNetSockets(text, "udp", "inet", "raw");
+      const { value: connections } = parseProcNetSockets(text, "udp", "inet", "raw");
       const icmp = connections.find((c) => c.localPort === 1)!;
       assert.ok(icmp, "the raw ICMP socket is in /proc/PID/net/raw");
       assert.equal(owners.get(icmp.inode!), pid, "the raw ICMP socket appears with its pid");

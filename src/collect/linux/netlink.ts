@@ -3,8 +3,8 @@
  * links, addresses, routes, rules, neighbours and qdiscs over rtnetlink, each in this process's
  * network namespace or in the one a path names (`/proc/PID/ns/net`, `/run/netns/NAME`, …).
  *
- * The I/O is here (send one request, feed what the kernel answers to a DumpReader); the decoding is
- * in src/parse/netlink/, pure. Every function returns either the records with the warnings met on
+ * The socket is src/runtime/netlink.ts's; the loop is here (send one request, feed what the kernel
+ * answers to a DumpReader); the decoding is in src/parse/netlink/, pure. Every function returns either the records with the warnings met on
  * the way, or — when netlink cannot be used at all (no FFI, the namespace cannot be entered, no
  * socket) — `ok: false` with the reason, so that the caller falls back to /proc and `ip -j`. It
  * never throws for what the kernel refuses: a family the kernel lacks (unix_diag or packet_diag
@@ -14,7 +14,7 @@
  * Device names: records that carry an interface index get its name from one link dump in the
  * same namespace, made only when some record needs it, or from `names` when the caller has them.
  */
-import { AF_INET, AF_INET6 } from "../parse/netlink/addresses.ts";
+import { AF_INET, AF_INET6 } from "../../parse/netlink/addresses.ts";
 import {
   extBit,
   INET_DIAG_CONG,
@@ -26,26 +26,35 @@ import {
   IPPROTO_RAW,
   IPPROTO_TCP,
   IPPROTO_UDP,
-} from "../parse/netlink/inet_diag.ts";
-import { DumpReader, type MessageDecoder } from "../parse/netlink/nlmsg.ts";
+} from "../../parse/netlink/inet_diag.ts";
+import { DumpReader, type MessageDecoder } from "../../parse/netlink/nlmsg.ts";
 import {
   packetDiagDecoder,
   packetDiagRequest,
   type PacketSocket,
-} from "../parse/netlink/packet_diag.ts";
-import { type Address, addressDecoder, addressRequest } from "../parse/netlink/rtnl_addr.ts";
-import { type Link, linkDecoder, linkRequest, resolveMasters } from "../parse/netlink/rtnl_link.ts";
-import { type Neighbour, neighbourDecoder, neighbourRequest } from "../parse/netlink/rtnl_neigh.ts";
-import { type Qdisc, qdiscDecoder, qdiscRequest } from "../parse/netlink/rtnl_qdisc.ts";
-import { routeDecoder, type RouteEntry, routeRequest } from "../parse/netlink/rtnl_route.ts";
-import { type Rule, ruleDecoder, ruleRequest } from "../parse/netlink/rtnl_rule.ts";
+} from "../../parse/netlink/packet_diag.ts";
+import { type Address, addressDecoder, addressRequest } from "../../parse/netlink/rtnl_addr.ts";
+import {
+  type Link,
+  linkDecoder,
+  linkRequest,
+  resolveMasters,
+} from "../../parse/netlink/rtnl_link.ts";
+import {
+  type Neighbour,
+  neighbourDecoder,
+  neighbourRequest,
+} from "../../parse/netlink/rtnl_neigh.ts";
+import { type Qdisc, qdiscDecoder, qdiscRequest } from "../../parse/netlink/rtnl_qdisc.ts";
+import { routeDecoder, type RouteEntry, routeRequest } from "../../parse/netlink/rtnl_route.ts";
+import { type Rule, ruleDecoder, ruleRequest } from "../../parse/netlink/rtnl_rule.ts";
 import {
   UDIAG_SHOW_MEMINFO,
   UNIX_SHOW_DEFAULT,
   unixDiagDecoder,
   unixDiagRequest,
   type UnixSocket,
-} from "../parse/netlink/unix_diag.ts";
+} from "../../parse/netlink/unix_diag.ts";
 import {
   errnoName,
   NETLINK_ROUTE,
@@ -54,13 +63,13 @@ import {
   type NetlinkRuntime,
   type NetlinkUnavailable,
   openNetlink,
-} from "./netlink.ts";
+} from "../../runtime/netlink.ts";
 
 /** A dump's answer: the records, what went wrong on the way, and which requests did not finish. */
 export interface DumpRecords<T> {
   ok: true;
   records: T[];
-  /** One line per problem ("udp6 sockets: the kernel answered EPERM (operation not permitted)"). */
+  /** One line per problem ("udp6: the kernel answered EPERM (permission denied)"). */
   warnings: string[];
   /** Names of the requests that failed or did not finish ("tcp6", "raw", "proxy neighbours"). */
   incomplete: string[];
@@ -188,6 +197,7 @@ export interface InetDumpOptions extends DumpOptions {
  *
  * @example
  * ```ts
+ * import { dumpInetSockets } from "./netlink.ts";
  * const r = dumpInetSockets({ tcpInfo: true, netns: "/run/netns/blue" });
  * if (r.ok) for (const s of r.records) console.log(s.localPort, s.tcpInfo?.rtt);
  * ```
