@@ -5,6 +5,7 @@
  * `rtnl_link_stats64` counters /proc/net/dev is computed from.
  */
 import type { InterfaceStatName } from "../../schema.ts";
+import { parseSysClassNetFlags } from "../linux/sys_class_net_flags.ts";
 import { macAt } from "./addresses.ts";
 import {
   attrString,
@@ -201,34 +202,12 @@ export interface Link {
 
 const OPER_STATES = ["UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"];
 
-/** Interface flag bits with their names, in bit order (linux/if.h). */
-const IFF_NAMES: ReadonlyArray<[number, string]> = [
-  [0x1, "UP"],
-  [0x2, "BROADCAST"],
-  [0x4, "DEBUG"],
-  [0x8, "LOOPBACK"],
-  [0x10, "POINTOPOINT"],
-  [0x20, "NOTRAILERS"],
-  [0x40, "RUNNING"],
-  [0x80, "NOARP"],
-  [0x100, "PROMISC"],
-  [0x200, "ALLMULTI"],
-  [0x400, "MASTER"],
-  [0x800, "SLAVE"],
-  [0x1000, "MULTICAST"],
-  [0x2000, "PORTSEL"],
-  [0x4000, "AUTOMEDIA"],
-  [0x8000, "DYNAMIC"],
-  [0x10000, "LOWER_UP"],
-  [0x20000, "DORMANT"],
-  [0x40000, "ECHO"],
-];
-
-/** The names of the IFF_* bits set in `flags`, in bit order (UP, BROADCAST, …, LOWER_UP). */
+/**
+ * The names of the IFF_* bits set in `flags`, in bit order (UP, BROADCAST, …, LOWER_UP): the same
+ * names, in the same order, as the /sys/class/net reader gives, from the same table.
+ */
 export function linkFlagNames(flags: number): string[] {
-  const out: string[] = [];
-  for (const [bit, name] of IFF_NAMES) if (flags & bit) out.push(name);
-  return out;
+  return parseSysClassNetFlags((flags >>> 0).toString(16)) ?? [];
 }
 
 function visitLinkInfo(w: Walk<Link>, type: number, at: number, len: number): void {
