@@ -1,0 +1,88 @@
+/**
+ * The fleet helper: three hosts in namespaces answer ssh with the test key on their own
+ * addresses, each with its own hostname, /srv, machine id and process list, and after `close()`
+ * no namespace, veth, process or file of theirs is left.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { Fleet, fleetSkip } from "../../helpers/fleet.ts";
+import { whenReady } from "../../helpers/netns.ts";
+
+const skip = fleetSkip();
+
+test("fleet helper: hosts with their own sshd, hostname, /srv, machine id and processes", {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const names = ["web-1", "web-2", "db-1"];
+  const machineHostname = readFileSync("/proc/sys/kernel/hostname", "utf8").trim();
+  const machineId = existsSync("/etc/machine-id")
+    ? readFileSync("/etc/machine-id", "utf8")
+    : undefined;
+  const srvBefore = readdirSync("/srv");
+  const fleet = await Fleet.start(names, { tag: "fleett" });
+  let veths: string[] = [], netns: string[] = [], dir = "";
+  try {
+    veths = fleet.hosts.map((h) => h.veth);
+    netns = fleet.hosts.map((h) => h.netns.name);
+    dir = fleet.dir;
+    const ids = new Set<string>();
+    for (const host of fleet.hosts) {
+      const r = fleet.ssh(
+        host,
+        "hostname; cat /etc/machine-id; ip -o -4 addr show dev eth0; " +
+          `echo ${host.name} > /srv/mark; ls /srv; ps -e -o pid=,comm=`,
+      );
+      assert.equal(r.code, 0, `${host.name}: ${r.stderr} ${fleet.log(host)}`);
+      const [hostname, id, addr, ...rest] = r.stdout.trim().split("\n");
+      assert.equal(hostname, host.name);
+      if (machineId !== undefined) {
+        assert.match(id!, /^[0-9a-f]{32}$/);
+        ids.add(id!);
+      }
+      assert.match(addr!, new RegExp(`inet ${host.address.replaceAll(".", "\\.")}/30 `));
+      assert.deepEqual(rest.slice(0, 1), ["mark"], "only this host's file is in its /srv");
+      // Its own PID namespace: sshd is pid 1, and only its sessions run beside it.
+      const ps = rest.slice(1).map((l) => l.trim().split(/\s+/));
+      assert.deepEqual(ps[0], ["1", "sshd"]);
+      assert.ok(ps.length < 8, `processes on ${host.name}: ${JSON.stringify(ps)}`);
+      assert.equal(readFileSync(`${host.root}/srv/mark`, "utf8"), `${host.name}\n`);
+    }
+    if (machineId !== undefined) assert.equal(ids.size, names.length, "machine ids differ");
+    assert.deepEqual(readdirSync("/srv"), srvBefore, "the machine's /srv is untouched");
+    assert.equal(readFileSync("/proc/sys/kernel/hostname", "utf8").trim(), machineHostname);
+    if (machineId !== undefined) {
+      assert.equal(readFileSync("/etc/machine-id", "utf8"), machineId);
+    }
+
+    // A process started on a host runs in its namespaces, with a pid of that host.
+    const host = fleet.hosts[1]!;
+    const child = await whenReady(
+      host.spawn(["sh", "-c", "echo ready; hostname; exec sleep 60"]),
+      "sleep on a host",
+    );
+    assert.ok(child.pid);
+    const sleeper = host.pids().find((p) => {
+      try {
+        return readFileSync(`/proc/${p}/comm`, "utf8").trim() === "sleep";
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(sleeper, "the sleep runs in the host's PID namespace");
+    const inner = host.innerPid(sleeper);
+    assert.notEqual(inner, sleeper);
+    assert.equal(readFileSync(`${host.root}/proc/${inner}/comm`, "utf8"), "sleep\n");
+  } finally {
+    fleet.close();
+  }
+  const links = spawnSync("ip", ["-o", "link"], { encoding: "utf8" }).stdout;
+  for (const v of veths) assert.doesNotMatch(links, new RegExp(`: ${v}[@:]`));
+  const left = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout;
+  for (const n of netns) assert.doesNotMatch(left, new RegExp(n));
+  assert.equal(existsSync(dir), false, "the fleet's folder is removed");
+  const sshds = spawnSync("pgrep", ["-f", dir], { encoding: "utf8" }).stdout.trim();
+  assert.equal(sshds, "", "no sshd of the fleet runs");
+});
