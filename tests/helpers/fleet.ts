@@ -6,7 +6,8 @@
  * ssh and nsnap then see it as a fleet; `close()` removes all of it, even when the test fails.
  *
  * Layout of host i (of a random free block, so parallel runs do not collide):
- *   10.201.A.B/30: root side .B+1 on veth `nf<pid>-<n><i>`, host side .B+2 on its `eth0`
+ *   10.201.A.B/30: root side .B+1 on veth `nf<pid>-<n><i>`, host side .B+2 on its `eth0`;
+ *   no default route (nothing leaves the machine; DNS fails at once rather than timing out)
  *   sshd: `-D -e -f DIR/<name>/sshd_config`, HostKey and AuthorizedKeysFile in DIR (ssh-keygen)
  *   mounts (private to the host): tmpfs on /srv and /run, a bind of its own /etc/machine-id,
  *   a /proc of its PID namespace; the rest of the file system is the machine's (python3, ssh)
@@ -34,6 +35,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -174,7 +176,7 @@ export class FleetHost {
     readonly name: string,
     /** The host's address (its end of the veth pair), where its sshd listens on port 22. */
     readonly address: string,
-    /** The machine's end of the veth pair, which the host reaches as its default gateway. */
+    /** The machine's end of the veth pair (the host reaches only this address and its own). */
     readonly gateway: string,
     /** The veth on the machine's side. */
     readonly veth: string,
@@ -213,6 +215,7 @@ export class Fleet {
 
   /** Starts one host per name (hostnames are the names) and waits until each sshd answers. */
   static async start(names: string[], opts: FleetOptions = {}): Promise<Fleet> {
+    removeStaleFleets();
     const dir = mkdtempSync(join(tmpdir(), "nsnap-fleet-"));
     const fleet = new Fleet(dir);
     try {
@@ -257,7 +260,8 @@ export class Fleet {
       sh(["ip", "link", "set", veth, "up"]);
       ns.ip("addr", "add", `${addr}/30`, "dev", "eth0");
       ns.ip("link", "set", "eth0", "up");
-      ns.ip("route", "add", "default", "via", gateway);
+      // No default route: nothing a host sends can leave the machine, and name lookups fail
+      // at once instead of timing out.
 
       const script = [
         "set -e",
@@ -298,6 +302,7 @@ export class Fleet {
       waits.push(waitForPort(addr, 22, 15_000, () => this.#logs.get(name) || "no output"));
     }
     writeFileSync(this.knownHosts, known.join("\n") + "\n");
+    this.#writeOwner();
     await Promise.all(waits);
     // Now that every sshd listens, find each one's machine pid (the init of the host's PID ns).
     for (const [i, pending] of this.hosts.entries()) {
@@ -312,6 +317,16 @@ export class Fleet {
         pending.machineId,
       );
     }
+    this.#writeOwner();
+  }
+
+  /** Records what to remove should this process die before `close()` (see removeStaleFleets). */
+  #writeOwner(): void {
+    const owner: FleetOwner = {
+      pid: process.pid,
+      hosts: this.hosts.map((h) => ({ netns: h.netns.name, veth: h.veth, sshd: h.pid })),
+    };
+    writeFileSync(join(this.dir, OWNER), JSON.stringify(owner));
   }
 
   /** ssh options that reach any host of the fleet as root with the fleet's key. */
@@ -399,6 +414,62 @@ export class Fleet {
       spawnSync("ip", ["link", "del", host.veth], { stdio: "ignore" });
     }
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The file in a fleet's folder that names its process and what it made. */
+const OWNER = "owner.json";
+
+/** What `owner.json` holds. */
+interface FleetOwner {
+  pid: number;
+  hosts: { netns: string; veth: string; sshd: number }[];
+}
+
+/**
+ * Removes the fleets of test processes that died before closing them (a test killed by its
+ * timeout): their sshd (checked by its command line, so a reused pid is never hit), namespaces,
+ * veths and folders.
+ */
+export function removeStaleFleets(): void {
+  for (const entry of readdirSync(tmpdir())) {
+    if (!entry.startsWith("nsnap-fleet-")) continue;
+    const dir = join(tmpdir(), entry);
+    let owner: FleetOwner;
+    try {
+      owner = JSON.parse(readFileSync(join(dir, OWNER), "utf8")) as FleetOwner;
+    } catch {
+      continue; // being made right now, or not a fleet
+    }
+    try {
+      process.kill(owner.pid, 0);
+      continue; // its process still runs
+    } catch (e) {
+      if ((e as { code?: string }).code === "EPERM") continue;
+    }
+    for (const h of owner.hosts) {
+      try {
+        if (h.sshd > 0 && readFileSync(`/proc/${h.sshd}/cmdline`, "utf8").includes(dir)) {
+          process.kill(h.sshd, "SIGKILL");
+        }
+      } catch { /* gone */ }
+    }
+    for (const h of owner.hosts) {
+      // Every process in the namespace is the dead test's (sessions, listeners it started).
+      const pids = spawnSync("ip", ["netns", "pids", h.netns], { encoding: "utf8" }).stdout ?? "";
+      for (const pid of pids.split("\n").filter(Boolean)) {
+        try {
+          process.kill(Number(pid), "SIGKILL");
+        } catch { /* gone */ }
+      }
+      for (let attempt = 0; attempt < 10; attempt++) {
+        if (spawnSync("ip", ["netns", "del", h.netns], { stdio: "ignore" }).status === 0) break;
+        if (!existsSync(`/run/netns/${h.netns}`)) break;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      }
+      spawnSync("ip", ["link", "del", h.veth], { stdio: "ignore" });
+    }
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

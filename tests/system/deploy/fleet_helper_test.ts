@@ -6,8 +6,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { spawnSync } from "node:child_process";
-import { Fleet, fleetSkip } from "../../helpers/fleet.ts";
+import { spawn, spawnSync } from "node:child_process";
+import process from "node:process";
+import { Fleet, fleetSkip, removeStaleFleets } from "../../helpers/fleet.ts";
 import { whenReady } from "../../helpers/netns.ts";
 
 const skip = fleetSkip();
@@ -85,4 +86,35 @@ test("fleet helper: hosts with their own sshd, hostname, /srv, machine id and pr
   assert.equal(existsSync(dir), false, "the fleet's folder is removed");
   const sshds = spawnSync("pgrep", ["-f", dir], { encoding: "utf8" }).stdout.trim();
   assert.equal(sshds, "", "no sshd of the fleet runs");
+});
+
+test("fleet helper: a fleet whose test process was killed is removed by the next one", {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const script = new URL("./_fleet_orphan.ts", import.meta.url).pathname;
+  const g = globalThis as { Deno?: unknown };
+  const argv = g.Deno
+    ? [process.execPath, "run", "-A", "--quiet", script]
+    : [process.execPath, script];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d: Uint8Array) => (out += new TextDecoder().decode(d)));
+  await whenReady(child, "the orphan fleet");
+  const [dir, ...hosts] = out.trim().split("\n").slice(0, -1);
+  assert.equal(hosts.length, 2, out);
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGKILL");
+  await exited;
+  assert.ok(existsSync(dir!), "the killed process left its fleet");
+  removeStaleFleets();
+  assert.equal(existsSync(dir!), false);
+  const links = spawnSync("ip", ["-o", "link"], { encoding: "utf8" }).stdout;
+  const namespaces = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout;
+  for (const line of hosts) {
+    const [netns, veth, pid] = line.split(" ");
+    assert.doesNotMatch(namespaces, new RegExp(netns!));
+    assert.doesNotMatch(links, new RegExp(`: ${veth}[@:]`));
+    assert.equal(existsSync(`/proc/${pid}`), false, `sshd ${pid} was killed`);
+  }
 });
