@@ -120,6 +120,8 @@ export interface RootfsOptions {
   files?: Record<string, string | Uint8Array>;
   /** Programs to copy (host path → path inside the root), each with the libraries ldd lists. */
   programs?: Record<string, string>;
+  /** Programs whose shared libraries (as ldd lists them) are copied, but not the programs. */
+  librariesOf?: string[];
   /** Leave busybox and its applets out (a root with only the programs). */
   noBusybox?: boolean;
 }
@@ -154,9 +156,10 @@ export function buildRootfs(root: string, opts: RootfsOptions = {}): void {
       if (!existsSync(link)) symlinkSync("busybox", link);
     }
   }
-  for (const [from, to] of Object.entries(opts.programs ?? {})) {
-    place(root, from, to.replace(/^\//, ""), 0o755);
-    for (const lib of sharedLibraries(from)) {
+  const programs = Object.entries(opts.programs ?? {});
+  for (const [from, to] of programs) place(root, from, to.replace(/^\//, ""), 0o755);
+  for (const program of [...programs.map(([from]) => from), ...opts.librariesOf ?? []]) {
+    for (const lib of sharedLibraries(program)) {
       if (!existsSync(join(root, lib))) place(root, lib, lib.replace(/^\//, ""), 0o755);
     }
   }
