@@ -175,3 +175,68 @@ test("ansible: around-deploy.yml brings back labelled snapshots per host, before
   }
   assert.equal(existsSync(work), false);
 });
+
+test("ansible: the playbooks pass ansible-playbook --syntax-check", {
+  skip: ansibleSkip(),
+  timeout: 120_000,
+}, async () => {
+  const work = mkdtempSync(join(tmpdir(), "nsnap-ansible-"));
+  try {
+    const inventory = join(work, "inventory.ini");
+    writeFileSync(inventory, "localhost ansible_connection=local\n");
+    const deploy = join(work, "deploy.yml");
+    writeFileSync(deploy, "- hosts: all\n  gather_facts: false\n  tasks: []\n");
+    for (const playbook of ["capture.yml", "around-deploy.yml"]) {
+      const r = await ansiblePlaybook(work, inventory, join(ANSIBLE_DIR, playbook), [
+        "--syntax-check",
+        "-e",
+        `nsnap_deploy_playbook=${deploy}`,
+      ]);
+      assert.equal(r.code, 0, `${playbook}: ${r.output}`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test("ansible: the role stops with one clear line on a missing phase or binary", {
+  skip: ansibleSkip(),
+  timeout: 120_000,
+}, async () => {
+  const work = mkdtempSync(join(tmpdir(), "nsnap-ansible-"));
+  try {
+    const inventory = join(work, "inventory.ini");
+    writeFileSync(
+      inventory,
+      "localhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n",
+    );
+    const capture = join(ANSIBLE_DIR, "capture.yml");
+    const common = ["-e", "nsnap_become=false", "-e", `nsnap_snapshot_dir=${work}/snapshots`];
+    const noPhase = await ansiblePlaybook(work, inventory, capture, [
+      ...common,
+      "-e",
+      "nsnap_deploy_id=1",
+    ], join(work, "remote-tmp"));
+    assert.notEqual(noPhase.code, 0);
+    assert.match(noPhase.output, /Cannot capture on localhost: set nsnap_phase/);
+    const empty = join(work, "empty-dist");
+    mkdirSync(empty);
+    const noBinary = await ansiblePlaybook(work, inventory, capture, [
+      ...common,
+      "-e",
+      "nsnap_deploy_id=1",
+      "-e",
+      "nsnap_phase=before",
+      "-e",
+      `nsnap_dist_dir=${empty}`,
+    ], join(work, "remote-tmp"));
+    assert.notEqual(noBinary.code, 0);
+    assert.match(
+      noBinary.output,
+      /Cannot push nsnap to localhost: \S+\/empty-dist\/nsnap-linux-(x64|arm64) is missing \(architecture \w+\)/,
+    );
+    assert.equal(existsSync(join(work, "snapshots")), false, "nothing fetched");
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
