@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { describeError, EXIT_USAGE } from "../errors.ts";
-import { writeStderr } from "../runtime/process.ts";
+import { writeStderr, writeStdout } from "../runtime/process.ts";
 import { VERSION } from "../version.ts";
 import type { CliContext } from "./context.ts";
 import { registerCapture } from "./capture.ts";
@@ -27,6 +27,7 @@ export function buildProgram(ctx: CliContext): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
+      writeOut: (s) => void writeStdout(s),
       writeErr: (s) => writeStderr(s),
       outputError: (s, write) => write(`nsnap: ${s.replace(/^error: /, "").trimEnd()}\n`),
     });

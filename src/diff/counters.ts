@@ -5,8 +5,8 @@
  * The counters an operator should look at first are marked notable with a plain sentence.
  */
 import type { Snapshot } from "../model.ts";
-import type { Change } from "./types.ts";
-import { rate, rebooted, secondsBetween, sortByKey, thousands } from "./util.ts";
+import type { Change, ChangeOf } from "./types.ts";
+import { bootTimes, rate, secondsBetween, sortByKey, thousands } from "./util.ts";
 
 /** Values that are configuration, not activity. */
 const SETTINGS = new Set([
@@ -109,17 +109,19 @@ function sortKey(kindRank: number, group: string, name: string): string {
 export function diffCounters(before: Snapshot, after: Snapshot): Change[] {
   const seconds = secondsBetween(before, after);
   const items: Array<[string, Change]> = [];
-  const reboot = rebooted(before, after);
-  if (reboot) {
+  const boots = bootTimes(before, after);
+  const reboot = boots !== undefined;
+  if (boots) {
     items.push(["0", {
       kind: "counter-reset",
       section: "counters",
       key: { group: "*", name: "*" },
-      before: { bootTime: before.meta.host.bootTime },
-      after: { bootTime: after.meta.host.bootTime },
+      before: { bootTime: boots[0] },
+      after: { bootTime: boots[1] },
       notable: true,
-      summary:
-        `the host rebooted between the snapshots (boot time ${before.meta.host.bootTime} → ${after.meta.host.bootTime}): counters restarted from zero, no deltas`,
+      summary: `the host rebooted between the snapshots (boot time ${boots[0]} → ${
+        boots[1]
+      }): counters restarted from zero, no deltas`,
     }]);
   }
   const groups = Object.keys(after.counters);
@@ -167,7 +169,7 @@ export function diffCounters(before: Snapshot, after: Snapshot): Change[] {
         continue;
       }
       const d = y - x;
-      const change: Change = {
+      const change: ChangeOf<"counter-increased"> = {
         kind: "counter-increased",
         section: "counters",
         key,

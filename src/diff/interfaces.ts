@@ -11,7 +11,7 @@ import {
   type NetInterface,
   type Snapshot,
 } from "../model.ts";
-import type { Change } from "./types.ts";
+import type { Change, ChangeOf, InterfaceSettings, InterfaceSide } from "./types.ts";
 import { rate, rebooted, secondsBetween, sortByKey, thousands } from "./util.ts";
 
 function byName(snap: Snapshot): Map<string, NetInterface> {
@@ -22,14 +22,17 @@ function addr(a: InterfaceAddress): string {
   return `${a.address}/${a.prefixLength}`;
 }
 
-function sideOf(i: NetInterface): Record<string, unknown> {
-  const s: Record<string, unknown> = { name: i.name };
-  if (i.mtu !== undefined) s.mtu = i.mtu;
-  if (i.operState !== undefined) s.operState = i.operState;
-  if (i.mac !== undefined) s.mac = i.mac;
-  s.flags = [...i.flags].sort();
-  s.addresses = i.addresses.map(addr).sort();
-  return s;
+function sideOf(i: NetInterface): InterfaceSide {
+  const known: Pick<InterfaceSide, "mtu" | "operState" | "mac"> = {};
+  if (i.mtu !== undefined) known.mtu = i.mtu;
+  if (i.operState !== undefined) known.operState = i.operState;
+  if (i.mac !== undefined) known.mac = i.mac;
+  return {
+    name: i.name,
+    ...known,
+    flags: [...i.flags].sort(),
+    addresses: i.addresses.map(addr).sort(),
+  };
 }
 
 /** A byte count in decimal units: "860 B", "30.0 MB". */
@@ -82,10 +85,13 @@ export function diffInterfaces(before: Snapshot, after: Snapshot): Change[] {
   return sortByKey(items);
 }
 
-function compareSettings(ia: NetInterface, ib: NetInterface): Change | undefined {
-  const before: Record<string, unknown> = {}, after: Record<string, unknown> = {};
+function compareSettings(
+  ia: NetInterface,
+  ib: NetInterface,
+): ChangeOf<"interface-changed"> | undefined {
+  const before: InterfaceSettings = {}, after: InterfaceSettings = {};
   const words: string[] = [];
-  const scalar = (f: "mtu" | "operState" | "mac" | "speedMbps", label: string) => {
+  const scalar = <F extends "mtu" | "operState" | "mac" | "speedMbps">(f: F, label: string) => {
     const x = ia[f], y = ib[f];
     if (x === y || x === undefined || y === undefined) return;
     before[f] = x;
@@ -115,7 +121,7 @@ function compareSettings(ia: NetInterface, ib: NetInterface): Change | undefined
   for (const x of added) words.push(`address ${x} added`);
   for (const x of removed) words.push(`address ${x} removed`);
   if (words.length === 0) return undefined;
-  const change: Change = {
+  const change: ChangeOf<"interface-changed"> = {
     kind: "interface-changed",
     section: "interfaces",
     key: { interface: ia.name },
@@ -133,7 +139,7 @@ function compareTraffic(
   ib: NetInterface,
   seconds: number | undefined,
   reboot: boolean,
-): Change | undefined {
+): ChangeOf<"interface-traffic"> | undefined {
   const sa = ia.stats, sb = ib.stats;
   if (!sa || !sb) return undefined;
   const delta: Partial<Record<InterfaceStatName, bigint>> = {};
@@ -178,16 +184,16 @@ function compareTraffic(
   const drops = d("rxDropped") + d("txDropped");
   if (errors > 0n) words.push(`${thousands(errors)} errors`);
   if (drops > 0n) words.push(`${thousands(drops)} drops`);
-  const change: Change = {
+  const change: ChangeOf<"interface-traffic"> = {
     kind: "interface-traffic",
     section: "interfaces",
     key: { interface: ia.name },
     before,
     after,
-    delta: delta as Record<string, bigint>,
+    delta,
     summary: `interface ${ia.name}: ${words.join(", ")}`,
   };
-  if (seconds !== undefined) change.perSecond = perSecond as Record<string, number>;
+  if (seconds !== undefined) change.perSecond = perSecond;
   if (errors > 0n || drops > 0n) change.notable = true;
   return change;
 }

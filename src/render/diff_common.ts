@@ -1,7 +1,8 @@
 /** Wording shared by the text and markdown diff renderers: headline, section titles, durations. */
-import { DIFF_SECTIONS, type DiffSection } from "../diff/kinds.ts";
-import type { Change, DiffDocument } from "../diff/types.ts";
+import { DIFF_SECTIONS, type DiffSection, inSection } from "../diff/kinds.ts";
+import type { ChangeIn, ChangeOf, DiffDocument } from "../diff/types.ts";
 import { fmtBytes } from "../diff/interfaces.ts";
+import type { InterfaceStatName } from "../model.ts";
 
 /** Section headings, in report order. */
 export const SECTION_TITLES: Record<DiffSection, string> = {
@@ -41,8 +42,8 @@ export function headline(doc: DiffDocument): string {
 }
 
 /** The changes of one section, in document order. */
-export function changesOf(doc: DiffDocument, section: DiffSection): Change[] {
-  return doc.changes.filter((c) => c.section === section);
+export function changesOf<S extends DiffSection>(doc: DiffDocument, section: S): ChangeIn<S>[] {
+  return doc.changes.filter(inSection(section));
 }
 
 /** A bigint or number with thousands separators ("1,234,567"), exact for bigints. */
@@ -67,11 +68,12 @@ export function rateText(v: number): string {
 }
 
 /** The counter columns of a change: name, before, after, delta, per second. */
-export function counterCells(c: Change): string[] {
+export function counterCells(c: ChangeIn<"counters">): string[] {
   const name = `${c.key.group}.${c.key.name}`;
   const scalar = (v: unknown) => (typeof v === "bigint" ? grouped(v) : "");
-  const delta = typeof c.delta === "bigint" ? `+${grouped(c.delta)}` : "";
-  const ps = typeof c.perSecond === "number" ? rateText(c.perSecond) : "";
+  const increased = c.kind === "counter-increased";
+  const delta = increased ? `+${grouped(c.delta)}` : "";
+  const ps = increased && c.perSecond !== undefined ? rateText(c.perSecond) : "";
   return [name, scalar(c.before), scalar(c.after), delta, ps];
 }
 
@@ -80,7 +82,7 @@ export function counterCells(c: Change): string[] {
  * traffic does (one row per interface reads better than a sentence each); errors, drops and
  * restarted counters keep their line.
  */
-export function isTrafficRow(c: Change): boolean {
+export function isTrafficRow(c: ChangeIn<"interfaces">): c is ChangeOf<"interface-traffic"> {
   return c.kind === "interface-traffic" && !c.notable && c.reset !== true;
 }
 
@@ -88,14 +90,14 @@ export function isTrafficRow(c: Change): boolean {
 export const TRAFFIC_HEADERS = ["interface", "rx", "rx/s", "tx", "tx/s", "packets"] as const;
 
 /** The traffic table's cells of an `interface-traffic` change. */
-export function trafficCells(c: Change): string[] {
-  const delta = (c.delta ?? {}) as Record<string, unknown>;
-  const perSecond = (c.perSecond ?? {}) as Record<string, unknown>;
-  const d = (n: string) => (typeof delta[n] === "bigint" ? delta[n] as bigint : 0n);
-  const r = (n: string) =>
-    typeof perSecond[n] === "number" ? `${fmtBytes(BigInt(Math.round(perSecond[n])))}/s` : "";
+export function trafficCells(c: ChangeOf<"interface-traffic">): string[] {
+  const d = (n: InterfaceStatName) => c.delta?.[n] ?? 0n;
+  const r = (n: InterfaceStatName) => {
+    const v = c.perSecond?.[n];
+    return v === undefined ? "" : `${fmtBytes(BigInt(Math.round(v)))}/s`;
+  };
   return [
-    String(c.key.interface),
+    c.key.interface,
     fmtBytes(d("rxBytes")),
     r("rxBytes"),
     fmtBytes(d("txBytes")),

@@ -19,31 +19,56 @@ export function exit(code: number): never {
   process.exit(code);
 }
 
-/** Sets the exit code the process will end with. */
-export function setExitCode(code: number): void {
-  process.exitCode = code;
+/** The standard streams as the CLI uses them; `redirectStdio` swaps them for in-process runs. */
+export interface Stdio {
+  stdout(text: string | Uint8Array): Promise<void>;
+  stderr(text: string): void;
+  stdin(): AsyncIterable<Uint8Array>;
+}
+
+const PROCESS_STDIO: Stdio = {
+  stdout: (text) =>
+    new Promise((resolve, reject) => {
+      process.stdout.write(text, (err) => err ? reject(err) : resolve());
+    }),
+  stderr: (text) => {
+    process.stderr.write(text);
+  },
+  stdin: () => process.stdin as AsyncIterable<Uint8Array>,
+};
+
+let stdio: Stdio = PROCESS_STDIO;
+
+/**
+ * Sends standard output and error to `to`, and reads standard input from it, until the returned
+ * function is called: the seam that lets tests run `main(argv)` in-process and see its output.
+ */
+export function redirectStdio(to: Stdio): () => void {
+  const previous = stdio;
+  stdio = to;
+  return () => {
+    stdio = previous;
+  };
 }
 
 /** Writes text to standard output. */
 export function writeStdout(text: string | Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(text, (err) => err ? reject(err) : resolve());
-  });
+  return stdio.stdout(text);
 }
 
 /** Writes text to standard error. */
 export function writeStderr(text: string): void {
-  process.stderr.write(text);
+  stdio.stderr(text);
 }
 
 /** Whether stdout is a terminal (colour decisions). */
 export function stdoutIsTty(): boolean {
-  return Boolean(process.stdout.isTTY);
+  return stdio === PROCESS_STDIO && Boolean(process.stdout.isTTY);
 }
 
 /** Standard input as a stream of byte chunks (the reader decides how much it takes). */
 export function stdinChunks(): AsyncIterable<Uint8Array> {
-  return process.stdin as AsyncIterable<Uint8Array>;
+  return stdio.stdin();
 }
 
 /** The effective user id, or undefined where the platform has none. */

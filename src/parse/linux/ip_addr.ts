@@ -106,14 +106,6 @@ export function parseIpAddr(
   return { interfaces, warnings };
 }
 
-/** Parses `ip -s link` / `ip -d -s link` text into interfaces with RX/TX counters. */
-export function parseIpSLink(
-  text: string,
-  source = "ip -s link",
-): { interfaces: NetInterface[]; warnings: string[] } {
-  return parseIpAddr(text, source);
-}
-
 function addLink(
   itf: NetInterface,
   byName: Map<string, NetInterface>,

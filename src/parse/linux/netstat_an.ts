@@ -51,6 +51,7 @@ interface Layout {
  *
  * @example
  * ```ts
+ * declare const text: string; // the output of `netstat -tulpn`
  * const { connections, processes } = parseLinuxNetstat(text, "netstat-tulpn.txt");
  * ```
  */

@@ -54,6 +54,7 @@ export function decodeHexAddress(hex: string): string | undefined {
  *
  * @example
  * ```ts
+ * declare const text: string; // the content of /proc/net/tcp
  * const { connections } = parseProcNetSockets(text, "tcp", "inet", "/proc/net/tcp");
  * ```
  */

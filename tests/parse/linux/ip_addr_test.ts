@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseIpAddr, parseIpSLink } from "../../../src/parse/linux/ip_addr.ts";
+import { parseIpAddr } from "../../../src/parse/linux/ip_addr.ts";
 import { fixture } from "../../helpers/fixtures.ts";
 
 test("parseIpAddr() reads ip addr: VLAN names without @link, secondary and label addresses", () => {
@@ -55,9 +55,9 @@ test("parseIpAddr() reads ip -o link with its \\ separators, 20-byte infiniband 
   assert.equal(interfaces[5]!.mac, "08:00:27:29:dc:a5");
 });
 
-test("parseIpSLink() reads the RX/TX counter blocks as /proc/net/dev counters", () => {
+test("parseIpAddr() reads the RX/TX counter blocks of ip -s link as /proc/net/dev counters", () => {
   const path = "linux/ip-s-link/insights-core-1.txt";
-  const { interfaces, warnings } = parseIpSLink(fixture(path), path);
+  const { interfaces, warnings } = parseIpAddr(fixture(path), path);
   assert.deepEqual(warnings, []);
   assert.equal(interfaces.length, 5);
   const s = interfaces[0]!.stats!;
@@ -70,9 +70,9 @@ test("parseIpSLink() reads the RX/TX counter blocks as /proc/net/dev counters", 
   assert.equal(interfaces[4]!.stats?.rxMulticast, 1n);
 });
 
-test("parseIpSLink() reads ip -d -s link, adding missed to dropped as /proc/net/dev does", () => {
+test("parseIpAddr() reads ip -d -s link, adding missed to dropped as /proc/net/dev does", () => {
   const path = "linux/ip-d-s-link/insights-core-bond.txt";
-  const { interfaces, warnings } = parseIpSLink(fixture(path), path);
+  const { interfaces, warnings } = parseIpAddr(fixture(path), path);
   assert.deepEqual(warnings, []);
   assert.equal(interfaces.length, 4);
   assert.equal(interfaces[1]!.stats?.rxBytes, 6539676111n);

@@ -25,9 +25,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { runCli } from "../helpers/cli.ts";
-import { canUseNetns, withNetns } from "../helpers/netns.ts";
-import { readSnapshot } from "../../src/snapshot/read.ts";
+import { runCli } from "../../helpers/cli.ts";
+import { canUseNetns, withNetns } from "../../helpers/netns.ts";
+import { readSnapshot } from "../../../src/snapshot/read.ts";
 
 const skip = !canUseNetns() ? "needs root and ip netns" : false;
 

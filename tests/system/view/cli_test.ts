@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../helpers/cli.ts";
-import { serializeSnapshot } from "../../src/snapshot/serialize.ts";
-import { sampleSnapshot } from "./fixture.ts";
+import { runCli } from "../../helpers/cli.ts";
+import { serializeSnapshot } from "../../../src/snapshot/serialize.ts";
+import { sampleSnapshot } from "../../view/fixture.ts";
 
 /** Writes the sample snapshot (optionally changed) to a temporary file and runs `fn` with its path. */
 function withSnapshotFile(

@@ -11,9 +11,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BinaryRun, copyBinary, DENO_JSON, runBare } from "../helpers/binary.ts";
-import { canUseNetns, holdSockets, withNetns } from "../helpers/netns.ts";
-import { FIXTURES } from "../helpers/fixtures.ts";
+import { type BinaryRun, copyBinary, PACKAGE_JSON, runBare } from "../../helpers/binary.ts";
+import { canUseNetns, holdSockets, withNetns } from "../../helpers/netns.ts";
+import { FIXTURES } from "../../helpers/fixtures.ts";
 
 const bare = runBare;
 
@@ -27,7 +27,7 @@ test("the binary answers --version, --help and every command's --help without an
     const bin = copyBinary(dir);
     const v = bare(bin, ["--version"], [], dir);
     assert.equal(v.code, 0, v.stderr);
-    assert.equal(v.stdout.trim(), DENO_JSON.version);
+    assert.equal(v.stdout.trim(), PACKAGE_JSON.version);
     const h = bare(bin, ["--help"], [], dir);
     assert.equal(h.code, 0);
     assert.match(h.stdout, /Examples:/);

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../helpers/cli.ts";
-import { FIXTURES } from "../helpers/fixtures.ts";
+import { runCli } from "../../helpers/cli.ts";
+import { FIXTURES } from "../../helpers/fixtures.ts";
 
 test("nsnap import writes a snapshot of a folder of saved outputs and prints its path", () => {
   const dir = mkdtempSync(join(tmpdir(), "nsnap-import-"));

@@ -10,11 +10,11 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync }
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../helpers/cli.ts";
-import { canUseNetns, holdSockets, type Netns, whenReady, withNetns } from "../helpers/netns.ts";
-import { readSnapshot } from "../../src/snapshot/read.ts";
-import { copyBinary, runBare } from "../helpers/binary.ts";
-import type { Snapshot } from "../../src/model.ts";
+import { runCli } from "../../helpers/cli.ts";
+import { canUseNetns, holdSockets, type Netns, whenReady, withNetns } from "../../helpers/netns.ts";
+import { readSnapshot } from "../../../src/snapshot/read.ts";
+import { copyBinary, runBare } from "../../helpers/binary.ts";
+import type { Snapshot } from "../../../src/model.ts";
 
 const skip = !canUseNetns() ? "needs root and ip netns" : false;
 

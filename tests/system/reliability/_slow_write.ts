@@ -6,8 +6,8 @@
  *   _slow_write.ts OUTPUT CONNECTIONS
  */
 import process from "node:process";
-import { writeSnapshot } from "../../src/snapshot/write.ts";
-import { listen, snap } from "../diff/_build.ts";
+import { writeSnapshot } from "../../../src/snapshot/write.ts";
+import { listen, snap } from "../../diff/_build.ts";
 
 const [output, count] = process.argv.slice(2);
 const n = Number(count ?? 200_000);

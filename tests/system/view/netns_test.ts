@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import process from "node:process";
-import { type CliRun, runCli } from "../helpers/cli.ts";
-import { canUseNetns, holdSockets, type Netns, withNetns } from "../helpers/netns.ts";
+import { type CliRun, runCli } from "../../helpers/cli.ts";
+import { canUseNetns, holdSockets, type Netns, withNetns } from "../../helpers/netns.ts";
 
 const NETNS = canUseNetns();
 /** The program name the socket holders run under: this runtime's executable. */

@@ -11,10 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { cliPrefix, ROOT, runCli } from "../helpers/cli.ts";
-import { canUseNetns, holdSockets, type Netns, withNetns } from "../helpers/netns.ts";
-import { readSnapshot } from "../../src/snapshot/read.ts";
-import type { Snapshot } from "../../src/model.ts";
+import { cliPrefix, ROOT, runCli } from "../../helpers/cli.ts";
+import { canUseNetns, holdSockets, type Netns, withNetns } from "../../helpers/netns.ts";
+import { readSnapshot } from "../../../src/snapshot/read.ts";
+import type { Snapshot } from "../../../src/model.ts";
 
 const skip = !canUseNetns() ? "needs root and ip netns" : false;
 

@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../helpers/cli.ts";
-import { canUseNetns, holdSockets, withNetns } from "../helpers/netns.ts";
+import { runCli } from "../../helpers/cli.ts";
+import { canUseNetns, holdSockets, withNetns } from "../../helpers/netns.ts";
 
 const skip = !canUseNetns() && "needs root and iproute2 to create network namespaces";
 

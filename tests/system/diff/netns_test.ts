@@ -10,8 +10,8 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../helpers/cli.ts";
-import { canUseNetns, holdSockets, type Netns, withNetns } from "../helpers/netns.ts";
+import { runCli } from "../../helpers/cli.ts";
+import { canUseNetns, holdSockets, type Netns, withNetns } from "../../helpers/netns.ts";
 
 const skip = !canUseNetns() && "needs root and iproute2 to create network namespaces";
 

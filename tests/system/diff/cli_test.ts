@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serializeSnapshot } from "../../src/snapshot/serialize.ts";
-import { runCli } from "../helpers/cli.ts";
-import { scenarioAfter, scenarioBefore } from "./_scenario.ts";
+import { serializeSnapshot } from "../../../src/snapshot/serialize.ts";
+import { runCli } from "../../helpers/cli.ts";
+import { scenarioAfter, scenarioBefore } from "../../diff/_scenario.ts";
 
 /** Writes the scenario's two snapshots (and any extra files) to a fresh folder. */
 function withFiles<T>(extra: Record<string, string>, fn: (dir: string) => T): T {

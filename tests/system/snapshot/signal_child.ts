@@ -4,8 +4,8 @@
  */
 import { readdirSync } from "node:fs";
 import process from "node:process";
-import { bigSnapshot } from "../../bench/load.ts";
-import { writeSnapshot } from "../../src/snapshot/write.ts";
+import { bigSnapshot } from "../../../bench/load.ts";
+import { writeSnapshot } from "../../../src/snapshot/write.ts";
 
 const [dir, signal] = process.argv.slice(2) as [string, "SIGTERM" | "SIGINT"];
 const snapshot = bigSnapshot(100_000);
