@@ -132,6 +132,7 @@ ci_docker_start() {
     return 0
   fi
   ci_net_state >"$NSNAP_CI_STATE/net-before"
+  NSNAP_CI_DOCKERD_STARTED=1
   local t0=$EPOCHREALTIME
   # setsid: the daemon must not get the terminal's signals, and is stopped by ci_docker_stop.
   setsid "$DOCKERD" --bip 10.123.250.1/24 >"$NSNAP_CI_STATE/dockerd.log" 2>&1 </dev/null &
@@ -171,7 +172,14 @@ ci_iptables_undo_docker() {
   done < <(iptables -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^DOCKER/ {print $2}')
 }
 
-# Stops the dockerd ci_docker_start started and puts the host's network state back.
+# For an EXIT trap: stops dockerd only if ci_docker_start started one in this shell.
+ci_docker_cleanup() {
+  [[ ${NSNAP_CI_DOCKERD_STARTED:-} == 1 ]] || return 0
+  ci_docker_stop
+}
+
+# Stops the dockerd ci_docker_start started (named by its pid file) and puts the host's network
+# state back.
 ci_docker_stop() {
   local pidfile=$NSNAP_CI_STATE/dockerd.pid before=$NSNAP_CI_STATE/net-before
   [[ -e $pidfile ]] || return 0
@@ -186,6 +194,7 @@ ci_docker_stop() {
     kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$pidfile"
+  NSNAP_CI_DOCKERD_STARTED=
   [[ -e $before ]] || return 0
   local key value
   declare -A was=()
