@@ -131,7 +131,13 @@ ci_docker_start() {
     ci_log "docker: a dockerd started by CI is running but does not answer; see $NSNAP_CI_STATE/dockerd.log"
     return 0
   fi
-  ci_net_state >"$NSNAP_CI_STATE/net-before"
+  # A run that died before stopping its dockerd left the state from before that one: keep it,
+  # since the host now shows what that dockerd changed.
+  if [[ -e $NSNAP_CI_STATE/net-before ]]; then
+    ci_log "docker: keeping the host state saved by an earlier run that did not stop its dockerd"
+  else
+    ci_net_state >"$NSNAP_CI_STATE/net-before"
+  fi
   NSNAP_CI_DOCKERD_STARTED=1
   local t0=$EPOCHREALTIME
   # setsid: the daemon must not get the terminal's signals, and is stopped by ci_docker_stop.
