@@ -260,6 +260,7 @@ export class DockerScope {
   readonly images: string[] = [];
   #count = 0;
   #busybox: string | undefined;
+  readonly #veths: string[] = [];
 
   constructor(tag: string) {
     const safe = tag.toLowerCase().replace(/[^a-z0-9_.-]+/g, "-");
@@ -387,6 +388,44 @@ export class DockerScope {
     return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   }
 
+  /**
+   * Adds a veth pair between the host and a running container (one made with `--network none`,
+   * say): `eth1` inside with `.2` of a random /30 of 10.125.0.0/16, the host's end with `.1`.
+   * The host's end is removed by `close()`; the container's goes with its namespace.
+   */
+  veth(container: Container): { hostIf: string; hostAddress: string; address: string } {
+    const hostIf = `nv${process.pid}-${this.#veths.length}`.slice(0, 15);
+    const block = Math.floor(Math.random() * 16384) * 4;
+    const at = (n: number) => `10.125.${(block + n) >> 8}.${(block + n) & 255}`;
+    const ip = (...args: string[]) => {
+      const r = spawnSync("ip", args, { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`Cannot run ip ${args.join(" ")}: ${r.stderr.trim()}`);
+    };
+    this.#veths.push(hostIf);
+    ip(
+      "link",
+      "add",
+      hostIf,
+      "type",
+      "veth",
+      "peer",
+      "name",
+      "eth1",
+      "netns",
+      String(container.pid),
+    );
+    ip("addr", "add", `${at(1)}/30`, "dev", hostIf);
+    ip("link", "set", hostIf, "up");
+    const inside = ["nsenter", "-t", String(container.pid), "-n", "ip"];
+    for (
+      const args of [["addr", "add", `${at(2)}/30`, "dev", "eth1"], ["link", "set", "eth1", "up"]]
+    ) {
+      const r = spawnSync(inside[0]!, [...inside.slice(1), ...args], { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`Cannot set up eth1 in ${container.name}: ${r.stderr}`);
+    }
+    return { hostIf, hostAddress: at(1), address: at(2) };
+  }
+
   /** Runs a command in a running container and returns its stdout. */
   exec(container: Container, argv: string[]): string {
     return docker(["exec", container.name, ...argv]);
@@ -412,6 +451,8 @@ export class DockerScope {
     if (this.containers.length) quiet(["rm", "-f", "-v", ...this.containers]);
     if (this.networks.length) quiet(["network", "rm", ...this.networks]);
     if (this.images.length) quiet(["rmi", "-f", ...this.images.reverse()]);
+    for (const v of this.#veths) spawnSync("ip", ["link", "del", v], { stdio: "ignore" });
+    this.#veths.length = 0;
     this.containers.length = this.networks.length = this.images.length = 0;
   }
 }

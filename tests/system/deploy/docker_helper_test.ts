@@ -20,6 +20,11 @@ import { httpGet } from "../../helpers/http.ts";
 
 const skip = dockerSkip();
 
+/** The index of a host interface. */
+function ifindex(name: string): string {
+  return spawnSync("cat", [`/sys/class/net/${name}/ifindex`], { encoding: "utf8" }).stdout.trim();
+}
+
 test("docker helper: busybox containers on a published port, no network and a user bridge", {
   skip,
   timeout: 120_000,
@@ -53,10 +58,14 @@ test("docker helper: busybox containers on a published port, no network and a us
     assert.equal(ss.status, 0, ss.stderr);
     assert.match(ss.stdout, new RegExp(`:80\\s.*pid=${web.pid},`));
 
-    // No network: the loopback only.
-    const alone = d.run(image, ["sleep", "120"], { network: "none" });
-    const links = d.exec(alone, ["ip", "-o", "link"]).trim().split("\n");
-    assert.deepEqual(links.map((l) => l.split(":")[1]?.trim()), ["lo"]);
+    // No network: the loopback only, until the test adds a veth; then it answers on that.
+    const alone = d.run(image, ["httpd", "-f", "-p", "80", "-h", "/www"], { network: "none" });
+    const names = () =>
+      d.exec(alone, ["ip", "-o", "link"]).trim().split("\n").map((l) => l.split(":")[1]?.trim());
+    assert.deepEqual(names(), ["lo"]);
+    const veth = d.veth(alone);
+    assert.deepEqual(names(), ["lo", "eth1@if" + ifindex(veth.hostIf)]);
+    assert.equal((await httpGet(veth.address, 80, "/index.html")).body, page);
 
     // A user bridge: the container answers on its own address from the host.
     const net = d.network();
