@@ -125,6 +125,25 @@ function address(block: number, offset: number): string {
 
 /** One host of a fleet. */
 export class FleetHost {
+  readonly children: ChildProcess[] = [];
+  /** The machine pid of the host's sshd, the first process of its PID namespace (0 until then). */
+  pid = 0;
+
+  constructor(
+    /** The inventory name, also the host's hostname. */
+    readonly name: string,
+    /** The host's address (its end of the veth pair), where its sshd listens on port 22. */
+    readonly address: string,
+    /** The machine's end of the veth pair (the host reaches only this address and its own). */
+    readonly gateway: string,
+    /** The veth on the machine's side. */
+    readonly veth: string,
+    /** The host's network namespace. */
+    readonly netns: Netns,
+    /** The host's /etc/machine-id (absent when the machine has none to cover). */
+    readonly machineId: string | undefined,
+  ) {}
+
   /** The host's own pid of a process, from the machine's pid (the last NSpid entry). */
   innerPid(machinePid: number): number {
     const status = readFileSync(`/proc/${machinePid}/status`, "utf8");
@@ -168,25 +187,6 @@ export class FleetHost {
     return run(["ip", "netns", "pids", this.netns.name]).stdout.split("\n").filter(Boolean)
       .map(Number).filter((p) => mine !== undefined && ns(p) === mine);
   }
-
-  readonly children: ChildProcess[] = [];
-
-  constructor(
-    /** The inventory name, also the host's hostname. */
-    readonly name: string,
-    /** The host's address (its end of the veth pair), where its sshd listens on port 22. */
-    readonly address: string,
-    /** The machine's end of the veth pair (the host reaches only this address and its own). */
-    readonly gateway: string,
-    /** The veth on the machine's side. */
-    readonly veth: string,
-    /** The host's network namespace. */
-    readonly netns: Netns,
-    /** The machine pid of the host's sshd, the first process of its PID namespace. */
-    readonly pid: number,
-    /** The host's /etc/machine-id (absent when the machine has none to cover). */
-    readonly machineId: string | undefined,
-  ) {}
 }
 
 /** Options for a fleet. */
@@ -253,8 +253,7 @@ export class Fleet {
       const ns = new Netns(`${tag}${i}`);
       const veth = `nf${process.pid}-${seq % 10}${i}`;
       // Registered now, so that close() removes it whatever fails next.
-      const pending = new FleetHost(name, addr, gateway, veth, ns, 0, machineId);
-      this.hosts.push(pending);
+      this.hosts.push(new FleetHost(name, addr, gateway, veth, ns, machineId));
       sh(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns.name]);
       sh(["ip", "addr", "add", `${gateway}/30`, "dev", veth]);
       sh(["ip", "link", "set", veth, "up"]);
@@ -305,18 +304,7 @@ export class Fleet {
     this.#writeOwner();
     await Promise.all(waits);
     // Now that every sshd listens, find each one's machine pid (the init of the host's PID ns).
-    for (const [i, pending] of this.hosts.entries()) {
-      const pid = findSshd(pending.netns.name);
-      this.hosts[i] = new FleetHost(
-        pending.name,
-        pending.address,
-        pending.gateway,
-        pending.veth,
-        pending.netns,
-        pid,
-        pending.machineId,
-      );
-    }
+    for (const host of this.hosts) host.pid = findSshd(host.netns.name);
     this.#writeOwner();
   }
 
