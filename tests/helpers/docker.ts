@@ -9,7 +9,8 @@
  * - Everything made is labelled `nsnap.test.pid=<pid of the test process>`; a new scope first
  *   removes what runs whose process has died left behind (a test killed by a timeout).
  * - User networks get a /24 inside 10.124.0.0/16, chosen at random and retried on overlap, so
- *   parallel runs do not collide and nothing falls into Docker's 172.17+ pool.
+ *   parallel runs do not collide and nothing falls into Docker's 172.17+ pool; a veth added to
+ *   a container (`veth()`) gets a /30 of 10.125.0.0/16.
  * - Calls are synchronous: docker answers in milliseconds, and a test reads in sequence.
  *
  * @example
