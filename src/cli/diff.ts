@@ -19,7 +19,7 @@ import {
   parseSections,
   splitList,
 } from "../diff/mod.ts";
-import { InputError, UsageError } from "../errors.ts";
+import { errnoText, InputError, UsageError } from "../errors.ts";
 import { renderDiffJson, renderDiffYaml } from "../render/diff_json.ts";
 import { renderDiffMarkdown } from "../render/diff_markdown.ts";
 import { renderDiffText } from "../render/diff_text.ts";
@@ -36,10 +36,7 @@ function readConfig(file: string): DiffConfig {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new InputError(
-      `Cannot read config ${file}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`,
-    );
+    throw new InputError(`Cannot read config ${file}: ${errnoText(e)}`);
   }
   return parseDiffConfig(text, file);
 }

@@ -13,7 +13,7 @@
 import { promises as fsp, unlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { InputError, UsageError } from "../errors.ts";
+import { errnoText, InputError, UsageError } from "../errors.ts";
 import type { Snapshot } from "../model.ts";
 import { exit, onTerminate, pid, writeStdout } from "../runtime/process.ts";
 import { serializeSnapshot, type SnapshotFormat } from "./serialize.ts";
@@ -121,24 +121,9 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-const REASONS: Record<string, string> = {
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EROFS: "read-only file system",
-  ENOSPC: "no space left on device",
-  EDQUOT: "disk quota exceeded",
-  ENOTDIR: "a part of the path is not a directory",
-  EISDIR: "is a directory",
-  ELOOP: "too many levels of symbolic links",
-  ENAMETOOLONG: "file name too long",
-  EIO: "input/output error",
-  EFBIG: "file too large",
-};
-
 function systemReason(err: unknown, shownDir: string): string {
-  const e = err as { code?: string; message?: string };
-  if (e.code === "ENOENT") return `folder ${shownDir} does not exist`;
-  return (e.code && REASONS[e.code]) ?? (e.message ?? String(err)).split("\n")[0]!;
+  if ((err as { code?: unknown }).code === "ENOENT") return `folder ${shownDir} does not exist`;
+  return errnoText(err);
 }
 
 /**
