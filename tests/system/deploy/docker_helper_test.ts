@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { readlinkSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import {
+  docker,
   DockerScope,
   dockerSkip,
   hostInterfaces,
@@ -30,7 +31,8 @@ test("docker helper: busybox containers on a published port, no network and a us
   timeout: 120_000,
 }, async () => {
   const before = hostNetState();
-  const interfacesBefore = hostInterfaces();
+  // The host-side interfaces the test makes: the user network's bridge and the veth's end.
+  const madeInterfaces: string[] = [];
   let made: string[] = [];
   await withDocker("helper", async (d) => {
     const t0 = performance.now();
@@ -64,11 +66,15 @@ test("docker helper: busybox containers on a published port, no network and a us
       d.exec(alone, ["ip", "-o", "link"]).trim().split("\n").map((l) => l.split(":")[1]?.trim());
     assert.deepEqual(names(), ["lo"]);
     const veth = d.veth(alone);
+    madeInterfaces.push(veth.hostIf);
     assert.deepEqual(names(), ["lo", "eth1@if" + ifindex(veth.hostIf)]);
     assert.equal((await httpGet(veth.address, 80, "/index.html")).body, page);
 
     // A user bridge: the container answers on its own address from the host.
     const net = d.network();
+    const netId = docker(["network", "inspect", "-f", "{{.Id}}", net.name]).trim();
+    madeInterfaces.push(`br-${netId.slice(0, 12)}`);
+    assert.ok(hostInterfaces().includes(madeInterfaces.at(-1)!), "the bridge is on the host");
     const peer = d.run(image, ["httpd", "-f", "-p", "80", "-h", "/www"], { network: net.name });
     const settings = d.inspect(peer).NetworkSettings as {
       Networks: Record<string, { IPAddress: string }>;
@@ -82,7 +88,11 @@ test("docker helper: busybox containers on a published port, no network and a us
   });
   assert.equal(made.length, 5, made.join(" "));
   assert.deepEqual(leftovers(), { containers: [], networks: [], images: [] });
-  assert.deepEqual(hostInterfaces(), interfacesBefore, "the user bridge is gone");
+  assert.deepEqual(
+    hostInterfaces().filter((i) => madeInterfaces.includes(i)),
+    [],
+    "the user bridge and the veth are gone",
+  );
   assert.deepEqual(hostNetState(), before, "ip_forward and the FORWARD policy are unchanged");
 });
 
