@@ -78,13 +78,18 @@ test("fleet helper: hosts with their own sshd, hostname, /srv, machine id and pr
       "sleep on a host",
     );
     assert.ok(child.pid);
-    const sleeper = host.pids().find((p) => {
-      try {
-        return readFileSync(`/proc/${p}/comm`, "utf8").trim() === "sleep";
-      } catch {
-        return false;
-      }
-    });
+    // "ready" comes before the shell becomes sleep: look for it for a bounded time.
+    let sleeper: number | undefined;
+    for (let i = 0; i < 100 && !sleeper; i++) {
+      sleeper = host.pids().find((p) => {
+        try {
+          return readFileSync(`/proc/${p}/comm`, "utf8").trim() === "sleep";
+        } catch {
+          return false;
+        }
+      });
+      if (!sleeper) await new Promise((r) => setTimeout(r, 50));
+    }
     assert.ok(sleeper, "the sleep runs in the host's PID namespace");
     const inner = host.innerPid(sleeper);
     assert.notEqual(inner, sleeper);

@@ -105,11 +105,12 @@ test("k8s: the image runs the DaemonSet and the Job with their security settings
       const t0 = performance.now();
       const image = buildImage(d, work);
       const buildMs = performance.now() - t0;
-      // socat is up by now; check it really listens before relying on it.
-      assert.match(
-        spawnSync("ss", ["-Hltnp", `sport = :${nobodyPort}`], { encoding: "utf8" }).stdout,
-        new RegExp(`pid=${socat.pid},`),
-      );
+      // socat is most likely up by now; make sure it listens before relying on it.
+      const held = () =>
+        spawnSync("ss", ["-Hltnp", `sport = :${nobodyPort}`], { encoding: "utf8" }).stdout
+          .includes(`pid=${socat.pid},`);
+      for (let i = 0; i < 100 && !held(); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(held(), `socat as nobody listens on ${nobodyPort}`);
 
       // The DaemonSet: its loop writes the first snapshot into the hostPath at once.
       const hostDir = join(work, "hostpath");
