@@ -11,15 +11,18 @@
  * double-quoted with JSON escapes, which YAML shares; no anchors, no folding. The `yaml` package
  * reads it back (see read.ts), and the round-trip tests hold the two to each other.
  */
-import * as S from "../schema.ts";
 import type { Connection, Counters, InterfaceStats, NetInterface, Snapshot } from "../model.ts";
 import { encodeCounter, SCHEMA_ID } from "../model.ts";
+import { FIELDS } from "../fields.ts";
 import {
   orderConnection,
   orderInterface,
   orderMeta,
+  orderPacketSocket,
   orderProcess,
+  orderRawSocket,
   orderRoute,
+  orderUnixSocket,
 } from "./normalize.ts";
 
 /** The two text formats a snapshot is written in. */
@@ -55,7 +58,7 @@ function diskInterface(i: NetInterface): Record<string, unknown> {
   return o;
 }
 
-const CONNECTION_KEY_INDEX = new Map(Object.keys(S.Connection.shape).map((k, i) => [k, i]));
+const CONNECTION_KEY_INDEX = new Map<string, number>(FIELDS.connection.map((k, i) => [k, i]));
 
 /** True when a connection already has only schema keys, in order, and sorted `pids`. */
 function isOrderedConnection(c: Connection): boolean {
@@ -70,9 +73,25 @@ function isOrderedConnection(c: Connection): boolean {
   return true;
 }
 
+/** A bigint (a 64-bit tcp_info field) as its on-disk counter: a number, or a decimal string. */
+function encodeBigints(_key: string, v: unknown): unknown {
+  return typeof v === "bigint" ? encodeCounter(v) : v;
+}
+
+/**
+ * A connection in its on-disk form: the full tcp_info (`--tcp-info`) holds 64-bit counters, which
+ * are encoded; every other connection is written as it is.
+ */
+function diskConnection(c: Connection): Connection {
+  const t = c.tcpInfo;
+  if (t === undefined || t.caState === undefined) return c;
+  return { ...c, tcpInfo: JSON.parse(JSON.stringify(t, encodeBigints)) };
+}
+
 /** One connection as JSON. Those of a normalised snapshot (100k on a busy host) need no copy. */
 function connectionJson(c: Connection): string {
-  return JSON.stringify(isOrderedConnection(c) ? c : orderConnection(c));
+  const o = isOrderedConnection(c) ? c : orderConnection(c);
+  return o.tcpInfo?.caState === undefined ? JSON.stringify(o) : JSON.stringify(o, encodeBigints);
 }
 
 /** Indents every line after the first (nested JSON.stringify output). */
@@ -93,6 +112,19 @@ function serializeJson(s: Snapshot): string {
     `"schema": ${JSON.stringify(SCHEMA_ID)}`,
     `"meta": ${nest(JSON.stringify(orderMeta(s.meta), null, 2), "  ")}`,
     `"connections": ${lineList(s.connections.map(connectionJson))}`,
+    ...(s.unixSockets
+      ? [`"unixSockets": ${lineList(s.unixSockets.map((u) => JSON.stringify(orderUnixSocket(u))))}`]
+      : []),
+    ...(s.rawSockets
+      ? [`"rawSockets": ${lineList(s.rawSockets.map((r) => JSON.stringify(orderRawSocket(r))))}`]
+      : []),
+    ...(s.packetSockets
+      ? [
+        `"packetSockets": ${
+          lineList(s.packetSockets.map((p) => JSON.stringify(orderPacketSocket(p))))
+        }`,
+      ]
+      : []),
     `"processes": ${processes.length === 0 ? "{}" : `{\n    ${processes.join(",\n    ")}\n  }`}`,
     `"routes": ${lineList(s.routes.map((r) => JSON.stringify(orderRoute(r))))}`,
     `"interfaces": ${
@@ -115,7 +147,10 @@ function serializeYaml(s: Snapshot): string {
   const doc = {
     schema: SCHEMA_ID,
     meta: orderMeta(s.meta),
-    connections: s.connections.map(orderConnection),
+    connections: s.connections.map((c) => diskConnection(orderConnection(c))),
+    unixSockets: s.unixSockets?.map(orderUnixSocket),
+    rawSockets: s.rawSockets?.map(orderRawSocket),
+    packetSockets: s.packetSockets?.map(orderPacketSocket),
     processes,
     routes: s.routes.map(orderRoute),
     interfaces: s.interfaces.map(diskInterface),

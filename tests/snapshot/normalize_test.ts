@@ -20,7 +20,19 @@ const conn = (o: Partial<Connection>): Connection => ({
 });
 
 test("orderConnection() writes keys in the schema's order", () => {
-  const full = conn({ uid: 1, inode: 2, pid: 3, pids: [3] });
+  const full = conn({
+    uid: 1,
+    inode: 2,
+    pid: 3,
+    pids: [3],
+    interface: "eth0",
+    v6only: true,
+    backlog: 128,
+    timer: { name: "on", expiresMs: 200, retrans: 1 },
+    mark: 7,
+    cgroupId: 9,
+    tcpInfo: { rtt: 1, rttvar: 2, retrans: 0, totalRetrans: 4, lost: 0 },
+  });
   const shuffled = Object.fromEntries(Object.entries(full).reverse()) as Connection;
   assert.deepEqual(Object.keys(orderConnection(shuffled)), Object.keys(S.Connection.shape));
 });

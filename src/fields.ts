@@ -1,0 +1,248 @@
+/**
+ * The names of nsnap/v1 and the order of its record fields, as plain data: what a capture needs
+ * to normalise and write a snapshot, without building the zod schema (which costs a compiled
+ * binary more start-up time than a whole idle capture). `schema.ts` defines the records with
+ * these names in this order; tests/snapshot/schema_test.ts holds the two together.
+ */
+
+/** The schema identifier every snapshot carries. */
+export const SCHEMA_ID = "nsnap/v1";
+
+/** The sections every snapshot reports a status for, in document order. */
+export const SECTION_NAMES = [
+  "connections",
+  "processes",
+  "routes",
+  "interfaces",
+  "counters",
+] as const;
+export type SectionName = typeof SECTION_NAMES[number];
+
+/** The /proc/net/dev columns, in kernel order. */
+export const INTERFACE_STAT_NAMES = [
+  "rxBytes",
+  "rxPackets",
+  "rxErrors",
+  "rxDropped",
+  "rxFifo",
+  "rxFrame",
+  "rxCompressed",
+  "rxMulticast",
+  "txBytes",
+  "txPackets",
+  "txErrors",
+  "txDropped",
+  "txFifo",
+  "txCollisions",
+  "txCarrier",
+  "txCompressed",
+] as const;
+export type InterfaceStatName = typeof INTERFACE_STAT_NAMES[number];
+
+/** How a tcp_info field is written: an integer, a 64-bit counter (number or decimal string), a flag or a word. */
+export type TcpInfoFieldKind = "uint" | "counter" | "bool" | "string";
+
+/**
+ * The summary every snapshot keeps per TCP connection (`connections[].tcpInfo`), µs for times:
+ * smoothed RTT, its variation, segments retransmitted and not yet acknowledged, retransmitted
+ * over the connection's life, and considered lost now.
+ */
+export const TCP_INFO_SUMMARY = ["rtt", "rttvar", "retrans", "totalRetrans", "lost"] as const;
+
+/**
+ * Every field `capture --tcp-info` keeps, in the order it writes them: the summary first, then
+ * `struct tcp_info` (linux/tcp.h) in the kernel's order, then the congestion control algorithm.
+ * Units are the kernel's (src/parse/netlink/tcp_info.ts documents each field).
+ */
+export const TCP_INFO_FIELDS = [
+  ["rtt", "uint"],
+  ["rttvar", "uint"],
+  ["retrans", "uint"],
+  ["totalRetrans", "uint"],
+  ["lost", "uint"],
+  ["caState", "uint"],
+  ["retransmits", "uint"],
+  ["probes", "uint"],
+  ["backoff", "uint"],
+  ["options", "uint"],
+  ["sndWscale", "uint"],
+  ["rcvWscale", "uint"],
+  ["deliveryRateAppLimited", "bool"],
+  ["fastopenClientFail", "uint"],
+  ["rto", "uint"],
+  ["ato", "uint"],
+  ["sndMss", "uint"],
+  ["rcvMss", "uint"],
+  ["unacked", "uint"],
+  ["sacked", "uint"],
+  ["fackets", "uint"],
+  ["lastDataSent", "uint"],
+  ["lastAckSent", "uint"],
+  ["lastDataRecv", "uint"],
+  ["lastAckRecv", "uint"],
+  ["pmtu", "uint"],
+  ["rcvSsthresh", "uint"],
+  ["sndSsthresh", "uint"],
+  ["sndCwnd", "uint"],
+  ["advmss", "uint"],
+  ["reordering", "uint"],
+  ["rcvRtt", "uint"],
+  ["rcvSpace", "uint"],
+  ["pacingRate", "counter"],
+  ["maxPacingRate", "counter"],
+  ["bytesAcked", "counter"],
+  ["bytesReceived", "counter"],
+  ["segsOut", "uint"],
+  ["segsIn", "uint"],
+  ["notsentBytes", "uint"],
+  ["minRtt", "uint"],
+  ["dataSegsIn", "uint"],
+  ["dataSegsOut", "uint"],
+  ["deliveryRate", "counter"],
+  ["busyTime", "counter"],
+  ["rwndLimited", "counter"],
+  ["sndbufLimited", "counter"],
+  ["delivered", "uint"],
+  ["deliveredCe", "uint"],
+  ["bytesSent", "counter"],
+  ["bytesRetrans", "counter"],
+  ["dsackDups", "uint"],
+  ["reordSeen", "uint"],
+  ["rcvOoopack", "uint"],
+  ["sndWnd", "uint"],
+  ["rcvWnd", "uint"],
+  ["rehash", "uint"],
+  ["totalRto", "uint"],
+  ["totalRtoRecoveries", "uint"],
+  ["totalRtoTime", "uint"],
+  ["receivedCe", "uint"],
+  ["deliveredE1Bytes", "uint"],
+  ["deliveredE0Bytes", "uint"],
+  ["deliveredCeBytes", "uint"],
+  ["receivedE1Bytes", "uint"],
+  ["receivedE0Bytes", "uint"],
+  ["receivedCeBytes", "uint"],
+  ["accecnFailMode", "uint"],
+  ["accecnOptSeen", "uint"],
+  ["congestion", "string"],
+] as const satisfies ReadonlyArray<readonly [string, TcpInfoFieldKind]>;
+
+/** The names of the summary fields. */
+export type TcpInfoSummaryName = typeof TCP_INFO_SUMMARY[number];
+
+/** The field order of each record (the schema's, which the writer follows). */
+export const FIELDS = {
+  connection: [
+    "protocol",
+    "family",
+    "localAddress",
+    "localPort",
+    "remoteAddress",
+    "remotePort",
+    "state",
+    "recvQ",
+    "sendQ",
+    "uid",
+    "inode",
+    "pid",
+    "pids",
+    "interface",
+    "v6only",
+    "backlog",
+    "timer",
+    "mark",
+    "cgroupId",
+    "tcpInfo",
+  ],
+  timer: ["name", "expiresMs", "retrans"],
+  unixSocket: [
+    "type",
+    "state",
+    "path",
+    "abstract",
+    "recvQ",
+    "sendQ",
+    "backlog",
+    "uid",
+    "inode",
+    "peerInode",
+    "pid",
+    "pids",
+  ],
+  rawSocket: [
+    "family",
+    "ipProtocol",
+    "localAddress",
+    "remoteAddress",
+    "state",
+    "recvQ",
+    "sendQ",
+    "uid",
+    "inode",
+    "interface",
+    "v6only",
+    "pid",
+    "pids",
+  ],
+  packetSocket: ["type", "protocol", "interface", "recvQ", "uid", "inode", "pid", "pids"],
+  process: ["pid", "ppid", "name", "exe", "user", "uid", "startTime", "cmdline"],
+  nexthop: ["gateway", "interface", "weight"],
+  route: [
+    "family",
+    "table",
+    "type",
+    "destination",
+    "gateway",
+    "interface",
+    "metric",
+    "protocol",
+    "scope",
+    "source",
+    "flags",
+    "nexthops",
+  ],
+  interfaceAddress: ["family", "address", "prefixLength", "scope", "broadcast"],
+  netInterface: [
+    "name",
+    "index",
+    "mac",
+    "mtu",
+    "flags",
+    "operState",
+    "speedMbps",
+    "addresses",
+    "stats",
+  ],
+  sectionStatus: ["status", "warnings", "error", "source"],
+  meta: [
+    "capturedAt",
+    "durationMs",
+    "host",
+    "netns",
+    "tool",
+    "privileges",
+    "labels",
+    "source",
+    "capture",
+    "redacted",
+    "sections",
+  ],
+  host: ["hostname", "os", "kernel", "arch", "bootTime"],
+  netns: ["inode", "name"],
+  tool: ["name", "version", "runtime"],
+  privileges: ["uid", "root"],
+  metaSource: ["kind", "formats", "files"],
+  capture: ["tcpInfo", "unixSockets"],
+  snapshot: [
+    "schema",
+    "meta",
+    "connections",
+    "unixSockets",
+    "rawSockets",
+    "packetSockets",
+    "processes",
+    "routes",
+    "interfaces",
+    "counters",
+  ],
+} as const satisfies Record<string, readonly string[]>;
