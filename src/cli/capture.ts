@@ -14,6 +14,10 @@ export function registerCapture(program: Command, _ctx: CliContext) {
     .addOption(outputOptions.force())
     .addOption(outputOptions.label())
     .option("--cmdline", "record process command lines (secrets masked)")
+    .option("--tcp-info", "keep every tcp_info field of each TCP session (default: a summary)")
+    .option("--no-tcp-info", "keep no tcp_info at all")
+    .option("--all-unix", "list every UNIX socket, connected ones too (default: listeners)")
+    .option("--no-netlink", "read /proc, /sys and ip -j instead of netlink (or NSNAP_NETLINK=0)")
     .addOption(outputOptions.redact())
     .addOption(outputOptions.redactKey())
     .addOption(
@@ -26,6 +30,7 @@ Examples:
   nsnap capture                  writes ./snapshots/<host>-<UTC time>.json
   nsnap capture -o before.json --label deploy=1234
   nsnap capture -o incident.yaml.gz --cmdline
+  nsnap capture --tcp-info -o db.json  every tcp_info field (ss -ti) per session
   nsnap capture -o - | jq '.connections | length'
   NSNAP_REDACT_KEY=… nsnap capture --redact -o public.json`,
     )
@@ -35,6 +40,9 @@ Examples:
         cmdline: opts.cmdline ?? false,
         labels: opts.label ?? {},
         ...(opts.root ? { root: opts.root } : {}),
+        ...(opts.netlink === false ? { netlink: false } : {}),
+        ...(opts.tcpInfo === undefined ? {} : { tcpInfo: opts.tcpInfo ? "full" : "off" }),
+        ...(opts.allUnix ? { allUnix: true } : {}),
       });
       await emitSnapshot(snapshot, opts);
     });

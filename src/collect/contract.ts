@@ -18,9 +18,12 @@ import type {
   Connection,
   Counters,
   NetInterface,
+  PacketSocket,
   ProcessInfo,
+  RawSocket,
   Route,
   SectionName,
+  UnixSocket,
 } from "../model.ts";
 import type { CommandRunner } from "../runtime/command.ts";
 import type { Section } from "./section.ts";
@@ -31,7 +34,15 @@ export interface Place {
   root: string;
   /** Runs external commands (`ip -j`, macOS tools); tests pass recorded outputs. */
   runner: CommandRunner;
+  /**
+   * The network namespace to read over netlink: a namespace file (`/proc/PID/ns/net`,
+   * `/run/netns/NAME`); absent for this process's own. /sys is read only in the own namespace.
+   */
+  netns?: string;
 }
+
+/** How much of tcp_info a capture keeps per TCP session (connections[].tcpInfo). */
+export type TcpInfoDetail = "off" | "summary" | "full";
 
 /** What the caller asks of a collector. */
 export interface CollectOptions {
@@ -39,6 +50,12 @@ export interface CollectOptions {
   cmdline: boolean;
   /** The uid the capture runs as: decides whether unreadable entries mean "not root". */
   uid: number | undefined;
+  /** Read over netlink where it can be used (else /proc, /sys and `ip -j`). */
+  netlink: boolean;
+  /** tcp_info per TCP session: the summary by default, every field, or none. */
+  tcpInfo: TcpInfoDetail;
+  /** Every UNIX socket, connected ones too (default: listeners and bound datagram sockets). */
+  allUnix: boolean;
 }
 
 /** Every section of a snapshot, each with its status and the source it was read from. */
@@ -57,6 +74,12 @@ export interface Collected {
   bootTime?: string;
   /** Identity of the network namespace the sections were read in, where the platform has one. */
   netnsInode?: number;
+  /** UNIX, raw and packet sockets (Linux; their status is the connections section's). */
+  unixSockets?: UnixSocket[];
+  rawSockets?: RawSocket[];
+  packetSockets?: PacketSocket[];
+  /** What connections[].tcpInfo holds, and which UNIX sockets are listed (meta.capture). */
+  capture?: { tcpInfo: TcpInfoDetail; unixSockets: "listeners" | "all" };
 }
 
 /** A platform's collector. */

@@ -6,11 +6,11 @@ import os from "node:os";
 import type { Meta, Snapshot } from "../model.ts";
 import { SCHEMA_ID, SECTION_NAMES } from "../model.ts";
 import { type CommandRunner, runCommand } from "../runtime/command.ts";
-import { platform, runtimeName, uid as processUid } from "../runtime/process.ts";
+import { env, platform, runtimeName, uid as processUid } from "../runtime/process.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
 import { InputError } from "../errors.ts";
 import { normalizeSnapshot } from "../snapshot/normalize.ts";
-import type { Collector } from "./contract.ts";
+import type { Collector, TcpInfoDetail } from "./contract.ts";
 
 /** What a capture should gather and how. */
 export interface CaptureOptions {
@@ -26,6 +26,20 @@ export interface CaptureOptions {
   platform?: string;
   /** The uid the capture counts as running under (tests); default this process's. */
   uid?: number;
+  /**
+   * Read over netlink where it can be used (Linux). Default: yes, unless the environment sets
+   * `NSNAP_NETLINK=0`; `capture --no-netlink` turns it off.
+   */
+  netlink?: boolean;
+  /** tcp_info per TCP session: "summary" (default), "full" (`--tcp-info`) or "off". */
+  tcpInfo?: TcpInfoDetail;
+  /** Every UNIX socket, connected ones too (`--all-unix`); default: listeners only. */
+  allUnix?: boolean;
+}
+
+/** Whether the environment turns netlink off (`NSNAP_NETLINK=0`, `no`, `off`, `false`). */
+export function netlinkDisabledByEnv(): boolean {
+  return /^(0|no|off|false)$/i.test(env("NSNAP_NETLINK") ?? "");
 }
 
 /** The collector of each platform nsnap captures on, loaded when it is the one needed. */
@@ -48,7 +62,13 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
   const t0 = performance.now();
   const c = collect(
     { root: opts.root ?? "/", runner: opts.runner ?? runCommand },
-    { cmdline: opts.cmdline ?? false, uid },
+    {
+      cmdline: opts.cmdline ?? false,
+      uid,
+      netlink: opts.netlink ?? !netlinkDisabledByEnv(),
+      tcpInfo: opts.tcpInfo ?? "summary",
+      allUnix: opts.allUnix ?? false,
+    },
   );
   const s = c.sections;
   const meta: Meta = {
@@ -65,14 +85,19 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     privileges: { ...(uid === undefined ? {} : { uid }), root: uid === 0 },
     labels: opts.labels ?? {},
     source: { kind: "capture" },
-    // Each section's `source` is known here too; the schema has no place for it yet.
-    sections: Object.fromEntries(SECTION_NAMES.map((n) => [n, s[n].status])) as Meta["sections"],
+    ...(c.capture ? { capture: c.capture } : {}),
+    sections: Object.fromEntries(
+      SECTION_NAMES.map((n) => [n, { ...s[n].status, source: s[n].source }]),
+    ) as Meta["sections"],
   };
   if (c.netnsInode !== undefined) meta.netns = { inode: c.netnsInode };
   return normalizeSnapshot({
     schema: SCHEMA_ID,
     meta,
     connections: s.connections.value,
+    ...(c.unixSockets ? { unixSockets: c.unixSockets } : {}),
+    ...(c.rawSockets ? { rawSockets: c.rawSockets } : {}),
+    ...(c.packetSockets ? { packetSockets: c.packetSockets } : {}),
     processes: s.processes.value,
     routes: s.routes.value,
     interfaces: s.interfaces.value,

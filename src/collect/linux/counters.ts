@@ -22,7 +22,7 @@ const FILES: readonly [string, (text: string, source: string) => Parsed<Counters
 
 /** Reads every counter file into one set of groups. */
 export function collectCounters(place: Place): Section<Counters> {
-  return section("/proc/net", {}, (warnings) => {
+  return section("proc", {}, (warnings) => {
     const counters: Counters = {};
     for (const [file, parse] of FILES) {
       const path = under(place.root, `/proc/net/${file}`);

@@ -1,6 +1,8 @@
 /**
- * The Linux collector's interfaces: each link's attributes from /sys/class/net/<iface>, its
- * counters from /proc/net/dev, and its addresses from `ip -j addr show`.
+ * The Linux collector's interfaces: over rtnetlink, links (with their IFLA_STATS64 counters, the
+ * /proc/net/dev columns) and addresses, and the speed from /sys/class/net/<iface>/speed in the
+ * capture's own namespace; else each link's attributes from /sys/class/net/<iface>, its counters
+ * from /proc/net/dev, and its addresses from `ip -j addr show`.
  */
 import { readdirSync } from "node:fs";
 import type { NetInterface } from "../../model.ts";
@@ -8,9 +10,12 @@ import { parseProcNetDev } from "../../parse/linux/proc_net_dev.ts";
 import { parseIpJsonAddr } from "../../parse/linux/ip_json.ts";
 import { parseSysClassNetFlags } from "../../parse/linux/sys_class_net_flags.ts";
 import type { Place } from "../contract.ts";
-import { type Section, section } from "../section.ts";
+import { noteStatus, type Section, section } from "../section.ts";
 import { readText, under, unreadable } from "./files.ts";
 import { runIp } from "./ip.ts";
+import { interfacesFrom } from "./from_netlink.ts";
+import { dumpAddresses, type DumpResult } from "./netlink.ts";
+import type { Link } from "../../parse/netlink/rtnl_link.ts";
 
 /** One /sys attribute, trimmed; undefined where absent or not applicable (a virtual link's speed). */
 function sysValue(dir: string, name: string): string | undefined {
@@ -38,9 +43,44 @@ function fromSys(dir: string, name: string): NetInterface {
   return itf;
 }
 
-/** Reads the interfaces; what one source cannot tell is a warning, the others still count. */
-export function collectInterfaces(place: Place): Section<NetInterface[]> {
-  return section("/sys/class/net, /proc/net/dev, ip -j", [], (warnings) => {
+/**
+ * Reads the interfaces over netlink from the capture's link dump (`links`, when netlink is in
+ * use) and an address dump; when that cannot be done (noted), or without netlink, from /sys,
+ * /proc/net/dev and `ip -j`.
+ */
+export function collectInterfaces(
+  place: Place,
+  links?: DumpResult<Link>,
+): Section<NetInterface[]> {
+  if (links === undefined) return fromSysfs(place);
+  const own = place.netns === undefined;
+  let why: string;
+  if (links.ok && links.incomplete.length === 0) {
+    const names = new Map(links.records.map((l) => [l.index, l.name]));
+    const addresses = dumpAddresses({
+      ...(place.netns === undefined ? {} : { netns: place.netns }),
+      names,
+    });
+    if (addresses.ok && addresses.incomplete.length === 0) {
+      const sysNet = under(place.root, "/sys/class/net");
+      const speed = (name: string) => {
+        const mbps = Number(sysValue(`${sysNet}/${name}`, "speed"));
+        return Number.isInteger(mbps) ? mbps : undefined;
+      };
+      return section(own ? "netlink+sysfs" : "netlink", [], (warnings) => {
+        warnings.push(...links.warnings, ...addresses.warnings);
+        return interfacesFrom(links.records, addresses.records, own ? speed : undefined);
+      });
+    }
+    why = addresses.ok ? addresses.warnings.join("; ") : addresses.reason;
+  } else why = links.ok ? links.warnings.join("; ") : links.reason;
+  const s = fromSysfs(place);
+  return { ...s, status: noteStatus(s.status, [`netlink: ${why}; read /sys instead`]) };
+}
+
+/** Reads the interfaces from /sys, /proc/net/dev and `ip -j`; what one cannot tell is a warning. */
+function fromSysfs(place: Place): Section<NetInterface[]> {
+  return section("sysfs+proc+ip -j", [], (warnings) => {
     const sysNet = under(place.root, "/sys/class/net");
     const byName = new Map<string, NetInterface>();
     let names: string[] = [];

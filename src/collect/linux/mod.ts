@@ -1,36 +1,76 @@
 /**
- * The Linux collector: reads /proc/net, /proc/[pid]/fd and /sys/class/net directly, and asks
- * `ip -j` for what /proc cannot show (policy routing tables, every address). Each section is
- * gathered on its own (one file each) and a section that fails is marked `error` without sinking
- * the others. Everything is read under `place.root`.
+ * The Linux collector: reads the kernel over netlink (sock_diag for sockets, rtnetlink for
+ * links, addresses and routes) where it can be used, and /proc/[pid] for owners and processes,
+ * /proc/net for counters. Where netlink cannot be used (no FFI, Deno without the ffi permission,
+ * `NSNAP_NETLINK=0`, a fixture tree as root), it reads /proc/net, /sys/class/net and `ip -j` as
+ * before. The choice is made once per capture and each section records its source. Each section
+ * is gathered on its own (one file each) and a section that fails is marked `error` without
+ * sinking the others. Everything is read under `place.root`.
  */
 import { statSync } from "node:fs";
 import { parseBootTime } from "../../parse/linux/proc_pid_stat.ts";
-import type { Collected, Collector } from "../contract.ts";
+import { netlinkAvailable } from "../../runtime/netlink.ts";
+import type { Collected, CollectOptions, Collector, Place } from "../contract.ts";
+import { noteStatus } from "../section.ts";
 import { collectCounters } from "./counters.ts";
 import { readText, under } from "./files.ts";
 import { collectInterfaces } from "./interfaces.ts";
+import { dumpLinks } from "./netlink.ts";
 import { assignOwners } from "./owners.ts";
 import { collectRoutes } from "./routes.ts";
 import { collectSockets } from "./sockets.ts";
+
+/** Whether this capture reads over netlink, or why not (undefined when it was not asked for). */
+export function netlinkChoice(
+  place: Place,
+  opts: Pick<CollectOptions, "netlink">,
+): { use: true } | { use: false; why?: string } {
+  if (!opts.netlink) return { use: false };
+  // A fixture tree's /proc is not the kernel netlink would answer for.
+  if (place.root !== "/") return { use: false };
+  const nl = netlinkAvailable();
+  return nl.ok ? { use: true } : { use: false, why: nl.reason };
+}
 
 /** Gathers every section of a Linux snapshot. */
 export const collectLinux: Collector = (place, opts) => {
   const bootSec = parseBootTime(readText(under(place.root, "/proc/stat")) ?? "");
   const bootMs = bootSec === undefined ? undefined : bootSec * 1000;
-  const owned = assignOwners(place, opts, collectSockets(place), bootMs);
+  const choice = netlinkChoice(place, opts);
+  const netns = place.netns === undefined ? {} : { netns: place.netns };
+  // One link dump serves the interfaces and names every device a socket or route is bound to.
+  const links = choice.use ? dumpLinks(netns) : undefined;
+  const names = links?.ok ? new Map(links.records.map((l) => [l.index, l.name])) : undefined;
+  const sockets = collectSockets(place, opts, {
+    netlink: choice.use,
+    ...(names ? { names } : {}),
+  });
+  const owned = assignOwners(place, opts, sockets.section, bootMs);
+  const s = owned.sockets;
   const out: Collected = {
     sections: {
-      connections: owned.connections,
+      connections: { value: s.value.connections, status: s.status, source: s.source },
       processes: owned.processes,
-      routes: collectRoutes(place),
-      interfaces: collectInterfaces(place),
+      routes: collectRoutes(place, choice.use, names),
+      interfaces: collectInterfaces(place, links),
       counters: collectCounters(place),
     },
+    unixSockets: s.value.unix,
+    rawSockets: s.value.raw,
+    packetSockets: s.value.packet,
+    capture: { tcpInfo: sockets.tcpInfo, unixSockets: opts.allUnix ? "all" : "listeners" },
   };
+  if (!choice.use && choice.why !== undefined) {
+    // Netlink was asked for but cannot be used here: say why where it would have been the source.
+    const note = [`netlink unavailable (${choice.why}): read /proc, /sys and ip -j`];
+    for (const name of ["connections", "routes", "interfaces"] as const) {
+      const sec = out.sections[name];
+      sec.status = noteStatus(sec.status, note);
+    }
+  }
   if (bootMs !== undefined) out.bootTime = new Date(bootMs).toISOString();
   try {
-    out.netnsInode = statSync(under(place.root, "/proc/self/ns/net")).ino;
+    out.netnsInode = statSync(place.netns ?? under(place.root, "/proc/self/ns/net")).ino;
   } catch { /* no namespace identity on this kernel */ }
   return out;
 };

@@ -4,13 +4,21 @@
  * among them). The owner gap is a fault of both sections: sockets without pids, processes unseen.
  */
 import { readdirSync } from "node:fs";
-import type { Connection, ProcessInfo } from "../../model.ts";
+import type { ProcessInfo } from "../../model.ts";
 import { masterPid } from "../../net/sockets.ts";
 import { listSocketInodes } from "../../runtime/proc_fd.ts";
 import type { CollectOptions, Place } from "../contract.ts";
 import { mergeStatus, noteStatus, type Section, section } from "../section.ts";
 import { under } from "./files.ts";
 import { readProcesses } from "./processes.ts";
+import type { SocketLists } from "./sockets.ts";
+
+/** A socket record of any kind: its inode, and the owners this file adds. */
+interface OwnedSocket {
+  inode?: number | undefined;
+  pid?: number | undefined;
+  pids?: number[] | undefined;
+}
 
 /** Socket inode → pids holding it, from every /proc/[pid]/fd; counts what could not be read. */
 interface OwnerScan {
@@ -54,7 +62,7 @@ function scanSocketOwners(proc: string, wanted: ReadonlySet<number>): OwnerScan 
 
 /** The sockets with their owners, and the processes section. */
 export interface Owned {
-  connections: Section<Connection[]>;
+  sockets: Section<SocketLists>;
   processes: Section<Record<string, ProcessInfo>>;
 }
 
@@ -65,14 +73,16 @@ export interface Owned {
 export function assignOwners(
   place: Place,
   opts: CollectOptions,
-  sockets: Section<Connection[]>,
+  sockets: Section<SocketLists>,
   bootMs: number | undefined,
 ): Owned {
+  const v = sockets.value;
+  const lists: OwnedSocket[][] = [v.connections, v.unix, v.raw, v.packet];
   const gaps: string[] = [];
   let exited = 0;
-  const processes = section<Record<string, ProcessInfo>>("/proc/[pid]", {}, (warnings) => {
+  const processes = section<Record<string, ProcessInfo>>("proc", {}, (warnings) => {
     const wanted = new Set<number>();
-    for (const c of sockets.value) if (c.inode) wanted.add(c.inode);
+    for (const list of lists) for (const c of list) if (c.inode) wanted.add(c.inode);
     const scan = scanSocketOwners(under(place.root, "/proc"), wanted);
     const pidSet = new Set<number>();
     for (const pids of scan.owners.values()) for (const p of pids) pidSet.add(p);
@@ -84,15 +94,17 @@ export function assignOwners(
     );
     const ppidOf = (p: number) => infos.get(p)?.ppid;
     let unknown = 0;
-    for (const c of sockets.value) {
-      const pids = c.inode ? scan.owners.get(c.inode) : undefined;
-      if (pids === undefined) {
-        if (c.inode) unknown++;
-        continue;
+    for (const list of lists) {
+      for (const c of list) {
+        const pids = c.inode ? scan.owners.get(c.inode) : undefined;
+        if (pids === undefined) {
+          if (c.inode) unknown++;
+          continue;
+        }
+        if (pids.length > 1) pids.sort((a, b) => a - b);
+        c.pid = masterPid(pids, ppidOf);
+        c.pids = pids;
       }
-      pids.sort((a, b) => a - b);
-      c.pid = masterPid(pids, ppidOf);
-      c.pids = pids;
     }
     if (scan.denied > 0) {
       const why = opts.uid === 0 ? "permission denied" : "not root";
@@ -114,7 +126,7 @@ export function assignOwners(
   // they must not make every snapshot "partial".
   const notes = exited > 0 ? [`${exited} processes exited during the scan`] : [];
   return {
-    connections: { ...sockets, status: mergeStatus(sockets.status, gaps) },
+    sockets: { ...sockets, status: mergeStatus(sockets.status, gaps) },
     processes: {
       ...processes,
       status: noteStatus(mergeStatus(processes.status, gaps), notes),
