@@ -7,6 +7,7 @@ import { readdirSync } from "node:fs";
 import type { ProcessInfo } from "../../model.ts";
 import { masterPid } from "../../net/sockets.ts";
 import { listSocketInodes } from "../../runtime/proc_fd.ts";
+import { pid } from "../../runtime/process.ts";
 import type { CollectOptions, Place } from "../contract.ts";
 import { mergeStatus, noteStatus, type Section, section } from "../section.ts";
 import { under } from "./files.ts";
@@ -23,20 +24,28 @@ interface OwnedSocket {
 /** Socket inode → pids holding it, from every /proc/[pid]/fd; counts what could not be read. */
 interface OwnerScan {
   owners: Map<number, number[]>;
+  /** Sockets the capturing process holds itself (its runtime's socketpairs): not the host's. */
+  own: Set<number>;
   /** Processes whose fd folder we may not read (another user's, without root). */
   denied: number;
   /** Processes that exited while we looked at them. */
   vanished: number;
 }
 
-function scanSocketOwners(proc: string, wanted: ReadonlySet<number>): OwnerScan {
+function scanSocketOwners(
+  proc: string,
+  wanted: ReadonlySet<number>,
+  self: number | undefined,
+): OwnerScan {
   const owners = new Map<number, number[]>();
+  const own = new Set<number>();
+  const selfName = self === undefined ? undefined : String(self);
   let denied = 0, vanished = 0;
   let pids: string[];
   try {
     pids = readdirSync(proc);
   } catch {
-    return { owners, denied: 0, vanished: 0 };
+    return { owners, own, denied: 0, vanished: 0 };
   }
   for (const name of pids) {
     const c0 = name.charCodeAt(0);
@@ -49,6 +58,10 @@ function scanSocketOwners(proc: string, wanted: ReadonlySet<number>): OwnerScan 
       else denied++;
       continue;
     }
+    if (name === selfName) {
+      for (const inode of inodes) if (wanted.has(inode)) own.add(inode);
+      continue;
+    }
     const pid = Number(name);
     for (const inode of inodes) {
       if (!wanted.has(inode)) continue;
@@ -57,7 +70,16 @@ function scanSocketOwners(proc: string, wanted: ReadonlySet<number>): OwnerScan 
       else if (list[list.length - 1] !== pid) list.push(pid);
     }
   }
-  return { owners, denied, vanished };
+  return { owners, own, denied, vanished };
+}
+
+/** Removes the sockets only the capturing process holds (in place: the lists are the capture's). */
+function dropOwn(v: SocketLists, own: ReadonlySet<number>, owners: ReadonlyMap<number, number[]>) {
+  const keep = (c: OwnedSocket) => !(c.inode && own.has(c.inode) && !owners.has(c.inode));
+  v.connections = v.connections.filter(keep);
+  v.unix = v.unix.filter(keep);
+  v.raw = v.raw.filter(keep);
+  v.packet = v.packet.filter(keep);
 }
 
 /** The sockets with their owners, and the processes section. */
@@ -83,7 +105,8 @@ export function assignOwners(
   const processes = section<Record<string, ProcessInfo>>("proc", {}, (warnings) => {
     const wanted = new Set<number>();
     for (const list of lists) for (const c of list) if (c.inode) wanted.add(c.inode);
-    const scan = scanSocketOwners(under(place.root, "/proc"), wanted);
+    const self = place.root === "/" ? pid() : undefined;
+    const scan = scanSocketOwners(under(place.root, "/proc"), wanted, self);
     const pidSet = new Set<number>();
     for (const pids of scan.owners.values()) for (const p of pids) pidSet.add(p);
     const infos = readProcesses(
@@ -93,12 +116,13 @@ export function assignOwners(
       warnings,
     );
     const ppidOf = (p: number) => infos.get(p)?.ppid;
-    let unknown = 0;
+    let unknown = 0, mine = 0;
     for (const list of lists) {
       for (const c of list) {
         const pids = c.inode ? scan.owners.get(c.inode) : undefined;
         if (pids === undefined) {
-          if (c.inode) unknown++;
+          if (scan.own.has(c.inode!)) mine++;
+          else if (c.inode) unknown++;
           continue;
         }
         if (pids.length > 1) pids.sort((a, b) => a - b);
@@ -118,6 +142,7 @@ export function assignOwners(
         `owner of ${unknown} sockets unknown: no visible process holds them (closed during the scan, or owned outside this PID namespace)`,
       );
     }
+    if (mine > 0) dropOwn(v, scan.own, scan.owners);
     exited = scan.vanished;
     return Object.fromEntries([...infos].map(([pid, info]) => [String(pid), info]));
   });
