@@ -15,12 +15,18 @@ import { runCli } from "../../helpers/cli.ts";
 import { nsnapBinary, runBare } from "../../helpers/binary.ts";
 import { type Netns, withNetns } from "../../helpers/netns.ts";
 import { buildNetwork, holdScenarioSockets, SCENARIO_SKIP } from "../netlink/_scenario.ts";
+import { settled } from "./_settle.ts";
 
 const skip = SCENARIO_SKIP;
 type Json = Record<string, unknown>;
 
 /** Runs `nsnap capture` inside the namespace (source or binary) and reads the snapshot. */
-function capture(ns: Netns, dir: string, name: string, env: Record<string, string> = {}): Json {
+function capture(
+  ns: Netns,
+  dir: string,
+  name: string,
+  env: Record<string, string> = { NSNAP_NETLINK: "1" },
+): Json {
   const file = join(dir, name);
   const r = runCli(["capture", "-o", file, "--all-unix"], { wrap: ns.wrap, env });
   assert.equal(r.code, 0, r.stderr);
@@ -45,124 +51,125 @@ const NETLINK_ONLY: Record<string, string[]> = {
   packetSockets: ["recvQ"],
 };
 
-/**
- * Waits (bounded, 15 s) until the namespace stops changing by itself: every link that is up has
- * its operational state (the bridge leaves its forward delay) and no IPv6 address is tentative.
- */
-async function settled(ns: Netns): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    const links = JSON.parse(ns.exec("ip", "-j", "link")) as Json[];
-    const addrs = JSON.parse(ns.exec("ip", "-j", "addr")) as { addr_info: Json[] }[];
-    const up = links.every((l) => l.operstate !== "DOWN" || !(l.flags as string[]).includes("UP"));
-    const dad = addrs.every((a) => a.addr_info.every((x) => !x.tentative));
-    if (up && dad) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await new Promise((r) => setTimeout(r, 400)); // delayed ACKs and the like have gone out
-}
-
 const RUNTIME = (globalThis as { Bun?: unknown }).Bun !== undefined ? "bun" : "deno";
 
-test("a namespace captured over netlink and over /proc and ip -j: the same snapshot but for netlink's own facts", {
-  skip,
-}, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "nsnap-src-"));
-  try {
-    await withNetns("src", async (ns) => {
-      buildNetwork(ns);
-      const { pid } = await holdScenarioSockets(ns, `src-${process.pid}`);
-      await settled(ns);
-      const nl = capture(ns, dir, "netlink.json");
-      const proc = capture(ns, dir, "proc.json", { NSNAP_NETLINK: "0" });
-      const nlMeta = nl.meta as Json, procMeta = proc.meta as Json;
-      const sections = (m: Json) => m.sections as Record<string, Json>;
-      assert.deepEqual(
-        Object.fromEntries(Object.entries(sections(nlMeta)).map(([k, v]) => [k, v.source])),
-        {
-          connections: "netlink+proc", // no raw_diag in this kernel: raw sockets from /proc
-          processes: "proc",
-          routes: "netlink",
-          interfaces: "netlink+sysfs",
-          counters: "proc",
-        },
-      );
-      assert.deepEqual(
-        Object.fromEntries(Object.entries(sections(procMeta)).map(([k, v]) => [k, v.source])),
-        {
-          connections: "proc",
-          processes: "proc",
-          routes: "ip -j",
-          interfaces: "sysfs+proc+ip -j",
-          counters: "proc",
-        },
-      );
-      for (const m of [nlMeta, procMeta]) {
-        for (const [name, s] of Object.entries(sections(m))) {
-          assert.equal(s.status, "ok", `${name}: ${JSON.stringify(s)}`);
+test(
+  "a namespace captured over netlink and over /proc and ip -j: the same snapshot but for netlink's own facts",
+  {
+    skip,
+  },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nsnap-src-"));
+    try {
+      await withNetns("src", async (ns) => {
+        buildNetwork(ns);
+        const { pid } = await holdScenarioSockets(ns, `src-${process.pid}`);
+        await settled(ns);
+        const nl = capture(ns, dir, "netlink.json");
+        const proc = capture(ns, dir, "proc.json", { NSNAP_NETLINK: "0" });
+        const nlMeta = nl.meta as Json, procMeta = proc.meta as Json;
+        const sections = (m: Json) => m.sections as Record<string, Json>;
+        assert.deepEqual(
+          Object.fromEntries(Object.entries(sections(nlMeta)).map(([k, v]) => [k, v.source])),
+          {
+            connections: "netlink+proc", // no raw_diag in this kernel: raw sockets from /proc
+            processes: "proc",
+            routes: "netlink",
+            interfaces: "netlink+sysfs",
+            counters: "proc",
+          },
+        );
+        assert.deepEqual(
+          Object.fromEntries(Object.entries(sections(procMeta)).map(([k, v]) => [k, v.source])),
+          {
+            connections: "proc",
+            processes: "proc",
+            routes: "ip -j",
+            interfaces: "sysfs+proc+ip -j",
+            counters: "proc",
+          },
+        );
+        for (const m of [nlMeta, procMeta]) {
+          for (const [name, s] of Object.entries(sections(m))) {
+            assert.equal(s.status, "ok", `${name}: ${JSON.stringify(s)}`);
+          }
         }
-      }
-      assert.deepEqual(nlMeta.capture, { tcpInfo: "summary", unixSockets: "all" });
-      assert.deepEqual(procMeta.capture, { tcpInfo: "off", unixSockets: "all" });
+        assert.deepEqual(nlMeta.capture, { tcpInfo: "summary", unixSockets: "all" });
+        assert.deepEqual(procMeta.capture, { tcpInfo: "off", unixSockets: "all" });
 
-      for (const [list, keys] of Object.entries(NETLINK_ONLY)) {
-        assert.deepEqual(without(nl[list], keys), without(proc[list], keys), list);
-        assert.ok((nl[list] as Json[]).length > 0, `${list} is not empty`);
-      }
-      // The raw ICMP socket and the packet sockets appear with the holder's pid in both.
-      for (const s of [nl, proc]) {
-        assert.ok((s.rawSockets as Json[]).some((r) => r.ipProtocol === 1 && r.pid === pid));
-        assert.equal((s.packetSockets as Json[]).filter((p) => p.pid === pid).length, 2);
-      }
-      assert.deepEqual(nl.routes, proc.routes, "routes");
-      assert.deepEqual(nl.processes, proc.processes, "processes");
-      // Interfaces: equal but for counters, which move between the two captures (IPv6
-      // housekeeping): the netlink reading, taken first, is never above the /proc one.
-      const stats = (s: Json) => (s.interfaces as Json[]).map((i) => i.stats as Json);
-      assert.deepEqual(without(nl.interfaces, ["stats"]), without(proc.interfaces, ["stats"]));
-      stats(nl).forEach((a, i) => {
-        const b = stats(proc)[i]!;
-        assert.deepEqual(Object.keys(a), Object.keys(b));
-        for (const k of Object.keys(a)) assert.ok(Number(a[k]) <= Number(b[k]), k);
+        for (const [list, keys] of Object.entries(NETLINK_ONLY)) {
+          assert.deepEqual(without(nl[list], keys), without(proc[list], keys), list);
+          assert.ok((nl[list] as Json[]).length > 0, `${list} is not empty`);
+        }
+        // The raw ICMP socket and the packet sockets appear with the holder's pid in both.
+        for (const s of [nl, proc]) {
+          assert.ok((s.rawSockets as Json[]).some((r) => r.ipProtocol === 1 && r.pid === pid));
+          assert.equal((s.packetSockets as Json[]).filter((p) => p.pid === pid).length, 2);
+        }
+        assert.deepEqual(nl.routes, proc.routes, "routes");
+        assert.deepEqual(nl.processes, proc.processes, "processes");
+        // Interfaces: equal but for counters, which move between the two captures (IPv6
+        // housekeeping): the netlink reading, taken first, is never above the /proc one.
+        const stats = (s: Json) => (s.interfaces as Json[]).map((i) => i.stats as Json);
+        assert.deepEqual(without(nl.interfaces, ["stats"]), without(proc.interfaces, ["stats"]));
+        stats(nl).forEach((a, i) => {
+          const b = stats(proc)[i]!;
+          assert.deepEqual(Object.keys(a), Object.keys(b));
+          for (const k of Object.keys(a)) assert.ok(Number(a[k]) <= Number(b[k]), k);
+        });
+        // What only netlink knows is there.
+        const conns = nl.connections as Json[];
+        const l7002 = conns.find((c) => c.localPort === 7002 && c.state === "LISTEN")!;
+        assert.equal(l7002.interface, "nl0");
+        assert.ok(conns.some((c) => c.tcpInfo !== undefined));
+        assert.ok((nl.unixSockets as Json[]).some((u) => u.peerInode !== undefined));
       });
-      // What only netlink knows is there.
-      const conns = nl.connections as Json[];
-      const l7002 = conns.find((c) => c.localPort === 7002 && c.state === "LISTEN")!;
-      assert.equal(l7002.interface, "nl0");
-      assert.ok(conns.some((c) => c.tcpInfo !== undefined));
-      assert.ok((nl.unixSockets as Json[]).some((u) => u.peerInode !== undefined));
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
-test(`meta records netlink as the source under ${RUNTIME} and the compiled binary, proc when disabled`, {
-  skip,
-}, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "nsnap-src-"));
-  try {
-    await withNetns("srcmeta", (ns) => {
-      const sources = (doc: Json) =>
-        Object.values((doc.meta as Json).sections as Record<string, Json>).map((s) => s.source);
-      const own = capture(ns, dir, "own.json");
-      assert.match(String((own.meta as Json & { tool: Json }).tool.runtime), new RegExp(RUNTIME));
-      assert.deepEqual(sources(own), ["netlink+proc", "proc", "netlink", "netlink+sysfs", "proc"]);
-      const off = capture(ns, dir, "off.json", { NSNAP_NETLINK: "0" });
-      assert.deepEqual(sources(off), ["proc", "proc", "ip -j", "sysfs+proc+ip -j", "proc"]);
-      const flag = runCli(["capture", "-o", "-", "--no-netlink"], { wrap: ns.wrap });
-      assert.equal(flag.code, 0, flag.stderr);
-      assert.deepEqual(sources(JSON.parse(flag.stdout)), sources(off));
+test(
+  `meta records netlink as the source under ${RUNTIME} and the compiled binary, proc when disabled`,
+  {
+    skip,
+  },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nsnap-src-"));
+    try {
+      await withNetns("srcmeta", (ns) => {
+        const sources = (doc: Json) =>
+          Object.values((doc.meta as Json).sections as Record<string, Json>).map((s) => s.source);
+        const own = capture(ns, dir, "own.json");
+        assert.match(String((own.meta as Json & { tool: Json }).tool.runtime), new RegExp(RUNTIME));
+        assert.deepEqual(sources(own), [
+          "netlink+proc",
+          "proc",
+          "netlink",
+          "netlink+sysfs",
+          "proc",
+        ]);
+        const off = capture(ns, dir, "off.json", { NSNAP_NETLINK: "0" });
+        assert.deepEqual(sources(off), ["proc", "proc", "ip -j", "sysfs+proc+ip -j", "proc"]);
+        const flag = runCli(["capture", "-o", "-", "--no-netlink"], {
+          wrap: ns.wrap,
+          env: { NSNAP_NETLINK: "1" },
+        });
+        assert.equal(flag.code, 0, flag.stderr);
+        assert.deepEqual(sources(JSON.parse(flag.stdout)), sources(off));
 
-      const bin = nsnapBinary();
-      const b = runBare(bin, ["capture", "-o", "-"], ns.wrap);
-      assert.equal(b.code, 0, b.stderr);
-      const doc = JSON.parse(b.stdout) as Json;
-      assert.match(String(((doc.meta as Json).tool as Json).runtime), /^bun/);
-      assert.deepEqual(sources(doc), sources(own));
-      const bOff = runBare(bin, ["capture", "-o", "-", "--no-netlink"], ns.wrap);
-      assert.deepEqual(sources(JSON.parse(bOff.stdout)), sources(off));
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+        const bin = nsnapBinary();
+        const b = runBare(bin, ["capture", "-o", "-"], ns.wrap);
+        assert.equal(b.code, 0, b.stderr);
+        const doc = JSON.parse(b.stdout) as Json;
+        assert.match(String(((doc.meta as Json).tool as Json).runtime), /^bun/);
+        assert.deepEqual(sources(doc), sources(own));
+        const bOff = runBare(bin, ["capture", "-o", "-", "--no-netlink"], ns.wrap);
+        assert.deepEqual(sources(JSON.parse(bOff.stdout)), sources(off));
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
