@@ -20,7 +20,7 @@ const step = (what: string) => {
   t = now;
 };
 step("start");
-const s = collectLinux({ root: "/", runner: runCommand }, {
+const s = await collectLinux({ root: "/", runner: runCommand }, {
   cmdline: false,
   uid: 0,
   netlink: true,

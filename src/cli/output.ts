@@ -4,10 +4,8 @@
  */
 import { Option } from "@commander-js/extra-typings";
 import type { Snapshot } from "../model.ts";
-import { redactSnapshot } from "../snapshot/redact.ts";
 import { writeSnapshot } from "../snapshot/write.ts";
 import { UsageError } from "../errors.ts";
-import { redactKey } from "./redact_key.ts";
 import { out } from "./context.ts";
 
 /** Parses repeated `--label key=value` options into a record. */
@@ -69,11 +67,20 @@ export function checkOutputOptions(opts: SnapshotOutputOptions): void {
 
 /** Redacts (with --redact), writes the snapshot and prints the path written (nothing for stdout). */
 export async function emitSnapshot(snapshot: Snapshot, opts: SnapshotOutputOptions): Promise<void> {
-  const doc = opts.redact ? redactSnapshot(snapshot, redactKey(opts.redactKey)) : snapshot;
+  // Loaded only for --redact: a plain capture need not pay for it.
+  const doc = opts.redact ? await redacted(snapshot, opts.redactKey) : snapshot;
   const path = await writeSnapshot(doc, {
     ...(opts.output !== undefined ? { output: opts.output } : {}),
     ...(opts.format ? { format: opts.format } : {}),
     force: opts.force ?? false,
   });
   if (path !== "-") await out(path);
+}
+
+async function redacted(snapshot: Snapshot, key: string | undefined): Promise<Snapshot> {
+  const [{ redactSnapshot }, { redactKey }] = await Promise.all([
+    import("../snapshot/redact.ts"),
+    import("./redact_key.ts"),
+  ]);
+  return redactSnapshot(snapshot, redactKey(key));
 }

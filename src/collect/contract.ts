@@ -82,5 +82,5 @@ export interface Collected {
   capture?: { tcpInfo: TcpInfoDetail; unixSockets: "listeners" | "all" };
 }
 
-/** A platform's collector. */
-export type Collector = (place: Place, opts: CollectOptions) => Collected;
+/** A platform's collector (Linux's awaits the descriptor scan it may run in a worker). */
+export type Collector = (place: Place, opts: CollectOptions) => Collected | Promise<Collected>;

@@ -60,7 +60,7 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
   const uid = opts.uid ?? processUid();
   const started = Date.now();
   const t0 = performance.now();
-  const c = collect(
+  const c = await collect(
     { root: opts.root ?? "/", runner: opts.runner ?? runCommand },
     {
       cmdline: opts.cmdline ?? false,

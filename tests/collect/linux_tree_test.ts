@@ -186,7 +186,7 @@ test("the Linux collector says where each section came from, ip or /proc", async
       tcpInfo: "summary",
       allUnix: false,
     };
-    const without = collectLinux({ root, runner: noIp }, opts);
+    const without = await collectLinux({ root, runner: noIp }, opts);
     assert.deepEqual(
       Object.fromEntries(Object.entries(without.sections).map(([k, v]) => [k, v.source])),
       {
@@ -202,7 +202,7 @@ test("the Linux collector says where each section came from, ip or /proc", async
       argv.includes("route")
         ? { ok: true, stdout: '[{"dst":"default","gateway":"10.0.0.1","dev":"eth0"}]', stderr: "" }
         : noIp(argv);
-    const s = collectLinux({ root, runner: withIp }, opts);
+    const s = await collectLinux({ root, runner: withIp }, opts);
     assert.equal(s.sections.routes.source, "ip -j");
     assert.equal(s.sections.routes.value.length, 2); // one per family asked
     assert.deepEqual(s.sections.routes.status, { status: "ok" });

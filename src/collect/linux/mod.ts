@@ -16,9 +16,9 @@ import { collectCounters } from "./counters.ts";
 import { readText, under } from "./files.ts";
 import { collectInterfaces } from "./interfaces.ts";
 import { dumpLinks } from "./netlink.ts";
-import { assignOwners } from "./owners.ts";
+import { assignOwners, PARALLEL_SCAN_SOCKETS, socketsInUse, startOwnerScan } from "./owners.ts";
 import { collectRoutes } from "./routes.ts";
-import { collectSockets } from "./sockets.ts";
+import { collectSockets, procNetDir } from "./sockets.ts";
 
 /** Whether this capture reads over netlink, or why not (undefined when it was not asked for). */
 export function netlinkChoice(
@@ -33,10 +33,12 @@ export function netlinkChoice(
 }
 
 /** Gathers every section of a Linux snapshot. */
-export const collectLinux: Collector = (place, opts) => {
+export const collectLinux: Collector = async (place, opts) => {
   const bootSec = parseBootTime(readText(under(place.root, "/proc/stat")) ?? "");
   const bootMs = bootSec === undefined ? undefined : bootSec * 1000;
   const choice = netlinkChoice(place, opts);
+  // Many sockets: their owners are looked for in a worker while the sockets are read.
+  const scanner = startOwnerScan(place, socketsInUse(procNetDir(place)) >= PARALLEL_SCAN_SOCKETS);
   const netns = place.netns === undefined ? {} : { netns: place.netns };
   // One link dump serves the interfaces and names every device a socket or route is bound to.
   const links = choice.use ? dumpLinks(netns) : undefined;
@@ -45,7 +47,7 @@ export const collectLinux: Collector = (place, opts) => {
     netlink: choice.use,
     ...(names ? { names } : {}),
   });
-  const owned = assignOwners(place, opts, sockets.section, bootMs);
+  const owned = await assignOwners(place, opts, sockets.section, bootMs, scanner);
   const s = owned.sockets;
   const out: Collected = {
     sections: {

@@ -3,14 +3,14 @@
  * records are read, and each socket gets its holders (`pids`) and its owner (`pid`, the master
  * among them). The owner gap is a fault of both sections: sockets without pids, processes unseen.
  */
-import { readdirSync } from "node:fs";
 import type { ProcessInfo } from "../../model.ts";
 import { masterPid } from "../../net/sockets.ts";
-import { listSocketInodes } from "../../runtime/proc_fd.ts";
 import { pid } from "../../runtime/process.ts";
+import { runInWorker } from "../../runtime/worker.ts";
 import type { CollectOptions, Place } from "../contract.ts";
 import { mergeStatus, noteStatus, type Section, section } from "../section.ts";
-import { under } from "./files.ts";
+import { readText, under } from "./files.ts";
+import { type FdScan, type FdScanRequest, scanFds } from "./fd_scan.ts";
 import { readProcesses } from "./processes.ts";
 import type { SocketLists } from "./sockets.ts";
 
@@ -32,45 +32,80 @@ interface OwnerScan {
   vanished: number;
 }
 
-function scanSocketOwners(
-  proc: string,
-  wanted: ReadonlySet<number>,
-  self: number | undefined,
-): OwnerScan {
+/** The owners of the wanted inodes in a scan. */
+function ownersIn(scan: FdScan, wanted: ReadonlySet<number>): OwnerScan {
   const owners = new Map<number, number[]>();
-  const own = new Set<number>();
-  const selfName = self === undefined ? undefined : String(self);
-  let denied = 0, vanished = 0;
-  let pids: string[];
-  try {
-    pids = readdirSync(proc);
-  } catch {
-    return { owners, own, denied: 0, vanished: 0 };
+  const { pairs, length } = scan;
+  for (let i = 0; i < length; i += 2) {
+    const inode = pairs[i]!;
+    if (!wanted.has(inode)) continue;
+    const pid = pairs[i + 1]!;
+    const list = owners.get(inode);
+    if (list === undefined) owners.set(inode, [pid]);
+    else if (list[list.length - 1] !== pid) list.push(pid);
   }
-  for (const name of pids) {
-    const c0 = name.charCodeAt(0);
-    if (c0 < 48 || c0 > 57) continue;
-    let inodes: number[];
-    try {
-      inodes = listSocketInodes(`${proc}/${name}/fd`);
-    } catch (err) {
-      if ((err as { code?: string }).code === "ENOENT") vanished++;
-      else denied++;
-      continue;
-    }
-    if (name === selfName) {
-      for (const inode of inodes) if (wanted.has(inode)) own.add(inode);
-      continue;
-    }
-    const pid = Number(name);
-    for (const inode of inodes) {
-      if (!wanted.has(inode)) continue;
-      const list = owners.get(inode);
-      if (list === undefined) owners.set(inode, [pid]);
-      else if (list[list.length - 1] !== pid) list.push(pid);
+  const own = new Set(scan.own.filter((i) => wanted.has(i)));
+  return { owners, own, denied: scan.denied, vanished: scan.vanished };
+}
+
+/** Sockets at or above which the descriptor scan runs in a worker, beside the socket dump. */
+export const PARALLEL_SCAN_SOCKETS = 4000;
+
+/** A descriptor scan under way (in a worker) or to be made (here) once the sockets are known. */
+export interface OwnerScanner {
+  /** The owners of the wanted sockets. */
+  owners(wanted: ReadonlySet<number>): Promise<OwnerScan>;
+  /** True when the scan ran in a worker. */
+  readonly parallel: boolean;
+}
+
+/**
+ * Starts the descriptor scan: in a worker right away when `parallel` (a namespace with many
+ * sockets: it then overlaps the socket dump), else on this thread when the sockets are known —
+ * and not at all when there are none. A worker that cannot start means a scan on this thread.
+ */
+export function startOwnerScan(place: Place, parallel: boolean): OwnerScanner {
+  const proc = under(place.root, "/proc");
+  const self = place.root === "/" ? pid() : undefined;
+  const here = (wanted: ReadonlySet<number>) => ownersIn(scanFds(proc, self, wanted), wanted);
+  if (!parallel) {
+    return {
+      parallel: false,
+      owners: (wanted) =>
+        // No socket to find an owner for (an idle namespace): no descriptor to read either.
+        Promise.resolve(
+          wanted.size === 0
+            ? { owners: new Map(), own: new Set(), denied: 0, vanished: 0 }
+            : here(wanted),
+        ),
+    };
+  }
+  const request: FdScanRequest = { proc, self };
+  const pending = runInWorker<FdScanRequest, FdScan>("collect/linux/fd_scan_worker.ts", request);
+  const scanner = {
+    parallel: true,
+    async owners(wanted: ReadonlySet<number>): Promise<OwnerScan> {
+      const scan = await pending;
+      if (scan === undefined) {
+        scanner.parallel = false;
+        return here(wanted);
+      }
+      return ownersIn(scan, wanted);
+    },
+  };
+  return scanner;
+}
+
+/** How many sockets the namespace holds, from /proc/net/sockstat{,6} (TCP and UDP in use). */
+export function socketsInUse(procNet: string): number {
+  let n = 0;
+  for (const file of ["sockstat", "sockstat6"]) {
+    const text = readText(`${procNet}/${file}`) ?? "";
+    for (const m of text.matchAll(/^(?:TCP6?|UDP6?): inuse (\d+)(?: orphan \d+ tw (\d+))?/gm)) {
+      n += Number(m[1]) + Number(m[2] ?? 0);
     }
   }
-  return { owners, own, denied, vanished };
+  return n;
 }
 
 /** Removes the sockets only the capturing process holds (in place: the lists are the capture's). */
@@ -92,21 +127,27 @@ export interface Owned {
  * Gives each socket its holders and reads the holders' processes. The sockets' records are
  * completed in place (a busy host has 100k of them).
  */
-export function assignOwners(
+export async function assignOwners(
   place: Place,
   opts: CollectOptions,
   sockets: Section<SocketLists>,
   bootMs: number | undefined,
-): Owned {
+  scanner: OwnerScanner = startOwnerScan(place, false),
+): Promise<Owned> {
   const v = sockets.value;
   const lists: OwnedSocket[][] = [v.connections, v.unix, v.raw, v.packet];
   const gaps: string[] = [];
   let exited = 0;
+  const wanted = new Set<number>();
+  for (const list of lists) for (const c of list) if (c.inode) wanted.add(c.inode);
+  let scan: OwnerScan | undefined, scanError: unknown;
+  try {
+    scan = await scanner.owners(wanted);
+  } catch (err) {
+    scanError = err;
+  }
   const processes = section<Record<string, ProcessInfo>>("proc", {}, (warnings) => {
-    const wanted = new Set<number>();
-    for (const list of lists) for (const c of list) if (c.inode) wanted.add(c.inode);
-    const self = place.root === "/" ? pid() : undefined;
-    const scan = scanSocketOwners(under(place.root, "/proc"), wanted, self);
+    if (scan === undefined) throw scanError;
     const pidSet = new Set<number>();
     for (const pids of scan.owners.values()) for (const p of pids) pidSet.add(p);
     const infos = readProcesses(
@@ -139,7 +180,9 @@ export function assignOwners(
       // Listed in /proc/net but in no visible descriptor table: closed (or its owner exited)
       // before the descriptor scan, or held by a process this PID namespace does not show.
       gaps.push(
-        `owner of ${unknown} sockets unknown: no visible process holds them (closed during the scan, or owned outside this PID namespace)`,
+        `owner of ${unknown} sockets unknown: no visible process holds them (${
+          scanner.parallel ? "opened or closed" : "closed"
+        } during the scan, or owned outside this PID namespace)`,
       );
     }
     if (mine > 0) dropOwn(v, scan.own, scan.owners);
