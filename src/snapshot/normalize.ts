@@ -91,12 +91,21 @@ function pick<T extends object>(o: T, keys: readonly string[]): T {
   return out as T;
 }
 
+/** Connections this module made, in schema order: the writer takes them without checking. */
+const ORDERED = new WeakSet<Connection>();
+
+/** True for a connection `orderConnection` made (its keys are in schema order, pids sorted). */
+export function isOrderedConnection(c: Connection): boolean {
+  return ORDERED.has(c);
+}
+
 /**
  * A connection with its keys in schema order and `pids` ascending. Written out by hand (not
  * `pick`) because it runs for every socket: objects of one fixed shape serialise much faster.
  * tests/snapshot/normalize_test.ts checks this order against the schema.
  */
 export function orderConnection(c: Connection): Connection {
+  if (ORDERED.has(c)) return c;
   const o: Connection = {
     protocol: c.protocol,
     family: c.family,
@@ -121,6 +130,7 @@ export function orderConnection(c: Connection): Connection {
   if (c.mark !== undefined) o.mark = c.mark;
   if (c.cgroupId !== undefined) o.cgroupId = c.cgroupId;
   if (c.tcpInfo !== undefined) o.tcpInfo = orderTcpInfo(c.tcpInfo);
+  ORDERED.add(o);
   return o;
 }
 

@@ -15,6 +15,7 @@ import type { Connection, Counters, InterfaceStats, NetInterface, Snapshot } fro
 import { encodeCounter, SCHEMA_ID } from "../model.ts";
 import { FIELDS } from "../fields.ts";
 import {
+  isOrderedConnection,
   orderConnection,
   orderInterface,
   orderMeta,
@@ -61,7 +62,8 @@ function diskInterface(i: NetInterface): Record<string, unknown> {
 const CONNECTION_KEY_INDEX = new Map<string, number>(FIELDS.connection.map((k, i) => [k, i]));
 
 /** True when a connection already has only schema keys, in order, and sorted `pids`. */
-function isOrderedConnection(c: Connection): boolean {
+function hasSchemaOrder(c: Connection): boolean {
+  if (isOrderedConnection(c)) return true; // normalizeSnapshot's own
   let last = -1;
   for (const k in c) {
     const i = CONNECTION_KEY_INDEX.get(k);
@@ -70,7 +72,7 @@ function isOrderedConnection(c: Connection): boolean {
   }
   const pids = c.pids;
   if (pids) { for (let i = 1; i < pids.length; i++) if (pids[i - 1]! > pids[i]!) return false; }
-  return true;
+  return c.timer === undefined && c.tcpInfo === undefined; // nested keys: orderConnection sees to them
 }
 
 /** A bigint (a 64-bit tcp_info field) as its on-disk counter: a number, or a decimal string. */
@@ -90,7 +92,7 @@ function diskConnection(c: Connection): Connection {
 
 /** One connection as JSON. Those of a normalised snapshot (100k on a busy host) need no copy. */
 function connectionJson(c: Connection): string {
-  const o = isOrderedConnection(c) ? c : orderConnection(c);
+  const o = hasSchemaOrder(c) ? c : orderConnection(c);
   return o.tcpInfo?.caState === undefined ? JSON.stringify(o) : JSON.stringify(o, encodeBigints);
 }
 

@@ -35,14 +35,22 @@ interface OwnerScan {
 /** The owners of the wanted inodes in a scan. */
 function ownersIn(scan: FdScan, wanted: ReadonlySet<number>): OwnerScan {
   const owners = new Map<number, number[]>();
+  // Most sockets have one holder: they share one [pid] list per process (80k sockets, a handful
+  // of holders), never changed in place; a second holder makes the socket a list of its own.
+  const single = new Map<number, number[]>();
   const { pairs, length } = scan;
   for (let i = 0; i < length; i += 2) {
     const inode = pairs[i]!;
     if (!wanted.has(inode)) continue;
     const pid = pairs[i + 1]!;
     const list = owners.get(inode);
-    if (list === undefined) owners.set(inode, [pid]);
-    else if (list[list.length - 1] !== pid) list.push(pid);
+    if (list === undefined) {
+      let one = single.get(pid);
+      if (one === undefined) single.set(pid, one = [pid]);
+      owners.set(inode, one);
+    } else if (list[list.length - 1] !== pid) {
+      owners.set(inode, list.length === 1 ? [list[0]!, pid] : (list.push(pid), list));
+    }
   }
   const own = new Set(scan.own.filter((i) => wanted.has(i)));
   return { owners, own, denied: scan.denied, vanished: scan.vanished };
@@ -166,7 +174,7 @@ export async function assignOwners(
           else if (c.inode) unknown++;
           continue;
         }
-        if (pids.length > 1) pids.sort((a, b) => a - b);
+        if (pids.length > 1) pids.sort((a, b) => a - b); // a list of its own (see ownersIn)
         c.pid = masterPid(pids, ppidOf);
         c.pids = pids;
       }
