@@ -106,41 +106,94 @@ function lineList(items: string[]): string {
   return items.length === 0 ? "[]" : `[\n    ${items.join(",\n    ")}\n  ]`;
 }
 
-function serializeJson(s: Snapshot): string {
+/** Lines of the connections list at a time: few enough that their text never piles up. */
+const CHUNK = 2048;
+
+/** The connections list, a chunk of lines at a time (the writer encodes each as it comes). */
+function* connectionList(cs: readonly Connection[]): Generator<string> {
+  if (cs.length === 0) {
+    yield "[]";
+    return;
+  }
+  for (let at = 0; at < cs.length; at += CHUNK) {
+    const lines = new Array<string>(Math.min(CHUNK, cs.length - at));
+    for (let i = 0; i < lines.length; i++) lines[i] = connectionJson(cs[at + i]!);
+    yield (at === 0 ? "[\n    " : ",\n    ") + lines.join(",\n    ");
+  }
+  yield "\n  ]";
+}
+
+/** The JSON text, in pieces whose concatenation is the document. */
+function* jsonPieces(s: Snapshot): Generator<string> {
   const processes = Object.keys(s.processes).map((pid) =>
     `${JSON.stringify(pid)}: ${JSON.stringify(orderProcess(s.processes[pid]!))}`
   );
-  const parts = [
-    `"schema": ${JSON.stringify(SCHEMA_ID)}`,
-    `"meta": ${nest(JSON.stringify(orderMeta(s.meta), null, 2), "  ")}`,
-    `"connections": ${lineList(s.connections.map(connectionJson))}`,
-    ...(s.unixSockets
-      ? [`"unixSockets": ${lineList(s.unixSockets.map((u) => JSON.stringify(orderUnixSocket(u))))}`]
-      : []),
-    ...(s.rawSockets
-      ? [`"rawSockets": ${lineList(s.rawSockets.map((r) => JSON.stringify(orderRawSocket(r))))}`]
-      : []),
-    ...(s.packetSockets
-      ? [
-        `"packetSockets": ${
-          lineList(s.packetSockets.map((p) => JSON.stringify(orderPacketSocket(p))))
-        }`,
-      ]
-      : []),
-    `"processes": ${processes.length === 0 ? "{}" : `{\n    ${processes.join(",\n    ")}\n  }`}`,
-    `"routes": ${lineList(s.routes.map((r) => JSON.stringify(orderRoute(r))))}`,
-    `"interfaces": ${
-      s.interfaces.length === 0
-        ? "[]"
-        : `[\n    ${
-          s.interfaces.map((i) => nest(JSON.stringify(diskInterface(i), null, 2), "    ")).join(
-            ",\n    ",
-          )
-        }\n  ]`
-    }`,
-    `"counters": ${nest(JSON.stringify(encodeCounters(s.counters), null, 2), "  ")}`,
-  ];
-  return `{\n  ${parts.join(",\n  ")}\n}\n`;
+  yield `{\n  "schema": ${JSON.stringify(SCHEMA_ID)}`;
+  yield `,\n  "meta": ${nest(JSON.stringify(orderMeta(s.meta), null, 2), "  ")}`;
+  yield `,\n  "connections": `;
+  yield* connectionList(s.connections);
+  if (s.unixSockets) {
+    yield `,\n  "unixSockets": ${
+      lineList(s.unixSockets.map((u) => JSON.stringify(orderUnixSocket(u))))
+    }`;
+  }
+  if (s.rawSockets) {
+    yield `,\n  "rawSockets": ${
+      lineList(s.rawSockets.map((r) => JSON.stringify(orderRawSocket(r))))
+    }`;
+  }
+  if (s.packetSockets) {
+    yield `,\n  "packetSockets": ${
+      lineList(s.packetSockets.map((p) => JSON.stringify(orderPacketSocket(p))))
+    }`;
+  }
+  yield `,\n  "processes": ${
+    processes.length === 0 ? "{}" : `{\n    ${processes.join(",\n    ")}\n  }`
+  }`;
+  yield `,\n  "routes": ${lineList(s.routes.map((r) => JSON.stringify(orderRoute(r))))}`;
+  yield `,\n  "interfaces": ${
+    s.interfaces.length === 0
+      ? "[]"
+      : `[\n    ${
+        s.interfaces.map((i) => nest(JSON.stringify(diskInterface(i), null, 2), "    ")).join(
+          ",\n    ",
+        )
+      }\n  ]`
+  }`;
+  yield `,\n  "counters": ${nest(JSON.stringify(encodeCounters(s.counters), null, 2), "  ")}\n}\n`;
+}
+
+function serializeJson(s: Snapshot): string {
+  let text = "";
+  for (const piece of jsonPieces(s)) text += piece;
+  return text;
+}
+
+/** serializeSnapshot()'s text in pieces (JSON: a chunk of connection lines at a time). */
+export function serializeSnapshotPieces(s: Snapshot, format: SnapshotFormat): Iterable<string> {
+  return format === "yaml" ? [serializeYaml(s)] : jsonPieces(s);
+}
+
+/**
+ * The snapshot as UTF-8 bytes, the same as encoding serializeSnapshot()'s text: JSON is encoded
+ * a piece at a time, so that a 100k-socket snapshot's text never exists whole beside its bytes.
+ */
+export function serializeSnapshotBytes(s: Snapshot, format: SnapshotFormat): Uint8Array {
+  const encoder = new TextEncoder();
+  if (format === "yaml") return encoder.encode(serializeYaml(s));
+  // About what a connection line takes (with its tcp_info summary): mostly one allocation.
+  let buf = new Uint8Array((1 << 16) + s.connections.length * 320);
+  let used = 0;
+  for (const piece of jsonPieces(s)) {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (used + piece.length * 3 > buf.length) {
+      const bigger = new Uint8Array(Math.max(buf.length * 2, used + piece.length * 3));
+      bigger.set(buf.subarray(0, used));
+      buf = bigger;
+    }
+    used += encoder.encodeInto(piece, buf.subarray(used)).written;
+  }
+  return buf.subarray(0, used);
 }
 
 function serializeYaml(s: Snapshot): string {

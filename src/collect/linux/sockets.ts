@@ -35,7 +35,7 @@ import {
   unixSocketFrom,
 } from "./from_netlink.ts";
 import {
-  dumpInetSockets,
+  dumpInetSocketsAs,
   dumpPacketSockets,
   dumpRawSockets,
   type DumpRecords,
@@ -206,10 +206,9 @@ function fromNetlink(
     ...(names === undefined ? {} : { names }),
   };
   const tcpInfo = opts.tcpInfo === "off" ? false : opts.tcpInfo === "full" ? true : "summary";
-  const inet = dumpInetSockets({ ...base, tcpInfo });
+  const inet = dumpInetSocketsAs({ ...base, tcpInfo }, connectionFrom);
   if (!inet.ok) return inet.reason;
-  const connections = new Array<Connection>(inet.records.length);
-  for (let i = 0; i < inet.records.length; i++) connections[i] = connectionFrom(inet.records[i]!);
+  const connections = inet.records;
   sortWarnings(inet, warnings, notes, (part) => `${dir}/${part}`);
   for (const part of inet.incomplete) {
     const spec = INET_FILES.find(([file]) => file === part);
