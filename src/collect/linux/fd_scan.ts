@@ -23,28 +23,52 @@ export interface FdScan {
 }
 
 /**
- * Scans every /proc/[pid]/fd below `proc`. `self` is the scanning process's pid (its own sockets
- * are set apart); `wanted`, when given, keeps only those inodes.
+ * A scan shared by two threads: the process folders to read, and the index of the next one to
+ * take (an Int32Array over a SharedArrayBuffer), so that the thread that is free takes the next
+ * process until none is left.
+ */
+export interface SharedScan {
+  names: readonly string[];
+  /** [0]: the next index to take; [1]: how many the worker took (its own count, see below). */
+  next: Int32Array;
+  /** Count each process taken in next[1] (the worker does, so that a failed one is known). */
+  count?: boolean;
+}
+
+/** The process folders (numeric names) below `proc`; empty when it cannot be listed. */
+export function processNames(proc: string): string[] {
+  try {
+    return readdirSync(proc).filter((n) => {
+      const c0 = n.charCodeAt(0);
+      return c0 >= 48 && c0 <= 57;
+    });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Scans /proc/[pid]/fd below `proc`: every process, or those of `share` this thread takes.
+ * `self` is the scanning process's pid (its own sockets are set apart); `wanted`, when given,
+ * keeps only those inodes.
  */
 export function scanFds(
   proc: string,
   self: number | undefined,
   wanted?: ReadonlySet<number>,
+  share?: SharedScan,
 ): FdScan {
   let pairs = new Float64Array(wanted ? Math.max(16, wanted.size * 2) : 4096);
   let length = 0;
   const own: number[] = [];
   const selfName = self === undefined ? undefined : String(self);
   let denied = 0, vanished = 0;
-  let names: string[];
-  try {
-    names = readdirSync(proc);
-  } catch {
-    return { pairs, length, own, denied, vanished };
-  }
-  for (const name of names) {
-    const c0 = name.charCodeAt(0);
-    if (c0 < 48 || c0 > 57) continue;
+  const names = share?.names ?? processNames(proc);
+  for (let k = 0;; k++) {
+    const at = share ? Atomics.add(share.next, 0, 1) : k;
+    if (at >= names.length) break;
+    if (share?.count) Atomics.add(share.next, 1, 1);
+    const name = names[at]!;
     let inodes: number[];
     try {
       inodes = listSocketInodes(`${proc}/${name}/fd`);
@@ -72,8 +96,11 @@ export function scanFds(
   return { pairs, length, own, denied, vanished };
 }
 
-/** The request a scan worker answers with an FdScan. */
+/** The request a scan worker answers with an FdScan: its share of the scan. */
 export interface FdScanRequest {
   proc: string;
   self: number | undefined;
+  names: string[];
+  /** The SharedArrayBuffer of SharedScan.next. */
+  next: SharedArrayBuffer;
 }

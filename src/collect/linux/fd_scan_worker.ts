@@ -10,6 +10,7 @@ const scope = globalThis as unknown as {
 };
 
 scope.onmessage = (e) => {
-  const scan = scanFds(e.data.proc, e.data.self);
+  const { proc, self, names, next } = e.data;
+  const scan = scanFds(proc, self, undefined, { names, next: new Int32Array(next), count: true });
   scope.postMessage(scan, [scan.pairs.buffer as ArrayBuffer]);
 };

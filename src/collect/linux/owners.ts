@@ -10,7 +10,7 @@ import { runInWorker } from "../../runtime/worker.ts";
 import type { CollectOptions, Place } from "../contract.ts";
 import { mergeStatus, noteStatus, type Section, section } from "../section.ts";
 import { readText, under } from "./files.ts";
-import { type FdScan, type FdScanRequest, scanFds } from "./fd_scan.ts";
+import { type FdScan, type FdScanRequest, processNames, scanFds } from "./fd_scan.ts";
 import { readProcesses } from "./processes.ts";
 import type { SocketLists } from "./sockets.ts";
 
@@ -32,12 +32,30 @@ interface OwnerScan {
   vanished: number;
 }
 
-/** The owners of the wanted inodes in a scan. */
-function ownersIn(scan: FdScan, wanted: ReadonlySet<number>): OwnerScan {
+/** The owners of the wanted inodes in one scan, or in the parts of a shared one. */
+function ownersIn(scans: FdScan | FdScan[], wanted: ReadonlySet<number>): OwnerScan {
+  const parts = Array.isArray(scans) ? scans : [scans];
   const owners = new Map<number, number[]>();
   // Most sockets have one holder: they share one [pid] list per process (80k sockets, a handful
   // of holders), never changed in place; a second holder makes the socket a list of its own.
   const single = new Map<number, number[]>();
+  let denied = 0, vanished = 0;
+  const own = new Set<number>();
+  for (const scan of parts) {
+    denied += scan.denied;
+    vanished += scan.vanished;
+    for (const i of scan.own) if (wanted.has(i)) own.add(i);
+    addOwners(scan, wanted, owners, single);
+  }
+  return { owners, own, denied, vanished };
+}
+
+function addOwners(
+  scan: FdScan,
+  wanted: ReadonlySet<number>,
+  owners: Map<number, number[]>,
+  single: Map<number, number[]>,
+): void {
   const { pairs, length } = scan;
   for (let i = 0; i < length; i += 2) {
     const inode = pairs[i]!;
@@ -52,8 +70,6 @@ function ownersIn(scan: FdScan, wanted: ReadonlySet<number>): OwnerScan {
       owners.set(inode, list.length === 1 ? [list[0]!, pid] : (list.push(pid), list));
     }
   }
-  const own = new Set(scan.own.filter((i) => wanted.has(i)));
-  return { owners, own, denied: scan.denied, vanished: scan.vanished };
 }
 
 /** Sockets at or above which the descriptor scan runs in a worker, beside the socket dump. */
@@ -69,8 +85,9 @@ export interface OwnerScanner {
 
 /**
  * Starts the descriptor scan: in a worker right away when `parallel` (a namespace with many
- * sockets: it then overlaps the socket dump), else on this thread when the sockets are known —
- * and not at all when there are none. A worker that cannot start means a scan on this thread.
+ * sockets: it then overlaps the socket dump, and this thread takes its share of the processes
+ * once the sockets are read), else on this thread when the sockets are known — and not at all
+ * when there are none. A worker that cannot start or fails means a scan on this thread.
  */
 export function startOwnerScan(place: Place, parallel: boolean): OwnerScanner {
   const proc = under(place.root, "/proc");
@@ -88,17 +105,23 @@ export function startOwnerScan(place: Place, parallel: boolean): OwnerScanner {
         ),
     };
   }
-  const request: FdScanRequest = { proc, self };
+  const names = processNames(proc);
+  const next = new SharedArrayBuffer(8);
+  const request: FdScanRequest = { proc, self, names, next };
   const pending = runInWorker<FdScanRequest, FdScan>("collect/linux/fd_scan_worker.ts", request);
   const scanner = {
     parallel: true,
     async owners(wanted: ReadonlySet<number>): Promise<OwnerScan> {
-      const scan = await pending;
-      if (scan === undefined) {
+      // This thread's share: whatever processes the worker has not taken yet.
+      const shared = new Int32Array(next);
+      const mine = scanFds(proc, self, wanted, { names, next: shared });
+      const theirs = await pending;
+      if (theirs === undefined) {
         scanner.parallel = false;
-        return here(wanted);
+        // No worker: this thread read every process. One that failed midway: read them again.
+        return Atomics.load(shared, 1) === 0 ? ownersIn(mine, wanted) : here(wanted);
       }
-      return ownersIn(scan, wanted);
+      return ownersIn([theirs, mine], wanted);
     },
   };
   return scanner;
