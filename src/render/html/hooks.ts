@@ -10,8 +10,8 @@
  *   and `namespaces[]` `{id, inode, name, kind, labels: {container, pod, podNamespace, …}}`.
  * - `connections[].exposure`: a word (`published`, `filtered`, `host-network`, `internal`) or
  *   `{kind, summary?, hostAddress?, hostPort?}`.
- * - `connections[].tcpInfo`: `{rtt, rttVar}` in microseconds as the kernel's tcp_info gives
- *   them, and the counters `totalRetrans`, `lost`, `retransmits`.
+ * - `connections[].tcpInfo`: `{rtt, rttvar}` in microseconds as the kernel's tcp_info gives
+ *   them, and the counters `totalRetrans`, `lost`, `retrans`.
  * - `rules[]`, `neighbours[]` (or `neighbors[]`): records shown as tables, columns from their keys.
  * - `meta.host.machineId`.
  */

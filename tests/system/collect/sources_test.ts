@@ -117,6 +117,22 @@ test(
           assert.deepEqual(Object.keys(a), Object.keys(b));
           for (const k of Object.keys(a)) assert.ok(Number(a[k]) <= Number(b[k]), k);
         });
+        // And nsnap diff, fed both, finds nothing but moving counters.
+        const d = runCli([
+          "diff",
+          join(dir, "netlink.json"),
+          join(dir, "proc.json"),
+          "--format",
+          "json",
+        ]);
+        assert.equal(d.code, 0, d.stderr);
+        const changes = (JSON.parse(d.stdout) as { changes: Json[] }).changes;
+        const moved = new Set(["counter-increased", "gauge-changed", "interface-traffic"]);
+        assert.deepEqual(
+          changes.filter((c) => !moved.has(String(c.kind))).map((c) => c.summary),
+          [],
+          "no change but counters",
+        );
         // What only netlink knows is there.
         const conns = nl.connections as Json[];
         const l7002 = conns.find((c) => c.localPort === 7002 && c.state === "LISTEN")!;
