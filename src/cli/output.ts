@@ -7,6 +7,7 @@ import type { Snapshot } from "../model.ts";
 import { redactSnapshot } from "../snapshot/redact.ts";
 import { writeSnapshot } from "../snapshot/write.ts";
 import { UsageError } from "../errors.ts";
+import { dict } from "../util/record.ts";
 import { redactKey } from "./redact_key.ts";
 import { out } from "./context.ts";
 
@@ -20,7 +21,7 @@ export function parseLabel(
   if (!/^[A-Za-z0-9_.\/-]+$/.test(key)) {
     throw new UsageError(`Cannot use label ${JSON.stringify(value)}: expected key=value`);
   }
-  return { ...previous, [key]: value.slice(eq + 1) };
+  return dict([...Object.entries(previous), [key, value.slice(eq + 1)]]);
 }
 
 /** The options that say where and how a snapshot is written, as both commands offer them. */

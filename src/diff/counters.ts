@@ -7,6 +7,8 @@
 import type { Snapshot } from "../model.ts";
 import type { Change } from "./types.ts";
 import { rate, rebooted, secondsBetween, sortByKey, thousands } from "./util.ts";
+import { own } from "../util/record.ts";
+import { decimalText } from "../util/number.ts";
 
 /** Values that are configuration, not activity. */
 const SETTINGS = new Set([
@@ -48,7 +50,10 @@ function share(part: bigint, whole: bigint): string {
 
 function retrans(outGroup: string): Sentence {
   return (d, after, before) => {
-    const sent = delta(before[outGroup]?.OutSegs, after[outGroup]?.OutSegs);
+    const sent = delta(
+      own(own(before, outGroup), "OutSegs"),
+      own(own(after, outGroup), "OutSegs"),
+    );
     const pct = sent !== undefined ? share(d, sent) : "";
     return `${times(d, "segment", "segments")} retransmitted${
       pct ? `: ${pct} of the ${thousands(sent!)} segments sent` : ""
@@ -93,8 +98,8 @@ const NOTABLE: Record<string, Sentence> = {
 
 /** Names in /proc/net/snmp6 carry their group as a prefix (Ip6InDiscards); accept both spellings. */
 function notableOf(group: string, name: string): Sentence | undefined {
-  return NOTABLE[`${group}.${name}`] ??
-    (name.startsWith(group) ? undefined : NOTABLE[`${group}.${group}${name}`]);
+  return own(NOTABLE, `${group}.${name}`) ??
+    (name.startsWith(group) ? undefined : own(NOTABLE, `${group}.${group}${name}`));
 }
 
 function delta(a: bigint | undefined, b: bigint | undefined): bigint | undefined {
@@ -122,12 +127,12 @@ export function diffCounters(before: Snapshot, after: Snapshot): Change[] {
         `the host rebooted between the snapshots (boot time ${before.meta.host.bootTime} → ${after.meta.host.bootTime}): counters restarted from zero, no deltas`,
     }]);
   }
-  const groups = Object.keys(after.counters);
-  for (const group of groups) {
-    const ga = before.counters[group], gb = after.counters[group];
-    if (!ga || !gb) continue;
+  // Group and counter names are input text: only own entries count ("constructor" is a name).
+  for (const [group, gb] of Object.entries(after.counters)) {
+    const ga = own(before.counters, group);
+    if (!ga) continue;
     for (const [name, y] of Object.entries(gb)) {
-      const x = ga[name];
+      const x = own(ga, name);
       // Absent is not zero: a counter only one snapshot has cannot be compared.
       if (x === undefined || x === y) continue;
       const key = { group, name };
@@ -177,15 +182,13 @@ export function diffCounters(before: Snapshot, after: Snapshot): Change[] {
         summary: `${label} +${d}`,
       };
       const r = rate(d, seconds);
-      if (r !== undefined) {
-        change.perSecond = r;
-        change.summary += ` (${r}/s)`;
-      }
+      const perSecond = r === undefined ? "" : ` (${decimalText(r)}/s)`;
+      if (r !== undefined) change.perSecond = r;
+      change.summary += perSecond;
       const sentence = notableOf(group, name);
       if (sentence) {
         change.notable = true;
-        change.summary = sentence(d, after.counters, before.counters) +
-          (r !== undefined ? ` (${r}/s)` : "");
+        change.summary = sentence(d, after.counters, before.counters) + perSecond;
       }
       items.push([sortKey(sentence ? 0 : 4, group, name), change]);
     }

@@ -1,6 +1,7 @@
 /** Small helpers the diff sections share: stable ordering and owner lookup. */
 import type { Connection, ProcessInfo, Snapshot } from "../model.ts";
 import type { Change } from "./types.ts";
+import { formatNumber } from "../util/number.ts";
 
 /** Pads a number so that string order is numeric order (ports, metrics, tables). */
 export function pad(n: number): string {
@@ -55,7 +56,7 @@ export function rebooted(a: Snapshot, b: Snapshot): boolean {
 
 /** A count with thousands separators ("24,000"), exact for bigints, for summaries. */
 export function thousands(n: bigint | number): string {
-  return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return formatNumber(n);
 }
 
 /** Appends every item of `src` to `dst` (no spread: 100k-item spreads overflow the stack). */

@@ -2,6 +2,7 @@
 import { DIFF_SECTIONS, type DiffSection } from "../diff/kinds.ts";
 import type { Change, DiffDocument } from "../diff/types.ts";
 import { fmtBytes } from "../diff/interfaces.ts";
+import { formatNumber } from "../util/number.ts";
 
 /** Section headings, in report order. */
 export const SECTION_TITLES: Record<DiffSection, string> = {
@@ -48,12 +49,7 @@ export function changesOf(doc: DiffDocument, section: DiffSection): Change[] {
 /** A bigint or number with thousands separators ("1,234,567"), exact for bigints. */
 export function grouped(v: unknown): string {
   if (typeof v !== "bigint" && typeof v !== "number") return v === undefined ? "" : String(v);
-  const s = v.toString();
-  const neg = s.startsWith("-");
-  const digits = neg ? s.slice(1) : s;
-  const [int, frac] = digits.split(".");
-  const withSep = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return (neg ? "-" : "") + withSep + (frac !== undefined ? "." + frac : "");
+  return formatNumber(v);
 }
 
 /**
@@ -62,8 +58,7 @@ export function grouped(v: unknown): string {
  */
 export function rateText(v: number): string {
   if (v > 0 && v < 0.005) return "<0.01";
-  const [int, frac] = v.toFixed(2).split(".");
-  return `${grouped(Number(int))}.${frac}`;
+  return formatNumber(v, 2);
 }
 
 /** The counter columns of a change: name, before, after, delta, per second. */

@@ -5,13 +5,15 @@
 import { stringify as yamlStringify } from "yaml";
 import type { DiffDocument } from "../diff/types.ts";
 import { encodeCounter } from "../model.ts";
+import { dict } from "../util/record.ts";
 
 /** Deep copy with every bigint encoded losslessly and undefined members dropped. */
 export function plainDiff(value: unknown): unknown {
   if (typeof value === "bigint") return encodeCounter(value);
   if (Array.isArray(value)) return value.map(plainDiff);
   if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
+    // Keys can be input text (TCP state names): a prototype-free record keeps each one a key.
+    const out = dict<unknown>();
     for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = plainDiff(v);
     return out;
   }

@@ -21,7 +21,9 @@ import { describeValue, InputError } from "../errors.ts";
 import type { Snapshot } from "../model.ts";
 import { SCHEMA_ID } from "../model.ts";
 import { stdinChunks } from "../runtime/process.ts";
-import { Snapshot as SnapshotSchema } from "../schema.ts";
+import { z } from "zod";
+import { CounterValue, Snapshot as SnapshotSchema } from "../schema.ts";
+import { dict, dictFrom } from "../util/record.ts";
 import { locateJsonError } from "./json_error.ts";
 import { countColons, type FastConnections, fastConnections } from "./fast_path.ts";
 import { parseNsnapYaml } from "./yaml_fast.ts";
@@ -165,7 +167,7 @@ export function parseSnapshotBytes(
   const record = doc as Record<string, unknown>;
   const fast = fastConnections(record.connections);
   if (json) checkJsonDuplicates(text, doc, name, fast);
-  return validate(fast ? { ...record, connections: [] } : doc, name, fast);
+  return validate(doc, name, fast);
 }
 
 function gunzip(bytes: Uint8Array, name: string, limit: number): Uint8Array {
@@ -357,11 +359,77 @@ function checkDocument(doc: unknown, name: string): void {
 
 /** Validates against the schema (connections already checked when `fast` is given). */
 function validate(doc: unknown, name: string, fast: FastConnections | undefined): Snapshot {
-  const r = SnapshotSchema.safeParse(doc);
-  if (r.success) return fast ? { ...r.data, connections: fast.connections } : r.data;
-  const [first, ...rest] = r.error.issues;
-  const more = rest.length > 0 ? ` (and ${rest.length} more)` : "";
-  throw fail(name, describeIssue(first!, doc) + more);
+  const raw = doc as Record<string, unknown>;
+  // Records keyed by input text are read here, not by zod: zod builds plain objects and drops a
+  // "__proto__" key without a word; these keep every key in a prototype-free record.
+  const issues: Issue[] = [];
+  const counters = readDict(raw.counters, ["counters"], (group, path) => {
+    const values = readDict(group, path, (value, at) => checked(CounterValue, value, at, issues));
+    if (!values) issues.push({ code: "invalid_type", expected: "record", path, message: "" });
+    return values;
+  });
+  const meta = isObject(raw.meta) ? raw.meta : undefined;
+  const labels = readDict(
+    meta?.labels,
+    ["meta", "labels"],
+    (value, at) => checked(z.string(), value, at, issues),
+  );
+  if (isObject(raw.processes) && Object.hasOwn(raw.processes, "__proto__")) {
+    issues.push({ code: "invalid_key", path: ["processes", "__proto__"], message: "" });
+  }
+  const forZod: Record<string, unknown> = { ...raw };
+  if (fast) forZod.connections = [];
+  if (counters) forZod.counters = {};
+  if (labels && meta) forZod.meta = { ...meta, labels: {} };
+  const r = SnapshotSchema.safeParse(forZod);
+  const all = r.success ? issues : [...r.error.issues as Issue[], ...issues];
+  if (all.length > 0) {
+    const more = all.length > 1 ? ` (and ${all.length - 1} more)` : "";
+    throw fail(name, describeIssue(all[0]!, doc) + more);
+  }
+  const data = r.data!;
+  if (fast) data.connections = fast.connections;
+  if (counters) data.counters = counters as Snapshot["counters"];
+  if (labels) data.meta.labels = labels as Record<string, string>;
+  data.processes = dictFrom(data.processes);
+  return data;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * Reads an object's own entries into a prototype-free record, each value through `each` (which
+ * records its own issues and returns undefined for a value it refuses). Undefined when `value`
+ * is no object.
+ */
+function readDict<V>(
+  value: unknown,
+  path: PropertyKey[],
+  each: (value: unknown, path: PropertyKey[]) => V | undefined,
+): Record<string, V> | undefined {
+  if (!isObject(value)) return undefined;
+  const out = dict<V>();
+  for (const key of Object.keys(value)) {
+    const v = each(value[key], [...path, key]);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+/** Parses one value with a schema, recording its first issue (with the full path) on failure. */
+function checked<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  path: PropertyKey[],
+  issues: Issue[],
+): T | undefined {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]! as Issue;
+  issues.push({ ...issue, path: [...path, ...issue.path] });
+  return undefined;
 }
 
 type Issue = {
@@ -389,7 +457,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
   let v = doc;
   for (const seg of path) {
-    if (v === null || typeof v !== "object") return undefined;
+    if (v === null || typeof v !== "object" || !Object.hasOwn(v, seg)) return undefined;
     v = (v as Record<PropertyKey, unknown>)[seg];
   }
   return v;
@@ -404,6 +472,9 @@ const EXPECTED_NAMES: Record<string, string> = {
   string: "string",
   boolean: "boolean",
 };
+
+const COUNTER_EXPECTED =
+  "expected integer from -2^63 to 2^64-1 (a number up to 2^53-1, or a decimal string)";
 
 /** Turns a schema issue into "<path>: expected <what>, got <what>". */
 function describeIssue(issue: Issue, doc: unknown): string {
@@ -425,13 +496,17 @@ function describeIssue(issue: Issue, doc: unknown): string {
     }
     case "too_small":
     case "too_big":
+      if (issue.path[0] === "counters" || issue.path.includes("stats")) {
+        return `${path}: ${COUNTER_EXPECTED}, got ${got}`;
+      }
+      break;
     case "invalid_format":
     case "invalid_union":
       if (issue.path[0] === "counters" || issue.path.includes("stats")) {
         const big = typeof value === "number" && !Number.isSafeInteger(value)
           ? " (beyond 2^53 a counter must be a decimal string)"
           : "";
-        return `${path}: expected integer (a number up to 2^53-1, or a decimal string), got ${got}${big}`;
+        return `${path}: ${COUNTER_EXPECTED}, got ${got}${big}`;
       }
   }
   switch (issue.code) {

@@ -23,6 +23,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import type { Connection, InterfaceAddress, NetInterface, Route, Snapshot } from "../model.ts";
 import { formatIPv4, formatIPv6Groups, parseIPv4, parseIPv6 } from "../net/address.ts";
 import { normalizeSnapshot } from "./normalize.ts";
+import { dict } from "../util/record.ts";
 
 /** A fresh random key, for a run that was given none (its pseudonyms match no other run's). */
 export function randomRedactKey(): string {
@@ -290,7 +291,7 @@ export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
       meta.source.files = m.source.files.map((f) => f.slice(f.lastIndexOf("/") + 1));
     }
   }
-  const processes: Snapshot["processes"] = {};
+  const processes: Snapshot["processes"] = dict();
   for (const [pid, info] of Object.entries(snapshot.processes)) {
     const { cmdline: _dropped, ...rest } = info;
     const out = { ...rest };
