@@ -2,6 +2,7 @@
  * Error classes and how the CLI reports them. Usage and input errors exit 2 with one line;
  * `--debug` adds the stack.
  */
+import { quoteText } from "./util/escape.ts";
 
 /** A mistake on the command line (unknown option, bad value): exit 2. */
 export class UsageError extends Error {
@@ -50,7 +51,7 @@ export function describeError(err: unknown): { code: number; message: string } {
 export function describeValue(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "array";
-  if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 37) + "..." : v);
+  if (typeof v === "string") return quoteText(v.length > 40 ? v.slice(0, 37) + "..." : v);
   if (typeof v === "object") return "object";
   return String(v);
 }

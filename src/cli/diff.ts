@@ -24,6 +24,7 @@ import { renderDiffJson, renderDiffYaml } from "../render/diff_json.ts";
 import { renderDiffMarkdown } from "../render/diff_markdown.ts";
 import { renderDiffText } from "../render/diff_text.ts";
 import { writeStderr } from "../runtime/process.ts";
+import { displayText } from "../render/table.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { textLayout } from "./show.ts";
@@ -129,7 +130,7 @@ Examples:
       const before = await loadOperand(beforeOp, load);
       const after = await loadOperand(afterOp, load);
       const doc = diffSnapshots(before, after, diffOpts);
-      for (const w of doc.warnings) writeStderr(`nsnap: warning: ${w}\n`);
+      for (const w of doc.warnings) writeStderr(`nsnap: warning: ${displayText(w)}\n`);
       if (failOn.length && hasKind(doc, failOn)) ctx.exitCode = 1;
       switch (opts.format) {
         case "json":

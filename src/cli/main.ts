@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { describeError, EXIT_USAGE } from "../errors.ts";
 import { writeStderr } from "../runtime/process.ts";
+import { escapeControls } from "../util/escape.ts";
 import { VERSION } from "../version.ts";
 import type { CliContext } from "./context.ts";
 import { registerCapture } from "./capture.ts";
@@ -28,7 +29,8 @@ export function buildProgram(ctx: CliContext): Command {
     .exitOverride()
     .configureOutput({
       writeErr: (s) => writeStderr(s),
-      outputError: (s, write) => write(`nsnap: ${s.replace(/^error: /, "").trimEnd()}\n`),
+      outputError: (s, write) =>
+        write(`nsnap: ${escapeControls(s.replace(/^error: /, "").trimEnd())}\n`),
     });
   program.addHelpText(
     "after",
@@ -70,7 +72,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     const { code, message } = describeError(err);
-    writeStderr(`nsnap: ${message}\n`);
+    // Messages quote file names and values escaped; this is the last guard for the line.
+    writeStderr(`nsnap: ${escapeControls(message)}\n`);
     if (debug && err instanceof Error && err.stack) writeStderr(err.stack + "\n");
     return code;
   }

@@ -8,6 +8,7 @@ import { redactSnapshot } from "../snapshot/redact.ts";
 import { writeSnapshot } from "../snapshot/write.ts";
 import { UsageError } from "../errors.ts";
 import { dict } from "../util/record.ts";
+import { escapeText } from "../util/escape.ts";
 import { redactKey } from "./redact_key.ts";
 import { out } from "./context.ts";
 
@@ -76,5 +77,5 @@ export async function emitSnapshot(snapshot: Snapshot, opts: SnapshotOutputOptio
     ...(opts.format ? { format: opts.format } : {}),
     force: opts.force ?? false,
   });
-  if (path !== "-") await out(path);
+  if (path !== "-") await out(escapeText(path));
 }

@@ -24,6 +24,7 @@ import { stdinChunks } from "../runtime/process.ts";
 import { z } from "zod";
 import { CounterValue, Snapshot as SnapshotSchema } from "../schema.ts";
 import { dict, dictFrom } from "../util/record.ts";
+import { escapeText } from "../util/escape.ts";
 import { locateJsonError } from "./json_error.ts";
 import { countColons, type FastConnections, fastConnections } from "./fast_path.ts";
 import { parseNsnapYaml } from "./yaml_fast.ts";
@@ -58,7 +59,7 @@ export function formatBytes(n: number): string {
 }
 
 function fail(name: string, what: string): InputError {
-  return new InputError(`Cannot read snapshot ${name}: ${what}`);
+  return new InputError(`Cannot read snapshot ${escapeText(name)}: ${what}`);
 }
 
 const SYSTEM_REASONS: Record<string, string> = {
