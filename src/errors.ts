@@ -42,9 +42,50 @@ export function describeError(err: unknown): { code: number; message: string } {
   const e = err as { code?: string; message?: string; path?: string } | undefined;
   if (e && typeof e.code === "string" && typeof e.message === "string") {
     // A system error that escaped a more specific handler: still one line, still exit 2.
-    return { code: EXIT_USAGE, message: `${e.message}` };
+    return { code: EXIT_USAGE, message: `Cannot complete the command: ${errnoText(e)}` };
   }
   return { code: 70, message: `internal error: ${e?.message ?? String(err)}` };
+}
+
+/** Plain words for the system errors nsnap meets reading and writing files and streams. */
+const ERRNO_TEXT: Record<string, string> = {
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "is a directory",
+  ENOTDIR: "a part of the path is not a directory",
+  EEXIST: "already exists",
+  ELOOP: "too many levels of symbolic links",
+  ENAMETOOLONG: "file name too long",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EFBIG: "file too large",
+  EIO: "input/output error",
+  ENXIO: "no such device or address",
+  EPIPE: "the reader has gone (broken pipe)",
+  ECONNRESET: "the connection was reset",
+  ENOTCONN: "the socket is not connected",
+  ENOTSUP: "operation not supported",
+  EOPNOTSUPP: "operation not supported",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files in the system",
+  EAGAIN: "resource temporarily unavailable",
+  EBADF: "not an open file",
+  EINVAL: "invalid argument",
+};
+
+/**
+ * A system error in plain words ("no space left on device"), never the runtime's raw text with
+ * its code, system call and path; an unknown code gives the message's first line without them.
+ */
+export function errnoText(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown } | null | undefined;
+  const code = typeof e?.code === "string" ? e.code : undefined;
+  if (code !== undefined && Object.hasOwn(ERRNO_TEXT, code)) return ERRNO_TEXT[code]!;
+  const msg = typeof e?.message === "string" ? e.message : String(err);
+  const line = (msg.split("\n")[0] ?? msg).replace(/^E[A-Z0-9]+: /, "").replace(/, \w+ '.*'$/, "");
+  return line.trim() === "" ? (code ?? "unknown error") : line;
 }
 
 /** Describes a value for "expected X, got Y" messages without dumping large data. */

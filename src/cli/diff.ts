@@ -3,7 +3,6 @@
  * YAML or Markdown, with `--fail-on KINDS` for CI (exit 1) and ignore rules from flags or a
  * policy file.
  */
-import { readFileSync } from "node:fs";
 import { type Command, Option } from "@commander-js/extra-typings";
 import { type DiffConfig, parseDiffConfig } from "../diff/config.ts";
 import {
@@ -19,7 +18,9 @@ import {
   parseSections,
   splitList,
 } from "../diff/mod.ts";
-import { InputError, UsageError } from "../errors.ts";
+import { errnoText, InputError, UsageError } from "../errors.ts";
+import { escapeText } from "../util/escape.ts";
+import { readFileBoundedSync, TooLargeError } from "../util/read_bounded.ts";
 import { renderDiffJson, renderDiffYaml } from "../render/diff_json.ts";
 import { renderDiffMarkdown } from "../render/diff_markdown.ts";
 import { renderDiffText } from "../render/diff_text.ts";
@@ -32,15 +33,20 @@ import { termList } from "./help.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...splitList(value)];
 
+/** Largest policy file read (a real one is a few hundred bytes). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 function readConfig(file: string): DiffConfig {
   let text: string;
+  const fail = (why: string) => new InputError(`Cannot read config ${escapeText(file)}: ${why}`);
   try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new InputError(
-      `Cannot read config ${file}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`,
+    text = new TextDecoder("utf-8", { fatal: true }).decode(
+      readFileBoundedSync(file, MAX_CONFIG_BYTES),
     );
+  } catch (e) {
+    if (e instanceof TooLargeError) throw fail("larger than 1 MiB, too big for a policy file");
+    if (e instanceof TypeError) throw fail("not text (invalid UTF-8)");
+    throw fail(errnoText(e));
   }
   return parseDiffConfig(text, file);
 }

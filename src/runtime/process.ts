@@ -41,6 +41,11 @@ export function stdoutIsTty(): boolean {
   return Boolean(process.stdout.isTTY);
 }
 
+/** Whether standard input is a terminal (then nothing is piped into it). */
+export function stdinIsTty(): boolean {
+  return Boolean(process.stdin.isTTY);
+}
+
 /** Standard input as a stream of byte chunks (the reader decides how much it takes). */
 export function stdinChunks(): AsyncIterable<Uint8Array> {
   return process.stdin as AsyncIterable<Uint8Array>;

@@ -5,40 +5,52 @@
  * `Cannot read snapshot b.json: connections[12].localPort: expected integer, got "ssh"`.
  *
  * Decisions:
- * - Size limit (default 512 MiB, `DEFAULT_MAX_BYTES`) applies to the file as stored and again to
- *   its decompressed content; the file size is checked before anything is read.
- * - Duplicate keys are refused in YAML (the parser's own check) and in JSON (a cheap count of
- *   ':' outside strings against the parsed document; on a mismatch the text is located exactly).
+ * - Size limit (default 512 MiB, `DEFAULT_MAX_BYTES`) applies to the bytes read (never to what
+ *   stat says: a device or a /proc file says 0) and again to the decompressed content.
+ * - YAML that nsnap wrote takes a fast reader (yaml_fast.ts); any other YAML goes to the general
+ *   parser, which costs ~100 bytes of memory per byte of text, and so only up to 8 MiB
+ *   (`DEFAULT_MAX_YAML_BYTES`) unless `--max-size` says otherwise. Aliases may add at most
+ *   10,000 nodes when expanded (util/yaml.ts), so an alias bomb fails fast.
+ * - Duplicate keys are refused: in YAML as the keys come out in plain data (`700` and `"700"`
+ *   are one key), in JSON by a cheap count of ':' checked, where it can be fooled (`\u003a`)
+ *   or finds a surplus, by an exact scan of the keys.
+ * - Records keyed by input text (counters, labels, processes) have no prototype.
  * - Unknown fields load and are dropped (additions in a later v1 stay readable); another schema,
  *   or a newer major version, is refused with a line that says which.
- * - YAML alias expansion is bounded (`maxAliasCount`), so an alias bomb fails fast.
  */
-import { promises as fsp } from "node:fs";
-import { createReadStream } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { parseDocument } from "yaml";
-import { describeValue, InputError } from "../errors.ts";
+import { readYaml, YamlProblem } from "../util/yaml.ts";
+import { describeValue, errnoText, InputError } from "../errors.ts";
 import type { Snapshot } from "../model.ts";
 import { SCHEMA_ID } from "../model.ts";
-import { stdinChunks } from "../runtime/process.ts";
+import { stdinChunks, stdinIsTty } from "../runtime/process.ts";
+import { readFileBounded, TooLargeError } from "../util/read_bounded.ts";
 import { z } from "zod";
 import { CounterValue, Snapshot as SnapshotSchema } from "../schema.ts";
 import { dict, dictFrom } from "../util/record.ts";
 import { escapeText } from "../util/escape.ts";
-import { locateJsonError } from "./json_error.ts";
+import { findDuplicateKey, locateJsonError } from "./json_error.ts";
 import { countColons, type FastConnections, fastConnections } from "./fast_path.ts";
 import { parseNsnapYaml } from "./yaml_fast.ts";
 
 /** Default limit on a snapshot's size, stored and decompressed: 512 MiB. */
 export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 
-/** YAML aliases allowed in one document (real snapshots have none). */
-const MAX_YAML_ALIASES = 100;
+/**
+ * Default limit on YAML that leaves nsnap's own layout (8 MiB): the general parser costs about a
+ * hundred bytes of memory per byte of text, so 8 MiB peaks near 0.9 GB. `--max-size` raises it.
+ */
+export const DEFAULT_MAX_YAML_BYTES = 8 * 1024 * 1024;
 
 /** How to read a snapshot. */
 export interface ReadOptions {
   /** Largest accepted size in bytes, stored and decompressed (default `DEFAULT_MAX_BYTES`). */
   maxBytes?: number;
+  /**
+   * Largest YAML text the general parser reads, for YAML outside nsnap's own layout (default
+   * the smaller of `maxBytes` and `DEFAULT_MAX_YAML_BYTES`).
+   */
+  maxYamlBytes?: number;
 }
 
 /** The name an operand goes by in messages. */
@@ -62,57 +74,57 @@ function fail(name: string, what: string): InputError {
   return new InputError(`Cannot read snapshot ${escapeText(name)}: ${what}`);
 }
 
-const SYSTEM_REASONS: Record<string, string> = {
+/** Where the reader words a system error its own way; errnoText() says the rest. */
+const READ_REASONS: Record<string, string> = {
   ENOENT: "no such file",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
   EISDIR: "is a directory, not a snapshot file",
-  ENOTDIR: "a part of the path is not a directory",
-  ELOOP: "too many levels of symbolic links",
-  ENAMETOOLONG: "file name too long",
-  EIO: "input/output error",
 };
 
 function systemReason(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  return (e.code && SYSTEM_REASONS[e.code]) ?? e.message ?? String(err);
+  const code = (err as { code?: string }).code;
+  return (code !== undefined && Object.hasOwn(READ_REASONS, code)
+    ? READ_REASONS[code]
+    : undefined) ??
+    errnoText(err);
 }
 
 /** Reads a snapshot from a file or `-` (standard input) and validates it. */
 export async function readSnapshot(operand: string, opts: ReadOptions = {}): Promise<Snapshot> {
   const limit = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const name = operandName(operand);
-  const tooBig = (size: string) =>
+  const tooBig = (what: string) =>
     fail(
       name,
-      `${size} exceeds the size limit of ${formatBytes(limit)} (raise it with --max-size)`,
+      `${what} exceeds the size limit of ${formatBytes(limit)} (raise it with --max-size)`,
     );
   let bytes: Uint8Array;
   if (operand === "-") {
+    if (stdinIsTty()) {
+      throw fail(
+        name,
+        "standard input is a terminal (pipe a snapshot into nsnap, or name a file)",
+      );
+    }
     try {
       bytes = await readLimited(stdinChunks(), limit);
     } catch (err) {
       if (err instanceof RangeError) throw tooBig("input");
-      throw fail(name, systemReason(err));
+      throw fail(name, `standard input cannot be read: ${errnoText(err)}`);
     }
   } else {
     try {
-      const st = await fsp.stat(operand);
-      if (st.isDirectory()) throw fail(name, SYSTEM_REASONS.EISDIR!);
-      if (st.isFile()) {
-        if (st.size > limit) throw tooBig(`file is ${formatBytes(st.size)}, which`);
-        bytes = await fsp.readFile(operand);
-      } else {
-        // A pipe or device (`<(gunzip -c a.gz)`, /dev/stdin): read it, counting as we go.
-        bytes = await readLimited(createReadStream(operand), limit);
-      }
+      // Bounded by the bytes read: a device, a FIFO or a /proc file says its size is 0.
+      bytes = await readFileBounded(operand, limit);
     } catch (err) {
-      if (err instanceof InputError) throw err;
-      if (err instanceof RangeError) throw tooBig("input");
+      if (err instanceof TooLargeError) {
+        throw tooBig(
+          err.size === undefined ? "the file" : `file is ${formatBytes(err.size)}, which`,
+        );
+      }
       throw fail(name, systemReason(err));
     }
   }
-  return parseSnapshotBytes(bytes, name, { maxBytes: limit });
+  return parseSnapshotBytes(bytes, name, opts);
 }
 
 /** Reads a stream to its end, refusing (RangeError) once it passes `limit` bytes. */
@@ -162,7 +174,9 @@ export function parseSnapshotBytes(
   const text = decodeText(data, name);
   const first = /\S/.exec(text)?.[0];
   const json = first === "{" || first === "[";
-  const doc = json ? parseJson(text, name) : parseYaml(text, name);
+  const doc = json
+    ? parseJson(text, name)
+    : parseYaml(text, name, opts.maxYamlBytes ?? Math.min(limit, DEFAULT_MAX_YAML_BYTES));
   checkDocument(doc, name);
   // Connections take the fast path when every one is plainly valid; zod checks the rest.
   const record = doc as Record<string, unknown>;
@@ -219,11 +233,11 @@ function parseJson(text: string, name: string): unknown {
 }
 
 /**
- * Refuses JSON with a duplicate key, which JSON.parse would silently resolve (last wins): the
- * text holds one ':' per key plus those inside strings, so a surplus means a key was dropped.
- * The fast path has counted the connections' keys already; only when that count falls short
- * (an unknown field, or a real duplicate) is everything counted, and only a surplus then is
- * located exactly.
+ * Refuses JSON with a duplicate key, which JSON.parse would silently resolve (last wins). Cheap
+ * test first: the text holds one ':' per key plus those inside strings; the parsed document says
+ * how many keys survived and how many ':' its strings hold, so a surplus means a key was dropped.
+ * That count is only sound while no string spells a ':' as `\u003a`, so such text, and any text
+ * with a surplus, is scanned exactly (key by key, decoded, a set per object).
  */
 function checkJsonDuplicates(
   text: string,
@@ -231,19 +245,18 @@ function checkJsonDuplicates(
   name: string,
   fast: FastConnections | undefined,
 ): void {
-  const inText = countColons(text);
-  if (fast) {
-    const rest = { ...(doc as Record<string, unknown>), connections: [] };
-    if (inText <= fast.keys + fast.colons + countKeysAndColons(rest)) return;
+  if (!/\\u003a/i.test(text)) {
+    const inText = countColons(text);
+    if (fast) {
+      const rest = { ...(doc as Record<string, unknown>), connections: [] };
+      if (inText <= fast.keys + fast.colons + countKeysAndColons(rest)) return;
+    }
+    if (inText <= countKeysAndColons(doc)) return;
   }
-  if (inText <= countKeysAndColons(doc)) return;
-  // Locate it exactly (slow, but only on this path); YAML 1.2 reads JSON.
-  const ydoc = parseDocument(text, { uniqueKeys: true, version: "1.2" });
-  const dup = ydoc.errors.find((e) => e.code === "DUPLICATE_KEY");
+  const dup = findDuplicateKey(text);
   if (dup) {
-    const pos = dup.linePos?.[0];
-    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : "";
-    throw fail(name, `duplicate key${where} in JSON (each key may appear once)`);
+    const where = `at line ${dup.line}, column ${dup.column}`;
+    throw fail(name, `duplicate key ${where} in JSON (each key may appear once)`);
   }
 }
 
@@ -271,32 +284,26 @@ function countKeysAndColons(doc: unknown): number {
   return expected;
 }
 
-function parseYaml(text: string, name: string): unknown {
+function parseYaml(text: string, name: string, limit: number): unknown {
   // What nsnap wrote reads in a fraction of the time; anything else goes to the full parser.
   const fast = parseNsnapYaml(text);
   if (fast !== undefined) return fast;
+  // The full parser builds a node per value: ~100 bytes of memory per byte of text.
+  if (text.length > limit) {
+    throw fail(
+      name,
+      `YAML outside nsnap's own layout (comments, anchors, flow style …) is read only up to ${
+        formatBytes(limit)
+      }, and this is ${
+        formatBytes(text.length)
+      } (raise it with --max-size, or convert the file to JSON)`,
+    );
+  }
   try {
-    const doc = parseDocument(text, {
-      uniqueKeys: true,
-      intAsBigInt: true,
-      prettyErrors: true,
-      version: "1.2",
-    });
-    const err = doc.errors[0];
-    if (err) {
-      const pos = err.linePos?.[0];
-      const where = pos ? ` at line ${pos.line}, column ${pos.col}` : "";
-      const what = err.code === "DUPLICATE_KEY"
-        ? "duplicate key"
-        : err.code === "MULTIPLE_DOCS"
-        ? "more than one YAML document (a snapshot is one)"
-        : firstLine(err.message).replace(/ at line [0-9]+, column [0-9]+:?$/, "");
-      throw fail(name, `malformed YAML${where}: ${what}`);
-    }
     // Integers come as bigint so that a large unquoted counter keeps its precision; safe ones
     // become numbers again, larger ones the decimal strings the schema accepts.
-    return doc.toJS({
-      maxAliasCount: MAX_YAML_ALIASES,
+    return readYaml(text, {
+      intAsBigInt: true,
       reviver: (_k: unknown, v: unknown) =>
         typeof v === "bigint"
           ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER)
@@ -305,13 +312,9 @@ function parseYaml(text: string, name: string): unknown {
           : v,
     });
   } catch (err) {
-    if (err instanceof InputError) throw err;
-    const msg = (err as Error).message ?? String(err);
-    if (/alias/i.test(msg)) {
-      throw fail(name, "YAML expands too many aliases (an alias bomb?); refused");
-    }
+    if (err instanceof YamlProblem) throw fail(name, `malformed YAML${err.where}: ${err.what}`);
     if (err instanceof RangeError) throw fail(name, "YAML nested too deeply");
-    throw fail(name, `malformed YAML: ${firstLine(msg)}`);
+    throw fail(name, `malformed YAML: ${firstLine((err as Error).message ?? String(err))}`);
   }
 }
 
