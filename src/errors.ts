@@ -31,12 +31,26 @@ export class ParseError extends Error {
   }
 }
 
+/** Writing to standard output failed; `code` is the system's (EPIPE when the reader went away). */
+export class StdoutError extends Error {
+  override name = "StdoutError";
+  readonly code: string | undefined;
+  constructor(cause: unknown) {
+    super(`Cannot write to standard output: ${errnoText(cause)}`, { cause });
+    const code = (cause as { code?: unknown } | null)?.code;
+    this.code = typeof code === "string" ? code : undefined;
+  }
+}
+
 /** Exit code for usage and input errors. */
 export const EXIT_USAGE = 2;
 
 /** Returns the exit code and the one line the CLI prints for an error. */
 export function describeError(err: unknown): { code: number; message: string } {
-  if (err instanceof UsageError || err instanceof InputError || err instanceof ParseError) {
+  if (
+    err instanceof UsageError || err instanceof InputError || err instanceof ParseError ||
+    err instanceof StdoutError
+  ) {
     return { code: EXIT_USAGE, message: err.message };
   }
   const e = err as { code?: string; message?: string; path?: string } | undefined;

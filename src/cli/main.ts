@@ -3,8 +3,8 @@
  * and an exit code (0 ok, 1 a --fail-on change or nothing found, 2 usage or input error).
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
-import { describeError, EXIT_USAGE } from "../errors.ts";
-import { writeStderr } from "../runtime/process.ts";
+import { describeError, EXIT_USAGE, StdoutError } from "../errors.ts";
+import { absorbStdoutErrors, writeStderr } from "../runtime/process.ts";
 import { escapeControls } from "../util/escape.ts";
 import { VERSION } from "../version.ts";
 import type { CliContext } from "./context.ts";
@@ -63,10 +63,13 @@ export async function main(argv: string[]): Promise<number> {
   const ctx: CliContext = { exitCode: 0 };
   const debug = argv.includes("--debug");
   const program = buildProgram(ctx);
+  absorbStdoutErrors();
   try {
     await program.parseAsync(argv, { from: "user" });
     return ctx.exitCode;
   } catch (err) {
+    // The reader of our output went away (`| head`): it has what it wanted; end quietly.
+    if (err instanceof StdoutError && err.code === "EPIPE") return ctx.exitCode;
     if (err instanceof CommanderError) {
       // Help and version end with 0; every parsing error has already been printed as one line.
       return err.exitCode === 0 ? 0 : EXIT_USAGE;

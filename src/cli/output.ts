@@ -11,6 +11,7 @@ import { dict } from "../util/record.ts";
 import { escapeText } from "../util/escape.ts";
 import { redactKey } from "./redact_key.ts";
 import { out } from "./context.ts";
+import { tempFiles } from "./signals.ts";
 
 /** Parses repeated `--label key=value` options into a record. */
 export function parseLabel(
@@ -76,6 +77,7 @@ export async function emitSnapshot(snapshot: Snapshot, opts: SnapshotOutputOptio
     ...(opts.output !== undefined ? { output: opts.output } : {}),
     ...(opts.format ? { format: opts.format } : {}),
     force: opts.force ?? false,
+    tempFiles,
   });
   if (path !== "-") await out(escapeText(path));
 }

@@ -3,6 +3,7 @@
  * This folder is the only place that touches `Deno.*`, `Bun.*` or `process.*`.
  */
 import process from "node:process";
+import { StdoutError } from "../errors.ts";
 
 /** The command-line arguments after the program name. */
 export function args(): string[] {
@@ -24,10 +25,28 @@ export function setExitCode(code: number): void {
   process.exitCode = code;
 }
 
-/** Writes text to standard output. */
+let stdoutGuarded = false;
+
+/** Absorbs standard output's error event: failed writes are reported where they are made. */
+export function absorbStdoutErrors(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on("error", () => {/* reported through the write's callback */});
+}
+
+/**
+ * Writes text to standard output. A failed write (the reader went away: EPIPE; a full disk:
+ * ENOSPC) rejects with a `StdoutError`; the stream's own error event is absorbed, so that it
+ * never ends the process with a stack trace.
+ */
 export function writeStdout(text: string | Uint8Array): Promise<void> {
+  absorbStdoutErrors();
   return new Promise((resolve, reject) => {
-    process.stdout.write(text, (err) => err ? reject(err) : resolve());
+    try {
+      process.stdout.write(text, (err) => err ? reject(new StdoutError(err)) : resolve());
+    } catch (err) {
+      reject(new StdoutError(err));
+    }
   });
 }
 
@@ -74,14 +93,22 @@ export function runtimeName(): string {
   return `node ${process.versions.node}`;
 }
 
-/** Registers a handler for SIGINT/SIGTERM; returns a function that removes it. */
-export function onTerminate(handler: (signal: string) => void): () => void {
-  const h = (sig: string) => handler(sig);
-  process.on("SIGINT", h);
-  process.on("SIGTERM", h);
+/** The signals that end a CLI run early, with their numbers (the exit code is 128 + n). */
+export const TERMINATING_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const;
+
+/** One of TERMINATING_SIGNALS. */
+export type TerminatingSignal = keyof typeof TERMINATING_SIGNALS;
+
+/**
+ * Calls `handler` on SIGHUP, SIGINT, SIGQUIT or SIGTERM instead of the default (ending the
+ * process); returns a function that restores the default.
+ */
+export function onTerminatingSignal(handler: (signal: TerminatingSignal) => void): () => void {
+  const names = Object.keys(TERMINATING_SIGNALS) as TerminatingSignal[];
+  const listeners = names.map((name) => [name, () => handler(name)] as const);
+  for (const [name, h] of listeners) process.on(name, h);
   return () => {
-    process.off("SIGINT", h);
-    process.off("SIGTERM", h);
+    for (const [name, h] of listeners) process.off(name, h);
   };
 }
 
