@@ -65,6 +65,8 @@ export function readYaml(text: string, opts: YamlReadOptions = {}): unknown {
       prettyErrors: false,
       version: "1.2",
       lineCounter: lines,
+      // Problems become errors here; nothing goes to the console.
+      logLevel: "silent",
     });
   } catch (err) {
     if (err instanceof RangeError) throw new YamlProblem("nested too deeply");
@@ -151,6 +153,10 @@ function checkNodes(root: unknown, maxAliasNodes: number, at: At): void {
     } else if (isSeq(node)) {
       for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
     } else if (isPair(node)) {
+      // A pair inside a sequence (`[a: b]`): its key is checked like a mapping's.
+      if (node.key !== null && !isScalar(node.key)) {
+        throw new YamlProblem("a mapping key must be a plain value", ...at(offsetOf(node.key)));
+      }
       stack.push(node.value);
     }
   }
