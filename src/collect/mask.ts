@@ -63,13 +63,18 @@ function basename(path: string): string {
 
 /**
  * Masks credentials in URLs: `user:***@` when a user name is given, else `***@` (a token).
- * An `@` that starts a path segment after a plain host (`https://host:8080/@scope/pkg`) is no
- * credential; anything else in doubt is masked.
+ * An `@` that starts a path segment after a plain dotted host (`https://registry.npmjs.org/@a/b`)
+ * is no credential; anything else in doubt is masked.
  */
 function maskUrls(text: string): string {
   return text.replace(URL_USERINFO, (m, scheme: string, info: string) => {
     const host = info.slice(0, info.indexOf("/") >>> 0);
-    if (info.endsWith("/") && /^[A-Za-z0-9.-]+(:[0-9]+)?$/.test(host)) return m;
+    if (
+      info.endsWith("/") && !info.includes("@") &&
+      /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]+)?$/.test(host)
+    ) {
+      return m;
+    }
     const colon = info.indexOf(":");
     return colon >= 0 ? `${scheme}${info.slice(0, colon)}:${MASK}@` : `${scheme}${MASK}@`;
   });

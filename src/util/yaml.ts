@@ -65,8 +65,9 @@ export function readYaml(text: string, opts: YamlReadOptions = {}): unknown {
       prettyErrors: false,
       version: "1.2",
       lineCounter: lines,
-      // Problems become errors here; nothing goes to the console.
-      logLevel: "silent",
+      // Problems become errors here; no warning goes to the console ("silent" would also
+      // drop the error for a second document).
+      logLevel: "error",
     });
   } catch (err) {
     if (err instanceof RangeError) throw new YamlProblem("nested too deeply");

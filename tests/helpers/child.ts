@@ -1,6 +1,19 @@
 /** Runs a TypeScript file as a child of the current runtime (Deno or Bun), as the tests run. */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import process from "node:process";
+
+/**
+ * This process's peak resident memory in MiB: VmHWM from /proc/self/status, which starts afresh
+ * at exec (getrusage's maxrss carries over the parent's peak from before the exec).
+ */
+export function peakRssMiB(): number {
+  try {
+    const m = /^VmHWM:\s+([0-9]+) kB$/m.exec(readFileSync("/proc/self/status", "utf8"));
+    if (m) return Number(m[1]) / 1024;
+  } catch { /* not Linux */ }
+  return process.resourceUsage().maxRSS / 1024;
+}
 
 /** What the child printed and how it ended. */
 export interface ChildRun {

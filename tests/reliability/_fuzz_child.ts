@@ -9,6 +9,7 @@
  *   _fuzz_child.ts loader|import RUNS SEED
  */
 import process from "node:process";
+import { peakRssMiB } from "../helpers/child.ts";
 import { InputError, ParseError } from "../../src/errors.ts";
 import { parseSnapshotBytes } from "../../src/snapshot/read.ts";
 import { importFiles } from "../../src/import/mod.ts";
@@ -70,5 +71,5 @@ console.log(JSON.stringify({
   loaded,
   refused,
   failure,
-  maxRssMiB: process.resourceUsage().maxRSS / 1024,
+  maxRssMiB: peakRssMiB(),
 }));

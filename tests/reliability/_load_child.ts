@@ -4,6 +4,7 @@
  * peak resident memory.
  */
 import process from "node:process";
+import { peakRssMiB } from "../helpers/child.ts";
 import { readSnapshot } from "../../src/snapshot/read.ts";
 
 const [file, maxSize] = process.argv.slice(2) as [string, string | undefined];
@@ -17,4 +18,4 @@ try {
 } catch (err) {
   outcome = (err as Error).message;
 }
-console.log(JSON.stringify({ outcome, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+console.log(JSON.stringify({ outcome, maxRssMiB: peakRssMiB() }));
