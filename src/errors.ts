@@ -42,6 +42,56 @@ export class StdoutError extends Error {
   }
 }
 
+/** System error codes in plain words, the one wording every message uses. */
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "is a directory",
+  ENOTDIR: "a part of the path is not a directory",
+  ELOOP: "too many levels of symbolic links",
+  ENAMETOOLONG: "file name too long",
+  EIO: "input/output error",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EFBIG: "file too large",
+  EEXIST: "file exists",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files in the system",
+  ESRCH: "no such process",
+  ENXIO: "no such device or address",
+  EPIPE: "the reader has gone (broken pipe)",
+  ECONNRESET: "the connection was reset",
+  ENOTCONN: "the socket is not connected",
+  ENOTSUP: "operation not supported",
+  EOPNOTSUPP: "operation not supported",
+  EAGAIN: "resource temporarily unavailable",
+  EBADF: "not an open file",
+  EINVAL: "invalid argument",
+};
+
+/**
+ * Says what a system error means, in the words every nsnap message uses ("no such file or
+ * directory", "permission denied"); an error without a known code gives the first line of its
+ * message.
+ *
+ * @example
+ * ```ts
+ * import { errnoText } from "./errors.ts";
+ * errnoText(Object.assign(new Error("x"), { code: "ENOENT" })); // "no such file or directory"
+ * ```
+ */
+export function errnoText(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown } | null | undefined;
+  const code = typeof e?.code === "string" ? e.code : undefined;
+  if (code !== undefined && Object.hasOwn(ERRNO_WORDS, code)) return ERRNO_WORDS[code]!;
+  const message = typeof e?.message === "string" ? e.message : String(err);
+  // Never the runtime's raw text: no "ECODE: " in front, no ", syscall 'path'" behind.
+  const line = message.split("\n")[0]!.replace(/^E[A-Z0-9]+: /, "").replace(/, \w+ '.*'$/, "");
+  return line.trim() === "" ? (code ?? "unknown error") : line;
+}
+
 /** Exit code for usage and input errors. */
 export const EXIT_USAGE = 2;
 
@@ -59,47 +109,6 @@ export function describeError(err: unknown): { code: number; message: string } {
     return { code: EXIT_USAGE, message: `Cannot complete the command: ${errnoText(e)}` };
   }
   return { code: 70, message: `internal error: ${e?.message ?? String(err)}` };
-}
-
-/** Plain words for the system errors nsnap meets reading and writing files and streams. */
-const ERRNO_TEXT: Record<string, string> = {
-  ENOENT: "no such file or directory",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EISDIR: "is a directory",
-  ENOTDIR: "a part of the path is not a directory",
-  EEXIST: "already exists",
-  ELOOP: "too many levels of symbolic links",
-  ENAMETOOLONG: "file name too long",
-  EROFS: "read-only file system",
-  ENOSPC: "no space left on device",
-  EDQUOT: "disk quota exceeded",
-  EFBIG: "file too large",
-  EIO: "input/output error",
-  ENXIO: "no such device or address",
-  EPIPE: "the reader has gone (broken pipe)",
-  ECONNRESET: "the connection was reset",
-  ENOTCONN: "the socket is not connected",
-  ENOTSUP: "operation not supported",
-  EOPNOTSUPP: "operation not supported",
-  EMFILE: "too many open files",
-  ENFILE: "too many open files in the system",
-  EAGAIN: "resource temporarily unavailable",
-  EBADF: "not an open file",
-  EINVAL: "invalid argument",
-};
-
-/**
- * A system error in plain words ("no space left on device"), never the runtime's raw text with
- * its code, system call and path; an unknown code gives the message's first line without them.
- */
-export function errnoText(err: unknown): string {
-  const e = err as { code?: unknown; message?: unknown } | null | undefined;
-  const code = typeof e?.code === "string" ? e.code : undefined;
-  if (code !== undefined && Object.hasOwn(ERRNO_TEXT, code)) return ERRNO_TEXT[code]!;
-  const msg = typeof e?.message === "string" ? e.message : String(err);
-  const line = (msg.split("\n")[0] ?? msg).replace(/^E[A-Z0-9]+: /, "").replace(/, \w+ '.*'$/, "");
-  return line.trim() === "" ? (code ?? "unknown error") : line;
 }
 
 /** Describes a value for "expected X, got Y" messages without dumping large data. */

@@ -189,16 +189,23 @@ export const Snapshot = z.object({
   counters: Counters,
 });
 
-/** Produces the published JSON Schema of `nsnap/v1` (the on-disk form, counters as number|string). */
-export function snapshotJsonSchema(): Record<string, unknown> {
-  const s = z.toJSONSchema(Snapshot, { io: "input", target: "draft-2020-12" }) as Record<
+/**
+ * The JSON Schema (draft 2020-12) of a document nsnap writes, in its on-disk form (integers as
+ * number|string), under its published id and title.
+ */
+export function publishedJsonSchema(
+  schema: z.ZodType,
+  id: string,
+  title: string,
+): Record<string, unknown> {
+  const s = z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" }) as Record<
     string,
     unknown
   >;
-  return {
-    $schema: s.$schema,
-    $id: "urn:nsnap:schema:nsnap-v1",
-    title: "nsnap snapshot (nsnap/v1)",
-    ...s,
-  };
+  return { $schema: s.$schema, $id: id, title, ...s };
+}
+
+/** Produces the published JSON Schema of `nsnap/v1` (the on-disk form, counters as number|string). */
+export function snapshotJsonSchema(): Record<string, unknown> {
+  return publishedJsonSchema(Snapshot, "urn:nsnap:schema:nsnap-v1", "nsnap snapshot (nsnap/v1)");
 }

@@ -1,8 +1,11 @@
-/** The tool's name and version, read from deno.json (the one place the version lives). */
-import denoJson from "../deno.json" with { type: "json" };
+/**
+ * The tool's name and version. The version lives in package.json alone; the JSON import is
+ * resolved at build time by `bun build --compile`, so the binary knows it too.
+ */
+import packageJson from "../package.json" with { type: "json" };
 
-/** The nsnap version, from deno.json. */
-export const VERSION: string = denoJson.version;
+/** The nsnap version, from package.json. */
+export const VERSION: string = packageJson.version;
 
 /** The tool name written into snapshots. */
 export const TOOL_NAME = "nsnap";

@@ -24,6 +24,7 @@ import { readFileBoundedSync, TooLargeError } from "../util/read_bounded.ts";
 import { renderDiffJson, renderDiffYaml } from "../render/diff_json.ts";
 import { renderDiffMarkdown } from "../render/diff_markdown.ts";
 import { renderDiffText } from "../render/diff_text.ts";
+import { renderReport } from "../render/html/mod.ts";
 import { writeStderr } from "../runtime/process.ts";
 import { displayText } from "../render/table.ts";
 import { type CliContext, out } from "./context.ts";
@@ -62,7 +63,7 @@ export function registerDiff(program: Command, ctx: CliContext) {
     .argument("<after>", "snapshot file, - for stdin, or live")
     .addOption(
       new Option("--format <format>", "output format")
-        .choices(["text", "json", "yaml", "markdown"] as const)
+        .choices(["text", "json", "yaml", "markdown", "html"] as const)
         .default("text" as const),
     )
     .option("--fail-on <kinds>", "exit 1 when a change of these kinds occurs (comma list)", collect)
@@ -108,6 +109,7 @@ Examples:
   nsnap diff before.json live --only listeners,routes
   nsnap diff a.json b.json --fail-on listener-opened,listener-exposure-changed
   nsnap diff a.json b.json --format markdown > report.md
+  nsnap diff a.json b.json --format html > report.html
   nsnap diff a.json b.json --format json | jq '.changes[] | select(.notable)'
   nsnap capture -o - | nsnap diff before.json - --config .nsnap-diff.yaml`,
     )
@@ -145,6 +147,8 @@ Examples:
           return await out(renderDiffYaml(doc));
         case "markdown":
           return await out(renderDiffMarkdown(doc));
+        case "html":
+          return await out(renderReport({ kind: "diff", before, after, doc }));
         default:
           return await out(
             renderDiffText(doc, { paint: textLayout(true).paint }),

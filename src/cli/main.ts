@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { describeError, EXIT_USAGE, StdoutError } from "../errors.ts";
-import { absorbStdoutErrors, writeStderr } from "../runtime/process.ts";
+import { absorbStdoutErrors, writeStderr, writeStdout } from "../runtime/process.ts";
 import { escapeControls } from "../util/escape.ts";
 import { VERSION } from "../version.ts";
 import type { CliContext } from "./context.ts";
@@ -15,6 +15,7 @@ import { registerPort } from "./port.ts";
 import { registerImport } from "./import.ts";
 import { registerSchema } from "./schema.ts";
 import { registerCompletions } from "./completions.ts";
+import { registerReport } from "./report.ts";
 
 /** Builds the program with every command registered; exported for completions and tests. */
 export function buildProgram(ctx: CliContext): Command {
@@ -28,6 +29,8 @@ export function buildProgram(ctx: CliContext): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
+      // Help and version text: a reader that went away has what it wanted.
+      writeOut: (s) => void writeStdout(s).catch(() => {}),
       writeErr: (s) => writeStderr(s),
       outputError: (s, write) =>
         write(`nsnap: ${escapeControls(s.replace(/^error: /, "").trimEnd())}\n`),
@@ -39,7 +42,8 @@ Examples:
   nsnap capture                       write ./snapshots/<host>-<time>.json
   nsnap diff before.json after.json   what changed (exit 1 with --fail-on KINDS)
   nsnap show -tlp                     listening TCP sockets with their programs
-  nsnap port 443 incident.json.gz     who holds port 443 in a saved snapshot`,
+  nsnap port 443 incident.json.gz     who holds port 443 in a saved snapshot
+  nsnap report a.json b.json          one HTML page for a ticket`,
   );
   for (
     const register of [
@@ -48,6 +52,7 @@ Examples:
       registerShow,
       registerPort,
       registerImport,
+      registerReport,
       registerSchema,
       registerCompletions,
     ]

@@ -5,10 +5,10 @@
  * The counters an operator should look at first are marked notable with a plain sentence.
  */
 import type { Snapshot } from "../model.ts";
-import type { Change } from "./types.ts";
-import { rate, rebooted, secondsBetween, sortByKey, thousands } from "./util.ts";
+import type { Change, ChangeOf } from "./types.ts";
+import { bootTimes, rate, secondsBetween, sortByKey } from "./util.ts";
+import { decimalText, formatCount, formatPercent } from "../format.ts";
 import { own } from "../util/record.ts";
-import { decimalText } from "../util/number.ts";
 
 /** Values that are configuration, not activity. */
 const SETTINGS = new Set([
@@ -39,14 +39,8 @@ type Sentence = (
   before: Snapshot["counters"],
 ) => string;
 
-const times = (d: bigint, one: string, many: string) => `${thousands(d)} ${d === 1n ? one : many}`;
-
-function share(part: bigint, whole: bigint): string {
-  if (whole <= 0n) return "";
-  // Two decimals of a percentage, in exact integer arithmetic.
-  const bp = (part * 10000n) / whole;
-  return `${bp / 100n}.${String(bp % 100n).padStart(2, "0")}%`;
-}
+const times = (d: bigint, one: string, many: string) =>
+  `${formatCount(d)} ${d === 1n ? one : many}`;
 
 function retrans(outGroup: string): Sentence {
   return (d, after, before) => {
@@ -54,9 +48,9 @@ function retrans(outGroup: string): Sentence {
       own(own(before, outGroup), "OutSegs"),
       own(own(after, outGroup), "OutSegs"),
     );
-    const pct = sent !== undefined ? share(d, sent) : "";
+    const pct = sent !== undefined ? formatPercent(d, sent) : "";
     return `${times(d, "segment", "segments")} retransmitted${
-      pct ? `: ${pct} of the ${thousands(sent!)} segments sent` : ""
+      pct ? `: ${pct} of the ${formatCount(sent!)} segments sent` : ""
     }`;
   };
 }
@@ -102,6 +96,11 @@ function notableOf(group: string, name: string): Sentence | undefined {
     (name.startsWith(group) ? undefined : own(NOTABLE, `${group}.${group}${name}`));
 }
 
+/** True for the counters a diff calls out as notable (Tcp.RetransSegs, TcpExt.ListenOverflows …). */
+export function isNotableCounter(group: string, name: string): boolean {
+  return notableOf(group, name) !== undefined;
+}
+
 function delta(a: bigint | undefined, b: bigint | undefined): bigint | undefined {
   return a === undefined || b === undefined || b < a ? undefined : b - a;
 }
@@ -114,17 +113,19 @@ function sortKey(kindRank: number, group: string, name: string): string {
 export function diffCounters(before: Snapshot, after: Snapshot): Change[] {
   const seconds = secondsBetween(before, after);
   const items: Array<[string, Change]> = [];
-  const reboot = rebooted(before, after);
-  if (reboot) {
+  const boots = bootTimes(before, after);
+  const reboot = boots !== undefined;
+  if (boots) {
     items.push(["0", {
       kind: "counter-reset",
       section: "counters",
       key: { group: "*", name: "*" },
-      before: { bootTime: before.meta.host.bootTime },
-      after: { bootTime: after.meta.host.bootTime },
+      before: { bootTime: boots[0] },
+      after: { bootTime: boots[1] },
       notable: true,
-      summary:
-        `the host rebooted between the snapshots (boot time ${before.meta.host.bootTime} → ${after.meta.host.bootTime}): counters restarted from zero, no deltas`,
+      summary: `the host rebooted between the snapshots (boot time ${boots[0]} → ${
+        boots[1]
+      }): counters restarted from zero, no deltas`,
     }]);
   }
   // Group and counter names are input text: only own entries count ("constructor" is a name).
@@ -172,7 +173,7 @@ export function diffCounters(before: Snapshot, after: Snapshot): Change[] {
         continue;
       }
       const d = y - x;
-      const change: Change = {
+      const change: ChangeOf<"counter-increased"> = {
         kind: "counter-increased",
         section: "counters",
         key,

@@ -11,8 +11,9 @@ import {
   type NetInterface,
   type Snapshot,
 } from "../model.ts";
-import type { Change } from "./types.ts";
-import { rate, rebooted, secondsBetween, sortByKey, thousands } from "./util.ts";
+import type { Change, ChangeOf, InterfaceSettings, InterfaceSide } from "./types.ts";
+import { rate, rebooted, secondsBetween, sortByKey } from "./util.ts";
+import { formatBytes, formatCount } from "../format.ts";
 
 function byName(snap: Snapshot): Map<string, NetInterface> {
   return new Map(snap.interfaces.map((i) => [i.name, i]));
@@ -22,25 +23,17 @@ function addr(a: InterfaceAddress): string {
   return `${a.address}/${a.prefixLength}`;
 }
 
-function sideOf(i: NetInterface): Record<string, unknown> {
-  const s: Record<string, unknown> = { name: i.name };
-  if (i.mtu !== undefined) s.mtu = i.mtu;
-  if (i.operState !== undefined) s.operState = i.operState;
-  if (i.mac !== undefined) s.mac = i.mac;
-  s.flags = [...i.flags].sort();
-  s.addresses = i.addresses.map(addr).sort();
-  return s;
-}
-
-/** A byte count in decimal units: "860 B", "30.0 MB". */
-export function fmtBytes(n: bigint): string {
-  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
-  let v = Number(n), u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
+function sideOf(i: NetInterface): InterfaceSide {
+  const known: Pick<InterfaceSide, "mtu" | "operState" | "mac"> = {};
+  if (i.mtu !== undefined) known.mtu = i.mtu;
+  if (i.operState !== undefined) known.operState = i.operState;
+  if (i.mac !== undefined) known.mac = i.mac;
+  return {
+    name: i.name,
+    ...known,
+    flags: [...i.flags].sort(),
+    addresses: i.addresses.map(addr).sort(),
+  };
 }
 
 /** Compares the interfaces of two snapshots, their settings and their traffic. */
@@ -82,10 +75,13 @@ export function diffInterfaces(before: Snapshot, after: Snapshot): Change[] {
   return sortByKey(items);
 }
 
-function compareSettings(ia: NetInterface, ib: NetInterface): Change | undefined {
-  const before: Record<string, unknown> = {}, after: Record<string, unknown> = {};
+function compareSettings(
+  ia: NetInterface,
+  ib: NetInterface,
+): ChangeOf<"interface-changed"> | undefined {
+  const before: InterfaceSettings = {}, after: InterfaceSettings = {};
   const words: string[] = [];
-  const scalar = (f: "mtu" | "operState" | "mac" | "speedMbps", label: string) => {
+  const scalar = <F extends "mtu" | "operState" | "mac" | "speedMbps">(f: F, label: string) => {
     const x = ia[f], y = ib[f];
     if (x === y || x === undefined || y === undefined) return;
     before[f] = x;
@@ -115,7 +111,7 @@ function compareSettings(ia: NetInterface, ib: NetInterface): Change | undefined
   for (const x of added) words.push(`address ${x} added`);
   for (const x of removed) words.push(`address ${x} removed`);
   if (words.length === 0) return undefined;
-  const change: Change = {
+  const change: ChangeOf<"interface-changed"> = {
     kind: "interface-changed",
     section: "interfaces",
     key: { interface: ia.name },
@@ -133,7 +129,7 @@ function compareTraffic(
   ib: NetInterface,
   seconds: number | undefined,
   reboot: boolean,
-): Change | undefined {
+): ChangeOf<"interface-traffic"> | undefined {
   const sa = ia.stats, sb = ib.stats;
   if (!sa || !sb) return undefined;
   const delta: Partial<Record<InterfaceStatName, bigint>> = {};
@@ -168,26 +164,26 @@ function compareTraffic(
   }
   const d = (n: InterfaceStatName) => delta[n] ?? 0n;
   const rateText = (n: InterfaceStatName) =>
-    perSecond[n] !== undefined ? ` (${fmtBytes(BigInt(Math.round(perSecond[n]!)))}/s)` : "";
+    perSecond[n] !== undefined ? ` (${formatBytes(BigInt(Math.round(perSecond[n]!)))}/s)` : "";
   const words = [
-    `rx ${fmtBytes(d("rxBytes"))}${rateText("rxBytes")}`,
-    `tx ${fmtBytes(d("txBytes"))}${rateText("txBytes")}`,
-    `${thousands(d("rxPackets") + d("txPackets"))} packets`,
+    `rx ${formatBytes(d("rxBytes"))}${rateText("rxBytes")}`,
+    `tx ${formatBytes(d("txBytes"))}${rateText("txBytes")}`,
+    `${formatCount(d("rxPackets") + d("txPackets"))} packets`,
   ];
   const errors = d("rxErrors") + d("txErrors");
   const drops = d("rxDropped") + d("txDropped");
-  if (errors > 0n) words.push(`${thousands(errors)} errors`);
-  if (drops > 0n) words.push(`${thousands(drops)} drops`);
-  const change: Change = {
+  if (errors > 0n) words.push(`${formatCount(errors)} errors`);
+  if (drops > 0n) words.push(`${formatCount(drops)} drops`);
+  const change: ChangeOf<"interface-traffic"> = {
     kind: "interface-traffic",
     section: "interfaces",
     key: { interface: ia.name },
     before,
     after,
-    delta: delta as Record<string, bigint>,
+    delta,
     summary: `interface ${ia.name}: ${words.join(", ")}`,
   };
-  if (seconds !== undefined) change.perSecond = perSecond as Record<string, number>;
+  if (seconds !== undefined) change.perSecond = perSecond;
   if (errors > 0n || drops > 0n) change.notable = true;
   return change;
 }

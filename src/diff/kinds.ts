@@ -1,62 +1,56 @@
 /**
- * The kinds of change a diff reports and the sections they belong to: the vocabulary that
- * `--fail-on` and `--only` accept, so an unknown name is a usage error rather than a silent no-op.
+ * The vocabulary of a diff, derived from the kinds table in `schema.ts`: the sections, the kinds
+ * of change and the section each belongs to — what `--fail-on` and `--only` accept, so an unknown
+ * name is a usage error rather than a silent no-op.
  */
 import { UsageError } from "../errors.ts";
+import { CHANGES, DiffSection as SectionSchema } from "./schema.ts";
+import type { Change, ChangeIn, ChangeKind, ChangeOf, DiffSection } from "./types.ts";
+
+export type { ChangeKind, DiffSection } from "./types.ts";
 
 /** The sections of a diff, in report order. */
-export const DIFF_SECTIONS = ["listeners", "sessions", "routes", "interfaces", "counters"] as const;
-export type DiffSection = typeof DIFF_SECTIONS[number];
-
-/** Every kind of change, grouped by section, in report order. */
-export const CHANGE_KINDS = {
-  listeners: [
-    "listener-opened",
-    "listener-closed",
-    "listener-owner-changed",
-    "listener-restarted",
-    "listener-exposure-changed",
-  ],
-  sessions: ["session-opened", "session-closed", "session-state-buildup"],
-  routes: ["route-added", "route-removed", "route-changed"],
-  interfaces: ["interface-added", "interface-removed", "interface-changed", "interface-traffic"],
-  counters: ["counter-increased", "counter-reset", "gauge-changed", "setting-changed"],
-} as const;
-
-export type ChangeKind = typeof CHANGE_KINDS[DiffSection][number];
+export const DIFF_SECTIONS: readonly DiffSection[] = SectionSchema.options;
 
 /** All kinds as one flat list, in report order. */
-export const ALL_KINDS: readonly ChangeKind[] = DIFF_SECTIONS.flatMap((s) => CHANGE_KINDS[s]);
+export const ALL_KINDS: readonly ChangeKind[] = CHANGES.map((c) => c.shape.kind.value);
+
+/** The section each kind belongs to. */
+export const KIND_SECTIONS = Object.fromEntries(
+  CHANGES.map((c) => [c.shape.kind.value, c.shape.section.value]),
+) as Readonly<Record<ChangeKind, DiffSection>>;
+
+/** Every kind of change, grouped by section, in report order. */
+export const CHANGE_KINDS: Readonly<Record<DiffSection, readonly ChangeKind[]>> = (() => {
+  const out = {} as Record<DiffSection, readonly ChangeKind[]>;
+  for (const s of DIFF_SECTIONS) out[s] = ALL_KINDS.filter((k) => KIND_SECTIONS[k] === s);
+  return out;
+})();
 
 /** One-line meaning of each kind, for help text and documentation. */
-export const KIND_DESCRIPTIONS: Record<ChangeKind, string> = {
-  "listener-opened": "a new listening socket (TCP LISTEN or bound UDP)",
-  "listener-closed": "a listening socket went away",
-  "listener-owner-changed": "another program now holds the listening address and port",
-  "listener-restarted": "same program, new pid or start time (what a deploy does)",
-  "listener-exposure-changed": "same port and program, address widened or narrowed",
-  "session-opened": "connected sockets that appeared (grouped unless --detail)",
-  "session-closed": "connected sockets that went away (grouped unless --detail)",
-  "session-state-buildup": "TIME_WAIT, CLOSE_WAIT or SYN_RECV sockets piled up",
-  "route-added": "a route appeared",
-  "route-removed": "a route went away",
-  "route-changed": "gateway, interface, source, protocol or scope of a route changed",
-  "interface-added": "an interface appeared",
-  "interface-removed": "an interface went away",
-  "interface-changed": "MTU, state, flags, MAC or addresses of an interface changed",
-  "interface-traffic": "bytes, packets, errors or drops counted by an interface, with rates",
-  "counter-increased": "a protocol counter moved (delta and per-second rate)",
-  "counter-reset": "a counter went backwards, or the host rebooted between snapshots",
-  "gauge-changed": "a gauge (Tcp.CurrEstab, sockstat) has another value",
-  "setting-changed": "a protocol setting (Ip.Forwarding, Tcp.RtoMin …) has another value",
-};
+export const KIND_DESCRIPTIONS = Object.fromEntries(
+  CHANGES.map((c) => [c.shape.kind.value, c.description ?? ""]),
+) as Readonly<Record<ChangeKind, string>>;
 
-/** The section a kind belongs to. */
-export function sectionOfKind(kind: ChangeKind): DiffSection {
-  for (const s of DIFF_SECTIONS) {
-    if ((CHANGE_KINDS[s] as readonly string[]).includes(kind)) return s;
-  }
-  throw new Error(`Cannot find the section of kind ${kind}`);
+/**
+ * A type guard for changes of one kind, so their fields are typed.
+ *
+ * @example
+ * ```ts
+ * import { type DiffDocument, isKind } from "./mod.ts";
+ * declare const doc: DiffDocument;
+ * for (const c of doc.changes.filter(isKind("listener-exposure-changed"))) {
+ *   console.log(c.key.port, c.exposure);
+ * }
+ * ```
+ */
+export function isKind<K extends ChangeKind>(kind: K): (c: Change) => c is ChangeOf<K> {
+  return (c): c is ChangeOf<K> => c.kind === kind;
+}
+
+/** A type guard for changes of one section, so their keys are typed. */
+export function inSection<S extends DiffSection>(section: S): (c: Change) => c is ChangeIn<S> {
+  return (c): c is ChangeIn<S> => c.section === section;
 }
 
 /** Splits a comma list, trimming blanks (`"a, b,,c"` → `["a","b","c"]`). */

@@ -5,24 +5,9 @@
  */
 import type { Connection, Snapshot } from "../model.ts";
 import { isLoopback, isWildcard } from "../net/address.ts";
-import { endpoint, isListener, listenerKey } from "./keys.ts";
-import type { Change } from "./types.ts";
+import { endpoint, isListener, listenerKey } from "../net/sockets.ts";
+import type { Change, ChangeOf, Exposure, ListenerSide } from "./types.ts";
 import { append, ownerOf, pad, programOf, sortByKey } from "./util.ts";
-
-/** One listening address and port with the processes holding it. */
-export interface ListenerSide {
-  protocol: string;
-  family: string;
-  address: string;
-  port: number;
-  /** The program of the master holder, when known. */
-  program?: string;
-  pid?: number;
-  startTime?: string;
-  exe?: string;
-  /** Every master pid holding a socket on this address (SO_REUSEPORT can give several). */
-  pids?: number[];
-}
 
 interface Entry {
   side: ListenerSide;
@@ -101,7 +86,7 @@ function sortKey(s: ListenerSide, rank: number): string {
   return `${s.protocol} ${pad(s.port)} ${rank} ${s.family} ${s.address}`;
 }
 
-function keyOf(s: ListenerSide): Record<string, string | number> {
+function keyOf(s: ListenerSide): ChangeOf<"listener-opened">["key"] {
   return { protocol: s.protocol, family: s.family, address: s.address, port: s.port };
 }
 
@@ -112,7 +97,7 @@ function reach(address: string): number {
   return 1;
 }
 
-function exposure(a: ListenerSide, b: ListenerSide): "widened" | "narrowed" | "moved" {
+function exposure(a: ListenerSide, b: ListenerSide): Exposure {
   const ra = reach(a.address), rb = reach(b.address);
   return rb > ra ? "widened" : rb < ra ? "narrowed" : "moved";
 }

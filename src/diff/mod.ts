@@ -4,8 +4,11 @@
  *
  * @example
  * ```ts
+ * import type { Snapshot } from "../model.ts";
+ * import { diffSnapshots, isKind } from "./mod.ts";
+ * declare const a: Snapshot, b: Snapshot;
  * const doc = diffSnapshots(a, b, { only: ["listeners"], ignore: { ports: ["22"] } });
- * if (doc.changes.some((c) => c.kind === "listener-opened")) console.log("new listener");
+ * for (const c of doc.changes.filter(isKind("listener-opened"))) console.log(c.after.port);
  * ```
  */
 import type { SectionName, Snapshot } from "../model.ts";
@@ -27,6 +30,7 @@ import { append, secondsBetween } from "./util.ts";
 
 export * from "./types.ts";
 export * from "./kinds.ts";
+export { diffJsonSchema, parseDiffDocument } from "./schema.ts";
 export {
   applyIgnore,
   compileIgnore,

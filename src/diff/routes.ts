@@ -3,12 +3,13 @@
  * several routes share that key (multipath, IPv6 link-local and multicast per interface).
  */
 import type { Route, Snapshot } from "../model.ts";
-import { isPerInterfaceRoute, routeKey, routeKeyWithInterface } from "./keys.ts";
-import type { Change } from "./types.ts";
+import { isPerInterfaceRoute, routeKey, routeKeyWithInterface } from "../net/routes.ts";
+import { RouteField } from "./schema.ts";
+import type { Change, ChangeOf } from "./types.ts";
 import { pad, sortByKey } from "./util.ts";
 
 /** The fields whose change makes a `route-changed`. */
-const COMPARED = ["gateway", "interface", "source", "protocol", "scope", "nexthops"] as const;
+const COMPARED = RouteField.options;
 
 const TABLES: Record<number, string> = { 253: "default", 254: "main", 255: "local" };
 
@@ -80,8 +81,8 @@ export function describeRoute(r: Route): string {
   return parts.join(" ");
 }
 
-function keyOf(r: Route, withDev: boolean): Record<string, string | number> {
-  const k: Record<string, string | number> = {
+function keyOf(r: Route, withDev: boolean): ChangeOf<"route-added">["key"] {
+  const k: ChangeOf<"route-added">["key"] = {
     family: r.family,
     table: r.table,
     type: r.type,

@@ -5,8 +5,8 @@
  * before → after; `detail` lists every 5-tuple. Also the census of TCP states before → after.
  */
 import type { Connection, Snapshot } from "../model.ts";
-import { endpoint, isListener, isSession, sessionKey } from "./keys.ts";
-import type { Change, TcpStateTable } from "./types.ts";
+import { endpoint, isListener, isSession, sessionKey } from "../net/sockets.ts";
+import type { Change, ChangeOf, SessionSide, TcpStateTable } from "./types.ts";
 import { ownerOf, pad, programOf, sortByKey } from "./util.ts";
 import { dict, own } from "../util/record.ts";
 
@@ -28,8 +28,11 @@ function portId(c: Connection): number {
   return c.protocol === "udp" ? c.localPort + 65536 : c.localPort;
 }
 
+/** How sessions are keyed: a group (default) or one 5-tuple (`--detail`). */
+type SessionKey = ChangeOf<"session-opened">["key"];
+
 interface Group {
-  key: Record<string, string | number>;
+  key: SessionKey;
   sort: string;
   label: string;
   before: number;
@@ -166,8 +169,8 @@ function aggregated(
   return sortByKey(items);
 }
 
-function sessionSide(snap: Snapshot, c: Connection): Record<string, unknown> {
-  const side: Record<string, unknown> = { state: c.state };
+function sessionSide(snap: Snapshot, c: Connection): SessionSide {
+  const side: SessionSide = { state: c.state };
   const p = ownerOf(snap, c);
   if (p) {
     side.pid = p.pid;
@@ -176,7 +179,7 @@ function sessionSide(snap: Snapshot, c: Connection): Record<string, unknown> {
   return side;
 }
 
-function tupleKey(c: Connection): Record<string, string | number> {
+function tupleKey(c: Connection): SessionKey {
   return {
     protocol: c.protocol,
     localAddress: c.localAddress,
@@ -259,7 +262,7 @@ export function tcpStates(before: Snapshot, after: Snapshot): TcpStateTable {
 
 /** Calls out TIME_WAIT, CLOSE_WAIT and SYN_RECV build-ups: a large rise that at least doubled. */
 export function stateBuildups(states: TcpStateTable): Change[] {
-  const out: Change[] = [];
+  const out: ChangeOf<"session-state-buildup">[] = [];
   for (const [state, rule] of Object.entries(BUILDUP)) {
     const s = own(states, state);
     if (!s) continue;

@@ -1,68 +1,57 @@
 /**
- * The `nsnap-diff/v1` document: what `diffSnapshots()` returns and what the json/yaml formats
- * write (bigints encoded like snapshot counters: a number while safe, a decimal string beyond).
+ * The `nsnap-diff/v1` document's types, inferred from the definitions in `schema.ts`: what
+ * `diffSnapshots()` returns and what the json/yaml formats write (bigints encoded like snapshot
+ * counters: a number while safe, a decimal string beyond).
  */
-import type { ChangeKind, DiffSection } from "./kinds.ts";
+import type { z } from "zod";
+import type * as D from "./schema.ts";
 
-/** The schema identifier of a diff document. */
-export const DIFF_SCHEMA_ID = "nsnap-diff/v1";
+export { DIFF_SCHEMA_ID } from "./schema.ts";
 
-/** A plain key/value record that identifies what changed. */
-export type ChangeKey = Record<string, string | number>;
+/** The sections of a diff. */
+export type DiffSection = z.output<typeof D.DiffSection>;
 
-/** One change between the two snapshots. */
-export interface Change {
-  kind: ChangeKind;
-  section: DiffSection;
-  key: ChangeKey;
-  before?: unknown;
-  after?: unknown;
-  /** One line in plain words. */
-  summary: string;
-  /** Sessions: how many sockets opened or closed in the group. */
-  count?: number;
-  /** Counters and traffic: the exact increase (a bigint, or a record of them for traffic). */
-  delta?: bigint | Record<string, bigint>;
-  /** Counters and traffic: increase per second between the two capture times. */
-  perSecond?: number | Record<string, number>;
-  /** Set on the changes an operator should look at first. */
-  notable?: true;
-  /** Extra structured detail some kinds carry (changed field names, exposure direction …). */
-  [extra: string]: unknown;
-}
+/** One change between the two snapshots: a union keyed by `kind`. */
+export type Change = z.output<typeof D.Change>;
+
+/** Every kind of change. */
+export type ChangeKind = Change["kind"];
+
+/** The change of one kind, with the fields that kind carries. */
+export type ChangeOf<K extends ChangeKind> = Extract<Change, { kind: K }>;
+
+/** The changes of one section. */
+export type ChangeIn<S extends DiffSection> = Extract<Change, { section: S }>;
+
+/** What identifies the thing a change concerns. */
+export type ChangeKey = Change["key"];
+
+/** One listening address and port with the process holding it. */
+export type ListenerSide = z.output<typeof D.ListenerSide>;
+
+/** One 5-tuple's socket on one side (`--detail`). */
+export type SessionSide = z.output<typeof D.SessionSide>;
+
+/** How the reach of a listener changed. */
+export type Exposure = z.output<typeof D.Exposure>;
+
+/** The route fields whose change makes a `route-changed`. */
+export type RouteField = z.output<typeof D.RouteField>;
+
+/** An interface as an added or removed one is reported. */
+export type InterfaceSide = z.output<typeof D.InterfaceSide>;
+
+/** The settings of an interface that changed, on one side. */
+export type InterfaceSettings = z.output<typeof D.InterfaceSettings>;
 
 /** Where one side of the diff came from. */
-export interface DiffSide {
-  file?: string;
-  host: string;
-  capturedAt: string;
-  bootTime?: string;
-}
+export type DiffSide = z.output<typeof D.DiffSide>;
 
 /** Counts by kind and section, and how many changes are notable. */
-export interface DiffSummary {
-  total: number;
-  notable: number;
-  byKind: Partial<Record<ChangeKind, number>>;
-  bySection: Partial<Record<DiffSection, number>>;
-}
+export type DiffSummary = z.output<typeof D.DiffSummary>;
 
 /** The TCP socket-state census before and after (every state seen on either side). */
-export type TcpStateTable = Record<string, { before: number; after: number }>;
+export type TcpStateTable = z.output<typeof D.TcpStateTable>;
 
 /** The whole diff. */
-export interface DiffDocument {
-  schema: typeof DIFF_SCHEMA_ID;
-  before: DiffSide;
-  after: DiffSide;
-  /** Seconds between the two captures (absent when a capture time cannot be read). */
-  intervalSeconds?: number;
-  /** The sections compared (after `--only` and unusable sections are taken out). */
-  sections: DiffSection[];
-  /** Things the reader should know: different hosts, a section that failed to capture … */
-  warnings: string[];
-  /** TCP states before → after (present when sessions were compared). */
-  tcpStates?: TcpStateTable;
-  changes: Change[];
-  summary: DiffSummary;
-}
+export type DiffDocument = z.output<typeof D.DiffDocument>;

@@ -1,7 +1,6 @@
 /** Small helpers the diff sections share: stable ordering and owner lookup. */
 import type { Connection, ProcessInfo, Snapshot } from "../model.ts";
 import type { Change } from "./types.ts";
-import { formatNumber } from "../util/number.ts";
 
 /** Pads a number so that string order is numeric order (ports, metrics, tables). */
 export function pad(n: number): string {
@@ -47,16 +46,18 @@ export function rate(delta: bigint, seconds: number | undefined): number | undef
   return Math.round((Number(delta) / seconds) * 1000) / 1000;
 }
 
-/** True when both snapshots name a boot time and the two differ (a reboot in between). */
-export function rebooted(a: Snapshot, b: Snapshot): boolean {
-  const x = epochMs(a.meta.host.bootTime), y = epochMs(b.meta.host.bootTime);
+/** The two boot times when both snapshots name one and the two differ (a reboot in between). */
+export function bootTimes(a: Snapshot, b: Snapshot): [string, string] | undefined {
+  const ta = a.meta.host.bootTime, tb = b.meta.host.bootTime;
+  const x = epochMs(ta), y = epochMs(tb);
   // Boot times derived from uptime jitter by a second or so; only a real gap is a reboot.
-  return x !== undefined && y !== undefined && Math.abs(x - y) > 5000;
+  if (x === undefined || y === undefined || Math.abs(x - y) <= 5000) return undefined;
+  return [ta!, tb!];
 }
 
-/** A count with thousands separators ("24,000"), exact for bigints, for summaries. */
-export function thousands(n: bigint | number): string {
-  return formatNumber(n);
+/** True when the host rebooted between the snapshots. */
+export function rebooted(a: Snapshot, b: Snapshot): boolean {
+  return bootTimes(a, b) !== undefined;
 }
 
 /** Appends every item of `src` to `dst` (no spread: 100k-item spreads overflow the stack). */

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { errnoText, InputError } from "../errors.ts";
 import { escapeText } from "../util/escape.ts";
 import { readFileBoundedSync, TooLargeError } from "../util/read_bounded.ts";
+import { formatBytes } from "../format.ts";
 import type { ImportInput } from "./mod.ts";
 
 /** Largest file `nsnap import` reads: saved tool outputs are far smaller. */
@@ -16,7 +17,9 @@ function readOne(path: string): ImportInput {
     bytes = readFileBoundedSync(path, MAX_BYTES);
   } catch (err) {
     if (err instanceof TooLargeError) {
-      throw new InputError(`Cannot read ${escapeText(path)}: larger than 64 MiB`);
+      throw new InputError(
+        `Cannot read ${escapeText(path)}: larger than ${formatBytes(MAX_BYTES)}`,
+      );
     }
     throw new InputError(`Cannot read ${escapeText(path)}: ${errnoText(err)}`);
   }

@@ -1,8 +1,8 @@
 /** Wording shared by the text and markdown diff renderers: headline, section titles, durations. */
-import { DIFF_SECTIONS, type DiffSection } from "../diff/kinds.ts";
-import type { Change, DiffDocument } from "../diff/types.ts";
-import { fmtBytes } from "../diff/interfaces.ts";
-import { formatNumber } from "../util/number.ts";
+import { DIFF_SECTIONS, type DiffSection, inSection } from "../diff/kinds.ts";
+import type { ChangeIn, ChangeOf, DiffDocument } from "../diff/types.ts";
+import { formatBytes, formatCount, formatRate } from "../format.ts";
+import type { InterfaceStatName } from "../model.ts";
 
 /** Section headings, in report order. */
 export const SECTION_TITLES: Record<DiffSection, string> = {
@@ -42,31 +42,17 @@ export function headline(doc: DiffDocument): string {
 }
 
 /** The changes of one section, in document order. */
-export function changesOf(doc: DiffDocument, section: DiffSection): Change[] {
-  return doc.changes.filter((c) => c.section === section);
-}
-
-/** A bigint or number with thousands separators ("1,234,567"), exact for bigints. */
-export function grouped(v: unknown): string {
-  if (typeof v !== "bigint" && typeof v !== "number") return v === undefined ? "" : String(v);
-  return formatNumber(v);
-}
-
-/**
- * A per-second rate for a table column: always two decimals, so the column lines up on the point
- * ("0.25", "3.68", "1,210.78"), and "<0.01" rather than a misleading "0.00" for a slow counter.
- */
-export function rateText(v: number): string {
-  if (v > 0 && v < 0.005) return "<0.01";
-  return formatNumber(v, 2);
+export function changesOf<S extends DiffSection>(doc: DiffDocument, section: S): ChangeIn<S>[] {
+  return doc.changes.filter(inSection(section));
 }
 
 /** The counter columns of a change: name, before, after, delta, per second. */
-export function counterCells(c: Change): string[] {
+export function counterCells(c: ChangeIn<"counters">): string[] {
   const name = `${c.key.group}.${c.key.name}`;
-  const scalar = (v: unknown) => (typeof v === "bigint" ? grouped(v) : "");
-  const delta = typeof c.delta === "bigint" ? `+${grouped(c.delta)}` : "";
-  const ps = typeof c.perSecond === "number" ? rateText(c.perSecond) : "";
+  const scalar = (v: unknown) => (typeof v === "bigint" ? formatCount(v) : "");
+  const increased = c.kind === "counter-increased";
+  const delta = increased ? `+${formatCount(c.delta)}` : "";
+  const ps = increased && c.perSecond !== undefined ? formatRate(c.perSecond) : "";
   return [name, scalar(c.before), scalar(c.after), delta, ps];
 }
 
@@ -75,7 +61,7 @@ export function counterCells(c: Change): string[] {
  * traffic does (one row per interface reads better than a sentence each); errors, drops and
  * restarted counters keep their line.
  */
-export function isTrafficRow(c: Change): boolean {
+export function isTrafficRow(c: ChangeIn<"interfaces">): c is ChangeOf<"interface-traffic"> {
   return c.kind === "interface-traffic" && !c.notable && c.reset !== true;
 }
 
@@ -83,18 +69,18 @@ export function isTrafficRow(c: Change): boolean {
 export const TRAFFIC_HEADERS = ["interface", "rx", "rx/s", "tx", "tx/s", "packets"] as const;
 
 /** The traffic table's cells of an `interface-traffic` change. */
-export function trafficCells(c: Change): string[] {
-  const delta = (c.delta ?? {}) as Record<string, unknown>;
-  const perSecond = (c.perSecond ?? {}) as Record<string, unknown>;
-  const d = (n: string) => (typeof delta[n] === "bigint" ? delta[n] as bigint : 0n);
-  const r = (n: string) =>
-    typeof perSecond[n] === "number" ? `${fmtBytes(BigInt(Math.round(perSecond[n])))}/s` : "";
+export function trafficCells(c: ChangeOf<"interface-traffic">): string[] {
+  const d = (n: InterfaceStatName) => c.delta?.[n] ?? 0n;
+  const r = (n: InterfaceStatName) => {
+    const v = c.perSecond?.[n];
+    return v === undefined ? "" : `${formatBytes(BigInt(Math.round(v)))}/s`;
+  };
   return [
-    String(c.key.interface),
-    fmtBytes(d("rxBytes")),
+    c.key.interface,
+    formatBytes(d("rxBytes")),
     r("rxBytes"),
-    fmtBytes(d("txBytes")),
+    formatBytes(d("txBytes")),
     r("txBytes"),
-    grouped(d("rxPackets") + d("txPackets")),
+    formatCount(d("rxPackets") + d("txPackets")),
   ];
 }

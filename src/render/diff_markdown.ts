@@ -3,7 +3,7 @@
  * quote, and one table per section.
  */
 import { DIFF_SECTIONS } from "../diff/kinds.ts";
-import type { Change, DiffDocument } from "../diff/types.ts";
+import type { Change, ChangeIn, DiffDocument } from "../diff/types.ts";
 import {
   changesOf,
   counterCells,
@@ -58,7 +58,7 @@ function changeTable(changes: readonly Change[]): string[] {
   );
 }
 
-function countersTable(changes: readonly Change[]): string[] {
+function countersTable(changes: readonly ChangeIn<"counters">[]): string[] {
   const out: string[] = [];
   const notable = changes.filter((c) => c.notable);
   for (const c of notable) out.push(`- **${mdCell(c.summary)}**`);
@@ -78,7 +78,7 @@ function countersTable(changes: readonly Change[]): string[] {
   return out;
 }
 
-function interfacesTable(changes: readonly Change[]): string[] {
+function interfacesTable(changes: readonly ChangeIn<"interfaces">[]): string[] {
   const others = changes.filter((c) => !isTrafficRow(c));
   const out = others.length ? changeTable(others) : [];
   const rows = changes.filter(isTrafficRow).map(trafficCells);
@@ -106,9 +106,9 @@ export function renderDiffMarkdown(doc: DiffDocument): string {
     append(
       out,
       s === "counters"
-        ? countersTable(changes)
+        ? countersTable(changesOf(doc, s))
         : s === "interfaces"
-        ? interfacesTable(changes)
+        ? interfacesTable(changesOf(doc, s))
         : changeTable(changes),
     );
     if (s === "sessions" && doc.tcpStates && Object.keys(doc.tcpStates).length) {

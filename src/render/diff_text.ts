@@ -4,7 +4,7 @@
  * (the command decides: a terminal and no NO_COLOR).
  */
 import { DIFF_SECTIONS } from "../diff/kinds.ts";
-import type { Change, DiffDocument } from "../diff/types.ts";
+import type { Change, ChangeIn, DiffDocument } from "../diff/types.ts";
 import {
   changesOf,
   counterCells,
@@ -72,7 +72,7 @@ function statesTable(doc: DiffDocument, paint: Paint): string[] {
   return ["", ...table.trimEnd().split("\n").map((l) => "  " + l)];
 }
 
-function countersBlock(changes: readonly Change[], paint: Paint): string[] {
+function countersBlock(changes: readonly ChangeIn<"counters">[], paint: Paint): string[] {
   const lines: string[] = [];
   const notable = changes.filter((c) => c.notable);
   for (const c of notable) lines.push(`  ${paint.red("!")} ${displayText(c.summary)}`);
@@ -99,7 +99,7 @@ function countersBlock(changes: readonly Change[], paint: Paint): string[] {
   return lines;
 }
 
-function interfacesBlock(changes: readonly Change[], paint: Paint): string[] {
+function interfacesBlock(changes: readonly ChangeIn<"interfaces">[], paint: Paint): string[] {
   const lines = changeLines(changes.filter((c) => !isTrafficRow(c)), paint);
   const rows = changes.filter(isTrafficRow).map(trafficCells);
   if (rows.length) {
@@ -124,8 +124,8 @@ export function renderDiffText(doc: DiffDocument, opts: DiffTextOptions = {}): s
     const showStates = s === "sessions" && changes.length > 0;
     if (changes.length === 0) continue;
     out.push("", paint.bold(SECTION_TITLES[s]));
-    if (s === "counters") append(out, countersBlock(changes, paint));
-    else if (s === "interfaces") append(out, interfacesBlock(changes, paint));
+    if (s === "counters") append(out, countersBlock(changesOf(doc, s), paint));
+    else if (s === "interfaces") append(out, interfacesBlock(changesOf(doc, s), paint));
     else append(out, changeLines(changes, paint));
     if (showStates) out.push(...statesTable(doc, paint));
   }

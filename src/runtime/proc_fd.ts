@@ -149,18 +149,30 @@ function denoLibc(dirents: Uint8Array, target: Uint8Array): LibcCalls | undefine
   };
 }
 
-async function chooseLister(): Promise<SocketInodeLister> {
-  if (process.platform !== "linux") return listSocketInodesFs;
+/** Which way `listSocketInodes` lists: libc through Bun's or Deno's FFI, or node:fs. */
+export type SocketListerKind = "ffi-bun" | "ffi-deno" | "node-fs";
+
+async function chooseLister(): Promise<[SocketInodeLister, SocketListerKind]> {
+  const portable: [SocketInodeLister, SocketListerKind] = [listSocketInodesFs, "node-fs"];
+  if (process.platform !== "linux") return portable;
   try {
     // Over their own ArrayBuffers, so that the engine never moves them after a pointer is taken.
     const dirents = new Uint8Array(new ArrayBuffer(DIRENTS_SIZE));
     const target = new Uint8Array(new ArrayBuffer(TARGET_SIZE));
-    const libc = (await bunLibc(dirents, target)) ?? denoLibc(dirents, target);
-    return libc ? ffiLister(dirents, target, libc) : listSocketInodesFs;
+    const bun = await bunLibc(dirents, target);
+    if (bun) return [ffiLister(dirents, target, bun), "ffi-bun"];
+    const deno = denoLibc(dirents, target);
+    if (deno) return [ffiLister(dirents, target, deno), "ffi-deno"];
+    return portable;
   } catch {
-    return listSocketInodesFs; // No libc.so.6 (musl), FFI not permitted, …: the portable way.
+    return portable; // No libc.so.6 (musl), FFI not permitted, …: the portable way.
   }
 }
 
+const [chosen, chosenKind] = await chooseLister();
+
 /** The fastest lister this runtime offers (chosen once, when the module loads). */
-export const listSocketInodes: SocketInodeLister = await chooseLister();
+export const listSocketInodes: SocketInodeLister = chosen;
+
+/** The lister `listSocketInodes` is, so that tests and `--debug` can tell FFI is in use. */
+export const socketListerKind: SocketListerKind = chosenKind;

@@ -20,10 +20,31 @@ export function exit(code: number): never {
   process.exit(code);
 }
 
-/** Sets the exit code the process will end with. */
-export function setExitCode(code: number): void {
-  process.exitCode = code;
+/** The standard streams as the CLI uses them; `redirectStdio` swaps them for in-process runs. */
+export interface Stdio {
+  stdout(text: string | Uint8Array): Promise<void>;
+  stderr(text: string): void;
+  stdin(): AsyncIterable<Uint8Array>;
 }
+
+const PROCESS_STDIO: Stdio = {
+  stdout: (text) => {
+    absorbStdoutErrors();
+    return new Promise((resolve, reject) => {
+      try {
+        process.stdout.write(text, (err) => err ? reject(new StdoutError(err)) : resolve());
+      } catch (err) {
+        reject(new StdoutError(err));
+      }
+    });
+  },
+  stderr: (text) => {
+    process.stderr.write(text);
+  },
+  stdin: () => process.stdin as AsyncIterable<Uint8Array>,
+};
+
+let stdio: Stdio = PROCESS_STDIO;
 
 let stdoutGuarded = false;
 
@@ -35,39 +56,44 @@ export function absorbStdoutErrors(): void {
 }
 
 /**
+ * Sends standard output and error to `to`, and reads standard input from it, until the returned
+ * function is called: the seam that lets tests run `main(argv)` in-process and see its output.
+ */
+export function redirectStdio(to: Stdio): () => void {
+  const previous = stdio;
+  stdio = to;
+  return () => {
+    stdio = previous;
+  };
+}
+
+/**
  * Writes text to standard output. A failed write (the reader went away: EPIPE; a full disk:
  * ENOSPC) rejects with a `StdoutError`; the stream's own error event is absorbed, so that it
  * never ends the process with a stack trace.
  */
 export function writeStdout(text: string | Uint8Array): Promise<void> {
-  absorbStdoutErrors();
-  return new Promise((resolve, reject) => {
-    try {
-      process.stdout.write(text, (err) => err ? reject(new StdoutError(err)) : resolve());
-    } catch (err) {
-      reject(new StdoutError(err));
-    }
-  });
+  return stdio.stdout(text);
 }
 
 /** Writes text to standard error. */
 export function writeStderr(text: string): void {
-  process.stderr.write(text);
+  stdio.stderr(text);
 }
 
 /** Whether stdout is a terminal (colour decisions). */
 export function stdoutIsTty(): boolean {
-  return Boolean(process.stdout.isTTY);
+  return stdio === PROCESS_STDIO && Boolean(process.stdout.isTTY);
 }
 
 /** Whether standard input is a terminal (then nothing is piped into it). */
 export function stdinIsTty(): boolean {
-  return Boolean(process.stdin.isTTY);
+  return stdio === PROCESS_STDIO && Boolean(process.stdin.isTTY);
 }
 
 /** Standard input as a stream of byte chunks (the reader decides how much it takes). */
 export function stdinChunks(): AsyncIterable<Uint8Array> {
-  return process.stdin as AsyncIterable<Uint8Array>;
+  return stdio.stdin();
 }
 
 /** The effective user id, or undefined where the platform has none. */

@@ -21,6 +21,7 @@
 import { gunzipSync } from "node:zlib";
 import { readYaml, YamlProblem } from "../util/yaml.ts";
 import { describeValue, errnoText, InputError } from "../errors.ts";
+import { formatBytes } from "../format.ts";
 import type { Snapshot } from "../model.ts";
 import { SCHEMA_ID } from "../model.ts";
 import { stdinChunks, stdinIsTty } from "../runtime/process.ts";
@@ -58,34 +59,8 @@ export function operandName(operand: string): string {
   return operand === "-" ? "<stdin>" : operand;
 }
 
-/** Formats a byte count for messages (512 MiB, 3.2 KiB, 17 bytes). */
-export function formatBytes(n: number): string {
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  if (n < 1024) return `${n} bytes`;
-  let v = n / 1024, u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
-}
-
 function fail(name: string, what: string): InputError {
   return new InputError(`Cannot read snapshot ${escapeText(name)}: ${what}`);
-}
-
-/** Where the reader words a system error its own way; errnoText() says the rest. */
-const READ_REASONS: Record<string, string> = {
-  ENOENT: "no such file",
-  EISDIR: "is a directory, not a snapshot file",
-};
-
-function systemReason(err: unknown): string {
-  const code = (err as { code?: string }).code;
-  return (code !== undefined && Object.hasOwn(READ_REASONS, code)
-    ? READ_REASONS[code]
-    : undefined) ??
-    errnoText(err);
 }
 
 /** Reads a snapshot from a file or `-` (standard input) and validates it. */
@@ -121,7 +96,7 @@ export async function readSnapshot(operand: string, opts: ReadOptions = {}): Pro
           err.size === undefined ? "the file" : `file is ${formatBytes(err.size)}, which`,
         );
       }
-      throw fail(name, systemReason(err));
+      throw fail(name, errnoText(err));
     }
   }
   return parseSnapshotBytes(bytes, name, opts);

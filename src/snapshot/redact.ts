@@ -343,6 +343,8 @@ function redactInterface(p: Pseudonyms, i: NetInterface): NetInterface {
  *
  * @example
  * ```ts
+ * import type { Snapshot } from "../model.ts";
+ * declare const snapshot: Snapshot;
  * const safe = redactSnapshot(snapshot, "shared-secret");
  * safe.meta.host.hostname; // "host-3fa2c91b"
  * ```

@@ -105,7 +105,7 @@ export async function writeSnapshot(snapshot: Snapshot, opts: WriteOptions = {})
     const ext = format === "yaml" ? ".yaml" : ".json";
     const nameAt = (i: number) =>
       i === 0 ? `${stem}${ext}` : i < 10_000 ? `${stem}-${i + 1}${ext}` : undefined;
-    const name = await publish(data, dir, shownDir, nameAt, false, tracker);
+    const name = await publish(data, dir, shownDir, nameAt, false, "snapshot", tracker);
     return join(shownDir, name);
   }
 
@@ -118,8 +118,26 @@ export async function writeSnapshot(snapshot: Snapshot, opts: WriteOptions = {})
   const format = opts.format ?? named.format ?? "json";
   const only = (i: number) => (i === 0 ? file : undefined);
   const data = encode(snapshot, format, named.gzip);
-  await publish(data, dir, shownDir, only, opts.force ?? false, tracker);
+  await publish(data, dir, shownDir, only, opts.force ?? false, "snapshot", tracker);
   return output!;
+}
+
+/**
+ * Writes other output (an HTML report) the way snapshots are written: atomically, mode 0600,
+ * never over an existing file without `force`, never through a symbolic link, never onto a
+ * device, FIFO or socket. `noun` names the thing in error messages ("Cannot write report r.html:
+ * file exists …").
+ */
+export async function writeFileSafely(
+  output: string,
+  data: Uint8Array,
+  opts: { force?: boolean; noun: string; cwd?: string; tempFiles?: TempFileTracker },
+): Promise<void> {
+  const shownDir = dirname(output);
+  const file = basename(output);
+  const only = (i: number) => (i === 0 ? file : undefined);
+  const dir = resolve(opts.cwd ?? ".", shownDir);
+  await publish(data, dir, shownDir, only, opts.force ?? false, opts.noun, opts.tempFiles);
 }
 
 function encode(s: Snapshot, format: SnapshotFormat, gzip: boolean): Uint8Array {
@@ -167,12 +185,13 @@ async function publish(
   shownDir: string,
   nameAt: (i: number) => string | undefined,
   force: boolean,
+  noun: string,
   tracker: TempFileTracker | undefined,
 ): Promise<string> {
   const shown = (name: string) => escapeText(shownDir === "." ? name : join(shownDir, name));
   const first = nameAt(0)!;
   // A single name that is taken, a link or a special file is refused before anything is written.
-  if (nameAt(1) === undefined) await checkTarget(join(dir, first), shown(first), force);
+  if (nameAt(1) === undefined) await checkTarget(join(dir, first), shown(first), force, noun);
 
   const tmp = join(dir, `.nsnap-${randomBytes(6).toString("hex")}.tmp`);
   let tmpExists = false;
@@ -199,13 +218,13 @@ async function publish(
         await fh.close();
       }
     } catch (err) {
-      throw new InputError(`Cannot write snapshot ${shown(first)}: ${systemReason(err, shownDir)}`);
+      throw new InputError(`Cannot write ${noun} ${shown(first)}: ${systemReason(err, shownDir)}`);
     }
     for (let i = 0, name = nameAt(0); name !== undefined; name = nameAt(++i)) {
       current = name;
       const target = join(dir, name);
       if (force) {
-        await checkTarget(target, shown(name), true);
+        await checkTarget(target, shown(name), true, noun);
         await fsp.rename(tmp, target);
         tmpExists = false;
         await syncDir(dir);
@@ -218,11 +237,11 @@ async function publish(
       }
     }
     throw new InputError(
-      `Cannot write snapshot ${shown(current)}: file exists (use --force to replace it)`,
+      `Cannot write ${noun} ${shown(current)}: file exists (use --force to replace it)`,
     );
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError(`Cannot write snapshot ${shown(current)}: ${systemReason(err, shownDir)}`);
+    throw new InputError(`Cannot write ${noun} ${shown(current)}: ${systemReason(err, shownDir)}`);
   } finally {
     await removeTmp();
   }
@@ -242,7 +261,12 @@ function specialKind(st: Stats): string | undefined {
  * /dev/null with a file would break every program that writes to it) always, and an existing
  * file unless `force`.
  */
-async function checkTarget(path: string, shown: string, force: boolean): Promise<void> {
+async function checkTarget(
+  path: string,
+  shown: string,
+  force: boolean,
+  noun: string,
+): Promise<void> {
   let st;
   try {
     st = await fsp.lstat(path);
@@ -251,18 +275,18 @@ async function checkTarget(path: string, shown: string, force: boolean): Promise
   }
   if (st.isSymbolicLink()) {
     throw new InputError(
-      `Cannot write snapshot ${shown}: it is a symbolic link (refusing to write through it)`,
+      `Cannot write ${noun} ${shown}: it is a symbolic link (refusing to write through it)`,
     );
   }
-  if (st.isDirectory()) throw new InputError(`Cannot write snapshot ${shown}: is a directory`);
+  if (st.isDirectory()) throw new InputError(`Cannot write ${noun} ${shown}: is a directory`);
   const special = specialKind(st);
   if (special !== undefined) {
     throw new InputError(
-      `Cannot write snapshot ${shown}: it is ${special}, not a regular file (use -o - to write to standard output)`,
+      `Cannot write ${noun} ${shown}: it is ${special}, not a regular file (use -o - to write to standard output)`,
     );
   }
   if (!force) {
-    throw new InputError(`Cannot write snapshot ${shown}: file exists (use --force to replace it)`);
+    throw new InputError(`Cannot write ${noun} ${shown}: file exists (use --force to replace it)`);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Counters } from "../model.ts";
 import { dict, own } from "../util/record.ts";
-import { decimalText } from "../util/number.ts";
+import { formatPercent } from "../format.ts";
 
 /** One line of the statistics view. */
 export interface StatLine {
@@ -191,11 +191,6 @@ export function selectCounterGroups(counters: Counters, filter: StatsFilter = {}
   return out;
 }
 
-function percent(part: bigint, whole: bigint): string {
-  const p = (Number(part) / Number(whole)) * 100;
-  return p >= 0.01 || p === 0 ? `${decimalText(p, 2)}%` : "<0.01%";
-}
-
 /** Builds the plain-word statistics of the selected groups. */
 export function protocolStatistics(counters: Counters, filter: StatsFilter = {}): StatGroup[] {
   const selected = selectCounterGroups(counters, filter);
@@ -210,7 +205,9 @@ export function protocolStatistics(counters: Counters, filter: StatsFilter = {})
       let text = phrase.replace(/^!/, "").replace("#", value.toString());
       if (group === "Tcp" && name === "RetransSegs") {
         const sent = own(values, "OutSegs");
-        if (sent !== undefined && sent > 0n) text += ` (${percent(value, sent)} of segments sent)`;
+        if (sent !== undefined && sent > 0n) {
+          text += ` (${formatPercent(value, sent)} of segments sent)`;
+        }
       }
       lines.push({ text, name, value, notable });
     }

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildProgram } from "../../src/cli/main.ts";
 import { termList } from "../../src/cli/help.ts";
-import { runCli } from "../helpers/cli.ts";
+import { runMain } from "../helpers/main.ts";
 
 function helpOf(name: string): string {
   const program = buildProgram({ exitCode: 0 });
@@ -19,10 +19,10 @@ test("`capture --help` and `import --help` show no empty default for --label", (
   }
 });
 
-test("every --help, with its notes and examples, fits in 80 columns", () => {
+test("every --help, with its notes and examples, fits in 80 columns", async () => {
   const names = ["", "capture", "diff", "show", "port", "import", "schema", "completions"];
   for (const name of names) {
-    const r = runCli(name === "" ? ["--help"] : [name, "--help"], { env: { COLUMNS: "80" } });
+    const r = await runMain(name === "" ? ["--help"] : [name, "--help"]);
     assert.equal(r.code, 0, r.stderr);
     for (const line of r.stdout.split("\n")) {
       assert.ok(line.length <= 80, `nsnap ${name} --help: ${line.length} columns: ${line}`);

@@ -1,5 +1,12 @@
 /** Hand-built snapshots for the diff tests: a minimal valid snapshot and small constructors. */
 import type { Connection, NetInterface, ProcessInfo, Route, Snapshot } from "../../src/model.ts";
+import {
+  type ChangeKind,
+  type ChangeOf,
+  type DiffDocument,
+  diffSnapshots,
+  isKind,
+} from "../../src/diff/mod.ts";
 
 const OK = { status: "ok" as const };
 
@@ -111,4 +118,22 @@ export function iface(name: string, over: Partial<NetInterface> = {}): NetInterf
     addresses: [{ family: "inet", address: "10.0.0.5", prefixLength: 24 }],
     ...over,
   };
+}
+
+/** The kinds of a diff as `section:kind`, sorted: compares two diffs that name different things. */
+export function changeKinds(a: Snapshot, b: Snapshot): string[] {
+  return diffSnapshots(a, b).changes.map((c) => `${c.section}:${c.kind}`).sort();
+}
+
+/** The change at `index` of a document, which must be of `kind`, typed as that kind. */
+export function changeAt<K extends ChangeKind>(
+  doc: DiffDocument,
+  kind: K,
+  index = 0,
+): ChangeOf<K> {
+  const c = doc.changes[index];
+  if (c === undefined || !isKind(kind)(c)) {
+    throw new Error(`change ${index} is ${c?.kind ?? "missing"}, not ${kind}`);
+  }
+  return c;
 }

@@ -1,10 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { diffSnapshots } from "../../src/diff/mod.ts";
+import { type DiffDocument, diffSnapshots, inSection } from "../../src/diff/mod.ts";
 import { iface, snap } from "./_build.ts";
 
 const T0 = "2026-01-01T00:00:00.000Z", T1 = "2026-01-01T00:00:10.000Z";
 const only = { only: ["interfaces" as const] };
+const interfaces = (d: DiffDocument) => d.changes.filter(inSection("interfaces"));
 
 test("a new interface is interface-added and a missing one interface-removed", () => {
   const d = diffSnapshots(
@@ -12,7 +13,7 @@ test("a new interface is interface-added and a missing one interface-removed", (
     snap(T1, { interfaces: [iface("eth1")] }),
     only,
   );
-  assert.deepEqual(d.changes.map((c) => [c.kind, c.key.interface]), [
+  assert.deepEqual(interfaces(d).map((c) => [c.kind, c.key.interface]), [
     ["interface-removed", "eth0"],
     ["interface-added", "eth1"],
   ]);

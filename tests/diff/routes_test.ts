@@ -1,16 +1,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { diffSnapshots } from "../../src/diff/mod.ts";
-import { route, snap } from "./_build.ts";
+import { type DiffDocument, diffSnapshots, inSection } from "../../src/diff/mod.ts";
+import { changeAt, route, snap } from "./_build.ts";
 
 const T0 = "2026-01-01T00:00:00.000Z", T1 = "2026-01-01T00:01:00.000Z";
 const only = { only: ["routes" as const] };
+const routes = (d: DiffDocument) => d.changes.filter(inSection("routes"));
 
 test("a new route is route-added and a missing one route-removed", () => {
   const a = snap(T0, { routes: [route("10.1.0.0/16")] });
   const b = snap(T1, { routes: [route("10.2.0.0/16")] });
   const d = diffSnapshots(a, b, only);
-  assert.deepEqual(d.changes.map((c) => [c.kind, c.key.destination]).sort(), [
+  assert.deepEqual(routes(d).map((c) => [c.kind, c.key.destination]).sort(), [
     ["route-added", "10.2.0.0/16"],
     ["route-removed", "10.1.0.0/16"],
   ]);
@@ -23,9 +24,9 @@ test("a new gateway for the same destination is route-changed naming the field",
   });
   const d = diffSnapshots(a, b, only);
   assert.equal(d.changes.length, 1);
-  assert.equal(d.changes[0]!.kind, "route-changed");
-  assert.deepEqual(d.changes[0]!.changed, ["gateway"]);
-  assert.match(d.changes[0]!.summary, /gateway 10\.0\.0\.1 → 10\.0\.0\.254/);
+  const c = changeAt(d, "route-changed");
+  assert.deepEqual(c.changed, ["gateway"]);
+  assert.match(c.summary, /gateway 10\.0\.0\.1 → 10\.0\.0\.254/);
 });
 
 test("a different metric is another route: added + removed", () => {

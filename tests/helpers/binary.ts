@@ -5,10 +5,14 @@ import { join } from "node:path";
 import process from "node:process";
 import { ROOT } from "./cli.ts";
 
-/** deno.json, for the version and the build task's command line. */
+/** deno.json, for the build task's command line. */
 export const DENO_JSON = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")) as {
-  version: string;
   tasks: Record<string, string>;
+};
+
+/** package.json, the one place the version lives. */
+export const PACKAGE_JSON = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  version: string;
 };
 
 /** Returns the path of dist/nsnap, building it first when it is not there yet. */

@@ -15,7 +15,7 @@ import { parseSnapshotBytes } from "../../src/snapshot/read.ts";
 import { normalizeSnapshot } from "../../src/snapshot/normalize.ts";
 import { serializeSnapshot } from "../../src/snapshot/serialize.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
-import { runCli } from "../helpers/cli.ts";
+import { runMain } from "../helpers/main.ts";
 
 const enc = new TextEncoder();
 const RUNS = 200;
@@ -140,7 +140,7 @@ test("the loader refuses deep nesting, alias bombs and oversize input with one l
   }
 });
 
-test("`nsnap show` on damaged snapshot files exits 2 with one line and no stack trace", () => {
+test("`nsnap show` on damaged snapshot files exits 2 with one line and no stack trace", async () => {
   const dir = mkdtempSync(join(tmpdir(), "nsnap-fuzz-"));
   try {
     const sample = fc.sample(fc.tuple(arbDocText, arbEdits), { numRuns: 3, seed: 42 });
@@ -154,7 +154,7 @@ test("`nsnap show` on damaged snapshot files exits 2 with one line and no stack 
     writeFileSync(truncated, gzipSync(enc.encode(sample[0]![0])).slice(0, 40));
     files.push(truncated);
     for (const f of files) {
-      const r = runCli(["show", f]);
+      const r = await runMain(["show", f]);
       if (r.code === 0) continue; // The damage happened to leave a valid snapshot.
       assert.equal(r.code, 2, `${f}: ${r.stderr}`);
       const lines = r.stderr.trimEnd().split("\n");

@@ -5,75 +5,19 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { PROTO_NAMES, protoSnapshotText } from "../helpers/hostile.ts";
 import { parseSnapshotBytes } from "../../src/snapshot/read.ts";
 import { normalizeSnapshot } from "../../src/snapshot/normalize.ts";
 import { serializeSnapshot } from "../../src/snapshot/serialize.ts";
 import { diffSnapshots } from "../../src/diff/mod.ts";
 import { protocolStatistics } from "../../src/view/stats.ts";
 import { dict, own } from "../../src/util/record.ts";
-import { runCli } from "../helpers/cli.ts";
-
-/** Every prototype member a name could collide with. */
-const PROTO_NAMES = [
-  "__proto__",
-  "constructor",
-  "toString",
-  "hasOwnProperty",
-  "valueOf",
-  "isPrototypeOf",
-  "propertyIsEnumerable",
-  "toLocaleString",
-  "__defineGetter__",
-  "__lookupGetter__",
-];
-
-/** Snapshot text (JSON) whose counters, states and labels all use prototype names. */
-function snapshotText(at: string, base: number, withProtoGroups: boolean): string {
-  const names = PROTO_NAMES.map((n, i) => `${JSON.stringify(n)}: ${base + i}`).join(", ");
-  const groups = [
-    `"Tcp": {"OutSegs": ${base * 10}, ${names}}`,
-    ...(withProtoGroups ? PROTO_NAMES.map((g) => `${JSON.stringify(g)}: {${names}}`) : []),
-  ].join(",\n    ");
-  const conns = ["__proto__", "constructor", "toString"].map((state, i) =>
-    `{"protocol": "tcp", "family": "inet", "localAddress": "10.0.0.1", "localPort": ${
-      1000 + i
-    }, "remoteAddress": "10.0.0.2", "remotePort": 80, "state": ${
-      JSON.stringify(state)
-    }, "recvQ": 0, "sendQ": 0}`
-  ).join(",\n    ");
-  return `{
-  "schema": "nsnap/v1",
-  "meta": {
-    "capturedAt": "${at}",
-    "durationMs": 1,
-    "host": {"hostname": "web-1", "os": "linux"},
-    "tool": {"name": "nsnap", "version": "0.1.0", "runtime": "test"},
-    "privileges": {"root": true},
-    "labels": {"__proto__": "a", "constructor": "b"},
-    "sections": {"connections": {"status": "ok"}, "processes": {"status": "ok"},
-      "routes": {"status": "ok"}, "interfaces": {"status": "ok"}, "counters": {"status": "ok"}}
-  },
-  "connections": [
-    ${conns}
-  ],
-  "processes": {},
-  "routes": [],
-  "interfaces": [],
-  "counters": {
-    ${groups}
-  }
-}
-`;
-}
 
 const enc = new TextEncoder();
 const load = (text: string, name = "x.json") => parseSnapshotBytes(enc.encode(text), name);
 
 test("the loader keeps every prototype-named counter group, counter, state and label", () => {
-  const s = load(snapshotText("2026-01-01T00:00:00.000Z", 1, true));
+  const s = load(protoSnapshotText("2026-01-01T00:00:00.000Z", 1, true));
   assert.deepEqual(Object.keys(s.counters), ["Tcp", ...PROTO_NAMES]);
   for (const g of Object.keys(s.counters)) {
     assert.equal(Object.getPrototypeOf(s.counters[g]), null, `${g} has no prototype`);
@@ -86,7 +30,7 @@ test("the loader keeps every prototype-named counter group, counter, state and l
 });
 
 test("normalize and serialize keep prototype names, in JSON and in both YAML readers", () => {
-  const s = load(snapshotText("2026-01-01T00:00:00.000Z", 1, true));
+  const s = load(protoSnapshotText("2026-01-01T00:00:00.000Z", 1, true));
   const n = normalizeSnapshot(s);
   for (const format of ["json", "yaml"] as const) {
     const text = serializeSnapshot(n, format);
@@ -104,8 +48,8 @@ test("normalize and serialize keep prototype names, in JSON and in both YAML rea
 });
 
 test("diffSnapshots() compares prototype-named counters and never meets an inherited one", () => {
-  const before = load(snapshotText("2026-01-01T00:00:00.000Z", 1, false));
-  const after = load(snapshotText("2026-01-01T00:00:10.000Z", 5, true));
+  const before = load(protoSnapshotText("2026-01-01T00:00:00.000Z", 1, false));
+  const after = load(protoSnapshotText("2026-01-01T00:00:10.000Z", 5, true));
   const doc = diffSnapshots(before, after);
   const changed = doc.changes.filter((c) => c.section === "counters").map((c) =>
     `${c.key.group}.${c.key.name} ${c.kind}`
@@ -127,51 +71,11 @@ test("diffSnapshots() compares prototype-named counters and never meets an inher
 });
 
 test("protocolStatistics() lists prototype-named counters instead of hiding them", () => {
-  const s = load(snapshotText("2026-01-01T00:00:00.000Z", 1, true));
+  const s = load(protoSnapshotText("2026-01-01T00:00:00.000Z", 1, true));
   const stats = protocolStatistics(s.counters);
   const ctor = stats.find((g) => g.group === "constructor");
   assert.ok(ctor, "the constructor group is shown");
   assert.deepEqual(ctor.lines.map((l) => l.name), PROTO_NAMES);
   const tcp = stats.find((g) => g.group === "Tcp")!;
   for (const n of PROTO_NAMES) assert.ok(tcp.lines.some((l) => l.name === n), `Tcp.${n}`);
-});
-
-test("`nsnap diff` and `nsnap show -s` handle prototype names through the CLI", () => {
-  const dir = mkdtempSync(join(tmpdir(), "nsnap-proto-"));
-  try {
-    writeFileSync(join(dir, "a.json"), snapshotText("2026-01-01T00:00:00.000Z", 1, true));
-    writeFileSync(join(dir, "b.json"), snapshotText("2026-01-01T00:00:10.000Z", 5, true));
-    for (const format of ["text", "json", "markdown", "yaml"]) {
-      const r = runCli(["diff", "a.json", "b.json", "--format", format], { cwd: dir });
-      assert.equal(r.code, 0, `${format}: ${r.stderr}`);
-      assert.equal(r.stderr, "");
-      // Markdown escapes its own characters (`\_`); read it as the rendered page shows it.
-      const shown = format === "markdown" ? r.stdout.replace(/\\(.)/g, "$1") : r.stdout;
-      for (const g of ["constructor", "__proto__", "Tcp"]) {
-        for (const n of ["toString", "__proto__", "hasOwnProperty"]) {
-          assert.ok(shown.includes(`${g}.${n}`), `${format}: ${g}.${n} in the diff`);
-        }
-      }
-    }
-    const json = JSON.parse(
-      runCli(["diff", "a.json", "b.json", "--format", "json"], { cwd: dir }).stdout,
-    );
-    const d = json.changes.find((c: { key: { group: string; name: string } }) =>
-      c.key.group === "__proto__" && c.key.name === "constructor"
-    );
-    assert.equal(d.delta, 4);
-    assert.deepEqual(Object.keys(json.tcpStates), ["__proto__", "constructor", "toString"]);
-    const show = runCli(["show", "-s", "a.json"], { cwd: dir });
-    assert.equal(show.code, 0, show.stderr);
-    assert.match(show.stdout, /^constructor:$/m);
-    assert.match(show.stdout, /^__proto__:$/m);
-    for (const n of PROTO_NAMES) assert.match(show.stdout, new RegExp(`^    ${n}: \\d+$`, "m"));
-    const showJson = JSON.parse(
-      runCli(["show", "-s", "a.json", "--format", "json"], { cwd: dir })
-        .stdout,
-    );
-    assert.equal(showJson.__proto__.toString, 3);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 });

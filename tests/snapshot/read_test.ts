@@ -17,7 +17,7 @@ import { gzipSync } from "node:zlib";
 import { InputError, UsageError } from "../../src/errors.ts";
 import { DEFAULT_MAX_BYTES, loadOperand, parseMaxSize } from "../../src/cli/operand.ts";
 import { parseSnapshotBytes, readSnapshot } from "../../src/snapshot/read.ts";
-import { runCli } from "../helpers/cli.ts";
+import { runMain } from "../helpers/main.ts";
 import { GOOD } from "./bad_cases.ts";
 
 const GOOD_TEXT = readFileSync(GOOD, "utf8");
@@ -76,7 +76,7 @@ test(
 test("readSnapshot() says a missing file is missing", async () => {
   await rejectsWith(
     readSnapshot("/no/such/snap.json"),
-    "Cannot read snapshot /no/such/snap.json: no such file",
+    "Cannot read snapshot /no/such/snap.json: no such file or directory",
   );
 });
 
@@ -85,7 +85,7 @@ test(
   withDir(async (dir) => {
     await rejectsWith(
       readSnapshot(dir),
-      `Cannot read snapshot ${dir}: is a directory, not a snapshot file`,
+      `Cannot read snapshot ${dir}: is a directory`,
     );
   }),
 );
@@ -136,19 +136,11 @@ test("readSnapshot() loads a document with unknown extra fields (forward-compati
   assert.ok(!("futureField" in s.connections[0]!));
 });
 
-test(
-  "readSnapshot() reads a pipe (not a regular file)",
-  withDir((dir) => {
-    const r = runCli(["show", "/dev/stdin"], { stdin: GOOD_TEXT, cwd: dir });
-    assert.equal(r.code, 0, r.stderr);
-  }),
-);
-
-test("`--max-size` lowers and raises the limit on the command line", () => {
-  const low = runCli(["show", GOOD, "--max-size", "1K"]);
+test("`--max-size` lowers and raises the limit on the command line", async () => {
+  const low = await runMain(["show", GOOD, "--max-size", "1K"]);
   assert.equal(low.code, 2);
   assert.match(low.stderr, /exceeds the size limit of 1 KiB \(raise it with --max-size\)/);
-  const bad = runCli(["show", GOOD, "--max-size", "lots"]);
+  const bad = await runMain(["show", GOOD, "--max-size", "lots"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--max-size "lots": expected a size such as 512M/);
 });
@@ -166,5 +158,8 @@ test("parseMaxSize() reads bytes and K/M/G/T binary units", () => {
 test("loadOperand() reads files and `-`, and names a missing file", async () => {
   const s = await loadOperand(GOOD);
   assert.equal(s.meta.host.hostname, "testhost");
-  await rejectsWith(loadOperand("./live"), "Cannot read snapshot ./live: no such file");
+  await rejectsWith(
+    loadOperand("./live"),
+    "Cannot read snapshot ./live: no such file or directory",
+  );
 });

@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -13,9 +12,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
-import process from "node:process";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
@@ -30,7 +27,6 @@ import { arbSnapshot } from "../helpers/arbitrary.ts";
 const SNAP: Snapshot = normalizeSnapshot(fc.sample(arbSnapshot, { seed: 7, numRuns: 1 })[0]!);
 SNAP.meta.host.hostname = "web-1";
 SNAP.meta.capturedAt = "2026-11-25T15:08:12.345Z";
-const isRoot = process.getuid?.() === 0;
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "nsnap-write-"));
@@ -194,74 +190,6 @@ test("parallel writes into one folder all land under unique names, none clobbere
       );
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test("writeSnapshot() into a read-only folder fails with one line and leaves nothing", async () => {
-  const dir = tempDir();
-  const ro = join(dir, "ro");
-  mkdirSync(ro);
-  let mounted = false;
-  try {
-    if (isRoot) {
-      // root ignores permission bits: use a read-only mount where that is possible.
-      mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", ro]).status === 0;
-      if (!mounted) return;
-    } else {
-      chmodSync(ro, 0o555);
-    }
-    await assert.rejects(writeSnapshot(SNAP, { cwd: dir, output: "ro/a.json" }), (err: unknown) => {
-      assert.ok(err instanceof InputError, String(err));
-      assert.match(
-        err.message,
-        /^Cannot write snapshot ro\/a\.json: (read-only file system|permission denied)$/,
-      );
-      return true;
-    });
-    assert.deepEqual(readdirSync(ro), []);
-  } finally {
-    if (mounted) spawnSync("umount", [ro]);
-    chmodSync(ro, 0o755);
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test("writeSnapshot() on a full file system reports ENOSPC in one line and removes its temp file", async () => {
-  if (!isRoot) return; // needs a tiny tmpfs mount
-  const dir = tempDir();
-  const small = join(dir, "small");
-  mkdirSync(small);
-  const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=8k", "tmpfs", small]).status === 0;
-  try {
-    if (!mounted) return;
-    const big: Snapshot = {
-      ...SNAP,
-      connections: Array(2000).fill(
-        SNAP.connections[0] ?? {
-          protocol: "tcp",
-          family: "inet",
-          localAddress: "10.0.0.1",
-          localPort: 1,
-          remoteAddress: "10.0.0.2",
-          remotePort: 2,
-          state: "ESTABLISHED",
-          recvQ: 0,
-          sendQ: 0,
-        },
-      ),
-    };
-    await assert.rejects(
-      writeSnapshot(big, { cwd: dir, output: "small/a.json" }),
-      (err: unknown) => {
-        assert.ok(err instanceof InputError, String(err));
-        assert.equal(err.message, "Cannot write snapshot small/a.json: no space left on device");
-        return true;
-      },
-    );
-    assert.deepEqual(readdirSync(small), []);
-  } finally {
-    if (mounted) spawnSync("umount", [small]);
     rmSync(dir, { recursive: true, force: true });
   }
 });
