@@ -26,6 +26,16 @@ import { FIXTURES } from "../../helpers/fixtures.ts";
 
 const INPUT = FIXTURES + "linux/proc-net-tcp/jc-ubuntu.txt";
 
+/** A /proc/net/tcp copy with `n` established sockets, for a big import. */
+function procNetTcp(n: number): string {
+  const rows = Array.from({ length: n }, (_, i) => {
+    const port = (1024 + (i % 60000)).toString(16).toUpperCase().padStart(4, "0");
+    return `${String(i).padStart(6)}: 0100000A:${port} 0200000A:01BB 01 ` +
+      `00000000:00000000 00:00000000 00000000  1000        0 ${1000 + i}`;
+  });
+  return "  sl  local_address rem_address   st\n" + rows.join("\n");
+}
+
 function withDir<T>(fn: (dir: string) => Promise<T> | T): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "nsnap-whostile-"));
   return Promise.resolve().then(() => fn(dir)).finally(() =>
@@ -122,17 +132,9 @@ test("-o FILE/ where FILE is a file says so in words", async () => {
 test("a closed pipe ends output quietly; a full disk says what failed and where", async () => {
   await withDir((dir) => {
     // Enough output that the pipe closes while nsnap still writes.
-    const lines = Array.from(
-      { length: 60_000 },
-      (_, i) =>
-        `${String(i).padStart(4)}: 0100000A:${
-          (1024 + (i % 60000)).toString(16).toUpperCase().padStart(4, "0")
-        } ` +
-        `0200000A:01BB 01 00000000:00000000 00:00000000 00000000  1000        0 ${1000 + i}`,
-    );
     writeFileSync(
       join(dir, "tcp.txt"),
-      "  sl  local_address rem_address   st\n" + lines.join("\n"),
+      procNetTcp(60_000),
     );
     const big = runCli(["import", "tcp.txt", "-o", "big.json"], { cwd: dir });
     assert.equal(big.code, 0, big.stderr);
@@ -185,18 +187,7 @@ for (const [signal, code] of [["SIGHUP", 129], ["SIGQUIT", 131]] as const) {
   }, async () => {
     await withDir(async (dir) => {
       spawnSync("mkdir", ["-p", join(dir, "in"), join(dir, "out")]);
-      const rows = Array.from(
-        { length: 300_000 },
-        (_, i) =>
-          `${String(i).padStart(6)}: 0100000A:${
-            (1024 + (i % 60000)).toString(16).toUpperCase().padStart(4, "0")
-          } ` +
-          `0200000A:01BB 01 00000000:00000000 00:00000000 00000000  1000        0 ${1000 + i}`,
-      );
-      writeFileSync(
-        join(dir, "in", "tcp.txt"),
-        "  sl  local_address rem_address   st\n" + rows.join("\n"),
-      );
+      writeFileSync(join(dir, "in", "tcp.txt"), procNetTcp(300_000));
       let got: number | null = null;
       for (let attempt = 0; attempt < 3 && got === null; attempt++) {
         rmSync(join(dir, "out"), { recursive: true, force: true });
