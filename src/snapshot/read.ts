@@ -337,6 +337,26 @@ function checkDocument(doc: unknown, name: string): void {
 }
 
 /** Validates against the schema (connections already checked when `fast` is given). */
+/**
+ * Validates a parsed document as the loader does (schema, 64-bit counters, prototype-free records
+ * for counters, labels and processes), for anyone who builds one: `Cannot read snapshot <name>:
+ * <path>: …` on the first problem.
+ *
+ * @example
+ * ```ts
+ * import { validateSnapshot } from "./read.ts";
+ * try {
+ *   validateSnapshot({ schema: "nsnap/v1" }, "x.json");
+ * } catch (e) {
+ *   (e as Error).message; // "Cannot read snapshot x.json: meta: required section missing …"
+ * }
+ * ```
+ */
+export function validateSnapshot(doc: unknown, name: string): Snapshot {
+  checkDocument(doc, name);
+  return validate(doc, name, undefined);
+}
+
 function validate(doc: unknown, name: string, fast: FastConnections | undefined): Snapshot {
   const raw = doc as Record<string, unknown>;
   // Records keyed by input text are read here, not by zod: zod builds plain objects and drops a
