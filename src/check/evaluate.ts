@@ -632,6 +632,8 @@ export function checkSnapshot(
     ...evaluateSettings(p, snap),
     ...evaluateRates(p, snap, b),
   ];
+  // In the order the policy states them (the allow list stands at its `allow:` line).
+  rules.sort((x, y) => x.line - y.line);
   const summary = countRules(rules);
   const failed = summary.failed > 0 || (opts.strict === true && summary.notEvaluated > 0);
   const host: HostResultOut = {

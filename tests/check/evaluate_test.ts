@@ -308,8 +308,8 @@ neighbours:
   const none = check(body, host());
   assert.deepEqual(none.rules.map((r) => [r.id, r.status, r.reason]), [
     ["routing-rules.required[0]", "not-evaluated", "the snapshot has no routing rules"],
-    ["neighbours.required[0]", "not-evaluated", "the snapshot has no neighbour entries"],
     ["neighbours.forbidden[0]", "not-evaluated", "the snapshot has no neighbour entries"],
+    ["neighbours.required[0]", "not-evaluated", "the snapshot has no neighbour entries"],
   ]);
   const later = Object.assign(host(), {
     rules: [{ family: "inet", priority: 1000, from: "10.77.6.0/24", table: 100, action: "to_tbl" }],
