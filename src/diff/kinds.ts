@@ -4,6 +4,12 @@
  * name is a usage error rather than a silent no-op.
  */
 import { UsageError } from "../errors.ts";
+import {
+  ExpressionError,
+  looksLikeThreshold,
+  parseThreshold,
+  type Threshold,
+} from "../check/expr.ts";
 import { CHANGES, DiffSection as SectionSchema } from "./schema.ts";
 import type { Change, ChangeIn, ChangeKind, ChangeOf, DiffSection } from "./types.ts";
 
@@ -66,11 +72,44 @@ export function parseKinds(names: readonly string[]): ChangeKind[] {
       throw new UsageError(
         `Cannot use --fail-on ${JSON.stringify(n)}: unknown change kind (known: ${
           ALL_KINDS.join(", ")
-        })`,
+        }; or a threshold such as counter:Tcp.RetransSegs>1%)`,
       );
     }
   }
   return names as ChangeKind[];
+}
+
+/** A `--fail-on` threshold as written and as parsed: the gate trips when it holds. */
+export interface FailOnThreshold {
+  text: string;
+  threshold: Threshold;
+}
+
+/** What `--fail-on` names: change kinds, and thresholds in the check language. */
+export interface FailOn {
+  kinds: ChangeKind[];
+  thresholds: FailOnThreshold[];
+}
+
+/**
+ * Parses `--fail-on` values: a value with a comparison operator is a threshold
+ * (`counter:Tcp.RetransSegs>1%`, see `check/expr.ts`), anything else a change kind.
+ */
+export function parseFailOn(names: readonly string[]): FailOn {
+  const kinds: string[] = [], thresholds: FailOnThreshold[] = [];
+  for (const n of names) {
+    if (!looksLikeThreshold(n)) {
+      kinds.push(n);
+      continue;
+    }
+    try {
+      thresholds.push({ text: n, threshold: parseThreshold(n) });
+    } catch (e) {
+      if (!(e instanceof ExpressionError)) throw e;
+      throw new UsageError(`Cannot use --fail-on ${JSON.stringify(n)}: ${e.message}`);
+    }
+  }
+  return { kinds: parseKinds(kinds), thresholds };
 }
 
 /** Parses `--only` names; an unknown section is a UsageError that lists the known ones. */
