@@ -40,7 +40,7 @@ Examples:
   nsnap diff before.json after.json   what changed (exit 1 with --fail-on KINDS)
   nsnap show -tlp                     listening TCP sockets with their programs
   nsnap port 443 incident.json.gz     who holds port 443 in a saved snapshot
-  nsnap check policy.yaml             does this host keep its policy (exit 1 if not)`,
+  nsnap check policy.yaml             does this host keep its policy (exit 1)`,
   );
   for (
     const register of [
