@@ -346,6 +346,9 @@ function holdsCount(c: Comparison, n: number | bigint): boolean {
   return holds(c.op, compareRational({ num: BigInt(n), den: 1n }, want));
 }
 
+/** What each section's records are called in "no … matches". */
+const NOUNS = { routes: "route", "routing-rules": "routing rule", neighbours: "neighbour entry" };
+
 function evaluateRequiredForbidden<R, S extends { name?: string | undefined }>(
   p: PolicySource,
   section: "routes" | "routing-rules" | "neighbours",
@@ -383,7 +386,7 @@ function evaluateRequiredForbidden<R, S extends { name?: string | undefined }>(
           .filter((x) => x.failed.result === false && x.failed.failed.length === 1).slice(0, 3)
           .map((x) => `${describe(x.r)} (but for its ${x.failed.failed[0]!.key})`);
         o.violations.push({
-          message: `nothing matches ${describeKeys(tests)}${
+          message: `no ${NOUNS[section]} matches ${describeKeys(tests)}${
             close.length ? `; closest: ${close.join("; ")}` : ""
           }`,
         });

@@ -241,10 +241,6 @@ function defaultDestinations(family: "inet" | "inet6" | undefined): Cidr[] {
 /** Compiles a route rule's keys into tests. */
 export function routeTests(spec: RouteMatchSpec): KeyTest<Route>[] {
   const tests: KeyTest<Route>[] = [];
-  if (spec.family !== undefined) {
-    const fam = spec.family;
-    tests.push({ key: "family", wants: fam, test: (r) => r.family === fam });
-  }
   if (spec.destination !== undefined) {
     const wanted = spec.destination === "default"
       ? defaultDestinations(spec.family)
@@ -277,6 +273,10 @@ export function routeTests(spec: RouteMatchSpec): KeyTest<Route>[] {
   if (spec.interface !== undefined) {
     const m = globTest([spec.interface]);
     tests.push({ key: "interface", wants: spec.interface, test: (r) => interfaces(r).some(m) });
+  }
+  if (spec.family !== undefined) {
+    const fam = spec.family;
+    tests.push({ key: "family", wants: fam, test: (r) => r.family === fam });
   }
   if (spec.table !== undefined) {
     const t = typeof spec.table === "number" ? spec.table : parseTable(spec.table);

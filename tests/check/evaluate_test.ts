@@ -283,7 +283,7 @@ test("required and forbidden routes, with multipath next hops and the default de
   );
   assert.equal(rule(h, "routes.required[0]").status, "pass");
   assert.deepEqual(messages(rule(h, "routes.required[1]")), [
-    "nothing matches destination default, gateway 10.0.0.254; closest: IPv4 0.0.0.0/0 via 10.0.0.1 dev eth0 (but for its gateway)",
+    "no route matches destination default, gateway 10.0.0.254; closest: IPv4 0.0.0.0/0 via 10.0.0.1 dev eth0 (but for its gateway)",
   ]);
   assert.equal(rule(h, "routes.required[2]").status, "pass");
   const f = rule(h, "routes.forbidden[0]");
@@ -331,7 +331,7 @@ neighbours:
   assert.deepEqual(rule(h, "neighbours.forbidden[0]").violations[0]!.entry?.states, ["FAILED"]);
   assert.match(
     messages(rule(h, "neighbours.required[0]"))[0]!,
-    /^nothing matches address 10\.0\.0\.1, mac 52:54:00:\*; closest: neighbour .* \(but for its mac\)$/,
+    /^no neighbour entry matches address 10\.0\.0\.1, mac 52:54:00:\*; closest: neighbour .* \(but for its mac\)$/,
   );
 });
 
