@@ -16,11 +16,12 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml
 import type { Document, Node } from "yaml";
 import type { z } from "zod";
 import { describeValue, InputError } from "../errors.ts";
-import { formatBytes, formatPath } from "../snapshot/read.ts";
+import { formatPath } from "../snapshot/read.ts";
 import { Policy, POLICY_SCHEMA_ID, type PolicyDocument } from "./schema.ts";
 
-/** Largest policy file accepted. */
+/** Largest policy file accepted: 1 MiB. */
 export const MAX_POLICY_BYTES = 1024 * 1024;
+const LIMIT_TEXT = "1 MiB";
 
 /** YAML aliases expanded at most (a policy needs none; this stops alias bombs). */
 const MAX_ALIASES = 100;
@@ -45,12 +46,7 @@ export function readPolicy(file: string): PolicySource {
     const st = statSync(file);
     if (st.isDirectory()) throw fail(file, "is a directory, not a policy file");
     if (st.size > MAX_POLICY_BYTES) {
-      throw fail(
-        file,
-        `file is ${formatBytes(st.size)}, more than the ${
-          formatBytes(MAX_POLICY_BYTES)
-        } a policy may be`,
-      );
+      throw fail(file, `file is larger than the ${LIMIT_TEXT} a policy may be`);
     }
     text = readFileSync(file, "utf8");
   } catch (e) {
@@ -71,7 +67,7 @@ export function readPolicy(file: string): PolicySource {
 /** Parses and validates policy text; `file` is what messages call it. */
 export function parsePolicy(text: string, file: string): PolicySource {
   if (text.length > MAX_POLICY_BYTES) {
-    throw fail(file, `more than the ${formatBytes(MAX_POLICY_BYTES)} a policy may be`);
+    throw fail(file, `more than the ${LIMIT_TEXT} a policy may be`);
   }
   if (text.trim() === "") throw fail(file, "file is empty");
   const lc = new LineCounter();

@@ -125,7 +125,6 @@ export const CheckDocument = z.object({
   }),
 });
 
-export type RuleStatusName = z.output<typeof RuleStatus>;
 export type CheckSectionName = z.output<typeof CheckSection>;
 export type ListenerRecordOut = z.output<typeof ListenerRecord>;
 export type ViolationOut = z.output<typeof Violation>;

@@ -301,13 +301,9 @@ export const Policy = z.strictObject({
 /** A policy as validated (the document's own shape). */
 export type PolicyDocument = z.output<typeof Policy>;
 export type ListenerMatchSpec = z.output<typeof ListenerMatch>;
-export type ListenerDenySpec = z.output<typeof ListenerDeny>;
-export type ListenerRequiredSpec = z.output<typeof ListenerRequired>;
 export type RouteMatchSpec = z.output<typeof RouteMatch>;
 export type RoutingRuleSpec = z.output<typeof RoutingRuleMatch>;
 export type NeighbourSpec = z.output<typeof NeighbourMatch>;
-export type InterfaceRuleSpec = z.output<typeof InterfaceRule>;
-export type RateRuleSpec = z.output<typeof RateRule>;
 export type ListenerScopeName = z.output<typeof ListenerScope>;
 
 /** Produces the published JSON Schema of `nsnap-policy/v1`. */

@@ -193,7 +193,7 @@ test("--format json is the nsnap-check/v1 document: valid against its published 
   const policy = join(dir, "p.yaml");
   writeFileSync(
     policy,
-    readFileSync(`${ROOT}tests/check/_policies.ts`, "utf8").match(
+    readFileSync(`${ROOT}tests/check/_fixtures.ts`, "utf8").match(
       /`(schema: nsnap-policy\/v1[\s\S]*?)`;/,
     )![1]!,
   );

@@ -15,6 +15,7 @@ import { NATURAL_DENOMINATORS } from "../../src/check/expr.ts";
 import { knownKeysAt, parsePolicy } from "../../src/check/policy.ts";
 import { SCOPE_BLOCKS } from "../../src/net/scope.ts";
 import { ROOT } from "../helpers/cli.ts";
+import { udp } from "./_fixtures.ts";
 import { conn, iface, listen, proc, procs, route, snap } from "../diff/_build.ts";
 
 const DOC = readFileSync(`${ROOT}docs/check.md`, "utf8");
@@ -88,10 +89,6 @@ test("every key the policy schema knows is in the reference, and every table ent
 });
 
 const T0 = "2026-03-01T12:00:00.000Z", T1 = "2026-03-01T12:01:00.000Z";
-
-function udp(address: string, port: number, pid: number): Connection {
-  return { ...listen(address, port, pid), protocol: "udp", state: "UNCONN" };
-}
 
 /** A web server as the page describes it, at `at`, with these TCP counters. */
 function webServer(at: string, tcp: Record<string, bigint>, extra: Connection[] = []): Snapshot {

@@ -2,24 +2,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import type { Connection, Snapshot } from "../../src/model.ts";
+import type { Snapshot } from "../../src/model.ts";
 import { checkDocument, checkSnapshot } from "../../src/check/evaluate.ts";
 import { parsePolicy } from "../../src/check/policy.ts";
 import type { HostResultOut, RuleResultOut } from "../../src/check/result.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
 import { iface, listen, proc, procs, route, snap } from "../diff/_build.ts";
-import { FULL } from "./_policies.ts";
+import { FULL, udp } from "./_fixtures.ts";
 
 const T0 = "2026-01-01T00:00:00.000Z", T1 = "2026-01-01T00:01:00.000Z";
-
-function udp(address: string, port: number, pid?: number): Connection {
-  const c: Connection = {
-    ...listen(address, port, pid),
-    protocol: "udp",
-    state: "UNCONN",
-  };
-  return c;
-}
 
 /** A web host: nginx on every address, redis on loopback, postgres private, python public. */
 function host(over: Partial<Snapshot> = {}): Snapshot {

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import type { Connection, Snapshot } from "../../src/model.ts";
+import type { Snapshot } from "../../src/model.ts";
 import { checkSnapshot } from "../../src/check/evaluate.ts";
 import { initPolicy, literalGlob, scalar } from "../../src/check/init.ts";
 import { parsePolicy } from "../../src/check/policy.ts";
@@ -12,6 +12,7 @@ import { parseSnapshotBytes } from "../../src/snapshot/read.ts";
 import { parse as parseYaml } from "yaml";
 import { arbSnapshot, arbText } from "../helpers/arbitrary.ts";
 import { ROOT } from "../helpers/cli.ts";
+import { udp } from "./_fixtures.ts";
 import { conn, iface, listen, proc, procs, route, snap } from "../diff/_build.ts";
 
 function example(name: string): Snapshot {
@@ -36,11 +37,6 @@ test("--init of each example snapshot writes a policy that snapshot passes, ever
 });
 
 test("--init groups listeners by program and scope, requires them, and leaves out clients", () => {
-  const udp = (address: string, port: number, pid: number): Connection => ({
-    ...listen(address, port, pid),
-    protocol: "udp",
-    state: "UNCONN",
-  });
   const s = snap("2026-01-01T00:00:00.000Z", {
     connections: [
       listen("0.0.0.0", 80, 1),

@@ -13,7 +13,7 @@ import { knownKeysAt, MAX_POLICY_BYTES, parsePolicy } from "../../src/check/poli
 import { InputError } from "../../src/errors.ts";
 import { formatPath } from "../../src/snapshot/read.ts";
 import { ROOT } from "../helpers/cli.ts";
-import { FULL } from "./_policies.ts";
+import { FULL } from "./_fixtures.ts";
 
 function rejects(text: string, re: RegExp): void {
   assert.throws(() => parsePolicy(text, "p.yaml"), (e: unknown) => {

@@ -1,4 +1,11 @@
-/** Policies the check tests share. */
+/** What the check tests share: a policy with every key, and a UDP socket builder. */
+import type { Connection } from "../../src/model.ts";
+import { listen } from "../diff/_build.ts";
+
+/** An unconnected UDP socket bound to address:port, owned by pid. */
+export function udp(address: string, port: number, pid?: number): Connection {
+  return { ...listen(address, port, pid), protocol: "udp", state: "UNCONN" };
+}
 
 /** A policy with every section and most keys. */
 export const FULL = `schema: nsnap-policy/v1
