@@ -9,9 +9,12 @@ import { hostCounts, safeText, STATUS_WORD } from "./check_common.ts";
 
 const SHOWN = 5;
 
-/** A code span that no backtick inside the text can close early. */
-function code(s: string): string {
-  const text = safeText(s);
+/**
+ * A code span that no backtick inside the text can close early; in a table cell a pipe is
+ * escaped too (GFM reads `\|` as a pipe even inside a code span).
+ */
+function code(s: string, cell = false): string {
+  const text = cell ? safeText(s).replace(/\|/g, "\\|") : safeText(s);
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((m) => m.length));
   const fence = "`".repeat(longest + 1);
   return `${fence}${/^`|`$/.test(text) ? ` ${text} ` : text}${fence}`;
@@ -39,9 +42,11 @@ function hostSection(file: string, h: HostResultOut, verbose: boolean): string[]
   if (rows.length) {
     out.push("| Status | Rule | Line | Says | Found |", "| --- | --- | ---: | --- | --- |");
     for (const r of rows) {
-      const id = r.name !== undefined ? `${code(r.id)} ${mdCell(safeText(r.name))}` : code(r.id);
+      const id = r.name !== undefined
+        ? `${code(r.id, true)} ${mdCell(safeText(r.name))}`
+        : code(r.id, true);
       out.push(
-        `| ${STATUS_WORD[r.status]} | ${id} | ${code(`${file}:${r.line}`)} | ${
+        `| ${STATUS_WORD[r.status]} | ${id} | ${code(`${file}:${r.line}`, true)} | ${
           mdCell(safeText(r.rule))
         } | ${details(r)} |`,
       );
