@@ -5,8 +5,9 @@
  * Decisions:
  * - Listeners: one allow rule per program, protocol and scope (`any` for 0.0.0.0 and ::), with
  *   the ports as a list (runs of three or more as a range); a comment names the addresses and
- *   the user. Each program's ports are `required` too, since a policy generated from a working
- *   host should notice a service that went away. Default deny.
+ *   the user. Each program's ports are `required` too, one rule per port (one rule for them all
+ *   past 8 ports), since a policy generated from a working host should notice a service that
+ *   went away. Default deny.
  * - Left out, and said so in a comment: UDP client sockets (unconnected, on an ephemeral port,
  *   no TCP listener on it — see `facts.ts`), and every connected socket (sessions come and go).
  * - Routes: the default route of each family in the main table is required (the lowest metric,
@@ -26,6 +27,9 @@ import type { AddressScope } from "../net/scope.ts";
 import { type ListenerFact, listenerFacts, sysctlsOf } from "./facts.ts";
 import { endpoint } from "../diff/keys.ts";
 import { POLICY_SCHEMA_ID } from "./schema.ts";
+
+/** A program with more ports than this gets one required rule for all of them. */
+const MAX_REQUIRED_PORTS = 8;
 
 /** Interfaces that come and go with containers and VMs: left out of the generated rules. */
 const TRANSIENT = /^(veth|cali|lxc|tap|vnet|flannel\.|cni|docker|br-)/;
@@ -182,19 +186,34 @@ function listenersBlock(o: Out, snap: Snapshot): void {
       );
     }
   }
-  const required = groups.filter((g) => g.program !== undefined);
-  if (required.length > 0) {
+  // The ports each program serves, over all its scopes: one required rule per port, unless a
+  // program serves many (a proxy, a test harness), when one rule takes them all.
+  const serves = new Map<string, { program: string; protocol: string; ports: Set<number> }>();
+  for (const g of groups) {
+    if (g.program === undefined) continue;
+    const key = JSON.stringify([g.program, g.protocol]);
+    const entry = serves.get(key) ?? { program: g.program, protocol: g.protocol, ports: new Set() };
+    for (const port of g.ports) entry.ports.add(port);
+    serves.set(key, entry);
+  }
+  if (serves.size > 0) {
     o.comment(2, "Listeners that must be there: remove the ones that need not run.");
     o.line(2, "required:");
-    const seen = new Set<string>();
-    for (const g of required) {
-      for (const port of [...new Set(g.ports)].sort((a, b) => a - b)) {
-        const key = `${g.program} ${g.protocol} ${port}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        o.line(4, `- program: ${scalar(literalGlob(g.program!))}`);
-        o.line(6, `protocol: ${g.protocol}`);
-        o.line(6, `port: ${scalar(port)}`);
+    for (const { program, protocol, ports } of serves.values()) {
+      const sorted = [...ports].sort((a, b) => a - b);
+      const each: Array<number | string>[] = sorted.length <= MAX_REQUIRED_PORTS
+        ? sorted.map((p) => [p])
+        : [portList(sorted)];
+      if (each.length === 1 && sorted.length > 1) {
+        o.comment(
+          4,
+          `${program} listens on ${sorted.length} ${protocol} ports: this asks for one of them at least.`,
+        );
+      }
+      for (const port of each) {
+        o.line(4, `- program: ${scalar(literalGlob(program))}`);
+        o.line(6, `protocol: ${protocol}`);
+        o.line(6, `port: ${flow(port)}`);
       }
     }
   }
