@@ -57,6 +57,7 @@ import {
   list,
   listenerTests,
   type MatchContext,
+  needsNamespaces,
   neighbourTests,
   not,
   or,
@@ -135,7 +136,9 @@ class Outcome {
       r.reason = this.notEvaluated;
     } else if (this.undetermined > 0) {
       r.status = "not-evaluated";
-      r.reason = `undecided for ${this.undetermined} of ${this.checked}: ${this.unknownReason}`;
+      r.reason = this.undetermined === this.checked
+        ? this.unknownReason
+        : `undecided for ${this.undetermined} of ${this.checked}: ${this.unknownReason}`;
     }
     return r;
   }
@@ -228,7 +231,11 @@ function evaluateListeners(p: PolicySource, snap: Snapshot): RuleResultOut[] {
     const rule = `deny ${describeKeys(tests)}${
       excepts.length ? `; except ${excepts.map((e) => describeKeys(e)).join(" or ")}` : ""
     }`;
-    const o = new Outcome(head(p, path, "listeners", rule, spec.name), missing);
+    // A rule about other namespaces cannot pass on a snapshot that saw only its own.
+    const o = new Outcome(
+      head(p, path, "listeners", rule, spec.name),
+      missing ?? (needsNamespaces(spec) ? ctx.noNamespaces : undefined),
+    );
     for (const f of facts) {
       const answer: Tri = and2(
         runTests(tests, f).result,
@@ -283,13 +290,15 @@ function evaluateListeners(p: PolicySource, snap: Snapshot): RuleResultOut[] {
       ),
       missing,
     );
-    let found = 0, maybe = 0;
+    if (needsNamespaces(spec) && !missing) o.notEvaluated = ctx.noNamespaces;
+    let found = 0, maybe = 0, undecided = 0;
     for (const f of facts) {
       const r = runTests(tests, f).result;
       o.checked++;
       if (r === true) found += f.sockets;
       else if (r !== false) {
         maybe += f.sockets;
+        undecided++;
         o.unknownReason ??= r.unknown;
       }
     }
@@ -312,7 +321,7 @@ function evaluateListeners(p: PolicySource, snap: Snapshot): RuleResultOut[] {
             formatWant(want)
           }${closest}`,
         });
-      } else if (!decided) o.undetermined = maybe;
+      } else if (!decided) o.undetermined = undecided;
     }
     out.push(o.done());
   });

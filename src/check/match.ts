@@ -82,6 +82,11 @@ export function portRange(p: number | string): [number, number] {
 const IP_SCOPES: readonly AddressScope[] = ["loopback", "link-local", "private", "public"];
 const NAMESPACE_SCOPES = new Set<ListenerScopeName>(["published", "host-network", "internal"]);
 
+/** True for a listener rule about other namespaces: a `namespace` key or a container scope. */
+export function needsNamespaces(spec: ListenerMatchSpec): boolean {
+  return spec.namespace !== undefined || list(spec.scope).some((s) => NAMESPACE_SCOPES.has(s));
+}
+
 /** Where a listener can be reached: its scope, or every scope for the wildcard. */
 export function reach(f: ListenerFact): readonly AddressScope[] {
   return f.scope === "any" ? IP_SCOPES : [f.scope];

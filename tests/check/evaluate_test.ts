@@ -208,12 +208,24 @@ test("an owner the snapshot does not know is undecided, never allowed or denied"
   assert.equal(allow.status, "not-evaluated");
   assert.match(
     allow.reason!,
-    /^undecided for 2 of 2: the owner is unknown \(the capture was not run as root\)$/,
+    /^the owner is unknown \(the capture was not run as root\)$/,
   );
   assert.equal(rule(h, "listeners.deny[0]").status, "not-evaluated");
   // Scope alone decides the second deny rule.
   assert.equal(rule(h, "listeners.deny[1]").status, "fail");
   assert.equal(h.verdict, "fail");
+  // Records a rule can decide are decided; the reason then says how many it could not.
+  const some = rule(
+    check(
+      "listeners:\n  allow:\n    - program: nginx\n    - scope: loopback\n  deny:\n    - scope: public\n",
+      s,
+    ),
+    "listeners.allow",
+  );
+  assert.equal(
+    some.reason,
+    "undecided for 1 of 2: the owner is unknown (the capture was not run as root)",
+  );
   const lenient = check("listeners:\n  allow:\n    - program: nginx\n", s);
   assert.equal(lenient.verdict, "pass");
   assert.equal(
@@ -227,6 +239,15 @@ test("namespace rules and container scopes wait for a snapshot with namespaces",
     "listeners:\n  deny:\n    - namespace: 'container:*'\n    - scope: published\n  required:\n    - scope: [loopback, internal]\n",
     host(),
   );
+  // With no listener at all, too: the rules are about namespaces this snapshot did not see.
+  const empty = check(
+    "listeners:\n  deny:\n    - namespace: 'container:*'\n",
+    host({ connections: [] }),
+  );
+  assert.deepEqual([empty.rules[0]!.status, empty.rules[0]!.reason], [
+    "not-evaluated",
+    "the snapshot has no namespaces",
+  ]);
   for (const id of ["listeners.deny[0]", "listeners.deny[1]", "listeners.required[0]"]) {
     const r = rule(h, id);
     assert.equal(r.status, "not-evaluated", id);
