@@ -20,6 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["parse", "runtime"],
   ["snapshot"],
   ["collect", "import", "view", "diff"],
+  ["check"],
   ["render"],
   ["cli"],
 ];
