@@ -65,10 +65,17 @@ const ERRNO_WORDS: Readonly<Record<string, string>> = {
   ECONNRESET: "the connection was reset",
   ENOTCONN: "the socket is not connected",
   ENOTSUP: "operation not supported",
-  EOPNOTSUPP: "operation not supported",
-  EAGAIN: "resource temporarily unavailable",
-  EBADF: "not an open file",
   EINVAL: "invalid argument",
+  EINTR: "interrupted",
+  EAGAIN: "resource temporarily unavailable",
+  EBADF: "bad file descriptor",
+  ENOMEM: "out of memory",
+  ENODEV: "no such device",
+  ENOSYS: "function not implemented",
+  ENOBUFS: "no buffer space available",
+  EOPNOTSUPP: "operation not supported",
+  EPROTONOSUPPORT: "protocol not supported",
+  EAFNOSUPPORT: "address family not supported",
 };
 
 /**

@@ -21,6 +21,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["parse", "runtime"],
   ["snapshot"],
   ["collect", "import", "view", "diff"],
+  ["check"],
   ["render"],
   ["cli"],
 ];

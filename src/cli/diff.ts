@@ -14,7 +14,6 @@ import {
   type IgnoreRules,
   KIND_DESCRIPTIONS,
   mergeIgnore,
-  parseKinds,
   parseSections,
   splitList,
 } from "../diff/mod.ts";
@@ -31,6 +30,12 @@ import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { textLayout } from "./show.ts";
 import { termList } from "./help.ts";
+import {
+  checkThresholdSections,
+  failOnThresholds,
+  parseFailOn,
+  parseThresholds,
+} from "./fail_on.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...splitList(value)];
 
@@ -66,7 +71,11 @@ export function registerDiff(program: Command, ctx: CliContext) {
         .choices(["text", "json", "yaml", "markdown", "html"] as const)
         .default("text" as const),
     )
-    .option("--fail-on <kinds>", "exit 1 when a change of these kinds occurs (comma list)", collect)
+    .option(
+      "--fail-on <kinds>",
+      "exit 1 when a change of these kinds occurs, or a threshold holds (comma list)",
+      collect,
+    )
     .option(
       "--only <sections>",
       `compare only these sections (${DIFF_SECTIONS.join(",")})`,
@@ -94,8 +103,13 @@ export function registerDiff(program: Command, ctx: CliContext) {
 Change kinds (for --fail-on):
 ${termList(ALL_KINDS.map((k) => [k, KIND_DESCRIPTIONS[k]]))}
 
-Exit codes: 0 compared, 1 a --fail-on kind occurred, 2 usage error or unreadable
-input.
+Thresholds (for --fail-on), in the language of nsnap check's rates:
+  counter:Tcp.RetransSegs>1%        share of the natural denominator (OutSegs)
+  TcpExt.ListenOverflows>0          the delta between the snapshots
+  'interface eth0 rxDropped>10/s'   a rate per second
+
+Exit codes: 0 compared, 1 a --fail-on kind occurred or threshold held, 2 usage
+error or unreadable input.
 
 Policy file (--config), same keys as the options; flags add to it, --only
 replaces it:
@@ -118,8 +132,14 @@ Examples:
         throw new UsageError("Cannot read both snapshots from stdin: give a file for one of them");
       }
       const config: DiffConfig = opts.config ? readConfig(opts.config) : { failOn: [], ignore: {} };
-      const failOn = [...new Set([...config.failOn, ...parseKinds(opts.failOn ?? [])])];
+      const flagged = parseFailOn(opts.failOn ?? []);
+      const failOn = [...new Set([...config.failOn, ...flagged.kinds])];
+      const thresholds = [
+        ...parseThresholds(config.thresholds ?? [], `fail-on in ${opts.config}`),
+        ...flagged.thresholds,
+      ];
       const only = opts.only ? parseSections(opts.only) : config.only;
+      checkThresholdSections(thresholds, only);
       const flags: IgnoreRules = {
         ports: opts.ignorePort ?? [],
         programs: opts.ignoreProgram ?? [],
@@ -140,6 +160,7 @@ Examples:
       const doc = diffSnapshots(before, after, diffOpts);
       for (const w of doc.warnings) writeStderr(`nsnap: warning: ${displayText(w)}\n`);
       if (failOn.length && hasKind(doc, failOn)) ctx.exitCode = 1;
+      if (failOnThresholds(thresholds, before, after)) ctx.exitCode = 1;
       switch (opts.format) {
         case "json":
           return await out(renderDiffJson(doc));

@@ -9,6 +9,7 @@ import { escapeControls } from "../util/escape.ts";
 import { VERSION } from "../version.ts";
 import type { CliContext } from "./context.ts";
 import { registerCapture } from "./capture.ts";
+import { registerCheck } from "./check.ts";
 import { registerDiff } from "./diff.ts";
 import { registerShow } from "./show.ts";
 import { registerPort } from "./port.ts";
@@ -43,12 +44,14 @@ Examples:
   nsnap diff before.json after.json   what changed (exit 1 with --fail-on KINDS)
   nsnap show -tlp                     listening TCP sockets with their programs
   nsnap port 443 incident.json.gz     who holds port 443 in a saved snapshot
-  nsnap report a.json b.json          one HTML page for a ticket`,
+  nsnap report a.json b.json          one HTML page for a ticket
+  nsnap check policy.yaml             does this host keep its policy (exit 1)`,
   );
   for (
     const register of [
       registerCapture,
       registerDiff,
+      registerCheck,
       registerShow,
       registerPort,
       registerImport,

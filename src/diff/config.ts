@@ -4,7 +4,7 @@
  *
  * @example
  * ```yaml
- * fail-on: [listener-opened, listener-exposure-changed]
+ * fail-on: [listener-opened, listener-exposure-changed, "counter:Tcp.RetransSegs>1%"]
  * only: [listeners, routes]
  * ignore-port: [22, "8000-8100"]
  * ignore-program: ["chronyd"]
@@ -21,14 +21,16 @@ import { compileIgnore, type IgnoreRules } from "./ignore.ts";
 import {
   type ChangeKind,
   type DiffSection,
-  parseKinds,
   parseSections,
+  splitFailOn,
   splitList,
 } from "./kinds.ts";
 
 /** A policy read from a config file. */
 export interface DiffConfig {
   failOn: ChangeKind[];
+  /** `fail-on` thresholds as written (`counter:Tcp.RetransSegs>1%`); the CLI parses them. */
+  thresholds?: string[];
   only?: DiffSection[];
   detail?: boolean;
   ignore: IgnoreRules;
@@ -81,8 +83,9 @@ export function parseDiffConfig(text: string, file: string): DiffConfig {
   }
   const c = r.data!;
   try {
+    const failOn = splitFailOn(c["fail-on"] ?? []);
     const cfg: DiffConfig = {
-      failOn: parseKinds(c["fail-on"] ?? []),
+      failOn: failOn.kinds,
       ignore: {
         ports: c["ignore-port"] ?? [],
         programs: c["ignore-program"] ?? [],
@@ -91,6 +94,7 @@ export function parseDiffConfig(text: string, file: string): DiffConfig {
         counters: c["ignore-counter"] ?? [],
       },
     };
+    if (failOn.thresholds.length) cfg.thresholds = failOn.thresholds;
     compileIgnore(cfg.ignore);
     if (c.only) cfg.only = parseSections(c.only);
     if (c.detail !== undefined) cfg.detail = c.detail;

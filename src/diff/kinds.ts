@@ -66,11 +66,29 @@ export function parseKinds(names: readonly string[]): ChangeKind[] {
       throw new UsageError(
         `Cannot use --fail-on ${JSON.stringify(n)}: unknown change kind (known: ${
           ALL_KINDS.join(", ")
-        })`,
+        }; or a threshold such as counter:Tcp.RetransSegs>1%)`,
       );
     }
   }
   return names as ChangeKind[];
+}
+
+/** True for a `--fail-on` value that is a threshold (`counter:Tcp.RetransSegs>1%`), not a kind. */
+export function looksLikeThreshold(text: string): boolean {
+  return /[<>=!]/.test(text);
+}
+
+/** `--fail-on` values split: change kinds (checked), and threshold texts (parsed by the CLI). */
+export interface FailOnNames {
+  kinds: ChangeKind[];
+  thresholds: string[];
+}
+
+/** Splits `--fail-on` values into change kinds and thresholds; an unknown kind is a UsageError. */
+export function splitFailOn(names: readonly string[]): FailOnNames {
+  const kinds: string[] = [], thresholds: string[] = [];
+  for (const n of names) (looksLikeThreshold(n) ? thresholds : kinds).push(n);
+  return { kinds: parseKinds(kinds), thresholds };
 }
 
 /** Parses `--only` names; an unknown section is a UsageError that lists the known ones. */

@@ -1,0 +1,185 @@
+/**
+ * What `nsnap check` reads from a snapshot, each fact through one function, so that when another
+ * part of nsnap changes a rule (issue 15's program identity, issue 18's namespaces, issue 17's
+ * settings, rules and neighbours) the switch is made here, once.
+ *
+ * Decisions:
+ * - A listener is what `isListener()` says (TCP LISTEN, UDP UNCONN on a port), minus UDP clients:
+ *   an unconnected UDP socket on a port inside the ephemeral range with no TCP listener on the
+ *   same port is a resolver, NTP or statsd client's socket, not a service (`isUdpClient`). The
+ *   range is the policy's `ephemeral-ports`, else the snapshot's `ip_local_port_range` when it has
+ *   a settings section, else Linux's default 32768-60999.
+ * - Sockets with the same protocol, family, address, port and owner are one listener fact with a
+ *   socket count (SO_REUSEPORT instances, pre-fork workers sharing one socket are one socket).
+ * - Sections a snapshot does not have (namespaces, settings, routing rules, neighbours) are
+ *   `undefined`, never empty: a rule on them is "not evaluated", never a silent pass.
+ */
+import type { Connection, ProcessInfo, Snapshot } from "../model.ts";
+import { endpoint, isListener, listenerKey } from "../net/sockets.ts";
+import { ownerOf, programOf } from "../diff/util.ts";
+import { type AddressScope, addressScope } from "../net/scope.ts";
+
+/** Linux's default ephemeral port range (net.ipv4.ip_local_port_range). */
+export const DEFAULT_EPHEMERAL: readonly [number, number] = [32768, 60999];
+
+/** The program a process runs, as show, port and diff name it: the one rule, called from here. */
+export function programName(p: ProcessInfo): string {
+  return programOf(p);
+}
+
+/** One listening address and its owner, with how many sockets it has. */
+export interface ListenerFact {
+  protocol: "tcp" | "udp";
+  family: "inet" | "inet6";
+  address: string;
+  port: number;
+  /** Where the bound address can be reached from (`any` for 0.0.0.0 and ::). */
+  scope: AddressScope;
+  /** The owner's program, when the snapshot knows the owner. */
+  program?: string;
+  pid?: number;
+  user?: string;
+  uid?: number;
+  /** The namespace identity (`host`, `container:web` …), when the snapshot has namespaces. */
+  namespace?: string;
+  /** Sockets on this address with this owner. */
+  sockets: number;
+}
+
+/** The network namespaces of a snapshot (issue 18), or undefined when it has none. */
+export function namespacesOf(snap: Snapshot): readonly { id: string }[] | undefined {
+  const ns = (snap as { namespaces?: unknown }).namespaces;
+  return Array.isArray(ns) ? ns as { id: string }[] : undefined;
+}
+
+/** The sysctl settings a snapshot holds (issue 17), name → value text, or undefined. */
+export function sysctlsOf(snap: Snapshot): Readonly<Record<string, string>> | undefined {
+  const s = (snap as { settings?: unknown }).settings;
+  if (s === null || typeof s !== "object") return undefined;
+  const out: Record<string, string> = Object.create(null);
+  // A list of {name, value} or a map name → value, whichever the settings section becomes.
+  const entries: Array<[unknown, unknown]> = Array.isArray(s)
+    ? s.map((e) => [(e as { name?: unknown }).name, (e as { value?: unknown }).value])
+    : Object.entries(s as Record<string, unknown>);
+  for (const [k, v] of entries) {
+    if (typeof k !== "string") continue;
+    if (typeof v === "string" || typeof v === "number" || typeof v === "bigint") out[k] = String(v);
+    else if (Array.isArray(v)) out[k] = v.join(" ");
+  }
+  return out;
+}
+
+/** A record of a section the snapshot schema does not define yet, read as plain fields. */
+export type LooseRecord = Readonly<Record<string, unknown>>;
+
+function looseList(snap: Snapshot, key: string): readonly LooseRecord[] | undefined {
+  const v = (snap as unknown as Record<string, unknown>)[key];
+  return Array.isArray(v) ? v.filter((x) => x !== null && typeof x === "object") : undefined;
+}
+
+/** The policy-routing rules (`ip rule`, issue 17), or undefined when not captured. */
+export function routingRulesOf(snap: Snapshot): readonly LooseRecord[] | undefined {
+  return looseList(snap, "rules");
+}
+
+/** The neighbour entries (ARP/NDP, issue 17), or undefined when not captured. */
+export function neighboursOf(snap: Snapshot): readonly LooseRecord[] | undefined {
+  return looseList(snap, "neighbours");
+}
+
+/** The ephemeral port range: the policy's, else the snapshot's, else Linux's default. */
+export function ephemeralRange(
+  snap: Snapshot,
+  fromPolicy?: readonly [number, number],
+): readonly [number, number] {
+  if (fromPolicy) return fromPolicy;
+  const text = sysctlsOf(snap)?.["net.ipv4.ip_local_port_range"];
+  const m = text ? /^\s*([0-9]+)\s+([0-9]+)\s*$/.exec(text) : null;
+  if (m && Number(m[1]) <= Number(m[2])) return [Number(m[1]), Number(m[2])];
+  return DEFAULT_EPHEMERAL;
+}
+
+/** The local ports of TCP listeners: a UDP socket on one of them is a service (DNS on 53). */
+export function tcpListenerPorts(snap: Snapshot): Set<number> {
+  const ports = new Set<number>();
+  for (const c of snap.connections) {
+    if (c.protocol === "tcp" && c.state === "LISTEN") ports.add(c.localPort);
+  }
+  return ports;
+}
+
+/**
+ * True for a UDP client's socket: unconnected, on an ephemeral port, with no TCP listener on the
+ * same port.
+ */
+export function isUdpClient(
+  c: Connection,
+  range: readonly [number, number],
+  tcpPorts: ReadonlySet<number>,
+): boolean {
+  return c.protocol === "udp" && c.state === "UNCONN" && c.localPort >= range[0] &&
+    c.localPort <= range[1] && !tcpPorts.has(c.localPort);
+}
+
+/** The listeners of a snapshot and the UDP client sockets left out of them. */
+export interface Listeners {
+  facts: ListenerFact[];
+  /** Unconnected UDP sockets taken for clients (`isUdpClient`). */
+  udpClients: number;
+  range: readonly [number, number];
+}
+
+/** Gathers a snapshot's listeners as facts, in a stable order (protocol, port, address). */
+export function listenerFacts(snap: Snapshot, fromPolicy?: readonly [number, number]): Listeners {
+  const range = ephemeralRange(snap, fromPolicy);
+  const tcpPorts = tcpListenerPorts(snap);
+  const byKey = new Map<string, ListenerFact>();
+  let udpClients = 0;
+  for (const c of snap.connections) {
+    if (!isListener(c)) continue;
+    if (isUdpClient(c, range, tcpPorts)) {
+      udpClients++;
+      continue;
+    }
+    const owner = ownerOf(snap, c);
+    const program = owner ? programName(owner) : undefined;
+    const key = `${listenerKey(c)} ${program ?? ""} ${owner?.user ?? c.uid ?? ""}`;
+    const seen = byKey.get(key);
+    if (seen) {
+      seen.sockets++;
+      continue;
+    }
+    const f: ListenerFact = {
+      protocol: c.protocol,
+      family: c.family,
+      address: c.localAddress,
+      port: c.localPort,
+      scope: addressScope(c.localAddress),
+      sockets: 1,
+    };
+    if (program !== undefined) f.program = program;
+    if (c.pid !== undefined) f.pid = c.pid;
+    const user = owner?.user;
+    if (user !== undefined) f.user = user;
+    const uid = c.uid ?? owner?.uid;
+    if (uid !== undefined) f.uid = uid;
+    byKey.set(key, f);
+  }
+  const facts = [...byKey.values()].sort((a, b) =>
+    a.protocol.localeCompare(b.protocol) || a.port - b.port || a.family.localeCompare(b.family) ||
+    a.address.localeCompare(b.address) ||
+    (a.program ?? "").localeCompare(b.program ?? "")
+  );
+  return { facts, udpClients, range };
+}
+
+/** A listener as people read it: `tcp 0.0.0.0:8080 (python3, pid 12, user root)`. */
+export function listenerText(f: ListenerFact): string {
+  const who = [
+    f.program ?? "owner unknown",
+    ...(f.pid !== undefined ? [`pid ${f.pid}`] : []),
+    ...(f.user !== undefined ? [`user ${f.user}`] : f.uid !== undefined ? [`uid ${f.uid}`] : []),
+    ...(f.sockets > 1 ? [`${f.sockets} sockets`] : []),
+  ];
+  return `${f.protocol} ${endpoint(f.address, f.port)} (${who.join(", ")})`;
+}
