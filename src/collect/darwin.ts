@@ -20,6 +20,7 @@ import { runtimeName, uid as processUid } from "../runtime/process.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
 import { normalizeSnapshot } from "../snapshot/normalize.ts";
 import { maskCmdline } from "./mask.ts";
+import { darwinMachineId } from "./machine_id.ts";
 import { parseNetstatAn } from "../parse/darwin/netstat_an.ts";
 import { parseNetstatRn } from "../parse/darwin/netstat_rn.ts";
 import { parseNetstatI } from "../parse/darwin/netstat_i.ts";
@@ -111,10 +112,17 @@ function capture(opts: DarwinOptions): Snapshot {
     interfaces: ifaces.status,
     counters: counters.status,
   };
+  const machineId = darwinMachineId(run);
   const meta: Meta = {
     capturedAt: new Date(started).toISOString(),
     durationMs: Math.round((performance.now() - t0) * 10) / 10,
-    host: { hostname: os.hostname(), os: "darwin", kernel: os.release(), arch: os.arch() },
+    host: {
+      hostname: os.hostname(),
+      ...(machineId === undefined ? {} : { machineId }),
+      os: "darwin",
+      kernel: os.release(),
+      arch: os.arch(),
+    },
     tool: { name: TOOL_NAME, version: VERSION, runtime: runtimeName() },
     privileges: { ...(uid === undefined ? {} : { uid }), root },
     labels: opts.labels ?? {},

@@ -10,6 +10,7 @@ import { TOOL_NAME, VERSION } from "../version.ts";
 import { InputError } from "../errors.ts";
 import { normalizeSnapshot } from "../snapshot/normalize.ts";
 import { collectLinux, linuxHost } from "./linux.ts";
+import { linuxMachineId } from "./machine_id.ts";
 
 /** What a capture should gather and how. */
 export interface CaptureOptions {
@@ -53,6 +54,8 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     sections: s.status,
   };
   if (s.netnsInode !== undefined) meta.netns = { inode: s.netnsInode };
+  const machineId = linuxMachineId(opts.root ?? "/");
+  if (machineId !== undefined) meta.host.machineId = machineId;
   return normalizeSnapshot({
     schema: SCHEMA_ID,
     meta,
