@@ -193,7 +193,7 @@ export async function diffFleet(
       changedHosts,
       changes,
       notable,
-      outliers: lines_.filter((l) => l.outlier).length + tallies.filter((t) => t.outlier).length,
+      outliers: lines_.filter((l) => l.outlier).length,
       byKind: {},
     },
     vanished,

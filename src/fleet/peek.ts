@@ -287,7 +287,8 @@ export async function peekHead(path: string): Promise<Head | undefined> {
   }
   const file = createReadStream(path, { highWaterMark: CHUNK });
   const stream = gz ? file.pipe(createGunzip({ chunkSize: CHUNK })) : file;
-  const decoder = new TextDecoder("utf-8", { fatal: true });
+  // Not fatal: bytes past `meta` are not this reader's business (the full reader checks them).
+  const decoder = new TextDecoder("utf-8");
   let json: JsonHeadScanner | undefined, yaml: YamlHeadScanner | undefined;
   try {
     for await (const chunk of stream as AsyncIterable<Uint8Array>) {

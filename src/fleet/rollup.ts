@@ -4,9 +4,10 @@
  * counters, gauges and interface traffic are a sum and a distribution of the per-host values.
  * Memory grows with the number of distinct fleet keys, not with the size of the snapshots.
  *
- * Outliers: a line or tally seen on at most `max(1, floor(outlierShare × N))` of the N paired
- * hosts, and on fewer than half of them, is flagged `outlier` (and notable): a host that did
- * what the others did not. The default share is 0.1 (`--outlier-share`).
+ * Outliers: a line seen on at most `max(1, floor(outlierShare × N))` of the N paired hosts, and
+ * on fewer than half of them, is flagged `outlier` (and notable): a host that did what the others
+ * did not. The default share is 0.1 (`--outlier-share`). Tallies are distributions, not changes:
+ * they carry the hosts with the lowest and the highest value instead.
  */
 import { ALL_KINDS, DIFF_SECTIONS } from "../diff/kinds.ts";
 import type { Change, ChangeKind, ChangeOf, DiffDocument } from "../diff/types.ts";
@@ -68,17 +69,21 @@ function mapKey(kind: string, key: FleetKey): string {
   return `${kind}\0${JSON.stringify(key)}`;
 }
 
-/** "on 3 of 40 hosts: a, b, c" or "on 37 of 40 hosts; not on x, y, z", names capped. */
+/**
+ * "on 3 of 40 hosts: a, b, c", "on 37 of 40 hosts; not on x, y, z" or "on all 40 hosts": the
+ * shorter list is named, at most `cap` names, each shown through `show` (escaping, for text).
+ */
 export function hostsPhrase(
   hosts: readonly string[],
   missing: readonly string[],
   cap = 10,
+  show: (name: string) => string = (n) => n,
 ): string {
   const n = hosts.length, total = hosts.length + missing.length;
   const list = (names: readonly string[]) =>
     names.length <= cap
-      ? names.join(", ")
-      : `${names.slice(0, cap).join(", ")} and ${names.length - cap} more`;
+      ? names.map(show).join(", ")
+      : `${names.slice(0, cap).map(show).join(", ")} and ${names.length - cap} more`;
   if (missing.length === 0) return total === 1 ? "on the 1 host" : `on all ${total} hosts`;
   if (n <= missing.length) return `on ${n} of ${total} hosts: ${list(hosts)}`;
   return `on ${n} of ${total} hosts; not on ${list(missing)}`;
@@ -252,10 +257,6 @@ export class FleetRollup {
         t.notableHosts = acc.notableHosts.map((h) => names[h]!);
       }
       if (acc.resetHosts.length > 0) t.resetHosts = acc.resetHosts.map((h) => names[h]!);
-      if (isOutlier(hosts.length, n, this.#share)) {
-        t.outlier = true;
-        t.notable = true;
-      }
       t.summary = `${acc.kind} ${acc.what} ${hostsPhrase(hosts, missing)}: total ${acc.total}` +
         (t.distribution
           ? `, ${

@@ -139,7 +139,6 @@ export const Tally = z.object({
   resetHosts: HostNames.optional().meta({
     description: "Traffic: hosts whose counters restarted, with no delta.",
   }),
-  outlier: outlier(),
 }).meta({ id: "FleetTally" });
 
 /** The counts of the report. */
@@ -150,7 +149,7 @@ export const FleetSummary = z.object({
   changedHosts: uint().meta({ description: "Paired hosts with at least one change." }),
   changes: uint().meta({ description: "Every change of every paired host." }),
   notable: uint().meta({ description: "Notable changes of every paired host." }),
-  outliers: uint().meta({ description: "Lines and tallies flagged as outliers." }),
+  outliers: uint().meta({ description: "Roll-up lines flagged as outliers." }),
   byKind: z.partialRecord(ChangeKind, count()),
 });
 

@@ -52,25 +52,29 @@ export function sectionsWithLines(head: FleetHead): DiffSection[] {
   return DIFF_SECTIONS.filter((s) => sectionLines(head, s).length > 0);
 }
 
-/** Outlier lines and tallies, in report order. */
-export function outliers(head: FleetHead): Array<FleetChange | Tally> {
-  return [...head.rollup.filter((l) => l.outlier), ...head.tallies.filter((t) => t.outlier)];
+/** Outlier lines, in report order. */
+export function outliers(head: FleetHead): FleetChange[] {
+  return head.rollup.filter((l) => l.outlier);
 }
 
-/** The tally tables' headers. */
-export const TALLY_HEADERS = ["", "hosts", "total", "min", "median", "max", "max on"] as const;
+/** The tally tables' headers after the first (which `tallyGroups` names). */
+export const TALLY_HEADERS = ["hosts", "total", "min", "median", "max", "max on"] as const;
 
 function measure(t: Tally, v: number): string {
   if (t.kind === "interface-traffic") return `${fmtBytes(BigInt(Math.round(v)))}/s`;
   return t.distribution?.of === "after" ? grouped(v) : rateText(v);
 }
 
+/** A tally's total: bytes for traffic, a signed change for gauges, a count for counters. */
+export function tallyTotal(t: Tally): string {
+  if (t.kind === "interface-traffic") return fmtBytes(t.total);
+  return (t.total > 0n ? "+" : "") + grouped(t.total);
+}
+
 /** The cells of a tally: name, hosts, total, min, median, max, the host of the max. */
 export function tallyCells(t: Tally): string[] {
   const d = t.distribution;
-  const total = t.kind === "interface-traffic"
-    ? fmtBytes(t.total)
-    : (t.total > 0n && t.kind === "gauge-changed" ? "+" : "") + grouped(t.total);
+  const total = tallyTotal(t);
   const name = t.kind === "interface-traffic" ? String(t.key.interface) : t.what;
   return [
     name,
@@ -79,20 +83,32 @@ export function tallyCells(t: Tally): string[] {
     d ? measure(t, d.min.value) : "",
     d ? measure(t, d.median) : "",
     d ? measure(t, d.max.value) : "",
-    d && d.hosts > 1 ? d.max.host : "",
+    // Where the values differ, the host with the most.
+    d && d.max.value > d.min.value ? d.max.host : "",
   ];
 }
 
 /** The tallies of each table: counters, gauges, traffic. */
-export function tallyGroups(head: FleetHead): Array<{ title: string; tallies: Tally[] }> {
+export function tallyGroups(
+  head: FleetHead,
+): Array<{ title: string; name: string; tallies: Tally[] }> {
   const of = (kind: Tally["kind"]) => head.tallies.filter((t) => t.kind === kind);
   return [
     {
-      title: "Counters: sum of deltas; per-host rate per second",
+      title: "Counters: sum of the deltas; min, median, max of the per-host rates (per second)",
+      name: "counter",
       tallies: of("counter-increased"),
     },
-    { title: "Gauges: sum of changes; per-host value after", tallies: of("gauge-changed") },
-    { title: "Traffic: rx+tx bytes; per-host rate", tallies: of("interface-traffic") },
+    {
+      title: "Gauges: sum of the changes; min, median, max of the per-host values after",
+      name: "gauge",
+      tallies: of("gauge-changed"),
+    },
+    {
+      title: "Traffic: rx+tx bytes summed; min, median, max of the per-host rates",
+      name: "interface",
+      tallies: of("interface-traffic"),
+    },
   ].filter((g) => g.tallies.length > 0);
 }
 

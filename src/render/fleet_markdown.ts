@@ -4,7 +4,7 @@
  * gauge and traffic tables, and a table of hosts. Every string from a snapshot is escaped for
  * Markdown.
  */
-import type { FleetChange, FleetReport, Tally, UnpairedHost } from "../fleet/mod.ts";
+import type { FleetChange, FleetReport, UnpairedHost } from "../fleet/mod.ts";
 import { hostsPhrase } from "../fleet/rollup.ts";
 import {
   fleetHeadline,
@@ -37,7 +37,7 @@ function table(header: readonly string[], rows: string[][], right: number[] = []
   ];
 }
 
-function lineRow(l: FleetChange | Tally, cap: number): string[] {
+function lineRow(l: FleetChange, cap: number): string[] {
   return [
     fleetMark(l),
     `\`${l.kind}\``,
@@ -100,7 +100,7 @@ export function renderFleetMarkdown(report: FleetReport, opts: { names?: number 
       `### ${g.title}`,
       "",
       ...table(
-        ["", ...TALLY_HEADERS.slice(1)].map((h, i) => (i === 0 ? "Name" : h)),
+        [g.name, ...TALLY_HEADERS],
         g.tallies.map((t) =>
           tallyCells(t).map((c, i) => (i === 0 && t.notable ? `**${md(c)}**` : md(c)))
         ),

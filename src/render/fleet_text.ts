@@ -4,7 +4,8 @@
  * counter, gauge and traffic tables, and a line per host. Every string from a snapshot is
  * escaped (fleet_escape.ts).
  */
-import type { FleetReport, UnpairedHost } from "../fleet/mod.ts";
+import type { FleetChange, FleetReport, UnpairedHost } from "../fleet/mod.ts";
+import { hostsPhrase } from "../fleet/rollup.ts";
 import {
   fleetHeadline,
   fleetMark,
@@ -48,21 +49,6 @@ export function wrap(text: string, width: number, first: string, rest: string): 
   }
   out.push(line);
   return out;
-}
-
-function names(list: readonly string[], cap: number): string {
-  const shown = list.slice(0, cap).map(escapeText).join(", ");
-  return list.length > cap ? `${shown} and ${list.length - cap} more` : shown;
-}
-
-/** "on 3 of 40 hosts: a, b, c" / "on 37 of 40 hosts; not on x, y" / "on all 40 hosts". */
-function where(hosts: readonly string[], missing: readonly string[], cap: number): string {
-  const total = hosts.length + missing.length;
-  if (missing.length === 0) return total === 1 ? "on the 1 host" : `on all ${total} hosts`;
-  if (hosts.length <= missing.length) {
-    return `on ${hosts.length} of ${total} hosts: ${names(hosts, cap)}`;
-  }
-  return `on ${hosts.length} of ${total} hosts; not on ${names(missing, cap)}`;
 }
 
 function unpairedLines(list: readonly UnpairedHost[], mark: string, width: number): string[] {
@@ -112,18 +98,12 @@ export function renderFleetText(report: FleetReport, opts: FleetTextOptions = {}
     out.push(...unpairedLines(head.appeared, paint.green("+"), width));
   }
 
-  const line = (
-    l: {
-      kind: string;
-      what: string;
-      hosts: string[];
-      missing: string[];
-      notable?: true | undefined;
-    },
-  ) => {
+  const line = (l: FleetChange) => {
     const mark = fleetMark(l);
     const color = mark === "+" ? paint.green : mark === "~" ? paint.yellow : paint.red;
-    const text = `${l.kind} ${escapeText(l.what)} ${where(l.hosts, l.missing, cap)}`;
+    const text = `${l.kind} ${escapeText(l.what)} ${
+      hostsPhrase(l.hosts, l.missing, cap, escapeText)
+    }`;
     const lines = wrap(text, width, "    ", "      ");
     lines[0] = `  ${color(mark)} ${lines[0]!.slice(4)}`;
     return lines;
@@ -151,7 +131,7 @@ export function renderFleetText(report: FleetReport, opts: FleetTextOptions = {}
       return cells;
     });
     const table = renderTable(
-      TALLY_HEADERS.map((header, i) =>
+      [g.name, ...TALLY_HEADERS].map((header, i) =>
         ({
           header,
           align: i === 0 || i === 6 ? "left" : "right",
