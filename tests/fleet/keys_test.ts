@@ -5,6 +5,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { ALL_KINDS } from "../../src/diff/kinds.ts";
 import type { Snapshot } from "../../src/model.ts";
 import { diffSnapshots } from "../../src/diff/mod.ts";
 import { fleetKey } from "../../src/fleet/keys.ts";
@@ -173,4 +175,11 @@ test("counters: a setting keeps both values; a reboot is one key on every host",
   const reboot = keys(a, rebooted).find((k) => k.kind === "counter-reset");
   assert.deepEqual(reboot?.key, { group: "*", name: "*" });
   assert.equal(reboot?.what, "the host rebooted between the snapshots");
+});
+
+test("docs/diff.md states the fleet key of every kind", () => {
+  const doc = readFileSync(new URL("../../docs/diff.md", import.meta.url), "utf8");
+  const fleets = doc.slice(doc.indexOf("## Fleets"));
+  const table = fleets.slice(fleets.indexOf("| Kind"), fleets.indexOf("**Outliers.**"));
+  for (const k of ALL_KINDS) assert.ok(table.includes(`\`${k}\``), k);
 });
