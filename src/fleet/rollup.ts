@@ -13,6 +13,7 @@ import { ALL_KINDS, DIFF_SECTIONS } from "../diff/kinds.ts";
 import type { Change, ChangeKind, ChangeOf, DiffDocument } from "../diff/types.ts";
 import { type FleetKey, fleetKey, type HostContext, isTallied, type TalliedKind } from "./keys.ts";
 import type { FleetChange, Tally } from "./schema.ts";
+import { naturalCompare } from "./names.ts";
 
 /** The default share of hosts at or below which a change is an outlier. */
 export const DEFAULT_OUTLIER_SHARE = 0.1;
@@ -60,9 +61,7 @@ function pushHost(list: number[], host: number): void {
 
 function sortText(kind: ChangeKind, key: FleetKey): string {
   const kindRank = String(ALL_KINDS.indexOf(kind)).padStart(3, "0");
-  return kindRank + "\0" +
-    Object.values(key).map((v) => (typeof v === "number" ? String(v).padStart(10, "0") : v))
-      .join("\0");
+  return kindRank + "\0" + Object.values(key).join("\0");
 }
 
 function mapKey(kind: string, key: FleetKey): string {
@@ -199,8 +198,8 @@ export class FleetRollup {
     };
     const order = (section: string, text: string) =>
       `${DIFF_SECTIONS.indexOf(section as never)}\0${text}`;
-    const cmp = (a: [string, unknown], b: [string, unknown]) =>
-      a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+    // Natural order, so that 10.0.0.20 comes before 10.0.0.120 and port 80 before 443.
+    const cmp = (a: [string, unknown], b: [string, unknown]) => naturalCompare(a[0], b[0]);
 
     const lines: Array<[string, FleetChange]> = [];
     for (const acc of this.#lines.values()) {
