@@ -9,7 +9,7 @@ import process from "node:process";
 import { captureSnapshot } from "../src/collect/mod.ts";
 import { normalizeSnapshot } from "../src/snapshot/normalize.ts";
 import { serializeSnapshot } from "../src/snapshot/serialize.ts";
-import { collectLinux } from "../src/collect/linux.ts";
+import { collectLinux } from "../src/collect/linux/mod.ts";
 import { runCommand } from "../src/runtime/command.ts";
 
 const mb = () => (process.memoryUsage().rss / 1048576).toFixed(0);
@@ -20,8 +20,8 @@ const step = (what: string) => {
   t = now;
 };
 step("start");
-const s = collectLinux({ root: "/", runner: runCommand, cmdline: false, uid: 0 });
-step(`collectLinux (${s.connections.length})`);
+const s = collectLinux({ root: "/", runner: runCommand }, { cmdline: false, uid: 0 });
+step(`collectLinux (${s.sections.connections.value.length})`);
 const snap = await captureSnapshot({});
 step("captureSnapshot (again)");
 const n = normalizeSnapshot(snap);

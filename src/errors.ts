@@ -30,6 +30,56 @@ export class ParseError extends Error {
   }
 }
 
+/** System error codes in plain words, the one wording every message uses. */
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "is a directory",
+  ENOTDIR: "a part of the path is not a directory",
+  ELOOP: "too many levels of symbolic links",
+  ENAMETOOLONG: "file name too long",
+  EIO: "input/output error",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EFBIG: "file too large",
+  EEXIST: "file exists",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files in the system",
+  ESRCH: "no such process",
+  EINVAL: "invalid argument",
+  EINTR: "interrupted",
+  EAGAIN: "resource temporarily unavailable",
+  EBADF: "bad file descriptor",
+  ENOMEM: "out of memory",
+  ENODEV: "no such device",
+  ENOSYS: "function not implemented",
+  ENOBUFS: "no buffer space available",
+  EOPNOTSUPP: "operation not supported",
+  EPROTONOSUPPORT: "protocol not supported",
+  EAFNOSUPPORT: "address family not supported",
+};
+
+/**
+ * Says what a system error means, in the words every nsnap message uses ("no such file or
+ * directory", "permission denied"); an error without a known code gives the first line of its
+ * message.
+ *
+ * @example
+ * ```ts
+ * import { errnoText } from "./errors.ts";
+ * errnoText(Object.assign(new Error("x"), { code: "ENOENT" })); // "no such file or directory"
+ * ```
+ */
+export function errnoText(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown } | null | undefined;
+  const code = typeof e?.code === "string" ? e.code : undefined;
+  if (code !== undefined && Object.hasOwn(ERRNO_WORDS, code)) return ERRNO_WORDS[code]!;
+  const message = typeof e?.message === "string" ? e.message : String(err);
+  return message.split("\n")[0]!;
+}
+
 /** Exit code for usage and input errors. */
 export const EXIT_USAGE = 2;
 

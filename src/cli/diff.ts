@@ -19,10 +19,11 @@ import {
   parseSections,
   splitList,
 } from "../diff/mod.ts";
-import { InputError, UsageError } from "../errors.ts";
+import { errnoText, InputError, UsageError } from "../errors.ts";
 import { renderDiffJson, renderDiffYaml } from "../render/diff_json.ts";
 import { renderDiffMarkdown } from "../render/diff_markdown.ts";
 import { renderDiffText } from "../render/diff_text.ts";
+import { renderReport } from "../render/html/mod.ts";
 import { writeStderr } from "../runtime/process.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
@@ -38,10 +39,7 @@ function readConfig(file: string): DiffConfig {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new InputError(
-      `Cannot read config ${file}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`,
-    );
+    throw new InputError(`Cannot read config ${file}: ${errnoText(e)}`);
   }
   return parseDiffConfig(text, file);
 }
@@ -57,7 +55,7 @@ export function registerDiff(program: Command, ctx: CliContext) {
     .argument("<after>", "snapshot file, - for stdin, live, or a folder of snapshots (a fleet)")
     .addOption(
       new Option("--format <format>", "output format")
-        .choices(["text", "json", "yaml", "markdown"] as const)
+        .choices(["text", "json", "yaml", "markdown", "html"] as const)
         .default("text" as const),
     )
     .option("--fail-on <kinds>", "exit 1 when a change of these kinds occurs (comma list)", collect)
@@ -118,6 +116,7 @@ Examples:
   nsnap diff before.json live --only listeners,routes
   nsnap diff a.json b.json --fail-on listener-opened,listener-exposure-changed
   nsnap diff a.json b.json --format markdown > report.md
+  nsnap diff a.json b.json --format html > report.html
   nsnap diff a.json b.json --format json | jq '.changes[] | select(.notable)'
   nsnap capture -o - | nsnap diff before.json - --config .nsnap-diff.yaml
   nsnap diff snapshots/before snapshots/after --fail-on listener-opened`,
@@ -147,6 +146,12 @@ Examples:
       };
       if (only) diffOpts.only = only;
       if (fleet) {
+        if (opts.format === "html") {
+          // The HTML report of a fleet is `nsnap report DIR`'s to make (issue 20).
+          throw new UsageError(
+            "Cannot diff folders as html: use text, json, yaml or markdown for a fleet",
+          );
+        }
         return await runFleetDiff(beforeOp, afterOp, {
           format: opts.format,
           failOn: [...failOn, ...names.fleet],
@@ -172,6 +177,8 @@ Examples:
           return await out(renderDiffYaml(doc));
         case "markdown":
           return await out(renderDiffMarkdown(doc));
+        case "html":
+          return await out(renderReport({ kind: "diff", before, after, doc }));
         default:
           return await out(
             renderDiffText(doc, { paint: textLayout(true).paint }),

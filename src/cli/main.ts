@@ -14,6 +14,7 @@ import { registerPort } from "./port.ts";
 import { registerImport } from "./import.ts";
 import { registerSchema } from "./schema.ts";
 import { registerCompletions } from "./completions.ts";
+import { registerReport } from "./report.ts";
 
 /** Builds the program with every command registered; exported for completions and tests. */
 export function buildProgram(ctx: CliContext): Command {
@@ -38,7 +39,8 @@ Examples:
   nsnap capture                       write ./snapshots/<host>-<time>.json
   nsnap diff before.json after.json   what changed (exit 1 with --fail-on KINDS)
   nsnap show -tlp                     listening TCP sockets with their programs
-  nsnap port 443 incident.json.gz     who holds port 443 in a saved snapshot`,
+  nsnap port 443 incident.json.gz     who holds port 443 in a saved snapshot
+  nsnap report a.json b.json          one HTML page for a ticket`,
   );
   for (
     const register of [
@@ -47,6 +49,7 @@ Examples:
       registerShow,
       registerPort,
       registerImport,
+      registerReport,
       registerSchema,
       registerCompletions,
     ]

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseMachineId } from "../parse/linux/machine_id.ts";
-import { parseIoregPlatformUuid } from "../parse/darwin/ioreg.ts";
+import { parseIoregPlatformUuid } from "../parse/bsd/ioreg.ts";
 import type { CommandRunner } from "../runtime/command.ts";
 
 /** Where Linux keeps the machine id, in the order they are tried. */

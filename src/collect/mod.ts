@@ -1,16 +1,16 @@
 /**
- * Capture: chooses the platform once and gathers a snapshot of the host's network state.
- * Everything after this point speaks the one snapshot model.
+ * Capture: chooses the platform's collector once, runs it, and alone turns what it gathered into
+ * a snapshot (meta, then normalisation). Everything after this point speaks the one model.
  */
+import os from "node:os";
 import type { Meta, Snapshot } from "../model.ts";
-import { SCHEMA_ID } from "../model.ts";
+import { SCHEMA_ID, SECTION_NAMES } from "../model.ts";
 import { type CommandRunner, runCommand } from "../runtime/command.ts";
 import { platform, runtimeName, uid as processUid } from "../runtime/process.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
 import { InputError } from "../errors.ts";
 import { normalizeSnapshot } from "../snapshot/normalize.ts";
-import { collectLinux, linuxHost } from "./linux.ts";
-import { linuxMachineId } from "./machine_id.ts";
+import type { Collector } from "./contract.ts";
 
 /** What a capture should gather and how. */
 export interface CaptureOptions {
@@ -18,51 +18,65 @@ export interface CaptureOptions {
   cmdline?: boolean;
   /** User labels (`--label key=value`). */
   labels?: Record<string, string>;
-  /** Root of the /proc and /sys trees to read (tests point this at a fixture tree). Default "/". */
+  /** Root of the /proc, /sys and /etc trees to read (tests point this at a fixture tree). Default "/". */
   root?: string;
   /** Runs external commands (`ip -j`, macOS tools); tests pass recorded outputs. */
   runner?: CommandRunner;
   /** Platform override (tests): "linux" or "darwin". */
   platform?: string;
+  /** The uid the capture counts as running under (tests); default this process's. */
+  uid?: number;
 }
+
+/** The collector of each platform nsnap captures on, loaded when it is the one needed. */
+const COLLECTORS: Readonly<Record<string, () => Promise<Collector>>> = {
+  linux: async () => (await import("./linux/mod.ts")).collectLinux,
+  darwin: async () => (await import("./darwin.ts")).collectDarwin,
+};
 
 /** Captures a snapshot of this host (Linux reads the kernel; macOS parses its tools' output). */
 export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapshot> {
-  const os = opts.platform ?? platform();
-  const runner = opts.runner ?? runCommand;
-  const started = Date.now();
-  const t0 = performance.now();
-  if (os === "darwin") {
-    const { collectDarwin } = await import("./darwin.ts");
-    return collectDarwin({ runner, cmdline: opts.cmdline ?? false, labels: opts.labels ?? {} });
-  }
-  if (os !== "linux") {
+  const name = opts.platform ?? platform();
+  if (!Object.hasOwn(COLLECTORS, name)) {
     throw new InputError(
-      `Cannot capture on ${os}: nsnap captures on Linux and macOS only (use 'nsnap import' for saved outputs)`,
+      `Cannot capture on ${name}: nsnap captures on Linux and macOS only (use 'nsnap import' for saved outputs)`,
     );
   }
-  const uid = processUid();
-  const s = collectLinux({ root: opts.root ?? "/", runner, cmdline: opts.cmdline ?? false, uid });
+  const collect = await COLLECTORS[name]!();
+  const uid = opts.uid ?? processUid();
+  const started = Date.now();
+  const t0 = performance.now();
+  const c = collect(
+    { root: opts.root ?? "/", runner: opts.runner ?? runCommand },
+    { cmdline: opts.cmdline ?? false, uid },
+  );
+  const s = c.sections;
   const meta: Meta = {
     capturedAt: new Date(started).toISOString(),
     durationMs: Math.round((performance.now() - t0) * 10) / 10,
-    host: { ...linuxHost(), ...(s.bootTime ? { bootTime: s.bootTime } : {}) },
+    host: {
+      hostname: os.hostname(),
+      ...(c.machineId === undefined ? {} : { machineId: c.machineId }),
+      os: name,
+      kernel: os.release(),
+      arch: os.arch(),
+      ...(c.bootTime ? { bootTime: c.bootTime } : {}),
+    },
     tool: { name: TOOL_NAME, version: VERSION, runtime: runtimeName() },
     privileges: { ...(uid === undefined ? {} : { uid }), root: uid === 0 },
     labels: opts.labels ?? {},
     source: { kind: "capture" },
-    sections: s.status,
+    // Each section's `source` is known here too; the schema has no place for it yet.
+    sections: Object.fromEntries(SECTION_NAMES.map((n) => [n, s[n].status])) as Meta["sections"],
   };
-  if (s.netnsInode !== undefined) meta.netns = { inode: s.netnsInode };
-  const machineId = linuxMachineId(opts.root ?? "/");
-  if (machineId !== undefined) meta.host.machineId = machineId;
+  if (c.netnsInode !== undefined) meta.netns = { inode: c.netnsInode };
   return normalizeSnapshot({
     schema: SCHEMA_ID,
     meta,
-    connections: s.connections,
-    processes: s.processes,
-    routes: s.routes,
-    interfaces: s.interfaces,
-    counters: s.counters,
+    connections: s.connections.value,
+    processes: s.processes.value,
+    routes: s.routes.value,
+    interfaces: s.interfaces.value,
+    counters: s.counters.value,
   });
 }

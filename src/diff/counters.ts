@@ -6,7 +6,8 @@
  */
 import type { Snapshot } from "../model.ts";
 import type { Change, ChangeOf } from "./types.ts";
-import { bootTimes, rate, secondsBetween, sortByKey, thousands } from "./util.ts";
+import { bootTimes, rate, secondsBetween, sortByKey } from "./util.ts";
+import { formatCount, formatPercent } from "../format.ts";
 
 /** Values that are configuration, not activity. */
 const SETTINGS = new Set([
@@ -37,21 +38,15 @@ type Sentence = (
   before: Snapshot["counters"],
 ) => string;
 
-const times = (d: bigint, one: string, many: string) => `${thousands(d)} ${d === 1n ? one : many}`;
-
-function share(part: bigint, whole: bigint): string {
-  if (whole <= 0n) return "";
-  // Two decimals of a percentage, in exact integer arithmetic.
-  const bp = (part * 10000n) / whole;
-  return `${bp / 100n}.${String(bp % 100n).padStart(2, "0")}%`;
-}
+const times = (d: bigint, one: string, many: string) =>
+  `${formatCount(d)} ${d === 1n ? one : many}`;
 
 function retrans(outGroup: string): Sentence {
   return (d, after, before) => {
     const sent = delta(before[outGroup]?.OutSegs, after[outGroup]?.OutSegs);
-    const pct = sent !== undefined ? share(d, sent) : "";
+    const pct = sent !== undefined ? formatPercent(d, sent) : "";
     return `${times(d, "segment", "segments")} retransmitted${
-      pct ? `: ${pct} of the ${thousands(sent!)} segments sent` : ""
+      pct ? `: ${pct} of the ${formatCount(sent!)} segments sent` : ""
     }`;
   };
 }
@@ -95,6 +90,11 @@ const NOTABLE: Record<string, Sentence> = {
 function notableOf(group: string, name: string): Sentence | undefined {
   return NOTABLE[`${group}.${name}`] ??
     (name.startsWith(group) ? undefined : NOTABLE[`${group}.${group}${name}`]);
+}
+
+/** True for the counters a diff calls out as notable (Tcp.RetransSegs, TcpExt.ListenOverflows …). */
+export function isNotableCounter(group: string, name: string): boolean {
+  return notableOf(group, name) !== undefined;
 }
 
 function delta(a: bigint | undefined, b: bigint | undefined): bigint | undefined {

@@ -12,7 +12,8 @@ import {
   type Snapshot,
 } from "../model.ts";
 import type { Change, ChangeOf, InterfaceSettings, InterfaceSide } from "./types.ts";
-import { rate, rebooted, secondsBetween, sortByKey, thousands } from "./util.ts";
+import { rate, rebooted, secondsBetween, sortByKey } from "./util.ts";
+import { formatBytes, formatCount } from "../format.ts";
 
 function byName(snap: Snapshot): Map<string, NetInterface> {
   return new Map(snap.interfaces.map((i) => [i.name, i]));
@@ -33,17 +34,6 @@ function sideOf(i: NetInterface): InterfaceSide {
     flags: [...i.flags].sort(),
     addresses: i.addresses.map(addr).sort(),
   };
-}
-
-/** A byte count in decimal units: "860 B", "30.0 MB". */
-export function fmtBytes(n: bigint): string {
-  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
-  let v = Number(n), u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
 /** Compares the interfaces of two snapshots, their settings and their traffic. */
@@ -174,16 +164,16 @@ function compareTraffic(
   }
   const d = (n: InterfaceStatName) => delta[n] ?? 0n;
   const rateText = (n: InterfaceStatName) =>
-    perSecond[n] !== undefined ? ` (${fmtBytes(BigInt(Math.round(perSecond[n]!)))}/s)` : "";
+    perSecond[n] !== undefined ? ` (${formatBytes(BigInt(Math.round(perSecond[n]!)))}/s)` : "";
   const words = [
-    `rx ${fmtBytes(d("rxBytes"))}${rateText("rxBytes")}`,
-    `tx ${fmtBytes(d("txBytes"))}${rateText("txBytes")}`,
-    `${thousands(d("rxPackets") + d("txPackets"))} packets`,
+    `rx ${formatBytes(d("rxBytes"))}${rateText("rxBytes")}`,
+    `tx ${formatBytes(d("txBytes"))}${rateText("txBytes")}`,
+    `${formatCount(d("rxPackets") + d("txPackets"))} packets`,
   ];
   const errors = d("rxErrors") + d("txErrors");
   const drops = d("rxDropped") + d("txDropped");
-  if (errors > 0n) words.push(`${thousands(errors)} errors`);
-  if (drops > 0n) words.push(`${thousands(drops)} drops`);
+  if (errors > 0n) words.push(`${formatCount(errors)} errors`);
+  if (drops > 0n) words.push(`${formatCount(drops)} drops`);
   const change: ChangeOf<"interface-traffic"> = {
     kind: "interface-traffic",
     section: "interfaces",

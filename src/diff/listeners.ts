@@ -5,7 +5,7 @@
  */
 import type { Connection, Snapshot } from "../model.ts";
 import { isLoopback, isWildcard } from "../net/address.ts";
-import { endpoint, isListener, listenerKey } from "./keys.ts";
+import { endpoint, isListener, listenerKey } from "../net/sockets.ts";
 import type { Change, ChangeOf, Exposure, ListenerSide } from "./types.ts";
 import { append, ownerOf, pad, programOf, sortByKey } from "./util.ts";
 

@@ -3,7 +3,7 @@
  * several routes share that key (multipath, IPv6 link-local and multicast per interface).
  */
 import type { Route, Snapshot } from "../model.ts";
-import { isPerInterfaceRoute, routeKey, routeKeyWithInterface } from "./keys.ts";
+import { isPerInterfaceRoute, routeKey, routeKeyWithInterface } from "../net/routes.ts";
 import { RouteField } from "./schema.ts";
 import type { Change, ChangeOf } from "./types.ts";
 import { pad, sortByKey } from "./util.ts";

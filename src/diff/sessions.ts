@@ -5,7 +5,7 @@
  * before → after; `detail` lists every 5-tuple. Also the census of TCP states before → after.
  */
 import type { Connection, Snapshot } from "../model.ts";
-import { endpoint, isListener, isSession, sessionKey } from "./keys.ts";
+import { endpoint, isListener, isSession, sessionKey } from "../net/sockets.ts";
 import type { Change, ChangeOf, SessionSide, TcpStateTable } from "./types.ts";
 import { ownerOf, pad, programOf, sortByKey } from "./util.ts";
 

@@ -60,11 +60,6 @@ export function rebooted(a: Snapshot, b: Snapshot): boolean {
   return bootTimes(a, b) !== undefined;
 }
 
-/** A count with thousands separators ("24,000"), exact for bigints, for summaries. */
-export function thousands(n: bigint | number): string {
-  return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
 /** Appends every item of `src` to `dst` (no spread: 100k-item spreads overflow the stack). */
 export function append<T>(dst: T[], src: Iterable<T>): void {
   for (const x of src) dst.push(x);

@@ -11,7 +11,7 @@
  */
 import type { Change, ChangeKind, ChangeOf } from "../diff/types.ts";
 import type { Route } from "../model.ts";
-import { endpoint } from "../diff/keys.ts";
+import { endpoint } from "../net/sockets.ts";
 import { type AddressRole, fleetAddress, type HostAddresses } from "./scope.ts";
 
 /** A fleet key's fields: flat, strings and integers only. */

@@ -1,32 +1,28 @@
 /** Reads the files named on `nsnap import`'s command line: a folder stands for its regular files. */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { InputError } from "../errors.ts";
+import { errnoText, InputError } from "../errors.ts";
+import { formatBytes } from "../format.ts";
 import type { ImportInput } from "./mod.ts";
 
 /** Largest file `nsnap import` reads: saved tool outputs are far smaller. */
 const MAX_BYTES = 64 * 1024 * 1024;
-
-function describe(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  if (e.code === "ENOENT") return "no such file or directory";
-  if (e.code === "EACCES") return "permission denied";
-  return e.message ?? String(err);
-}
 
 function readOne(path: string): ImportInput {
   let size: number;
   try {
     size = statSync(path).size;
   } catch (err) {
-    throw new InputError(`Cannot read ${path}: ${describe(err)}`);
+    throw new InputError(`Cannot read ${path}: ${errnoText(err)}`);
   }
-  if (size > MAX_BYTES) throw new InputError(`Cannot read ${path}: larger than 64 MiB`);
+  if (size > MAX_BYTES) {
+    throw new InputError(`Cannot read ${path}: larger than ${formatBytes(MAX_BYTES)}`);
+  }
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    throw new InputError(`Cannot read ${path}: ${describe(err)}`);
+    throw new InputError(`Cannot read ${path}: ${errnoText(err)}`);
   }
   let text: string;
   try {
@@ -46,7 +42,7 @@ export function readImportInputs(paths: readonly string[]): ImportInput[] {
     try {
       isDir = statSync(path).isDirectory();
     } catch (err) {
-      throw new InputError(`Cannot read ${path}: ${describe(err)}`);
+      throw new InputError(`Cannot read ${path}: ${errnoText(err)}`);
     }
     if (!isDir) {
       inputs.push(readOne(path));

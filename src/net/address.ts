@@ -100,6 +100,27 @@ export function formatIPv4(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
+/**
+ * The prefix length of an IPv4 netmask given as a 32-bit number (255.255.255.0 is 24);
+ * undefined when its one bits are not contiguous.
+ */
+export function prefixOfMask(mask: number): number | undefined {
+  if (!Number.isInteger(mask) || mask < 0 || mask > 0xffffffff) return undefined;
+  let bits = 0;
+  while (bits < 32 && (mask & (0x80000000 >>> bits)) !== 0) bits++;
+  const rebuilt = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return rebuilt === mask ? bits : undefined;
+}
+
+/**
+ * A link-layer address as nsnap writes it: lower case, two hex digits per octet ("0:c:29:1a:4e:3b"
+ * → "00:0c:29:1a:4e:3b"); 6 to 20 octets (Ethernet to InfiniBand). Undefined for anything else.
+ */
+export function canonicalMac(text: string): string | undefined {
+  if (!/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5,19}$/.test(text)) return undefined;
+  return text.split(":").map((p) => p.padStart(2, "0").toLowerCase()).join(":");
+}
+
 /** True for the any-address (0.0.0.0, ::, *) a listener binds to accept from everywhere. */
 export function isWildcard(address: string): boolean {
   return address === "0.0.0.0" || address === "::" || address === "*";

@@ -1,7 +1,7 @@
 /** Wording shared by the text and markdown diff renderers: headline, section titles, durations. */
 import { DIFF_SECTIONS, type DiffSection, inSection } from "../diff/kinds.ts";
 import type { ChangeIn, ChangeOf, DiffDocument } from "../diff/types.ts";
-import { fmtBytes } from "../diff/interfaces.ts";
+import { formatBytes, formatCount, formatRate } from "../format.ts";
 import type { InterfaceStatName } from "../model.ts";
 
 /** Section headings, in report order. */
@@ -46,34 +46,13 @@ export function changesOf<S extends DiffSection>(doc: DiffDocument, section: S):
   return doc.changes.filter(inSection(section));
 }
 
-/** A bigint or number with thousands separators ("1,234,567"), exact for bigints. */
-export function grouped(v: unknown): string {
-  if (typeof v !== "bigint" && typeof v !== "number") return v === undefined ? "" : String(v);
-  const s = v.toString();
-  const neg = s.startsWith("-");
-  const digits = neg ? s.slice(1) : s;
-  const [int, frac] = digits.split(".");
-  const withSep = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return (neg ? "-" : "") + withSep + (frac !== undefined ? "." + frac : "");
-}
-
-/**
- * A per-second rate for a table column: always two decimals, so the column lines up on the point
- * ("0.25", "3.68", "1,210.78"), and "<0.01" rather than a misleading "0.00" for a slow counter.
- */
-export function rateText(v: number): string {
-  if (v > 0 && v < 0.005) return "<0.01";
-  const [int, frac] = v.toFixed(2).split(".");
-  return `${grouped(Number(int))}.${frac}`;
-}
-
 /** The counter columns of a change: name, before, after, delta, per second. */
 export function counterCells(c: ChangeIn<"counters">): string[] {
   const name = `${c.key.group}.${c.key.name}`;
-  const scalar = (v: unknown) => (typeof v === "bigint" ? grouped(v) : "");
+  const scalar = (v: unknown) => (typeof v === "bigint" ? formatCount(v) : "");
   const increased = c.kind === "counter-increased";
-  const delta = increased ? `+${grouped(c.delta)}` : "";
-  const ps = increased && c.perSecond !== undefined ? rateText(c.perSecond) : "";
+  const delta = increased ? `+${formatCount(c.delta)}` : "";
+  const ps = increased && c.perSecond !== undefined ? formatRate(c.perSecond) : "";
   return [name, scalar(c.before), scalar(c.after), delta, ps];
 }
 
@@ -94,14 +73,14 @@ export function trafficCells(c: ChangeOf<"interface-traffic">): string[] {
   const d = (n: InterfaceStatName) => c.delta?.[n] ?? 0n;
   const r = (n: InterfaceStatName) => {
     const v = c.perSecond?.[n];
-    return v === undefined ? "" : `${fmtBytes(BigInt(Math.round(v)))}/s`;
+    return v === undefined ? "" : `${formatBytes(BigInt(Math.round(v)))}/s`;
   };
   return [
     c.key.interface,
-    fmtBytes(d("rxBytes")),
+    formatBytes(d("rxBytes")),
     r("rxBytes"),
-    fmtBytes(d("txBytes")),
+    formatBytes(d("txBytes")),
     r("txBytes"),
-    grouped(d("rxPackets") + d("txPackets")),
+    formatCount(d("rxPackets") + d("txPackets")),
   ];
 }

@@ -1,8 +1,8 @@
 /** Wording shared by the text and markdown fleet reports: headline, marks, tally cells. */
 import { DIFF_SECTIONS, type DiffSection } from "../diff/kinds.ts";
 import type { FleetChange, FleetHead, HostLine, Tally } from "../fleet/mod.ts";
-import { grouped, rateText, SECTION_TITLES } from "./diff_common.ts";
-import { fmtBytes } from "../diff/interfaces.ts";
+import { SECTION_TITLES } from "./diff_common.ts";
+import { formatBytes, formatCount, formatRate } from "../format.ts";
 
 export { SECTION_TITLES };
 
@@ -61,14 +61,14 @@ export function outliers(head: FleetHead): FleetChange[] {
 export const TALLY_HEADERS = ["hosts", "total", "min", "median", "max", "max on"] as const;
 
 function measure(t: Tally, v: number): string {
-  if (t.kind === "interface-traffic") return `${fmtBytes(BigInt(Math.round(v)))}/s`;
-  return t.distribution?.of === "after" ? grouped(v) : rateText(v);
+  if (t.kind === "interface-traffic") return `${formatBytes(BigInt(Math.round(v)))}/s`;
+  return t.distribution?.of === "after" ? formatCount(v) : formatRate(v);
 }
 
 /** A tally's total: bytes for traffic, a signed change for gauges, a count for counters. */
 export function tallyTotal(t: Tally): string {
-  if (t.kind === "interface-traffic") return fmtBytes(t.total);
-  return (t.total > 0n ? "+" : "") + grouped(t.total);
+  if (t.kind === "interface-traffic") return formatBytes(t.total);
+  return (t.total > 0n ? "+" : "") + formatCount(t.total);
 }
 
 /** The cells of a tally: name, hosts, total, min, median, max, the host of the max. */

@@ -3,7 +3,7 @@
  * cell formats `nsnap port` shares with it.
  */
 import type { Connection, Snapshot } from "../model.ts";
-import { endpoint } from "../diff/keys.ts";
+import { endpoint } from "../net/sockets.ts";
 import { holders, processOf, userOfUid } from "../view/select.ts";
 import {
   type Column,

@@ -4,7 +4,7 @@
  */
 import type { Route } from "../model.ts";
 import type { RouteTable } from "../view/routes.ts";
-import { tableName } from "../view/routes.ts";
+import { tableName } from "../net/routes.ts";
 import { type Column, type Paint, PLAIN, renderTable, type Row, truncateMiddle } from "./table.ts";
 
 /** How to lay out the routing tables. */

@@ -17,7 +17,8 @@ import { promises as fsp } from "node:fs";
 import { createReadStream } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { parseDocument } from "yaml";
-import { describeValue, InputError } from "../errors.ts";
+import { describeValue, errnoText, InputError } from "../errors.ts";
+import { formatBytes } from "../format.ts";
 import type { Snapshot } from "../model.ts";
 import { SCHEMA_ID } from "../model.ts";
 import { stdinChunks } from "../runtime/process.ts";
@@ -43,36 +44,8 @@ export function operandName(operand: string): string {
   return operand === "-" ? "<stdin>" : operand;
 }
 
-/** Formats a byte count for messages (512 MiB, 3.2 KiB, 17 bytes). */
-export function formatBytes(n: number): string {
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  if (n < 1024) return `${n} bytes`;
-  let v = n / 1024, u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
-}
-
 function fail(name: string, what: string): InputError {
   return new InputError(`Cannot read snapshot ${name}: ${what}`);
-}
-
-const SYSTEM_REASONS: Record<string, string> = {
-  ENOENT: "no such file",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EISDIR: "is a directory, not a snapshot file",
-  ENOTDIR: "a part of the path is not a directory",
-  ELOOP: "too many levels of symbolic links",
-  ENAMETOOLONG: "file name too long",
-  EIO: "input/output error",
-};
-
-function systemReason(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  return (e.code && SYSTEM_REASONS[e.code]) ?? e.message ?? String(err);
 }
 
 /** Reads a snapshot from a file or `-` (standard input) and validates it. */
@@ -90,12 +63,12 @@ export async function readSnapshot(operand: string, opts: ReadOptions = {}): Pro
       bytes = await readLimited(stdinChunks(), limit);
     } catch (err) {
       if (err instanceof RangeError) throw tooBig("input");
-      throw fail(name, systemReason(err));
+      throw fail(name, errnoText(err));
     }
   } else {
     try {
       const st = await fsp.stat(operand);
-      if (st.isDirectory()) throw fail(name, SYSTEM_REASONS.EISDIR!);
+      if (st.isDirectory()) throw fail(name, errnoText({ code: "EISDIR" }));
       if (st.isFile()) {
         if (st.size > limit) throw tooBig(`file is ${formatBytes(st.size)}, which`);
         bytes = await fsp.readFile(operand);
@@ -106,7 +79,7 @@ export async function readSnapshot(operand: string, opts: ReadOptions = {}): Pro
     } catch (err) {
       if (err instanceof InputError) throw err;
       if (err instanceof RangeError) throw tooBig("input");
-      throw fail(name, systemReason(err));
+      throw fail(name, errnoText(err));
     }
   }
   return parseSnapshotBytes(bytes, name, { maxBytes: limit });

@@ -4,25 +4,15 @@
  */
 import type { Route, Snapshot } from "../model.ts";
 import { UsageError } from "../errors.ts";
-
-/** The kernel's reserved table names (iproute2's rt_tables). */
-const TABLE_NAMES: Record<string, number> = { unspec: 0, default: 253, main: 254, local: 255 };
-
-/** Names a table id: `main`, `local`, `default`, or its number. */
-export function tableName(id: number): string {
-  for (const [name, n] of Object.entries(TABLE_NAMES)) if (n === id && n !== 0) return name;
-  return String(id);
-}
+import { tableId } from "../net/routes.ts";
 
 /**
  * Reads a `--table` value: a number, `main`, `local` or `default`.
  * @throws UsageError for anything else.
  */
 export function parseTable(text: string): number {
-  const t = text.trim().toLowerCase();
-  const named = TABLE_NAMES[t];
-  if (named !== undefined) return named;
-  if (/^[0-9]{1,10}$/.test(t) && Number(t) <= 0xffffffff) return Number(t);
+  const id = tableId(text.trim());
+  if (id !== undefined) return id;
   throw new UsageError(
     `Cannot select routing table ${
       JSON.stringify(text)

@@ -1,13 +1,13 @@
 /**
  * Which sockets a view shows, with netstat's meaning of the flags: without `-a`/`-l` only the
  * connected (non-listening) sockets, `-l` only listeners, `-a` both; `-t`/`-u` pick protocols.
- * "Listener" is the one definition in diff/keys.ts, shared with diff.
+ * "Listener" is the one definition in net/sockets.ts, shared with diff.
  */
 import type { Connection, ProcessInfo, Snapshot } from "../model.ts";
-import { isListener } from "../diff/keys.ts";
+import { isListener } from "../net/sockets.ts";
 import { type Cidr, cidrContains, parseCidr } from "../net/address.ts";
 import { UsageError } from "../errors.ts";
-import { SOCKET_STATES } from "../net/states.ts";
+import { canonicalState, SOCKET_STATES } from "../net/states.ts";
 
 /** What to select; every field is optional and narrows the selection. */
 export interface ConnectionFilter {
@@ -31,24 +31,14 @@ export interface ConnectionFilter {
 
 export { SOCKET_STATES };
 
-/** ss spellings (and a few abbreviations) mapped to netstat's names. */
-const STATE_ALIASES: Record<string, string> = {
-  ESTAB: "ESTABLISHED",
-  FIN_WAIT_1: "FIN_WAIT1",
-  FIN_WAIT_2: "FIN_WAIT2",
-  SYN_RECEIVED: "SYN_RECV",
-  LISTENING: "LISTEN",
-  CLOSED: "CLOSE",
-};
-
 /**
- * Turns a state as a user types it (`established`, `time-wait`, `estab`) into nsnap's name.
+ * Turns a state as a user types it (`established`, `time-wait`, `estab`, BSD's `syn_rcvd`) into
+ * nsnap's name.
  * @throws UsageError for a name that is no socket state.
  */
 export function normalizeState(text: string): string {
-  const up = text.trim().toUpperCase().replace(/-/g, "_");
-  const name = STATE_ALIASES[up] ?? up;
-  if (!(SOCKET_STATES as readonly string[]).includes(name)) {
+  const name = canonicalState(text);
+  if (name === undefined) {
     throw new UsageError(
       `Cannot filter by state ${JSON.stringify(text)}: not a socket state (one of ${
         SOCKET_STATES.join(", ")

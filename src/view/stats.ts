@@ -4,6 +4,7 @@
  * kernel name, so that nothing is hidden.
  */
 import type { Counters } from "../model.ts";
+import { formatPercent } from "../format.ts";
 
 /** One line of the statistics view. */
 export interface StatLine {
@@ -189,11 +190,6 @@ export function selectCounterGroups(counters: Counters, filter: StatsFilter = {}
   return out;
 }
 
-function percent(part: bigint, whole: bigint): string {
-  const p = (Number(part) / Number(whole)) * 100;
-  return p >= 0.01 || p === 0 ? `${p.toFixed(2)}%` : "<0.01%";
-}
-
 /** Builds the plain-word statistics of the selected groups. */
 export function protocolStatistics(counters: Counters, filter: StatsFilter = {}): StatGroup[] {
   const selected = selectCounterGroups(counters, filter);
@@ -207,7 +203,9 @@ export function protocolStatistics(counters: Counters, filter: StatsFilter = {})
       let text = phrase.replace(/^!/, "").replace("#", value.toString());
       if (group === "Tcp" && name === "RetransSegs") {
         const sent = values["OutSegs"];
-        if (sent !== undefined && sent > 0n) text += ` (${percent(value, sent)} of segments sent)`;
+        if (sent !== undefined && sent > 0n) {
+          text += ` (${formatPercent(value, sent)} of segments sent)`;
+        }
       }
       lines.push({ text, name, value, notable });
     }

@@ -1,13 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { collectDarwin, DARWIN_COMMANDS } from "../../src/collect/darwin.ts";
+import { DARWIN_COMMANDS } from "../../src/collect/darwin.ts";
 import { captureSnapshot } from "../../src/collect/mod.ts";
 import type { CommandResult, CommandRunner } from "../../src/runtime/command.ts";
 import { Snapshot as SnapshotSchema } from "../../src/schema.ts";
 import { serializeSnapshot } from "../../src/snapshot/serialize.ts";
 import { diffSnapshots, isKind } from "../../src/diff/mod.ts";
 import { renderConnections } from "../../src/render/show_connections.ts";
+import { normalizeState, selectConnections } from "../../src/view/select.ts";
 
 const HERE = new URL("../testdata/", import.meta.url);
 const read = (p: string) => readFileSync(new URL(p, HERE), "utf8");
@@ -41,8 +42,13 @@ function fakeRunner(override: Record<string, CommandResult | undefined> = {}): C
   };
 }
 
-test("collectDarwin() builds a valid snapshot from recorded macOS outputs, every section ok", async () => {
-  const s = await collectDarwin({ runner: fakeRunner(), uid: 0, labels: { env: "test" } });
+test("the darwin collector builds a valid snapshot from recorded macOS outputs, every section ok", async () => {
+  const s = await captureSnapshot({
+    platform: "darwin",
+    runner: fakeRunner(),
+    uid: 0,
+    labels: { env: "test" },
+  });
   assert.equal(s.meta.host.os, "darwin");
   assert.deepEqual(s.meta.labels, { env: "test" });
   for (const [name, st] of Object.entries(s.meta.sections)) {
@@ -52,8 +58,8 @@ test("collectDarwin() builds a valid snapshot from recorded macOS outputs, every
   assert.ok(parsed.success, parsed.success ? "" : parsed.error.message);
 });
 
-test("collectDarwin() gives connections their pids from netstat -anv and lsof", async () => {
-  const s = await collectDarwin({ runner: fakeRunner(), uid: 0 });
+test("the darwin collector gives connections their pids from netstat -anv and lsof", async () => {
+  const s = await captureSnapshot({ platform: "darwin", runner: fakeRunner(), uid: 0 });
   assert.equal(s.connections.length, 12);
   const find = (proto: string, port: number) =>
     s.connections.find((c) => c.protocol === proto && c.localPort === port);
@@ -78,8 +84,8 @@ test("collectDarwin() gives connections their pids from netstat -anv and lsof", 
   assert.equal(s.processes["178"]?.user, "_mdnsresponder");
 });
 
-test("collectDarwin() reads routes, interfaces with stats and addresses, and counters", async () => {
-  const s = await collectDarwin({ runner: fakeRunner(), uid: 0 });
+test("the darwin collector reads routes, interfaces with stats and addresses, and counters", async () => {
+  const s = await captureSnapshot({ platform: "darwin", runner: fakeRunner(), uid: 0 });
   assert.equal(s.routes.length, 89);
   const def = s.routes.find((r) => r.destination === "0.0.0.0/0");
   assert.equal(def?.gateway, "192.168.1.254");
@@ -100,8 +106,9 @@ test("collectDarwin() reads routes, interfaces with stats and addresses, and cou
   assert.equal(s.counters["UdpBsd"]?.["droppedDueToNoSocket"], 12n);
 });
 
-test("collectDarwin() marks a missing command's section error and keeps the others ok", async () => {
-  const s = await collectDarwin({
+test("the darwin collector marks a missing command's section error and keeps the others ok", async () => {
+  const s = await captureSnapshot({
+    platform: "darwin",
     runner: fakeRunner({ [DARWIN_COMMANDS.counters.join(" ")]: undefined }),
     uid: 0,
   });
@@ -113,8 +120,9 @@ test("collectDarwin() marks a missing command's section error and keeps the othe
   }
 });
 
-test("collectDarwin() without lsof keeps netstat's pids and says why the rest are unknown", async () => {
-  const s = await collectDarwin({
+test("the darwin collector without lsof keeps netstat's pids and says why the rest are unknown", async () => {
+  const s = await captureSnapshot({
+    platform: "darwin",
     runner: fakeRunner({ [DARWIN_COMMANDS.lsof.join(" ")]: undefined }),
     uid: 0,
   });
@@ -124,9 +132,10 @@ test("collectDarwin() without lsof keeps netstat's pids and says why the rest ar
   assert.equal(s.connections.find((c) => c.localPort === 631)?.pid, 137);
 });
 
-test("collectDarwin() as non-root with a failing lsof marks processes and connections partial", async () => {
+test("the darwin collector as non-root with a failing lsof marks processes and connections partial", async () => {
   const partial = "p137\nccupsd\nu0\nf5\ntIPv4\nPTCP\nn127.0.0.1:631\nTST=LISTEN\n";
-  const s = await collectDarwin({
+  const s = await captureSnapshot({
+    platform: "darwin",
     runner: fakeRunner({
       [DARWIN_COMMANDS.lsof.join(" ")]: {
         ok: false,
@@ -152,10 +161,11 @@ test("collectDarwin() as non-root with a failing lsof marks processes and connec
   );
 });
 
-test("collectDarwin() falls back to one netstat -anvW when -p is refused", async () => {
+test("the darwin collector falls back to one netstat -anvW when -p is refused", async () => {
   const both = read("darwin/capture/netstat-anvW-tcp.txt") +
     read("darwin/capture/netstat-anvW-udp.txt");
-  const s = await collectDarwin({
+  const s = await captureSnapshot({
+    platform: "darwin",
     runner: fakeRunner({
       [DARWIN_COMMANDS.tcp.join(" ")]: undefined,
       [DARWIN_COMMANDS.all.join(" ")]: { ok: true, stdout: both, stderr: "" },
@@ -166,8 +176,13 @@ test("collectDarwin() falls back to one netstat -anvW when -p is refused", async
   assert.equal(s.connections.length, 12);
 });
 
-test("collectDarwin() with cmdline records masked command lines", async () => {
-  const s = await collectDarwin({ runner: fakeRunner(), uid: 0, cmdline: true });
+test("the darwin collector with cmdline records masked command lines", async () => {
+  const s = await captureSnapshot({
+    platform: "darwin",
+    runner: fakeRunner(),
+    uid: 0,
+    cmdline: true,
+  });
   assert.deepEqual(s.processes["1"]?.cmdline, ["/sbin/launchd"]);
   const worker = s.processes["501"]?.cmdline ?? [];
   assert.ok(!worker.join(" ").includes("hunter2"));
@@ -180,20 +195,21 @@ test("captureSnapshot() on platform darwin uses the darwin collector", async () 
   assert.equal(s.routes.length, 89);
 });
 
-test("collectDarwin() gives byte-identical lists for two captures of the same state", async () => {
-  const a = await collectDarwin({ runner: fakeRunner(), uid: 0 });
-  const b = await collectDarwin({ runner: fakeRunner(), uid: 0 });
+test("the darwin collector gives byte-identical lists for two captures of the same state", async () => {
+  const a = await captureSnapshot({ platform: "darwin", runner: fakeRunner(), uid: 0 });
+  const b = await captureSnapshot({ platform: "darwin", runner: fakeRunner(), uid: 0 });
   const strip = (s: typeof a) =>
     JSON.stringify({ ...s, meta: undefined }, (_k, v) => typeof v === "bigint" ? v.toString() : v);
   assert.equal(strip(a), strip(b));
 });
 
 test("a darwin capture shows like any snapshot and diffs: a new listener and more retransmits", async () => {
-  const before = await collectDarwin({ runner: fakeRunner(), uid: 0 });
+  const before = await captureSnapshot({ platform: "darwin", runner: fakeRunner(), uid: 0 });
   const tcp = read("darwin/capture/netstat-anvW-tcp.txt");
   const extra = tcp.split("\n").find((l) => l.includes("*.80 "))!
     .replace("*.80  ", "*.8443").replace(/ 501 /, " 777 ");
-  const after = await collectDarwin({
+  const after = await captureSnapshot({
+    platform: "darwin",
     runner: fakeRunner({
       [DARWIN_COMMANDS.tcp.join(" ")]: { ok: true, stdout: `${tcp}${extra}\n`, stderr: "" },
       [DARWIN_COMMANDS.counters.join(" ")]: {
@@ -218,4 +234,70 @@ test("a darwin capture shows like any snapshot and diffs: a new listener and mor
     c.key.name === "RetransSegs"
   );
   assert.equal(retrans?.delta, 60n);
+});
+
+test("the darwin collector keeps its parsers' warnings: a garbage line makes the section partial", async () => {
+  const junk = "%% this is not netstat output %%";
+  const ibn = read("darwin/capture/netstat-ibn.txt");
+  const s = await captureSnapshot({
+    platform: "darwin",
+    uid: 0,
+    runner: fakeRunner({
+      [DARWIN_COMMANDS.routes.join(" ")]: {
+        ok: true,
+        stdout: `${read("fixtures/darwin/netstat-rnl/jc-osx-10.14.6.txt")}${junk}\n`,
+        stderr: "",
+      },
+      [DARWIN_COMMANDS.counters.join(" ")]: {
+        ok: true,
+        stdout: `\t7 ${junk}\n${read("darwin/capture/netstat-s.txt")}`,
+        stderr: "",
+      },
+      [DARWIN_COMMANDS.ifstats.join(" ")]: { ok: true, stdout: `${ibn}${junk}\n`, stderr: "" },
+    }),
+  });
+  for (const name of ["routes", "counters", "interfaces"] as const) {
+    const st = s.meta.sections[name];
+    assert.equal(st.status, "partial", `${name}: ${JSON.stringify(st)}`);
+    assert.ok(st.warnings?.some((w) => w.includes("cannot read") && w.includes(junk)), name);
+  }
+  // What could be read is still there.
+  assert.equal(s.routes.length, 89);
+  assert.equal(s.counters["Tcp"]?.["RetransSegs"], 120n);
+  assert.equal(s.interfaces.find((i) => i.name === "en0")?.stats?.rxBytes, 18228234970n);
+});
+
+/** The tcp listing with `n` half-open connections to the web server (macOS prints SYN_RCVD). */
+function synFlood(n: number): string {
+  const tcp = read("darwin/capture/netstat-anvW-tcp.txt");
+  const listener = tcp.split("\n").find((l) => l.includes("*.80 "))!;
+  const rows = Array.from({ length: n }, (_, i) => {
+    const local = "192.168.1.72.80".padEnd(23);
+    const remote = `10.9.9.${i + 1}.${40000 + i}`.padEnd(23);
+    return listener.replace(/\*\.80 +\*\.\* +LISTEN {6}/, `${local}${remote}SYN_RCVD    `)
+      .replace(/ 501 /, "   0 ");
+  });
+  return `${tcp}${rows.join("\n")}\n`;
+}
+
+test("a macOS SYN flood reads as SYN_RECV: show --state finds it either way and diff calls it out", async () => {
+  const before = await captureSnapshot({ platform: "darwin", runner: fakeRunner(), uid: 0 });
+  const after = await captureSnapshot({
+    platform: "darwin",
+    uid: 0,
+    runner: fakeRunner({
+      [DARWIN_COMMANDS.tcp.join(" ")]: { ok: true, stdout: synFlood(20), stderr: "" },
+    }),
+  });
+  const half = after.connections.filter((c) => c.remoteAddress.startsWith("10.9.9."));
+  assert.equal(half.length, 20);
+  assert.ok(half.every((c) => c.state === "SYN_RECV"), JSON.stringify(half[0]));
+  for (const typed of ["syn-recv", "syn_rcvd", "SYN_RCVD", "SYN-RECV"]) {
+    const found = selectConnections(after, { state: [normalizeState(typed)] });
+    assert.equal(found.length, 20, typed);
+  }
+  const doc = diffSnapshots(before, after);
+  const buildup = doc.changes.find((c) => c.kind === "session-state-buildup");
+  assert.ok(buildup, doc.changes.map((c) => c.kind).join(","));
+  assert.match(buildup.summary, /SYN_RECV/);
 });

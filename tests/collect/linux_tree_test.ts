@@ -110,10 +110,12 @@ test("captureSnapshot() turns a broken and a missing socket file into warnings o
     const st = s.meta.sections.connections;
     assert.equal(st.status, "partial");
     assert.ok(st.warnings?.some((w) => w.includes("proc/net/udp:2: cannot read socket line")));
-    assert.ok(st.warnings?.some((w) => w.includes("proc/net/udp6: not present")));
+    assert.ok(st.warnings?.some((w) => w.includes("proc/net/udp6: no such file or directory")));
     assert.equal(s.meta.sections.counters.status, "partial");
     assert.ok(
-      s.meta.sections.counters.warnings?.some((w) => w.includes("Udp.Extra: not an integer")),
+      s.meta.sections.counters.warnings?.some((w) =>
+        w.includes("cannot read Udp.Extra (not an integer)")
+      ),
     );
     assert.equal(s.counters.Udp?.InDatagrams !== undefined, true);
   } finally {
@@ -157,6 +159,49 @@ test("captureSnapshot() with cmdline records masked command lines only", async (
   try {
     const s = await captureSnapshot({ root, runner: noIp, platform: "linux", cmdline: true });
     assert.deepEqual(s.processes["200"]?.cmdline, ["sshd", "--password=***"]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("the Linux collector says where each section came from, ip or /proc", async () => {
+  const { collectLinux } = await import("../../src/collect/linux/mod.ts");
+  const root = tree();
+  try {
+    const without = collectLinux({ root, runner: noIp }, { cmdline: false, uid: 0 });
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(without.sections).map(([k, v]) => [k, v.source])),
+      {
+        connections: "/proc/net",
+        processes: "/proc/[pid]",
+        routes: "/proc/net",
+        interfaces: "/sys/class/net, /proc/net/dev, ip -j",
+        counters: "/proc/net",
+      },
+    );
+    const withIp: CommandRunner = (argv) =>
+      argv.includes("route")
+        ? { ok: true, stdout: '[{"dst":"default","gateway":"10.0.0.1","dev":"eth0"}]', stderr: "" }
+        : noIp(argv);
+    const s = collectLinux({ root, runner: withIp }, { cmdline: false, uid: 0 });
+    assert.equal(s.sections.routes.source, "ip -j");
+    assert.equal(s.sections.routes.value.length, 2); // one per family asked
+    assert.deepEqual(s.sections.routes.status, { status: "ok" });
+    assert.equal(s.bootTime, new Date(1764000000_000).toISOString());
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("the Linux collector reads user names from /etc/passwd below the root, warning on a broken line", async () => {
+  const root = tree();
+  try {
+    put(root, "etc/passwd", "root:x:0:0::/root:/bin/sh\nbroken\n");
+    const s = await captureSnapshot({ root, runner: noIp, platform: "linux" });
+    assert.ok(
+      s.meta.sections.processes.warnings?.some((w) => /etc\/passwd:2: cannot read account/.test(w)),
+      JSON.stringify(s.meta.sections.processes),
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -9,10 +9,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseMachineId } from "../../src/parse/linux/machine_id.ts";
-import { parseIoregPlatformUuid } from "../../src/parse/darwin/ioreg.ts";
+import { parseIoregPlatformUuid } from "../../src/parse/bsd/ioreg.ts";
 import { IOREG_COMMAND, linuxMachineId } from "../../src/collect/machine_id.ts";
 import { captureSnapshot } from "../../src/collect/mod.ts";
-import { collectDarwin } from "../../src/collect/darwin.ts";
 import type { CommandRunner } from "../../src/runtime/command.ts";
 import { redactSnapshot } from "../../src/snapshot/redact.ts";
 import { Snapshot as SnapshotSchema } from "../../src/schema.ts";
@@ -102,9 +101,9 @@ test("a macOS capture records the IOPlatformUUID, and none when ioreg fails", as
     argv.join(" ") === IOREG_COMMAND.join(" ")
       ? { ok: true, stdout: IOREG, stderr: "" }
       : failAll(argv);
-  const s = await collectDarwin({ runner, uid: 0 });
+  const s = await captureSnapshot({ runner, uid: 0, platform: "darwin" });
   assert.equal(s.meta.host.machineId, "4C4C4544-0042-3510-8052-B2C04F4E3732");
-  const none = await collectDarwin({ runner: failAll, uid: 0 });
+  const none = await captureSnapshot({ runner: failAll, uid: 0, platform: "darwin" });
   assert.equal(none.meta.host.machineId, undefined);
 });
 

@@ -7,7 +7,7 @@ import { diffSnapshots } from "../../src/diff/mod.ts";
 import { renderDiffMarkdown } from "../../src/render/diff_markdown.ts";
 import { renderDiffText } from "../../src/render/diff_text.ts";
 import { renderDiffJson } from "../../src/render/diff_json.ts";
-import { rateText } from "../../src/render/diff_common.ts";
+import { formatRate } from "../../src/format.ts";
 import { iface, snap } from "./_build.ts";
 import { scenarioAfter, scenarioBefore } from "./_scenario.ts";
 
@@ -55,9 +55,9 @@ test("text output has colour only when asked for", () => {
   assert.ok(renderDiffText(doc, { color: true }).includes("\x1b[32m"));
 });
 
-test("`rateText()` gives every per-second cell two decimals, and <0.01 for a slow counter", () => {
+test("`formatRate()` gives every per-second cell two decimals, and <0.01 for a slow counter", () => {
   assert.deepEqual(
-    [0.246, 3.676, 210.784, 1210.5, 0, 0.001].map(rateText),
+    [0.246, 3.676, 210.784, 1210.5, 0, 0.001].map(formatRate),
     ["0.25", "3.68", "210.78", "1,210.50", "0.00", "<0.01"],
   );
 });
@@ -86,9 +86,9 @@ test("interface traffic is one table row per interface; errors and drops keep a 
   const text = renderDiffText(doc);
   assert.match(text, /^ {2}! interface-traffic {2}interface eth0: .*4 errors$/m);
   assert.match(text, /^ {2}interface +rx +rx\/s +tx +tx\/s +packets$/m);
-  assert.match(text, /^ {2}lo +1.0 kB +100 B\/s +1.0 kB +100 B\/s +20$/m);
+  assert.match(text, /^ {2}lo +1000 B +100 B\/s +1000 B +100 B\/s +20$/m);
   assert.doesNotMatch(text, /interface lo:/);
   const md = renderDiffMarkdown(doc);
-  assert.match(md, /^\| lo \| 1.0 kB \| 100 B\/s \| 1.0 kB \| 100 B\/s \| 20 \|$/m);
+  assert.match(md, /^\| lo \| 1000 B \| 100 B\/s \| 1000 B \| 100 B\/s \| 20 \|$/m);
   assert.match(md, /^\| ! \| interface-traffic \| interface eth0: /m);
 });

@@ -176,3 +176,43 @@ test("importFiles() on mutated fixtures gives a valid snapshot or an InputError,
     { numRuns: 300 },
   );
 });
+
+test("importFiles() labels FreeBSD outputs freebsd, not darwin", () => {
+  const s = importFiles([
+    input("freebsd/netstat-Aa/jc-freebsd12.txt"),
+    input("freebsd/netstat-i/jc-freebsd12.txt"),
+    input("freebsd/netstat-r/jc-freebsd12.txt"),
+    input("freebsd/ifconfig/jc-freebsd12-1.txt"),
+  ]);
+  assert.equal(s.meta.host.os, "freebsd");
+  assert.equal(importFiles([input("freebsd/ifconfig/cloud-init-1.txt")]).meta.host.os, "freebsd");
+});
+
+test("importFiles() says unknown where BSD output does not show which BSD, or systems mix", () => {
+  // FreeBSD's and macOS's plain `netstat -an` look the same: a guess would read as fact.
+  assert.equal(importFiles([input("freebsd/netstat-an/jc-freebsd12.txt")]).meta.host.os, "unknown");
+  const mixed = importFiles([
+    input("darwin/netstat-An/jc-osx-10.14.6.txt"),
+    input("freebsd/netstat-Aa/jc-freebsd12.txt"),
+  ]);
+  assert.equal(mixed.meta.host.os, "unknown");
+  const lsof = "p1\ncsshd\nf3\ntIPv4\nPTCP\nn*:22\nTST=LISTEN\n";
+  const linux = importFiles([input("linux/ss-tulpen/jc-ubuntu-18.04.txt"), {
+    name: "lsof",
+    text: lsof,
+  }]);
+  // lsof runs everywhere: it does not make a Linux import "unknown".
+  assert.equal(linux.meta.host.os, "linux");
+});
+
+test("every BSD fixture that tells which BSD it came from tells the truth", async () => {
+  const { recognise } = await import("../../src/import/detect.ts");
+  const { fixturePaths } = await import("../helpers/fixtures.ts");
+  for (const [dir, other] of [["darwin", "freebsd"], ["freebsd", "darwin"]] as const) {
+    for (const path of fixturePaths(dir)) {
+      const found = recognise(fixture(path));
+      assert.ok(found, path);
+      assert.notEqual(found.format.system?.(found.probe), other, path);
+    }
+  }
+});

@@ -26,12 +26,12 @@ import { parseLinuxNetstatS } from "../../src/parse/linux/netstat_s.ts";
 import { parseRouteN } from "../../src/parse/linux/route_n.ts";
 import { parseSs } from "../../src/parse/linux/ss.ts";
 import { parseLinuxIfconfig } from "../../src/parse/linux/ifconfig.ts";
-import { parseIfconfig } from "../../src/parse/darwin/ifconfig.ts";
-import { parseLsof } from "../../src/parse/darwin/lsof.ts";
-import { parseNetstatAn } from "../../src/parse/darwin/netstat_an.ts";
-import { parseNetstatI } from "../../src/parse/darwin/netstat_i.ts";
-import { parseNetstatRn } from "../../src/parse/darwin/netstat_rn.ts";
-import { parseNetstatS } from "../../src/parse/darwin/netstat_s.ts";
+import { parseIfconfig } from "../../src/parse/bsd/ifconfig.ts";
+import { parseLsof } from "../../src/parse/bsd/lsof.ts";
+import { parseNetstatAn } from "../../src/parse/bsd/netstat_an.ts";
+import { parseNetstatI } from "../../src/parse/bsd/netstat_i.ts";
+import { parseNetstatRn } from "../../src/parse/bsd/netstat_rn.ts";
+import { parseNetstatS } from "../../src/parse/bsd/netstat_s.ts";
 import { readFileSync } from "node:fs";
 
 /** Runs per property; each parser gets two properties (random input, mutated fixtures). */

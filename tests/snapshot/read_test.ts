@@ -76,7 +76,7 @@ test(
 test("readSnapshot() says a missing file is missing", async () => {
   await rejectsWith(
     readSnapshot("/no/such/snap.json"),
-    "Cannot read snapshot /no/such/snap.json: no such file",
+    "Cannot read snapshot /no/such/snap.json: no such file or directory",
   );
 });
 
@@ -85,7 +85,7 @@ test(
   withDir(async (dir) => {
     await rejectsWith(
       readSnapshot(dir),
-      `Cannot read snapshot ${dir}: is a directory, not a snapshot file`,
+      `Cannot read snapshot ${dir}: is a directory`,
     );
   }),
 );
@@ -158,5 +158,8 @@ test("parseMaxSize() reads bytes and K/M/G/T binary units", () => {
 test("loadOperand() reads files and `-`, and names a missing file", async () => {
   const s = await loadOperand(GOOD);
   assert.equal(s.meta.host.hostname, "testhost");
-  await rejectsWith(loadOperand("./live"), "Cannot read snapshot ./live: no such file");
+  await rejectsWith(
+    loadOperand("./live"),
+    "Cannot read snapshot ./live: no such file or directory",
+  );
 });

@@ -2,8 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connectionRecord, normalizeState, selectConnections } from "../../src/view/select.ts";
 import { parsePort, processesOf, socketsOnPort } from "../../src/view/port.ts";
-import { parseTable, selectRoutes, tableName } from "../../src/view/routes.ts";
-import { isListener } from "../../src/diff/keys.ts";
+import { parseTable, selectRoutes } from "../../src/view/routes.ts";
+import { tableName } from "../../src/net/routes.ts";
+import { isListener } from "../../src/net/sockets.ts";
 import { UsageError } from "../../src/errors.ts";
 import { sampleSnapshot } from "./fixture.ts";
 

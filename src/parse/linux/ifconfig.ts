@@ -5,8 +5,8 @@
  * label, not an interface: its addresses are added to `eth0`.
  */
 import type { InterfaceAddress, InterfaceStatName, NetInterface } from "../../model.ts";
-import { canonicalAddress, parseIPv4 } from "../../net/address.ts";
-import { cannotRead, own, splitLines } from "./text_fields.ts";
+import { canonicalAddress, canonicalMac, parseIPv4, prefixOfMask } from "../../net/address.ts";
+import { cannotRead, own, type Parsed, splitLines } from "../text.ts";
 
 /** ifconfig's counter words → /proc/net/dev counters (overruns is the fifo count). */
 const RX: Record<string, InterfaceStatName> = {
@@ -27,19 +27,17 @@ const TX: Record<string, InterfaceStatName> = {
   collisions: "txCollisions",
 };
 
+/** A netmask (dotted, or 0xffffff00) as a prefix length; undefined unless contiguous. */
 function maskBits(mask: string): number | undefined {
-  const n = mask.startsWith("0x") ? parseInt(mask, 16) : parseIPv4(mask);
-  if (n === undefined || Number.isNaN(n)) return undefined;
-  let bits = 0;
-  while (bits < 32 && (n & (0x80000000 >>> bits)) !== 0) bits++;
-  return bits;
+  const n = /^0x[0-9a-fA-F]{1,8}$/.test(mask) ? parseInt(mask, 16) : parseIPv4(mask);
+  return n === undefined ? undefined : prefixOfMask(n);
 }
 
 /** Parses Linux `ifconfig` output (old or new net-tools) into interfaces with counters. */
 export function parseLinuxIfconfig(
   text: string,
   source = "ifconfig",
-): { interfaces: NetInterface[]; warnings: string[] } {
+): Parsed<NetInterface[]> {
   const interfaces: NetInterface[] = [];
   const byName = new Map<string, NetInterface>();
   const warnings: string[] = [];
@@ -77,13 +75,15 @@ export function parseLinuxIfconfig(
       warnings.push(cannotRead(source, idx + 1, "ifconfig line", line));
     }
   });
-  return { interfaces, warnings };
+  return { value: interfaces, warnings };
 }
 
-function setMac(itf: NetInterface, mac: string | undefined) {
-  if (mac !== undefined && /^[0-9a-f]{2}(:[0-9a-f]{2}){5,19}$/i.test(mac)) {
-    itf.mac = mac.toLowerCase();
-  }
+function setMac(itf: NetInterface, text: string | undefined) {
+  // net-tools prints two digits per octet: anything else is not a hardware address.
+  const mac = text !== undefined && /^[0-9a-f]{2}(:[0-9a-f]{2})+$/i.test(text)
+    ? canonicalMac(text)
+    : undefined;
+  if (mac !== undefined) itf.mac = mac;
 }
 
 function readHeader(itf: NetInterface, line: string, alias: boolean) {

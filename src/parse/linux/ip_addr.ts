@@ -5,7 +5,7 @@
  */
 import type { InterfaceAddress, InterfaceStatName, NetInterface } from "../../model.ts";
 import { canonicalAddress } from "../../net/address.ts";
-import { cannotRead, own, splitLines } from "./text_fields.ts";
+import { cannotRead, own, type Parsed, splitLines } from "../text.ts";
 
 /** `N: name[@link]: <FLAGS> key value …` — the first line of a link. */
 const LINK_LINE = /^([0-9]+):\s+(.+?):\s+<([^>]*)>(.*)$/;
@@ -44,7 +44,7 @@ const MAC_LINK = /^link\/(ether|loopback|infiniband|ieee802\.11|fddi|tr|arcnet)$
 export function parseIpAddr(
   text: string,
   source = "ip addr",
-): { interfaces: NetInterface[]; warnings: string[] } {
+): Parsed<NetInterface[]> {
   const interfaces: NetInterface[] = [];
   const byName = new Map<string, NetInterface>();
   const warnings: string[] = [];
@@ -103,7 +103,7 @@ export function parseIpAddr(
       if (!readIndented(cur, body)) warnings.push(cannotRead(source, lineNo, "address", line));
     });
   });
-  return { interfaces, warnings };
+  return { value: interfaces, warnings };
 }
 
 function addLink(

@@ -5,24 +5,8 @@
 import type { Family, InterfaceAddress, NetInterface, Nexthop, Route } from "../../model.ts";
 import { canonicalAddress } from "../../net/address.ts";
 import { ParseError } from "../../errors.ts";
-
-const TABLE_IDS: Record<string, number> = { main: 254, local: 255, default: 253, unspec: 0 };
-
-/** Turns ip's table name or number into the kernel's numeric id (main 254, local 255). */
-export function tableId(t: unknown): number | undefined {
-  if (t === undefined) return 254;
-  if (typeof t === "number") return t;
-  if (typeof t !== "string") return undefined;
-  if (Object.hasOwn(TABLE_IDS, t)) return TABLE_IDS[t];
-  return /^[0-9]+$/.test(t) ? Number(t) : undefined;
-}
-
-function cidr(dst: string, family: Family): string {
-  if (dst === "default") return family === "inet" ? "0.0.0.0/0" : "::/0";
-  const slash = dst.indexOf("/");
-  if (slash < 0) return `${canonicalAddress(dst)}/${family === "inet" ? 32 : 128}`;
-  return `${canonicalAddress(dst.slice(0, slash))}${dst.slice(slash)}`;
-}
+import { routeDestination, tableId } from "../../net/routes.ts";
+import { cannotRead, type Parsed } from "../text.ts";
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
@@ -51,7 +35,7 @@ export function parseIpJsonRoutes(
   json: string,
   family: Family,
   source = "ip -j route",
-): { routes: Route[]; warnings: string[] } {
+): Parsed<Route[]> {
   const routes: Route[] = [];
   const warnings: string[] = [];
   parseJsonArray(json, source).forEach((raw, i) => {
@@ -59,7 +43,7 @@ export function parseIpJsonRoutes(
     const dst = str(r.dst);
     const table = tableId(r.table);
     if (dst === undefined || table === undefined) {
-      warnings.push(`${source}[${i}]: cannot read route: ${JSON.stringify(raw).slice(0, 200)}`);
+      warnings.push(cannotRead(`${source}[${i}]`, undefined, "route", JSON.stringify(raw)));
       return;
     }
     const fam: Family = dst.includes(":") || str(r.gateway)?.includes(":") ? "inet6" : family;
@@ -67,7 +51,7 @@ export function parseIpJsonRoutes(
       family: fam,
       table,
       type: str(r.type) ?? "unicast",
-      destination: cidr(dst, fam),
+      destination: routeDestination(dst, fam),
       metric: typeof r.metric === "number" ? r.metric : 0,
     };
     const gw = str(r.gateway);
@@ -94,21 +78,23 @@ export function parseIpJsonRoutes(
     }
     routes.push(route);
   });
-  return { routes, warnings };
+  return { value: routes, warnings };
 }
 
 /** Parses `ip -j addr` into interfaces with their addresses (no counters). */
 export function parseIpJsonAddr(
   json: string,
   source = "ip -j addr",
-): { interfaces: NetInterface[]; warnings: string[] } {
+): Parsed<NetInterface[]> {
   const interfaces: NetInterface[] = [];
   const warnings: string[] = [];
   parseJsonArray(json, source).forEach((raw, i) => {
     const r = raw as Record<string, unknown>;
     const name = str(r.ifname);
     if (name === undefined) {
-      warnings.push(`${source}[${i}]: interface without a name`);
+      warnings.push(
+        cannotRead(`${source}[${i}]`, undefined, "interface without a name", JSON.stringify(raw)),
+      );
       return;
     }
     const itf: NetInterface = {
@@ -139,5 +125,5 @@ export function parseIpJsonAddr(
     }
     interfaces.push(itf);
   });
-  return { interfaces, warnings };
+  return { value: interfaces, warnings };
 }

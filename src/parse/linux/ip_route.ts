@@ -8,8 +8,8 @@
  */
 import type { Family, Nexthop, Route } from "../../model.ts";
 import { canonicalAddress } from "../../net/address.ts";
-import { tableId } from "./ip_json.ts";
-import { cannotRead, splitLines } from "./text_fields.ts";
+import { routeDestination, tableId } from "../../net/routes.ts";
+import { cannotRead, type Parsed, splitLines } from "../text.ts";
 
 const TYPES = new Set([
   "unicast",
@@ -57,13 +57,6 @@ const SKIPPED_WITH_VALUE = new Set([
   "mark",
 ]);
 
-function cidr(dst: string, family: Family): string {
-  if (dst === "default") return family === "inet" ? "0.0.0.0/0" : "::/0";
-  const slash = dst.indexOf("/");
-  if (slash < 0) return `${canonicalAddress(dst)}/${family === "inet" ? 32 : 128}`;
-  return `${canonicalAddress(dst.slice(0, slash))}${dst.slice(slash)}`;
-}
-
 /** Reads `via [inet|inet6] ADDR`, returning the address and how many words it took. */
 function via(words: string[], k: number): [string | undefined, number] {
   const w = words[k + 1];
@@ -97,23 +90,26 @@ function parseNexthop(text: string): Nexthop | undefined {
 }
 
 /**
- * Parses `ip route` text into routes. `family` is used where the text does not tell (a `default`
- * route without an address); by default it is guessed from the other routes in the text.
+ * Parses `ip route` text into routes. A `default` route names no address, so its family comes
+ * from what the line says (a gateway, IPv6's `pref`, its nexthops), else from the routes printed
+ * next to it (ip lists every IPv4 route, then every IPv6 one), else from `family`, else IPv4.
+ *
+ * @example
+ * ```ts
+ * import { parseIpRoute } from "./ip_route.ts";
+ * const { value } = parseIpRoute("default via 10.0.0.1 dev eth0\n", "ip route");
+ * value[0]?.destination; // "0.0.0.0/0"
+ * ```
  */
 export function parseIpRoute(
   text: string,
   source = "ip route",
   family?: Family,
-): { routes: Route[]; warnings: string[] } {
-  const routes: Route[] = [];
+): Parsed<Route[]> {
+  const read: { route: Route; known: boolean }[] = [];
   const warnings: string[] = [];
-  const lines = splitLines(text);
-  const fallback: Family = family ??
-    (lines.some((l) => /^\S*:[0-9a-f:]*(\/|\s)/i.test(l.replace(/^[a-z]+ /, "")))
-      ? "inet6"
-      : "inet");
-  let last: Route | undefined;
-  lines.forEach((line, idx) => {
+  let last: { route: Route; known: boolean } | undefined;
+  splitLines(text).forEach((line, idx) => {
     if (line.trim() === "") return;
     const segments = line.split("\\");
     let first = segments[0]!;
@@ -123,7 +119,7 @@ export function parseIpRoute(
       first = "";
     }
     if (first.trim() !== "") {
-      const r = parseRouteWords(first.trim().split(/\s+/), fallback);
+      const r = parseRouteWords(first.trim().split(/\s+/));
       if (typeof r === "string") {
         warnings.push(cannotRead(source, idx + 1, `route (${r})`, line));
         last = undefined;
@@ -135,8 +131,8 @@ export function parseIpRoute(
             `route ${r.route.destination} kept under table 0`,
         );
       }
-      last = r.route;
-      routes.push(last);
+      last = { route: r.route, known: r.known };
+      read.push(last);
     }
     for (const seg of segments.slice(1)) {
       if (seg.trim() === "") continue;
@@ -145,16 +141,33 @@ export function parseIpRoute(
         warnings.push(cannotRead(source, idx + 1, "route nexthop", line));
         continue;
       }
-      (last.nexthops ??= []).push(nh);
+      (last.route.nexthops ??= []).push(nh);
+      if (!last.known && nh.gateway !== undefined) {
+        last.route.family = nh.gateway.includes(":") ? "inet6" : "inet";
+        last.known = true;
+      }
     }
   });
-  return { routes, warnings };
+  // A route of unknown family takes the family of the nearest route before it that says, else
+  // after it: ip prints one family's routes together.
+  const known = read.map((r) => r.known ? r.route.family : undefined);
+  read.forEach((r, i) => {
+    if (r.known) return;
+    let guess: Family | undefined;
+    for (let k = i - 1; k >= 0 && guess === undefined; k--) guess = known[k];
+    for (let k = i + 1; k < read.length && guess === undefined; k++) guess = known[k];
+    r.route.family = family ?? guess ?? "inet";
+  });
+  for (const { route } of read) {
+    route.destination = routeDestination(route.destination, route.family);
+  }
+  return { value: read.map((r) => r.route), warnings };
 }
 
+/** One route line's words; `known` says whether the line itself tells the family. */
 function parseRouteWords(
   words: string[],
-  fallback: Family,
-): { route: Route; tableName?: string } | string {
+): { route: Route; known: boolean; tableName?: string } | string {
   let k = 0;
   let type = "unicast";
   if (TYPES.has(words[0]!)) type = words[k++]!;
@@ -162,8 +175,9 @@ function parseRouteWords(
   if (dst === undefined || !/^(default|[0-9a-fA-F.:]+(\/[0-9]{1,3})?)$/.test(dst)) {
     return "bad destination";
   }
-  let family: Family = dst.includes(":") ? "inet6" : dst === "default" ? fallback : "inet";
-  const route: Route = { family, table: 254, type, destination: "", metric: 0 };
+  let known = dst !== "default";
+  let family: Family = dst.includes(":") ? "inet6" : "inet";
+  const route: Route = { family, table: 254, type, destination: dst, metric: 0 };
   let tableName: string | undefined;
   const flags: string[] = [];
   while (k < words.length) {
@@ -173,7 +187,10 @@ function parseRouteWords(
       const [gw, n] = via(words, k);
       if (gw === undefined) return "via without address";
       route.gateway = canonicalAddress(gw);
-      if (gw.includes(":") && dst === "default") family = "inet6";
+      if (dst === "default") {
+        family = gw.includes(":") ? "inet6" : "inet";
+        known = true;
+      }
       k += n;
       continue;
     }
@@ -194,8 +211,13 @@ function parseRouteWords(
           route.table = 0;
           flags.push(`table=${value}`);
         } else route.table = id;
-      } else if (SKIPPED_WITH_VALUE.has(key)) { /* read, not kept */ }
-      else {
+      } else if (SKIPPED_WITH_VALUE.has(key)) {
+        // Only IPv6 routes have a router preference.
+        if (key === "pref") {
+          family = "inet6";
+          known = true;
+        }
+      } else {
         flags.push(key);
         k += 1;
         continue;
@@ -208,7 +230,6 @@ function parseRouteWords(
     k += 1;
   }
   route.family = family;
-  route.destination = cidr(dst, family);
   if (flags.length > 0) route.flags = flags.sort();
-  return tableName === undefined ? { route } : { route, tableName };
+  return tableName === undefined ? { route, known } : { route, known, tableName };
 }

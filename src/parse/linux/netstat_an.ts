@@ -13,21 +13,21 @@ import {
   cannotRead,
   isDigits,
   own,
+  type Parsed,
   portNumber,
   socketAddress,
+  type SocketTable,
   splitEndpoint,
   splitLines,
-} from "./text_fields.ts";
-import { TCP_STATES } from "../../net/states.ts";
+} from "../text.ts";
+import { canonicalState } from "../../net/states.ts";
 
-/** What `parseLinuxNetstat` returns: sockets, the processes named in PID/Program, and warnings. */
-export interface LinuxNetstatResult {
-  connections: Connection[];
-  processes: ProcessInfo[];
-  warnings: string[];
+/** nsnap's name of a state in netstat's State column (upper case: a User column never is). */
+function netstatState(word: string | undefined): string | undefined {
+  if (word === undefined || !/^[A-Z][A-Z0-9_]*$/.test(word)) return undefined;
+  const name = canonicalState(word);
+  return name === "UNCONN" ? undefined : name;
 }
-
-const TCP_STATE_NAMES = new Set<string>([...TCP_STATES, "UNKNOWN"]);
 
 const PROTOS: Record<string, [Protocol, Family]> = {
   tcp: ["tcp", "inet"],
@@ -43,6 +43,26 @@ interface Layout {
   user: boolean;
   program: boolean;
   timer: boolean;
+  /**
+   * Where labels after the ones nsnap reads begin (`-Z`'s `Security Context`…), or undefined:
+   * their values are passed over.
+   */
+  more: number | undefined;
+}
+
+/** The columns a netstat socket header announces. */
+function layoutOf(header: string): Layout {
+  const last = /(\sState|\sInode|PID\/Program name|\sTimer)/g;
+  let end = 0;
+  for (const m of header.matchAll(last)) end = m.index + m[0].length;
+  const rest = header.slice(end);
+  const more = /\S/.exec(rest);
+  return {
+    user: /\sUser\s+Inode\b/.test(header),
+    program: header.includes("PID/Program"),
+    timer: /\sTimer\b/.test(header),
+    more: more === null ? undefined : end + more.index,
+  };
 }
 
 /**
@@ -52,10 +72,10 @@ interface Layout {
  * @example
  * ```ts
  * declare const text: string; // the output of `netstat -tulpn`
- * const { connections, processes } = parseLinuxNetstat(text, "netstat-tulpn.txt");
+ * const { value: { connections, processes } } = parseLinuxNetstat(text, "netstat-tulpn.txt");
  * ```
  */
-export function parseLinuxNetstat(text: string, source = "netstat"): LinuxNetstatResult {
+export function parseLinuxNetstat(text: string, source = "netstat"): Parsed<SocketTable> {
   const connections: Connection[] = [];
   const processes = new Map<number, ProcessInfo>();
   const warnings: string[] = [];
@@ -74,11 +94,7 @@ export function parseLinuxNetstat(text: string, source = "netstat"): LinuxNetsta
     }
     if (!inInternet) continue;
     if (trimmed.startsWith("Proto ")) {
-      layout = {
-        user: /\sUser\s+Inode\b/.test(trimmed),
-        program: trimmed.includes("PID/Program"),
-        timer: /\sTimer\s*$/.test(trimmed),
-      };
+      layout = layoutOf(trimmed);
       continue;
     }
     const proto = trimmed.split(/\s+/, 1)[0]!;
@@ -92,7 +108,7 @@ export function parseLinuxNetstat(text: string, source = "netstat"): LinuxNetsta
     const c = parseSocketLine(
       trimmed,
       kind,
-      layout ?? { user: false, program: false, timer: false },
+      layout ?? { user: false, program: false, timer: false, more: undefined },
     );
     if (typeof c === "string") {
       warnings.push(cannotRead(source, i + 1, `netstat line (${c})`, line));
@@ -101,7 +117,7 @@ export function parseLinuxNetstat(text: string, source = "netstat"): LinuxNetsta
     connections.push(c.connection);
     if (c.process && !processes.has(c.process.pid)) processes.set(c.process.pid, c.process);
   }
-  return { connections, processes: [...processes.values()], warnings };
+  return { value: { connections, processes: [...processes.values()] }, warnings };
 }
 
 function parseSocketLine(
@@ -109,7 +125,10 @@ function parseSocketLine(
   [protocol, protoFamily]: [Protocol, Family],
   layout: Layout,
 ): { connection: Connection; process?: ProcessInfo } | string {
-  const body = layout.timer ? line.replace(TIMER, "") : line;
+  // Extra columns start where their label does, unless a wide address pushed the row along.
+  const at = layout.more;
+  const cut = at !== undefined && /\s/.test(line[at - 1] ?? "") ? line.slice(0, at) : line;
+  const body = layout.timer ? cut.replace(TIMER, "") : cut;
   const words = [...body.matchAll(/\S+/g)];
   const [, recvQ, sendQ, local, foreign] = words.map((m) => m[0]);
   if (!isDigits(recvQ) || !isDigits(sendQ)) return "bad queue";
@@ -119,8 +138,8 @@ function parseSocketLine(
   const localPort = portNumber(le.port), remotePort = portNumber(fe.port);
   if (localPort === undefined || remotePort === undefined) return "unknown port name";
   let w = 5;
-  let state = words[w]?.[0];
-  if (state !== undefined && TCP_STATE_NAMES.has(state)) {
+  let state = netstatState(words[w]?.[0]);
+  if (state !== undefined) {
     w++;
   } else {
     if (protocol === "tcp") return "no state";

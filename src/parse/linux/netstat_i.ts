@@ -4,7 +4,7 @@
  */
 import type { InterfaceStatName, NetInterface } from "../../model.ts";
 import { ParseError } from "../../errors.ts";
-import { cannotRead, own, splitLines } from "./text_fields.ts";
+import { cannotRead, isDigits, own, type Parsed, splitLines } from "../text.ts";
 
 /** netstat's column labels and the /proc/net/dev counters they show (OVR is the fifo count). */
 const COLUMNS: Record<string, InterfaceStatName> = {
@@ -38,7 +38,7 @@ const FLAG_LETTERS: Record<string, string> = {
 export function parseLinuxNetstatI(
   text: string,
   source = "netstat -i",
-): { interfaces: NetInterface[]; warnings: string[] } {
+): Parsed<NetInterface[]> {
   const lines = splitLines(text);
   const h = lines.findIndex((l) => /^Iface\s/.test(l));
   if (h < 0) throw new ParseError(source, 1, lines[0] ?? "", "no Iface header");
@@ -55,15 +55,20 @@ export function parseLinuxNetstatI(
     const line = lines[i]!;
     if (line.trim() === "") continue;
     const f = line.trim().split(/\s+/);
-    // The Flg column is the last one; every other column is a number.
-    const numeric = f.slice(1, header.length - 1);
-    if (f.length !== header.length || !numeric.every((x) => /^[0-9]+$/.test(x))) {
+    // Every column but the name and Flg is a number; a column nsnap does not know is read past.
+    const numeric = header.every((label, k) =>
+      label === "Iface" || label === "Flg" || !(label === "MTU" || label === "Met" ||
+        own(COLUMNS, label)) ||
+      isDigits(f[k])
+    );
+    if (f.length !== header.length || !numeric) {
       warnings.push(cannotRead(source, i + 1, "netstat -i line", line));
       continue;
     }
+    const flg = f[header.indexOf("Flg")] ?? "";
     const itf: NetInterface = {
       name: f[0]!,
-      flags: [...(f[f.length - 1] ?? "")].map((c) => own(FLAG_LETTERS, c) ?? c),
+      flags: [...flg].map((c) => own(FLAG_LETTERS, c) ?? c),
       addresses: [],
       stats: {},
     };
@@ -75,5 +80,5 @@ export function parseLinuxNetstatI(
     });
     interfaces.push(itf);
   }
-  return { interfaces, warnings };
+  return { value: interfaces, warnings };
 }

@@ -6,7 +6,7 @@
  * words, so nothing is dropped.
  */
 import type { Counters } from "../../model.ts";
-import { cannotRead, own, splitLines } from "./text_fields.ts";
+import { cannotRead, counterGroup, own, type Parsed, splitLines } from "../text.ts";
 
 /** net-tools sentences (number replaced by `#`, lower case, no final dot) → kernel names. */
 const SENTENCES: Record<string, Record<string, string>> = {
@@ -158,13 +158,13 @@ function derivedName(sentence: string): string {
 export function parseLinuxNetstatS(
   text: string,
   source = "netstat -s",
-): { counters: Counters; warnings: string[] } {
+): Parsed<Counters> {
   const counters: Counters = {};
   const warnings: string[] = [];
   let group: string | undefined;
   let histogram: "In" | "Out" | undefined;
   const put = (name: string, value: bigint) => {
-    const g = (counters[group!] ??= {});
+    const g = counterGroup(counters, group!);
     g[name] = value;
   };
   splitLines(text).forEach((raw, idx) => {
@@ -174,7 +174,7 @@ export function parseLinuxNetstatS(
     if (section && (!/^\s/.test(raw) || group === undefined)) {
       group = section[1]!;
       histogram = undefined;
-      counters[group] ??= {};
+      counterGroup(counters, group);
       return;
     }
     if (group === undefined) {
@@ -212,5 +212,5 @@ export function parseLinuxNetstatS(
   for (const g of Object.keys(counters)) {
     if (Object.keys(counters[g]!).length === 0) delete counters[g];
   }
-  return { counters, warnings };
+  return { value: counters, warnings };
 }

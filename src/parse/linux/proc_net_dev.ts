@@ -1,5 +1,12 @@
 /** /proc/net/dev: per-interface traffic counters, sixteen columns after "name:". */
 import { INTERFACE_STAT_NAMES, type InterfaceStats } from "../../model.ts";
+import { cannotRead, type Parsed } from "../text.ts";
+
+/** The counters of one interface in /proc/net/dev. */
+export interface DevCounters {
+  name: string;
+  stats: InterfaceStats;
+}
 
 /**
  * Parses /proc/net/dev into each interface's counters (bigint, lossless).
@@ -8,8 +15,8 @@ import { INTERFACE_STAT_NAMES, type InterfaceStats } from "../../model.ts";
 export function parseProcNetDev(
   text: string,
   source = "/proc/net/dev",
-): { interfaces: { name: string; stats: InterfaceStats }[]; warnings: string[] } {
-  const interfaces: { name: string; stats: InterfaceStats }[] = [];
+): Parsed<DevCounters[]> {
+  const interfaces: DevCounters[] = [];
   const warnings: string[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -23,9 +30,7 @@ export function parseProcNetDev(
       name === "" || values.length < INTERFACE_STAT_NAMES.length ||
       !values.every((v) => /^[0-9]+$/.test(v))
     ) {
-      warnings.push(
-        `${source}:${i + 1}: cannot read interface line: ${JSON.stringify(line.trim())}`,
-      );
+      warnings.push(cannotRead(source, i + 1, "interface line", line));
       continue;
     }
     const stats: InterfaceStats = {};
@@ -34,5 +39,5 @@ export function parseProcNetDev(
     });
     interfaces.push({ name, stats });
   }
-  return { interfaces, warnings };
+  return { value: interfaces, warnings };
 }

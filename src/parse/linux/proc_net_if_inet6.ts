@@ -4,7 +4,7 @@
  */
 import type { InterfaceAddress } from "../../model.ts";
 import { formatIPv6Groups } from "../../net/address.ts";
-import { cannotRead, splitLines } from "./text_fields.ts";
+import { cannotRead, type Parsed, splitLines } from "../text.ts";
 
 /** One address of /proc/net/if_inet6 with the interface it belongs to. */
 export interface IfInet6Entry {
@@ -20,7 +20,7 @@ const SCOPES: Record<number, string> = { 0: "global", 0x10: "host", 0x20: "link"
 export function parseProcNetIfInet6(
   text: string,
   source = "/proc/net/if_inet6",
-): { entries: IfInet6Entry[]; warnings: string[] } {
+): Parsed<IfInet6Entry[]> {
   const entries: IfInet6Entry[] = [];
   const warnings: string[] = [];
   splitLines(text).forEach((line, i) => {
@@ -46,5 +46,5 @@ export function parseProcNetIfInet6(
     if (scope) address.scope = scope;
     entries.push({ name: m[5]!, index: parseInt(m[2]!, 16), address });
   });
-  return { entries, warnings };
+  return { value: entries, warnings };
 }

@@ -4,6 +4,7 @@
  */
 import type { Route } from "../../model.ts";
 import { formatIPv6Groups } from "../../net/address.ts";
+import { cannotRead, type Parsed } from "../text.ts";
 
 const RTF_GATEWAY = 0x2;
 const RTF_REJECT = 0x200;
@@ -23,7 +24,7 @@ function hex128(h: string): string | undefined {
 export function parseProcNetIpv6Route(
   text: string,
   source = "/proc/net/ipv6_route",
-): { routes: Route[]; warnings: string[] } {
+): Parsed<Route[]> {
   const routes: Route[] = [];
   const warnings: string[] = [];
   const lines = text.split("\n");
@@ -41,7 +42,7 @@ export function parseProcNetIpv6Route(
       f.length !== 10 || dst === undefined || nextHop === undefined || Number.isNaN(plen) ||
       Number.isNaN(metric) || Number.isNaN(flags) || iface === undefined
     ) {
-      warnings.push(`${source}:${i + 1}: cannot read route line: ${JSON.stringify(line)}`);
+      warnings.push(cannotRead(source, i + 1, "route line", line));
       continue;
     }
     const route: Route = {
@@ -55,5 +56,5 @@ export function parseProcNetIpv6Route(
     if (flags & RTF_GATEWAY) route.gateway = nextHop;
     routes.push(route);
   }
-  return { routes, warnings };
+  return { value: routes, warnings };
 }

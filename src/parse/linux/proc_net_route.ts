@@ -3,6 +3,8 @@
  * Only the main table is visible here; the collector prefers `ip -j route show table all`.
  */
 import type { Route } from "../../model.ts";
+import { prefixOfMask } from "../../net/address.ts";
+import { cannotRead, type Parsed } from "../text.ts";
 import { decodeHexAddress } from "./proc_net_tcp.ts";
 
 const RTF_GATEWAY = 0x2;
@@ -13,18 +15,14 @@ const RTF_REJECT = 0x200;
 function maskPrefix(hex: string): number | undefined {
   const dotted = decodeHexAddress(hex);
   if (dotted === undefined) return undefined;
-  const n = dotted.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  let bits = 0;
-  while (bits < 32 && (n & (0x80000000 >>> bits)) !== 0) bits++;
-  const rebuilt = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return rebuilt === n ? bits : undefined;
+  return prefixOfMask(dotted.split(".").reduce((acc, o) => acc * 256 + Number(o), 0));
 }
 
 /** Parses /proc/net/route into routes of table 254 (main). */
 export function parseProcNetRoute(
   text: string,
   source = "/proc/net/route",
-): { routes: Route[]; warnings: string[] } {
+): Parsed<Route[]> {
   const routes: Route[] = [];
   const warnings: string[] = [];
   const lines = text.split("\n");
@@ -41,7 +39,7 @@ export function parseProcNetRoute(
       iface === undefined || destination === undefined || gateway === undefined ||
       prefix === undefined || Number.isNaN(flags) || !/^[0-9]+$/.test(metric ?? "")
     ) {
-      warnings.push(`${source}:${i + 1}: cannot read route line: ${JSON.stringify(line)}`);
+      warnings.push(cannotRead(source, i + 1, "route line", line));
       continue;
     }
     const flagNames = [
@@ -62,5 +60,5 @@ export function parseProcNetRoute(
     if (flags & RTF_GATEWAY) route.gateway = gateway;
     routes.push(route);
   }
-  return { routes, warnings };
+  return { value: routes, warnings };
 }

@@ -3,6 +3,7 @@
  * ("Tcp: RtoAlgorithm RtoMin …") followed by a line of values ("Tcp: 1 200 …").
  */
 import type { Counters } from "../../model.ts";
+import { cannotRead, counterGroup, type Parsed } from "../text.ts";
 
 /**
  * Parses /proc/net/snmp or /proc/net/netstat into `{Group: {Name: value}}`, values as bigint
@@ -11,7 +12,7 @@ import type { Counters } from "../../model.ts";
 export function parseProcNetSnmp(
   text: string,
   source = "/proc/net/snmp",
-): { counters: Counters; warnings: string[] } {
+): Parsed<Counters> {
   const counters: Counters = {};
   const warnings: string[] = [];
   const lines = text.split("\n");
@@ -25,9 +26,7 @@ export function parseProcNetSnmp(
       !/^[A-Za-z][A-Za-z0-9]*$/.test(group) || valueLine === undefined ||
       !valueLine.startsWith(group + ":")
     ) {
-      warnings.push(
-        `${source}:${i + 1}: cannot read counter header: ${JSON.stringify(header.trim())}`,
-      );
+      warnings.push(cannotRead(source, i + 1, "counter header", header));
       continue;
     }
     i++;
@@ -35,21 +34,24 @@ export function parseProcNetSnmp(
     const values = valueLine.slice(colon + 1).trim().split(/\s+/).filter(Boolean);
     if (names.length !== values.length) {
       warnings.push(
-        `${source}:${i + 1}: ${group} has ${names.length} names but ${values.length} values`,
+        cannotRead(
+          source,
+          i + 1,
+          `${group} values (${names.length} names, ${values.length} values)`,
+          valueLine,
+        ),
       );
     }
-    const g = counters[group] ?? (counters[group] = {});
+    const g = counterGroup(counters, group);
     const count = Math.min(names.length, values.length);
     for (let k = 0; k < count; k++) {
       const v = values[k]!;
       if (!/^-?[0-9]+$/.test(v)) {
-        warnings.push(
-          `${source}:${i + 1}: ${group}.${names[k]}: not an integer: ${JSON.stringify(v)}`,
-        );
+        warnings.push(cannotRead(source, i + 1, `${group}.${names[k]} (not an integer)`, v));
         continue;
       }
       g[names[k]!] = BigInt(v);
     }
   }
-  return { counters, warnings };
+  return { value: counters, warnings };
 }

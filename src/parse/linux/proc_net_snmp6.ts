@@ -3,6 +3,7 @@
  * name's prefix (Ip6InReceives → Ip6.InReceives), as nstat names them.
  */
 import type { Counters } from "../../model.ts";
+import { cannotRead, type Parsed } from "../text.ts";
 
 /** Group prefixes of snmp6, longest first so UdpLite6 is not read as Udp… */
 const GROUPS = ["UdpLite6", "Icmp6", "Udp6", "Ip6"];
@@ -11,7 +12,7 @@ const GROUPS = ["UdpLite6", "Icmp6", "Udp6", "Ip6"];
 export function parseProcNetSnmp6(
   text: string,
   source = "/proc/net/snmp6",
-): { counters: Counters; warnings: string[] } {
+): Parsed<Counters> {
   const counters: Counters = {};
   const warnings: string[] = [];
   const lines = text.split("\n");
@@ -27,11 +28,11 @@ export function parseProcNetSnmp6(
     ) {
       // dev_snmp6 files carry "ifIndex N": an attribute, not a counter.
       if (key !== "ifIndex") {
-        warnings.push(`${source}:${i + 1}: cannot read counter line: ${JSON.stringify(line)}`);
+        warnings.push(cannotRead(source, i + 1, "counter line", line));
       }
       continue;
     }
     (counters[group] ??= {})[key!.slice(group.length)] = BigInt(value);
   }
-  return { counters, warnings };
+  return { value: counters, warnings };
 }

@@ -4,13 +4,14 @@
  * (`Sockstat.TCP_inuse`, `Sockstat.sockets_used`, `Sockstat6.TCP6_inuse`).
  */
 import type { Counters } from "../../model.ts";
+import { cannotRead, type Parsed } from "../text.ts";
 
 /** Parses sockstat (group `Sockstat`) or sockstat6 (pass group `Sockstat6`). */
 export function parseProcNetSockstat(
   text: string,
   source = "/proc/net/sockstat",
   group: "Sockstat" | "Sockstat6" = source.endsWith("6") ? "Sockstat6" : "Sockstat",
-): { counters: Counters; warnings: string[] } {
+): Parsed<Counters> {
   const g: Record<string, bigint> = {};
   const warnings: string[] = [];
   const lines = text.split("\n");
@@ -21,19 +22,17 @@ export function parseProcNetSockstat(
     const proto = line.slice(0, colon);
     const fields = line.slice(colon + 1).trim().split(/\s+/);
     if (colon <= 0 || fields.length % 2 !== 0 || !/^[A-Za-z0-9]+$/.test(proto)) {
-      warnings.push(`${source}:${i + 1}: cannot read sockstat line: ${JSON.stringify(line)}`);
+      warnings.push(cannotRead(source, i + 1, "sockstat line", line));
       continue;
     }
     for (let k = 0; k < fields.length; k += 2) {
       const v = fields[k + 1]!;
       if (!/^-?[0-9]+$/.test(v)) {
-        warnings.push(
-          `${source}:${i + 1}: ${proto} ${fields[k]}: not an integer: ${JSON.stringify(v)}`,
-        );
+        warnings.push(cannotRead(source, i + 1, `${proto} ${fields[k]} (not an integer)`, v));
         continue;
       }
       g[`${proto}_${fields[k]}`] = BigInt(v);
     }
   }
-  return { counters: Object.keys(g).length ? { [group]: g } : {}, warnings };
+  return { value: Object.keys(g).length ? { [group]: g } : {}, warnings };
 }

@@ -8,6 +8,7 @@
 import type { Connection, Family, Protocol } from "../../model.ts";
 import { formatIPv6Groups } from "../../net/address.ts";
 import { KERNEL_TCP_STATES } from "../../net/states.ts";
+import { cannotRead, type Parsed } from "../text.ts";
 
 /** Names a kernel socket state; UDP's CLOSE (7) is an unconnected socket: `UNCONN`. */
 export function socketStateName(protocol: Protocol, st: number): string {
@@ -55,7 +56,7 @@ export function decodeHexAddress(hex: string): string | undefined {
  * @example
  * ```ts
  * declare const text: string; // the content of /proc/net/tcp
- * const { connections } = parseProcNetSockets(text, "tcp", "inet", "/proc/net/tcp");
+ * const { value: connections } = parseProcNetSockets(text, "tcp", "inet", "/proc/net/tcp");
  * ```
  */
 export function parseProcNetSockets(
@@ -63,7 +64,7 @@ export function parseProcNetSockets(
   protocol: Protocol,
   family: Family,
   source = `/proc/net/${protocol}${family === "inet6" ? "6" : ""}`,
-): { connections: Connection[]; warnings: string[] } {
+): Parsed<Connection[]> {
   const connections: Connection[] = [];
   const warnings: string[] = [];
   const reader = new LineReader(text, protocol, family);
@@ -78,15 +79,14 @@ export function parseProcNetSockets(
     if (!isHeader && skipSpaces(text, start, end) < end) {
       const c = reader.parse(start, end);
       if (typeof c === "string") {
-        const line = JSON.stringify(text.slice(start, end).trim());
-        warnings.push(`${source}:${lineNo}: cannot read socket line (${c}): ${line}`);
+        warnings.push(cannotRead(source, lineNo, `socket line (${c})`, text.slice(start, end)));
       } else {
         connections.push(c);
       }
     }
     start = end + 1;
   }
-  return { connections, warnings };
+  return { value: connections, warnings };
 }
 
 function skipSpaces(text: string, p: number, end: number): number {

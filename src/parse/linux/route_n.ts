@@ -4,25 +4,21 @@
  * resolved names (`default`, a gateway's host name) are kept as printed.
  */
 import type { Family, Route } from "../../model.ts";
-import { canonicalAddress, parseIPv4 } from "../../net/address.ts";
+import { canonicalAddress, parseIPv4, prefixOfMask } from "../../net/address.ts";
 import { ParseError } from "../../errors.ts";
-import { cannotRead, splitLines } from "./text_fields.ts";
+import { cannotRead, type Parsed, splitLines } from "../text.ts";
 
 /** The prefix length of a dotted netmask, or undefined when it is not contiguous. */
 function maskBits(mask: string): number | undefined {
   const n = parseIPv4(mask);
-  if (n === undefined) return undefined;
-  let bits = 0;
-  while (bits < 32 && (n & (0x80000000 >>> bits)) !== 0) bits++;
-  const rebuilt = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return rebuilt === n ? bits : undefined;
+  return n === undefined ? undefined : prefixOfMask(n);
 }
 
 /** Parses a net-tools routing table (IPv4 or IPv6) into routes of the main table (254). */
 export function parseRouteN(
   text: string,
   source = "route -n",
-): { routes: Route[]; warnings: string[] } {
+): Parsed<Route[]> {
   const lines = splitLines(text);
   const h = lines.findIndex((l) => /^Destination\s+(Gateway|Next Hop)\s/.test(l));
   if (h < 0) throw new ParseError(source, 1, lines[0] ?? "", "no Destination header");
@@ -49,7 +45,7 @@ export function parseRouteN(
     if (route === undefined) warnings.push(cannotRead(source, i + 1, "route line", line));
     else routes.push(route);
   }
-  return { routes, warnings };
+  return { value: routes, warnings };
 }
 
 function metricOf(text: string | undefined): number | undefined {

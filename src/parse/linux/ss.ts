@@ -8,39 +8,23 @@
  */
 import type { Connection, Family, ProcessInfo, Protocol } from "../../model.ts";
 import { ParseError } from "../../errors.ts";
+import { canonicalState } from "../../net/states.ts";
 import {
   addressFamily,
   cannotRead,
   isDigits,
+  type Parsed,
   portNumber,
   socketAddress,
+  type SocketTable,
   splitEndpoint,
   splitLines,
-  stateName,
-} from "./text_fields.ts";
+} from "../text.ts";
 
-/** What `parseSs` returns: sockets, the processes named in `users:(…)`, and warnings. */
-export interface SsResult {
-  connections: Connection[];
-  processes: ProcessInfo[];
-  warnings: string[];
+/** nsnap's name of a state as ss prints it (`ESTAB`, `SYN-RECV`, upper case only). */
+function ssState(word: string | undefined): string | undefined {
+  return word !== undefined && /^[A-Z][A-Z0-9-]*$/.test(word) ? canonicalState(word) : undefined;
 }
-
-const STATES = new Set([
-  "ESTAB",
-  "SYN-SENT",
-  "SYN-RECV",
-  "FIN-WAIT-1",
-  "FIN-WAIT-2",
-  "TIME-WAIT",
-  "CLOSE-WAIT",
-  "LAST-ACK",
-  "LISTEN",
-  "CLOSING",
-  "UNCONN",
-  "CLOSE",
-  "UNKNOWN",
-]);
 
 /** One holder in a `users:((…),(…))` list: old `("name",pid,fd)` or new `("name",pid=N,fd=N)`. */
 const USER_ENTRY = /\("((?:[^"\\]|\\.)*)",(?:pid=)?([0-9]+),(?:fd=)?([0-9]+)\)/g;
@@ -51,10 +35,11 @@ const USER_ENTRY = /\("((?:[^"\\]|\\.)*)",(?:pid=)?([0-9]+),(?:fd=)?([0-9]+)\)/g
  *
  * @example
  * ```ts
- * const { connections } = parseSs(await Deno.readTextFile("ss-tulpn.txt"), "ss-tulpn.txt");
+ * const { value } = parseSs(await Deno.readTextFile("ss-tulpn.txt"), "ss-tulpn.txt");
+ * value.connections.length;
  * ```
  */
-export function parseSs(text: string, source = "ss"): SsResult {
+export function parseSs(text: string, source = "ss"): Parsed<SocketTable> {
   const lines = splitLines(text);
   const connections: Connection[] = [];
   const processes = new Map<number, ProcessInfo>();
@@ -71,11 +56,11 @@ export function parseSs(text: string, source = "ss"): SsResult {
   } else {
     // `ss -H` prints no header: the first word says whether a Netid column is there.
     const first = lines.find((l) => l.trim() !== "")?.trim().split(/\s+/)[0];
-    if (first === undefined) return { connections, processes: [], warnings };
-    if (!STATES.has(first) && !/^[a-z][a-z0-9_]*$/.test(first)) {
+    if (first === undefined) return { value: { connections, processes: [] }, warnings };
+    if (ssState(first) === undefined && !/^[a-z][a-z0-9_]*$/.test(first)) {
       throw new ParseError(source, 1, lines[0] ?? "", "not ss output (no header)");
     }
-    hasNetid = !STATES.has(first);
+    hasNetid = ssState(first) === undefined;
     startIdx = 0;
   }
   // Newer ss writes IPv4 any as 0.0.0.0 and IPv6 any as [::]; a bare `*` is then a dual-stack
@@ -102,8 +87,9 @@ export function parseSs(text: string, source = "ss"): SsResult {
     const lastWord = words[w + 4];
     const le = local === undefined ? undefined : splitEndpoint(local);
     const pe = peer === undefined ? undefined : splitEndpoint(peer);
+    const name = ssState(state);
     if (
-      state === undefined || !STATES.has(state) || !isDigits(recvQ) || !isDigits(sendQ) ||
+      name === undefined || !isDigits(recvQ) || !isDigits(sendQ) ||
       le === undefined || pe === undefined || lastWord === undefined
     ) {
       warnings.push(cannotRead(source, i + 1, "ss line", line));
@@ -124,7 +110,7 @@ export function parseSs(text: string, source = "ss"): SsResult {
       localPort,
       remoteAddress: socketAddress(pe.host, family),
       remotePort,
-      state: stateName(state),
+      state: name,
       recvQ: Number(recvQ),
       sendQ: Number(sendQ),
     };
@@ -155,5 +141,5 @@ export function parseSs(text: string, source = "ss"): SsResult {
     }
     connections.push(c);
   }
-  return { connections, processes: [...processes.values()], warnings };
+  return { value: { connections, processes: [...processes.values()] }, warnings };
 }

@@ -5,7 +5,7 @@ import { fixture, jcExpected } from "../../helpers/fixtures.ts";
 
 for (const path of ["linux/ifconfig/jc-centos-7.7.txt", "linux/ifconfig/jc-ubuntu-18.04.txt"]) {
   test(`parseLinuxIfconfig() reads the new net-tools layout of ${path} as jc does`, () => {
-    const { interfaces, warnings } = parseLinuxIfconfig(fixture(path), path);
+    const { value: interfaces, warnings } = parseLinuxIfconfig(fixture(path), path);
     assert.deepEqual(warnings, []);
     const jc = jcExpected(path);
     assert.equal(interfaces.length, jc.length);
@@ -27,7 +27,7 @@ for (const path of ["linux/ifconfig/jc-centos-7.7.txt", "linux/ifconfig/jc-ubunt
 
 test("parseLinuxIfconfig() reads the old layout: inet addr, Bcast, Mask, RX bytes", () => {
   const path = "linux/ifconfig/cloud-init-old.txt";
-  const { interfaces, warnings } = parseLinuxIfconfig(fixture(path), path);
+  const { value: interfaces, warnings } = parseLinuxIfconfig(fixture(path), path);
   assert.deepEqual(warnings, []);
   assert.equal(interfaces.length, 2);
   const e = interfaces[0]!;
@@ -47,7 +47,7 @@ test("parseLinuxIfconfig() reads the old layout: inet addr, Bcast, Mask, RX byte
 
 test("parseLinuxIfconfig() adds an alias's address to its interface without counting twice", () => {
   const path = "linux/ifconfig/ohai-1.txt";
-  const { interfaces, warnings } = parseLinuxIfconfig(fixture(path), path);
+  const { value: interfaces, warnings } = parseLinuxIfconfig(fixture(path), path);
   assert.deepEqual(warnings, []);
   assert.equal(interfaces.length, 14);
   const eth0 = interfaces.find((i) => i.name === "eth0")!;
@@ -61,7 +61,7 @@ test("parseLinuxIfconfig() adds an alias's address to its interface without coun
 test("parseLinuxIfconfig() warns about a line it cannot read", () => {
   const text = "eth0: flags=4163<UP>  mtu 1500\n        inet 10.0.0.1  netmask 255.0.0.0\n" +
     "        wibble wobble\n";
-  const { interfaces, warnings } = parseLinuxIfconfig(text, "i.txt");
+  const { value: interfaces, warnings } = parseLinuxIfconfig(text, "i.txt");
   assert.equal(interfaces[0]!.addresses.length, 1);
   assert.match(warnings[0]!, /^i\.txt:3: cannot read ifconfig line/);
 });

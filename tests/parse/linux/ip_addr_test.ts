@@ -5,7 +5,7 @@ import { fixture } from "../../helpers/fixtures.ts";
 
 test("parseIpAddr() reads ip addr: VLAN names without @link, secondary and label addresses", () => {
   const path = "linux/ip-addr/ohai-1.txt";
-  const { interfaces, warnings } = parseIpAddr(fixture(path), path);
+  const { value: interfaces, warnings } = parseIpAddr(fixture(path), path);
   assert.deepEqual(warnings, []);
   assert.equal(interfaces.length, 14);
   const eth0 = interfaces[1]!;
@@ -35,7 +35,7 @@ test("parseIpAddr() reads ip addr: VLAN names without @link, secondary and label
 
 test("parseIpAddr() turns junk lines into warnings and reads peer prefixes and link-netnsid", () => {
   const path = "linux/ip-addr/insights-core-1.txt";
-  const { interfaces, warnings } = parseIpAddr(fixture(path), path);
+  const { value: interfaces, warnings } = parseIpAddr(fixture(path), path);
   assert.equal(interfaces.length, 6);
   assert.equal(warnings.length, 3);
   assert.match(warnings[0]!, /insights-core-1\.txt:1: cannot read ip line: "Message truncated"/);
@@ -48,7 +48,7 @@ test("parseIpAddr() turns junk lines into warnings and reads peer prefixes and l
 
 test("parseIpAddr() reads ip -o link with its \\ separators, 20-byte infiniband address", () => {
   const path = "linux/ip-o-link/facter-all.txt";
-  const { interfaces, warnings } = parseIpAddr(fixture(path), path);
+  const { value: interfaces, warnings } = parseIpAddr(fixture(path), path);
   assert.deepEqual(warnings, []);
   assert.deepEqual(interfaces.map((i) => i.name), ["lo", "ens160", "ib0", "eth2", "eth3", "bond0"]);
   assert.equal(interfaces[2]!.mac?.split(":").length, 20);
@@ -57,7 +57,7 @@ test("parseIpAddr() reads ip -o link with its \\ separators, 20-byte infiniband 
 
 test("parseIpAddr() reads the RX/TX counter blocks of ip -s link as /proc/net/dev counters", () => {
   const path = "linux/ip-s-link/insights-core-1.txt";
-  const { interfaces, warnings } = parseIpAddr(fixture(path), path);
+  const { value: interfaces, warnings } = parseIpAddr(fixture(path), path);
   assert.deepEqual(warnings, []);
   assert.equal(interfaces.length, 5);
   const s = interfaces[0]!.stats!;
@@ -72,7 +72,7 @@ test("parseIpAddr() reads the RX/TX counter blocks of ip -s link as /proc/net/de
 
 test("parseIpAddr() reads ip -d -s link, adding missed to dropped as /proc/net/dev does", () => {
   const path = "linux/ip-d-s-link/insights-core-bond.txt";
-  const { interfaces, warnings } = parseIpAddr(fixture(path), path);
+  const { value: interfaces, warnings } = parseIpAddr(fixture(path), path);
   assert.deepEqual(warnings, []);
   assert.equal(interfaces.length, 4);
   assert.equal(interfaces[1]!.stats?.rxBytes, 6539676111n);
@@ -84,7 +84,7 @@ test("parseIpAddr() reads ip -o addr lines into their interface", () => {
   const text =
     "2: eth0    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0\\       valid_lft forever preferred_lft forever\n" +
     "2: eth0    inet6 fe80::1/64 scope link \\       valid_lft forever preferred_lft forever\n";
-  const { interfaces, warnings } = parseIpAddr(text);
+  const { value: interfaces, warnings } = parseIpAddr(text);
   assert.deepEqual(warnings, []);
   assert.equal(interfaces.length, 1);
   assert.equal(interfaces[0]!.addresses.length, 2);

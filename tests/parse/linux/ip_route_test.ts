@@ -5,7 +5,7 @@ import { fixture, jcExpected } from "../../helpers/fixtures.ts";
 
 test("parseIpRoute() reads ip route as jc does, linkdown kept as a flag", () => {
   const path = "linux/ip-route/jc-centos-7.7.txt";
-  const { routes, warnings } = parseIpRoute(fixture(path), path);
+  const { value: routes, warnings } = parseIpRoute(fixture(path), path);
   assert.deepEqual(warnings, []);
   const jc = jcExpected(path);
   assert.equal(routes.length, jc.length);
@@ -23,19 +23,19 @@ test("parseIpRoute() reads ip route as jc does, linkdown kept as a flag", () => 
 
 test("parseIpRoute() reads ip -4 route and a last line without newline or with trailing space", () => {
   for (const path of ["linux/ip-route/cloud-init-v4.txt", "linux/ip-route/facter-basic.txt"]) {
-    const { routes, warnings } = parseIpRoute(fixture(path), path);
+    const { value: routes, warnings } = parseIpRoute(fixture(path), path);
     assert.deepEqual(warnings, []);
     assert.equal(routes.length, 3);
     assert.equal(routes[0]!.destination, "0.0.0.0/0");
   }
-  const { routes } = parseIpRoute(fixture("linux/ip-route/facter-basic.txt"));
+  const { value: routes } = parseIpRoute(fixture("linux/ip-route/facter-basic.txt"));
   assert.equal(routes[2]!.destination, "10.16.112.1/32");
   assert.equal(routes[2]!.protocol, "dhcp");
 });
 
 test("parseIpRoute() reads ip -6 route: expires/pref left out, table local is 255", () => {
   const path = "linux/ip-6-route/cloud-init-v6.txt";
-  const { routes, warnings } = parseIpRoute(fixture(path), path);
+  const { value: routes, warnings } = parseIpRoute(fixture(path), path);
   assert.deepEqual(warnings, []);
   assert.equal(routes.length, 11);
   assert.ok(routes.every((r) => r.family === "inet6"));
@@ -51,7 +51,7 @@ test("parseIpRoute() reads ip -6 route: expires/pref left out, table local is 25
 
 test("parseIpRoute() reads ip -o route: a multipath route's nexthops after \\ separators", () => {
   const path = "linux/ip-o-route/ohai-1.txt";
-  const { routes, warnings } = parseIpRoute(fixture(path), path);
+  const { value: routes, warnings } = parseIpRoute(fixture(path), path);
   assert.deepEqual(warnings, []);
   assert.equal(routes.length, 7);
   assert.deepEqual(routes[5]!.nexthops, [
@@ -64,7 +64,7 @@ test("parseIpRoute() reads ip -o route: a multipath route's nexthops after \\ se
 test("parseIpRoute() reads multi-line multipath nexthops into the route above", () => {
   const text = "default proto static metric 100\n\tnexthop via 10.0.0.1 dev eth0 weight 1\n" +
     "\tnexthop via 10.0.0.2 dev eth1 weight 2\n";
-  const { routes, warnings } = parseIpRoute(text);
+  const { value: routes, warnings } = parseIpRoute(text);
   assert.deepEqual(warnings, []);
   assert.equal(routes.length, 1);
   assert.equal(routes[0]!.nexthops?.length, 2);
@@ -72,7 +72,7 @@ test("parseIpRoute() reads multi-line multipath nexthops into the route above", 
 
 test("parseIpRoute() reads table all: types, table local → 255, named tables warned", () => {
   const path = "linux/ip-route-table-all/insights-core-1.txt";
-  const { routes, warnings } = parseIpRoute(fixture(path), path);
+  const { value: routes, warnings } = parseIpRoute(fixture(path), path);
   assert.equal(routes.length, 14);
   assert.equal(routes[0]!.type, "throw");
   assert.deepEqual(routes[0]!.flags, ["table=red_mgmt"]);
@@ -84,7 +84,7 @@ test("parseIpRoute() reads table all: types, table local → 255, named tables w
 });
 
 test("parseIpRoute() warns about a line it cannot read", () => {
-  const { routes, warnings } = parseIpRoute("10.0.0.0/8 dev eth0\nnot a route\n", "r");
+  const { value: routes, warnings } = parseIpRoute("10.0.0.0/8 dev eth0\nnot a route\n", "r");
   assert.equal(routes.length, 1);
   assert.match(warnings[0]!, /^r:2: cannot read route/);
 });

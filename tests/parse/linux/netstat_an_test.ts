@@ -15,7 +15,7 @@ const FILES = [
 
 for (const path of FILES) {
   test(`parseLinuxNetstat() reads every TCP/UDP socket of ${path} as jc does`, () => {
-    const { connections, warnings } = parseLinuxNetstat(fixture(path), path);
+    const { value: { connections }, warnings } = parseLinuxNetstat(fixture(path), path);
     assert.deepEqual(warnings, []);
     const jc = jcExpected(path).filter((j) => /^(tcp|udp)6?$/.test(String(j.proto)));
     assert.equal(connections.length, jc.length);
@@ -36,7 +36,7 @@ for (const path of FILES) {
 
 test("parseLinuxNetstat() keeps host names and maps service names to ports", () => {
   const path = "linux/netstat-aeep/jc-centos-7.7.txt";
-  const { connections, processes } = parseLinuxNetstat(fixture(path), path);
+  const { value: { connections, processes } } = parseLinuxNetstat(fixture(path), path);
   const smtp = connections[0]!;
   assert.deepEqual([smtp.localAddress, smtp.localPort, smtp.uid], ["localhost", 25, 0]);
   const ssh = connections.find((c) => c.state === "ESTABLISHED" && c.localPort === 22)!;
@@ -49,7 +49,7 @@ test("parseLinuxNetstat() keeps host names and maps service names to ports", () 
 
 test("parseLinuxNetstat() reads -neopa: numeric User, Inode, PID/Program and Timer columns", () => {
   const path = "linux/netstat-neopa/insights-core-1.txt";
-  const { connections, processes, warnings } = parseLinuxNetstat(fixture(path), path);
+  const { value: { connections, processes }, warnings } = parseLinuxNetstat(fixture(path), path);
   assert.deepEqual(warnings, []);
   assert.equal(connections.length, 6);
   assert.deepEqual(
@@ -65,7 +65,24 @@ test("parseLinuxNetstat() reads -neopa: numeric User, Inode, PID/Program and Tim
 test("parseLinuxNetstat() reports an unreadable socket line with its line number", () => {
   const text = "Proto Recv-Q Send-Q Local Address Foreign Address State\n" +
     "tcp 0 0 0.0.0.0:22 0.0.0.0:* LISTEN\ntcp x 0 0.0.0.0:23 0.0.0.0:* LISTEN\n";
-  const { connections, warnings } = parseLinuxNetstat(text, "n.txt");
+  const { value: { connections }, warnings } = parseLinuxNetstat(text, "n.txt");
   assert.equal(connections.length, 1);
   assert.match(warnings[0]!, /^n\.txt:3: cannot read netstat line/);
+});
+
+test("parseLinuxNetstat() passes over a trailing column it does not know (netstat -Z)", () => {
+  const path = "linux/netstat-lnp/jc-centos-7.7.txt";
+  const text = fixture(path);
+  const withContext = text.split("\n").map((l) =>
+    l.startsWith("Proto ")
+      ? `${l}Security Context`
+      : /^(tcp|udp)/.test(l)
+      ? `${l}system_u:system_r:unconfined_t:s0`
+      : l
+  ).join("\n");
+  const plain = parseLinuxNetstat(text, path);
+  const z = parseLinuxNetstat(withContext, path);
+  assert.deepEqual(z.warnings, plain.warnings);
+  assert.deepEqual(z.value, plain.value);
+  assert.ok(z.value.connections.length > 5);
 });

@@ -6,7 +6,7 @@ import { fixture, jcExpected } from "../../helpers/fixtures.ts";
 
 test("parseLinuxNetstatI() reads the layout without Met as jc does", () => {
   const path = "linux/netstat-i/jc-centos-7.7.txt";
-  const { interfaces, warnings } = parseLinuxNetstatI(fixture(path), path);
+  const { value: interfaces, warnings } = parseLinuxNetstatI(fixture(path), path);
   assert.deepEqual(warnings, []);
   const jc = jcExpected(path);
   assert.equal(interfaces.length, jc.length);
@@ -21,7 +21,7 @@ test("parseLinuxNetstatI() reads the layout without Met as jc does", () => {
 
 test("parseLinuxNetstatI() reads the older layout with the Met column", () => {
   const path = "linux/netstat-i/insights-core-1.txt";
-  const { interfaces, warnings } = parseLinuxNetstatI(fixture(path), path);
+  const { value: interfaces, warnings } = parseLinuxNetstatI(fixture(path), path);
   assert.deepEqual(warnings, []);
   assert.equal(interfaces.length, 7);
   assert.equal(interfaces[0]!.stats?.rxPackets, 845265n);
@@ -33,4 +33,17 @@ test("parseLinuxNetstatI() reads the older layout with the Met column", () => {
 
 test("parseLinuxNetstatI() refuses text without an Iface header", () => {
   assert.throws(() => parseLinuxNetstatI("hello\n"), ParseError);
+});
+
+test("parseLinuxNetstatI() finds Flg by its label and passes over a column it does not know", () => {
+  const path = "linux/netstat-i/insights-core-1.txt";
+  const text = fixture(path);
+  const extra = text.split("\n").map((l) =>
+    l.startsWith("Iface") ? `${l} Extra` : /^[a-z]/.test(l) ? `${l} 42` : l
+  ).join("\n");
+  const plain = parseLinuxNetstatI(text, path);
+  const more = parseLinuxNetstatI(extra, path);
+  assert.deepEqual(more.warnings, plain.warnings);
+  assert.deepEqual(more.value, plain.value);
+  assert.deepEqual(more.value[0]?.flags, ["BROADCAST", "MULTICAST", "MASTER", "RUNNING", "UP"]);
 });

@@ -6,7 +6,7 @@ import { fixture } from "../../helpers/fixtures.ts";
 const PATH = "linux/netstat-s/insights-core-1.txt";
 
 test("parseLinuxNetstatS() maps net-tools sentences back to kernel counter names", () => {
-  const { counters, warnings } = parseLinuxNetstatS(fixture(PATH), PATH);
+  const { value: counters, warnings } = parseLinuxNetstatS(fixture(PATH), PATH);
   assert.deepEqual(warnings, []);
   assert.equal(counters.Tcp?.RetransSegs, 428n);
   assert.equal(counters.Tcp?.OutSegs, 2890303n);
@@ -21,7 +21,7 @@ test("parseLinuxNetstatS() maps net-tools sentences back to kernel counter names
 });
 
 test("parseLinuxNetstatS() reads the ICMP histograms as In/Out type counters", () => {
-  const { counters } = parseLinuxNetstatS(fixture(PATH), PATH);
+  const { value: counters } = parseLinuxNetstatS(fixture(PATH), PATH);
   assert.equal(counters.Icmp?.InDestUnreachs, 107n);
   assert.equal(counters.Icmp?.OutDestUnreachs, 254n);
   assert.equal(counters.Icmp?.OutEchos, 3n);
@@ -29,7 +29,7 @@ test("parseLinuxNetstatS() reads the ICMP histograms as In/Out type counters", (
 });
 
 test("parseLinuxNetstatS() keeps every counter line: 88 lines, none lost", () => {
-  const { counters } = parseLinuxNetstatS(fixture(PATH), PATH);
+  const { value: counters } = parseLinuxNetstatS(fixture(PATH), PATH);
   const n = Object.values(counters).reduce((a, g) => a + Object.keys(g).length, 0);
   // 88 lines minus 8 section headers and 2 histogram titles.
   assert.equal(n, 78);
@@ -37,7 +37,7 @@ test("parseLinuxNetstatS() keeps every counter line: 88 lines, none lost", () =>
 });
 
 test("parseLinuxNetstatS() keeps an unknown sentence under a derived name", () => {
-  const { counters, warnings } = parseLinuxNetstatS(
+  const { value: counters, warnings } = parseLinuxNetstatS(
     "Tcp:\n    7 frobnicated segments\nUdp:\n    huh\n",
     "s.txt",
   );
@@ -46,6 +46,6 @@ test("parseLinuxNetstatS() keeps an unknown sentence under a derived name", () =
 });
 
 test("parseLinuxNetstatS() keeps counters above 2^53 exact", () => {
-  const { counters } = parseLinuxNetstatS("IpExt:\n    InOctets: 18446744073709551615\n");
+  const { value: counters } = parseLinuxNetstatS("IpExt:\n    InOctets: 18446744073709551615\n");
   assert.equal(counters.IpExt?.InOctets, 18446744073709551615n);
 });

@@ -5,7 +5,7 @@ import { fixture, jcExpected } from "../../helpers/fixtures.ts";
 
 test("parseProcNetIfInet6() reads addresses, prefix, scope and interface as jc does", () => {
   const path = "linux/proc-net-if_inet6/jc-ubuntu.txt";
-  const { entries, warnings } = parseProcNetIfInet6(fixture(path), path);
+  const { value: entries, warnings } = parseProcNetIfInet6(fixture(path), path);
   assert.deepEqual(warnings, []);
   const jc = jcExpected(path);
   assert.equal(entries.length, jc.length);
@@ -25,7 +25,7 @@ test("parseProcNetIfInet6() reads addresses, prefix, scope and interface as jc d
 });
 
 test("parseProcNetIfInet6() warns about a line it cannot read", () => {
-  const { entries, warnings } = parseProcNetIfInet6("zz 01 80 10 80 lo\n", "f");
+  const { value: entries, warnings } = parseProcNetIfInet6("zz 01 80 10 80 lo\n", "f");
   assert.equal(entries.length, 0);
   assert.match(warnings[0]!, /^f:1: cannot read if_inet6 line/);
 });

@@ -16,7 +16,7 @@ const fx = (p: string) =>
 const jc = (p: string) => JSON.parse(fx(p)) as Record<string, unknown>[];
 
 test("parseProcNetSockets() decodes every row of a real /proc/net/tcp like jc does", () => {
-  const { connections, warnings } = parseProcNetSockets(
+  const { value: connections, warnings } = parseProcNetSockets(
     fx("proc-net-tcp/jc-ubuntu.txt"),
     "tcp",
     "inet",
@@ -39,7 +39,7 @@ test("parseProcNetSockets() decodes every row of a real /proc/net/tcp like jc do
 });
 
 test("parseProcNetSockets() reads IPv6 words in kernel byte order, TIME_WAIT rows included", () => {
-  const { connections, warnings } = parseProcNetSockets(
+  const { value: connections, warnings } = parseProcNetSockets(
     fx("proc-net-tcp6/jc-ubuntu.txt"),
     "tcp",
     "inet6",
@@ -55,7 +55,11 @@ test("parseProcNetSockets() reads IPv6 words in kernel byte order, TIME_WAIT row
 });
 
 test("parseProcNetSockets() names unconnected UDP sockets UNCONN and keeps link-local addresses", () => {
-  const { connections } = parseProcNetSockets(fx("proc-net-udp6/procfs-basic.txt"), "udp", "inet6");
+  const { value: connections } = parseProcNetSockets(
+    fx("proc-net-udp6/procfs-basic.txt"),
+    "udp",
+    "inet6",
+  );
   assert.equal(connections.length, 2);
   assert.equal(connections[0]!.state, "UNCONN");
   assert.equal(connections[0]!.localPort, 0x14eb);
@@ -64,7 +68,7 @@ test("parseProcNetSockets() names unconnected UDP sockets UNCONN and keeps link-
 });
 
 test("parseProcNetSockets() turns the broken procfs udp file into a warning, not a crash", () => {
-  const { connections, warnings } = parseProcNetSockets(
+  const { value: connections, warnings } = parseProcNetSockets(
     fx("proc-net-udp/procfs-broken.txt"),
     "udp",
     "inet",
@@ -80,7 +84,7 @@ test("parseProcNetSockets() keeps IPv4-mapped IPv6 addresses as the kernel write
   const text =
     "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
     "   0: 0000000000000000FFFF00000100007F:1F90 0000000000000000FFFF00000100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 20 4 30 10 -1\n";
-  const { connections } = parseProcNetSockets(text, "tcp", "inet6");
+  const { value: connections } = parseProcNetSockets(text, "tcp", "inet6");
   assert.equal(connections[0]!.localAddress, "::ffff:127.0.0.1");
   assert.equal(connections[0]!.remotePort, 0xd431);
 });
@@ -92,7 +96,7 @@ test("decodeHexAddress() reverses the bytes of each 32-bit word", () => {
 });
 
 test("parseProcNetDev() reads all sixteen counters, names glued to the colon included", () => {
-  const { interfaces, warnings } = parseProcNetDev(fx("proc-net-dev/procfs-host.txt"));
+  const { value: interfaces, warnings } = parseProcNetDev(fx("proc-net-dev/procfs-host.txt"));
   assert.deepEqual(warnings, []);
   assert.deepEqual(interfaces.map((i) => i.name), ["vethf345468", "lo", "docker0", "eth0"]);
   const eth0 = interfaces[3]!.stats;
@@ -102,7 +106,7 @@ test("parseProcNetDev() reads all sixteen counters, names glued to the colon inc
 });
 
 test("parseProcNetDev() reads every interface and counter of a real /proc/net/dev like jc does", () => {
-  const { interfaces, warnings } = parseProcNetDev(fx("proc-net-dev/jc-ubuntu.txt"));
+  const { value: interfaces, warnings } = parseProcNetDev(fx("proc-net-dev/jc-ubuntu.txt"));
   const expected = jc("proc-net-dev/jc-ubuntu.json");
   assert.deepEqual(warnings, []);
   assert.deepEqual(interfaces.map((i) => i.name), expected.map((e) => e.interface));
@@ -136,7 +140,9 @@ test("parseProcNetDev() reads every interface and counter of a real /proc/net/de
 });
 
 test("parseProcNetSnmp() keeps every counter under the kernel's group, signed MaxConn included", () => {
-  const { counters, warnings } = parseProcNetSnmp(fx("proc-net-snmp/node_exporter-basic.txt"));
+  const { value: counters, warnings } = parseProcNetSnmp(
+    fx("proc-net-snmp/node_exporter-basic.txt"),
+  );
   assert.deepEqual(warnings, []);
   assert.deepEqual(Object.keys(counters), ["Ip", "Icmp", "IcmpMsg", "Tcp", "Udp", "UdpLite"]);
   assert.equal(counters.Tcp!.MaxConn, -1n);
@@ -145,18 +151,20 @@ test("parseProcNetSnmp() keeps every counter under the kernel's group, signed Ma
 });
 
 test("parseProcNetSnmp() reads /proc/net/netstat and values above 2^53 exactly", () => {
-  const { counters } = parseProcNetSnmp(
+  const { value: counters } = parseProcNetSnmp(
     fx("proc-net-netstat/insights-core-1.txt"),
     "/proc/net/netstat",
   );
   assert.equal(counters.TcpExt!.SyncookiesSent, 10n);
   assert.equal(counters.IpExt!.InOctets, 10468977960762n);
   const big = parseProcNetSnmp("Tcp: OutSegs\nTcp: 18446744073709551615\n");
-  assert.equal(big.counters.Tcp!.OutSegs, 18446744073709551615n);
+  assert.equal(big.value.Tcp!.OutSegs, 18446744073709551615n);
 });
 
 test("parseProcNetSnmp6() groups names by their prefix as nstat does", () => {
-  const { counters, warnings } = parseProcNetSnmp6(fx("proc-net-snmp6/node_exporter-basic.txt"));
+  const { value: counters, warnings } = parseProcNetSnmp6(
+    fx("proc-net-snmp6/node_exporter-basic.txt"),
+  );
   assert.deepEqual(warnings, []);
   assert.equal(counters.Ip6!.InReceives, 7n);
   assert.ok(counters.Icmp6 && counters.Udp6 && counters.UdpLite6);
@@ -166,15 +174,15 @@ test("parseProcNetSnmp6() groups names by their prefix as nstat does", () => {
 
 test("parseProcNetSockstat() keeps every gauge as <PROTO>_<field>", () => {
   const v4 = parseProcNetSockstat(fx("proc-net-sockstat/procfs-basic.txt"), "/proc/net/sockstat");
-  assert.equal(v4.counters.Sockstat!.sockets_used, 1602n);
-  assert.equal(v4.counters.Sockstat!.TCP_tw, 4n);
-  assert.equal(v4.counters.Sockstat!.FRAG_memory, 0n);
+  assert.equal(v4.value.Sockstat!.sockets_used, 1602n);
+  assert.equal(v4.value.Sockstat!.TCP_tw, 4n);
+  assert.equal(v4.value.Sockstat!.FRAG_memory, 0n);
   const v6 = parseProcNetSockstat(fx("proc-net-sockstat6/procfs-basic.txt"), "/proc/net/sockstat6");
-  assert.equal(v6.counters.Sockstat6!.TCP6_inuse, 17n);
+  assert.equal(v6.value.Sockstat6!.TCP6_inuse, 17n);
 });
 
 test("parseProcNetRoute() turns hex destinations and masks into CIDRs of the main table", () => {
-  const { routes, warnings } = parseProcNetRoute(fx("proc-net-route/jc-ubuntu.txt"));
+  const { value: routes, warnings } = parseProcNetRoute(fx("proc-net-route/jc-ubuntu.txt"));
   assert.deepEqual(warnings, []);
   assert.deepEqual(routes.map((r) => [r.destination, r.gateway, r.metric]), [
     ["0.0.0.0/0", "192.168.71.2", 100],
@@ -186,7 +194,9 @@ test("parseProcNetRoute() turns hex destinations and masks into CIDRs of the mai
 });
 
 test("parseProcNetIpv6Route() reads prefixes, metrics and local routes", () => {
-  const { routes, warnings } = parseProcNetIpv6Route(fx("proc-net-ipv6_route/jc-ubuntu.txt"));
+  const { value: routes, warnings } = parseProcNetIpv6Route(
+    fx("proc-net-ipv6_route/jc-ubuntu.txt"),
+  );
   assert.deepEqual(warnings, []);
   assert.equal(routes.length, jc("proc-net-ipv6_route/jc-ubuntu.json").length);
   assert.equal(routes[0]!.destination, "::1/128");

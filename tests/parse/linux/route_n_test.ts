@@ -14,7 +14,7 @@ const WITH_JC = [
 
 for (const path of WITH_JC) {
   test(`parseRouteN() reads every route of ${path} as jc does`, () => {
-    const { routes, warnings } = parseRouteN(fixture(path), path);
+    const { value: routes, warnings } = parseRouteN(fixture(path), path);
     assert.deepEqual(warnings, []);
     const jc = jcExpected(path);
     assert.equal(routes.length, jc.length);
@@ -37,12 +37,12 @@ for (const path of WITH_JC) {
 
 test("parseRouteN() reads the route -n fixtures without jc expectations", () => {
   for (const path of fixturePaths("linux/route-n")) {
-    const { routes, warnings } = parseRouteN(fixture(path), path);
+    const { value: routes, warnings } = parseRouteN(fixture(path), path);
     assert.deepEqual(warnings, [], path);
     assert.equal(routes.length, 3, path);
     assert.ok(routes.some((r) => r.destination === "0.0.0.0/0" && r.gateway !== undefined), path);
   }
-  const { routes } = parseRouteN(fixture("linux/route-n/insights-core-1.txt"));
+  const { value: routes } = parseRouteN(fixture("linux/route-n/insights-core-1.txt"));
   assert.deepEqual(routes[1], {
     family: "inet",
     table: 254,
@@ -55,14 +55,14 @@ test("parseRouteN() reads the route -n fixtures without jc expectations", () => 
 });
 
 test("parseRouteN() turns a netmask into a prefix length and keeps resolved gateway names", () => {
-  const { routes } = parseRouteN(fixture("linux/route/jc-centos-7.7.txt"));
+  const { value: routes } = parseRouteN(fixture("linux/route/jc-centos-7.7.txt"));
   assert.equal(routes[0]!.destination, "0.0.0.0/0");
   assert.equal(routes[0]!.gateway, "gateway");
   assert.equal(routes[1]!.destination, "172.17.0.0/16");
 });
 
 test("parseRouteN() marks IPv6 reject routes unreachable and reads metric -1 as 2^32-1", () => {
-  const { routes } = parseRouteN(fixture("linux/route-6-n/jc-centos-7.7.txt"));
+  const { value: routes } = parseRouteN(fixture("linux/route-6-n/jc-centos-7.7.txt"));
   assert.equal(routes.length, 21);
   assert.equal(routes[0]!.type, "unreachable");
   assert.equal(routes[14]!.metric, 0xffffffff);
@@ -73,7 +73,7 @@ test("parseRouteN() marks IPv6 reject routes unreachable and reads metric -1 as 
 test("parseRouteN() warns about a line it cannot read", () => {
   const text = "Kernel IP routing table\nDestination Gateway Genmask Flags Metric Ref Use Iface\n" +
     "10.0.0.0 0.0.0.0 255.0.255.0 U 0 0 0 eth0\n";
-  const { routes, warnings } = parseRouteN(text, "r.txt");
+  const { value: routes, warnings } = parseRouteN(text, "r.txt");
   assert.equal(routes.length, 0);
   assert.match(warnings[0]!, /^r\.txt:3: cannot read route line/);
 });

@@ -6,7 +6,7 @@ import { fixture, jcExpected } from "../../helpers/fixtures.ts";
 const TULPEN = "linux/ss-tulpen/jc-ubuntu-18.04.txt";
 
 test("parseSs() reads every socket of ss -tulpen as jc does", () => {
-  const { connections, warnings } = parseSs(fixture(TULPEN), TULPEN);
+  const { value: { connections }, warnings } = parseSs(fixture(TULPEN), TULPEN);
   const jc = jcExpected(TULPEN);
   assert.deepEqual(warnings, []);
   assert.equal(connections.length, jc.length);
@@ -21,7 +21,7 @@ test("parseSs() reads every socket of ss -tulpen as jc does", () => {
 });
 
 test("parseSs() takes pids, process names, uid and inode from the -p and -e fields", () => {
-  const { connections, processes } = parseSs(fixture(TULPEN), TULPEN);
+  const { value: { connections, processes } } = parseSs(fixture(TULPEN), TULPEN);
   const avahi = connections.find((c) => c.localPort === 5353 && c.protocol === "udp")!;
   assert.equal(avahi.pid, 1510);
   assert.deepEqual(avahi.pids, [1510]);
@@ -38,7 +38,7 @@ test("parseSs() takes pids, process names, uid and inode from the -p and -e fiel
 
 test("parseSs() keeps only TCP and UDP from ss -a, resolving service names, without warnings", () => {
   const path = "linux/ss-a/jc-ubuntu-18.04.txt";
-  const { connections, warnings } = parseSs(fixture(path), path);
+  const { value: { connections }, warnings } = parseSs(fixture(path), path);
   assert.deepEqual(warnings, []);
   const jc = jcExpected(path).filter((j) => j.netid === "tcp" || j.netid === "udp");
   assert.equal(connections.length, jc.length);
@@ -58,7 +58,7 @@ test("parseSs() keeps only TCP and UDP from ss -a, resolving service names, with
 
 test("parseSs() reads the old layout: * is IPv4 any, ::: IPv6 any, users without pid=", () => {
   const path = "linux/ss-tupna/insights-core-1.txt";
-  const { connections, warnings } = parseSs(fixture(path), path);
+  const { value: { connections }, warnings } = parseSs(fixture(path), path);
   assert.deepEqual(warnings, []);
   assert.equal(connections.length, 15);
   const ssh = connections.find((c) => c.state === "ESTABLISHED" && c.localPort === 22)!;
@@ -73,7 +73,7 @@ test("parseSs() reads the old layout: * is IPv4 any, ::: IPv6 any, users without
 
 test("parseSs() reads the newer right-aligned layout and drops the %iface bind scope", () => {
   const path = "linux/ss-tupna/insights-core-2.txt";
-  const { connections, warnings } = parseSs(fixture(path), path);
+  const { value: { connections }, warnings } = parseSs(fixture(path), path);
   assert.deepEqual(warnings, []);
   assert.equal(connections.length, 33);
   const dhcp = connections.find((c) => c.localPort === 67)!;
@@ -88,7 +88,7 @@ test("parseSs() names TIME-WAIT and ESTAB the way netstat does", () => {
   const text = "State Recv-Q Send-Q Local Address:Port Peer Address:Port\n" +
     "ESTAB 0 0 10.0.0.1:22 10.0.0.2:5000\nTIME-WAIT 0 0 10.0.0.1:22 10.0.0.3:5001\n" +
     "UNCONN 0 0 0.0.0.0:68 0.0.0.0:*\n";
-  const { connections } = parseSs(text);
+  const { value: { connections } } = parseSs(text);
   assert.deepEqual(connections.map((c) => [c.protocol, c.state]), [
     ["tcp", "ESTABLISHED"],
     ["tcp", "TIME_WAIT"],
@@ -99,7 +99,7 @@ test("parseSs() names TIME-WAIT and ESTAB the way netstat does", () => {
 test("parseSs() turns an unreadable line into a warning naming source and line", () => {
   const text = "Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port\n" +
     "tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*\ntcp LISTEN zero 128 0.0.0.0:23 0.0.0.0:*\n";
-  const { connections, warnings } = parseSs(text, "ss.txt");
+  const { value: { connections }, warnings } = parseSs(text, "ss.txt");
   assert.equal(connections.length, 1);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /^ss\.txt:3: cannot read ss line: /);

@@ -128,10 +128,10 @@ test("the Linux text parsers read Object.prototype names as plain words", () => 
     for (const t of texts) outcome(parse, t);
   }
   const r = parseIpRoute("10.0.0.0/8 dev eth0 table constructor\n");
-  assert.equal(r.routes[0]!.table, 0);
+  assert.equal(r.value[0]!.table, 0);
   const s = parseLinuxNetstatS(
     "Icmp:\n    ICMP input histogram:\n        constructor: 4\n        redirects: 2\n",
   );
-  assert.equal(s.counters.Icmp?.InRedirects, 2n);
-  assert.equal(s.counters.Icmp?.InConstructor, 4n);
+  assert.equal(s.value.Icmp?.InRedirects, 2n);
+  assert.equal(s.value.Icmp?.InConstructor, 4n);
 });

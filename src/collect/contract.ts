@@ -1,0 +1,65 @@
+/**
+ * The collector contract: what every platform's collector is given and what it hands back.
+ * `collect/mod.ts` picks one collector per capture, gives it a `Place` and `CollectOptions`, and
+ * alone turns the `Collected` value into a snapshot (meta, normalisation).
+ *
+ * Where later work plugs in:
+ * - A new section (rules, neighbours, settings, qdiscs, firewall) is one more `Section` in
+ *   `Sections`, one file under `collect/linux/` that returns it, and one line in
+ *   `collect/linux/mod.ts` (plus its place in the schema).
+ * - A new source for a section (netlink for sockets, links, addresses and routes) is one more
+ *   reader in that section's file, tried before the /proc and `ip -j` ones; the section records
+ *   in `source` which one answered.
+ * - Several network namespaces: a `Place` names where to read, so capturing another namespace is
+ *   the same collector called with another `Place` (a `/proc/<pid>` root now, a netns handle for
+ *   netlink later).
+ */
+import type {
+  Connection,
+  Counters,
+  NetInterface,
+  ProcessInfo,
+  Route,
+  SectionName,
+} from "../model.ts";
+import type { CommandRunner } from "../runtime/command.ts";
+import type { Section } from "./section.ts";
+
+/** Where a collector reads. */
+export interface Place {
+  /** Root of the /proc, /sys and /etc trees ("/" on a real host; tests point it at a fixture tree). */
+  root: string;
+  /** Runs external commands (`ip -j`, macOS tools); tests pass recorded outputs. */
+  runner: CommandRunner;
+}
+
+/** What the caller asks of a collector. */
+export interface CollectOptions {
+  /** Record command lines (secrets masked). */
+  cmdline: boolean;
+  /** The uid the capture runs as: decides whether unreadable entries mean "not root". */
+  uid: number | undefined;
+}
+
+/** Every section of a snapshot, each with its status and the source it was read from. */
+export interface Sections extends Record<SectionName, Section<unknown>> {
+  connections: Section<Connection[]>;
+  processes: Section<Record<string, ProcessInfo>>;
+  routes: Section<Route[]>;
+  interfaces: Section<NetInterface[]>;
+  counters: Section<Counters>;
+}
+
+/** What a collector hands back: the sections, and the host facts only it can read. */
+export interface Collected {
+  sections: Sections;
+  /** When the host booted (ISO 8601), where the platform says. */
+  bootTime?: string;
+  /** Identity of the network namespace the sections were read in, where the platform has one. */
+  netnsInode?: number;
+  /** The host's unique id (machine_id.ts), where it can be read. */
+  machineId?: string;
+}
+
+/** A platform's collector. */
+export type Collector = (place: Place, opts: CollectOptions) => Collected;

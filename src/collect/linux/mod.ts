@@ -1,0 +1,39 @@
+/**
+ * The Linux collector: reads /proc/net, /proc/[pid]/fd and /sys/class/net directly, and asks
+ * `ip -j` for what /proc cannot show (policy routing tables, every address). Each section is
+ * gathered on its own (one file each) and a section that fails is marked `error` without sinking
+ * the others. Everything is read under `place.root`.
+ */
+import { statSync } from "node:fs";
+import { parseBootTime } from "../../parse/linux/proc_pid_stat.ts";
+import type { Collected, Collector } from "../contract.ts";
+import { linuxMachineId } from "../machine_id.ts";
+import { collectCounters } from "./counters.ts";
+import { readText, under } from "./files.ts";
+import { collectInterfaces } from "./interfaces.ts";
+import { assignOwners } from "./owners.ts";
+import { collectRoutes } from "./routes.ts";
+import { collectSockets } from "./sockets.ts";
+
+/** Gathers every section of a Linux snapshot. */
+export const collectLinux: Collector = (place, opts) => {
+  const bootSec = parseBootTime(readText(under(place.root, "/proc/stat")) ?? "");
+  const bootMs = bootSec === undefined ? undefined : bootSec * 1000;
+  const owned = assignOwners(place, opts, collectSockets(place), bootMs);
+  const out: Collected = {
+    sections: {
+      connections: owned.connections,
+      processes: owned.processes,
+      routes: collectRoutes(place),
+      interfaces: collectInterfaces(place),
+      counters: collectCounters(place),
+    },
+  };
+  if (bootMs !== undefined) out.bootTime = new Date(bootMs).toISOString();
+  const machineId = linuxMachineId(place.root);
+  if (machineId !== undefined) out.machineId = machineId;
+  try {
+    out.netnsInode = statSync(under(place.root, "/proc/self/ns/net")).ino;
+  } catch { /* no namespace identity on this kernel */ }
+  return out;
+};

@@ -1,0 +1,65 @@
+/**
+ * The Linux collector's routes: every table of both families from `ip -j route show table all`;
+ * where `ip` cannot run, the main tables from /proc/net/route and /proc/net/ipv6_route instead,
+ * and the section says so.
+ */
+import type { Route } from "../../model.ts";
+import { parseIpJsonRoutes } from "../../parse/linux/ip_json.ts";
+import { parseProcNetRoute } from "../../parse/linux/proc_net_route.ts";
+import { parseProcNetIpv6Route } from "../../parse/linux/proc_net_ipv6_route.ts";
+import type { Parsed } from "../../parse/text.ts";
+import type { Place } from "../contract.ts";
+import { type Section, section } from "../section.ts";
+import { readText, under } from "./files.ts";
+import { runIp } from "./ip.ts";
+
+/** Every table of both families from `ip -j`; the reason when ip cannot run. */
+function fromIp(place: Place): Parsed<Route[]> | string {
+  const out: Parsed<Route[]> = { value: [], warnings: [] };
+  for (const [flag, family] of [["-4", "inet"], ["-6", "inet6"]] as const) {
+    const r = runIp(place.runner, ["-j", flag, "route", "show", "table", "all"]);
+    if (!r.ok) return r.reason ?? "ip failed";
+    const parsed = parseIpJsonRoutes(r.stdout, family, `ip -j ${flag} route show table all`);
+    out.value.push(...parsed.value);
+    out.warnings.push(...parsed.warnings);
+  }
+  return out;
+}
+
+/** The main tables from /proc (no policy tables); a file that cannot be read is a warning. */
+function fromProc(place: Place, warnings: string[]): Route[] {
+  const routes: Route[] = [];
+  for (
+    const [file, parse] of [["route", parseProcNetRoute], [
+      "ipv6_route",
+      parseProcNetIpv6Route,
+    ]] as const
+  ) {
+    const path = under(place.root, `/proc/net/${file}`);
+    const text = readText(path, warnings);
+    if (text === undefined) continue;
+    const r = parse(text, path);
+    routes.push(...r.value);
+    warnings.push(...r.warnings);
+  }
+  return routes;
+}
+
+/** Reads the routes, from `ip -j` where it runs, else from /proc. */
+export function collectRoutes(place: Place): Section<Route[]> {
+  let source = "ip -j";
+  const routes = section(source, [], (warnings) => {
+    const ip = fromIp(place);
+    if (typeof ip !== "string") {
+      warnings.push(...ip.warnings);
+      return ip.value;
+    }
+    source = "/proc/net";
+    warnings.push(
+      ip,
+      "read /proc/net/route and /proc/net/ipv6_route instead: main table only, no policy tables",
+    );
+    return fromProc(place, warnings);
+  });
+  return { ...routes, source };
+}

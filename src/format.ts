@@ -1,0 +1,88 @@
+/**
+ * Numbers and byte counts as people read them, in one place for every message, summary and table.
+ *
+ * Decisions:
+ * - Bytes are counted in IEC binary units (1 KiB = 1024 B, then MiB, GiB, TiB, PiB), and the unit
+ *   is always spelled out that way, so a reader cannot take it for decimal kB/MB. The limits nsnap
+ *   sets are powers of two (512 MiB snapshots, 64 MiB import files) and `--max-size` reads the same
+ *   binary units, so a limit prints exactly as it was given.
+ * - Below 1 KiB a count prints whole ("860 B"); above, with one decimal unless it is whole
+ *   ("1.5 KiB", "512 MiB").
+ * - Counts get thousands separators ("24,000") and stay exact for bigints.
+ * - Rates and percentages keep two decimals so a column lines up on the point, and say "<0.01"
+ *   rather than a misleading zero for something small but not nothing.
+ */
+
+const BYTE_UNITS = ["KiB", "MiB", "GiB", "TiB", "PiB"] as const;
+
+/**
+ * A byte count in IEC units: "860 B", "1.5 KiB", "512 MiB".
+ *
+ * @example
+ * ```ts
+ * import { formatBytes } from "./format.ts";
+ * formatBytes(536870912); // "512 MiB"
+ * formatBytes(1536n); // "1.5 KiB"
+ * ```
+ */
+export function formatBytes(n: number | bigint): string {
+  const value = Number(n);
+  if (Math.abs(value) < 1024) return `${n} B`;
+  let v = value / 1024, u = 0;
+  // Round first, so that 1048575 B is "1 MiB" rather than "1024.0 KiB".
+  while (Math.abs(Math.round(v * 10) / 10) >= 1024 && u < BYTE_UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  const shown = Math.round(v * 10) / 10;
+  return `${Number.isInteger(shown) ? shown : shown.toFixed(1)} ${BYTE_UNITS[u]}`;
+}
+
+/**
+ * A count with thousands separators ("1,234,567"), exact for bigints; a fraction keeps its digits.
+ *
+ * @example
+ * ```ts
+ * import { formatCount } from "./format.ts";
+ * formatCount(24000n); // "24,000"
+ * ```
+ */
+export function formatCount(v: bigint | number): string {
+  const s = v.toString();
+  const neg = s.startsWith("-");
+  const [int, frac] = (neg ? s.slice(1) : s).split(".");
+  const withSep = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return (neg ? "-" : "") + withSep + (frac !== undefined ? "." + frac : "");
+}
+
+/**
+ * A per-second rate with two decimals ("0.25", "1,210.78"), "<0.01" for a slow counter that moved.
+ *
+ * @example
+ * ```ts
+ * import { formatRate } from "./format.ts";
+ * formatRate(1210.784); // "1,210.78"
+ * ```
+ */
+export function formatRate(v: number): string {
+  if (v > 0 && v < 0.005) return "<0.01";
+  const [int, frac] = v.toFixed(2).split(".");
+  return `${formatCount(Number(int))}.${frac}`;
+}
+
+/**
+ * `part` as a share of `whole` with two decimals, rounded half up in exact integer arithmetic
+ * ("2.50%"); "<0.01%" for a share too small to show, "" when `whole` is not positive.
+ *
+ * @example
+ * ```ts
+ * import { formatPercent } from "./format.ts";
+ * formatPercent(250n, 10000n); // "2.50%"
+ * ```
+ */
+export function formatPercent(part: bigint, whole: bigint): string {
+  if (whole <= 0n) return "";
+  const bp = (part * 20000n + whole) / (2n * whole);
+  if (bp === 0n && part > 0n) return "<0.01%";
+  return `${bp / 100n}.${String(bp % 100n).padStart(2, "0")}%`;
+}
