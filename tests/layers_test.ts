@@ -21,6 +21,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["snapshot"],
   ["collect", "import", "view", "diff"],
   ["check"],
+  ["fleet"],
   ["render"],
   ["cli"],
 ];
