@@ -30,6 +30,19 @@ export * from "./src/diff/mod.ts";
 export { renderDiffText } from "./src/render/diff_text.ts";
 export { renderDiffMarkdown } from "./src/render/diff_markdown.ts";
 export { renderDiffJson, renderDiffYaml } from "./src/render/diff_json.ts";
+export {
+  diffFleet,
+  FLEET_DIFF_SCHEMA_ID,
+  type FleetDiffDocument,
+  fleetDiffJsonSchema,
+  type FleetDiffOptions,
+  pairMembers,
+  parseFleetDiffDocument,
+} from "./src/fleet/mod.ts";
+export { loadMember, readFleetFolder } from "./src/fleet/folder.ts";
+export { renderFleetText } from "./src/render/fleet_text.ts";
+export { renderFleetMarkdown } from "./src/render/fleet_markdown.ts";
+export { renderFleetJson, renderFleetYaml } from "./src/render/fleet_json.ts";
 export { selectConnections } from "./src/view/select.ts";
 export { socketsOnPort } from "./src/view/port.ts";
 export { checkDocument, checkSnapshot } from "./src/check/evaluate.ts";

@@ -22,6 +22,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["snapshot"],
   ["collect", "import", "view", "diff"],
   ["check"],
+  ["fleet"],
   ["render"],
   ["cli"],
 ];

@@ -36,6 +36,8 @@ import {
   parseFailOn,
   parseThresholds,
 } from "./fail_on.ts";
+import { folderOperands, parseOutlierShare, runFleetDiff, splitFleetKinds } from "./fleet.ts";
+import { parsePairBy } from "../fleet/pair.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...splitList(value)];
 
@@ -64,8 +66,8 @@ export function registerDiff(program: Command, ctx: CliContext) {
     .description(
       "what changed between two snapshots: listeners, sessions, routes, interfaces, counters",
     )
-    .argument("<before>", "snapshot file, - for stdin, or live")
-    .argument("<after>", "snapshot file, - for stdin, or live")
+    .argument("<before>", "snapshot file, - for stdin, live, or a folder of snapshots (a fleet)")
+    .argument("<after>", "snapshot file, - for stdin, live, or a folder of snapshots (a fleet)")
     .addOption(
       new Option("--format <format>", "output format")
         .choices(["text", "json", "yaml", "markdown", "html"] as const)
@@ -97,6 +99,16 @@ export function registerDiff(program: Command, ctx: CliContext) {
     .option("--ignore-counter <globs>", "ignore counters, Group.Name globs (TcpExt.TCP*)", collect)
     .option("--config <file>", "read the options above from a YAML policy file")
     .option("--max-size <size>", MAX_SIZE_HELP)
+    .option(
+      "--pair-by <rule>",
+      "folders: auto, machine-id, hostname, path or label:KEY",
+      parsePairBy,
+    )
+    .option(
+      "--outlier-share <share>",
+      "folders: a change on at most this share of hosts is an outlier (default 0.1)",
+      parseOutlierShare,
+    )
     .addHelpText(
       "after",
       `
@@ -110,6 +122,11 @@ Thresholds (for --fail-on), in the language of nsnap check's rates:
 
 Exit codes: 0 compared, 1 a --fail-on kind occurred or threshold held, 2 usage
 error or unreadable input.
+
+Folders (a fleet): snapshots found at any depth are paired by machine id, else
+hostname, else path; identical changes are rolled up across hosts, hosts that
+vanished or appeared are listed, and --fail-on also takes host-vanished and
+host-appeared. See docs/diff.md, "Fleets".
 
 Policy file (--config), same keys as the options; flags add to it, --only
 replaces it:
@@ -125,14 +142,20 @@ Examples:
   nsnap diff a.json b.json --format markdown > report.md
   nsnap diff a.json b.json --format html > report.html
   nsnap diff a.json b.json --format json | jq '.changes[] | select(.notable)'
-  nsnap capture -o - | nsnap diff before.json - --config .nsnap-diff.yaml`,
+  nsnap capture -o - | nsnap diff before.json - --config .nsnap-diff.yaml
+  nsnap diff snapshots/before snapshots/after --fail-on listener-opened`,
     )
     .action(async (beforeOp, afterOp, opts) => {
       if (beforeOp === "-" && afterOp === "-") {
         throw new UsageError("Cannot read both snapshots from stdin: give a file for one of them");
       }
+      const fleet = folderOperands(beforeOp, afterOp);
+      if (!fleet && (opts.pairBy !== undefined || opts.outlierShare !== undefined)) {
+        throw new UsageError("Cannot use --pair-by or --outlier-share: they apply to folders");
+      }
       const config: DiffConfig = opts.config ? readConfig(opts.config) : { failOn: [], ignore: {} };
-      const flagged = parseFailOn(opts.failOn ?? []);
+      const names = splitFleetKinds(opts.failOn ?? [], fleet);
+      const flagged = parseFailOn(names.kinds);
       const failOn = [...new Set([...config.failOn, ...flagged.kinds])];
       const thresholds = [
         ...parseThresholds(config.thresholds ?? [], `fail-on in ${opts.config}`),
@@ -152,6 +175,23 @@ Examples:
         detail: opts.detail ?? config.detail ?? false,
       };
       if (only) diffOpts.only = only;
+      if (fleet) {
+        if (opts.format === "html") {
+          // The HTML report of a fleet is `nsnap report DIR`'s to make (issue 20).
+          throw new UsageError(
+            "Cannot diff folders as html: use text, json, yaml or markdown for a fleet",
+          );
+        }
+        return await runFleetDiff(beforeOp, afterOp, {
+          format: opts.format,
+          failOn: [...failOn, ...names.fleet],
+          diff: diffOpts,
+          pairBy: opts.pairBy ?? "auto",
+          outlierShare: opts.outlierShare,
+          maxBytes: opts.maxSize ? parseMaxSize(opts.maxSize) : undefined,
+          paint: textLayout(true).paint,
+        }, ctx);
+      }
       if (beforeOp !== "live") diffOpts.beforeFile = beforeOp;
       if (afterOp !== "live") diffOpts.afterFile = afterOp;
       const load = opts.maxSize ? { maxBytes: parseMaxSize(opts.maxSize) } : {};

@@ -19,6 +19,7 @@ import { renderJson } from "../render/show_json.ts";
 import { displayText, makePaint, type Paint } from "../render/table.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
+import { isFolder, showFolder } from "./fleet.ts";
 
 /**
  * How text output looks here: colour on a terminal unless NO_COLOR; on a terminal (or with COLUMNS
@@ -35,15 +36,23 @@ export function textLayout(wide: boolean): { paint: Paint; width: number | undef
 }
 
 /** Prints, on stderr, why the sections a view reads are incomplete (partial or failed). */
-export function warnSections(snapshot: Snapshot, sections: readonly SectionName[]): void {
+export function warnSections(
+  snapshot: Snapshot,
+  sections: readonly SectionName[],
+  prefix = "",
+): void {
   for (const name of sections) {
     const s = snapshot.meta.sections[name];
     if (s.status === "error") {
       writeStderr(
-        `nsnap: warning: ${name} not available: ${displayText(s.error ?? "capture failed")}\n`,
+        `nsnap: warning: ${prefix}${name} not available: ${
+          displayText(s.error ?? "capture failed")
+        }\n`,
       );
     }
-    for (const w of s.warnings ?? []) writeStderr(`nsnap: warning: ${name}: ${displayText(w)}\n`);
+    for (const w of s.warnings ?? []) {
+      writeStderr(`nsnap: warning: ${prefix}${name}: ${displayText(w)}\n`);
+    }
   }
 }
 
@@ -77,7 +86,10 @@ export function registerShow(program: Command, _ctx: CliContext) {
     .description(
       "netstat views of a snapshot or the live host: connections, routes (-r), interfaces (-i), statistics (-s)",
     )
-    .argument("[snapshot]", "snapshot file, - for stdin, or live (default: live)")
+    .argument(
+      "[snapshot]",
+      "snapshot file, - for stdin, live (default), or a folder: one view per host",
+    )
     .option("-t, --tcp", "TCP sockets")
     .option("-u, --udp", "UDP sockets")
     .option("-l, --listening", "listening sockets only")
@@ -132,67 +144,105 @@ Examples:
       if (views > 1) {
         throw new UsageError("Cannot show more than one view: choose one of -r, -i, -s");
       }
+      if (operand !== undefined && isFolder(operand)) {
+        return await showFolder(
+          operand,
+          opts.maxSize,
+          opts.format === "json",
+          (snap, host) => showView(snap, opts, host),
+        );
+      }
       const snapshot = await loadOperand(operand ?? "live", {
         capture: {},
         ...(opts.maxSize === undefined ? {} : { maxBytes: opts.maxSize }),
       });
-      const json = opts.format === "json";
-      const { paint, width } = textLayout(opts.wide ?? false);
-      if (opts.route || opts.table !== undefined) {
-        warnSections(snapshot, ["routes"]);
-        const tables = selectRoutes(snapshot, opts.table);
-        // An empty answer would otherwise print nothing at all: say what was looked for.
-        if (!json && tables.every((t) => t.routes.length === 0)) {
-          const where = opts.table === undefined ? "" : ` in table ${opts.table}`;
-          writeStderr(`nsnap: no routes${where}\n`);
-        }
-        await out(
-          json
-            ? renderJson(tables.flatMap((t) => t.routes))
-            : renderRoutes(tables, { paint, width }),
-        );
-        return;
-      }
-      if (opts.interfaces) {
-        warnSections(snapshot, ["interfaces"]);
-        await out(
-          json
-            ? renderJson(snapshot.interfaces)
-            : renderInterfaces(snapshot.interfaces, { paint, width }),
-        );
-        return;
-      }
-      if (opts.statistics) {
-        warnSections(snapshot, ["counters"]);
-        const filter = { tcp: opts.tcp, udp: opts.udp };
-        await out(
-          json
-            ? renderJson(selectCounterGroups(snapshot.counters, filter))
-            : renderStatistics(protocolStatistics(snapshot.counters, filter), paint),
-        );
-        return;
-      }
-      warnSections(snapshot, ["connections"]);
-      const selected = selectConnections(snapshot, {
-        tcp: opts.tcp,
-        udp: opts.udp,
-        listening: opts.listening,
-        all: opts.all,
-        port: opts.port,
-        state: opts.state,
-        pid: opts.pid,
-        program: opts.program,
-        address: opts.address,
-      });
-      await out(
-        json
-          ? renderJson(selected.map((c) => connectionRecord(snapshot, c)))
-          : renderConnections(snapshot, selected, {
-            paint,
-            width,
-            user: opts.extend ?? false,
-            inode: opts.extend ?? false,
-          }),
-      );
+      const view = showView(snapshot, opts);
+      await out(opts.format === "json" ? renderJson(view.records()) : view.text());
     });
+}
+
+/** The options of `nsnap show` that decide what one snapshot's view is. */
+export interface ShowOptions {
+  tcp?: true | undefined;
+  udp?: true | undefined;
+  listening?: true | undefined;
+  all?: true | undefined;
+  extend?: true | undefined;
+  wide?: true | undefined;
+  route?: true | undefined;
+  interfaces?: true | undefined;
+  statistics?: true | undefined;
+  table?: number | undefined;
+  port?: number | undefined;
+  state?: string[] | undefined;
+  pid?: number | undefined;
+  program?: string | undefined;
+  address?: string | undefined;
+}
+
+/** One snapshot's view: its records (for JSON) or its text, made when asked for. */
+export interface ShowView {
+  records(): unknown;
+  text(): string;
+}
+
+/**
+ * The view `show` prints for one snapshot, after its section warnings on stderr (prefixed with
+ * the host's name in a folder).
+ */
+export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): ShowView {
+  const { paint, width } = textLayout(opts.wide ?? false);
+  const who = host === undefined ? "" : `${host}: `;
+  if (opts.route || opts.table !== undefined) {
+    warnSections(snapshot, ["routes"], who);
+    const tables = selectRoutes(snapshot, opts.table);
+    return {
+      records: () => tables.flatMap((t) => t.routes),
+      text: () => {
+        // An empty answer would otherwise print nothing at all: say what was looked for.
+        if (tables.every((t) => t.routes.length === 0)) {
+          const where = opts.table === undefined ? "" : ` in table ${opts.table}`;
+          writeStderr(`nsnap: ${who}no routes${where}\n`);
+        }
+        return renderRoutes(tables, { paint, width });
+      },
+    };
+  }
+  if (opts.interfaces) {
+    warnSections(snapshot, ["interfaces"], who);
+    return {
+      records: () => snapshot.interfaces,
+      text: () => renderInterfaces(snapshot.interfaces, { paint, width }),
+    };
+  }
+  if (opts.statistics) {
+    warnSections(snapshot, ["counters"], who);
+    const filter = { tcp: opts.tcp, udp: opts.udp };
+    return {
+      records: () => selectCounterGroups(snapshot.counters, filter),
+      text: () => renderStatistics(protocolStatistics(snapshot.counters, filter), paint),
+    };
+  }
+  warnSections(snapshot, ["connections"], who);
+  const selected = selectConnections(snapshot, {
+    tcp: opts.tcp,
+    udp: opts.udp,
+    listening: opts.listening,
+    all: opts.all,
+    port: opts.port,
+    state: opts.state,
+    pid: opts.pid,
+    program: opts.program,
+    address: opts.address,
+  });
+  return {
+    records: () => selected.map((c) => connectionRecord(snapshot, c)),
+    text: () =>
+      renderConnections(snapshot, selected, {
+        paint,
+        width,
+        user: opts.extend ?? false,
+        inode: opts.extend ?? false,
+      }),
+  };
 }

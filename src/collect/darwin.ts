@@ -15,6 +15,7 @@ import { parseIfconfig } from "../parse/bsd/ifconfig.ts";
 import { lsofProcesses, type LsofSocket, parseLsof } from "../parse/bsd/lsof.ts";
 import type { Collector } from "./contract.ts";
 import { maskCmdline } from "./mask.ts";
+import { darwinMachineId } from "./machine_id.ts";
 import { commandSection, failed, mergeStatus, type Section } from "./section.ts";
 import { sectionStatus } from "../model.ts";
 
@@ -54,7 +55,9 @@ export const collectDarwin: Collector = (place, opts) => {
     ]);
   }
   const lsofSeen = lsof.status.status !== "error" || Object.keys(processes).length > 0;
+  const machineId = darwinMachineId(run);
   return {
+    ...(machineId === undefined ? {} : { machineId }),
     sections: {
       connections: { value: connections, status: connStatus, source: conns.source },
       processes: {
