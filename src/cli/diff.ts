@@ -3,7 +3,6 @@
  * YAML or Markdown, with `--fail-on KINDS` for CI (exit 1) and ignore rules from flags or a
  * policy file.
  */
-import { readFileSync } from "node:fs";
 import { type Command, Option } from "@commander-js/extra-typings";
 import { type DiffConfig, parseDiffConfig } from "../diff/config.ts";
 import {
@@ -19,11 +18,14 @@ import {
   splitList,
 } from "../diff/mod.ts";
 import { errnoText, InputError, UsageError } from "../errors.ts";
+import { escapeText } from "../util/escape.ts";
+import { readFileBoundedSync, TooLargeError } from "../util/read_bounded.ts";
 import { renderDiffJson, renderDiffYaml } from "../render/diff_json.ts";
 import { renderDiffMarkdown } from "../render/diff_markdown.ts";
 import { renderDiffText } from "../render/diff_text.ts";
 import { renderReport } from "../render/html/mod.ts";
 import { writeStderr } from "../runtime/process.ts";
+import { displayText } from "../render/table.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { textLayout } from "./show.ts";
@@ -39,12 +41,20 @@ import { parsePairBy } from "../fleet/pair.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...splitList(value)];
 
+/** Largest policy file read (a real one is a few hundred bytes). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 function readConfig(file: string): DiffConfig {
   let text: string;
+  const fail = (why: string) => new InputError(`Cannot read config ${escapeText(file)}: ${why}`);
   try {
-    text = readFileSync(file, "utf8");
+    text = new TextDecoder("utf-8", { fatal: true }).decode(
+      readFileBoundedSync(file, MAX_CONFIG_BYTES),
+    );
   } catch (e) {
-    throw new InputError(`Cannot read config ${file}: ${errnoText(e)}`);
+    if (e instanceof TooLargeError) throw fail("larger than 1 MiB, too big for a policy file");
+    if (e instanceof TypeError) throw fail("not text (invalid UTF-8)");
+    throw fail(errnoText(e));
   }
   return parseDiffConfig(text, file);
 }
@@ -188,7 +198,7 @@ Examples:
       const before = await loadOperand(beforeOp, load);
       const after = await loadOperand(afterOp, load);
       const doc = diffSnapshots(before, after, diffOpts);
-      for (const w of doc.warnings) writeStderr(`nsnap: warning: ${w}\n`);
+      for (const w of doc.warnings) writeStderr(`nsnap: warning: ${displayText(w)}\n`);
       if (failOn.length && hasKind(doc, failOn)) ctx.exitCode = 1;
       if (failOnThresholds(thresholds, before, after)) ctx.exitCode = 1;
       switch (opts.format) {

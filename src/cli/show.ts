@@ -16,7 +16,7 @@ import { renderRoutes } from "../render/show_routes.ts";
 import { renderInterfaces } from "../render/show_interfaces.ts";
 import { renderStatistics } from "../render/show_stats.ts";
 import { renderJson } from "../render/show_json.ts";
-import { makePaint, type Paint } from "../render/table.ts";
+import { displayText, makePaint, type Paint } from "../render/table.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { isFolder, showFolder } from "./fleet.ts";
@@ -45,10 +45,14 @@ export function warnSections(
     const s = snapshot.meta.sections[name];
     if (s.status === "error") {
       writeStderr(
-        `nsnap: warning: ${prefix}${name} not available: ${s.error ?? "capture failed"}\n`,
+        `nsnap: warning: ${prefix}${name} not available: ${
+          displayText(s.error ?? "capture failed")
+        }\n`,
       );
     }
-    for (const w of s.warnings ?? []) writeStderr(`nsnap: warning: ${prefix}${name}: ${w}\n`);
+    for (const w of s.warnings ?? []) {
+      writeStderr(`nsnap: warning: ${prefix}${name}: ${displayText(w)}\n`);
+    }
   }
 }
 

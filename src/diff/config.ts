@@ -13,9 +13,10 @@
  * ignore-counter: ["TcpExt.TCP*"]
  * ```
  */
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
+import { readYaml, YamlProblem } from "../util/yaml.ts";
+import { escapeText } from "../util/escape.ts";
 import { compileIgnore, type IgnoreRules } from "./ignore.ts";
 import {
   type ChangeKind,
@@ -61,12 +62,13 @@ function where(path: ReadonlyArray<PropertyKey>): string {
 /** Parses and checks a policy file's text; any problem is an InputError naming the file. */
 export function parseDiffConfig(text: string, file: string): DiffConfig {
   const fail = (msg: string): never => {
-    throw new InputError(`Cannot read config ${file}: ${msg}`);
+    throw new InputError(`Cannot read config ${escapeText(file)}: ${msg}`);
   };
   let raw: unknown;
   try {
-    raw = parseYaml(text, { maxAliasCount: 100, prettyErrors: false });
+    raw = readYaml(text);
   } catch (e) {
+    if (e instanceof YamlProblem) fail(`malformed YAML${e.where}: ${e.what}`);
     fail((e as Error).message.split("\n")[0]!);
   }
   if (raw === null || raw === undefined) raw = {};

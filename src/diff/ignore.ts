@@ -7,6 +7,7 @@ import { UsageError } from "../errors.ts";
 import type { Connection, Counters, Snapshot } from "../model.ts";
 import { type Cidr, cidrContains, parseCidr } from "../net/address.ts";
 import { ownerOf, programOf } from "./util.ts";
+import { dict } from "../util/record.ts";
 
 /** Ignore rules as a user writes them (flags or the `ignore` map of a config file). */
 export interface IgnoreRules {
@@ -131,9 +132,9 @@ export function applyIgnore(snap: Snapshot, rules: IgnoreRules): Snapshot {
     const net = slash >= 0 ? dest.slice(0, slash) : dest;
     return addrHit(net) || (gw !== undefined && addrHit(gw));
   };
-  const counters: Counters = {};
+  const counters: Counters = dict();
   for (const [g, vals] of Object.entries(snap.counters)) {
-    const kept: Record<string, bigint> = {};
+    const kept = dict<bigint>();
     for (const [n, v] of Object.entries(vals)) if (!any(c.counters, `${g}.${n}`)) kept[n] = v;
     counters[g] = kept;
   }

@@ -93,6 +93,13 @@ export function diffSnapshots(
       `the snapshots come from different hosts (${before.meta.host.hostname} and ${after.meta.host.hostname}); compared anyway`,
     );
   }
+  if (Boolean(before.meta.redacted) !== Boolean(after.meta.redacted)) {
+    warnings.push(
+      `only the ${
+        before.meta.redacted ? "before" : "after"
+      } snapshot is redacted: its addresses, MACs and names are pseudonyms, so most changes below are the redaction (redact both with one key to compare)`,
+    );
+  }
   const a = opts.ignore ? applyIgnore(before, opts.ignore) : before;
   const b = opts.ignore ? applyIgnore(after, opts.ignore) : after;
   const wanted = new Set<DiffSection>(opts.only ?? DIFF_SECTIONS);

@@ -8,6 +8,7 @@ import type { Connection, Snapshot } from "../model.ts";
 import { endpoint, isListener, isSession, sessionKey } from "../net/sockets.ts";
 import type { Change, ChangeOf, SessionSide, TcpStateTable } from "./types.ts";
 import { ownerOf, pad, programOf, sortByKey } from "./util.ts";
+import { dict, own } from "../util/record.ts";
 
 /** States whose pile-up means trouble, and how big a rise must be before it is called out. */
 const BUILDUP: Record<string, { min: number; meaning: string }> = {
@@ -253,7 +254,8 @@ function stateCounts(snap: Snapshot): Map<string, number> {
 export function tcpStates(before: Snapshot, after: Snapshot): TcpStateTable {
   const a = stateCounts(before), b = stateCounts(after);
   const names = [...new Set([...a.keys(), ...b.keys()])].sort();
-  const out: TcpStateTable = {};
+  // State names are input text; a prototype-free record keeps "__proto__" a state like any other.
+  const out: TcpStateTable = dict();
   for (const n of names) out[n] = { before: a.get(n) ?? 0, after: b.get(n) ?? 0 };
   return out;
 }
@@ -262,7 +264,7 @@ export function tcpStates(before: Snapshot, after: Snapshot): TcpStateTable {
 export function stateBuildups(states: TcpStateTable): Change[] {
   const out: ChangeOf<"session-state-buildup">[] = [];
   for (const [state, rule] of Object.entries(BUILDUP)) {
-    const s = states[state];
+    const s = own(states, state);
     if (!s) continue;
     const rise = s.after - s.before;
     if (rise >= rule.min && s.after >= 2 * s.before) {

@@ -15,7 +15,7 @@ import {
   trafficCells,
 } from "./diff_common.ts";
 import { append } from "../diff/util.ts";
-import { makePaint, type Paint, renderTable, textWidth } from "./table.ts";
+import { displayText, makePaint, type Paint, renderTable, textWidth } from "./table.ts";
 
 /** How to render text. */
 export interface DiffTextOptions {
@@ -48,7 +48,7 @@ function changeLines(changes: readonly Change[], paint: Paint): string[] {
   return changes.map((c) => {
     const mark = changeMark(c);
     const color = paintMark(mark, paint);
-    return `  ${color(mark)} ${color(c.kind.padEnd(width))}  ${c.summary}`;
+    return `  ${color(mark)} ${color(c.kind.padEnd(width))}  ${displayText(c.summary)}`;
   });
 }
 
@@ -75,7 +75,7 @@ function statesTable(doc: DiffDocument, paint: Paint): string[] {
 function countersBlock(changes: readonly ChangeIn<"counters">[], paint: Paint): string[] {
   const lines: string[] = [];
   const notable = changes.filter((c) => c.notable);
-  for (const c of notable) lines.push(`  ${paint.red("!")} ${c.summary}`);
+  for (const c of notable) lines.push(`  ${paint.red("!")} ${displayText(c.summary)}`);
   const rows = changes.filter((c) => c.key.group !== "*").map((c) => [
     ...counterCells(c),
     c.kind === "counter-increased" ? "" : c.kind,
@@ -117,7 +117,7 @@ function interfacesBlock(changes: readonly ChangeIn<"interfaces">[], paint: Pain
 /** Renders a diff document as aligned text with a one-line summary at the top. */
 export function renderDiffText(doc: DiffDocument, opts: DiffTextOptions = {}): string {
   const paint = opts.paint ?? makePaint(opts.color === true);
-  const out: string[] = [paint.bold(headline(doc))];
+  const out: string[] = [paint.bold(displayText(headline(doc)))];
   for (const s of DIFF_SECTIONS) {
     if (!doc.sections.includes(s)) continue;
     const changes = changesOf(doc, s);

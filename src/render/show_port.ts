@@ -5,7 +5,7 @@
 import type { ProcessInfo, Snapshot } from "../model.ts";
 import { type PortSocket, processesOf } from "../view/port.ts";
 import { renderConnections } from "./show_connections.ts";
-import { type Paint, PLAIN } from "./table.ts";
+import { displayText, type Paint, PLAIN } from "./table.ts";
 
 /** How to lay out the port report. */
 export interface PortReportOptions {
@@ -25,11 +25,11 @@ function processBlock(p: ProcessInfo, paint: Paint): string {
   else if (p.uid !== undefined) head.push(`uid ${p.uid}`);
   if (p.startTime !== undefined) head.push(`started ${p.startTime}`);
   if (p.ppid !== undefined) head.push(`parent ${p.ppid}`);
-  const lines = [paint.bold(head.join(", "))];
+  const lines = [paint.bold(displayText(head.join(", ")))];
   if (p.cmdline !== undefined && p.cmdline.length > 0) {
-    lines.push(`    command: ${p.cmdline.map(shellQuote).join(" ")}`);
+    lines.push(`    command: ${displayText(p.cmdline.map(shellQuote).join(" "))}`);
   }
-  if (p.exe !== undefined) lines.push(`    exe: ${p.exe}`);
+  if (p.exe !== undefined) lines.push(`    exe: ${displayText(p.exe)}`);
   return lines.join("\n");
 }
 

@@ -30,10 +30,11 @@ import type {
 import { INTERFACE_STAT_NAMES, SCHEMA_ID, SECTION_NAMES } from "../model.ts";
 import * as S from "../schema.ts";
 import { parseIPv4, parseIPv6 } from "../net/address.ts";
+import { dict, dictFrom } from "../util/record.ts";
 
 /** Returns a copy of the snapshot with every list in its defined order and keys in schema order. */
 export function normalizeSnapshot(s: Snapshot): Snapshot {
-  const processes: Record<string, ProcessInfo> = {};
+  const processes = dict<ProcessInfo>();
   for (const k of Object.keys(s.processes).sort(comparePidKeys)) {
     processes[k] = orderProcess(s.processes[k]!);
   }
@@ -132,7 +133,7 @@ export function orderMeta(m: Meta): Meta {
   if (m.netns) o.netns = pick(m.netns, NETNS_KEYS);
   o.tool = pick(m.tool, TOOL_KEYS);
   o.privileges = pick(m.privileges, PRIVILEGE_KEYS);
-  const labels: Record<string, string> = {};
+  const labels = dict<string>();
   for (const k of Object.keys(m.labels).sort()) labels[k] = m.labels[k]!;
   o.labels = labels;
   if (m.source) o.source = pick(m.source, SOURCE_KEYS);
@@ -146,8 +147,8 @@ export function orderMeta(m: Meta): Meta {
 
 /** Counters copied group by group, keeping the kernel's order of groups and names. */
 function orderCounters(c: Counters): Counters {
-  const out: Counters = {};
-  for (const [group, values] of Object.entries(c)) out[group] = { ...values };
+  const out: Counters = dict();
+  for (const [group, values] of Object.entries(c)) out[group] = dictFrom(values);
   return out;
 }
 

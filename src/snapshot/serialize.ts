@@ -14,6 +14,7 @@
 import * as S from "../schema.ts";
 import type { Connection, Counters, InterfaceStats, NetInterface, Snapshot } from "../model.ts";
 import { encodeCounter, SCHEMA_ID } from "../model.ts";
+import { dict } from "../util/record.ts";
 import {
   orderConnection,
   orderInterface,
@@ -33,9 +34,9 @@ export function serializeSnapshot(s: Snapshot, format: SnapshotFormat): string {
 type DiskCounters = Record<string, Record<string, number | string>>;
 
 function encodeCounters(c: Counters): DiskCounters {
-  const out: DiskCounters = {};
+  const out: DiskCounters = dict();
   for (const [group, values] of Object.entries(c)) {
-    const g: Record<string, number | string> = {};
+    const g = dict<number | string>();
     for (const [name, v] of Object.entries(values)) g[name] = encodeCounter(v);
     out[group] = g;
   }
@@ -110,7 +111,7 @@ function serializeJson(s: Snapshot): string {
 }
 
 function serializeYaml(s: Snapshot): string {
-  const processes: Record<string, unknown> = {};
+  const processes = dict<unknown>();
   for (const pid of Object.keys(s.processes)) processes[pid] = orderProcess(s.processes[pid]!);
   const doc = {
     schema: SCHEMA_ID,

@@ -50,7 +50,7 @@ test("the darwin collector builds a valid snapshot from recorded macOS outputs, 
     labels: { env: "test" },
   });
   assert.equal(s.meta.host.os, "darwin");
-  assert.deepEqual(s.meta.labels, { env: "test" });
+  assert.deepEqual({ ...s.meta.labels }, { env: "test" });
   for (const [name, st] of Object.entries(s.meta.sections)) {
     assert.equal(st.status, "ok", `${name}: ${JSON.stringify(st)}`);
   }
@@ -114,7 +114,7 @@ test("the darwin collector marks a missing command's section error and keeps the
   });
   assert.equal(s.meta.sections.counters.status, "error");
   assert.match(s.meta.sections.counters.error ?? "", /netstat: not found/);
-  assert.deepEqual(s.counters, {});
+  assert.deepEqual({ ...s.counters }, {});
   for (const name of ["connections", "processes", "routes", "interfaces"] as const) {
     assert.equal(s.meta.sections[name].status, "ok", name);
   }

@@ -76,7 +76,7 @@ test("a session whose state changed is no session change, but shows in the TCP s
   const b = snap(T1, { connections: [conn("10.0.0.5", 40001, "10.0.0.9", 80, "CLOSE_WAIT")] });
   const d = diffSnapshots(a, b, { only: ["sessions"] });
   assert.deepEqual(d.changes, []);
-  assert.deepEqual(d.tcpStates, {
+  assert.deepEqual({ ...d.tcpStates }, {
     CLOSE_WAIT: { before: 0, after: 1 },
     ESTABLISHED: { before: 1, after: 0 },
   });
