@@ -1,11 +1,18 @@
 /** `nsnap port N [SNAPSHOT|live]`: who holds port N — every socket on it, with its processes. */
 import { type Command, Option } from "@commander-js/extra-typings";
+import { parsePortRanges, splitList } from "../diff/kinds.ts";
+import type { PortRange } from "../net/sockets.ts";
 import { parsePort, socketsOnPort } from "../view/port.ts";
 import { renderPortReport } from "../render/show_port.ts";
 import { renderJson } from "../render/show_json.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { textLayout, warnSections } from "./show.ts";
+
+/** Reads `--udp-service` values (repeatable, comma lists) for show and port. */
+export function parseUdpServices(value: string, previous: PortRange[] = []): PortRange[] {
+  return [...previous, ...parsePortRanges(splitList(value), "udp-service")];
+}
 
 /** Registers `nsnap port` on the program. */
 export function registerPort(program: Command, ctx: CliContext) {
@@ -19,6 +26,11 @@ export function registerPort(program: Command, ctx: CliContext) {
     .option("-t, --tcp", "TCP sockets only")
     .option("-u, --udp", "UDP sockets only")
     .option("-W, --wide", "never shorten addresses or names to fit the terminal")
+    .option(
+      "--udp-service <ports>",
+      "UDP ports that are services even in the ephemeral range (51820,60000-60100)",
+      parseUdpServices,
+    )
     .option("--max-size <size>", MAX_SIZE_HELP, parseMaxSize)
     .addOption(
       new Option("--format <format>", "output format").choices(["text", "json"] as const).default(
@@ -45,7 +57,11 @@ Examples:
         ...(opts.maxSize === undefined ? {} : { maxBytes: opts.maxSize }),
       });
       warnSections(snapshot, ["connections"]);
-      const sockets = socketsOnPort(snapshot, port, { tcp: opts.tcp, udp: opts.udp });
+      const sockets = socketsOnPort(snapshot, port, {
+        tcp: opts.tcp,
+        udp: opts.udp,
+        udpServices: opts.udpService,
+      });
       if (sockets.length === 0) ctx.exitCode = 1;
       if (opts.format === "json") {
         await out(renderJson(sockets));
@@ -53,7 +69,9 @@ Examples:
         await out(`nothing is using port ${port}`);
       } else {
         const { paint, width } = textLayout(opts.wide ?? false);
-        await out(renderPortReport(snapshot, sockets, { paint, width }));
+        await out(
+          renderPortReport(snapshot, sockets, { paint, width, udpServices: opts.udpService }),
+        );
       }
     });
 }

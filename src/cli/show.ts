@@ -7,7 +7,8 @@ import type { SectionName, Snapshot } from "../model.ts";
 import { UsageError } from "../errors.ts";
 import { parseCidr } from "../net/address.ts";
 import { env, stdoutIsTty, writeStderr } from "../runtime/process.ts";
-import { connectionRecord, normalizeState, selectConnections } from "../view/select.ts";
+import { connectionRecord, normalizeState, selectConnections, viewRules } from "../view/select.ts";
+import { parseUdpServices } from "./port.ts";
 import { parsePort } from "../view/port.ts";
 import { parseTable, selectRoutes } from "../view/routes.ts";
 import { protocolStatistics, selectCounterGroups } from "../view/stats.ts";
@@ -101,6 +102,11 @@ export function registerShow(program: Command, _ctx: CliContext) {
       "sockets with a local or remote address in this CIDR block",
       parseAddress,
     )
+    .option(
+      "--udp-service <ports>",
+      "UDP ports that are services even in the ephemeral range (51820,60000-60100)",
+      parseUdpServices,
+    )
     .option("--max-size <size>", MAX_SIZE_HELP, parseMaxSize)
     .addOption(
       new Option("--format <format>", "output format").choices(["text", "json"] as const).default(
@@ -111,8 +117,10 @@ export function registerShow(program: Command, _ctx: CliContext) {
       "after",
       `
 Without -a or -l, only connected sockets are shown (as netstat does); -l shows
-listeners only. With --format json the selected records are printed (counters
-as a number, or as a string above 2^53).
+listeners only. An unconnected UDP socket on an ephemeral port is a client
+(state "UNCONN (client)"), not a listener: it shows without -l, not with it
+(--udp-service names ports that are services). With --format json the selected
+records are printed (counters as a number, or as a string above 2^53).
 
 Examples:
   nsnap show -tulpn                      listening TCP and UDP sockets, programs
@@ -181,15 +189,18 @@ Examples:
         pid: opts.pid,
         program: opts.program,
         address: opts.address,
+        udpServices: opts.udpService,
       });
+      const rules = viewRules(snapshot, opts.udpService);
       await out(
         json
-          ? renderJson(selected.map((c) => connectionRecord(snapshot, c)))
+          ? renderJson(selected.map((c) => connectionRecord(snapshot, c, rules)))
           : renderConnections(snapshot, selected, {
             paint,
             width,
             user: opts.extend ?? false,
             inode: opts.extend ?? false,
+            udpServices: opts.udpService,
           }),
       );
     });
