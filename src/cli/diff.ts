@@ -11,11 +11,14 @@ import {
   DIFF_SECTIONS,
   type DiffOptions,
   diffSnapshots,
+  gateConflict,
   hasKind,
   type IgnoreRules,
   KIND_DESCRIPTIONS,
   mergeIgnore,
-  parseKinds,
+  NOTABLE,
+  parseGate,
+  parsePortRanges,
   parseSections,
   splitList,
 } from "../diff/mod.ts";
@@ -55,13 +58,22 @@ export function registerDiff(program: Command, ctx: CliContext) {
         .choices(["text", "json", "yaml", "markdown"] as const)
         .default("text" as const),
     )
-    .option("--fail-on <kinds>", "exit 1 when a change of these kinds occurs (comma list)", collect)
+    .option(
+      "--fail-on <kinds>",
+      "exit 1 when a change of these kinds occurs (comma list; globs like listener-*, and notable)",
+      collect,
+    )
     .option(
       "--only <sections>",
       `compare only these sections (${DIFF_SECTIONS.join(",")})`,
       collect,
     )
     .option("--detail", "list every session 5-tuple instead of groups")
+    .option(
+      "--udp-service <ports>",
+      "UDP ports that are services even in the ephemeral range (51820,60000-60100)",
+      collect,
+    )
     .option("--ignore-port <ports>", "ignore ports or ranges (22,8000-8100)", collect)
     .option("--ignore-program <globs>", "ignore sockets of these programs (chronyd,node*)", collect)
     .option(
@@ -81,14 +93,24 @@ export function registerDiff(program: Command, ctx: CliContext) {
       "after",
       `
 Change kinds (for --fail-on):
-${termList(ALL_KINDS.map((k) => [k, KIND_DESCRIPTIONS[k]]))}
+${
+        termList([
+          ...ALL_KINDS.map((k) => [k, KIND_DESCRIPTIONS[k]] as [string, string]),
+          [NOTABLE, "every change marked notable, whatever its kind"],
+        ])
+      }
+
+--fail-on takes kinds, globs over kinds (listener-*) and the word notable;
+listener-opened also trips on listener-instance-added, listener-closed on
+listener-instance-removed.
 
 Exit codes: 0 compared, 1 a --fail-on kind occurred, 2 usage error or unreadable
 input.
 
 Policy file (--config), same keys as the options; flags add to it, --only
 replaces it:
-  fail-on: [listener-opened, listener-exposure-changed]
+  fail-on: [listener-opened, listener-exposure-changed, notable]
+  udp-services: [51820]
   ignore-port: [22, "8000-8100"]
   ignore-interface: ["veth*"]
   ignore-counter: ["TcpExt.TCP*"]
@@ -105,9 +127,17 @@ Examples:
       if (beforeOp === "-" && afterOp === "-") {
         throw new UsageError("Cannot read both snapshots from stdin: give a file for one of them");
       }
-      const config: DiffConfig = opts.config ? readConfig(opts.config) : { failOn: [], ignore: {} };
-      const failOn = [...new Set([...config.failOn, ...parseKinds(opts.failOn ?? [])])];
+      const config: DiffConfig = opts.config
+        ? readConfig(opts.config)
+        : { failOn: [], ignore: {}, udpServices: [] };
+      const fromFlags = parseGate(opts.failOn ?? []);
       const only = opts.only ? parseSections(opts.only) : config.only;
+      if (only) {
+        const conflict = gateConflict(fromFlags, only) ??
+          gateConflict(parseGate(config.failOn), only)?.concat(` (from ${opts.config})`);
+        if (conflict) throw new UsageError(conflict);
+      }
+      const gate = parseGate([...new Set([...config.failOn, ...(opts.failOn ?? [])])]);
       const flags: IgnoreRules = {
         ports: opts.ignorePort ?? [],
         programs: opts.ignoreProgram ?? [],
@@ -118,6 +148,10 @@ Examples:
       const diffOpts: DiffOptions = {
         ignore: mergeIgnore(config.ignore, flags),
         detail: opts.detail ?? config.detail ?? false,
+        udpServices: [
+          ...config.udpServices,
+          ...parsePortRanges(opts.udpService ?? [], "udp-service"),
+        ],
       };
       if (only) diffOpts.only = only;
       if (beforeOp !== "live") diffOpts.beforeFile = beforeOp;
@@ -127,7 +161,7 @@ Examples:
       const after = await loadOperand(afterOp, load);
       const doc = diffSnapshots(before, after, diffOpts);
       for (const w of doc.warnings) writeStderr(`nsnap: warning: ${w}\n`);
-      if (failOn.length && hasKind(doc, failOn)) ctx.exitCode = 1;
+      if (hasKind(doc, gate)) ctx.exitCode = 1;
       switch (opts.format) {
         case "json":
           return await out(renderDiffJson(doc));

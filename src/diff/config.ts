@@ -4,8 +4,9 @@
  *
  * @example
  * ```yaml
- * fail-on: [listener-opened, listener-exposure-changed]
+ * fail-on: [listener-opened, listener-exposure-changed, notable]
  * only: [listeners, routes]
+ * udp-services: [51820, "60000-60100"]
  * ignore-port: [22, "8000-8100"]
  * ignore-program: ["chronyd"]
  * ignore-interface: ["veth*", "docker0"]
@@ -16,21 +17,26 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
+import type { PortRange } from "../net/sockets.ts";
 import { compileIgnore, type IgnoreRules } from "./ignore.ts";
 import {
-  type ChangeKind,
   type DiffSection,
-  parseKinds,
+  gateConflict,
+  parseGate,
+  parsePortRanges,
   parseSections,
   splitList,
 } from "./kinds.ts";
 
 /** A policy read from a config file. */
 export interface DiffConfig {
-  failOn: ChangeKind[];
+  /** `--fail-on` entries: kinds, globs over kinds, `notable` (checked). */
+  failOn: string[];
   only?: DiffSection[];
   detail?: boolean;
   ignore: IgnoreRules;
+  /** UDP ports that are services even in the ephemeral range. */
+  udpServices: PortRange[];
 }
 
 /** A list written as a YAML sequence or a comma-separated string. */
@@ -44,6 +50,7 @@ const ConfigFile = z.strictObject({
   "fail-on": list.optional(),
   only: list.optional(),
   detail: z.boolean().optional(),
+  "udp-services": list.optional(),
   "ignore-port": list.optional(),
   "ignore-program": list.optional(),
   "ignore-interface": list.optional(),
@@ -79,8 +86,11 @@ export function parseDiffConfig(text: string, file: string): DiffConfig {
   }
   const c = r.data!;
   try {
+    const failOn = c["fail-on"] ?? [];
+    const gate = parseGate(failOn);
     const cfg: DiffConfig = {
-      failOn: parseKinds(c["fail-on"] ?? []),
+      failOn,
+      udpServices: parsePortRanges(c["udp-services"] ?? [], "udp-services"),
       ignore: {
         ports: c["ignore-port"] ?? [],
         programs: c["ignore-program"] ?? [],
@@ -90,10 +100,15 @@ export function parseDiffConfig(text: string, file: string): DiffConfig {
       },
     };
     compileIgnore(cfg.ignore);
-    if (c.only) cfg.only = parseSections(c.only);
+    if (c.only) {
+      cfg.only = parseSections(c.only);
+      const conflict = gateConflict(gate, cfg.only);
+      if (conflict) fail(conflict.replace(/^Cannot use --fail-on /, "fail-on "));
+    }
     if (c.detail !== undefined) cfg.detail = c.detail;
     return cfg;
   } catch (e) {
-    return fail((e as Error).message.replace(/^Cannot use /, ""));
+    if (e instanceof InputError) throw e;
+    return fail((e as Error).message.replace(/^Cannot use --?/, ""));
   }
 }
