@@ -16,7 +16,13 @@
 import type { Connection, Snapshot } from "../model.ts";
 import { isLoopback, isWildcard } from "../net/address.ts";
 import { programName } from "../net/programs.ts";
-import { endpoint, isListener, listenerKey, type SocketRules } from "../net/sockets.ts";
+import {
+  endpoint,
+  exposureKey,
+  isListener,
+  listenerKey,
+  type SocketRules,
+} from "../net/sockets.ts";
 import type { Change, ChangeOf, Exposure, InstanceSide, ListenerSide } from "./types.ts";
 import { append, pad, rebooted, sortByKey } from "./util.ts";
 
@@ -364,7 +370,7 @@ export function diffListeners(
   for (const [k, lb] of b) if (!a.has(k)) opened.push(lb);
 
   // Pair a closed and an opened listener of the same protocol, port and program: a move.
-  const pairKey = (e: Listener) => `${e.side.protocol} ${e.side.port} ${e.programs.join(",")}`;
+  const pairKey = (e: Listener) => exposureKey(e.side, e.programs);
   const pending = groupBy(closed, pairKey), openedGroups = groupBy(opened, pairKey);
   const byAddr = (x: Listener, y: Listener) =>
     x.side.family < y.side.family

@@ -15,7 +15,15 @@
  */
 import type { Connection, Snapshot } from "../model.ts";
 import { programName } from "../net/programs.ts";
-import { endpoint, isListener, isSession, sessionKey, type SocketRules } from "../net/sockets.ts";
+import {
+  endpoint,
+  isListener,
+  isSession,
+  listenPortKey,
+  sessionGroupKey,
+  sessionKey,
+  type SocketRules,
+} from "../net/sockets.ts";
 import type { Change, ChangeOf, SessionSide, TcpStateTable } from "./types.ts";
 import { ownerOf, pad, sortByKey } from "./util.ts";
 
@@ -35,15 +43,11 @@ const OPEN = "ESTABLISHED";
 /** States of a session one end has closed and the other not yet. */
 const HALF_CLOSED = new Set(["CLOSE_WAIT", "FIN_WAIT1", "FIN_WAIT2", "CLOSING", "LAST_ACK"]);
 
-function portId(c: Connection): number {
-  return c.protocol === "udp" ? c.localPort + 65536 : c.localPort;
-}
-
-/** Listening ports of both snapshots as numbers: the port, plus 65536 for UDP. */
-function listenPorts(a: Snapshot, ra: SocketRules, b: Snapshot, rb: SocketRules): Set<number> {
-  const s = new Set<number>();
-  for (const c of a.connections) if (isListener(c, ra)) s.add(portId(c));
-  for (const c of b.connections) if (isListener(c, rb)) s.add(portId(c));
+/** Listening ports of both snapshots (`listenPortKey`). */
+function listenPorts(a: Snapshot, ra: SocketRules, b: Snapshot, rb: SocketRules): Set<string> {
+  const s = new Set<string>();
+  for (const c of a.connections) if (isListener(c, ra)) s.add(listenPortKey(c));
+  for (const c of b.connections) if (isListener(c, rb)) s.add(listenPortKey(c));
   return s;
 }
 
@@ -145,7 +149,7 @@ export function diffSessions(
 ): Change[] {
   const a = sessionsOf(before), b = sessionsOf(after);
   const listening = listenPorts(before, rules.before, after, rules.after);
-  const gs = groups(a, b, (c) => listening.has(portId(c)));
+  const gs = groups(a, b, (c) => listening.has(listenPortKey(c)));
   const items = detail ? detailed(before, after, a, b) : aggregated(gs);
   for (const u of unanswered(gs)) items.push(u);
   return sortByKey(items);
@@ -164,13 +168,6 @@ interface Group {
   orphaned: number;
   synBefore: number;
   synAfter: number;
-}
-
-/** The group a session falls in; cheap, since it runs once per socket. */
-function groupId(c: Connection, inbound: boolean): string {
-  return inbound
-    ? `in ${c.protocol} ${c.localPort} ${c.remoteAddress}`
-    : `out ${c.protocol} ${c.remoteAddress} ${c.remotePort}`;
 }
 
 /** A new group's key, sort key and wording, built once per group. */
@@ -221,7 +218,7 @@ function groups(
   const out = new Map<string, Group>();
   const touch = (c: Connection): Group => {
     const dir = inbound(c);
-    const id = groupId(c, dir);
+    const id = sessionGroupKey(c, dir);
     let g = out.get(id);
     if (!g) {
       g = newGroup(c, dir);

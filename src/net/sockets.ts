@@ -135,6 +135,32 @@ export function sessionKey(c: Connection): string {
   return `${c.protocol} ${c.localAddress} ${c.localPort} ${c.remoteAddress} ${c.remotePort}`;
 }
 
+/** Identity of a listening port, whatever the address: what makes a session inbound. */
+export function listenPortKey(c: Pick<Connection, "protocol" | "localPort">): string {
+  return `${c.protocol} ${c.localPort}`;
+}
+
+/**
+ * Identity of a group of sessions (the diff's default view): inbound ones by service port and
+ * remote address, outbound ones by remote address and port.
+ */
+export function sessionGroupKey(c: Connection, inbound: boolean): string {
+  return inbound
+    ? `in ${c.protocol} ${c.localPort} ${c.remoteAddress}`
+    : `out ${c.protocol} ${c.remoteAddress} ${c.remotePort}`;
+}
+
+/**
+ * What a listener that moved to another address keeps: protocol, port and the programs holding
+ * it (`127.0.0.1:9100` → `0.0.0.0:9100` of one program is one exposure change).
+ */
+export function exposureKey(
+  s: { protocol: string; port: number },
+  programs: readonly string[],
+): string {
+  return `${s.protocol} ${s.port} ${programs.join(",")}`;
+}
+
 /** The endpoints of a socket as any source states them (a connection, an lsof line …). */
 export interface SocketEnds {
   protocol: string;
