@@ -59,7 +59,8 @@ interface Tuple {
   /** A representative that does not depend on list order. */
   conn: Connection;
   open: number;
-  half: Map<string, number>;
+  /** Half-closed sockets by state; absent while there are none (most tuples). */
+  half?: Map<string, number>;
   /** Half-closed sockets no process holds (inode 0). */
   orphans: number;
   synSent: number;
@@ -76,11 +77,12 @@ function sessionsOf(snap: Snapshot): Map<string, Tuple> {
     const k = sessionKey(c);
     let t = m.get(k);
     if (!t) {
-      t = { conn: c, open: 0, half: new Map(), orphans: 0, synSent: 0 };
+      t = { conn: c, open: 0, orphans: 0, synSent: 0 };
       m.set(k, t);
     } else if (rank(c) < rank(t.conn)) t.conn = c;
     if (c.state === OPEN) t.open++;
     else if (HALF_CLOSED.has(c.state)) {
+      t.half ??= new Map();
       t.half.set(c.state, (t.half.get(c.state) ?? 0) + 1);
       if (c.inode === 0) t.orphans++;
     } else if (c.state === "SYN_SENT") t.synSent++;
@@ -100,22 +102,30 @@ interface Moves {
   closed: number;
   half: number;
   /** The states the half-closed ones are in now. */
-  states: Map<string, number>;
+  states: ReadonlyMap<string, number>;
   orphaned: number;
 }
+
+const NO_STATES: ReadonlyMap<string, number> = new Map();
 
 function moves(ta: Tuple | undefined, tb: Tuple | undefined): Moves {
   const openA = ta?.open ?? 0, openB = tb?.open ?? 0;
   const drop = Math.max(0, openA - openB);
-  const half = Math.min(drop, Math.max(0, total(tb?.half) - total(ta?.half)));
-  const states = new Map<string, number>();
-  let left = half;
-  for (const s of [...(tb?.half.keys() ?? [])].sort()) {
-    const rise = Math.min(left, (tb!.half.get(s) ?? 0) - (ta?.half.get(s) ?? 0));
-    if (rise > 0) {
-      states.set(s, rise);
-      left -= rise;
+  const half = drop === 0 || tb?.half === undefined
+    ? 0
+    : Math.min(drop, Math.max(0, total(tb.half) - total(ta?.half)));
+  let states = NO_STATES;
+  if (half > 0) {
+    const now = new Map<string, number>();
+    let left = half;
+    for (const s of [...tb!.half!.keys()].sort()) {
+      const rise = Math.min(left, (tb!.half!.get(s) ?? 0) - (ta?.half?.get(s) ?? 0));
+      if (rise > 0) {
+        now.set(s, rise);
+        left -= rise;
+      }
     }
+    states = now;
   }
   return {
     opened: Math.max(0, openB - openA),
@@ -149,7 +159,9 @@ export function diffSessions(
 ): Change[] {
   const a = sessionsOf(before), b = sessionsOf(after);
   const listening = listenPorts(before, rules.before, after, rules.after);
-  const gs = groups(a, b, (c) => listening.has(listenPortKey(c)));
+  const inbound = (c: Connection) => listening.has(listenPortKey(c));
+  // --detail needs groups only for SYN_SENT pile-ups: only tuples with SYN_SENT sockets then.
+  const gs = groups(a, b, inbound, detail);
   const items = detail ? detailed(before, after, a, b) : aggregated(gs);
   for (const u of unanswered(gs)) items.push(u);
   return sortByKey(items);
@@ -214,6 +226,7 @@ function groups(
   a: Map<string, Tuple>,
   b: Map<string, Tuple>,
   inbound: (c: Connection) => boolean,
+  synOnly: boolean,
 ): Map<string, Group> {
   const out = new Map<string, Group>();
   const touch = (c: Connection): Group => {
@@ -227,6 +240,7 @@ function groups(
     return g;
   };
   const visit = (ta: Tuple | undefined, tb: Tuple | undefined) => {
+    if (synOnly && !ta?.synSent && !tb?.synSent) return;
     const g = touch((ta ?? tb)!.conn);
     g.before += ta?.open ?? 0;
     g.after += tb?.open ?? 0;
@@ -237,7 +251,7 @@ function groups(
     g.closed += m.closed;
     g.half += m.half;
     g.orphaned += m.orphaned;
-    for (const [s, n] of m.states) g.states.set(s, (g.states.get(s) ?? 0) + n);
+    if (m.half > 0) { for (const [s, n] of m.states) g.states.set(s, (g.states.get(s) ?? 0) + n); }
   };
   for (const [k, ta] of a) visit(ta, b.get(k));
   for (const [k, tb] of b) if (!a.has(k)) visit(undefined, tb);
@@ -280,7 +294,7 @@ function aggregated(gs: Map<string, Group>): Array<[string, Change]> {
 function halfClosed(
   key: SessionKey,
   n: number,
-  m: { states: Map<string, number>; orphaned: number },
+  m: { states: ReadonlyMap<string, number>; orphaned: number },
   sides: Pick<ChangeOf<"session-half-closed">, "before" | "after">,
   label: string,
   counts = "",
@@ -366,9 +380,7 @@ function detailed(
   b: Map<string, Tuple>,
 ): Array<[string, Change]> {
   const items: Array<[string, Change]> = [];
-  const keys = new Set([...a.keys(), ...b.keys()]);
-  for (const k of keys) {
-    const ta = a.get(k), tb = b.get(k);
+  const visit = (ta: Tuple | undefined, tb: Tuple | undefined) => {
     const m = moves(ta, tb);
     const c = (tb ?? ta)!.conn;
     if (m.opened > 0) {
@@ -406,7 +418,9 @@ function detailed(
         halfClosed(tupleKey(c), m.half, m, { before: was, after: now }, label),
       ]);
     }
-  }
+  };
+  for (const [k, ta] of a) visit(ta, b.get(k));
+  for (const [k, tb] of b) if (!a.has(k)) visit(undefined, tb);
   return items;
 }
 
