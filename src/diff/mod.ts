@@ -103,8 +103,8 @@ export function diffSnapshots(
   const a = opts.ignore ? applyIgnore(before, opts.ignore) : before;
   const b = opts.ignore ? applyIgnore(after, opts.ignore) : after;
   const rules = {
-    before: socketRules(a, opts.udpServices),
-    after: socketRules(b, opts.udpServices),
+    before: socketRules(a, { udpServices: opts.udpServices }),
+    after: socketRules(b, { udpServices: opts.udpServices }),
   };
   const wanted = new Set<DiffSection>(opts.only ?? DIFF_SECTIONS);
   const sections: DiffSection[] = [];

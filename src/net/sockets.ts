@@ -18,6 +18,16 @@ export interface SocketRules {
   ephemeral: PortRange;
   /** Ports that are services whatever the range says: reserved ports and `--udp-service`. */
   services: readonly PortRange[];
+  /** Ports a TCP socket listens on: a UDP socket on the same port is that service's too. */
+  tcpPorts: ReadonlySet<number>;
+}
+
+/** What may change the rules of a snapshot: named services, a range given by a policy. */
+export interface RuleOptions {
+  /** UDP ports that are services even inside the ephemeral range. */
+  udpServices?: readonly PortRange[] | undefined;
+  /** An ephemeral range that overrides the snapshot's (a policy's `ephemeral-ports`). */
+  ephemeral?: PortRange | undefined;
 }
 
 /** Linux's default ephemeral range, for a snapshot that does not record its own. */
@@ -55,19 +65,23 @@ export function inRanges(port: number, ranges: readonly PortRange[]): boolean {
 
 /**
  * The rules of one snapshot: its recorded ephemeral range and reserved ports (else the default of
- * its platform), plus UDP ports the user names as services.
+ * its platform), the ports its TCP sockets listen on, plus UDP ports the user names as services.
  *
  * @example
  * ```ts
  * import { socketRules } from "./sockets.ts";
- * const rules = socketRules({ meta: { host: { os: "linux" } }, settings: {
- *   "net.ipv4.ip_local_port_range": "32768 60999" } }, [[51820, 51820]]);
+ * const rules = socketRules({ meta: { host: { os: "linux" } }, connections: [], settings: {
+ *   "net.ipv4.ip_local_port_range": "32768 60999" } }, { udpServices: [[51820, 51820]] });
  * rules.ephemeral; // [32768, 60999]
  * ```
  */
 export function socketRules(
-  snap: { meta: { host: { os: string } }; settings?: Settings | undefined },
-  udpServices: readonly PortRange[] = [],
+  snap: {
+    meta: { host: { os: string } };
+    connections: readonly Connection[];
+    settings?: Settings | undefined;
+  },
+  opts: RuleOptions = {},
 ): SocketRules {
   const set = snap.settings ?? {};
   const linux = Object.hasOwn(set, "net.ipv4.ip_local_port_range")
@@ -80,22 +94,32 @@ export function socketRules(
     ? Number(set["net.inet.ip.portrange.last"])
     : NaN;
   let ephemeral = snap.meta.host.os === "linux" ? LINUX_EPHEMERAL : BSD_EPHEMERAL;
-  if (linux) ephemeral = [Number(linux[1]), Number(linux[2])];
-  else if (bsdFirst >= 0 && bsdLast >= bsdFirst) ephemeral = [bsdFirst, bsdLast];
+  if (linux && Number(linux[1]) <= Number(linux[2])) {
+    ephemeral = [Number(linux[1]), Number(linux[2])];
+  } else if (bsdFirst >= 0 && bsdLast >= bsdFirst) ephemeral = [bsdFirst, bsdLast];
   const reserved = Object.hasOwn(set, "net.ipv4.ip_local_reserved_ports")
     ? parsePortList(set["net.ipv4.ip_local_reserved_ports"]!) ?? []
     : [];
-  return { ephemeral, services: [...reserved, ...udpServices] };
+  const tcpPorts = new Set<number>();
+  for (const c of snap.connections) {
+    if (c.protocol === "tcp" && c.state === "LISTEN") tcpPorts.add(c.localPort);
+  }
+  return {
+    ephemeral: opts.ephemeral ?? ephemeral,
+    services: [...reserved, ...(opts.udpServices ?? [])],
+    tcpPorts,
+  };
 }
 
 /**
  * True for a UDP client socket: unconnected (`UNCONN`), on a port of the ephemeral range that no
- * rule names a service, and held by a process (a socket of the kernel's own, such as a VXLAN or
- * WireGuard port, has no inode and is a service). Resolvers, NTP and statsd clients hold these.
+ * rule names a service, with no TCP listener on the same port, and held by a process (a socket
+ * of the kernel's own, such as a VXLAN or WireGuard port, has no inode and is a service).
+ * Resolvers, NTP and statsd clients hold these.
  */
 export function isUdpClient(c: Connection, rules: SocketRules): boolean {
   if (c.protocol !== "udp" || c.state !== "UNCONN" || c.localPort === 0) return false;
-  if (c.inode === 0) return false;
+  if (c.inode === 0 || rules.tcpPorts.has(c.localPort)) return false;
   const [lo, hi] = rules.ephemeral;
   return c.localPort >= lo && c.localPort <= hi && !inRanges(c.localPort, rules.services);
 }

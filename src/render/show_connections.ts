@@ -125,7 +125,7 @@ export function renderConnections(
     lastResortWidth: 13,
     truncate: truncatePidProgram,
   });
-  const rules = socketRules(snapshot, opts.udpServices);
+  const rules = socketRules(snapshot, { udpServices: opts.udpServices });
   const rows = connections.map((c) => {
     const row = [
       protoLabel(c),

@@ -41,7 +41,7 @@ export interface ConnectionFilter {
 
 /** The rules that tell a snapshot's UDP clients from its UDP listeners. */
 export function viewRules(snapshot: Snapshot, udpServices?: readonly PortRange[]): SocketRules {
-  return socketRules(snapshot, udpServices);
+  return socketRules(snapshot, { udpServices });
 }
 
 export { SOCKET_STATES };

@@ -39,7 +39,7 @@ test("masterPid() falls back to the lowest pid when every holder's parent holds 
   assert.equal(masterPid([42], () => undefined), 42);
 });
 
-const LINUX = { meta: { host: { os: "linux" } } };
+const LINUX = { meta: { host: { os: "linux" } }, connections: [] };
 const RULES = socketRules(LINUX);
 
 test("isListener() means TCP LISTEN or a bound unconnected UDP socket; sessions have a remote end", () => {
@@ -68,16 +68,22 @@ test("an unconnected UDP socket on an ephemeral port is a client, not a listener
       "net.ipv4.ip_local_port_range": "40000 50000",
       "net.ipv4.ip_local_reserved_ports": "45000,46000-46010",
     },
-  }, [[47000, 47000]]);
+  }, { udpServices: [[47000, 47000]] });
   assert.equal(isUdpClient(udp(33481), own), false);
   assert.equal(isUdpClient(udp(41000), own), true);
   assert.equal(isUdpClient(udp(45000), own), false);
   assert.equal(isUdpClient(udp(46005), own), false);
   assert.equal(isUdpClient(udp(47000), own), false);
   // macOS and FreeBSD default to IANA's 49152-65535.
-  const bsd = socketRules({ meta: { host: { os: "darwin" } } });
+  const bsd = socketRules({ meta: { host: { os: "darwin" } }, connections: [] });
   assert.equal(isUdpClient(udp(33481), bsd), false);
   assert.equal(isUdpClient(udp(50000), bsd), true);
+  // A TCP listener on the same port makes it a service's (a server on TCP and UDP 50000).
+  const both = socketRules({ ...LINUX, connections: [conn({ localPort: 50000 })] });
+  assert.equal(isUdpClient(udp(50000), both), false);
+  assert.equal(isUdpClient(udp(50001), both), true);
+  // A policy's range replaces the snapshot's.
+  assert.equal(isUdpClient(udp(20000), socketRules(LINUX, { ephemeral: [20000, 20010] })), true);
   // TCP is never a client by this rule, nor a connected UDP socket.
   assert.equal(isUdpClient(conn({ localPort: 40000 }), RULES), false);
   assert.equal(
