@@ -48,6 +48,17 @@ const ERRNO_WORDS: Readonly<Record<string, string>> = {
   EMFILE: "too many open files",
   ENFILE: "too many open files in the system",
   ESRCH: "no such process",
+  EINVAL: "invalid argument",
+  EINTR: "interrupted",
+  EAGAIN: "resource temporarily unavailable",
+  EBADF: "bad file descriptor",
+  ENOMEM: "out of memory",
+  ENODEV: "no such device",
+  ENOSYS: "function not implemented",
+  ENOBUFS: "no buffer space available",
+  EOPNOTSUPP: "operation not supported",
+  EPROTONOSUPPORT: "protocol not supported",
+  EAFNOSUPPORT: "address family not supported",
 };
 
 /**

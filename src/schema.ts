@@ -166,6 +166,10 @@ export const Meta = z.object({
   durationMs: z.number().nonnegative(),
   host: z.object({
     hostname: z.string(),
+    machineId: z.string().optional().meta({
+      description: "The host's unique id: /etc/machine-id on Linux (32 hex digits), the " +
+        "IOPlatformUUID on macOS; absent when unreadable. Pairs a fleet's snapshots.",
+    }),
     os: z.string(),
     kernel: z.string().optional(),
     arch: z.string().optional(),

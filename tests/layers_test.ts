@@ -20,6 +20,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ["parse", "runtime"],
   ["snapshot"],
   ["collect", "import", "view", "diff"],
+  ["check"],
+  ["fleet"],
   ["render"],
   ["cli"],
 ];

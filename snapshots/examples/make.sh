@@ -8,20 +8,7 @@ set -euo pipefail
 export DENO_NO_UPDATE_CHECK=1 DO_NOT_TRACK=1
 cd "$(dirname "$0")/../.."
 ns="nsnap-example-$$"
-nsnap=(node_modules/.bin/deno run -A --quiet mod.ts)
-cleanup() {
-  for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
-  ip netns del "$ns" 2>/dev/null || true
-}
-trap cleanup EXIT
-ip netns add "$ns"
-in_ns() { ip netns exec "$ns" "$@"; }
-in_ns ip link set lo up
-in_ns ip link add eth0 type veth peer name eth1
-in_ns ip link set eth0 up
-in_ns ip link set eth1 up
-in_ns ip addr add 10.20.0.5/24 dev eth0
-in_ns ip route add default via 10.20.0.1
+. snapshots/examples/host.sh
 in_ns ip route add 10.30.0.0/16 via 10.20.0.254
 serve() { in_ns timeout 120 python3 -m http.server "$2" --bind "$1" >/dev/null 2>&1 & }
 serve 127.0.0.1 8080

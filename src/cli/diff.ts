@@ -26,11 +26,20 @@ import { errnoText, InputError, UsageError } from "../errors.ts";
 import { renderDiffJson, renderDiffYaml } from "../render/diff_json.ts";
 import { renderDiffMarkdown } from "../render/diff_markdown.ts";
 import { renderDiffText } from "../render/diff_text.ts";
+import { renderReport } from "../render/html/mod.ts";
 import { writeStderr } from "../runtime/process.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { textLayout } from "./show.ts";
 import { termList } from "./help.ts";
+import {
+  checkThresholdSections,
+  failOnThresholds,
+  parseFailOn,
+  parseThresholds,
+} from "./fail_on.ts";
+import { folderOperands, parseOutlierShare, runFleetDiff, splitFleetKinds } from "./fleet.ts";
+import { parsePairBy } from "../fleet/pair.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...splitList(value)];
 
@@ -51,16 +60,16 @@ export function registerDiff(program: Command, ctx: CliContext) {
     .description(
       "what changed between two snapshots: listeners, sessions, routes, interfaces, counters",
     )
-    .argument("<before>", "snapshot file, - for stdin, or live")
-    .argument("<after>", "snapshot file, - for stdin, or live")
+    .argument("<before>", "snapshot file, - for stdin, live, or a folder of snapshots (a fleet)")
+    .argument("<after>", "snapshot file, - for stdin, live, or a folder of snapshots (a fleet)")
     .addOption(
       new Option("--format <format>", "output format")
-        .choices(["text", "json", "yaml", "markdown"] as const)
+        .choices(["text", "json", "yaml", "markdown", "html"] as const)
         .default("text" as const),
     )
     .option(
       "--fail-on <kinds>",
-      "exit 1 when a change of these kinds occurs (comma list; globs like listener-*, and notable)",
+      "exit 1 when a change of these kinds occurs (globs like listener-*, notable) or a threshold holds",
       collect,
     )
     .option(
@@ -89,6 +98,16 @@ export function registerDiff(program: Command, ctx: CliContext) {
     .option("--ignore-counter <globs>", "ignore counters, Group.Name globs (TcpExt.TCP*)", collect)
     .option("--config <file>", "read the options above from a YAML policy file")
     .option("--max-size <size>", MAX_SIZE_HELP)
+    .option(
+      "--pair-by <rule>",
+      "folders: auto, machine-id, hostname, path or label:KEY",
+      parsePairBy,
+    )
+    .option(
+      "--outlier-share <share>",
+      "folders: a change on at most this share of hosts is an outlier (default 0.1)",
+      parseOutlierShare,
+    )
     .addHelpText(
       "after",
       `
@@ -104,8 +123,18 @@ ${
 listener-opened also trips on listener-instance-added, listener-closed on
 listener-instance-removed.
 
-Exit codes: 0 compared, 1 a --fail-on kind occurred, 2 usage error or unreadable
-input.
+Thresholds (for --fail-on), in the language of nsnap check's rates:
+  counter:Tcp.RetransSegs>1%        share of the natural denominator (OutSegs)
+  TcpExt.ListenOverflows>0          the delta between the snapshots
+  'interface eth0 rxDropped>10/s'   a rate per second
+
+Exit codes: 0 compared, 1 a --fail-on kind occurred or threshold held, 2 usage
+error or unreadable input.
+
+Folders (a fleet): snapshots found at any depth are paired by machine id, else
+hostname, else path; identical changes are rolled up across hosts, hosts that
+vanished or appeared are listed, and --fail-on also takes host-vanished and
+host-appeared. See docs/diff.md, "Fleets".
 
 Policy file (--config), same keys as the options; flags add to it, --only
 replaces it:
@@ -120,24 +149,37 @@ Examples:
   nsnap diff before.json live --only listeners,routes
   nsnap diff a.json b.json --fail-on listener-opened,listener-exposure-changed
   nsnap diff a.json b.json --format markdown > report.md
+  nsnap diff a.json b.json --format html > report.html
   nsnap diff a.json b.json --format json | jq '.changes[] | select(.notable)'
-  nsnap capture -o - | nsnap diff before.json - --config .nsnap-diff.yaml`,
+  nsnap capture -o - | nsnap diff before.json - --config .nsnap-diff.yaml
+  nsnap diff snapshots/before snapshots/after --fail-on listener-opened`,
     )
     .action(async (beforeOp, afterOp, opts) => {
       if (beforeOp === "-" && afterOp === "-") {
         throw new UsageError("Cannot read both snapshots from stdin: give a file for one of them");
       }
+      const fleet = folderOperands(beforeOp, afterOp);
+      if (!fleet && (opts.pairBy !== undefined || opts.outlierShare !== undefined)) {
+        throw new UsageError("Cannot use --pair-by or --outlier-share: they apply to folders");
+      }
       const config: DiffConfig = opts.config
         ? readConfig(opts.config)
         : { failOn: [], ignore: {}, udpServices: [] };
-      const fromFlags = parseGate(opts.failOn ?? []);
+      const names = splitFleetKinds(opts.failOn ?? [], fleet);
+      const flagged = parseFailOn(names.kinds);
       const only = opts.only ? parseSections(opts.only) : config.only;
       if (only) {
-        const conflict = gateConflict(fromFlags, only) ??
+        const conflict = gateConflict(parseGate(flagged.kinds), only) ??
           gateConflict(parseGate(config.failOn), only)?.concat(` (from ${opts.config})`);
         if (conflict) throw new UsageError(conflict);
       }
-      const gate = parseGate([...new Set([...config.failOn, ...(opts.failOn ?? [])])]);
+      const failOn = [...new Set([...config.failOn, ...flagged.kinds])];
+      const gate = parseGate(failOn);
+      const thresholds = [
+        ...parseThresholds(config.thresholds ?? [], `fail-on in ${opts.config}`),
+        ...flagged.thresholds,
+      ];
+      checkThresholdSections(thresholds, only);
       const flags: IgnoreRules = {
         ports: opts.ignorePort ?? [],
         programs: opts.ignoreProgram ?? [],
@@ -154,6 +196,23 @@ Examples:
         ],
       };
       if (only) diffOpts.only = only;
+      if (fleet) {
+        if (opts.format === "html") {
+          // The HTML report of a fleet is `nsnap report DIR`'s to make (issue 20).
+          throw new UsageError(
+            "Cannot diff folders as html: use text, json, yaml or markdown for a fleet",
+          );
+        }
+        return await runFleetDiff(beforeOp, afterOp, {
+          format: opts.format,
+          failOn: [...failOn, ...names.fleet],
+          diff: diffOpts,
+          pairBy: opts.pairBy ?? "auto",
+          outlierShare: opts.outlierShare,
+          maxBytes: opts.maxSize ? parseMaxSize(opts.maxSize) : undefined,
+          paint: textLayout(true).paint,
+        }, ctx);
+      }
       if (beforeOp !== "live") diffOpts.beforeFile = beforeOp;
       if (afterOp !== "live") diffOpts.afterFile = afterOp;
       const load = opts.maxSize ? { maxBytes: parseMaxSize(opts.maxSize) } : {};
@@ -162,6 +221,7 @@ Examples:
       const doc = diffSnapshots(before, after, diffOpts);
       for (const w of doc.warnings) writeStderr(`nsnap: warning: ${w}\n`);
       if (hasKind(doc, gate)) ctx.exitCode = 1;
+      if (failOnThresholds(thresholds, before, after)) ctx.exitCode = 1;
       switch (opts.format) {
         case "json":
           return await out(renderDiffJson(doc));
@@ -169,6 +229,8 @@ Examples:
           return await out(renderDiffYaml(doc));
         case "markdown":
           return await out(renderDiffMarkdown(doc));
+        case "html":
+          return await out(renderReport({ kind: "diff", before, after, doc }));
         default:
           return await out(
             renderDiffText(doc, { paint: textLayout(true).paint }),

@@ -8,12 +8,14 @@ import { writeStderr, writeStdout } from "../runtime/process.ts";
 import { VERSION } from "../version.ts";
 import type { CliContext } from "./context.ts";
 import { registerCapture } from "./capture.ts";
+import { registerCheck } from "./check.ts";
 import { registerDiff } from "./diff.ts";
 import { registerShow } from "./show.ts";
 import { registerPort } from "./port.ts";
 import { registerImport } from "./import.ts";
 import { registerSchema } from "./schema.ts";
 import { registerCompletions } from "./completions.ts";
+import { registerReport } from "./report.ts";
 
 /** Builds the program with every command registered; exported for completions and tests. */
 export function buildProgram(ctx: CliContext): Command {
@@ -38,15 +40,19 @@ Examples:
   nsnap capture                       write ./snapshots/<host>-<time>.json
   nsnap diff before.json after.json   what changed (exit 1 with --fail-on KINDS)
   nsnap show -tlp                     listening TCP sockets with their programs
-  nsnap port 443 incident.json.gz     who holds port 443 in a saved snapshot`,
+  nsnap port 443 incident.json.gz     who holds port 443 in a saved snapshot
+  nsnap report a.json b.json          one HTML page for a ticket
+  nsnap check policy.yaml             does this host keep its policy (exit 1)`,
   );
   for (
     const register of [
       registerCapture,
       registerDiff,
+      registerCheck,
       registerShow,
       registerPort,
       registerImport,
+      registerReport,
       registerSchema,
       registerCompletions,
     ]

@@ -1,18 +1,12 @@
 /** `nsnap port N [SNAPSHOT|live]`: who holds port N — every socket on it, with its processes. */
 import { type Command, Option } from "@commander-js/extra-typings";
-import { parsePortRanges, splitList } from "../diff/kinds.ts";
-import type { PortRange } from "../net/sockets.ts";
 import { parsePort, socketsOnPort } from "../view/port.ts";
 import { renderPortReport } from "../render/show_port.ts";
 import { renderJson } from "../render/show_json.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
-import { textLayout, warnSections } from "./show.ts";
-
-/** Reads `--udp-service` values (repeatable, comma lists) for show and port. */
-export function parseUdpServices(value: string, previous: PortRange[] = []): PortRange[] {
-  return [...previous, ...parsePortRanges(splitList(value), "udp-service")];
-}
+import { parseUdpServices, textLayout, warnSections } from "./show.ts";
+import { isFolder, portFolder } from "./fleet.ts";
 
 /** Registers `nsnap port` on the program. */
 export function registerPort(program: Command, ctx: CliContext) {
@@ -22,7 +16,10 @@ export function registerPort(program: Command, ctx: CliContext) {
       "who holds a port: every socket with it as local or remote port, with its processes",
     )
     .argument("<port>", "port number, 1-65535")
-    .argument("[snapshot]", "snapshot file, - for stdin, or live (default: live)")
+    .argument(
+      "[snapshot]",
+      "snapshot file, - for stdin, live (default), or a folder: every host's sockets",
+    )
     .option("-t, --tcp", "TCP sockets only")
     .option("-u, --udp", "UDP sockets only")
     .option("-W, --wide", "never shorten addresses or names to fit the terminal")
@@ -48,10 +45,21 @@ Examples:
   nsnap port 443                         who holds port 443 now
   nsnap port 5432 incident.json.gz       who held port 5432 in a saved snapshot
   nsnap port 53 -u                       UDP sockets on port 53
-  nsnap port 8080 --format json | jq '.[].pid'`,
+  nsnap port 8080 --format json | jq '.[].pid'
+  nsnap port 9100 snapshots/after/       who listens on 9100 across the fleet`,
     )
     .action(async (portText, operand, opts) => {
       const port = parsePort(portText);
+      if (operand !== undefined && isFolder(operand)) {
+        return await portFolder(
+          operand,
+          port,
+          { tcp: opts.tcp, udp: opts.udp, maxBytes: opts.maxSize },
+          opts.format,
+          textLayout(opts.wide ?? false),
+          ctx,
+        );
+      }
       const snapshot = await loadOperand(operand ?? "live", {
         capture: { cmdline: true },
         ...(opts.maxSize === undefined ? {} : { maxBytes: opts.maxSize }),

@@ -60,6 +60,8 @@ export interface Collected {
   bootTime?: string;
   /** Identity of the network namespace the sections were read in, where the platform has one. */
   netnsInode?: number;
+  /** The host's unique id (machine_id.ts), where it can be read. */
+  machineId?: string;
 }
 
 /** A platform's collector. */

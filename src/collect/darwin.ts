@@ -16,6 +16,7 @@ import { lsofProcesses, type LsofSocket, parseLsof } from "../parse/bsd/lsof.ts"
 import { parseSysctl } from "../parse/bsd/sysctl.ts";
 import type { Collector } from "./contract.ts";
 import { maskCmdline } from "./mask.ts";
+import { darwinMachineId } from "./machine_id.ts";
 import { commandSection, failed, mergeStatus, type Section } from "./section.ts";
 import { sectionStatus } from "../model.ts";
 
@@ -56,7 +57,9 @@ export const collectDarwin: Collector = (place, opts) => {
     ]);
   }
   const lsofSeen = lsof.status.status !== "error" || Object.keys(processes).length > 0;
+  const machineId = darwinMachineId(run);
   return {
+    ...(machineId === undefined ? {} : { machineId }),
     sections: {
       connections: { value: connections, status: connStatus, source: conns.source },
       processes: {

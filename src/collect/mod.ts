@@ -56,6 +56,7 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     durationMs: Math.round((performance.now() - t0) * 10) / 10,
     host: {
       hostname: os.hostname(),
+      ...(c.machineId === undefined ? {} : { machineId: c.machineId }),
       os: name,
       kernel: os.release(),
       arch: os.arch(),

@@ -4,7 +4,7 @@
  *
  * @example
  * ```yaml
- * fail-on: [listener-opened, listener-exposure-changed, notable]
+ * fail-on: [listener-opened, listener-exposure-changed, notable, "counter:Tcp.RetransSegs>1%"]
  * only: [listeners, routes]
  * udp-services: [51820, "60000-60100"]
  * ignore-port: [22, "8000-8100"]
@@ -25,6 +25,7 @@ import {
   parseGate,
   parsePortRanges,
   parseSections,
+  splitFailOn,
   splitList,
 } from "./kinds.ts";
 
@@ -32,6 +33,8 @@ import {
 export interface DiffConfig {
   /** `--fail-on` entries: kinds, globs over kinds, `notable` (checked). */
   failOn: string[];
+  /** `fail-on` thresholds as written (`counter:Tcp.RetransSegs>1%`); the CLI parses them. */
+  thresholds?: string[];
   only?: DiffSection[];
   detail?: boolean;
   ignore: IgnoreRules;
@@ -86,10 +89,10 @@ export function parseDiffConfig(text: string, file: string): DiffConfig {
   }
   const c = r.data!;
   try {
-    const failOn = c["fail-on"] ?? [];
-    const gate = parseGate(failOn);
+    const failOn = splitFailOn(c["fail-on"] ?? []);
+    const gate = parseGate(failOn.kinds);
     const cfg: DiffConfig = {
-      failOn,
+      failOn: failOn.kinds,
       udpServices: parsePortRanges(c["udp-services"] ?? [], "udp-services"),
       ignore: {
         ports: c["ignore-port"] ?? [],
@@ -99,6 +102,7 @@ export function parseDiffConfig(text: string, file: string): DiffConfig {
         counters: c["ignore-counter"] ?? [],
       },
     };
+    if (failOn.thresholds.length) cfg.thresholds = failOn.thresholds;
     compileIgnore(cfg.ignore);
     if (c.only) {
       cfg.only = parseSections(c.only);

@@ -92,6 +92,11 @@ function notableOf(group: string, name: string): Sentence | undefined {
     (name.startsWith(group) ? undefined : NOTABLE[`${group}.${group}${name}`]);
 }
 
+/** True for the counters a diff calls out as notable (Tcp.RetransSegs, TcpExt.ListenOverflows …). */
+export function isNotableCounter(group: string, name: string): boolean {
+  return notableOf(group, name) !== undefined;
+}
+
 function delta(a: bigint | undefined, b: bigint | undefined): bigint | undefined {
   return a === undefined || b === undefined || b < a ? undefined : b - a;
 }

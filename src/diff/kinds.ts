@@ -108,7 +108,9 @@ export function parseGate(names: readonly string[]): Gate {
       throw new UsageError(
         `Cannot use --fail-on ${JSON.stringify(text)}: ${
           re ? "the pattern matches no change kind" : "unknown change kind"
-        } (known: ${NOTABLE}, ${ALL_KINDS.join(", ")})`,
+        } (known: ${NOTABLE}, ${
+          ALL_KINDS.join(", ")
+        }; or a threshold such as counter:Tcp.RetransSegs>1%)`,
       );
     }
     return { text, kinds: withGated(named), notable: false };
@@ -153,6 +155,28 @@ export function parsePortRanges(items: readonly (string | number)[], option: str
     }
     return r;
   });
+}
+
+/** True for a `--fail-on` value that is a threshold (`counter:Tcp.RetransSegs>1%`), not a kind. */
+export function looksLikeThreshold(text: string): boolean {
+  return /[<>=!]/.test(text);
+}
+
+/**
+ * `--fail-on` values split: kind entries (kinds, globs, `notable`; checked by `parseGate`), and
+ * threshold texts (parsed by the CLI).
+ */
+export interface FailOnNames {
+  kinds: string[];
+  thresholds: string[];
+}
+
+/** Splits `--fail-on` values into kind entries and thresholds; an unknown kind is a UsageError. */
+export function splitFailOn(names: readonly string[]): FailOnNames {
+  const kinds: string[] = [], thresholds: string[] = [];
+  for (const n of names) (looksLikeThreshold(n) ? thresholds : kinds).push(n);
+  parseGate(kinds);
+  return { kinds, thresholds };
 }
 
 /** Parses `--only` names; an unknown section is a UsageError that lists the known ones. */

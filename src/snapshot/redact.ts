@@ -287,6 +287,8 @@ export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
     sections,
     redacted: true,
   };
+  // The machine id identifies the host too; a stable pseudonym still pairs a fleet's snapshots.
+  if (m.host.machineId !== undefined) meta.host.machineId = p.name("machine", m.host.machineId);
   if (m.source !== undefined) {
     meta.source = { ...m.source };
     if (m.source.files !== undefined) {

@@ -92,7 +92,7 @@ export async function writeSnapshot(snapshot: Snapshot, opts: WriteOptions = {})
     const ext = format === "yaml" ? ".yaml" : ".json";
     const nameAt = (i: number) =>
       i === 0 ? `${stem}${ext}` : i < 10_000 ? `${stem}-${i + 1}${ext}` : undefined;
-    const name = await publish(data, dir, shownDir, nameAt, false);
+    const name = await publish(data, dir, shownDir, nameAt, false, "snapshot");
     return join(shownDir, name);
   }
 
@@ -104,8 +104,38 @@ export async function writeSnapshot(snapshot: Snapshot, opts: WriteOptions = {})
   }
   const format = opts.format ?? named.format ?? "json";
   const only = (i: number) => (i === 0 ? file : undefined);
-  await publish(encode(snapshot, format, named.gzip), dir, shownDir, only, opts.force ?? false);
+  await publish(
+    encode(snapshot, format, named.gzip),
+    dir,
+    shownDir,
+    only,
+    opts.force ?? false,
+    "snapshot",
+  );
   return output!;
+}
+
+/**
+ * Writes other output (an HTML report) the way snapshots are written: atomically, mode 0600,
+ * never over an existing file without `force`, never through a symbolic link. `noun` names the
+ * thing in error messages ("Cannot write report r.html: file exists …").
+ */
+export async function writeFileSafely(
+  output: string,
+  data: Uint8Array,
+  opts: { force?: boolean; noun: string; cwd?: string },
+): Promise<void> {
+  const shownDir = dirname(output);
+  const file = basename(output);
+  const only = (i: number) => (i === 0 ? file : undefined);
+  await publish(
+    data,
+    resolve(opts.cwd ?? ".", shownDir),
+    shownDir,
+    only,
+    opts.force ?? false,
+    opts.noun,
+  );
 }
 
 function encode(s: Snapshot, format: SnapshotFormat, gzip: boolean): Uint8Array {
@@ -136,11 +166,12 @@ async function publish(
   shownDir: string,
   nameAt: (i: number) => string | undefined,
   force: boolean,
+  noun: string,
 ): Promise<string> {
   const shown = (name: string) => (shownDir === "." ? name : join(shownDir, name));
   const first = nameAt(0)!;
   // A single name that is taken or a link is refused before anything is written.
-  if (nameAt(1) === undefined) await checkTarget(join(dir, first), shown(first), force);
+  if (nameAt(1) === undefined) await checkTarget(join(dir, first), shown(first), force, noun);
 
   const tmp = join(dir, `.${first}.${pid()}.${Math.random().toString(36).slice(2, 10)}.tmp`);
   let tmpExists = false;
@@ -165,13 +196,13 @@ async function publish(
         await fh.close();
       }
     } catch (err) {
-      throw new InputError(`Cannot write snapshot ${shown(first)}: ${systemReason(err, shownDir)}`);
+      throw new InputError(`Cannot write ${noun} ${shown(first)}: ${systemReason(err, shownDir)}`);
     }
     for (let i = 0, name = nameAt(0); name !== undefined; name = nameAt(++i)) {
       current = name;
       const target = join(dir, name);
       if (force) {
-        await checkTarget(target, shown(name), true);
+        await checkTarget(target, shown(name), true, noun);
         await fsp.rename(tmp, target);
         tmpExists = false;
         await syncDir(dir);
@@ -184,11 +215,11 @@ async function publish(
       }
     }
     throw new InputError(
-      `Cannot write snapshot ${shown(current)}: file exists (use --force to replace it)`,
+      `Cannot write ${noun} ${shown(current)}: file exists (use --force to replace it)`,
     );
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError(`Cannot write snapshot ${shown(current)}: ${systemReason(err, shownDir)}`);
+    throw new InputError(`Cannot write ${noun} ${shown(current)}: ${systemReason(err, shownDir)}`);
   } finally {
     removeTmp();
   }
@@ -219,7 +250,12 @@ function untrack(tmp: string): void {
 }
 
 /** Refuses a symbolic link always, and an existing file unless `force`. */
-async function checkTarget(path: string, shown: string, force: boolean): Promise<void> {
+async function checkTarget(
+  path: string,
+  shown: string,
+  force: boolean,
+  noun: string,
+): Promise<void> {
   let st;
   try {
     st = await fsp.lstat(path);
@@ -228,12 +264,12 @@ async function checkTarget(path: string, shown: string, force: boolean): Promise
   }
   if (st.isSymbolicLink()) {
     throw new InputError(
-      `Cannot write snapshot ${shown}: it is a symbolic link (refusing to write through it)`,
+      `Cannot write ${noun} ${shown}: it is a symbolic link (refusing to write through it)`,
     );
   }
-  if (st.isDirectory()) throw new InputError(`Cannot write snapshot ${shown}: is a directory`);
+  if (st.isDirectory()) throw new InputError(`Cannot write ${noun} ${shown}: is a directory`);
   if (!force) {
-    throw new InputError(`Cannot write snapshot ${shown}: file exists (use --force to replace it)`);
+    throw new InputError(`Cannot write ${noun} ${shown}: file exists (use --force to replace it)`);
   }
 }
 

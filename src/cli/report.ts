@@ -1,0 +1,194 @@
+/**
+ * `nsnap report`: one self-contained HTML page for a ticket. One snapshot gives a snapshot
+ * report, two give a before/after report, a folder (or three files or more) gives a series of
+ * one host's snapshots in capture order.
+ *
+ * Decisions: the page is written like a snapshot (atomically, mode 0600, never over a file
+ * without --force, never through a link), since it shows everything its snapshots hold; `-o -`
+ * prints it. Without -o (or with -o DIR/) it is nsnap-report-<host>-<UTC time>.html in the current
+ * folder (or DIR, which must exist). A folder is read
+ * twice (once for the capture times, once in order) so that only two snapshots are in memory at
+ * a time. A folder of several hosts (a fleet) is refused for now, naming the hosts.
+ */
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "@commander-js/extra-typings";
+import { diffSnapshots } from "../diff/mod.ts";
+import { epochMs } from "../diff/util.ts";
+import { InputError, UsageError } from "../errors.ts";
+import type { Snapshot } from "../model.ts";
+import { machineId } from "../render/html/hooks.ts";
+import { renderReport, type ReportInput, SeriesBuilder } from "../render/html/mod.ts";
+import { writeStdout } from "../runtime/process.ts";
+import { fileTimestamp, formatFromName, writeFileSafely } from "../snapshot/write.ts";
+import { type CliContext, out } from "./context.ts";
+import { loadOperand, type LoadOptions, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
+
+/** The snapshot files directly in a folder, by name (subfolders are not read). */
+export function snapshotFilesIn(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (err) {
+    throw new InputError(`Cannot read folder ${dir}: ${(err as Error).message}`);
+  }
+  return names
+    .filter((n) => !n.startsWith(".") && formatFromName(n).format !== undefined)
+    .map((n) => join(dir, n))
+    .filter((p) => {
+      try {
+        return statSync(p).isFile();
+      } catch {
+        return false;
+      }
+    });
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The identity of a host across a series: its machine id where known, else its hostname. */
+function hostId(s: Snapshot): string {
+  return machineId(s.meta) ?? s.meta.host.hostname;
+}
+
+/** Reads a series' files once for their capture times and hosts; returns them in capture order. */
+async function orderSeries(files: readonly string[], load: LoadOptions, what: string) {
+  const seen: Array<{ file: string; t: number; host: string }> = [];
+  for (const file of files) {
+    const s = await loadOperand(file, load);
+    const t = epochMs(s.meta.capturedAt);
+    if (t === undefined) {
+      throw new InputError(
+        `Cannot order snapshot ${file}: its capture time ${
+          JSON.stringify(s.meta.capturedAt)
+        } is not a time`,
+      );
+    }
+    seen.push({ file, t, host: hostId(s) });
+  }
+  const hosts = [...new Set(seen.map((x) => x.host))];
+  if (hosts.length > 1) {
+    const shown = hosts.slice(0, 5).join(", ") + (hosts.length > 5 ? ", …" : "");
+    throw new InputError(
+      `Cannot report on ${what}: it holds snapshots of ${hosts.length} hosts (${shown}); a series needs one host's snapshots (fleet reports are not supported yet)`,
+    );
+  }
+  seen.sort((a, b) => a.t - b.t || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return seen.map((x) => x.file);
+}
+
+/** Builds the report's input from the operands, reading as little at a time as it can. */
+async function inputFor(operands: readonly string[], load: LoadOptions): Promise<ReportInput> {
+  if (operands.length === 1 && isFolder(operands[0]!)) {
+    const dir = operands[0]!;
+    const files = snapshotFilesIn(dir);
+    if (files.length === 0) {
+      throw new InputError(
+        `Cannot report on folder ${dir}: it holds no snapshot files (.json, .yaml, .yml, optionally .gz)`,
+      );
+    }
+    if (files.length === 1) {
+      return { kind: "snapshot", snapshot: await loadOperand(files[0]!, load), file: files[0]! };
+    }
+    return await seriesInput(await orderSeries(files, load, `folder ${dir}`), load);
+  }
+  for (const op of operands) {
+    if (isFolder(op)) {
+      throw new UsageError(
+        `Cannot use folder ${op} with other operands: give one folder, or snapshot files`,
+      );
+    }
+  }
+  if (operands.length === 1) {
+    const op = operands[0]!;
+    const s = await loadOperand(op, load);
+    return op === "live"
+      ? { kind: "snapshot", snapshot: s }
+      : { kind: "snapshot", snapshot: s, file: op };
+  }
+  if (operands.length === 2) {
+    const [a, b] = operands as [string, string];
+    if (a === "-" && b === "-") {
+      throw new UsageError("Cannot read both snapshots from stdin: give a file for one of them");
+    }
+    const before = await loadOperand(a, load);
+    const after = await loadOperand(b, load);
+    const doc = diffSnapshots(before, after, {
+      ...(a !== "live" ? { beforeFile: a } : {}),
+      ...(b !== "live" ? { afterFile: b } : {}),
+    });
+    return { kind: "diff", before, after, doc };
+  }
+  for (const op of operands) {
+    if (op === "-" || op === "live") {
+      throw new UsageError(`Cannot use ${op} in a series: give snapshot files or one folder`);
+    }
+  }
+  return await seriesInput(await orderSeries(operands, load, "these snapshots"), load);
+}
+
+async function seriesInput(ordered: readonly string[], load: LoadOptions): Promise<ReportInput> {
+  const b = new SeriesBuilder();
+  for (const file of ordered) b.add(await loadOperand(file, load), file);
+  return { kind: "series", series: b.finish() };
+}
+
+/** The default file name: nsnap-report-<host>-<UTC time>.html, from the newest capture. */
+function defaultName(input: ReportInput): string {
+  const s = input.kind === "snapshot"
+    ? input.snapshot
+    : input.kind === "diff"
+    ? input.after
+    : input.series.last;
+  const host = s.meta.host.hostname.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "") || "host";
+  return `nsnap-report-${host}-${fileTimestamp(s.meta.capturedAt)}.html`;
+}
+
+/** Registers `nsnap report` on the program. */
+export function registerReport(program: Command, _ctx: CliContext) {
+  return program
+    .command("report")
+    .description("one self-contained HTML page: a snapshot, a before/after pair, or a series")
+    .argument("<snapshots...>", "one snapshot, two (before, after), or a series folder")
+    .option("-o, --output <path>", "file or folder/ to write the page to, - for stdout")
+    .option("--force", "replace an existing file")
+    .option("--max-size <size>", MAX_SIZE_HELP)
+    .addHelpText(
+      "after",
+      `
+The page opens offline and makes no network requests: tables sort, filter and
+page in the browser; charts are drawn in the page. It is written like a
+snapshot (mode 0600, never over a file without --force) since it shows what
+the snapshots hold; redacted snapshots stay redacted.
+
+Examples:
+  nsnap report incident.json -o incident.html
+  nsnap report before.json after.json -o deploy-1234.html
+  nsnap report snapshots/            a series: one host's snapshots by time
+  nsnap report before.json live -o - > now.html`,
+    )
+    .action(async (operands, opts) => {
+      const load: LoadOptions = opts.maxSize ? { maxBytes: parseMaxSize(opts.maxSize) } : {};
+      const input = await inputFor(operands, load);
+      const page = renderReport(input);
+      if (opts.output === "-") return await writeStdout(page);
+      const output = opts.output ?? "";
+      // A folder (`-o DIR/` or an existing one) gets the default name inside it.
+      const path = output === ""
+        ? defaultName(input)
+        : output.endsWith("/") || isFolder(output)
+        ? join(output, defaultName(input))
+        : output;
+      await writeFileSafely(path, new TextEncoder().encode(page), {
+        force: opts.force ?? false,
+        noun: "report",
+      });
+      await out(path);
+    });
+}
