@@ -5,8 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../../helpers/cli.ts";
 import { canUseNetns, type Netns } from "../../helpers/netns.ts";
@@ -27,13 +26,6 @@ function findProgram(p: string): boolean {
   return ["/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin"].some((d) =>
     existsSync(join(d, p))
   );
-}
-
-/** A folder every user may use, removed by the caller. */
-export function sharedDir(tag: string): string {
-  const d = mkdtempSync(join(tmpdir(), `nsnap-${tag}-`));
-  chmodSync(d, 0o777);
-  return d;
 }
 
 /** One change of a diff document as the tests read it. */
@@ -140,20 +132,4 @@ export function childrenOf(pid: number): number[] {
   );
 }
 
-/** The uid and gid of `nobody`, who runs the unprivileged captures and nginx's workers. */
-export const NOBODY = 65534;
-
-/** The prefix that runs a command as nobody, with a home and caches it can write. */
-export function asNobody(home: string): string[] {
-  return [
-    "setpriv",
-    `--reuid=${NOBODY}`,
-    `--regid=${NOBODY}`,
-    "--clear-groups",
-    "env",
-    `HOME=${home}`,
-    `DENO_DIR=${home}/deno`,
-    `XDG_CACHE_HOME=${home}/cache`,
-    `BUN_INSTALL_CACHE_DIR=${home}/bun`,
-  ];
-}
+export { asNobody, NOBODY, sharedDir } from "../../helpers/users.ts";
