@@ -53,8 +53,14 @@ export const Connection = z.object({
 export const ProcessInfo = z.object({
   pid: uint(),
   ppid: uint().optional(),
-  name: z.string(),
+  name: z.string().meta({
+    description: "Process name (comm, at most 15 bytes), or what the source tool calls it.",
+  }),
   exe: z.string().optional(),
+  invokedAs: z.string().optional().meta({
+    description: "The name argv[0] gives the program (its file name, a title cut off), or the " +
+      "applet of a multi-call binary (busybox httpd: httpd); recorded without --cmdline.",
+  }),
   user: z.string().optional(),
   uid: uint().optional(),
   startTime: z.string().optional().meta({
@@ -135,6 +141,14 @@ export const NetInterface = z.object({
 
 export const Counters = z.record(z.string(), z.record(z.string(), CounterValue));
 
+/**
+ * Kernel settings that change network behaviour, keyed by sysctl name (`net.ipv4.ip_forward`),
+ * each value as /proc/sys has it with its whitespace made one space ("32768 60999").
+ */
+export const Settings = z.record(z.string(), z.string()).meta({
+  description: "Kernel settings by sysctl name; values as text, whitespace made one space.",
+});
+
 export const SectionStatus = z.object({
   status: z.enum(["ok", "partial", "error"]),
   warnings: z.array(z.string()).optional(),
@@ -149,6 +163,13 @@ export const SECTION_NAMES = [
   "counters",
 ] as const;
 export type SectionName = typeof SECTION_NAMES[number];
+
+/**
+ * Sections added within `nsnap/v1`: optional in a snapshot and in `meta.sections` (a snapshot
+ * written before them has neither: not captured, which is not the same as empty).
+ */
+export const OPTIONAL_SECTION_NAMES = ["settings"] as const;
+export type OptionalSectionName = typeof OPTIONAL_SECTION_NAMES[number];
 
 export const Meta = z.object({
   capturedAt: z.string().meta({ description: "ISO 8601 UTC with milliseconds" }),
@@ -180,6 +201,7 @@ export const Meta = z.object({
     routes: SectionStatus,
     interfaces: SectionStatus,
     counters: SectionStatus,
+    settings: SectionStatus.optional(),
   }),
 });
 
@@ -191,6 +213,7 @@ export const Snapshot = z.object({
   routes: z.array(Route),
   interfaces: z.array(NetInterface),
   counters: Counters,
+  settings: Settings.optional(),
 });
 
 /**

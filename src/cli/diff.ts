@@ -10,10 +10,14 @@ import {
   DIFF_SECTIONS,
   type DiffOptions,
   diffSnapshots,
+  gateConflict,
   hasKind,
   type IgnoreRules,
   KIND_DESCRIPTIONS,
   mergeIgnore,
+  NOTABLE,
+  parseGate,
+  parsePortRanges,
   parseSections,
   splitList,
 } from "../diff/mod.ts";
@@ -75,7 +79,7 @@ export function registerDiff(program: Command, ctx: CliContext) {
     )
     .option(
       "--fail-on <kinds>",
-      "exit 1 when a change of these kinds occurs, or a threshold holds (comma list)",
+      "exit 1 when a change of these kinds occurs (globs like listener-*, notable) or a threshold holds",
       collect,
     )
     .option(
@@ -84,6 +88,11 @@ export function registerDiff(program: Command, ctx: CliContext) {
       collect,
     )
     .option("--detail", "list every session 5-tuple instead of groups")
+    .option(
+      "--udp-service <ports>",
+      "UDP ports that are services even in the ephemeral range (51820,60000-60100)",
+      collect,
+    )
     .option("--ignore-port <ports>", "ignore ports or ranges (22,8000-8100)", collect)
     .option("--ignore-program <globs>", "ignore sockets of these programs (chronyd,node*)", collect)
     .option(
@@ -113,7 +122,16 @@ export function registerDiff(program: Command, ctx: CliContext) {
       "after",
       `
 Change kinds (for --fail-on):
-${termList(ALL_KINDS.map((k) => [k, KIND_DESCRIPTIONS[k]]))}
+${
+        termList([
+          ...ALL_KINDS.map((k) => [k, KIND_DESCRIPTIONS[k]] as [string, string]),
+          [NOTABLE, "every change marked notable, whatever its kind"],
+        ])
+      }
+
+--fail-on takes kinds, globs over kinds (listener-*) and the word notable;
+listener-opened also trips on listener-instance-added, listener-closed on
+listener-instance-removed.
 
 Thresholds (for --fail-on), in the language of nsnap check's rates:
   counter:Tcp.RetransSegs>1%        share of the natural denominator (OutSegs)
@@ -130,7 +148,8 @@ host-appeared. See docs/diff.md, "Fleets".
 
 Policy file (--config), same keys as the options; flags add to it, --only
 replaces it:
-  fail-on: [listener-opened, listener-exposure-changed]
+  fail-on: [listener-opened, listener-exposure-changed, notable]
+  udp-services: [51820]
   ignore-port: [22, "8000-8100"]
   ignore-interface: ["veth*"]
   ignore-counter: ["TcpExt.TCP*"]
@@ -153,15 +172,23 @@ Examples:
       if (!fleet && (opts.pairBy !== undefined || opts.outlierShare !== undefined)) {
         throw new UsageError("Cannot use --pair-by or --outlier-share: they apply to folders");
       }
-      const config: DiffConfig = opts.config ? readConfig(opts.config) : { failOn: [], ignore: {} };
+      const config: DiffConfig = opts.config
+        ? readConfig(opts.config)
+        : { failOn: [], ignore: {}, udpServices: [] };
       const names = splitFleetKinds(opts.failOn ?? [], fleet);
       const flagged = parseFailOn(names.kinds);
+      const only = opts.only ? parseSections(opts.only) : config.only;
+      if (only) {
+        const conflict = gateConflict(parseGate(flagged.kinds), only) ??
+          gateConflict(parseGate(config.failOn), only)?.concat(` (from ${opts.config})`);
+        if (conflict) throw new UsageError(conflict);
+      }
       const failOn = [...new Set([...config.failOn, ...flagged.kinds])];
+      const gate = parseGate(failOn);
       const thresholds = [
         ...parseThresholds(config.thresholds ?? [], `fail-on in ${opts.config}`),
         ...flagged.thresholds,
       ];
-      const only = opts.only ? parseSections(opts.only) : config.only;
       checkThresholdSections(thresholds, only);
       const flags: IgnoreRules = {
         ports: opts.ignorePort ?? [],
@@ -173,6 +200,10 @@ Examples:
       const diffOpts: DiffOptions = {
         ignore: mergeIgnore(config.ignore, flags),
         detail: opts.detail ?? config.detail ?? false,
+        udpServices: [
+          ...config.udpServices,
+          ...parsePortRanges(opts.udpService ?? [], "udp-service"),
+        ],
       };
       if (only) diffOpts.only = only;
       if (fleet) {
@@ -199,7 +230,7 @@ Examples:
       const after = await loadOperand(afterOp, load);
       const doc = diffSnapshots(before, after, diffOpts);
       for (const w of doc.warnings) writeStderr(`nsnap: warning: ${displayText(w)}\n`);
-      if (failOn.length && hasKind(doc, failOn)) ctx.exitCode = 1;
+      if (hasKind(doc, gate)) ctx.exitCode = 1;
       if (failOnThresholds(thresholds, before, after)) ctx.exitCode = 1;
       switch (opts.format) {
         case "json":

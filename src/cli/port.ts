@@ -5,7 +5,7 @@ import { renderPortReport } from "../render/show_port.ts";
 import { renderJson } from "../render/show_json.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
-import { textLayout, warnSections } from "./show.ts";
+import { parseUdpServices, textLayout, warnSections } from "./show.ts";
 import { isFolder, portFolder } from "./fleet.ts";
 
 /** Registers `nsnap port` on the program. */
@@ -23,6 +23,11 @@ export function registerPort(program: Command, ctx: CliContext) {
     .option("-t, --tcp", "TCP sockets only")
     .option("-u, --udp", "UDP sockets only")
     .option("-W, --wide", "never shorten addresses or names to fit the terminal")
+    .option(
+      "--udp-service <ports>",
+      "UDP ports that are services even in the ephemeral range (51820,60000-60100)",
+      parseUdpServices,
+    )
     .option("--max-size <size>", MAX_SIZE_HELP, parseMaxSize)
     .addOption(
       new Option("--format <format>", "output format").choices(["text", "json"] as const).default(
@@ -60,7 +65,11 @@ Examples:
         ...(opts.maxSize === undefined ? {} : { maxBytes: opts.maxSize }),
       });
       warnSections(snapshot, ["connections"]);
-      const sockets = socketsOnPort(snapshot, port, { tcp: opts.tcp, udp: opts.udp });
+      const sockets = socketsOnPort(snapshot, port, {
+        tcp: opts.tcp,
+        udp: opts.udp,
+        udpServices: opts.udpService,
+      });
       if (sockets.length === 0) ctx.exitCode = 1;
       if (opts.format === "json") {
         await out(renderJson(sockets));
@@ -68,7 +77,9 @@ Examples:
         await out(`nothing is using port ${port}`);
       } else {
         const { paint, width } = textLayout(opts.wide ?? false);
-        await out(renderPortReport(snapshot, sockets, { paint, width }));
+        await out(
+          renderPortReport(snapshot, sockets, { paint, width, udpServices: opts.udpService }),
+        );
       }
     });
 }

@@ -6,8 +6,10 @@ import { type Command, Option } from "@commander-js/extra-typings";
 import type { SectionName, Snapshot } from "../model.ts";
 import { UsageError } from "../errors.ts";
 import { parseCidr } from "../net/address.ts";
+import type { PortRange } from "../net/sockets.ts";
+import { parsePortRanges, splitList } from "../diff/kinds.ts";
 import { env, stdoutIsTty, writeStderr } from "../runtime/process.ts";
-import { connectionRecord, normalizeState, selectConnections } from "../view/select.ts";
+import { connectionRecord, normalizeState, selectConnections, viewRules } from "../view/select.ts";
 import { parsePort } from "../view/port.ts";
 import { parseTable, selectRoutes } from "../view/routes.ts";
 import { protocolStatistics, selectCounterGroups } from "../view/stats.ts";
@@ -71,6 +73,11 @@ export function parseAddress(value: string): string {
   return value;
 }
 
+/** Reads `--udp-service` values (repeatable, comma lists) for show and port. */
+export function parseUdpServices(value: string, previous: PortRange[] = []): PortRange[] {
+  return [...previous, ...parsePortRanges(splitList(value), "udp-service")];
+}
+
 /** Reads a `--pid` value. */
 export function parsePid(value: string): number {
   if (!/^[0-9]{1,10}$/.test(value.trim())) {
@@ -115,6 +122,11 @@ export function registerShow(program: Command, _ctx: CliContext) {
       "sockets with a local or remote address in this CIDR block",
       parseAddress,
     )
+    .option(
+      "--udp-service <ports>",
+      "UDP ports that are services even in the ephemeral range (51820,60000-60100)",
+      parseUdpServices,
+    )
     .option("--max-size <size>", MAX_SIZE_HELP, parseMaxSize)
     .addOption(
       new Option("--format <format>", "output format").choices(["text", "json"] as const).default(
@@ -125,8 +137,10 @@ export function registerShow(program: Command, _ctx: CliContext) {
       "after",
       `
 Without -a or -l, only connected sockets are shown (as netstat does); -l shows
-listeners only. With --format json the selected records are printed (counters
-as a number, or as a string above 2^53).
+listeners only. An unconnected UDP socket on an ephemeral port is a client
+(state "UNCONN (client)"), not a listener: it shows without -l, not with it
+(--udp-service names ports that are services). With --format json the selected
+records are printed (counters as a number, or as a string above 2^53).
 
 Examples:
   nsnap show -tulpn                      listening TCP and UDP sockets, programs
@@ -178,6 +192,8 @@ export interface ShowOptions {
   pid?: number | undefined;
   program?: string | undefined;
   address?: string | undefined;
+  /** UDP ports that are services even in the ephemeral range (`--udp-service`). */
+  udpService?: PortRange[] | undefined;
 }
 
 /** One snapshot's view: its records (for JSON) or its text, made when asked for. */
@@ -234,15 +250,18 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
     pid: opts.pid,
     program: opts.program,
     address: opts.address,
+    udpServices: opts.udpService,
   });
+  const rules = viewRules(snapshot, opts.udpService);
   return {
-    records: () => selected.map((c) => connectionRecord(snapshot, c)),
+    records: () => selected.map((c) => connectionRecord(snapshot, c, rules)),
     text: () =>
       renderConnections(snapshot, selected, {
         paint,
         width,
         user: opts.extend ?? false,
         inode: opts.extend ?? false,
+        udpServices: opts.udpService,
       }),
   };
 }

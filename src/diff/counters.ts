@@ -139,14 +139,21 @@ export function diffCounters(before: Snapshot, after: Snapshot): Change[] {
       const key = { group, name };
       const label = `${group}.${name}`;
       if (isSetting(group, name)) {
-        items.push([sortKey(1, group, name), {
+        const change: ChangeOf<"setting-changed"> = {
           kind: "setting-changed",
           section: "counters",
           key,
           before: x,
           after: y,
           summary: `${label} changed from ${x} to ${y}`,
-        }]);
+        };
+        // RFC 2011: 1 is forwarding, 2 not. A host that starts routing is a gateway now.
+        if (label === "Ip.Forwarding" && y === 1n) {
+          change.notable = true;
+          change.summary = `IP forwarding turned on (${label} ${x} → ${y}): this host now ` +
+            "routes packets between its interfaces";
+        }
+        items.push([sortKey(change.notable ? 0 : 1, group, name), change]);
         continue;
       }
       if (isGauge(group, name)) {

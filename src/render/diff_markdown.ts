@@ -10,6 +10,8 @@ import {
   headline,
   isTrafficRow,
   SECTION_TITLES,
+  stateRows,
+  statesMoved,
   TRAFFIC_HEADERS,
   trafficCells,
 } from "./diff_common.ts";
@@ -101,25 +103,22 @@ export function renderDiffMarkdown(doc: DiffDocument): string {
   }
   for (const s of DIFF_SECTIONS) {
     const changes = changesOf(doc, s);
-    if (!doc.sections.includes(s) || changes.length === 0) continue;
+    const showStates = s === "sessions" && (changes.length > 0 || statesMoved(doc));
+    if (!doc.sections.includes(s) || (changes.length === 0 && !showStates)) continue;
     out.push("", `### ${SECTION_TITLES[s]}`, "");
-    append(
-      out,
-      s === "counters"
-        ? countersTable(changesOf(doc, s))
-        : s === "interfaces"
-        ? interfacesTable(changesOf(doc, s))
-        : changeTable(changes),
-    );
-    if (s === "sessions" && doc.tcpStates && Object.keys(doc.tcpStates).length) {
-      out.push(
-        "",
-        ...table(
-          ["TCP state", "Before", "After"],
-          Object.entries(doc.tcpStates).map(([n, v]) => [n, String(v.before), String(v.after)]),
-          [1, 2],
-        ),
+    if (changes.length > 0) {
+      append(
+        out,
+        s === "counters"
+          ? countersTable(changesOf(doc, s))
+          : s === "interfaces"
+          ? interfacesTable(changesOf(doc, s))
+          : changeTable(changes),
       );
+    }
+    if (showStates) {
+      if (changes.length > 0) out.push("");
+      append(out, table(["TCP state", "Before", "After", "Change"], stateRows(doc), [1, 2, 3]));
     }
   }
   return out.join("\n") + "\n";

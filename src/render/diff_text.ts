@@ -11,6 +11,8 @@ import {
   headline,
   isTrafficRow,
   SECTION_TITLES,
+  stateRows,
+  statesMoved,
   TRAFFIC_HEADERS,
   trafficCells,
 } from "./diff_common.ts";
@@ -53,11 +55,7 @@ function changeLines(changes: readonly Change[], paint: Paint): string[] {
 }
 
 function statesTable(doc: DiffDocument, paint: Paint): string[] {
-  const states = doc.tcpStates ?? {};
-  const rows = Object.entries(states).map(([name, s]) => {
-    const d = s.after - s.before;
-    return [name, String(s.before), String(s.after), d === 0 ? "" : d > 0 ? `+${d}` : String(d)];
-  });
+  const rows = stateRows(doc);
   if (rows.length === 0) return [];
   const table = renderTable(
     [
@@ -121,13 +119,14 @@ export function renderDiffText(doc: DiffDocument, opts: DiffTextOptions = {}): s
   for (const s of DIFF_SECTIONS) {
     if (!doc.sections.includes(s)) continue;
     const changes = changesOf(doc, s);
-    const showStates = s === "sessions" && changes.length > 0;
-    if (changes.length === 0) continue;
+    // Sockets that moved between states are news even when no session opened or closed.
+    const showStates = s === "sessions" && (changes.length > 0 || statesMoved(doc));
+    if (changes.length === 0 && !showStates) continue;
     out.push("", paint.bold(SECTION_TITLES[s]));
     if (s === "counters") append(out, countersBlock(changesOf(doc, s), paint));
     else if (s === "interfaces") append(out, interfacesBlock(changesOf(doc, s), paint));
     else append(out, changeLines(changes, paint));
-    if (showStates) out.push(...statesTable(doc, paint));
+    if (showStates) append(out, statesTable(doc, paint).slice(changes.length === 0 ? 1 : 0));
   }
   return out.join("\n") + "\n";
 }

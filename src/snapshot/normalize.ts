@@ -7,7 +7,7 @@
  *   (then state, uid, pid, queues, so that even duplicates have one order);
  * - routes: family, table, destination (address, then prefix length), metric, type, interface;
  * - interfaces: index (absent last), then name; addresses within one: family, address, prefix;
- * - `pids` ascending; `processes` keys ascending by pid; `meta.labels` keys sorted.
+ * - `pids` ascending; `processes` keys ascending by pid; `meta.labels` and `settings` keys sorted.
  * - Kept as given, because their order carries meaning: counter groups and counter names (the
  *   kernel's order, which `show -s` prints as netstat does), interface and route `flags`,
  *   route `nexthops`, process `cmdline`, section warnings.
@@ -27,7 +27,12 @@ import type {
   SectionStatus,
   Snapshot,
 } from "../model.ts";
-import { INTERFACE_STAT_NAMES, SCHEMA_ID, SECTION_NAMES } from "../model.ts";
+import {
+  INTERFACE_STAT_NAMES,
+  OPTIONAL_SECTION_NAMES,
+  SCHEMA_ID,
+  SECTION_NAMES,
+} from "../model.ts";
 import * as S from "../schema.ts";
 import { parseIPv4, parseIPv6 } from "../net/address.ts";
 import { dict, dictFrom } from "../util/record.ts";
@@ -38,7 +43,7 @@ export function normalizeSnapshot(s: Snapshot): Snapshot {
   for (const k of Object.keys(s.processes).sort(comparePidKeys)) {
     processes[k] = orderProcess(s.processes[k]!);
   }
-  return {
+  const out: Snapshot = {
     schema: SCHEMA_ID,
     meta: orderMeta(s.meta),
     connections: sortConnections(s.connections.map(orderConnection)),
@@ -47,6 +52,15 @@ export function normalizeSnapshot(s: Snapshot): Snapshot {
     interfaces: s.interfaces.map(orderInterface).sort(compareInterfaces),
     counters: orderCounters(s.counters),
   };
+  if (s.settings !== undefined) out.settings = orderSettings(s.settings);
+  return out;
+}
+
+/** Settings by name, sorted. */
+function orderSettings(s: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(s).sort()) out[k] = s[k]!;
+  return out;
 }
 
 const PROCESS_KEYS = Object.keys(S.ProcessInfo.shape);
@@ -140,6 +154,10 @@ export function orderMeta(m: Meta): Meta {
   const sections = {} as Meta["sections"];
   for (const name of SECTION_NAMES) {
     sections[name] = pick(m.sections[name], STATUS_KEYS) as SectionStatus;
+  }
+  for (const name of OPTIONAL_SECTION_NAMES) {
+    const st = m.sections[name];
+    if (st !== undefined) sections[name] = pick(st, STATUS_KEYS) as SectionStatus;
   }
   o.sections = sections;
   return o;

@@ -358,11 +358,12 @@ export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
   const text = textRedactor(p, hostname, users);
   const m = snapshot.meta;
   const sections = Object.fromEntries(
-    Object.entries(m.sections).map(([name, s]) => {
+    Object.entries(m.sections).flatMap(([name, s]) => {
+      if (s === undefined) return [];
       const out = { ...s };
       if (s.warnings !== undefined) out.warnings = s.warnings.map(text);
       if (s.error !== undefined) out.error = text(s.error);
-      return [name, out];
+      return [[name, out]];
     }),
   ) as typeof m.sections;
   const meta: Snapshot["meta"] = {

@@ -107,6 +107,9 @@ function serializeJson(s: Snapshot): string {
     }`,
     `"counters": ${nest(JSON.stringify(encodeCounters(s.counters), null, 2), "  ")}`,
   ];
+  if (s.settings !== undefined) {
+    parts.push(`"settings": ${nest(JSON.stringify(s.settings, null, 2), "  ")}`);
+  }
   return `{\n  ${parts.join(",\n  ")}\n}\n`;
 }
 
@@ -121,6 +124,7 @@ function serializeYaml(s: Snapshot): string {
     routes: s.routes.map(orderRoute),
     interfaces: s.interfaces.map(diskInterface),
     counters: encodeCounters(s.counters),
+    ...(s.settings === undefined ? {} : { settings: s.settings }),
   };
   const lines: string[] = [];
   yamlEntries(doc, "", lines);

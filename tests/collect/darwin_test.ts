@@ -25,6 +25,9 @@ const RECORDED: Record<string, string> = {
   [DARWIN_COMMANDS.ps.join(" ")]:
     "    1 /sbin/launchd\n  500 nginx: master process /usr/local/bin/nginx\n" +
     "  501 nginx --password=hunter2\n",
+  // macOS's defaults, in sysctl's "name: value" lines.
+  [DARWIN_COMMANDS.settings.join(" ")]:
+    "net.inet.ip.portrange.first: 49152\nnet.inet.ip.portrange.last: 65535\n",
 };
 
 /** A runner serving recorded outputs; `override` replaces or removes commands. */
@@ -52,8 +55,12 @@ test("the darwin collector builds a valid snapshot from recorded macOS outputs, 
   assert.equal(s.meta.host.os, "darwin");
   assert.deepEqual({ ...s.meta.labels }, { env: "test" });
   for (const [name, st] of Object.entries(s.meta.sections)) {
-    assert.equal(st.status, "ok", `${name}: ${JSON.stringify(st)}`);
+    assert.equal(st?.status, "ok", `${name}: ${JSON.stringify(st)}`);
   }
+  assert.deepEqual(s.settings, {
+    "net.inet.ip.portrange.first": "49152",
+    "net.inet.ip.portrange.last": "65535",
+  });
   const parsed = SnapshotSchema.safeParse(JSON.parse(serializeSnapshot(s, "json")));
   assert.ok(parsed.success, parsed.success ? "" : parsed.error.message);
 });
