@@ -18,6 +18,13 @@ export const SECTION_NAMES = [
 ] as const;
 export type SectionName = typeof SECTION_NAMES[number];
 
+/**
+ * Sections added within `nsnap/v1`: optional in a snapshot and in `meta.sections` (a snapshot
+ * written before them has neither: not captured, which is not the same as empty).
+ */
+export const OPTIONAL_SECTION_NAMES = ["settings"] as const;
+export type OptionalSectionName = typeof OPTIONAL_SECTION_NAMES[number];
+
 /** The /proc/net/dev columns, in kernel order. */
 export const INTERFACE_STAT_NAMES = [
   "rxBytes",
@@ -185,7 +192,7 @@ export const FIELDS = {
     "pids",
   ],
   packetSocket: ["type", "protocol", "interface", "recvQ", "uid", "inode", "pid", "pids"],
-  process: ["pid", "ppid", "name", "exe", "user", "uid", "startTime", "cmdline"],
+  process: ["pid", "ppid", "name", "exe", "invokedAs", "user", "uid", "startTime", "cmdline"],
   nexthop: ["gateway", "interface", "weight"],
   route: [
     "family",
@@ -227,7 +234,7 @@ export const FIELDS = {
     "redacted",
     "sections",
   ],
-  host: ["hostname", "os", "kernel", "arch", "bootTime"],
+  host: ["hostname", "machineId", "os", "kernel", "arch", "bootTime"],
   netns: ["inode", "name"],
   tool: ["name", "version", "runtime"],
   privileges: ["uid", "root"],
@@ -244,5 +251,6 @@ export const FIELDS = {
     "routes",
     "interfaces",
     "counters",
+    "settings",
   ],
 } as const satisfies Record<string, readonly string[]>;

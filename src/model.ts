@@ -6,8 +6,13 @@ import type { z } from "zod";
 import type * as S from "./schema.ts";
 
 // From fields.ts, not schema.ts: these values must not make a capture build the zod schema.
-export { INTERFACE_STAT_NAMES, SCHEMA_ID, SECTION_NAMES } from "./fields.ts";
-export type { InterfaceStatName, SectionName } from "./fields.ts";
+export {
+  INTERFACE_STAT_NAMES,
+  OPTIONAL_SECTION_NAMES,
+  SCHEMA_ID,
+  SECTION_NAMES,
+} from "./fields.ts";
+export type { InterfaceStatName, OptionalSectionName, SectionName } from "./fields.ts";
 
 export type Protocol = z.output<typeof S.Protocol>;
 export type Family = z.output<typeof S.Family>;
@@ -24,6 +29,7 @@ export type NetInterface = z.output<typeof S.NetInterface>;
 export type InterfaceAddress = z.output<typeof S.InterfaceAddress>;
 export type InterfaceStats = z.output<typeof S.InterfaceStats>;
 export type Counters = Record<string, Record<string, bigint>>;
+export type Settings = Record<string, string>;
 export type SectionStatus = z.output<typeof S.SectionStatus>;
 export type Meta = z.output<typeof S.Meta>;
 export type Snapshot = z.output<typeof S.Snapshot>;

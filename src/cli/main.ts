@@ -8,8 +8,9 @@
  * every command, so that help, completions and suggestions see them all.
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
-import { describeError, EXIT_USAGE } from "../errors.ts";
-import { writeStderr, writeStdout } from "../runtime/process.ts";
+import { describeError, EXIT_USAGE, StdoutError } from "../errors.ts";
+import { absorbStdoutErrors, writeStderr, writeStdout } from "../runtime/process.ts";
+import { escapeControls } from "../util/escape.ts";
 import { VERSION } from "../version.ts";
 import type { CliContext } from "./context.ts";
 
@@ -21,6 +22,7 @@ type Register = (program: Command, ctx: CliContext) => Command<any, any, any>;
 const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ["capture", async () => (await import("./capture.ts")).registerCapture],
   ["diff", async () => (await import("./diff.ts")).registerDiff],
+  ["check", async () => (await import("./check.ts")).registerCheck],
   ["show", async () => (await import("./show.ts")).registerShow],
   ["port", async () => (await import("./port.ts")).registerPort],
   ["import", async () => (await import("./import.ts")).registerImport],
@@ -61,9 +63,11 @@ function buildWith(ctx: CliContext, registers: readonly Register[]): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => void writeStdout(s),
+      // Help and version text: a reader that went away has what it wanted.
+      writeOut: (s) => void writeStdout(s).catch(() => {}),
       writeErr: (s) => writeStderr(s),
-      outputError: (s, write) => write(`nsnap: ${s.replace(/^error: /, "").trimEnd()}\n`),
+      outputError: (s, write) =>
+        write(`nsnap: ${escapeControls(s.replace(/^error: /, "").trimEnd())}\n`),
     });
   program.addHelpText(
     "after",
@@ -73,7 +77,8 @@ Examples:
   nsnap diff before.json after.json   what changed (exit 1 with --fail-on KINDS)
   nsnap show -tlp                     listening TCP sockets with their programs
   nsnap port 443 incident.json.gz     who holds port 443 in a saved snapshot
-  nsnap report a.json b.json          one HTML page for a ticket`,
+  nsnap report a.json b.json          one HTML page for a ticket
+  nsnap check policy.yaml             does this host keep its policy (exit 1)`,
   );
   for (const register of registers) {
     const cmd = register(program, ctx);
@@ -86,6 +91,7 @@ Examples:
 export async function main(argv: string[]): Promise<number> {
   const ctx: CliContext = { exitCode: 0 };
   const debug = argv.includes("--debug");
+  absorbStdoutErrors();
   try {
     // `--version` alone needs no command at all.
     const version = argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V");
@@ -93,12 +99,15 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return ctx.exitCode;
   } catch (err) {
+    // The reader of our output went away (`| head`): it has what it wanted; end quietly.
+    if (err instanceof StdoutError && err.code === "EPIPE") return ctx.exitCode;
     if (err instanceof CommanderError) {
       // Help and version end with 0; every parsing error has already been printed as one line.
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     const { code, message } = describeError(err);
-    writeStderr(`nsnap: ${message}\n`);
+    // Messages quote file names and values escaped; this is the last guard for the line.
+    writeStderr(`nsnap: ${escapeControls(message)}\n`);
     if (debug && err instanceof Error && err.stack) writeStderr(err.stack + "\n");
     return code;
   }

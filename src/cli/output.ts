@@ -6,7 +6,10 @@ import { Option } from "@commander-js/extra-typings";
 import type { Snapshot } from "../model.ts";
 import { writeSnapshot } from "../snapshot/write.ts";
 import { UsageError } from "../errors.ts";
+import { dict } from "../util/record.ts";
+import { escapeText } from "../util/escape.ts";
 import { out } from "./context.ts";
+import { tempFiles } from "./signals.ts";
 
 /** Parses repeated `--label key=value` options into a record. */
 export function parseLabel(
@@ -18,7 +21,7 @@ export function parseLabel(
   if (!/^[A-Za-z0-9_.\/-]+$/.test(key)) {
     throw new UsageError(`Cannot use label ${JSON.stringify(value)}: expected key=value`);
   }
-  return { ...previous, [key]: value.slice(eq + 1) };
+  return dict([...Object.entries(previous), [key, value.slice(eq + 1)]]);
 }
 
 /** The options that say where and how a snapshot is written, as both commands offer them. */
@@ -73,8 +76,9 @@ export async function emitSnapshot(snapshot: Snapshot, opts: SnapshotOutputOptio
     ...(opts.output !== undefined ? { output: opts.output } : {}),
     ...(opts.format ? { format: opts.format } : {}),
     force: opts.force ?? false,
+    tempFiles,
   });
-  if (path !== "-") await out(path);
+  if (path !== "-") await out(escapeText(path));
 }
 
 async function redacted(snapshot: Snapshot, key: string | undefined): Promise<Snapshot> {

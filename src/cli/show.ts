@@ -6,8 +6,10 @@ import { type Command, Option } from "@commander-js/extra-typings";
 import type { SectionName, Snapshot } from "../model.ts";
 import { UsageError } from "../errors.ts";
 import { parseCidr } from "../net/address.ts";
+import type { PortRange } from "../net/sockets.ts";
+import { parsePortRanges, splitList } from "../diff/kinds.ts";
 import { env, stdoutIsTty, writeStderr } from "../runtime/process.ts";
-import { connectionRecord, normalizeState, selectConnections } from "../view/select.ts";
+import { connectionRecord, normalizeState, selectConnections, viewRules } from "../view/select.ts";
 import { parsePort } from "../view/port.ts";
 import { parseTable, selectRoutes } from "../view/routes.ts";
 import { protocolStatistics, selectCounterGroups } from "../view/stats.ts";
@@ -16,9 +18,10 @@ import { renderRoutes } from "../render/show_routes.ts";
 import { renderInterfaces } from "../render/show_interfaces.ts";
 import { renderStatistics } from "../render/show_stats.ts";
 import { renderJson } from "../render/show_json.ts";
-import { makePaint, type Paint } from "../render/table.ts";
+import { displayText, makePaint, type Paint } from "../render/table.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
+import { isFolder, showFolder } from "./fleet.ts";
 
 /**
  * How text output looks here: colour on a terminal unless NO_COLOR; on a terminal (or with COLUMNS
@@ -35,13 +38,23 @@ export function textLayout(wide: boolean): { paint: Paint; width: number | undef
 }
 
 /** Prints, on stderr, why the sections a view reads are incomplete (partial or failed). */
-export function warnSections(snapshot: Snapshot, sections: readonly SectionName[]): void {
+export function warnSections(
+  snapshot: Snapshot,
+  sections: readonly SectionName[],
+  prefix = "",
+): void {
   for (const name of sections) {
     const s = snapshot.meta.sections[name];
     if (s.status === "error") {
-      writeStderr(`nsnap: warning: ${name} not available: ${s.error ?? "capture failed"}\n`);
+      writeStderr(
+        `nsnap: warning: ${prefix}${name} not available: ${
+          displayText(s.error ?? "capture failed")
+        }\n`,
+      );
     }
-    for (const w of s.warnings ?? []) writeStderr(`nsnap: warning: ${name}: ${w}\n`);
+    for (const w of s.warnings ?? []) {
+      writeStderr(`nsnap: warning: ${prefix}${name}: ${displayText(w)}\n`);
+    }
   }
 }
 
@@ -60,6 +73,11 @@ export function parseAddress(value: string): string {
   return value;
 }
 
+/** Reads `--udp-service` values (repeatable, comma lists) for show and port. */
+export function parseUdpServices(value: string, previous: PortRange[] = []): PortRange[] {
+  return [...previous, ...parsePortRanges(splitList(value), "udp-service")];
+}
+
 /** Reads a `--pid` value. */
 export function parsePid(value: string): number {
   if (!/^[0-9]{1,10}$/.test(value.trim())) {
@@ -75,7 +93,10 @@ export function registerShow(program: Command, _ctx: CliContext) {
     .description(
       "netstat views of a snapshot or the live host: connections, routes (-r), interfaces (-i), statistics (-s)",
     )
-    .argument("[snapshot]", "snapshot file, - for stdin, or live (default: live)")
+    .argument(
+      "[snapshot]",
+      "snapshot file, - for stdin, live (default), or a folder: one view per host",
+    )
     .option("-t, --tcp", "TCP sockets")
     .option("-u, --udp", "UDP sockets")
     .option("-l, --listening", "listening sockets only")
@@ -101,6 +122,11 @@ export function registerShow(program: Command, _ctx: CliContext) {
       "sockets with a local or remote address in this CIDR block",
       parseAddress,
     )
+    .option(
+      "--udp-service <ports>",
+      "UDP ports that are services even in the ephemeral range (51820,60000-60100)",
+      parseUdpServices,
+    )
     .option("--max-size <size>", MAX_SIZE_HELP, parseMaxSize)
     .addOption(
       new Option("--format <format>", "output format").choices(["text", "json"] as const).default(
@@ -111,8 +137,10 @@ export function registerShow(program: Command, _ctx: CliContext) {
       "after",
       `
 Without -a or -l, only connected sockets are shown (as netstat does); -l shows
-listeners only. With --format json the selected records are printed (counters
-as a number, or as a string above 2^53).
+listeners only. An unconnected UDP socket on an ephemeral port is a client
+(state "UNCONN (client)"), not a listener: it shows without -l, not with it
+(--udp-service names ports that are services). With --format json the selected
+records are printed (counters as a number, or as a string above 2^53).
 
 Examples:
   nsnap show -tulpn                      listening TCP and UDP sockets, programs
@@ -130,67 +158,110 @@ Examples:
       if (views > 1) {
         throw new UsageError("Cannot show more than one view: choose one of -r, -i, -s");
       }
+      if (operand !== undefined && isFolder(operand)) {
+        return await showFolder(
+          operand,
+          opts.maxSize,
+          opts.format === "json",
+          (snap, host) => showView(snap, opts, host),
+        );
+      }
       const snapshot = await loadOperand(operand ?? "live", {
         capture: {},
         ...(opts.maxSize === undefined ? {} : { maxBytes: opts.maxSize }),
       });
-      const json = opts.format === "json";
-      const { paint, width } = textLayout(opts.wide ?? false);
-      if (opts.route || opts.table !== undefined) {
-        warnSections(snapshot, ["routes"]);
-        const tables = selectRoutes(snapshot, opts.table);
-        // An empty answer would otherwise print nothing at all: say what was looked for.
-        if (!json && tables.every((t) => t.routes.length === 0)) {
-          const where = opts.table === undefined ? "" : ` in table ${opts.table}`;
-          writeStderr(`nsnap: no routes${where}\n`);
-        }
-        await out(
-          json
-            ? renderJson(tables.flatMap((t) => t.routes))
-            : renderRoutes(tables, { paint, width }),
-        );
-        return;
-      }
-      if (opts.interfaces) {
-        warnSections(snapshot, ["interfaces"]);
-        await out(
-          json
-            ? renderJson(snapshot.interfaces)
-            : renderInterfaces(snapshot.interfaces, { paint, width }),
-        );
-        return;
-      }
-      if (opts.statistics) {
-        warnSections(snapshot, ["counters"]);
-        const filter = { tcp: opts.tcp, udp: opts.udp };
-        await out(
-          json
-            ? renderJson(selectCounterGroups(snapshot.counters, filter))
-            : renderStatistics(protocolStatistics(snapshot.counters, filter), paint),
-        );
-        return;
-      }
-      warnSections(snapshot, ["connections"]);
-      const selected = selectConnections(snapshot, {
-        tcp: opts.tcp,
-        udp: opts.udp,
-        listening: opts.listening,
-        all: opts.all,
-        port: opts.port,
-        state: opts.state,
-        pid: opts.pid,
-        program: opts.program,
-        address: opts.address,
-      });
-      await out(
-        json
-          ? renderJson(selected.map((c) => connectionRecord(snapshot, c)))
-          : renderConnections(snapshot, selected, {
-            paint,
-            width,
-            user: opts.extend ?? false,
-            inode: opts.extend ?? false,
-          }),
-      );
+      const view = showView(snapshot, opts);
+      await out(opts.format === "json" ? renderJson(view.records()) : view.text());
     });
+}
+
+/** The options of `nsnap show` that decide what one snapshot's view is. */
+export interface ShowOptions {
+  tcp?: true | undefined;
+  udp?: true | undefined;
+  listening?: true | undefined;
+  all?: true | undefined;
+  extend?: true | undefined;
+  wide?: true | undefined;
+  route?: true | undefined;
+  interfaces?: true | undefined;
+  statistics?: true | undefined;
+  table?: number | undefined;
+  port?: number | undefined;
+  state?: string[] | undefined;
+  pid?: number | undefined;
+  program?: string | undefined;
+  address?: string | undefined;
+  /** UDP ports that are services even in the ephemeral range (`--udp-service`). */
+  udpService?: PortRange[] | undefined;
+}
+
+/** One snapshot's view: its records (for JSON) or its text, made when asked for. */
+export interface ShowView {
+  records(): unknown;
+  text(): string;
+}
+
+/**
+ * The view `show` prints for one snapshot, after its section warnings on stderr (prefixed with
+ * the host's name in a folder).
+ */
+export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): ShowView {
+  const { paint, width } = textLayout(opts.wide ?? false);
+  const who = host === undefined ? "" : `${host}: `;
+  if (opts.route || opts.table !== undefined) {
+    warnSections(snapshot, ["routes"], who);
+    const tables = selectRoutes(snapshot, opts.table);
+    return {
+      records: () => tables.flatMap((t) => t.routes),
+      text: () => {
+        // An empty answer would otherwise print nothing at all: say what was looked for.
+        if (tables.every((t) => t.routes.length === 0)) {
+          const where = opts.table === undefined ? "" : ` in table ${opts.table}`;
+          writeStderr(`nsnap: ${who}no routes${where}\n`);
+        }
+        return renderRoutes(tables, { paint, width });
+      },
+    };
+  }
+  if (opts.interfaces) {
+    warnSections(snapshot, ["interfaces"], who);
+    return {
+      records: () => snapshot.interfaces,
+      text: () => renderInterfaces(snapshot.interfaces, { paint, width }),
+    };
+  }
+  if (opts.statistics) {
+    warnSections(snapshot, ["counters"], who);
+    const filter = { tcp: opts.tcp, udp: opts.udp };
+    return {
+      records: () => selectCounterGroups(snapshot.counters, filter),
+      text: () => renderStatistics(protocolStatistics(snapshot.counters, filter), paint),
+    };
+  }
+  warnSections(snapshot, ["connections"], who);
+  const selected = selectConnections(snapshot, {
+    tcp: opts.tcp,
+    udp: opts.udp,
+    listening: opts.listening,
+    all: opts.all,
+    port: opts.port,
+    state: opts.state,
+    pid: opts.pid,
+    program: opts.program,
+    address: opts.address,
+    udpServices: opts.udpService,
+  });
+  const rules = viewRules(snapshot, opts.udpService);
+  return {
+    records: () => selected.map((c) => connectionRecord(snapshot, c, rules)),
+    text: () =>
+      renderConnections(snapshot, selected, {
+        paint,
+        width,
+        user: opts.extend ?? false,
+        inode: opts.extend ?? false,
+        udpServices: opts.udpService,
+      }),
+  };
 }

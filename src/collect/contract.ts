@@ -23,6 +23,7 @@ import type {
   RawSocket,
   Route,
   SectionName,
+  Settings,
   UnixSocket,
 } from "../model.ts";
 import type { CommandRunner } from "../runtime/command.ts";
@@ -65,6 +66,8 @@ export interface Sections extends Record<SectionName, Section<unknown>> {
   routes: Section<Route[]>;
   interfaces: Section<NetInterface[]>;
   counters: Section<Counters>;
+  /** Kernel settings by sysctl name (a platform without them reports the section's error). */
+  settings: Section<Settings>;
 }
 
 /** What a collector hands back: the sections, and the host facts only it can read. */
@@ -80,6 +83,8 @@ export interface Collected {
   packetSockets?: PacketSocket[];
   /** What connections[].tcpInfo holds, and which UNIX sockets are listed (meta.capture). */
   capture?: { tcpInfo: TcpInfoDetail; unixSockets: "listeners" | "all" };
+  /** The host's unique id (machine_id.ts), where it can be read. */
+  machineId?: string;
 }
 
 /** A platform's collector (Linux's awaits the descriptor scan it may run in a worker). */

@@ -76,6 +76,7 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     durationMs: Math.round((performance.now() - t0) * 10) / 10,
     host: {
       hostname: os.hostname(),
+      ...(c.machineId === undefined ? {} : { machineId: c.machineId }),
       os: name,
       kernel: os.release(),
       arch: os.arch(),
@@ -86,9 +87,12 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     labels: opts.labels ?? {},
     source: { kind: "capture" },
     ...(c.capture ? { capture: c.capture } : {}),
-    sections: Object.fromEntries(
-      SECTION_NAMES.map((n) => [n, { ...s[n].status, source: s[n].source }]),
-    ) as Meta["sections"],
+    sections: {
+      ...Object.fromEntries(
+        SECTION_NAMES.map((n) => [n, { ...s[n].status, source: s[n].source }]),
+      ) as Meta["sections"],
+      settings: { ...s.settings.status, source: s.settings.source },
+    },
   };
   if (c.netnsInode !== undefined) meta.netns = { inode: c.netnsInode };
   return normalizeSnapshot({
@@ -102,5 +106,6 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     routes: s.routes.value,
     interfaces: s.interfaces.value,
     counters: s.counters.value,
+    settings: s.settings.value,
   });
 }

@@ -14,6 +14,7 @@
 import type { Connection, Counters, InterfaceStats, NetInterface, Snapshot } from "../model.ts";
 import { encodeCounter, SCHEMA_ID } from "../model.ts";
 import { FIELDS } from "../fields.ts";
+import { dict } from "../util/record.ts";
 import {
   isOrderedConnection,
   orderConnection,
@@ -37,9 +38,9 @@ export function serializeSnapshot(s: Snapshot, format: SnapshotFormat): string {
 type DiskCounters = Record<string, Record<string, number | string>>;
 
 function encodeCounters(c: Counters): DiskCounters {
-  const out: DiskCounters = {};
+  const out: DiskCounters = dict();
   for (const [group, values] of Object.entries(c)) {
-    const g: Record<string, number | string> = {};
+    const g = dict<number | string>();
     for (const [name, v] of Object.entries(values)) g[name] = encodeCounter(v);
     out[group] = g;
   }
@@ -160,7 +161,11 @@ function* jsonPieces(s: Snapshot): Generator<string> {
         )
       }\n  ]`
   }`;
-  yield `,\n  "counters": ${nest(JSON.stringify(encodeCounters(s.counters), null, 2), "  ")}\n}\n`;
+  yield `,\n  "counters": ${nest(JSON.stringify(encodeCounters(s.counters), null, 2), "  ")}`;
+  if (s.settings !== undefined) {
+    yield `,\n  "settings": ${nest(JSON.stringify(s.settings, null, 2), "  ")}`;
+  }
+  yield "\n}\n";
 }
 
 function serializeJson(s: Snapshot): string {
@@ -197,7 +202,7 @@ export function serializeSnapshotBytes(s: Snapshot, format: SnapshotFormat): Uin
 }
 
 function serializeYaml(s: Snapshot): string {
-  const processes: Record<string, unknown> = {};
+  const processes = dict<unknown>();
   for (const pid of Object.keys(s.processes)) processes[pid] = orderProcess(s.processes[pid]!);
   const doc = {
     schema: SCHEMA_ID,
@@ -210,6 +215,7 @@ function serializeYaml(s: Snapshot): string {
     routes: s.routes.map(orderRoute),
     interfaces: s.interfaces.map(diskInterface),
     counters: encodeCounters(s.counters),
+    ...(s.settings === undefined ? {} : { settings: s.settings }),
   };
   const lines: string[] = [];
   yamlEntries(doc, "", lines);

@@ -5,7 +5,12 @@ import { schemaText } from "../../src/cli/schema.ts";
 import { ROOT } from "../helpers/cli.ts";
 import { runMain } from "../helpers/main.ts";
 import * as S from "../../src/schema.ts";
-import { FIELDS, SECTION_NAMES, TCP_INFO_FIELDS } from "../../src/fields.ts";
+import {
+  FIELDS,
+  OPTIONAL_SECTION_NAMES,
+  SECTION_NAMES,
+  TCP_INFO_FIELDS,
+} from "../../src/fields.ts";
 import { decodeTcpInfo } from "../../src/parse/netlink/tcp_info.ts";
 
 const COMMITTED = `${ROOT}schema/nsnap-v1.schema.json`;
@@ -61,7 +66,7 @@ test("the field lists a capture writes by (src/fields.ts) are the schema's, in i
   for (const [name, list] of Object.entries(FIELDS)) {
     assert.deepEqual([...list], expected[name as keyof typeof FIELDS], name);
   }
-  assert.deepEqual(keys(meta.sections), [...SECTION_NAMES]);
+  assert.deepEqual(keys(meta.sections), [...SECTION_NAMES, ...OPTIONAL_SECTION_NAMES]);
   assert.deepEqual(keys(S.TcpInfo), TCP_INFO_FIELDS.map(([n]) => n));
 });
 

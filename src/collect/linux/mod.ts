@@ -12,12 +12,14 @@ import { parseBootTime } from "../../parse/linux/proc_pid_stat.ts";
 import { netlinkAvailable } from "../../runtime/netlink.ts";
 import type { Collected, CollectOptions, Collector, Place } from "../contract.ts";
 import { noteStatus } from "../section.ts";
+import { linuxMachineId } from "../machine_id.ts";
 import { collectCounters } from "./counters.ts";
 import { readText, under } from "./files.ts";
 import { collectInterfaces } from "./interfaces.ts";
 import { dumpLinks } from "./netlink.ts";
 import { assignOwners, PARALLEL_SCAN_SOCKETS, socketsInUse, startOwnerScan } from "./owners.ts";
 import { collectRoutes } from "./routes.ts";
+import { collectSettings } from "./settings.ts";
 import { collectSockets, procNetDir } from "./sockets.ts";
 
 /** Whether this capture reads over netlink, or why not (undefined when it was not asked for). */
@@ -56,6 +58,7 @@ export const collectLinux: Collector = async (place, opts) => {
       routes: collectRoutes(place, choice.use, names),
       interfaces: collectInterfaces(place, links),
       counters: collectCounters(place),
+      settings: collectSettings(place),
     },
     unixSockets: s.value.unix,
     rawSockets: s.value.raw,
@@ -71,6 +74,8 @@ export const collectLinux: Collector = async (place, opts) => {
     }
   }
   if (bootMs !== undefined) out.bootTime = new Date(bootMs).toISOString();
+  const machineId = linuxMachineId(place.root);
+  if (machineId !== undefined) out.machineId = machineId;
   try {
     out.netnsInode = statSync(place.netns ?? under(place.root, "/proc/self/ns/net")).ino;
   } catch { /* no namespace identity on this kernel */ }

@@ -25,6 +25,7 @@ import process from "node:process";
 import { fleetSkip, withFleet } from "../../helpers/fleet.ts";
 import { ANSIBLE_DIR, ansiblePlaybook, ansibleSkip } from "../../helpers/ansible.ts";
 import { nsnapBinary } from "../../helpers/binary.ts";
+import { assertFleetDiffNamesHost } from "../../helpers/fleet_diff.ts";
 
 const skip = fleetSkip() || ansibleSkip();
 const HOSTS = ["web-1", "web-2", "db-1"];
@@ -49,17 +50,20 @@ const DEPLOY = `---
 `;
 
 /**
- * TODO(fleet diff, issue 19): the assertion hook for `nsnap diff BEFORE_DIR AFTER_DIR`. When the
- * fleet diff exists, run it here (runBare(nsnapBinary(), ["diff", before, after, "--fail-on",
- * "listener-opened"]) and with --format json) and assert that: every one of the `hosts` is paired
- * (by machine id: each fleet host has its own), none is listed as unpaired; the roll-up names
- * CHANGED alone, "listener-opened tcp 0.0.0.0:9100 (socat) on 1 of 3 hosts", called out as an
- * outlier; the exit code is 1; the JSON document (nsnap-fleet-diff/v1) holds each host's full diff
- * and its counts equal the sum of the per-host diffs; the other two hosts show no listener change.
+ * The fleet diff of the two folders the playbook filled: every host paired by machine id, the
+ * new listener rolled up on the changed host alone (an outlier), exit 1 under --fail-on, the
+ * other hosts without listener changes (assertFleetDiffNamesHost holds the details).
  */
-function assertFleetDiff(before: string, after: string, hosts: number): void {
-  assert.equal(readdirSync(before).length, hosts);
-  assert.equal(readdirSync(after).length, hosts);
+function assertFleetDiff(before: string, after: string): void {
+  assert.equal(readdirSync(before).length, HOSTS.length);
+  assert.equal(readdirSync(after).length, HOSTS.length);
+  assertFleetDiffNamesHost(before, after, {
+    hosts: HOSTS,
+    changed: CHANGED,
+    port: PORT,
+    program: "socat",
+    nsnap: [nsnapBinary()],
+  });
 }
 
 /** Runs `fn` with a fresh folder holding an inventory of this machine only (local connection). */
@@ -192,7 +196,7 @@ test("ansible: around-deploy.yml brings back labelled snapshots per host, before
         /Cannot fetch the snapshot of web-1: .*before\/web-1\.json exists/,
       );
 
-      assertFleetDiff(join(snapshots, "before"), join(snapshots, "after"), fleet.hosts.length);
+      assertFleetDiff(join(snapshots, "before"), join(snapshots, "after"));
       console.log(`ansible: around-deploy.yml on ${HOSTS.length} hosts in ${run.ms.toFixed(0)} ms`);
     }, { tag: "ans" });
   } finally {
