@@ -8,6 +8,11 @@
 /** The schema identifier every snapshot carries. */
 export const SCHEMA_ID = "nsnap/v1";
 
+/** Smallest counter value accepted: -2^63, the floor of the kernel's signed 64-bit values. */
+export const COUNTER_MIN = -(2n ** 63n);
+/** Largest counter value accepted: 2^64-1, the ceiling of the kernel's unsigned 64-bit counters. */
+export const COUNTER_MAX = 2n ** 64n - 1n;
+
 /** The sections every snapshot reports a status for, in document order. */
 export const SECTION_NAMES = [
   "connections",

@@ -7,6 +7,8 @@
  */
 import { z } from "zod";
 import {
+  COUNTER_MAX,
+  COUNTER_MIN,
   INTERFACE_STAT_NAMES,
   type InterfaceStatName,
   SCHEMA_ID,
@@ -17,17 +19,14 @@ import {
 } from "./fields.ts";
 
 export {
+  COUNTER_MAX,
+  COUNTER_MIN,
   INTERFACE_STAT_NAMES,
   OPTIONAL_SECTION_NAMES,
   SCHEMA_ID,
   SECTION_NAMES,
 } from "./fields.ts";
 export type { InterfaceStatName, OptionalSectionName, SectionName } from "./fields.ts";
-
-/** Smallest counter value accepted: -2^63, the floor of the kernel's signed 64-bit values. */
-export const COUNTER_MIN = -(2n ** 63n);
-/** Largest counter value accepted: 2^64-1, the ceiling of the kernel's unsigned 64-bit counters. */
-export const COUNTER_MAX = 2n ** 64n - 1n;
 
 /**
  * A lossless integer counter: a safe JSON integer or a decimal string, held as `bigint`, from

@@ -5,14 +5,20 @@
  * then also words the error.
  */
 import type { Connection, SocketTimer, TcpInfo } from "../model.ts";
-import { TCP_INFO_FIELDS, type TcpInfoFieldKind } from "../fields.ts";
+import {
+  COUNTER_MAX,
+  COUNTER_MIN,
+  FIELDS,
+  TCP_INFO_FIELDS,
+  type TcpInfoFieldKind,
+} from "../fields.ts";
 
 const isUint = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isPort = (v: unknown): v is number => isUint(v) && v <= 65535;
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
-/** What the schema's CounterValue accepts: an integer, or a decimal string of up to 40 digits. */
-const COUNTER_TEXT = /^-?[0-9]{1,40}$/;
+/** What the schema's CounterValue accepts: an integer, or a decimal string of up to 20 digits. */
+const COUNTER_TEXT = /^-?[0-9]{1,20}$/;
 
 const TCP_INFO_KINDS = new Map<string, TcpInfoFieldKind>(TCP_INFO_FIELDS);
 
@@ -41,8 +47,11 @@ function fastTcpInfo(v: unknown, count: { keys: number; colons: number }): TcpIn
       out[name] = x;
     } else if (kind === "counter") {
       if (Number.isSafeInteger(x)) out[name] = BigInt(x as number);
-      else if (typeof x === "string" && COUNTER_TEXT.test(x)) out[name] = BigInt(x);
-      else return undefined;
+      else if (typeof x === "string" && COUNTER_TEXT.test(x)) {
+        const v = BigInt(x);
+        if (v < COUNTER_MIN || v > COUNTER_MAX) return undefined;
+        out[name] = v;
+      } else return undefined;
     } else if (kind === "bool") {
       if (typeof x !== "boolean") return undefined;
       out[name] = x;
@@ -146,20 +155,8 @@ export function fastConnection(
   return o;
 }
 
-/** How many keys of a connection fastConnection() reads at its top level. */
-const OPTIONAL_KEYS = [
-  "uid",
-  "inode",
-  "pid",
-  "pids",
-  "interface",
-  "v6only",
-  "backlog",
-  "timer",
-  "mark",
-  "cgroupId",
-  "tcpInfo",
-] as const;
+/** The optional keys of a connection (after the nine every one has), counted for the duplicate check. */
+const OPTIONAL_KEYS = FIELDS.connection.slice(9) as ReadonlyArray<keyof Connection>;
 
 /** What the fast path found: the connections, and the keys and ':' characters they hold. */
 export interface FastConnections {

@@ -24,6 +24,7 @@ import { packetDiagDecoder } from "../../src/parse/netlink/packet_diag.ts";
 import { serializeSnapshot } from "../../src/snapshot/serialize.ts";
 import { parseSnapshotBytes } from "../../src/snapshot/read.ts";
 import type { Connection, Snapshot } from "../../src/model.ts";
+import { sampleSnapshot } from "../view/fixture.ts";
 import { decodeFixture } from "../parse/netlink/_fixtures.ts";
 
 const tcp = (detail: "summary" | "full") =>
@@ -58,29 +59,7 @@ test("connectionFrom() with full tcp_info: every field in schema order, and it r
   assert.deepEqual(Object.keys(c.tcpInfo!), order);
   assert.equal(typeof c.tcpInfo!.bytesAcked, "bigint");
   assert.ok(c.tcpInfo!.congestion);
-  const snap: Snapshot = {
-    schema: "nsnap/v1",
-    meta: {
-      capturedAt: "2026-12-01T00:00:00.000Z",
-      durationMs: 1,
-      host: { hostname: "h", os: "linux" },
-      tool: { name: "nsnap", version: "0", runtime: "test" },
-      privileges: { root: true },
-      labels: {},
-      sections: {
-        connections: { status: "ok" },
-        processes: { status: "ok" },
-        routes: { status: "ok" },
-        interfaces: { status: "ok" },
-        counters: { status: "ok" },
-      },
-    },
-    connections: cs,
-    processes: {},
-    routes: [],
-    interfaces: [],
-    counters: {},
-  };
+  const snap: Snapshot = { ...sampleSnapshot(), connections: cs };
   for (const format of ["json", "yaml"] as const) {
     const text = serializeSnapshot(snap, format);
     const back = parseSnapshotBytes(new TextEncoder().encode(text), `x.${format}`);

@@ -3,34 +3,13 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Connection as ConnectionSchema } from "../../src/schema.ts";
 import { fastConnection } from "../../src/snapshot/fast_path.ts";
+import { FIELDS } from "../../src/fields.ts";
 import { arbConnection, diskForm } from "../helpers/arbitrary.ts";
 
 /** A connection with one field replaced by something arbitrary, removed, or an extra key added. */
 const arbMutated = fc.record({
   c: arbConnection,
-  field: fc.constantFrom(
-    "protocol",
-    "family",
-    "localAddress",
-    "localPort",
-    "remoteAddress",
-    "remotePort",
-    "state",
-    "recvQ",
-    "sendQ",
-    "uid",
-    "inode",
-    "pid",
-    "pids",
-    "interface",
-    "v6only",
-    "backlog",
-    "timer",
-    "mark",
-    "cgroupId",
-    "tcpInfo",
-    "extra",
-  ),
+  field: fc.constantFrom(...FIELDS.connection, "extra"),
   value: fc.oneof(
     fc.anything(),
     fc.constantFrom(-1, 0.5, 65536, 2 ** 53, -0, NaN, "80", null, [1, -1], [], "tcp", "inet6"),
