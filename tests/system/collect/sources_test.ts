@@ -77,6 +77,7 @@ test(
             routes: "netlink",
             interfaces: "netlink+sysfs",
             counters: "proc",
+            settings: "proc",
           },
         );
         assert.deepEqual(
@@ -87,6 +88,7 @@ test(
             routes: "ip -j",
             interfaces: "sysfs+proc+ip -j",
             counters: "proc",
+            settings: "proc",
           },
         );
         for (const m of [nlMeta, procMeta]) {
@@ -165,9 +167,17 @@ test(
           "netlink",
           "netlink+sysfs",
           "proc",
+          "proc",
         ]);
         const off = capture(ns, dir, "off.json", { NSNAP_NETLINK: "0" });
-        assert.deepEqual(sources(off), ["proc", "proc", "ip -j", "sysfs+proc+ip -j", "proc"]);
+        assert.deepEqual(sources(off), [
+          "proc",
+          "proc",
+          "ip -j",
+          "sysfs+proc+ip -j",
+          "proc",
+          "proc",
+        ]);
         const flag = runCli(["capture", "-o", "-", "--no-netlink"], {
           wrap: ns.wrap,
           env: { NSNAP_NETLINK: "1" },
