@@ -282,9 +282,9 @@ export const SectionStatus = z.object({
   warnings: z.array(z.string()).optional(),
   error: z.string().optional(),
   source: z.string().optional().meta({
-    description: "What the section was read from: netlink, proc, sysfs, ip -j, or '+'-joined " +
-      "(netlink+proc: raw sockets from /proc where the kernel lacks raw_diag); macOS and " +
-      "imports name the tools.",
+    description: "What a capture read the section from: netlink, proc, sysfs, ip -j, or " +
+      "'+'-joined (netlink+proc: raw sockets from /proc where the kernel lacks raw_diag); " +
+      "macOS names its tools; imports leave it out (meta.source names their files).",
   }),
 });
 
