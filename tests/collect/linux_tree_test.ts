@@ -287,3 +287,21 @@ test("a BusyBox ip (no -j) is named as the reason addresses and policy tables ar
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("socketsInUse() counts TCP (with TIME_WAIT) and UDP of both families from sockstat", async () => {
+  const { socketsInUse } = await import("../../src/collect/linux/owners.ts");
+  const root = mkdtempSync(join(tmpdir(), "nsnap-sockstat-"));
+  try {
+    put(
+      root,
+      "net/sockstat",
+      "sockets: used 85\nTCP: inuse 3000 orphan 0 tw 700 alloc 3100 mem 2\nUDP: inuse 5 mem 1\n" +
+        "UDPLITE: inuse 0\nRAW: inuse 1\n",
+    );
+    put(root, "net/sockstat6", "TCP6: inuse 300\nUDP6: inuse 2\nUDPLITE6: inuse 0\n");
+    assert.equal(socketsInUse(join(root, "net")), 3000 + 700 + 5 + 300 + 2);
+    assert.equal(socketsInUse(join(root, "missing")), 0);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
