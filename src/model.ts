@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import type * as S from "./schema.ts";
 
-export { INTERFACE_STAT_NAMES, SCHEMA_ID, SECTION_NAMES } from "./schema.ts";
+export { INTERFACE_STAT_NAMES, NAMESPACE_KINDS, SCHEMA_ID, SECTION_NAMES } from "./schema.ts";
 export type { InterfaceStatName, SectionName } from "./schema.ts";
 
 export type Protocol = z.output<typeof S.Protocol>;
@@ -18,6 +18,14 @@ export type NetInterface = z.output<typeof S.NetInterface>;
 export type InterfaceAddress = z.output<typeof S.InterfaceAddress>;
 export type InterfaceStats = z.output<typeof S.InterfaceStats>;
 export type Counters = Record<string, Record<string, bigint>>;
+export type Namespace = z.output<typeof S.Namespace>;
+export type NamespaceKind = Namespace["kind"];
+export type NamespaceContainer = z.output<typeof S.NamespaceContainer>;
+export type NamespaceSection = z.output<typeof S.NamespaceSection>;
+export type PortBinding = z.output<typeof S.PortBinding>;
+export type Forward = z.output<typeof S.Forward>;
+export type NamespaceExposure = z.output<typeof S.NamespaceExposure>;
+export type PublishedPort = z.output<typeof S.PublishedPort>;
 export type SectionStatus = z.output<typeof S.SectionStatus>;
 export type Meta = z.output<typeof S.Meta>;
 export type Snapshot = z.output<typeof S.Snapshot>;

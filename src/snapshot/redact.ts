@@ -20,7 +20,15 @@
  * Warnings lose any address or host name they quote. Labels are the operator's own and are kept.
  */
 import { createHmac, randomBytes } from "node:crypto";
-import type { Connection, InterfaceAddress, NetInterface, Route, Snapshot } from "../model.ts";
+import type {
+  Connection,
+  Forward,
+  InterfaceAddress,
+  Namespace,
+  NetInterface,
+  Route,
+  Snapshot,
+} from "../model.ts";
 import { formatIPv4, formatIPv6Groups, parseIPv4, parseIPv6 } from "../net/address.ts";
 import { normalizeSnapshot } from "./normalize.ts";
 
@@ -213,12 +221,58 @@ function redactPath(p: Pseudonyms, path: string): string {
   );
 }
 
-function redactConnection(p: Pseudonyms, c: Connection): Connection {
-  return {
+function redactConnection(p: Pseudonyms, c: Connection, text: (t: string) => string): Connection {
+  const out: Connection = {
     ...c,
     localAddress: redactAddressText(p, c.localAddress),
     remoteAddress: redactAddressText(p, c.remoteAddress),
   };
+  if (c.exposure !== undefined) {
+    out.exposure = { ...c.exposure, summary: text(c.exposure.summary) };
+    if (c.exposure.published) {
+      out.exposure.published = c.exposure.published.map((x) => ({
+        ...x,
+        hostAddress: redactAddressText(p, x.hostAddress),
+        via: [...x.via],
+      }));
+    }
+  }
+  return out;
+}
+
+/** A namespace: the addresses its warnings and bindings quote; names stay (they pair it). */
+function redactNamespace(p: Pseudonyms, n: Namespace, text: (t: string) => string): Namespace {
+  const sections: Namespace["sections"] = {};
+  for (const [name, s] of Object.entries(n.sections)) {
+    const o = { ...s };
+    if (s.warnings !== undefined) o.warnings = s.warnings.map(text);
+    if (s.error !== undefined) o.error = text(s.error);
+    sections[name] = o;
+  }
+  const out: Namespace = { ...n, labels: { ...n.labels }, pids: [...n.pids], sections };
+  if (n.containers) {
+    out.containers = n.containers.map((c) => {
+      const x = { ...c };
+      if (c.ports) {
+        x.ports = c.ports.map((b) => ({
+          ...b,
+          hostAddress: b.hostAddress === "" ? "" : redactAddressText(p, b.hostAddress),
+        }));
+      }
+      return x;
+    });
+  }
+  return out;
+}
+
+function redactForward(p: Pseudonyms, f: Forward, text: (t: string) => string): Forward {
+  const out: Forward = {
+    ...f,
+    hostAddress: redactAddressText(p, f.hostAddress),
+    toAddress: redactAddressText(p, f.toAddress),
+  };
+  if (f.rule !== undefined) out.rule = text(f.rule);
+  return out;
 }
 
 function redactRoute(p: Pseudonyms, r: Route): Route {
@@ -288,6 +342,11 @@ export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
   };
   // The machine id identifies the host too; a stable pseudonym still pairs a fleet's snapshots.
   if (m.host.machineId !== undefined) meta.host.machineId = p.name("machine", m.host.machineId);
+  if (m.namespaces !== undefined) {
+    meta.namespaces = { ...m.namespaces };
+    if (m.namespaces.warnings) meta.namespaces.warnings = m.namespaces.warnings.map(text);
+    if (m.namespaces.error) meta.namespaces.error = text(m.namespaces.error);
+  }
   if (m.source !== undefined) {
     meta.source = { ...m.source };
     if (m.source.files !== undefined) {
@@ -307,9 +366,15 @@ export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
   return normalizeSnapshot({
     ...snapshot,
     meta,
-    connections: snapshot.connections.map((c) => redactConnection(p, c)),
+    connections: snapshot.connections.map((c) => redactConnection(p, c, text)),
     processes,
     routes: snapshot.routes.map((r) => redactRoute(p, r)),
     interfaces: snapshot.interfaces.map((i) => redactInterface(p, i)),
+    ...(snapshot.namespaces
+      ? { namespaces: snapshot.namespaces.map((n) => redactNamespace(p, n, text)) }
+      : {}),
+    ...(snapshot.forwards
+      ? { forwards: snapshot.forwards.map((f) => redactForward(p, f, text)) }
+      : {}),
   });
 }

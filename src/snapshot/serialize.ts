@@ -12,12 +12,21 @@
  * reads it back (see read.ts), and the round-trip tests hold the two to each other.
  */
 import * as S from "../schema.ts";
-import type { Connection, Counters, InterfaceStats, NetInterface, Snapshot } from "../model.ts";
+import type {
+  Connection,
+  Counters,
+  InterfaceStats,
+  Namespace,
+  NetInterface,
+  Snapshot,
+} from "../model.ts";
 import { encodeCounter, SCHEMA_ID } from "../model.ts";
 import {
   orderConnection,
+  orderForward,
   orderInterface,
   orderMeta,
+  orderNamespace,
   orderProcess,
   orderRoute,
 } from "./normalize.ts";
@@ -55,10 +64,18 @@ function diskInterface(i: NetInterface): Record<string, unknown> {
   return o;
 }
 
+/** A namespace in its on-disk form: keys in schema order, its counters encoded. */
+function diskNamespace(n: Namespace): Record<string, unknown> {
+  const o: Record<string, unknown> = { ...orderNamespace(n) };
+  if (n.counters) o.counters = encodeCounters(n.counters);
+  return o;
+}
+
 const CONNECTION_KEY_INDEX = new Map(Object.keys(S.Connection.shape).map((k, i) => [k, i]));
 
 /** True when a connection already has only schema keys, in order, and sorted `pids`. */
 function isOrderedConnection(c: Connection): boolean {
+  if (c.exposure !== undefined) return false; // nested: order it
   let last = -1;
   for (const k in c) {
     const i = CONNECTION_KEY_INDEX.get(k);
@@ -106,6 +123,22 @@ function serializeJson(s: Snapshot): string {
     }`,
     `"counters": ${nest(JSON.stringify(encodeCounters(s.counters), null, 2), "  ")}`,
   ];
+  if (s.namespaces) {
+    parts.push(
+      `"namespaces": ${
+        s.namespaces.length === 0
+          ? "[]"
+          : `[\n    ${
+            s.namespaces.map((n) => nest(JSON.stringify(diskNamespace(n), null, 2), "    ")).join(
+              ",\n    ",
+            )
+          }\n  ]`
+      }`,
+    );
+  }
+  if (s.forwards) {
+    parts.push(`"forwards": ${lineList(s.forwards.map((f) => JSON.stringify(orderForward(f))))}`);
+  }
   return `{\n  ${parts.join(",\n  ")}\n}\n`;
 }
 
@@ -120,6 +153,8 @@ function serializeYaml(s: Snapshot): string {
     routes: s.routes.map(orderRoute),
     interfaces: s.interfaces.map(diskInterface),
     counters: encodeCounters(s.counters),
+    ...(s.namespaces ? { namespaces: s.namespaces.map(diskNamespace) } : {}),
+    ...(s.forwards ? { forwards: s.forwards.map(orderForward) } : {}),
   };
   const lines: string[] = [];
   yamlEntries(doc, "", lines);
