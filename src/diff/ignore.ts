@@ -6,7 +6,10 @@
 import { UsageError } from "../errors.ts";
 import type { Connection, Counters, Snapshot } from "../model.ts";
 import { type Cidr, cidrContains, parseCidr } from "../net/address.ts";
+import { globToRegExp } from "../net/glob.ts";
 import { ownerOf, programOf } from "./util.ts";
+
+export { globToRegExp };
 
 /** Ignore rules as a user writes them (flags or the `ignore` map of a config file). */
 export interface IgnoreRules {
@@ -29,26 +32,6 @@ interface Compiled {
   interfaces: RegExp[];
   addresses: Cidr[];
   counters: RegExp[];
-}
-
-/** Turns a shell-style glob (`*`, `?`, `[abc]`) into an anchored regular expression. */
-export function globToRegExp(glob: string): RegExp {
-  let re = "";
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i]!;
-    if (ch === "*") re += ".*";
-    else if (ch === "?") re += ".";
-    else if (ch === "[") {
-      const end = glob.indexOf("]", i + 1);
-      if (end < 0) re += "\\[";
-      else {
-        const body = glob.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\");
-        re += `[${body}]`;
-        i = end;
-      }
-    } else re += ch.replace(/[.+^${}()|\\\]]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`);
 }
 
 function parsePort(p: string | number): [number, number] {

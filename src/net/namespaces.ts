@@ -176,10 +176,14 @@ export function namespaceIndex(
   return new Map((s.namespaces ?? []).map((n) => [n.id, n]));
 }
 
+/** What the namespace helpers read of a snapshot. */
+export interface NamespacedSnapshot {
+  namespaces?: readonly Namespace[] | undefined;
+  meta?: { netns?: { id?: string | undefined } | undefined } | undefined;
+}
+
 /** The id of a snapshot's own namespace (records without `namespace`): `host` unless it says. */
-export function ownNamespaceId(
-  s: { namespaces?: readonly Namespace[] | undefined; meta?: { netns?: { id?: string } } },
-): string {
+export function ownNamespaceId(s: NamespacedSnapshot): string {
   return s.namespaces?.find((n) => n.own)?.id ?? s.meta?.netns?.id ?? "host";
 }
 
@@ -189,7 +193,7 @@ export function ownNamespaceId(
  */
 export function recordNamespaceId(
   r: { namespace?: string | undefined },
-  s: { namespaces?: readonly Namespace[] | undefined; meta?: { netns?: { id?: string } } },
+  s: NamespacedSnapshot,
 ): string {
   return r.namespace ?? ownNamespaceId(s);
 }

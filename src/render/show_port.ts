@@ -3,8 +3,11 @@
  * one: name, user, start time, executable and command line when the snapshot recorded them.
  */
 import type { ProcessInfo, Snapshot } from "../model.ts";
-import { type PortSocket, processesOf } from "../view/port.ts";
+import { endpoint } from "../net/sockets.ts";
+import { type PortPath, type PortSocket, processesOf } from "../view/port.ts";
+import { groupByNamespace, recordNamespaceTitle } from "../view/namespaces.ts";
 import { renderConnections } from "./show_connections.ts";
+import { exposureLines, renderGroups } from "./show_namespaces.ts";
 import { type Paint, PLAIN } from "./table.ts";
 
 /** How to lay out the port report. */
@@ -40,14 +43,47 @@ export function renderPortReport(
   opts: PortReportOptions = {},
 ): string {
   const paint = opts.paint ?? PLAIN;
-  let text = renderConnections(snapshot, sockets, {
+  let text = renderGroups(
+    snapshot,
+    groupByNamespace(snapshot, sockets),
+    (list) =>
+      renderConnections(snapshot, list, { paint, width: opts.width, user: true }) +
+      exposureLines(list),
     paint,
-    width: opts.width,
-    user: true,
-  });
+  );
   const procs = processesOf(sockets);
   if (procs.length > 0) {
     text += "\n" + procs.map((p) => processBlock(p, paint)).join("\n") + "\n";
   }
   return text;
+}
+
+/**
+ * One line per way from the host port into a namespace: `port 8080: docker-proxy (pid 812) on
+ * the host → container web 172.17.0.2:80, httpd (pid 901)`.
+ */
+export function renderPortPaths(snapshot: Snapshot, paths: readonly PortPath[]): string {
+  return paths.map((p) => {
+    const carrier = p.via === "docker-proxy"
+      ? `docker-proxy${p.pid === undefined ? "" : ` (pid ${p.pid})`} on the host`
+      : p.via === "dnat"
+      ? "a DNAT rule on the host"
+      : "published by Docker";
+    const where = p.namespace === undefined
+      ? "an address no captured namespace has"
+      : recordNamespaceTitle(snapshot, { namespace: p.namespace });
+    const to = p.toAddress === undefined ? `:${p.toPort}` : endpoint(p.toAddress, p.toPort);
+    const held = p.listeners.map((c) => {
+      const name = c.pid === undefined ? undefined : snapshot.processes[String(c.pid)]?.name;
+      return c.pid === undefined ? "owner unknown" : `${name ?? "?"} (pid ${c.pid})`;
+    });
+    const end = p.namespace === undefined
+      ? ""
+      : held.length
+      ? `, ${[...new Set(held)].join(", ")}`
+      : ", nothing listens there";
+    return `${p.protocol} port ${
+      endpoint(p.hostAddress, p.hostPort)
+    }: ${carrier} → ${where} ${to}${end}`;
+  }).join("\n") + (paths.length ? "\n" : "");
 }

@@ -1,0 +1,78 @@
+/**
+ * The host's forwards into namespaces: Docker's userland proxies (a docker-proxy process per
+ * published port and host address, whose arguments name the container address) and DNAT rules
+ * of the host's nat table (Docker's `DOCKER` chain, CNI portmap's `CNI-DN-*`, an operator's own),
+ * each tied to the namespace whose interface has the target address.
+ *
+ * Decisions:
+ * - docker-proxy's arguments are read from /proc/PID/cmdline whatever `--cmdline` says: they
+ *   hold addresses and ports only, and the snapshot keeps the forward, not the command line.
+ * - The nat table is read with `iptables-save -t nat` and `ip6tables-save -t nat` (iptables-nft
+ *   and legacy alike); a missing tool is a note, a refusal (not root) a warning.
+ */
+import type { Forward, NetInterface } from "../../../model.ts";
+import { dnatOfIptablesSave } from "../../../parse/linux/dnat_rule.ts";
+import { parseDockerProxyArgs } from "../../../parse/linux/docker_proxy_cmdline.ts";
+import type { CommandResult, CommandRunner } from "../../../runtime/command.ts";
+import { readText, under } from "../files.ts";
+
+/** Where the iptables tools may be: PATH, then the sbin folders a cron PATH leaves out. */
+const PLACES = ["", "/usr/sbin/", "/sbin/"];
+
+function runSbin(runner: CommandRunner, tool: string, args: string[]): CommandResult {
+  let last: CommandResult | undefined;
+  for (const dir of PLACES) {
+    last = runner([`${dir}${tool}`, ...args]);
+    if (last.ok || !last.reason?.endsWith(": not found")) return last;
+  }
+  return { ...last!, reason: `${tool}: not found` };
+}
+
+/** The forwards of the docker-proxy processes among `pids` (named by `nameOf`). */
+export function proxyForwards(
+  root: string,
+  pids: Iterable<number>,
+  nameOf: (pid: number) => string | undefined,
+): Forward[] {
+  const out: Forward[] = [];
+  for (const pid of pids) {
+    if (nameOf(pid) !== "docker-proxy") continue;
+    const raw = readText(under(root, `/proc/${pid}/cmdline`));
+    if (raw === undefined) continue;
+    const f = parseDockerProxyArgs(raw.replace(/\0$/, "").split("\0"));
+    if (f) out.push({ ...f, via: "docker-proxy", pid });
+  }
+  return out;
+}
+
+/** The DNAT forwards of the host's nat tables, and what could not be read. */
+export function dnatForwards(runner: CommandRunner): { forwards: Forward[]; notes: string[] } {
+  const forwards: Forward[] = [];
+  const notes: string[] = [];
+  for (const tool of ["iptables-save", "ip6tables-save"]) {
+    const r = runSbin(runner, tool, ["-t", "nat"]);
+    if (!r.ok) {
+      const why = r.reason ?? `${tool} failed`;
+      // Absent on purpose on hosts without iptables; only a refusal is worth a warning.
+      if (!why.endsWith(": not found")) notes.push(`DNAT rules unknown: ${why}`);
+      continue;
+    }
+    for (const { forward, rule } of dnatOfIptablesSave(r.stdout)) {
+      const { chain: _chain, ...f } = forward;
+      forwards.push({ ...f, via: "dnat", rule });
+    }
+  }
+  return { forwards, notes };
+}
+
+/** Ties each forward to the namespace whose interfaces have its target address (own: none). */
+export function placeForwards(forwards: Forward[], interfaces: readonly NetInterface[]): void {
+  const owner = new Map<string, string | undefined>();
+  for (const i of interfaces) {
+    for (const a of i.addresses) if (!owner.has(a.address)) owner.set(a.address, i.namespace);
+  }
+  for (const f of forwards) {
+    const ns = owner.get(f.toAddress);
+    if (ns !== undefined) f.namespace = ns;
+  }
+}
