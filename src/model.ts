@@ -5,8 +5,14 @@
 import type { z } from "zod";
 import type * as S from "./schema.ts";
 
-export { INTERFACE_STAT_NAMES, NAMESPACE_KINDS, SCHEMA_ID, SECTION_NAMES } from "./schema.ts";
-export type { InterfaceStatName, SectionName } from "./schema.ts";
+export {
+  INTERFACE_STAT_NAMES,
+  NAMESPACE_KINDS,
+  OPTIONAL_SECTION_NAMES,
+  SCHEMA_ID,
+  SECTION_NAMES,
+} from "./schema.ts";
+export type { InterfaceStatName, OptionalSectionName, SectionName } from "./schema.ts";
 
 export type Protocol = z.output<typeof S.Protocol>;
 export type Family = z.output<typeof S.Family>;
@@ -26,6 +32,7 @@ export type PortBinding = z.output<typeof S.PortBinding>;
 export type Forward = z.output<typeof S.Forward>;
 export type NamespaceExposure = z.output<typeof S.NamespaceExposure>;
 export type PublishedPort = z.output<typeof S.PublishedPort>;
+export type Settings = Record<string, string>;
 export type SectionStatus = z.output<typeof S.SectionStatus>;
 export type Meta = z.output<typeof S.Meta>;
 export type Snapshot = z.output<typeof S.Snapshot>;

@@ -10,12 +10,22 @@ import { z } from "zod";
 /** The schema identifier every snapshot carries. */
 export const SCHEMA_ID = "nsnap/v1";
 
-/** A lossless integer counter: a safe JSON integer or a decimal string, held as `bigint`. */
+/** Smallest counter value accepted: -2^63, the floor of the kernel's signed 64-bit values. */
+export const COUNTER_MIN = -(2n ** 63n);
+/** Largest counter value accepted: 2^64-1, the ceiling of the kernel's unsigned 64-bit counters. */
+export const COUNTER_MAX = 2n ** 64n - 1n;
+
+/**
+ * A lossless integer counter: a safe JSON integer or a decimal string, held as `bigint`, from
+ * -2^63 (settings such as `Tcp.MaxConn` are signed: -1 means "no limit") to 2^64-1.
+ */
 export const CounterValue = z
-  .union([z.int(), z.string().regex(/^-?[0-9]{1,40}$/, "expected a decimal integer string")])
+  .union([z.int(), z.string().regex(/^-?[0-9]{1,20}$/, "expected a decimal integer string")])
   .transform((v) => BigInt(v))
+  .pipe(z.bigint().min(COUNTER_MIN).max(COUNTER_MAX))
   .meta({
-    description: "Integer counter: a JSON number up to 2^53-1, a decimal string above that.",
+    description:
+      "Integer counter from -2^63 to 2^64-1: a JSON number up to 2^53-1, a decimal string above that.",
   });
 
 const uint = () => z.int().nonnegative();
@@ -84,8 +94,14 @@ export const Connection = z.object({
 export const ProcessInfo = z.object({
   pid: uint(),
   ppid: uint().optional(),
-  name: z.string(),
+  name: z.string().meta({
+    description: "Process name (comm, at most 15 bytes), or what the source tool calls it.",
+  }),
   exe: z.string().optional(),
+  invokedAs: z.string().optional().meta({
+    description: "The name argv[0] gives the program (its file name, a title cut off), or the " +
+      "applet of a multi-call binary (busybox httpd: httpd); recorded without --cmdline.",
+  }),
   user: z.string().optional(),
   uid: uint().optional(),
   startTime: z.string().optional().meta({
@@ -167,6 +183,14 @@ export const NetInterface = z.object({
 });
 
 export const Counters = z.record(z.string(), z.record(z.string(), CounterValue));
+
+/**
+ * Kernel settings that change network behaviour, keyed by sysctl name (`net.ipv4.ip_forward`),
+ * each value as /proc/sys has it with its whitespace made one space ("32768 60999").
+ */
+export const Settings = z.record(z.string(), z.string()).meta({
+  description: "Kernel settings by sysctl name; values as text, whitespace made one space.",
+});
 
 export const SectionStatus = z.object({
   status: z.enum(["ok", "partial", "error"]),
@@ -295,6 +319,13 @@ export const SECTION_NAMES = [
 ] as const;
 export type SectionName = typeof SECTION_NAMES[number];
 
+/**
+ * Sections added within `nsnap/v1`: optional in a snapshot and in `meta.sections` (a snapshot
+ * written before them has neither: not captured, which is not the same as empty).
+ */
+export const OPTIONAL_SECTION_NAMES = ["settings"] as const;
+export type OptionalSectionName = typeof OPTIONAL_SECTION_NAMES[number];
+
 export const Meta = z.object({
   capturedAt: z.string().meta({ description: "ISO 8601 UTC with milliseconds" }),
   durationMs: z.number().nonnegative(),
@@ -343,6 +374,7 @@ export const Meta = z.object({
     routes: SectionStatus,
     interfaces: SectionStatus,
     counters: SectionStatus,
+    settings: SectionStatus.optional(),
   }),
 });
 
@@ -354,6 +386,7 @@ export const Snapshot = z.object({
   routes: z.array(Route),
   interfaces: z.array(NetInterface),
   counters: Counters,
+  settings: Settings.optional(),
   namespaces: z.array(Namespace).optional().meta({
     description: "Every network namespace captured (absent: the snapshot is of one namespace).",
   }),

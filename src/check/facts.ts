@@ -4,11 +4,12 @@
  * settings, rules and neighbours) the switch is made here, once.
  *
  * Decisions:
- * - A listener is what `isListener()` says (TCP LISTEN, UDP UNCONN on a port), minus UDP clients:
- *   an unconnected UDP socket on a port inside the ephemeral range with no TCP listener on the
- *   same port is a resolver, NTP or statsd client's socket, not a service (`isUdpClient`). The
- *   range is the policy's `ephemeral-ports`, else the snapshot's `ip_local_port_range` when it has
- *   a settings section, else Linux's default 32768-60999.
+ * - A listener is what `isListener()` in net/sockets.ts says, the one rule show, port and diff
+ *   use: TCP LISTEN, or UDP UNCONN on a port that is no UDP client's — a client's being an
+ *   unconnected UDP socket on a port inside the ephemeral range, not reserved, with no TCP
+ *   listener on the same port, held by a process (`isUdpClient`). The range is the policy's
+ *   `ephemeral-ports`, else the snapshot's `ip_local_port_range`, else the platform's default.
+ * - A program is `programName()` of net/programs.ts, the one rule show, port and diff use.
  * - Sockets with the same protocol, family, address, port and owner are one listener fact with a
  *   socket count (SO_REUSEPORT instances, pre-fork workers sharing one socket are one socket).
  * - Sections a snapshot does not have (namespaces, settings, routing rules, neighbours) are
@@ -16,16 +17,25 @@
  */
 import type { Connection, Namespace, ProcessInfo, Snapshot } from "../model.ts";
 import { namespacedKey, recordNamespaceId } from "../net/namespaces.ts";
-import { endpoint, isListener, listenerKey } from "../net/sockets.ts";
-import { ownerOf, programOf } from "../diff/util.ts";
+import {
+  endpoint,
+  isListener,
+  isUdpClient as isClient,
+  LINUX_EPHEMERAL,
+  listenerKey,
+  type PortRange,
+  socketRules,
+} from "../net/sockets.ts";
+import { programName as theProgramName } from "../net/programs.ts";
+import { ownerOf } from "../diff/util.ts";
 import { ADDRESS_SCOPES, type AddressScope, addressScope } from "../net/scope.ts";
 
 /** Linux's default ephemeral port range (net.ipv4.ip_local_port_range). */
-export const DEFAULT_EPHEMERAL: readonly [number, number] = [32768, 60999];
+export const DEFAULT_EPHEMERAL: PortRange = LINUX_EPHEMERAL;
 
 /** The program a process runs, as show, port and diff name it: the one rule, called from here. */
 export function programName(p: ProcessInfo): string {
-  return programOf(p);
+  return theProgramName(p);
 }
 
 /** One listening address and its owner, with how many sockets it has. */
@@ -104,38 +114,9 @@ export function neighboursOf(snap: Snapshot): readonly LooseRecord[] | undefined
   return looseList(snap, "neighbours");
 }
 
-/** The ephemeral port range: the policy's, else the snapshot's, else Linux's default. */
-export function ephemeralRange(
-  snap: Snapshot,
-  fromPolicy?: readonly [number, number],
-): readonly [number, number] {
-  if (fromPolicy) return fromPolicy;
-  const text = sysctlsOf(snap)?.["net.ipv4.ip_local_port_range"];
-  const m = text ? /^\s*([0-9]+)\s+([0-9]+)\s*$/.exec(text) : null;
-  if (m && Number(m[1]) <= Number(m[2])) return [Number(m[1]), Number(m[2])];
-  return DEFAULT_EPHEMERAL;
-}
-
-/** The local ports of TCP listeners: a UDP socket on one of them is a service (DNS on 53). */
-export function tcpListenerPorts(snap: Snapshot): Set<number> {
-  const ports = new Set<number>();
-  for (const c of snap.connections) {
-    if (c.protocol === "tcp" && c.state === "LISTEN") ports.add(c.localPort);
-  }
-  return ports;
-}
-
-/**
- * True for a UDP client's socket: unconnected, on an ephemeral port, with no TCP listener on the
- * same port.
- */
-export function isUdpClient(
-  c: Connection,
-  range: readonly [number, number],
-  tcpPorts: ReadonlySet<number>,
-): boolean {
-  return c.protocol === "udp" && c.state === "UNCONN" && c.localPort >= range[0] &&
-    c.localPort <= range[1] && !tcpPorts.has(c.localPort);
+/** The ephemeral port range: the policy's, else the snapshot's, else its platform's default. */
+export function ephemeralRange(snap: Snapshot, fromPolicy?: PortRange): PortRange {
+  return socketRules(snap, { ephemeral: fromPolicy }).ephemeral;
 }
 
 /** The listeners of a snapshot and the UDP client sockets left out of them. */
@@ -143,21 +124,20 @@ export interface Listeners {
   facts: ListenerFact[];
   /** Unconnected UDP sockets taken for clients (`isUdpClient`). */
   udpClients: number;
-  range: readonly [number, number];
+  range: PortRange;
 }
 
 /** Gathers a snapshot's listeners as facts, in a stable order (protocol, port, address). */
-export function listenerFacts(snap: Snapshot, fromPolicy?: readonly [number, number]): Listeners {
-  const range = ephemeralRange(snap, fromPolicy);
-  const tcpPorts = tcpListenerPorts(snap);
+export function listenerFacts(snap: Snapshot, fromPolicy?: PortRange): Listeners {
+  const rules = socketRules(snap, { ephemeral: fromPolicy });
   const byKey = new Map<string, ListenerFact>();
   let udpClients = 0;
   for (const c of snap.connections) {
-    if (!isListener(c)) continue;
-    if (isUdpClient(c, range, tcpPorts)) {
+    if (isClient(c, rules)) {
       udpClients++;
       continue;
     }
+    if (!isListener(c, rules)) continue;
     const owner = ownerOf(snap, c);
     const program = owner ? programName(owner) : undefined;
     const namespace = snap.namespaces ? recordNamespaceId(c, snap) : undefined;
@@ -193,7 +173,7 @@ export function listenerFacts(snap: Snapshot, fromPolicy?: readonly [number, num
     (a.program ?? "").localeCompare(b.program ?? "") ||
     (a.namespace ?? "").localeCompare(b.namespace ?? "")
   );
-  return { facts, udpClients, range };
+  return { facts, udpClients, range: rules.ephemeral };
 }
 
 /** A listener as people read it: `tcp 0.0.0.0:8080 (python3, pid 12, user root)`. */

@@ -3,7 +3,6 @@
  * YAML or Markdown, with `--fail-on KINDS` for CI (exit 1) and ignore rules from flags or a
  * policy file.
  */
-import { readFileSync } from "node:fs";
 import { type Command, Option } from "@commander-js/extra-typings";
 import { type DiffConfig, parseDiffConfig } from "../diff/config.ts";
 import {
@@ -11,19 +10,26 @@ import {
   DIFF_SECTIONS,
   type DiffOptions,
   diffSnapshots,
+  gateConflict,
   hasKind,
   type IgnoreRules,
   KIND_DESCRIPTIONS,
   mergeIgnore,
+  NOTABLE,
+  parseGate,
+  parsePortRanges,
   parseSections,
   splitList,
 } from "../diff/mod.ts";
 import { errnoText, InputError, UsageError } from "../errors.ts";
+import { escapeText } from "../util/escape.ts";
+import { readFileBoundedSync, TooLargeError } from "../util/read_bounded.ts";
 import { renderDiffJson, renderDiffYaml } from "../render/diff_json.ts";
 import { renderDiffMarkdown } from "../render/diff_markdown.ts";
 import { renderDiffText } from "../render/diff_text.ts";
 import { renderReport } from "../render/html/mod.ts";
 import { writeStderr } from "../runtime/process.ts";
+import { displayText } from "../render/table.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { textLayout } from "./show.ts";
@@ -39,12 +45,20 @@ import { parsePairBy } from "../fleet/pair.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...splitList(value)];
 
+/** Largest policy file read (a real one is a few hundred bytes). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 function readConfig(file: string): DiffConfig {
   let text: string;
+  const fail = (why: string) => new InputError(`Cannot read config ${escapeText(file)}: ${why}`);
   try {
-    text = readFileSync(file, "utf8");
+    text = new TextDecoder("utf-8", { fatal: true }).decode(
+      readFileBoundedSync(file, MAX_CONFIG_BYTES),
+    );
   } catch (e) {
-    throw new InputError(`Cannot read config ${file}: ${errnoText(e)}`);
+    if (e instanceof TooLargeError) throw fail("larger than 1 MiB, too big for a policy file");
+    if (e instanceof TypeError) throw fail("not text (invalid UTF-8)");
+    throw fail(errnoText(e));
   }
   return parseDiffConfig(text, file);
 }
@@ -65,7 +79,7 @@ export function registerDiff(program: Command, ctx: CliContext) {
     )
     .option(
       "--fail-on <kinds>",
-      "exit 1 when a change of these kinds occurs, or a threshold holds (comma list)",
+      "exit 1 when a change of these kinds occurs (globs like listener-*, notable) or a threshold holds",
       collect,
     )
     .option(
@@ -74,6 +88,11 @@ export function registerDiff(program: Command, ctx: CliContext) {
       collect,
     )
     .option("--detail", "list every session 5-tuple instead of groups")
+    .option(
+      "--udp-service <ports>",
+      "UDP ports that are services even in the ephemeral range (51820,60000-60100)",
+      collect,
+    )
     .option("--ignore-port <ports>", "ignore ports or ranges (22,8000-8100)", collect)
     .option("--ignore-program <globs>", "ignore sockets of these programs (chronyd,node*)", collect)
     .option(
@@ -103,7 +122,16 @@ export function registerDiff(program: Command, ctx: CliContext) {
       "after",
       `
 Change kinds (for --fail-on):
-${termList(ALL_KINDS.map((k) => [k, KIND_DESCRIPTIONS[k]]))}
+${
+        termList([
+          ...ALL_KINDS.map((k) => [k, KIND_DESCRIPTIONS[k]] as [string, string]),
+          [NOTABLE, "every change marked notable, whatever its kind"],
+        ])
+      }
+
+--fail-on takes kinds, globs over kinds (listener-*) and the word notable;
+listener-opened also trips on listener-instance-added, listener-closed on
+listener-instance-removed.
 
 Thresholds (for --fail-on), in the language of nsnap check's rates:
   counter:Tcp.RetransSegs>1%        share of the natural denominator (OutSegs)
@@ -120,7 +148,8 @@ host-appeared. See docs/diff.md, "Fleets".
 
 Policy file (--config), same keys as the options; flags add to it, --only
 replaces it:
-  fail-on: [listener-opened, listener-exposure-changed]
+  fail-on: [listener-opened, listener-exposure-changed, notable]
+  udp-services: [51820]
   ignore-port: [22, "8000-8100"]
   ignore-interface: ["veth*"]
   ignore-counter: ["TcpExt.TCP*"]
@@ -143,15 +172,23 @@ Examples:
       if (!fleet && (opts.pairBy !== undefined || opts.outlierShare !== undefined)) {
         throw new UsageError("Cannot use --pair-by or --outlier-share: they apply to folders");
       }
-      const config: DiffConfig = opts.config ? readConfig(opts.config) : { failOn: [], ignore: {} };
+      const config: DiffConfig = opts.config
+        ? readConfig(opts.config)
+        : { failOn: [], ignore: {}, udpServices: [] };
       const names = splitFleetKinds(opts.failOn ?? [], fleet);
       const flagged = parseFailOn(names.kinds);
+      const only = opts.only ? parseSections(opts.only) : config.only;
+      if (only) {
+        const conflict = gateConflict(parseGate(flagged.kinds), only) ??
+          gateConflict(parseGate(config.failOn), only)?.concat(` (from ${opts.config})`);
+        if (conflict) throw new UsageError(conflict);
+      }
       const failOn = [...new Set([...config.failOn, ...flagged.kinds])];
+      const gate = parseGate(failOn);
       const thresholds = [
         ...parseThresholds(config.thresholds ?? [], `fail-on in ${opts.config}`),
         ...flagged.thresholds,
       ];
-      const only = opts.only ? parseSections(opts.only) : config.only;
       checkThresholdSections(thresholds, only);
       const flags: IgnoreRules = {
         ports: opts.ignorePort ?? [],
@@ -163,6 +200,10 @@ Examples:
       const diffOpts: DiffOptions = {
         ignore: mergeIgnore(config.ignore, flags),
         detail: opts.detail ?? config.detail ?? false,
+        udpServices: [
+          ...config.udpServices,
+          ...parsePortRanges(opts.udpService ?? [], "udp-service"),
+        ],
       };
       if (only) diffOpts.only = only;
       if (fleet) {
@@ -188,8 +229,8 @@ Examples:
       const before = await loadOperand(beforeOp, load);
       const after = await loadOperand(afterOp, load);
       const doc = diffSnapshots(before, after, diffOpts);
-      for (const w of doc.warnings) writeStderr(`nsnap: warning: ${w}\n`);
-      if (failOn.length && hasKind(doc, failOn)) ctx.exitCode = 1;
+      for (const w of doc.warnings) writeStderr(`nsnap: warning: ${displayText(w)}\n`);
+      if (hasKind(doc, gate)) ctx.exitCode = 1;
       if (failOnThresholds(thresholds, before, after)) ctx.exitCode = 1;
       switch (opts.format) {
         case "json":

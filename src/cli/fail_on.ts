@@ -3,7 +3,7 @@
  * as captured (ignore rules shape the report, not the gate) with the same evaluator as a policy's
  * `rates`. The gate trips when a threshold holds; one that cannot be measured is a warning.
  */
-import { type ChangeKind, splitFailOn } from "../diff/kinds.ts";
+import { splitFailOn } from "../diff/kinds.ts";
 import { ExpressionError, parseThreshold, type Threshold } from "../check/expr.ts";
 import type { DiffSection } from "../diff/types.ts";
 import { UsageError } from "../errors.ts";
@@ -17,9 +17,9 @@ export interface FailOnThreshold {
   threshold: Threshold;
 }
 
-/** What `--fail-on` names: change kinds, and thresholds in the check language. */
+/** What `--fail-on` names: kind entries (kinds, globs, `notable`), and thresholds. */
 export interface FailOn {
-  kinds: ChangeKind[];
+  kinds: string[];
   thresholds: FailOnThreshold[];
 }
 
@@ -37,7 +37,8 @@ export function parseThresholds(texts: readonly string[], where = "--fail-on"): 
 
 /**
  * Parses `--fail-on` values: a value with a comparison operator is a threshold
- * (`counter:Tcp.RetransSegs>1%`, see `check/expr.ts`), anything else a change kind.
+ * (`counter:Tcp.RetransSegs>1%`, see `check/expr.ts`), anything else a change kind, a glob over
+ * kinds or `notable`.
  */
 export function parseFailOn(names: readonly string[]): FailOn {
   const split = splitFailOn(names);

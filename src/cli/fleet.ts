@@ -4,7 +4,6 @@
  * everything else about them stays as it is for files.
  */
 import { UsageError } from "../errors.ts";
-import type { ChangeKind } from "../diff/types.ts";
 import type { DiffOptions } from "../diff/mod.ts";
 import { diffFleet, FLEET_KINDS, type FleetKind, type PairBy, pairMembers } from "../fleet/mod.ts";
 import { loadMember, readFleetFolder } from "../fleet/folder.ts";
@@ -87,7 +86,8 @@ export function parseOutlierShare(text: string): number {
 /** What a fleet diff is asked for. */
 export interface FleetDiffRun {
   format: "text" | "json" | "yaml" | "markdown";
-  failOn: readonly (ChangeKind | FleetKind)[];
+  /** Kind entries (kinds, globs, `notable`) and fleet kinds. */
+  failOn: readonly string[];
   diff: Omit<DiffOptions, "beforeFile" | "afterFile">;
   pairBy: PairBy;
   outlierShare?: number | undefined;

@@ -5,7 +5,7 @@ import { renderPortPaths, renderPortReport } from "../render/show_port.ts";
 import { renderJson } from "../render/show_json.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
-import { textLayout, warnSections } from "./show.ts";
+import { parseUdpServices, textLayout, warnSections } from "./show.ts";
 import { isFolder, portFolder } from "./fleet.ts";
 
 /** Registers `nsnap port` on the program. */
@@ -23,6 +23,11 @@ export function registerPort(program: Command, ctx: CliContext) {
     .option("-t, --tcp", "TCP sockets only")
     .option("-u, --udp", "UDP sockets only")
     .option("-W, --wide", "never shorten addresses or names to fit the terminal")
+    .option(
+      "--udp-service <ports>",
+      "UDP ports that are services even in the ephemeral range (51820,60000-60100)",
+      parseUdpServices,
+    )
     .option("--max-size <size>", MAX_SIZE_HELP, parseMaxSize)
     .addOption(
       new Option("--format <format>", "output format").choices(["text", "json"] as const).default(
@@ -64,7 +69,11 @@ host → container web 172.17.0.2:80, httpd (pid 901)").`,
         ...(opts.maxSize === undefined ? {} : { maxBytes: opts.maxSize }),
       });
       warnSections(snapshot, ["connections"]);
-      const sockets = socketsOnPort(snapshot, port, { tcp: opts.tcp, udp: opts.udp });
+      const sockets = socketsOnPort(snapshot, port, {
+        tcp: opts.tcp,
+        udp: opts.udp,
+        udpServices: opts.udpService,
+      });
       const paths = portPaths(snapshot, port, { tcp: opts.tcp, udp: opts.udp });
       if (sockets.length === 0 && paths.length === 0) ctx.exitCode = 1;
       if (opts.format === "json") {
@@ -73,7 +82,9 @@ host → container web 172.17.0.2:80, httpd (pid 901)").`,
         await out(`nothing is using port ${port}`);
       } else {
         const { paint, width } = textLayout(opts.wide ?? false);
-        const report = sockets.length ? renderPortReport(snapshot, sockets, { paint, width }) : "";
+        const report = sockets.length
+          ? renderPortReport(snapshot, sockets, { paint, width, udpServices: opts.udpService })
+          : "";
         const ways = renderPortPaths(snapshot, paths);
         await out(ways && report ? `${ways}\n${report}` : ways + report);
       }

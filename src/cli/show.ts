@@ -9,8 +9,10 @@ import { groupByNamespace, namespacePicker } from "../view/namespaces.ts";
 import { exposureLines, renderGroups } from "../render/show_namespaces.ts";
 import { UsageError } from "../errors.ts";
 import { parseCidr } from "../net/address.ts";
+import type { PortRange } from "../net/sockets.ts";
+import { parsePortRanges, splitList } from "../diff/kinds.ts";
 import { env, stdoutIsTty, writeStderr } from "../runtime/process.ts";
-import { connectionRecord, normalizeState, selectConnections } from "../view/select.ts";
+import { connectionRecord, normalizeState, selectConnections, viewRules } from "../view/select.ts";
 import { parsePort } from "../view/port.ts";
 import { parseTable, selectRoutes } from "../view/routes.ts";
 import { protocolStatistics, selectCounterGroups } from "../view/stats.ts";
@@ -19,7 +21,7 @@ import { renderRoutes } from "../render/show_routes.ts";
 import { renderInterfaces } from "../render/show_interfaces.ts";
 import { renderStatistics } from "../render/show_stats.ts";
 import { renderJson } from "../render/show_json.ts";
-import { makePaint, type Paint } from "../render/table.ts";
+import { displayText, makePaint, type Paint } from "../render/table.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { isFolder, showFolder } from "./fleet.ts";
@@ -48,10 +50,14 @@ export function warnSections(
     const s = snapshot.meta.sections[name];
     if (s.status === "error") {
       writeStderr(
-        `nsnap: warning: ${prefix}${name} not available: ${s.error ?? "capture failed"}\n`,
+        `nsnap: warning: ${prefix}${name} not available: ${
+          displayText(s.error ?? "capture failed")
+        }\n`,
       );
     }
-    for (const w of s.warnings ?? []) writeStderr(`nsnap: warning: ${prefix}${name}: ${w}\n`);
+    for (const w of s.warnings ?? []) {
+      writeStderr(`nsnap: warning: ${prefix}${name}: ${displayText(w)}\n`);
+    }
   }
 }
 
@@ -68,6 +74,11 @@ export function parseAddress(value: string): string {
     );
   }
   return value;
+}
+
+/** Reads `--udp-service` values (repeatable, comma lists) for show and port. */
+export function parseUdpServices(value: string, previous: PortRange[] = []): PortRange[] {
+  return [...previous, ...parsePortRanges(splitList(value), "udp-service")];
 }
 
 /** Reads a `--pid` value. */
@@ -115,6 +126,11 @@ export function registerShow(program: Command, _ctx: CliContext) {
       parseAddress,
     )
     .option(
+      "--udp-service <ports>",
+      "UDP ports that are services even in the ephemeral range (51820,60000-60100)",
+      parseUdpServices,
+    )
+    .option(
       "--netns <glob>",
       "namespaces whose id, container, netns or pod name matches (repeatable, comma-separated)",
       collectGlobs,
@@ -129,8 +145,10 @@ export function registerShow(program: Command, _ctx: CliContext) {
       "after",
       `
 Without -a or -l, only connected sockets are shown (as netstat does); -l shows
-listeners only. With --format json the selected records are printed (counters
-as a number, or as a string above 2^53).
+listeners only. An unconnected UDP socket on an ephemeral port is a client
+(state "UNCONN (client)"), not a listener: it shows without -l, not with it
+(--udp-service names ports that are services). With --format json the selected
+records are printed (counters as a number, or as a string above 2^53).
 
 Examples:
   nsnap show -tulpn                      listening TCP and UDP sockets, programs
@@ -187,6 +205,9 @@ export interface ShowOptions {
   pid?: number | undefined;
   program?: string | undefined;
   address?: string | undefined;
+  /** UDP ports that are services even in the ephemeral range (`--udp-service`). */
+  udpService?: PortRange[] | undefined;
+  /** Namespace globs (`--netns`). */
   netns?: string[] | undefined;
 }
 
@@ -283,9 +304,11 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
     pid: opts.pid,
     program: opts.program,
     address: opts.address,
+    udpServices: opts.udpService,
   }));
+  const rules = viewRules(snapshot, opts.udpService);
   return {
-    records: () => selected.map((c) => connectionRecord(snapshot, c)),
+    records: () => selected.map((c) => connectionRecord(snapshot, c, rules)),
     text: () =>
       renderGroups(
         snapshot,
@@ -296,6 +319,7 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
             width,
             user: opts.extend ?? false,
             inode: opts.extend ?? false,
+            udpServices: opts.udpService,
           }) + exposureLines(list),
         paint,
       ),

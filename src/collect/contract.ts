@@ -21,6 +21,7 @@ import type {
   ProcessInfo,
   Route,
   SectionName,
+  Settings,
 } from "../model.ts";
 import type { CommandRunner } from "../runtime/command.ts";
 import type { Section } from "./section.ts";
@@ -48,6 +49,8 @@ export interface Sections extends Record<SectionName, Section<unknown>> {
   routes: Section<Route[]>;
   interfaces: Section<NetInterface[]>;
   counters: Section<Counters>;
+  /** Kernel settings by sysctl name (a platform without them reports the section's error). */
+  settings: Section<Settings>;
 }
 
 /** What a collector hands back: the sections, and the host facts only it can read. */

@@ -13,6 +13,7 @@ import { parseNetstatI } from "../parse/bsd/netstat_i.ts";
 import { parseNetstatS } from "../parse/bsd/netstat_s.ts";
 import { parseIfconfig } from "../parse/bsd/ifconfig.ts";
 import { lsofProcesses, type LsofSocket, parseLsof } from "../parse/bsd/lsof.ts";
+import { parseSysctl } from "../parse/bsd/sysctl.ts";
 import type { Collector } from "./contract.ts";
 import { maskCmdline } from "./mask.ts";
 import { darwinMachineId } from "./machine_id.ts";
@@ -30,6 +31,7 @@ export const DARWIN_COMMANDS = {
   ifconfig: ["ifconfig", "-a"],
   lsof: ["lsof", "-nP", "-i", "-F", "pcnPTtuLR"],
   ps: ["ps", "-axww", "-o", "pid=,args="],
+  settings: ["sysctl", "net.inet.ip.portrange.first", "net.inet.ip.portrange.last"],
 } as const;
 
 /** Gathers every section of a macOS snapshot from its tools' output. */
@@ -79,6 +81,12 @@ export const collectDarwin: Collector = (place, opts) => {
         "netstat -s",
         {},
         (t) => parseNetstatS(t, "netstat -s"),
+      ),
+      settings: commandSection(
+        run(DARWIN_COMMANDS.settings),
+        "sysctl",
+        {},
+        (t) => parseSysctl(t, "sysctl"),
       ),
     },
   };

@@ -67,7 +67,10 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     labels: opts.labels ?? {},
     source: { kind: "capture" },
     // Each section's `source` is known here too; the schema has no place for it yet.
-    sections: Object.fromEntries(SECTION_NAMES.map((n) => [n, s[n].status])) as Meta["sections"],
+    sections: {
+      ...Object.fromEntries(SECTION_NAMES.map((n) => [n, s[n].status])) as Meta["sections"],
+      settings: s.settings.status,
+    },
   };
   if (c.netnsInode !== undefined) meta.netns = { inode: c.netnsInode };
   return normalizeSnapshot({
@@ -78,5 +81,6 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     routes: s.routes.value,
     interfaces: s.interfaces.value,
     counters: s.counters.value,
+    settings: s.settings.value,
   });
 }

@@ -70,6 +70,24 @@ function listenerRule<K extends "listener-opened" | "listener-closed" | "listene
   };
 }
 
+/** An address that gained or lost sockets: the programs that did, not how many or which pids. */
+function instanceRule(
+  s: ChangeOf<"listener-instance-added">["after"],
+  list: ReadonlyArray<{ program?: string | undefined }>,
+  a: Addr,
+  side: "before" | "after",
+  verb: string,
+): { key: FleetKey; what: string } {
+  const address = a(s.address, "local", side);
+  const programs = [...new Set(list.map((i) => program(i.program)))].sort().join(",");
+  return {
+    key: { protocol: s.protocol, family: s.family, address, port: s.port, programs },
+    what: `${s.protocol} ${endpoint(address, s.port)} ${verb} ${
+      programs === "" ? "an unknown program" : programs
+    }`,
+  };
+}
+
 function sessionKey(
   k: ChangeOf<"session-opened">["key"],
   a: Addr,
@@ -163,6 +181,9 @@ export const LINE_RULES: { [K in Exclude<ChangeKind, TalliedKind>]: Rule<K> } = 
   "listener-opened": listenerRule<"listener-opened">("after"),
   "listener-closed": listenerRule<"listener-closed">("before"),
   "listener-restarted": listenerRule<"listener-restarted">("after"),
+  // Instances: which programs joined or left the address; their count and pids are the host's.
+  "listener-instance-added": (c, a) => instanceRule(c.after, c.added, a, "after", "joined by"),
+  "listener-instance-removed": (c, a) => instanceRule(c.before, c.removed, a, "before", "left by"),
   "listener-owner-changed": (c, a) => {
     const address = a(c.after.address, "local", "after");
     return {
@@ -197,6 +218,20 @@ export const LINE_RULES: { [K in Exclude<ChangeKind, TalliedKind>]: Rule<K> } = 
   },
   "session-opened": (c, a) => sessionKey(c.key, a, "after"),
   "session-closed": (c, a) => sessionKey(c.key, a, "before"),
+  "session-half-closed": (c, a) => {
+    const k = sessionKey(c.key, a, "before");
+    const states = Object.keys(c.states).sort().join(",");
+    return {
+      key: { ...k.key, states, orphaned: c.orphaned === undefined ? "no" : "yes" },
+      what: `${k.what}: left half-closed (${states}${
+        c.orphaned === undefined ? "" : ", held by no process"
+      })`,
+    };
+  },
+  "session-unanswered": (c, a) => {
+    const k = sessionKey(c.key, a, "after");
+    return { key: k.key, what: `${k.what}: connection attempts unanswered` };
+  },
   "session-state-buildup": (c) => ({
     key: { state: c.key.state },
     what: `${c.key.state} sockets piled up`,
@@ -235,6 +270,10 @@ export const LINE_RULES: { [K in Exclude<ChangeKind, TalliedKind>]: Rule<K> } = 
   "interface-removed": (c) => ({
     key: { interface: c.key.interface },
     what: `interface ${c.key.interface}`,
+  }),
+  "interface-renamed": (c) => ({
+    key: { interface: c.key.interface, to: c.after.name },
+    what: `interface ${c.key.interface} renamed to ${c.after.name}`,
   }),
   "interface-changed": (c, a) => {
     const key: FleetKey = { interface: c.key.interface };

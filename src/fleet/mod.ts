@@ -17,8 +17,8 @@
  */
 import type { Snapshot } from "../model.ts";
 import { type DiffOptions, diffSnapshots } from "../diff/mod.ts";
-import type { ChangeKind, DiffDocument } from "../diff/types.ts";
-import { ALL_KINDS } from "../diff/kinds.ts";
+import type { DiffDocument } from "../diff/types.ts";
+import { ALL_KINDS, gateTrips, parseGate } from "../diff/kinds.ts";
 import { naturalCompare, uniqueNames } from "./names.ts";
 import type { Member, PairBy, Pairing } from "./pair.ts";
 import { DEFAULT_OUTLIER_SHARE, FleetRollup, outlierMaxHosts } from "./rollup.ts";
@@ -61,8 +61,8 @@ export interface FleetDiffOptions extends Omit<DiffOptions, "beforeFile" | "afte
   pairBy?: PairBy;
   /** Share of hosts at or below which a change is an outlier (default 0.1). */
   outlierShare?: number;
-  /** `--fail-on`: change kinds and fleet kinds. */
-  failOn?: readonly (ChangeKind | FleetKind)[];
+  /** `--fail-on`: kind entries (kinds, globs over kinds, `notable`) and fleet kinds. */
+  failOn?: readonly string[];
 }
 
 /** One host's line in a text report: counts only. */
@@ -121,6 +121,9 @@ export async function diffFleet(
   const share = opts.outlierShare ?? DEFAULT_OUTLIER_SHARE;
   const rollup = new FleetRollup(pairs.map((p) => p.name), share);
   const failOn = new Set<string>(opts.failOn ?? []);
+  const gate = parseGate(
+    [...failOn].filter((k) => !(FLEET_KINDS as readonly string[]).includes(k)),
+  );
   const gateHosts: string[] = [], gateKinds = new Set<string>();
   const warnings: string[] = [];
   const lines: HostLine[] = [];
@@ -150,7 +153,7 @@ export async function diffFleet(
     notable += s.notable;
     if (s.total > 0) changedHosts++;
     for (const [k, v] of Object.entries(s.byKind)) byKind[k] = (byKind[k] ?? 0) + v;
-    const hit = doc.changes.filter((c) => failOn.has(c.kind));
+    const hit = doc.changes.filter((c) => gateTrips(gate, c));
     if (hit.length > 0) {
       gateHosts.push(name);
       for (const c of hit) gateKinds.add(c.kind);

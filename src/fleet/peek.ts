@@ -20,6 +20,7 @@ import { parse as parseYaml } from "yaml";
 import type { Meta } from "../model.ts";
 import { SCHEMA_ID } from "../model.ts";
 import { Meta as MetaSchema } from "../schema.ts";
+import { dict } from "../util/record.ts";
 import { parseNsnapYaml } from "../snapshot/yaml_fast.ts";
 
 /** How much is read per step. */
@@ -234,7 +235,15 @@ export interface Head {
 function checked(schema: unknown, meta: unknown): Head | undefined {
   if (schema !== SCHEMA_ID) return undefined;
   const r = MetaSchema.safeParse(meta);
-  return r.success ? { schema, meta: r.data } : undefined;
+  if (!r.success) return undefined;
+  // As the full reader gives them: label keys are input text, kept in a prototype-free record.
+  const labels = meta !== null && typeof meta === "object"
+    ? (meta as { labels?: unknown }).labels
+    : undefined;
+  r.data.labels = dict(
+    Object.entries(labels ?? {}).filter(([, v]) => typeof v === "string"),
+  ) as Record<string, string>;
+  return { schema, meta: r.data };
 }
 
 function parseJsonHead(values: Map<string, string>): Head | undefined {

@@ -3,13 +3,13 @@
  * snapshot found at host 150 leaves nothing written, while memory stays bounded: text is kept in
  * memory up to `limit` bytes (default 8 MiB), then moves to a temporary file (mode 0600 in the
  * system's temporary folder; it holds what the snapshots reveal), removed when the spool is
- * closed or the process is interrupted (SIGINT, SIGTERM). Where no temporary file can be made,
- * the text stays in memory.
+ * closed or the process is interrupted (SIGHUP, SIGINT, SIGQUIT, SIGTERM: exit 128 + n). Where
+ * no temporary file can be made, the text stays in memory.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exit, onTerminate } from "../runtime/process.ts";
+import { exit, onTerminatingSignal, TERMINATING_SIGNALS } from "../runtime/process.ts";
 
 /** Text written now, read back once later, in order. */
 export class Spool {
@@ -43,9 +43,9 @@ export class Spool {
     try {
       this.#dir = mkdtempSync(join(tmpdir(), "nsnap-fleet-"));
       // Interrupted (Ctrl-C, a CI timeout): the temporary file goes too.
-      this.#stopWatching = onTerminate((signal) => {
+      this.#stopWatching = onTerminatingSignal((signal) => {
         this.#cleanup();
-        exit(signal === "SIGINT" ? 130 : 143);
+        exit(128 + TERMINATING_SIGNALS[signal]);
       });
       this.#fd = openSync(join(this.#dir, "hosts"), "wx+", 0o600);
     } catch {

@@ -31,7 +31,7 @@ import type {
   PublishedPort,
 } from "../model.ts";
 import { isLoopback, isWildcard } from "./address.ts";
-import { endpoint, isListener } from "./sockets.ts";
+import { endpoint, isListener, type SocketRules } from "./sockets.ts";
 import { namespaceTitle } from "./namespaces.ts";
 
 /** What the evaluator reads of a snapshot. */
@@ -40,7 +40,14 @@ export interface ExposureInput {
   interfaces: readonly NetInterface[];
   namespaces?: readonly Namespace[] | undefined;
   forwards?: readonly Forward[] | undefined;
+  /**
+   * What tells UDP services from clients (net/sockets.ts); without it every bound, unconnected
+   * UDP socket counts as a listener.
+   */
+  rules?: SocketRules | undefined;
 }
+
+const ALL_UDP: SocketRules = { ephemeral: [1, 0], services: [], tcpPorts: new Set() };
 
 type Via = PublishedPort["via"][number];
 
@@ -158,7 +165,7 @@ export function namespaceExposure(s: ExposureInput): Map<Connection, NamespaceEx
   }
   const forwards = s.forwards ?? [];
   for (const c of s.connections) {
-    if (!isListener(c)) continue;
+    if (!isListener(c, s.rules ?? ALL_UDP)) continue;
     const ns = c.namespace === undefined ? own : byId.get(c.namespace);
     if (ns === undefined) continue;
     if (ns.kind === "host") {

@@ -3,7 +3,8 @@
  * cell formats `nsnap port` shares with it.
  */
 import type { Connection, Snapshot } from "../model.ts";
-import { endpoint } from "../net/sockets.ts";
+import { endpoint, isUdpClient, type PortRange, socketRules } from "../net/sockets.ts";
+import { programName } from "../net/programs.ts";
 import { holders, processOf, userOfUid } from "../view/select.ts";
 import {
   type Column,
@@ -23,7 +24,12 @@ export interface ConnectionTableOptions {
   user?: boolean;
   /** Add the Inode column (netstat -e). */
   inode?: boolean;
+  /** UDP ports that are services even in the ephemeral range (`--udp-service`). */
+  udpServices?: readonly PortRange[] | undefined;
 }
+
+/** The State cell: the socket's state, and "(client)" for a UDP client socket. */
+export const CLIENT_STATE = "UNCONN (client)";
 
 /** netstat's protocol label: `tcp`, `tcp6`, `udp`, `udp6`. */
 export function protoLabel(c: Connection): string {
@@ -54,7 +60,7 @@ export function pidProgram(snapshot: Snapshot, c: Connection): string {
   if (pid === undefined) return "-";
   const p = processOf(snapshot, pid);
   const more = all.filter((x) => x !== pid).length;
-  return `${pid}/${p?.name ?? "-"}${more > 0 ? ` (+${more})` : ""}`;
+  return `${pid}/${p ? programName(p) : "-"}${more > 0 ? ` (+${more})` : ""}`;
 }
 
 /** Shortens a PID/Program cell: the "(+N)" of other holders goes first, then the name's end. */
@@ -119,6 +125,7 @@ export function renderConnections(
     lastResortWidth: 13,
     truncate: truncatePidProgram,
   });
+  const rules = socketRules(snapshot, { udpServices: opts.udpServices });
   const rows = connections.map((c) => {
     const row = [
       protoLabel(c),
@@ -126,7 +133,7 @@ export function renderConnections(
       String(c.sendQ),
       endpointText(c.localAddress, c.localPort),
       endpointText(c.remoteAddress, c.remotePort),
-      c.state,
+      isUdpClient(c, rules) ? CLIENT_STATE : c.state,
     ];
     if (opts.user) row.push(userCell(snapshot, c));
     if (opts.inode) row.push(c.inode === undefined ? "-" : String(c.inode));

@@ -7,7 +7,7 @@
 import type { Connection, Snapshot } from "../model.ts";
 import { endpoint } from "../net/sockets.ts";
 import { type NamespaceGroup, namespaceHeading } from "../view/namespaces.ts";
-import { type Paint, PLAIN } from "./table.ts";
+import { displayText, type Paint, PLAIN } from "./table.ts";
 
 /** Renders groups with one renderer; a single group without namespaces has no heading. */
 export function renderGroups<T>(
@@ -19,9 +19,9 @@ export function renderGroups<T>(
   if (!snapshot.namespaces) return render(groups.flatMap((g) => g.records), groups[0]!);
   const shown = groups.filter((g) => g.records.length > 0);
   if (shown.length === 0) return render([], groups[0]!);
-  return shown.map((g) => `${paint.bold(namespaceHeading(g))}\n${render(g.records, g)}`).join(
-    "\n",
-  );
+  return shown.map((g) =>
+    `${paint.bold(displayText(namespaceHeading(g)))}\n${render(g.records, g)}`
+  ).join("\n");
 }
 
 /** The exposure lines of a namespace's listeners, for under its connections table. */
@@ -29,7 +29,11 @@ export function exposureLines(connections: readonly Connection[]): string {
   const lines: string[] = [];
   for (const c of connections) {
     if (c.exposure === undefined) continue;
-    lines.push(`  ${c.protocol} ${endpoint(c.localAddress, c.localPort)}: ${c.exposure.summary}`);
+    lines.push(
+      displayText(
+        `  ${c.protocol} ${endpoint(c.localAddress, c.localPort)}: ${c.exposure.summary}`,
+      ),
+    );
   }
   return lines.length === 0 ? "" : lines.join("\n") + "\n";
 }

@@ -3,17 +3,19 @@
  * one: name, user, start time, executable and command line when the snapshot recorded them.
  */
 import type { ProcessInfo, Snapshot } from "../model.ts";
-import { endpoint } from "../net/sockets.ts";
+import { programName } from "../net/programs.ts";
+import { endpoint, type PortRange } from "../net/sockets.ts";
 import { type PortPath, type PortSocket, processesOf } from "../view/port.ts";
 import { groupByNamespace, recordNamespaceTitle } from "../view/namespaces.ts";
 import { renderConnections } from "./show_connections.ts";
 import { exposureLines, renderGroups } from "./show_namespaces.ts";
-import { type Paint, PLAIN } from "./table.ts";
+import { displayText, type Paint, PLAIN } from "./table.ts";
 
 /** How to lay out the port report. */
 export interface PortReportOptions {
   paint?: Paint;
   width?: number | undefined;
+  udpServices?: readonly PortRange[] | undefined;
 }
 
 /** Quotes a command-line argument only when it needs it, so the line can be pasted into a shell. */
@@ -23,16 +25,18 @@ export function shellQuote(arg: string): string {
 }
 
 function processBlock(p: ProcessInfo, paint: Paint): string {
-  const head = [`pid ${p.pid}: ${p.name}`];
+  const program = programName(p);
+  // The process name too when the program rule chose another name (busybox httpd: "httpd").
+  const head = [`pid ${p.pid}: ${program}${program === p.name ? "" : ` (process ${p.name})`}`];
   if (p.user !== undefined) head.push(`user ${p.user}`);
   else if (p.uid !== undefined) head.push(`uid ${p.uid}`);
   if (p.startTime !== undefined) head.push(`started ${p.startTime}`);
   if (p.ppid !== undefined) head.push(`parent ${p.ppid}`);
-  const lines = [paint.bold(head.join(", "))];
+  const lines = [paint.bold(displayText(head.join(", ")))];
   if (p.cmdline !== undefined && p.cmdline.length > 0) {
-    lines.push(`    command: ${p.cmdline.map(shellQuote).join(" ")}`);
+    lines.push(`    command: ${displayText(p.cmdline.map(shellQuote).join(" "))}`);
   }
-  if (p.exe !== undefined) lines.push(`    exe: ${p.exe}`);
+  if (p.exe !== undefined) lines.push(`    exe: ${displayText(p.exe)}`);
   return lines.join("\n");
 }
 
@@ -47,8 +51,12 @@ export function renderPortReport(
     snapshot,
     groupByNamespace(snapshot, sockets),
     (list) =>
-      renderConnections(snapshot, list, { paint, width: opts.width, user: true }) +
-      exposureLines(list),
+      renderConnections(snapshot, list, {
+        paint,
+        width: opts.width,
+        user: true,
+        udpServices: opts.udpServices,
+      }) + exposureLines(list),
     paint,
   );
   const procs = processesOf(sockets);

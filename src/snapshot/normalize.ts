@@ -10,7 +10,7 @@
  *   (then state, uid, pid, queues, so that even duplicates have one order);
  * - routes: family, table, destination (address, then prefix length), metric, type, interface;
  * - interfaces: index (absent last), then name; addresses within one: family, address, prefix;
- * - `pids` ascending; `processes` keys ascending by pid; `meta.labels` keys sorted.
+ * - `pids` ascending; `processes` keys ascending by pid; `meta.labels` and `settings` keys sorted.
  * - Kept as given, because their order carries meaning: counter groups and counter names (the
  *   kernel's order, which `show -s` prints as netstat does), interface and route `flags`,
  *   route `nexthops`, process `cmdline`, section warnings.
@@ -34,13 +34,19 @@ import type {
   SectionStatus,
   Snapshot,
 } from "../model.ts";
-import { INTERFACE_STAT_NAMES, SCHEMA_ID, SECTION_NAMES } from "../model.ts";
+import {
+  INTERFACE_STAT_NAMES,
+  OPTIONAL_SECTION_NAMES,
+  SCHEMA_ID,
+  SECTION_NAMES,
+} from "../model.ts";
 import * as S from "../schema.ts";
 import { parseIPv4, parseIPv6 } from "../net/address.ts";
+import { dict, dictFrom } from "../util/record.ts";
 
 /** Returns a copy of the snapshot with every list in its defined order and keys in schema order. */
 export function normalizeSnapshot(s: Snapshot): Snapshot {
-  const processes: Record<string, ProcessInfo> = {};
+  const processes = dict<ProcessInfo>();
   for (const k of Object.keys(s.processes).sort(comparePidKeys)) {
     processes[k] = orderProcess(s.processes[k]!);
   }
@@ -53,6 +59,7 @@ export function normalizeSnapshot(s: Snapshot): Snapshot {
     interfaces: s.interfaces.map(orderInterface).sort(compareInterfaces),
     counters: orderCounters(s.counters),
   };
+  if (s.settings !== undefined) out.settings = orderSettings(s.settings);
   if (s.namespaces) out.namespaces = s.namespaces.map(orderNamespace).sort(compareNamespaces);
   if (s.forwards) out.forwards = sortByKey(s.forwards.map(orderForward), forwardSortKey);
   return out;
@@ -113,8 +120,15 @@ function forwardSortKey(f: Forward): string {
   ].join("\0");
 }
 
-function sortedRecord(r: Readonly<Record<string, string>>): Record<string, string> {
+/** Settings by name, sorted. */
+function orderSettings(s: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
+  for (const k of Object.keys(s).sort()) out[k] = s[k]!;
+  return out;
+}
+
+function sortedRecord(r: Readonly<Record<string, string>>): Record<string, string> {
+  const out = dict<string>();
   for (const k of Object.keys(r).sort()) out[k] = r[k]!;
   return out;
 }
@@ -222,7 +236,7 @@ export function orderMeta(m: Meta): Meta {
   if (m.netns) o.netns = pick(m.netns, NETNS_KEYS);
   o.tool = pick(m.tool, TOOL_KEYS);
   o.privileges = pick(m.privileges, PRIVILEGE_KEYS);
-  const labels: Record<string, string> = {};
+  const labels = dict<string>();
   for (const k of Object.keys(m.labels).sort()) labels[k] = m.labels[k]!;
   o.labels = labels;
   if (m.source) o.source = pick(m.source, SOURCE_KEYS);
@@ -231,14 +245,18 @@ export function orderMeta(m: Meta): Meta {
   for (const name of SECTION_NAMES) {
     sections[name] = pick(m.sections[name], STATUS_KEYS) as SectionStatus;
   }
+  for (const name of OPTIONAL_SECTION_NAMES) {
+    const st = m.sections[name];
+    if (st !== undefined) sections[name] = pick(st, STATUS_KEYS) as SectionStatus;
+  }
   o.sections = sections;
   return o;
 }
 
 /** Counters copied group by group, keeping the kernel's order of groups and names. */
 function orderCounters(c: Counters): Counters {
-  const out: Counters = {};
-  for (const [group, values] of Object.entries(c)) out[group] = { ...values };
+  const out: Counters = dict();
+  for (const [group, values] of Object.entries(c)) out[group] = dictFrom(values);
   return out;
 }
 

@@ -21,6 +21,7 @@ import type {
   Snapshot,
 } from "../model.ts";
 import { encodeCounter, SCHEMA_ID } from "../model.ts";
+import { dict } from "../util/record.ts";
 import {
   orderConnection,
   orderForward,
@@ -42,9 +43,9 @@ export function serializeSnapshot(s: Snapshot, format: SnapshotFormat): string {
 type DiskCounters = Record<string, Record<string, number | string>>;
 
 function encodeCounters(c: Counters): DiskCounters {
-  const out: DiskCounters = {};
+  const out: DiskCounters = dict();
   for (const [group, values] of Object.entries(c)) {
-    const g: Record<string, number | string> = {};
+    const g = dict<number | string>();
     for (const [name, v] of Object.entries(values)) g[name] = encodeCounter(v);
     out[group] = g;
   }
@@ -123,6 +124,9 @@ function serializeJson(s: Snapshot): string {
     }`,
     `"counters": ${nest(JSON.stringify(encodeCounters(s.counters), null, 2), "  ")}`,
   ];
+  if (s.settings !== undefined) {
+    parts.push(`"settings": ${nest(JSON.stringify(s.settings, null, 2), "  ")}`);
+  }
   if (s.namespaces) {
     parts.push(
       `"namespaces": ${
@@ -143,7 +147,7 @@ function serializeJson(s: Snapshot): string {
 }
 
 function serializeYaml(s: Snapshot): string {
-  const processes: Record<string, unknown> = {};
+  const processes = dict<unknown>();
   for (const pid of Object.keys(s.processes)) processes[pid] = orderProcess(s.processes[pid]!);
   const doc = {
     schema: SCHEMA_ID,
@@ -153,6 +157,7 @@ function serializeYaml(s: Snapshot): string {
     routes: s.routes.map(orderRoute),
     interfaces: s.interfaces.map(diskInterface),
     counters: encodeCounters(s.counters),
+    ...(s.settings === undefined ? {} : { settings: s.settings }),
     ...(s.namespaces ? { namespaces: s.namespaces.map(diskNamespace) } : {}),
     ...(s.forwards ? { forwards: s.forwards.map(orderForward) } : {}),
   };

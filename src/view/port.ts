@@ -5,7 +5,14 @@ import type { Connection, ProcessInfo, Snapshot } from "../model.ts";
 import { reaches } from "../net/namespace_exposure.ts";
 import { isListener } from "../net/sockets.ts";
 import { UsageError } from "../errors.ts";
-import { type ConnectionRecord, connectionRecord, holders, selectConnections } from "./select.ts";
+import type { PortRange } from "../net/sockets.ts";
+import {
+  type ConnectionRecord,
+  connectionRecord,
+  holders,
+  selectConnections,
+  viewRules,
+} from "./select.ts";
 
 /**
  * Reads a port operand: a whole number from 1 to 65535.
@@ -27,10 +34,11 @@ export interface PortSocket extends ConnectionRecord {
   processes: ProcessInfo[];
 }
 
-/** Protocols to look at; neither or both: TCP and UDP. */
+/** Protocols to look at (neither or both: TCP and UDP), and the UDP services rule. */
 export interface PortFilter {
   tcp?: boolean | undefined;
   udp?: boolean | undefined;
+  udpServices?: readonly PortRange[] | undefined;
 }
 
 /** Every socket (any state) whose local or remote port is `port`, in snapshot order. */
@@ -39,9 +47,10 @@ export function socketsOnPort(
   port: number,
   filter: PortFilter = {},
 ): PortSocket[] {
+  const rules = viewRules(snapshot, filter.udpServices);
   return selectConnections(snapshot, { all: true, port, tcp: filter.tcp, udp: filter.udp }).map(
     (c) => ({
-      ...connectionRecord(snapshot, c),
+      ...connectionRecord(snapshot, c, rules),
       processes: holders(c)
         .map((pid) => snapshot.processes[String(pid)])
         .filter((p): p is ProcessInfo => p !== undefined),
@@ -78,11 +87,13 @@ export interface PortPath {
  * with the listeners at its end; a binding a forward already shows is not repeated.
  */
 export function portPaths(snapshot: Snapshot, port: number, filter: PortFilter = {}): PortPath[] {
+  const rules = viewRules(snapshot, filter.udpServices);
   const protocols = filter.tcp === filter.udp ? undefined : filter.tcp ? "tcp" : "udp";
   const out: PortPath[] = [];
   const at = (ns: string | undefined, proto: string, toPort: number, toAddress?: string) =>
     snapshot.connections.filter((c) =>
-      isListener(c) && c.namespace !== undefined && c.namespace === ns && c.protocol === proto &&
+      isListener(c, rules) && c.namespace !== undefined && c.namespace === ns &&
+      c.protocol === proto &&
       c.localPort === toPort &&
       (toAddress === undefined || reaches(c.localAddress, toAddress))
     );

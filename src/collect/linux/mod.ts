@@ -13,6 +13,7 @@ import { readText, under } from "./files.ts";
 import { collectInterfaces } from "./interfaces.ts";
 import { assignOwners } from "./owners.ts";
 import { collectRoutes } from "./routes.ts";
+import { collectSettings } from "./settings.ts";
 import { collectSockets } from "./sockets.ts";
 
 /** Gathers every section of a Linux snapshot. */
@@ -27,6 +28,7 @@ export const collectLinux: Collector = (place, opts) => {
       routes: collectRoutes(place),
       interfaces: collectInterfaces(place),
       counters: collectCounters(place),
+      settings: collectSettings(place),
     },
   };
   if (bootMs !== undefined) out.bootTime = new Date(bootMs).toISOString();
