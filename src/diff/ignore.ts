@@ -7,6 +7,7 @@ import { UsageError } from "../errors.ts";
 import type { Connection, Counters, Snapshot } from "../model.ts";
 import { type Cidr, cidrContains, parseCidr } from "../net/address.ts";
 import { globToRegExp } from "../net/glob.ts";
+import { namespacePicker } from "../net/namespaces.ts";
 import { exeName, programName } from "../net/programs.ts";
 import { ownerOf } from "./util.ts";
 import { dict } from "../util/record.ts";
@@ -25,6 +26,11 @@ export interface IgnoreRules {
   addresses?: string[];
   /** Counter globs over `Group.Name`: `"TcpExt.TCP*"`. */
   counters?: string[];
+  /**
+   * Namespace globs, over ids and container, netns and pod names: `"pod:kube-system/*"`.
+   * Applied with the namespace filter (namespaces.ts), not by `applyIgnore`.
+   */
+  namespaces?: string[];
 }
 
 /** Rules ready to match. */
@@ -79,6 +85,7 @@ export function mergeIgnore(...sets: IgnoreRules[]): IgnoreRules {
     interfaces: [],
     addresses: [],
     counters: [],
+    namespaces: [],
   };
   for (const s of sets) {
     for (const k of Object.keys(out) as Array<keyof IgnoreRules>) {
@@ -125,6 +132,12 @@ export function unusedIgnoreRules(snaps: readonly Snapshot[], rules: IgnoreRules
       )
     );
     if (!hit) warn("ignore-program", text);
+  });
+  (rules.namespaces ?? []).forEach((text) => {
+    const hit = snaps.some((s) =>
+      (s.namespaces ?? []).some((n) => namespacePicker(s, [text])(n.id))
+    );
+    if (!hit) warn("ignore-netns", text);
   });
   (rules.interfaces ?? []).forEach((text, i) => {
     const re = c.interfaces[i]!;
@@ -183,14 +196,22 @@ export function applyIgnore(snap: Snapshot, rules: IgnoreRules): Snapshot {
     const net = slash >= 0 ? dest.slice(0, slash) : dest;
     return addrHit(net) || (gw !== undefined && addrHit(gw));
   };
-  const counters: Counters = dict();
-  for (const [g, vals] of Object.entries(snap.counters)) {
-    const kept = dict<bigint>();
-    for (const [n, v] of Object.entries(vals)) if (!any(c.counters, `${g}.${n}`)) kept[n] = v;
-    counters[g] = kept;
-  }
+  const keepCounters = (from: Counters): Counters => {
+    const counters: Counters = dict();
+    for (const [g, vals] of Object.entries(from)) {
+      const kept = dict<bigint>();
+      for (const [n, v] of Object.entries(vals)) if (!any(c.counters, `${g}.${n}`)) kept[n] = v;
+      counters[g] = kept;
+    }
+    return counters;
+  };
+  const counters = keepCounters(snap.counters);
+  const namespaces = snap.namespaces && c.counters.length
+    ? snap.namespaces.map((n) => n.counters ? { ...n, counters: keepCounters(n.counters) } : n)
+    : snap.namespaces;
   return {
     ...snap,
+    ...(namespaces ? { namespaces } : {}),
     connections: snap.connections.filter(keepConn),
     routes: snap.routes.filter((r) =>
       !any(c.interfaces, r.interface) && !routeHit(r.destination, r.gateway)

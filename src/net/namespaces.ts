@@ -25,6 +25,7 @@
  * starts) keep it in inode order, the later ones with `#2`, `#3` … added; the capture warns.
  */
 import type { Namespace, NamespaceContainer, NamespaceKind } from "../model.ts";
+import { globToRegExp } from "./glob.ts";
 
 /** What the capture found out about one namespace, for `namespaceIdentity()`. */
 export interface NamespaceFacts {
@@ -196,4 +197,41 @@ export function recordNamespaceId(
   s: NamespacedSnapshot,
 ): string {
   return r.namespace ?? ownNamespaceId(s);
+}
+
+/** The names a `--netns` pattern is matched against: id, container, `ip netns` name, pod. */
+export function namespaceNames(ns: Namespace): string[] {
+  const names = [ns.id];
+  const l = ns.labels;
+  if (l.container) names.push(...l.container.split(","));
+  if (ns.name) names.push(ns.name);
+  if (l.pod && l.podNamespace) names.push(`${l.podNamespace}/${l.pod}`);
+  if (ns.inode !== undefined) names.push(String(ns.inode));
+  return names;
+}
+
+/**
+ * A test of namespace ids against `--netns` globs: a namespace is picked when any of its names
+ * (`namespaceNames`) matches any glob. No globs: every namespace.
+ */
+export function namespacePicker(
+  snapshot: NamespacedSnapshot,
+  globs: readonly string[] | undefined,
+): (id: string) => boolean {
+  if (!globs || globs.length === 0) return () => true;
+  const res = globs.map(globToRegExp);
+  const byId = new Map((snapshot.namespaces ?? []).map((n) => [n.id, n]));
+  const own = ownNamespaceId(snapshot);
+  const cache = new Map<string, boolean>();
+  return (id) => {
+    let hit = cache.get(id);
+    if (hit === undefined) {
+      const ns = byId.get(id);
+      const names = ns ? namespaceNames(ns) : [id];
+      if (id === own && !names.includes("host") && !ns) names.push("host");
+      hit = names.some((n) => res.some((re) => re.test(n)));
+      cache.set(id, hit);
+    }
+    return hit;
+  };
 }

@@ -6,6 +6,7 @@ import type { InterfaceStatName } from "../model.ts";
 
 /** Section headings, in report order. */
 export const SECTION_TITLES: Record<DiffSection, string> = {
+  namespaces: "Namespaces",
   listeners: "Listeners",
   sessions: "Sessions",
   routes: "Routes",

@@ -4,13 +4,14 @@
  * one namespace is one group without a heading, so every view prints as it always did.
  */
 import type { Namespace } from "../model.ts";
-import { globToRegExp } from "../net/glob.ts";
 import {
   type NamespacedSnapshot,
   namespaceTitle,
   ownNamespaceId,
   recordNamespaceId,
 } from "../net/namespaces.ts";
+
+export { namespaceNames, namespacePicker } from "../net/namespaces.ts";
 
 /** Records of one namespace. */
 export interface NamespaceGroup<T> {
@@ -19,43 +20,6 @@ export interface NamespaceGroup<T> {
   /** Its record, when the snapshot lists it. */
   namespace?: Namespace;
   records: T[];
-}
-
-/** The names a `--netns` pattern is matched against: id, container, `ip netns` name, pod. */
-export function namespaceNames(ns: Namespace): string[] {
-  const names = [ns.id];
-  const l = ns.labels;
-  if (l.container) names.push(...l.container.split(","));
-  if (ns.name) names.push(ns.name);
-  if (l.pod && l.podNamespace) names.push(`${l.podNamespace}/${l.pod}`);
-  if (ns.inode !== undefined) names.push(String(ns.inode));
-  return names;
-}
-
-/**
- * A test of namespace ids against `--netns` globs: a namespace is picked when any of its names
- * (`namespaceNames`) matches any glob. No globs: every namespace.
- */
-export function namespacePicker(
-  snapshot: NamespacedSnapshot,
-  globs: readonly string[] | undefined,
-): (id: string) => boolean {
-  if (!globs || globs.length === 0) return () => true;
-  const res = globs.map(globToRegExp);
-  const byId = new Map((snapshot.namespaces ?? []).map((n) => [n.id, n]));
-  const own = ownNamespaceId(snapshot);
-  const cache = new Map<string, boolean>();
-  return (id) => {
-    let hit = cache.get(id);
-    if (hit === undefined) {
-      const ns = byId.get(id);
-      const names = ns ? namespaceNames(ns) : [id];
-      if (id === own && !names.includes("host") && !ns) names.push("host");
-      hit = names.some((n) => res.some((re) => re.test(n)));
-      cache.set(id, hit);
-    }
-    return hit;
-  };
 }
 
 /**
