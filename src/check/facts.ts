@@ -16,7 +16,7 @@
  *   `undefined`, never empty: a rule on them is "not evaluated", never a silent pass.
  */
 import type { Connection, Namespace, ProcessInfo, Snapshot } from "../model.ts";
-import { namespacedKey, recordNamespaceId } from "../net/namespaces.ts";
+import { recordNamespaceId } from "../net/namespaces.ts";
 import {
   endpoint,
   isListener,
@@ -141,9 +141,7 @@ export function listenerFacts(snap: Snapshot, fromPolicy?: PortRange): Listeners
     const owner = ownerOf(snap, c);
     const program = owner ? programName(owner) : undefined;
     const namespace = snap.namespaces ? recordNamespaceId(c, snap) : undefined;
-    const key = `${namespacedKey(c, listenerKey(c))} ${program ?? ""} ${
-      owner?.user ?? c.uid ?? ""
-    }`;
+    const key = `${listenerKey(c)} ${program ?? ""} ${owner?.user ?? c.uid ?? ""}`;
     const seen = byKey.get(key);
     if (seen) {
       seen.sockets++;
