@@ -227,6 +227,9 @@ export const NamespaceContainer = z.object({
     description: "Docker's network mode: bridge, host, none, container:<id>, a network name.",
   }),
   ports: z.array(PortBinding).optional(),
+  addresses: z.array(z.string()).optional().meta({
+    description: "Its addresses on the runtime's networks (Docker's NetworkSettings).",
+  }),
   labels: z.record(z.string(), z.string()).optional().meta({
     description: "The container's labels (Docker, Podman).",
   }),

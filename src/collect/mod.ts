@@ -6,7 +6,7 @@ import os from "node:os";
 import type { Meta, Snapshot } from "../model.ts";
 import { SCHEMA_ID, SECTION_NAMES } from "../model.ts";
 import { type CommandRunner, runCommand } from "../runtime/command.ts";
-import { platform, runtimeName, uid as processUid } from "../runtime/process.ts";
+import { pid as processPid, platform, runtimeName, uid as processUid } from "../runtime/process.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
 import { InputError } from "../errors.ts";
 import { normalizeSnapshot } from "../snapshot/normalize.ts";
@@ -26,6 +26,11 @@ export interface CaptureOptions {
   platform?: string;
   /** The uid the capture counts as running under (tests); default this process's. */
   uid?: number;
+  /**
+   * Which network namespaces (Linux): `auto` (default: every one when run in the host's, else
+   * the own only), `all`, `current`, or names, pids, namespace files and id globs.
+   */
+  netns?: "auto" | "all" | "current" | readonly string[];
 }
 
 /** The collector of each platform nsnap captures on, loaded when it is the one needed. */
@@ -48,7 +53,12 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
   const t0 = performance.now();
   const c = collect(
     { root: opts.root ?? "/", runner: opts.runner ?? runCommand },
-    { cmdline: opts.cmdline ?? false, uid },
+    {
+      cmdline: opts.cmdline ?? false,
+      uid,
+      netns: opts.netns ?? "auto",
+      ...(opts.root === undefined || opts.root === "/" ? { selfPid: processPid() } : {}),
+    },
   );
   const s = c.sections;
   const meta: Meta = {
@@ -73,7 +83,7 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     },
   };
   if (c.netnsInode !== undefined) meta.netns = { inode: c.netnsInode };
-  return normalizeSnapshot({
+  const snapshot: Snapshot = {
     schema: SCHEMA_ID,
     meta,
     connections: s.connections.value,
@@ -82,5 +92,14 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     interfaces: s.interfaces.value,
     counters: s.counters.value,
     settings: s.settings.value,
-  });
+  };
+  if (c.namespaces) {
+    meta.netns = { ...meta.netns, id: c.namespaces.ownId };
+    meta.namespaces = c.namespaces.status;
+    snapshot.namespaces = c.namespaces.list;
+    snapshot.forwards = c.namespaces.forwards;
+  }
+  // Timed again: the namespaces are part of the capture.
+  meta.durationMs = Math.round((performance.now() - t0) * 10) / 10;
+  return normalizeSnapshot(snapshot);
 }

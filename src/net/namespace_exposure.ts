@@ -163,6 +163,15 @@ export function namespaceExposure(s: ExposureInput): Map<Connection, NamespaceEx
     if (!set) addresses.set(id, set = new Set());
     for (const a of i.addresses) set.add(a.address);
   }
+  for (const n of namespaces) {
+    for (const ct of n.containers ?? []) {
+      for (const a of ct.addresses ?? []) {
+        let set = addresses.get(n.id);
+        if (!set) addresses.set(n.id, set = new Set());
+        set.add(a);
+      }
+    }
+  }
   const forwards = s.forwards ?? [];
   for (const c of s.connections) {
     if (!isListener(c, s.rules ?? ALL_UDP)) continue;

@@ -66,17 +66,29 @@ export function renderPortReport(
   return text;
 }
 
+/** The words for what carries a way into a namespace. */
+function carrierWords(p: PortPath): string {
+  return p.via === "docker-proxy"
+    ? `docker-proxy${p.pid === undefined ? "" : ` (pid ${p.pid})`} on the host`
+    : p.via === "dnat"
+    ? "a DNAT rule on the host"
+    : "published by Docker";
+}
+
 /**
- * One line per way from the host port into a namespace: `port 8080: docker-proxy (pid 812) on
- * the host → container web 172.17.0.2:80, httpd (pid 901)`.
+ * One line per way from the host port into a namespace: `port 8080: docker-proxy (pid 812) and
+ * a DNAT rule on the host → container web 172.17.0.2:80, httpd (pid 901)`; ways to the same
+ * place are one line.
  */
 export function renderPortPaths(snapshot: Snapshot, paths: readonly PortPath[]): string {
-  return paths.map((p) => {
-    const carrier = p.via === "docker-proxy"
-      ? `docker-proxy${p.pid === undefined ? "" : ` (pid ${p.pid})`} on the host`
-      : p.via === "dnat"
-      ? "a DNAT rule on the host"
-      : "published by Docker";
+  const groups = new Map<string, PortPath[]>();
+  for (const p of paths) {
+    const k = [p.protocol, p.hostAddress, p.hostPort, p.namespace, p.toAddress, p.toPort].join(" ");
+    groups.set(k, [...(groups.get(k) ?? []), p]);
+  }
+  const lines = [...groups.values()].map((ways) => {
+    const p = ways[0]!;
+    const carrier = ways.map(carrierWords).join(" and ").replace(/ on the host and /g, " and ");
     const where = p.namespace === undefined
       ? "an address no captured namespace has"
       : recordNamespaceTitle(snapshot, { namespace: p.namespace });
@@ -90,8 +102,11 @@ export function renderPortPaths(snapshot: Snapshot, paths: readonly PortPath[]):
       : held.length
       ? `, ${[...new Set(held)].join(", ")}`
       : ", nothing listens there";
-    return `${p.protocol} port ${
-      endpoint(p.hostAddress, p.hostPort)
-    }: ${carrier} → ${where} ${to}${end}`;
-  }).join("\n") + (paths.length ? "\n" : "");
+    return displayText(
+      `${p.protocol} port ${
+        endpoint(p.hostAddress, p.hostPort)
+      }: ${carrier} → ${where} ${to}${end}`,
+    );
+  });
+  return lines.join("\n") + (lines.length ? "\n" : "");
 }

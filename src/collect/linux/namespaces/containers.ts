@@ -160,6 +160,10 @@ function describe(found: CgroupContainer, look: Lookups): NamespaceContainer {
           if (Number.isSafeInteger(n) && n >= 0) c.compose.number = n;
         }
         if (config.ports.length) c.ports = config.ports;
+        const addresses = config.networks.flatMap((n) =>
+          [n.address, n.address6].filter((a): a is string => a !== undefined)
+        );
+        if (addresses.length) c.addresses = addresses;
         // Kubernetes over dockershim/cri-dockerd: names in the io.kubernetes.* labels.
         const pod = l["io.kubernetes.pod.name"];
         const podNs = l["io.kubernetes.pod.namespace"];

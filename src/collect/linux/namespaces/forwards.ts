@@ -10,7 +10,7 @@
  * - The nat table is read with `iptables-save -t nat` and `ip6tables-save -t nat` (iptables-nft
  *   and legacy alike); a missing tool is a note, a refusal (not root) a warning.
  */
-import type { Forward, NetInterface } from "../../../model.ts";
+import type { Forward, Namespace, NetInterface } from "../../../model.ts";
 import { dnatOfIptablesSave } from "../../../parse/linux/dnat_rule.ts";
 import { parseDockerProxyArgs } from "../../../parse/linux/docker_proxy_cmdline.ts";
 import type { CommandResult, CommandRunner } from "../../../runtime/command.ts";
@@ -65,11 +65,24 @@ export function dnatForwards(runner: CommandRunner): { forwards: Forward[]; note
   return { forwards, notes };
 }
 
-/** Ties each forward to the namespace whose interfaces have its target address (own: none). */
-export function placeForwards(forwards: Forward[], interfaces: readonly NetInterface[]): void {
+/**
+ * Ties each forward to the namespace whose interfaces (or containers, by their runtime's
+ * networks) have its target address; the own namespace's are left without one.
+ */
+export function placeForwards(
+  forwards: Forward[],
+  interfaces: readonly NetInterface[],
+  namespaces: readonly Namespace[],
+): void {
   const owner = new Map<string, string | undefined>();
   for (const i of interfaces) {
     for (const a of i.addresses) if (!owner.has(a.address)) owner.set(a.address, i.namespace);
+  }
+  for (const n of namespaces) {
+    if (n.own) continue;
+    for (const c of n.containers ?? []) {
+      for (const a of c.addresses ?? []) if (!owner.has(a)) owner.set(a, n.id);
+    }
   }
   for (const f of forwards) {
     const ns = owner.get(f.toAddress);
