@@ -33,6 +33,7 @@ import {
   diffPublishing,
   filterNamespaces,
   type NamespacePart,
+  recreated,
   splitByNamespace,
   tagChange,
 } from "./namespaces.ts";
@@ -125,8 +126,8 @@ export function diffSnapshots(
   const changes: Change[] = [];
   const sections = new Set<DiffSection>();
   let states: DiffDocument["tcpStates"];
-  const compare = (x: Snapshot, y: Snapshot, part?: NamespacePart) => {
-    const r = compareSections(x, y, wanted, opts, swapped, warnings, part);
+  const compare = (x: Snapshot, y: Snapshot, part?: NamespacePart, fresh = false) => {
+    const r = compareSections(x, y, wanted, opts, swapped || fresh, warnings, part);
     for (const s of r.sections) sections.add(s);
     for (const c of r.changes) changes.push(part ? tagChange(c, part, y) : c);
     return r;
@@ -149,7 +150,9 @@ export function diffSnapshots(
     for (const p of pb) {
       if (p.id === ownNamespaceId(b)) continue;
       const q = byId.get(p.id);
-      if (q && q.id !== ownNamespaceId(a)) compare(q.snapshot, p.snapshot, p);
+      // A namespace re-created between the snapshots counts from zero again: like reversed
+      // operands, its counters and interface traffic are not compared.
+      if (q && q.id !== ownNamespaceId(a)) compare(q.snapshot, p.snapshot, p, recreated(q, p));
     }
   } else {
     const one = (s: Snapshot) =>

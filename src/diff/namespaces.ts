@@ -20,10 +20,12 @@
 import type { Connection, Namespace, SectionName, SectionStatus, Snapshot } from "../model.ts";
 import { SECTION_NAMES } from "../model.ts";
 import {
+  mainContainer,
   namespacePicker,
   namespaceTitle,
   ownNamespaceId,
   recordNamespaceId,
+  shortId,
 } from "../net/namespaces.ts";
 import { publishedText } from "../net/namespace_exposure.ts";
 import { endpoint, isListener, listenerKey, type SocketRules } from "../net/sockets.ts";
@@ -182,6 +184,23 @@ function verbs(kind: string): { started: string; stopped: string } {
     : { started: "appeared", stopped: "went away" };
 }
 
+/** The id of the container that made a namespace (net/namespaces.ts's rule). */
+function mainContainerId(ns: Namespace | undefined): string | undefined {
+  return ns?.containers ? mainContainer(ns.containers)?.id : undefined;
+}
+
+/**
+ * True when a namespace of one identity is another instance on the two sides: its inode, or the
+ * id of the container that made it, changed (the kernel may hand a new namespace the inode of one
+ * just freed). Its counters then start anew and are not compared.
+ */
+export function recreated(a: NamespacePart, b: NamespacePart): boolean {
+  const ia = a.namespace?.inode, ib = b.namespace?.inode;
+  if (ia !== undefined && ib !== undefined && ia !== ib) return true;
+  const ca = mainContainerId(a.namespace), cb = mainContainerId(b.namespace);
+  return ca !== undefined && cb !== undefined && ca !== cb;
+}
+
 /** The namespace-added, -removed and -changed changes of two split snapshots. */
 export function diffNamespaceSet(
   before: readonly NamespacePart[],
@@ -209,16 +228,24 @@ export function diffNamespaceSet(
     const sa = namespaceSide(pa, rules.before);
     const changed: ChangeOf<"namespace-changed">["changed"] = [];
     const words: string[] = [];
+    const ca = mainContainerId(pa.namespace), cb = mainContainerId(pb.namespace);
+    const how: string[] = [];
     if (sa.inode !== undefined && sb.inode !== undefined && sa.inode !== sb.inode) {
       changed.push("inode");
-      words.push(`re-created (inode ${sa.inode} → ${sb.inode})`);
+      how.push(`inode ${sa.inode} → ${sb.inode}`);
     }
+    if (ca !== undefined && cb !== undefined && ca !== cb) {
+      changed.push("container");
+      how.push(`container ${shortId(ca)} → ${shortId(cb)}`);
+    }
+    if (how.length) words.push(`re-created (${how.join(", ")}; its counters start anew)`);
     if ((sa.image ?? "") !== (sb.image ?? "")) {
       changed.push("image");
       words.push(`image ${sa.image ?? "unknown"} → ${sb.image ?? "unknown"}`);
     }
     const ids = (p: NamespacePart) =>
-      (p.namespace?.containers ?? []).map((c) => c.name ?? c.id).sort().join(",");
+      [...new Set((p.namespace?.containers ?? []).map((c) => c.name ?? shortId(c.id)))].sort()
+        .join(",");
     if (ids(pa) !== ids(pb)) {
       changed.push("containers");
       words.push(`containers ${ids(pa) || "none"} → ${ids(pb) || "none"}`);

@@ -219,7 +219,7 @@ const NamespaceSide = z.object({
 }).meta({ id: "NamespaceSide" });
 
 /** What can change about a namespace that keeps its identity. */
-export const NamespaceField = z.enum(["inode", "image", "containers"]);
+export const NamespaceField = z.enum(["inode", "container", "image", "containers"]);
 
 /** What a listener's exposure across namespaces is, on one side. */
 const PublishSide = z.object({
@@ -266,8 +266,8 @@ export const CHANGES = [
   change(
     "namespace-changed",
     "namespaces",
-    "a namespace of the same identity was re-created (new inode: a container replaced) or " +
-      "runs another image",
+    "a namespace of the same identity was re-created (a new inode or container id: a container " +
+      "replaced), runs another image, or holds other containers",
     {
       key: NamespaceKey,
       before: NamespaceSide,

@@ -11,7 +11,7 @@ test("namespaces pair by id, not inode: a replaced container is re-created, its 
   assert.deepEqual(lines, [
     "namespace-added -: container new started: listens on tcp 0.0.0.0:80 (published on host 0.0.0.0:8081)",
     "namespace-removed -: container old stopped: listened on tcp 0.0.0.0:9000 (internal)",
-    "namespace-changed -: container web re-created (inode 4026532100 → 4026532300), image shop/web:1 → shop/web:2",
+    "namespace-changed -: container web re-created (inode 4026532100 → 4026532300, container 402653210040 → 402653230040; its counters start anew), image shop/web:1 → shop/web:2",
     "listener-restarted docker:web: container web: tcp 0.0.0.0:80: httpd restarted (pid 100 → 300)",
     "listener-publish-changed docker:web: container web: tcp 0.0.0.0:80 now published on host 0.0.0.0:8080, [::]:8080, was published on host 127.0.0.1:8080",
   ]);

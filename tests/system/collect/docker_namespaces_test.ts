@@ -33,19 +33,18 @@ function ssInside(pid: number): string[] {
   return r.stdout.trim().split("\n").filter(Boolean).map((line) => {
     const w = line.trim().split(/\s+/);
     const pids = [...(w.slice(5).join(" ")).matchAll(/pid=([0-9]+)/g)].map((m) => m[1]).sort();
-    return `${w[0]} ${w[3]} ${pids.join(",")}`;
+    // ss writes a dual-stack [::] listener as *.
+    const local = w[3]!.replace(/^\*:/, "[::]:");
+    return `${w[0] === "ESTAB" ? "ESTABLISHED" : w[0]} ${local} ${pids.join(",")}`;
   }).sort();
 }
 
 function ours(s: Snapshot, ns: string): string[] {
   return s.connections.filter((c) => c.namespace === ns && c.protocol === "tcp").map((c) => {
-    const state = c.state === "LISTEN" ? "LISTEN" : c.state === "ESTABLISHED" ? "ESTAB" : c.state;
-    const local = c.localAddress.includes(":")
+    const local = c.family === "inet6"
       ? `[${c.localAddress}]:${c.localPort}`
       : `${c.localAddress}:${c.localPort}`;
-    return `${state} ${local.replace("[::]", "*").replace("0.0.0.0", "0.0.0.0")} ${
-      (c.pids ?? (c.pid ? [c.pid] : [])).map(String).sort().join(",")
-    }`;
+    return `${c.state} ${local} ${(c.pids ?? (c.pid ? [c.pid] : [])).map(String).sort().join(",")}`;
   }).sort();
 }
 
@@ -141,13 +140,13 @@ test("containers are captured by name, image and host pid, with their exposure, 
       const kinds = mine.map((c) => c.kind).sort();
       assert.deepEqual(kinds, ["listener-restarted", "namespace-changed"], JSON.stringify(mine));
       const changed = mine.find((c) => c.kind === "namespace-changed")!;
-      assert.match(changed.summary, new RegExp(`^container ${web.name} re-created`));
+      assert.match(changed.summary, new RegExp(`^container ${web.name} re-created \\(`));
       assert.match(changed.summary, new RegExp(`image ${image} → ${v2}`));
       const restarted = mine.find((c) => c.kind === "listener-restarted")!;
       assert.match(
         restarted.summary,
         new RegExp(
-          `^container ${web.name}: tcp 0\\.0\\.0\\.0:80: httpd restarted \\(pid ${web.pid} → ${newPid}\\)`,
+          `^container ${web.name}: tcp \\[::\\]:80: httpd restarted \\(pid ${web.pid} → ${newPid}\\)`,
         ),
       );
       // Nothing is reported by inode.

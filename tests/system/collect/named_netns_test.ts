@@ -30,7 +30,9 @@ function ssIn(name: string): string[] {
   return r.stdout.trim().split("\n").filter(Boolean).map((line) => {
     const w = line.trim().split(/\s+/);
     const pids = [...w.slice(5).join(" ").matchAll(/pid=([0-9]+)/g)].map((m) => m[1]).sort();
-    return `${w[0] === "ESTAB" ? "ESTABLISHED" : w[0]} ${w[3]} ${pids.join(",")}`;
+    // ss writes a dual-stack [::] listener as *.
+    const local = w[3]!.replace(/^\*:/, "[::]:");
+    return `${w[0] === "ESTAB" ? "ESTABLISHED" : w[0]} ${local} ${pids.join(",")}`;
   }).sort();
 }
 
