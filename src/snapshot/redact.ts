@@ -15,12 +15,25 @@
  * that differ only there can collide (one chance in 2^(prefix-5) for IPv4); short routes
  * (/0–/4) are kept as they are, since they name no one.
  *
+ * Routing rules lose their addresses like routes do, neighbours their addresses and MACs; the
+ * text of firewall rules has every address, CIDR (prefix kept), MAC and the host name replaced.
+ * Settings and qdiscs hold no addresses and stay.
+ *
  * Processes: the command line is dropped; a home folder in an executable path and the names of
  * ordinary users (uid 1000 and up, nobody excepted) become pseudonyms; system users stay.
  * Warnings lose any address or host name they quote. Labels are the operator's own and are kept.
  */
 import { createHmac, randomBytes } from "node:crypto";
-import type { Connection, InterfaceAddress, NetInterface, Route, Snapshot } from "../model.ts";
+import type {
+  Connection,
+  Firewall,
+  InterfaceAddress,
+  Neighbour,
+  NetInterface,
+  Route,
+  Rule,
+  Snapshot,
+} from "../model.ts";
 import { formatIPv4, formatIPv6Groups, parseIPv4, parseIPv6 } from "../net/address.ts";
 import { normalizeSnapshot } from "./normalize.ts";
 
@@ -195,14 +208,17 @@ const IPV6_IN_TEXT = /(?<![0-9A-Za-z:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7
 function redactText(p: Pseudonyms, text: string, hostname: string): string {
   let out = text.replace(IPV4_IN_TEXT, (m) => redactAddressText(p, m));
   out = out.replace(IPV6_IN_TEXT, (m) => parseIPv6(m) ? redactAddressText(p, m) : m);
-  if (hostname !== "" && out.includes(hostname)) {
-    const escaped = hostname.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    out = out.replace(
-      new RegExp(`(?<![\\w.-])${escaped}(?![\\w-])`, "g"),
-      p.name("host", hostname),
-    );
-  }
-  return out;
+  return redactHostname(p, out, hostname);
+}
+
+/** Replaces the host name where it stands as a word of its own. */
+function redactHostname(p: Pseudonyms, text: string, hostname: string): string {
+  if (hostname === "" || !text.includes(hostname)) return text;
+  const escaped = hostname.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return text.replace(
+    new RegExp(`(?<![\\w.-])${escaped}(?![\\w-])`, "g"),
+    p.name("host", hostname),
+  );
 }
 
 /** A home folder's owner in a path (/home/alice/…, /Users/alice/…) becomes a pseudonym. */
@@ -231,6 +247,52 @@ function redactRoute(p: Pseudonyms, r: Route): Route {
     );
   }
   return out;
+}
+
+function redactRule(p: Pseudonyms, r: Rule): Rule {
+  const out: Rule = { ...r };
+  if (r.from !== undefined) out.from = redactCidr(p, r.from);
+  if (r.to !== undefined) out.to = redactCidr(p, r.to);
+  return out;
+}
+
+function redactNeighbour(p: Pseudonyms, n: Neighbour): Neighbour {
+  const out: Neighbour = { ...n, address: redactAddressText(p, n.address) };
+  if (n.mac !== undefined) out.mac = redactMac(p, n.mac);
+  return out;
+}
+
+/** A MAC, an IPv4 address or CIDR, or an IPv6 address or CIDR, as a rule's text holds them. */
+const ADDRESS_IN_RULE = new RegExp(
+  "(?<![0-9A-Za-z:.])(?:" +
+    "(?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:])" +
+    "|(?:[0-9]{1,3}\\.){3}[0-9]{1,3}(?:/[0-9]{1,2})?(?![0-9])" +
+    "|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:/[0-9]{1,3})?" +
+    ")",
+  "g",
+);
+
+/** A firewall rule's text: each MAC, address and CIDR (prefix kept) once, then the host name. */
+function redactRuleText(p: Pseudonyms, text: string, hostname: string): string {
+  const out = text.replace(ADDRESS_IN_RULE, (m) => {
+    if (/^(?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/.test(m)) return redactMac(p, m);
+    if (m.includes(".")) return redactCidr(p, m);
+    const slash = m.indexOf("/");
+    return parseIPv6(slash < 0 ? m : m.slice(0, slash)) ? redactCidr(p, m) : m;
+  });
+  return redactHostname(p, out, hostname);
+}
+
+function redactFirewall(p: Pseudonyms, f: Firewall, hostname: string): Firewall {
+  return {
+    tables: f.tables.map((t) => ({
+      ...t,
+      chains: t.chains.map((c) => ({
+        ...c,
+        rules: c.rules.map((r) => ({ ...r, text: redactRuleText(p, r.text, hostname) })),
+      })),
+    })),
+  };
 }
 
 function redactInterfaceAddress(p: Pseudonyms, a: InterfaceAddress): InterfaceAddress {
@@ -273,11 +335,12 @@ export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
   const text = (t: string) => redactText(p, t, hostname);
   const m = snapshot.meta;
   const sections = Object.fromEntries(
-    Object.entries(m.sections).map(([name, s]) => {
+    Object.entries(m.sections).flatMap(([name, s]) => {
+      if (s === undefined) return [];
       const out = { ...s };
       if (s.warnings !== undefined) out.warnings = s.warnings.map(text);
       if (s.error !== undefined) out.error = text(s.error);
-      return [name, out];
+      return [[name, out]];
     }),
   ) as typeof m.sections;
   const meta: Snapshot["meta"] = {
@@ -309,5 +372,10 @@ export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
     processes,
     routes: snapshot.routes.map((r) => redactRoute(p, r)),
     interfaces: snapshot.interfaces.map((i) => redactInterface(p, i)),
+    ...(snapshot.rules ? { rules: snapshot.rules.map((r) => redactRule(p, r)) } : {}),
+    ...(snapshot.neighbours
+      ? { neighbours: snapshot.neighbours.map((n) => redactNeighbour(p, n)) }
+      : {}),
+    ...(snapshot.firewall ? { firewall: redactFirewall(p, snapshot.firewall, hostname) } : {}),
   });
 }

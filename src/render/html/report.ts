@@ -66,7 +66,7 @@ function chartMount(c: ChartSpec, note = ""): string {
 
 function sectionNote(s: Snapshot, section: keyof Snapshot["meta"]["sections"]): string {
   const st = s.meta.sections[section];
-  if (st.status === "ok") return "";
+  if (st === undefined || st.status === "ok") return "";
   const why = st.error ?? st.warnings?.join("; ") ?? "";
   return `<p class="warning">${html(section)} ${html(st.status)}${why ? `: ${html(why)}` : ""}</p>`;
 }

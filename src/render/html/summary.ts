@@ -213,7 +213,7 @@ export function highlights(s: Snapshot): string[] {
     out.push(`Since boot, listen queues overflowed ${grouped(over)} times.`);
   }
   for (const [name, st] of Object.entries(s.meta.sections)) {
-    if (st.status !== "ok") {
+    if (st !== undefined && st.status !== "ok") {
       out.push(
         `${badge(st.status)} <strong>${html(name)}</strong>: ${
           html(st.error ?? st.warnings?.join("; ") ?? "")
