@@ -17,10 +17,15 @@
 import type {
   Connection,
   Counters,
+  Firewall,
+  Neighbour,
   NetInterface,
   ProcessInfo,
+  Qdisc,
   Route,
+  Rule,
   SectionName,
+  Settings,
 } from "../model.ts";
 import type { CommandRunner } from "../runtime/command.ts";
 import type { Section } from "./section.ts";
@@ -48,6 +53,12 @@ export interface Sections extends Record<SectionName, Section<unknown>> {
   routes: Section<Route[]>;
   interfaces: Section<NetInterface[]>;
   counters: Section<Counters>;
+  /** The sections added within v1; a platform that cannot read one leaves it out. */
+  rules?: Section<Rule[]>;
+  neighbours?: Section<Neighbour[]>;
+  settings?: Section<Settings>;
+  qdiscs?: Section<Qdisc[]>;
+  firewall?: Section<Firewall>;
 }
 
 /** What a collector hands back: the sections, and the host facts only it can read. */

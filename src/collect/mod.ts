@@ -4,7 +4,7 @@
  */
 import os from "node:os";
 import type { Meta, Snapshot } from "../model.ts";
-import { SCHEMA_ID, SECTION_NAMES } from "../model.ts";
+import { OPTIONAL_SECTION_NAMES, SCHEMA_ID, SECTION_NAMES } from "../model.ts";
 import { type CommandRunner, runCommand } from "../runtime/command.ts";
 import { platform, runtimeName, uid as processUid } from "../runtime/process.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
@@ -68,8 +68,12 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     // Each section's `source` is known here too; the schema has no place for it yet.
     sections: Object.fromEntries(SECTION_NAMES.map((n) => [n, s[n].status])) as Meta["sections"],
   };
+  for (const n of OPTIONAL_SECTION_NAMES) {
+    const st = s[n]?.status;
+    if (st) meta.sections[n] = st;
+  }
   if (c.netnsInode !== undefined) meta.netns = { inode: c.netnsInode };
-  return normalizeSnapshot({
+  const snap: Snapshot = {
     schema: SCHEMA_ID,
     meta,
     connections: s.connections.value,
@@ -77,5 +81,11 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     routes: s.routes.value,
     interfaces: s.interfaces.value,
     counters: s.counters.value,
-  });
+  };
+  if (s.rules) snap.rules = s.rules.value;
+  if (s.neighbours) snap.neighbours = s.neighbours.value;
+  if (s.settings) snap.settings = s.settings.value;
+  if (s.qdiscs) snap.qdiscs = s.qdiscs.value;
+  if (s.firewall) snap.firewall = s.firewall.value;
+  return normalizeSnapshot(snap);
 }

@@ -177,6 +177,12 @@ test("the Linux collector says where each section came from, ip or /proc", async
         routes: "/proc/net",
         interfaces: "/sys/class/net, /proc/net/dev, ip -j",
         counters: "/proc/net",
+        // Tried in this order, none answered (no ip, tc or nft; no /proc/net/arp in the tree).
+        rules: "ip -j",
+        neighbours: "ip -j, /proc/net/arp",
+        settings: "/proc/sys",
+        qdiscs: "tc -j, tc",
+        firewall: "iptables-save",
       },
     );
     const withIp: CommandRunner = (argv) =>
