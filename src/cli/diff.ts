@@ -59,7 +59,7 @@ export function registerDiff(program: Command, ctx: CliContext) {
     .option("--fail-on <kinds>", "exit 1 when a change of these kinds occurs (comma list)", collect)
     .option(
       "--only <sections>",
-      `compare only these sections (${DIFF_SECTIONS.join(",")})`,
+      `compare only these sections, a comma list of: ${DIFF_SECTIONS.join(", ")}`,
       collect,
     )
     .option("--detail", "list every session 5-tuple instead of groups")

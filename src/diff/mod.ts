@@ -11,13 +11,18 @@
  * for (const c of doc.changes.filter(isKind("listener-opened"))) console.log(c.after.port);
  * ```
  */
-import type { SectionName, Snapshot } from "../model.ts";
+import type { AnySectionName, Snapshot } from "../model.ts";
 import { type ChangeKind, DIFF_SECTIONS, type DiffSection } from "./kinds.ts";
 import { diffCounters } from "./counters.ts";
 import { applyIgnore, type IgnoreRules } from "./ignore.ts";
 import { diffInterfaces } from "./interfaces.ts";
 import { diffListeners } from "./listeners.ts";
 import { diffRoutes } from "./routes.ts";
+import { diffRules } from "./rules.ts";
+import { diffNeighbours } from "./neighbours.ts";
+import { diffQdiscs } from "./qdiscs.ts";
+import { diffFirewall } from "./firewall.ts";
+import { diffSettings } from "./settings.ts";
 import { diffSessions, stateBuildups, tcpStates } from "./sessions.ts";
 import {
   type Change,
@@ -53,13 +58,23 @@ export interface DiffOptions {
 }
 
 /** The snapshot section each diff section is computed from. */
-const SOURCE: Record<DiffSection, SectionName> = {
+const SOURCE: Record<DiffSection, AnySectionName> = {
   listeners: "connections",
   sessions: "connections",
   routes: "routes",
+  rules: "rules",
+  neighbours: "neighbours",
   interfaces: "interfaces",
+  qdiscs: "qdiscs",
+  firewall: "firewall",
+  settings: "settings",
   counters: "counters",
 };
+
+/** Whether a snapshot has a section at all (sections added within v1 may be absent). */
+function has(s: Snapshot, name: AnySectionName): boolean {
+  return s[name] !== undefined && s.meta.sections[name] !== undefined;
+}
 
 function side(s: Snapshot, file: string | undefined): DiffSide {
   const d: DiffSide = { host: s.meta.host.hostname, capturedAt: s.meta.capturedAt };
@@ -100,11 +115,19 @@ export function diffSnapshots(
   for (const s of DIFF_SECTIONS) {
     if (!wanted.has(s)) continue;
     const src = SOURCE[s];
-    const bad = [a, b].find((x) => x.meta.sections[src].status === "error");
+    const missing = [a, b].filter((x) => !has(x, src));
+    if (missing.length === 2) continue;
+    if (missing.length === 1) {
+      // Older snapshots and other platforms lack the sections added within v1: not compared.
+      const which = missing[0] === a ? "before" : "after";
+      warnings.push(`${s} not compared: the ${which} snapshot has no ${src} section`);
+      continue;
+    }
+    const bad = [a, b].find((x) => x.meta.sections[src]?.status === "error");
     if (bad) {
       // Comparing a section that was not captured would report everything as gone or new.
       const which = bad === a ? "before" : "after";
-      const reason = bad.meta.sections[src].error;
+      const reason = bad.meta.sections[src]?.error;
       const w = `${s} not compared: the ${which} snapshot has no ${src}${
         reason ? ` (${reason})` : ""
       }`;
@@ -128,8 +151,23 @@ export function diffSnapshots(
       case "routes":
         append(changes, diffRoutes(a, b));
         break;
+      case "rules":
+        append(changes, diffRules(a, b));
+        break;
+      case "neighbours":
+        append(changes, diffNeighbours(a, b));
+        break;
       case "interfaces":
         append(changes, diffInterfaces(a, b));
+        break;
+      case "qdiscs":
+        append(changes, diffQdiscs(a, b));
+        break;
+      case "firewall":
+        append(changes, diffFirewall(a, b));
+        break;
+      case "settings":
+        append(changes, diffSettings(a, b));
         break;
       case "counters":
         append(changes, diffCounters(a, b));

@@ -136,3 +136,37 @@ export function iptablesPriority(table: string, hook: string): number | undefine
   }
   return undefined;
 }
+
+/** Chains a rule sends packets to: nft's `jump X`/`goto X`, iptables' `-j X`/`-g X`. */
+export function ruleTargets(syntax: FirewallTable["syntax"], text: string): string[] {
+  const re = syntax === "nft"
+    ? /\b(?:jump|goto)\s+("?)([^\s",;}]+)\1/g
+    : /(?:^|\s)(?:-j|-g|--jump|--goto)\s+(\S+)/g;
+  return [...text.matchAll(re)].map((m) => (syntax === "nft" ? m[2]! : m[1]!));
+}
+
+/**
+ * The hooks whose traffic reaches each chain of a table: a base chain's own hook, and for a
+ * regular chain the hooks of every base chain that jumps to it, directly or through others.
+ */
+export function chainHooks(t: FirewallTable): Map<string, Set<string>> {
+  const byName = new Map(t.chains.map((c) => [c.name, c]));
+  const out = new Map<string, Set<string>>(t.chains.map((c) => [c.name, new Set<string>()]));
+  for (const base of t.chains) {
+    if (base.hook === undefined) continue;
+    const seen = new Set<string>();
+    const stack = [base.name];
+    while (stack.length) {
+      const name = stack.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      out.get(name)?.add(base.hook);
+      for (const r of byName.get(name)?.rules ?? []) {
+        for (const target of ruleTargets(t.syntax, r.text)) {
+          if (byName.has(target)) stack.push(target);
+        }
+      }
+    }
+  }
+  return out;
+}
