@@ -6,6 +6,7 @@
 import type { Connection, Snapshot } from "../model.ts";
 import { isLoopback, isWildcard } from "../net/address.ts";
 import { endpoint, isListener, listenerKey } from "../net/sockets.ts";
+import { listenerVerdicts } from "../net/filtered.ts";
 import type { Change, ChangeOf, Exposure, ListenerSide } from "./types.ts";
 import { append, ownerOf, pad, programOf, sortByKey } from "./util.ts";
 
@@ -18,6 +19,7 @@ interface Entry {
 }
 
 function collect(snap: Snapshot): Map<string, Entry> {
+  const verdicts = listenerVerdicts(snap);
   const groups = new Map<string, Connection[]>();
   for (const c of snap.connections) {
     if (!isListener(c)) continue;
@@ -51,6 +53,11 @@ function collect(snap: Snapshot): Map<string, Entry> {
       address: first.localAddress,
       port: first.localPort,
     };
+    const v = verdicts.get(k);
+    if (v && v.verdict !== "not-evaluated") {
+      side.firewall = v.verdict;
+      side.firewallReason = v.reason;
+    }
     const main = sorted[0];
     if (main) {
       side.program = main.program;
@@ -66,6 +73,13 @@ function collect(snap: Snapshot): Map<string, Entry> {
     });
   }
   return out;
+}
+
+/** ", but the firewall drops new connections to it (…)" for a filtered listener. */
+function filteredNote(s: ListenerSide): string {
+  return s.firewall === "filtered"
+    ? `, but the firewall drops new connections to it (${s.firewallReason})`
+    : "";
 }
 
 function where(s: ListenerSide): string {
@@ -102,6 +116,35 @@ function exposure(a: ListenerSide, b: ListenerSide): Exposure {
   return rb > ra ? "widened" : rb < ra ? "narrowed" : "moved";
 }
 
+/**
+ * A listener the firewall now treats otherwise: both snapshots decided (filtered or open) and
+ * the answers differ. Newly reachable is notable.
+ */
+function firewallChange(
+  a: ListenerSide,
+  b: ListenerSide,
+): ChangeOf<"listener-firewall-changed"> | undefined {
+  if (a.firewall === undefined || b.firewall === undefined || a.firewall === b.firewall) {
+    return undefined;
+  }
+  const c: ChangeOf<"listener-firewall-changed"> = {
+    kind: "listener-firewall-changed",
+    section: "listeners",
+    key: keyOf(a),
+    before: a,
+    after: b,
+    summary: b.firewall === "open"
+      ? `${
+        where(b)
+      } is no longer filtered: new connections from other hosts get through (${b.firewallReason})`
+      : `${
+        where(b)
+      } is now filtered: the firewall drops new connections to it (${b.firewallReason})`,
+  };
+  if (b.firewall === "open") c.notable = true;
+  return c;
+}
+
 /** Compares the listeners of two snapshots. */
 export function diffListeners(before: Snapshot, after: Snapshot): Change[] {
   const a = collect(before), b = collect(after);
@@ -113,6 +156,8 @@ export function diffListeners(before: Snapshot, after: Snapshot): Change[] {
       closed.push(ea);
       continue;
     }
+    const fw = firewallChange(ea.side, eb.side);
+    if (fw) items.push([sortKey(ea.side, 5), fw]);
     // An unknown owner on either side cannot tell us who holds the port: no claim either way.
     if (ea.programs.length === 0 || eb.programs.length === 0) continue;
     if (ea.programs.join("\n") !== eb.programs.join("\n")) {
@@ -179,7 +224,9 @@ export function diffListeners(before: Snapshot, after: Snapshot): Change[] {
       const dir = exposure(x.side, y.side);
       const restarted = x.instances.join("\n") !== y.instances.join("\n");
       const prog = y.side.program === undefined ? "" : ` (${y.side.program})`;
-      const reachNote = dir === "widened"
+      const reachNote = y.side.firewall === "filtered"
+        ? `: the firewall drops new connections to it (${y.side.firewallReason})`
+        : dir === "widened"
         ? ": now reachable from more addresses"
         : dir === "narrowed"
         ? ": now reachable from fewer addresses"
@@ -219,7 +266,7 @@ export function diffListeners(before: Snapshot, after: Snapshot): Change[] {
       after: e.side,
       summary: `${where(e.side)} opened${e.side.program === undefined ? "" : ` by ${who(e.side)}`}${
         isWildcard(e.side.address) ? ", on every address" : ""
-      }`,
+      }${filteredNote(e.side)}`,
     }]);
   }
   return sortByKey(items);

@@ -68,6 +68,14 @@ export const ListenerSide = ListenerKey.extend({
   pids: z.array(uint()).optional().meta({
     description: "Every master pid holding a socket on this address (SO_REUSEPORT).",
   }),
+  firewall: z.enum(["filtered", "open"]).optional().meta({
+    description: "What the firewall's input hook does to new connections from other hosts " +
+      "(docs/firewall.md); absent where the snapshot has no firewall or the rules were not " +
+      "evaluated.",
+  }),
+  firewallReason: z.string().optional().meta({
+    description: "The chain and rule that decided `firewall`.",
+  }),
 }).meta({ id: "ListenerSide" });
 
 /** How the reach of a listener changed: loopback < one address < every address. */
@@ -343,6 +351,12 @@ export const CHANGES = [
       after: ListenerSide,
       exposure: Exposure,
     },
+  ),
+  change(
+    "listener-firewall-changed",
+    "listeners",
+    "the firewall now filters a listener it let through, or lets through one it filtered",
+    { key: ListenerKey, before: ListenerSide, after: ListenerSide },
   ),
   change(
     "session-opened",

@@ -24,7 +24,7 @@
  */
 import type { Connection, Firewall, FirewallChain, FirewallTable, Snapshot } from "../model.ts";
 import { cidrContains, isLoopback, isWildcard, parseCidr } from "./address.ts";
-import { describeChain } from "./firewall.ts";
+import { describeChain, firewallTableKey } from "./firewall.ts";
 import { servicePort } from "./services.ts";
 import { isListener, listenerKey } from "./sockets.ts";
 
@@ -584,6 +584,18 @@ function walk(ctx: Context, chain: FirewallChain, base: boolean): Outcome {
   }
 }
 
+function chainText(c: FirewallChain): string {
+  return [c.name, c.hook, c.policy, c.priority, ...c.rules.map((r) => r.text)].join("\n");
+}
+
+function tableText(t: FirewallTable): string {
+  return t.chains.map(chainText).sort().join("\n\n");
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function policyOf(chain: FirewallChain): "accept" | "drop" {
   return chain.policy === "drop" ? "drop" : "accept";
 }
@@ -598,9 +610,16 @@ function tableSees(t: FirewallTable, family: "inet" | "inet6"): boolean {
 function forFamily(firewall: Firewall, packet: Packet): FilterVerdict {
   const input: Outcome[] = [];
   let hazard: string | undefined;
-  for (const table of firewall.tables) {
+  // In a defined order, so the reason given never depends on how the lists were ordered.
+  const tables = [...firewall.tables].sort((x, y) =>
+    compare(firewallTableKey(x), firewallTableKey(y)) || compare(tableText(x), tableText(y))
+  );
+  for (const table of tables) {
     if (!tableSees(table, packet.family)) continue;
-    for (const chain of table.chains) {
+    const chains = [...table.chains].sort((x, y) =>
+      compare(x.name, y.name) || compare(chainText(x), chainText(y))
+    );
+    for (const chain of chains) {
       const early = chain.hook === "prerouting" || chain.hook === "ingress";
       if (chain.hook !== "input" && !early) continue;
       if (chain.type !== undefined && chain.type !== "filter" && !early) continue;

@@ -312,3 +312,34 @@ test("ignore rules reach the new sections: interfaces drop neighbours, qdiscs, s
   assert.deepEqual(out.qdiscs!.map((q) => q.interface), ["eth0"]);
   assert.deepEqual(Object.keys(out.settings!), ["net.core.somaxconn"]);
 });
+
+test("listeners: the firewall's verdict shows in the wording, and a change of it is its own kind", async () => {
+  const { listen, proc, procs } = await import("./_build.ts");
+  const base = { connections: [listen("0.0.0.0", 8080, 10)], processes: procs(proc(10, "nginx")) };
+  const open = fullSnap(T0, {
+    ...base,
+    firewall: { tables: [nftTable(["tcp dport 22 accept"], "accept")] },
+  });
+  const closed = fullSnap(T1, {
+    ...base,
+    firewall: { tables: [nftTable(["tcp dport 22 accept"], "drop")] },
+  });
+  const cs = changes(open, closed).filter((c) => c.section === "listeners");
+  assert.deepEqual(brief(cs), [
+    " listener-firewall-changed: tcp 0.0.0.0:8080 is now filtered: the firewall drops new connections to it (inet filter input: policy drop)",
+  ]);
+  assert.deepEqual(brief(changes(closed, open).filter((c) => c.section === "listeners")), [
+    "!listener-firewall-changed: tcp 0.0.0.0:8080 is no longer filtered: new connections from other hosts get through (inet filter input: policy accept)",
+  ]);
+  const opened = changes(fullSnap(T0, { firewall: closed.firewall! }), closed)
+    .filter((c) => c.kind === "listener-opened");
+  assert.equal(
+    opened[0]?.summary,
+    "tcp 0.0.0.0:8080 opened by nginx (pid 10), on every address, but the firewall drops new " +
+      "connections to it (inet filter input: policy drop)",
+  );
+  assert.equal((opened[0] as { after: { firewall?: string } }).after.firewall, "filtered");
+  // Without a firewall section, no verdict and no claim.
+  const bare = changes(snap(T0), snap(T1, base)).find((c) => c.kind === "listener-opened")!;
+  assert.equal((bare as { after: { firewall?: string } }).after.firewall, undefined);
+});
