@@ -15,7 +15,7 @@ import {
   trafficCells,
 } from "./diff_common.ts";
 import { append } from "../diff/util.ts";
-import { makePaint, type Paint, renderTable, textWidth } from "./table.ts";
+import { makePaint, type Paint, renderTable, textWidth, wrapText } from "./table.ts";
 
 /** How to render text. */
 export interface DiffTextOptions {
@@ -49,22 +49,6 @@ const WRAPPED = new Set(["rules", "neighbours", "qdiscs", "firewall", "settings"
 /** The most a wrapped line may take, and the least room a summary gets beside its kind. */
 const LINE_WIDTH = 80;
 const MIN_SUMMARY = 30;
-
-/** Splits text into lines of at most `width` columns at spaces; a longer word gets a line. */
-export function wrapText(text: string, width: number): string[] {
-  const out: string[] = [];
-  let line = "";
-  for (const word of text.split(" ")) {
-    if (line === "") line = word;
-    else if (textWidth(line) + 1 + textWidth(word) <= width) line += " " + word;
-    else {
-      out.push(line);
-      line = word;
-    }
-  }
-  out.push(line);
-  return out;
-}
 
 function changeLines(changes: readonly Change[], paint: Paint, wrap = false): string[] {
   const width = changes.reduce((w, c) => Math.max(w, textWidth(c.kind)), 0);

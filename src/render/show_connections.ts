@@ -3,7 +3,7 @@
  * cell formats `nsnap port` shares with it.
  */
 import type { Connection, Snapshot } from "../model.ts";
-import { endpoint } from "../net/sockets.ts";
+import { endpoint, isListener, listenerKey } from "../net/sockets.ts";
 import { holders, processOf, userOfUid } from "../view/select.ts";
 import {
   type Column,
@@ -23,7 +23,13 @@ export interface ConnectionTableOptions {
   user?: boolean;
   /** Add the Inode column (netstat -e). */
   inode?: boolean;
+  /** Listener keys (net/sockets.ts) the firewall filters: their state is marked `*`. */
+  filtered?: ReadonlySet<string>;
 }
+
+/** The footnote under a table where a listener is marked filtered. */
+export const FILTERED_NOTE =
+  "* filtered by the firewall: other hosts cannot connect (nsnap port N tells why)";
 
 /** netstat's protocol label: `tcp`, `tcp6`, `udp`, `udp6`. */
 export function protoLabel(c: Connection): string {
@@ -70,6 +76,7 @@ export function userCell(snapshot: Snapshot, c: Connection): string {
 }
 
 function stateColor(state: string, paint: Paint): ((s: string) => string) | undefined {
+  if (state === "LISTEN*") return paint.dim;
   if (state === "LISTEN") return paint.green;
   if (state === "CLOSE_WAIT" || state === "SYN_SENT" || state === "SYN_RECV") return paint.yellow;
   return undefined;
@@ -119,19 +126,28 @@ export function renderConnections(
     lastResortWidth: 13,
     truncate: truncatePidProgram,
   });
+  let marked = false;
   const rows = connections.map((c) => {
+    const filtered = opts.filtered !== undefined && isListener(c) &&
+      opts.filtered.has(listenerKey(c));
+    marked ||= filtered;
     const row = [
       protoLabel(c),
       String(c.recvQ),
       String(c.sendQ),
       endpointText(c.localAddress, c.localPort),
       endpointText(c.remoteAddress, c.remotePort),
-      c.state,
+      filtered ? `${c.state}*` : c.state,
     ];
     if (opts.user) row.push(userCell(snapshot, c));
     if (opts.inode) row.push(c.inode === undefined ? "-" : String(c.inode));
     row.push(pidProgram(snapshot, c));
     return row;
   });
-  return renderTable(columns, rows, { paint: opts.paint ?? PLAIN, width: opts.width, gap: 1 });
+  const table = renderTable(columns, rows, {
+    paint: opts.paint ?? PLAIN,
+    width: opts.width,
+    gap: 1,
+  });
+  return marked ? `${table}${FILTERED_NOTE}\n` : table;
 }

@@ -4,6 +4,7 @@
 import type { ProcessInfo, Snapshot } from "../model.ts";
 import { UsageError } from "../errors.ts";
 import { type ConnectionRecord, connectionRecord, holders, selectConnections } from "./select.ts";
+import { listenerVerdicts } from "../net/filtered.ts";
 
 /**
  * Reads a port operand: a whole number from 1 to 65535.
@@ -37,9 +38,10 @@ export function socketsOnPort(
   port: number,
   filter: PortFilter = {},
 ): PortSocket[] {
+  const verdicts = listenerVerdicts(snapshot);
   return selectConnections(snapshot, { all: true, port, tcp: filter.tcp, udp: filter.udp }).map(
     (c) => ({
-      ...connectionRecord(snapshot, c),
+      ...connectionRecord(snapshot, c, verdicts),
       processes: holders(c)
         .map((pid) => snapshot.processes[String(pid)])
         .filter((p): p is ProcessInfo => p !== undefined),
