@@ -488,7 +488,7 @@ function walk(ctx: Context, chain: FirewallChain, base: boolean): Outcome {
   let returnedSome = false;
   const finish = (verdict: "accept" | "drop", why: string): Outcome => {
     if (verdict === "accept") {
-      if (maybeDrop) return { is: "unknown", why: `${maybeDrop} is not understood` };
+      if (maybeDrop) return { is: "unknown", why: maybeDrop };
       if (partialDrops + (returnedSome ? 1 : 0) > 1) {
         return {
           is: "unknown",
@@ -498,7 +498,7 @@ function walk(ctx: Context, chain: FirewallChain, base: boolean): Outcome {
       return { is: someDrop || returnedSome ? "accept-some" : "accept-all", why };
     }
     if (certainAccept) return { is: "accept-some", why: certainAccept };
-    if (maybeAccept) return { is: "unknown", why: `${maybeAccept} is not understood` };
+    if (maybeAccept) return { is: "unknown", why: maybeAccept };
     return { is: returnedSome ? "drop-some" : "drop-all", why };
   };
   for (const rule of chain.rules) {
@@ -507,6 +507,8 @@ function walk(ctx: Context, chain: FirewallChain, base: boolean): Outcome {
     let action = r.action;
     let where = quote(ctx, chain, rule.text);
     if (cover === "none" || action.do === "next") continue;
+    const vague = `${where} is not understood`;
+    const overlap = `whether ${where} gets any packet depends on the rules before it`;
     if (action.do === "jump" || action.do === "goto") {
       const target = ctx.table.chains.find((c) => c.name === (action as { chain: string }).chain);
       if (!target || target.hook !== undefined || ctx.depth >= MAX_DEPTH) {
@@ -531,14 +533,14 @@ function walk(ctx: Context, chain: FirewallChain, base: boolean): Outcome {
         if (cover === "all") return finish("accept", where);
         // A part accepted for sure only when nothing before could have dropped that part.
         if (cover === "some" && !maybeDrop && !someDrop && !returnedSome) certainAccept ??= where;
-        else maybeAccept ??= where;
+        else maybeAccept ??= cover === "some" ? overlap : vague;
         continue;
       case "drop":
         if (cover === "all") return finish("drop", where);
         if (cover === "some") {
           someDrop = true;
           partialDrops++;
-        } else maybeDrop ??= where;
+        } else maybeDrop ??= vague;
         continue;
       case "return":
         if (cover === "all") {
@@ -549,13 +551,13 @@ function walk(ctx: Context, chain: FirewallChain, base: boolean): Outcome {
           );
         }
         if (cover === "unknown") {
-          maybeAccept ??= where;
-          maybeDrop ??= where;
+          maybeAccept ??= vague;
+          maybeDrop ??= vague;
         } else if (!base) returnedSome = true;
         else if (policyOf(chain) === "drop") {
           someDrop = true;
           partialDrops++;
-        } else if (maybeDrop || someDrop) maybeAccept ??= where;
+        } else if (maybeDrop || someDrop) maybeAccept ??= overlap;
         else certainAccept ??= where;
         continue;
       default:
@@ -563,8 +565,11 @@ function walk(ctx: Context, chain: FirewallChain, base: boolean): Outcome {
         if (cover === "all" && action.do === "divert") {
           return { is: "unknown", why: `${where} sends the packets elsewhere` };
         }
-        maybeAccept ??= where;
-        maybeDrop ??= where;
+        const why = action.do === "divert" && cover === "some"
+          ? `${where} sends some packets elsewhere`
+          : vague;
+        maybeAccept ??= why;
+        maybeDrop ??= why;
     }
   }
   if (!base) return regularEnd();
@@ -580,7 +585,7 @@ function walk(ctx: Context, chain: FirewallChain, base: boolean): Outcome {
     }
     const why = maybeAccept ?? maybeDrop ?? certainAccept ??
       `${describeChain(ctx.table, chain)} decides for some packets only`;
-    return { is: "unknown", why: maybeAccept || maybeDrop ? `${why} is not understood` : why };
+    return { is: "unknown", why };
   }
 }
 

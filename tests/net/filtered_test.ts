@@ -414,3 +414,22 @@ test("property: never filtered when an accept could match; never open when none 
   // The generator reaches every verdict, so the property is not met by never answering.
   assert.deepEqual([...seen].sort(), ["filtered", "not-evaluated", "open"]);
 });
+
+test("Docker's rules (iptables-nft, as nft and as iptables-save print them): published ports are not evaluated", () => {
+  for (
+    const fw of [
+      nft(routingData("docker-nft-list-ruleset.txt")),
+      { tables: parseIptablesSave(routingData("docker-iptables-save.txt")).value },
+    ]
+  ) {
+    // Port 8099 is DNATed to a container before input: a host listener there is not reached as is.
+    const published = listenerFiltering(fw, tcp(8099))!;
+    assert.equal(published.verdict, "not-evaluated");
+    assert.match(
+      published.reason,
+      /^before input, .*DOCKER: .*8099.* sends some packets elsewhere$/,
+    );
+    // Other ports pass Docker's chains untouched.
+    assert.equal(verdict(fw, tcp(22)), "open");
+  }
+});
