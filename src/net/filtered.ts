@@ -560,7 +560,7 @@ function walk(ctx: Context, chain: FirewallChain, base: boolean): Outcome {
         } else if (maybeDrop || someDrop) maybeAccept ??= overlap;
         else certainAccept ??= where;
         continue;
-      default:
+      default: {
         // divert (DNAT/redirect), queue, vmap, a target not known.
         if (cover === "all" && action.do === "divert") {
           return { is: "unknown", why: `${where} sends the packets elsewhere` };
@@ -570,6 +570,7 @@ function walk(ctx: Context, chain: FirewallChain, base: boolean): Outcome {
           : vague;
         maybeAccept ??= why;
         maybeDrop ??= why;
+      }
     }
   }
   if (!base) return regularEnd();
