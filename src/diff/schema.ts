@@ -20,6 +20,7 @@
  */
 import { z } from "zod";
 import * as S from "../schema.ts";
+import { RULE_ACTION_FIELDS } from "../net/rules.ts";
 
 /** The schema identifier of a diff document. */
 export const DIFF_SCHEMA_ID = "nsnap-diff/v1";
@@ -178,15 +179,7 @@ const RuleKey = z.object({
 const Rule = S.Rule.meta({ id: "Rule" });
 
 /** The rule fields whose change makes a `rule-changed`. */
-export const RuleField = z.enum([
-  "action",
-  "table",
-  "l3mdev",
-  "goto",
-  "suppressPrefixLength",
-  "suppressIfgroup",
-  "realms",
-]);
+export const RuleField = z.enum(RULE_ACTION_FIELDS);
 
 const NeighbourKey = z.object({
   family: S.Family,

@@ -14,11 +14,10 @@ function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
-/** Parses iproute2 JSON output: an array (empty text is an empty array), else a ParseError. */
-export function parseJsonArray(json: string, source: string): unknown[] {
-  let doc: unknown;
+/** Parses a tool's JSON output (empty text is `empty`); a ParseError when it is not JSON. */
+export function parseToolJson(json: string, source: string, empty: string): unknown {
   try {
-    doc = JSON.parse(json.trim() === "" ? "[]" : json);
+    return JSON.parse(json.trim() === "" ? empty : json);
   } catch (err) {
     throw new ParseError(
       source,
@@ -27,6 +26,11 @@ export function parseJsonArray(json: string, source: string): unknown[] {
       `not JSON (${(err as Error).message})`,
     );
   }
+}
+
+/** Parses iproute2 JSON output: an array (empty text is an empty array), else a ParseError. */
+export function parseJsonArray(json: string, source: string): unknown[] {
+  const doc = parseToolJson(json, source, "[]");
   if (!Array.isArray(doc)) {
     throw new ParseError(source, 1, json.split("\n")[0] ?? "", "expected a JSON array");
   }

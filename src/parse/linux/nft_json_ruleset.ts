@@ -8,6 +8,7 @@
 import type { FirewallChain, FirewallRule, FirewallTable } from "../../model.ts";
 import { ParseError } from "../../errors.ts";
 import { cannotRead, type Parsed } from "../text.ts";
+import { parseToolJson } from "./ip_json.ts";
 
 /** A rule as the JSON has it: where it lives, its handle, its counter. */
 export interface NftJsonRule {
