@@ -2,6 +2,7 @@
  * Error classes and how the CLI reports them. Usage and input errors exit 2 with one line;
  * `--debug` adds the stack.
  */
+import { quoteText } from "./util/escape.ts";
 
 /** A mistake on the command line (unknown option, bad value): exit 2. */
 export class UsageError extends Error {
@@ -30,6 +31,17 @@ export class ParseError extends Error {
   }
 }
 
+/** Writing to standard output failed; `code` is the system's (EPIPE when the reader went away). */
+export class StdoutError extends Error {
+  override name = "StdoutError";
+  readonly code: string | undefined;
+  constructor(cause: unknown) {
+    super(`Cannot write to standard output: ${errnoText(cause)}`, { cause });
+    const code = (cause as { code?: unknown } | null)?.code;
+    this.code = typeof code === "string" ? code : undefined;
+  }
+}
+
 /** System error codes in plain words, the one wording every message uses. */
 const ERRNO_WORDS: Readonly<Record<string, string>> = {
   ENOENT: "no such file or directory",
@@ -48,6 +60,22 @@ const ERRNO_WORDS: Readonly<Record<string, string>> = {
   EMFILE: "too many open files",
   ENFILE: "too many open files in the system",
   ESRCH: "no such process",
+  ENXIO: "no such device or address",
+  EPIPE: "the reader has gone (broken pipe)",
+  ECONNRESET: "the connection was reset",
+  ENOTCONN: "the socket is not connected",
+  ENOTSUP: "operation not supported",
+  EINVAL: "invalid argument",
+  EINTR: "interrupted",
+  EAGAIN: "resource temporarily unavailable",
+  EBADF: "bad file descriptor",
+  ENOMEM: "out of memory",
+  ENODEV: "no such device",
+  ENOSYS: "function not implemented",
+  ENOBUFS: "no buffer space available",
+  EOPNOTSUPP: "operation not supported",
+  EPROTONOSUPPORT: "protocol not supported",
+  EAFNOSUPPORT: "address family not supported",
 };
 
 /**
@@ -66,7 +94,9 @@ export function errnoText(err: unknown): string {
   const code = typeof e?.code === "string" ? e.code : undefined;
   if (code !== undefined && Object.hasOwn(ERRNO_WORDS, code)) return ERRNO_WORDS[code]!;
   const message = typeof e?.message === "string" ? e.message : String(err);
-  return message.split("\n")[0]!;
+  // Never the runtime's raw text: no "ECODE: " in front, no ", syscall 'path'" behind.
+  const line = message.split("\n")[0]!.replace(/^E[A-Z0-9]+: /, "").replace(/, \w+ '.*'$/, "");
+  return line.trim() === "" ? (code ?? "unknown error") : line;
 }
 
 /** Exit code for usage and input errors. */
@@ -74,13 +104,16 @@ export const EXIT_USAGE = 2;
 
 /** Returns the exit code and the one line the CLI prints for an error. */
 export function describeError(err: unknown): { code: number; message: string } {
-  if (err instanceof UsageError || err instanceof InputError || err instanceof ParseError) {
+  if (
+    err instanceof UsageError || err instanceof InputError || err instanceof ParseError ||
+    err instanceof StdoutError
+  ) {
     return { code: EXIT_USAGE, message: err.message };
   }
   const e = err as { code?: string; message?: string; path?: string } | undefined;
   if (e && typeof e.code === "string" && typeof e.message === "string") {
     // A system error that escaped a more specific handler: still one line, still exit 2.
-    return { code: EXIT_USAGE, message: `${e.message}` };
+    return { code: EXIT_USAGE, message: `Cannot complete the command: ${errnoText(e)}` };
   }
   return { code: 70, message: `internal error: ${e?.message ?? String(err)}` };
 }
@@ -89,7 +122,7 @@ export function describeError(err: unknown): { code: number; message: string } {
 export function describeValue(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "array";
-  if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 37) + "..." : v);
+  if (typeof v === "string") return quoteText(v.length > 40 ? v.slice(0, 37) + "..." : v);
   if (typeof v === "object") return "object";
   return String(v);
 }

@@ -11,6 +11,8 @@
  * - Counts get thousands separators ("24,000") and stay exact for bigints.
  * - Rates and percentages keep two decimals so a column lines up on the point, and say "<0.01"
  *   rather than a misleading zero for something small but not nothing.
+ * - No number is ever written with an exponent: JavaScript writes 1e21 and up as "1e+21", which
+ *   broke a rate into "1e+43.undefined"; `decimalText()` gives the plain digits.
  */
 
 const BYTE_UNITS = ["KiB", "MiB", "GiB", "TiB", "PiB"] as const;
@@ -48,7 +50,11 @@ export function formatBytes(n: number | bigint): string {
  * ```
  */
 export function formatCount(v: bigint | number): string {
-  const s = v.toString();
+  return grouped(decimalText(v));
+}
+
+/** Decimal digits with thousands separators in the integer part. */
+function grouped(s: string): string {
   const neg = s.startsWith("-");
   const [int, frac] = (neg ? s.slice(1) : s).split(".");
   const withSep = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
@@ -66,8 +72,31 @@ export function formatCount(v: bigint | number): string {
  */
 export function formatRate(v: number): string {
   if (v > 0 && v < 0.005) return "<0.01";
-  const [int, frac] = v.toFixed(2).split(".");
-  return `${formatCount(Number(int))}.${frac}`;
+  return grouped(decimalText(v, 2));
+}
+
+/**
+ * Plain decimal digits of `v`, never an exponent, no separators; `decimals` fixes the fraction.
+ *
+ * @example
+ * ```ts
+ * import { decimalText } from "./format.ts";
+ * decimalText(1e22); // "10000000000000000000000"
+ * decimalText(0.333); // "0.333"
+ * ```
+ */
+export function decimalText(v: number | bigint, decimals?: number): string {
+  if (typeof v === "bigint") return decimals ? `${v}.${"0".repeat(decimals)}` : v.toString();
+  if (!Number.isFinite(v)) return String(v);
+  if (Math.abs(v) >= 1e21) {
+    // Integral at this size: BigInt gives every digit of the double exactly.
+    const int = BigInt(v).toString();
+    return decimals ? `${int}.${"0".repeat(decimals)}` : int;
+  }
+  if (decimals !== undefined) return v.toFixed(decimals);
+  const s = String(v);
+  // A tiny number ("1e-7"): twenty decimals, trailing zeros dropped.
+  return s.includes("e") ? v.toFixed(20).replace(/\.?0+$/, "") : s;
 }
 
 /**

@@ -10,12 +10,22 @@ import { z } from "zod";
 /** The schema identifier every snapshot carries. */
 export const SCHEMA_ID = "nsnap/v1";
 
-/** A lossless integer counter: a safe JSON integer or a decimal string, held as `bigint`. */
+/** Smallest counter value accepted: -2^63, the floor of the kernel's signed 64-bit values. */
+export const COUNTER_MIN = -(2n ** 63n);
+/** Largest counter value accepted: 2^64-1, the ceiling of the kernel's unsigned 64-bit counters. */
+export const COUNTER_MAX = 2n ** 64n - 1n;
+
+/**
+ * A lossless integer counter: a safe JSON integer or a decimal string, held as `bigint`, from
+ * -2^63 (settings such as `Tcp.MaxConn` are signed: -1 means "no limit") to 2^64-1.
+ */
 export const CounterValue = z
-  .union([z.int(), z.string().regex(/^-?[0-9]{1,40}$/, "expected a decimal integer string")])
+  .union([z.int(), z.string().regex(/^-?[0-9]{1,20}$/, "expected a decimal integer string")])
   .transform((v) => BigInt(v))
+  .pipe(z.bigint().min(COUNTER_MIN).max(COUNTER_MAX))
   .meta({
-    description: "Integer counter: a JSON number up to 2^53-1, a decimal string above that.",
+    description:
+      "Integer counter from -2^63 to 2^64-1: a JSON number up to 2^53-1, a decimal string above that.",
   });
 
 const uint = () => z.int().nonnegative();
@@ -43,8 +53,14 @@ export const Connection = z.object({
 export const ProcessInfo = z.object({
   pid: uint(),
   ppid: uint().optional(),
-  name: z.string(),
+  name: z.string().meta({
+    description: "Process name (comm, at most 15 bytes), or what the source tool calls it.",
+  }),
   exe: z.string().optional(),
+  invokedAs: z.string().optional().meta({
+    description: "The name argv[0] gives the program (its file name, a title cut off), or the " +
+      "applet of a multi-call binary (busybox httpd: httpd); recorded without --cmdline.",
+  }),
   user: z.string().optional(),
   uid: uint().optional(),
   startTime: z.string().optional().meta({
@@ -339,6 +355,10 @@ export const Meta = z.object({
   durationMs: z.number().nonnegative(),
   host: z.object({
     hostname: z.string(),
+    machineId: z.string().optional().meta({
+      description: "The host's unique id: /etc/machine-id on Linux (32 hex digits), the " +
+        "IOPlatformUUID on macOS; absent when unreadable. Pairs a fleet's snapshots.",
+    }),
     os: z.string(),
     kernel: z.string().optional(),
     arch: z.string().optional(),

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatBytes, formatCount, formatPercent, formatRate } from "../src/format.ts";
+import fc from "fast-check";
+import { decimalText, formatBytes, formatCount, formatPercent, formatRate } from "../src/format.ts";
 
 test("formatBytes() counts in IEC units and prints whole values without a decimal", () => {
   assert.deepEqual(
@@ -40,4 +41,34 @@ test("formatPercent() rounds half up in exact arithmetic, <0.01% for a tiny shar
   assert.equal(formatPercent(5n, 0n), "");
   // Beyond 2^53 the answer stays exact.
   assert.equal(formatPercent(2n ** 60n, 2n ** 61n), "50.00%");
+});
+
+test("formatCount() and formatRate() never write an exponent", () => {
+  assert.equal(formatCount(0), "0");
+  assert.equal(formatCount(1234567n), "1,234,567");
+  assert.equal(formatCount(2n ** 64n - 1n), "18,446,744,073,709,551,615");
+  assert.equal(formatCount(1e22), "10,000,000,000,000,000,000,000");
+  assert.equal(formatRate(-1234.5), "-1,234.50");
+  assert.equal(formatRate(1e22), "10,000,000,000,000,000,000,000.00");
+  assert.equal(formatRate(0.001), "<0.01");
+});
+
+test("decimalText() never writes an exponent, however large or small the number", () => {
+  fc.assert(
+    fc.property(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+      (v, decimals) => {
+        const s = decimalText(v, decimals);
+        assert.match(s, /^-?[0-9]+(\.[0-9]+)?$/, `${v} → ${s}`);
+        assert.ok(!s.includes("undefined"));
+        if (decimals !== undefined && decimals > 0) {
+          assert.match(s, new RegExp(`\\.[0-9]{${decimals}}$`));
+        }
+      },
+    ),
+    { numRuns: 500 },
+  );
+  assert.equal(decimalText(1e-7), "0.0000001");
+  assert.equal(decimalText(0.333), "0.333");
 });

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 
 /** The layers, lowest first. A unit is a folder of src/ or a file directly in it. */
 const LAYERS: readonly (readonly string[])[] = [
+  ["util"],
   ["errors.ts", "format.ts", "version.ts"],
   ["schema.ts"],
   ["model.ts"],
@@ -20,6 +21,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ["parse", "runtime"],
   ["snapshot"],
   ["collect", "import", "view", "diff"],
+  ["check"],
+  ["fleet"],
   ["render"],
   ["cli"],
 ];

@@ -14,7 +14,7 @@ import { ROOT } from "./helpers/cli.ts";
  * (node:net's pure parts, such as BlockList, imported by name, are not sockets.)
  */
 const SYSTEM_ONLY =
-  /node:child_process|helpers\/netns\.ts|helpers\/sockets\.ts|helpers\/binary\.ts"|\/_browser\.ts"|\brunCli\(|\bcopyBinary\(|import net from "node:net"|node:dgram"|Deno\.Command|Bun\.spawn/;
+  /node:child_process|helpers\/netns\.ts|helpers\/sockets\.ts|helpers\/binary\.ts"|\/_browser\.ts"|\brunCli\(|\brunChild\(|\bcopyBinary\(|import net from "node:net"|node:dgram"|Deno\.Command|Bun\.spawn/;
 
 function testFiles(dir: string): string[] {
   const out: string[] = [];

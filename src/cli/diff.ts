@@ -3,7 +3,6 @@
  * YAML or Markdown, with `--fail-on KINDS` for CI (exit 1) and ignore rules from flags or a
  * policy file.
  */
-import { readFileSync } from "node:fs";
 import { type Command, Option } from "@commander-js/extra-typings";
 import { type DiffConfig, parseDiffConfig } from "../diff/config.ts";
 import {
@@ -11,33 +10,55 @@ import {
   DIFF_SECTIONS,
   type DiffOptions,
   diffSnapshots,
+  gateConflict,
   hasKind,
   type IgnoreRules,
   KIND_DESCRIPTIONS,
   mergeIgnore,
-  parseKinds,
+  NOTABLE,
+  parseGate,
+  parsePortRanges,
   parseSections,
   splitList,
 } from "../diff/mod.ts";
 import { errnoText, InputError, UsageError } from "../errors.ts";
+import { escapeText } from "../util/escape.ts";
+import { readFileBoundedSync, TooLargeError } from "../util/read_bounded.ts";
 import { renderDiffJson, renderDiffYaml } from "../render/diff_json.ts";
 import { renderDiffMarkdown } from "../render/diff_markdown.ts";
 import { renderDiffText } from "../render/diff_text.ts";
 import { renderReport } from "../render/html/mod.ts";
 import { writeStderr } from "../runtime/process.ts";
+import { displayText } from "../render/table.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { textLayout } from "./show.ts";
 import { termList } from "./help.ts";
+import {
+  checkThresholdSections,
+  failOnThresholds,
+  parseFailOn,
+  parseThresholds,
+} from "./fail_on.ts";
+import { folderOperands, parseOutlierShare, runFleetDiff, splitFleetKinds } from "./fleet.ts";
+import { parsePairBy } from "../fleet/pair.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...splitList(value)];
 
+/** Largest policy file read (a real one is a few hundred bytes). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 function readConfig(file: string): DiffConfig {
   let text: string;
+  const fail = (why: string) => new InputError(`Cannot read config ${escapeText(file)}: ${why}`);
   try {
-    text = readFileSync(file, "utf8");
+    text = new TextDecoder("utf-8", { fatal: true }).decode(
+      readFileBoundedSync(file, MAX_CONFIG_BYTES),
+    );
   } catch (e) {
-    throw new InputError(`Cannot read config ${file}: ${errnoText(e)}`);
+    if (e instanceof TooLargeError) throw fail("larger than 1 MiB, too big for a policy file");
+    if (e instanceof TypeError) throw fail("not text (invalid UTF-8)");
+    throw fail(errnoText(e));
   }
   return parseDiffConfig(text, file);
 }
@@ -49,20 +70,29 @@ export function registerDiff(program: Command, ctx: CliContext) {
     .description(
       "what changed between two snapshots: listeners, sessions, routes, interfaces, counters",
     )
-    .argument("<before>", "snapshot file, - for stdin, or live")
-    .argument("<after>", "snapshot file, - for stdin, or live")
+    .argument("<before>", "snapshot file, - for stdin, live, or a folder of snapshots (a fleet)")
+    .argument("<after>", "snapshot file, - for stdin, live, or a folder of snapshots (a fleet)")
     .addOption(
       new Option("--format <format>", "output format")
         .choices(["text", "json", "yaml", "markdown", "html"] as const)
         .default("text" as const),
     )
-    .option("--fail-on <kinds>", "exit 1 when a change of these kinds occurs (comma list)", collect)
+    .option(
+      "--fail-on <kinds>",
+      "exit 1 when a change of these kinds occurs (globs like listener-*, notable) or a threshold holds",
+      collect,
+    )
     .option(
       "--only <sections>",
       `compare only these sections, a comma list of: ${DIFF_SECTIONS.join(", ")}`,
       collect,
     )
     .option("--detail", "list every session 5-tuple instead of groups")
+    .option(
+      "--udp-service <ports>",
+      "UDP ports that are services even in the ephemeral range (51820,60000-60100)",
+      collect,
+    )
     .option("--ignore-port <ports>", "ignore ports or ranges (22,8000-8100)", collect)
     .option("--ignore-program <globs>", "ignore sockets of these programs (chronyd,node*)", collect)
     .option(
@@ -78,18 +108,48 @@ export function registerDiff(program: Command, ctx: CliContext) {
     .option("--ignore-counter <globs>", "ignore counters, Group.Name globs (TcpExt.TCP*)", collect)
     .option("--config <file>", "read the options above from a YAML policy file")
     .option("--max-size <size>", MAX_SIZE_HELP)
+    .option(
+      "--pair-by <rule>",
+      "folders: auto, machine-id, hostname, path or label:KEY",
+      parsePairBy,
+    )
+    .option(
+      "--outlier-share <share>",
+      "folders: a change on at most this share of hosts is an outlier (default 0.1)",
+      parseOutlierShare,
+    )
     .addHelpText(
       "after",
       `
 Change kinds (for --fail-on):
-${termList(ALL_KINDS.map((k) => [k, KIND_DESCRIPTIONS[k]]))}
+${
+        termList([
+          ...ALL_KINDS.map((k) => [k, KIND_DESCRIPTIONS[k]] as [string, string]),
+          [NOTABLE, "every change marked notable, whatever its kind"],
+        ])
+      }
 
-Exit codes: 0 compared, 1 a --fail-on kind occurred, 2 usage error or unreadable
-input.
+--fail-on takes kinds, globs over kinds (listener-*) and the word notable;
+listener-opened also trips on listener-instance-added, listener-closed on
+listener-instance-removed.
+
+Thresholds (for --fail-on), in the language of nsnap check's rates:
+  counter:Tcp.RetransSegs>1%        share of the natural denominator (OutSegs)
+  TcpExt.ListenOverflows>0          the delta between the snapshots
+  'interface eth0 rxDropped>10/s'   a rate per second
+
+Exit codes: 0 compared, 1 a --fail-on kind occurred or threshold held, 2 usage
+error or unreadable input.
+
+Folders (a fleet): snapshots found at any depth are paired by machine id, else
+hostname, else path; identical changes are rolled up across hosts, hosts that
+vanished or appeared are listed, and --fail-on also takes host-vanished and
+host-appeared. See docs/diff.md, "Fleets".
 
 Policy file (--config), same keys as the options; flags add to it, --only
 replaces it:
-  fail-on: [listener-opened, listener-exposure-changed]
+  fail-on: [listener-opened, listener-exposure-changed, notable]
+  udp-services: [51820]
   ignore-port: [22, "8000-8100"]
   ignore-interface: ["veth*"]
   ignore-counter: ["TcpExt.TCP*"]
@@ -101,15 +161,35 @@ Examples:
   nsnap diff a.json b.json --format markdown > report.md
   nsnap diff a.json b.json --format html > report.html
   nsnap diff a.json b.json --format json | jq '.changes[] | select(.notable)'
-  nsnap capture -o - | nsnap diff before.json - --config .nsnap-diff.yaml`,
+  nsnap capture -o - | nsnap diff before.json - --config .nsnap-diff.yaml
+  nsnap diff snapshots/before snapshots/after --fail-on listener-opened`,
     )
     .action(async (beforeOp, afterOp, opts) => {
       if (beforeOp === "-" && afterOp === "-") {
         throw new UsageError("Cannot read both snapshots from stdin: give a file for one of them");
       }
-      const config: DiffConfig = opts.config ? readConfig(opts.config) : { failOn: [], ignore: {} };
-      const failOn = [...new Set([...config.failOn, ...parseKinds(opts.failOn ?? [])])];
+      const fleet = folderOperands(beforeOp, afterOp);
+      if (!fleet && (opts.pairBy !== undefined || opts.outlierShare !== undefined)) {
+        throw new UsageError("Cannot use --pair-by or --outlier-share: they apply to folders");
+      }
+      const config: DiffConfig = opts.config
+        ? readConfig(opts.config)
+        : { failOn: [], ignore: {}, udpServices: [] };
+      const names = splitFleetKinds(opts.failOn ?? [], fleet);
+      const flagged = parseFailOn(names.kinds);
       const only = opts.only ? parseSections(opts.only) : config.only;
+      if (only) {
+        const conflict = gateConflict(parseGate(flagged.kinds), only) ??
+          gateConflict(parseGate(config.failOn), only)?.concat(` (from ${opts.config})`);
+        if (conflict) throw new UsageError(conflict);
+      }
+      const failOn = [...new Set([...config.failOn, ...flagged.kinds])];
+      const gate = parseGate(failOn);
+      const thresholds = [
+        ...parseThresholds(config.thresholds ?? [], `fail-on in ${opts.config}`),
+        ...flagged.thresholds,
+      ];
+      checkThresholdSections(thresholds, only);
       const flags: IgnoreRules = {
         ports: opts.ignorePort ?? [],
         programs: opts.ignoreProgram ?? [],
@@ -120,16 +200,38 @@ Examples:
       const diffOpts: DiffOptions = {
         ignore: mergeIgnore(config.ignore, flags),
         detail: opts.detail ?? config.detail ?? false,
+        udpServices: [
+          ...config.udpServices,
+          ...parsePortRanges(opts.udpService ?? [], "udp-service"),
+        ],
       };
       if (only) diffOpts.only = only;
+      if (fleet) {
+        if (opts.format === "html") {
+          // The HTML report of a fleet is `nsnap report DIR`'s to make (issue 20).
+          throw new UsageError(
+            "Cannot diff folders as html: use text, json, yaml or markdown for a fleet",
+          );
+        }
+        return await runFleetDiff(beforeOp, afterOp, {
+          format: opts.format,
+          failOn: [...failOn, ...names.fleet],
+          diff: diffOpts,
+          pairBy: opts.pairBy ?? "auto",
+          outlierShare: opts.outlierShare,
+          maxBytes: opts.maxSize ? parseMaxSize(opts.maxSize) : undefined,
+          paint: textLayout(true).paint,
+        }, ctx);
+      }
       if (beforeOp !== "live") diffOpts.beforeFile = beforeOp;
       if (afterOp !== "live") diffOpts.afterFile = afterOp;
       const load = opts.maxSize ? { maxBytes: parseMaxSize(opts.maxSize) } : {};
       const before = await loadOperand(beforeOp, load);
       const after = await loadOperand(afterOp, load);
       const doc = diffSnapshots(before, after, diffOpts);
-      for (const w of doc.warnings) writeStderr(`nsnap: warning: ${w}\n`);
-      if (failOn.length && hasKind(doc, failOn)) ctx.exitCode = 1;
+      for (const w of doc.warnings) writeStderr(`nsnap: warning: ${displayText(w)}\n`);
+      if (hasKind(doc, gate)) ctx.exitCode = 1;
+      if (failOnThresholds(thresholds, before, after)) ctx.exitCode = 1;
       switch (opts.format) {
         case "json":
           return await out(renderDiffJson(doc));

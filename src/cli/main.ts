@@ -3,11 +3,13 @@
  * and an exit code (0 ok, 1 a --fail-on change or nothing found, 2 usage or input error).
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
-import { describeError, EXIT_USAGE } from "../errors.ts";
-import { writeStderr, writeStdout } from "../runtime/process.ts";
+import { describeError, EXIT_USAGE, StdoutError } from "../errors.ts";
+import { absorbStdoutErrors, writeStderr, writeStdout } from "../runtime/process.ts";
+import { escapeControls } from "../util/escape.ts";
 import { VERSION } from "../version.ts";
 import type { CliContext } from "./context.ts";
 import { registerCapture } from "./capture.ts";
+import { registerCheck } from "./check.ts";
 import { registerDiff } from "./diff.ts";
 import { registerShow } from "./show.ts";
 import { registerPort } from "./port.ts";
@@ -28,9 +30,11 @@ export function buildProgram(ctx: CliContext): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => void writeStdout(s),
+      // Help and version text: a reader that went away has what it wanted.
+      writeOut: (s) => void writeStdout(s).catch(() => {}),
       writeErr: (s) => writeStderr(s),
-      outputError: (s, write) => write(`nsnap: ${s.replace(/^error: /, "").trimEnd()}\n`),
+      outputError: (s, write) =>
+        write(`nsnap: ${escapeControls(s.replace(/^error: /, "").trimEnd())}\n`),
     });
   program.addHelpText(
     "after",
@@ -40,12 +44,14 @@ Examples:
   nsnap diff before.json after.json   what changed (exit 1 with --fail-on KINDS)
   nsnap show -tlp                     listening TCP sockets with their programs
   nsnap port 443 incident.json.gz     who holds port 443 in a saved snapshot
-  nsnap report a.json b.json          one HTML page for a ticket`,
+  nsnap report a.json b.json          one HTML page for a ticket
+  nsnap check policy.yaml             does this host keep its policy (exit 1)`,
   );
   for (
     const register of [
       registerCapture,
       registerDiff,
+      registerCheck,
       registerShow,
       registerPort,
       registerImport,
@@ -65,16 +71,20 @@ export async function main(argv: string[]): Promise<number> {
   const ctx: CliContext = { exitCode: 0 };
   const debug = argv.includes("--debug");
   const program = buildProgram(ctx);
+  absorbStdoutErrors();
   try {
     await program.parseAsync(argv, { from: "user" });
     return ctx.exitCode;
   } catch (err) {
+    // The reader of our output went away (`| head`): it has what it wanted; end quietly.
+    if (err instanceof StdoutError && err.code === "EPIPE") return ctx.exitCode;
     if (err instanceof CommanderError) {
       // Help and version end with 0; every parsing error has already been printed as one line.
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     const { code, message } = describeError(err);
-    writeStderr(`nsnap: ${message}\n`);
+    // Messages quote file names and values escaped; this is the last guard for the line.
+    writeStderr(`nsnap: ${escapeControls(message)}\n`);
     if (debug && err instanceof Error && err.stack) writeStderr(err.stack + "\n");
     return code;
   }

@@ -21,7 +21,11 @@ export interface LoadOptions {
 /** Loads a snapshot operand: `live` captures now, anything else is read as a snapshot file. */
 export function loadOperand(operand: string, opts: LoadOptions = {}): Promise<Snapshot> {
   if (operand === "live") return captureSnapshot(opts.capture ?? {});
-  return readSnapshot(operand, opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes });
+  // An explicit --max-size is the limit for YAML of any layout too.
+  return readSnapshot(
+    operand,
+    opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes, maxYamlBytes: opts.maxBytes },
+  );
 }
 
 const UNITS: Record<string, number> = { "": 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
@@ -43,4 +47,5 @@ export function parseMaxSize(value: string): number {
 }
 
 /** The `--max-size` option's help text, shared by every command that reads snapshots. */
-export const MAX_SIZE_HELP = "largest snapshot to read, e.g. 512M or 2G (default 512M)";
+export const MAX_SIZE_HELP =
+  "largest snapshot to read, e.g. 512M or 2G (default 512M; YAML not in nsnap's layout 8M)";

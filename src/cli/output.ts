@@ -7,8 +7,11 @@ import type { Snapshot } from "../model.ts";
 import { redactSnapshot } from "../snapshot/redact.ts";
 import { writeSnapshot } from "../snapshot/write.ts";
 import { UsageError } from "../errors.ts";
+import { dict } from "../util/record.ts";
+import { escapeText } from "../util/escape.ts";
 import { redactKey } from "./redact_key.ts";
 import { out } from "./context.ts";
+import { tempFiles } from "./signals.ts";
 
 /** Parses repeated `--label key=value` options into a record. */
 export function parseLabel(
@@ -20,7 +23,7 @@ export function parseLabel(
   if (!/^[A-Za-z0-9_.\/-]+$/.test(key)) {
     throw new UsageError(`Cannot use label ${JSON.stringify(value)}: expected key=value`);
   }
-  return { ...previous, [key]: value.slice(eq + 1) };
+  return dict([...Object.entries(previous), [key, value.slice(eq + 1)]]);
 }
 
 /** The options that say where and how a snapshot is written, as both commands offer them. */
@@ -74,6 +77,7 @@ export async function emitSnapshot(snapshot: Snapshot, opts: SnapshotOutputOptio
     ...(opts.output !== undefined ? { output: opts.output } : {}),
     ...(opts.format ? { format: opts.format } : {}),
     force: opts.force ?? false,
+    tempFiles,
   });
-  if (path !== "-") await out(path);
+  if (path !== "-") await out(escapeText(path));
 }

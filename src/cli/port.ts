@@ -5,7 +5,8 @@ import { renderPortReport } from "../render/show_port.ts";
 import { renderJson } from "../render/show_json.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
-import { textLayout, warnSections } from "./show.ts";
+import { parseUdpServices, textLayout, warnSections } from "./show.ts";
+import { isFolder, portFolder } from "./fleet.ts";
 
 /** Registers `nsnap port` on the program. */
 export function registerPort(program: Command, ctx: CliContext) {
@@ -15,10 +16,18 @@ export function registerPort(program: Command, ctx: CliContext) {
       "who holds a port: every socket with it as local or remote port, with its processes",
     )
     .argument("<port>", "port number, 1-65535")
-    .argument("[snapshot]", "snapshot file, - for stdin, or live (default: live)")
+    .argument(
+      "[snapshot]",
+      "snapshot file, - for stdin, live (default), or a folder: every host's sockets",
+    )
     .option("-t, --tcp", "TCP sockets only")
     .option("-u, --udp", "UDP sockets only")
     .option("-W, --wide", "never shorten addresses or names to fit the terminal")
+    .option(
+      "--udp-service <ports>",
+      "UDP ports that are services even in the ephemeral range (51820,60000-60100)",
+      parseUdpServices,
+    )
     .option("--max-size <size>", MAX_SIZE_HELP, parseMaxSize)
     .addOption(
       new Option("--format <format>", "output format").choices(["text", "json"] as const).default(
@@ -36,16 +45,31 @@ Examples:
   nsnap port 443                         who holds port 443 now
   nsnap port 5432 incident.json.gz       who held port 5432 in a saved snapshot
   nsnap port 53 -u                       UDP sockets on port 53
-  nsnap port 8080 --format json | jq '.[].pid'`,
+  nsnap port 8080 --format json | jq '.[].pid'
+  nsnap port 9100 snapshots/after/       who listens on 9100 across the fleet`,
     )
     .action(async (portText, operand, opts) => {
       const port = parsePort(portText);
+      if (operand !== undefined && isFolder(operand)) {
+        return await portFolder(
+          operand,
+          port,
+          { tcp: opts.tcp, udp: opts.udp, maxBytes: opts.maxSize },
+          opts.format,
+          textLayout(opts.wide ?? false),
+          ctx,
+        );
+      }
       const snapshot = await loadOperand(operand ?? "live", {
         capture: { cmdline: true },
         ...(opts.maxSize === undefined ? {} : { maxBytes: opts.maxSize }),
       });
       warnSections(snapshot, ["connections"]);
-      const sockets = socketsOnPort(snapshot, port, { tcp: opts.tcp, udp: opts.udp });
+      const sockets = socketsOnPort(snapshot, port, {
+        tcp: opts.tcp,
+        udp: opts.udp,
+        udpServices: opts.udpService,
+      });
       if (sockets.length === 0) ctx.exitCode = 1;
       if (opts.format === "json") {
         await out(renderJson(sockets));
@@ -53,7 +77,9 @@ Examples:
         await out(`nothing is using port ${port}`);
       } else {
         const { paint, width } = textLayout(opts.wide ?? false);
-        await out(renderPortReport(snapshot, sockets, { paint, width }));
+        await out(
+          renderPortReport(snapshot, sockets, { paint, width, udpServices: opts.udpService }),
+        );
       }
     });
 }

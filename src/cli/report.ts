@@ -22,6 +22,8 @@ import { renderReport, type ReportInput, SeriesBuilder } from "../render/html/mo
 import { writeStdout } from "../runtime/process.ts";
 import { fileTimestamp, formatFromName, writeFileSafely } from "../snapshot/write.ts";
 import { type CliContext, out } from "./context.ts";
+import { tempFiles } from "./signals.ts";
+import { escapeText } from "../util/escape.ts";
 import { loadOperand, type LoadOptions, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 
 /** The snapshot files directly in a folder, by name (subfolders are not read). */
@@ -188,7 +190,8 @@ Examples:
       await writeFileSafely(path, new TextEncoder().encode(page), {
         force: opts.force ?? false,
         noun: "report",
+        tempFiles,
       });
-      await out(path);
+      await out(escapeText(path));
     });
 }

@@ -12,8 +12,10 @@ import { type Command, Option } from "@commander-js/extra-typings";
 import type { AnySectionName, Snapshot } from "../model.ts";
 import { UsageError } from "../errors.ts";
 import { parseCidr } from "../net/address.ts";
+import type { PortRange } from "../net/sockets.ts";
+import { parsePortRanges, splitList } from "../diff/kinds.ts";
 import { env, stdoutIsTty, writeStderr } from "../runtime/process.ts";
-import { connectionRecord, normalizeState, selectConnections } from "../view/select.ts";
+import { connectionRecord, normalizeState, selectConnections, viewRules } from "../view/select.ts";
 import { parsePort } from "../view/port.ts";
 import { parseTable, selectRoutes } from "../view/routes.ts";
 import { protocolStatistics, selectCounterGroups } from "../view/stats.ts";
@@ -22,6 +24,7 @@ import { renderRoutes } from "../render/show_routes.ts";
 import { renderInterfaces } from "../render/show_interfaces.ts";
 import { renderStatistics } from "../render/show_stats.ts";
 import { renderJson } from "../render/show_json.ts";
+import { displayText, makePaint, type Paint } from "../render/table.ts";
 import {
   renderFirewall,
   renderNeighbours,
@@ -30,9 +33,9 @@ import {
   renderSettings,
 } from "../render/show_routing.ts";
 import { listenerVerdicts } from "../net/filtered.ts";
-import { makePaint, type Paint } from "../render/table.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
+import { isFolder, showFolder } from "./fleet.ts";
 
 /**
  * How text output looks here: colour on a terminal unless NO_COLOR; on a terminal (or with COLUMNS
@@ -49,19 +52,29 @@ export function textLayout(wide: boolean): { paint: Paint; width: number | undef
 }
 
 /** Prints, on stderr, why the sections a view reads are incomplete (partial or failed). */
-export function warnSections(snapshot: Snapshot, sections: readonly AnySectionName[]): void {
+export function warnSections(
+  snapshot: Snapshot,
+  sections: readonly AnySectionName[],
+  prefix = "",
+): void {
   for (const name of sections) {
     const s = snapshot.meta.sections[name];
     if (s === undefined || snapshot[name] === undefined) {
       writeStderr(
-        `nsnap: warning: this snapshot has no ${name} (an older nsnap, macOS, or an import without them)\n`,
+        `nsnap: warning: ${prefix}this snapshot has no ${name} (an older nsnap, macOS, or an import without them)\n`,
       );
       continue;
     }
     if (s.status === "error") {
-      writeStderr(`nsnap: warning: ${name} not available: ${s.error ?? "capture failed"}\n`);
+      writeStderr(
+        `nsnap: warning: ${prefix}${name} not available: ${
+          displayText(s.error ?? "capture failed")
+        }\n`,
+      );
     }
-    for (const w of s.warnings ?? []) writeStderr(`nsnap: warning: ${name}: ${w}\n`);
+    for (const w of s.warnings ?? []) {
+      writeStderr(`nsnap: warning: ${prefix}${name}: ${displayText(w)}\n`);
+    }
   }
 }
 
@@ -80,6 +93,11 @@ export function parseAddress(value: string): string {
   return value;
 }
 
+/** Reads `--udp-service` values (repeatable, comma lists) for show and port. */
+export function parseUdpServices(value: string, previous: PortRange[] = []): PortRange[] {
+  return [...previous, ...parsePortRanges(splitList(value), "udp-service")];
+}
+
 /** Reads a `--pid` value. */
 export function parsePid(value: string): number {
   if (!/^[0-9]{1,10}$/.test(value.trim())) {
@@ -96,7 +114,10 @@ export function registerShow(program: Command, _ctx: CliContext) {
       "netstat views of a snapshot or the live host: connections, routes (-r), interfaces (-i), " +
         "statistics (-s), rules (-R), neighbours (-G), settings (-k), qdiscs (-q), firewall (-B)",
     )
-    .argument("[snapshot]", "snapshot file, - for stdin, or live (default: live)")
+    .argument(
+      "[snapshot]",
+      "snapshot file, - for stdin, live (default), or a folder: one view per host",
+    )
     .option("-t, --tcp", "TCP sockets")
     .option("-u, --udp", "UDP sockets")
     .option("-l, --listening", "listening sockets only")
@@ -127,6 +148,11 @@ export function registerShow(program: Command, _ctx: CliContext) {
       "sockets with a local or remote address in this CIDR block",
       parseAddress,
     )
+    .option(
+      "--udp-service <ports>",
+      "UDP ports that are services even in the ephemeral range (51820,60000-60100)",
+      parseUdpServices,
+    )
     .option("--max-size <size>", MAX_SIZE_HELP, parseMaxSize)
     .addOption(
       new Option("--format <format>", "output format").choices(["text", "json"] as const).default(
@@ -137,9 +163,11 @@ export function registerShow(program: Command, _ctx: CliContext) {
       "after",
       `
 Without -a or -l, only connected sockets are shown (as netstat does); -l shows
-listeners only; a listener the firewall filters is marked * (docs/firewall.md).
-With --format json the selected records are printed (counters as a number, or
-as a string above 2^53).
+listeners only. An unconnected UDP socket on an ephemeral port is a client
+(state "UNCONN (client)"), not a listener: it shows without -l, not with it
+(--udp-service names ports that are services). A listener the firewall filters
+is marked * (docs/firewall.md). With --format json the selected records are
+printed (counters as a number, or as a string above 2^53).
 
 Examples:
   nsnap show -tulpn                      listening TCP and UDP sockets, programs
@@ -169,100 +197,153 @@ Examples:
           "Cannot show more than one view: choose one of -r, -i, -s, -R, -G, -k, -q, -B",
         );
       }
+      if (operand !== undefined && isFolder(operand)) {
+        return await showFolder(
+          operand,
+          opts.maxSize,
+          opts.format === "json",
+          (snap, host) => showView(snap, opts, host),
+        );
+      }
       const snapshot = await loadOperand(operand ?? "live", {
         capture: {},
         ...(opts.maxSize === undefined ? {} : { maxBytes: opts.maxSize }),
       });
-      const json = opts.format === "json";
-      const { paint, width } = textLayout(opts.wide ?? false);
-      if (opts.route || opts.table !== undefined) {
-        warnSections(snapshot, ["routes"]);
-        const tables = selectRoutes(snapshot, opts.table);
-        // An empty answer would otherwise print nothing at all: say what was looked for.
-        if (!json && tables.every((t) => t.routes.length === 0)) {
-          const where = opts.table === undefined ? "" : ` in table ${opts.table}`;
-          writeStderr(`nsnap: no routes${where}\n`);
-        }
-        await out(
-          json
-            ? renderJson(tables.flatMap((t) => t.routes))
-            : renderRoutes(tables, { paint, width }),
-        );
-        return;
-      }
-      if (opts.interfaces) {
-        warnSections(snapshot, ["interfaces"]);
-        await out(
-          json
-            ? renderJson(snapshot.interfaces)
-            : renderInterfaces(snapshot.interfaces, { paint, width }),
-        );
-        return;
-      }
-      if (opts.rules || opts.neigh || opts.settings || opts.qdisc || opts.firewall) {
-        const name = opts.rules
-          ? "rules"
-          : opts.neigh
-          ? "neighbours"
-          : opts.settings
-          ? "settings"
-          : opts.qdisc
-          ? "qdiscs"
-          : "firewall";
-        warnSections(snapshot, [name]);
-        if (json) {
-          await out(renderJson(snapshot[name] ?? null));
-          return;
-        }
-        const text = name === "rules"
-          ? renderRules(snapshot.rules ?? [], paint)
-          : name === "neighbours"
-          ? renderNeighbours(snapshot.neighbours ?? [], paint)
-          : name === "settings"
-          ? renderSettings(snapshot.settings ?? {})
-          : name === "qdiscs"
-          ? renderQdiscs(snapshot.qdiscs ?? [], paint)
-          : renderFirewall(snapshot.firewall ?? { tables: [] });
-        if (text === "" && snapshot[name] !== undefined) writeStderr(`nsnap: no ${name}\n`);
-        await out(text);
-        return;
-      }
-      if (opts.statistics) {
-        warnSections(snapshot, ["counters"]);
-        const filter = { tcp: opts.tcp, udp: opts.udp };
-        await out(
-          json
-            ? renderJson(selectCounterGroups(snapshot.counters, filter))
-            : renderStatistics(protocolStatistics(snapshot.counters, filter), paint),
-        );
-        return;
-      }
-      warnSections(snapshot, ["connections"]);
-      const selected = selectConnections(snapshot, {
-        tcp: opts.tcp,
-        udp: opts.udp,
-        listening: opts.listening,
-        all: opts.all,
-        port: opts.port,
-        state: opts.state,
-        pid: opts.pid,
-        program: opts.program,
-        address: opts.address,
-      });
-      const verdicts = listenerVerdicts(snapshot);
-      const filtered = new Set(
-        [...verdicts].filter(([, v]) => v.verdict === "filtered").map(([k]) => k),
-      );
-      await out(
-        json
-          ? renderJson(selected.map((c) => connectionRecord(snapshot, c, verdicts)))
-          : renderConnections(snapshot, selected, {
-            paint,
-            width,
-            user: opts.extend ?? false,
-            inode: opts.extend ?? false,
-            filtered,
-          }),
-      );
+      const view = showView(snapshot, opts);
+      await out(opts.format === "json" ? renderJson(view.records()) : view.text());
     });
+}
+
+/** The options of `nsnap show` that decide what one snapshot's view is. */
+export interface ShowOptions {
+  tcp?: true | undefined;
+  udp?: true | undefined;
+  listening?: true | undefined;
+  all?: true | undefined;
+  extend?: true | undefined;
+  wide?: true | undefined;
+  route?: true | undefined;
+  interfaces?: true | undefined;
+  statistics?: true | undefined;
+  rules?: true | undefined;
+  neigh?: true | undefined;
+  settings?: true | undefined;
+  qdisc?: true | undefined;
+  firewall?: true | undefined;
+  table?: number | undefined;
+  port?: number | undefined;
+  state?: string[] | undefined;
+  pid?: number | undefined;
+  program?: string | undefined;
+  address?: string | undefined;
+  /** UDP ports that are services even in the ephemeral range (`--udp-service`). */
+  udpService?: PortRange[] | undefined;
+}
+
+/** One snapshot's view: its records (for JSON) or its text, made when asked for. */
+export interface ShowView {
+  records(): unknown;
+  text(): string;
+}
+
+/**
+ * The view `show` prints for one snapshot, after its section warnings on stderr (prefixed with
+ * the host's name in a folder).
+ */
+export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): ShowView {
+  const { paint, width } = textLayout(opts.wide ?? false);
+  const who = host === undefined ? "" : `${host}: `;
+  if (opts.route || opts.table !== undefined) {
+    warnSections(snapshot, ["routes"], who);
+    const tables = selectRoutes(snapshot, opts.table);
+    return {
+      records: () => tables.flatMap((t) => t.routes),
+      text: () => {
+        // An empty answer would otherwise print nothing at all: say what was looked for.
+        if (tables.every((t) => t.routes.length === 0)) {
+          const where = opts.table === undefined ? "" : ` in table ${opts.table}`;
+          writeStderr(`nsnap: ${who}no routes${where}\n`);
+        }
+        return renderRoutes(tables, { paint, width });
+      },
+    };
+  }
+  if (opts.interfaces) {
+    warnSections(snapshot, ["interfaces"], who);
+    return {
+      records: () => snapshot.interfaces,
+      text: () => renderInterfaces(snapshot.interfaces, { paint, width }),
+    };
+  }
+  if (opts.rules || opts.neigh || opts.settings || opts.qdisc || opts.firewall) {
+    return routingView(snapshot, opts, who, paint);
+  }
+  if (opts.statistics) {
+    warnSections(snapshot, ["counters"], who);
+    const filter = { tcp: opts.tcp, udp: opts.udp };
+    return {
+      records: () => selectCounterGroups(snapshot.counters, filter),
+      text: () => renderStatistics(protocolStatistics(snapshot.counters, filter), paint),
+    };
+  }
+  warnSections(snapshot, ["connections"], who);
+  const selected = selectConnections(snapshot, {
+    tcp: opts.tcp,
+    udp: opts.udp,
+    listening: opts.listening,
+    all: opts.all,
+    port: opts.port,
+    state: opts.state,
+    pid: opts.pid,
+    program: opts.program,
+    address: opts.address,
+    udpServices: opts.udpService,
+  });
+  const rules = viewRules(snapshot, opts.udpService);
+  const verdicts = listenerVerdicts(snapshot);
+  const filtered = new Set(
+    [...verdicts].filter(([, v]) => v.verdict === "filtered").map(([k]) => k),
+  );
+  return {
+    records: () => selected.map((c) => connectionRecord(snapshot, c, rules, verdicts)),
+    text: () =>
+      renderConnections(snapshot, selected, {
+        paint,
+        width,
+        user: opts.extend ?? false,
+        inode: opts.extend ?? false,
+        udpServices: opts.udpService,
+        filtered,
+      }),
+  };
+}
+
+/** The view of one of the routing sections (-R, -G, -k, -q, -B), in its tool's layout. */
+function routingView(snapshot: Snapshot, opts: ShowOptions, who: string, paint: Paint): ShowView {
+  const name = opts.rules
+    ? "rules"
+    : opts.neigh
+    ? "neighbours"
+    : opts.settings
+    ? "settings"
+    : opts.qdisc
+    ? "qdiscs"
+    : "firewall";
+  warnSections(snapshot, [name], who);
+  return {
+    records: () => snapshot[name] ?? null,
+    text: () => {
+      const text = name === "rules"
+        ? renderRules(snapshot.rules ?? [], paint)
+        : name === "neighbours"
+        ? renderNeighbours(snapshot.neighbours ?? [], paint)
+        : name === "settings"
+        ? renderSettings(snapshot.settings ?? {})
+        : name === "qdiscs"
+        ? renderQdiscs(snapshot.qdiscs ?? [], paint)
+        : renderFirewall(snapshot.firewall ?? { tables: [] });
+      if (text === "" && snapshot[name] !== undefined) writeStderr(`nsnap: ${who}no ${name}\n`);
+      return text;
+    },
+  };
 }

@@ -53,10 +53,11 @@ export interface Sections extends Record<SectionName, Section<unknown>> {
   routes: Section<Route[]>;
   interfaces: Section<NetInterface[]>;
   counters: Section<Counters>;
-  /** The sections added within v1; a platform that cannot read one leaves it out. */
+  /** Kernel settings by sysctl name (a platform without them reports the section's error). */
+  settings: Section<Settings>;
+  /** The sections added within v1 that a platform may not read (macOS): left out there. */
   rules?: Section<Rule[]>;
   neighbours?: Section<Neighbour[]>;
-  settings?: Section<Settings>;
   qdiscs?: Section<Qdisc[]>;
   firewall?: Section<Firewall>;
 }
@@ -68,6 +69,8 @@ export interface Collected {
   bootTime?: string;
   /** Identity of the network namespace the sections were read in, where the platform has one. */
   netnsInode?: number;
+  /** The host's unique id (machine_id.ts), where it can be read. */
+  machineId?: string;
 }
 
 /** A platform's collector. */

@@ -13,8 +13,10 @@ import { parseNetstatI } from "../parse/bsd/netstat_i.ts";
 import { parseNetstatS } from "../parse/bsd/netstat_s.ts";
 import { parseIfconfig } from "../parse/bsd/ifconfig.ts";
 import { lsofProcesses, type LsofSocket, parseLsof } from "../parse/bsd/lsof.ts";
+import { parseSysctl } from "../parse/bsd/sysctl.ts";
 import type { Collector } from "./contract.ts";
 import { maskCmdline } from "./mask.ts";
+import { darwinMachineId } from "./machine_id.ts";
 import { commandSection, failed, mergeStatus, type Section } from "./section.ts";
 import { sectionStatus } from "../model.ts";
 
@@ -29,6 +31,7 @@ export const DARWIN_COMMANDS = {
   ifconfig: ["ifconfig", "-a"],
   lsof: ["lsof", "-nP", "-i", "-F", "pcnPTtuLR"],
   ps: ["ps", "-axww", "-o", "pid=,args="],
+  settings: ["sysctl", "net.inet.ip.portrange.first", "net.inet.ip.portrange.last"],
 } as const;
 
 /** Gathers every section of a macOS snapshot from its tools' output. */
@@ -54,7 +57,9 @@ export const collectDarwin: Collector = (place, opts) => {
     ]);
   }
   const lsofSeen = lsof.status.status !== "error" || Object.keys(processes).length > 0;
+  const machineId = darwinMachineId(run);
   return {
+    ...(machineId === undefined ? {} : { machineId }),
     sections: {
       connections: { value: connections, status: connStatus, source: conns.source },
       processes: {
@@ -76,6 +81,12 @@ export const collectDarwin: Collector = (place, opts) => {
         "netstat -s",
         {},
         (t) => parseNetstatS(t, "netstat -s"),
+      ),
+      settings: commandSection(
+        run(DARWIN_COMMANDS.settings),
+        "sysctl",
+        {},
+        (t) => parseSysctl(t, "sysctl"),
       ),
     },
   };

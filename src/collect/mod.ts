@@ -56,6 +56,7 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     durationMs: Math.round((performance.now() - t0) * 10) / 10,
     host: {
       hostname: os.hostname(),
+      ...(c.machineId === undefined ? {} : { machineId: c.machineId }),
       os: name,
       kernel: os.release(),
       arch: os.arch(),
@@ -66,7 +67,10 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     labels: opts.labels ?? {},
     source: { kind: "capture" },
     // Each section's `source` is known here too; the schema has no place for it yet.
-    sections: Object.fromEntries(SECTION_NAMES.map((n) => [n, s[n].status])) as Meta["sections"],
+    sections: {
+      ...Object.fromEntries(SECTION_NAMES.map((n) => [n, s[n].status])) as Meta["sections"],
+      settings: s.settings.status,
+    },
   };
   for (const n of OPTIONAL_SECTION_NAMES) {
     const st = s[n]?.status;
@@ -84,7 +88,7 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
   };
   if (s.rules) snap.rules = s.rules.value;
   if (s.neighbours) snap.neighbours = s.neighbours.value;
-  if (s.settings) snap.settings = s.settings.value;
+  snap.settings = s.settings.value;
   if (s.qdiscs) snap.qdiscs = s.qdiscs.value;
   if (s.firewall) snap.firewall = s.firewall.value;
   return normalizeSnapshot(snap);

@@ -4,8 +4,9 @@
  *
  * @example
  * ```yaml
- * fail-on: [listener-opened, listener-exposure-changed]
+ * fail-on: [listener-opened, listener-exposure-changed, notable, "counter:Tcp.RetransSegs>1%"]
  * only: [listeners, routes]
+ * udp-services: [51820, "60000-60100"]
  * ignore-port: [22, "8000-8100"]
  * ignore-program: ["chronyd"]
  * ignore-interface: ["veth*", "docker0"]
@@ -13,24 +14,33 @@
  * ignore-counter: ["TcpExt.TCP*"]
  * ```
  */
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
+import { readYaml, YamlProblem } from "../util/yaml.ts";
+import { escapeText } from "../util/escape.ts";
+import type { PortRange } from "../net/sockets.ts";
 import { compileIgnore, type IgnoreRules } from "./ignore.ts";
 import {
-  type ChangeKind,
   type DiffSection,
-  parseKinds,
+  gateConflict,
+  parseGate,
+  parsePortRanges,
   parseSections,
+  splitFailOn,
   splitList,
 } from "./kinds.ts";
 
 /** A policy read from a config file. */
 export interface DiffConfig {
-  failOn: ChangeKind[];
+  /** `--fail-on` entries: kinds, globs over kinds, `notable` (checked). */
+  failOn: string[];
+  /** `fail-on` thresholds as written (`counter:Tcp.RetransSegs>1%`); the CLI parses them. */
+  thresholds?: string[];
   only?: DiffSection[];
   detail?: boolean;
   ignore: IgnoreRules;
+  /** UDP ports that are services even in the ephemeral range. */
+  udpServices: PortRange[];
 }
 
 /** A list written as a YAML sequence or a comma-separated string. */
@@ -44,6 +54,7 @@ const ConfigFile = z.strictObject({
   "fail-on": list.optional(),
   only: list.optional(),
   detail: z.boolean().optional(),
+  "udp-services": list.optional(),
   "ignore-port": list.optional(),
   "ignore-program": list.optional(),
   "ignore-interface": list.optional(),
@@ -59,12 +70,13 @@ function where(path: ReadonlyArray<PropertyKey>): string {
 /** Parses and checks a policy file's text; any problem is an InputError naming the file. */
 export function parseDiffConfig(text: string, file: string): DiffConfig {
   const fail = (msg: string): never => {
-    throw new InputError(`Cannot read config ${file}: ${msg}`);
+    throw new InputError(`Cannot read config ${escapeText(file)}: ${msg}`);
   };
   let raw: unknown;
   try {
-    raw = parseYaml(text, { maxAliasCount: 100, prettyErrors: false });
+    raw = readYaml(text);
   } catch (e) {
+    if (e instanceof YamlProblem) fail(`malformed YAML${e.where}: ${e.what}`);
     fail((e as Error).message.split("\n")[0]!);
   }
   if (raw === null || raw === undefined) raw = {};
@@ -79,8 +91,11 @@ export function parseDiffConfig(text: string, file: string): DiffConfig {
   }
   const c = r.data!;
   try {
+    const failOn = splitFailOn(c["fail-on"] ?? []);
+    const gate = parseGate(failOn.kinds);
     const cfg: DiffConfig = {
-      failOn: parseKinds(c["fail-on"] ?? []),
+      failOn: failOn.kinds,
+      udpServices: parsePortRanges(c["udp-services"] ?? [], "udp-services"),
       ignore: {
         ports: c["ignore-port"] ?? [],
         programs: c["ignore-program"] ?? [],
@@ -89,11 +104,17 @@ export function parseDiffConfig(text: string, file: string): DiffConfig {
         counters: c["ignore-counter"] ?? [],
       },
     };
+    if (failOn.thresholds.length) cfg.thresholds = failOn.thresholds;
     compileIgnore(cfg.ignore);
-    if (c.only) cfg.only = parseSections(c.only);
+    if (c.only) {
+      cfg.only = parseSections(c.only);
+      const conflict = gateConflict(gate, cfg.only);
+      if (conflict) fail(conflict.replace(/^Cannot use --fail-on /, "fail-on "));
+    }
     if (c.detail !== undefined) cfg.detail = c.detail;
     return cfg;
   } catch (e) {
-    return fail((e as Error).message.replace(/^Cannot use /, ""));
+    if (e instanceof InputError) throw e;
+    return fail((e as Error).message.replace(/^Cannot use --?/, ""));
   }
 }

@@ -7,7 +7,8 @@
 import type { Snapshot } from "../model.ts";
 import type { Change, ChangeOf } from "./types.ts";
 import { bootTimes, rate, secondsBetween, sortByKey } from "./util.ts";
-import { formatCount, formatPercent } from "../format.ts";
+import { decimalText, formatCount, formatPercent } from "../format.ts";
+import { own } from "../util/record.ts";
 
 /** Values that are configuration, not activity. */
 const SETTINGS = new Set([
@@ -43,7 +44,10 @@ const times = (d: bigint, one: string, many: string) =>
 
 function retrans(outGroup: string): Sentence {
   return (d, after, before) => {
-    const sent = delta(before[outGroup]?.OutSegs, after[outGroup]?.OutSegs);
+    const sent = delta(
+      own(own(before, outGroup), "OutSegs"),
+      own(own(after, outGroup), "OutSegs"),
+    );
     const pct = sent !== undefined ? formatPercent(d, sent) : "";
     return `${times(d, "segment", "segments")} retransmitted${
       pct ? `: ${pct} of the ${formatCount(sent!)} segments sent` : ""
@@ -88,8 +92,8 @@ const NOTABLE: Record<string, Sentence> = {
 
 /** Names in /proc/net/snmp6 carry their group as a prefix (Ip6InDiscards); accept both spellings. */
 function notableOf(group: string, name: string): Sentence | undefined {
-  return NOTABLE[`${group}.${name}`] ??
-    (name.startsWith(group) ? undefined : NOTABLE[`${group}.${group}${name}`]);
+  return own(NOTABLE, `${group}.${name}`) ??
+    (name.startsWith(group) ? undefined : own(NOTABLE, `${group}.${group}${name}`));
 }
 
 /** True for the counters a diff calls out as notable (Tcp.RetransSegs, TcpExt.ListenOverflows …). */
@@ -124,25 +128,32 @@ export function diffCounters(before: Snapshot, after: Snapshot): Change[] {
       }): counters restarted from zero, no deltas`,
     }]);
   }
-  const groups = Object.keys(after.counters);
-  for (const group of groups) {
-    const ga = before.counters[group], gb = after.counters[group];
-    if (!ga || !gb) continue;
+  // Group and counter names are input text: only own entries count ("constructor" is a name).
+  for (const [group, gb] of Object.entries(after.counters)) {
+    const ga = own(before.counters, group);
+    if (!ga) continue;
     for (const [name, y] of Object.entries(gb)) {
-      const x = ga[name];
+      const x = own(ga, name);
       // Absent is not zero: a counter only one snapshot has cannot be compared.
       if (x === undefined || x === y) continue;
       const key = { group, name };
       const label = `${group}.${name}`;
       if (isSetting(group, name)) {
-        items.push([sortKey(1, group, name), {
+        const change: ChangeOf<"setting-changed"> = {
           kind: "setting-changed",
           section: "counters",
           key,
           before: x,
           after: y,
           summary: `${label} changed from ${x} to ${y}`,
-        }]);
+        };
+        // RFC 2011: 1 is forwarding, 2 not. A host that starts routing is a gateway now.
+        if (label === "Ip.Forwarding" && y === 1n) {
+          change.notable = true;
+          change.summary = `IP forwarding turned on (${label} ${x} → ${y}): this host now ` +
+            "routes packets between its interfaces";
+        }
+        items.push([sortKey(change.notable ? 0 : 1, group, name), change]);
         continue;
       }
       if (isGauge(group, name)) {
@@ -179,15 +190,13 @@ export function diffCounters(before: Snapshot, after: Snapshot): Change[] {
         summary: `${label} +${d}`,
       };
       const r = rate(d, seconds);
-      if (r !== undefined) {
-        change.perSecond = r;
-        change.summary += ` (${r}/s)`;
-      }
+      const perSecond = r === undefined ? "" : ` (${decimalText(r)}/s)`;
+      if (r !== undefined) change.perSecond = r;
+      change.summary += perSecond;
       const sentence = notableOf(group, name);
       if (sentence) {
         change.notable = true;
-        change.summary = sentence(d, after.counters, before.counters) +
-          (r !== undefined ? ` (${r}/s)` : "");
+        change.summary = sentence(d, after.counters, before.counters) + perSecond;
       }
       items.push([sortKey(sentence ? 0 : 4, group, name), change]);
     }

@@ -6,13 +6,15 @@
 import { UsageError } from "../errors.ts";
 import type { Connection, Counters, Snapshot } from "../model.ts";
 import { type Cidr, cidrContains, parseCidr } from "../net/address.ts";
-import { ownerOf, programOf } from "./util.ts";
+import { exeName, programName } from "../net/programs.ts";
+import { ownerOf } from "./util.ts";
+import { dict } from "../util/record.ts";
 
 /** Ignore rules as a user writes them (flags or the `ignore` map of a config file). */
 export interface IgnoreRules {
   /** Ports or ranges: `22`, `"8000-8100"`. */
   ports?: Array<string | number>;
-  /** Program globs (process name or executable file name): `"node*"`. */
+  /** Program globs (program, process name or executable file name): `"node*"`. */
   programs?: string[];
   /** Interface globs: `"veth*"`, `"docker0"`. */
   interfaces?: string[];
@@ -108,6 +110,71 @@ function isEmpty(c: Compiled): boolean {
     !c.counters.length;
 }
 
+/** The counter names of a snapshot as `Group.Name`. */
+function counterNames(snap: Snapshot): string[] {
+  return Object.entries(snap.counters).flatMap(([g, vals]) =>
+    Object.keys(vals).map((n) => `${g}.${n}`)
+  );
+}
+
+/**
+ * The rules that match nothing in any of the snapshots, as warnings: a rule that never applies is
+ * usually a typo (`--ignore-counter Tcp` where `Tcp.*` was meant), and would hide nothing.
+ */
+export function unusedIgnoreRules(snaps: readonly Snapshot[], rules: IgnoreRules): string[] {
+  const c = compileIgnore(rules);
+  const out: string[] = [];
+  const warn = (option: string, text: string | number, hint = "") =>
+    out.push(
+      `--${option} ${JSON.stringify(String(text))} matches nothing in either snapshot${hint}`,
+    );
+  const conns = snaps.flatMap((s) => s.connections);
+  (rules.ports ?? []).forEach((text, i) => {
+    const [lo, hi] = c.ports[i]!;
+    const hit = (p: number) => p !== 0 && p >= lo && p <= hi;
+    if (!conns.some((x) => hit(x.localPort) || hit(x.remotePort))) warn("ignore-port", text);
+  });
+  (rules.programs ?? []).forEach((text, i) => {
+    const re = c.programs[i]!;
+    const hit = snaps.some((s) =>
+      Object.values(s.processes).some((p) =>
+        [p.name, programName(p), exeName(p.exe)].some((n) => n !== undefined && re.test(n))
+      )
+    );
+    if (!hit) warn("ignore-program", text);
+  });
+  (rules.interfaces ?? []).forEach((text, i) => {
+    const re = c.interfaces[i]!;
+    const hit = snaps.some((s) =>
+      s.interfaces.some((x) => re.test(x.name)) ||
+      s.routes.some((r) => r.interface !== undefined && re.test(r.interface))
+    );
+    if (!hit) warn("ignore-interface", text);
+  });
+  (rules.addresses ?? []).forEach((text, i) => {
+    const cidr = c.addresses[i]!;
+    const inside = (a: string | undefined) => a !== undefined && cidrContains(cidr, a);
+    const hit = snaps.some((s) =>
+      s.connections.some((x) =>
+        inside(x.localAddress) || (x.remotePort !== 0 && inside(x.remoteAddress))
+      ) ||
+      s.routes.some((r) => inside(r.destination.split("/")[0]) || inside(r.gateway)) ||
+      s.interfaces.some((x) => x.addresses.some((a) => inside(a.address)))
+    );
+    if (!hit) warn("ignore-address", text);
+  });
+  (rules.counters ?? []).forEach((text, i) => {
+    const re = c.counters[i]!;
+    if (snaps.some((s) => counterNames(s).some((n) => re.test(n)))) return;
+    warn(
+      "ignore-counter",
+      text,
+      text.includes(".") ? "" : ` (counters are named Group.Name: ${JSON.stringify(`${text}.*`)}?)`,
+    );
+  });
+  return out;
+}
+
 /** Returns the snapshot without what the rules ignore (the input is not modified). */
 export function applyIgnore(snap: Snapshot, rules: IgnoreRules): Snapshot {
   const c = compileIgnore(rules);
@@ -122,7 +189,9 @@ export function applyIgnore(snap: Snapshot, rules: IgnoreRules): Snapshot {
     if (addrHit(x.localAddress) || (x.remotePort !== 0 && addrHit(x.remoteAddress))) return false;
     if (c.programs.length) {
       const p = ownerOf(snap, x);
-      if (p && (any(c.programs, p.name) || any(c.programs, programOf(p)))) return false;
+      if (p && [p.name, programName(p), exeName(p.exe)].some((n) => any(c.programs, n))) {
+        return false;
+      }
     }
     return true;
   };
@@ -134,9 +203,9 @@ export function applyIgnore(snap: Snapshot, rules: IgnoreRules): Snapshot {
   /** The interface a per-interface sysctl is about (`net.ipv4.conf.eth0/100.rp_filter`). */
   const settingInterface = (name: string) =>
     /^net\.ipv[46]\.(?:conf|neigh)\.([^.]+)\./.exec(name)?.[1]?.replaceAll("/", ".");
-  const counters: Counters = {};
+  const counters: Counters = dict();
   for (const [g, vals] of Object.entries(snap.counters)) {
-    const kept: Record<string, bigint> = {};
+    const kept = dict<bigint>();
     for (const [n, v] of Object.entries(vals)) if (!any(c.counters, `${g}.${n}`)) kept[n] = v;
     counters[g] = kept;
   }
@@ -155,7 +224,7 @@ export function applyIgnore(snap: Snapshot, rules: IgnoreRules): Snapshot {
   }
   if (snap.qdiscs) extra.qdiscs = snap.qdiscs.filter((q) => !any(c.interfaces, q.interface));
   if (snap.settings && c.interfaces.length) {
-    const kept: Record<string, string> = {};
+    const kept = dict<string>();
     for (const [k, v] of Object.entries(snap.settings)) {
       if (!any(c.interfaces, settingInterface(k))) kept[k] = v;
     }

@@ -1,8 +1,10 @@
 /**
- * Interfaces, keyed by name: added, removed, changed (MTU, state, flags, MAC, addresses), and
- * traffic: the delta and per-second rate of every /proc/net/dev counter that moved
- * (`interface-traffic`). A counter that went backwards makes the traffic a reset, never a
- * negative delta.
+ * Interfaces, keyed by name: added, removed, renamed (an interface gone and one new with the same
+ * index and MAC: one device), changed (MTU, state, flags, MAC, addresses), and traffic: the delta
+ * and per-second rate of every /proc/net/dev counter that moved (`interface-traffic`). A counter
+ * that went backwards makes the traffic a reset, never a negative delta. A name listed twice in
+ * one snapshot (an import that merged two sources badly) is one interface with the addresses of
+ * both, and a warning.
  */
 import {
   INTERFACE_STAT_NAMES,
@@ -15,8 +17,67 @@ import type { Change, ChangeOf, InterfaceSettings, InterfaceSide } from "./types
 import { rate, rebooted, secondsBetween, sortByKey } from "./util.ts";
 import { formatBytes, formatCount } from "../format.ts";
 
-function byName(snap: Snapshot): Map<string, NetInterface> {
-  return new Map(snap.interfaces.map((i) => [i.name, i]));
+/** What the interfaces diff is told besides the snapshots. */
+export interface InterfaceDiffOptions {
+  /** Compare traffic counters (not when the operands look swapped). */
+  traffic: boolean;
+  /** Where to say that a snapshot lists an interface twice. */
+  warnings: string[];
+}
+
+function byName(snap: Snapshot, which: string, warnings: string[]): Map<string, NetInterface> {
+  const out = new Map<string, NetInterface>();
+  const twice = new Set<string>();
+  for (const i of snap.interfaces) {
+    const had = out.get(i.name);
+    if (!had) {
+      out.set(i.name, i);
+      continue;
+    }
+    twice.add(i.name);
+    const known = new Set(had.addresses.map(addr));
+    out.set(i.name, {
+      ...i,
+      ...had,
+      addresses: [...had.addresses, ...i.addresses.filter((x) => !known.has(addr(x)))],
+    });
+  }
+  for (const name of [...twice].sort()) {
+    warnings.push(
+      `the ${which} snapshot lists interface ${
+        JSON.stringify(name)
+      } more than once; compared as one with the addresses of all`,
+    );
+  }
+  return out;
+}
+
+/** One device under two names: gone from one snapshot, new in the other, same index and MAC. */
+function renames(
+  a: ReadonlyMap<string, NetInterface>,
+  b: ReadonlyMap<string, NetInterface>,
+): Map<string, string> {
+  const id = (i: NetInterface) =>
+    i.index !== undefined && i.mac !== undefined && i.mac !== "00:00:00:00:00:00"
+      ? `${i.index} ${i.mac}`
+      : undefined;
+  const fresh = new Map<string, string[]>();
+  for (const [name, ib] of b) {
+    const k = id(ib);
+    if (k !== undefined && !a.has(name)) fresh.set(k, [...(fresh.get(k) ?? []), name]);
+  }
+  const gone = new Map<string, string[]>();
+  for (const [name, ia] of a) {
+    const k = id(ia);
+    if (k !== undefined && !b.has(name)) gone.set(k, [...(gone.get(k) ?? []), name]);
+  }
+  const out = new Map<string, string>();
+  for (const [k, olds] of gone) {
+    const news = fresh.get(k);
+    // Only a one-to-one match is a rename; anything else stays removed + added.
+    if (olds.length === 1 && news?.length === 1) out.set(olds[0]!, news[0]!);
+  }
+  return out;
 }
 
 function addr(a: InterfaceAddress): string {
@@ -37,13 +98,36 @@ function sideOf(i: NetInterface): InterfaceSide {
 }
 
 /** Compares the interfaces of two snapshots, their settings and their traffic. */
-export function diffInterfaces(before: Snapshot, after: Snapshot): Change[] {
-  const a = byName(before), b = byName(after);
+export function diffInterfaces(
+  before: Snapshot,
+  after: Snapshot,
+  opts: InterfaceDiffOptions = { traffic: true, warnings: [] },
+): Change[] {
+  const a = byName(before, "before", opts.warnings), b = byName(after, "after", opts.warnings);
   const seconds = secondsBetween(before, after);
   const reboot = rebooted(before, after);
+  const renamed = renames(a, b);
+  const renamedTo = new Set(renamed.values());
   const items: Array<[string, Change]> = [];
   for (const [name, ia] of a) {
-    const ib = b.get(name);
+    const newName = renamed.get(name);
+    const ib = b.get(newName ?? name);
+    if (newName !== undefined && ib) {
+      const settings = compareSettings(ia, ib);
+      items.push([`${name} 1`, {
+        kind: "interface-renamed",
+        section: "interfaces",
+        key: { interface: name },
+        before: sideOf(ia),
+        after: sideOf(ib),
+        summary: `interface ${name} renamed to ${newName} (index ${ia.index}, MAC ${ia.mac})${
+          settings ? `; ${settings.summary.replace(/^interface [^:]*: /, "")}` : ""
+        }`,
+      }]);
+      const traffic = opts.traffic ? compareTraffic(ia, ib, seconds, reboot) : undefined;
+      if (traffic) items.push([`${newName} 3`, traffic]);
+      continue;
+    }
     if (!ib) {
       items.push([`${name} 1`, {
         kind: "interface-removed",
@@ -56,11 +140,11 @@ export function diffInterfaces(before: Snapshot, after: Snapshot): Change[] {
     }
     const settings = compareSettings(ia, ib);
     if (settings) items.push([`${name} 2`, settings]);
-    const traffic = compareTraffic(ia, ib, seconds, reboot);
+    const traffic = opts.traffic ? compareTraffic(ia, ib, seconds, reboot) : undefined;
     if (traffic) items.push([`${name} 3`, traffic]);
   }
   for (const [name, ib] of b) {
-    if (a.has(name)) continue;
+    if (a.has(name) || renamedTo.has(name)) continue;
     const addrs = ib.addresses.map(addr).sort();
     items.push([`${name} 0`, {
       kind: "interface-added",
@@ -153,11 +237,11 @@ function compareTraffic(
     return {
       kind: "interface-traffic",
       section: "interfaces",
-      key: { interface: ia.name },
+      key: { interface: ib.name },
       before,
       after,
       reset: true,
-      summary: `interface ${ia.name}: counters restarted from zero (${
+      summary: `interface ${ib.name}: counters restarted from zero (${
         reboot ? "host rebooted" : "interface re-created or counters wrapped"
       }); no deltas`,
     };
@@ -172,16 +256,25 @@ function compareTraffic(
   ];
   const errors = d("rxErrors") + d("txErrors");
   const drops = d("rxDropped") + d("txDropped");
-  if (errors > 0n) words.push(`${formatCount(errors)} errors`);
-  if (drops > 0n) words.push(`${formatCount(drops)} drops`);
+  // Which way: rx trouble is on the wire or in this host's queues, tx trouble on the way out.
+  for (
+    const [rx, tx, what] of [["rxErrors", "txErrors", "errors"], [
+      "rxDropped",
+      "txDropped",
+      "drops",
+    ]] as const
+  ) {
+    if (d(rx) > 0n) words.push(`${formatCount(d(rx))} rx ${what}`);
+    if (d(tx) > 0n) words.push(`${formatCount(d(tx))} tx ${what}`);
+  }
   const change: ChangeOf<"interface-traffic"> = {
     kind: "interface-traffic",
     section: "interfaces",
-    key: { interface: ia.name },
+    key: { interface: ib.name },
     before,
     after,
     delta,
-    summary: `interface ${ia.name}: ${words.join(", ")}`,
+    summary: `interface ${ib.name}: ${words.join(", ")}`,
   };
   if (seconds !== undefined) change.perSecond = perSecond;
   if (errors > 0n || drops > 0n) change.notable = true;

@@ -4,7 +4,9 @@
  * name is a usage error rather than a silent no-op.
  */
 import { UsageError } from "../errors.ts";
-import { CHANGES, DiffSection as SectionSchema } from "./schema.ts";
+import { parsePortRange, type PortRange } from "../net/sockets.ts";
+import { globToRegExp } from "./ignore.ts";
+import { CHANGES, DiffSection as SectionSchema, GATED_WITH } from "./schema.ts";
 import type { Change, ChangeIn, ChangeKind, ChangeOf, DiffSection } from "./types.ts";
 
 export type { ChangeKind, DiffSection } from "./types.ts";
@@ -58,19 +60,123 @@ export function splitList(text: string): string[] {
   return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
 }
 
-/** Parses `--fail-on` names; an unknown kind is a UsageError that lists the known ones. */
-export function parseKinds(names: readonly string[]): ChangeKind[] {
-  const known = new Set<string>(ALL_KINDS);
-  for (const n of names) {
-    if (!known.has(n)) {
+/** The word in `--fail-on` that gates on every notable change, whatever its kind. */
+export const NOTABLE = "notable";
+
+/** One `--fail-on` entry and what it selects. */
+export interface GateEntry {
+  /** As written: a kind, a glob over kinds (`listener-*`), or `notable`. */
+  text: string;
+  /** The kinds it names, with the kinds gated with them (`GATED_WITH`). */
+  kinds: readonly ChangeKind[];
+  /** True for `notable`. */
+  notable: boolean;
+}
+
+/** What `--fail-on` trips on. */
+export interface Gate {
+  entries: readonly GateEntry[];
+}
+
+/** The kinds a gate on `kind` also trips on: itself and the kinds declared gated with it. */
+function withGated(kinds: readonly ChangeKind[]): ChangeKind[] {
+  const out = new Set<ChangeKind>(kinds);
+  for (const [finer, coarse] of Object.entries(GATED_WITH)) {
+    if (out.has(coarse as ChangeKind)) out.add(finer as ChangeKind);
+  }
+  return ALL_KINDS.filter((k) => out.has(k));
+}
+
+/**
+ * Parses `--fail-on` entries: kinds, globs over kinds (`listener-*`, `*-removed`) and the word
+ * `notable`. A kind also gates the kinds declared with it (`listener-opened` trips on
+ * `listener-instance-added` too). An entry that names no kind is a UsageError listing them.
+ *
+ * @example
+ * ```ts
+ * import { gateTrips, parseGate } from "./kinds.ts";
+ * const gate = parseGate(["listener-opened", "notable"]);
+ * gateTrips(gate, { kind: "route-added", notable: true }); // true
+ * ```
+ */
+export function parseGate(names: readonly string[]): Gate {
+  const entries = names.map((text): GateEntry => {
+    if (text === NOTABLE) return { text, kinds: [], notable: true };
+    const re = /[*?[]/.test(text) ? globToRegExp(text) : undefined;
+    const named = ALL_KINDS.filter((k) => (re ? re.test(k) : k === text));
+    if (named.length === 0) {
       throw new UsageError(
-        `Cannot use --fail-on ${JSON.stringify(n)}: unknown change kind (known: ${
+        `Cannot use --fail-on ${JSON.stringify(text)}: ${
+          re ? "the pattern matches no change kind" : "unknown change kind"
+        } (known: ${NOTABLE}, ${
           ALL_KINDS.join(", ")
-        })`,
+        }; or a threshold such as counter:Tcp.RetransSegs>1%)`,
       );
     }
+    return { text, kinds: withGated(named), notable: false };
+  });
+  return { entries };
+}
+
+/** True when a change trips the gate. */
+export function gateTrips(gate: Gate, c: Pick<Change, "kind" | "notable">): boolean {
+  return gate.entries.some((e) => (e.notable ? c.notable === true : e.kinds.includes(c.kind)));
+}
+
+/**
+ * Why a gate cannot work with the sections compared: an entry whose every kind lies in a section
+ * left out by `--only` would never trip. Undefined when every entry can.
+ */
+export function gateConflict(gate: Gate, only: readonly DiffSection[]): string | undefined {
+  const compared = new Set(only);
+  for (const e of gate.entries) {
+    if (e.notable || e.kinds.some((k) => compared.has(KIND_SECTIONS[k]))) continue;
+    const secs = [...new Set(e.kinds.map((k) => KIND_SECTIONS[k]))];
+    return `Cannot use --fail-on ${JSON.stringify(e.text)}: ${
+      secs.length === 1 ? `its section (${secs[0]}) is` : `its sections (${secs.join(", ")}) are`
+    } not compared (--only ${only.join(",")})`;
   }
-  return names as ChangeKind[];
+  return undefined;
+}
+
+/**
+ * Parses UDP service ports or ranges (`51820`, `"60000-60100"`) for `--udp-service` and the
+ * policy file's `udp-services`; a bad one is a UsageError.
+ */
+export function parsePortRanges(items: readonly (string | number)[], option: string): PortRange[] {
+  return items.map((item) => {
+    const r = parsePortRange(item);
+    if (r === undefined) {
+      throw new UsageError(
+        `Cannot use --${option} ${
+          JSON.stringify(String(item))
+        }: expected a port or a range like 60000-60100`,
+      );
+    }
+    return r;
+  });
+}
+
+/** True for a `--fail-on` value that is a threshold (`counter:Tcp.RetransSegs>1%`), not a kind. */
+export function looksLikeThreshold(text: string): boolean {
+  return /[<>=!]/.test(text);
+}
+
+/**
+ * `--fail-on` values split: kind entries (kinds, globs, `notable`; checked by `parseGate`), and
+ * threshold texts (parsed by the CLI).
+ */
+export interface FailOnNames {
+  kinds: string[];
+  thresholds: string[];
+}
+
+/** Splits `--fail-on` values into kind entries and thresholds; an unknown kind is a UsageError. */
+export function splitFailOn(names: readonly string[]): FailOnNames {
+  const kinds: string[] = [], thresholds: string[] = [];
+  for (const n of names) (looksLikeThreshold(n) ? thresholds : kinds).push(n);
+  parseGate(kinds);
+  return { kinds, thresholds };
 }
 
 /** Parses `--only` names; an unknown section is a UsageError that lists the known ones. */

@@ -12,9 +12,10 @@
  * ```
  */
 import type { AnySectionName, Snapshot } from "../model.ts";
-import { type ChangeKind, DIFF_SECTIONS, type DiffSection } from "./kinds.ts";
+import { type PortRange, socketRules } from "../net/sockets.ts";
+import { DIFF_SECTIONS, type DiffSection, type Gate, gateTrips } from "./kinds.ts";
 import { diffCounters } from "./counters.ts";
-import { applyIgnore, type IgnoreRules } from "./ignore.ts";
+import { applyIgnore, type IgnoreRules, unusedIgnoreRules } from "./ignore.ts";
 import { diffInterfaces } from "./interfaces.ts";
 import { diffListeners } from "./listeners.ts";
 import { diffRoutes } from "./routes.ts";
@@ -31,7 +32,7 @@ import {
   type DiffSide,
   type DiffSummary,
 } from "./types.ts";
-import { append, secondsBetween } from "./util.ts";
+import { append, secondsBetween, swappedOperands } from "./util.ts";
 
 export * from "./types.ts";
 export * from "./kinds.ts";
@@ -42,6 +43,7 @@ export {
   globToRegExp,
   type IgnoreRules,
   mergeIgnore,
+  unusedIgnoreRules,
 } from "./ignore.ts";
 
 /** What to compare and what to leave out. */
@@ -52,6 +54,11 @@ export interface DiffOptions {
   detail?: boolean;
   /** Things to leave out of both snapshots before comparing. */
   ignore?: IgnoreRules;
+  /**
+   * UDP ports that are services even inside the ephemeral range (an unconnected UDP socket on
+   * one is a listener, not a client).
+   */
+  udpServices?: readonly PortRange[];
   /** File names to record in the document's `before.file` / `after.file`. */
   beforeFile?: string;
   afterFile?: string;
@@ -85,7 +92,7 @@ function side(s: Snapshot, file: string | undefined): DiffSide {
 
 /** Counts changes by kind and section. */
 export function summarize(changes: readonly Change[]): DiffSummary {
-  const byKind: Partial<Record<ChangeKind, number>> = {};
+  const byKind: Partial<Record<Change["kind"], number>> = {};
   const bySection: Partial<Record<DiffSection, number>> = {};
   let notable = 0;
   for (const c of changes) {
@@ -102,18 +109,30 @@ export function diffSnapshots(
   after: Snapshot,
   opts: DiffOptions = {},
 ): DiffDocument {
-  const warnings: string[] = [];
-  if (before.meta.host.hostname !== after.meta.host.hostname) {
+  const warnings = operandWarnings(before, after);
+  // Reversed operands would make every counter go backwards: what is compared is the structure.
+  const swapped = swappedOperands(before, after) !== undefined;
+  if (opts.ignore) {
+    for (const w of unusedIgnoreRules([before, after], opts.ignore)) warnings.push(w);
+  }
+  if (Boolean(before.meta.redacted) !== Boolean(after.meta.redacted)) {
     warnings.push(
-      `the snapshots come from different hosts (${before.meta.host.hostname} and ${after.meta.host.hostname}); compared anyway`,
+      `only the ${
+        before.meta.redacted ? "before" : "after"
+      } snapshot is redacted: its addresses, MACs and names are pseudonyms, so most changes below are the redaction (redact both with one key to compare)`,
     );
   }
   const a = opts.ignore ? applyIgnore(before, opts.ignore) : before;
   const b = opts.ignore ? applyIgnore(after, opts.ignore) : after;
+  const rules = {
+    before: socketRules(a, { udpServices: opts.udpServices }),
+    after: socketRules(b, { udpServices: opts.udpServices }),
+  };
   const wanted = new Set<DiffSection>(opts.only ?? DIFF_SECTIONS);
   const sections: DiffSection[] = [];
   for (const s of DIFF_SECTIONS) {
     if (!wanted.has(s)) continue;
+    if (s === "counters" && swapped) continue;
     const src = SOURCE[s];
     const missing = [a, b].filter((x) => !has(x, src));
     if (missing.length === 2) continue;
@@ -141,11 +160,11 @@ export function diffSnapshots(
   for (const s of sections) {
     switch (s) {
       case "listeners":
-        append(changes, diffListeners(a, b));
+        append(changes, diffListeners(a, b, rules));
         break;
       case "sessions":
         states = tcpStates(a, b);
-        append(changes, diffSessions(a, b, opts.detail === true));
+        append(changes, diffSessions(a, b, rules, opts.detail === true));
         append(changes, stateBuildups(states));
         break;
       case "routes":
@@ -158,10 +177,10 @@ export function diffSnapshots(
         append(changes, diffNeighbours(a, b));
         break;
       case "interfaces":
-        append(changes, diffInterfaces(a, b));
+        append(changes, diffInterfaces(a, b, { traffic: !swapped, warnings }));
         break;
       case "qdiscs":
-        append(changes, diffQdiscs(a, b));
+        append(changes, diffQdiscs(a, b, { drops: !swapped }));
         break;
       case "firewall":
         append(changes, diffFirewall(a, b));
@@ -189,8 +208,35 @@ export function diffSnapshots(
   return doc;
 }
 
-/** True when any change has one of the kinds (the `--fail-on` test). */
-export function hasKind(doc: DiffDocument, kinds: readonly ChangeKind[]): boolean {
-  const set = new Set<string>(kinds);
-  return doc.changes.some((c) => set.has(c.kind));
+/** What makes the snapshots doubtful to compare: other hosts, namespaces, swapped operands. */
+function operandWarnings(before: Snapshot, after: Snapshot): string[] {
+  const warnings: string[] = [];
+  const ha = before.meta.host.hostname, hb = after.meta.host.hostname;
+  if (ha !== hb) {
+    warnings.push(`the snapshots come from different hosts (${ha} and ${hb}); compared anyway`);
+  } else {
+    const na = before.meta.netns, nb = after.meta.netns;
+    const other = (na?.inode !== undefined && nb?.inode !== undefined && na.inode !== nb.inode) ||
+      (na?.name !== undefined && nb?.name !== undefined && na.name !== nb.name);
+    if (other) {
+      const name = (n: typeof na) => n?.name ?? `inode ${n?.inode}`;
+      warnings.push(
+        `the snapshots come from different network namespaces (${name(na)} and ${
+          name(nb)
+        }); compared anyway`,
+      );
+    }
+  }
+  const swapped = swappedOperands(before, after);
+  if (swapped !== undefined) {
+    warnings.push(
+      `${swapped}: the operands look swapped (give the older snapshot first); counters, interface traffic and qdisc drops not compared`,
+    );
+  }
+  return warnings;
+}
+
+/** True when a change trips the gate (the `--fail-on` test). */
+export function hasKind(doc: DiffDocument, gate: Gate): boolean {
+  return doc.changes.some((c) => gateTrips(gate, c));
 }

@@ -72,8 +72,12 @@ function drops(
   return c;
 }
 
-/** Compares the qdiscs of two snapshots (both must have them). */
-export function diffQdiscs(before: Snapshot, after: Snapshot): Change[] {
+/** Compares the qdiscs of two snapshots (both must have them); `drops` off for swapped operands. */
+export function diffQdiscs(
+  before: Snapshot,
+  after: Snapshot,
+  opts: { drops: boolean } = { drops: true },
+): Change[] {
   const a = keyed(before.qdiscs ?? [], qdiscKey), b = keyed(after.qdiscs ?? [], qdiscKey);
   const seconds = rebooted(before, after) ? undefined : secondsBetween(before, after);
   const reboot = rebooted(before, after);
@@ -107,7 +111,7 @@ export function diffQdiscs(before: Snapshot, after: Snapshot): Change[] {
       }]);
       continue;
     }
-    const d = reboot ? undefined : drops(qa, qb, seconds);
+    const d = reboot || !opts.drops ? undefined : drops(qa, qb, seconds);
     if (d) items.push([`${id} 3`, d]);
   }
   for (const [id, qb] of b) {

@@ -5,7 +5,7 @@
  * `onlink` from its flags) is a `route-changed` naming the fields; `expires` counts down by
  * itself and is never compared.
  */
-import type { Route, Snapshot } from "../model.ts";
+import type { Nexthop, Route, Snapshot } from "../model.ts";
 import { isPerInterfaceRoute, routeKey, routeKeyWithInterface } from "../net/routes.ts";
 import { RouteField } from "./schema.ts";
 import type { Change, ChangeOf } from "./types.ts";
@@ -72,8 +72,20 @@ function table(t: number): string {
   return TABLES[t] ?? String(t);
 }
 
-/** Describes a route the way `ip route` would, briefly. */
-export function describeRoute(r: Route): string {
+/** Next hops in words, as `ip route` prints them: "via 10.0.0.1 dev eth0 weight 1, …". */
+export function describeNexthops(hops: readonly Nexthop[] | undefined): string {
+  if (hops === undefined || hops.length === 0) return "none";
+  return hops.map((h) => {
+    const parts: string[] = [];
+    if (h.gateway !== undefined) parts.push(`via ${h.gateway}`);
+    if (h.interface !== undefined) parts.push(`dev ${h.interface}`);
+    if (h.weight !== undefined) parts.push(`weight ${h.weight}`);
+    return parts.length === 0 ? "(empty)" : parts.join(" ");
+  }).join(", ");
+}
+
+/** Describes a route the way `ip route` would, briefly, with its next hops. */
+export function describeRoute(r: Route, withNexthops = true): string {
   const parts = [r.family === "inet6" ? "IPv6" : "IPv4"];
   if (r.type !== "unicast") parts.push(r.type);
   parts.push(r.destination);
@@ -81,6 +93,9 @@ export function describeRoute(r: Route): string {
   if (r.interface !== undefined) parts.push(`dev ${r.interface}`);
   if (r.metric !== 0) parts.push(`metric ${r.metric}`);
   if (r.table !== 254) parts.push(`table ${table(r.table)}`);
+  if (withNexthops && r.nexthops !== undefined && r.nexthops.length > 0) {
+    parts.push(`nexthops ${describeNexthops(r.nexthops)}`);
+  }
   return parts.join(" ");
 }
 
@@ -96,6 +111,7 @@ function keyOf(r: Route, withDev: boolean): ChangeOf<"route-added">["key"] {
   return k;
 }
 
+/** A compared field as a string that is equal exactly when the values are (JSON for next hops). */
 function field(r: Route, f: typeof COMPARED[number]): string {
   if (f === "onlink") return r.flags?.includes("onlink") ? "yes" : "";
   const v = r[f];
@@ -106,7 +122,10 @@ function field(r: Route, f: typeof COMPARED[number]): string {
   return JSON.stringify(v);
 }
 
-function show(v: string): string {
+/** A compared field in words. */
+function show(r: Route, f: typeof COMPARED[number]): string {
+  if (f === "nexthops") return describeNexthops(r.nexthops);
+  const v = field(r, f);
   return v === "" ? "none" : v;
 }
 
@@ -148,8 +167,8 @@ export function diffRoutes(before: Snapshot, after: Snapshot): Change[] {
       before: ra,
       after: rb,
       changed,
-      summary: `route ${describeRoute(ra)}: ${
-        changed.map((f) => `${f} ${show(field(ra, f))} → ${show(field(rb, f))}`).join(", ")
+      summary: `route ${describeRoute(ra, false)}: ${
+        changed.map((f) => `${f} ${show(ra, f)} → ${show(rb, f)}`).join("; ")
       }`,
     }]);
   }

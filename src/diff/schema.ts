@@ -11,7 +11,8 @@
  *   2. build it in its section's file: the object literal is checked against the entry;
  *   3. give it a row in docs/diff.md and regenerate schema/nsnap-diff-v1.schema.json
  *      (`nsnap schema --diff`); tests/diff/schema_test.ts wants a real document that has it.
- * `--fail-on`, the kind list in `diff --help`, `ALL_KINDS` and `CHANGE_KINDS` follow by themselves.
+ * `--fail-on`, the kind list in `diff --help`, `ALL_KINDS` and `CHANGE_KINDS` follow by themselves;
+ * a kind that another kind's `--fail-on` should also catch goes into `GATED_WITH`.
  *
  * Exact integers (counter values, deltas) are `bigint` in memory. On disk they are a JSON number
  * while |v| ≤ 2^53-1 and a decimal string beyond, like snapshot counters; readers accept both.
@@ -69,6 +70,9 @@ export const ListenerSide = ListenerKey.extend({
   pids: z.array(uint()).optional().meta({
     description: "Every master pid holding a socket on this address (SO_REUSEPORT).",
   }),
+  instances: z.int().min(2).optional().meta({
+    description: "How many sockets listen on this address (SO_REUSEPORT), when more than one.",
+  }),
   firewall: z.enum(["filtered", "open"]).optional().meta({
     description: "What the firewall's input hook does to new connections from other hosts " +
       "(docs/firewall.md); absent where the snapshot has no firewall or the rules were not " +
@@ -78,6 +82,15 @@ export const ListenerSide = ListenerKey.extend({
     description: "The chain and rule that decided `firewall`.",
   }),
 }).meta({ id: "ListenerSide" });
+
+/** One socket (instance) of a listening address, with its owner where known. */
+export const InstanceSide = z.object({
+  program: z.string().optional(),
+  pid: uint().optional(),
+  startTime: z.string().optional(),
+  exe: z.string().optional(),
+  inode: uint().optional(),
+}).meta({ id: "InstanceSide" });
 
 /** How the reach of a listener changed: loopback < one address < every address. */
 export const Exposure = z.enum(["widened", "narrowed", "moved"]);
@@ -122,6 +135,9 @@ export const SessionSide = z.object({
 }).meta({ id: "SessionSide" });
 
 const SessionEnd = z.union([Tally, SessionSide]);
+
+/** How many sockets are in each state (half-closed sessions). */
+const StateCounts = z.record(z.string(), count()).meta({ id: "StateCounts" });
 
 /** The route fields whose change makes a `route-changed` (`expires` counts down: never). */
 export const RouteField = z.enum([
@@ -331,6 +347,30 @@ export const CHANGES = [
     { key: ListenerKey, before: ListenerSide, after: ListenerSide },
   ),
   change(
+    "listener-instance-added",
+    "listeners",
+    "another socket listens on an address that already had one (SO_REUSEPORT)",
+    {
+      key: ListenerKey,
+      before: ListenerSide,
+      after: ListenerSide,
+      count: count().meta({ description: "How many sockets appeared." }),
+      added: z.array(InstanceSide),
+    },
+  ),
+  change(
+    "listener-instance-removed",
+    "listeners",
+    "one of several sockets on a listening address went away; the others remain",
+    {
+      key: ListenerKey,
+      before: ListenerSide,
+      after: ListenerSide,
+      count: count().meta({ description: "How many sockets went away." }),
+      removed: z.array(InstanceSide),
+    },
+  ),
+  change(
     "listener-exposure-changed",
     "listeners",
     "same port and program, address widened or narrowed",
@@ -372,6 +412,27 @@ export const CHANGES = [
       before: SessionEnd,
       after: Tally.optional(),
     },
+  ),
+  change(
+    "session-half-closed",
+    "sessions",
+    "established sessions left half-closed: CLOSE_WAIT, FIN_WAIT2 … (grouped unless --detail)",
+    {
+      key: SessionKey,
+      count: count().meta({ description: "How many sessions were left half-closed." }),
+      before: SessionEnd,
+      after: SessionEnd,
+      states: StateCounts.meta({ description: "The states they are in now, with counts." }),
+      orphaned: count().optional().meta({
+        description: "How many no process holds any more (its owner exited or was killed).",
+      }),
+    },
+  ),
+  change(
+    "session-unanswered",
+    "sessions",
+    "connection attempts to one peer pile up in SYN_SENT: the peer does not answer",
+    { key: OutboundGroupKey, before: Tally, after: Tally, notable: z.literal(true) },
   ),
   change(
     "session-state-buildup",
@@ -437,6 +498,16 @@ export const CHANGES = [
     key: InterfaceKey,
     before: InterfaceSide,
   }),
+  change(
+    "interface-renamed",
+    "interfaces",
+    "an interface has another name (same index and MAC); the key names it as it was",
+    {
+      key: InterfaceKey,
+      before: InterfaceSide,
+      after: InterfaceSide,
+    },
+  ),
   change(
     "interface-changed",
     "interfaces",
@@ -568,6 +639,15 @@ export const CHANGES = [
     { key: CounterKey, before: Exact, after: Exact },
   ),
 ] as const;
+
+/**
+ * Kinds that a `--fail-on` of another kind also gates: a new socket on a listening address is a
+ * listener opened to whoever gates on new listeners, one gone is a listener closed.
+ */
+export const GATED_WITH = {
+  "listener-instance-added": "listener-opened",
+  "listener-instance-removed": "listener-closed",
+} as const satisfies Partial<Record<typeof CHANGES[number]["shape"]["kind"]["value"], string>>;
 
 /** One change between the two snapshots, any kind. */
 export const Change = z.discriminatedUnion("kind", CHANGES);

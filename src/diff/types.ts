@@ -29,6 +29,9 @@ export type ChangeKey = Change["key"];
 /** One listening address and port with the process holding it. */
 export type ListenerSide = z.output<typeof D.ListenerSide>;
 
+/** One socket (instance) of a listening address, with its owner where known. */
+export type InstanceSide = z.output<typeof D.InstanceSide>;
+
 /** One 5-tuple's socket on one side (`--detail`). */
 export type SessionSide = z.output<typeof D.SessionSide>;
 

@@ -17,15 +17,6 @@ export function ownerOf(snap: Snapshot, c: Connection): ProcessInfo | undefined 
   return c.pid === undefined ? undefined : snap.processes[String(c.pid)];
 }
 
-/** The program a process runs: the executable's file name, or the process name without one. */
-export function programOf(p: ProcessInfo): string {
-  if (p.exe) {
-    const base = p.exe.slice(p.exe.lastIndexOf("/") + 1).replace(/ \(deleted\)$/, "");
-    if (base !== "") return base;
-  }
-  return p.name;
-}
-
 /** Parses an ISO time to epoch ms, or undefined. */
 export function epochMs(iso: string | undefined): number | undefined {
   if (iso === undefined) return undefined;
@@ -53,6 +44,22 @@ export function bootTimes(a: Snapshot, b: Snapshot): [string, string] | undefine
   // Boot times derived from uptime jitter by a second or so; only a real gap is a reboot.
   if (x === undefined || y === undefined || Math.abs(x - y) <= 5000) return undefined;
   return [ta!, tb!];
+}
+
+/**
+ * Why the operands look swapped — the "after" snapshot was captured before the "before" one, or
+ * comes from an earlier boot — or undefined when they are in order (or it cannot be told).
+ */
+export function swappedOperands(a: Snapshot, b: Snapshot): string | undefined {
+  const t0 = epochMs(a.meta.capturedAt), t1 = epochMs(b.meta.capturedAt);
+  if (t0 !== undefined && t1 !== undefined && t1 < t0) {
+    return `the after snapshot (${b.meta.capturedAt}) was captured before the before snapshot (${a.meta.capturedAt})`;
+  }
+  const x = epochMs(a.meta.host.bootTime), y = epochMs(b.meta.host.bootTime);
+  if (x !== undefined && y !== undefined && y < x - 5000) {
+    return `the after snapshot comes from an earlier boot (${b.meta.host.bootTime}) than the before snapshot (${a.meta.host.bootTime})`;
+  }
+  return undefined;
 }
 
 /** True when the host rebooted between the snapshots. */

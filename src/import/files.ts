@@ -1,7 +1,9 @@
 /** Reads the files named on `nsnap import`'s command line: a folder stands for its regular files. */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { errnoText, InputError } from "../errors.ts";
+import { escapeText } from "../util/escape.ts";
+import { readFileBoundedSync, TooLargeError } from "../util/read_bounded.ts";
 import { formatBytes } from "../format.ts";
 import type { ImportInput } from "./mod.ts";
 
@@ -9,28 +11,27 @@ import type { ImportInput } from "./mod.ts";
 const MAX_BYTES = 64 * 1024 * 1024;
 
 function readOne(path: string): ImportInput {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (err) {
-    throw new InputError(`Cannot read ${path}: ${errnoText(err)}`);
-  }
-  if (size > MAX_BYTES) {
-    throw new InputError(`Cannot read ${path}: larger than ${formatBytes(MAX_BYTES)}`);
-  }
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    // Bounded by the bytes read: /dev/zero or a FIFO says its size is 0 and never ends.
+    bytes = readFileBoundedSync(path, MAX_BYTES);
   } catch (err) {
-    throw new InputError(`Cannot read ${path}: ${errnoText(err)}`);
+    if (err instanceof TooLargeError) {
+      throw new InputError(
+        `Cannot read ${escapeText(path)}: larger than ${formatBytes(MAX_BYTES)}`,
+      );
+    }
+    throw new InputError(`Cannot read ${escapeText(path)}: ${errnoText(err)}`);
   }
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new InputError(`Cannot import ${path}: not text (invalid UTF-8)`);
+    throw new InputError(`Cannot import ${escapeText(path)}: not text (invalid UTF-8)`);
   }
-  if (text.trim() === "") throw new InputError(`Cannot import ${path}: the file is empty`);
+  if (text.trim() === "") {
+    throw new InputError(`Cannot import ${escapeText(path)}: the file is empty`);
+  }
   return { name: path, text };
 }
 
@@ -42,7 +43,7 @@ export function readImportInputs(paths: readonly string[]): ImportInput[] {
     try {
       isDir = statSync(path).isDirectory();
     } catch (err) {
-      throw new InputError(`Cannot read ${path}: ${errnoText(err)}`);
+      throw new InputError(`Cannot read ${escapeText(path)}: ${errnoText(err)}`);
     }
     if (!isDir) {
       inputs.push(readOne(path));
@@ -58,7 +59,7 @@ export function readImportInputs(paths: readonly string[]): ImportInput[] {
     });
     if (files.length === 0) {
       throw new InputError(
-        `Cannot import ${path}: the folder has no files (its subfolders are not read)`,
+        `Cannot import ${escapeText(path)}: the folder has no files (its subfolders are not read)`,
       );
     }
     for (const f of files) inputs.push(readOne(f));

@@ -26,7 +26,7 @@ import type { Connection, Firewall, FirewallChain, FirewallTable, Snapshot } fro
 import { cidrContains, isLoopback, isWildcard, parseCidr } from "./address.ts";
 import { describeChain, firewallTableKey } from "./firewall.ts";
 import { servicePort } from "./services.ts";
-import { isListener, listenerKey } from "./sockets.ts";
+import { isListener, listenerKey, socketRules } from "./sockets.ts";
 
 /** What the firewall does to new connections from other hosts to a listener. */
 export interface FilterVerdict {
@@ -697,8 +697,9 @@ export function listenerVerdicts(snap: Snapshot): Map<string, FilterVerdict> {
   const out = new Map<string, FilterVerdict>();
   const st = snap.meta.sections.firewall;
   if (snap.firewall === undefined || st === undefined || st.status === "error") return out;
+  const rules = socketRules(snap);
   for (const c of snap.connections) {
-    if (!isListener(c)) continue;
+    if (!isListener(c, rules)) continue;
     const k = listenerKey(c);
     if (out.has(k)) continue;
     let v = listenerFiltering(snap.firewall, probeOf(c));

@@ -60,6 +60,19 @@ export function headline(doc: DiffDocument): string {
   return `${head} — ${hosts}, ${doc.before.capturedAt} → ${doc.after.capturedAt}${span}`;
 }
 
+/** True when some TCP state has another count after than before: the state table is printed. */
+export function statesMoved(doc: DiffDocument): boolean {
+  return Object.values(doc.tcpStates ?? {}).some((s) => s.before !== s.after);
+}
+
+/** The state table's rows: state, before, after, and the change ("+3", "-2", "" for none). */
+export function stateRows(doc: DiffDocument): string[][] {
+  return Object.entries(doc.tcpStates ?? {}).map(([name, s]) => {
+    const d = s.after - s.before;
+    return [name, String(s.before), String(s.after), d === 0 ? "" : d > 0 ? `+${d}` : String(d)];
+  });
+}
+
 /** The changes of one section, in document order. */
 export function changesOf<S extends DiffSection>(doc: DiffDocument, section: S): ChangeIn<S>[] {
   return doc.changes.filter(inSection(section));

@@ -11,9 +11,11 @@ export function plainDiff(value: unknown): unknown {
   if (typeof value === "bigint") return encodeCounter(value);
   if (Array.isArray(value)) return value.map(plainDiff);
   if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = plainDiff(v);
-    return out;
+    // Keys can be input text (TCP state names): fromEntries defines each as an own key, so
+    // "__proto__" stays a key instead of replacing the prototype.
+    return Object.fromEntries(
+      Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plainDiff(v)]),
+    );
   }
   return value;
 }

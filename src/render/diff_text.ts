@@ -11,11 +11,13 @@ import {
   headline,
   isTrafficRow,
   SECTION_TITLES,
+  stateRows,
+  statesMoved,
   TRAFFIC_HEADERS,
   trafficCells,
 } from "./diff_common.ts";
 import { append } from "../diff/util.ts";
-import { makePaint, type Paint, renderTable, textWidth, wrapText } from "./table.ts";
+import { displayText, makePaint, type Paint, renderTable, textWidth, wrapText } from "./table.ts";
 
 /** How to render text. */
 export interface DiffTextOptions {
@@ -56,26 +58,23 @@ function changeLines(changes: readonly Change[], paint: Paint, wrap = false): st
   return changes.flatMap((c) => {
     const mark = changeMark(c);
     const color = paintMark(mark, paint);
+    const summary = displayText(c.summary);
     const head = `  ${color(mark)} ${color(c.kind.padEnd(width))}  `;
-    if (!wrap || indent + textWidth(c.summary) <= LINE_WIDTH) return [head + c.summary];
+    if (!wrap || indent + textWidth(summary) <= LINE_WIDTH) return [head + summary];
     if (LINE_WIDTH - indent < MIN_SUMMARY) {
       // A long kind name leaves too little room: the summary goes below it.
       return [
         `  ${color(mark)} ${color(c.kind)}`,
-        ...wrapText(c.summary, LINE_WIDTH - 6).map((l) => `      ${l}`),
+        ...wrapText(summary, LINE_WIDTH - 6).map((l) => `      ${l}`),
       ];
     }
-    const [first, ...rest] = wrapText(c.summary, LINE_WIDTH - indent);
+    const [first, ...rest] = wrapText(summary, LINE_WIDTH - indent);
     return [head + first, ...rest.map((l) => " ".repeat(indent) + l)];
   });
 }
 
 function statesTable(doc: DiffDocument, paint: Paint): string[] {
-  const states = doc.tcpStates ?? {};
-  const rows = Object.entries(states).map(([name, s]) => {
-    const d = s.after - s.before;
-    return [name, String(s.before), String(s.after), d === 0 ? "" : d > 0 ? `+${d}` : String(d)];
-  });
+  const rows = stateRows(doc);
   if (rows.length === 0) return [];
   const table = renderTable(
     [
@@ -93,7 +92,7 @@ function statesTable(doc: DiffDocument, paint: Paint): string[] {
 function countersBlock(changes: readonly ChangeIn<"counters">[], paint: Paint): string[] {
   const lines: string[] = [];
   const notable = changes.filter((c) => c.notable);
-  for (const c of notable) lines.push(`  ${paint.red("!")} ${c.summary}`);
+  for (const c of notable) lines.push(`  ${paint.red("!")} ${displayText(c.summary)}`);
   const rows = changes.filter((c) => c.key.group !== "*").map((c) => [
     ...counterCells(c),
     c.kind === "counter-increased" ? "" : c.kind,
@@ -135,17 +134,18 @@ function interfacesBlock(changes: readonly ChangeIn<"interfaces">[], paint: Pain
 /** Renders a diff document as aligned text with a one-line summary at the top. */
 export function renderDiffText(doc: DiffDocument, opts: DiffTextOptions = {}): string {
   const paint = opts.paint ?? makePaint(opts.color === true);
-  const out: string[] = [paint.bold(headline(doc))];
+  const out: string[] = [paint.bold(displayText(headline(doc)))];
   for (const s of DIFF_SECTIONS) {
     if (!doc.sections.includes(s)) continue;
     const changes = changesOf(doc, s);
-    const showStates = s === "sessions" && changes.length > 0;
-    if (changes.length === 0) continue;
+    // Sockets that moved between states are news even when no session opened or closed.
+    const showStates = s === "sessions" && (changes.length > 0 || statesMoved(doc));
+    if (changes.length === 0 && !showStates) continue;
     out.push("", paint.bold(SECTION_TITLES[s]));
     if (s === "counters") append(out, countersBlock(changesOf(doc, s), paint));
     else if (s === "interfaces") append(out, interfacesBlock(changesOf(doc, s), paint));
     else append(out, changeLines(changes, paint, WRAPPED.has(s)));
-    if (showStates) out.push(...statesTable(doc, paint));
+    if (showStates) append(out, statesTable(doc, paint).slice(changes.length === 0 ? 1 : 0));
   }
   return out.join("\n") + "\n";
 }

@@ -3,7 +3,15 @@
  * cell formats `nsnap port` shares with it.
  */
 import type { Connection, Snapshot } from "../model.ts";
-import { endpoint, isListener, listenerKey } from "../net/sockets.ts";
+import {
+  endpoint,
+  isListener,
+  isUdpClient,
+  listenerKey,
+  type PortRange,
+  socketRules,
+} from "../net/sockets.ts";
+import { programName } from "../net/programs.ts";
 import { holders, processOf, userOfUid } from "../view/select.ts";
 import {
   type Column,
@@ -25,7 +33,12 @@ export interface ConnectionTableOptions {
   inode?: boolean;
   /** Listener keys (net/sockets.ts) the firewall filters: their state is marked `*`. */
   filtered?: ReadonlySet<string>;
+  /** UDP ports that are services even in the ephemeral range (`--udp-service`). */
+  udpServices?: readonly PortRange[] | undefined;
 }
+
+/** The State cell: the socket's state, and "(client)" for a UDP client socket. */
+export const CLIENT_STATE = "UNCONN (client)";
 
 /** The footnote under a table where a listener is marked filtered. */
 export const FILTERED_NOTE =
@@ -60,7 +73,7 @@ export function pidProgram(snapshot: Snapshot, c: Connection): string {
   if (pid === undefined) return "-";
   const p = processOf(snapshot, pid);
   const more = all.filter((x) => x !== pid).length;
-  return `${pid}/${p?.name ?? "-"}${more > 0 ? ` (+${more})` : ""}`;
+  return `${pid}/${p ? programName(p) : "-"}${more > 0 ? ` (+${more})` : ""}`;
 }
 
 /** Shortens a PID/Program cell: the "(+N)" of other holders goes first, then the name's end. */
@@ -127,8 +140,9 @@ export function renderConnections(
     truncate: truncatePidProgram,
   });
   let marked = false;
+  const rules = socketRules(snapshot, { udpServices: opts.udpServices });
   const rows = connections.map((c) => {
-    const filtered = opts.filtered !== undefined && isListener(c) &&
+    const filtered = opts.filtered !== undefined && isListener(c, rules) &&
       opts.filtered.has(listenerKey(c));
     marked ||= filtered;
     const row = [
@@ -137,7 +151,7 @@ export function renderConnections(
       String(c.sendQ),
       endpointText(c.localAddress, c.localPort),
       endpointText(c.remoteAddress, c.remotePort),
-      filtered ? `${c.state}*` : c.state,
+      filtered ? `${c.state}*` : isUdpClient(c, rules) ? CLIENT_STATE : c.state,
     ];
     if (opts.user) row.push(userCell(snapshot, c));
     if (opts.inode) row.push(c.inode === undefined ? "-" : String(c.inode));

@@ -3,15 +3,18 @@
  * one: name, user, start time, executable and command line when the snapshot recorded them.
  */
 import type { ProcessInfo, Snapshot } from "../model.ts";
+import { programName } from "../net/programs.ts";
+import type { PortRange } from "../net/sockets.ts";
 import { type PortSocket, processesOf } from "../view/port.ts";
 import { listenerKey } from "../net/sockets.ts";
 import { endpointText, protoLabel, renderConnections } from "./show_connections.ts";
-import { type Paint, PLAIN, wrapText } from "./table.ts";
+import { displayText, type Paint, PLAIN, wrapText } from "./table.ts";
 
 /** How to lay out the port report. */
 export interface PortReportOptions {
   paint?: Paint;
   width?: number | undefined;
+  udpServices?: readonly PortRange[] | undefined;
 }
 
 /** Quotes a command-line argument only when it needs it, so the line can be pasted into a shell. */
@@ -21,16 +24,18 @@ export function shellQuote(arg: string): string {
 }
 
 function processBlock(p: ProcessInfo, paint: Paint): string {
-  const head = [`pid ${p.pid}: ${p.name}`];
+  const program = programName(p);
+  // The process name too when the program rule chose another name (busybox httpd: "httpd").
+  const head = [`pid ${p.pid}: ${program}${program === p.name ? "" : ` (process ${p.name})`}`];
   if (p.user !== undefined) head.push(`user ${p.user}`);
   else if (p.uid !== undefined) head.push(`uid ${p.uid}`);
   if (p.startTime !== undefined) head.push(`started ${p.startTime}`);
   if (p.ppid !== undefined) head.push(`parent ${p.ppid}`);
-  const lines = [paint.bold(head.join(", "))];
+  const lines = [paint.bold(displayText(head.join(", ")))];
   if (p.cmdline !== undefined && p.cmdline.length > 0) {
-    lines.push(`    command: ${p.cmdline.map(shellQuote).join(" ")}`);
+    lines.push(`    command: ${displayText(p.cmdline.map(shellQuote).join(" "))}`);
   }
-  if (p.exe !== undefined) lines.push(`    exe: ${p.exe}`);
+  if (p.exe !== undefined) lines.push(`    exe: ${displayText(p.exe)}`);
   return lines.join("\n");
 }
 
@@ -49,6 +54,7 @@ export function renderPortReport(
     width: opts.width,
     user: true,
     filtered,
+    udpServices: opts.udpServices,
   });
   const said = new Set<string>();
   const firewall: string[] = [];
@@ -62,7 +68,10 @@ export function renderPortReport(
       : s.firewall === "open"
       ? "open to other hosts"
       : "not evaluated";
-    const [first, ...rest] = wrapText(`firewall: ${where} ${what}: ${s.firewallReason}`, 78);
+    const [first, ...rest] = wrapText(
+      displayText(`firewall: ${where} ${what}: ${s.firewallReason}`),
+      78,
+    );
     firewall.push(first!, ...rest.map((l) => `  ${l}`));
   }
   if (firewall.length) text += "\n" + firewall.join("\n") + "\n";

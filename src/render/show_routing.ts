@@ -17,7 +17,7 @@ import type {
 import { describeNeighbour } from "../net/neighbours.ts";
 import { describeQdisc } from "../net/qdiscs.ts";
 import { ruleAction, ruleSelectors } from "../net/rules.ts";
-import { type Paint, PLAIN, wrapText } from "./table.ts";
+import { displayText, type Paint, PLAIN, wrapText } from "./table.ts";
 
 function family(f: string): string {
   return f === "inet6" ? "IPv6" : "IPv4";
@@ -34,7 +34,10 @@ export function renderRules(rules: readonly Rule[], paint: Paint = PLAIN): strin
     out.push(paint.bold(`${family(fam)} rules`));
     for (const r of list) {
       // A long rule continues under its selectors, so it fits 80 columns.
-      const [first, ...rest] = wrapText(`${ruleSelectors(r)} ${ruleAction(r)}`, 78 - width);
+      const [first, ...rest] = wrapText(
+        displayText(`${ruleSelectors(r)} ${ruleAction(r)}`),
+        78 - width,
+      );
       out.push(`${`${r.priority}:`.padEnd(width)}  ${first}`);
       for (const l of rest) out.push(`${" ".repeat(width + 2)}${l}`);
     }
@@ -51,13 +54,13 @@ function stateColor(n: Neighbour, paint: Paint): (s: string) => string {
 
 /** Neighbour entries as `ip neigh` prints them (proxy entries as `ip neigh show proxy`). */
 export function renderNeighbours(list: readonly Neighbour[], paint: Paint = PLAIN): string {
-  return list.map((n) => stateColor(n, paint)(describeNeighbour(n))).join("\n") +
+  return list.map((n) => stateColor(n, paint)(displayText(describeNeighbour(n)))).join("\n") +
     (list.length ? "\n" : "");
 }
 
 /** Settings as `sysctl` prints them: `name = value`. */
 export function renderSettings(settings: Settings): string {
-  const lines = Object.keys(settings).sort().map((k) => `${k} = ${settings[k]}`);
+  const lines = Object.keys(settings).sort().map((k) => displayText(`${k} = ${settings[k]}`));
   return lines.length ? lines.join("\n") + "\n" : "";
 }
 
@@ -65,7 +68,7 @@ export function renderSettings(settings: Settings): string {
 export function renderQdiscs(list: readonly Qdisc[], paint: Paint = PLAIN): string {
   const out: string[] = [];
   for (const q of list) {
-    out.push(paint.bold(describeQdisc(q)));
+    out.push(paint.bold(displayText(describeQdisc(q))));
     const s = q.stats;
     if (!s) continue;
     // Plain digits, as tc prints them.
@@ -89,23 +92,23 @@ function nftRuleText(r: FirewallRule): string {
 }
 
 function nftChain(c: FirewallChain): string[] {
-  const out = [`\tchain ${c.name} {`];
+  const out = [`\tchain ${displayText(c.name)} {`];
   if (c.hook !== undefined) {
-    const dev = c.device !== undefined ? ` device "${c.device}"` : "";
+    const dev = c.device !== undefined ? ` device "${displayText(c.device)}"` : "";
     out.push(
       `\t\ttype ${c.type ?? "filter"} hook ${c.hook}${dev} priority ${c.priority ?? 0}; policy ${
         c.policy ?? "accept"
       };`,
     );
   }
-  for (const r of c.rules) out.push(`\t\t${nftRuleText(r)}`);
+  for (const r of c.rules) out.push(`\t\t${displayText(nftRuleText(r))}`);
   out.push("\t}");
   return out;
 }
 
 function nftTable(t: FirewallTable): string[] {
   const chains = t.chains.map(nftChain);
-  const out = [`table ${t.family} ${t.name} {`];
+  const out = [`table ${displayText(t.family)} ${displayText(t.name)} {`];
   chains.forEach((c, i) => {
     if (i > 0) out.push("");
     out.push(...c);
@@ -115,12 +118,14 @@ function nftTable(t: FirewallTable): string[] {
 }
 
 function iptablesTable(t: FirewallTable): string[] {
-  const out = [`# ${t.family === "ip6" ? "ip6tables" : "iptables"}`, `*${t.name}`];
-  for (const c of t.chains) out.push(`:${c.name} ${c.policy ? c.policy.toUpperCase() : "-"}`);
+  const out = [`# ${t.family === "ip6" ? "ip6tables" : "iptables"}`, `*${displayText(t.name)}`];
+  for (const c of t.chains) {
+    out.push(displayText(`:${c.name} ${c.policy ? c.policy.toUpperCase() : "-"}`));
+  }
   for (const c of t.chains) {
     for (const r of c.rules) {
       const n = r.counters ? `[${r.counters.packets}:${r.counters.bytes}] ` : "";
-      out.push(`${n}-A ${c.name}${r.text === "" ? "" : ` ${r.text}`}`);
+      out.push(displayText(`${n}-A ${c.name}${r.text === "" ? "" : ` ${r.text}`}`));
     }
   }
   out.push("COMMIT");

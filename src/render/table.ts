@@ -2,7 +2,20 @@
  * A small aligned-table helper for the text views: columns sized to their content, shrunk to fit a
  * width when one is given, and painted (colour) only after padding so alignment never depends on
  * escape codes.
+ *
+ * Every cell and free line is data: it is escaped first (control characters become visible
+ * `\x1b`, see util/escape.ts), then measured in terminal cells (`string-width`: wide CJK
+ * characters and emoji take two), then cut to fit. No cell is wider than `MAX_CELL_WIDTH` and no
+ * free line longer than `MAX_TEXT_WIDTH`, whatever `-W` says: one 100 MB address would otherwise
+ * pad every row to its width. The full value is in `--format json`.
  */
+import stringWidth from "string-width";
+import { clipText, escapeText } from "../util/escape.ts";
+
+/** The widest a table cell ever gets, in terminal columns (an IPv6 endpoint with scope fits). */
+export const MAX_CELL_WIDTH = 120;
+/** The longest free text line (a diff summary, a command line), in terminal columns. */
+export const MAX_TEXT_WIDTH = 4096;
 
 /** Colours for terminal output; every function is the identity when colour is off. */
 export interface Paint {
@@ -65,29 +78,68 @@ export interface TableOptions {
   gap?: number;
 }
 
-/** Display width of text: code points, which is right for the ASCII and "…" tables print. */
+/** Display width of text in terminal columns: wide characters and emoji count two. */
 export function textWidth(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
+  return PRINTABLE_ASCII.test(s) ? s.length : stringWidth(s);
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const segmenter = new Intl.Segmenter();
+
+/** The grapheme clusters of `s` (what a terminal draws as one character). */
+function graphemes(s: string): string[] {
+  if (PRINTABLE_ASCII.test(s)) return s.split("");
+  return Array.from(segmenter.segment(s), (x) => x.segment);
+}
+
+/** The longest run of `chars`, taken from the start, that fits in `width` columns. */
+function fitting(chars: readonly string[], width: number): string {
+  let out = "", used = 0;
+  for (const c of chars) {
+    const w = textWidth(c);
+    if (used + w > width) break;
+    out += c;
+    used += w;
+  }
+  return out;
 }
 
 /** Cuts text to `width` columns, marking the cut with "…". */
 export function truncateEnd(s: string, width: number): string {
-  const chars = [...s];
-  if (chars.length <= width) return s;
-  if (width <= 1) return chars.slice(0, width).join("");
-  return chars.slice(0, width - 1).join("") + "…";
+  if (textWidth(s) <= width) return s;
+  const chars = graphemes(s);
+  if (width <= 1) return fitting(chars, width);
+  return fitting(chars, width - 1) + "…";
 }
 
 /** Cuts the middle out of text so both ends stay readable ("2001:db8:…:7348"). */
 export function truncateMiddle(s: string, width: number): string {
-  const chars = [...s];
-  if (chars.length <= width) return s;
-  if (width <= 1) return chars.slice(0, width).join("");
+  if (textWidth(s) <= width) return s;
+  const chars = graphemes(s);
+  if (width <= 1) return fitting(chars, width);
   const keep = width - 1;
-  const head = Math.ceil(keep / 2);
-  return chars.slice(0, head).join("") + "…" + chars.slice(chars.length - (keep - head)).join("");
+  const head = fitting(chars, Math.ceil(keep / 2));
+  let tail = "", used = textWidth(head);
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const w = textWidth(chars[i]!);
+    if (used + w > keep) break;
+    tail = chars[i]! + tail;
+    used += w;
+  }
+  return head + "…" + tail;
+}
+
+/**
+ * Data as a free line of text output: escaped (util/escape.ts) and cut to `max` columns with
+ * "…"; very long text is clipped before it is escaped, so the cost stays small.
+ */
+export function displayText(s: string, max: number = MAX_TEXT_WIDTH): string {
+  return truncateEnd(escapeText(clipText(s, max + 1)), max);
+}
+
+/** A table cell: escaped, and clipped (both ends kept) to a few times the widest cell. */
+function displayCell(s: string): string {
+  return escapeText(clipText(s, 2 * MAX_CELL_WIDTH));
 }
 
 function pad(s: string, width: number, align: "left" | "right"): string {
@@ -106,7 +158,9 @@ export function columnWidths(
   for (const row of rows) {
     if (!Array.isArray(row)) continue;
     (row as readonly string[]).forEach((cell, i) => {
-      if (i < widths.length) widths[i] = Math.max(widths[i]!, textWidth(cell));
+      if (i < widths.length) {
+        widths[i] = Math.max(widths[i]!, Math.min(textWidth(cell), MAX_CELL_WIDTH));
+      }
     });
   }
   if (width === undefined) return widths;
@@ -145,7 +199,12 @@ export function renderTable(
 ): string {
   const paint = opts.paint ?? PLAIN;
   const gap = opts.gap ?? 2;
-  const widths = columnWidths(columns, rows, opts.width, gap);
+  const shown: Row[] = rows.map((row) =>
+    Array.isArray(row)
+      ? (row as readonly string[]).map(displayCell)
+      : { line: displayText((row as { line: string }).line) }
+  );
+  const widths = columnWidths(columns, shown, opts.width, gap);
   const sep = " ".repeat(gap);
   const line = (cells: readonly string[], header: boolean) =>
     columns.map((col, i) => {
@@ -160,7 +219,7 @@ export function renderTable(
       return color ? color(padded) : padded;
     }).join(sep).trimEnd();
   const out = [paint.bold(line(columns.map((c) => c.header), true))];
-  for (const row of rows) {
+  for (const row of shown) {
     out.push(
       Array.isArray(row) ? line(row as readonly string[], false) : (row as { line: string }).line,
     );

@@ -3,6 +3,7 @@
  * This folder is the only place that touches `Deno.*`, `Bun.*` or `process.*`.
  */
 import process from "node:process";
+import { StdoutError } from "../errors.ts";
 
 /** The command-line arguments after the program name. */
 export function args(): string[] {
@@ -27,10 +28,16 @@ export interface Stdio {
 }
 
 const PROCESS_STDIO: Stdio = {
-  stdout: (text) =>
-    new Promise((resolve, reject) => {
-      process.stdout.write(text, (err) => err ? reject(err) : resolve());
-    }),
+  stdout: (text) => {
+    absorbStdoutErrors();
+    return new Promise((resolve, reject) => {
+      try {
+        process.stdout.write(text, (err) => err ? reject(new StdoutError(err)) : resolve());
+      } catch (err) {
+        reject(new StdoutError(err));
+      }
+    });
+  },
   stderr: (text) => {
     process.stderr.write(text);
   },
@@ -38,6 +45,15 @@ const PROCESS_STDIO: Stdio = {
 };
 
 let stdio: Stdio = PROCESS_STDIO;
+
+let stdoutGuarded = false;
+
+/** Absorbs standard output's error event: failed writes are reported where they are made. */
+export function absorbStdoutErrors(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on("error", () => {/* reported through the write's callback */});
+}
 
 /**
  * Sends standard output and error to `to`, and reads standard input from it, until the returned
@@ -51,7 +67,11 @@ export function redirectStdio(to: Stdio): () => void {
   };
 }
 
-/** Writes text to standard output. */
+/**
+ * Writes text to standard output. A failed write (the reader went away: EPIPE; a full disk:
+ * ENOSPC) rejects with a `StdoutError`; the stream's own error event is absorbed, so that it
+ * never ends the process with a stack trace.
+ */
 export function writeStdout(text: string | Uint8Array): Promise<void> {
   return stdio.stdout(text);
 }
@@ -64,6 +84,11 @@ export function writeStderr(text: string): void {
 /** Whether stdout is a terminal (colour decisions). */
 export function stdoutIsTty(): boolean {
   return stdio === PROCESS_STDIO && Boolean(process.stdout.isTTY);
+}
+
+/** Whether standard input is a terminal (then nothing is piped into it). */
+export function stdinIsTty(): boolean {
+  return stdio === PROCESS_STDIO && Boolean(process.stdin.isTTY);
 }
 
 /** Standard input as a stream of byte chunks (the reader decides how much it takes). */
@@ -94,14 +119,22 @@ export function runtimeName(): string {
   return `node ${process.versions.node}`;
 }
 
-/** Registers a handler for SIGINT/SIGTERM; returns a function that removes it. */
-export function onTerminate(handler: (signal: string) => void): () => void {
-  const h = (sig: string) => handler(sig);
-  process.on("SIGINT", h);
-  process.on("SIGTERM", h);
+/** The signals that end a CLI run early, with their numbers (the exit code is 128 + n). */
+export const TERMINATING_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const;
+
+/** One of TERMINATING_SIGNALS. */
+export type TerminatingSignal = keyof typeof TERMINATING_SIGNALS;
+
+/**
+ * Calls `handler` on SIGHUP, SIGINT, SIGQUIT or SIGTERM instead of the default (ending the
+ * process); returns a function that restores the default.
+ */
+export function onTerminatingSignal(handler: (signal: TerminatingSignal) => void): () => void {
+  const names = Object.keys(TERMINATING_SIGNALS) as TerminatingSignal[];
+  const listeners = names.map((name) => [name, () => handler(name)] as const);
+  for (const [name, h] of listeners) process.on(name, h);
   return () => {
-    process.off("SIGINT", h);
-    process.off("SIGTERM", h);
+    for (const [name, h] of listeners) process.off(name, h);
   };
 }
 

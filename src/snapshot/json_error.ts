@@ -1,6 +1,8 @@
 /**
  * Finds where JSON text goes wrong. `JSON.parse` errors differ between runtimes (Bun's carry no
- * position), so on the error path nsnap scans the text itself to name the line and column.
+ * position), so on the error path nsnap scans the text itself to name the line and column. The
+ * same scan finds a duplicate key, which `JSON.parse` resolves silently (last wins): it compares
+ * keys as they decode (`"a:"` and `"a\u003a"` are one key), with a set per open object.
  */
 
 /** Where and why a JSON text is invalid. */
@@ -15,8 +17,21 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 /** Returns the first syntax error in JSON text, or undefined when the text is valid JSON. */
 export function locateJsonError(text: string): JsonErrorLocation | undefined {
+  return scan(text, false);
+}
+
+/**
+ * Returns where the first duplicate key (or syntax error) of JSON text is, or undefined when
+ * every object's keys are distinct; the reason of a duplicate is `duplicate key "<key>"`.
+ */
+export function findDuplicateKey(text: string): JsonErrorLocation | undefined {
+  return scan(text, true);
+}
+
+function scan(text: string, checkKeys: boolean): JsonErrorLocation | undefined {
   const n = text.length;
   const stack: Array<"object" | "array"> = [];
+  const keySets: Array<Set<string> | undefined> = [];
   let i = 0;
   let state: "value" | "key" | "after" = "value";
 
@@ -73,6 +88,7 @@ export function locateJsonError(text: string): JsonErrorLocation | undefined {
           state = "after";
         } else {
           stack.push("object");
+          keySets.push(checkKeys ? new Set() : undefined);
           state = "key";
         }
       } else if (c === "[") {
@@ -83,6 +99,7 @@ export function locateJsonError(text: string): JsonErrorLocation | undefined {
           state = "after";
         } else {
           stack.push("array");
+          keySets.push(undefined);
         }
       } else if (c === '"') {
         const e = string();
@@ -101,8 +118,16 @@ export function locateJsonError(text: string): JsonErrorLocation | undefined {
       }
     } else if (state === "key") {
       if (text[i] !== '"') return fail("a quoted key");
+      const start = i;
       const e = string();
       if (e) return e;
+      const keys = keySets[keySets.length - 1];
+      if (keys) {
+        const token = text.slice(start, i);
+        const key = token.includes("\\") ? JSON.parse(token) as string : token.slice(1, -1);
+        if (keys.has(key)) return at(text, start, `duplicate key ${JSON.stringify(key)}`);
+        keys.add(key);
+      }
       ws();
       if (text[i] !== ":") return fail("':' after the key");
       i++;
@@ -119,6 +144,7 @@ export function locateJsonError(text: string): JsonErrorLocation | undefined {
       } else if ((c === "}" && top === "object") || (c === "]" && top === "array")) {
         i++;
         stack.pop();
+        keySets.pop();
       } else {
         return fail(top === "object" ? "',' or '}'" : "',' or ']'");
       }

@@ -51,10 +51,11 @@ import * as S from "../schema.ts";
 import { parseIPv4, parseIPv6 } from "../net/address.ts";
 import { ruleKey } from "../net/rules.ts";
 import { firewallTableKey } from "../net/firewall.ts";
+import { dict, dictFrom } from "../util/record.ts";
 
 /** Returns a copy of the snapshot with every list in its defined order and keys in schema order. */
 export function normalizeSnapshot(s: Snapshot): Snapshot {
-  const processes: Record<string, ProcessInfo> = {};
+  const processes = dict<ProcessInfo>();
   for (const k of Object.keys(s.processes).sort(comparePidKeys)) {
     processes[k] = orderProcess(s.processes[k]!);
   }
@@ -164,7 +165,10 @@ export function orderNeighbour(n: Neighbour): Neighbour {
   return pick(n, NEIGHBOUR_KEYS);
 }
 
-/** Settings by name. Names come from the input: kept as own properties, whatever they are. */
+/**
+ * Settings by name, sorted. A plain object, as the reader gives back; the names come from the
+ * input, so each is defined as an own property (`__proto__` stays a key, not a prototype).
+ */
 export function orderSettings(s: Settings): Settings {
   const out: Settings = {};
   for (const k of Object.keys(s).sort()) {
@@ -220,7 +224,7 @@ export function orderMeta(m: Meta): Meta {
   if (m.netns) o.netns = pick(m.netns, NETNS_KEYS);
   o.tool = pick(m.tool, TOOL_KEYS);
   o.privileges = pick(m.privileges, PRIVILEGE_KEYS);
-  const labels: Record<string, string> = {};
+  const labels = dict<string>();
   for (const k of Object.keys(m.labels).sort()) labels[k] = m.labels[k]!;
   o.labels = labels;
   if (m.source) o.source = pick(m.source, SOURCE_KEYS);
@@ -238,8 +242,8 @@ export function orderMeta(m: Meta): Meta {
 
 /** Counters copied group by group, keeping the kernel's order of groups and names. */
 function orderCounters(c: Counters): Counters {
-  const out: Counters = {};
-  for (const [group, values] of Object.entries(c)) out[group] = { ...values };
+  const out: Counters = dict();
+  for (const [group, values] of Object.entries(c)) out[group] = dictFrom(values);
   return out;
 }
 

@@ -5,38 +5,53 @@
  * `Cannot read snapshot b.json: connections[12].localPort: expected integer, got "ssh"`.
  *
  * Decisions:
- * - Size limit (default 512 MiB, `DEFAULT_MAX_BYTES`) applies to the file as stored and again to
- *   its decompressed content; the file size is checked before anything is read.
- * - Duplicate keys are refused in YAML (the parser's own check) and in JSON (a cheap count of
- *   ':' outside strings against the parsed document; on a mismatch the text is located exactly).
+ * - Size limit (default 512 MiB, `DEFAULT_MAX_BYTES`) applies to the bytes read (never to what
+ *   stat says: a device or a /proc file says 0) and again to the decompressed content.
+ * - YAML that nsnap wrote takes a fast reader (yaml_fast.ts); any other YAML goes to the general
+ *   parser, which costs ~100 bytes of memory per byte of text, and so only up to 8 MiB
+ *   (`DEFAULT_MAX_YAML_BYTES`) unless `--max-size` says otherwise. Aliases may add at most
+ *   10,000 nodes when expanded (util/yaml.ts), so an alias bomb fails fast.
+ * - Duplicate keys are refused: in YAML as the keys come out in plain data (`700` and `"700"`
+ *   are one key), in JSON by a cheap count of ':' checked, where it can be fooled (`\u003a`)
+ *   or finds a surplus, by an exact scan of the keys.
+ * - Records keyed by input text (counters, labels, processes) have no prototype.
  * - Unknown fields load and are dropped (additions in a later v1 stay readable); another schema,
  *   or a newer major version, is refused with a line that says which.
- * - YAML alias expansion is bounded (`maxAliasCount`), so an alias bomb fails fast.
  */
-import { promises as fsp } from "node:fs";
-import { createReadStream } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { parseDocument } from "yaml";
+import { readYaml, YamlProblem } from "../util/yaml.ts";
 import { describeValue, errnoText, InputError } from "../errors.ts";
 import { formatBytes } from "../format.ts";
 import type { Snapshot } from "../model.ts";
 import { SCHEMA_ID } from "../model.ts";
-import { stdinChunks } from "../runtime/process.ts";
-import { Snapshot as SnapshotSchema } from "../schema.ts";
-import { locateJsonError } from "./json_error.ts";
+import { stdinChunks, stdinIsTty } from "../runtime/process.ts";
+import { readFileBounded, TooLargeError } from "../util/read_bounded.ts";
+import { z } from "zod";
+import { CounterValue, Snapshot as SnapshotSchema } from "../schema.ts";
+import { dict, dictFrom } from "../util/record.ts";
+import { escapeText } from "../util/escape.ts";
+import { findDuplicateKey, locateJsonError } from "./json_error.ts";
 import { countColons, type FastConnections, fastConnections } from "./fast_path.ts";
 import { parseNsnapYaml } from "./yaml_fast.ts";
 
 /** Default limit on a snapshot's size, stored and decompressed: 512 MiB. */
 export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 
-/** YAML aliases allowed in one document (real snapshots have none). */
-const MAX_YAML_ALIASES = 100;
+/**
+ * Default limit on YAML that leaves nsnap's own layout (8 MiB): the general parser costs about a
+ * hundred bytes of memory per byte of text, so 8 MiB peaks near 0.9 GB. `--max-size` raises it.
+ */
+export const DEFAULT_MAX_YAML_BYTES = 8 * 1024 * 1024;
 
 /** How to read a snapshot. */
 export interface ReadOptions {
   /** Largest accepted size in bytes, stored and decompressed (default `DEFAULT_MAX_BYTES`). */
   maxBytes?: number;
+  /**
+   * Largest YAML text the general parser reads, for YAML outside nsnap's own layout (default
+   * the smaller of `maxBytes` and `DEFAULT_MAX_YAML_BYTES`).
+   */
+  maxYamlBytes?: number;
 }
 
 /** The name an operand goes by in messages. */
@@ -45,44 +60,46 @@ export function operandName(operand: string): string {
 }
 
 function fail(name: string, what: string): InputError {
-  return new InputError(`Cannot read snapshot ${name}: ${what}`);
+  return new InputError(`Cannot read snapshot ${escapeText(name)}: ${what}`);
 }
 
 /** Reads a snapshot from a file or `-` (standard input) and validates it. */
 export async function readSnapshot(operand: string, opts: ReadOptions = {}): Promise<Snapshot> {
   const limit = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const name = operandName(operand);
-  const tooBig = (size: string) =>
+  const tooBig = (what: string) =>
     fail(
       name,
-      `${size} exceeds the size limit of ${formatBytes(limit)} (raise it with --max-size)`,
+      `${what} exceeds the size limit of ${formatBytes(limit)} (raise it with --max-size)`,
     );
   let bytes: Uint8Array;
   if (operand === "-") {
+    if (stdinIsTty()) {
+      throw fail(
+        name,
+        "standard input is a terminal (pipe a snapshot into nsnap, or name a file)",
+      );
+    }
     try {
       bytes = await readLimited(stdinChunks(), limit);
     } catch (err) {
       if (err instanceof RangeError) throw tooBig("input");
-      throw fail(name, errnoText(err));
+      throw fail(name, `standard input cannot be read: ${errnoText(err)}`);
     }
   } else {
     try {
-      const st = await fsp.stat(operand);
-      if (st.isDirectory()) throw fail(name, errnoText({ code: "EISDIR" }));
-      if (st.isFile()) {
-        if (st.size > limit) throw tooBig(`file is ${formatBytes(st.size)}, which`);
-        bytes = await fsp.readFile(operand);
-      } else {
-        // A pipe or device (`<(gunzip -c a.gz)`, /dev/stdin): read it, counting as we go.
-        bytes = await readLimited(createReadStream(operand), limit);
-      }
+      // Bounded by the bytes read: a device, a FIFO or a /proc file says its size is 0.
+      bytes = await readFileBounded(operand, limit);
     } catch (err) {
-      if (err instanceof InputError) throw err;
-      if (err instanceof RangeError) throw tooBig("input");
+      if (err instanceof TooLargeError) {
+        throw tooBig(
+          err.size === undefined ? "the file" : `file is ${formatBytes(err.size)}, which`,
+        );
+      }
       throw fail(name, errnoText(err));
     }
   }
-  return parseSnapshotBytes(bytes, name, { maxBytes: limit });
+  return parseSnapshotBytes(bytes, name, opts);
 }
 
 /** Reads a stream to its end, refusing (RangeError) once it passes `limit` bytes. */
@@ -132,13 +149,15 @@ export function parseSnapshotBytes(
   const text = decodeText(data, name);
   const first = /\S/.exec(text)?.[0];
   const json = first === "{" || first === "[";
-  const doc = json ? parseJson(text, name) : parseYaml(text, name);
+  const doc = json
+    ? parseJson(text, name)
+    : parseYaml(text, name, opts.maxYamlBytes ?? Math.min(limit, DEFAULT_MAX_YAML_BYTES));
   checkDocument(doc, name);
   // Connections take the fast path when every one is plainly valid; zod checks the rest.
   const record = doc as Record<string, unknown>;
   const fast = fastConnections(record.connections);
   if (json) checkJsonDuplicates(text, doc, name, fast);
-  return validate(fast ? { ...record, connections: [] } : doc, name, fast);
+  return validate(doc, name, fast);
 }
 
 function gunzip(bytes: Uint8Array, name: string, limit: number): Uint8Array {
@@ -189,11 +208,11 @@ function parseJson(text: string, name: string): unknown {
 }
 
 /**
- * Refuses JSON with a duplicate key, which JSON.parse would silently resolve (last wins): the
- * text holds one ':' per key plus those inside strings, so a surplus means a key was dropped.
- * The fast path has counted the connections' keys already; only when that count falls short
- * (an unknown field, or a real duplicate) is everything counted, and only a surplus then is
- * located exactly.
+ * Refuses JSON with a duplicate key, which JSON.parse would silently resolve (last wins). Cheap
+ * test first: the text holds one ':' per key plus those inside strings; the parsed document says
+ * how many keys survived and how many ':' its strings hold, so a surplus means a key was dropped.
+ * That count is only sound while no string spells a ':' as `\u003a`, so such text, and any text
+ * with a surplus, is scanned exactly (key by key, decoded, a set per object).
  */
 function checkJsonDuplicates(
   text: string,
@@ -201,19 +220,18 @@ function checkJsonDuplicates(
   name: string,
   fast: FastConnections | undefined,
 ): void {
-  const inText = countColons(text);
-  if (fast) {
-    const rest = { ...(doc as Record<string, unknown>), connections: [] };
-    if (inText <= fast.keys + fast.colons + countKeysAndColons(rest)) return;
+  if (!/\\u003a/i.test(text)) {
+    const inText = countColons(text);
+    if (fast) {
+      const rest = { ...(doc as Record<string, unknown>), connections: [] };
+      if (inText <= fast.keys + fast.colons + countKeysAndColons(rest)) return;
+    }
+    if (inText <= countKeysAndColons(doc)) return;
   }
-  if (inText <= countKeysAndColons(doc)) return;
-  // Locate it exactly (slow, but only on this path); YAML 1.2 reads JSON.
-  const ydoc = parseDocument(text, { uniqueKeys: true, version: "1.2" });
-  const dup = ydoc.errors.find((e) => e.code === "DUPLICATE_KEY");
+  const dup = findDuplicateKey(text);
   if (dup) {
-    const pos = dup.linePos?.[0];
-    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : "";
-    throw fail(name, `duplicate key${where} in JSON (each key may appear once)`);
+    const where = `at line ${dup.line}, column ${dup.column}`;
+    throw fail(name, `duplicate key ${where} in JSON (each key may appear once)`);
   }
 }
 
@@ -241,32 +259,26 @@ function countKeysAndColons(doc: unknown): number {
   return expected;
 }
 
-function parseYaml(text: string, name: string): unknown {
+function parseYaml(text: string, name: string, limit: number): unknown {
   // What nsnap wrote reads in a fraction of the time; anything else goes to the full parser.
   const fast = parseNsnapYaml(text);
   if (fast !== undefined) return fast;
+  // The full parser builds a node per value: ~100 bytes of memory per byte of text.
+  if (text.length > limit) {
+    throw fail(
+      name,
+      `YAML outside nsnap's own layout (comments, anchors, flow style …) is read only up to ${
+        formatBytes(limit)
+      }, and this is ${
+        formatBytes(text.length)
+      } (raise it with --max-size, or convert the file to JSON)`,
+    );
+  }
   try {
-    const doc = parseDocument(text, {
-      uniqueKeys: true,
-      intAsBigInt: true,
-      prettyErrors: true,
-      version: "1.2",
-    });
-    const err = doc.errors[0];
-    if (err) {
-      const pos = err.linePos?.[0];
-      const where = pos ? ` at line ${pos.line}, column ${pos.col}` : "";
-      const what = err.code === "DUPLICATE_KEY"
-        ? "duplicate key"
-        : err.code === "MULTIPLE_DOCS"
-        ? "more than one YAML document (a snapshot is one)"
-        : firstLine(err.message).replace(/ at line [0-9]+, column [0-9]+:?$/, "");
-      throw fail(name, `malformed YAML${where}: ${what}`);
-    }
     // Integers come as bigint so that a large unquoted counter keeps its precision; safe ones
     // become numbers again, larger ones the decimal strings the schema accepts.
-    return doc.toJS({
-      maxAliasCount: MAX_YAML_ALIASES,
+    return readYaml(text, {
+      intAsBigInt: true,
       reviver: (_k: unknown, v: unknown) =>
         typeof v === "bigint"
           ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER)
@@ -275,13 +287,9 @@ function parseYaml(text: string, name: string): unknown {
           : v,
     });
   } catch (err) {
-    if (err instanceof InputError) throw err;
-    const msg = (err as Error).message ?? String(err);
-    if (/alias/i.test(msg)) {
-      throw fail(name, "YAML expands too many aliases (an alias bomb?); refused");
-    }
+    if (err instanceof YamlProblem) throw fail(name, `malformed YAML${err.where}: ${err.what}`);
     if (err instanceof RangeError) throw fail(name, "YAML nested too deeply");
-    throw fail(name, `malformed YAML: ${firstLine(msg)}`);
+    throw fail(name, `malformed YAML: ${firstLine((err as Error).message ?? String(err))}`);
   }
 }
 
@@ -329,12 +337,98 @@ function checkDocument(doc: unknown, name: string): void {
 }
 
 /** Validates against the schema (connections already checked when `fast` is given). */
+/**
+ * Validates a parsed document as the loader does (schema, 64-bit counters, prototype-free records
+ * for counters, labels and processes), for anyone who builds one: `Cannot read snapshot <name>:
+ * <path>: …` on the first problem.
+ *
+ * @example
+ * ```ts
+ * import { validateSnapshot } from "./read.ts";
+ * try {
+ *   validateSnapshot({ schema: "nsnap/v1" }, "x.json");
+ * } catch (e) {
+ *   (e as Error).message; // "Cannot read snapshot x.json: meta: required section missing …"
+ * }
+ * ```
+ */
+export function validateSnapshot(doc: unknown, name: string): Snapshot {
+  checkDocument(doc, name);
+  return validate(doc, name, undefined);
+}
+
 function validate(doc: unknown, name: string, fast: FastConnections | undefined): Snapshot {
-  const r = SnapshotSchema.safeParse(doc);
-  if (r.success) return fast ? { ...r.data, connections: fast.connections } : r.data;
-  const [first, ...rest] = r.error.issues;
-  const more = rest.length > 0 ? ` (and ${rest.length} more)` : "";
-  throw fail(name, describeIssue(first!, doc) + more);
+  const raw = doc as Record<string, unknown>;
+  // Records keyed by input text are read here, not by zod: zod builds plain objects and drops a
+  // "__proto__" key without a word; these keep every key in a prototype-free record.
+  const issues: Issue[] = [];
+  const counters = readDict(raw.counters, ["counters"], (group, path) => {
+    const values = readDict(group, path, (value, at) => checked(CounterValue, value, at, issues));
+    if (!values) issues.push({ code: "invalid_type", expected: "record", path, message: "" });
+    return values;
+  });
+  const meta = isObject(raw.meta) ? raw.meta : undefined;
+  const labels = readDict(
+    meta?.labels,
+    ["meta", "labels"],
+    (value, at) => checked(z.string(), value, at, issues),
+  );
+  if (isObject(raw.processes) && Object.hasOwn(raw.processes, "__proto__")) {
+    issues.push({ code: "invalid_key", path: ["processes", "__proto__"], message: "" });
+  }
+  const forZod: Record<string, unknown> = { ...raw };
+  if (fast) forZod.connections = [];
+  if (counters) forZod.counters = {};
+  if (labels && meta) forZod.meta = { ...meta, labels: {} };
+  const r = SnapshotSchema.safeParse(forZod);
+  const all = r.success ? issues : [...r.error.issues as Issue[], ...issues];
+  if (all.length > 0) {
+    const more = all.length > 1 ? ` (and ${all.length - 1} more)` : "";
+    throw fail(name, describeIssue(all[0]!, doc) + more);
+  }
+  const data = r.data!;
+  if (fast) data.connections = fast.connections;
+  if (counters) data.counters = counters as Snapshot["counters"];
+  if (labels) data.meta.labels = labels as Record<string, string>;
+  data.processes = dictFrom(data.processes);
+  return data;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * Reads an object's own entries into a prototype-free record, each value through `each` (which
+ * records its own issues and returns undefined for a value it refuses). Undefined when `value`
+ * is no object.
+ */
+function readDict<V>(
+  value: unknown,
+  path: PropertyKey[],
+  each: (value: unknown, path: PropertyKey[]) => V | undefined,
+): Record<string, V> | undefined {
+  if (!isObject(value)) return undefined;
+  const out = dict<V>();
+  for (const key of Object.keys(value)) {
+    const v = each(value[key], [...path, key]);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+/** Parses one value with a schema, recording its first issue (with the full path) on failure. */
+function checked<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  path: PropertyKey[],
+  issues: Issue[],
+): T | undefined {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]! as Issue;
+  issues.push({ ...issue, path: [...path, ...issue.path] });
+  return undefined;
 }
 
 type Issue = {
@@ -362,7 +456,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
   let v = doc;
   for (const seg of path) {
-    if (v === null || typeof v !== "object") return undefined;
+    if (v === null || typeof v !== "object" || !Object.hasOwn(v, seg)) return undefined;
     v = (v as Record<PropertyKey, unknown>)[seg];
   }
   return v;
@@ -377,6 +471,9 @@ const EXPECTED_NAMES: Record<string, string> = {
   string: "string",
   boolean: "boolean",
 };
+
+const COUNTER_EXPECTED =
+  "expected integer from -2^63 to 2^64-1 (a number up to 2^53-1, or a decimal string)";
 
 /** Turns a schema issue into "<path>: expected <what>, got <what>". */
 function describeIssue(issue: Issue, doc: unknown): string {
@@ -398,13 +495,17 @@ function describeIssue(issue: Issue, doc: unknown): string {
     }
     case "too_small":
     case "too_big":
+      if (issue.path[0] === "counters" || issue.path.includes("stats")) {
+        return `${path}: ${COUNTER_EXPECTED}, got ${got}`;
+      }
+      break;
     case "invalid_format":
     case "invalid_union":
       if (issue.path[0] === "counters" || issue.path.includes("stats")) {
         const big = typeof value === "number" && !Number.isSafeInteger(value)
           ? " (beyond 2^53 a counter must be a decimal string)"
           : "";
-        return `${path}: expected integer (a number up to 2^53-1, or a decimal string), got ${got}${big}`;
+        return `${path}: ${COUNTER_EXPECTED}, got ${got}${big}`;
       }
   }
   switch (issue.code) {

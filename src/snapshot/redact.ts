@@ -12,16 +12,21 @@
  * each pseudonym bit is the original bit XOR a keyed bit of everything before it, so two
  * addresses that share a prefix share it after redaction too: a host stays inside its redacted
  * route. Limits: the top 5 bits of IPv4 and the top 32 of IPv6 are folded away, so two networks
- * that differ only there can collide (one chance in 2^(prefix-5) for IPv4); short routes
- * (/0–/4) are kept as they are, since they name no one.
+ * that differ only there can collide (one chance in 2^(prefix-5) for IPv4); IPv4 routes of /0–/4
+ * and IPv6 ones shorter than /16 are kept as they are, since they name no one; IPv6 prefixes of
+ * /16 to /31 (a provider's allocation) become the documentation prefix cut to their length.
  *
  * Routing rules lose their addresses like routes do, neighbours their addresses and MACs; the
- * text of firewall rules has every address, CIDR (prefix kept), MAC and the host name replaced.
- * Settings and qdiscs hold no addresses and stay.
+ * text of firewall rules has every address, CIDR (prefix kept), MAC, DNS name and known user
+ * name replaced. Settings and qdiscs hold no addresses and stay.
  *
- * Processes: the command line is dropped; a home folder in an executable path and the names of
- * ordinary users (uid 1000 and up, nobody excepted) become pseudonyms; system users stay.
- * Warnings lose any address or host name they quote. Labels are the operator's own and are kept.
+ * Processes: the command line is dropped; user names become pseudonyms unless they are one of a
+ * short fixed list of well-known system accounts (`SYSTEM_USERS`: root, daemon, nobody,
+ * www-data …), whatever the uid says (macOS accounts start at 501; lsof gives no uid); a home
+ * folder in an executable path becomes a pseudonym. The network namespace's name becomes one.
+ * Warnings, errors and `meta.source.files` lose every address, MAC, host name, known user name
+ * and file path they quote (system paths under /proc, /sys, /dev, /etc, /usr … stay).
+ * Labels are the operator's own and are kept, as are interface and program names.
  */
 import { createHmac, randomBytes } from "node:crypto";
 import type {
@@ -36,6 +41,7 @@ import type {
 } from "../model.ts";
 import { formatIPv4, formatIPv6Groups, parseIPv4, parseIPv6 } from "../net/address.ts";
 import { normalizeSnapshot } from "./normalize.ts";
+import { dict } from "../util/record.ts";
 
 /** A fresh random key, for a run that was given none (its pseudonyms match no other run's). */
 export function randomRedactKey(): string {
@@ -153,7 +159,11 @@ function redactAddressText(p: Pseudonyms, text: string, prefixLength?: number): 
       return `::ffff:${formatIPv4(inner)}${scope}`;
     }
     const pl = prefixLength ?? 128;
-    if (pl < plan.keep + plan.fixed.length && plan.fixed !== "") return text;
+    if (plan.fixed !== "" && pl < plan.fixed.length) {
+      // Shorter than the documentation prefix: below /16 it names no one; else cut it down.
+      if (pl < 16) return text;
+      return formatIPv6Groups(bitsToV6Groups(plan.fixed.slice(0, pl).padEnd(128, "0"))) + scope;
+    }
     let bits = p.scramble("v6", v6Bits(g), plan.keep, plan.fixed);
     if (pl < 128) bits = bits.slice(0, Math.max(pl, plan.keep)).padEnd(128, "0");
     return formatIPv6Groups(bitsToV6Groups(bits)) + scope;
@@ -204,29 +214,155 @@ function v4Broadcast(address: string, prefix: number): string | undefined {
 const IPV4_IN_TEXT = /(?<![0-9.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![0-9])/g;
 const IPV6_IN_TEXT = /(?<![0-9A-Za-z:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.[0-9.]+)?/g;
 
-/** Replaces addresses and the host name quoted inside free text (warnings, errors). */
-function redactText(p: Pseudonyms, text: string, hostname: string): string {
-  let out = text.replace(IPV4_IN_TEXT, (m) => redactAddressText(p, m));
-  out = out.replace(IPV6_IN_TEXT, (m) => parseIPv6(m) ? redactAddressText(p, m) : m);
-  return redactHostname(p, out, hostname);
+const MAC_IN_TEXT = /(?<![0-9A-Fa-f:])[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5,19}(?![0-9A-Fa-f:])/g;
+/** An absolute path, or a relative one with a folder in it, inside free text. */
+const PATH_IN_TEXT =
+  /(?<![\w.~-])(?:~|\.{1,2})?(?:\/[^\s/:'"()<>[\],;]+)+\/?|(?<![\w/.-])[\w.-]+(?:\/[^\s/:'"()<>[\],;]+)+/g;
+/** Folders whose paths name the system, not a person: kept in warnings. */
+const SYSTEM_PATH =
+  /^\/(proc|sys|dev|etc|usr|bin|sbin|lib|lib32|lib64|libx32|run|var\/run|var\/lib|opt\/homebrew|System|Library)(\/|$)/;
+/** A DNS name inside free text: labels with a dot, the last one alphabetic. */
+const HOST_IN_TEXT =
+  /(?<![\w.@-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}(?![\w-]|\.\w)/g;
+
+/** Replaces a file path by a pseudonym, keeping a common extension ("file-1a2b3c4d.txt"). */
+function redactFilePath(p: Pseudonyms, path: string): string {
+  const ext = /\.(txt|json|yaml|yml|gz|log|out|csv)$/i.exec(path)?.[0] ?? "";
+  return p.name("file", path) + ext;
 }
 
-/** Replaces the host name where it stands as a word of its own. */
-function redactHostname(p: Pseudonyms, text: string, hostname: string): string {
-  if (hostname === "" || !text.includes(hostname)) return text;
-  const escaped = hostname.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return text.replace(
-    new RegExp(`(?<![\\w.-])${escaped}(?![\\w-])`, "g"),
-    p.name("host", hostname),
-  );
+/** Free text (warnings, errors) with the names it quotes replaced. */
+type TextRedactor = (text: string) => string;
+
+/**
+ * Replaces what free text can quote: addresses, MACs, file paths outside the system's folders,
+ * DNS names, the host's name and the user names the snapshot pseudonymises.
+ */
+function textRedactor(p: Pseudonyms, hostname: string, users: readonly string[]): TextRedactor {
+  const names = nameRedactor(p, hostname, users);
+  return (text: string) => {
+    let out = text.replace(PATH_IN_TEXT, (m) => SYSTEM_PATH.test(m) ? m : redactFilePath(p, m));
+    out = out.replace(MAC_IN_TEXT, (m) => redactMac(p, m));
+    out = out.replace(IPV4_IN_TEXT, (m) => redactAddressText(p, m));
+    out = out.replace(IPV6_IN_TEXT, (m) => parseIPv6(m) ? redactAddressText(p, m) : m);
+    return names(out);
+  };
 }
 
-/** A home folder's owner in a path (/home/alice/…, /Users/alice/…) becomes a pseudonym. */
-function redactPath(p: Pseudonyms, path: string): string {
+/** Replaces the host's name, the pseudonymised user names and DNS names in text. */
+function nameRedactor(p: Pseudonyms, hostname: string, users: readonly string[]): TextRedactor {
+  const names = [hostname, ...users].filter((n) => n !== "" && !NOT_NAMES.has(n.toLowerCase()))
+    .sort((a, b) => b.length - a.length);
+  const escaped = names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const named = escaped.length === 0
+    ? undefined
+    : new RegExp(`(?<![\\w.-])(?:${escaped.join("|")})(?![\\w-])`, "g");
+  return (text: string) => {
+    const out = named
+      ? text.replace(named, (m) => m === hostname ? p.name("host", m) : p.name("user", m))
+      : text;
+    return out.replace(
+      HOST_IN_TEXT,
+      (m) => /^(host|user|file|name)-[0-9a-f]{8}/.test(m) ? m : p.name("host", m),
+    );
+  };
+}
+
+/** A MAC, an IPv4 address or CIDR, or an IPv6 address or CIDR, as a rule's text holds them. */
+const ADDRESS_IN_RULE = new RegExp(
+  "(?<![0-9A-Za-z:.])(?:" +
+    "(?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:])" +
+    "|(?:[0-9]{1,3}\\.){3}[0-9]{1,3}(?:/[0-9]{1,2})?(?![0-9])" +
+    "|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:/[0-9]{1,3})?" +
+    ")",
+  "g",
+);
+
+/**
+ * A firewall rule's text: each MAC, address and CIDR (prefix kept) once, then names. Paths are
+ * not looked for: a CIDR would read as one.
+ */
+function redactRuleText(p: Pseudonyms, text: string, names: TextRedactor): string {
+  const out = text.replace(ADDRESS_IN_RULE, (m) => {
+    if (/^(?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/.test(m)) return redactMac(p, m);
+    if (m.includes(".")) return redactCidr(p, m);
+    const slash = m.indexOf("/");
+    return parseIPv6(slash < 0 ? m : m.slice(0, slash)) ? redactCidr(p, m) : m;
+  });
+  return names(out);
+}
+
+function redactRule(p: Pseudonyms, r: Rule): Rule {
+  const out: Rule = { ...r };
+  if (r.from !== undefined) out.from = redactCidr(p, r.from);
+  if (r.to !== undefined) out.to = redactCidr(p, r.to);
+  return out;
+}
+
+function redactNeighbour(p: Pseudonyms, n: Neighbour): Neighbour {
+  const out: Neighbour = { ...n, address: redactAddressText(p, n.address) };
+  if (n.mac !== undefined) out.mac = redactMac(p, n.mac);
+  return out;
+}
+
+function redactFirewall(p: Pseudonyms, f: Firewall, names: TextRedactor): Firewall {
+  return {
+    tables: f.tables.map((t) => ({
+      ...t,
+      chains: t.chains.map((c) => ({
+        ...c,
+        rules: c.rules.map((r) => ({ ...r, text: redactRuleText(p, r.text, names) })),
+      })),
+    })),
+  };
+}
+
+/**
+ * Accounts that name a system role, not a person: kept by --redact. Everything else, whatever
+ * its uid, becomes a pseudonym.
+ */
+export const SYSTEM_USERS: ReadonlySet<string> = new Set([
+  "root",
+  "daemon",
+  "bin",
+  "sys",
+  "adm",
+  "nobody",
+  "nogroup",
+  "www-data",
+  "messagebus",
+  "syslog",
+  "sshd",
+  "systemd-network",
+  "systemd-resolve",
+  "systemd-timesync",
+  "ntp",
+  "chrony",
+  "_chrony",
+  "dnsmasq",
+  "avahi",
+  "postfix",
+  "redis",
+  "postgres",
+  "mysql",
+  "nginx",
+  "memcache",
+  "haproxy",
+  "_www",
+  "_mdnsresponder",
+  "_networkd",
+]);
+
+/**
+ * A home folder's owner in a path (/home/alice/…, /Users/alice/…), and any folder named after a
+ * pseudonymised user, become pseudonyms.
+ */
+function redactPath(p: Pseudonyms, path: string, users: readonly string[]): string {
+  const known = new Set(users);
   return path.replace(
     /^\/(home|Users)\/([^/]+)/,
     (_m, base: string, user: string) => `/${base}/${p.name("user", user)}`,
-  );
+  ).split("/").map((part) => (known.has(part) ? p.name("user", part) : part)).join("/");
 }
 
 function redactConnection(p: Pseudonyms, c: Connection): Connection {
@@ -247,52 +383,6 @@ function redactRoute(p: Pseudonyms, r: Route): Route {
     );
   }
   return out;
-}
-
-function redactRule(p: Pseudonyms, r: Rule): Rule {
-  const out: Rule = { ...r };
-  if (r.from !== undefined) out.from = redactCidr(p, r.from);
-  if (r.to !== undefined) out.to = redactCidr(p, r.to);
-  return out;
-}
-
-function redactNeighbour(p: Pseudonyms, n: Neighbour): Neighbour {
-  const out: Neighbour = { ...n, address: redactAddressText(p, n.address) };
-  if (n.mac !== undefined) out.mac = redactMac(p, n.mac);
-  return out;
-}
-
-/** A MAC, an IPv4 address or CIDR, or an IPv6 address or CIDR, as a rule's text holds them. */
-const ADDRESS_IN_RULE = new RegExp(
-  "(?<![0-9A-Za-z:.])(?:" +
-    "(?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:])" +
-    "|(?:[0-9]{1,3}\\.){3}[0-9]{1,3}(?:/[0-9]{1,2})?(?![0-9])" +
-    "|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:/[0-9]{1,3})?" +
-    ")",
-  "g",
-);
-
-/** A firewall rule's text: each MAC, address and CIDR (prefix kept) once, then the host name. */
-function redactRuleText(p: Pseudonyms, text: string, hostname: string): string {
-  const out = text.replace(ADDRESS_IN_RULE, (m) => {
-    if (/^(?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/.test(m)) return redactMac(p, m);
-    if (m.includes(".")) return redactCidr(p, m);
-    const slash = m.indexOf("/");
-    return parseIPv6(slash < 0 ? m : m.slice(0, slash)) ? redactCidr(p, m) : m;
-  });
-  return redactHostname(p, out, hostname);
-}
-
-function redactFirewall(p: Pseudonyms, f: Firewall, hostname: string): Firewall {
-  return {
-    tables: f.tables.map((t) => ({
-      ...t,
-      chains: t.chains.map((c) => ({
-        ...c,
-        rules: c.rules.map((r) => ({ ...r, text: redactRuleText(p, r.text, hostname) })),
-      })),
-    })),
-  };
 }
 
 function redactInterfaceAddress(p: Pseudonyms, a: InterfaceAddress): InterfaceAddress {
@@ -332,7 +422,10 @@ function redactInterface(p: Pseudonyms, i: NetInterface): NetInterface {
 export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
   const p = new Pseudonyms(key);
   const hostname = snapshot.meta.host.hostname;
-  const text = (t: string) => redactText(p, t, hostname);
+  const users = Object.values(snapshot.processes).map((x) => x.user).filter((u): u is string =>
+    u !== undefined && !SYSTEM_USERS.has(u)
+  );
+  const text = textRedactor(p, hostname, users);
   const m = snapshot.meta;
   const sections = Object.fromEntries(
     Object.entries(m.sections).flatMap(([name, s]) => {
@@ -349,20 +442,21 @@ export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
     sections,
     redacted: true,
   };
+  // The machine id identifies the host too; a stable pseudonym still pairs a fleet's snapshots.
+  if (m.host.machineId !== undefined) meta.host.machineId = p.name("machine", m.host.machineId);
   if (m.source !== undefined) {
     meta.source = { ...m.source };
     if (m.source.files !== undefined) {
-      meta.source.files = m.source.files.map((f) => f.slice(f.lastIndexOf("/") + 1));
+      meta.source.files = m.source.files.map((f) => redactFilePath(p, f));
     }
   }
-  const processes: Snapshot["processes"] = {};
+  if (m.netns?.name !== undefined) meta.netns = { ...m.netns, name: p.name("netns", m.netns.name) };
+  const processes: Snapshot["processes"] = dict();
   for (const [pid, info] of Object.entries(snapshot.processes)) {
     const { cmdline: _dropped, ...rest } = info;
     const out = { ...rest };
-    if (out.exe !== undefined) out.exe = redactPath(p, out.exe);
-    if (out.user !== undefined && out.uid !== undefined && out.uid >= 1000 && out.uid !== 65534) {
-      out.user = p.name("user", out.user);
-    }
+    if (out.exe !== undefined) out.exe = redactPath(p, out.exe, users);
+    if (out.user !== undefined && !SYSTEM_USERS.has(out.user)) out.user = p.name("user", out.user);
     processes[pid] = out;
   }
   return normalizeSnapshot({
@@ -376,6 +470,8 @@ export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
     ...(snapshot.neighbours
       ? { neighbours: snapshot.neighbours.map((n) => redactNeighbour(p, n)) }
       : {}),
-    ...(snapshot.firewall ? { firewall: redactFirewall(p, snapshot.firewall, hostname) } : {}),
+    ...(snapshot.firewall
+      ? { firewall: redactFirewall(p, snapshot.firewall, nameRedactor(p, hostname, users)) }
+      : {}),
   });
 }

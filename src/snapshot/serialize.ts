@@ -22,6 +22,7 @@ import type {
   Snapshot,
 } from "../model.ts";
 import { encodeCounter, SCHEMA_ID } from "../model.ts";
+import { dict } from "../util/record.ts";
 import {
   orderConnection,
   orderFirewall,
@@ -46,9 +47,9 @@ export function serializeSnapshot(s: Snapshot, format: SnapshotFormat): string {
 type DiskCounters = Record<string, Record<string, number | string>>;
 
 function encodeCounters(c: Counters): DiskCounters {
-  const out: DiskCounters = {};
+  const out: DiskCounters = dict();
   for (const [group, values] of Object.entries(c)) {
-    const g: Record<string, number | string> = {};
+    const g = dict<number | string>();
     for (const [name, v] of Object.entries(values)) g[name] = encodeCounter(v);
     out[group] = g;
   }
@@ -179,7 +180,7 @@ function serializeJson(s: Snapshot): string {
 }
 
 function serializeYaml(s: Snapshot): string {
-  const processes: Record<string, unknown> = {};
+  const processes = dict<unknown>();
   for (const pid of Object.keys(s.processes)) processes[pid] = orderProcess(s.processes[pid]!);
   const doc: Record<string, unknown> = {
     schema: SCHEMA_ID,

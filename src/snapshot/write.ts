@@ -1,22 +1,38 @@
 /**
  * Writing snapshots: to a file (atomically, mode 0600, never over an existing file without
- * `force`, never through a symbolic link), into a folder under a generated name, or to stdout.
+ * `force`, never through a symbolic link, never onto a device, FIFO or socket), into a folder
+ * under a generated name, or to stdout (`-`).
  *
  * How a file is published: the text goes to a temporary file created exclusively (O_EXCL, 0600) in
- * the destination folder and is synced; then `link(temp, final)` publishes it, which fails if the
- * name is taken (so two writers can never clobber each other), and the temporary name is removed.
- * With `force`, `rename(temp, final)` replaces the old file in one step. Any failure, SIGINT or
- * SIGTERM removes the temporary file.
+ * the destination folder under a short name (`.nsnap-<12 hex>.tmp`, so that any name the file
+ * system allows for the snapshot is allowed for its temporary file too) and is synced; then
+ * `link(temp, final)` publishes it, which fails if the name is taken (so two writers can never
+ * clobber each other), and the temporary name is removed. With `force`, `rename(temp, final)`
+ * replaces the old file in one step. Any failure removes the temporary file. A folder created for
+ * `-o DIR/` (or the default ./snapshots/) is 0700 whatever the umask.
+ *
+ * This module installs no signal handler and never exits: a caller that wants the temporary file
+ * removed when a signal ends the process passes `tempFiles` (the CLI does, see cli/signals.ts).
  *
  * The snapshot is written as given: callers normalise it first (`normalizeSnapshot`).
  */
-import { promises as fsp, unlinkSync } from "node:fs";
+import { promises as fsp, type Stats } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { errnoText, InputError, UsageError } from "../errors.ts";
 import type { Snapshot } from "../model.ts";
-import { exit, onTerminate, pid, writeStdout } from "../runtime/process.ts";
+import { writeStdout } from "../runtime/process.ts";
+import { escapeText } from "../util/escape.ts";
 import { serializeSnapshot, type SnapshotFormat } from "./serialize.ts";
+
+/** Someone who removes temporary files if the process is ended while they exist. */
+export interface TempFileTracker {
+  /** A temporary file now exists at `path`. */
+  add(path: string): void;
+  /** It is gone (published or removed). */
+  delete(path: string): void;
+}
 
 /** Where and how to write a snapshot. */
 export interface WriteOptions {
@@ -28,6 +44,8 @@ export interface WriteOptions {
   force?: boolean;
   /** Folder that relative paths start from (default: the process's working directory). */
   cwd?: string;
+  /** Told about each temporary file while it exists (for cleanup on a signal). */
+  tempFiles?: TempFileTracker;
 }
 
 /** The folder snapshots go to when no `-o` is given. */
@@ -77,22 +95,17 @@ export async function writeSnapshot(snapshot: Snapshot, opts: WriteOptions = {})
   }
   const dir = resolve(cwd, shownDir);
 
+  const tracker = opts.tempFiles;
   if (file === undefined) {
     // A generated name in a folder, created if missing; a taken name gets a numbered suffix.
     const format = opts.format ?? "json";
-    try {
-      await fsp.mkdir(dir, { recursive: true });
-    } catch (err) {
-      throw new InputError(
-        `Cannot write snapshot into ${shownDir}: ${systemReason(err, shownDir)}`,
-      );
-    }
+    await makeFolder(dir, shownDir, output ?? `${DEFAULT_SNAPSHOT_DIR}/`);
     const stem = generatedStem(snapshot);
     const data = encode(snapshot, format, false);
     const ext = format === "yaml" ? ".yaml" : ".json";
     const nameAt = (i: number) =>
       i === 0 ? `${stem}${ext}` : i < 10_000 ? `${stem}-${i + 1}${ext}` : undefined;
-    const name = await publish(data, dir, shownDir, nameAt, false, "snapshot");
+    const name = await publish(data, dir, shownDir, nameAt, false, "snapshot", tracker);
     return join(shownDir, name);
   }
 
@@ -104,38 +117,27 @@ export async function writeSnapshot(snapshot: Snapshot, opts: WriteOptions = {})
   }
   const format = opts.format ?? named.format ?? "json";
   const only = (i: number) => (i === 0 ? file : undefined);
-  await publish(
-    encode(snapshot, format, named.gzip),
-    dir,
-    shownDir,
-    only,
-    opts.force ?? false,
-    "snapshot",
-  );
+  const data = encode(snapshot, format, named.gzip);
+  await publish(data, dir, shownDir, only, opts.force ?? false, "snapshot", tracker);
   return output!;
 }
 
 /**
  * Writes other output (an HTML report) the way snapshots are written: atomically, mode 0600,
- * never over an existing file without `force`, never through a symbolic link. `noun` names the
- * thing in error messages ("Cannot write report r.html: file exists …").
+ * never over an existing file without `force`, never through a symbolic link, never onto a
+ * device, FIFO or socket. `noun` names the thing in error messages ("Cannot write report r.html:
+ * file exists …").
  */
 export async function writeFileSafely(
   output: string,
   data: Uint8Array,
-  opts: { force?: boolean; noun: string; cwd?: string },
+  opts: { force?: boolean; noun: string; cwd?: string; tempFiles?: TempFileTracker },
 ): Promise<void> {
   const shownDir = dirname(output);
   const file = basename(output);
   const only = (i: number) => (i === 0 ? file : undefined);
-  await publish(
-    data,
-    resolve(opts.cwd ?? ".", shownDir),
-    shownDir,
-    only,
-    opts.force ?? false,
-    opts.noun,
-  );
+  const dir = resolve(opts.cwd ?? ".", shownDir);
+  await publish(data, dir, shownDir, only, opts.force ?? false, opts.noun, opts.tempFiles);
 }
 
 function encode(s: Snapshot, format: SnapshotFormat, gzip: boolean): Uint8Array {
@@ -151,8 +153,25 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
+/** Creates the folder (and missing parents) as 0700, or says in words why it cannot. */
+async function makeFolder(dir: string, shownDir: string, asGiven: string): Promise<void> {
+  try {
+    await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why = code === "EEXIST"
+      ? `${escapeText(shownDir)} is a file, not a folder`
+      : code === "ENOTDIR"
+      ? "a part of the path is a file, not a folder"
+      : systemReason(err, shownDir);
+    throw new InputError(`Cannot write snapshot into ${escapeText(asGiven)}: ${why}`);
+  }
+}
+
 function systemReason(err: unknown, shownDir: string): string {
-  if ((err as { code?: unknown }).code === "ENOENT") return `folder ${shownDir} does not exist`;
+  if ((err as { code?: string }).code === "ENOENT") {
+    return `folder ${escapeText(shownDir)} does not exist`;
+  }
   return errnoText(err);
 }
 
@@ -167,26 +186,29 @@ async function publish(
   nameAt: (i: number) => string | undefined,
   force: boolean,
   noun: string,
+  tracker: TempFileTracker | undefined,
 ): Promise<string> {
-  const shown = (name: string) => (shownDir === "." ? name : join(shownDir, name));
+  const shown = (name: string) => escapeText(shownDir === "." ? name : join(shownDir, name));
   const first = nameAt(0)!;
-  // A single name that is taken or a link is refused before anything is written.
+  // A single name that is taken, a link or a special file is refused before anything is written.
   if (nameAt(1) === undefined) await checkTarget(join(dir, first), shown(first), force, noun);
 
-  const tmp = join(dir, `.${first}.${pid()}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+  const tmp = join(dir, `.nsnap-${randomBytes(6).toString("hex")}.tmp`);
   let tmpExists = false;
-  const removeTmp = () => {
-    untrack(tmp);
-    if (!tmpExists) return;
-    tmpExists = false;
-    try {
-      unlinkSync(tmp);
-    } catch { /* already gone */ }
+  const removeTmp = async () => {
+    if (tmpExists) {
+      tmpExists = false;
+      try {
+        await fsp.unlink(tmp);
+      } catch { /* already gone */ }
+    }
+    tracker?.delete(tmp);
   };
-  track(tmp);
   let current = first;
   try {
     try {
+      // Tracked before it exists, so that a signal in between still finds it.
+      tracker?.add(tmp);
       const fh = await fsp.open(tmp, "wx", 0o600);
       tmpExists = true;
       try {
@@ -209,7 +231,7 @@ async function publish(
         return name;
       }
       if (await linkNoClobber(tmp, target)) {
-        removeTmp();
+        await removeTmp();
         await syncDir(dir);
         return name;
       }
@@ -221,35 +243,24 @@ async function publish(
     if (err instanceof InputError) throw err;
     throw new InputError(`Cannot write ${noun} ${shown(current)}: ${systemReason(err, shownDir)}`);
   } finally {
-    removeTmp();
+    await removeTmp();
   }
 }
 
-/** Temporary files being written now; SIGINT/SIGTERM removes them before the process ends. */
-const pending = new Set<string>();
-let stopWatching: (() => void) | undefined;
-
-function track(tmp: string): void {
-  pending.add(tmp);
-  stopWatching ??= onTerminate((signal) => {
-    for (const t of pending) {
-      try {
-        unlinkSync(t);
-      } catch { /* already gone */ }
-    }
-    exit(signal === "SIGINT" ? 130 : 143);
-  });
+/** What a file that is not a regular one is, in words; undefined for a regular file. */
+function specialKind(st: Stats): string | undefined {
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isFIFO()) return "a FIFO (named pipe)";
+  if (st.isSocket()) return "a socket";
+  return undefined;
 }
 
-function untrack(tmp: string): void {
-  pending.delete(tmp);
-  if (pending.size === 0 && stopWatching) {
-    stopWatching();
-    stopWatching = undefined;
-  }
-}
-
-/** Refuses a symbolic link always, and an existing file unless `force`. */
+/**
+ * Refuses a symbolic link, a folder and a special file (device, FIFO, socket: replacing
+ * /dev/null with a file would break every program that writes to it) always, and an existing
+ * file unless `force`.
+ */
 async function checkTarget(
   path: string,
   shown: string,
@@ -268,6 +279,12 @@ async function checkTarget(
     );
   }
   if (st.isDirectory()) throw new InputError(`Cannot write ${noun} ${shown}: is a directory`);
+  const special = specialKind(st);
+  if (special !== undefined) {
+    throw new InputError(
+      `Cannot write ${noun} ${shown}: it is ${special}, not a regular file (use -o - to write to standard output)`,
+    );
+  }
   if (!force) {
     throw new InputError(`Cannot write ${noun} ${shown}: file exists (use --force to replace it)`);
   }

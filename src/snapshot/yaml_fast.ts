@@ -4,8 +4,11 @@
  * identifiers and dotted IPv4, JSON-style double-quoted strings, decimal numbers, true/false,
  * [] and {} — and gives up (returns undefined) on anything else: comments, anchors, tags, flow
  * collections, multi-line scalars, duplicate keys, tabs. The full parser then reads the text and
- * words any error. tests/snapshot/yaml_fast_test.ts holds the two to the same results.
+ * words any error. tests/snapshot/yaml_fast_test.ts holds the two to the same results. Mappings
+ * come back without a prototype, so a key such as `__proto__` is only a key.
  */
+
+import { dict } from "../util/record.ts";
 
 /** Words some YAML reader takes for a boolean or null; plain ones are left to the full parser. */
 const WORDS = /^(?:y|n|yes|no|on|off|true|false|null)$/i;
@@ -57,7 +60,8 @@ class Reader {
   }
 
   mapping(indent: number): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+    // Keys are input text: "__proto__" or "constructor" must be plain keys.
+    const out = dict<unknown>();
     for (
       let line = this.lines[this.pos];
       line && line.indent === indent;
@@ -67,7 +71,7 @@ class Reader {
       const entry = splitEntry(line.text);
       if (!entry) throw new GiveUp();
       const [key, rest] = entry;
-      if (key === "__proto__" || Object.hasOwn(out, key)) throw new GiveUp();
+      if (Object.hasOwn(out, key)) throw new GiveUp();
       this.pos++;
       out[key] = rest === "" ? this.nested(indent) : scalar(rest);
     }

@@ -3,7 +3,14 @@
  */
 import type { ProcessInfo, Snapshot } from "../model.ts";
 import { UsageError } from "../errors.ts";
-import { type ConnectionRecord, connectionRecord, holders, selectConnections } from "./select.ts";
+import type { PortRange } from "../net/sockets.ts";
+import {
+  type ConnectionRecord,
+  connectionRecord,
+  holders,
+  selectConnections,
+  viewRules,
+} from "./select.ts";
 import { listenerVerdicts } from "../net/filtered.ts";
 
 /**
@@ -26,10 +33,11 @@ export interface PortSocket extends ConnectionRecord {
   processes: ProcessInfo[];
 }
 
-/** Protocols to look at; neither or both: TCP and UDP. */
+/** Protocols to look at (neither or both: TCP and UDP), and the UDP services rule. */
 export interface PortFilter {
   tcp?: boolean | undefined;
   udp?: boolean | undefined;
+  udpServices?: readonly PortRange[] | undefined;
 }
 
 /** Every socket (any state) whose local or remote port is `port`, in snapshot order. */
@@ -38,10 +46,11 @@ export function socketsOnPort(
   port: number,
   filter: PortFilter = {},
 ): PortSocket[] {
+  const rules = viewRules(snapshot, filter.udpServices);
   const verdicts = listenerVerdicts(snapshot);
   return selectConnections(snapshot, { all: true, port, tcp: filter.tcp, udp: filter.udp }).map(
     (c) => ({
-      ...connectionRecord(snapshot, c, verdicts),
+      ...connectionRecord(snapshot, c, rules, verdicts),
       processes: holders(c)
         .map((pid) => snapshot.processes[String(pid)])
         .filter((p): p is ProcessInfo => p !== undefined),

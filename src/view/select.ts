@@ -4,7 +4,16 @@
  * "Listener" is the one definition in net/sockets.ts, shared with diff.
  */
 import type { Connection, ProcessInfo, Snapshot } from "../model.ts";
-import { isListener, listenerKey } from "../net/sockets.ts";
+import {
+  isListener,
+  listenerKey,
+  type PortRange,
+  type SocketRole,
+  socketRole,
+  type SocketRules,
+  socketRules,
+} from "../net/sockets.ts";
+import { exeName, programName } from "../net/programs.ts";
 import type { FilterVerdict } from "../net/filtered.ts";
 import { type Cidr, cidrContains, parseCidr } from "../net/address.ts";
 import { UsageError } from "../errors.ts";
@@ -24,10 +33,17 @@ export interface ConnectionFilter {
   state?: readonly string[] | undefined;
   /** A process holding the socket (the owner or any other holder). */
   pid?: number | undefined;
-  /** Program name of a holder: case-insensitive substring of its name or executable's basename. */
+  /** Program of a holder: case-insensitive substring of its program, process or executable name. */
   program?: string | undefined;
   /** Local or remote address inside this CIDR (a bare address is a /32 or /128). */
   address?: string | undefined;
+  /** UDP ports that are services even in the ephemeral range (`--udp-service`). */
+  udpServices?: readonly PortRange[] | undefined;
+}
+
+/** The rules that tell a snapshot's UDP clients from its UDP listeners. */
+export function viewRules(snapshot: Snapshot, udpServices?: readonly PortRange[]): SocketRules {
+  return socketRules(snapshot, { udpServices });
 }
 
 export { SOCKET_STATES };
@@ -53,11 +69,6 @@ export function normalizeState(text: string): string {
 export function holders(c: Connection): number[] {
   if (c.pids && c.pids.length > 0) return c.pids;
   return c.pid === undefined ? [] : [c.pid];
-}
-
-function basename(path: string): string {
-  const i = path.lastIndexOf("/");
-  return i >= 0 ? path.slice(i + 1) : path;
 }
 
 /** The process record of a pid, when the snapshot has one. */
@@ -86,9 +97,10 @@ export function selectConnections(snapshot: Snapshot, filter: ConnectionFilter):
     }
   }
   const program = filter.program?.toLowerCase();
+  const rules = viewRules(snapshot, filter.udpServices);
   return snapshot.connections.filter((c) => {
     if (!protocols.has(c.protocol)) return false;
-    if (!every && isListener(c) !== Boolean(filter.listening)) return false;
+    if (!every && isListener(c, rules) !== Boolean(filter.listening)) return false;
     if (states && !states.has(c.state)) return false;
     if (filter.port !== undefined && c.localPort !== filter.port && c.remotePort !== filter.port) {
       return false;
@@ -102,8 +114,9 @@ export function selectConnections(snapshot: Snapshot, filter: ConnectionFilter):
       const match = pids.some((pid) => {
         const p = processOf(snapshot, pid);
         if (!p) return false;
-        return p.name.toLowerCase().includes(program) ||
-          (p.exe !== undefined && basename(p.exe).toLowerCase().includes(program));
+        return [programName(p), p.name, exeName(p.exe)].some((n) =>
+          n !== undefined && n.toLowerCase().includes(program)
+        );
       });
       if (!match) return false;
     }
@@ -113,7 +126,9 @@ export function selectConnections(snapshot: Snapshot, filter: ConnectionFilter):
 
 /** A connection as the views print it in JSON: the snapshot record plus its owner's names. */
 export interface ConnectionRecord extends Connection {
-  /** Name of the owning process, when known. */
+  /** What the socket is: a listener, a session, a UDP client, or none of these. */
+  role: SocketRole;
+  /** The owner's program (the one rule of net/programs.ts), when known. */
   program?: string;
   /** Name of the socket's uid (or the owning process's user), when known. */
   user?: string;
@@ -133,21 +148,22 @@ export function userOfUid(snapshot: Snapshot, uid: number | undefined): string |
 }
 
 /**
- * Adds the owner's program and user to a connection, for output, and for a listener the
- * firewall's verdict when `verdicts` (net/filtered.ts `listenerVerdicts`) has one.
+ * Adds the socket's role and the owner's program and user to a connection, for output, and for
+ * a listener the firewall's verdict when `verdicts` (net/filtered.ts `listenerVerdicts`) has one.
  */
 export function connectionRecord(
   snapshot: Snapshot,
   c: Connection,
+  rules: SocketRules = viewRules(snapshot),
   verdicts?: ReadonlyMap<string, FilterVerdict>,
 ): ConnectionRecord {
   const p = processOf(snapshot, c.pid ?? holders(c)[0]);
-  const rec: ConnectionRecord = { ...c };
-  if (p) rec.program = p.name;
+  const rec: ConnectionRecord = { ...c, role: socketRole(c, rules) };
+  if (p) rec.program = programName(p);
   const user = (p && p.uid === c.uid ? p.user : undefined) ?? userOfUid(snapshot, c.uid) ??
     (c.uid === undefined ? p?.user : undefined);
   if (user !== undefined) rec.user = user;
-  const v = verdicts && isListener(c) ? verdicts.get(listenerKey(c)) : undefined;
+  const v = verdicts && isListener(c, rules) ? verdicts.get(listenerKey(c)) : undefined;
   if (v) {
     rec.firewall = v.verdict;
     rec.firewallReason = v.reason;

@@ -4,6 +4,7 @@
  * kernel name, so that nothing is hidden.
  */
 import type { Counters } from "../model.ts";
+import { dict, own } from "../util/record.ts";
 import { formatPercent } from "../format.ts";
 
 /** One line of the statistics view. */
@@ -185,7 +186,7 @@ export function selectCounterGroups(counters: Counters, filter: StatsFilter = {}
   const names = Object.keys(counters)
     .filter((g) => !only || only.has(g))
     .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
-  const out: Counters = {};
+  const out: Counters = dict();
   for (const g of names) out[g] = counters[g]!;
   return out;
 }
@@ -194,15 +195,16 @@ export function selectCounterGroups(counters: Counters, filter: StatsFilter = {}
 export function protocolStatistics(counters: Counters, filter: StatsFilter = {}): StatGroup[] {
   const selected = selectCounterGroups(counters, filter);
   return Object.entries(selected).map(([group, values]) => {
-    const phrases = PHRASES[group] ?? {};
+    // Group and counter names are input text: look up own entries only ("toString" is a name).
+    const phrases = own(PHRASES, group) ?? {};
     const lines: StatLine[] = [];
     for (const [name, phrase] of Object.entries(phrases)) {
-      const value = values[name];
+      const value = own(values, name);
       if (value === undefined) continue;
       const notable = phrase.startsWith("!");
       let text = phrase.replace(/^!/, "").replace("#", value.toString());
       if (group === "Tcp" && name === "RetransSegs") {
-        const sent = values["OutSegs"];
+        const sent = own(values, "OutSegs");
         if (sent !== undefined && sent > 0n) {
           text += ` (${formatPercent(value, sent)} of segments sent)`;
         }
@@ -210,7 +212,7 @@ export function protocolStatistics(counters: Counters, filter: StatsFilter = {})
       lines.push({ text, name, value, notable });
     }
     for (const [name, value] of Object.entries(values)) {
-      if (name in phrases) continue;
+      if (Object.hasOwn(phrases, name)) continue;
       lines.push({ text: `${name}: ${value}`, name, value, notable: false });
     }
     return { group, lines };

@@ -25,6 +25,9 @@ const RECORDED: Record<string, string> = {
   [DARWIN_COMMANDS.ps.join(" ")]:
     "    1 /sbin/launchd\n  500 nginx: master process /usr/local/bin/nginx\n" +
     "  501 nginx --password=hunter2\n",
+  // macOS's defaults, in sysctl's "name: value" lines.
+  [DARWIN_COMMANDS.settings.join(" ")]:
+    "net.inet.ip.portrange.first: 49152\nnet.inet.ip.portrange.last: 65535\n",
 };
 
 /** A runner serving recorded outputs; `override` replaces or removes commands. */
@@ -50,10 +53,14 @@ test("the darwin collector builds a valid snapshot from recorded macOS outputs, 
     labels: { env: "test" },
   });
   assert.equal(s.meta.host.os, "darwin");
-  assert.deepEqual(s.meta.labels, { env: "test" });
+  assert.deepEqual({ ...s.meta.labels }, { env: "test" });
   for (const [name, st] of Object.entries(s.meta.sections)) {
     assert.equal(st?.status, "ok", `${name}: ${JSON.stringify(st)}`);
   }
+  assert.deepEqual(s.settings, {
+    "net.inet.ip.portrange.first": "49152",
+    "net.inet.ip.portrange.last": "65535",
+  });
   const parsed = SnapshotSchema.safeParse(JSON.parse(serializeSnapshot(s, "json")));
   assert.ok(parsed.success, parsed.success ? "" : parsed.error.message);
 });
@@ -114,7 +121,7 @@ test("the darwin collector marks a missing command's section error and keeps the
   });
   assert.equal(s.meta.sections.counters.status, "error");
   assert.match(s.meta.sections.counters.error ?? "", /netstat: not found/);
-  assert.deepEqual(s.counters, {});
+  assert.deepEqual({ ...s.counters }, {});
   for (const name of ["connections", "processes", "routes", "interfaces"] as const) {
     assert.equal(s.meta.sections[name].status, "ok", name);
   }

@@ -59,6 +59,8 @@ function tree(): string {
   put(root, "proc/net/sockstat", fixture("linux/proc-net-sockstat/procfs-basic.txt"));
   put(root, "proc/net/sockstat6", fixture("linux/proc-net-sockstat6/procfs-basic.txt"));
   put(root, "proc/stat", "cpu  1 2 3\nbtime 1764000000\n");
+  // As the kernel writes it: a tab between the two ports. No reserved-ports file: left out.
+  put(root, "proc/sys/net/ipv4/ip_local_port_range", "32768\t60999\n");
   put(root, "etc/passwd", "root:x:0:0::/root:/bin/sh\nsystemd-resolve:x:101:101::/:/bin/false\n");
   // A pre-fork server: master 100 and worker 101 (its child) hold the same listener.
   proc(root, 100, 1, "resolver", [34000]);
@@ -97,7 +99,20 @@ test("captureSnapshot() reads a fixture tree below --root: sockets with owners, 
     assert.equal(typeof s.processes["100"]?.uid, "number");
     assert.equal(s.processes["100"]?.startTime, new Date(1764000000_000 + 5000 * 10).toISOString());
     assert.equal(s.processes["100"]?.cmdline, undefined);
+    // The invoked name is kept without --cmdline, and nothing else of the command line.
+    assert.equal(s.processes["100"]?.invokedAs, "resolver");
+    assert.ok(!JSON.stringify(s.processes).includes("hunter2"));
     assert.equal(s.connections.filter((c) => c.family === "inet6").length, 8);
+    assert.deepEqual(s.settings, { "net.ipv4.ip_local_port_range": "32768 60999" });
+    // What is absent without loss is a note: ok, and the notes say why.
+    assert.deepEqual(s.meta.sections.settings, {
+      status: "ok",
+      warnings: [
+        "net.core.netdev_max_backlog absent: only the initial network namespace has it",
+        "net.netfilter.nf_conntrack_max absent: the nf_conntrack module is not loaded",
+        "net.netfilter.nf_conntrack_count absent: the nf_conntrack module is not loaded",
+      ],
+    });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

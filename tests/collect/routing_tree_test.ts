@@ -140,8 +140,9 @@ test("collectSettings() reads the table from /proc/sys: every interface, names a
       "net.core.somaxconn": "4096",
       "net.ipv4.tcp_rmem": "4096 131072 6291456",
     });
-    // Absent settings are notes, not losses; the missing ipv6 folder is a warning.
-    assert.equal(s.status.status, "partial");
+    // Absent settings are notes, not losses (ok, with the notes); a kernel without IPv6 (no
+    // ipv6 folder) just has no IPv6 settings.
+    assert.equal(s.status.status, "ok");
     const w = s.status.warnings!;
     assert.ok(
       w.includes("net.netfilter.nf_conntrack_max absent: the nf_conntrack module is not loaded"),
@@ -150,7 +151,7 @@ test("collectSettings() reads the table from /proc/sys: every interface, names a
     assert.ok(
       w.includes("net.core.netdev_max_backlog absent: only the initial network namespace has it"),
     );
-    assert.ok(w.some((x) => /^cannot list net\.ipv6\.conf\.\*\.forwarding: /.test(x)));
+    assert.ok(!w.some((x) => /ipv6/.test(x)), w.join("\n"));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

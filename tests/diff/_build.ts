@@ -43,7 +43,10 @@ export function snap(at = "2026-01-01T00:00:00.000Z", over: Partial<Snapshot> = 
   };
 }
 
-/** A TCP listener on address:port owned by pid. */
+/**
+ * A TCP listener on address:port owned by pid. Its inode follows the pid, as on a real host: a
+ * process keeps its socket, a new process opens a new one.
+ */
 export function listen(address: string, port: number, pid?: number): Connection {
   const c: Connection = {
     protocol: "tcp",
@@ -56,7 +59,7 @@ export function listen(address: string, port: number, pid?: number): Connection 
     recvQ: 0,
     sendQ: 0,
     uid: 0,
-    inode: 1000 + port,
+    inode: (pid ?? 0) * 100_000 + 1000 + port,
   };
   if (pid !== undefined) c.pid = pid;
   return c;

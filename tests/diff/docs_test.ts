@@ -13,6 +13,12 @@ test("docs/diff.md describes every change kind", () => {
 test("the policy file example in docs/diff.md is a valid config", () => {
   const yaml = /```yaml\n([\s\S]*?)```/.exec(doc)![1]!;
   const cfg = parseDiffConfig(yaml, "docs/diff.md");
-  assert.deepEqual(cfg.failOn, ["listener-opened", "listener-exposure-changed", "route-removed"]);
+  assert.deepEqual(cfg.failOn, [
+    "listener-opened",
+    "listener-exposure-changed",
+    "route-removed",
+    "notable",
+  ]);
+  assert.deepEqual(cfg.udpServices, [[51820, 51820]]);
   assert.deepEqual(cfg.ignore.ports, ["22", "30000-32767"]);
 });

@@ -8,7 +8,7 @@ import { renderDiffMarkdown } from "../../src/render/diff_markdown.ts";
 import { renderDiffText } from "../../src/render/diff_text.ts";
 import { renderDiffJson } from "../../src/render/diff_json.ts";
 import { formatRate } from "../../src/format.ts";
-import { iface, snap } from "./_build.ts";
+import { conn, iface, snap } from "./_build.ts";
 import { scenarioAfter, scenarioBefore } from "./_scenario.ts";
 
 /** Compares output with a golden file; UPDATE_GOLDEN=1 rewrites the file instead. */
@@ -84,11 +84,33 @@ test("interface traffic is one table row per interface; errors and drops keep a 
   });
   const doc = diffSnapshots(a, b);
   const text = renderDiffText(doc);
-  assert.match(text, /^ {2}! interface-traffic {2}interface eth0: .*4 errors$/m);
+  assert.match(text, /^ {2}! interface-traffic {2}interface eth0: .*4 rx errors$/m);
   assert.match(text, /^ {2}interface +rx +rx\/s +tx +tx\/s +packets$/m);
   assert.match(text, /^ {2}lo +1000 B +100 B\/s +1000 B +100 B\/s +20$/m);
   assert.doesNotMatch(text, /interface lo:/);
   const md = renderDiffMarkdown(doc);
   assert.match(md, /^\| lo \| 1000 B \| 100 B\/s \| 1000 B \| 100 B\/s \| 20 \|$/m);
   assert.match(md, /^\| ! \| interface-traffic \| interface eth0: /m);
+});
+
+test("the TCP state table is printed whenever states moved, even with no session change", () => {
+  const s = (state: string) => ({ ...conn("10.0.0.5", 41000, "10.0.0.9", 80), state });
+  // SYN_SENT → TIME_WAIT: nothing opened or closed, but the census moved.
+  const doc = diffSnapshots(
+    snap("2026-01-01T00:00:00.000Z", { connections: [s("SYN_SENT")] }),
+    snap("2026-01-01T00:01:00.000Z", { connections: [s("TIME_WAIT")] }),
+    { only: ["sessions"] },
+  );
+  assert.deepEqual(doc.changes, []);
+  const text = renderDiffText(doc);
+  assert.match(
+    text,
+    /^Sessions\n {2}TCP state +before +after +change\n {2}SYN_SENT +1 +0 +-1\n {2}TIME_WAIT +0 +1 +\+1$/m,
+  );
+  const md = renderDiffMarkdown(doc);
+  assert.match(md, /^### Sessions\n\n\| TCP state \| Before \| After \| Change \|$/m);
+  assert.match(md, /^\| TIME\\_WAIT \| 0 \| 1 \| \+1 \|$/m);
+  // Nothing moved: no table.
+  const same = diffSnapshots(snap(), snap(), { only: ["sessions"] });
+  assert.doesNotMatch(renderDiffText(same), /TCP state/);
 });

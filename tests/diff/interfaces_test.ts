@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type DiffDocument, diffSnapshots, inSection } from "../../src/diff/mod.ts";
-import { iface, snap } from "./_build.ts";
+import { changeAt, iface, snap } from "./_build.ts";
 
 const T0 = "2026-01-01T00:00:00.000Z", T1 = "2026-01-01T00:00:10.000Z";
 const only = { only: ["interfaces" as const] };
@@ -10,13 +10,62 @@ const interfaces = (d: DiffDocument) => d.changes.filter(inSection("interfaces")
 test("a new interface is interface-added and a missing one interface-removed", () => {
   const d = diffSnapshots(
     snap(T0, { interfaces: [iface("eth0")] }),
-    snap(T1, { interfaces: [iface("eth1")] }),
+    snap(T1, { interfaces: [iface("eth1", { index: 3, mac: "52:54:00:12:34:57" })] }),
     only,
   );
   assert.deepEqual(interfaces(d).map((c) => [c.kind, c.key.interface]), [
     ["interface-removed", "eth0"],
     ["interface-added", "eth1"],
   ]);
+});
+
+test("an interface under a new name with the same index and MAC is one interface-renamed", () => {
+  const stats = (rx: bigint) => ({ rxBytes: rx, txBytes: rx });
+  const d = diffSnapshots(
+    snap(T0, { interfaces: [iface("eth0", { stats: stats(100n) })] }),
+    snap(T1, { interfaces: [iface("ens3", { mtu: 9000, stats: stats(300n) })] }),
+    only,
+  );
+  assert.deepEqual(interfaces(d).map((c) => [c.kind, c.key.interface]), [
+    ["interface-traffic", "ens3"],
+    ["interface-renamed", "eth0"],
+  ]);
+  const c = changeAt(d, "interface-renamed", 1);
+  assert.deepEqual([c.before.name, c.after.name], ["eth0", "ens3"]);
+  assert.equal(
+    c.summary,
+    "interface eth0 renamed to ens3 (index 2, MAC 52:54:00:12:34:56); MTU 1500 → 9000",
+  );
+  // Two candidates for one index and MAC: no guess, removed and added.
+  const two = diffSnapshots(
+    snap(T0, { interfaces: [iface("eth0")] }),
+    snap(T1, { interfaces: [iface("ens3"), iface("ens4")] }),
+    only,
+  );
+  assert.deepEqual(interfaces(two).map((c) => c.kind), [
+    "interface-added",
+    "interface-added",
+    "interface-removed",
+  ]);
+});
+
+test("an interface listed twice in one snapshot keeps every address, with a warning", () => {
+  const a = snap(T1, { interfaces: [iface("eth0")] });
+  const b = snap(T0, {
+    interfaces: [
+      iface("eth0"),
+      iface("eth0", { addresses: [{ family: "inet", address: "10.0.0.7", prefixLength: 24 }] }),
+    ],
+  });
+  const d = diffSnapshots(b, a, only);
+  assert.deepEqual(interfaces(d).map((c) => c.summary), [
+    "interface eth0: address 10.0.0.7/24 removed",
+  ]);
+  assert.deepEqual(d.warnings, [
+    'the before snapshot lists interface "eth0" more than once; compared as one with the addresses of all',
+  ]);
+  // Both listings hold 10.0.0.5: it is not reported as removed.
+  assert.deepEqual(diffSnapshots(b, b, only).changes, []);
 });
 
 test("MTU, state and an added address make one interface-changed with each in its summary", () => {

@@ -49,10 +49,15 @@ test("the same pid with a new start time (pid reuse) is listener-restarted", () 
     processes: procs(proc(10, "nginx")),
   });
   const b = snap(T1, {
-    connections: [listen("0.0.0.0", 80, 10)],
+    connections: [{ ...listen("0.0.0.0", 80, 10), inode: 77 }],
     processes: procs(proc(10, "nginx", "2026-01-01T00:03:00.000Z")),
   });
-  assert.deepEqual(kinds(diffSnapshots(a, b, { only: ["listeners"] })), ["listener-restarted"]);
+  const d = diffSnapshots(a, b, { only: ["listeners"] });
+  assert.deepEqual(kinds(d), ["listener-restarted"]);
+  assert.match(
+    d.changes[0]!.summary,
+    /pid 10, started 2026-01-01T00:00:00\.000Z → 2026-01-01T00:03:00\.000Z\)$/,
+  );
 });
 
 test("another program on the same address and port is listener-owner-changed", () => {

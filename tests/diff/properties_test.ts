@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type Change, diffSnapshots } from "../../src/diff/mod.ts";
-import type { Snapshot } from "../../src/model.ts";
+import type { Connection, Snapshot } from "../../src/model.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
 
 const RUNS = { numRuns: 150 };
@@ -15,17 +15,51 @@ function uniqueInterfaces(s: Snapshot): Snapshot {
 
 const arbSnap = arbSnapshot.map(uniqueInterfaces);
 
+/** States an established session is left in when one end closed and the other did not. */
+const HALF = ["CLOSE_WAIT", "FIN_WAIT1", "FIN_WAIT2", "LAST_ACK", "TIME_WAIT"] as const;
+
+/**
+ * What becomes of a kept socket in the second snapshot: unchanged, an established session
+ * half-closed (sometimes orphaned: inode 0), or a listener's socket re-opened by a new process.
+ */
+function evolve(c: Connection, move: number, pid: number): Connection {
+  if (move % 3 === 1 && c.state === "ESTABLISHED" && c.protocol === "tcp") {
+    const state = HALF[move % HALF.length]!;
+    return { ...c, state, ...(move % 2 === 0 ? { inode: 0 } : {}) };
+  }
+  if (move % 3 === 2 && (c.state === "LISTEN" || c.state === "UNCONN")) {
+    return { ...c, inode: pid, pid, pids: [pid] };
+  }
+  return c;
+}
+
 /** A second snapshot sharing part of the first: some of its items kept, others new. */
 const arbPair: fc.Arbitrary<[Snapshot, Snapshot]> = fc
-  .tuple(arbSnap, arbSnap, fc.array(fc.boolean(), { minLength: 32, maxLength: 32 }))
-  .map(([a, other, mask]) => {
+  .tuple(
+    arbSnap,
+    arbSnap,
+    fc.array(fc.boolean(), { minLength: 32, maxLength: 32 }),
+    fc.array(fc.nat({ max: 30 }), { minLength: 32, maxLength: 32 }),
+  )
+  .map(([a, other, mask, moves]) => {
     const keep = <T>(xs: readonly T[]) => xs.filter((_, i) => mask[i % mask.length]);
     const names = new Set(other.interfaces.map((i) => i.name));
+    const kept = keep(a.connections).map((c, i) =>
+      evolve(c, moves[i % moves.length]!, 900_000 + i)
+    );
+    const processes = { ...a.processes, ...other.processes };
+    // A re-opened listener's process: the program it was, started anew.
+    keep(a.connections).forEach((c, i) => {
+      const now = kept[i]!;
+      if (now.pid === c.pid || now.pid === undefined) return;
+      const was = c.pid === undefined ? undefined : a.processes[String(c.pid)];
+      processes[String(now.pid)] = { ...(was ?? { name: "app" }), pid: now.pid };
+    });
     const b: Snapshot = {
       ...other,
       meta: { ...other.meta, host: a.meta.host, sections: a.meta.sections },
-      connections: [...keep(a.connections), ...other.connections],
-      processes: { ...a.processes, ...other.processes },
+      connections: [...kept, ...other.connections],
+      processes,
       routes: [...keep(a.routes), ...other.routes],
       interfaces: [...keep(a.interfaces).filter((i) => !names.has(i.name)), ...other.interfaces],
       counters: a.counters,
@@ -46,6 +80,8 @@ const arbPair: fc.Arbitrary<[Snapshot, Snapshot]> = fc
 const MIRROR: Record<string, string> = {
   "listener-opened": "listener-closed",
   "listener-closed": "listener-opened",
+  "listener-instance-added": "listener-instance-removed",
+  "listener-instance-removed": "listener-instance-added",
   "session-opened": "session-closed",
   "session-closed": "session-opened",
   "route-added": "route-removed",
@@ -76,22 +112,32 @@ const ONE_WAY = new Set([
   "conntrack-near-limit",
 ]);
 
-/** The structural changes (no counters, traffic or state census) as comparable strings. */
+/**
+ * The structural changes (no counters, traffic, state census or pile-ups, which only go one
+ * way) as comparable strings. A session left half-closed is closed as far as opening goes: its
+ * mirror is an opened one, so closed and half-closed counts are summed per key.
+ */
 function signature(changes: readonly Change[], mirror: boolean): string[] {
-  return changes
-    .filter((c) =>
-      c.section !== "counters" && c.kind !== "interface-traffic" &&
-      c.kind !== "session-state-buildup" && !ONE_WAY.has(c.kind)
-    )
-    .map((c) => {
-      const kind = mirror ? MIRROR[c.kind] ?? c.kind : c.kind;
-      // An exposure pair is named after the program of its first side; compare port and kind.
-      const key = c.kind === "listener-exposure-changed"
-        ? { protocol: c.key.protocol, port: c.key.port }
-        : c.key;
-      return `${kind} ${JSON.stringify(key)} ${"count" in c ? c.count : ""}`;
-    })
-    .sort();
+  const counts = new Map<string, number>();
+  for (const c of changes) {
+    if (
+      c.section === "counters" || c.kind === "interface-traffic" ||
+      c.kind === "session-state-buildup" || c.kind === "session-unanswered" ||
+      ONE_WAY.has(c.kind)
+    ) continue;
+    const base = c.kind === "session-half-closed" ? "session-closed" : c.kind;
+    const kind = mirror ? MIRROR[base] ?? base : base;
+    // An exposure pair is named after the program of its first side; compare port and kind.
+    // A rename is keyed by its old name: compare the pair of names.
+    const key = c.kind === "listener-exposure-changed"
+      ? { protocol: c.key.protocol, port: c.key.port }
+      : c.kind === "interface-renamed"
+      ? [c.before.name, c.after.name].sort()
+      : c.key;
+    const id = `${kind} ${JSON.stringify(key)}`;
+    counts.set(id, (counts.get(id) ?? 0) + ("count" in c ? c.count : 0));
+  }
+  return [...counts].map(([id, n]) => `${id} ${n}`).sort();
 }
 
 function shuffle<T>(xs: readonly T[], seed: number): T[] {
@@ -185,4 +231,27 @@ test("counter and traffic deltas are never negative, whichever way values moved"
     }),
     RUNS,
   );
+});
+
+test("the generated pairs hold what the mirror must cover: instances, UDP clients, half-closed sessions", () => {
+  const seen = new Set<string>();
+  for (const [a, b] of fc.sample(arbPair, { numRuns: 400, seed: 15 })) {
+    for (const c of diffSnapshots(a, b).changes) seen.add(c.kind);
+    if (
+      a.connections.some((c) =>
+        c.protocol === "udp" && c.state === "UNCONN" && c.localPort >= 32768
+      )
+    ) {
+      seen.add("udp client");
+    }
+  }
+  for (
+    const k of [
+      "listener-instance-added",
+      "listener-instance-removed",
+      "listener-restarted",
+      "session-half-closed",
+      "udp client",
+    ]
+  ) assert.ok(seen.has(k), `no generated pair has ${k}`);
 });

@@ -65,3 +65,23 @@ test("100k routes diff in well under a second per side", () => {
   assert.ok(performance.now() - t0 < 3000);
   assert.equal(d.changes.length, 1);
 });
+
+test("multipath next hops read in words, in route-changed and in route-added", () => {
+  const hops = (...gws: string[]) =>
+    gws.map((g, i) => ({ gateway: g, interface: `eth${i}`, weight: 1 }));
+  const a = snap("2026-01-01T00:00:00.000Z", {
+    routes: [route("0.0.0.0/0", { nexthops: hops("10.0.0.1", "10.0.1.1") })],
+  });
+  const b = snap("2026-01-01T00:01:00.000Z", {
+    routes: [
+      route("0.0.0.0/0", { nexthops: hops("10.0.0.1", "10.0.1.2") }),
+      route("10.9.0.0/16", { nexthops: hops("10.0.0.7", "10.0.1.7") }),
+    ],
+  });
+  const d = diffSnapshots(a, b, { only: ["routes"] });
+  assert.deepEqual(d.changes.map((c) => c.summary), [
+    "route IPv4 0.0.0.0/0 dev eth0: nexthops via 10.0.0.1 dev eth0 weight 1, via 10.0.1.1 dev eth1 weight 1 → via 10.0.0.1 dev eth0 weight 1, via 10.0.1.2 dev eth1 weight 1",
+    "route added: IPv4 10.9.0.0/16 dev eth0 nexthops via 10.0.0.7 dev eth0 weight 1, via 10.0.1.7 dev eth1 weight 1",
+  ]);
+  assert.ok(!d.changes.some((c) => c.summary.includes("{")));
+});

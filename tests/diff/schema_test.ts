@@ -98,7 +98,10 @@ function extraDocuments(): DiffDocument[] {
     }),
     snap(T1, {
       routes: [route("0.0.0.0/0", { gateway: "10.0.0.254" })],
-      interfaces: [iface("eth0", { mtu: 9000 }), iface("eth2")],
+      interfaces: [
+        iface("eth0", { mtu: 9000 }),
+        iface("eth2", { index: 7, mac: "52:54:00:aa:bb:cc" }),
+      ],
       connections: [conn("10.0.0.5", 40001, "10.0.0.9", 5432, "ESTABLISHED", 3)],
       processes: procs(proc(3, "psql")),
     }),
@@ -106,6 +109,30 @@ function extraDocuments(): DiffDocument[] {
   ));
   // Rules, route attributes, neighbours, qdiscs, firewall and settings.
   docs.push(diffSnapshots(...routingPair()));
+  // SO_REUSEPORT instances: one gone on :7100, one joined on :7200; unanswered connects.
+  const reuse = (port: number, pid: number) => listen("127.0.0.1", port, pid);
+  const synSent = (i: number) => conn("10.0.0.5", 41000 + i, "10.9.9.9", 5432, "SYN_SENT");
+  docs.push(diffSnapshots(
+    snap(T0, {
+      connections: [reuse(7100, 11), reuse(7100, 12), reuse(7200, 21)],
+      processes: procs(proc(11, "python3"), proc(12, "python3"), proc(21, "python3")),
+    }),
+    snap(T1, {
+      connections: [
+        reuse(7100, 11),
+        reuse(7200, 21),
+        reuse(7200, 22),
+        ...Array.from({ length: 6 }, (_, i) => synSent(i)),
+      ],
+      processes: procs(proc(11, "python3"), proc(21, "python3"), proc(22, "socat")),
+    }),
+  ));
+  // An interface renamed: the same index and MAC under a new name.
+  const dev = { index: 9, mac: "52:54:00:00:00:09" };
+  docs.push(diffSnapshots(
+    snap(T0, { interfaces: [iface("eth3", dev)] }),
+    snap(T1, { interfaces: [iface("ens9", dev)] }),
+  ));
   return docs;
 }
 

@@ -516,11 +516,55 @@ export const arbFirewall: fc.Arbitrary<Firewall> = fc.record({
   ),
 });
 
-/** A whole valid snapshot; its connections' pids have entries in `processes` (and a few extra). */
+/**
+ * An unconnected UDP socket on a port of Linux's default ephemeral range: a client (a resolver,
+ * an NTP or statsd client), or with inode 0 a kernel socket, which is a service.
+ */
+export const arbUdpClient: fc.Arbitrary<Connection> = fc
+  .record({
+    family: fc.constantFrom("inet" as const, "inet6" as const),
+    port: fc.integer({ min: 32768, max: 60999 }),
+    inode: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 2 ** 31 }), weight: 4 }, {
+      arbitrary: fc.constant(0),
+      weight: 1,
+    }),
+    pid: fc.option(arbPid, { nil: undefined }),
+  })
+  .map((r) =>
+    compact<Connection>({
+      protocol: "udp",
+      family: r.family,
+      localAddress: r.family === "inet" ? "0.0.0.0" : "::",
+      localPort: r.port,
+      remoteAddress: r.family === "inet" ? "0.0.0.0" : "::",
+      remotePort: 0,
+      state: "UNCONN",
+      recvQ: 0,
+      sendQ: 0,
+      inode: r.inode,
+      pid: r.pid,
+    })
+  );
+
+/** Another socket on a listener's address (SO_REUSEPORT): another inode, maybe another owner. */
+const arbInstance = fc.record({
+  of: fc.nat(),
+  inode: fc.integer({ min: 1, max: 2 ** 31 }),
+  pid: fc.option(arbPid, { nil: undefined }),
+  name: fc.option(fc.constantFrom("python3", "socat", "nginx"), { nil: undefined }),
+});
+
+/**
+ * A whole valid snapshot; its connections' pids have entries in `processes` (and a few extra).
+ * Beside the generated sockets it has UDP clients and extra instances (SO_REUSEPORT) of some of
+ * its listeners; half-closed sessions come from the TCP states.
+ */
 export const arbSnapshot: fc.Arbitrary<Snapshot> = fc
   .record({
     meta: arbMeta,
     connections: fc.array(arbConnection, { maxLength: 12 }),
+    udpClients: fc.array(arbUdpClient, { maxLength: 3 }),
+    instances: fc.array(arbInstance, { maxLength: 3 }),
     extraProcesses: fc.array(arbProcess, { maxLength: 3 }),
     processTemplate: arbProcess,
     routes: fc.array(arbRoute, { maxLength: 8 }),
@@ -533,17 +577,32 @@ export const arbSnapshot: fc.Arbitrary<Snapshot> = fc
     firewall: fc.option(arbFirewall, { nil: undefined }),
   })
   .map((r) => {
+    const connections = [...r.connections, ...r.udpClients];
+    const listeners = r.connections.filter((c) => c.state === "LISTEN" || c.state === "UNCONN");
+    const names = new Map<number, string>();
+    for (const i of r.instances) {
+      const of = listeners[i.of % Math.max(1, listeners.length)];
+      if (!of) break;
+      connections.push(compact<Connection>({
+        ...of,
+        inode: i.inode,
+        pid: i.pid,
+        pids: i.pid === undefined ? undefined : [i.pid],
+      }));
+      if (i.pid !== undefined && i.name !== undefined) names.set(i.pid, i.name);
+    }
     const processes: Record<string, ProcessInfo> = {};
     for (const p of r.extraProcesses) processes[String(p.pid)] = p;
-    for (const c of r.connections) {
+    for (const c of connections) {
       for (const pid of c.pids ?? (c.pid === undefined ? [] : [c.pid])) {
-        processes[String(pid)] = { ...r.processTemplate, pid };
+        const name = names.get(pid);
+        processes[String(pid)] = { ...r.processTemplate, pid, ...(name ? { name } : {}) };
       }
     }
     return compact<Snapshot>({
       schema: SCHEMA_ID,
       meta: r.meta,
-      connections: r.connections,
+      connections,
       processes,
       routes: r.routes,
       interfaces: r.interfaces,

@@ -41,7 +41,7 @@ test("importFiles() merges several Linux outputs into a snapshot the schema acce
   assert.equal(s.meta.host.hostname, "web1");
   assert.equal(s.meta.host.os, "linux");
   assert.equal(s.meta.capturedAt, "2026-01-02T03:04:05.000Z");
-  assert.deepEqual(s.meta.labels, { ticket: "42" });
+  assert.deepEqual({ ...s.meta.labels }, { ticket: "42" });
   assert.equal(s.meta.source?.kind, "import");
   assert.deepEqual(s.meta.source?.files, LINUX_SET);
   assert.ok(s.meta.source?.formats?.includes("ss"));

@@ -1,8 +1,8 @@
 /**
- * `redactSnapshot()`: no original address, MAC or host name is left
- * in the bytes; what carries meaning (family, wildcard, loopback, link-local, prefix lengths,
- * ports) stays; the same key gives the same pseudonyms, so redacted snapshots diff like the
- * originals.
+ * `redactSnapshot()`: no original address, MAC, host or user name or path fragment is left in the
+ * bytes, warnings included; what carries meaning (family, wildcard, loopback, link-local, prefix
+ * lengths, ports) stays; the same key gives the same pseudonyms, so redacted snapshots diff like
+ * the originals.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,7 +11,13 @@ import { redactSnapshot } from "../../src/snapshot/redact.ts";
 import { serializeSnapshot } from "../../src/snapshot/serialize.ts";
 import { normalizeSnapshot } from "../../src/snapshot/normalize.ts";
 import { parseSnapshotBytes } from "../../src/snapshot/read.ts";
-import { cidrContains, parseCidr, parseIPv4, parseIPv6 } from "../../src/net/address.ts";
+import {
+  cidrContains,
+  formatIPv4,
+  parseCidr,
+  parseIPv4,
+  parseIPv6,
+} from "../../src/net/address.ts";
 import type { Snapshot } from "../../src/model.ts";
 import { changeKinds as kinds, conn, listen, proc, snap } from "../diff/_build.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
@@ -288,4 +294,161 @@ test("for any snapshot, no connection or interface address that must be hidden s
     }),
     { numRuns: 100 },
   );
+});
+
+/** A random lowercase word that no message or pseudonym contains by chance. */
+const word = fc.stringMatching(/^[a-z]{6,10}$/).map((w) => `zq${w}`);
+/** An ordinary IPv4 address (not special, not kept). */
+const v4 = fc.tuple(
+  fc.integer({ min: 1, max: 223 }).filter((a) => a !== 127 && a !== 10 && a !== 169),
+  fc.nat(255),
+  fc.nat(255),
+  fc.integer({ min: 1, max: 254 }),
+).map((b) => b.join("."));
+/** An ordinary global IPv6 address, outside the documentation ranges. */
+const v6 = fc.tuple(
+  fc.integer({ min: 0x2a00, max: 0x2aff }),
+  fc.array(fc.integer({ min: 1, max: 0xffff }), { minLength: 7, maxLength: 7 }),
+).map(([a, rest]) => [a, ...rest].map((g) => g.toString(16)).join(":"));
+const mac = fc.array(fc.integer({ min: 0x10, max: 0xfe }), { minLength: 6, maxLength: 6 })
+  .filter((b) => b[0] !== 0x02)
+  .map((b) => b.map((x) => x.toString(16).padStart(2, "0")).join(":"));
+
+/** A snapshot whose every redactable field holds generated originals, and the originals. */
+const arbSecretSnapshot = fc.record({
+  base: arbSnapshot,
+  host: word,
+  otherHost: fc.tuple(word, word).map(([a, b]) => `${a}.${b}.example`),
+  users: fc.uniqueArray(word, { minLength: 3, maxLength: 3 }),
+  uids: fc.array(
+    fc.option(fc.oneof(fc.nat(999), fc.integer({ min: 1000, max: 65000 })), {
+      nil: undefined,
+    }),
+    { minLength: 3, maxLength: 3 },
+  ),
+  v4s: fc.array(v4, { minLength: 4, maxLength: 4 }),
+  v6s: fc.array(v6, { minLength: 4, maxLength: 4 }),
+  v4len: fc.integer({ min: 5, max: 32 }),
+  v6len: fc.integer({ min: 16, max: 128 }),
+  macs: fc.array(mac, { minLength: 2, maxLength: 2 }),
+  dirs: fc.array(word, { minLength: 3, maxLength: 3 }),
+  netns: word,
+}).map((r) => {
+  const s: Snapshot = structuredClone(r.base);
+  const [u1, u2, u3] = r.users as [string, string, string];
+  const [d1, d2, d3] = r.dirs as [string, string, string];
+  const [a1, a2, a3, a4] = r.v4s as [string, string, string, string];
+  const [b1, b2, b3, b4] = r.v6s as [string, string, string, string];
+  s.meta.host.hostname = r.host;
+  s.meta.netns = { name: r.netns };
+  s.meta.source = { kind: "import", files: [`/home/${u1}/tickets/${d1}/ss.txt`, `${d2}/ip.txt`] };
+  s.meta.sections.connections = {
+    status: "partial",
+    warnings: [
+      `cannot read /home/${u2}/tickets/${d1}/lsof.txt: line 3`,
+      `peer ${r.otherHost} (${a1}) on ${b1} via ${r.macs[0]}`,
+      `process of ${u3} on ${r.host}: /srv/${d3}/run.sock`,
+    ],
+  };
+  s.meta.sections.interfaces = { status: "error", error: `ip -j failed for ${r.macs[1]} at ${a2}` };
+  s.connections = [
+    listen(a3, 443, 1),
+    conn(a3, 443, a4, 50000, "ESTABLISHED", 2),
+    conn(b2, 443, b3, 50001, "ESTABLISHED", 3),
+  ];
+  s.processes = {
+    "1": { pid: 1, name: "app", user: u1, uid: r.uids[0]!, exe: `/home/${u1}/bin/app` },
+    "2": { pid: 2, name: "web", user: u2, exe: `/Users/${u2}/w/web` },
+    "3": { pid: 3, name: "db", user: u3, uid: r.uids[2]! },
+  };
+  for (const p of Object.values(s.processes)) {
+    for (const k of Object.keys(p) as Array<keyof typeof p>) if (p[k] === undefined) delete p[k];
+  }
+  s.routes = [{
+    family: "inet",
+    table: 254,
+    type: "unicast",
+    destination: `${a1}/${r.v4len}`,
+    gateway: a2,
+    source: a3,
+    metric: 0,
+  }, {
+    family: "inet6",
+    table: 254,
+    type: "unicast",
+    destination: `${b4}/${r.v6len}`,
+    gateway: b1,
+    metric: 0,
+    nexthops: [{ gateway: b2 }],
+  }];
+  s.interfaces = [{
+    name: "eth0",
+    mac: r.macs[0]!,
+    flags: [],
+    addresses: [{ family: "inet", address: a4, prefixLength: 24 }, {
+      family: "inet6",
+      address: b3,
+      prefixLength: 64,
+    }],
+  }];
+  const addresses = [...r.v4s, ...r.v6s].map((a) =>
+    new RegExp(`(?<![0-9A-Fa-f.:])${a.replace(/[.]/g, "\\.")}(?![0-9A-Fa-f])`, "i")
+  );
+  // A prefix keeps only its network bits: the original network text must not survive either.
+  const net4 = formatIPv4(
+    ((parseIPv4(a1)! >>> 0) & (r.v4len === 32 ? -1 : ~((1 << (32 - r.v4len)) - 1))) >>> 0,
+  );
+  addresses.push(new RegExp(`(?<![0-9.])${net4.replace(/[.]/g, "\\.")}/`));
+  const words = [r.host, r.otherHost, r.netns, ...r.users, ...r.dirs, ...r.macs];
+  return { s, addresses, words };
+});
+
+test("after redactSnapshot(), no original address, MAC, host, user or path fragment remains", () => {
+  fc.assert(
+    fc.property(arbSecretSnapshot, fc.constantFrom("json", "yaml" as const), (x, format) => {
+      const text = serializeSnapshot(redactSnapshot(x.s, KEY), format);
+      for (const w of x.words) {
+        assert.ok(!text.toLowerCase().includes(w.toLowerCase()), `${w} survived in ${format}`);
+      }
+      for (const re of x.addresses) assert.doesNotMatch(text, re, `${re} survived in ${format}`);
+      // Still a snapshot that reads back.
+      parseSnapshotBytes(new TextEncoder().encode(text), "r");
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test("system accounts stay by name whatever their uid; everyone else becomes a pseudonym", () => {
+  const s = snap(undefined, {
+    processes: {
+      "1": { ...proc(1, "a"), user: "root", uid: 0 },
+      "2": { ...proc(2, "b"), user: "www-data", uid: 33 },
+      "3": { ...proc(3, "c"), user: "jane", uid: 501 },
+      "4": { ...proc(4, "d"), user: "bob" },
+      "5": { ...proc(5, "e"), user: "nobody", uid: 65534 },
+    },
+  });
+  const r = redactSnapshot(s, KEY);
+  assert.equal(r.processes["1"]!.user, "root");
+  assert.equal(r.processes["2"]!.user, "www-data");
+  assert.match(r.processes["3"]!.user!, /^user-[0-9a-f]{8}$/, "macOS uid 501");
+  assert.match(r.processes["4"]!.user!, /^user-[0-9a-f]{8}$/, "lsof: no uid");
+  assert.equal(r.processes["5"]!.user, "nobody");
+});
+
+test("IPv6 provider prefixes shorter than /32 are pseudonymised too", () => {
+  const s = snap(undefined, {
+    routes: ["2a01:4f8::/29", "2a00::/12", "::/0", "2a02:1234::/31"].map((destination) => ({
+      family: "inet6" as const,
+      table: 254,
+      type: "unicast",
+      destination,
+      metric: 0,
+    })),
+  });
+  const text = serializeSnapshot(redactSnapshot(s, KEY), "json");
+  assert.ok(!text.includes("2a01:4f8"), text);
+  assert.ok(!text.includes("2a02:1234"), text);
+  assert.match(text, /"::\/0"/, "the default route stays");
+  assert.match(text, /"2a00::\/12"/, "shorter than /16 names no one");
 });

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { isListener } from "../../src/net/sockets.ts";
+import { isListener, socketRules } from "../../src/net/sockets.ts";
 import type { Connection, ProcessInfo, Snapshot } from "../../src/model.ts";
 import { conn, listen, snap } from "../diff/_build.ts";
 import { parseSnapshotBytes } from "../../src/snapshot/read.ts";
@@ -20,7 +20,8 @@ export function example(name: string): Snapshot {
 
 /** How many listening sockets a snapshot has (the rule the report's table follows). */
 export function listenerCount(s: Snapshot): number {
-  return s.connections.filter(isListener).length;
+  const rules = socketRules(s);
+  return s.connections.filter((c) => isListener(c, rules)).length;
 }
 
 /** A valid snapshot of host `web-1` at `at`, with a default route, eth0 and a few counters. */

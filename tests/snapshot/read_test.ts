@@ -16,7 +16,7 @@ import process from "node:process";
 import { gzipSync } from "node:zlib";
 import { InputError, UsageError } from "../../src/errors.ts";
 import { DEFAULT_MAX_BYTES, loadOperand, parseMaxSize } from "../../src/cli/operand.ts";
-import { parseSnapshotBytes, readSnapshot } from "../../src/snapshot/read.ts";
+import { parseSnapshotBytes, readSnapshot, validateSnapshot } from "../../src/snapshot/read.ts";
 import { runMain } from "../helpers/main.ts";
 import { GOOD } from "./bad_cases.ts";
 
@@ -161,5 +161,19 @@ test("loadOperand() reads files and `-`, and names a missing file", async () => 
   await rejectsWith(
     loadOperand("./live"),
     "Cannot read snapshot ./live: no such file or directory",
+  );
+});
+
+test("validateSnapshot() holds a built document to the loader's rules", () => {
+  const doc = JSON.parse(GOOD_TEXT);
+  assert.equal(validateSnapshot(doc, "built").schema, "nsnap/v1");
+  doc.counters.Tcp.InSegs = "18446744073709551616";
+  assert.throws(
+    () => validateSnapshot(doc, "built"),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /^Cannot read snapshot built: counters\.Tcp\.InSegs: expected integer from -2\^63/.test(
+        e.message,
+      ),
   );
 });

@@ -2,9 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connectionRecord, normalizeState, selectConnections } from "../../src/view/select.ts";
 import { parsePort, processesOf, socketsOnPort } from "../../src/view/port.ts";
+import { renderConnections } from "../../src/render/show_connections.ts";
 import { parseTable, selectRoutes } from "../../src/view/routes.ts";
 import { tableName } from "../../src/net/routes.ts";
-import { isListener } from "../../src/net/sockets.ts";
+import { isListener, socketRules } from "../../src/net/sockets.ts";
 import { UsageError } from "../../src/errors.ts";
 import { sampleSnapshot } from "./fixture.ts";
 
@@ -15,8 +16,9 @@ const ends = (cs: { localPort: number; remotePort: number; state: string }[]) =>
 test("selectConnections() without -a or -l shows only connected (non-listening) sockets", () => {
   const got = selectConnections(s, {});
   assert.ok(got.length > 0);
-  assert.ok(got.every((c) => !isListener(c)));
-  assert.equal(got.length, s.connections.filter((c) => !isListener(c)).length);
+  const rules = socketRules(s);
+  assert.ok(got.every((c) => !isListener(c, rules)));
+  assert.equal(got.length, s.connections.filter((c) => !isListener(c, rules)).length);
 });
 
 test("selectConnections() with -l shows listeners only, TCP LISTEN and bound UDP", () => {
@@ -144,4 +146,40 @@ test("selectRoutes() groups by table, main first, and --table keeps one table", 
   ]]);
   assert.deepEqual(selectRoutes(s, 100).map((t) => t.table), [100]);
   assert.deepEqual(selectRoutes(s, 7), []);
+});
+
+test("a UDP client socket is hidden from -l, shown without it as UNCONN (client), role client in JSON", () => {
+  const snap = sampleSnapshot();
+  const client = {
+    ...snap.connections.find((c) => c.protocol === "udp" && c.state === "UNCONN")!,
+    localPort: 33481,
+    inode: 99001,
+    pid: 3000,
+    pids: [3000],
+  };
+  snap.connections.push(client);
+  const isClient = (c: { localPort: number }) => c.localPort === 33481;
+  assert.ok(!selectConnections(snap, { listening: true }).some(isClient));
+  assert.ok(selectConnections(snap, {}).some(isClient));
+  const text = renderConnections(snap, selectConnections(snap, { udp: true }));
+  assert.match(text, /^udp +0 +0 0\.0\.0\.0:33481 +0\.0\.0\.0:\* +UNCONN \(client\) +3000\/curl$/m);
+  assert.equal(connectionRecord(snap, client).role, "client");
+  assert.equal(socketsOnPort(snap, 33481)[0]?.role, "client");
+  // Named a service, it is a listener again, in every view.
+  const services = [[33481, 33481] as const];
+  assert.ok(selectConnections(snap, { listening: true, udpServices: services }).some(isClient));
+  assert.doesNotMatch(
+    renderConnections(snap, [client], { udpServices: services }),
+    /client/,
+  );
+  assert.equal(socketsOnPort(snap, 33481, { udpServices: services })[0]?.role, "listener");
+});
+
+test("show and port name programs by the one rule: busybox applets by their applet", () => {
+  const snap = sampleSnapshot();
+  snap.processes["3000"] = { pid: 3000, name: "busybox", exe: "/usr/bin/busybox", invokedAs: "nc" };
+  assert.equal(connectionRecord(snap, snap.connections.find((c) => c.pid === 3000)!).program, "nc");
+  assert.ok(selectConnections(snap, { all: true, program: "nc" }).length > 0);
+  assert.ok(selectConnections(snap, { all: true, program: "busybox" }).length > 0);
+  assert.match(renderConnections(snap, selectConnections(snap, { program: "nc" })), /3000\/nc/);
 });

@@ -8,6 +8,7 @@
 import { statSync } from "node:fs";
 import { parseBootTime } from "../../parse/linux/proc_pid_stat.ts";
 import type { Collected, Collector } from "../contract.ts";
+import { linuxMachineId } from "../machine_id.ts";
 import { collectCounters } from "./counters.ts";
 import { readText, under } from "./files.ts";
 import { collectFirewall } from "./firewall.ts";
@@ -40,6 +41,8 @@ export const collectLinux: Collector = (place, opts) => {
     },
   };
   if (bootMs !== undefined) out.bootTime = new Date(bootMs).toISOString();
+  const machineId = linuxMachineId(place.root);
+  if (machineId !== undefined) out.machineId = machineId;
   try {
     out.netnsInode = statSync(under(place.root, "/proc/self/ns/net")).ino;
   } catch { /* no namespace identity on this kernel */ }

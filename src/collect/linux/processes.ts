@@ -1,8 +1,12 @@
-/** The Linux collector's processes: name, parent, executable, user and start time from /proc/[pid]. */
+/**
+ * The Linux collector's processes: name, parent, executable, invoked name, user and start time
+ * from /proc/[pid].
+ */
 import { readlinkSync, statSync } from "node:fs";
 import type { ProcessInfo } from "../../model.ts";
 import { parseProcPidStat } from "../../parse/linux/proc_pid_stat.ts";
 import { parseEtcPasswd } from "../../parse/linux/etc_passwd.ts";
+import { invokedAs } from "../../net/programs.ts";
 import { maskCmdline } from "../mask.ts";
 import { readText, under } from "./files.ts";
 
@@ -59,11 +63,13 @@ export function readProcesses(
     if (opts.bootMs !== undefined) {
       info.startTime = new Date(opts.bootMs + st.startTicks * (1000 / CLOCK_TICKS)).toISOString();
     }
-    if (opts.cmdline) {
-      const raw = readText(`${base}/cmdline`);
-      if (raw !== undefined && raw !== "") {
-        info.cmdline = maskCmdline(raw.replace(/\0$/, "").split("\0"));
-      }
+    // The invoked name is read always (the program rule needs it); the rest only when asked.
+    const raw = readText(`${base}/cmdline`);
+    if (raw !== undefined && raw !== "") {
+      const argv = raw.replace(/\0$/, "").split("\0");
+      const name = invokedAs(argv);
+      if (name !== undefined) info.invokedAs = maskCmdline([name])[0]!;
+      if (opts.cmdline) info.cmdline = maskCmdline(argv);
     }
     out.set(pid, info);
   }

@@ -7,10 +7,10 @@
  *   `default` and one per interface, so `net.ipv4.conf.*.rp_filter` gives
  *   `net.ipv4.conf.all.rp_filter`, `….default.…` and `….eth0.…`. Names are written as sysctl
  *   writes them (a dot in an interface name as `/`); values with their whitespace collapsed.
- * - A setting this kernel or this network namespace does not have (netdev_max_backlog exists
- *   only in the initial namespace; the conntrack ones only while nf_conntrack is loaded) is
- *   absent, with a note saying why; one that cannot be read for another reason makes the
- *   section partial.
+ * - A setting this kernel or this network namespace does not have is left out: absent is not
+ *   empty, and old kernels lack some. Where its absence says something (netdev_max_backlog
+ *   exists only in the initial namespace; the conntrack ones only while nf_conntrack is loaded)
+ *   a note says why; one that exists but cannot be read makes the section partial.
  * - Reading /proc/sys needs no privilege and spawns nothing.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -62,7 +62,11 @@ export const SETTINGS: readonly SettingEntry[] = [
   },
   {
     name: "net.ipv4.ip_local_port_range",
-    reason: "the ephemeral ports outgoing connections take (and so never a listener's)",
+    reason: "the ephemeral ports: an unconnected UDP socket on one is a client, not a listener",
+  },
+  {
+    name: "net.ipv4.ip_local_reserved_ports",
+    reason: "ports never handed out as ephemeral: a UDP socket on one is a service",
   },
   {
     name: "net.ipv4.tcp_tw_reuse",
@@ -117,6 +121,8 @@ function expand(root: string, name: string): { names: string[]; missing?: string
   try {
     entries = readdirSync(dir).sort();
   } catch (err) {
+    // No such folder (a kernel without IPv6): nothing to read, and nothing lost.
+    if ((err as { code?: string }).code === "ENOENT") return { names: [] };
     return { names: [], missing: errnoText(err) };
   }
   const head = parts.slice(0, star).join(".");
@@ -141,11 +147,13 @@ export function collectSettings(place: Place): Section<Settings> {
           out[name] = settingValue(readFileSync(path, "latin1"));
         } catch (err) {
           const code = (err as { code?: string }).code;
-          if (code === "ENOENT" && !entry.name.includes("*")) {
-            notes.push(`${name} absent: ${entry.absent ?? "not on this kernel"}`);
-          } else if (code !== "ENOENT") {
-            // A folder entry that vanished between listing and reading (an interface went
-            // away) is no loss; anything else is.
+          if (code === "ENOENT") {
+            // Not on this kernel, or a folder entry that vanished between listing and reading
+            // (an interface went away): no loss.
+            if (entry.absent !== undefined && !entry.name.includes("*")) {
+              notes.push(`${name} absent: ${entry.absent}`);
+            }
+          } else {
             warnings.push(`cannot read ${name}: ${errnoText(err)}`);
           }
         }

@@ -47,17 +47,7 @@ export function parseNftJsonRuleset(
   json: string,
   source = "nft -j list ruleset",
 ): Parsed<NftJsonRuleset> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(json.trim() === "" ? '{"nftables":[]}' : json);
-  } catch (err) {
-    throw new ParseError(
-      source,
-      1,
-      json.split("\n")[0] ?? "",
-      `not JSON (${(err as Error).message})`,
-    );
-  }
+  const doc = parseToolJson(json, source, '{"nftables":[]}');
   const list = (doc as { nftables?: unknown } | null)?.nftables;
   if (!Array.isArray(list)) {
     throw new ParseError(source, 1, json.split("\n")[0] ?? "", 'expected {"nftables": [...]}');

@@ -11,7 +11,7 @@
  * where it is present on both sides and did not move.
  */
 import { diffSnapshots } from "../../diff/mod.ts";
-import { isListener, isSession } from "../../net/sockets.ts";
+import { isListener, isSession, socketRules } from "../../net/sockets.ts";
 import type { Change } from "../../diff/types.ts";
 import type { Meta, Snapshot } from "../../model.ts";
 import { epochMs } from "../../diff/util.ts";
@@ -104,8 +104,9 @@ function listed(c: Change): boolean {
 function point(s: Snapshot, file: string | undefined): SeriesPoint {
   let listeners = 0, sessions = 0;
   const tcpStates: Record<string, number> = {};
+  const rules = socketRules(s);
   for (const c of s.connections) {
-    if (isListener(c)) listeners++;
+    if (isListener(c, rules)) listeners++;
     else if (isSession(c)) sessions++;
     if (c.protocol === "tcp") tcpStates[c.state] = (tcpStates[c.state] ?? 0) + 1;
   }

@@ -4,8 +4,9 @@
  * local program, as bar rows; the TCP state census; and, where tcp_info was captured, the health
  * of the sessions to each remote service.
  */
-import { endpoint, isListener, isSession } from "../../net/sockets.ts";
-import { ownerOf, programOf } from "../../diff/util.ts";
+import { endpoint, isListener, isSession, socketRules } from "../../net/sockets.ts";
+import { ownerOf } from "../../diff/util.ts";
+import { programName } from "../../net/programs.ts";
 import type { Connection, Snapshot } from "../../model.ts";
 import { TCP_STATES } from "../../net/states.ts";
 import type { BarRow, LegendItem } from "./bars.ts";
@@ -35,7 +36,10 @@ const UNKNOWN = "(unknown program)";
 
 function listenPorts(s: Snapshot): Set<string> {
   const ports = new Set<string>();
-  for (const c of s.connections) if (isListener(c)) ports.add(`${c.protocol} ${c.localPort}`);
+  const rules = socketRules(s);
+  for (const c of s.connections) {
+    if (isListener(c, rules)) ports.add(`${c.protocol} ${c.localPort}`);
+  }
   return ports;
 }
 
@@ -57,7 +61,7 @@ function census(s: Snapshot): Census {
     if (!isSession(c)) continue;
     const inbound = listening.has(`${c.protocol} ${c.localPort}`);
     const p = ownerOf(s, c);
-    const program = p ? programOf(p) : UNKNOWN;
+    const program = p ? programName(p) : UNKNOWN;
     const { key, label } = serviceOf(c, inbound);
     let g = services.get(key);
     if (!g) {

@@ -3,8 +3,9 @@
  * section (partial sections and why), and what stands out or changed, in plain words.
  */
 import type { Change, DiffDocument } from "../../diff/types.ts";
-import { endpoint, isListener, isSession } from "../../net/sockets.ts";
-import { ownerOf, programOf } from "../../diff/util.ts";
+import { endpoint, isListener, isSession, socketRules } from "../../net/sockets.ts";
+import { ownerOf } from "../../diff/util.ts";
+import { programName } from "../../net/programs.ts";
 import type { Meta, Snapshot } from "../../model.ts";
 import { DIFF_SECTIONS } from "../../diff/kinds.ts";
 import { duration } from "../diff_common.ts";
@@ -153,12 +154,13 @@ export function highlights(s: Snapshot): string[] {
   const reach = new Map<string, string[]>();
   let listeners = 0;
   const queued: string[] = [];
+  const rules = socketRules(s);
   for (const c of s.connections) {
-    if (!isListener(c)) continue;
+    if (!isListener(c, rules)) continue;
     listeners++;
     const p = ownerOf(s, c);
     const name = `${c.protocol} ${endpoint(c.localAddress, c.localPort)}${
-      p ? ` (${programOf(p)})` : ""
+      p ? ` (${programName(p)})` : ""
     }`;
     const e = exposureOf(c, hosts, redacted).kind;
     reach.set(e, [...(reach.get(e) ?? []), name]);
@@ -276,8 +278,9 @@ export function figures(items: ReadonlyArray<[string, string, string?]>): string
 /** Counts of a snapshot: listening sockets, sessions, all sockets. */
 function socketCounts(s: Snapshot): { listeners: number; sessions: number } {
   let listeners = 0, sessions = 0;
+  const rules = socketRules(s);
   for (const c of s.connections) {
-    if (isListener(c)) listeners++;
+    if (isListener(c, rules)) listeners++;
     else if (isSession(c)) sessions++;
   }
   return { listeners, sessions };

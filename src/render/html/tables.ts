@@ -4,9 +4,10 @@
  * the page script renders them.
  */
 import type { Change, DiffDocument } from "../../diff/types.ts";
-import { endpoint, isListener, listenerKey } from "../../net/sockets.ts";
+import { endpoint, isListener, listenerKey, socketRules } from "../../net/sockets.ts";
 import { isGauge, isSetting } from "../../diff/counters.ts";
-import { ownerOf, programOf } from "../../diff/util.ts";
+import { ownerOf } from "../../diff/util.ts";
+import { programName } from "../../net/programs.ts";
 import type {
   Connection,
   InterfaceStatName,
@@ -75,7 +76,7 @@ function userOf(c: Connection, p: ProcessInfo | undefined): Cell {
 function holderTitle(c: Connection, p: ProcessInfo | undefined): string | null {
   const parts: string[] = [];
   if (p?.exe) parts.push(p.exe);
-  if (p && p.name !== programOf(p)) parts.push(`process name ${p.name}`);
+  if (p && p.name !== programName(p)) parts.push(`process name ${p.name}`);
   if (c.pids && c.pids.length > 1) parts.push(`held by pids ${c.pids.join(", ")}`);
   if (p?.startTime) parts.push(`started ${p.startTime}`);
   if (p?.cmdline?.length) parts.push(p.cmdline.join(" "));
@@ -136,8 +137,9 @@ export function listenerRows(s: Snapshot): ListenerRow[] {
   const redacted = s.meta.redacted === true;
   const seen = new Map<string, number>();
   const out: ListenerRow[] = [];
+  const rules = socketRules(s);
   for (const c of s.connections) {
-    if (!isListener(c)) continue;
+    if (!isListener(c, rules)) continue;
     const base = listenerKey(c);
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
@@ -150,7 +152,7 @@ export function listenerRows(s: Snapshot): ListenerRow[] {
         c.localAddress,
         c.localPort,
         e.kind,
-        p ? programOf(p) : null,
+        p ? programName(p) : null,
         c.pid ?? null,
         userOf(c, p),
         nsOf(c) ?? null,
@@ -252,7 +254,7 @@ export function connectionTable(s: Snapshot): TableSpec {
       endpoint(c.localAddress, c.localPort),
       endpoint(c.remoteAddress, c.remotePort),
       c.state,
-      p ? programOf(p) : null,
+      p ? programName(p) : null,
       c.pid ?? null,
       userOf(c, p),
       nsOf(c) ?? null,

@@ -24,7 +24,7 @@ test("nsnap diff exits 0 and prints the report with a one-line summary on top", 
   withFiles({}, (dir) => {
     const r = runCli(["diff", "before.json", "after.json"], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout.split("\n")[0]!, /^19 changes: 4 listeners/);
+    assert.match(r.stdout.split("\n")[0]!, /^20 changes: 4 listeners/);
     assert.match(r.stdout, /listener-exposure-changed/);
     assert.ok(!r.stdout.includes("\x1b["), "no colour into a pipe");
   });

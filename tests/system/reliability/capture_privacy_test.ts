@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,33 +14,10 @@ import { runCli } from "../../helpers/cli.ts";
 import { canUseNetns, holdSockets, type Netns, whenReady, withNetns } from "../../helpers/netns.ts";
 import { readSnapshot } from "../../../src/snapshot/read.ts";
 import { copyBinary, runBare } from "../../helpers/binary.ts";
+import { asNobody, NOBODY, sharedDir } from "../../helpers/users.ts";
 import type { Snapshot } from "../../../src/model.ts";
 
 const skip = !canUseNetns() ? "needs root and ip netns" : false;
-
-const NOBODY = 65534;
-
-/** A scratch folder every user may use (the runtimes' caches go here when run as nobody). */
-function sharedDir(tag: string): string {
-  const d = mkdtempSync(join(tmpdir(), `nsnap-${tag}-`));
-  chmodSync(d, 0o777);
-  return d;
-}
-
-/** The prefix that runs a command as nobody, with a home and caches it can write. */
-function asNobody(home: string): string[] {
-  return [
-    "setpriv",
-    `--reuid=${NOBODY}`,
-    `--regid=${NOBODY}`,
-    "--clear-groups",
-    "env",
-    `HOME=${home}`,
-    `DENO_DIR=${home}/deno`,
-    `XDG_CACHE_HOME=${home}/cache`,
-    `BUN_INSTALL_CACHE_DIR=${home}/bun`,
-  ];
-}
 
 /**
  * Starts a TCP listener owned by nobody inside the namespace and waits until it is ready. It is a

@@ -42,7 +42,8 @@ test("show -tln, show -ta and port N list the test's listeners and both ends of 
     const server = await holdSockets(ns, [
       "listen:127.0.0.1:47001",
       "listen:[::1]:47002",
-      "udp:127.0.0.1:47003",
+      // Below the ephemeral range: a UDP service (on 32768-60999 it would be a client's).
+      "udp:127.0.0.1:27003",
     ]);
     const client = await holdSockets(ns, ["connect:127.0.0.1:47001"]);
     const sp = server.pid!, cp = client.pid!;
@@ -56,7 +57,7 @@ test("show -tln, show -ta and port N list the test's listeners and both ends of 
           `${source}:\n${tln}`,
         );
         assert.ok(lineWith(tln, "[::1]:47002", "LISTEN", `${sp}/${RUNTIME}`), tln);
-        assert.ok(!tln.includes("ESTABLISHED") && !tln.includes("47003"), tln);
+        assert.ok(!tln.includes("ESTABLISHED") && !tln.includes("27003"), tln);
 
         const ta = nsnap(ns, ["show", "-ta", source]).stdout;
         assert.ok(lineWith(ta, "127.0.0.1:47001", "0.0.0.0:*", "LISTEN", `${sp}/`), ta);
@@ -70,7 +71,7 @@ test("show -tln, show -ta and port N list the test's listeners and both ends of 
         );
 
         const lu = nsnap(ns, ["show", "-lu", source]).stdout;
-        assert.ok(lineWith(lu, "127.0.0.1:47003", "UNCONN", `${sp}/`), lu);
+        assert.ok(lineWith(lu, "127.0.0.1:27003", "UNCONN", `${sp}/`), lu);
 
         const port = nsnap(ns, ["port", "47001", source]).stdout;
         assert.ok(lineWith(port, "LISTEN", `${sp}/`), port);

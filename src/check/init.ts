@@ -1,0 +1,358 @@
+/**
+ * `nsnap check --init SNAPSHOT`: a policy the snapshot passes, grouped and commented so that a
+ * person can tighten it — goss's autoadd, done with care for what should not be pinned.
+ *
+ * Decisions:
+ * - Listeners: one allow rule per program, protocol and scope (`any` for 0.0.0.0 and ::), with
+ *   the ports as a list (runs of three or more as a range); a comment names the addresses and
+ *   the user. Each program's ports are `required` too, one rule per port (one rule for them all
+ *   past 8 ports), since a policy generated from a working host should notice a service that
+ *   went away. Default deny.
+ * - Left out, and said so in a comment: UDP client sockets (unconnected, on an ephemeral port,
+ *   no TCP listener on it — see `facts.ts`), and every connected socket (sessions come and go).
+ * - Routes: the default route of each family in the main table is required (the lowest metric,
+ *   with its gateway); nothing is forbidden.
+ * - Interfaces: those that are up (not lo, not the veth/cali/lxc/tap/vnet kind that come and go
+ *   with containers) must stay up; their MTUs are written as comments to uncomment.
+ * - Sysctls and rates are examples in comments: a snapshot is one moment, a threshold is a
+ *   choice.
+ * - YAML is written by hand for the layout and comments; every value from the snapshot goes
+ *   through `scalar()` (plain when unambiguous, else a JSON string, which YAML 1.2 reads), and
+ *   every comment through `commentText()` (no line breaks or control characters). A program
+ *   name is matched as a glob, so `*`, `?` and `[` in it are written as `[*]`, `[?]`, `[[]`.
+ */
+import type { NetInterface, Route, Snapshot } from "../model.ts";
+import { describeRoute } from "../diff/routes.ts";
+import type { AddressScope } from "../net/scope.ts";
+import { type ListenerFact, listenerFacts, sysctlsOf } from "./facts.ts";
+import { endpoint } from "../net/sockets.ts";
+import { POLICY_SCHEMA_ID } from "./schema.ts";
+
+/** A program with more ports than this gets one required rule for all of them. */
+const MAX_REQUIRED_PORTS = 8;
+
+/** Interfaces that come and go with containers and VMs: left out of the generated rules. */
+const TRANSIENT = /^(veth|cali|lxc|tap|vnet|flannel\.|cni|docker|br-)/;
+
+/** Writes a scalar as YAML: plain when that reads back as the same string, else quoted. */
+export function scalar(v: string | number | boolean): string {
+  if (typeof v !== "string") return String(v);
+  const plain = /^[A-Za-z_./][A-Za-z0-9_./:@+-]*$/.test(v) && !v.endsWith(":") &&
+    !/^(true|false|null|yes|no|on|off|y|n|~)$/i.test(v) && !/^[0-9.+-]/.test(v);
+  return plain ? v : JSON.stringify(v);
+}
+
+/** Text for a comment: one line, control characters shown as escapes. */
+export function commentText(s: string): string {
+  return s.replace(
+    /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu,
+    (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`,
+  );
+}
+
+/** A program name as a glob that matches only itself. */
+export function literalGlob(name: string): string {
+  return name.replace(/[*?[]/g, (c) => `[${c}]`);
+}
+
+/** Ports as a list, runs of three or more written as "lo-hi". */
+function portList(ports: readonly number[]): Array<number | string> {
+  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  const out: Array<number | string> = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    if (j - i >= 2) out.push(`${sorted[i]}-${sorted[j]}`);
+    else for (let k = i; k <= j; k++) out.push(sorted[k]!);
+    i = j + 1;
+  }
+  return out;
+}
+
+function flow(values: ReadonlyArray<number | string>): string {
+  return values.length === 1 ? scalar(values[0]!) : `[${values.map(scalar).join(", ")}]`;
+}
+
+/** Lines of YAML with an indentation helper. */
+class Out {
+  readonly lines: string[] = [];
+  line(indent: number, text: string): void {
+    this.lines.push(" ".repeat(indent) + text);
+  }
+  comment(indent: number, text: string): void {
+    this.line(indent, `# ${commentText(text)}`.trimEnd());
+  }
+  /** A comment wrapped to fit 100 columns, each line starting with `# `. */
+  paragraph(indent: number, text: string): void {
+    const width = 98 - indent;
+    let line = "";
+    for (const word of commentText(text).split(" ")) {
+      if (line !== "" && line.length + 1 + word.length > width) {
+        this.line(indent, `# ${line}`);
+        line = word;
+      } else line = line === "" ? word : `${line} ${word}`;
+    }
+    if (line !== "") this.line(indent, `# ${line}`);
+  }
+}
+
+interface Group {
+  program: string | undefined;
+  protocol: "tcp" | "udp";
+  scope: AddressScope;
+  ports: number[];
+  addresses: Set<string>;
+  users: Set<string>;
+}
+
+function groupListeners(facts: readonly ListenerFact[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const f of facts) {
+    // An empty program name cannot be a rule's glob: it is left unpinned, like an unknown owner.
+    const program = f.program === "" ? undefined : f.program;
+    const key = JSON.stringify([program ?? null, f.protocol, f.scope]);
+    let g = groups.get(key);
+    if (!g) {
+      g = {
+        program,
+        protocol: f.protocol,
+        scope: f.scope,
+        ports: [],
+        addresses: new Set(),
+        users: new Set(),
+      };
+      groups.set(key, g);
+    }
+    g.ports.push(f.port);
+    g.addresses.add(endpoint(f.address, f.port));
+    const user = f.user !== undefined
+      ? `user ${f.user}`
+      : f.uid !== undefined
+      ? `uid ${f.uid}`
+      : undefined;
+    if (user !== undefined) g.users.add(user);
+  }
+  return [...groups.values()].sort((a, b) =>
+    (a.program ?? "\uffff").localeCompare(b.program ?? "\uffff") ||
+    a.protocol.localeCompare(b.protocol) ||
+    a.scope.localeCompare(b.scope)
+  );
+}
+
+function listenersBlock(o: Out, snap: Snapshot): void {
+  const { facts, udpClients, range } = listenerFacts(snap);
+  o.line(0, "listeners:");
+  o.comment(2, "A listener that no allow rule below matches is a violation.");
+  o.line(2, "default: deny");
+  if (udpClients > 0) {
+    o.paragraph(
+      2,
+      `Left out: ${udpClients} UDP client socket${udpClients === 1 ? "" : "s"} (unconnected, on ` +
+        `ephemeral ports ${range[0]}-${
+          range[1]
+        }, no TCP listener on the same port): resolvers, NTP ` +
+        `and other clients, not services. Set ephemeral-ports to change the range.`,
+    );
+  }
+  o.comment(2, "Connected sockets (sessions) are never rules: they come and go.");
+  const groups = groupListeners(facts);
+  if (groups.length === 0) {
+    o.comment(2, "Nothing listened when the snapshot was taken.");
+    o.line(2, "allow: []");
+  } else {
+    o.comment(2, "Allowed listeners, by program: narrow a scope or drop a port to tighten.");
+    o.line(2, "allow:");
+    for (const g of groups) {
+      const who = g.program ?? "owner unknown";
+      const users = g.users.size ? ` (${[...g.users].sort().join(", ")})` : "";
+      o.comment(4, `${who}${users}: ${[...g.addresses].join(" ")}`);
+      if (g.program === undefined) {
+        o.comment(
+          4,
+          snap.meta.privileges.root
+            ? "The owner was not known: add program: NAME once you know it."
+            : "The capture was not run as root, so owners are unknown: add program: NAME.",
+        );
+      }
+      const first = g.program !== undefined
+        ? `program: ${scalar(literalGlob(g.program))}`
+        : `protocol: ${g.protocol}`;
+      o.line(4, `- ${first}`);
+      if (g.program !== undefined) o.line(6, `protocol: ${g.protocol}`);
+      o.line(6, `port: ${flow(portList(g.ports))}`);
+      o.line(
+        6,
+        `scope: ${g.scope}${g.scope === "any" ? "  # bound to every address (0.0.0.0 or ::)" : ""}`,
+      );
+    }
+  }
+  // The ports each program serves, over all its scopes: one required rule per port, unless a
+  // program serves many (a proxy, a test harness), when one rule takes them all.
+  const serves = new Map<string, { program: string; protocol: string; ports: Set<number> }>();
+  for (const g of groups) {
+    if (g.program === undefined) continue;
+    const key = JSON.stringify([g.program, g.protocol]);
+    const entry = serves.get(key) ?? { program: g.program, protocol: g.protocol, ports: new Set() };
+    for (const port of g.ports) entry.ports.add(port);
+    serves.set(key, entry);
+  }
+  if (serves.size > 0) {
+    o.comment(2, "Listeners that must be there: remove the ones that need not run.");
+    o.line(2, "required:");
+    for (const { program, protocol, ports } of serves.values()) {
+      const sorted = [...ports].sort((a, b) => a - b);
+      const each: Array<number | string>[] = sorted.length <= MAX_REQUIRED_PORTS
+        ? sorted.map((p) => [p])
+        : [portList(sorted)];
+      if (each.length === 1 && sorted.length > 1) {
+        o.comment(
+          4,
+          `${program} listens on ${sorted.length} ${protocol} ports: this asks for one of them at least.`,
+        );
+      }
+      for (const port of each) {
+        o.line(4, `- program: ${scalar(literalGlob(program))}`);
+        o.line(6, `protocol: ${protocol}`);
+        o.line(6, `port: ${flow(port)}`);
+      }
+    }
+  }
+  o.comment(2, "Listeners never allowed, whatever allow says, for example:");
+  o.comment(2, "deny:");
+  o.comment(2, "  - scope: public");
+  o.comment(2, "    port: [23, 2375, 6379]");
+}
+
+/** The lowest-metric default route of a family in the main table. */
+function defaultRoute(routes: readonly Route[], family: "inet" | "inet6"): Route | undefined {
+  return routes.filter((r) =>
+    r.family === family && r.table === 254 &&
+    (r.destination === "0.0.0.0/0" || r.destination === "::/0" || r.destination === "default") &&
+    r.type === "unicast"
+  ).sort((a, b) => a.metric - b.metric)[0];
+}
+
+function routesBlock(o: Out, snap: Snapshot): void {
+  if (snap.meta.sections.routes.status === "error") {
+    o.comment(0, "routes: the snapshot has no routes section, so no route rules were written.");
+    return;
+  }
+  const defaults = (["inet", "inet6"] as const).map((f) => defaultRoute(snap.routes, f))
+    .filter((r): r is Route => r !== undefined);
+  o.line(0, "routes:");
+  if (defaults.length === 0) {
+    o.comment(2, "The snapshot has no default route; required routes would go here:");
+    o.line(2, "required: []");
+  } else {
+    o.comment(2, "The default route must stay where it is.");
+    o.line(2, "required:");
+    for (const r of defaults) {
+      o.comment(4, describeRoute(r));
+      o.line(4, "- destination: default");
+      o.line(6, `family: ${r.family}`);
+      const gw = r.gateway ?? r.nexthops?.find((n) => n.gateway !== undefined)?.gateway;
+      o.line(6, `gateway: ${gw === undefined ? "none" : scalar(gw)}`);
+      o.line(6, "table: main");
+    }
+  }
+  o.comment(2, "Routes that must never appear, for example:");
+  o.comment(2, "forbidden:");
+  o.comment(2, "  - destination: 0.0.0.0/0");
+  o.comment(2, "    table: 100");
+}
+
+function interfacesBlock(o: Out, snap: Snapshot): void {
+  o.line(0, "settings:");
+  const sysctls = sysctlsOf(snap);
+  o.comment(2, "Kernel settings to hold, as sysctl -a names them, for example:");
+  o.comment(2, "sysctl:");
+  const forward = sysctls?.["net.ipv4.ip_forward"];
+  o.comment(2, `  net.ipv4.ip_forward: ${forward ?? 0}`);
+  o.comment(2, `  net.core.somaxconn: ">= ${sysctls?.["net.core.somaxconn"] ?? 4096}"`);
+  if (sysctls === undefined) {
+    o.comment(2, "(this snapshot has no settings section to take values from)");
+  }
+  if (snap.meta.sections.interfaces.status === "error") {
+    o.comment(2, "The snapshot has no interfaces section, so no interface rules were written.");
+    o.line(2, "interfaces: []");
+    return;
+  }
+  const byName = new Map<string, NetInterface[]>();
+  for (const i of snap.interfaces) byName.set(i.name, [...(byName.get(i.name) ?? []), i]);
+  const up: NetInterface[] = [], transient: string[] = [], down: string[] = [];
+  for (const [name, list] of [...byName].sort((a, b) => a[0].localeCompare(b[0]))) {
+    if (name === "lo" || name === "") continue;
+    if (TRANSIENT.test(name)) transient.push(name);
+    else if (list.every((i) => i.flags.includes("UP"))) up.push(list[0]!);
+    else down.push(name);
+  }
+  if (transient.length > 0) {
+    o.paragraph(
+      2,
+      `Left out: ${transient.length} interfaces that come and go with containers (${
+        transient.slice(0, 5).join(", ")
+      }${transient.length > 5 ? ", …" : ""}).`,
+    );
+  }
+  if (down.length > 0) o.paragraph(2, `Not up when the snapshot was taken: ${down.join(", ")}.`);
+  if (up.length === 0) {
+    o.line(2, "interfaces: []");
+    return;
+  }
+  o.comment(2, "Interfaces that must be up; uncomment an MTU to hold it too.");
+  o.line(2, "interfaces:");
+  for (const i of up) {
+    o.line(4, `- name: ${scalar(literalGlob(i.name))}`);
+    o.line(6, "up: true");
+    if (i.mtu !== undefined) o.comment(6, `mtu: ${i.mtu}`);
+  }
+}
+
+function ratesBlock(o: Out): void {
+  o.comment(0, "Thresholds on counters, measured against a baseline snapshot");
+  o.comment(0, "(nsnap check POLICY AFTER --baseline BEFORE), for example:");
+  o.comment(0, "rates:");
+  o.comment(0, "  - Tcp.RetransSegs <= 1%              # of Tcp.OutSegs");
+  o.comment(0, "  - TcpExt.ListenOverflows == 0");
+  o.comment(0, "  - interface eth0 rxDropped <= 10/s");
+}
+
+/**
+ * Writes a policy that `snap` passes, as commented YAML.
+ *
+ * @example
+ * ```ts
+ * import type { Snapshot } from "../model.ts";
+ * import { initPolicy } from "./init.ts";
+ * declare const snap: Snapshot;
+ * const yaml = initPolicy(snap, "before.json"); // "# nsnap policy written by …\nschema: …"
+ * ```
+ */
+export function initPolicy(snap: Snapshot, file?: string): string {
+  const o = new Out();
+  o.paragraph(
+    0,
+    `nsnap policy written by \`nsnap check --init${file ? ` ${file}` : ""}\` from host ` +
+      `${snap.meta.host.hostname}, captured ${snap.meta.capturedAt}. That snapshot passes every rule ` +
+      "below. Tighten it: remove what should not run, narrow scopes, add users and deny rules.",
+  );
+  o.comment(
+    0,
+    "Rule reference: docs/check.md. Check a host with: nsnap check POLICY [SNAPSHOT|DIR|live]",
+  );
+  o.line(0, `schema: ${POLICY_SCHEMA_ID}`);
+  o.line(0, "");
+  if (snap.meta.sections.connections.status === "error") {
+    o.comment(
+      0,
+      "listeners: the snapshot has no connections section, so no listener rules were written.",
+    );
+  } else listenersBlock(o, snap);
+  o.line(0, "");
+  routesBlock(o, snap);
+  o.line(0, "");
+  interfacesBlock(o, snap);
+  o.line(0, "");
+  ratesBlock(o);
+  return o.lines.join("\n") + "\n";
+}

@@ -1,0 +1,80 @@
+/**
+ * What the `nsnap check` renderers share: safe text for people, line wrapping within a width,
+ * the words for statuses, and the headline of a host.
+ *
+ * Text from a snapshot (program names, interface names, host names) may hold control characters
+ * that would drive a terminal or forge a line in a CI log. `safeText()` shows every C0/C1
+ * control, DEL, format character (bidi overrides, zero-width), line/paragraph separator, space
+ * other than U+0020 and the backslash itself as a visible escape (`\x1b`, `\u{202e}`, `\\`), one
+ * to one, so two different values never print alike. JSON output carries the exact values.
+ */
+import type { HostResultOut, RuleResultOut } from "../check/result.ts";
+
+const UNSAFE = /[\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Cs}]/gu;
+const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\" };
+
+/** Text with every control, format or invisible character and backslash shown as an escape. */
+export function safeText(s: string): string {
+  return s.replace(UNSAFE, (ch) => {
+    if (ch === " ") return ch;
+    const named = NAMED[ch];
+    if (named !== undefined) return named;
+    const cp = ch.codePointAt(0)!;
+    return cp < 0x20 || cp === 0x7f
+      ? `\\x${cp.toString(16).padStart(2, "0")}`
+      : `\\u{${cp.toString(16)}}`;
+  });
+}
+
+/**
+ * Wraps text into lines of at most `width` characters, breaking at spaces and, for a word
+ * longer than a line, inside the word.
+ */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (let word of text.split(" ").filter((w) => w !== "")) {
+    while (word.length > width) {
+      if (line !== "") {
+        lines.push(line);
+        line = "";
+      }
+      lines.push(word.slice(0, width));
+      word = word.slice(width);
+    }
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  if (line !== "" || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+/** The short word for a rule status. */
+export const STATUS_WORD: Record<RuleResultOut["status"], string> = {
+  pass: "ok",
+  fail: "FAIL",
+  "not-evaluated": "SKIP",
+};
+
+/** A rule's location and id: `policy.yaml:14 listeners.deny[0] "no telnet"`. */
+export function ruleLabel(file: string, r: RuleResultOut): string {
+  return `${file}:${r.line} ${r.id}${r.name !== undefined ? ` ${JSON.stringify(r.name)}` : ""}`;
+}
+
+/** "2 rules broken, 1 not evaluated, 7 hold" for a host. */
+export function hostCounts(h: HostResultOut): string {
+  const s = h.summary;
+  const parts: string[] = [];
+  if (s.failed) {
+    parts.push(
+      `${s.failed} ${s.failed === 1 ? "rule" : "rules"} broken (${s.violations} ${
+        s.violations === 1 ? "violation" : "violations"
+      })`,
+    );
+  }
+  if (s.notEvaluated) parts.push(`${s.notEvaluated} not evaluated`);
+  parts.push(`${s.passed} ${s.passed === 1 ? "holds" : "hold"}`);
+  return `${s.rules} ${s.rules === 1 ? "rule" : "rules"}: ${parts.join(", ")}`;
+}

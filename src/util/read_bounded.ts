@@ -1,0 +1,110 @@
+/**
+ * Reading a file someone named on the command line, bounded by the bytes actually read. `stat`
+ * is no guide: a device (`/dev/zero`), a FIFO or a /proc file says its size is 0 and then never
+ * ends, and a file can grow while it is read. These read at most `limit + 1` bytes and refuse
+ * the file (`TooLargeError`) when there are more.
+ *
+ * @module
+ */
+import { closeSync, fstatSync, openSync, promises as fsp, readSync } from "node:fs";
+
+/** The file holds more than `limit` bytes; `size` is its size when a regular file said so. */
+export class TooLargeError extends RangeError {
+  override name = "TooLargeError";
+  constructor(readonly limit: number, readonly size?: number) {
+    super(`more than ${limit} bytes`);
+  }
+}
+
+/** A regular file whose size already says it is too big is refused before a byte is read. */
+function checkStat(st: { isFile(): boolean; size: number }, limit: number): void {
+  if (st.isFile() && st.size > limit) throw new TooLargeError(limit, st.size);
+}
+
+/** A directory where a file was expected (the error's `code` is EISDIR, as the kernel's would be). */
+function isDirectoryError(path: string): Error {
+  return Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path}'`), {
+    code: "EISDIR",
+  });
+}
+
+/** Chunk size for reads when the size is unknown. */
+const CHUNK = 64 * 1024;
+
+/** The bookkeeping of one bounded read: which buffer to fill next, and the bytes so far. */
+class Collector {
+  #chunks: Uint8Array[] = [];
+  #size = 0;
+  #want: number;
+  #buf: Uint8Array = new Uint8Array(0);
+
+  constructor(private readonly limit: number, st: { isFile(): boolean; size: number }) {
+    // A regular file's size is a good first guess, never a limit.
+    this.#want = st.isFile() && st.size > 0 ? Math.min(st.size + 1, limit + 1) : CHUNK;
+  }
+
+  /** The buffer the next read fills. */
+  next(): Uint8Array {
+    this.#buf = new Uint8Array(Math.min(this.#want, this.limit + 1 - this.#size));
+    return this.#buf;
+  }
+
+  /** Takes the bytes read into the buffer; false at the end of the file. */
+  took(n: number): boolean {
+    if (n === 0) return false;
+    this.#chunks.push(n === this.#buf.length ? this.#buf : this.#buf.subarray(0, n));
+    this.#size += n;
+    if (this.#size > this.limit) throw new TooLargeError(this.limit);
+    // Past the expected size, grow the reads so a big pipe is not read 64 KiB at a time.
+    this.#want = Math.max(CHUNK, Math.min(this.#size, 16 * 1024 * 1024));
+    return true;
+  }
+
+  /** All the bytes read, in one array. */
+  bytes(): Uint8Array {
+    const chunks = this.#chunks;
+    if (chunks.length === 1 && chunks[0]!.length === this.#size) return chunks[0]!;
+    const out = new Uint8Array(this.#size);
+    let off = 0;
+    for (const c of chunks) {
+      out.set(c, off);
+      off += c.length;
+    }
+    return out;
+  }
+}
+
+/**
+ * Reads a whole file, refusing it once more than `limit` bytes have come.
+ * @throws TooLargeError past the limit; the system's error (ENOENT, EACCES, EISDIR …) otherwise.
+ */
+export function readFileBoundedSync(path: string, limit: number): Uint8Array {
+  const fd = openSync(path, "r");
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw isDirectoryError(path);
+    checkStat(st, limit);
+    const c = new Collector(limit, st);
+    for (let buf = c.next(); c.took(readSync(fd, buf, 0, buf.length, null)); buf = c.next());
+    return c.bytes();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The same, without blocking the event loop. */
+export async function readFileBounded(path: string, limit: number): Promise<Uint8Array> {
+  const fh = await fsp.open(path, "r");
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw isDirectoryError(path);
+    checkStat(st, limit);
+    const c = new Collector(limit, st);
+    for (let buf = c.next(); c.took((await fh.read(buf, 0, buf.length, null)).bytesRead);) {
+      buf = c.next();
+    }
+    return c.bytes();
+  } finally {
+    await fh.close();
+  }
+}
