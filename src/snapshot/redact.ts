@@ -257,14 +257,16 @@ function nameRedactor(p: Pseudonyms, hostname: string, users: readonly string[])
   const named = escaped.length === 0
     ? undefined
     : new RegExp(`(?<![\\w.-])(?:${escaped.join("|")})(?![\\w-])`, "g");
+  // DNS names first: a name that starts with the host's own name ("web1.corp.example") must go
+  // whole, not leave its domain behind a pseudonym that the DNS pass then takes for its own.
   return (text: string) => {
-    const out = named
-      ? text.replace(named, (m) => m === hostname ? p.name("host", m) : p.name("user", m))
-      : text;
-    return out.replace(
+    const out = text.replace(
       HOST_IN_TEXT,
       (m) => /^(host|user|file|name)-[0-9a-f]{8}/.test(m) ? m : p.name("host", m),
     );
+    return named
+      ? out.replace(named, (m) => m === hostname ? p.name("host", m) : p.name("user", m))
+      : out;
   };
 }
 

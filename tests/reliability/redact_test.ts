@@ -335,6 +335,12 @@ const arbSecretSnapshot = fc.record({
   netns: word,
 }).map((r) => {
   const s: Snapshot = structuredClone(r.base);
+  // The base's rules, neighbours and firewall hold generated addresses this test does not track
+  // (a kept 0.0.0.0/0 reads as a surviving network): the test on them is the one above.
+  for (const k of ["rules", "neighbours", "qdiscs", "firewall", "settings"] as const) delete s[k];
+  for (const k of ["rules", "neighbours", "qdiscs", "firewall", "settings"] as const) {
+    delete s.meta.sections[k];
+  }
   const [u1, u2, u3] = r.users as [string, string, string];
   const [d1, d2, d3] = r.dirs as [string, string, string];
   const [a1, a2, a3, a4] = r.v4s as [string, string, string, string];
