@@ -108,7 +108,6 @@ test("captureSnapshot() reads a fixture tree below --root: sockets with owners, 
     assert.deepEqual(s.meta.sections.settings, {
       status: "ok",
       warnings: [
-        "net.core.netdev_max_backlog absent: only the initial network namespace has it",
         "net.netfilter.nf_conntrack_max absent: the nf_conntrack module is not loaded",
         "net.netfilter.nf_conntrack_count absent: the nf_conntrack module is not loaded",
       ],

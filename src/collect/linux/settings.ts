@@ -8,9 +8,9 @@
  *   `net.ipv4.conf.all.rp_filter`, `….default.…` and `….eth0.…`. Names are written as sysctl
  *   writes them (a dot in an interface name as `/`); values with their whitespace collapsed.
  * - A setting this kernel or this network namespace does not have is left out: absent is not
- *   empty, and old kernels lack some. Where its absence says something (netdev_max_backlog
- *   exists only in the initial namespace; the conntrack ones only while nf_conntrack is loaded)
- *   a note says why; one that exists but cannot be read makes the section partial.
+ *   empty, and old kernels lack some. Where its absence says something (the conntrack ones exist
+ *   only while nf_conntrack is loaded) a note says why; netdev_max_backlog, which only the
+ *   initial network namespace has, is left out silently; one that exists but cannot be read makes the section partial.
  * - Reading /proc/sys needs no privilege and spawns nothing.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -57,8 +57,8 @@ export const SETTINGS: readonly SettingEntry[] = [
   },
   {
     name: "net.core.netdev_max_backlog",
+    // Only the initial network namespace has it: absent in every other, which is no news.
     reason: "packets queued per CPU on receive before the kernel drops them",
-    absent: "only the initial network namespace has it",
   },
   {
     name: "net.ipv4.ip_local_port_range",
