@@ -170,6 +170,24 @@ function routeText(k: FleetKey): string {
   return parts.join(" ");
 }
 
+/** A listener's fleet fields after a change: its address as a scope, protocol, port, program. */
+function listenerHead(
+  s: ChangeOf<"listener-owner-changed">["after"],
+  a: Addr,
+): { key: FleetKey; address: string } {
+  const address = a(s.address, "local", "after");
+  return {
+    address,
+    key: {
+      protocol: s.protocol,
+      family: s.family,
+      address,
+      port: s.port,
+      program: program(s.program),
+    },
+  };
+}
+
 /** A route attribute (mtu, pref, onlink …) as text, for the fields routeFields leaves out. */
 function routeAttribute(r: Route, field: string): string | undefined {
   if (field === "onlink") return r.flags?.includes("onlink") ? "yes" : undefined;
@@ -213,16 +231,9 @@ export const LINE_RULES: { [K in Exclude<ChangeKind, TalliedKind>]: Rule<K> } = 
   "listener-instance-added": (c, a) => instanceRule(c.after, c.added, a, "after", "joined by"),
   "listener-instance-removed": (c, a) => instanceRule(c.before, c.removed, a, "before", "left by"),
   "listener-owner-changed": (c, a) => {
-    const address = a(c.after.address, "local", "after");
+    const { key, address } = listenerHead(c.after, a);
     return {
-      key: {
-        protocol: c.after.protocol,
-        family: c.after.family,
-        address,
-        port: c.after.port,
-        program: program(c.after.program),
-        was: program(c.before.program),
-      },
+      key: { ...key, was: program(c.before.program) },
       what: `${c.after.protocol} ${endpoint(address, c.after.port)} now held by ${
         progText(c.after.program)
       }, was ${progText(c.before.program)}`,
@@ -343,16 +354,9 @@ export const LINE_RULES: { [K in Exclude<ChangeKind, TalliedKind>]: Rule<K> } = 
     return { key, what: `interface ${c.key.interface}: ${words.join("; ")}` };
   },
   "listener-firewall-changed": (c, a) => {
-    const address = a(c.after.address, "local", "after");
+    const { key, address } = listenerHead(c.after, a);
     return {
-      key: {
-        protocol: c.after.protocol,
-        family: c.after.family,
-        address,
-        port: c.after.port,
-        program: program(c.after.program),
-        firewall: `${c.before.firewall} → ${c.after.firewall}`,
-      },
+      key: { ...key, firewall: `${c.before.firewall} → ${c.after.firewall}` },
       what: `${c.after.protocol} ${endpoint(address, c.after.port)} (${
         progText(c.after.program)
       }) ${c.after.firewall === "filtered" ? "now filtered" : "no longer filtered"}`,
