@@ -4,7 +4,7 @@
  */
 import os from "node:os";
 import type { Meta, Snapshot } from "../model.ts";
-import { SCHEMA_ID, SECTION_NAMES } from "../model.ts";
+import { OPTIONAL_SECTION_NAMES, SCHEMA_ID, SECTION_NAMES } from "../model.ts";
 import { type CommandRunner, runCommand } from "../runtime/command.ts";
 import { pid as processPid, platform, runtimeName, uid as processUid } from "../runtime/process.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
@@ -82,8 +82,12 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
       settings: s.settings.status,
     },
   };
+  for (const n of OPTIONAL_SECTION_NAMES) {
+    const st = s[n]?.status;
+    if (st) meta.sections[n] = st;
+  }
   if (c.netnsInode !== undefined) meta.netns = { inode: c.netnsInode };
-  const snapshot: Snapshot = {
+  const snap: Snapshot = {
     schema: SCHEMA_ID,
     meta,
     connections: s.connections.value,
@@ -91,15 +95,19 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     routes: s.routes.value,
     interfaces: s.interfaces.value,
     counters: s.counters.value,
-    settings: s.settings.value,
   };
+  if (s.rules) snap.rules = s.rules.value;
+  if (s.neighbours) snap.neighbours = s.neighbours.value;
+  snap.settings = s.settings.value;
+  if (s.qdiscs) snap.qdiscs = s.qdiscs.value;
+  if (s.firewall) snap.firewall = s.firewall.value;
   if (c.namespaces) {
     meta.netns = { ...meta.netns, id: c.namespaces.ownId };
     meta.namespaces = c.namespaces.status;
-    snapshot.namespaces = c.namespaces.list;
-    snapshot.forwards = c.namespaces.forwards;
+    snap.namespaces = c.namespaces.list;
+    snap.forwards = c.namespaces.forwards;
   }
   // Timed again: the namespaces are part of the capture.
   meta.durationMs = Math.round((performance.now() - t0) * 10) / 10;
-  return normalizeSnapshot(snapshot);
+  return normalizeSnapshot(snap);
 }

@@ -44,7 +44,7 @@ export interface ExposureInput {
    * What tells UDP services from clients (net/sockets.ts); without it every bound, unconnected
    * UDP socket counts as a listener.
    */
-  rules?: SocketRules | undefined;
+  socketRules?: SocketRules | undefined;
 }
 
 const ALL_UDP: SocketRules = { ephemeral: [1, 0], services: [], tcpPorts: new Set() };
@@ -174,7 +174,7 @@ export function namespaceExposure(s: ExposureInput): Map<Connection, NamespaceEx
   }
   const forwards = s.forwards ?? [];
   for (const c of s.connections) {
-    if (!isListener(c, s.rules ?? ALL_UDP)) continue;
+    if (!isListener(c, s.socketRules ?? ALL_UDP)) continue;
     const ns = c.namespace === undefined ? own : byId.get(c.namespace);
     if (ns === undefined) continue;
     if (ns.kind === "host") {

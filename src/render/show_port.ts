@@ -4,12 +4,12 @@
  */
 import type { ProcessInfo, Snapshot } from "../model.ts";
 import { programName } from "../net/programs.ts";
-import { endpoint, type PortRange } from "../net/sockets.ts";
+import { endpoint, listenerKey, type PortRange } from "../net/sockets.ts";
 import { type PortPath, type PortSocket, processesOf } from "../view/port.ts";
 import { groupByNamespace, recordNamespaceTitle } from "../view/namespaces.ts";
-import { renderConnections } from "./show_connections.ts";
+import { endpointText, protoLabel, renderConnections } from "./show_connections.ts";
 import { exposureLines, renderGroups } from "./show_namespaces.ts";
-import { displayText, type Paint, PLAIN } from "./table.ts";
+import { displayText, type Paint, PLAIN, wrapText } from "./table.ts";
 
 /** How to lay out the port report. */
 export interface PortReportOptions {
@@ -47,6 +47,9 @@ export function renderPortReport(
   opts: PortReportOptions = {},
 ): string {
   const paint = opts.paint ?? PLAIN;
+  const filtered = new Set(
+    sockets.filter((s) => s.firewall === "filtered").map((s) => listenerKey(s)),
+  );
   let text = renderGroups(
     snapshot,
     groupByNamespace(snapshot, sockets),
@@ -55,10 +58,30 @@ export function renderPortReport(
         paint,
         width: opts.width,
         user: true,
+        filtered,
         udpServices: opts.udpServices,
       }) + exposureLines(list),
     paint,
   );
+  const said = new Set<string>();
+  const firewall: string[] = [];
+  for (const s of sockets) {
+    if (s.firewall === undefined) continue;
+    const where = `${protoLabel(s)} ${endpointText(s.localAddress, s.localPort)}`;
+    if (said.has(where)) continue;
+    said.add(where);
+    const what = s.firewall === "filtered"
+      ? "filtered"
+      : s.firewall === "open"
+      ? "open to other hosts"
+      : "not evaluated";
+    const [first, ...rest] = wrapText(
+      displayText(`firewall: ${where} ${what}: ${s.firewallReason}`),
+      78,
+    );
+    firewall.push(first!, ...rest.map((l) => `  ${l}`));
+  }
+  if (firewall.length) text += "\n" + firewall.join("\n") + "\n";
   const procs = processesOf(sockets);
   if (procs.length > 0) {
     text += "\n" + procs.map((p) => processBlock(p, paint)).join("\n") + "\n";

@@ -15,21 +15,28 @@ import * as S from "../schema.ts";
 import type {
   Connection,
   Counters,
+  Firewall,
   InterfaceStats,
   Namespace,
   NetInterface,
+  Qdisc,
   Snapshot,
 } from "../model.ts";
 import { encodeCounter, SCHEMA_ID } from "../model.ts";
 import { dict } from "../util/record.ts";
 import {
   orderConnection,
+  orderFirewall,
   orderForward,
   orderInterface,
   orderMeta,
   orderNamespace,
+  orderNeighbour,
   orderProcess,
+  orderQdisc,
   orderRoute,
+  orderRule,
+  orderSettings,
 } from "./normalize.ts";
 
 /** The two text formats a snapshot is written in. */
@@ -69,7 +76,55 @@ function diskInterface(i: NetInterface): Record<string, unknown> {
 function diskNamespace(n: Namespace): Record<string, unknown> {
   const o: Record<string, unknown> = { ...orderNamespace(n) };
   if (n.counters) o.counters = encodeCounters(n.counters);
+  if (n.settings) o.settings = orderSettings(n.settings);
   return o;
+}
+
+/** A qdisc in its on-disk form: keys in schema order, counters encoded. */
+function diskQdisc(q: Qdisc): Record<string, unknown> {
+  const o: Record<string, unknown> = { ...orderQdisc(q) };
+  if (q.stats) {
+    const stats: Record<string, number | string> = {};
+    for (const [k, v] of Object.entries(o.stats as Record<string, bigint | undefined>)) {
+      if (v !== undefined) stats[k] = encodeCounter(v);
+    }
+    o.stats = stats;
+  }
+  return o;
+}
+
+/** The firewall in its on-disk form: rule counters encoded. */
+function diskFirewall(f: Firewall): Record<string, unknown> {
+  return {
+    tables: orderFirewall(f).tables.map((t) => ({
+      ...t,
+      chains: t.chains.map((c) => ({
+        ...c,
+        rules: c.rules.map((r) =>
+          r.counters
+            ? {
+              ...r,
+              counters: {
+                packets: encodeCounter(r.counters.packets),
+                bytes: encodeCounter(r.counters.bytes),
+              },
+            }
+            : r
+        ),
+      })),
+    })),
+  };
+}
+
+/** The sections added within v1, in schema order, each only when the snapshot has it. */
+function optionalSections(s: Snapshot): Array<[string, unknown, "lines" | "nested"]> {
+  const out: Array<[string, unknown, "lines" | "nested"]> = [];
+  if (s.rules) out.push(["rules", s.rules.map(orderRule), "lines"]);
+  if (s.neighbours) out.push(["neighbours", s.neighbours.map(orderNeighbour), "lines"]);
+  if (s.settings) out.push(["settings", orderSettings(s.settings), "nested"]);
+  if (s.qdiscs) out.push(["qdiscs", s.qdiscs.map(diskQdisc), "lines"]);
+  if (s.firewall) out.push(["firewall", diskFirewall(s.firewall), "nested"]);
+  return out;
 }
 
 const CONNECTION_KEY_INDEX = new Map(Object.keys(S.Connection.shape).map((k, i) => [k, i]));
@@ -124,8 +179,14 @@ function serializeJson(s: Snapshot): string {
     }`,
     `"counters": ${nest(JSON.stringify(encodeCounters(s.counters), null, 2), "  ")}`,
   ];
-  if (s.settings !== undefined) {
-    parts.push(`"settings": ${nest(JSON.stringify(s.settings, null, 2), "  ")}`);
+  for (const [name, value, layout] of optionalSections(s)) {
+    parts.push(
+      `${JSON.stringify(name)}: ${
+        layout === "lines"
+          ? lineList((value as unknown[]).map((v) => JSON.stringify(v)))
+          : nest(JSON.stringify(value, null, 2), "  ")
+      }`,
+    );
   }
   if (s.namespaces) {
     parts.push(
@@ -149,7 +210,7 @@ function serializeJson(s: Snapshot): string {
 function serializeYaml(s: Snapshot): string {
   const processes = dict<unknown>();
   for (const pid of Object.keys(s.processes)) processes[pid] = orderProcess(s.processes[pid]!);
-  const doc = {
+  const doc: Record<string, unknown> = {
     schema: SCHEMA_ID,
     meta: orderMeta(s.meta),
     connections: s.connections.map(orderConnection),
@@ -157,10 +218,10 @@ function serializeYaml(s: Snapshot): string {
     routes: s.routes.map(orderRoute),
     interfaces: s.interfaces.map(diskInterface),
     counters: encodeCounters(s.counters),
-    ...(s.settings === undefined ? {} : { settings: s.settings }),
-    ...(s.namespaces ? { namespaces: s.namespaces.map(diskNamespace) } : {}),
-    ...(s.forwards ? { forwards: s.forwards.map(orderForward) } : {}),
   };
+  for (const [name, value] of optionalSections(s)) doc[name] = value;
+  if (s.namespaces) doc.namespaces = s.namespaces.map(diskNamespace);
+  if (s.forwards) doc.forwards = s.forwards.map(orderForward);
   const lines: string[] = [];
   yamlEntries(doc, "", lines);
   return lines.join("\n") + "\n";

@@ -5,10 +5,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { planNamespaces } from "../../src/collect/linux/namespaces/mod.ts";
 import { discoverNamespaces } from "../../src/collect/linux/namespaces/discover.ts";
+import { firewallForwards } from "../../src/collect/linux/namespaces/forwards.ts";
+import { parseNftRuleset } from "../../src/parse/linux/nft_ruleset.ts";
 import { CID, HOST_INODE, nodeTree, UID } from "../helpers/node_tree.ts";
 
 test("discoverNamespaces() finds process, named and runtime-held namespaces once each", () => {
@@ -147,4 +149,18 @@ test("two namespaces with one identity keep it in inode order, the later one num
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test("firewallForwards() reads Docker's DNAT rules from the firewall section's nft tables", () => {
+  const text = readFileSync(
+    new URL("../testdata/namespaces/nft-a-list-table-ip-nat.txt", import.meta.url),
+    "utf8",
+  );
+  const tables = parseNftRuleset(text, "nft -a list table ip nat").value;
+  assert.deepEqual(
+    firewallForwards({ tables }).map((f) =>
+      `${f.hostAddress}:${f.hostPort} ${f.toAddress}:${f.toPort}`
+    ),
+    ["127.0.0.1:18099 10.123.250.2:80", "0.0.0.0:8099 10.124.77.2:8080"],
+  );
 });

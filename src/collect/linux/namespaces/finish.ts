@@ -11,7 +11,7 @@ import { socketRules } from "../../../net/sockets.ts";
 import type { Collected, Place, Sections } from "../../contract.ts";
 import type { Across } from "./capture.ts";
 import { namespaceSection } from "./capture.ts";
-import { dnatForwards, placeForwards, proxyForwards } from "./forwards.ts";
+import { dnatForwards, firewallForwards, placeForwards, proxyForwards } from "./forwards.ts";
 
 /** Completes the sections and returns the capture's namespaces part. */
 export function finishAcross(
@@ -39,9 +39,13 @@ export function finishAcross(
         (pid) => processes[String(pid)]?.name,
       ),
     );
-    const dnat = dnatForwards(place.runner);
-    forwards.push(...dnat.forwards);
-    warnings.push(...dnat.notes);
+    const fw = sections.firewall;
+    if (fw && fw.status.status !== "error") forwards.push(...firewallForwards(fw.value));
+    else {
+      const dnat = dnatForwards(place.runner);
+      forwards.push(...dnat.forwards);
+      warnings.push(...dnat.notes);
+    }
   }
   placeForwards(forwards, sections.interfaces.value, across.namespaces);
   const connections = sections.connections.value;
@@ -55,7 +59,7 @@ export function finishAcross(
     interfaces: sections.interfaces.value,
     namespaces: across.namespaces,
     forwards,
-    rules,
+    socketRules: rules,
   });
   for (const [c, e] of exposure) c.exposure = e;
   const status: NonNullable<Collected["namespaces"]>["status"] = warnings.length

@@ -7,11 +7,17 @@
  * Decisions:
  * - docker-proxy's arguments are read from /proc/PID/cmdline whatever `--cmdline` says: they
  *   hold addresses and ports only, and the snapshot keeps the forward, not the command line.
- * - The nat table is read with `iptables-save -t nat` and `ip6tables-save -t nat` (iptables-nft
- *   and legacy alike); a missing tool is a note, a refusal (not root) a warning.
+ * - DNAT rules come from the capture's firewall section when it was read (nft's text shows the
+ *   rules iptables-nft made with their targets; its JSON does not); else from
+ *   `iptables-save -t nat` and `ip6tables-save -t nat`, where a missing tool is passed over and
+ *   a refusal (not root) is a warning.
  */
-import type { Forward, Namespace, NetInterface } from "../../../model.ts";
-import { dnatOfIptablesSave } from "../../../parse/linux/dnat_rule.ts";
+import type { FirewallTable, Forward, Namespace, NetInterface } from "../../../model.ts";
+import {
+  dnatOfIptablesRule,
+  dnatOfIptablesSave,
+  dnatOfNftRule,
+} from "../../../parse/linux/dnat_rule.ts";
 import { parseDockerProxyArgs } from "../../../parse/linux/docker_proxy_cmdline.ts";
 import type { CommandResult, CommandRunner } from "../../../runtime/command.ts";
 import { readText, under } from "../files.ts";
@@ -41,6 +47,28 @@ export function proxyForwards(
     if (raw === undefined) continue;
     const f = parseDockerProxyArgs(raw.replace(/\0$/, "").split("\0"));
     if (f) out.push({ ...f, via: "docker-proxy", pid });
+  }
+  return out;
+}
+
+/**
+ * The DNAT forwards of a firewall section (the routing branch's nft or iptables-save tables):
+ * each rule of an ip or ip6 table, read in its syntax.
+ */
+export function firewallForwards(fw: { tables: readonly FirewallTable[] }): Forward[] {
+  const out: Forward[] = [];
+  for (const t of fw.tables) {
+    if (t.family !== "ip" && t.family !== "ip6" && t.family !== "inet") continue;
+    for (const chain of t.chains) {
+      for (const r of chain.rules) {
+        const f = t.syntax === "nft"
+          ? dnatOfNftRule(r.text)
+          : dnatOfIptablesRule(`-A ${chain.name} ${r.text}`);
+        if (!f) continue;
+        const { chain: _chain, ...rest } = f;
+        out.push({ ...rest, via: "dnat", rule: r.text });
+      }
+    }
   }
   return out;
 }
