@@ -45,7 +45,7 @@ Examples:
   nsnap capture -o incident.yaml.gz --cmdline
   nsnap capture -o - | jq '.connections | length'
   nsnap capture --netns current      only the namespace nsnap runs in
-  nsnap capture --netns web,blue     the own namespace, container web, netns blue
+  nsnap capture --netns web,blue     own namespace, container web, netns blue
   NSNAP_REDACT_KEY=… nsnap capture --redact -o public.json`,
     )
     .action(async (opts) => {
