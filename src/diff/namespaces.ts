@@ -18,7 +18,7 @@
  *   `ip netns` and pod names (`namespacePicker`), in both snapshots, before pairing.
  */
 import type { Connection, Namespace, SectionName, SectionStatus, Snapshot } from "../model.ts";
-import { SECTION_NAMES } from "../model.ts";
+import { OPTIONAL_SECTION_NAMES, SECTION_NAMES } from "../model.ts";
 import {
   mainContainer,
   namespacePicker,
@@ -72,23 +72,28 @@ export function filterNamespaces(s: Snapshot, f: NamespaceFilter): Snapshot {
 
 /** A namespace's section statuses as a snapshot's `meta.sections`. */
 function sectionsOf(s: Snapshot, ns: Namespace): Snapshot["meta"]["sections"] {
-  const out = { ...s.meta.sections };
-  for (const name of SECTION_NAMES) {
+  const out: Snapshot["meta"]["sections"] = { ...s.meta.sections };
+  for (const name of [...SECTION_NAMES, ...OPTIONAL_SECTION_NAMES]) {
     if (name === "processes") continue;
     const st = ns.sections[name];
-    const status: SectionStatus = st === undefined
-      ? { status: "error", error: "not read in this namespace" }
-      : { status: st.status };
-    if (st?.warnings) status.warnings = st.warnings;
-    if (st?.error) status.error = st.error;
-    out[name as SectionName] = status;
+    if (st === undefined) {
+      // A section added within v1 that was not read here is absent, not failed.
+      if ((OPTIONAL_SECTION_NAMES as readonly string[]).includes(name)) delete out[name];
+      else out[name as SectionName] = { status: "error", error: "not read in this namespace" };
+      continue;
+    }
+    const status: SectionStatus = { status: st.status };
+    if (st.warnings) status.warnings = st.warnings;
+    if (st.error) status.error = st.error;
+    out[name] = status;
   }
   return out;
 }
 
 /**
  * Splits a snapshot by namespace: the own namespace's records (no `namespace`) with the
- * top-level counters, and each other namespace's with its own counters; processes are shared.
+ * top-level counters, settings and firewall, and each other namespace's with its own counters
+ * and settings; processes are shared.
  */
 export function splitByNamespace(s: Snapshot): NamespacePart[] {
   const own = ownNamespaceId(s);
@@ -98,16 +103,25 @@ export function splitByNamespace(s: Snapshot): NamespacePart[] {
     let p = parts.get(id);
     if (p) return p;
     const ns = byId.get(id);
+    const mine = id === own || !ns;
     const base: Snapshot = {
       schema: s.schema,
-      meta: id === own || !ns ? s.meta : { ...s.meta, sections: sectionsOf(s, ns) },
+      meta: mine ? s.meta : { ...s.meta, sections: sectionsOf(s, ns) },
       connections: [],
       processes: s.processes,
       routes: [],
       interfaces: [],
       counters: id === own ? s.counters : ns?.counters ?? {},
     };
-    if (id === own && s.settings !== undefined) base.settings = s.settings;
+    const listed = (name: "rules" | "neighbours" | "qdiscs") =>
+      id === own ? s[name] !== undefined : ns?.sections[name] !== undefined;
+    if (listed("rules")) base.rules = [];
+    if (listed("neighbours")) base.neighbours = [];
+    if (listed("qdiscs")) base.qdiscs = [];
+    if (id === own) {
+      if (s.settings !== undefined) base.settings = s.settings;
+      if (s.firewall !== undefined) base.firewall = s.firewall;
+    } else if (ns?.settings !== undefined) base.settings = ns.settings;
     p = { id, snapshot: base };
     if (ns) p.namespace = ns;
     parts.set(id, p);
@@ -118,6 +132,9 @@ export function splitByNamespace(s: Snapshot): NamespacePart[] {
   for (const c of s.connections) part(recordNamespaceId(c, s)).snapshot.connections.push(c);
   for (const r of s.routes) part(recordNamespaceId(r, s)).snapshot.routes.push(r);
   for (const i of s.interfaces) part(recordNamespaceId(i, s)).snapshot.interfaces.push(i);
+  for (const r of s.rules ?? []) part(recordNamespaceId(r, s)).snapshot.rules?.push(r);
+  for (const n of s.neighbours ?? []) part(recordNamespaceId(n, s)).snapshot.neighbours?.push(n);
+  for (const q of s.qdiscs ?? []) part(recordNamespaceId(q, s)).snapshot.qdiscs?.push(q);
   return [...parts.values()].sort((x, y) =>
     Number(y.id === own) - Number(x.id === own) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)
   );

@@ -20,7 +20,7 @@ import { collectRoutes } from "./routes.ts";
 import { collectRules } from "./rules.ts";
 import { collectSettings } from "./settings.ts";
 import { collectSockets } from "./sockets.ts";
-import { captureAcross, procReader } from "./namespaces/capture.ts";
+import { captureAcross, hostReader, procReader } from "./namespaces/capture.ts";
 import { finishAcross } from "./namespaces/finish.ts";
 
 /** Gathers every section of a Linux snapshot. */
@@ -30,7 +30,7 @@ export const collectLinux: Collector = (place, opts) => {
   const across = captureAcross(
     place.root,
     opts.netns ?? "auto",
-    procReader(place.root),
+    place.root === "/" ? hostReader(place) : procReader(place.root),
     opts.selfPid,
   );
   const sockets = collectSockets(place);

@@ -23,6 +23,9 @@ import type {
 import { UsageError } from "../../../errors.ts";
 import { namespacePicker } from "../../../net/namespaces.ts";
 import type { Section } from "../../section.ts";
+import type { Place } from "../../contract.ts";
+import { inNetns } from "../../../runtime/netlink.ts";
+import { collectSettings } from "../settings.ts";
 import { under } from "../files.ts";
 import { namespaceFileInode } from "./discover.ts";
 import { type NamespacePlan, type NamespacesPlanned, planNamespaces } from "./mod.ts";
@@ -125,6 +128,38 @@ export function procReader(root: string): NamespaceReader {
   };
 }
 
+/**
+ * Reads a namespace of the live host: from /proc/PID/net of a process in it (no privilege
+ * needed), or — when nothing runs in it — from /proc/thread-self/net after entering it; its
+ * settings from /proc/sys/net after entering it (setns: CAP_SYS_ADMIN). What cannot be entered
+ * is said in the section, and the rest is still read.
+ */
+export function hostReader(place: Place): NamespaceReader {
+  const fromProc = procReader(place.root);
+  return (plan) => {
+    if (plan.pid === undefined) {
+      const inside = inNetns(plan.netnsPath, () => ({
+        ...readFromProc("/proc/thread-self/net", `${plan.netnsPath} (setns)`),
+        settings: collectSettings(place),
+      }));
+      if (inside.ok) return inside.value;
+      const r = fromProc(plan);
+      for (const s of Object.values(r)) {
+        if (s.status.status === "error") s.status.error = `${inside.reason}; nothing runs in it`;
+      }
+      return r;
+    }
+    const r = fromProc(plan);
+    const settings = inNetns(plan.netnsPath, () => collectSettings(place));
+    r.settings = settings.ok ? { ...settings.value, source: `/proc/sys (setns)` } : {
+      value: {},
+      status: { status: "error", error: settings.reason },
+      source: "/proc/sys",
+    };
+    return r;
+  };
+}
+
 /** A section's status as a namespace entry records it. */
 export function namespaceSection(s: Section<unknown>): NamespaceSection {
   const out: NamespaceSection = { status: s.status.status, source: s.source };
@@ -200,6 +235,10 @@ export function captureAcross(
       interfaces: namespaceSection(r.interfaces),
       counters: namespaceSection(r.counters),
     };
+    if (r.settings) {
+      ns.sections.settings = namespaceSection(r.settings);
+      if (r.settings.status.status !== "error") ns.settings = r.settings.value;
+    }
   }
   if (planned.denied > 0) {
     out.warnings.push(

@@ -21,6 +21,7 @@ import type {
   NetInterface,
   Protocol,
   Route,
+  Settings,
 } from "../../../model.ts";
 import { parseProcNetDev } from "../../../parse/linux/proc_net_dev.ts";
 import { parseProcNetIfInet6 } from "../../../parse/linux/proc_net_if_inet6.ts";
@@ -37,6 +38,7 @@ export interface NamespaceRead {
   routes: Section<Route[]>;
   interfaces: Section<NetInterface[]>;
   counters: Section<Counters>;
+  settings?: Section<Settings>;
 }
 
 const SOCKET_FILES: readonly [string, Protocol, Family][] = [
