@@ -63,6 +63,9 @@ export function filterNamespaces(s: Snapshot, f: NamespaceFilter): Snapshot {
     interfaces: kept(s.interfaces),
     namespaces: s.namespaces.filter((n) => keep(n.id)),
   };
+  if (s.rules) out.rules = kept(s.rules);
+  if (s.neighbours) out.neighbours = kept(s.neighbours);
+  if (s.qdiscs) out.qdiscs = kept(s.qdiscs);
   if (s.forwards) {
     out.forwards = s.forwards.filter((x) => x.namespace === undefined || keep(x.namespace));
   }
