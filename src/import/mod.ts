@@ -10,6 +10,8 @@ import { InputError, ParseError } from "../errors.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
 import { runtimeName } from "../runtime/process.ts";
 import { normalizeSnapshot } from "../snapshot/normalize.ts";
+import { escapeText } from "../util/escape.ts";
+import { dictFrom } from "../util/record.ts";
 import { recognise } from "./detect.ts";
 import type { FormatOs } from "./formats.ts";
 import { type InputPart, mergeParts } from "./merge.ts";
@@ -59,14 +61,16 @@ export function importFiles(inputs: readonly ImportInput[], opts: ImportOptions 
   for (const input of inputs) {
     const found = recognise(input.text);
     if (found === undefined) {
-      throw new InputError(`Cannot import ${input.name}: format not recognised`);
+      throw new InputError(`Cannot import ${escapeText(input.name)}: format not recognised`);
     }
     const { format, probe } = found;
     try {
       parts.push({ contribution: format.parse(input.text, input.name), section: format.section });
     } catch (err) {
       if (err instanceof ParseError) {
-        throw new InputError(`Cannot import ${input.name} (${format.id}): ${err.message}`);
+        throw new InputError(
+          `Cannot import ${escapeText(input.name)} (${format.id}): ${err.message}`,
+        );
       }
       throw err;
     }
@@ -81,7 +85,7 @@ export function importFiles(inputs: readonly ImportInput[], opts: ImportOptions 
     tool: { name: TOOL_NAME, version: VERSION, runtime: runtimeName() },
     // The privileges the saved outputs were made with are not known; none are claimed.
     privileges: { root: false },
-    labels: { ...opts.labels },
+    labels: dictFrom(opts.labels ?? {}),
     source: {
       kind: "import",
       formats: [...new Set(formats)].sort(),

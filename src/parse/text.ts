@@ -16,6 +16,8 @@
 import type { Connection, Counters, Family, ProcessInfo } from "../model.ts";
 import { canonicalAddress } from "../net/address.ts";
 import { servicePort } from "../net/services.ts";
+import { quoteText } from "../util/escape.ts";
+import { dict } from "../util/record.ts";
 
 /** What a parser of records returns: what it read, and a warning per thing it could not read. */
 export interface Parsed<T> {
@@ -25,7 +27,8 @@ export interface Parsed<T> {
 
 /**
  * The one wording of a parser warning: `<source>:<line>: cannot read <what>: "<raw>"` (without
- * `:<line>` when the source has no lines, e.g. `ip -j route[3]`).
+ * `:<line>` when the source has no lines, e.g. `ip -j route[3]`). The raw text is quoted as
+ * every message quotes input (quoteText: control, bidi and invisible characters escaped).
  *
  * @example
  * ```ts
@@ -41,7 +44,7 @@ export function cannotRead(
   raw: string,
 ): string {
   const r = raw.trim();
-  const shown = JSON.stringify(r.length > 160 ? r.slice(0, 157) + "..." : r);
+  const shown = quoteText(r.length > 160 ? r.slice(0, 157) + "..." : r);
   return `${source}${line === undefined ? "" : `:${line}`}: cannot read ${what}: ${shown}`;
 }
 
@@ -254,7 +257,7 @@ export interface SocketTable {
 export function counterGroup(counters: Counters, name: string): Record<string, bigint> {
   if (!Object.hasOwn(counters, name)) {
     Object.defineProperty(counters, name, {
-      value: {},
+      value: dict<bigint>(),
       enumerable: true,
       writable: true,
       configurable: true,
