@@ -21,6 +21,7 @@ import { SECTION_NAMES } from "../model.ts";
 import { masterPid, socketTupleKey } from "../net/sockets.ts";
 import { routeKeyWithInterface } from "../net/routes.ts";
 import { counterGroup } from "../parse/text.ts";
+import { dict } from "../util/record.ts";
 import type { Contribution } from "./formats.ts";
 
 /** One input's contribution, with the section its format speaks about. */
@@ -168,7 +169,7 @@ function mergeRoutes(parts: readonly InputPart[]): Route[] {
 
 /** Counters by group and name; the first input to give a value keeps it. */
 function mergeCounters(parts: readonly InputPart[]): Counters {
-  const counters: Counters = {};
+  const counters: Counters = dict();
   for (const c of parts.map((p) => p.contribution.counters ?? {})) {
     for (const [g, values] of Object.entries(c)) {
       const group = counterGroup(counters, g);
@@ -194,7 +195,7 @@ function provides(c: Contribution): SectionName[] {
 /** Merges every input's contribution into sections with their statuses. */
 export function mergeParts(parts: readonly InputPart[]): Merged {
   const conns = mergeConnections(parts);
-  const processes: Record<string, ProcessInfo> = {};
+  const processes = dict<ProcessInfo>();
   for (const p of parts.flatMap((x) => x.contribution.processes ?? [])) {
     const key = String(p.pid);
     const had = processes[key];

@@ -58,7 +58,7 @@ export function normalizeSnapshot(s: Snapshot): Snapshot {
 
 /** Settings by name, sorted. */
 function orderSettings(s: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dict<string>();
   for (const k of Object.keys(s).sort()) out[k] = s[k]!;
   return out;
 }

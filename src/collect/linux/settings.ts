@@ -9,6 +9,7 @@ import type { Settings } from "../../model.ts";
 import type { Place } from "../contract.ts";
 import { type Section, section } from "../section.ts";
 import { readText, under } from "./files.ts";
+import { dict } from "../../util/record.ts";
 
 /** One setting: its sysctl name and why a snapshot holds it. */
 export interface SettingEntry {
@@ -41,7 +42,7 @@ export function settingValue(text: string): string {
 /** Reads every setting of the table that this kernel has. */
 export function collectSettings(place: Place): Section<Settings> {
   return section("/proc/sys", {}, (warnings) => {
-    const out: Settings = {};
+    const out: Settings = dict();
     for (const { name } of SETTINGS) {
       const path = under(place.root, sysctlPath(name));
       if (!existsSync(path)) continue;

@@ -7,6 +7,7 @@
  */
 import type { Counters } from "../../model.ts";
 import { cannotRead, counterGroup, own, type Parsed, splitLines } from "../text.ts";
+import { dict } from "../../util/record.ts";
 
 /** net-tools sentences (number replaced by `#`, lower case, no final dot) → kernel names. */
 const SENTENCES: Record<string, Record<string, string>> = {
@@ -159,7 +160,7 @@ export function parseLinuxNetstatS(
   text: string,
   source = "netstat -s",
 ): Parsed<Counters> {
-  const counters: Counters = {};
+  const counters: Counters = dict();
   const warnings: string[] = [];
   let group: string | undefined;
   let histogram: "In" | "Out" | undefined;

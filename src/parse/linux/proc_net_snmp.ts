@@ -4,6 +4,7 @@
  */
 import type { Counters } from "../../model.ts";
 import { cannotRead, counterGroup, type Parsed } from "../text.ts";
+import { dict } from "../../util/record.ts";
 
 /**
  * Parses /proc/net/snmp or /proc/net/netstat into `{Group: {Name: value}}`, values as bigint
@@ -13,7 +14,7 @@ export function parseProcNetSnmp(
   text: string,
   source = "/proc/net/snmp",
 ): Parsed<Counters> {
-  const counters: Counters = {};
+  const counters: Counters = dict();
   const warnings: string[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {

@@ -4,6 +4,7 @@
  */
 import type { Counters } from "../../model.ts";
 import { cannotRead, type Parsed } from "../text.ts";
+import { dict } from "../../util/record.ts";
 
 /** Group prefixes of snmp6, longest first so UdpLite6 is not read as Udp… */
 const GROUPS = ["UdpLite6", "Icmp6", "Udp6", "Ip6"];
@@ -13,7 +14,7 @@ export function parseProcNetSnmp6(
   text: string,
   source = "/proc/net/snmp6",
 ): Parsed<Counters> {
-  const counters: Counters = {};
+  const counters: Counters = dict();
   const warnings: string[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -32,7 +33,7 @@ export function parseProcNetSnmp6(
       }
       continue;
     }
-    (counters[group] ??= {})[key!.slice(group.length)] = BigInt(value);
+    (counters[group] ??= dict())[key!.slice(group.length)] = BigInt(value);
   }
   return { value: counters, warnings };
 }

@@ -5,6 +5,7 @@
  */
 import type { Counters } from "../../model.ts";
 import { cannotRead, type Parsed } from "../text.ts";
+import { dict } from "../../util/record.ts";
 
 /** Parses sockstat (group `Sockstat`) or sockstat6 (pass group `Sockstat6`). */
 export function parseProcNetSockstat(
@@ -12,7 +13,7 @@ export function parseProcNetSockstat(
   source = "/proc/net/sockstat",
   group: "Sockstat" | "Sockstat6" = source.endsWith("6") ? "Sockstat6" : "Sockstat",
 ): Parsed<Counters> {
-  const g: Record<string, bigint> = {};
+  const g = dict<bigint>();
   const warnings: string[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -34,5 +35,5 @@ export function parseProcNetSockstat(
       g[`${proto}_${fields[k]}`] = BigInt(v);
     }
   }
-  return { value: Object.keys(g).length ? { [group]: g } : {}, warnings };
+  return { value: dict(Object.keys(g).length ? [[group, g]] : []), warnings };
 }
