@@ -16,7 +16,7 @@ import type {
   Route,
   SectionName,
 } from "../model.ts";
-import type { Parsed, SocketTable } from "../parse/text.ts";
+import { type Parsed, sameOrigin, type SocketTable } from "../parse/text.ts";
 import { parseSs } from "../parse/linux/ss.ts";
 import { parseLinuxNetstat } from "../parse/linux/netstat_an.ts";
 import { parseLinuxNetstatI } from "../parse/linux/netstat_i.ts";
@@ -199,7 +199,9 @@ export const FORMATS = [
     parse: (t, s) => {
       const r = parseProcNetDev(t, s);
       return interfaces({
-        value: r.value.map((i) => ({ name: i.name, flags: [], addresses: [], stats: i.stats })),
+        value: r.value.map((i) =>
+          sameOrigin({ name: i.name, flags: [], addresses: [], stats: i.stats }, i)
+        ),
         warnings: r.warnings,
       });
     },
@@ -238,12 +240,9 @@ export const FORMATS = [
     parse: (t, s) => {
       const r = parseProcNetIfInet6(t, s);
       return interfaces({
-        value: r.value.map((e) => ({
-          name: e.name,
-          index: e.index,
-          flags: [],
-          addresses: [e.address],
-        })),
+        value: r.value.map((e) =>
+          sameOrigin({ name: e.name, index: e.index, flags: [], addresses: [e.address] }, e)
+        ),
         warnings: r.warnings,
       });
     },

@@ -1,6 +1,7 @@
 /**
  * `nsnap import`: turns saved tool outputs and /proc/net copies into one snapshot. Each input is
- * recognised by its content (the registry in formats.ts), read by its format's parser, and the
+ * recognised by its content (the registry in formats.ts), read by its format's parser, held to
+ * the loader's schema (validate.ts: what it refuses is left out with a warning), and the
  * contributions are merged (merge.ts) into sections; a section no input spoke about is
  * `{status: "error", error: "not provided"}`.
  */
@@ -15,6 +16,7 @@ import { dictFrom } from "../util/record.ts";
 import { recognise } from "./detect.ts";
 import type { FormatOs } from "./formats.ts";
 import { type InputPart, mergeParts } from "./merge.ts";
+import { checkContribution } from "./validate.ts";
 
 /** One file to import: the name it is reported under and its text. */
 export interface ImportInput {
@@ -65,7 +67,9 @@ export function importFiles(inputs: readonly ImportInput[], opts: ImportOptions 
     }
     const { format, probe } = found;
     try {
-      parts.push({ contribution: format.parse(input.text, input.name), section: format.section });
+      // Held to the loader's schema here, where each record's file and line are known.
+      const contribution = checkContribution(format.parse(input.text, input.name), input.name);
+      parts.push({ contribution, section: format.section });
     } catch (err) {
       if (err instanceof ParseError) {
         throw new InputError(

@@ -438,7 +438,8 @@ function checked<T>(
   return undefined;
 }
 
-type Issue = {
+/** One problem the schema found, as zod reports it (the fields the wording below reads). */
+export type Issue = {
   code: string;
   path: PropertyKey[];
   message: string;
@@ -482,8 +483,11 @@ const EXPECTED_NAMES: Record<string, string> = {
 const COUNTER_EXPECTED =
   "expected integer from -2^63 to 2^64-1 (a number up to 2^53-1, or a decimal string)";
 
-/** Turns a schema issue into "<path>: expected <what>, got <what>". */
-function describeIssue(issue: Issue, doc: unknown): string {
+/**
+ * Turns a schema issue into "<path>: expected <what>, got <what>", the path relative to `doc`
+ * (the document, or one record of it), every quoted value escaped.
+ */
+export function describeIssue(issue: Issue, doc: unknown): string {
   const path = formatPath(issue.path);
   const value = valueAt(doc, issue.path);
   const got = value === undefined ? "nothing" : describeValue(value);

@@ -6,7 +6,7 @@ import type { Family, InterfaceAddress, NetInterface, Nexthop, Route } from "../
 import { canonicalAddress } from "../../net/address.ts";
 import { ParseError } from "../../errors.ts";
 import { routeDestination, tableId } from "../../net/routes.ts";
-import { cannotRead, type Parsed } from "../text.ts";
+import { cannotRead, type Parsed, readAtItem } from "../text.ts";
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
@@ -76,7 +76,7 @@ export function parseIpJsonRoutes(
         return out;
       });
     }
-    routes.push(route);
+    routes.push(readAtItem(route, i));
   });
   return { value: routes, warnings };
 }
@@ -123,7 +123,7 @@ export function parseIpJsonAddr(
       if (brd) addr.broadcast = brd;
       itf.addresses.push(addr);
     }
-    interfaces.push(itf);
+    interfaces.push(readAtItem(itf, i));
   });
   return { value: interfaces, warnings };
 }
