@@ -88,8 +88,185 @@ export const Route = z.object({
   protocol: z.string().optional(),
   scope: z.string().optional(),
   source: z.string().optional(),
-  flags: z.array(z.string()).optional(),
+  flags: z.array(z.string()).optional().meta({
+    description: "Next-hop flags as ip prints them: onlink, linkdown, dead, pervasive …",
+  }),
   nexthops: z.array(Nexthop).optional(),
+  mtu: uint().optional().meta({ description: "Path MTU for this route (ip route … mtu N)." }),
+  advmss: uint().optional().meta({ description: "MSS advertised on connections over it." }),
+  hoplimit: uint().optional().meta({ description: "TTL / hop limit of packets sent over it." }),
+  initcwnd: uint().optional().meta({ description: "Initial congestion window (segments)." }),
+  initrwnd: uint().optional().meta({ description: "Initial receive window (segments)." }),
+  rtt: z.number().nonnegative().optional().meta({ description: "Initial RTT estimate, ms." }),
+  rttvar: z.number().nonnegative().optional().meta({
+    description: "Initial RTT variance estimate, ms.",
+  }),
+  ssthresh: uint().optional().meta({ description: "Initial slow-start threshold." }),
+  cwnd: uint().optional().meta({ description: "Clamp of the congestion window." }),
+  window: uint().optional().meta({ description: "Clamp of the advertised window (bytes)." }),
+  reordering: uint().optional().meta({ description: "Maximal reordering (packets)." }),
+  quickack: uint().optional().meta({ description: "Quick ACK mode (1 on)." }),
+  congestion: z.string().optional().meta({
+    description: "Congestion control algorithm for connections over it (congctl).",
+  }),
+  features: z.array(z.string()).optional().meta({ description: 'Route features: "ecn".' }),
+  rtoMin: z.number().nonnegative().optional().meta({
+    description: "Lower bound of the retransmission timeout, ms (rto_min).",
+  }),
+  pref: z.string().optional().meta({
+    description: "IPv6 router preference: low, medium or high.",
+  }),
+  expires: uint().optional().meta({
+    description: "Seconds until the route expires (RA and cached routes). A timer: it counts " +
+      "down between captures, so a diff does not compare it.",
+  }),
+  realms: z.string().optional().meta({
+    description: 'Routing realms as ip prints them: "TO" or "FROM/TO".',
+  }),
+});
+
+/** A port or number range as ip rule prints it (`80-90`, or a single value: start = end). */
+export const NumberRange = z.object({ start: uint(), end: uint() }).meta({ id: "NumberRange" });
+
+/** What a routing rule does with a packet it matches. */
+export const RULE_ACTIONS = [
+  "lookup",
+  "goto",
+  "nop",
+  "blackhole",
+  "unreachable",
+  "prohibit",
+] as const;
+
+export const Rule = z.object({
+  family: Family,
+  priority: uint().meta({ description: "ip rule's pref: lower numbers are tried first." }),
+  not: z.literal(true).optional().meta({
+    description: "The selectors are inverted: the rule matches what they do not.",
+  }),
+  from: z.string().optional().meta({ description: "Source CIDR; absent: all." }),
+  to: z.string().optional().meta({ description: "Destination CIDR; absent: all." }),
+  iif: z.string().optional().meta({ description: "Incoming interface (lo: from this host)." }),
+  oif: z.string().optional().meta({ description: "Outgoing interface (sockets bound to it)." }),
+  fwmark: uint().optional().meta({ description: "Firewall mark the packet must carry." }),
+  fwmask: uint().optional().meta({
+    description: "Bits of fwmark compared; absent: all of them (0xffffffff).",
+  }),
+  uidRange: NumberRange.optional().meta({ description: "Uids of the sending socket." }),
+  ipProto: z.string().optional().meta({ description: 'IP protocol: "tcp", "udp", or a number.' }),
+  sport: NumberRange.optional(),
+  dport: NumberRange.optional(),
+  tos: z.string().optional().meta({ description: 'Type of service as ip prints it: "0x10".' }),
+  action: z.string().meta({
+    description: "lookup, goto, nop, blackhole, unreachable or prohibit.",
+  }),
+  table: uint().optional().meta({ description: "The table a lookup rule consults." }),
+  l3mdev: z.literal(true).optional().meta({
+    description: "Lookup in the table of the packet's L3 master device (VRF).",
+  }),
+  goto: uint().optional().meta({ description: "The priority a goto rule jumps to." }),
+  suppressPrefixLength: z.int().optional().meta({
+    description: "A lookup's answer is refused when its prefix is this long or shorter.",
+  }),
+  suppressIfgroup: z.int().optional().meta({
+    description: "A lookup's answer is refused when its device is in this group.",
+  }),
+  realms: z.string().optional().meta({ description: 'Realms set on a match: "TO" or "FROM/TO".' }),
+});
+
+export const Neighbour = z.object({
+  family: Family,
+  address: z.string().meta({ description: "IPv4 (ARP) or IPv6 (NDP) address, canonical." }),
+  interface: z.string(),
+  mac: z.string().optional().meta({
+    description: "Link-layer address, lower case; absent while unresolved (INCOMPLETE, " +
+      "FAILED) and for proxy entries.",
+  }),
+  state: z.string().optional().meta({
+    description: "NUD state as ip neigh prints it: REACHABLE, STALE, DELAY, PROBE, FAILED, " +
+      "INCOMPLETE, PERMANENT, NOARP, NONE (several separated by a space); absent for proxy " +
+      "entries.",
+  }),
+  router: z.literal(true).optional().meta({ description: "The neighbour is an IPv6 router." }),
+  proxy: z.literal(true).optional().meta({
+    description: "A proxy entry (ip neigh add proxy): this host answers for the address.",
+  }),
+});
+
+export const Settings = z.record(z.string(), z.string()).meta({
+  description: "Kernel settings that change network behaviour, by sysctl name in dotted form " +
+    "(net.ipv4.ip_forward, net.ipv4.conf.eth0.rp_filter; a dot inside an interface name is " +
+    "written as / as sysctl does) → the value as /proc/sys holds it, whitespace collapsed to " +
+    "single spaces. The list and the reason for each: src/collect/linux/settings.ts.",
+});
+
+/** The counters tc keeps per qdisc (monotonic), then its two gauges. */
+export const QDISC_COUNTER_NAMES = ["bytes", "packets", "drops", "overlimits", "requeues"] as const;
+export const QDISC_GAUGE_NAMES = ["backlog", "qlen"] as const;
+export type QdiscCounterName = typeof QDISC_COUNTER_NAMES[number];
+export type QdiscGaugeName = typeof QDISC_GAUGE_NAMES[number];
+
+export const QdiscStats = z.object({
+  bytes: CounterValue.optional(),
+  packets: CounterValue.optional(),
+  drops: CounterValue.optional(),
+  overlimits: CounterValue.optional(),
+  requeues: CounterValue.optional(),
+  backlog: CounterValue.optional().meta({ description: "Bytes queued now (a gauge)." }),
+  qlen: CounterValue.optional().meta({ description: "Packets queued now (a gauge)." }),
+}).meta({ id: "QdiscStats" });
+
+export const Qdisc = z.object({
+  interface: z.string(),
+  kind: z.string().meta({ description: "pfifo_fast, fq_codel, tbf, htb, noqueue, ingress …" }),
+  handle: z.string().meta({ description: 'As tc prints it: "8001:", "0:".' }),
+  parent: z.string().meta({
+    description: '"root", or the parent\'s handle as tc prints it ("1:10", "ffff:fff1").',
+  }),
+  options: z.string().optional().meta({
+    description: 'The options as tc qdisc prints them: "limit 3p", "rate 1Mbit burst 4Kb …".',
+  }),
+  stats: QdiscStats.optional(),
+});
+
+export const FirewallRule = z.object({
+  text: z.string().meta({
+    description: "The rule as nft list ruleset prints it (or iptables-save after -A CHAIN), " +
+      "with counter values taken out (`counter` stays) and no handle.",
+  }),
+  handle: uint().optional().meta({ description: "nft's rule handle (not identity)." }),
+  counters: z.object({ packets: CounterValue, bytes: CounterValue }).optional().meta({
+    description: "The rule's counter (nft counter, iptables-save -c), kept apart from the text.",
+  }),
+});
+
+export const FirewallChain = z.object({
+  name: z.string(),
+  type: z.string().optional().meta({ description: "filter, nat or route (base chains)." }),
+  hook: z.string().optional().meta({
+    description: "prerouting, input, forward, output, postrouting, ingress, egress (base chains).",
+  }),
+  priority: z.int().optional().meta({
+    description: "Base chain priority as a number (filter 0, raw -300, mangle -150, dstnat " +
+      "-100, srcnat 100, security 50).",
+  }),
+  policy: z.string().optional().meta({ description: "accept or drop (base chains)." }),
+  device: z.string().optional().meta({ description: "The device of a netdev chain." }),
+  rules: z.array(FirewallRule).meta({ description: "In evaluation order." }),
+});
+
+export const FirewallTable = z.object({
+  syntax: z.enum(["nft", "iptables"]).meta({
+    description: "How the rules are written: nft (nft list ruleset) or iptables (iptables-save: " +
+      "legacy iptables, or where nft is not installed).",
+  }),
+  family: z.string().meta({ description: "ip, ip6, inet, arp, bridge or netdev." }),
+  name: z.string(),
+  chains: z.array(FirewallChain),
+});
+
+export const Firewall = z.object({
+  tables: z.array(FirewallTable),
 });
 
 /** The /proc/net/dev columns, in kernel order. */
@@ -141,14 +318,6 @@ export const NetInterface = z.object({
 
 export const Counters = z.record(z.string(), z.record(z.string(), CounterValue));
 
-/**
- * Kernel settings that change network behaviour, keyed by sysctl name (`net.ipv4.ip_forward`),
- * each value as /proc/sys has it with its whitespace made one space ("32768 60999").
- */
-export const Settings = z.record(z.string(), z.string()).meta({
-  description: "Kernel settings by sysctl name; values as text, whitespace made one space.",
-});
-
 export const SectionStatus = z.object({
   status: z.enum(["ok", "partial", "error"]),
   warnings: z.array(z.string()).optional(),
@@ -165,11 +334,21 @@ export const SECTION_NAMES = [
 export type SectionName = typeof SECTION_NAMES[number];
 
 /**
- * Sections added within `nsnap/v1`: optional in a snapshot and in `meta.sections` (a snapshot
- * written before them has neither: not captured, which is not the same as empty).
+ * Sections added within v1: absent from snapshots written before them, from platforms that
+ * cannot read them (macOS) and from imports no file speaks about. Absent is not empty: a diff
+ * compares a section only when both snapshots have it.
  */
-export const OPTIONAL_SECTION_NAMES = ["settings"] as const;
+export const OPTIONAL_SECTION_NAMES = [
+  "rules",
+  "neighbours",
+  "settings",
+  "qdiscs",
+  "firewall",
+] as const;
 export type OptionalSectionName = typeof OPTIONAL_SECTION_NAMES[number];
+
+/** Any section of a snapshot. */
+export type AnySectionName = SectionName | OptionalSectionName;
 
 export const Meta = z.object({
   capturedAt: z.string().meta({ description: "ISO 8601 UTC with milliseconds" }),
@@ -201,7 +380,11 @@ export const Meta = z.object({
     routes: SectionStatus,
     interfaces: SectionStatus,
     counters: SectionStatus,
+    rules: SectionStatus.optional(),
+    neighbours: SectionStatus.optional(),
     settings: SectionStatus.optional(),
+    qdiscs: SectionStatus.optional(),
+    firewall: SectionStatus.optional(),
   }),
 });
 
@@ -213,7 +396,17 @@ export const Snapshot = z.object({
   routes: z.array(Route),
   interfaces: z.array(NetInterface),
   counters: Counters,
+  rules: z.array(Rule).optional().meta({
+    description: "Policy-routing rules (ip rule) of both families, by family and priority.",
+  }),
+  neighbours: z.array(Neighbour).optional().meta({
+    description: "ARP and NDP entries (ip neigh), proxy entries included.",
+  }),
   settings: Settings.optional(),
+  qdiscs: z.array(Qdisc).optional().meta({ description: "Queueing disciplines per interface." }),
+  firewall: Firewall.optional().meta({
+    description: "The packet filter: nftables tables, or iptables-save tables.",
+  }),
 });
 
 /**

@@ -84,7 +84,7 @@ export function registerDiff(program: Command, ctx: CliContext) {
     )
     .option(
       "--only <sections>",
-      `compare only these sections (${DIFF_SECTIONS.join(",")})`,
+      `compare only these sections, a comma list of: ${DIFF_SECTIONS.join(", ")}`,
       collect,
     )
     .option("--detail", "list every session 5-tuple instead of groups")

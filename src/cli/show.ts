@@ -1,9 +1,15 @@
 /**
  * `nsnap show [SNAPSHOT|live]`: the netstat views (connections, routes, interfaces, statistics)
- * of a snapshot or of the live host. Parses options, selects, renders; nothing else.
+ * and the routing views (rules, neighbours, settings, qdiscs, firewall) of a snapshot or of the
+ * live host. Parses options, selects, renders; nothing else.
+ *
+ * Short flags of the routing views, chosen not to collide with netstat's and ss's habits (-r -i
+ * -s -t -u -l -a -n -p -x -w -0 -o -e -4 -6 are taken or planned; ss -N is --net, -K kills, -F
+ * reads a filter file, -b is bpf, -H drops the header): -R rules, -G neighbours, -k settings
+ * (kernel), -q qdiscs (queues), -B firewall.
  */
 import { type Command, Option } from "@commander-js/extra-typings";
-import type { SectionName, Snapshot } from "../model.ts";
+import type { AnySectionName, Snapshot } from "../model.ts";
 import { UsageError } from "../errors.ts";
 import { parseCidr } from "../net/address.ts";
 import type { PortRange } from "../net/sockets.ts";
@@ -19,6 +25,14 @@ import { renderInterfaces } from "../render/show_interfaces.ts";
 import { renderStatistics } from "../render/show_stats.ts";
 import { renderJson } from "../render/show_json.ts";
 import { displayText, makePaint, type Paint } from "../render/table.ts";
+import {
+  renderFirewall,
+  renderNeighbours,
+  renderQdiscs,
+  renderRules,
+  renderSettings,
+} from "../render/show_routing.ts";
+import { listenerVerdicts } from "../net/filtered.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { isFolder, showFolder } from "./fleet.ts";
@@ -40,11 +54,17 @@ export function textLayout(wide: boolean): { paint: Paint; width: number | undef
 /** Prints, on stderr, why the sections a view reads are incomplete (partial or failed). */
 export function warnSections(
   snapshot: Snapshot,
-  sections: readonly SectionName[],
+  sections: readonly AnySectionName[],
   prefix = "",
 ): void {
   for (const name of sections) {
     const s = snapshot.meta.sections[name];
+    if (s === undefined || snapshot[name] === undefined) {
+      writeStderr(
+        `nsnap: warning: ${prefix}this snapshot has no ${name} (an older nsnap, macOS, or an import without them)\n`,
+      );
+      continue;
+    }
     if (s.status === "error") {
       writeStderr(
         `nsnap: warning: ${prefix}${name} not available: ${
@@ -91,7 +111,8 @@ export function registerShow(program: Command, _ctx: CliContext) {
   return program
     .command("show")
     .description(
-      "netstat views of a snapshot or the live host: connections, routes (-r), interfaces (-i), statistics (-s)",
+      "netstat views of a snapshot or the live host: connections, routes (-r), interfaces (-i), " +
+        "statistics (-s), rules (-R), neighbours (-G), settings (-k), qdiscs (-q), firewall (-B)",
     )
     .argument(
       "[snapshot]",
@@ -108,6 +129,11 @@ export function registerShow(program: Command, _ctx: CliContext) {
     .option("-r, --route", "routing tables")
     .option("-i, --interfaces", "interfaces with their counters and addresses")
     .option("-s, --statistics", "protocol statistics (with -t or -u: that protocol's only)")
+    .option("-R, --rules", "policy-routing rules, as ip rule prints them")
+    .option("-G, --neigh", "ARP and NDP neighbours, as ip neigh prints them")
+    .option("-k, --settings", "kernel network settings, as sysctl prints them")
+    .option("-q, --qdisc", "queueing disciplines with their counters, as tc -s qdisc")
+    .option("-B, --firewall", "the firewall, as nft list ruleset (iptables-save) prints it")
     .option(
       "--table <id>",
       "routing table: a number, main, local or default (implies -r)",
@@ -139,8 +165,9 @@ export function registerShow(program: Command, _ctx: CliContext) {
 Without -a or -l, only connected sockets are shown (as netstat does); -l shows
 listeners only. An unconnected UDP socket on an ephemeral port is a client
 (state "UNCONN (client)"), not a listener: it shows without -l, not with it
-(--udp-service names ports that are services). With --format json the selected
-records are printed (counters as a number, or as a string above 2^53).
+(--udp-service names ports that are services). A listener the firewall filters
+is marked * (docs/firewall.md). With --format json the selected records are
+printed (counters as a number, or as a string above 2^53).
 
 Examples:
   nsnap show -tulpn                      listening TCP and UDP sockets, programs
@@ -150,13 +177,25 @@ Examples:
   nsnap show -r --table 100              routing table 100
   nsnap show -i before.json              interfaces and counters from a snapshot
   nsnap show -s -t incident.json.gz      TCP statistics from a saved snapshot
+  nsnap show -G --format json            neighbours as JSON
+  nsnap show -B before.json              the firewall in a snapshot
   nsnap show -tl --format json | jq '.[] | select(.pid == null)'`,
     )
     .action(async (operand, opts) => {
-      const views = [opts.route || opts.table !== undefined, opts.interfaces, opts.statistics]
-        .filter(Boolean).length;
+      const views = [
+        opts.route || opts.table !== undefined,
+        opts.interfaces,
+        opts.statistics,
+        opts.rules,
+        opts.neigh,
+        opts.settings,
+        opts.qdisc,
+        opts.firewall,
+      ].filter(Boolean).length;
       if (views > 1) {
-        throw new UsageError("Cannot show more than one view: choose one of -r, -i, -s");
+        throw new UsageError(
+          "Cannot show more than one view: choose one of -r, -i, -s, -R, -G, -k, -q, -B",
+        );
       }
       if (operand !== undefined && isFolder(operand)) {
         return await showFolder(
@@ -186,6 +225,11 @@ export interface ShowOptions {
   route?: true | undefined;
   interfaces?: true | undefined;
   statistics?: true | undefined;
+  rules?: true | undefined;
+  neigh?: true | undefined;
+  settings?: true | undefined;
+  qdisc?: true | undefined;
+  firewall?: true | undefined;
   table?: number | undefined;
   port?: number | undefined;
   state?: string[] | undefined;
@@ -231,6 +275,9 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
       text: () => renderInterfaces(snapshot.interfaces, { paint, width }),
     };
   }
+  if (opts.rules || opts.neigh || opts.settings || opts.qdisc || opts.firewall) {
+    return routingView(snapshot, opts, who, paint);
+  }
   if (opts.statistics) {
     warnSections(snapshot, ["counters"], who);
     const filter = { tcp: opts.tcp, udp: opts.udp };
@@ -253,8 +300,12 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
     udpServices: opts.udpService,
   });
   const rules = viewRules(snapshot, opts.udpService);
+  const verdicts = listenerVerdicts(snapshot);
+  const filtered = new Set(
+    [...verdicts].filter(([, v]) => v.verdict === "filtered").map(([k]) => k),
+  );
   return {
-    records: () => selected.map((c) => connectionRecord(snapshot, c, rules)),
+    records: () => selected.map((c) => connectionRecord(snapshot, c, rules, verdicts)),
     text: () =>
       renderConnections(snapshot, selected, {
         paint,
@@ -262,6 +313,37 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
         user: opts.extend ?? false,
         inode: opts.extend ?? false,
         udpServices: opts.udpService,
+        filtered,
       }),
+  };
+}
+
+/** The view of one of the routing sections (-R, -G, -k, -q, -B), in its tool's layout. */
+function routingView(snapshot: Snapshot, opts: ShowOptions, who: string, paint: Paint): ShowView {
+  const name = opts.rules
+    ? "rules"
+    : opts.neigh
+    ? "neighbours"
+    : opts.settings
+    ? "settings"
+    : opts.qdisc
+    ? "qdiscs"
+    : "firewall";
+  warnSections(snapshot, [name], who);
+  return {
+    records: () => snapshot[name] ?? null,
+    text: () => {
+      const text = name === "rules"
+        ? renderRules(snapshot.rules ?? [], paint)
+        : name === "neighbours"
+        ? renderNeighbours(snapshot.neighbours ?? [], paint)
+        : name === "settings"
+        ? renderSettings(snapshot.settings ?? {})
+        : name === "qdiscs"
+        ? renderQdiscs(snapshot.qdiscs ?? [], paint)
+        : renderFirewall(snapshot.firewall ?? { tables: [] });
+      if (text === "" && snapshot[name] !== undefined) writeStderr(`nsnap: ${who}no ${name}\n`);
+      return text;
+    },
   };
 }

@@ -17,9 +17,13 @@
 import type {
   Connection,
   Counters,
+  Firewall,
+  Neighbour,
   NetInterface,
   ProcessInfo,
+  Qdisc,
   Route,
+  Rule,
   SectionName,
   Settings,
 } from "../model.ts";
@@ -51,6 +55,11 @@ export interface Sections extends Record<SectionName, Section<unknown>> {
   counters: Section<Counters>;
   /** Kernel settings by sysctl name (a platform without them reports the section's error). */
   settings: Section<Settings>;
+  /** The sections added within v1 that a platform may not read (macOS): left out there. */
+  rules?: Section<Rule[]>;
+  neighbours?: Section<Neighbour[]>;
+  qdiscs?: Section<Qdisc[]>;
+  firewall?: Section<Firewall>;
 }
 
 /** What a collector hands back: the sections, and the host facts only it can read. */

@@ -4,7 +4,7 @@
  */
 import os from "node:os";
 import type { Meta, Snapshot } from "../model.ts";
-import { SCHEMA_ID, SECTION_NAMES } from "../model.ts";
+import { OPTIONAL_SECTION_NAMES, SCHEMA_ID, SECTION_NAMES } from "../model.ts";
 import { type CommandRunner, runCommand } from "../runtime/command.ts";
 import { platform, runtimeName, uid as processUid } from "../runtime/process.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
@@ -72,8 +72,12 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
       settings: s.settings.status,
     },
   };
+  for (const n of OPTIONAL_SECTION_NAMES) {
+    const st = s[n]?.status;
+    if (st) meta.sections[n] = st;
+  }
   if (c.netnsInode !== undefined) meta.netns = { inode: c.netnsInode };
-  return normalizeSnapshot({
+  const snap: Snapshot = {
     schema: SCHEMA_ID,
     meta,
     connections: s.connections.value,
@@ -81,6 +85,11 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     routes: s.routes.value,
     interfaces: s.interfaces.value,
     counters: s.counters.value,
-    settings: s.settings.value,
-  });
+  };
+  if (s.rules) snap.rules = s.rules.value;
+  if (s.neighbours) snap.neighbours = s.neighbours.value;
+  snap.settings = s.settings.value;
+  if (s.qdiscs) snap.qdiscs = s.qdiscs.value;
+  if (s.firewall) snap.firewall = s.firewall.value;
+  return normalizeSnapshot(snap);
 }

@@ -200,14 +200,39 @@ export function applyIgnore(snap: Snapshot, rules: IgnoreRules): Snapshot {
     const net = slash >= 0 ? dest.slice(0, slash) : dest;
     return addrHit(net) || (gw !== undefined && addrHit(gw));
   };
+  /** The interface a per-interface sysctl is about (`net.ipv4.conf.eth0/100.rp_filter`). */
+  const settingInterface = (name: string) =>
+    /^net\.ipv[46]\.(?:conf|neigh)\.([^.]+)\./.exec(name)?.[1]?.replaceAll("/", ".");
   const counters: Counters = dict();
   for (const [g, vals] of Object.entries(snap.counters)) {
     const kept = dict<bigint>();
     for (const [n, v] of Object.entries(vals)) if (!any(c.counters, `${g}.${n}`)) kept[n] = v;
     counters[g] = kept;
   }
+  const extra: Partial<Snapshot> = {};
+  if (snap.rules) {
+    extra.rules = snap.rules.filter((r) =>
+      !any(c.interfaces, r.iif) && !any(c.interfaces, r.oif) &&
+      !(r.from !== undefined && routeHit(r.from, undefined)) &&
+      !(r.to !== undefined && routeHit(r.to, undefined))
+    );
+  }
+  if (snap.neighbours) {
+    extra.neighbours = snap.neighbours.filter((n) =>
+      !any(c.interfaces, n.interface) && !addrHit(n.address)
+    );
+  }
+  if (snap.qdiscs) extra.qdiscs = snap.qdiscs.filter((q) => !any(c.interfaces, q.interface));
+  if (snap.settings && c.interfaces.length) {
+    const kept = dict<string>();
+    for (const [k, v] of Object.entries(snap.settings)) {
+      if (!any(c.interfaces, settingInterface(k))) kept[k] = v;
+    }
+    extra.settings = kept;
+  }
   return {
     ...snap,
+    ...extra,
     connections: snap.connections.filter(keepConn),
     routes: snap.routes.filter((r) =>
       !any(c.interfaces, r.interface) && !routeHit(r.destination, r.gateway)

@@ -11,7 +11,7 @@
  * for (const c of doc.changes.filter(isKind("listener-opened"))) console.log(c.after.port);
  * ```
  */
-import type { SectionName, Snapshot } from "../model.ts";
+import type { AnySectionName, Snapshot } from "../model.ts";
 import { type PortRange, socketRules } from "../net/sockets.ts";
 import { DIFF_SECTIONS, type DiffSection, type Gate, gateTrips } from "./kinds.ts";
 import { diffCounters } from "./counters.ts";
@@ -19,6 +19,11 @@ import { applyIgnore, type IgnoreRules, unusedIgnoreRules } from "./ignore.ts";
 import { diffInterfaces } from "./interfaces.ts";
 import { diffListeners } from "./listeners.ts";
 import { diffRoutes } from "./routes.ts";
+import { diffRules } from "./rules.ts";
+import { diffNeighbours } from "./neighbours.ts";
+import { diffQdiscs } from "./qdiscs.ts";
+import { diffFirewall } from "./firewall.ts";
+import { diffSettings } from "./settings.ts";
 import { diffSessions, stateBuildups, tcpStates } from "./sessions.ts";
 import {
   type Change,
@@ -60,13 +65,23 @@ export interface DiffOptions {
 }
 
 /** The snapshot section each diff section is computed from. */
-const SOURCE: Record<DiffSection, SectionName> = {
+const SOURCE: Record<DiffSection, AnySectionName> = {
   listeners: "connections",
   sessions: "connections",
   routes: "routes",
+  rules: "rules",
+  neighbours: "neighbours",
   interfaces: "interfaces",
+  qdiscs: "qdiscs",
+  firewall: "firewall",
+  settings: "settings",
   counters: "counters",
 };
+
+/** Whether a snapshot has a section at all (sections added within v1 may be absent). */
+function has(s: Snapshot, name: AnySectionName): boolean {
+  return s[name] !== undefined && s.meta.sections[name] !== undefined;
+}
 
 function side(s: Snapshot, file: string | undefined): DiffSide {
   const d: DiffSide = { host: s.meta.host.hostname, capturedAt: s.meta.capturedAt };
@@ -119,11 +134,19 @@ export function diffSnapshots(
     if (!wanted.has(s)) continue;
     if (s === "counters" && swapped) continue;
     const src = SOURCE[s];
-    const bad = [a, b].find((x) => x.meta.sections[src].status === "error");
+    const missing = [a, b].filter((x) => !has(x, src));
+    if (missing.length === 2) continue;
+    if (missing.length === 1) {
+      // Older snapshots and other platforms lack the sections added within v1: not compared.
+      const which = missing[0] === a ? "before" : "after";
+      warnings.push(`${s} not compared: the ${which} snapshot has no ${src} section`);
+      continue;
+    }
+    const bad = [a, b].find((x) => x.meta.sections[src]?.status === "error");
     if (bad) {
       // Comparing a section that was not captured would report everything as gone or new.
       const which = bad === a ? "before" : "after";
-      const reason = bad.meta.sections[src].error;
+      const reason = bad.meta.sections[src]?.error;
       const w = `${s} not compared: the ${which} snapshot has no ${src}${
         reason ? ` (${reason})` : ""
       }`;
@@ -147,8 +170,23 @@ export function diffSnapshots(
       case "routes":
         append(changes, diffRoutes(a, b));
         break;
+      case "rules":
+        append(changes, diffRules(a, b));
+        break;
+      case "neighbours":
+        append(changes, diffNeighbours(a, b));
+        break;
       case "interfaces":
         append(changes, diffInterfaces(a, b, { traffic: !swapped, warnings }));
+        break;
+      case "qdiscs":
+        append(changes, diffQdiscs(a, b, { drops: !swapped }));
+        break;
+      case "firewall":
+        append(changes, diffFirewall(a, b));
+        break;
+      case "settings":
+        append(changes, diffSettings(a, b));
         break;
       case "counters":
         append(changes, diffCounters(a, b));
@@ -192,7 +230,7 @@ function operandWarnings(before: Snapshot, after: Snapshot): string[] {
   const swapped = swappedOperands(before, after);
   if (swapped !== undefined) {
     warnings.push(
-      `${swapped}: the operands look swapped (give the older snapshot first); counters and interface traffic not compared`,
+      `${swapped}: the operands look swapped (give the older snapshot first); counters, interface traffic and qdisc drops not compared`,
     );
   }
   return warnings;

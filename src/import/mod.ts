@@ -97,7 +97,7 @@ export function importFiles(inputs: readonly ImportInput[], opts: ImportOptions 
     },
     sections: m.status,
   };
-  return normalizeSnapshot({
+  const snap: Snapshot = {
     schema: SCHEMA_ID,
     meta,
     connections: m.connections,
@@ -105,5 +105,11 @@ export function importFiles(inputs: readonly ImportInput[], opts: ImportOptions 
     routes: m.routes,
     interfaces: m.interfaces,
     counters: m.counters,
-  });
+  };
+  if (m.rules) snap.rules = m.rules;
+  if (m.neighbours) snap.neighbours = m.neighbours;
+  if (m.settings) snap.settings = m.settings;
+  if (m.qdiscs) snap.qdiscs = m.qdiscs;
+  if (m.firewall) snap.firewall = m.firewall;
+  return normalizeSnapshot(snap);
 }

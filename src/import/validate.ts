@@ -21,7 +21,18 @@
 import { z } from "zod";
 import * as S from "../schema.ts";
 import { encodeCounter } from "../model.ts";
-import type { Connection, Counters, NetInterface, ProcessInfo, Route } from "../model.ts";
+import type {
+  Connection,
+  Counters,
+  FirewallTable,
+  Neighbour,
+  NetInterface,
+  ProcessInfo,
+  Qdisc,
+  Route,
+  Rule,
+  Settings,
+} from "../model.ts";
 import { originOf } from "../parse/text.ts";
 import type { LsofSocket } from "../parse/bsd/lsof.ts";
 import { describeIssue, formatPath, type Issue } from "../snapshot/read.ts";
@@ -213,6 +224,12 @@ const processName: Namer<ProcessInfo> = (p) =>
   `process ${escapeText(`${String(p.pid)} ${String(p.name)}`)}`;
 const routeName: Namer<Route> = (r) => `route ${escapeText(String(r.destination))}`;
 const interfaceName: Namer<NetInterface> = (i) => `interface ${escapeText(String(i.name))}`;
+const ruleName: Namer<Rule> = (r) => `rule ${escapeText(String(r.priority))}`;
+const neighbourName: Namer<Neighbour> = (n) => `neighbour ${escapeText(String(n.address))}`;
+const qdiscName: Namer<Qdisc> = (q) =>
+  `qdisc ${escapeText(`${String(q.interface)} ${String(q.handle)}`)}`;
+const tableName: Namer<FirewallTable> = (t) =>
+  `firewall table ${escapeText(`${String(t.family)} ${String(t.name)}`)}`;
 
 /**
  * Holds one input's contribution to the snapshot schema: what the loader would refuse is left
@@ -227,7 +244,8 @@ const interfaceName: Namer<NetInterface> = (i) => `interface ${escapeText(String
  */
 export function checkContribution(c: Contribution, source: string): Contribution {
   const warnings = [...c.warnings];
-  const out: Contribution = { warnings };
+  // Every list is checked below; anything a later format adds passes through as it is.
+  const out: Contribution = { ...c, warnings };
   if (c.connections !== undefined) {
     out.connections = checkRecords(
       S.Connection,
@@ -251,5 +269,28 @@ export function checkContribution(c: Contribution, source: string): Contribution
     out.interfaces = checkRecords(S.NetInterface, c.interfaces, source, interfaceName, warnings);
   }
   if (c.counters !== undefined) out.counters = checkCounters(c.counters, source, warnings);
+  if (c.rules !== undefined) {
+    out.rules = checkRecords(S.Rule, c.rules, source, ruleName, warnings);
+  }
+  if (c.neighbours !== undefined) {
+    out.neighbours = checkRecords(S.Neighbour, c.neighbours, source, neighbourName, warnings);
+  }
+  if (c.qdiscs !== undefined) {
+    out.qdiscs = checkRecords(S.Qdisc, c.qdiscs, source, qdiscName, warnings);
+  }
+  if (c.firewall !== undefined) {
+    out.firewall = checkRecords(S.FirewallTable, c.firewall, source, tableName, warnings);
+  }
+  if (c.settings !== undefined) out.settings = checkSettings(c.settings, source, warnings);
+  return out;
+}
+
+/** Settings whose value is no string (none a parser makes) are left out, each with a warning. */
+function checkSettings(settings: Settings, source: string, warnings: string[]): Settings {
+  const out = dict<string>();
+  for (const [name, value] of Object.entries(settings)) {
+    if (typeof value === "string") out[name] = value;
+    else warnings.push(`${escapeText(source)}: setting ${escapeText(name)} left out: not text`);
+  }
   return out;
 }

@@ -6,8 +6,9 @@ import type { ProcessInfo, Snapshot } from "../model.ts";
 import { programName } from "../net/programs.ts";
 import type { PortRange } from "../net/sockets.ts";
 import { type PortSocket, processesOf } from "../view/port.ts";
-import { renderConnections } from "./show_connections.ts";
-import { displayText, type Paint, PLAIN } from "./table.ts";
+import { listenerKey } from "../net/sockets.ts";
+import { endpointText, protoLabel, renderConnections } from "./show_connections.ts";
+import { displayText, type Paint, PLAIN, wrapText } from "./table.ts";
 
 /** How to lay out the port report. */
 export interface PortReportOptions {
@@ -45,12 +46,35 @@ export function renderPortReport(
   opts: PortReportOptions = {},
 ): string {
   const paint = opts.paint ?? PLAIN;
+  const filtered = new Set(
+    sockets.filter((s) => s.firewall === "filtered").map((s) => listenerKey(s)),
+  );
   let text = renderConnections(snapshot, sockets, {
     paint,
     width: opts.width,
     user: true,
+    filtered,
     udpServices: opts.udpServices,
   });
+  const said = new Set<string>();
+  const firewall: string[] = [];
+  for (const s of sockets) {
+    if (s.firewall === undefined) continue;
+    const where = `${protoLabel(s)} ${endpointText(s.localAddress, s.localPort)}`;
+    if (said.has(where)) continue;
+    said.add(where);
+    const what = s.firewall === "filtered"
+      ? "filtered"
+      : s.firewall === "open"
+      ? "open to other hosts"
+      : "not evaluated";
+    const [first, ...rest] = wrapText(
+      displayText(`firewall: ${where} ${what}: ${s.firewallReason}`),
+      78,
+    );
+    firewall.push(first!, ...rest.map((l) => `  ${l}`));
+  }
+  if (firewall.length) text += "\n" + firewall.join("\n") + "\n";
   const procs = processesOf(sockets);
   if (procs.length > 0) {
     text += "\n" + procs.map((p) => processBlock(p, paint)).join("\n") + "\n";

@@ -7,34 +7,50 @@
  *   (then state, uid, pid, queues, so that even duplicates have one order);
  * - routes: family, table, destination (address, then prefix length), metric, type, interface;
  * - interfaces: index (absent last), then name; addresses within one: family, address, prefix;
- * - `pids` ascending; `processes` keys ascending by pid; `meta.labels` and `settings` keys sorted.
+ * - `pids` ascending; `processes` keys ascending by pid; `meta.labels` keys sorted.
+ * - rules: family, priority, then what they match; neighbours: family, interface, address, proxy
+ *   entries after the others; settings by name; qdiscs: interface, parent, handle; firewall
+ *   tables by syntax, family and name, their chains by name.
  * - Kept as given, because their order carries meaning: counter groups and counter names (the
  *   kernel's order, which `show -s` prints as netstat does), interface and route `flags`,
- *   route `nexthops`, process `cmdline`, section warnings.
+ *   route `nexthops`, process `cmdline`, section warnings, the rules of a firewall chain.
  *
  * Keys the schema does not define are dropped, as the reader drops them.
  */
 import type {
   Connection,
   Counters,
+  Firewall,
+  FirewallChain,
+  FirewallRule,
+  FirewallTable,
   InterfaceAddress,
   InterfaceStats,
   Meta,
+  Neighbour,
   NetInterface,
   Nexthop,
   ProcessInfo,
+  Qdisc,
+  QdiscStats,
   Route,
+  Rule,
   SectionStatus,
+  Settings,
   Snapshot,
 } from "../model.ts";
 import {
   INTERFACE_STAT_NAMES,
   OPTIONAL_SECTION_NAMES,
+  QDISC_COUNTER_NAMES,
+  QDISC_GAUGE_NAMES,
   SCHEMA_ID,
   SECTION_NAMES,
 } from "../model.ts";
 import * as S from "../schema.ts";
 import { parseIPv4, parseIPv6 } from "../net/address.ts";
+import { ruleKey } from "../net/rules.ts";
+import { firewallTableKey } from "../net/firewall.ts";
 import { dict, dictFrom } from "../util/record.ts";
 
 /** Returns a copy of the snapshot with every list in its defined order and keys in schema order. */
@@ -52,14 +68,11 @@ export function normalizeSnapshot(s: Snapshot): Snapshot {
     interfaces: s.interfaces.map(orderInterface).sort(compareInterfaces),
     counters: orderCounters(s.counters),
   };
-  if (s.settings !== undefined) out.settings = orderSettings(s.settings);
-  return out;
-}
-
-/** Settings by name, sorted. */
-function orderSettings(s: Record<string, string>): Record<string, string> {
-  const out = dict<string>();
-  for (const k of Object.keys(s).sort()) out[k] = s[k]!;
+  if (s.rules) out.rules = sortByKey(s.rules.map(orderRule), ruleSortKey);
+  if (s.neighbours) out.neighbours = sortByKey(s.neighbours.map(orderNeighbour), neighbourSortKey);
+  if (s.settings) out.settings = orderSettings(s.settings);
+  if (s.qdiscs) out.qdiscs = sortByKey(s.qdiscs.map(orderQdisc), qdiscSortKey);
+  if (s.firewall) out.firewall = orderFirewall(s.firewall);
   return out;
 }
 
@@ -75,6 +88,13 @@ const TOOL_KEYS = Object.keys(S.Meta.shape.tool.shape);
 const PRIVILEGE_KEYS = Object.keys(S.Meta.shape.privileges.shape);
 const SOURCE_KEYS = Object.keys(S.Meta.shape.source.unwrap().shape);
 const STATUS_KEYS = Object.keys(S.SectionStatus.shape);
+const RULE_KEYS = Object.keys(S.Rule.shape);
+const NEIGHBOUR_KEYS = Object.keys(S.Neighbour.shape);
+const QDISC_KEYS = Object.keys(S.Qdisc.shape);
+const QDISC_STAT_KEYS = [...QDISC_COUNTER_NAMES, ...QDISC_GAUGE_NAMES];
+const FW_TABLE_KEYS = Object.keys(S.FirewallTable.shape);
+const FW_CHAIN_KEYS = Object.keys(S.FirewallChain.shape);
+const FW_RULE_KEYS = Object.keys(S.FirewallRule.shape);
 
 /** Copies the listed keys in that order, leaving out absent ones. */
 function pick<T extends object>(o: T, keys: readonly string[]): T {
@@ -130,6 +150,56 @@ export function orderRoute(r: Route): Route {
   return o;
 }
 
+/** A routing rule with its keys (and its ranges' keys) in schema order. */
+export function orderRule(r: Rule): Rule {
+  const o = pick(r, RULE_KEYS);
+  for (const k of ["uidRange", "sport", "dport"] as const) {
+    const v = o[k];
+    if (v) o[k] = { start: v.start, end: v.end };
+  }
+  return o;
+}
+
+/** A neighbour entry with its keys in schema order. */
+export function orderNeighbour(n: Neighbour): Neighbour {
+  return pick(n, NEIGHBOUR_KEYS);
+}
+
+/**
+ * Settings by name, sorted, in a prototype-free record as the reader gives them back: the names
+ * come from the input (`__proto__` stays a key, not a prototype).
+ */
+export function orderSettings(s: Settings): Settings {
+  const out = dict<string>();
+  for (const k of Object.keys(s).sort()) out[k] = s[k]!;
+  return out;
+}
+
+/** A qdisc with its keys (and its counters) in schema order. */
+export function orderQdisc(q: Qdisc): Qdisc {
+  const o = pick(q, QDISC_KEYS);
+  if (o.stats) o.stats = pick(o.stats, QDISC_STAT_KEYS) as QdiscStats;
+  return o;
+}
+
+/** The firewall with tables and chains sorted, each chain's rules in their order. */
+export function orderFirewall(f: Firewall): Firewall {
+  const tables = f.tables.map((t: FirewallTable) => {
+    const o = pick(t, FW_TABLE_KEYS);
+    o.chains = t.chains.map((c: FirewallChain) => {
+      const oc = pick(c, FW_CHAIN_KEYS);
+      oc.rules = c.rules.map((r: FirewallRule) => {
+        const or = pick(r, FW_RULE_KEYS);
+        if (or.counters) or.counters = { packets: or.counters.packets, bytes: or.counters.bytes };
+        return or;
+      });
+      return oc;
+    }).sort((a, b) => compareText(a.name, b.name));
+    return o;
+  });
+  return { tables: sortByKey(tables, firewallTableKey) };
+}
+
 /** An interface with keys in schema order, addresses sorted, stats in /proc/net/dev order. */
 export function orderInterface(i: NetInterface): NetInterface {
   const o = pick(i, INTERFACE_KEYS);
@@ -157,7 +227,7 @@ export function orderMeta(m: Meta): Meta {
   }
   for (const name of OPTIONAL_SECTION_NAMES) {
     const st = m.sections[name];
-    if (st !== undefined) sections[name] = pick(st, STATUS_KEYS) as SectionStatus;
+    if (st) sections[name] = pick(st, STATUS_KEYS) as SectionStatus;
   }
   o.sections = sections;
   return o;
@@ -332,6 +402,18 @@ function routeSortKey(r: Route): string {
     r.interface ?? "",
     r.gateway === undefined ? "" : addressSortKey(r.gateway),
   ].join("\0");
+}
+
+function ruleSortKey(r: Rule): string {
+  return `${r.family}\0${pad(r.priority, 10)}\0${ruleKey(r)}`;
+}
+
+function neighbourSortKey(n: Neighbour): string {
+  return [n.family, n.proxy ? "1" : "0", n.interface, addressSortKey(n.address)].join("\0");
+}
+
+function qdiscSortKey(q: Qdisc): string {
+  return [q.interface, q.parent === "root" ? "" : q.parent, q.handle].join("\0");
 }
 
 function compareInterfaces(a: NetInterface, b: NetInterface): number {

@@ -11,6 +11,7 @@ import {
   selectConnections,
   viewRules,
 } from "./select.ts";
+import { listenerVerdicts } from "../net/filtered.ts";
 
 /**
  * Reads a port operand: a whole number from 1 to 65535.
@@ -46,9 +47,10 @@ export function socketsOnPort(
   filter: PortFilter = {},
 ): PortSocket[] {
   const rules = viewRules(snapshot, filter.udpServices);
+  const verdicts = listenerVerdicts(snapshot);
   return selectConnections(snapshot, { all: true, port, tcp: filter.tcp, udp: filter.udp }).map(
     (c) => ({
-      ...connectionRecord(snapshot, c, rules),
+      ...connectionRecord(snapshot, c, rules, verdicts),
       processes: holders(c)
         .map((pid) => snapshot.processes[String(pid)])
         .filter((p): p is ProcessInfo => p !== undefined),

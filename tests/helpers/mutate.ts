@@ -23,13 +23,15 @@ function files(dir: string, test: (name: string) => boolean): string[] {
 
 /**
  * Real tool outputs for the importers: the shared fixtures, plus captures of the formats they
- * have no copy of (`/proc/net/udp`, lsof in both layouts, `ip -j route`).
+ * have no copy of (`/proc/net/udp`, lsof in both layouts, `ip -j route`, and the routing
+ * sections' rules, neighbours, qdiscs, settings and firewall outputs).
  */
 export function importSeedPaths(): string[] {
   return [
     ...files(join(TESTDATA, "fixtures"), (n) => n.endsWith(".txt")),
     ...files(join(TESTDATA, "import-seeds"), (n) => n.endsWith(".txt")),
     ...files(join(TESTDATA, "ip-route"), (n) => n.endsWith(".json")),
+    ...files(join(TESTDATA, "routing"), (n) => /\.(txt|json)$/.test(n)),
     join(TESTDATA, "darwin", "lsof-columns.txt"),
     join(TESTDATA, "darwin", "capture", "lsof-F.txt"),
   ];

@@ -174,3 +174,25 @@ test("sysctl names that are prototype members are names", () => {
   assert.equal(Object.getPrototypeOf(r.value), null);
   assert.equal(own(r.value, "constructor"), "1");
 });
+
+test("settings, neighbours and qdiscs keyed or named by prototype members import", () => {
+  // sysctl -a keeps net.* names; conf.<interface> holds the interface's name.
+  const sysctl = "abi.vsyscall32 = 1\n" +
+    WITH_PROTO.map((n, i) => `net.ipv4.conf.${n}.forwarding = ${i}`).join("\n") + "\n";
+  for (const s of roundTrip("sysctl-a.txt", sysctl)) {
+    for (const [i, n] of WITH_PROTO.entries()) {
+      assert.equal(own(s.settings, `net.ipv4.conf.${n}.forwarding`), String(i), n);
+    }
+    assert.equal(Object.keys(s.settings ?? {}).length, WITH_PROTO.length);
+  }
+  const neigh =
+    WITH_PROTO.map((n, i) => `10.77.0.${i + 2} dev ${n} lladdr 02:00:00:00:00:0${i} REACHABLE`)
+      .join("\n") + "\n";
+  for (const s of roundTrip("ip-neigh.txt", neigh)) {
+    assert.deepEqual(s.neighbours?.map((x) => x.interface).sort(), [...WITH_PROTO].sort());
+  }
+  const tc = WITH_PROTO.map((n) => `qdisc noqueue 0: dev ${n} root refcnt 2`).join("\n") + "\n";
+  for (const s of roundTrip("tc-qdisc.txt", tc)) {
+    assert.deepEqual(s.qdiscs?.map((q) => q.interface).sort(), [...WITH_PROTO].sort());
+  }
+});

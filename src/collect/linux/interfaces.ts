@@ -22,7 +22,7 @@ import { readdirSync, statSync } from "node:fs";
 import { Buffer } from "node:buffer";
 import type { NetInterface } from "../../model.ts";
 import { parseProcNetDev } from "../../parse/linux/proc_net_dev.ts";
-import { ipJsonText, parseIpJsonAddr } from "../../parse/linux/ip_json.ts";
+import { parseIpJsonAddr } from "../../parse/linux/ip_json.ts";
 import { parseProcNetIfInet6 } from "../../parse/linux/proc_net_if_inet6.ts";
 import { orderIffNames, parseSysClassNetFlags } from "../../parse/linux/sys_class_net_flags.ts";
 import { errnoText } from "../../errors.ts";
@@ -32,6 +32,7 @@ import type { Place } from "../contract.ts";
 import { type Section, section } from "../section.ts";
 import { readText, under, unreadable } from "./files.ts";
 import { runIp } from "./ip.ts";
+import { outputJson } from "./tools.ts";
 
 /** One /sys attribute, trimmed; undefined where absent or not applicable (a virtual link's speed). */
 function sysValue(dir: Buffer, name: string): string | undefined {
@@ -140,8 +141,7 @@ export function collectInterfaces(place: Place): Section<NetInterface[]> {
     const r = runIp(place.runner, ["-j", "addr", "show"]);
     if (r.ok) {
       try {
-        const text = ipJsonText(r.stdoutBytes ?? new TextEncoder().encode(r.stdout));
-        const parsed = parseIpJsonAddr(text, "ip -j addr show");
+        const parsed = parseIpJsonAddr(outputJson(r), "ip -j addr show");
         warnings.push(...parsed.warnings);
         ip = parsed.value;
       } catch (err) {

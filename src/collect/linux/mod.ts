@@ -1,6 +1,7 @@
 /**
- * The Linux collector: reads /proc/net, /proc/[pid]/fd and /sys/class/net directly, and asks
- * `ip -j` for what /proc cannot show (policy routing tables, every address). Each section is
+ * The Linux collector: reads /proc/net, /proc/[pid]/fd, /proc/sys and /sys/class/net directly,
+ * and asks `ip -j` for what /proc cannot show (policy routing tables and rules, every address,
+ * neighbours), `tc` for the qdiscs and `nft` (or iptables-save) for the firewall. Each section is
  * gathered on its own (one file each) and a section that fails is marked `error` without sinking
  * the others. Everything is read under `place.root`.
  */
@@ -10,9 +11,13 @@ import type { Collected, Collector } from "../contract.ts";
 import { linuxMachineId } from "../machine_id.ts";
 import { collectCounters } from "./counters.ts";
 import { readText, under } from "./files.ts";
+import { collectFirewall } from "./firewall.ts";
 import { collectInterfaces } from "./interfaces.ts";
+import { collectNeighbours } from "./neighbours.ts";
 import { assignOwners } from "./owners.ts";
+import { collectQdiscs } from "./qdiscs.ts";
 import { collectRoutes } from "./routes.ts";
+import { collectRules } from "./rules.ts";
 import { collectSettings } from "./settings.ts";
 import { collectSockets } from "./sockets.ts";
 
@@ -28,7 +33,11 @@ export const collectLinux: Collector = (place, opts) => {
       routes: collectRoutes(place),
       interfaces: collectInterfaces(place),
       counters: collectCounters(place),
+      rules: collectRules(place),
+      neighbours: collectNeighbours(place),
       settings: collectSettings(place),
+      qdiscs: collectQdiscs(place),
+      firewall: collectFirewall(place),
     },
   };
   if (bootMs !== undefined) out.bootTime = new Date(bootMs).toISOString();

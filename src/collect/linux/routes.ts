@@ -4,7 +4,7 @@
  * and the section says so.
  */
 import type { Route } from "../../model.ts";
-import { ipJsonText, parseIpJsonRoutes } from "../../parse/linux/ip_json.ts";
+import { parseIpJsonRoutes } from "../../parse/linux/ip_json.ts";
 import { parseProcNetRoute } from "../../parse/linux/proc_net_route.ts";
 import { parseProcNetIpv6Route } from "../../parse/linux/proc_net_ipv6_route.ts";
 import type { Parsed } from "../../parse/text.ts";
@@ -12,6 +12,7 @@ import type { Place } from "../contract.ts";
 import { type Section, section } from "../section.ts";
 import { readText, under } from "./files.ts";
 import { runIp } from "./ip.ts";
+import { outputJson } from "./tools.ts";
 
 /** Every table of both families from `ip -j`; the reason when ip cannot run. */
 function fromIp(place: Place): Parsed<Route[]> | string {
@@ -19,11 +20,10 @@ function fromIp(place: Place): Parsed<Route[]> | string {
   for (const [flag, family] of [["-4", "inet"], ["-6", "inet6"]] as const) {
     const r = runIp(place.runner, ["-j", flag, "route", "show", "table", "all"]);
     if (!r.ok) return r.reason ?? "ip failed";
-    // Device names are bytes: read whatever they hold (ipJsonText), by the host-text rule.
-    const text = ipJsonText(r.stdoutBytes ?? new TextEncoder().encode(r.stdout));
     let parsed: Parsed<Route[]>;
     try {
-      parsed = parseIpJsonRoutes(text, family, `ip -j ${flag} route show table all`);
+      // Device names are bytes: read whatever they hold (outputJson), by the host-text rule.
+      parsed = parseIpJsonRoutes(outputJson(r), family, `ip -j ${flag} route show table all`);
     } catch (err) {
       return (err as Error).message;
     }

@@ -1,6 +1,8 @@
 /**
  * `ip -j route show table all` and `ip -j addr`: iproute2's JSON output, which shows what /proc
- * cannot (policy tables, route types and protocols, every address with its prefix).
+ * cannot (policy tables, route types and protocols, route attributes such as the path MTU, every
+ * address with its prefix). A metric ip locks (`mtu lock 1400`) is read as its value: ip -j does
+ * not say which are locked.
  */
 import type { Family, InterfaceAddress, NetInterface, Nexthop, Route } from "../../model.ts";
 import { canonicalAddress } from "../../net/address.ts";
@@ -82,15 +84,15 @@ function plainAscii(bytes: Uint8Array): boolean {
   return true;
 }
 
-function parseJsonArray(json: string, source: string): unknown[] {
-  let doc: unknown;
+/** Parses a tool's JSON output (empty text is `empty`); a ParseError when it is not JSON. */
+export function parseToolJson(json: string, source: string, empty: string): unknown {
   try {
-    doc = JSON.parse(json.trim() === "" ? "[]" : json);
+    return JSON.parse(json.trim() === "" ? empty : json);
   } catch (err) {
     // A name with a control character (or a byte that is not UTF-8) broke ip's JSON: its
     // strings repaired, it may still be read.
     try {
-      doc = JSON.parse(ipJsonText(new TextEncoder().encode(json)));
+      return JSON.parse(ipJsonText(new TextEncoder().encode(json)));
     } catch {
       throw new ParseError(
         source,
@@ -100,6 +102,11 @@ function parseJsonArray(json: string, source: string): unknown[] {
       );
     }
   }
+}
+
+/** Parses iproute2 JSON output: an array (empty text is an empty array), else a ParseError. */
+export function parseJsonArray(json: string, source: string): unknown[] {
+  const doc = parseToolJson(json, source, "[]");
   if (!Array.isArray(doc)) {
     throw new ParseError(source, 1, json.split("\n")[0] ?? "", "expected a JSON array");
   }
@@ -152,9 +159,57 @@ export function parseIpJsonRoutes(
         return out;
       });
     }
+    Object.assign(route, jsonRouteAttributes(r));
     routes.push(readAtItem(route, i));
   });
   return { value: routes, warnings };
+}
+
+/** The `metrics` ip -j prints (integers, times in ms) by the route field that keeps them. */
+const METRIC_FIELDS = {
+  mtu: "mtu",
+  advmss: "advmss",
+  hoplimit: "hoplimit",
+  initcwnd: "initcwnd",
+  initrwnd: "initrwnd",
+  rtt: "rtt",
+  rttvar: "rttvar",
+  ssthresh: "ssthresh",
+  cwnd: "cwnd",
+  window: "window",
+  reordering: "reordering",
+  quickack: "quickack",
+  rto_min: "rtoMin",
+} as const satisfies Record<string, keyof Route>;
+
+/**
+ * A route's attributes from ip -j: the `metrics` (path MTU, windows, RTT, congestion control,
+ * features), `pref`, `expires` and the realms (`flow`). Values ip does not print are absent.
+ */
+export function jsonRouteAttributes(r: Record<string, unknown>): Partial<Route> {
+  const out: Partial<Route> = {};
+  const metrics = Array.isArray(r.metrics) ? r.metrics : r.metrics ? [r.metrics] : [];
+  for (const m of metrics as Record<string, unknown>[]) {
+    if (m === null || typeof m !== "object") continue;
+    for (const [key, field] of Object.entries(METRIC_FIELDS)) {
+      const v = m[key];
+      if (typeof v === "number" && Number.isFinite(v) && v >= 0) {
+        (out as Record<string, number>)[field] = v;
+      }
+    }
+    if (typeof m.congestion === "string") out.congestion = m.congestion;
+    if (Object.hasOwn(m, "ecn")) out.features = ["ecn"];
+  }
+  const pref = str(r.pref);
+  if (pref) out.pref = pref;
+  if (typeof r.expires === "number" && Number.isInteger(r.expires) && r.expires >= 0) {
+    out.expires = r.expires;
+  }
+  const flow = r.flow as { from?: unknown; to?: unknown } | undefined;
+  if (flow && typeof flow === "object" && typeof flow.to === "string") {
+    out.realms = typeof flow.from === "string" ? `${flow.from}/${flow.to}` : flow.to;
+  }
+  return out;
 }
 
 /** Parses `ip -j addr` into interfaces with their addresses (no counters). */

@@ -59,7 +59,8 @@ test("interfaces with unicode, ESC, non-UTF-8 and backslash names: each once, wi
     add("$(printf 'x\\377y')", "p2");
     add("a\\x41", "p3");
     ns.exec("sh", "-c", `ip addr add 10.9.0.1/24 dev "$(printf 'a\\033b')"`);
-    ns.exec("sh", "-c", `ip link set "$(printf 'a\\033b')" up && ip link set p1 up`);
+    // Every link up (a qdisc and a connected route each); the shell passes the names' bytes.
+    ns.exec("sh", "-c", 'for d in /sys/class/net/*; do ip link set "${d##*/}" up; done');
     const kernel = ipLinks(ns.wrap);
     assert.equal(kernel.size, 9, "lo and four veth pairs");
     // The bytes /sys lists are the same names.
@@ -92,6 +93,18 @@ test("interfaces with unicode, ESC, non-UTF-8 and backslash names: each once, wi
     // Its route names the same interface.
     assert.ok(s.routes.some((r) => r.destination === "10.9.0.0/24" && r.interface === "a\x1bb"));
     assert.deepEqual(s.meta.sections.routes, { status: "ok" });
+    // tc's and ip's other JSON (qdiscs, neighbours, rules) name the same links the same way.
+    for (const section of ["qdiscs", "neighbours", "rules"] as const) {
+      assert.notEqual(
+        s.meta.sections[section]?.status,
+        "error",
+        JSON.stringify(s.meta.sections[section]),
+      );
+    }
+    const qdiscDevs = new Set(s.qdiscs?.map((q) => q.interface));
+    for (const name of ["a\x1bb", "x\\xffy", "é-ü"]) {
+      assert.ok(qdiscDevs.has(name), `qdisc of ${name}`);
+    }
   });
 });
 
