@@ -246,44 +246,66 @@ export function checkContribution(c: Contribution, source: string): Contribution
   const warnings = [...c.warnings];
   // Every list is checked below; anything a later format adds passes through as it is.
   const out: Contribution = { ...c, warnings };
-  if (c.connections !== undefined) {
-    out.connections = checkRecords(
-      S.Connection,
-      c.connections,
-      source,
-      socketName,
-      warnings,
-      (x) => fastConnection(x) !== undefined,
-    );
-  }
-  if (c.lsof !== undefined) {
-    out.lsof = checkRecords(LsofSocketSchema, c.lsof, source, socketName, warnings);
-  }
-  if (c.processes !== undefined) {
-    out.processes = checkRecords(S.ProcessInfo, c.processes, source, processName, warnings);
-  }
-  if (c.routes !== undefined) {
-    out.routes = checkRecords(S.Route, c.routes, source, routeName, warnings);
-  }
-  if (c.interfaces !== undefined) {
-    out.interfaces = checkRecords(S.NetInterface, c.interfaces, source, interfaceName, warnings);
-  }
+  const check = <K extends ListKey>(key: K) => {
+    const list = c[key] as readonly Item<K>[] | undefined;
+    if (list === undefined) return;
+    const { schema, name, fast } = LISTS[key] as ListCheck<Item<K>>;
+    (out as Record<K, Item<K>[]>)[key] = checkRecords(schema, list, source, name, warnings, fast);
+  };
+  for (const key of Object.keys(LISTS) as ListKey[]) check(key);
   if (c.counters !== undefined) out.counters = checkCounters(c.counters, source, warnings);
-  if (c.rules !== undefined) {
-    out.rules = checkRecords(S.Rule, c.rules, source, ruleName, warnings);
-  }
-  if (c.neighbours !== undefined) {
-    out.neighbours = checkRecords(S.Neighbour, c.neighbours, source, neighbourName, warnings);
-  }
-  if (c.qdiscs !== undefined) {
-    out.qdiscs = checkRecords(S.Qdisc, c.qdiscs, source, qdiscName, warnings);
-  }
-  if (c.firewall !== undefined) {
-    out.firewall = checkRecords(S.FirewallTable, c.firewall, source, tableName, warnings);
-  }
   if (c.settings !== undefined) out.settings = checkSettings(c.settings, source, warnings);
   return out;
 }
+
+/** The lists of records a contribution may hold. */
+type ListKey =
+  | "connections"
+  | "lsof"
+  | "processes"
+  | "routes"
+  | "interfaces"
+  | "rules"
+  | "neighbours"
+  | "qdiscs"
+  | "firewall";
+type Item<K extends ListKey> = NonNullable<Contribution[K]>[number];
+
+/** Every list of records a contribution may hold is in LISTS: this fails to compile otherwise. */
+type Unchecked = Exclude<
+  {
+    [K in keyof Contribution]-?: NonNullable<Contribution[K]> extends readonly unknown[] ? K
+      : never;
+  }[
+    keyof Contribution
+  ],
+  ListKey | "warnings"
+>;
+const everyListChecked: [Unchecked] extends [never] ? true : never = true;
+void everyListChecked;
+
+/** How one list is checked: its schema, how a warning names a record, a fast accept. */
+interface ListCheck<T> {
+  schema: z.ZodType;
+  name: Namer<T>;
+  fast?: (record: T) => boolean;
+}
+
+const LISTS: { [K in ListKey]: ListCheck<Item<K>> } = {
+  connections: {
+    schema: S.Connection,
+    name: socketName,
+    fast: (x) => fastConnection(x) !== undefined,
+  },
+  lsof: { schema: LsofSocketSchema, name: socketName },
+  processes: { schema: S.ProcessInfo, name: processName },
+  routes: { schema: S.Route, name: routeName },
+  interfaces: { schema: S.NetInterface, name: interfaceName },
+  rules: { schema: S.Rule, name: ruleName },
+  neighbours: { schema: S.Neighbour, name: neighbourName },
+  qdiscs: { schema: S.Qdisc, name: qdiscName },
+  firewall: { schema: S.FirewallTable, name: tableName },
+};
 
 /** Settings whose value is no string (none a parser makes) are left out, each with a warning. */
 function checkSettings(settings: Settings, source: string, warnings: string[]): Settings {
