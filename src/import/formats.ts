@@ -21,7 +21,7 @@ import type {
   Rule,
   Settings,
 } from "../model.ts";
-import type { Parsed, SocketTable } from "../parse/text.ts";
+import { type Parsed, sameOrigin, type SocketTable } from "../parse/text.ts";
 import { parseSs } from "../parse/linux/ss.ts";
 import { parseLinuxNetstat } from "../parse/linux/netstat_an.ts";
 import { parseLinuxNetstatI } from "../parse/linux/netstat_i.ts";
@@ -69,6 +69,7 @@ import {
   procSocketKind,
   statisticsKind,
 } from "./probe.ts";
+import { dict } from "../util/record.ts";
 
 /** What one input adds to the snapshot; its warnings belong to its format's section. */
 export interface Contribution {
@@ -156,7 +157,7 @@ const firewall = (r: Parsed<FirewallTable[]>): Contribution => ({
 
 /** `sysctl -a`'s network settings: every net.* name (the capture's table cannot be seen here). */
 function networkSettings(r: Parsed<Settings>): Contribution {
-  const out: Settings = {};
+  const out: Settings = dict();
   for (const [k, v] of Object.entries(r.value)) if (k.startsWith("net.")) out[k] = v;
   return { settings: out, warnings: r.warnings };
 }
@@ -280,7 +281,9 @@ export const FORMATS = [
     parse: (t, s) => {
       const r = parseProcNetDev(t, s);
       return interfaces({
-        value: r.value.map((i) => ({ name: i.name, flags: [], addresses: [], stats: i.stats })),
+        value: r.value.map((i) =>
+          sameOrigin({ name: i.name, flags: [], addresses: [], stats: i.stats }, i)
+        ),
         warnings: r.warnings,
       });
     },
@@ -319,12 +322,9 @@ export const FORMATS = [
     parse: (t, s) => {
       const r = parseProcNetIfInet6(t, s);
       return interfaces({
-        value: r.value.map((e) => ({
-          name: e.name,
-          index: e.index,
-          flags: [],
-          addresses: [e.address],
-        })),
+        value: r.value.map((e) =>
+          sameOrigin({ name: e.name, index: e.index, flags: [], addresses: [e.address] }, e)
+        ),
         warnings: r.warnings,
       });
     },

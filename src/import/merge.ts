@@ -35,6 +35,7 @@ import { neighbourKey } from "../net/neighbours.ts";
 import { qdiscKey } from "../net/qdiscs.ts";
 import { firewallTableKey } from "../net/firewall.ts";
 import { counterGroup } from "../parse/text.ts";
+import { dict } from "../util/record.ts";
 import type { Contribution } from "./formats.ts";
 
 /** One input's contribution, with the section its format speaks about. */
@@ -187,7 +188,7 @@ function mergeRoutes(parts: readonly InputPart[]): Route[] {
 
 /** Counters by group and name; the first input to give a value keeps it. */
 function mergeCounters(parts: readonly InputPart[]): Counters {
-  const counters: Counters = {};
+  const counters: Counters = dict();
   for (const c of parts.map((p) => p.contribution.counters ?? {})) {
     for (const [g, values] of Object.entries(c)) {
       const group = counterGroup(counters, g);
@@ -243,7 +244,7 @@ function mergeFirewall(parts: readonly InputPart[]): Firewall {
 
 /** Settings by name; the first input to give a value keeps it. */
 function mergeSettings(parts: readonly InputPart[]): Settings {
-  const out: Settings = {};
+  const out: Settings = dict();
   for (const s of parts.map((p) => p.contribution.settings ?? {})) {
     for (const [k, v] of Object.entries(s)) if (!Object.hasOwn(out, k)) out[k] = v;
   }
@@ -269,7 +270,7 @@ function provides(c: Contribution): AnySectionName[] {
 /** Merges every input's contribution into sections with their statuses. */
 export function mergeParts(parts: readonly InputPart[]): Merged {
   const conns = mergeConnections(parts);
-  const processes: Record<string, ProcessInfo> = {};
+  const processes = dict<ProcessInfo>();
   for (const p of parts.flatMap((x) => x.contribution.processes ?? [])) {
     const key = String(p.pid);
     const had = processes[key];

@@ -256,19 +256,12 @@ export function orderNeighbour(n: Neighbour): Neighbour {
 }
 
 /**
- * Settings by name, sorted. A plain object, as the reader gives back; the names come from the
- * input, so each is defined as an own property (`__proto__` stays a key, not a prototype).
+ * Settings by name, sorted, in a prototype-free record as the reader gives them back: the names
+ * come from the input (`__proto__` stays a key, not a prototype).
  */
 export function orderSettings(s: Settings): Settings {
-  const out: Settings = {};
-  for (const k of Object.keys(s).sort()) {
-    Object.defineProperty(out, k, {
-      value: s[k],
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
+  const out = dict<string>();
+  for (const k of Object.keys(s).sort()) out[k] = s[k]!;
   return out;
 }
 

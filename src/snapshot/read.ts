@@ -14,7 +14,7 @@
  * - Duplicate keys are refused: in YAML as the keys come out in plain data (`700` and `"700"`
  *   are one key), in JSON by a cheap count of ':' checked, where it can be fooled (`\u003a`)
  *   or finds a surplus, by an exact scan of the keys.
- * - Records keyed by input text (counters, labels, processes) have no prototype.
+ * - Records keyed by input text (counters, labels, settings, processes) have no prototype.
  * - Unknown fields load and are dropped (additions in a later v1 stay readable); another schema,
  *   or a newer major version, is refused with a line that says which.
  */
@@ -369,6 +369,11 @@ function validate(doc: unknown, name: string, fast: FastConnections | undefined)
     ["meta", "labels"],
     (value, at) => checked(z.string(), value, at, issues),
   );
+  const settings = readDict(
+    raw.settings,
+    ["settings"],
+    (value, at) => checked(z.string(), value, at, issues),
+  );
   if (isObject(raw.processes) && Object.hasOwn(raw.processes, "__proto__")) {
     issues.push({ code: "invalid_key", path: ["processes", "__proto__"], message: "" });
   }
@@ -378,6 +383,7 @@ function validate(doc: unknown, name: string, fast: FastConnections | undefined)
   if (fast) forZod.connections = [];
   if (counters) forZod.counters = {};
   if (labels && meta) forZod.meta = { ...meta, labels: {} };
+  if (settings) forZod.settings = {};
   const r = SnapshotSchema.safeParse(forZod);
   const all = r.success ? issues : [...r.error.issues as Issue[], ...issues];
   if (all.length > 0) {
@@ -388,6 +394,7 @@ function validate(doc: unknown, name: string, fast: FastConnections | undefined)
   if (fast) data.connections = fast.connections;
   if (counters) data.counters = counters as Snapshot["counters"];
   if (labels) data.meta.labels = labels as Record<string, string>;
+  if (settings) data.settings = settings as Record<string, string>;
   data.processes = dictFrom(data.processes);
   if (namespaces && data.namespaces) namespaces.restore(data.namespaces);
   return data;
@@ -497,7 +504,8 @@ function checked<T>(
   return undefined;
 }
 
-type Issue = {
+/** One problem the schema found, as zod reports it (the fields the wording below reads). */
+export type Issue = {
   code: string;
   path: PropertyKey[];
   message: string;
@@ -541,8 +549,11 @@ const EXPECTED_NAMES: Record<string, string> = {
 const COUNTER_EXPECTED =
   "expected integer from -2^63 to 2^64-1 (a number up to 2^53-1, or a decimal string)";
 
-/** Turns a schema issue into "<path>: expected <what>, got <what>". */
-function describeIssue(issue: Issue, doc: unknown): string {
+/**
+ * Turns a schema issue into "<path>: expected <what>, got <what>", the path relative to `doc`
+ * (the document, or one record of it), every quoted value escaped.
+ */
+export function describeIssue(issue: Issue, doc: unknown): string {
   const path = formatPath(issue.path);
   const value = valueAt(doc, issue.path);
   const got = value === undefined ? "nothing" : describeValue(value);

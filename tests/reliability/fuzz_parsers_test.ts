@@ -17,7 +17,8 @@ import { parseProcNetSockstat } from "../../src/parse/linux/proc_net_sockstat.ts
 import { parseProcNetRoute } from "../../src/parse/linux/proc_net_route.ts";
 import { parseProcNetIpv6Route } from "../../src/parse/linux/proc_net_ipv6_route.ts";
 import { parseBootTime, parseProcPidStat } from "../../src/parse/linux/proc_pid_stat.ts";
-import { parseIpJsonAddr, parseIpJsonRoutes } from "../../src/parse/linux/ip_json.ts";
+import { ipJsonText, parseIpJsonAddr, parseIpJsonRoutes } from "../../src/parse/linux/ip_json.ts";
+import { parseMountinfo, procHiding } from "../../src/parse/linux/proc_self_mountinfo.ts";
 import { parseIpAddr } from "../../src/parse/linux/ip_addr.ts";
 import { parseIpRoute } from "../../src/parse/linux/ip_route.ts";
 import { parseLinuxNetstat } from "../../src/parse/linux/netstat_an.ts";
@@ -118,6 +119,19 @@ const TARGETS: Target[] = [
     seeds: [PID_STAT, "cpu 1 2 3\nbtime 1764083238\nprocesses 99\n"],
   },
   { name: "parseIpJsonAddr", parse: parseIpJsonAddr, seeds: under("linux/ip-j-addr") },
+  {
+    name: "ipJsonText",
+    parse: (t) => ipJsonText(new TextEncoder().encode(t)),
+    seeds: [...under("linux/ip-j-addr"), IP_JSON_ROUTES],
+  },
+  {
+    name: "parseMountinfo / procHiding",
+    parse: (t) => procHiding(parseMountinfo(t).value),
+    seeds: [
+      "22 27 0:21 / /proc rw,relatime - proc proc rw\n" +
+      "230 168 0:53 / /proc rw,relatime shared:5 - proc proc rw,hidepid=invisible,gid=27\n",
+    ],
+  },
   {
     name: "parseIpJsonRoutes",
     parse: (t) => parseIpJsonRoutes(t, "inet"),

@@ -10,6 +10,7 @@ import { counterGroup, type Parsed } from "../../parse/text.ts";
 import type { Place } from "../contract.ts";
 import { type Section, section } from "../section.ts";
 import { readText, under } from "./files.ts";
+import { dict } from "../../util/record.ts";
 
 /** Each counter file of /proc/net and the parser that reads it. */
 const FILES: readonly [string, (text: string, source: string) => Parsed<Counters>][] = [
@@ -31,7 +32,7 @@ export function collectCounters(place: Place): Section<Counters> {
  */
 export function countersIn(dir: string, source: string): Section<Counters> {
   return section(source, {}, (warnings) => {
-    const counters: Counters = {};
+    const counters: Counters = dict();
     for (const [file, parse] of FILES) {
       const path = `${dir}/${file}`;
       const text = readText(path, warnings);

@@ -17,6 +17,7 @@ import type { Section } from "../section.ts";
 import { readText, under } from "./files.ts";
 import { runIp } from "./ip.ts";
 import { type Reader, readSection, unavailable } from "./readers.ts";
+import { outputJson } from "./tools.ts";
 
 /** Neighbours and proxy entries of both families from `ip -j neigh`. */
 const fromIp: Reader<Neighbour[]> = {
@@ -33,7 +34,7 @@ const fromIp: Reader<Neighbour[]> = {
         }
         return unavailable(r.reason ?? "ip failed");
       }
-      const p = parseIpJsonNeigh(r.stdout, `ip ${args.join(" ")}`, proxy);
+      const p = parseIpJsonNeigh(outputJson(r), `ip ${args.join(" ")}`, proxy);
       out.push(...p.value);
       warnings.push(...p.warnings);
     }

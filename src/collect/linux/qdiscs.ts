@@ -16,6 +16,7 @@ import type { Place } from "../contract.ts";
 import type { Section } from "../section.ts";
 import { runTc } from "./ip.ts";
 import { type Reader, readSection, unavailable } from "./readers.ts";
+import { outputJson, outputText } from "./tools.ts";
 
 /** The options `tc qdisc show` prints, by qdisc identity and handle; a warning when it fails. */
 function optionTexts(place: Place, warnings: string[]): Map<string, string> | undefined {
@@ -24,7 +25,7 @@ function optionTexts(place: Place, warnings: string[]): Map<string, string> | un
     warnings.push(`qdisc options unknown: ${r.reason ?? "tc failed"}`);
     return undefined;
   }
-  const p = parseTcQdisc(r.stdout, "tc qdisc show");
+  const p = parseTcQdisc(outputText(r), "tc qdisc show");
   warnings.push(...p.warnings);
   return new Map(
     p.value.flatMap((q) =>
@@ -39,7 +40,7 @@ const fromTcJson: Reader<Qdisc[]> = {
   read: (place, warnings) => {
     const r = runTc(place.runner, ["-j", "-s", "qdisc", "show"]);
     if (!r.ok) return unavailable(r.reason ?? "tc failed");
-    const p = parseTcJsonQdisc(r.stdout, "tc -j -s qdisc show");
+    const p = parseTcJsonQdisc(outputJson(r), "tc -j -s qdisc show");
     warnings.push(...p.warnings);
     const options = optionTexts(place, warnings);
     for (const q of p.value) {
@@ -56,7 +57,7 @@ const fromTcText: Reader<Qdisc[]> = {
   read: (place, warnings) => {
     const r = runTc(place.runner, ["-s", "qdisc", "show"]);
     if (!r.ok) return unavailable(r.reason ?? "tc failed");
-    const p = parseTcQdisc(r.stdout, "tc -s qdisc show");
+    const p = parseTcQdisc(outputText(r), "tc -s qdisc show");
     warnings.push(...p.warnings);
     return p.value;
   },

@@ -12,6 +12,7 @@ import type { Place } from "../contract.ts";
 import { type Section, section } from "../section.ts";
 import { readText, under } from "./files.ts";
 import { runIp } from "./ip.ts";
+import { outputJson } from "./tools.ts";
 
 /** Every table of both families from `ip -j`; the reason when ip cannot run. */
 function fromIp(place: Place): Parsed<Route[]> | string {
@@ -19,7 +20,13 @@ function fromIp(place: Place): Parsed<Route[]> | string {
   for (const [flag, family] of [["-4", "inet"], ["-6", "inet6"]] as const) {
     const r = runIp(place.runner, ["-j", flag, "route", "show", "table", "all"]);
     if (!r.ok) return r.reason ?? "ip failed";
-    const parsed = parseIpJsonRoutes(r.stdout, family, `ip -j ${flag} route show table all`);
+    let parsed: Parsed<Route[]>;
+    try {
+      // Device names are bytes: read whatever they hold (outputJson), by the host-text rule.
+      parsed = parseIpJsonRoutes(outputJson(r), family, `ip -j ${flag} route show table all`);
+    } catch (err) {
+      return (err as Error).message;
+    }
     out.value.push(...parsed.value);
     out.warnings.push(...parsed.warnings);
   }

@@ -11,6 +11,7 @@ import type { Place } from "../contract.ts";
 import type { Section } from "../section.ts";
 import { runIp } from "./ip.ts";
 import { type Reader, readSection, unavailable } from "./readers.ts";
+import { outputJson } from "./tools.ts";
 
 /** Both families from `ip -j rule`. */
 const fromIp: Reader<Rule[]> = {
@@ -27,7 +28,7 @@ const fromIp: Reader<Rule[]> = {
         }
         return unavailable(r.reason ?? "ip failed");
       }
-      const p = parseIpJsonRules(r.stdout, family, `ip -j ${flag} rule`);
+      const p = parseIpJsonRules(outputJson(r), family, `ip -j ${flag} rule`);
       rules.push(...p.value);
       warnings.push(...p.warnings);
     }

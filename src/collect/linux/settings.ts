@@ -20,6 +20,8 @@ import { settingValue, sysctlName, sysctlPath } from "../../parse/linux/proc_sys
 import type { Place } from "../contract.ts";
 import { noteStatus, type Section, section } from "../section.ts";
 import { under } from "./files.ts";
+import { hostText } from "../../util/host_text.ts";
+import { dict } from "../../util/record.ts";
 
 /** One setting of the table. */
 export interface SettingEntry {
@@ -134,7 +136,7 @@ function expand(root: string, name: string): { names: string[]; missing?: string
 export function collectSettings(place: Place): Section<Settings> {
   const notes: string[] = [];
   const s = section("/proc/sys", {} as Settings, (warnings) => {
-    const out: Settings = {};
+    const out: Settings = dict();
     for (const entry of SETTINGS) {
       const { names, missing } = expand(place.root, entry.name);
       if (missing !== undefined) {
@@ -144,7 +146,7 @@ export function collectSettings(place: Place): Section<Settings> {
       for (const name of names) {
         const path = under(place.root, `/proc/sys/${sysctlPath(name)}`);
         try {
-          out[name] = settingValue(readFileSync(path, "latin1"));
+          out[name] = settingValue(hostText(readFileSync(path)));
         } catch (err) {
           const code = (err as { code?: string }).code;
           if (code === "ENOENT") {

@@ -13,7 +13,7 @@
 import type { Family, Nexthop, Route } from "../../model.ts";
 import { canonicalAddress } from "../../net/address.ts";
 import { routeDestination, tableId } from "../../net/routes.ts";
-import { cannotRead, type Parsed, splitLines } from "../text.ts";
+import { cannotRead, type Parsed, readAt, splitLines } from "../text.ts";
 
 const TYPES = new Set([
   "unicast",
@@ -179,7 +179,7 @@ export function parseIpRoute(
             `route ${r.route.destination} kept under table 0`,
         );
       }
-      last = { route: r.route, known: r.known };
+      last = { route: readAt(r.route, idx + 1), known: r.known };
       read.push(last);
     }
     for (const seg of segments.slice(1)) {

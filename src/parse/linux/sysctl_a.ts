@@ -7,10 +7,11 @@
 import type { Settings } from "../../model.ts";
 import { cannotRead, type Parsed, splitLines } from "../text.ts";
 import { settingValue } from "./proc_sys.ts";
+import { dict } from "../../util/record.ts";
 
 /** Parses `sysctl -a` text into settings by name (every name the text has). */
 export function parseSysctlA(text: string, source = "sysctl -a"): Parsed<Settings> {
-  const value: Settings = {};
+  const value: Settings = dict();
   const warnings: string[] = [];
   splitLines(text).forEach((line, idx) => {
     if (line.trim() === "" || line.startsWith("sysctl: ")) return;
@@ -21,12 +22,7 @@ export function parseSysctlA(text: string, source = "sysctl -a"): Parsed<Setting
     }
     const name = m[1]!, v = settingValue(m[2]!);
     const had = Object.hasOwn(value, name) ? value[name] : undefined;
-    Object.defineProperty(value, name, {
-      value: had === undefined ? v : settingValue(`${had} ${v}`),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    value[name] = had === undefined ? v : settingValue(`${had} ${v}`);
   });
   return { value, warnings };
 }
