@@ -13,6 +13,7 @@ import { join } from "node:path";
 import type { Snapshot } from "../../../src/model.ts";
 import { canUseNetns, holdSockets, Netns } from "../../helpers/netns.ts";
 import { runCli } from "../../helpers/cli.ts";
+import { asNobody, sharedDir } from "../../helpers/users.ts";
 
 const skip = canUseNetns() ? false : "needs root and iproute2 (ip netns)";
 
@@ -136,5 +137,32 @@ test("inside a namespace, a capture is of that namespace unless --netns all", {
     assert.ok(a.namespaces?.some((n) => n.id === "host"));
   } finally {
     ns.close();
+  }
+});
+
+test("as nobody, a capture covers the namespaces it can read and says which it could not", {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const home = sharedDir("netns-nobody");
+  const ns = new Netns("nobody");
+  try {
+    await holdSockets(ns, ["listen:127.0.0.1:7020"], 60);
+    const r = runCli(["capture", "-o", "-"], { wrap: asNobody(home) });
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as Snapshot;
+    assert.equal(s.meta.privileges.root, false);
+    // Root's processes' namespaces cannot be read: counted, with a warning, never a failure.
+    assert.ok((s.meta.namespaces?.unreadable ?? 0) > 0, JSON.stringify(s.meta.namespaces));
+    assert.ok(
+      s.meta.namespaces?.warnings?.some((w) => /namespaces of \d+ processes are unknown/.test(w)),
+    );
+    // The named one is found from /run/netns; nothing of it can be entered without privilege.
+    const named = s.namespaces?.find((n) => n.id === `netns:${ns.name}`);
+    assert.ok(named, JSON.stringify(s.namespaces?.map((n) => n.id)));
+    assert.equal(s.namespaces?.find((n) => n.own)?.id, "host");
+  } finally {
+    ns.close();
+    rmSync(home, { recursive: true, force: true });
   }
 });
