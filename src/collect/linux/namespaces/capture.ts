@@ -24,12 +24,14 @@ import { UsageError } from "../../../errors.ts";
 import { namespacePicker } from "../../../net/namespaces.ts";
 import type { Section } from "../../section.ts";
 import type { Place } from "../../contract.ts";
-import { inNetns } from "../../../runtime/netlink.ts";
+import { inNetns, netlinkAvailable } from "../../../runtime/netlink.ts";
+import { countersIn } from "../counters.ts";
+import { readOverNetlink } from "./netlink_read.ts";
 import { collectSettings } from "../settings.ts";
 import { under } from "../files.ts";
 import { namespaceFileInode } from "./discover.ts";
 import { type NamespacePlan, type NamespacesPlanned, planNamespaces } from "./mod.ts";
-import { type NamespaceRead, readFromProc } from "./read.ts";
+import { interfacesIn, type NamespaceRead, readFromProc, routesIn, socketsIn } from "./read.ts";
 
 /** Which namespaces a capture covers: `auto`, `all`, `current`, or names/pids/paths/globs. */
 export type NetnsChoice = "auto" | "all" | "current" | readonly string[];
@@ -129,34 +131,41 @@ export function procReader(root: string): NamespaceReader {
 }
 
 /**
- * Reads a namespace of the live host: from /proc/PID/net of a process in it (no privilege
- * needed), or — when nothing runs in it — from /proc/thread-self/net after entering it; its
- * settings from /proc/sys/net after entering it (setns: CAP_SYS_ADMIN). What cannot be entered
- * is said in the section, and the rest is still read.
+ * Reads a namespace of the live host: sockets, links, addresses and routes over netlink in it
+ * (where the FFI is there; else, or for a dump the kernel refuses, from /proc), the counters from
+ * /proc/PID/net of a process in it, or from /proc/thread-self/net after entering it when nothing
+ * runs in it; its settings from /proc/sys/net after entering it (setns: CAP_SYS_ADMIN). What
+ * cannot be entered is said in the section, and the rest is still read.
  */
 export function hostReader(place: Place): NamespaceReader {
-  const fromProc = procReader(place.root);
+  const useNetlink = netlinkAvailable().ok;
   return (plan) => {
-    if (plan.pid === undefined) {
-      const inside = inNetns(plan.netnsPath, () => ({
-        ...readFromProc("/proc/thread-self/net", `${plan.netnsPath} (setns)`),
-        settings: collectSettings(place),
-      }));
-      if (inside.ok) return inside.value;
-      const r = fromProc(plan);
-      for (const s of Object.values(r)) {
-        if (s.status.status === "error") s.status.error = `${inside.reason}; nothing runs in it`;
-      }
-      return r;
-    }
-    const r = fromProc(plan);
-    const settings = inNetns(plan.netnsPath, () => collectSettings(place));
-    r.settings = settings.ok ? { ...settings.value, source: `/proc/sys (setns)` } : {
-      value: {},
-      status: { status: "error", error: settings.reason },
-      source: "/proc/sys",
+    const path = plan.netnsPath;
+    const inside = <T>(fn: () => Section<T>, empty: T, source: string): Section<T> => {
+      const r = inNetns(path, fn);
+      if (r.ok) return { ...r.value, source: `${source} (setns)` };
+      const error = plan.pid === undefined ? `${r.reason}; nothing runs in it` : r.reason;
+      return { value: empty, status: { status: "error", error }, source };
     };
-    return r;
+    const dir = plan.pid === undefined ? "/proc/thread-self/net" : `/proc/${plan.pid}/net`;
+    const proc = <T>(read: (d: string, src: string) => Section<T>, empty: T) => () =>
+      plan.pid === undefined
+        ? inside(() => read(dir, dir), empty, dir)
+        : read(under(place.root, dir), dir);
+    const sections = {
+      connections: proc(socketsIn, [] as Connection[]),
+      routes: proc(routesIn, [] as Route[]),
+      interfaces: proc(interfacesIn, [] as NetInterface[]),
+      counters: proc(countersIn, {}),
+    };
+    const read: NamespaceRead = useNetlink ? readOverNetlink(path, sections) : {
+      connections: sections.connections(),
+      routes: sections.routes(),
+      interfaces: sections.interfaces(),
+      counters: sections.counters(),
+    };
+    read.settings = inside(() => collectSettings(place), {}, "/proc/sys");
+    return read;
   };
 }
 
