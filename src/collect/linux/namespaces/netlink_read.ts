@@ -11,6 +11,7 @@
  */
 import type {
   Connection,
+  Counters,
   InterfaceAddress,
   InterfaceStats,
   NetInterface,
@@ -142,10 +143,27 @@ export interface ProcSections {
 }
 
 /**
+ * The protocols a namespace has sockets of, from its sockstat gauges (cheap, per namespace):
+ * a socket dump walks the host's whole hash tables, whatever the namespace holds, so one with
+ * no TCP (or no UDP) socket is not asked. Both when the gauges are unknown.
+ */
+export function protocolsInUse(counters: Counters): ("tcp" | "udp")[] {
+  const v4 = counters.Sockstat, v6 = counters.Sockstat6;
+  if (v4 === undefined || v6 === undefined) return ["tcp", "udp"];
+  const n = (x: bigint | undefined) => x ?? 1n;
+  const out: ("tcp" | "udp")[] = [];
+  if (n(v4.TCP_inuse) + n(v4.TCP_tw) + n(v4.TCP_orphan) + n(v6.TCP6_inuse) > 0n) out.push("tcp");
+  if (n(v4.UDP_inuse) + n(v6.UDP6_inuse) > 0n) out.push("udp");
+  return out;
+}
+
+/**
  * Reads the namespace at `netns` over netlink; a section whose dump fails is read from /proc
- * instead (`proc`), with a note. The counters always come from /proc.
+ * instead (`proc`), with a note. The counters always come from /proc, first: their socket
+ * gauges say which socket dumps are worth making.
  */
 export function readOverNetlink(netns: string, proc: ProcSections): NamespaceRead {
+  const counters = proc.counters();
   const fromDump = <T, R>(
     key: "connections" | "routes",
     dump: () => { ok: true; records: T[]; warnings: string[]; incomplete: string[] } | {
@@ -169,7 +187,10 @@ export function readOverNetlink(netns: string, proc: ProcSections): NamespaceRea
   const links = dumpLinks({ netns });
   const names = links.ok ? new Map(links.records.map((l) => [l.index, l.name])) : undefined;
   const opts = names ? { netns, names } : { netns };
-  const connections = fromDump("connections", () => dumpInetSockets(opts), connectionOf);
+  const protocols = protocolsInUse(counters.value);
+  const connections = protocols.length === 0
+    ? { value: [], status: { status: "ok" as const }, source: "netlink" }
+    : fromDump("connections", () => dumpInetSockets({ ...opts, protocols }), connectionOf);
   const routes = fromDump("routes", () => dumpRoutes(opts), routeOf);
   let interfaces: Section<NetInterface[]>;
   const addresses = links.ok ? dumpAddresses(opts) : links;
@@ -185,5 +206,5 @@ export function readOverNetlink(netns: string, proc: ProcSections): NamespaceRea
     const why = !links.ok ? links.reason : !addresses.ok ? addresses.reason : "incomplete";
     interfaces = { ...s, status: mergeStatus(s.status, [`netlink: ${why}`]) };
   }
-  return { connections, routes, interfaces, counters: proc.counters() };
+  return { connections, routes, interfaces, counters };
 }
