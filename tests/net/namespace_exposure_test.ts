@@ -2,19 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Connection, Forward, Namespace, NetInterface } from "../../src/model.ts";
 import { namespaceExposure, reaches } from "../../src/net/namespace_exposure.ts";
+import { listen } from "../diff/_build.ts";
 
-const listener = (address: string, port: number, more: Partial<Connection> = {}): Connection => ({
-  protocol: "tcp",
-  family: address.includes(":") ? "inet6" : "inet",
-  localAddress: address,
-  localPort: port,
-  remoteAddress: address.includes(":") ? "::" : "0.0.0.0",
-  remotePort: 0,
-  state: "LISTEN",
-  recvQ: 0,
-  sendQ: 0,
-  ...more,
-});
+/** A TCP listener (tests/diff/_build.ts) with more fields. */
+const listener = (address: string, port: number, more: Partial<Connection> = {}): Connection => {
+  const { uid: _uid, inode: _inode, ...bare } = listen(address, port);
+  return { ...bare, ...more };
+};
 
 const ns = (id: string, more: Partial<Namespace> = {}): Namespace => ({
   id,

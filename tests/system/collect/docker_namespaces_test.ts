@@ -9,13 +9,13 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Connection, Snapshot } from "../../../src/model.ts";
 import { docker, dockerSkip, TEST_LABEL, withDocker } from "../../helpers/docker.ts";
 import { runCli } from "../../helpers/cli.ts";
+import { snapshotTcp, ssTcp } from "../../helpers/ss.ts";
 
 const skip = dockerSkip();
 
@@ -24,28 +24,6 @@ function capture(dir: string, name: string): Snapshot {
   const r = runCli(["capture", "-o", file], { timeoutMs: 120_000 });
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(readFileSync(file, "utf8")) as Snapshot;
-}
-
-/** `ss -tanpH` inside the namespace of a process: local endpoint, state and pids per socket. */
-function ssInside(pid: number): string[] {
-  const r = spawnSync("nsenter", ["-t", String(pid), "-n", "ss", "-tanpH"], { encoding: "utf8" });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim().split("\n").filter(Boolean).map((line) => {
-    const w = line.trim().split(/\s+/);
-    const pids = [...(w.slice(5).join(" ")).matchAll(/pid=([0-9]+)/g)].map((m) => m[1]).sort();
-    // ss writes a dual-stack [::] listener as *.
-    const local = w[3]!.replace(/^\*:/, "[::]:");
-    return `${w[0] === "ESTAB" ? "ESTABLISHED" : w[0]} ${local} ${pids.join(",")}`;
-  }).sort();
-}
-
-function ours(s: Snapshot, ns: string): string[] {
-  return s.connections.filter((c) => c.namespace === ns && c.protocol === "tcp").map((c) => {
-    const local = c.family === "inet6"
-      ? `[${c.localAddress}]:${c.localPort}`
-      : `${c.localAddress}:${c.localPort}`;
-    return `${c.state} ${local} ${(c.pids ?? (c.pid ? [c.pid] : [])).map(String).sort().join(",")}`;
-  }).sort();
 }
 
 function listener(s: Snapshot, ns: string, port: number): Connection | undefined {
@@ -87,7 +65,11 @@ test("containers are captured by name, image and host pid, with their exposure, 
         assert.equal(l.pid, c.pid);
         assert.equal(before.processes[String(c.pid)]?.name, "httpd");
         // Every socket of the namespace, as ss inside it sees it.
-        assert.deepEqual(ours(before, ns.id), ssInside(c.pid), ns.id);
+        assert.deepEqual(
+          snapshotTcp(before, ns.id),
+          ssTcp(["nsenter", "-t", String(c.pid), "-n"]),
+          ns.id,
+        );
       }
       const pub = listener(before, `docker:${web.name}`, 80)!;
       assert.equal(pub.exposure?.kind, "published");

@@ -6,13 +6,13 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Snapshot } from "../../../src/model.ts";
 import { canUseNetns, holdSockets, Netns } from "../../helpers/netns.ts";
 import { runCli } from "../../helpers/cli.ts";
+import { snapshotTcp, ssTcp } from "../../helpers/ss.ts";
 import { asNobody, sharedDir } from "../../helpers/users.ts";
 
 const skip = canUseNetns() ? false : "needs root and iproute2 (ip netns)";
@@ -22,28 +22,6 @@ function capture(dir: string, name: string, extra: string[] = []): Snapshot {
   const r = runCli(["capture", "-o", file, ...extra], { timeoutMs: 120_000 });
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(readFileSync(file, "utf8")) as Snapshot;
-}
-
-/** `ip netns exec NAME ss -tanpH`: state, local endpoint and holder pids per socket. */
-function ssIn(name: string): string[] {
-  const r = spawnSync("ip", ["netns", "exec", name, "ss", "-tanpH"], { encoding: "utf8" });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim().split("\n").filter(Boolean).map((line) => {
-    const w = line.trim().split(/\s+/);
-    const pids = [...w.slice(5).join(" ").matchAll(/pid=([0-9]+)/g)].map((m) => m[1]).sort();
-    // ss writes a dual-stack [::] listener as *.
-    const local = w[3]!.replace(/^\*:/, "[::]:");
-    return `${w[0] === "ESTAB" ? "ESTABLISHED" : w[0]} ${local} ${pids.join(",")}`;
-  }).sort();
-}
-
-function ours(s: Snapshot, ns: string): string[] {
-  return s.connections.filter((c) => c.namespace === ns && c.protocol === "tcp").map((c) => {
-    const local = c.family === "inet6"
-      ? `[${c.localAddress}]:${c.localPort}`
-      : `${c.localAddress}:${c.localPort}`;
-    return `${c.state} ${local} ${(c.pids ?? []).map(String).sort().join(",")}`;
-  }).sort();
 }
 
 test("named namespaces are netns:NAME, read inside each, cross-checked with ss", {
@@ -71,7 +49,7 @@ test("named namespaces are netns:NAME, read inside each, cross-checked with ss",
       assert.equal(entry.name, ns.name);
       assert.deepEqual(entry.files, [`/run/netns/${ns.name}`]);
       assert.ok(entry.pids.includes(child.pid!), `${id} holds ${child.pid}`);
-      assert.deepEqual(ours(s, id), ssIn(ns.name), id);
+      assert.deepEqual(snapshotTcp(s, id), ssTcp(ns.wrap), id);
       for (const c of s.connections.filter((x) => x.namespace === id)) {
         if (c.pid !== undefined) assert.equal(c.pid, child.pid);
       }

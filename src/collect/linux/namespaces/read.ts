@@ -14,21 +14,14 @@
  *
  * Never the host's /sys: /sys/class/net shows the namespace of whoever mounted /sys.
  */
-import type {
-  Connection,
-  Counters,
-  Family,
-  NetInterface,
-  Protocol,
-  Route,
-  Settings,
-} from "../../../model.ts";
+import type { Connection, Counters, NetInterface, Route, Settings } from "../../../model.ts";
 import { parseProcNetDev } from "../../../parse/linux/proc_net_dev.ts";
 import { parseProcNetIfInet6 } from "../../../parse/linux/proc_net_if_inet6.ts";
-import { parseProcNetIpv6Route } from "../../../parse/linux/proc_net_ipv6_route.ts";
-import { parseProcNetRoute } from "../../../parse/linux/proc_net_route.ts";
-import { parseProcNetSockets } from "../../../parse/linux/proc_net_tcp.ts";
 import { countersIn } from "../counters.ts";
+import { procRoutesIn } from "../routes.ts";
+import { socketsIn } from "../sockets.ts";
+
+export { socketsIn };
 import { type Section, section } from "../../section.ts";
 import { readText } from "../files.ts";
 
@@ -41,46 +34,10 @@ export interface NamespaceRead {
   settings?: Section<Settings>;
 }
 
-const SOCKET_FILES: readonly [string, Protocol, Family][] = [
-  ["tcp", "tcp", "inet"],
-  ["tcp6", "tcp", "inet6"],
-  ["udp", "udp", "inet"],
-  ["udp6", "udp", "inet6"],
-];
-
-/** The sockets of /proc/PID/net (`dir`). */
-export function socketsIn(dir: string, source: string): Section<Connection[]> {
-  return section(source, [], (warnings) => {
-    const all: Connection[] = [];
-    for (const [file, protocol, family] of SOCKET_FILES) {
-      const path = `${dir}/${file}`;
-      const text = readText(path, warnings);
-      if (text === undefined) continue;
-      const r = parseProcNetSockets(text, protocol, family, path);
-      for (const c of r.value) all.push(c);
-      for (const w of r.warnings) warnings.push(w);
-    }
-    return all;
-  });
-}
-
 /** The main routing tables of both families from /proc/PID/net. */
 export function routesIn(dir: string, source: string): Section<Route[]> {
   return section(source, [], (warnings) => {
-    const routes: Route[] = [];
-    for (
-      const [file, parse] of [["route", parseProcNetRoute], [
-        "ipv6_route",
-        parseProcNetIpv6Route,
-      ]] as const
-    ) {
-      const path = `${dir}/${file}`;
-      const text = readText(path, warnings);
-      if (text === undefined) continue;
-      const r = parse(text, path);
-      routes.push(...r.value);
-      warnings.push(...r.warnings);
-    }
+    const routes = procRoutesIn(dir, warnings);
     warnings.push("read from /proc: main tables only, no policy tables");
     return routes;
   });
