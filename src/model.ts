@@ -7,6 +7,7 @@ import type * as S from "./schema.ts";
 
 export {
   INTERFACE_STAT_NAMES,
+  NAMESPACE_KINDS,
   OPTIONAL_SECTION_NAMES,
   QDISC_COUNTER_NAMES,
   QDISC_GAUGE_NAMES,
@@ -33,6 +34,14 @@ export type NetInterface = z.output<typeof S.NetInterface>;
 export type InterfaceAddress = z.output<typeof S.InterfaceAddress>;
 export type InterfaceStats = z.output<typeof S.InterfaceStats>;
 export type Counters = Record<string, Record<string, bigint>>;
+export type Namespace = z.output<typeof S.Namespace>;
+export type NamespaceKind = Namespace["kind"];
+export type NamespaceContainer = z.output<typeof S.NamespaceContainer>;
+export type NamespaceSection = z.output<typeof S.NamespaceSection>;
+export type PortBinding = z.output<typeof S.PortBinding>;
+export type Forward = z.output<typeof S.Forward>;
+export type NamespaceExposure = z.output<typeof S.NamespaceExposure>;
+export type PublishedPort = z.output<typeof S.PublishedPort>;
 export type NumberRange = z.output<typeof S.NumberRange>;
 export type Rule = z.output<typeof S.Rule>;
 export type Neighbour = z.output<typeof S.Neighbour>;

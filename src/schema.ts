@@ -32,7 +32,44 @@ const uint = () => z.int().nonnegative();
 const port = () => z.int().min(0).max(65535);
 
 export const Protocol = z.enum(["tcp", "udp"]);
+
+/**
+ * The network namespace a record belongs to: the `id` of one of `namespaces[]`. Absent on the
+ * records of the snapshot's own namespace (meta.netns) — every record of a single-namespace
+ * snapshot, and the host's records of a capture across namespaces.
+ */
+const namespaceRef = () =>
+  z.string().optional().meta({
+    description:
+      "The namespaces[].id this record belongs to; absent: the snapshot's own namespace.",
+  });
 export const Family = z.enum(["inet", "inet6"]);
+
+/** A host address and port that leads to a listener in another network namespace. */
+export const PublishedPort = z.object({
+  hostAddress: z.string().meta({
+    description: "The host's address: 0.0.0.0 or :: for every address of that family.",
+  }),
+  hostPort: port(),
+  via: z.array(z.enum(["docker", "docker-proxy", "dnat"])).meta({
+    description: "What says so: the runtime's port bindings (docker), a docker-proxy listener " +
+      "on the host, a DNAT rule of the host's firewall.",
+  }),
+});
+
+/** Who can reach a listener of another namespace (the rules: src/net/namespace_exposure.ts). */
+export const NamespaceExposure = z.object({
+  kind: z.enum(["published", "host-network", "internal"]).meta({
+    description: "published: a host address and port lead to it; host-network: a container " +
+      "sharing the host's namespace (the host's exposure applies); internal: nothing on the " +
+      "host leads to it.",
+  }),
+  summary: z.string().meta({ description: "One line for people." }),
+  published: z.array(PublishedPort).optional(),
+  container: z.string().optional().meta({
+    description: "host-network: the name of the container that holds the socket.",
+  }),
+});
 
 export const Connection = z.object({
   protocol: Protocol,
@@ -48,6 +85,10 @@ export const Connection = z.object({
   inode: uint().optional().meta({ description: "Absent where the source does not show it." }),
   pid: uint().optional().meta({ description: "The holder whose parent does not also hold it." }),
   pids: z.array(uint()).optional().meta({ description: "Every process holding the socket." }),
+  namespace: namespaceRef(),
+  exposure: NamespaceExposure.optional().meta({
+    description: "Listeners of a capture across namespaces: who can reach it from the host.",
+  }),
 });
 
 export const ProcessInfo = z.object({
@@ -123,6 +164,7 @@ export const Route = z.object({
   realms: z.string().optional().meta({
     description: 'Routing realms as ip prints them: "TO" or "FROM/TO".',
   }),
+  namespace: namespaceRef(),
 });
 
 /** A port or number range as ip rule prints it (`80-90`, or a single value: start = end). */
@@ -172,6 +214,7 @@ export const Rule = z.object({
     description: "A lookup's answer is refused when its device is in this group.",
   }),
   realms: z.string().optional().meta({ description: 'Realms set on a match: "TO" or "FROM/TO".' }),
+  namespace: namespaceRef(),
 });
 
 export const Neighbour = z.object({
@@ -191,6 +234,7 @@ export const Neighbour = z.object({
   proxy: z.literal(true).optional().meta({
     description: "A proxy entry (ip neigh add proxy): this host answers for the address.",
   }),
+  namespace: namespaceRef(),
 });
 
 export const Settings = z.record(z.string(), z.string()).meta({
@@ -227,6 +271,7 @@ export const Qdisc = z.object({
     description: 'The options as tc qdisc prints them: "limit 3p", "rate 1Mbit burst 4Kb …".',
   }),
   stats: QdiscStats.optional(),
+  namespace: namespaceRef(),
 });
 
 export const FirewallRule = z.object({
@@ -314,6 +359,7 @@ export const NetInterface = z.object({
   speedMbps: z.int().optional(),
   addresses: z.array(InterfaceAddress),
   stats: InterfaceStats.optional(),
+  namespace: namespaceRef(),
 });
 
 export const Counters = z.record(z.string(), z.record(z.string(), CounterValue));
@@ -322,6 +368,124 @@ export const SectionStatus = z.object({
   status: z.enum(["ok", "partial", "error"]),
   warnings: z.array(z.string()).optional(),
   error: z.string().optional(),
+});
+
+/** A port a container runtime publishes on the host (`docker run -p 127.0.0.1:8080:80`). */
+export const PortBinding = z.object({
+  protocol: z.enum(["tcp", "udp", "sctp"]),
+  containerPort: port(),
+  hostAddress: z.string().meta({ description: '"" for every address (0.0.0.0 and ::).' }),
+  hostPort: port(),
+});
+
+/** A container seen in a network namespace, from what the host can read without an API. */
+export const NamespaceContainer = z.object({
+  runtime: z.string().meta({
+    description: "docker, podman, containerd, cri-o, lxc, or kubernetes when only the " +
+      "kubelet's layout names it.",
+  }),
+  id: z.string().meta({ description: "The runtime's container id (64 hex digits)." }),
+  name: z.string().optional(),
+  image: z.string().optional(),
+  pod: z.string().optional(),
+  podNamespace: z.string().optional(),
+  podUid: z.string().optional(),
+  compose: z.object({
+    project: z.string(),
+    service: z.string(),
+    number: uint().optional(),
+  }).optional().meta({ description: "From the com.docker.compose.* labels." }),
+  networkMode: z.string().optional().meta({
+    description: "Docker's network mode: bridge, host, none, container:<id>, a network name.",
+  }),
+  ports: z.array(PortBinding).optional(),
+  addresses: z.array(z.string()).optional().meta({
+    description: "Its addresses on the runtime's networks (Docker's NetworkSettings).",
+  }),
+  labels: z.record(z.string(), z.string()).optional().meta({
+    description: "The container's labels (Docker, Podman).",
+  }),
+  pid: uint().optional().meta({ description: "Its main process, as the host numbers it." }),
+  pids: z.array(uint()).optional().meta({
+    description: "Its processes in this namespace, as the host numbers them.",
+  }),
+});
+
+/** The status of one section of one namespace, and what it was read from. */
+export const NamespaceSection = z.object({
+  status: z.enum(["ok", "partial", "error"]),
+  source: z.string().optional(),
+  warnings: z.array(z.string()).optional(),
+  error: z.string().optional(),
+});
+
+/** The kinds of network namespace, after what names it (precedence: src/net/namespaces.ts). */
+export const NAMESPACE_KINDS = [
+  "host",
+  "pod",
+  "docker",
+  "podman",
+  "container",
+  "netns",
+  "unknown",
+] as const;
+
+/** One network namespace of a capture across namespaces. */
+export const Namespace = z.object({
+  id: z.string().meta({
+    description: "Stable identity, the same across restarts: host, pod:NAMESPACE/POD, " +
+      "compose:PROJECT/SERVICE[/N], docker:NAME, podman:NAME, container:RUNTIME/NAME, " +
+      "netns:NAME, else inode:N.",
+  }),
+  inode: uint().optional().meta({
+    description: "The namespace's nsfs inode: its identity while it lives (a restart changes it).",
+  }),
+  kind: z.enum(NAMESPACE_KINDS),
+  own: z.literal(true).optional().meta({
+    description: "The namespace nsnap ran in: its records carry no `namespace` field.",
+  }),
+  name: z.string().optional().meta({ description: "Its `ip netns` name (/run/netns/NAME)." }),
+  files: z.array(z.string()).optional().meta({
+    description: "Files that hold it besides processes: /run/netns/NAME, /var/run/docker/netns/ID.",
+  }),
+  labels: z.record(z.string(), z.string()).meta({
+    description: "What names it, for people and globs: container, image, runtime, pod, " +
+      "podNamespace, composeProject, composeService, netns.",
+  }),
+  containers: z.array(NamespaceContainer).optional().meta({
+    description: "Every container seen in it: a pod's, several joined to one, the host's " +
+      "host-network containers.",
+  }),
+  processes: uint().meta({ description: "How many processes are in it." }),
+  pids: z.array(uint()).meta({ description: "The lowest pids among them (at most 16)." }),
+  sections: z.record(z.string(), NamespaceSection).meta({
+    description: "Each section read in this namespace: its status and source.",
+  }),
+  counters: Counters.optional().meta({
+    description: "Its protocol counters (the own namespace's are the top-level counters).",
+  }),
+  settings: Settings.optional().meta({
+    description: "Its kernel settings (the own namespace's are the top-level settings).",
+  }),
+});
+
+/** A forward on the host to an address inside a namespace: a DNAT rule or a docker-proxy. */
+export const Forward = z.object({
+  protocol: z.enum(["tcp", "udp", "sctp"]),
+  hostAddress: z.string().meta({
+    description: "The host address it takes: 0.0.0.0 or :: for every local address.",
+  }),
+  hostPort: port(),
+  toAddress: z.string(),
+  toPort: port(),
+  via: z.enum(["dnat", "docker-proxy"]),
+  pid: uint().optional().meta({ description: "The docker-proxy process." }),
+  rule: z.string().optional().meta({
+    description: "The DNAT rule as iptables-save or nft prints it.",
+  }),
+  namespace: z.string().optional().meta({
+    description: "The namespaces[].id whose interface has toAddress, when one has it.",
+  }),
 });
 
 export const SECTION_NAMES = [
@@ -364,7 +528,13 @@ export const Meta = z.object({
     arch: z.string().optional(),
     bootTime: z.string().optional(),
   }),
-  netns: z.object({ inode: uint().optional(), name: z.string().optional() }).optional(),
+  netns: z.object({
+    inode: uint().optional(),
+    name: z.string().optional(),
+    id: z.string().optional().meta({
+      description: "Its namespaces[].id, in a capture across them.",
+    }),
+  }).optional(),
   tool: z.object({ name: z.string(), version: z.string(), runtime: z.string() }),
   privileges: z.object({ uid: z.int().optional(), root: z.boolean() }),
   labels: z.record(z.string(), z.string()),
@@ -374,6 +544,18 @@ export const Meta = z.object({
     files: z.array(z.string()).optional(),
   }).optional(),
   redacted: z.boolean().optional(),
+  namespaces: z.object({
+    status: z.enum(["ok", "partial", "error"]),
+    warnings: z.array(z.string()).optional(),
+    error: z.string().optional(),
+    captured: uint().meta({ description: "How many namespaces the snapshot holds." }),
+    unreadable: uint().optional().meta({
+      description: "Processes whose namespace could not be read (not root).",
+    }),
+  }).optional().meta({
+    description: "The discovery of network namespaces, in a capture across them: what it found " +
+      "and what it could not read.",
+  }),
   sections: z.object({
     connections: SectionStatus,
     processes: SectionStatus,
@@ -406,6 +588,12 @@ export const Snapshot = z.object({
   qdiscs: z.array(Qdisc).optional().meta({ description: "Queueing disciplines per interface." }),
   firewall: Firewall.optional().meta({
     description: "The packet filter: nftables tables, or iptables-save tables.",
+  }),
+  namespaces: z.array(Namespace).optional().meta({
+    description: "Every network namespace captured (absent: the snapshot is of one namespace).",
+  }),
+  forwards: z.array(Forward).optional().meta({
+    description: "Forwards on the host into namespaces: DNAT rules and docker-proxy listeners.",
   }),
 });
 

@@ -9,7 +9,10 @@
  * (kernel), -q qdiscs (queues), -B firewall.
  */
 import { type Command, Option } from "@commander-js/extra-typings";
-import type { AnySectionName, Snapshot } from "../model.ts";
+import type { AnySectionName, Namespace, Snapshot } from "../model.ts";
+import { ownNamespaceId, recordNamespaceId } from "../net/namespaces.ts";
+import { groupByNamespace, namespacePicker } from "../view/namespaces.ts";
+import { exposureLines, renderGroups } from "../render/show_namespaces.ts";
 import { UsageError } from "../errors.ts";
 import { parseCidr } from "../net/address.ts";
 import type { PortRange } from "../net/sockets.ts";
@@ -153,6 +156,11 @@ export function registerShow(program: Command, _ctx: CliContext) {
       "UDP ports that are services even in the ephemeral range (51820,60000-60100)",
       parseUdpServices,
     )
+    .option(
+      "--netns <glob>",
+      "namespaces whose id, container, netns or pod name matches (repeatable, comma-separated)",
+      collectGlobs,
+    )
     .option("--max-size <size>", MAX_SIZE_HELP, parseMaxSize)
     .addOption(
       new Option("--format <format>", "output format").choices(["text", "json"] as const).default(
@@ -177,9 +185,14 @@ Examples:
   nsnap show -r --table 100              routing table 100
   nsnap show -i before.json              interfaces and counters from a snapshot
   nsnap show -s -t incident.json.gz      TCP statistics from a saved snapshot
+  nsnap show -tl --netns 'docker:*'      listeners of every Docker container
   nsnap show -G --format json            neighbours as JSON
   nsnap show -B before.json              the firewall in a snapshot
-  nsnap show -tl --format json | jq '.[] | select(.pid == null)'`,
+  nsnap show -tl --format json | jq '.[] | select(.pid == null)'
+
+A capture across namespaces is shown one namespace at a time, the host first,
+each listener of a container followed by who can reach it (published on a
+host port, internal only, host-network).`,
     )
     .action(async (operand, opts) => {
       const views = [
@@ -238,6 +251,13 @@ export interface ShowOptions {
   address?: string | undefined;
   /** UDP ports that are services even in the ephemeral range (`--udp-service`). */
   udpService?: PortRange[] | undefined;
+  /** Namespace globs (`--netns`). */
+  netns?: string[] | undefined;
+}
+
+/** Reads a repeatable, comma-separated list of globs. */
+export function collectGlobs(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(",").map((g) => g.trim()).filter((g) => g !== "")];
 }
 
 /** One snapshot's view: its records (for JSON) or its text, made when asked for. */
@@ -253,26 +273,38 @@ export interface ShowView {
 export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): ShowView {
   const { paint, width } = textLayout(opts.wide ?? false);
   const who = host === undefined ? "" : `${host}: `;
+  const picked = namespacePicker(snapshot, opts.netns);
+  const inPicked = <T extends { namespace?: string | undefined }>(list: readonly T[]) =>
+    list.filter((r) => picked(recordNamespaceId(r, snapshot)));
   if (opts.route || opts.table !== undefined) {
     warnSections(snapshot, ["routes"], who);
-    const tables = selectRoutes(snapshot, opts.table);
+    const groups = groupByNamespace(snapshot, inPicked(snapshot.routes));
+    const tables = groups.map((g) => selectRoutes({ ...snapshot, routes: g.records }, opts.table));
     return {
-      records: () => tables.flatMap((t) => t.routes),
+      records: () => tables.flatMap((ts) => ts.flatMap((t) => t.routes)),
       text: () => {
         // An empty answer would otherwise print nothing at all: say what was looked for.
-        if (tables.every((t) => t.routes.length === 0)) {
+        if (tables.every((ts) => ts.every((t) => t.routes.length === 0))) {
           const where = opts.table === undefined ? "" : ` in table ${opts.table}`;
           writeStderr(`nsnap: ${who}no routes${where}\n`);
         }
-        return renderRoutes(tables, { paint, width });
+        return renderGroups(
+          snapshot,
+          groups,
+          (routes) =>
+            renderRoutes(selectRoutes({ ...snapshot, routes }, opts.table), { paint, width }),
+          paint,
+        );
       },
     };
   }
   if (opts.interfaces) {
     warnSections(snapshot, ["interfaces"], who);
+    const groups = groupByNamespace(snapshot, inPicked(snapshot.interfaces));
     return {
-      records: () => snapshot.interfaces,
-      text: () => renderInterfaces(snapshot.interfaces, { paint, width }),
+      records: () => groups.flatMap((g) => g.records),
+      text: () =>
+        renderGroups(snapshot, groups, (list) => renderInterfaces(list, { paint, width }), paint),
     };
   }
   if (opts.rules || opts.neigh || opts.settings || opts.qdisc || opts.firewall) {
@@ -281,13 +313,35 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
   if (opts.statistics) {
     warnSections(snapshot, ["counters"], who);
     const filter = { tcp: opts.tcp, udp: opts.udp };
+    const own = ownNamespaceId(snapshot);
+    const sets = (snapshot.namespaces ?? [{ id: own } as Namespace])
+      .filter((n) => picked(n.id))
+      .map((n) => ({ n, counters: n.id === own ? snapshot.counters : n.counters }))
+      .filter((x) => x.counters !== undefined);
+    const groups = sets.map(({ n }) => ({ id: n.id, namespace: n, records: [n.id] }));
+    const countersOf = new Map(sets.map((x) => [x.n.id, x.counters!]));
     return {
-      records: () => selectCounterGroups(snapshot.counters, filter),
-      text: () => renderStatistics(protocolStatistics(snapshot.counters, filter), paint),
+      records: () =>
+        snapshot.namespaces
+          ? Object.fromEntries(
+            [...countersOf].map(([id, c]) => [id, selectCounterGroups(c, filter)]),
+          )
+          : selectCounterGroups(snapshot.counters, filter),
+      text: () =>
+        renderGroups(
+          snapshot,
+          groups,
+          (ids) =>
+            renderStatistics(
+              protocolStatistics(countersOf.get(ids[0]!) ?? snapshot.counters, filter),
+              paint,
+            ),
+          paint,
+        ),
     };
   }
   warnSections(snapshot, ["connections"], who);
-  const selected = selectConnections(snapshot, {
+  const selected = inPicked(selectConnections(snapshot, {
     tcp: opts.tcp,
     udp: opts.udp,
     listening: opts.listening,
@@ -298,7 +352,7 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
     program: opts.program,
     address: opts.address,
     udpServices: opts.udpService,
-  });
+  }));
   const rules = viewRules(snapshot, opts.udpService);
   const verdicts = listenerVerdicts(snapshot);
   const filtered = new Set(
@@ -307,14 +361,20 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
   return {
     records: () => selected.map((c) => connectionRecord(snapshot, c, rules, verdicts)),
     text: () =>
-      renderConnections(snapshot, selected, {
+      renderGroups(
+        snapshot,
+        groupByNamespace(snapshot, selected),
+        (list) =>
+          renderConnections(snapshot, list, {
+            paint,
+            width,
+            user: opts.extend ?? false,
+            inode: opts.extend ?? false,
+            udpServices: opts.udpService,
+            filtered,
+          }) + exposureLines(list),
         paint,
-        width,
-        user: opts.extend ?? false,
-        inode: opts.extend ?? false,
-        udpServices: opts.udpService,
-        filtered,
-      }),
+      ),
   };
 }
 

@@ -18,6 +18,9 @@ import type {
   Connection,
   Counters,
   Firewall,
+  Forward,
+  Meta,
+  Namespace,
   Neighbour,
   NetInterface,
   ProcessInfo,
@@ -44,6 +47,10 @@ export interface CollectOptions {
   cmdline: boolean;
   /** The uid the capture runs as: decides whether unreadable entries mean "not root". */
   uid: number | undefined;
+  /** Which network namespaces to capture (Linux): `auto` unless given. */
+  netns?: "auto" | "all" | "current" | readonly string[];
+  /** This process's pid, left out of the namespaces' pid lists. */
+  selfPid?: number;
 }
 
 /** Every section of a snapshot, each with its status and the source it was read from. */
@@ -71,6 +78,17 @@ export interface Collected {
   netnsInode?: number;
   /** The host's unique id (machine_id.ts), where it can be read. */
   machineId?: string;
+  /**
+   * A capture across namespaces: every namespace (the own one's sections filled in), the forwards
+   * into them, the discovery's status and the own namespace's id. The other namespaces' records
+   * are in the sections, each with its `namespace`.
+   */
+  namespaces?: {
+    list: Namespace[];
+    forwards: Forward[];
+    status: NonNullable<Meta["namespaces"]>;
+    ownId: string;
+  };
 }
 
 /** A platform's collector. */

@@ -6,7 +6,7 @@ import os from "node:os";
 import type { Meta, Snapshot } from "../model.ts";
 import { OPTIONAL_SECTION_NAMES, SCHEMA_ID, SECTION_NAMES } from "../model.ts";
 import { type CommandRunner, runCommand } from "../runtime/command.ts";
-import { platform, runtimeName, uid as processUid } from "../runtime/process.ts";
+import { pid as processPid, platform, runtimeName, uid as processUid } from "../runtime/process.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
 import { InputError } from "../errors.ts";
 import { normalizeSnapshot } from "../snapshot/normalize.ts";
@@ -26,6 +26,11 @@ export interface CaptureOptions {
   platform?: string;
   /** The uid the capture counts as running under (tests); default this process's. */
   uid?: number;
+  /**
+   * Which network namespaces (Linux): `auto` (default: every one when run in the host's, else
+   * the own only), `all`, `current`, or names, pids, namespace files and id globs.
+   */
+  netns?: "auto" | "all" | "current" | readonly string[];
 }
 
 /** The collector of each platform nsnap captures on, loaded when it is the one needed. */
@@ -48,7 +53,12 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
   const t0 = performance.now();
   const c = collect(
     { root: opts.root ?? "/", runner: opts.runner ?? runCommand },
-    { cmdline: opts.cmdline ?? false, uid },
+    {
+      cmdline: opts.cmdline ?? false,
+      uid,
+      netns: opts.netns ?? "auto",
+      ...(opts.root === undefined || opts.root === "/" ? { selfPid: processPid() } : {}),
+    },
   );
   const s = c.sections;
   const meta: Meta = {
@@ -91,5 +101,13 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
   snap.settings = s.settings.value;
   if (s.qdiscs) snap.qdiscs = s.qdiscs.value;
   if (s.firewall) snap.firewall = s.firewall.value;
+  if (c.namespaces) {
+    meta.netns = { ...meta.netns, id: c.namespaces.ownId };
+    meta.namespaces = c.namespaces.status;
+    snap.namespaces = c.namespaces.list;
+    snap.forwards = c.namespaces.forwards;
+  }
+  // Timed again: the namespaces are part of the capture.
+  meta.durationMs = Math.round((performance.now() - t0) * 10) / 10;
   return normalizeSnapshot(snap);
 }

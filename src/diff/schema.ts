@@ -28,6 +28,7 @@ export const DIFF_SCHEMA_ID = "nsnap-diff/v1";
 
 /** The sections of a diff, in report order. */
 export const DiffSection = z.enum([
+  "namespaces",
   "listeners",
   "sessions",
   "routes",
@@ -306,6 +307,41 @@ const BootTime = z.object({ bootTime: z.string() });
 const rate = () =>
   z.number().meta({ description: "Increase per second between the captures, 3 decimals." });
 
+const NamespaceKey = z.object({ namespace: z.string() }).meta({ id: "NamespaceKey" });
+
+/** A listener of a namespace that appeared or went, with who reaches it. */
+const NamespaceListener = z.object({
+  protocol: S.Protocol,
+  family: S.Family,
+  address: z.string(),
+  port: S.Connection.shape.localPort,
+  program: z.string().optional(),
+  pid: uint().optional(),
+  exposure: S.NamespaceExposure.shape.kind.optional(),
+  published: z.array(z.string()).optional().meta({
+    description: "The host endpoints it is published on (127.0.0.1:8080, [::]:8080).",
+  }),
+}).meta({ id: "NamespaceListener" });
+
+/** A namespace as a namespace change reports it. */
+const NamespaceSide = z.object({
+  id: z.string(),
+  kind: z.enum(S.NAMESPACE_KINDS),
+  title: z.string().meta({ description: "What people call it: container web, pod shop/web-0." }),
+  inode: uint().optional(),
+  image: z.string().optional(),
+  listeners: z.array(NamespaceListener),
+}).meta({ id: "NamespaceSide" });
+
+/** What can change about a namespace that keeps its identity. */
+export const NamespaceField = z.enum(["inode", "container", "image", "containers"]);
+
+/** What a listener's exposure across namespaces is, on one side. */
+const PublishSide = z.object({
+  exposure: S.NamespaceExposure.shape.kind,
+  published: z.array(z.string()).optional(),
+}).meta({ id: "PublishSide" });
+
 // ---- The kinds ----------------------------------------------------------------------------
 
 /** The fields every change has; `fields` add to them or narrow them. */
@@ -321,11 +357,39 @@ function change<
     notable: z.literal(true).optional().meta({
       description: "Set on the changes an operator should look at first.",
     }),
+    namespace: z.string().optional().meta({
+      description: "The namespace (its stable id: docker:web, pod:shop/web-0 …) the change is " +
+        "in, in a diff of captures across namespaces; absent for the snapshots' own.",
+    }),
   }).extend(fields).meta({ id: kind, description });
 }
 
 /** Every kind of change, grouped by section in report order: the one place a kind is declared. */
 export const CHANGES = [
+  change(
+    "namespace-added",
+    "namespaces",
+    "a network namespace appeared: a container or pod started (with its listeners)",
+    { key: NamespaceKey, after: NamespaceSide },
+  ),
+  change(
+    "namespace-removed",
+    "namespaces",
+    "a network namespace went away: a container or pod stopped (with its listeners)",
+    { key: NamespaceKey, before: NamespaceSide },
+  ),
+  change(
+    "namespace-changed",
+    "namespaces",
+    "a namespace of the same identity was re-created (a new inode or container id: a container " +
+      "replaced), runs another image, or holds other containers",
+    {
+      key: NamespaceKey,
+      before: NamespaceSide,
+      after: NamespaceSide,
+      changed: z.array(NamespaceField).min(1),
+    },
+  ),
   change("listener-opened", "listeners", "a new listening socket (TCP LISTEN or bound UDP)", {
     key: ListenerKey,
     after: ListenerSide,
@@ -384,6 +448,12 @@ export const CHANGES = [
       after: ListenerSide,
       exposure: Exposure,
     },
+  ),
+  change(
+    "listener-publish-changed",
+    "listeners",
+    "a container's listener is published on other host ports, or no longer (or now) at all",
+    { key: ListenerKey, before: PublishSide, after: PublishSide },
   ),
   change(
     "listener-firewall-changed",

@@ -224,6 +224,28 @@ function prefixed(text: string, a: Addr, side: "before" | "after"): string {
 
 /** One rule per kind that rolls up into lines. */
 export const LINE_RULES: { [K in Exclude<ChangeKind, TalliedKind>]: Rule<K> } = {
+  "namespace-added": namespaceRule<"namespace-added">("started"),
+  "namespace-removed": namespaceRule<"namespace-removed">("stopped"),
+  "namespace-changed": namespaceRule<"namespace-changed">("re-created"),
+  "listener-publish-changed": (c, a) => {
+    const address = a(c.key.address, "local", "after");
+    const key: FleetKey = {
+      protocol: c.key.protocol,
+      family: c.key.family,
+      address,
+      port: c.key.port,
+      exposure: c.after.exposure,
+      published: (c.after.published ?? []).join(","),
+    };
+    return {
+      key,
+      what: `${c.key.protocol} ${endpoint(address, c.key.port)} now ${
+        c.after.published?.length
+          ? `published on ${c.after.published.join(", ")}`
+          : c.after.exposure
+      }`,
+    };
+  },
   "listener-opened": listenerRule<"listener-opened">("after"),
   "listener-closed": listenerRule<"listener-closed">("before"),
   "listener-restarted": listenerRule<"listener-restarted">("after"),
@@ -479,5 +501,27 @@ export function fleetKey(c: Change, host: HostContext): FleetKeyed {
     return { key, what, literal: what };
   }
   const f = rule(c as never, fleet);
-  return { key: f.key, what: f.what, literal: rule(c as never, literal).what };
+  const lit = rule(c as never, literal).what;
+  // A change inside a container is that container's, on whichever host it runs.
+  if (c.namespace !== undefined && !c.kind.startsWith("namespace-")) {
+    return {
+      key: { ...f.key, namespace: c.namespace },
+      what: `${c.namespace}: ${f.what}`,
+      literal: `${c.namespace}: ${lit}`,
+    };
+  }
+  return { key: f.key, what: f.what, literal: lit };
+}
+
+/** A namespace change: its id and kind of namespace; listeners and inodes are the host's. */
+function namespaceRule<K extends "namespace-added" | "namespace-removed" | "namespace-changed">(
+  verb: string,
+): Rule<K> {
+  return (change: ChangeOf<K>) => {
+    const c = change as ChangeOf<"namespace-added" | "namespace-removed" | "namespace-changed">;
+    const side = "after" in c ? c.after : c.before;
+    const key: FleetKey = { namespace: c.key.namespace, kind: side.kind };
+    if ("changed" in c) key.changed = c.changed.join(",");
+    return { key, what: `${side.title} ${verb}` };
+  };
 }

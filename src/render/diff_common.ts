@@ -6,6 +6,7 @@ import type { InterfaceStatName } from "../model.ts";
 
 /** Section headings, in report order. */
 export const SECTION_TITLES: Record<DiffSection, string> = {
+  namespaces: "Namespaces",
   listeners: "Listeners",
   sessions: "Sessions",
   routes: "Routes",
@@ -20,6 +21,7 @@ export const SECTION_TITLES: Record<DiffSection, string> = {
 
 /** How the headline counts a section's changes: one and many. */
 const SECTION_NOUNS: Record<DiffSection, [string, string]> = {
+  namespaces: ["namespace", "namespaces"],
   listeners: ["listener", "listeners"],
   sessions: ["session", "sessions"],
   routes: ["route", "routes"],

@@ -4,10 +4,11 @@
  */
 import type { ProcessInfo, Snapshot } from "../model.ts";
 import { programName } from "../net/programs.ts";
-import type { PortRange } from "../net/sockets.ts";
-import { type PortSocket, processesOf } from "../view/port.ts";
-import { listenerKey } from "../net/sockets.ts";
+import { endpoint, listenerKey, type PortRange } from "../net/sockets.ts";
+import { type PortPath, type PortSocket, processesOf } from "../view/port.ts";
+import { groupByNamespace, recordNamespaceTitle } from "../view/namespaces.ts";
 import { endpointText, protoLabel, renderConnections } from "./show_connections.ts";
+import { exposureLines, renderGroups } from "./show_namespaces.ts";
 import { displayText, type Paint, PLAIN, wrapText } from "./table.ts";
 
 /** How to lay out the port report. */
@@ -49,13 +50,19 @@ export function renderPortReport(
   const filtered = new Set(
     sockets.filter((s) => s.firewall === "filtered").map((s) => listenerKey(s)),
   );
-  let text = renderConnections(snapshot, sockets, {
+  let text = renderGroups(
+    snapshot,
+    groupByNamespace(snapshot, sockets),
+    (list) =>
+      renderConnections(snapshot, list, {
+        paint,
+        width: opts.width,
+        user: true,
+        filtered,
+        udpServices: opts.udpServices,
+      }) + exposureLines(list),
     paint,
-    width: opts.width,
-    user: true,
-    filtered,
-    udpServices: opts.udpServices,
-  });
+  );
   const said = new Set<string>();
   const firewall: string[] = [];
   for (const s of sockets) {
@@ -80,4 +87,49 @@ export function renderPortReport(
     text += "\n" + procs.map((p) => processBlock(p, paint)).join("\n") + "\n";
   }
   return text;
+}
+
+/** The words for what carries a way into a namespace. */
+function carrierWords(p: PortPath): string {
+  return p.via === "docker-proxy"
+    ? `docker-proxy${p.pid === undefined ? "" : ` (pid ${p.pid})`} on the host`
+    : p.via === "dnat"
+    ? "a DNAT rule on the host"
+    : "published by Docker";
+}
+
+/**
+ * One line per way from the host port into a namespace: `port 8080: docker-proxy (pid 812) and
+ * a DNAT rule on the host → container web 172.17.0.2:80, httpd (pid 901)`; ways to the same
+ * place are one line.
+ */
+export function renderPortPaths(snapshot: Snapshot, paths: readonly PortPath[]): string {
+  const groups = new Map<string, PortPath[]>();
+  for (const p of paths) {
+    const k = [p.protocol, p.hostAddress, p.hostPort, p.namespace, p.toAddress, p.toPort].join(" ");
+    groups.set(k, [...(groups.get(k) ?? []), p]);
+  }
+  const lines = [...groups.values()].map((ways) => {
+    const p = ways[0]!;
+    const carrier = ways.map(carrierWords).join(" and ").replace(/ on the host and /g, " and ");
+    const where = p.namespace === undefined
+      ? "an address no captured namespace has"
+      : recordNamespaceTitle(snapshot, { namespace: p.namespace });
+    const to = p.toAddress === undefined ? `:${p.toPort}` : endpoint(p.toAddress, p.toPort);
+    const held = p.listeners.map((c) => {
+      const name = c.pid === undefined ? undefined : snapshot.processes[String(c.pid)]?.name;
+      return c.pid === undefined ? "owner unknown" : `${name ?? "?"} (pid ${c.pid})`;
+    });
+    const end = p.namespace === undefined
+      ? ""
+      : held.length
+      ? `, ${[...new Set(held)].join(", ")}`
+      : ", nothing listens there";
+    return displayText(
+      `${p.protocol} port ${
+        endpoint(p.hostAddress, p.hostPort)
+      }: ${carrier} → ${where} ${to}${end}`,
+    );
+  });
+  return lines.join("\n") + (lines.length ? "\n" : "");
 }

@@ -3,6 +3,9 @@
  * Two captures of the same state normalise to the same document, byte for byte once serialised.
  *
  * Orders (addresses compare numerically: IPv4 before IPv6, text that is not an address last):
+ * - records of several namespaces (connections, routes, interfaces): the own namespace's (no
+ *   `namespace`) first, then by namespace id, and within one namespace as below;
+ * - namespaces: the host's first, then by id; forwards: protocol, host port and address, target;
  * - connections: protocol, family, localAddress, localPort, remoteAddress, remotePort, inode
  *   (then state, uid, pid, queues, so that even duplicates have one order);
  * - routes: family, table, destination (address, then prefix length), metric, type, interface;
@@ -24,9 +27,13 @@ import type {
   FirewallChain,
   FirewallRule,
   FirewallTable,
+  Forward,
   InterfaceAddress,
   InterfaceStats,
   Meta,
+  Namespace,
+  NamespaceExposure,
+  NamespaceSection,
   Neighbour,
   NetInterface,
   Nexthop,
@@ -73,6 +80,70 @@ export function normalizeSnapshot(s: Snapshot): Snapshot {
   if (s.settings) out.settings = orderSettings(s.settings);
   if (s.qdiscs) out.qdiscs = sortByKey(s.qdiscs.map(orderQdisc), qdiscSortKey);
   if (s.firewall) out.firewall = orderFirewall(s.firewall);
+  if (s.namespaces) out.namespaces = s.namespaces.map(orderNamespace).sort(compareNamespaces);
+  if (s.forwards) out.forwards = sortByKey(s.forwards.map(orderForward), forwardSortKey);
+  return out;
+}
+
+/**
+ * A namespace with keys in schema order, its containers by name then id, their bindings in
+ * port order, pids ascending, sections by name.
+ */
+export function orderNamespace(n: Namespace): Namespace {
+  const o = pick(n, NAMESPACE_KEYS);
+  o.labels = sortedRecord(n.labels);
+  o.pids = [...n.pids].sort((a, b) => a - b);
+  if (o.files) o.files = [...o.files].sort();
+  if (o.containers) {
+    o.containers = o.containers.map((c) => {
+      const x = pick(c, CONTAINER_KEYS);
+      if (x.compose) x.compose = pick(x.compose, ["project", "service", "number"]);
+      if (x.labels) x.labels = sortedRecord(x.labels);
+      if (x.ports) {
+        x.ports = sortByKey(
+          x.ports.map((b) => pick(b, BINDING_KEYS)),
+          (b) => `${pad(b.containerPort, 5)} ${b.protocol} ${pad(b.hostPort, 5)} ${b.hostAddress}`,
+        );
+      }
+      if (x.pids) x.pids = [...x.pids].sort((a, b) => a - b);
+      return x;
+    }).sort((a, b) => compareText(a.name ?? "", b.name ?? "") || compareText(a.id, b.id));
+  }
+  const sections: Record<string, NamespaceSection> = {};
+  for (const k of Object.keys(n.sections).sort()) {
+    sections[k] = pick(n.sections[k]!, NS_SECTION_KEYS);
+  }
+  o.sections = sections;
+  if (n.counters) o.counters = orderCounters(n.counters);
+  if (n.settings) o.settings = orderSettings(n.settings);
+  return o;
+}
+
+/** The host's namespace first, then by id. */
+function compareNamespaces(a: Namespace, b: Namespace): number {
+  return Number(b.kind === "host") - Number(a.kind === "host") || compareText(a.id, b.id) ||
+    absentLast(a.inode, b.inode);
+}
+
+/** A forward with keys in schema order. */
+export function orderForward(f: Forward): Forward {
+  return pick(f, FORWARD_KEYS);
+}
+
+function forwardSortKey(f: Forward): string {
+  return [
+    f.protocol,
+    pad(f.hostPort, 5),
+    addressSortKey(f.hostAddress),
+    addressSortKey(f.toAddress),
+    pad(f.toPort, 5),
+    f.via,
+  ].join("\0");
+}
+
+function sortedRecord(r: Readonly<Record<string, string>>): Record<string, string> {
+  const out = dict<string>();
+  for (const k of Object.keys(r).sort()) out[k] = r[k]!;
   return out;
 }
 
@@ -88,6 +159,14 @@ const TOOL_KEYS = Object.keys(S.Meta.shape.tool.shape);
 const PRIVILEGE_KEYS = Object.keys(S.Meta.shape.privileges.shape);
 const SOURCE_KEYS = Object.keys(S.Meta.shape.source.unwrap().shape);
 const STATUS_KEYS = Object.keys(S.SectionStatus.shape);
+const EXPOSURE_KEYS = Object.keys(S.NamespaceExposure.shape);
+const PUBLISHED_KEYS = Object.keys(S.PublishedPort.shape);
+const NAMESPACE_KEYS = Object.keys(S.Namespace.shape);
+const CONTAINER_KEYS = Object.keys(S.NamespaceContainer.shape);
+const BINDING_KEYS = Object.keys(S.PortBinding.shape);
+const NS_SECTION_KEYS = Object.keys(S.NamespaceSection.shape);
+const FORWARD_KEYS = Object.keys(S.Forward.shape);
+const META_NAMESPACES_KEYS = Object.keys(S.Meta.shape.namespaces.unwrap().shape);
 const RULE_KEYS = Object.keys(S.Rule.shape);
 const NEIGHBOUR_KEYS = Object.keys(S.Neighbour.shape);
 const QDISC_KEYS = Object.keys(S.Qdisc.shape);
@@ -129,6 +208,17 @@ export function orderConnection(c: Connection): Connection {
   if (c.pid !== undefined) o.pid = c.pid;
   if (c.pids !== undefined) {
     o.pids = isAscending(c.pids) ? c.pids : [...c.pids].sort((a, b) => a - b);
+  }
+  if (c.namespace !== undefined) o.namespace = c.namespace;
+  if (c.exposure !== undefined) o.exposure = orderExposure(c.exposure);
+  return o;
+}
+
+/** A listener's exposure with keys in schema order. */
+function orderExposure(e: NamespaceExposure): NamespaceExposure {
+  const o = pick(e, EXPOSURE_KEYS);
+  if (o.published) {
+    o.published = o.published.map((p) => ({ ...pick(p, PUBLISHED_KEYS), via: [...p.via].sort() }));
   }
   return o;
 }
@@ -221,6 +311,7 @@ export function orderMeta(m: Meta): Meta {
   for (const k of Object.keys(m.labels).sort()) labels[k] = m.labels[k]!;
   o.labels = labels;
   if (m.source) o.source = pick(m.source, SOURCE_KEYS);
+  if (m.namespaces) o.namespaces = pick(m.namespaces, META_NAMESPACES_KEYS);
   const sections = {} as Meta["sections"];
   for (const name of SECTION_NAMES) {
     sections[name] = pick(m.sections[name], STATUS_KEYS) as SectionStatus;
@@ -292,7 +383,9 @@ function cidrSortKey(text: string): string {
 function sortConnections(items: Connection[]): Connection[] {
   const addressKeys = new Map<string, string>();
   const kindRank = new Map<string, Map<string, number>>(); // protocol → family → rank
+  const namespaces = new Set<string>();
   for (const c of items) {
+    if (c.namespace !== undefined) namespaces.add(c.namespace);
     if (!addressKeys.has(c.localAddress)) {
       addressKeys.set(c.localAddress, addressSortKey(c.localAddress));
     }
@@ -304,6 +397,9 @@ function sortConnections(items: Connection[]): Connection[] {
     families.set(c.family, 0);
   }
   const addressRank = rankBy(addressKeys);
+  // The own namespace (no `namespace`) is rank 0, the others by id.
+  const nsRank = new Map([...namespaces].sort(compareText).map((n, i) => [n, i + 1]));
+  if (nsRank.size > 0xfffe) return [...items].sort(compareConnections);
   [...kindRank].flatMap(([p, families]) => [...families.keys()].map((f) => [p, f] as const))
     .sort((x, y) => compareText(x[0], y[0]) || compareText(x[1], y[1]))
     .forEach(([p, f], i) => kindRank.get(p)!.set(f, i));
@@ -321,6 +417,7 @@ function sortConnections(items: Connection[]): Connection[] {
     const hi = c.inode === undefined ? 0xffffffff : Math.floor(c.inode / 4294967296);
     const lo = c.inode === undefined ? 0xffffffff : c.inode >>> 0;
     keys[i] = String.fromCharCode(
+      c.namespace === undefined ? 0 : nsRank.get(c.namespace)!,
       kindRank.get(c.protocol)!.get(c.family)!,
       l >>> 16,
       l & 0xffff,
@@ -353,8 +450,11 @@ function sortConnections(items: Connection[]): Connection[] {
   return out;
 }
 
-/** Code units in a connection sort key: kind, 2 per address, 1 per port, 4 inode, 2 position. */
-const KEY_LENGTH = 13;
+/**
+ * Code units in a connection sort key: namespace, kind, 2 per address, 1 per port, 4 inode,
+ * 2 position.
+ */
+const KEY_LENGTH = 14;
 
 function isPort(n: number): boolean {
   return Number.isInteger(n) && n >= 0 && n <= 0xffff;
@@ -374,7 +474,8 @@ function rankBy(keyOf: Map<string, string>): Map<string, number> {
 
 /** The full connection order (see sortConnections), for ties and values a key cannot hold. */
 function compareConnections(a: Connection, b: Connection): number {
-  return compareText(a.protocol, b.protocol) || compareText(a.family, b.family) ||
+  return compareNamespaceRefs(a.namespace, b.namespace) || compareText(a.protocol, b.protocol) ||
+    compareText(a.family, b.family) ||
     compareText(addressSortKey(a.localAddress), addressSortKey(b.localAddress)) ||
     a.localPort - b.localPort ||
     compareText(addressSortKey(a.remoteAddress), addressSortKey(b.remoteAddress)) ||
@@ -392,8 +493,14 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The own namespace (no reference) first, then by id. */
+function compareNamespaceRefs(a: string | undefined, b: string | undefined): number {
+  return a === b ? 0 : a === undefined ? -1 : b === undefined ? 1 : compareText(a, b);
+}
+
 function routeSortKey(r: Route): string {
   return [
+    nsSortKey(r),
     r.family,
     pad(r.table, 10),
     cidrSortKey(r.destination),
@@ -404,19 +511,27 @@ function routeSortKey(r: Route): string {
   ].join("\0");
 }
 
+/** The own namespace's records first, then each namespace's (by id). */
+function nsSortKey(r: { namespace?: string | undefined }): string {
+  return r.namespace === undefined ? "" : "\x01" + r.namespace;
+}
+
 function ruleSortKey(r: Rule): string {
-  return `${r.family}\0${pad(r.priority, 10)}\0${ruleKey(r)}`;
+  return `${nsSortKey(r)}\0${r.family}\0${pad(r.priority, 10)}\0${ruleKey(r)}`;
 }
 
 function neighbourSortKey(n: Neighbour): string {
-  return [n.family, n.proxy ? "1" : "0", n.interface, addressSortKey(n.address)].join("\0");
+  return [nsSortKey(n), n.family, n.proxy ? "1" : "0", n.interface, addressSortKey(n.address)]
+    .join("\0");
 }
 
 function qdiscSortKey(q: Qdisc): string {
-  return [q.interface, q.parent === "root" ? "" : q.parent, q.handle].join("\0");
+  return [nsSortKey(q), q.interface, q.parent === "root" ? "" : q.parent, q.handle].join("\0");
 }
 
 function compareInterfaces(a: NetInterface, b: NetInterface): number {
+  const ns = compareNamespaceRefs(a.namespace, b.namespace);
+  if (ns !== 0) return ns;
   const ai = a.index ?? Number.MAX_SAFE_INTEGER, bi = b.index ?? Number.MAX_SAFE_INTEGER;
   if (ai !== bi) return ai - bi;
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;

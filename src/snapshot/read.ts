@@ -362,11 +362,7 @@ function validate(doc: unknown, name: string, fast: FastConnections | undefined)
   // Records keyed by input text are read here, not by zod: zod builds plain objects and drops a
   // "__proto__" key without a word; these keep every key in a prototype-free record.
   const issues: Issue[] = [];
-  const counters = readDict(raw.counters, ["counters"], (group, path) => {
-    const values = readDict(group, path, (value, at) => checked(CounterValue, value, at, issues));
-    if (!values) issues.push({ code: "invalid_type", expected: "record", path, message: "" });
-    return values;
-  });
+  const counters = readCounters(raw.counters, ["counters"], issues);
   const meta = isObject(raw.meta) ? raw.meta : undefined;
   const labels = readDict(
     meta?.labels,
@@ -382,6 +378,8 @@ function validate(doc: unknown, name: string, fast: FastConnections | undefined)
     issues.push({ code: "invalid_key", path: ["processes", "__proto__"], message: "" });
   }
   const forZod: Record<string, unknown> = { ...raw };
+  const namespaces = readNamespaceRecords(raw.namespaces, issues);
+  if (namespaces) forZod.namespaces = namespaces.forZod;
   if (fast) forZod.connections = [];
   if (counters) forZod.counters = {};
   if (labels && meta) forZod.meta = { ...meta, labels: {} };
@@ -398,7 +396,75 @@ function validate(doc: unknown, name: string, fast: FastConnections | undefined)
   if (labels) data.meta.labels = labels as Record<string, string>;
   if (settings) data.settings = settings as Record<string, string>;
   data.processes = dictFrom(data.processes);
+  if (namespaces && data.namespaces) namespaces.restore(data.namespaces);
   return data;
+}
+
+/** A counters map (`{Group: {Name: value}}`) read into prototype-free records. */
+function readCounters(
+  value: unknown,
+  path: PropertyKey[],
+  issues: Issue[],
+): Record<string, Record<string, bigint>> | undefined {
+  return readDict(value, path, (group, at) => {
+    const values = readDict(group, at, (v, p) => checked(CounterValue, v, p, issues));
+    if (!values) issues.push({ code: "invalid_type", expected: "record", path: at, message: "" });
+    return values;
+  });
+}
+
+/**
+ * The records of `namespaces[]` keyed by input text (counters, labels, containers' labels), read
+ * as the top-level ones are; zod checks the rest, and `restore` puts them back after it.
+ */
+function readNamespaceRecords(value: unknown, issues: Issue[]) {
+  if (!Array.isArray(value)) return undefined;
+  const strings = (v: unknown, at: PropertyKey[]) =>
+    readDict(v, at, (x, p) => checked(z.string(), x, p, issues));
+  const kept = value.map((n, i) => {
+    if (!isObject(n)) return undefined;
+    const path = ["namespaces", i];
+    const containers = Array.isArray(n.containers)
+      ? n.containers.map((c, j) =>
+        isObject(c) && c.labels !== undefined
+          ? strings(c.labels, [...path, "containers", j, "labels"])
+          : undefined
+      )
+      : [];
+    return {
+      counters: n.counters === undefined
+        ? undefined
+        : readCounters(n.counters, [...path, "counters"], issues),
+      labels: strings(n.labels, [...path, "labels"]),
+      containers,
+    };
+  });
+  const forZod = value.map((n, i) => {
+    if (!isObject(n)) return n;
+    const k = kept[i]!;
+    const o: Record<string, unknown> = { ...n };
+    if (k.counters) o.counters = {};
+    if (k.labels) o.labels = {};
+    if (Array.isArray(n.containers)) {
+      o.containers = n.containers.map((c, j) =>
+        isObject(c) && k.containers[j] ? { ...c, labels: {} } : c
+      );
+    }
+    return o;
+  });
+  const restore = (parsed: Snapshot["namespaces"] & object) => {
+    parsed.forEach((n, i) => {
+      const k = kept[i];
+      if (!k) return;
+      if (k.counters) n.counters = k.counters;
+      if (k.labels) n.labels = k.labels;
+      n.containers?.forEach((c, j) => {
+        const l = k.containers[j];
+        if (l) c.labels = l;
+      });
+    });
+  };
+  return { forZod, restore };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -32,7 +32,9 @@ import { createHmac, randomBytes } from "node:crypto";
 import type {
   Connection,
   Firewall,
+  Forward,
   InterfaceAddress,
+  Namespace,
   Neighbour,
   NetInterface,
   Route,
@@ -367,12 +369,58 @@ function redactPath(p: Pseudonyms, path: string, users: readonly string[]): stri
   ).split("/").map((part) => (known.has(part) ? p.name("user", part) : part)).join("/");
 }
 
-function redactConnection(p: Pseudonyms, c: Connection): Connection {
-  return {
+function redactConnection(p: Pseudonyms, c: Connection, text: (t: string) => string): Connection {
+  const out: Connection = {
     ...c,
     localAddress: redactAddressText(p, c.localAddress),
     remoteAddress: redactAddressText(p, c.remoteAddress),
   };
+  if (c.exposure !== undefined) {
+    out.exposure = { ...c.exposure, summary: text(c.exposure.summary) };
+    if (c.exposure.published) {
+      out.exposure.published = c.exposure.published.map((x) => ({
+        ...x,
+        hostAddress: redactAddressText(p, x.hostAddress),
+        via: [...x.via],
+      }));
+    }
+  }
+  return out;
+}
+
+/** A namespace: the addresses its warnings and bindings quote; names stay (they pair it). */
+function redactNamespace(p: Pseudonyms, n: Namespace, text: (t: string) => string): Namespace {
+  const sections: Namespace["sections"] = {};
+  for (const [name, s] of Object.entries(n.sections)) {
+    const o = { ...s };
+    if (s.warnings !== undefined) o.warnings = s.warnings.map(text);
+    if (s.error !== undefined) o.error = text(s.error);
+    sections[name] = o;
+  }
+  const out: Namespace = { ...n, labels: { ...n.labels }, pids: [...n.pids], sections };
+  if (n.containers) {
+    out.containers = n.containers.map((c) => {
+      const x = { ...c };
+      if (c.ports) {
+        x.ports = c.ports.map((b) => ({
+          ...b,
+          hostAddress: b.hostAddress === "" ? "" : redactAddressText(p, b.hostAddress),
+        }));
+      }
+      return x;
+    });
+  }
+  return out;
+}
+
+function redactForward(p: Pseudonyms, f: Forward, text: (t: string) => string): Forward {
+  const out: Forward = {
+    ...f,
+    hostAddress: redactAddressText(p, f.hostAddress),
+    toAddress: redactAddressText(p, f.toAddress),
+  };
+  if (f.rule !== undefined) out.rule = text(f.rule);
+  return out;
 }
 
 function redactRoute(p: Pseudonyms, r: Route): Route {
@@ -446,6 +494,11 @@ export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
   };
   // The machine id identifies the host too; a stable pseudonym still pairs a fleet's snapshots.
   if (m.host.machineId !== undefined) meta.host.machineId = p.name("machine", m.host.machineId);
+  if (m.namespaces !== undefined) {
+    meta.namespaces = { ...m.namespaces };
+    if (m.namespaces.warnings) meta.namespaces.warnings = m.namespaces.warnings.map(text);
+    if (m.namespaces.error) meta.namespaces.error = text(m.namespaces.error);
+  }
   if (m.source !== undefined) {
     meta.source = { ...m.source };
     if (m.source.files !== undefined) {
@@ -464,7 +517,7 @@ export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
   return normalizeSnapshot({
     ...snapshot,
     meta,
-    connections: snapshot.connections.map((c) => redactConnection(p, c)),
+    connections: snapshot.connections.map((c) => redactConnection(p, c, text)),
     processes,
     routes: snapshot.routes.map((r) => redactRoute(p, r)),
     interfaces: snapshot.interfaces.map((i) => redactInterface(p, i)),
@@ -474,6 +527,12 @@ export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
       : {}),
     ...(snapshot.firewall
       ? { firewall: redactFirewall(p, snapshot.firewall, nameRedactor(p, hostname, users)) }
+      : {}),
+    ...(snapshot.namespaces
+      ? { namespaces: snapshot.namespaces.map((n) => redactNamespace(p, n, text)) }
+      : {}),
+    ...(snapshot.forwards
+      ? { forwards: snapshot.forwards.map((f) => redactForward(p, f, text)) }
       : {}),
   });
 }

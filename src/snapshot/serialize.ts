@@ -17,6 +17,7 @@ import type {
   Counters,
   Firewall,
   InterfaceStats,
+  Namespace,
   NetInterface,
   Qdisc,
   Snapshot,
@@ -26,8 +27,10 @@ import { dict } from "../util/record.ts";
 import {
   orderConnection,
   orderFirewall,
+  orderForward,
   orderInterface,
   orderMeta,
+  orderNamespace,
   orderNeighbour,
   orderProcess,
   orderQdisc,
@@ -66,6 +69,14 @@ function diskInterface(i: NetInterface): Record<string, unknown> {
     }
     o.stats = stats;
   }
+  return o;
+}
+
+/** A namespace in its on-disk form: keys in schema order, its counters encoded. */
+function diskNamespace(n: Namespace): Record<string, unknown> {
+  const o: Record<string, unknown> = { ...orderNamespace(n) };
+  if (n.counters) o.counters = encodeCounters(n.counters);
+  if (n.settings) o.settings = orderSettings(n.settings);
   return o;
 }
 
@@ -120,6 +131,7 @@ const CONNECTION_KEY_INDEX = new Map(Object.keys(S.Connection.shape).map((k, i) 
 
 /** True when a connection already has only schema keys, in order, and sorted `pids`. */
 function isOrderedConnection(c: Connection): boolean {
+  if (c.exposure !== undefined) return false; // nested: order it
   let last = -1;
   for (const k in c) {
     const i = CONNECTION_KEY_INDEX.get(k);
@@ -176,6 +188,22 @@ function serializeJson(s: Snapshot): string {
       }`,
     );
   }
+  if (s.namespaces) {
+    parts.push(
+      `"namespaces": ${
+        s.namespaces.length === 0
+          ? "[]"
+          : `[\n    ${
+            s.namespaces.map((n) => nest(JSON.stringify(diskNamespace(n), null, 2), "    ")).join(
+              ",\n    ",
+            )
+          }\n  ]`
+      }`,
+    );
+  }
+  if (s.forwards) {
+    parts.push(`"forwards": ${lineList(s.forwards.map((f) => JSON.stringify(orderForward(f))))}`);
+  }
   return `{\n  ${parts.join(",\n  ")}\n}\n`;
 }
 
@@ -192,6 +220,8 @@ function serializeYaml(s: Snapshot): string {
     counters: encodeCounters(s.counters),
   };
   for (const [name, value] of optionalSections(s)) doc[name] = value;
+  if (s.namespaces) doc.namespaces = s.namespaces.map(diskNamespace);
+  if (s.forwards) doc.forwards = s.forwards.map(orderForward);
   const lines: string[] = [];
   yamlEntries(doc, "", lines);
   return lines.join("\n") + "\n";

@@ -47,7 +47,10 @@ test("an entry that names no kind is a usage error naming it and listing the kin
     assert.throws(() => parseGate([bad]), (e: Error) => {
       assert.ok(e instanceof UsageError);
       assert.match(e.message, new RegExp(`^Cannot use --fail-on "${bad.replace("*", "\\*")}": `));
-      assert.match(e.message, /known: notable, listener-opened/);
+      assert.match(
+        e.message,
+        /known: notable, namespace-added, namespace-removed, namespace-changed, listener-opened/,
+      );
       return true;
     });
   }

@@ -78,6 +78,8 @@ const arbPair: fc.Arbitrary<[Snapshot, Snapshot]> = fc
   });
 
 const MIRROR: Record<string, string> = {
+  "namespace-added": "namespace-removed",
+  "namespace-removed": "namespace-added",
   "listener-opened": "listener-closed",
   "listener-closed": "listener-opened",
   "listener-instance-added": "listener-instance-removed",

@@ -30,6 +30,7 @@ import { ROOT } from "../helpers/cli.ts";
 import { runMain } from "../helpers/main.ts";
 import { conn, iface, listen, proc, procs, route, snap } from "./_build.ts";
 import { scenarioAfter, scenarioBefore } from "./_scenario.ts";
+import { namespacedPair } from "./_namespaces.ts";
 import { routingPair } from "./_routing.ts";
 
 const COMMITTED = `${ROOT}schema/nsnap-diff-v1.schema.json`;
@@ -133,6 +134,8 @@ function extraDocuments(): DiffDocument[] {
     snap(T0, { interfaces: [iface("eth3", dev)] }),
     snap(T1, { interfaces: [iface("ens9", dev)] }),
   ));
+  // Captures across namespaces: containers started, stopped, replaced, published anew.
+  docs.push(diffSnapshots(...namespacedPair()));
   return docs;
 }
 

@@ -9,9 +9,14 @@ import type {
   Counters,
   Firewall,
   FirewallChain,
+  Forward,
   InterfaceAddress,
   InterfaceStats,
   Meta,
+  Namespace,
+  NamespaceContainer,
+  NamespaceExposure,
+  NamespaceSection,
   Neighbour,
   NetInterface,
   ProcessInfo,
@@ -84,6 +89,89 @@ const arbPort = fc.oneof(
 const arbPid = fc.integer({ min: 1, max: 4_194_304 });
 const arbNat = fc.nat({ max: 2 ** 31 });
 
+/** A namespace id as the capture makes them. */
+export const arbNamespaceId: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom("docker:web", "pod:shop/web-0", "compose:shop/web/1", "netns:blue", "host"),
+  fc.nat().map((n) => `inode:${4026531840 + n}`),
+);
+
+/** A listener's exposure across namespaces, keys in schema order. */
+export const arbExposure: fc.Arbitrary<NamespaceExposure> = fc.record({
+  kind: fc.constantFrom("published" as const, "host-network" as const, "internal" as const),
+  summary: arbText,
+  published: fc.option(
+    fc.array(
+      fc.record({
+        hostAddress: fc.oneof(arbIPv4, arbIPv6),
+        hostPort: arbPort,
+        via: fc.uniqueArray(
+          fc.constantFrom("docker" as const, "docker-proxy" as const, "dnat" as const),
+          {
+            minLength: 1,
+          },
+        ).map((v) => v.sort()),
+      }),
+      { maxLength: 2 },
+    ),
+    { nil: undefined },
+  ),
+  container: fc.option(arbText, { nil: undefined }),
+}).map((e) => compact<NamespaceExposure>(e));
+
+/** A namespace of a capture across them. */
+export const arbNamespace: fc.Arbitrary<Namespace> = fc.record({
+  id: arbNamespaceId,
+  inode: fc.option(fc.nat(), { nil: undefined }),
+  kind: fc.constantFrom("docker" as const, "pod" as const, "netns" as const, "unknown" as const),
+  labels: fc.dictionary(fc.constantFrom("container", "image", "pod", "podNamespace"), arbText),
+  containers: fc.option(
+    fc.array(
+      fc.record({
+        runtime: fc.constantFrom("docker", "containerd"),
+        id: fc.stringMatching(/^[0-9a-f]{64}$/),
+        name: fc.option(arbText, { nil: undefined }),
+        ports: fc.option(
+          fc.array(
+            fc.record({
+              protocol: fc.constantFrom("tcp" as const, "udp" as const),
+              containerPort: arbPort,
+              hostAddress: fc.oneof(fc.constant(""), arbIPv4),
+              hostPort: arbPort,
+            }),
+            { maxLength: 2 },
+          ),
+          { nil: undefined },
+        ),
+        pids: fc.option(fc.array(arbPid, { maxLength: 3 }), { nil: undefined }),
+      }).map((c) => compact<NamespaceContainer>(c)),
+      { maxLength: 2 },
+    ),
+    { nil: undefined },
+  ),
+  processes: arbNat,
+  pids: fc.array(arbPid, { maxLength: 4 }),
+  sections: fc.dictionary(
+    fc.constantFrom("connections", "routes", "counters"),
+    fc.record({
+      status: fc.constantFrom("ok" as const, "partial" as const, "error" as const),
+      source: fc.option(arbText, { nil: undefined }),
+    }).map((x) => compact<NamespaceSection>(x)),
+  ),
+  counters: fc.option(fc.constant({ Tcp: { ActiveOpens: 3n } }), { nil: undefined }),
+}).map((n) => compact<Namespace>(n));
+
+/** A forward into a namespace. */
+export const arbForward: fc.Arbitrary<Forward> = fc.record({
+  protocol: fc.constantFrom("tcp" as const, "udp" as const),
+  hostAddress: arbIPv4,
+  hostPort: arbPort,
+  toAddress: arbIPv4,
+  toPort: arbPort,
+  via: fc.constantFrom("dnat" as const, "docker-proxy" as const),
+  pid: fc.option(arbPid, { nil: undefined }),
+  namespace: fc.option(arbNamespaceId, { nil: undefined }),
+}).map((f) => compact<Forward>(f));
+
 /** A TCP or UDP socket of either family; pid and pids present or absent. */
 export const arbConnection: fc.Arbitrary<Connection> = fc
   .record({
@@ -103,6 +191,8 @@ export const arbConnection: fc.Arbitrary<Connection> = fc
     pidOnly: fc.boolean(),
     v4: fc.tuple(arbIPv4, arbIPv4),
     v6: fc.tuple(arbIPv6, arbIPv6),
+    namespace: fc.option(arbNamespaceId, { nil: undefined, freq: 3 }),
+    exposure: fc.option(arbExposure, { nil: undefined, freq: 4 }),
   })
   .map((r) => {
     const [localAddress, remoteAddress] = r.family === "inet" ? r.v4 : r.v6;
@@ -120,6 +210,8 @@ export const arbConnection: fc.Arbitrary<Connection> = fc
       inode: r.inode,
       pid: r.holders?.[0],
       pids: r.holders && !r.pidOnly ? r.holders : undefined,
+      namespace: r.namespace,
+      exposure: r.namespace === undefined ? undefined : r.exposure,
     });
   });
 
@@ -570,6 +662,8 @@ export const arbSnapshot: fc.Arbitrary<Snapshot> = fc
     routes: fc.array(arbRoute, { maxLength: 8 }),
     interfaces: fc.array(arbInterface, { maxLength: 4 }),
     counters: arbCounters,
+    namespaces: fc.option(fc.array(arbNamespace, { maxLength: 3 }), { nil: undefined, freq: 3 }),
+    forwards: fc.option(fc.array(arbForward, { maxLength: 3 }), { nil: undefined, freq: 3 }),
     rules: fc.option(fc.array(arbRule, { maxLength: 5 }), { nil: undefined }),
     neighbours: fc.option(fc.array(arbNeighbour, { maxLength: 5 }), { nil: undefined }),
     settings: fc.option(arbSettings, { nil: undefined }),
@@ -612,5 +706,7 @@ export const arbSnapshot: fc.Arbitrary<Snapshot> = fc
       settings: r.settings,
       qdiscs: r.qdiscs,
       firewall: r.firewall,
+      namespaces: r.namespaces,
+      forwards: r.forwards,
     });
   });

@@ -277,7 +277,7 @@ function mustHide(a: string): boolean {
   return !(g[0] === 0x2001 && g[1] === 0x0db8);
 }
 
-test("for any snapshot, no connection or interface address that must be hidden survives", () => {
+test("for any snapshot, no address of a record, forward or binding that must be hidden survives", () => {
   fc.assert(
     fc.property(arbSnapshot, (s) => {
       const norm = normalizeSnapshot(s);
@@ -286,6 +286,11 @@ test("for any snapshot, no connection or interface address that must be hidden s
         ...norm.connections.flatMap((c) => [c.localAddress, c.remoteAddress]),
         ...norm.interfaces.flatMap((i) => i.addresses.map((a) => a.address)),
         ...norm.routes.flatMap((r) => (r.gateway ? [r.gateway] : [])),
+        ...(norm.forwards ?? []).flatMap((f) => [f.hostAddress, f.toAddress]),
+        ...norm.connections.flatMap((c) => c.exposure?.published?.map((x) => x.hostAddress) ?? []),
+        ...(norm.namespaces ?? []).flatMap((n) =>
+          (n.containers ?? []).flatMap((c) => c.ports?.map((b) => b.hostAddress) ?? [])
+        ),
       ].filter(mustHide);
       for (const o of originals) {
         assert.ok(!text.includes(`"${o}"`), `${o} survived redaction`);

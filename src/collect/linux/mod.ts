@@ -20,12 +20,23 @@ import { collectRoutes } from "./routes.ts";
 import { collectRules } from "./rules.ts";
 import { collectSettings } from "./settings.ts";
 import { collectSockets } from "./sockets.ts";
+import { captureAcross, hostReader, procReader } from "./namespaces/capture.ts";
+import { finishAcross } from "./namespaces/finish.ts";
 
 /** Gathers every section of a Linux snapshot. */
 export const collectLinux: Collector = (place, opts) => {
   const bootSec = parseBootTime(readText(under(place.root, "/proc/stat")) ?? "");
   const bootMs = bootSec === undefined ? undefined : bootSec * 1000;
-  const owned = assignOwners(place, opts, collectSockets(place), bootMs);
+  const across = captureAcross(
+    place.root,
+    opts.netns ?? "auto",
+    place.root === "/" ? hostReader(place) : procReader(place.root),
+    opts.selfPid,
+  );
+  const sockets = collectSockets(place);
+  // One descriptor scan for the sockets of every namespace: inodes are unique on the host.
+  if (across) { for (const c of across.connections) sockets.value.push(c); }
+  const owned = assignOwners(place, opts, sockets, bootMs);
   const out: Collected = {
     sections: {
       connections: owned.connections,
@@ -40,6 +51,7 @@ export const collectLinux: Collector = (place, opts) => {
       firewall: collectFirewall(place),
     },
   };
+  if (across) out.namespaces = finishAcross(place, out.sections, across);
   if (bootMs !== undefined) out.bootTime = new Date(bootMs).toISOString();
   const machineId = linuxMachineId(place.root);
   if (machineId !== undefined) out.machineId = machineId;

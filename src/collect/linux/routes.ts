@@ -35,6 +35,11 @@ function fromIp(place: Place): Parsed<Route[]> | string {
 
 /** The main tables from /proc (no policy tables); a file that cannot be read is a warning. */
 function fromProc(place: Place, warnings: string[]): Route[] {
+  return procRoutesIn(under(place.root, "/proc/net"), warnings);
+}
+
+/** The main tables of one /proc/net folder (/proc/PID/net: the namespace of PID). */
+export function procRoutesIn(dir: string, warnings: string[]): Route[] {
   const routes: Route[] = [];
   for (
     const [file, parse] of [["route", parseProcNetRoute], [
@@ -42,7 +47,7 @@ function fromProc(place: Place, warnings: string[]): Route[] {
       parseProcNetIpv6Route,
     ]] as const
   ) {
-    const path = under(place.root, `/proc/net/${file}`);
+    const path = `${dir}/${file}`;
     const text = readText(path, warnings);
     if (text === undefined) continue;
     const r = parse(text, path);
