@@ -24,11 +24,48 @@ export const SECTION_NAMES = [
 export type SectionName = typeof SECTION_NAMES[number];
 
 /**
- * Sections added within `nsnap/v1`: optional in a snapshot and in `meta.sections` (a snapshot
- * written before them has neither: not captured, which is not the same as empty).
+ * Sections added within v1: absent from snapshots written before them, from platforms that
+ * cannot read them (macOS) and from imports no file speaks about. Absent is not empty: a diff
+ * compares a section only when both snapshots have it.
  */
-export const OPTIONAL_SECTION_NAMES = ["settings"] as const;
+export const OPTIONAL_SECTION_NAMES = [
+  "rules",
+  "neighbours",
+  "settings",
+  "qdiscs",
+  "firewall",
+] as const;
 export type OptionalSectionName = typeof OPTIONAL_SECTION_NAMES[number];
+
+/** Any section of a snapshot. */
+export type AnySectionName = SectionName | OptionalSectionName;
+
+/** The kinds of network namespace, after what names it (precedence: src/net/namespaces.ts). */
+export const NAMESPACE_KINDS = [
+  "host",
+  "pod",
+  "docker",
+  "podman",
+  "container",
+  "netns",
+  "unknown",
+] as const;
+
+/** What a routing rule does with a packet it matches. */
+export const RULE_ACTIONS = [
+  "lookup",
+  "goto",
+  "nop",
+  "blackhole",
+  "unreachable",
+  "prohibit",
+] as const;
+
+/** A qdisc's counters (`tc -s qdisc`), and its gauges (what is queued now). */
+export const QDISC_COUNTER_NAMES = ["bytes", "packets", "drops", "overlimits", "requeues"] as const;
+export const QDISC_GAUGE_NAMES = ["backlog", "qlen"] as const;
+export type QdiscCounterName = typeof QDISC_COUNTER_NAMES[number];
+export type QdiscGaugeName = typeof QDISC_GAUGE_NAMES[number];
 
 /** The /proc/net/dev columns, in kernel order. */
 export const INTERFACE_STAT_NAMES = [
@@ -165,7 +202,11 @@ export const FIELDS = {
     "mark",
     "cgroupId",
     "tcpInfo",
+    "namespace",
+    "exposure",
   ],
+  exposure: ["kind", "summary", "published", "container"],
+  publishedPort: ["hostAddress", "hostPort", "via"],
   timer: ["name", "expiresMs", "retrans"],
   unixSocket: [
     "type",
@@ -212,6 +253,25 @@ export const FIELDS = {
     "source",
     "flags",
     "nexthops",
+    "mtu",
+    "advmss",
+    "hoplimit",
+    "initcwnd",
+    "initrwnd",
+    "rtt",
+    "rttvar",
+    "ssthresh",
+    "cwnd",
+    "window",
+    "reordering",
+    "quickack",
+    "congestion",
+    "features",
+    "rtoMin",
+    "pref",
+    "expires",
+    "realms",
+    "namespace",
   ],
   interfaceAddress: ["family", "address", "prefixLength", "scope", "broadcast"],
   netInterface: [
@@ -224,6 +284,80 @@ export const FIELDS = {
     "speedMbps",
     "addresses",
     "stats",
+    "namespace",
+  ],
+  rule: [
+    "family",
+    "priority",
+    "not",
+    "from",
+    "to",
+    "iif",
+    "oif",
+    "fwmark",
+    "fwmask",
+    "uidRange",
+    "ipProto",
+    "sport",
+    "dport",
+    "tos",
+    "action",
+    "table",
+    "l3mdev",
+    "goto",
+    "suppressPrefixLength",
+    "suppressIfgroup",
+    "realms",
+    "namespace",
+  ],
+  neighbour: ["family", "address", "interface", "mac", "state", "router", "proxy", "namespace"],
+  qdisc: ["interface", "kind", "handle", "parent", "options", "stats", "namespace"],
+  firewallTable: ["syntax", "family", "name", "chains"],
+  firewallChain: ["name", "type", "hook", "priority", "policy", "device", "rules"],
+  firewallRule: ["text", "handle", "counters"],
+  namespace: [
+    "id",
+    "inode",
+    "kind",
+    "own",
+    "name",
+    "files",
+    "labels",
+    "containers",
+    "processes",
+    "pids",
+    "sections",
+    "counters",
+    "settings",
+  ],
+  namespaceContainer: [
+    "runtime",
+    "id",
+    "name",
+    "image",
+    "pod",
+    "podNamespace",
+    "podUid",
+    "compose",
+    "networkMode",
+    "ports",
+    "addresses",
+    "labels",
+    "pid",
+    "pids",
+  ],
+  portBinding: ["protocol", "containerPort", "hostAddress", "hostPort"],
+  namespaceSection: ["status", "source", "warnings", "error"],
+  forward: [
+    "protocol",
+    "hostAddress",
+    "hostPort",
+    "toAddress",
+    "toPort",
+    "via",
+    "pid",
+    "rule",
+    "namespace",
   ],
   sectionStatus: ["status", "warnings", "error", "source"],
   meta: [
@@ -237,14 +371,16 @@ export const FIELDS = {
     "source",
     "capture",
     "redacted",
+    "namespaces",
     "sections",
   ],
   host: ["hostname", "machineId", "os", "kernel", "arch", "bootTime"],
-  netns: ["inode", "name"],
+  netns: ["inode", "name", "id"],
   tool: ["name", "version", "runtime"],
   privileges: ["uid", "root"],
   metaSource: ["kind", "formats", "files"],
   capture: ["tcpInfo", "unixSockets"],
+  metaNamespaces: ["status", "warnings", "error", "captured", "unreadable"],
   snapshot: [
     "schema",
     "meta",
@@ -256,6 +392,12 @@ export const FIELDS = {
     "routes",
     "interfaces",
     "counters",
+    "rules",
+    "neighbours",
     "settings",
+    "qdiscs",
+    "firewall",
+    "namespaces",
+    "forwards",
   ],
 } as const satisfies Record<string, readonly string[]>;

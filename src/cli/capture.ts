@@ -4,6 +4,14 @@ import { captureSnapshot } from "../collect/mod.ts";
 import type { CliContext } from "./context.ts";
 import { checkOutputOptions, emitSnapshot, outputOptions } from "./output.ts";
 
+/** Reads `--netns` values: one of all/current alone, or names, pids, files and globs. */
+function netnsChoice(values: string[]): "all" | "current" | string[] {
+  if (values.length === 1 && (values[0] === "all" || values[0] === "current")) {
+    return values[0];
+  }
+  return values;
+}
+
 /** Registers `nsnap capture` on the program. */
 export function registerCapture(program: Command, _ctx: CliContext) {
   return program
@@ -18,6 +26,15 @@ export function registerCapture(program: Command, _ctx: CliContext) {
     .option("--no-tcp-info", "keep no tcp_info at all")
     .option("--all-unix", "list every UNIX socket, connected ones too (default: listeners)")
     .option("--no-netlink", "read /proc, /sys and ip -j instead of netlink (or NSNAP_NETLINK=0)")
+    .option(
+      "--netns <which>",
+      "network namespaces: all, current, or ip netns names, pids, namespace files, id globs " +
+        "(repeatable; default: all from the host's namespace, else the current one)",
+      (v: string, prev: string[] = []) => [
+        ...prev,
+        ...v.split(",").map((x) => x.trim()).filter((x) => x !== ""),
+      ],
+    )
     .addOption(outputOptions.redact())
     .addOption(outputOptions.redactKey())
     .addOption(
@@ -32,6 +49,8 @@ Examples:
   nsnap capture -o incident.yaml.gz --cmdline
   nsnap capture --tcp-info -o db.json  every tcp_info field (ss -ti) per session
   nsnap capture -o - | jq '.connections | length'
+  nsnap capture --netns current      only the namespace nsnap runs in
+  nsnap capture --netns web,blue     own namespace, container web, netns blue
   NSNAP_REDACT_KEY=… nsnap capture --redact -o public.json`,
     )
     .action(async (opts) => {
@@ -43,6 +62,7 @@ Examples:
         ...(opts.netlink === false ? { netlink: false } : {}),
         ...(opts.tcpInfo === undefined ? {} : { tcpInfo: opts.tcpInfo ? "full" : "off" }),
         ...(opts.allUnix ? { allUnix: true } : {}),
+        ...(opts.netns ? { netns: netnsChoice(opts.netns) } : {}),
       });
       await emitSnapshot(snapshot, opts);
     });

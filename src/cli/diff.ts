@@ -84,7 +84,7 @@ export function registerDiff(program: Command, ctx: CliContext) {
     )
     .option(
       "--only <sections>",
-      `compare only these sections (${DIFF_SECTIONS.join(",")})`,
+      `compare only these sections, a comma list of: ${DIFF_SECTIONS.join(", ")}`,
       collect,
     )
     .option("--detail", "list every session 5-tuple instead of groups")
@@ -106,6 +106,16 @@ export function registerDiff(program: Command, ctx: CliContext) {
       collect,
     )
     .option("--ignore-counter <globs>", "ignore counters, Group.Name globs (TcpExt.TCP*)", collect)
+    .option(
+      "--ignore-netns <globs>",
+      "ignore network namespaces: ids, containers, netns or pod names ('pod:kube-system/*')",
+      collect,
+    )
+    .option(
+      "--netns <globs>",
+      "compare only these network namespaces (host, docker:*, web, pod:shop/*)",
+      collect,
+    )
     .option("--config <file>", "read the options above from a YAML policy file")
     .option("--max-size <size>", MAX_SIZE_HELP)
     .option(
@@ -153,6 +163,12 @@ replaces it:
   ignore-port: [22, "8000-8100"]
   ignore-interface: ["veth*"]
   ignore-counter: ["TcpExt.TCP*"]
+  ignore-netns: ["pod:kube-system/*"]
+
+Captures across namespaces: namespaces are paired by their id (docker:NAME,
+compose:PROJECT/SERVICE/N, pod:NS/POD, netns:NAME, host), never by inode;
+every change names its namespace, and a container that started or stopped is
+namespace-added or namespace-removed with its listeners.
 
 Examples:
   nsnap diff before.json after.json
@@ -196,6 +212,7 @@ Examples:
         interfaces: opts.ignoreInterface ?? [],
         addresses: opts.ignoreAddress ?? [],
         counters: opts.ignoreCounter ?? [],
+        namespaces: opts.ignoreNetns ?? [],
       };
       const diffOpts: DiffOptions = {
         ignore: mergeIgnore(config.ignore, flags),
@@ -206,6 +223,8 @@ Examples:
         ],
       };
       if (only) diffOpts.only = only;
+      const netns = [...(config.netns ?? []), ...(opts.netns ?? [])];
+      if (netns.length) diffOpts.netns = netns;
       if (fleet) {
         if (opts.format === "html") {
           // The HTML report of a fleet is `nsnap report DIR`'s to make (issue 20).

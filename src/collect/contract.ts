@@ -17,11 +17,18 @@
 import type {
   Connection,
   Counters,
+  Firewall,
+  Forward,
+  Meta,
+  Namespace,
+  Neighbour,
   NetInterface,
   PacketSocket,
   ProcessInfo,
+  Qdisc,
   RawSocket,
   Route,
+  Rule,
   SectionName,
   Settings,
   UnixSocket,
@@ -57,6 +64,10 @@ export interface CollectOptions {
   tcpInfo: TcpInfoDetail;
   /** Every UNIX socket, connected ones too (default: listeners and bound datagram sockets). */
   allUnix: boolean;
+  /** Which network namespaces to capture (Linux): `auto` unless given. */
+  netns?: "auto" | "all" | "current" | readonly string[];
+  /** This process's pid, left out of the namespaces' pid lists. */
+  selfPid?: number;
 }
 
 /** Every section of a snapshot, each with its status and the source it was read from. */
@@ -68,6 +79,11 @@ export interface Sections extends Record<SectionName, Section<unknown>> {
   counters: Section<Counters>;
   /** Kernel settings by sysctl name (a platform without them reports the section's error). */
   settings: Section<Settings>;
+  /** The sections added within v1 that a platform may not read (macOS): left out there. */
+  rules?: Section<Rule[]>;
+  neighbours?: Section<Neighbour[]>;
+  qdiscs?: Section<Qdisc[]>;
+  firewall?: Section<Firewall>;
 }
 
 /** What a collector hands back: the sections, and the host facts only it can read. */
@@ -85,6 +101,17 @@ export interface Collected {
   capture?: { tcpInfo: TcpInfoDetail; unixSockets: "listeners" | "all" };
   /** The host's unique id (machine_id.ts), where it can be read. */
   machineId?: string;
+  /**
+   * A capture across namespaces: every namespace (the own one's sections filled in), the forwards
+   * into them, the discovery's status and the own namespace's id. The other namespaces' records
+   * are in the sections, each with its `namespace`.
+   */
+  namespaces?: {
+    list: Namespace[];
+    forwards: Forward[];
+    status: NonNullable<Meta["namespaces"]>;
+    ownId: string;
+  };
 }
 
 /** A platform's collector (Linux's awaits the descriptor scan it may run in a worker). */

@@ -4,9 +4,15 @@
  */
 import os from "node:os";
 import type { Meta, Snapshot } from "../model.ts";
-import { SCHEMA_ID, SECTION_NAMES } from "../model.ts";
+import { OPTIONAL_SECTION_NAMES, SCHEMA_ID, SECTION_NAMES } from "../model.ts";
 import { type CommandRunner, runCommand } from "../runtime/command.ts";
-import { env, platform, runtimeName, uid as processUid } from "../runtime/process.ts";
+import {
+  env,
+  pid as processPid,
+  platform,
+  runtimeName,
+  uid as processUid,
+} from "../runtime/process.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
 import { InputError } from "../errors.ts";
 import { normalizeSnapshot } from "../snapshot/normalize.ts";
@@ -35,6 +41,11 @@ export interface CaptureOptions {
   tcpInfo?: TcpInfoDetail;
   /** Every UNIX socket, connected ones too (`--all-unix`); default: listeners only. */
   allUnix?: boolean;
+  /**
+   * Which network namespaces (Linux): `auto` (default: every one when run in the host's, else
+   * the own only), `all`, `current`, or names, pids, namespace files and id globs.
+   */
+  netns?: "auto" | "all" | "current" | readonly string[];
 }
 
 /** Whether the environment turns netlink off (`NSNAP_NETLINK=0`, `no`, `off`, `false`). */
@@ -68,6 +79,8 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
       netlink: opts.netlink ?? !netlinkDisabledByEnv(),
       tcpInfo: opts.tcpInfo ?? "summary",
       allUnix: opts.allUnix ?? false,
+      netns: opts.netns ?? "auto",
+      ...(opts.root === undefined || opts.root === "/" ? { selfPid: processPid() } : {}),
     },
   );
   const s = c.sections;
@@ -94,8 +107,12 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
       settings: { ...s.settings.status, source: s.settings.source },
     },
   };
+  for (const n of OPTIONAL_SECTION_NAMES) {
+    const sec = s[n];
+    if (sec) meta.sections[n] = { ...sec.status, source: sec.source };
+  }
   if (c.netnsInode !== undefined) meta.netns = { inode: c.netnsInode };
-  return normalizeSnapshot({
+  const snap: Snapshot = {
     schema: SCHEMA_ID,
     meta,
     connections: s.connections.value,
@@ -106,6 +123,19 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     routes: s.routes.value,
     interfaces: s.interfaces.value,
     counters: s.counters.value,
-    settings: s.settings.value,
-  });
+  };
+  if (s.rules) snap.rules = s.rules.value;
+  if (s.neighbours) snap.neighbours = s.neighbours.value;
+  snap.settings = s.settings.value;
+  if (s.qdiscs) snap.qdiscs = s.qdiscs.value;
+  if (s.firewall) snap.firewall = s.firewall.value;
+  if (c.namespaces) {
+    meta.netns = { ...meta.netns, id: c.namespaces.ownId };
+    meta.namespaces = c.namespaces.status;
+    snap.namespaces = c.namespaces.list;
+    snap.forwards = c.namespaces.forwards;
+  }
+  // Timed again: the namespaces are part of the capture.
+  meta.durationMs = Math.round((performance.now() - t0) * 10) / 10;
+  return normalizeSnapshot(snap);
 }

@@ -129,7 +129,7 @@ function encode(o: object): unknown {
   return JSON.parse(JSON.stringify(o, (_k, v) => typeof v === "bigint" ? Number(v) : v));
 }
 
-test("routeFrom(): the fields ip -j prints (no boot protocol, no global scope), multipath weights", () => {
+test("routeFrom(): the fields ip -j prints (no boot protocol, no global scope), route metrics, multipath weights", () => {
   const rs = [
     ...decodeFixture("routes4.bin", routeDecoder()).records,
     ...decodeFixture("routes6.bin", routeDecoder()).records,
@@ -147,6 +147,11 @@ test("routeFrom(): the fields ip -j prints (no boot protocol, no global scope), 
     metric: 50,
     gateway: "10.77.5.2",
     interface: "nl0",
+    // ip route add … mtu 1300 advmss 1260 initcwnd 20 initrwnd 30 (tests/system/netlink/_scenario.ts)
+    mtu: 1300,
+    advmss: 1260,
+    initcwnd: 20,
+    initrwnd: 30,
   });
   assert.deepEqual(
     [find("10.77.5.0/24").protocol, find("10.77.5.0/24").scope],

@@ -113,8 +113,16 @@ test("captureSnapshot() reads a fixture tree below --root: sockets with owners, 
     assert.equal(s.processes["100"]?.invokedAs, "resolver");
     assert.ok(!JSON.stringify(s.processes).includes("hunter2"));
     assert.equal(s.connections.filter((c) => c.family === "inet6").length, 8);
-    assert.deepEqual(s.settings, { "net.ipv4.ip_local_port_range": "32768 60999" });
-    assert.deepEqual(s.meta.sections.settings, { status: "ok", source: "proc" });
+    assert.deepEqual({ ...s.settings }, { "net.ipv4.ip_local_port_range": "32768 60999" });
+    // What is absent without loss is a note: ok, and the notes say why.
+    assert.deepEqual(s.meta.sections.settings, {
+      status: "ok",
+      source: "/proc/sys",
+      warnings: [
+        "net.netfilter.nf_conntrack_max absent: the nf_conntrack module is not loaded",
+        "net.netfilter.nf_conntrack_count absent: the nf_conntrack module is not loaded",
+      ],
+    });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -201,8 +209,13 @@ test("the Linux collector says where each section came from, ip or /proc", async
         processes: "proc",
         routes: "proc",
         interfaces: "sysfs+proc+ip -j",
-        counters: "proc",
-        settings: "proc",
+        counters: "/proc/net",
+        // Tried in this order, none answered (no ip, tc or nft; no /proc/net/arp in the tree).
+        rules: "ip -j",
+        neighbours: "ip -j, /proc/net/arp",
+        settings: "/proc/sys",
+        qdiscs: "tc -j, tc",
+        firewall: "iptables-save",
       },
     );
     assert.deepEqual(without.capture, { tcpInfo: "off", unixSockets: "listeners" });

@@ -32,6 +32,8 @@ test("orderConnection() writes keys in the schema's order", () => {
     mark: 7,
     cgroupId: 9,
     tcpInfo: { rtt: 1, rttvar: 2, retrans: 0, totalRetrans: 4, lost: 0 },
+    namespace: "docker:web",
+    exposure: { kind: "internal", summary: "internal" },
   });
   const shuffled = Object.fromEntries(Object.entries(full).reverse()) as Connection;
   assert.deepEqual(Object.keys(orderConnection(shuffled)), Object.keys(S.Connection.shape));

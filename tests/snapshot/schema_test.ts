@@ -44,6 +44,8 @@ test("the field lists a capture writes by (src/fields.ts) are the schema's, in i
   const meta = S.Meta.shape;
   const expected: Record<keyof typeof FIELDS, string[]> = {
     connection: keys(S.Connection),
+    exposure: keys(S.NamespaceExposure),
+    publishedPort: keys(S.PublishedPort),
     timer: keys(S.SocketTimer),
     unixSocket: keys(S.UnixSocket),
     rawSocket: keys(S.RawSocket),
@@ -53,6 +55,17 @@ test("the field lists a capture writes by (src/fields.ts) are the schema's, in i
     route: keys(S.Route),
     interfaceAddress: keys(S.InterfaceAddress),
     netInterface: keys(S.NetInterface),
+    rule: keys(S.Rule),
+    neighbour: keys(S.Neighbour),
+    qdisc: keys(S.Qdisc),
+    firewallTable: keys(S.FirewallTable),
+    firewallChain: keys(S.FirewallChain),
+    firewallRule: keys(S.FirewallRule),
+    namespace: keys(S.Namespace),
+    namespaceContainer: keys(S.NamespaceContainer),
+    portBinding: keys(S.PortBinding),
+    namespaceSection: keys(S.NamespaceSection),
+    forward: keys(S.Forward),
     sectionStatus: keys(S.SectionStatus),
     meta: keys(S.Meta),
     host: keys(meta.host),
@@ -61,6 +74,7 @@ test("the field lists a capture writes by (src/fields.ts) are the schema's, in i
     privileges: keys(meta.privileges),
     metaSource: keys(meta.source.unwrap()),
     capture: keys(meta.capture.unwrap()),
+    metaNamespaces: keys(meta.namespaces.unwrap()),
     snapshot: keys(S.Snapshot),
   };
   for (const [name, list] of Object.entries(FIELDS)) {

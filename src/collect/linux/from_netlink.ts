@@ -11,7 +11,11 @@
  * - interfaces: the flags as /sys/class/net gives them (sysfsLinkFlags), the operational state in
  *   lower case as /sys writes it, the /proc/net/dev counters from IFLA_STATS64.
  * - routes: the fields `ip -j route` prints without `-d`: protocol `boot` and scope `global` are
- *   left out as it leaves them out, a missing metric is 0, flags sorted, no `cloned`.
+ *   left out as it leaves them out, a missing metric is 0, flags sorted, no `cloned`; the route
+ *   attributes (RTA_METRICS, pref, expires, realms) under the names the ip -j reader gives them.
+ *
+ * The same mappings serve every namespace, the own one and those entered with setns
+ * (namespaces/netlink_read.ts), so a namespace reads alike whichever it is.
  */
 import { TCP_INFO_FIELDS } from "../../fields.ts";
 import type {
@@ -30,7 +34,7 @@ import type { InetSocket } from "../../parse/netlink/inet_diag.ts";
 import type { PacketSocket as NlPacketSocket } from "../../parse/netlink/packet_diag.ts";
 import type { Address } from "../../parse/netlink/rtnl_addr.ts";
 import { type Link, procNetDevStats, sysfsLinkFlags } from "../../parse/netlink/rtnl_link.ts";
-import type { RouteEntry } from "../../parse/netlink/rtnl_route.ts";
+import type { RouteEntry, RouteMetrics } from "../../parse/netlink/rtnl_route.ts";
 import type { TcpInfo as NlTcpInfo } from "../../parse/netlink/tcp_info.ts";
 import type { UnixSocket as NlUnixSocket } from "../../parse/netlink/unix_diag.ts";
 
@@ -66,7 +70,8 @@ export function connectionFrom(s: InetSocket): Connection {
     localPort: s.localPort,
     remoteAddress: s.remoteAddress,
     remotePort: s.remotePort,
-    state: s.state,
+    // A request socket is SYN_RECV, as /proc/net/tcp names it.
+    state: s.state === "NEW_SYN_RECV" ? "SYN_RECV" : s.state,
     recvQ: s.recvQ,
     sendQ: listen ? 0 : s.sendQ,
     uid: s.uid,
@@ -213,5 +218,51 @@ export function routeFrom(r: RouteEntry): Route {
       return n;
     });
   }
+  Object.assign(o, routeAttributesFrom(r));
   return o;
+}
+
+/** The RTA_METRICS integers ip -j prints, by the route field that keeps them. */
+const METRIC_FIELDS = [
+  ["mtu", "mtu"],
+  ["advmss", "advmss"],
+  ["hoplimit", "hoplimit"],
+  ["initcwnd", "initcwnd"],
+  ["initrwnd", "initrwnd"],
+  ["rtt", "rtt"],
+  ["rttvar", "rttvar"],
+  ["ssthresh", "ssthresh"],
+  ["cwnd", "cwnd"],
+  ["window", "window"],
+  ["reordering", "reordering"],
+  ["quickack", "quickack"],
+  ["rto_min", "rtoMin"],
+] as const satisfies readonly (readonly [keyof RouteMetrics, keyof Route])[];
+
+/** RTAX_FEATURE_ECN: the one feature ip prints. */
+const FEATURE_ECN = 1;
+
+/**
+ * A route's attributes as the ip -j reader gives them (parse/linux/ip_json.ts
+ * jsonRouteAttributes): the metrics, `congestion`, `features`, `pref`, `expires` and the realms
+ * as "TO" or "FROM/TO" (numbers: the realm names of /etc/iproute2 are not read).
+ */
+function routeAttributesFrom(r: RouteEntry): Partial<Route> {
+  const out: Partial<Route> = {};
+  const m = r.metrics;
+  if (m) {
+    for (const [from, to] of METRIC_FIELDS) {
+      const v = m[from];
+      if (v !== undefined) (out as Record<string, number>)[to] = v;
+    }
+    if (m.congestion !== undefined) out.congestion = m.congestion;
+    if (m.features !== undefined && (m.features & FEATURE_ECN) !== 0) out.features = ["ecn"];
+  }
+  if (r.pref !== undefined) out.pref = r.pref;
+  if (r.expires !== undefined && r.expires >= 0) out.expires = r.expires;
+  if (r.realms !== undefined && r.realms !== 0) {
+    const from = r.realms >>> 16, to = r.realms & 0xffff;
+    out.realms = from === 0 ? String(to) : `${from}/${to}`;
+  }
+  return out;
 }

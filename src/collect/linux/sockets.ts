@@ -282,3 +282,18 @@ export function collectSockets(
     tcpInfo: used.tcpInfo ? opts.tcpInfo : "off",
   };
 }
+
+/**
+ * The TCP and UDP sockets of one /proc/net folder (/proc/PID/net: the namespace of PID), as
+ * another namespace is read without netlink; a missing file is a warning.
+ */
+export function socketsIn(dir: string, source: string): Section<Connection[]> {
+  return section(source, [], (warnings) => {
+    const all: Connection[] = [];
+    for (const [file, protocol, family] of INET_FILES) {
+      // No spread: a busy host has 100k sockets, more than a call's arguments may hold.
+      for (const c of procInet(dir, file, protocol, family, warnings)) all.push(c);
+    }
+    return all;
+  });
+}

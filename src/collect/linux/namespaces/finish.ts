@@ -1,0 +1,70 @@
+/**
+ * The last steps of a capture across namespaces, once every namespace was read and the owners of
+ * every socket are known: the other namespaces' routes and interfaces join the sections, the own
+ * namespace's entry gets its sections' statuses, the host's forwards into namespaces are read
+ * (docker-proxy processes among the owners, DNAT rules of the nat table), and each listener's
+ * exposure is decided (net/namespace_exposure.ts) and stored on it.
+ */
+import type { Forward } from "../../../model.ts";
+import { namespaceExposure } from "../../../net/namespace_exposure.ts";
+import { socketRules } from "../../../net/sockets.ts";
+import type { Collected, Place, Sections } from "../../contract.ts";
+import type { Across } from "./capture.ts";
+import { namespaceSection } from "./capture.ts";
+import { dnatForwards, firewallForwards, placeForwards, proxyForwards } from "./forwards.ts";
+
+/** Completes the sections and returns the capture's namespaces part. */
+export function finishAcross(
+  place: Place,
+  sections: Sections,
+  across: Across,
+): NonNullable<Collected["namespaces"]> {
+  for (const r of across.routes) sections.routes.value.push(r);
+  for (const i of across.interfaces) sections.interfaces.value.push(i);
+  const own = across.namespaces.find((n) => n.own)!;
+  own.sections = {
+    connections: namespaceSection(sections.connections),
+    routes: namespaceSection(sections.routes),
+    interfaces: namespaceSection(sections.interfaces),
+    counters: namespaceSection(sections.counters),
+  };
+  const warnings = [...across.warnings];
+  const forwards: Forward[] = [];
+  if (across.ownIsHost) {
+    const processes = sections.processes.value;
+    forwards.push(
+      ...proxyForwards(
+        place.root,
+        Object.keys(processes).map(Number),
+        (pid) => processes[String(pid)]?.name,
+      ),
+    );
+    const fw = sections.firewall;
+    if (fw && fw.status.status !== "error") forwards.push(...firewallForwards(fw.value));
+    else {
+      const dnat = dnatForwards(place.runner);
+      forwards.push(...dnat.forwards);
+      warnings.push(...dnat.notes);
+    }
+  }
+  placeForwards(forwards, sections.interfaces.value, across.namespaces);
+  const connections = sections.connections.value;
+  const rules = socketRules({
+    meta: { host: { os: "linux" } },
+    connections,
+    settings: sections.settings.value,
+  });
+  const exposure = namespaceExposure({
+    connections,
+    interfaces: sections.interfaces.value,
+    namespaces: across.namespaces,
+    forwards,
+    socketRules: rules,
+  });
+  for (const [c, e] of exposure) c.exposure = e;
+  const status: NonNullable<Collected["namespaces"]>["status"] = warnings.length
+    ? { status: "partial", warnings, captured: across.namespaces.length }
+    : { status: "ok", captured: across.namespaces.length };
+  if (across.unreadable > 0) status.unreadable = across.unreadable;
+  return { list: across.namespaces, forwards, status, ownId: across.ownId };
+}
