@@ -149,8 +149,11 @@ function sysShowsOther(place: Place, links: readonly Link[]): string | undefined
   }
   const base = Buffer.from(`${sysNet}/`);
   for (const raw of names) {
+    // A folder the runtime cannot open by its name (fromSys's rule) says nothing either way.
+    const ifindex = sysValue(Buffer.concat([base, raw]), "ifindex");
+    if (ifindex === undefined) continue;
     const itf: NetInterface = { name: hostText(raw), flags: [], addresses: [] };
-    const index = Number(sysValue(Buffer.concat([base, raw]), "ifindex"));
+    const index = Number(ifindex);
     if (Number.isInteger(index) && index > 0) itf.index = index;
     sys.set(itf.name, itf);
   }
