@@ -19,27 +19,6 @@ import {
   type TcpInfoSummaryName,
 } from "./fields.ts";
 
-export {
-  COUNTER_MAX,
-  COUNTER_MIN,
-  INTERFACE_STAT_NAMES,
-  NAMESPACE_KINDS,
-  OPTIONAL_SECTION_NAMES,
-  QDISC_COUNTER_NAMES,
-  QDISC_GAUGE_NAMES,
-  RULE_ACTIONS,
-  SCHEMA_ID,
-  SECTION_NAMES,
-} from "./fields.ts";
-export type {
-  AnySectionName,
-  InterfaceStatName,
-  OptionalSectionName,
-  QdiscCounterName,
-  QdiscGaugeName,
-  SectionName,
-} from "./fields.ts";
-
 /**
  * A lossless integer counter: a safe JSON integer or a decimal string, held as `bigint`, from
  * -2^63 (settings such as `Tcp.MaxConn` are signed: -1 means "no limit") to 2^64-1.

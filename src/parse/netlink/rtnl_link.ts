@@ -4,7 +4,7 @@
  * change) with their IFLA_* attributes (linux/if_link.h), among them IFLA_STATS64, the
  * `rtnl_link_stats64` counters /proc/net/dev is computed from.
  */
-import type { InterfaceStatName } from "../../schema.ts";
+import type { InterfaceStatName } from "../../fields.ts";
 import { parseSysClassNetFlags } from "../linux/sys_class_net_flags.ts";
 import { macAt } from "./addresses.ts";
 import {
