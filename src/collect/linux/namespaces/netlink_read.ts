@@ -63,7 +63,7 @@ export function readOverNetlink(
       ok: false;
       reason: string;
     },
-    map: (t: T) => R,
+    map?: (t: T) => R,
   ): Section<R[]> => {
     const d = dump();
     if (!d.ok || d.incomplete.length > 0) {
@@ -72,7 +72,8 @@ export function readOverNetlink(
       return { ...s, status: mergeStatus(s.status, [`netlink: ${why}`]) };
     }
     return {
-      value: d.records.map(map),
+      // Sockets are mapped as they are decoded (dumpInetSocketsAs): no second list of them.
+      value: map ? d.records.map(map) : d.records as unknown as R[],
       status: d.warnings.length ? { status: "partial", warnings: d.warnings } : { status: "ok" },
       source: "netlink",
     };
@@ -83,10 +84,9 @@ export function readOverNetlink(
   const protocols = protocolsInUse(counters.value);
   const connections = protocols.length === 0
     ? { value: [], status: { status: "ok" as const }, source: "netlink" }
-    : fromDump(
+    : fromDump<Connection, Connection>(
       "connections",
       () => dumpInetSocketsAs({ ...opts, protocols, ...tcpInfoAsked(tcpInfo) }, connectionFrom),
-      (c: Connection) => c,
     );
   const routes = fromDump("routes", () => dumpRoutes(opts), routeFrom);
   let interfaces: Section<NetInterface[]>;
