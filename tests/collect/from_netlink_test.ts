@@ -165,5 +165,8 @@ test("routeFrom(): the fields ip -j prints (no boot protocol, no global scope), 
   assert.equal(find("10.66.0.0/16").type, "blackhole");
   assert.equal(find("10.77.5.1/32").table, 255);
   assert.ok(rs.filter((r) => r.family === "inet6").every((r) => r.scope === undefined));
+  // The router preference and the expiry, as ip -j prints them (pref, expires in seconds).
+  const expiring = rs.filter((r) => r.family === "inet6" && r.expires !== undefined);
+  assert.ok(expiring.length > 0 && expiring.every((r) => r.expires! > 0 && r.pref !== undefined));
   for (const r of rs) assert.ok(S.Route.safeParse(r).success, r.destination);
 });
