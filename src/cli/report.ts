@@ -15,34 +15,42 @@ import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import { diffSnapshots } from "../diff/mod.ts";
 import { epochMs } from "../diff/util.ts";
-import { InputError, UsageError } from "../errors.ts";
+import { errnoText, InputError, UsageError } from "../errors.ts";
 import type { Snapshot } from "../model.ts";
 import { machineId } from "../render/html/hooks.ts";
 import { renderReport, type ReportInput, SeriesBuilder } from "../render/html/mod.ts";
-import { writeStdout } from "../runtime/process.ts";
+import { writeStderr, writeStdout } from "../runtime/process.ts";
 import { fileTimestamp, formatFromName, writeFileSafely } from "../snapshot/write.ts";
 import { type CliContext, out } from "./context.ts";
 import { tempFiles } from "./signals.ts";
 import { escapeText } from "../util/escape.ts";
+import { skippedMember } from "../util/read_bounded.ts";
 import { loadOperand, type LoadOptions, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 
-/** The snapshot files directly in a folder, by name (subfolders are not read). */
-export function snapshotFilesIn(dir: string): string[] {
+/**
+ * The snapshot files directly in a folder, by name (subfolders are not read). One named like a
+ * snapshot that is not a regular file (a FIFO, a link to a device) is never opened: a warning
+ * naming it is pushed to `warnings`.
+ */
+export function snapshotFilesIn(dir: string, warnings: string[] = []): string[] {
   let names: string[];
   try {
     names = readdirSync(dir).sort();
   } catch (err) {
-    throw new InputError(`Cannot read folder ${dir}: ${(err as Error).message}`);
+    throw new InputError(`Cannot read folder ${escapeText(dir)}: ${errnoText(err)}`);
   }
   return names
     .filter((n) => !n.startsWith(".") && formatFromName(n).format !== undefined)
     .map((n) => join(dir, n))
     .filter((p) => {
+      let st;
       try {
-        return statSync(p).isFile();
+        st = statSync(p);
       } catch {
         return false;
       }
+      if (!st.isFile() && !st.isDirectory()) warnings.push(skippedMember(p, st));
+      return st.isFile();
     });
 }
 
@@ -89,7 +97,9 @@ async function orderSeries(files: readonly string[], load: LoadOptions, what: st
 async function inputFor(operands: readonly string[], load: LoadOptions): Promise<ReportInput> {
   if (operands.length === 1 && isFolder(operands[0]!)) {
     const dir = operands[0]!;
-    const files = snapshotFilesIn(dir);
+    const skipped: string[] = [];
+    const files = snapshotFilesIn(dir, skipped);
+    for (const w of skipped) writeStderr(`nsnap: warning: ${escapeText(w)}\n`);
     if (files.length === 0) {
       throw new InputError(
         `Cannot report on folder ${dir}: it holds no snapshot files (.json, .yaml, .yml, optionally .gz)`,

@@ -39,6 +39,15 @@ export function specialKind(st: FileKindStat): string | undefined {
   return undefined;
 }
 
+/**
+ * The warning for a folder's member that is not a regular file, skipped without being opened:
+ * "skipped d/h2.json: it is a character device, not a regular file".
+ */
+export function skippedMember(path: string, st: FileKindStat): string {
+  const kind = specialKind(st);
+  return `skipped ${path}: ${kind === undefined ? "" : `it is ${kind}, `}not a regular file`;
+}
+
 /** The file is not a regular one (a device, a FIFO, a socket) where only a regular file will do. */
 export class NotRegularError extends Error {
   override name = "NotRegularError";
