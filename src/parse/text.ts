@@ -256,6 +256,14 @@ export function portNumber(text: string): number | undefined {
   return text === "*" ? 0 : servicePort(text);
 }
 
+/**
+ * Why a printed port could not be read: digits beyond 65535 are "port out of range", anything
+ * else a name nsnap does not know ("unknown port name").
+ */
+export function portProblem(text: string): string {
+  return /^[0-9]+$/.test(text) ? "port out of range" : "unknown port name";
+}
+
 /** A socket endpoint as printed by ss, netstat and lsof, split into host text and port text. */
 export interface Endpoint {
   host: string;
