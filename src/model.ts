@@ -26,6 +26,8 @@ export type Counters = Record<string, Record<string, bigint>>;
 export type Settings = Record<string, string>;
 export type SectionStatus = z.output<typeof S.SectionStatus>;
 export type Meta = z.output<typeof S.Meta>;
+export type PeriodicMeta = z.output<typeof S.Periodic>;
+export type CompactMeta = z.output<typeof S.Compact>;
 export type Snapshot = z.output<typeof S.Snapshot>;
 
 /** Largest integer a JSON number carries exactly. */

@@ -13,6 +13,7 @@
  */
 import type { SectionName, Snapshot } from "../model.ts";
 import { type PortRange, socketRules } from "../net/sockets.ts";
+import { COMPACT_REASON, leftOut } from "../snapshot/compact.ts";
 import { DIFF_SECTIONS, type DiffSection, type Gate, gateTrips } from "./kinds.ts";
 import { diffCounters } from "./counters.ts";
 import { applyIgnore, type IgnoreRules, unusedIgnoreRules } from "./ignore.ts";
@@ -127,6 +128,14 @@ export function diffSnapshots(
       const w = `${s} not compared: the ${which} snapshot has no ${src}${
         reason ? ` (${reason})` : ""
       }`;
+      if (!warnings.includes(w)) warnings.push(w);
+      continue;
+    }
+    const compact = [a, b].find((x) => leftOut(x, s));
+    if (compact) {
+      // A compact capture left the section out on purpose: not "everything closed".
+      const which = compact === a ? "before" : "after";
+      const w = `${s} not compared: the ${which} snapshot is compact (${COMPACT_REASON})`;
       if (!warnings.includes(w)) warnings.push(w);
       continue;
     }
