@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["net"],
   ["parse", "runtime"],
   ["snapshot"],
-  ["collect", "import", "view", "diff"],
+  ["collect", "import", "view", "diff", "periodic"],
   ["check"],
   ["fleet"],
   ["render"],

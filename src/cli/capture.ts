@@ -3,9 +3,10 @@ import { type Command, Option } from "@commander-js/extra-typings";
 import { captureSnapshot } from "../collect/mod.ts";
 import type { CliContext } from "./context.ts";
 import { checkOutputOptions, emitSnapshot, outputOptions } from "./output.ts";
+import { capturePeriodically, periodicPlan } from "./periodic.ts";
 
 /** Registers `nsnap capture` on the program. */
-export function registerCapture(program: Command, _ctx: CliContext) {
+export function registerCapture(program: Command, ctx: CliContext) {
   return program
     .command("capture")
     .description("capture connections, processes, routes, interfaces and counters into a snapshot")
@@ -16,26 +17,49 @@ export function registerCapture(program: Command, _ctx: CliContext) {
     .option("--cmdline", "record process command lines (secrets masked)")
     .addOption(outputOptions.redact())
     .addOption(outputOptions.redactKey())
+    .option("--every <duration>", "capture periodically, one snapshot per interval (10s, 1m)")
+    .option("--count <n>", "with --every: stop after N captures")
+    .option("--for <duration>", "with --every: stop after this long (30m, 2h)")
+    .option("--keep <n>", "with --every: keep the newest N snapshots in the folder")
+    .option("--max-total <size>", "with --every: keep the folder's snapshots under SIZE (1G)")
+    .option(
+      "--compact",
+      "with --every: after the first capture, only listeners, interfaces, counters, settings",
+    )
     .addOption(
       new Option("--root <dir>", "read /proc and /sys below this folder (tests)").hideHelp(),
     )
     .addHelpText(
       "after",
       `
+Periodic captures (--every): one snapshot per interval into a folder, named
+<host>-<UTC time>.json so the files sort by time, each path printed as it is
+written (-o - prints one JSON document per line instead). The interval runs
+from the start of each capture (no drift); a capture that takes longer is
+reported and the next starts at the next interval. --keep and --max-total
+remove the oldest of this host's snapshots (never any other file). The first
+SIGINT, SIGTERM or SIGHUP ends the run once the capture under way is written;
+exit 0 for a run without --count/--for, else 128+signal.
+
 Examples:
   nsnap capture                  writes ./snapshots/<host>-<UTC time>.json
   nsnap capture -o before.json --label deploy=1234
   nsnap capture -o incident.yaml.gz --cmdline
   nsnap capture -o - | jq '.connections | length'
-  NSNAP_REDACT_KEY=… nsnap capture --redact -o public.json`,
+  NSNAP_REDACT_KEY=… nsnap capture --redact -o public.json
+  nsnap capture --every 10s --for 30m -o incident/
+  nsnap capture --every 10s --keep 360 --compact -o /var/lib/nsnap/periodic/`,
     )
     .action(async (opts) => {
       checkOutputOptions(opts);
-      const snapshot = await captureSnapshot({
-        cmdline: opts.cmdline ?? false,
-        labels: opts.label ?? {},
-        ...(opts.root ? { root: opts.root } : {}),
-      });
-      await emitSnapshot(snapshot, opts);
+      const plan = periodicPlan(opts, opts);
+      const capture = () =>
+        captureSnapshot({
+          cmdline: opts.cmdline ?? false,
+          labels: opts.label ?? {},
+          ...(opts.root ? { root: opts.root } : {}),
+        });
+      if (plan) return await capturePeriodically(plan, opts, capture, ctx);
+      await emitSnapshot(await capture(), opts);
     });
 }
