@@ -3,7 +3,8 @@ import { type Command, Option } from "@commander-js/extra-typings";
 import { captureSnapshot } from "../collect/mod.ts";
 import type { CliContext } from "./context.ts";
 import { checkOutputOptions, emitSnapshot, outputOptions } from "./output.ts";
-import { capturePeriodically, periodicPlan } from "./periodic.ts";
+import { capturePeriodically, oneShotRotation, periodicPlan, rotateAfter } from "./periodic.ts";
+import { DEFAULT_SNAPSHOT_DIR } from "../snapshot/write.ts";
 
 /** Registers `nsnap capture` on the program. */
 export function registerCapture(program: Command, ctx: CliContext) {
@@ -20,8 +21,8 @@ export function registerCapture(program: Command, ctx: CliContext) {
     .option("--every <duration>", "capture periodically, one snapshot per interval (10s, 1m)")
     .option("--count <n>", "with --every: stop after N captures")
     .option("--for <duration>", "with --every: stop after this long (30m, 2h)")
-    .option("--keep <n>", "with --every: keep the newest N snapshots in the folder")
-    .option("--max-total <size>", "with --every: keep the folder's snapshots under SIZE (1G)")
+    .option("--keep <n>", "into a folder: keep its newest N snapshots of this host")
+    .option("--max-total <size>", "into a folder: keep its snapshots of this host under SIZE")
     .option(
       "--compact",
       "with --every: after the first capture, only listeners, interfaces, counters, settings",
@@ -37,7 +38,8 @@ Periodic captures (--every): one snapshot per interval into a folder, named
 written (-o - prints one JSON document per line instead). The interval runs
 from the start of each capture (no drift); a capture that takes longer is
 reported and the next starts at the next interval. --keep and --max-total
-remove the oldest of this host's snapshots (never any other file). The first
+(also without --every, after one capture into a folder) remove the oldest of
+this host's snapshots there, never any other file. The first
 SIGINT, SIGTERM or SIGHUP ends the run once the capture under way is written;
 exit 0 for a run without --count/--for, else 128+signal.
 
@@ -60,6 +62,8 @@ Examples:
           ...(opts.root ? { root: opts.root } : {}),
         });
       if (plan) return await capturePeriodically(plan, opts, capture, ctx);
-      await emitSnapshot(await capture(), opts);
+      const rotation = oneShotRotation(opts, opts);
+      const path = await emitSnapshot(await capture(), opts);
+      if (rotation) await rotateAfter(opts.output ?? `${DEFAULT_SNAPSHOT_DIR}/`, path, rotation);
     });
 }

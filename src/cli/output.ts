@@ -70,8 +70,14 @@ export function checkOutputOptions(opts: SnapshotOutputOptions): void {
   }
 }
 
-/** Redacts (with --redact), writes the snapshot and prints the path written (nothing for stdout). */
-export async function emitSnapshot(snapshot: Snapshot, opts: SnapshotOutputOptions): Promise<void> {
+/**
+ * Redacts (with --redact), writes the snapshot and prints the path written (nothing for stdout);
+ * returns that path (`-` for stdout).
+ */
+export async function emitSnapshot(
+  snapshot: Snapshot,
+  opts: SnapshotOutputOptions,
+): Promise<string> {
   const doc = opts.redact ? redactSnapshot(snapshot, redactKey(opts.redactKey)) : snapshot;
   const path = await writeSnapshot(doc, {
     ...(opts.output !== undefined ? { output: opts.output } : {}),
@@ -80,4 +86,5 @@ export async function emitSnapshot(snapshot: Snapshot, opts: SnapshotOutputOptio
     tempFiles,
   });
   if (path !== "-") await out(escapeText(path));
+  return path;
 }

@@ -28,9 +28,9 @@ import type { Snapshot } from "../model.ts";
 import { type PeriodicIO, runPeriodic, systemClock } from "../periodic/run.ts";
 import { writeStderr, writeStdout } from "../runtime/process.ts";
 import { redactSnapshot } from "../snapshot/redact.ts";
-import { rotateFolder, type RotationLimits } from "../snapshot/rotate.ts";
+import { rotateFolder, type RotationLimits, type RotationResult } from "../snapshot/rotate.ts";
 import { serializeSnapshot } from "../snapshot/serialize.ts";
-import { DEFAULT_SNAPSHOT_DIR, hostFileStem, writeSnapshot } from "../snapshot/write.ts";
+import { DEFAULT_SNAPSHOT_DIR, parseGeneratedName, writeSnapshot } from "../snapshot/write.ts";
 import { escapeControls, escapeText } from "../util/escape.ts";
 import type { CliContext } from "./context.ts";
 import { out } from "./context.ts";
@@ -80,6 +80,51 @@ function isFolderPath(path: string): boolean {
   }
 }
 
+function rotationLimits(flags: PeriodicFlags): RotationLimits {
+  const limits: RotationLimits = {};
+  if (flags.keep !== undefined) limits.keep = positiveInt(flags.keep, "--keep");
+  if (flags.maxTotal !== undefined) limits.maxTotalBytes = parseSize(flags.maxTotal, "--max-total");
+  return limits;
+}
+
+/**
+ * The rotation of a one-shot capture into a folder (`capture -o DIR/ --keep N`, as a timer
+ * runs it); undefined without `--keep` and `--max-total`. They need a folder.
+ */
+export function oneShotRotation(
+  flags: PeriodicFlags,
+  output: SnapshotOutputOptions,
+): RotationLimits | undefined {
+  if (flags.keep === undefined && flags.maxTotal === undefined) return undefined;
+  const o = output.output;
+  if (o === "-" || (o !== undefined && !o.endsWith("/") && !isFolderPath(o))) {
+    throw new UsageError(
+      `Cannot use ${flags.keep !== undefined ? "--keep" : "--max-total"} with ${
+        o === "-" ? "-o -" : `file ${escapeText(o)}`
+      }: it rotates a folder (-o DIR/)`,
+    );
+  }
+  return rotationLimits(flags);
+}
+
+/**
+ * Rotates `dir` after `written` (the path just written there) among the files of the same host
+ * part: taken from the name written, so that a redacted run rotates its pseudonymous names.
+ */
+export async function rotateAfter(
+  dir: string,
+  written: string,
+  limits: RotationLimits,
+): Promise<RotationResult> {
+  const host = parseGeneratedName(basename(written))?.host;
+  if (host === undefined) return { remove: [], keep: [], overCap: false, problems: [] };
+  const r = await rotateFolder(dir, host, limits);
+  for (const p of r.problems) {
+    writeStderr(`nsnap: warning: rotation of ${escapeText(dir)}: ${escapeText(p)}\n`);
+  }
+  return r;
+}
+
 /**
  * Checks the periodic flags together with the output options; undefined when `--every` is not
  * given (and then no other periodic flag may be).
@@ -89,12 +134,11 @@ export function periodicPlan(
   output: SnapshotOutputOptions,
 ): PeriodicPlan | undefined {
   if (flags.every === undefined) {
-    const given = (["count", "for", "keep", "maxTotal", "compact"] as const).find((k) =>
-      flags[k] !== undefined
-    );
+    const given = (["count", "for", "compact"] as const).find((k) => flags[k] !== undefined);
     if (given !== undefined) {
-      const flag = given === "maxTotal" ? "--max-total" : `--${given}`;
-      throw new UsageError(`Cannot use ${flag} without --every: it applies to periodic captures`);
+      throw new UsageError(
+        `Cannot use --${given} without --every: it applies to periodic captures`,
+      );
     }
     return undefined;
   }
@@ -107,10 +151,7 @@ export function periodicPlan(
   };
   if (flags.count !== undefined) plan.count = positiveInt(flags.count, "--count");
   if (flags.for !== undefined) plan.forMs = parseDuration(flags.for, "--for");
-  if (flags.keep !== undefined) plan.limits.keep = positiveInt(flags.keep, "--keep");
-  if (flags.maxTotal !== undefined) {
-    plan.limits.maxTotalBytes = parseSize(flags.maxTotal, "--max-total");
-  }
+  plan.limits = rotationLimits(flags);
   if (output.force) {
     throw new UsageError("Cannot use --force with --every: each snapshot gets a new name");
   }
@@ -186,15 +227,11 @@ export function periodicIO(
       await report.path(escapeText(path));
       return basename(path);
     },
-    rotate: async (name, snapshot) => {
+    rotate: async (name) => {
       if (plan.folder === "-") return [];
       const { keep, maxTotalBytes } = plan.limits;
       if (keep === undefined && maxTotalBytes === undefined) return [];
-      const dir = plan.folder;
-      const r = await rotateFolder(dir, hostFileStem(snapshot.meta.host.hostname), plan.limits);
-      for (const p of r.problems) {
-        writeStderr(`nsnap: warning: rotation of ${escapeText(dir)}: ${escapeText(p)}\n`);
-      }
+      const r = await rotateAfter(plan.folder, name, plan.limits);
       if (r.overCap && !warnedCap) {
         warnedCap = true;
         writeStderr(

@@ -130,6 +130,15 @@ test(
         }
         assert.deepEqual(tempsIn(dir), []);
 
+        // A one-shot capture into the folder rotates it too (as a timer runs it).
+        const once = startNsnap(["capture", "-o", `${dir}/`, "--keep", "2"], { wrap: ns.wrap });
+        const e1 = await once.ended;
+        assert.equal(e1.code, 0, e1.stderr);
+        assert.deepEqual(
+          readdirSync(dir).filter((f) => !foreign.includes(f)).sort(),
+          [printed.at(-1)!, basename(e1.stdout.trim())].sort(),
+        );
+
         // --max-total: about two and a half files' worth keeps two.
         const size = statSync(join(dir, printed.at(-1)!)).size;
         const capped = startNsnap(
@@ -151,6 +160,35 @@ test(
         const after = readdirSync(dir).filter((f) => !foreign.includes(f)).sort();
         const newest = e2.stdout.trim().split("\n").map((p) => basename(p)).slice(-2).sort();
         assert.deepEqual(after, newest);
+
+        // Redacted: the names carry the host's pseudonym, and rotation keeps to those.
+        const red = mkdtempSync(join(tmpdir(), "nsnap-keep-red-"));
+        try {
+          const r3 = startNsnap(
+            [
+              "capture",
+              "--every",
+              "300ms",
+              "--count",
+              "4",
+              "--keep",
+              "2",
+              "--redact",
+              "--redact-key",
+              "k1",
+              "-o",
+              `${red}/`,
+            ],
+            { wrap: ns.wrap },
+          );
+          const e3 = await r3.ended;
+          assert.equal(e3.code, 0, e3.stderr);
+          const names = readdirSync(red).sort();
+          assert.equal(names.length, 2);
+          assert.ok(names.every((n) => n.startsWith("host-") && !n.includes(host)), names.join());
+        } finally {
+          rmSync(red, { recursive: true, force: true });
+        }
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
