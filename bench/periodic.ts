@@ -227,7 +227,7 @@ function table(results: Result[], o: Options): string {
   return lines.join("\n");
 }
 
-async function outer(o: Options, argv: string[]): Promise<void> {
+function outer(o: Options, argv: string[]): void {
   if (o.programs.includes("binary") && (o.build || !existsSync(BINARY))) {
     const r = spawnSync(DENO, ["task", "build"], { cwd: ROOT, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`Cannot build dist/nsnap: ${r.stderr}`);
@@ -275,4 +275,4 @@ async function outer(o: Options, argv: string[]): Promise<void> {
 const argv = process.argv.slice(2);
 const opts = parseOptions(argv);
 if (opts.inner) await inner(opts);
-else await outer(opts, argv.filter((a) => a !== "--no-build").concat("--no-build"));
+else outer(opts, argv.filter((a) => a !== "--no-build").concat("--no-build"));
