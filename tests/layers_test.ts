@@ -21,7 +21,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["parse", "runtime"],
   ["snapshot"],
   ["collect", "import", "view", "diff", "periodic"],
-  ["check"],
+  ["check", "timeline"],
   ["fleet"],
   ["render"],
   ["cli"],
