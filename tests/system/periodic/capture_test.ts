@@ -14,6 +14,7 @@ import { basename, join } from "node:path";
 import type { Snapshot } from "../../../src/model.ts";
 import { parseSnapshotBytes } from "../../../src/snapshot/read.ts";
 import { nsnapBinary } from "../../helpers/binary.ts";
+import { runCli } from "../../helpers/cli.ts";
 import { canUseNetns, holdSockets, withNetns } from "../../helpers/netns.ts";
 import { startNsnap } from "./_nsnap.ts";
 
@@ -84,6 +85,28 @@ test(
           phases.before >= 1 && phases.during >= 1 && phases.after >= 1,
           JSON.stringify(phases),
         );
+        // The timeline of the folder names the times of both changes: the capture times of the
+        // first file with the listener and of the first one without it again.
+        const files = snapshotsIn(dir).map((f) => read(join(dir, f)));
+        const has = (s: Snapshot) => s.connections.some((c) => c.localPort === 9200);
+        const opened = files.find(has)!.meta.capturedAt;
+        const closed = files.slice(files.findIndex(has)).find((s) => !has(s))!.meta.capturedAt;
+        const tl = runCli(["diff", dir, "--format", "json"]);
+        assert.equal(tl.code, 0, tl.stderr);
+        const event = (JSON.parse(tl.stdout) as {
+          events: { subject: string; history: { kind: string; at: string }[]; summary: string }[];
+        }).events.find((e) => e.subject.startsWith("listener tcp 0.0.0.0:9200"))!;
+        assert.deepEqual(event.history.map((h) => [h.kind, h.at]), [
+          ["listener-opened", opened],
+          ["listener-closed", closed],
+        ]);
+        const text = runCli(["diff", dir]);
+        const hms = (iso: string) => iso.slice(11, 19);
+        assert.ok(
+          text.stdout.includes(`opened at ${hms(opened)}, closed at ${hms(closed)}`),
+          text.stdout,
+        );
+
         // Slots follow each other from 0, but for ones an overrun skipped.
         const slots = snapshotsIn(dir).map((f) => read(join(dir, f)).meta.periodic!.slot);
         assert.equal(slots[0], 0);
