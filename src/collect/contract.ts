@@ -34,12 +34,21 @@ export interface Place {
   runner: CommandRunner;
 }
 
+/**
+ * Parts of a capture a caller may leave out to make it cheaper (`nsnap watch`, once a second):
+ * `owners` the descriptor scan (no pids, no processes), `routes` the routing tables, `addresses`
+ * the interface addresses (`ip -j addr`). A section left out says so in its status.
+ */
+export type SkippedPart = "owners" | "routes" | "addresses";
+
 /** What the caller asks of a collector. */
 export interface CollectOptions {
   /** Record command lines (secrets masked). */
   cmdline: boolean;
   /** The uid the capture runs as: decides whether unreadable entries mean "not root". */
   uid: number | undefined;
+  /** Parts to leave out (Linux; other collectors capture everything). */
+  skip?: ReadonlySet<SkippedPart>;
 }
 
 /** Every section of a snapshot, each with its status and the source it was read from. */

@@ -10,7 +10,7 @@ import { platform, runtimeName, uid as processUid } from "../runtime/process.ts"
 import { TOOL_NAME, VERSION } from "../version.ts";
 import { InputError } from "../errors.ts";
 import { normalizeSnapshot } from "../snapshot/normalize.ts";
-import type { Collector } from "./contract.ts";
+import type { Collector, SkippedPart } from "./contract.ts";
 
 /** What a capture should gather and how. */
 export interface CaptureOptions {
@@ -26,6 +26,8 @@ export interface CaptureOptions {
   platform?: string;
   /** The uid the capture counts as running under (tests); default this process's. */
   uid?: number;
+  /** Parts to leave out to make the capture cheaper (`nsnap watch`); see `SkippedPart`. */
+  skip?: readonly SkippedPart[];
 }
 
 /** The collector of each platform nsnap captures on, loaded when it is the one needed. */
@@ -48,7 +50,7 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
   const t0 = performance.now();
   const c = collect(
     { root: opts.root ?? "/", runner: opts.runner ?? runCommand },
-    { cmdline: opts.cmdline ?? false, uid },
+    { cmdline: opts.cmdline ?? false, uid, ...(opts.skip ? { skip: new Set(opts.skip) } : {}) },
   );
   const s = c.sections;
   const meta: Meta = {

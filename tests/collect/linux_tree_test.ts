@@ -214,3 +214,41 @@ test("the Linux collector reads user names from /etc/passwd below the root, warn
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("captureSnapshot({ skip }): a light capture leaves owners, routes and addresses out, and says so", async () => {
+  const root = tree();
+  try {
+    const ran: (readonly string[])[] = [];
+    const runner: CommandRunner = (argv) => {
+      ran.push(argv);
+      return noIp(argv);
+    };
+    const s = await captureSnapshot({
+      root,
+      runner,
+      platform: "linux",
+      skip: ["owners", "routes", "addresses"],
+    });
+    assert.deepEqual(ran, [], "no command runs");
+    assert.ok(s.connections.length > 0 && s.connections.every((c) => c.pid === undefined));
+    assert.deepEqual(Object.keys(s.processes), []);
+    assert.deepEqual(s.meta.sections.processes, {
+      status: "error",
+      error: "not captured: light capture",
+    });
+    assert.deepEqual(s.meta.sections.routes, {
+      status: "error",
+      error: "not captured: light capture",
+    });
+    assert.deepEqual(s.routes, []);
+    assert.ok(
+      s.meta.sections.interfaces.warnings?.includes(
+        "interface addresses unknown: not captured: light capture",
+      ),
+    );
+    assert.ok(s.interfaces.some((i) => i.name === "eth0" && i.stats !== undefined));
+    assert.ok(Object.keys(s.counters).length > 0);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
