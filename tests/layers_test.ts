@@ -22,7 +22,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["snapshot"],
   ["collect", "import", "view", "diff", "periodic"],
   ["check", "timeline"],
-  ["fleet"],
+  ["fleet", "watch"],
   ["render"],
   ["cli"],
 ];
