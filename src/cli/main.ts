@@ -17,6 +17,7 @@ import { registerImport } from "./import.ts";
 import { registerSchema } from "./schema.ts";
 import { registerCompletions } from "./completions.ts";
 import { registerReport } from "./report.ts";
+import { registerWatch } from "./watch.ts";
 
 /** Builds the program with every command registered; exported for completions and tests. */
 export function buildProgram(ctx: CliContext): Command {
@@ -45,7 +46,8 @@ Examples:
   nsnap show -tlp                     listening TCP sockets with their programs
   nsnap port 443 incident.json.gz     who holds port 443 in a saved snapshot
   nsnap report a.json b.json          one HTML page for a ticket
-  nsnap check policy.yaml             does this host keep its policy (exit 1)`,
+  nsnap check policy.yaml             does this host keep its policy (exit 1)
+  nsnap watch                         a live view: rates, traffic, sessions, listeners`,
   );
   for (
     const register of [
@@ -56,6 +58,7 @@ Examples:
       registerPort,
       registerImport,
       registerReport,
+      registerWatch,
       registerSchema,
       registerCompletions,
     ]

@@ -189,21 +189,19 @@ function jsonLine(s: Snapshot): string {
 }
 
 /**
- * The IO of a CLI periodic run: capture, redact, write and print the path, rotate. Shared by
- * `capture --every` and `watch --record` (which passes its own capture).
+ * How a CLI periodic run writes: redact, write and report the path, rotate, report overruns.
+ * Shared by `capture --every` and `watch --record`, which bring their own captures.
  */
-export function periodicIO(
+export function periodicWriter(
   plan: PeriodicPlan,
   output: SnapshotOutputOptions,
-  capture: () => Promise<Snapshot>,
   report: { path(path: string): Promise<void> },
-): PeriodicIO {
+): Omit<PeriodicIO, "capture"> {
   // One key for the whole run, so that every file's pseudonyms match.
   const key = output.redact ? redactKey(output.redactKey) : undefined;
   let written = 0;
   let warnedCap = false;
   return {
-    capture: () => capture(),
     write: async (snapshot) => {
       const doc = key === undefined ? snapshot : redactSnapshot(snapshot, key);
       if (plan.folder === "-") {
@@ -271,7 +269,7 @@ export async function capturePeriodically(
     controller.abort();
   });
   try {
-    const io = periodicIO(plan, output, capture, { path: (p) => out(p) });
+    const io: PeriodicIO = { capture, ...periodicWriter(plan, output, { path: (p) => out(p) }) };
     const r = await runPeriodic(
       {
         everyMs: plan.everyMs,
