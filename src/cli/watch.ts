@@ -56,9 +56,14 @@ function colorWanted(): boolean {
   return (noColor === undefined || noColor === "") && env("TERM") !== "dumb";
 }
 
-/** A frame: home, each line then clear to its end, clear below. */
+/**
+ * A frame: each line at its own row (cursor addressing, never a newline, so that a frame drawn
+ * for a size the terminal has just left can never scroll the screen), the rest of it cleared.
+ * Lines are laid out one column narrower than the terminal: nothing is ever written in the last
+ * column, where terminals differ on what the cursor does next.
+ */
 function frame(lines: readonly string[]): string {
-  return "\x1b[H" + lines.map((l) => `${l}\x1b[K`).join("\r\n") + "\x1b[J";
+  return lines.map((l, i) => `\x1b[${i + 1};1H${l}\x1b[K`).join("");
 }
 
 interface WatchOptions {
@@ -178,7 +183,10 @@ async function watch(
   });
   let state: WatchState = startWatch(os.hostname(), everyMs, plan?.folder);
   const color = colorWanted();
-  const draw = () => term.write(frame(renderWatch(state, { ...term.size(), color })));
+  const draw = () => {
+    const { cols, rows } = term.size();
+    term.write(frame(renderWatch(state, { cols: cols - 1, rows, color })));
+  };
   term.onResize(draw);
   term.onInput((data) => {
     const rows = term.size().rows;

@@ -14,8 +14,13 @@ import { stdinIsTty, stdoutIsTty } from "./process.ts";
 
 /** Enter the alternate screen, hide the cursor, home, clear. */
 const ENTER = "\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J";
-/** Show the cursor, leave the alternate screen (the shell's screen comes back as it was). */
-const LEAVE = "\x1b[?25h\x1b[?1049l";
+/**
+ * Clear the alternate screen (a terminal resized meanwhile may carry some of its rows over to
+ * the shell's screen: blank ones then), show the cursor, leave the alternate screen (the shell's
+ * screen comes back as it was). The cursor's visibility cannot be asked for; shown is what every
+ * shell expects.
+ */
+const LEAVE = "\x1b[H\x1b[2J\x1b[?25h\x1b[?1049l";
 
 /** An open full-screen terminal. */
 export interface Terminal {
