@@ -17,7 +17,9 @@
  * `--short` captures) / (long − short), which takes the start-up out exactly. One-shot: the CPU
  * of a whole `nsnap capture -o FILE` (start-up included), median of 3. Memory: VmRSS of the
  * running process read from /proc when it prints its 10th and its `--memory`-th path
- * (`--every 300ms --keep 5`). Needs root, iproute2, util-linux (unshare) and /usr/bin/time.
+ * (`--every 300ms --keep 5`). And `nsnap watch` in a tmux of its own (80×24, a sample a
+ * second): its utime + stime over 20 samples. Needs root, iproute2, util-linux (unshare),
+ * /usr/bin/time, and tmux for the watch figure.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -145,6 +147,40 @@ function memoryRun(argv: string[], dir: string, last: number): Promise<[number, 
   });
 }
 
+/** utime + stime of a process, in ms. */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLK_TCK;
+}
+
+const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) ||
+  100;
+
+/**
+ * CPU per sample of `nsnap watch` (every 1 s, 80×24) running in a tmux of its own: utime +
+ * stime of the process over `seconds` samples, after 5 s to settle (its first sample finds the
+ * listeners' owners). Undefined without tmux.
+ */
+async function watchCpuMs(argv: string[], seconds: number): Promise<number | undefined> {
+  if (spawnSync("sh", ["-c", "command -v tmux"]).status !== 0) return undefined;
+  const sock = `nsnap-bench-${process.pid}`;
+  const tmux = (...a: string[]) =>
+    spawnSync("tmux", ["-L", sock, ...a], { encoding: "utf8" }).stdout.trim();
+  const cmd = [...argv, "watch"].map((a) => `'${a}'`).join(" ");
+  tmux("new-session", "-d", "-s", "bench", "-x", "80", "-y", "24", `exec ${cmd}`);
+  try {
+    await new Promise((r) => setTimeout(r, 5000));
+    const pid = Number(tmux("display-message", "-p", "-t", "bench", "#{pane_pid}"));
+    const a = cpuMsOf(pid);
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    return (cpuMsOf(pid) - a) / seconds;
+  } finally {
+    tmux("kill-server");
+  }
+}
+
 interface Result {
   sockets: number;
   program: string;
@@ -153,6 +189,8 @@ interface Result {
   perCaptureCpuMs: number;
   rss10Mb: number;
   rssLastMb: number;
+  /** `nsnap watch` in tmux, CPU per 1 s sample; undefined without tmux. */
+  watchCpuMs: number | undefined;
 }
 
 async function inner(o: Options): Promise<void> {
@@ -197,6 +235,7 @@ async function inner(o: Options): Promise<void> {
             perCaptureCpuMs: perCapture * 1000,
             rss10Mb: rss10 / 1024,
             rssLastMb: rssLast / 1024,
+            watchCpuMs: await watchCpuMs(argv, 20),
           });
           console.error(JSON.stringify(results.at(-1)));
         }
@@ -212,8 +251,8 @@ async function inner(o: Options): Promise<void> {
 
 function table(results: Result[], o: Options): string {
   const lines = [
-    `| sockets | program | CPU per capture, \`--every 1s\` | one-shot capture: CPU / wall | RSS after 10 / ${o.memory} captures |`,
-    "|--:|---|--:|--:|--:|",
+    `| sockets | program | CPU per capture, \`--every 1s\` | one-shot capture: CPU / wall | RSS after 10 / ${o.memory} captures | \`watch\`: CPU per 1 s sample |`,
+    "|--:|---|--:|--:|--:|--:|",
   ];
   for (const r of results) {
     lines.push(
@@ -221,7 +260,9 @@ function table(results: Result[], o: Options): string {
         r.perCaptureCpuMs.toFixed(0)
       } ms | ${r.oneShotCpuMs.toFixed(0)} / ${r.oneShotWallMs.toFixed(0)} ms | ${
         r.rss10Mb.toFixed(0)
-      } / ${r.rssLastMb.toFixed(0)} MB |`,
+      } / ${r.rssLastMb.toFixed(0)} MB | ${
+        r.watchCpuMs === undefined ? "– (no tmux)" : `${r.watchCpuMs.toFixed(0)} ms`
+      } |`,
     );
   }
   return lines.join("\n");
