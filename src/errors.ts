@@ -2,7 +2,7 @@
  * Error classes and how the CLI reports them. Usage and input errors exit 2 with one line;
  * `--debug` adds the stack.
  */
-import { quoteText } from "./util/escape.ts";
+import { escapeText, quoteText } from "./util/escape.ts";
 
 /** A mistake on the command line (unknown option, bad value): exit 2. */
 export class UsageError extends Error {
@@ -14,7 +14,11 @@ export class InputError extends Error {
   override name = "InputError";
 }
 
-/** A parser met text it cannot read; names the source, the line number and the raw line. */
+/**
+ * A parser met text it cannot read; names the source, the line number and the raw line. The
+ * line is quoted as every message quotes input (quoteText: control, bidi and invisible
+ * characters visibly escaped), and so is the source, which may be a file name from a stranger.
+ */
 export class ParseError extends Error {
   override name = "ParseError";
   constructor(
@@ -24,8 +28,8 @@ export class ParseError extends Error {
     reason: string,
   ) {
     super(
-      `${source}:${line}: ${reason}: ${
-        JSON.stringify(raw.length > 120 ? raw.slice(0, 117) + "..." : raw)
+      `${escapeText(source)}:${line}: ${reason}: ${
+        quoteText(raw.length > 120 ? raw.slice(0, 117) + "..." : raw)
       }`,
     );
   }

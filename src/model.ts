@@ -7,11 +7,22 @@ import type * as S from "./schema.ts";
 
 export {
   INTERFACE_STAT_NAMES,
+  NAMESPACE_KINDS,
   OPTIONAL_SECTION_NAMES,
+  QDISC_COUNTER_NAMES,
+  QDISC_GAUGE_NAMES,
+  RULE_ACTIONS,
   SCHEMA_ID,
   SECTION_NAMES,
 } from "./schema.ts";
-export type { InterfaceStatName, OptionalSectionName, SectionName } from "./schema.ts";
+export type {
+  AnySectionName,
+  InterfaceStatName,
+  OptionalSectionName,
+  QdiscCounterName,
+  QdiscGaugeName,
+  SectionName,
+} from "./schema.ts";
 
 export type Protocol = z.output<typeof S.Protocol>;
 export type Family = z.output<typeof S.Family>;
@@ -23,7 +34,24 @@ export type NetInterface = z.output<typeof S.NetInterface>;
 export type InterfaceAddress = z.output<typeof S.InterfaceAddress>;
 export type InterfaceStats = z.output<typeof S.InterfaceStats>;
 export type Counters = Record<string, Record<string, bigint>>;
+export type Namespace = z.output<typeof S.Namespace>;
+export type NamespaceKind = Namespace["kind"];
+export type NamespaceContainer = z.output<typeof S.NamespaceContainer>;
+export type NamespaceSection = z.output<typeof S.NamespaceSection>;
+export type PortBinding = z.output<typeof S.PortBinding>;
+export type Forward = z.output<typeof S.Forward>;
+export type NamespaceExposure = z.output<typeof S.NamespaceExposure>;
+export type PublishedPort = z.output<typeof S.PublishedPort>;
+export type NumberRange = z.output<typeof S.NumberRange>;
+export type Rule = z.output<typeof S.Rule>;
+export type Neighbour = z.output<typeof S.Neighbour>;
 export type Settings = Record<string, string>;
+export type QdiscStats = z.output<typeof S.QdiscStats>;
+export type Qdisc = z.output<typeof S.Qdisc>;
+export type FirewallRule = z.output<typeof S.FirewallRule>;
+export type FirewallChain = z.output<typeof S.FirewallChain>;
+export type FirewallTable = z.output<typeof S.FirewallTable>;
+export type Firewall = z.output<typeof S.Firewall>;
 export type SectionStatus = z.output<typeof S.SectionStatus>;
 export type Meta = z.output<typeof S.Meta>;
 export type PeriodicMeta = z.output<typeof S.Periodic>;

@@ -32,7 +32,44 @@ const uint = () => z.int().nonnegative();
 const port = () => z.int().min(0).max(65535);
 
 export const Protocol = z.enum(["tcp", "udp"]);
+
+/**
+ * The network namespace a record belongs to: the `id` of one of `namespaces[]`. Absent on the
+ * records of the snapshot's own namespace (meta.netns) — every record of a single-namespace
+ * snapshot, and the host's records of a capture across namespaces.
+ */
+const namespaceRef = () =>
+  z.string().optional().meta({
+    description:
+      "The namespaces[].id this record belongs to; absent: the snapshot's own namespace.",
+  });
 export const Family = z.enum(["inet", "inet6"]);
+
+/** A host address and port that leads to a listener in another network namespace. */
+export const PublishedPort = z.object({
+  hostAddress: z.string().meta({
+    description: "The host's address: 0.0.0.0 or :: for every address of that family.",
+  }),
+  hostPort: port(),
+  via: z.array(z.enum(["docker", "docker-proxy", "dnat"])).meta({
+    description: "What says so: the runtime's port bindings (docker), a docker-proxy listener " +
+      "on the host, a DNAT rule of the host's firewall.",
+  }),
+});
+
+/** Who can reach a listener of another namespace (the rules: src/net/namespace_exposure.ts). */
+export const NamespaceExposure = z.object({
+  kind: z.enum(["published", "host-network", "internal"]).meta({
+    description: "published: a host address and port lead to it; host-network: a container " +
+      "sharing the host's namespace (the host's exposure applies); internal: nothing on the " +
+      "host leads to it.",
+  }),
+  summary: z.string().meta({ description: "One line for people." }),
+  published: z.array(PublishedPort).optional(),
+  container: z.string().optional().meta({
+    description: "host-network: the name of the container that holds the socket.",
+  }),
+});
 
 export const Connection = z.object({
   protocol: Protocol,
@@ -48,6 +85,10 @@ export const Connection = z.object({
   inode: uint().optional().meta({ description: "Absent where the source does not show it." }),
   pid: uint().optional().meta({ description: "The holder whose parent does not also hold it." }),
   pids: z.array(uint()).optional().meta({ description: "Every process holding the socket." }),
+  namespace: namespaceRef(),
+  exposure: NamespaceExposure.optional().meta({
+    description: "Listeners of a capture across namespaces: who can reach it from the host.",
+  }),
 });
 
 export const ProcessInfo = z.object({
@@ -88,8 +129,189 @@ export const Route = z.object({
   protocol: z.string().optional(),
   scope: z.string().optional(),
   source: z.string().optional(),
-  flags: z.array(z.string()).optional(),
+  flags: z.array(z.string()).optional().meta({
+    description: "Next-hop flags as ip prints them: onlink, linkdown, dead, pervasive …",
+  }),
   nexthops: z.array(Nexthop).optional(),
+  mtu: uint().optional().meta({ description: "Path MTU for this route (ip route … mtu N)." }),
+  advmss: uint().optional().meta({ description: "MSS advertised on connections over it." }),
+  hoplimit: uint().optional().meta({ description: "TTL / hop limit of packets sent over it." }),
+  initcwnd: uint().optional().meta({ description: "Initial congestion window (segments)." }),
+  initrwnd: uint().optional().meta({ description: "Initial receive window (segments)." }),
+  rtt: z.number().nonnegative().optional().meta({ description: "Initial RTT estimate, ms." }),
+  rttvar: z.number().nonnegative().optional().meta({
+    description: "Initial RTT variance estimate, ms.",
+  }),
+  ssthresh: uint().optional().meta({ description: "Initial slow-start threshold." }),
+  cwnd: uint().optional().meta({ description: "Clamp of the congestion window." }),
+  window: uint().optional().meta({ description: "Clamp of the advertised window (bytes)." }),
+  reordering: uint().optional().meta({ description: "Maximal reordering (packets)." }),
+  quickack: uint().optional().meta({ description: "Quick ACK mode (1 on)." }),
+  congestion: z.string().optional().meta({
+    description: "Congestion control algorithm for connections over it (congctl).",
+  }),
+  features: z.array(z.string()).optional().meta({ description: 'Route features: "ecn".' }),
+  rtoMin: z.number().nonnegative().optional().meta({
+    description: "Lower bound of the retransmission timeout, ms (rto_min).",
+  }),
+  pref: z.string().optional().meta({
+    description: "IPv6 router preference: low, medium or high.",
+  }),
+  expires: uint().optional().meta({
+    description: "Seconds until the route expires (RA and cached routes). A timer: it counts " +
+      "down between captures, so a diff does not compare it.",
+  }),
+  realms: z.string().optional().meta({
+    description: 'Routing realms as ip prints them: "TO" or "FROM/TO".',
+  }),
+  namespace: namespaceRef(),
+});
+
+/** A port or number range as ip rule prints it (`80-90`, or a single value: start = end). */
+export const NumberRange = z.object({ start: uint(), end: uint() }).meta({ id: "NumberRange" });
+
+/** What a routing rule does with a packet it matches. */
+export const RULE_ACTIONS = [
+  "lookup",
+  "goto",
+  "nop",
+  "blackhole",
+  "unreachable",
+  "prohibit",
+] as const;
+
+export const Rule = z.object({
+  family: Family,
+  priority: uint().meta({ description: "ip rule's pref: lower numbers are tried first." }),
+  not: z.literal(true).optional().meta({
+    description: "The selectors are inverted: the rule matches what they do not.",
+  }),
+  from: z.string().optional().meta({ description: "Source CIDR; absent: all." }),
+  to: z.string().optional().meta({ description: "Destination CIDR; absent: all." }),
+  iif: z.string().optional().meta({ description: "Incoming interface (lo: from this host)." }),
+  oif: z.string().optional().meta({ description: "Outgoing interface (sockets bound to it)." }),
+  fwmark: uint().optional().meta({ description: "Firewall mark the packet must carry." }),
+  fwmask: uint().optional().meta({
+    description: "Bits of fwmark compared; absent: all of them (0xffffffff).",
+  }),
+  uidRange: NumberRange.optional().meta({ description: "Uids of the sending socket." }),
+  ipProto: z.string().optional().meta({ description: 'IP protocol: "tcp", "udp", or a number.' }),
+  sport: NumberRange.optional(),
+  dport: NumberRange.optional(),
+  tos: z.string().optional().meta({ description: 'Type of service as ip prints it: "0x10".' }),
+  action: z.string().meta({
+    description: "lookup, goto, nop, blackhole, unreachable or prohibit.",
+  }),
+  table: uint().optional().meta({ description: "The table a lookup rule consults." }),
+  l3mdev: z.literal(true).optional().meta({
+    description: "Lookup in the table of the packet's L3 master device (VRF).",
+  }),
+  goto: uint().optional().meta({ description: "The priority a goto rule jumps to." }),
+  suppressPrefixLength: z.int().optional().meta({
+    description: "A lookup's answer is refused when its prefix is this long or shorter.",
+  }),
+  suppressIfgroup: z.int().optional().meta({
+    description: "A lookup's answer is refused when its device is in this group.",
+  }),
+  realms: z.string().optional().meta({ description: 'Realms set on a match: "TO" or "FROM/TO".' }),
+  namespace: namespaceRef(),
+});
+
+export const Neighbour = z.object({
+  family: Family,
+  address: z.string().meta({ description: "IPv4 (ARP) or IPv6 (NDP) address, canonical." }),
+  interface: z.string(),
+  mac: z.string().optional().meta({
+    description: "Link-layer address, lower case; absent while unresolved (INCOMPLETE, " +
+      "FAILED) and for proxy entries.",
+  }),
+  state: z.string().optional().meta({
+    description: "NUD state as ip neigh prints it: REACHABLE, STALE, DELAY, PROBE, FAILED, " +
+      "INCOMPLETE, PERMANENT, NOARP, NONE (several separated by a space); absent for proxy " +
+      "entries.",
+  }),
+  router: z.literal(true).optional().meta({ description: "The neighbour is an IPv6 router." }),
+  proxy: z.literal(true).optional().meta({
+    description: "A proxy entry (ip neigh add proxy): this host answers for the address.",
+  }),
+  namespace: namespaceRef(),
+});
+
+export const Settings = z.record(z.string(), z.string()).meta({
+  description: "Kernel settings that change network behaviour, by sysctl name in dotted form " +
+    "(net.ipv4.ip_forward, net.ipv4.conf.eth0.rp_filter; a dot inside an interface name is " +
+    "written as / as sysctl does) → the value as /proc/sys holds it, whitespace collapsed to " +
+    "single spaces. The list and the reason for each: src/collect/linux/settings.ts.",
+});
+
+/** The counters tc keeps per qdisc (monotonic), then its two gauges. */
+export const QDISC_COUNTER_NAMES = ["bytes", "packets", "drops", "overlimits", "requeues"] as const;
+export const QDISC_GAUGE_NAMES = ["backlog", "qlen"] as const;
+export type QdiscCounterName = typeof QDISC_COUNTER_NAMES[number];
+export type QdiscGaugeName = typeof QDISC_GAUGE_NAMES[number];
+
+export const QdiscStats = z.object({
+  bytes: CounterValue.optional(),
+  packets: CounterValue.optional(),
+  drops: CounterValue.optional(),
+  overlimits: CounterValue.optional(),
+  requeues: CounterValue.optional(),
+  backlog: CounterValue.optional().meta({ description: "Bytes queued now (a gauge)." }),
+  qlen: CounterValue.optional().meta({ description: "Packets queued now (a gauge)." }),
+}).meta({ id: "QdiscStats" });
+
+export const Qdisc = z.object({
+  interface: z.string(),
+  kind: z.string().meta({ description: "pfifo_fast, fq_codel, tbf, htb, noqueue, ingress …" }),
+  handle: z.string().meta({ description: 'As tc prints it: "8001:", "0:".' }),
+  parent: z.string().meta({
+    description: '"root", or the parent\'s handle as tc prints it ("1:10", "ffff:fff1").',
+  }),
+  options: z.string().optional().meta({
+    description: 'The options as tc qdisc prints them: "limit 3p", "rate 1Mbit burst 4Kb …".',
+  }),
+  stats: QdiscStats.optional(),
+  namespace: namespaceRef(),
+});
+
+export const FirewallRule = z.object({
+  text: z.string().meta({
+    description: "The rule as nft list ruleset prints it (or iptables-save after -A CHAIN), " +
+      "with counter values taken out (`counter` stays) and no handle.",
+  }),
+  handle: uint().optional().meta({ description: "nft's rule handle (not identity)." }),
+  counters: z.object({ packets: CounterValue, bytes: CounterValue }).optional().meta({
+    description: "The rule's counter (nft counter, iptables-save -c), kept apart from the text.",
+  }),
+});
+
+export const FirewallChain = z.object({
+  name: z.string(),
+  type: z.string().optional().meta({ description: "filter, nat or route (base chains)." }),
+  hook: z.string().optional().meta({
+    description: "prerouting, input, forward, output, postrouting, ingress, egress (base chains).",
+  }),
+  priority: z.int().optional().meta({
+    description: "Base chain priority as a number (filter 0, raw -300, mangle -150, dstnat " +
+      "-100, srcnat 100, security 50).",
+  }),
+  policy: z.string().optional().meta({ description: "accept or drop (base chains)." }),
+  device: z.string().optional().meta({ description: "The device of a netdev chain." }),
+  rules: z.array(FirewallRule).meta({ description: "In evaluation order." }),
+});
+
+export const FirewallTable = z.object({
+  syntax: z.enum(["nft", "iptables"]).meta({
+    description: "How the rules are written: nft (nft list ruleset) or iptables (iptables-save: " +
+      "legacy iptables, or where nft is not installed).",
+  }),
+  family: z.string().meta({ description: "ip, ip6, inet, arp, bridge or netdev." }),
+  name: z.string(),
+  chains: z.array(FirewallChain),
+});
+
+export const Firewall = z.object({
+  tables: z.array(FirewallTable),
 });
 
 /** The /proc/net/dev columns, in kernel order. */
@@ -137,22 +359,133 @@ export const NetInterface = z.object({
   speedMbps: z.int().optional(),
   addresses: z.array(InterfaceAddress),
   stats: InterfaceStats.optional(),
+  namespace: namespaceRef(),
 });
 
 export const Counters = z.record(z.string(), z.record(z.string(), CounterValue));
-
-/**
- * Kernel settings that change network behaviour, keyed by sysctl name (`net.ipv4.ip_forward`),
- * each value as /proc/sys has it with its whitespace made one space ("32768 60999").
- */
-export const Settings = z.record(z.string(), z.string()).meta({
-  description: "Kernel settings by sysctl name; values as text, whitespace made one space.",
-});
 
 export const SectionStatus = z.object({
   status: z.enum(["ok", "partial", "error"]),
   warnings: z.array(z.string()).optional(),
   error: z.string().optional(),
+});
+
+/** A port a container runtime publishes on the host (`docker run -p 127.0.0.1:8080:80`). */
+export const PortBinding = z.object({
+  protocol: z.enum(["tcp", "udp", "sctp"]),
+  containerPort: port(),
+  hostAddress: z.string().meta({ description: '"" for every address (0.0.0.0 and ::).' }),
+  hostPort: port(),
+});
+
+/** A container seen in a network namespace, from what the host can read without an API. */
+export const NamespaceContainer = z.object({
+  runtime: z.string().meta({
+    description: "docker, podman, containerd, cri-o, lxc, or kubernetes when only the " +
+      "kubelet's layout names it.",
+  }),
+  id: z.string().meta({ description: "The runtime's container id (64 hex digits)." }),
+  name: z.string().optional(),
+  image: z.string().optional(),
+  pod: z.string().optional(),
+  podNamespace: z.string().optional(),
+  podUid: z.string().optional(),
+  compose: z.object({
+    project: z.string(),
+    service: z.string(),
+    number: uint().optional(),
+  }).optional().meta({ description: "From the com.docker.compose.* labels." }),
+  networkMode: z.string().optional().meta({
+    description: "Docker's network mode: bridge, host, none, container:<id>, a network name.",
+  }),
+  ports: z.array(PortBinding).optional(),
+  addresses: z.array(z.string()).optional().meta({
+    description: "Its addresses on the runtime's networks (Docker's NetworkSettings).",
+  }),
+  labels: z.record(z.string(), z.string()).optional().meta({
+    description: "The container's labels (Docker, Podman).",
+  }),
+  pid: uint().optional().meta({ description: "Its main process, as the host numbers it." }),
+  pids: z.array(uint()).optional().meta({
+    description: "Its processes in this namespace, as the host numbers them.",
+  }),
+});
+
+/** The status of one section of one namespace, and what it was read from. */
+export const NamespaceSection = z.object({
+  status: z.enum(["ok", "partial", "error"]),
+  source: z.string().optional(),
+  warnings: z.array(z.string()).optional(),
+  error: z.string().optional(),
+});
+
+/** The kinds of network namespace, after what names it (precedence: src/net/namespaces.ts). */
+export const NAMESPACE_KINDS = [
+  "host",
+  "pod",
+  "docker",
+  "podman",
+  "container",
+  "netns",
+  "unknown",
+] as const;
+
+/** One network namespace of a capture across namespaces. */
+export const Namespace = z.object({
+  id: z.string().meta({
+    description: "Stable identity, the same across restarts: host, pod:NAMESPACE/POD, " +
+      "compose:PROJECT/SERVICE[/N], docker:NAME, podman:NAME, container:RUNTIME/NAME, " +
+      "netns:NAME, else inode:N.",
+  }),
+  inode: uint().optional().meta({
+    description: "The namespace's nsfs inode: its identity while it lives (a restart changes it).",
+  }),
+  kind: z.enum(NAMESPACE_KINDS),
+  own: z.literal(true).optional().meta({
+    description: "The namespace nsnap ran in: its records carry no `namespace` field.",
+  }),
+  name: z.string().optional().meta({ description: "Its `ip netns` name (/run/netns/NAME)." }),
+  files: z.array(z.string()).optional().meta({
+    description: "Files that hold it besides processes: /run/netns/NAME, /var/run/docker/netns/ID.",
+  }),
+  labels: z.record(z.string(), z.string()).meta({
+    description: "What names it, for people and globs: container, image, runtime, pod, " +
+      "podNamespace, composeProject, composeService, netns.",
+  }),
+  containers: z.array(NamespaceContainer).optional().meta({
+    description: "Every container seen in it: a pod's, several joined to one, the host's " +
+      "host-network containers.",
+  }),
+  processes: uint().meta({ description: "How many processes are in it." }),
+  pids: z.array(uint()).meta({ description: "The lowest pids among them (at most 16)." }),
+  sections: z.record(z.string(), NamespaceSection).meta({
+    description: "Each section read in this namespace: its status and source.",
+  }),
+  counters: Counters.optional().meta({
+    description: "Its protocol counters (the own namespace's are the top-level counters).",
+  }),
+  settings: Settings.optional().meta({
+    description: "Its kernel settings (the own namespace's are the top-level settings).",
+  }),
+});
+
+/** A forward on the host to an address inside a namespace: a DNAT rule or a docker-proxy. */
+export const Forward = z.object({
+  protocol: z.enum(["tcp", "udp", "sctp"]),
+  hostAddress: z.string().meta({
+    description: "The host address it takes: 0.0.0.0 or :: for every local address.",
+  }),
+  hostPort: port(),
+  toAddress: z.string(),
+  toPort: port(),
+  via: z.enum(["dnat", "docker-proxy"]),
+  pid: uint().optional().meta({ description: "The docker-proxy process." }),
+  rule: z.string().optional().meta({
+    description: "The DNAT rule as iptables-save or nft prints it.",
+  }),
+  namespace: z.string().optional().meta({
+    description: "The namespaces[].id whose interface has toAddress, when one has it.",
+  }),
 });
 
 export const SECTION_NAMES = [
@@ -165,10 +498,17 @@ export const SECTION_NAMES = [
 export type SectionName = typeof SECTION_NAMES[number];
 
 /**
- * Sections added within `nsnap/v1`: optional in a snapshot and in `meta.sections` (a snapshot
- * written before them has neither: not captured, which is not the same as empty).
+ * Sections added within v1: absent from snapshots written before them, from platforms that
+ * cannot read them (macOS) and from imports no file speaks about. Absent is not empty: a diff
+ * compares a section only when both snapshots have it.
  */
-export const OPTIONAL_SECTION_NAMES = ["settings"] as const;
+export const OPTIONAL_SECTION_NAMES = [
+  "rules",
+  "neighbours",
+  "settings",
+  "qdiscs",
+  "firewall",
+] as const;
 export type OptionalSectionName = typeof OPTIONAL_SECTION_NAMES[number];
 
 /** Where a capture of a periodic run (`capture --every`, `watch --record`) sits in its run. */
@@ -200,6 +540,8 @@ export const Compact = z.object({
       "a diff never compares what either side left out.",
   }),
 }).meta({ description: "Set on a compact capture; absent on a full one." });
+/** Any section of a snapshot. */
+export type AnySectionName = SectionName | OptionalSectionName;
 
 export const Meta = z.object({
   capturedAt: z.string().meta({ description: "ISO 8601 UTC with milliseconds" }),
@@ -215,7 +557,13 @@ export const Meta = z.object({
     arch: z.string().optional(),
     bootTime: z.string().optional(),
   }),
-  netns: z.object({ inode: uint().optional(), name: z.string().optional() }).optional(),
+  netns: z.object({
+    inode: uint().optional(),
+    name: z.string().optional(),
+    id: z.string().optional().meta({
+      description: "Its namespaces[].id, in a capture across them.",
+    }),
+  }).optional(),
   tool: z.object({ name: z.string(), version: z.string(), runtime: z.string() }),
   privileges: z.object({ uid: z.int().optional(), root: z.boolean() }),
   labels: z.record(z.string(), z.string()),
@@ -227,13 +575,29 @@ export const Meta = z.object({
   redacted: z.boolean().optional(),
   periodic: Periodic.optional(),
   compact: Compact.optional(),
+  namespaces: z.object({
+    status: z.enum(["ok", "partial", "error"]),
+    warnings: z.array(z.string()).optional(),
+    error: z.string().optional(),
+    captured: uint().meta({ description: "How many namespaces the snapshot holds." }),
+    unreadable: uint().optional().meta({
+      description: "Processes whose namespace could not be read (not root).",
+    }),
+  }).optional().meta({
+    description: "The discovery of network namespaces, in a capture across them: what it found " +
+      "and what it could not read.",
+  }),
   sections: z.object({
     connections: SectionStatus,
     processes: SectionStatus,
     routes: SectionStatus,
     interfaces: SectionStatus,
     counters: SectionStatus,
+    rules: SectionStatus.optional(),
+    neighbours: SectionStatus.optional(),
     settings: SectionStatus.optional(),
+    qdiscs: SectionStatus.optional(),
+    firewall: SectionStatus.optional(),
   }),
 });
 
@@ -245,7 +609,23 @@ export const Snapshot = z.object({
   routes: z.array(Route),
   interfaces: z.array(NetInterface),
   counters: Counters,
+  rules: z.array(Rule).optional().meta({
+    description: "Policy-routing rules (ip rule) of both families, by family and priority.",
+  }),
+  neighbours: z.array(Neighbour).optional().meta({
+    description: "ARP and NDP entries (ip neigh), proxy entries included.",
+  }),
   settings: Settings.optional(),
+  qdiscs: z.array(Qdisc).optional().meta({ description: "Queueing disciplines per interface." }),
+  firewall: Firewall.optional().meta({
+    description: "The packet filter: nftables tables, or iptables-save tables.",
+  }),
+  namespaces: z.array(Namespace).optional().meta({
+    description: "Every network namespace captured (absent: the snapshot is of one namespace).",
+  }),
+  forwards: z.array(Forward).optional().meta({
+    description: "Forwards on the host into namespaces: DNAT rules and docker-proxy listeners.",
+  }),
 });
 
 /**

@@ -15,7 +15,8 @@
  * - Sections a snapshot does not have (namespaces, settings, routing rules, neighbours) are
  *   `undefined`, never empty: a rule on them is "not evaluated", never a silent pass.
  */
-import type { ProcessInfo, Snapshot } from "../model.ts";
+import type { Connection, Namespace, ProcessInfo, Snapshot } from "../model.ts";
+import { recordNamespaceId } from "../net/namespaces.ts";
 import {
   endpoint,
   isListener,
@@ -27,7 +28,7 @@ import {
 } from "../net/sockets.ts";
 import { programName as theProgramName } from "../net/programs.ts";
 import { ownerOf } from "../diff/util.ts";
-import { type AddressScope, addressScope } from "../net/scope.ts";
+import { ADDRESS_SCOPES, type AddressScope, addressScope } from "../net/scope.ts";
 
 /** Linux's default ephemeral port range (net.ipv4.ip_local_port_range). */
 export const DEFAULT_EPHEMERAL: PortRange = LINUX_EPHEMERAL;
@@ -50,16 +51,32 @@ export interface ListenerFact {
   pid?: number;
   user?: string;
   uid?: number;
-  /** The namespace identity (`host`, `container:web` …), when the snapshot has namespaces. */
+  /**
+   * The namespace identity (`host`, `docker:web`, `pod:shop/web-0` …, net/namespaces.ts), when
+   * the snapshot has namespaces.
+   */
   namespace?: string;
+  /**
+   * Who reaches it across namespaces (net/namespace_exposure.ts): `published` (then `scope` is
+   * that of the host addresses it is published on), `host-network`, or `internal` (nothing on
+   * the host leads to it: it reaches no address scope).
+   */
+  exposure?: "published" | "host-network" | "internal";
   /** Sockets on this address with this owner. */
   sockets: number;
 }
 
-/** The network namespaces of a snapshot (issue 18), or undefined when it has none. */
-export function namespacesOf(snap: Snapshot): readonly { id: string }[] | undefined {
-  const ns = (snap as { namespaces?: unknown }).namespaces;
-  return Array.isArray(ns) ? ns as { id: string }[] : undefined;
+/** The network namespaces of a snapshot, or undefined when it is of one namespace. */
+export function namespacesOf(snap: Snapshot): readonly Namespace[] | undefined {
+  return snap.namespaces;
+}
+
+/** The scope a published listener reaches: the widest of the host addresses it is published on. */
+function publishedScope(c: Connection): AddressScope | undefined {
+  const ports = c.exposure?.published;
+  if (!ports?.length) return undefined;
+  const scopes = ports.map((p) => addressScope(p.hostAddress));
+  return ADDRESS_SCOPES[Math.max(...scopes.map((x) => ADDRESS_SCOPES.indexOf(x)))];
 }
 
 /** The sysctl settings a snapshot holds (issue 17), name → value text, or undefined. */
@@ -123,6 +140,7 @@ export function listenerFacts(snap: Snapshot, fromPolicy?: PortRange): Listeners
     if (!isListener(c, rules)) continue;
     const owner = ownerOf(snap, c);
     const program = owner ? programName(owner) : undefined;
+    const namespace = snap.namespaces ? recordNamespaceId(c, snap) : undefined;
     const key = `${listenerKey(c)} ${program ?? ""} ${owner?.user ?? c.uid ?? ""}`;
     const seen = byKey.get(key);
     if (seen) {
@@ -134,9 +152,11 @@ export function listenerFacts(snap: Snapshot, fromPolicy?: PortRange): Listeners
       family: c.family,
       address: c.localAddress,
       port: c.localPort,
-      scope: addressScope(c.localAddress),
+      scope: publishedScope(c) ?? addressScope(c.localAddress),
       sockets: 1,
     };
+    if (namespace !== undefined) f.namespace = namespace;
+    if (c.exposure !== undefined) f.exposure = c.exposure.kind;
     if (program !== undefined) f.program = program;
     if (c.pid !== undefined) f.pid = c.pid;
     const user = owner?.user;
@@ -148,7 +168,8 @@ export function listenerFacts(snap: Snapshot, fromPolicy?: PortRange): Listeners
   const facts = [...byKey.values()].sort((a, b) =>
     a.protocol.localeCompare(b.protocol) || a.port - b.port || a.family.localeCompare(b.family) ||
     a.address.localeCompare(b.address) ||
-    (a.program ?? "").localeCompare(b.program ?? "")
+    (a.program ?? "").localeCompare(b.program ?? "") ||
+    (a.namespace ?? "").localeCompare(b.namespace ?? "")
   );
   return { facts, udpClients, range: rules.ephemeral };
 }
@@ -161,5 +182,6 @@ export function listenerText(f: ListenerFact): string {
     ...(f.user !== undefined ? [`user ${f.user}`] : f.uid !== undefined ? [`uid ${f.uid}`] : []),
     ...(f.sockets > 1 ? [`${f.sockets} sockets`] : []),
   ];
-  return `${f.protocol} ${endpoint(f.address, f.port)} (${who.join(", ")})`;
+  const where = f.namespace !== undefined && f.namespace !== "host" ? ` in ${f.namespace}` : "";
+  return `${f.protocol} ${endpoint(f.address, f.port)}${where} (${who.join(", ")})`;
 }

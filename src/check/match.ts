@@ -87,8 +87,12 @@ export function needsNamespaces(spec: ListenerMatchSpec): boolean {
   return spec.namespace !== undefined || list(spec.scope).some((s) => NAMESPACE_SCOPES.has(s));
 }
 
-/** Where a listener can be reached: its scope, or every scope for the wildcard. */
+/**
+ * Where a listener can be reached: its scope, or every scope for the wildcard; nowhere for a
+ * container's internal listener (nothing on the host leads to it, whatever it is bound to).
+ */
 export function reach(f: ListenerFact): readonly AddressScope[] {
+  if (f.exposure === "internal") return [];
   return f.scope === "any" ? IP_SCOPES : [f.scope];
 }
 
@@ -202,8 +206,9 @@ function scopeTest(
     wants: scopes.join(","),
     test: (f) => {
       if (nsScopes.length) {
-        // Exposure across namespaces (published, host-network, internal) comes with issue 18.
-        return { unknown: ctx.noNamespaces ?? "the snapshot has no exposure across namespaces" };
+        if (ctx.noNamespaces !== undefined) return { unknown: ctx.noNamespaces };
+        if (f.exposure !== undefined && nsScopes.includes(f.exposure)) return true;
+        if (wanted.size === 0) return false;
       }
       const r = reach(f);
       return mode === "within" ? r.every((x) => wanted.has(x)) : r.some((x) => wanted.has(x));

@@ -116,7 +116,8 @@ const listenerMatch = {
     description: "The owning user: a name (glob) or a numeric uid.",
   }),
   namespace: oneOrMany(Glob).optional().meta({
-    description: "The network namespace: host, netns:NAME, container:NAME, pod:NAMESPACE/POD.",
+    description: "The network namespace's id: host, pod:NS/POD, compose:PROJECT/SERVICE/N, " +
+      "docker:NAME, podman:NAME, container:RUNTIME/NAME, netns:NAME, inode:N.",
   }),
 };
 

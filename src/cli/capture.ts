@@ -6,6 +6,14 @@ import { checkOutputOptions, emitSnapshot, outputOptions } from "./output.ts";
 import { capturePeriodically, oneShotRotation, periodicPlan, rotateAfter } from "./periodic.ts";
 import { DEFAULT_SNAPSHOT_DIR } from "../snapshot/write.ts";
 
+/** Reads `--netns` values: one of all/current alone, or names, pids, files and globs. */
+function netnsChoice(values: string[]): "all" | "current" | string[] {
+  if (values.length === 1 && (values[0] === "all" || values[0] === "current")) {
+    return values[0];
+  }
+  return values;
+}
+
 /** Registers `nsnap capture` on the program. */
 export function registerCapture(program: Command, ctx: CliContext) {
   return program
@@ -16,6 +24,15 @@ export function registerCapture(program: Command, ctx: CliContext) {
     .addOption(outputOptions.force())
     .addOption(outputOptions.label())
     .option("--cmdline", "record process command lines (secrets masked)")
+    .option(
+      "--netns <which>",
+      "network namespaces: all, current, or ip netns names, pids, namespace files, id globs " +
+        "(repeatable; default: all from the host's namespace, else the current one)",
+      (v: string, prev: string[] = []) => [
+        ...prev,
+        ...v.split(",").map((x) => x.trim()).filter((x) => x !== ""),
+      ],
+    )
     .addOption(outputOptions.redact())
     .addOption(outputOptions.redactKey())
     .option("--every <duration>", "capture periodically, one snapshot per interval (10s, 1m)")
@@ -48,6 +65,8 @@ Examples:
   nsnap capture -o before.json --label deploy=1234
   nsnap capture -o incident.yaml.gz --cmdline
   nsnap capture -o - | jq '.connections | length'
+  nsnap capture --netns current      only the namespace nsnap runs in
+  nsnap capture --netns web,blue     own namespace, container web, netns blue
   NSNAP_REDACT_KEY=… nsnap capture --redact -o public.json
   nsnap capture --every 10s --for 30m -o incident/
   nsnap capture --every 10s --keep 360 --compact -o /var/lib/nsnap/periodic/`,
@@ -60,6 +79,7 @@ Examples:
           cmdline: opts.cmdline ?? false,
           labels: opts.label ?? {},
           ...(opts.root ? { root: opts.root } : {}),
+          ...(opts.netns ? { netns: netnsChoice(opts.netns) } : {}),
         });
       if (plan) return await capturePeriodically(plan, opts, capture, ctx);
       const rotation = oneShotRotation(opts, opts);

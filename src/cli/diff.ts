@@ -89,7 +89,7 @@ export function registerDiff(program: Command, ctx: CliContext) {
     )
     .option(
       "--only <sections>",
-      `compare only these sections (${DIFF_SECTIONS.join(",")})`,
+      `compare only these sections, a comma list of: ${DIFF_SECTIONS.join(", ")}`,
       collect,
     )
     .option("--detail", "list every session 5-tuple instead of groups")
@@ -111,6 +111,16 @@ export function registerDiff(program: Command, ctx: CliContext) {
       collect,
     )
     .option("--ignore-counter <globs>", "ignore counters, Group.Name globs (TcpExt.TCP*)", collect)
+    .option(
+      "--ignore-netns <globs>",
+      "ignore network namespaces: ids, containers, netns or pod names ('pod:kube-system/*')",
+      collect,
+    )
+    .option(
+      "--netns <globs>",
+      "compare only these network namespaces (host, docker:*, web, pod:shop/*)",
+      collect,
+    )
     .option("--config <file>", "read the options above from a YAML policy file")
     .option("--max-size <size>", MAX_SIZE_HELP)
     .option(
@@ -164,6 +174,12 @@ replaces it:
   ignore-port: [22, "8000-8100"]
   ignore-interface: ["veth*"]
   ignore-counter: ["TcpExt.TCP*"]
+  ignore-netns: ["pod:kube-system/*"]
+
+Captures across namespaces: namespaces are paired by their id (docker:NAME,
+compose:PROJECT/SERVICE/N, pod:NS/POD, netns:NAME, host), never by inode;
+every change names its namespace, and a container that started or stopped is
+namespace-added or namespace-removed with its listeners.
 
 Examples:
   nsnap diff before.json after.json
@@ -216,6 +232,7 @@ Examples:
         interfaces: opts.ignoreInterface ?? [],
         addresses: opts.ignoreAddress ?? [],
         counters: opts.ignoreCounter ?? [],
+        namespaces: opts.ignoreNetns ?? [],
       };
       const diffOpts: DiffOptions = {
         ignore: mergeIgnore(config.ignore, flags),
@@ -226,6 +243,8 @@ Examples:
         ],
       };
       if (only) diffOpts.only = only;
+      const netns = [...(config.netns ?? []), ...(opts.netns ?? [])];
+      if (netns.length) diffOpts.netns = netns;
       if (timeline) {
         return await runTimeline(beforeOp, {
           format: opts.format,

@@ -1,7 +1,7 @@
 /** `nsnap port N [SNAPSHOT|live]`: who holds port N — every socket on it, with its processes. */
 import { type Command, Option } from "@commander-js/extra-typings";
-import { parsePort, socketsOnPort } from "../view/port.ts";
-import { renderPortReport } from "../render/show_port.ts";
+import { parsePort, portPaths, socketsOnPort } from "../view/port.ts";
+import { renderPortPaths, renderPortReport } from "../render/show_port.ts";
 import { renderJson } from "../render/show_json.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
@@ -46,7 +46,11 @@ Examples:
   nsnap port 5432 incident.json.gz       who held port 5432 in a saved snapshot
   nsnap port 53 -u                       UDP sockets on port 53
   nsnap port 8080 --format json | jq '.[].pid'
-  nsnap port 9100 snapshots/after/       who listens on 9100 across the fleet`,
+  nsnap port 9100 snapshots/after/       who listens on 9100 across the fleet
+
+In a capture across namespaces, the sockets of every namespace are listed, and a
+host port that leads into a container says how ("port 8080: docker-proxy on the
+host → container web 172.17.0.2:80, httpd (pid 901)").`,
     )
     .action(async (portText, operand, opts) => {
       const port = parsePort(portText);
@@ -70,16 +74,19 @@ Examples:
         udp: opts.udp,
         udpServices: opts.udpService,
       });
-      if (sockets.length === 0) ctx.exitCode = 1;
+      const paths = portPaths(snapshot, port, { tcp: opts.tcp, udp: opts.udp });
+      if (sockets.length === 0 && paths.length === 0) ctx.exitCode = 1;
       if (opts.format === "json") {
         await out(renderJson(sockets));
-      } else if (sockets.length === 0) {
+      } else if (sockets.length === 0 && paths.length === 0) {
         await out(`nothing is using port ${port}`);
       } else {
         const { paint, width } = textLayout(opts.wide ?? false);
-        await out(
-          renderPortReport(snapshot, sockets, { paint, width, udpServices: opts.udpService }),
-        );
+        const report = sockets.length
+          ? renderPortReport(snapshot, sockets, { paint, width, udpServices: opts.udpService })
+          : "";
+        const ways = renderPortPaths(snapshot, paths);
+        await out(ways && report ? `${ways}\n${report}` : ways + report);
       }
     });
 }

@@ -1,9 +1,18 @@
 /**
  * `nsnap show [SNAPSHOT|live]`: the netstat views (connections, routes, interfaces, statistics)
- * of a snapshot or of the live host. Parses options, selects, renders; nothing else.
+ * and the routing views (rules, neighbours, settings, qdiscs, firewall) of a snapshot or of the
+ * live host. Parses options, selects, renders; nothing else.
+ *
+ * Short flags of the routing views, chosen not to collide with netstat's and ss's habits (-r -i
+ * -s -t -u -l -a -n -p -x -w -0 -o -e -4 -6 are taken or planned; ss -N is --net, -K kills, -F
+ * reads a filter file, -b is bpf, -H drops the header): -R rules, -G neighbours, -k settings
+ * (kernel), -q qdiscs (queues), -B firewall.
  */
 import { type Command, Option } from "@commander-js/extra-typings";
-import type { SectionName, Snapshot } from "../model.ts";
+import type { AnySectionName, Namespace, Snapshot } from "../model.ts";
+import { ownNamespaceId, recordNamespaceId } from "../net/namespaces.ts";
+import { groupByNamespace, namespacePicker } from "../view/namespaces.ts";
+import { exposureLines, renderGroups } from "../render/show_namespaces.ts";
 import { UsageError } from "../errors.ts";
 import { parseCidr } from "../net/address.ts";
 import type { PortRange } from "../net/sockets.ts";
@@ -19,6 +28,14 @@ import { renderInterfaces } from "../render/show_interfaces.ts";
 import { renderStatistics } from "../render/show_stats.ts";
 import { renderJson } from "../render/show_json.ts";
 import { displayText, makePaint, type Paint } from "../render/table.ts";
+import {
+  renderFirewall,
+  renderNeighbours,
+  renderQdiscs,
+  renderRules,
+  renderSettings,
+} from "../render/show_routing.ts";
+import { listenerVerdicts } from "../net/filtered.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { isFolder, showFolder } from "./fleet.ts";
@@ -40,11 +57,17 @@ export function textLayout(wide: boolean): { paint: Paint; width: number | undef
 /** Prints, on stderr, why the sections a view reads are incomplete (partial or failed). */
 export function warnSections(
   snapshot: Snapshot,
-  sections: readonly SectionName[],
+  sections: readonly AnySectionName[],
   prefix = "",
 ): void {
   for (const name of sections) {
     const s = snapshot.meta.sections[name];
+    if (s === undefined || snapshot[name] === undefined) {
+      writeStderr(
+        `nsnap: warning: ${prefix}this snapshot has no ${name} (an older nsnap, macOS, or an import without them)\n`,
+      );
+      continue;
+    }
     if (s.status === "error") {
       writeStderr(
         `nsnap: warning: ${prefix}${name} not available: ${
@@ -91,7 +114,8 @@ export function registerShow(program: Command, _ctx: CliContext) {
   return program
     .command("show")
     .description(
-      "netstat views of a snapshot or the live host: connections, routes (-r), interfaces (-i), statistics (-s)",
+      "netstat views of a snapshot or the live host: connections, routes (-r), interfaces (-i), " +
+        "statistics (-s), rules (-R), neighbours (-G), settings (-k), qdiscs (-q), firewall (-B)",
     )
     .argument(
       "[snapshot]",
@@ -108,6 +132,11 @@ export function registerShow(program: Command, _ctx: CliContext) {
     .option("-r, --route", "routing tables")
     .option("-i, --interfaces", "interfaces with their counters and addresses")
     .option("-s, --statistics", "protocol statistics (with -t or -u: that protocol's only)")
+    .option("-R, --rules", "policy-routing rules, as ip rule prints them")
+    .option("-G, --neigh", "ARP and NDP neighbours, as ip neigh prints them")
+    .option("-k, --settings", "kernel network settings, as sysctl prints them")
+    .option("-q, --qdisc", "queueing disciplines with their counters, as tc -s qdisc")
+    .option("-B, --firewall", "the firewall, as nft list ruleset (iptables-save) prints it")
     .option(
       "--table <id>",
       "routing table: a number, main, local or default (implies -r)",
@@ -127,6 +156,11 @@ export function registerShow(program: Command, _ctx: CliContext) {
       "UDP ports that are services even in the ephemeral range (51820,60000-60100)",
       parseUdpServices,
     )
+    .option(
+      "--netns <glob>",
+      "namespaces whose id, container, netns or pod name matches (repeatable, comma-separated)",
+      collectGlobs,
+    )
     .option("--max-size <size>", MAX_SIZE_HELP, parseMaxSize)
     .addOption(
       new Option("--format <format>", "output format").choices(["text", "json"] as const).default(
@@ -139,8 +173,9 @@ export function registerShow(program: Command, _ctx: CliContext) {
 Without -a or -l, only connected sockets are shown (as netstat does); -l shows
 listeners only. An unconnected UDP socket on an ephemeral port is a client
 (state "UNCONN (client)"), not a listener: it shows without -l, not with it
-(--udp-service names ports that are services). With --format json the selected
-records are printed (counters as a number, or as a string above 2^53).
+(--udp-service names ports that are services). A listener the firewall filters
+is marked * (docs/firewall.md). With --format json the selected records are
+printed (counters as a number, or as a string above 2^53).
 
 Examples:
   nsnap show -tulpn                      listening TCP and UDP sockets, programs
@@ -150,13 +185,30 @@ Examples:
   nsnap show -r --table 100              routing table 100
   nsnap show -i before.json              interfaces and counters from a snapshot
   nsnap show -s -t incident.json.gz      TCP statistics from a saved snapshot
-  nsnap show -tl --format json | jq '.[] | select(.pid == null)'`,
+  nsnap show -tl --netns 'docker:*'      listeners of every Docker container
+  nsnap show -G --format json            neighbours as JSON
+  nsnap show -B before.json              the firewall in a snapshot
+  nsnap show -tl --format json | jq '.[] | select(.pid == null)'
+
+A capture across namespaces is shown one namespace at a time, the host first,
+each listener of a container followed by who can reach it (published on a
+host port, internal only, host-network).`,
     )
     .action(async (operand, opts) => {
-      const views = [opts.route || opts.table !== undefined, opts.interfaces, opts.statistics]
-        .filter(Boolean).length;
+      const views = [
+        opts.route || opts.table !== undefined,
+        opts.interfaces,
+        opts.statistics,
+        opts.rules,
+        opts.neigh,
+        opts.settings,
+        opts.qdisc,
+        opts.firewall,
+      ].filter(Boolean).length;
       if (views > 1) {
-        throw new UsageError("Cannot show more than one view: choose one of -r, -i, -s");
+        throw new UsageError(
+          "Cannot show more than one view: choose one of -r, -i, -s, -R, -G, -k, -q, -B",
+        );
       }
       if (operand !== undefined && isFolder(operand)) {
         return await showFolder(
@@ -186,6 +238,11 @@ export interface ShowOptions {
   route?: true | undefined;
   interfaces?: true | undefined;
   statistics?: true | undefined;
+  rules?: true | undefined;
+  neigh?: true | undefined;
+  settings?: true | undefined;
+  qdisc?: true | undefined;
+  firewall?: true | undefined;
   table?: number | undefined;
   port?: number | undefined;
   state?: string[] | undefined;
@@ -194,6 +251,13 @@ export interface ShowOptions {
   address?: string | undefined;
   /** UDP ports that are services even in the ephemeral range (`--udp-service`). */
   udpService?: PortRange[] | undefined;
+  /** Namespace globs (`--netns`). */
+  netns?: string[] | undefined;
+}
+
+/** Reads a repeatable, comma-separated list of globs. */
+export function collectGlobs(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(",").map((g) => g.trim()).filter((g) => g !== "")];
 }
 
 /** One snapshot's view: its records (for JSON) or its text, made when asked for. */
@@ -209,38 +273,75 @@ export interface ShowView {
 export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): ShowView {
   const { paint, width } = textLayout(opts.wide ?? false);
   const who = host === undefined ? "" : `${host}: `;
+  const picked = namespacePicker(snapshot, opts.netns);
+  const inPicked = <T extends { namespace?: string | undefined }>(list: readonly T[]) =>
+    list.filter((r) => picked(recordNamespaceId(r, snapshot)));
   if (opts.route || opts.table !== undefined) {
     warnSections(snapshot, ["routes"], who);
-    const tables = selectRoutes(snapshot, opts.table);
+    const groups = groupByNamespace(snapshot, inPicked(snapshot.routes));
+    const tables = groups.map((g) => selectRoutes({ ...snapshot, routes: g.records }, opts.table));
     return {
-      records: () => tables.flatMap((t) => t.routes),
+      records: () => tables.flatMap((ts) => ts.flatMap((t) => t.routes)),
       text: () => {
         // An empty answer would otherwise print nothing at all: say what was looked for.
-        if (tables.every((t) => t.routes.length === 0)) {
+        if (tables.every((ts) => ts.every((t) => t.routes.length === 0))) {
           const where = opts.table === undefined ? "" : ` in table ${opts.table}`;
           writeStderr(`nsnap: ${who}no routes${where}\n`);
         }
-        return renderRoutes(tables, { paint, width });
+        return renderGroups(
+          snapshot,
+          groups,
+          (routes) =>
+            renderRoutes(selectRoutes({ ...snapshot, routes }, opts.table), { paint, width }),
+          paint,
+        );
       },
     };
   }
   if (opts.interfaces) {
     warnSections(snapshot, ["interfaces"], who);
+    const groups = groupByNamespace(snapshot, inPicked(snapshot.interfaces));
     return {
-      records: () => snapshot.interfaces,
-      text: () => renderInterfaces(snapshot.interfaces, { paint, width }),
+      records: () => groups.flatMap((g) => g.records),
+      text: () =>
+        renderGroups(snapshot, groups, (list) => renderInterfaces(list, { paint, width }), paint),
     };
+  }
+  if (opts.rules || opts.neigh || opts.settings || opts.qdisc || opts.firewall) {
+    return routingView(snapshot, opts, who, paint);
   }
   if (opts.statistics) {
     warnSections(snapshot, ["counters"], who);
     const filter = { tcp: opts.tcp, udp: opts.udp };
+    const own = ownNamespaceId(snapshot);
+    const sets = (snapshot.namespaces ?? [{ id: own } as Namespace])
+      .filter((n) => picked(n.id))
+      .map((n) => ({ n, counters: n.id === own ? snapshot.counters : n.counters }))
+      .filter((x) => x.counters !== undefined);
+    const groups = sets.map(({ n }) => ({ id: n.id, namespace: n, records: [n.id] }));
+    const countersOf = new Map(sets.map((x) => [x.n.id, x.counters!]));
     return {
-      records: () => selectCounterGroups(snapshot.counters, filter),
-      text: () => renderStatistics(protocolStatistics(snapshot.counters, filter), paint),
+      records: () =>
+        snapshot.namespaces
+          ? Object.fromEntries(
+            [...countersOf].map(([id, c]) => [id, selectCounterGroups(c, filter)]),
+          )
+          : selectCounterGroups(snapshot.counters, filter),
+      text: () =>
+        renderGroups(
+          snapshot,
+          groups,
+          (ids) =>
+            renderStatistics(
+              protocolStatistics(countersOf.get(ids[0]!) ?? snapshot.counters, filter),
+              paint,
+            ),
+          paint,
+        ),
     };
   }
   warnSections(snapshot, ["connections"], who);
-  const selected = selectConnections(snapshot, {
+  const selected = inPicked(selectConnections(snapshot, {
     tcp: opts.tcp,
     udp: opts.udp,
     listening: opts.listening,
@@ -251,17 +352,58 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
     program: opts.program,
     address: opts.address,
     udpServices: opts.udpService,
-  });
+  }));
   const rules = viewRules(snapshot, opts.udpService);
+  const verdicts = listenerVerdicts(snapshot);
+  const filtered = new Set(
+    [...verdicts].filter(([, v]) => v.verdict === "filtered").map(([k]) => k),
+  );
   return {
-    records: () => selected.map((c) => connectionRecord(snapshot, c, rules)),
+    records: () => selected.map((c) => connectionRecord(snapshot, c, rules, verdicts)),
     text: () =>
-      renderConnections(snapshot, selected, {
+      renderGroups(
+        snapshot,
+        groupByNamespace(snapshot, selected),
+        (list) =>
+          renderConnections(snapshot, list, {
+            paint,
+            width,
+            user: opts.extend ?? false,
+            inode: opts.extend ?? false,
+            udpServices: opts.udpService,
+            filtered,
+          }) + exposureLines(list),
         paint,
-        width,
-        user: opts.extend ?? false,
-        inode: opts.extend ?? false,
-        udpServices: opts.udpService,
-      }),
+      ),
+  };
+}
+
+/** The view of one of the routing sections (-R, -G, -k, -q, -B), in its tool's layout. */
+function routingView(snapshot: Snapshot, opts: ShowOptions, who: string, paint: Paint): ShowView {
+  const name = opts.rules
+    ? "rules"
+    : opts.neigh
+    ? "neighbours"
+    : opts.settings
+    ? "settings"
+    : opts.qdisc
+    ? "qdiscs"
+    : "firewall";
+  warnSections(snapshot, [name], who);
+  return {
+    records: () => snapshot[name] ?? null,
+    text: () => {
+      const text = name === "rules"
+        ? renderRules(snapshot.rules ?? [], paint)
+        : name === "neighbours"
+        ? renderNeighbours(snapshot.neighbours ?? [], paint)
+        : name === "settings"
+        ? renderSettings(snapshot.settings ?? {})
+        : name === "qdiscs"
+        ? renderQdiscs(snapshot.qdiscs ?? [], paint)
+        : renderFirewall(snapshot.firewall ?? { tables: [] });
+      if (text === "" && snapshot[name] !== undefined) writeStderr(`nsnap: ${who}no ${name}\n`);
+      return text;
+    },
   };
 }

@@ -9,7 +9,8 @@
  *
  * Decisions:
  * - Each sample is a light capture (sockets without owners, interfaces without addresses,
- *   counters, settings; no routes): what the view needs. A listener whose owner the watch has not
+ *   counters, settings, of every network namespace a capture covers; no routes, rules,
+ *   neighbours, qdiscs or firewall, none of the tools those run): what the view needs. A listener whose owner the watch has not
  *   seen makes that sample a capture with owners (the descriptor scan), once per new socket.
  * - `--record DIR` keeps every sample, written as `capture --every` writes (same names, same
  *   rotation: `--keep`, `--max-total`, `--compact`); a recorded sample is a full capture, so the
@@ -48,8 +49,10 @@ import { MIN_EVERY_MS, type PeriodicPlan, periodicPlan, periodicWriter } from ".
 import { gracefulStop, signalExitCode } from "./signals.ts";
 import os from "node:os";
 
-/** What a sample leaves out when nothing is recorded. */
-const LIGHT = ["owners", "routes", "addresses"] as const;
+/** What every sample leaves out when nothing is recorded: what the view does not show. */
+const CHEAP = ["routes", "addresses", "rules", "neighbours", "qdiscs", "firewall"] as const;
+/** What a sample leaves out when nothing is recorded and no owner is looked for. */
+const LIGHT = ["owners", ...CHEAP] as const;
 
 function colorWanted(): boolean {
   const noColor = env("NO_COLOR");
@@ -204,7 +207,7 @@ async function watch(
       );
       // A listener not seen before: this sample finds its owner (once per new socket).
       if (!plan && needsOwners(state, s)) {
-        s = await captureSnapshot({ skip: ["routes", "addresses"] });
+        s = await captureSnapshot({ skip: [...CHEAP] });
       }
       state = addSample(state, s);
       draw();

@@ -17,9 +17,16 @@
 import type {
   Connection,
   Counters,
+  Firewall,
+  Forward,
+  Meta,
+  Namespace,
+  Neighbour,
   NetInterface,
   ProcessInfo,
+  Qdisc,
   Route,
+  Rule,
   SectionName,
   Settings,
 } from "../model.ts";
@@ -36,10 +43,20 @@ export interface Place {
 
 /**
  * Parts of a capture a caller may leave out to make it cheaper (`nsnap watch`, once a second):
- * `owners` the descriptor scan (no pids, no processes), `routes` the routing tables, `addresses`
- * the interface addresses (`ip -j addr`). A section left out says so in its status.
+ * `owners` the descriptor scan (no pids, no processes), `routes` the routing tables (of every
+ * namespace), `addresses` the interface addresses (`ip -j addr`; and those of the other
+ * namespaces), and the sections each read by running a tool: `rules` (`ip rule`), `neighbours`
+ * (`ip neigh`), `qdiscs` (`tc`) and `firewall` (`nft`, `iptables-save`). A section left out says so
+ * in its status.
  */
-export type SkippedPart = "owners" | "routes" | "addresses";
+export type SkippedPart =
+  | "owners"
+  | "routes"
+  | "addresses"
+  | "rules"
+  | "neighbours"
+  | "qdiscs"
+  | "firewall";
 
 /** What the caller asks of a collector. */
 export interface CollectOptions {
@@ -49,6 +66,10 @@ export interface CollectOptions {
   uid: number | undefined;
   /** Parts to leave out (Linux; other collectors capture everything). */
   skip?: ReadonlySet<SkippedPart>;
+  /** Which network namespaces to capture (Linux): `auto` unless given. */
+  netns?: "auto" | "all" | "current" | readonly string[];
+  /** This process's pid, left out of the namespaces' pid lists. */
+  selfPid?: number;
 }
 
 /** Every section of a snapshot, each with its status and the source it was read from. */
@@ -60,6 +81,11 @@ export interface Sections extends Record<SectionName, Section<unknown>> {
   counters: Section<Counters>;
   /** Kernel settings by sysctl name (a platform without them reports the section's error). */
   settings: Section<Settings>;
+  /** The sections added within v1 that a platform may not read (macOS): left out there. */
+  rules?: Section<Rule[]>;
+  neighbours?: Section<Neighbour[]>;
+  qdiscs?: Section<Qdisc[]>;
+  firewall?: Section<Firewall>;
 }
 
 /** What a collector hands back: the sections, and the host facts only it can read. */
@@ -71,6 +97,17 @@ export interface Collected {
   netnsInode?: number;
   /** The host's unique id (machine_id.ts), where it can be read. */
   machineId?: string;
+  /**
+   * A capture across namespaces: every namespace (the own one's sections filled in), the forwards
+   * into them, the discovery's status and the own namespace's id. The other namespaces' records
+   * are in the sections, each with its `namespace`.
+   */
+  namespaces?: {
+    list: Namespace[];
+    forwards: Forward[];
+    status: NonNullable<Meta["namespaces"]>;
+    ownId: string;
+  };
 }
 
 /** A platform's collector. */

@@ -4,9 +4,9 @@
  */
 import os from "node:os";
 import type { Meta, Snapshot } from "../model.ts";
-import { SCHEMA_ID, SECTION_NAMES } from "../model.ts";
+import { OPTIONAL_SECTION_NAMES, SCHEMA_ID, SECTION_NAMES } from "../model.ts";
 import { type CommandRunner, runCommand } from "../runtime/command.ts";
-import { platform, runtimeName, uid as processUid } from "../runtime/process.ts";
+import { pid as processPid, platform, runtimeName, uid as processUid } from "../runtime/process.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
 import { InputError } from "../errors.ts";
 import { normalizeSnapshot } from "../snapshot/normalize.ts";
@@ -28,6 +28,11 @@ export interface CaptureOptions {
   uid?: number;
   /** Parts to leave out to make the capture cheaper (`nsnap watch`); see `SkippedPart`. */
   skip?: readonly SkippedPart[];
+  /**
+   * Which network namespaces (Linux): `auto` (default: every one when run in the host's, else
+   * the own only), `all`, `current`, or names, pids, namespace files and id globs.
+   */
+  netns?: "auto" | "all" | "current" | readonly string[];
 }
 
 /** The collector of each platform nsnap captures on, loaded when it is the one needed. */
@@ -50,7 +55,13 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
   const t0 = performance.now();
   const c = collect(
     { root: opts.root ?? "/", runner: opts.runner ?? runCommand },
-    { cmdline: opts.cmdline ?? false, uid, ...(opts.skip ? { skip: new Set(opts.skip) } : {}) },
+    {
+      cmdline: opts.cmdline ?? false,
+      uid,
+      netns: opts.netns ?? "auto",
+      ...(opts.root === undefined || opts.root === "/" ? { selfPid: processPid() } : {}),
+      ...(opts.skip ? { skip: new Set(opts.skip) } : {}),
+    },
   );
   const s = c.sections;
   const meta: Meta = {
@@ -74,8 +85,12 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
       settings: s.settings.status,
     },
   };
+  for (const n of OPTIONAL_SECTION_NAMES) {
+    const st = s[n]?.status;
+    if (st) meta.sections[n] = st;
+  }
   if (c.netnsInode !== undefined) meta.netns = { inode: c.netnsInode };
-  return normalizeSnapshot({
+  const snap: Snapshot = {
     schema: SCHEMA_ID,
     meta,
     connections: s.connections.value,
@@ -83,6 +98,19 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     routes: s.routes.value,
     interfaces: s.interfaces.value,
     counters: s.counters.value,
-    settings: s.settings.value,
-  });
+  };
+  if (s.rules) snap.rules = s.rules.value;
+  if (s.neighbours) snap.neighbours = s.neighbours.value;
+  snap.settings = s.settings.value;
+  if (s.qdiscs) snap.qdiscs = s.qdiscs.value;
+  if (s.firewall) snap.firewall = s.firewall.value;
+  if (c.namespaces) {
+    meta.netns = { ...meta.netns, id: c.namespaces.ownId };
+    meta.namespaces = c.namespaces.status;
+    snap.namespaces = c.namespaces.list;
+    snap.forwards = c.namespaces.forwards;
+  }
+  // Timed again: the namespaces are part of the capture.
+  meta.durationMs = Math.round((performance.now() - t0) * 10) / 10;
+  return normalizeSnapshot(snap);
 }

@@ -12,6 +12,8 @@
  * ignore-interface: ["veth*", "docker0"]
  * ignore-address: ["10.244.0.0/16"]
  * ignore-counter: ["TcpExt.TCP*"]
+ * ignore-netns: ["pod:kube-system/*"]
+ * netns: ["host", "docker:*"]
  * ```
  */
 import { z } from "zod";
@@ -41,6 +43,8 @@ export interface DiffConfig {
   ignore: IgnoreRules;
   /** UDP ports that are services even in the ephemeral range. */
   udpServices: PortRange[];
+  /** Only these namespaces (globs). */
+  netns?: string[];
 }
 
 /** A list written as a YAML sequence or a comma-separated string. */
@@ -60,6 +64,8 @@ const ConfigFile = z.strictObject({
   "ignore-interface": list.optional(),
   "ignore-address": list.optional(),
   "ignore-counter": list.optional(),
+  "ignore-netns": list.optional(),
+  netns: list.optional(),
 });
 
 function where(path: ReadonlyArray<PropertyKey>): string {
@@ -102,8 +108,10 @@ export function parseDiffConfig(text: string, file: string): DiffConfig {
         interfaces: c["ignore-interface"] ?? [],
         addresses: c["ignore-address"] ?? [],
         counters: c["ignore-counter"] ?? [],
+        namespaces: c["ignore-netns"] ?? [],
       },
     };
+    if (c.netns) cfg.netns = c.netns;
     if (failOn.thresholds.length) cfg.thresholds = failOn.thresholds;
     compileIgnore(cfg.ignore);
     if (c.only) {

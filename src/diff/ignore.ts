@@ -6,9 +6,13 @@
 import { UsageError } from "../errors.ts";
 import type { Connection, Counters, Snapshot } from "../model.ts";
 import { type Cidr, cidrContains, parseCidr } from "../net/address.ts";
+import { globToRegExp } from "../net/glob.ts";
+import { namespacePicker } from "../net/namespaces.ts";
 import { exeName, programName } from "../net/programs.ts";
 import { ownerOf } from "./util.ts";
 import { dict } from "../util/record.ts";
+
+export { globToRegExp };
 
 /** Ignore rules as a user writes them (flags or the `ignore` map of a config file). */
 export interface IgnoreRules {
@@ -22,6 +26,11 @@ export interface IgnoreRules {
   addresses?: string[];
   /** Counter globs over `Group.Name`: `"TcpExt.TCP*"`. */
   counters?: string[];
+  /**
+   * Namespace globs, over ids and container, netns and pod names: `"pod:kube-system/*"`.
+   * Applied with the namespace filter (namespaces.ts), not by `applyIgnore`.
+   */
+  namespaces?: string[];
 }
 
 /** Rules ready to match. */
@@ -31,26 +40,6 @@ interface Compiled {
   interfaces: RegExp[];
   addresses: Cidr[];
   counters: RegExp[];
-}
-
-/** Turns a shell-style glob (`*`, `?`, `[abc]`) into an anchored regular expression. */
-export function globToRegExp(glob: string): RegExp {
-  let re = "";
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i]!;
-    if (ch === "*") re += ".*";
-    else if (ch === "?") re += ".";
-    else if (ch === "[") {
-      const end = glob.indexOf("]", i + 1);
-      if (end < 0) re += "\\[";
-      else {
-        const body = glob.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\");
-        re += `[${body}]`;
-        i = end;
-      }
-    } else re += ch.replace(/[.+^${}()|\\\]]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`);
 }
 
 function parsePort(p: string | number): [number, number] {
@@ -96,6 +85,7 @@ export function mergeIgnore(...sets: IgnoreRules[]): IgnoreRules {
     interfaces: [],
     addresses: [],
     counters: [],
+    namespaces: [],
   };
   for (const s of sets) {
     for (const k of Object.keys(out) as Array<keyof IgnoreRules>) {
@@ -142,6 +132,12 @@ export function unusedIgnoreRules(snaps: readonly Snapshot[], rules: IgnoreRules
       )
     );
     if (!hit) warn("ignore-program", text);
+  });
+  (rules.namespaces ?? []).forEach((text) => {
+    const hit = snaps.some((s) =>
+      (s.namespaces ?? []).some((n) => namespacePicker(s, [text])(n.id))
+    );
+    if (!hit) warn("ignore-netns", text);
   });
   (rules.interfaces ?? []).forEach((text, i) => {
     const re = c.interfaces[i]!;
@@ -200,14 +196,48 @@ export function applyIgnore(snap: Snapshot, rules: IgnoreRules): Snapshot {
     const net = slash >= 0 ? dest.slice(0, slash) : dest;
     return addrHit(net) || (gw !== undefined && addrHit(gw));
   };
-  const counters: Counters = dict();
-  for (const [g, vals] of Object.entries(snap.counters)) {
-    const kept = dict<bigint>();
-    for (const [n, v] of Object.entries(vals)) if (!any(c.counters, `${g}.${n}`)) kept[n] = v;
-    counters[g] = kept;
+  /** The interface a per-interface sysctl is about (`net.ipv4.conf.eth0/100.rp_filter`). */
+  const settingInterface = (name: string) =>
+    /^net\.ipv[46]\.(?:conf|neigh)\.([^.]+)\./.exec(name)?.[1]?.replaceAll("/", ".");
+  const keepCounters = (from: Counters): Counters => {
+    const counters: Counters = dict();
+    for (const [g, vals] of Object.entries(from)) {
+      const kept = dict<bigint>();
+      for (const [n, v] of Object.entries(vals)) if (!any(c.counters, `${g}.${n}`)) kept[n] = v;
+      counters[g] = kept;
+    }
+    return counters;
+  };
+  const counters = keepCounters(snap.counters);
+  const extra: Partial<Snapshot> = {};
+  if (snap.rules) {
+    extra.rules = snap.rules.filter((r) =>
+      !any(c.interfaces, r.iif) && !any(c.interfaces, r.oif) &&
+      !(r.from !== undefined && routeHit(r.from, undefined)) &&
+      !(r.to !== undefined && routeHit(r.to, undefined))
+    );
+  }
+  if (snap.neighbours) {
+    extra.neighbours = snap.neighbours.filter((n) =>
+      !any(c.interfaces, n.interface) && !addrHit(n.address)
+    );
+  }
+  if (snap.qdiscs) extra.qdiscs = snap.qdiscs.filter((q) => !any(c.interfaces, q.interface));
+  if (snap.settings && c.interfaces.length) {
+    const kept = dict<string>();
+    for (const [k, v] of Object.entries(snap.settings)) {
+      if (!any(c.interfaces, settingInterface(k))) kept[k] = v;
+    }
+    extra.settings = kept;
+  }
+  if (snap.namespaces && c.counters.length) {
+    extra.namespaces = snap.namespaces.map((n) =>
+      n.counters ? { ...n, counters: keepCounters(n.counters) } : n
+    );
   }
   return {
     ...snap,
+    ...extra,
     connections: snap.connections.filter(keepConn),
     routes: snap.routes.filter((r) =>
       !any(c.interfaces, r.interface) && !routeHit(r.destination, r.gateway)

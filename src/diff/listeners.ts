@@ -23,6 +23,7 @@ import {
   listenerKey,
   type SocketRules,
 } from "../net/sockets.ts";
+import { listenerVerdicts } from "../net/filtered.ts";
 import type { Change, ChangeOf, Exposure, InstanceSide, ListenerSide } from "./types.ts";
 import { append, pad, rebooted, sortByKey } from "./util.ts";
 
@@ -74,6 +75,7 @@ function instanceOf(snap: Snapshot, c: Connection): Instance {
 }
 
 function collect(snap: Snapshot, rules: SocketRules): Map<string, Listener> {
+  const verdicts = listenerVerdicts(snap);
   const groups = new Map<string, { first: Connection; instances: Instance[] }>();
   for (const c of snap.connections) {
     if (!isListener(c, rules)) continue;
@@ -106,6 +108,11 @@ function collect(snap: Snapshot, rules: SocketRules): Map<string, Listener> {
       if (sorted.length > 1) side.pids = sorted.map((o) => o.pid);
     }
     if (instances.length > 1) side.instances = instances.length;
+    const v = verdicts.get(k);
+    if (v && v.verdict !== "not-evaluated") {
+      side.firewall = v.verdict;
+      side.firewallReason = v.reason;
+    }
     out.set(k, {
       side,
       instances,
@@ -204,6 +211,42 @@ function matchInstances(
 /** An address as it reads in a sentence: IPv6 in brackets (`[::]`, `[::1]`). */
 function addressText(address: string): string {
   return address.includes(":") ? `[${address}]` : address;
+}
+
+/** ", but the firewall drops new connections to it (…)" for a filtered listener. */
+function filteredNote(s: ListenerSide): string {
+  return s.firewall === "filtered"
+    ? `, but the firewall drops new connections to it (${s.firewallReason})`
+    : "";
+}
+
+/**
+ * A listener the firewall now treats otherwise: both snapshots decided (filtered or open) and
+ * the answers differ. Newly reachable is notable.
+ */
+function firewallChange(
+  a: ListenerSide,
+  b: ListenerSide,
+): ChangeOf<"listener-firewall-changed"> | undefined {
+  if (a.firewall === undefined || b.firewall === undefined || a.firewall === b.firewall) {
+    return undefined;
+  }
+  const c: ChangeOf<"listener-firewall-changed"> = {
+    kind: "listener-firewall-changed",
+    section: "listeners",
+    key: keyOf(a),
+    before: a,
+    after: b,
+    summary: b.firewall === "open"
+      ? `${
+        where(b)
+      } is no longer filtered: new connections from other hosts get through (${b.firewallReason})`
+      : `${
+        where(b)
+      } is now filtered: the firewall drops new connections to it (${b.firewallReason})`,
+  };
+  if (b.firewall === "open") c.notable = true;
+  return c;
 }
 
 function where(s: ListenerSide): string {
@@ -364,8 +407,11 @@ export function diffListeners(
   const closed: Listener[] = [], opened: Listener[] = [];
   for (const [k, la] of a) {
     const lb = b.get(k);
-    if (lb) compareListener(la, lb, inodes, items);
-    else closed.push(la);
+    if (lb) {
+      compareListener(la, lb, inodes, items);
+      const fw = firewallChange(la.side, lb.side);
+      if (fw) items.push([sortKey(la.side, 5), fw]);
+    } else closed.push(la);
   }
   for (const [k, lb] of b) if (!a.has(k)) opened.push(lb);
 
@@ -417,10 +463,11 @@ export function diffListeners(
       after: e.side,
       summary: `${where(e.side)} opened${e.side.program === undefined ? "" : ` by ${who(e)}`}${
         isWildcard(e.side.address) ? ", on every address" : ""
-      }`,
+      }${filteredNote(e.side)}`,
     };
-    // Reachable from other hosts: what a gate on "anything new exposed" is about.
-    if (!isLoopback(e.side.address)) change.notable = true;
+    // Reachable from other hosts (and not filtered): what a gate on "anything new exposed" is
+    // about.
+    if (!isLoopback(e.side.address) && e.side.firewall !== "filtered") change.notable = true;
     items.push([sortKey(e.side, 0), change]);
   }
   return sortByKey(items);
@@ -431,7 +478,9 @@ function exposureChange(x: Listener, y: Listener): ChangeOf<"listener-exposure-c
   const m = matchInstances(x.instances, y.instances, false);
   const restarted = m.pairs === 0 && x.complete && y.complete;
   const prog = y.side.program === undefined ? "" : ` (${y.programs.join(", ")})`;
-  const reachNote = dir === "widened"
+  const reachNote = y.side.firewall === "filtered"
+    ? `: the firewall drops new connections to it (${y.side.firewallReason})`
+    : dir === "widened"
     ? ": now reachable from more addresses"
     : dir === "narrowed"
     ? ": now reachable from fewer addresses"
@@ -449,7 +498,7 @@ function exposureChange(x: Listener, y: Listener): ChangeOf<"listener-exposure-c
       restarted ? ` (restarted: ${restartNote(x, y)})` : ""
     }`,
   };
-  if (dir === "widened") change.notable = true;
+  if (dir === "widened" && y.side.firewall !== "filtered") change.notable = true;
   return change;
 }
 

@@ -11,7 +11,7 @@
  * for (const c of doc.changes.filter(isKind("listener-opened"))) console.log(c.after.port);
  * ```
  */
-import type { SectionName, Snapshot } from "../model.ts";
+import type { AnySectionName, Snapshot } from "../model.ts";
 import { type PortRange, socketRules } from "../net/sockets.ts";
 import { COMPACT_REASON, leftOut } from "../snapshot/compact.ts";
 import { DIFF_SECTIONS, type DiffSection, type Gate, gateTrips } from "./kinds.ts";
@@ -20,6 +20,11 @@ import { applyIgnore, type IgnoreRules, unusedIgnoreRules } from "./ignore.ts";
 import { diffInterfaces } from "./interfaces.ts";
 import { diffListeners } from "./listeners.ts";
 import { diffRoutes } from "./routes.ts";
+import { diffRules } from "./rules.ts";
+import { diffNeighbours } from "./neighbours.ts";
+import { diffQdiscs } from "./qdiscs.ts";
+import { diffFirewall } from "./firewall.ts";
+import { diffSettings } from "./settings.ts";
 import { diffSessions, stateBuildups, tcpStates } from "./sessions.ts";
 import {
   type Change,
@@ -29,6 +34,16 @@ import {
   type DiffSummary,
 } from "./types.ts";
 import { append, secondsBetween, swappedOperands } from "./util.ts";
+import {
+  diffNamespaceSet,
+  diffPublishing,
+  filterNamespaces,
+  type NamespacePart,
+  recreated,
+  splitByNamespace,
+  tagChange,
+} from "./namespaces.ts";
+import { namespaceTitle, ownNamespaceId } from "../net/namespaces.ts";
 
 export * from "./types.ts";
 export * from "./kinds.ts";
@@ -55,19 +70,32 @@ export interface DiffOptions {
    * one is a listener, not a client).
    */
   udpServices?: readonly PortRange[];
+  /** Only the namespaces matching these globs (`--netns`; ids, containers, netns and pod names). */
+  netns?: readonly string[];
   /** File names to record in the document's `before.file` / `after.file`. */
   beforeFile?: string;
   afterFile?: string;
 }
 
-/** The snapshot section each diff section is computed from. */
-const SOURCE: Record<DiffSection, SectionName> = {
+/** The snapshot section each diff section is computed from (namespaces: their own list). */
+const SOURCE: Record<DiffSection, AnySectionName | undefined> = {
+  namespaces: undefined,
   listeners: "connections",
   sessions: "connections",
   routes: "routes",
+  rules: "rules",
+  neighbours: "neighbours",
   interfaces: "interfaces",
+  qdiscs: "qdiscs",
+  firewall: "firewall",
+  settings: "settings",
   counters: "counters",
 };
+
+/** Whether a snapshot has a section at all (sections added within v1 may be absent). */
+function has(s: Snapshot, name: AnySectionName): boolean {
+  return s[name] !== undefined && s.meta.sections[name] !== undefined;
+}
 
 function side(s: Snapshot, file: string | undefined): DiffSide {
   const d: DiffSide = { host: s.meta.host.hostname, capturedAt: s.meta.capturedAt };
@@ -108,24 +136,117 @@ export function diffSnapshots(
       } snapshot is redacted: its addresses, MACs and names are pseudonyms, so most changes below are the redaction (redact both with one key to compare)`,
     );
   }
-  const a = opts.ignore ? applyIgnore(before, opts.ignore) : before;
-  const b = opts.ignore ? applyIgnore(after, opts.ignore) : after;
+  const a = prepare(before, opts);
+  const b = prepare(after, opts);
+  const wanted = new Set<DiffSection>(opts.only ?? DIFF_SECTIONS);
+  const changes: Change[] = [];
+  const sections = new Set<DiffSection>();
+  let states: DiffDocument["tcpStates"];
+  const compare = (x: Snapshot, y: Snapshot, part?: NamespacePart, fresh = false) => {
+    const r = compareSections(x, y, wanted, opts, swapped || fresh, warnings, part);
+    for (const s of r.sections) sections.add(s);
+    for (const c of r.changes) changes.push(part ? tagChange(c, part, y) : c);
+    return r;
+  };
+  if (a.namespaces && b.namespaces) {
+    const pa = splitByNamespace(a), pb = splitByNamespace(b);
+    const own = (ps: NamespacePart[], s: Snapshot) => ps.find((p) => p.id === ownNamespaceId(s))!;
+    states = compare(own(pa, a).snapshot, own(pb, b).snapshot).states;
+    if (wanted.has("namespaces")) {
+      sections.add("namespaces");
+      const rules = {
+        before: socketRules(a, { udpServices: opts.udpServices }),
+        after: socketRules(b, { udpServices: opts.udpServices }),
+      };
+      const others = (ps: NamespacePart[], s: Snapshot) =>
+        ps.filter((p) => p.id !== ownNamespaceId(s));
+      append(changes, diffNamespaceSet(others(pa, a), others(pb, b), rules));
+    }
+    const byId = new Map(pa.map((p) => [p.id, p]));
+    for (const p of pb) {
+      if (p.id === ownNamespaceId(b)) continue;
+      const q = byId.get(p.id);
+      // A namespace re-created between the snapshots counts from zero again: like reversed
+      // operands, its counters and interface traffic are not compared.
+      if (q && q.id !== ownNamespaceId(a)) compare(q.snapshot, p.snapshot, p, recreated(q, p));
+    }
+  } else {
+    const one = (s: Snapshot) =>
+      s.namespaces ? splitByNamespace(s).find((p) => p.id === ownNamespaceId(s))!.snapshot : s;
+    const multi = a.namespaces ?? b.namespaces;
+    if (multi) {
+      const which = a.namespaces ? "after" : "before";
+      const others = multi.filter((n) => !n.own).length;
+      warnings.push(
+        `the ${which} snapshot holds one network namespace: only the snapshots' own are compared (${others} other namespaces of the ${
+          which === "after" ? "before" : "after"
+        } one are not)`,
+      );
+    }
+    states = compare(one(a), one(b)).states;
+  }
+  const ordered = DIFF_SECTIONS.filter((s) => sections.has(s));
+  const doc: DiffDocument = {
+    schema: DIFF_SCHEMA_ID,
+    before: side(before, opts.beforeFile),
+    after: side(after, opts.afterFile),
+    sections: ordered,
+    warnings,
+    changes,
+    summary: summarize(changes),
+  };
+  const secs = secondsBetween(before, after);
+  if (secs !== undefined) doc.intervalSeconds = secs;
+  if (states !== undefined) doc.tcpStates = states;
+  return doc;
+}
+
+/** A snapshot with the ignore rules and the namespace filter applied. */
+function prepare(s: Snapshot, opts: DiffOptions): Snapshot {
+  const ignored = opts.ignore ? applyIgnore(s, opts.ignore) : s;
+  return filterNamespaces(ignored, { only: opts.netns, ignore: opts.ignore?.namespaces });
+}
+
+/**
+ * Compares the sections of two single-namespace snapshots (or one namespace's parts): the
+ * sections compared, the changes, the TCP state table. A section either snapshot failed to
+ * capture is left out with a warning (naming the namespace of a part).
+ */
+function compareSections(
+  a: Snapshot,
+  b: Snapshot,
+  wanted: ReadonlySet<DiffSection>,
+  opts: DiffOptions,
+  swapped: boolean,
+  warnings: string[],
+  part?: NamespacePart,
+): { sections: DiffSection[]; changes: Change[]; states?: DiffDocument["tcpStates"] } {
   const rules = {
     before: socketRules(a, { udpServices: opts.udpServices }),
     after: socketRules(b, { udpServices: opts.udpServices }),
   };
-  const wanted = new Set<DiffSection>(opts.only ?? DIFF_SECTIONS);
+  const where = part ? `${part.namespace ? namespaceTitle(part.namespace) : part.id}: ` : "";
   const sections: DiffSection[] = [];
   for (const s of DIFF_SECTIONS) {
     if (!wanted.has(s)) continue;
     if (s === "counters" && swapped) continue;
     const src = SOURCE[s];
-    const bad = [a, b].find((x) => x.meta.sections[src].status === "error");
+    if (src === undefined) continue;
+    const missing = [a, b].filter((x) => !has(x, src));
+    if (missing.length === 2) continue;
+    if (missing.length === 1) {
+      // Older snapshots and other platforms lack the sections added within v1: not compared.
+      const which = missing[0] === a ? "before" : "after";
+      const w = `${where}${s} not compared: the ${which} snapshot has no ${src} section`;
+      if (!warnings.includes(w)) warnings.push(w);
+      continue;
+    }
+    const bad = [a, b].find((x) => x.meta.sections[src]?.status === "error");
     if (bad) {
       // Comparing a section that was not captured would report everything as gone or new.
       const which = bad === a ? "before" : "after";
-      const reason = bad.meta.sections[src].error;
-      const w = `${s} not compared: the ${which} snapshot has no ${src}${
+      const reason = bad.meta.sections[src]?.error;
+      const w = `${where}${s} not compared: the ${which} snapshot has no ${src}${
         reason ? ` (${reason})` : ""
       }`;
       if (!warnings.includes(w)) warnings.push(w);
@@ -147,6 +268,7 @@ export function diffSnapshots(
     switch (s) {
       case "listeners":
         append(changes, diffListeners(a, b, rules));
+        append(changes, diffPublishing(a, b, rules));
         break;
       case "sessions":
         states = tcpStates(a, b);
@@ -156,27 +278,30 @@ export function diffSnapshots(
       case "routes":
         append(changes, diffRoutes(a, b));
         break;
+      case "rules":
+        append(changes, diffRules(a, b));
+        break;
+      case "neighbours":
+        append(changes, diffNeighbours(a, b));
+        break;
       case "interfaces":
         append(changes, diffInterfaces(a, b, { traffic: !swapped, warnings }));
+        break;
+      case "qdiscs":
+        append(changes, diffQdiscs(a, b, { drops: !swapped }));
+        break;
+      case "firewall":
+        append(changes, diffFirewall(a, b));
+        break;
+      case "settings":
+        append(changes, diffSettings(a, b));
         break;
       case "counters":
         append(changes, diffCounters(a, b));
         break;
     }
   }
-  const doc: DiffDocument = {
-    schema: DIFF_SCHEMA_ID,
-    before: side(before, opts.beforeFile),
-    after: side(after, opts.afterFile),
-    sections,
-    warnings,
-    changes,
-    summary: summarize(changes),
-  };
-  const secs = secondsBetween(before, after);
-  if (secs !== undefined) doc.intervalSeconds = secs;
-  if (states !== undefined) doc.tcpStates = states;
-  return doc;
+  return states === undefined ? { sections, changes } : { sections, changes, states };
 }
 
 /** What makes the snapshots doubtful to compare: other hosts, namespaces, swapped operands. */
@@ -201,7 +326,7 @@ function operandWarnings(before: Snapshot, after: Snapshot): string[] {
   const swapped = swappedOperands(before, after);
   if (swapped !== undefined) {
     warnings.push(
-      `${swapped}: the operands look swapped (give the older snapshot first); counters and interface traffic not compared`,
+      `${swapped}: the operands look swapped (give the older snapshot first); counters, interface traffic and qdisc drops not compared`,
     );
   }
   return warnings;

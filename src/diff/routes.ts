@@ -1,6 +1,9 @@
 /**
  * Routes, keyed by family, table, type, destination and metric — plus the interface where
- * several routes share that key (multipath, IPv6 link-local and multicast per interface).
+ * several routes share that key (multipath, IPv6 link-local and multicast per interface). A
+ * change of what a route does or of its attributes (mtu, advmss, hoplimit, initcwnd, pref …,
+ * `onlink` from its flags) is a `route-changed` naming the fields; `expires` counts down by
+ * itself and is never compared.
  */
 import type { Nexthop, Route, Snapshot } from "../model.ts";
 import { isPerInterfaceRoute, routeKey, routeKeyWithInterface } from "../net/routes.ts";
@@ -110,8 +113,13 @@ function keyOf(r: Route, withDev: boolean): ChangeOf<"route-added">["key"] {
 
 /** A compared field as a string that is equal exactly when the values are (JSON for next hops). */
 function field(r: Route, f: typeof COMPARED[number]): string {
+  if (f === "onlink") return r.flags?.includes("onlink") ? "yes" : "";
   const v = r[f];
-  return v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v);
+  if (v === undefined) return "";
+  if (typeof v === "string") return v;
+  if (typeof v === "number") return String(v);
+  if (f === "features") return (v as string[]).join(",");
+  return JSON.stringify(v);
 }
 
 /** A compared field in words. */
@@ -147,7 +155,10 @@ export function diffRoutes(before: Snapshot, after: Snapshot): Change[] {
       continue;
     }
     const rb = hit.route;
-    const changed = COMPARED.filter((f) => ra[f] !== rb[f] && field(ra, f) !== field(rb, f));
+    // Most fields are equal scalars or both absent: a cheap test first, text only for the rest.
+    const changed = COMPARED.filter((f) =>
+      (f === "onlink" ? ra.flags !== rb.flags : ra[f] !== rb[f]) && field(ra, f) !== field(rb, f)
+    );
     if (changed.length === 0) continue;
     items.push([sortKey(ra, 2, id), {
       kind: "route-changed",

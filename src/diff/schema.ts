@@ -21,12 +21,25 @@
  */
 import { z } from "zod";
 import * as S from "../schema.ts";
+import { RULE_ACTION_FIELDS } from "../net/rules.ts";
 
 /** The schema identifier of a diff document. */
 export const DIFF_SCHEMA_ID = "nsnap-diff/v1";
 
 /** The sections of a diff, in report order. */
-export const DiffSection = z.enum(["listeners", "sessions", "routes", "interfaces", "counters"]);
+export const DiffSection = z.enum([
+  "namespaces",
+  "listeners",
+  "sessions",
+  "routes",
+  "rules",
+  "neighbours",
+  "interfaces",
+  "qdiscs",
+  "firewall",
+  "settings",
+  "counters",
+]);
 
 /** An exact integer: a JSON number while safe, a decimal string beyond; `bigint` in memory. */
 export const Exact = S.CounterValue.meta({
@@ -60,6 +73,14 @@ export const ListenerSide = ListenerKey.extend({
   }),
   instances: z.int().min(2).optional().meta({
     description: "How many sockets listen on this address (SO_REUSEPORT), when more than one.",
+  }),
+  firewall: z.enum(["filtered", "open"]).optional().meta({
+    description: "What the firewall's input hook does to new connections from other hosts " +
+      "(docs/firewall.md); absent where the snapshot has no firewall or the rules were not " +
+      "evaluated.",
+  }),
+  firewallReason: z.string().optional().meta({
+    description: "The chain and rule that decided `firewall`.",
   }),
 }).meta({ id: "ListenerSide" });
 
@@ -119,7 +140,7 @@ const SessionEnd = z.union([Tally, SessionSide]);
 /** How many sockets are in each state (half-closed sessions). */
 const StateCounts = z.record(z.string(), count()).meta({ id: "StateCounts" });
 
-/** The route fields whose change makes a `route-changed`. */
+/** The route fields whose change makes a `route-changed` (`expires` counts down: never). */
 export const RouteField = z.enum([
   "gateway",
   "interface",
@@ -127,6 +148,24 @@ export const RouteField = z.enum([
   "protocol",
   "scope",
   "nexthops",
+  "onlink",
+  "mtu",
+  "advmss",
+  "hoplimit",
+  "initcwnd",
+  "initrwnd",
+  "rtt",
+  "rttvar",
+  "ssthresh",
+  "cwnd",
+  "window",
+  "reordering",
+  "quickack",
+  "congestion",
+  "features",
+  "rtoMin",
+  "pref",
+  "realms",
 ]);
 
 const RouteKey = z.object({
@@ -143,6 +182,89 @@ const RouteKey = z.object({
 
 /** A route as the snapshot has it. */
 const Route = S.Route.meta({ id: "Route" });
+
+/** A policy-routing rule's identity: family, priority and what it matches. */
+const RuleKey = z.object({
+  family: S.Family,
+  priority: uint(),
+  match: z.string().meta({
+    description: 'The selectors as ip rule prints them: "from 10.0.0.0/8".',
+  }),
+}).meta({ id: "RuleKey" });
+
+/** A rule as the snapshot has it. */
+const Rule = S.Rule.meta({ id: "Rule" });
+
+/** The rule fields whose change makes a `rule-changed`. */
+export const RuleField = z.enum(RULE_ACTION_FIELDS);
+
+const NeighbourKey = z.object({
+  family: S.Family,
+  interface: z.string(),
+  address: z.string(),
+  proxy: z.literal(true).optional(),
+}).meta({ id: "NeighbourKey" });
+
+/** A neighbour entry as the snapshot has it. */
+const Neighbour = S.Neighbour.meta({ id: "Neighbour" });
+
+/** The neighbour fields whose change makes a `neighbour-changed`. */
+export const NeighbourField = z.enum(["mac", "state", "router"]);
+
+const gateway = () =>
+  z.literal(true).optional().meta({
+    description: "The address is the gateway of a route (in either snapshot).",
+  });
+
+const QdiscKey = z.object({
+  interface: z.string(),
+  parent: z.string(),
+}).meta({ id: "QdiscKey" });
+
+/** A qdisc without its counters. */
+const QdiscSide = S.Qdisc.omit({ stats: true }).meta({ id: "QdiscSide" });
+
+/** The qdisc fields whose change makes a `qdisc-changed`. */
+export const QdiscField = z.enum(["kind", "handle", "options"]);
+
+/** A qdisc's counters (values, or deltas), as exact integers. */
+const QdiscCounters = S.QdiscStats.meta({ id: "QdiscCounters" });
+
+const SettingKey = z.object({ name: z.string() }).meta({ id: "SettingKey" });
+
+const FirewallChainKey = z.object({
+  syntax: S.FirewallTable.shape.syntax,
+  family: z.string(),
+  table: z.string(),
+  chain: z.string(),
+}).meta({ id: "FirewallChainKey" });
+
+const FirewallRuleKey = FirewallChainKey.extend({
+  rule: z.string().meta({ description: "The rule's text (counters and handle left out)." }),
+}).meta({ id: "FirewallRuleKey" });
+
+/** A firewall rule with where it takes effect. */
+export const FirewallRuleSide = z.object({
+  text: z.string(),
+  hooks: z.array(z.string()).optional().meta({
+    description: "The hooks whose traffic reaches the rule: its chain's, or those of the base " +
+      "chains that jump to it.",
+  }),
+  handle: uint().optional(),
+}).meta({ id: "FirewallRuleSide" });
+
+/** A chain's head: what it hooks and its policy, and how many rules it has. */
+export const FirewallChainSide = z.object({
+  type: z.string().optional(),
+  hook: z.string().optional(),
+  priority: z.int().optional(),
+  policy: z.string().optional(),
+  device: z.string().optional(),
+  rules: uint().meta({ description: "How many rules the chain has." }),
+}).meta({ id: "FirewallChainSide" });
+
+/** The chain fields whose change makes a `firewall-chain-changed` (`order`: rules reordered). */
+export const FirewallChainField = z.enum(["type", "hook", "priority", "policy", "device", "order"]);
 
 const InterfaceKey = z.object({ interface: z.string() }).meta({ id: "InterfaceKey" });
 
@@ -185,6 +307,41 @@ const BootTime = z.object({ bootTime: z.string() });
 const rate = () =>
   z.number().meta({ description: "Increase per second between the captures, 3 decimals." });
 
+const NamespaceKey = z.object({ namespace: z.string() }).meta({ id: "NamespaceKey" });
+
+/** A listener of a namespace that appeared or went, with who reaches it. */
+const NamespaceListener = z.object({
+  protocol: S.Protocol,
+  family: S.Family,
+  address: z.string(),
+  port: S.Connection.shape.localPort,
+  program: z.string().optional(),
+  pid: uint().optional(),
+  exposure: S.NamespaceExposure.shape.kind.optional(),
+  published: z.array(z.string()).optional().meta({
+    description: "The host endpoints it is published on (127.0.0.1:8080, [::]:8080).",
+  }),
+}).meta({ id: "NamespaceListener" });
+
+/** A namespace as a namespace change reports it. */
+const NamespaceSide = z.object({
+  id: z.string(),
+  kind: z.enum(S.NAMESPACE_KINDS),
+  title: z.string().meta({ description: "What people call it: container web, pod shop/web-0." }),
+  inode: uint().optional(),
+  image: z.string().optional(),
+  listeners: z.array(NamespaceListener),
+}).meta({ id: "NamespaceSide" });
+
+/** What can change about a namespace that keeps its identity. */
+export const NamespaceField = z.enum(["inode", "container", "image", "containers"]);
+
+/** What a listener's exposure across namespaces is, on one side. */
+const PublishSide = z.object({
+  exposure: S.NamespaceExposure.shape.kind,
+  published: z.array(z.string()).optional(),
+}).meta({ id: "PublishSide" });
+
 // ---- The kinds ----------------------------------------------------------------------------
 
 /** The fields every change has; `fields` add to them or narrow them. */
@@ -200,11 +357,39 @@ function change<
     notable: z.literal(true).optional().meta({
       description: "Set on the changes an operator should look at first.",
     }),
+    namespace: z.string().optional().meta({
+      description: "The namespace (its stable id: docker:web, pod:shop/web-0 …) the change is " +
+        "in, in a diff of captures across namespaces; absent for the snapshots' own.",
+    }),
   }).extend(fields).meta({ id: kind, description });
 }
 
 /** Every kind of change, grouped by section in report order: the one place a kind is declared. */
 export const CHANGES = [
+  change(
+    "namespace-added",
+    "namespaces",
+    "a network namespace appeared: a container or pod started (with its listeners)",
+    { key: NamespaceKey, after: NamespaceSide },
+  ),
+  change(
+    "namespace-removed",
+    "namespaces",
+    "a network namespace went away: a container or pod stopped (with its listeners)",
+    { key: NamespaceKey, before: NamespaceSide },
+  ),
+  change(
+    "namespace-changed",
+    "namespaces",
+    "a namespace of the same identity was re-created (a new inode or container id: a container " +
+      "replaced), runs another image, or holds other containers",
+    {
+      key: NamespaceKey,
+      before: NamespaceSide,
+      after: NamespaceSide,
+      changed: z.array(NamespaceField).min(1),
+    },
+  ),
   change("listener-opened", "listeners", "a new listening socket (TCP LISTEN or bound UDP)", {
     key: ListenerKey,
     after: ListenerSide,
@@ -265,6 +450,18 @@ export const CHANGES = [
     },
   ),
   change(
+    "listener-publish-changed",
+    "listeners",
+    "a container's listener is published on other host ports, or no longer (or now) at all",
+    { key: ListenerKey, before: PublishSide, after: PublishSide },
+  ),
+  change(
+    "listener-firewall-changed",
+    "listeners",
+    "the firewall now filters a listener it let through, or lets through one it filtered",
+    { key: ListenerKey, before: ListenerSide, after: ListenerSide },
+  ),
+  change(
     "session-opened",
     "sessions",
     "connected sockets that appeared (grouped unless --detail)",
@@ -321,6 +518,48 @@ export const CHANGES = [
     "gateway, interface, source, protocol or scope of a route changed",
     { key: RouteKey, before: Route, after: Route, changed: z.array(RouteField).min(1) },
   ),
+  change("rule-added", "rules", "a policy-routing rule appeared", { key: RuleKey, after: Rule }),
+  change("rule-removed", "rules", "a policy-routing rule went away", {
+    key: RuleKey,
+    before: Rule,
+  }),
+  change(
+    "rule-changed",
+    "rules",
+    "a rule matching the same packets at the same priority does something else",
+    { key: RuleKey, before: Rule, after: Rule, changed: z.array(RuleField).min(1) },
+  ),
+  change(
+    "neighbour-added",
+    "neighbours",
+    "a static (PERMANENT, NOARP) or proxy neighbour entry appeared",
+    { key: NeighbourKey, after: Neighbour },
+  ),
+  change(
+    "neighbour-removed",
+    "neighbours",
+    "a static (PERMANENT, NOARP) or proxy neighbour entry went away",
+    { key: NeighbourKey, before: Neighbour },
+  ),
+  change(
+    "neighbour-changed",
+    "neighbours",
+    "another link-layer address for the IP, or the entry became (or stopped being) static, a " +
+      "router, or resolved again",
+    {
+      key: NeighbourKey,
+      before: Neighbour,
+      after: Neighbour,
+      changed: z.array(NeighbourField).min(1),
+      gateway: gateway(),
+    },
+  ),
+  change(
+    "neighbour-failed",
+    "neighbours",
+    "a neighbour could not be resolved: it went FAILED or INCOMPLETE",
+    { key: NeighbourKey, before: Neighbour.optional(), after: Neighbour, gateway: gateway() },
+  ),
   change("interface-added", "interfaces", "an interface appeared", {
     key: InterfaceKey,
     after: InterfaceSide,
@@ -364,6 +603,81 @@ export const CHANGES = [
       reset: z.literal(true).optional().meta({
         description: "A counter went backwards or the host rebooted: no deltas.",
       }),
+    },
+  ),
+  change("qdisc-added", "qdiscs", "a queueing discipline appeared", {
+    key: QdiscKey,
+    after: QdiscSide,
+  }),
+  change("qdisc-removed", "qdiscs", "a queueing discipline went away", {
+    key: QdiscKey,
+    before: QdiscSide,
+  }),
+  change(
+    "qdisc-changed",
+    "qdiscs",
+    "another kind, handle or options for the qdisc at the same place",
+    { key: QdiscKey, before: QdiscSide, after: QdiscSide, changed: z.array(QdiscField).min(1) },
+  ),
+  change(
+    "qdisc-drops",
+    "qdiscs",
+    "a qdisc dropped packets: counter deltas and per-second rates",
+    {
+      key: QdiscKey,
+      qdisc: QdiscSide,
+      before: QdiscCounters,
+      after: QdiscCounters,
+      delta: QdiscCounters,
+      perSecond: z.record(z.string(), z.number()).optional(),
+      notable: z.literal(true),
+    },
+  ),
+  change(
+    "firewall-rule-added",
+    "firewall",
+    "a firewall rule appeared (shown as nft or iptables-save prints it)",
+    { key: FirewallRuleKey, after: FirewallRuleSide },
+  ),
+  change("firewall-rule-removed", "firewall", "a firewall rule went away", {
+    key: FirewallRuleKey,
+    before: FirewallRuleSide,
+  }),
+  change("firewall-chain-added", "firewall", "a firewall chain appeared", {
+    key: FirewallChainKey,
+    after: FirewallChainSide,
+  }),
+  change("firewall-chain-removed", "firewall", "a firewall chain went away", {
+    key: FirewallChainKey,
+    before: FirewallChainSide,
+  }),
+  change(
+    "firewall-chain-changed",
+    "firewall",
+    "a chain's policy, hook, priority or type changed, or its rules were reordered",
+    {
+      key: FirewallChainKey,
+      before: FirewallChainSide,
+      after: FirewallChainSide,
+      changed: z.array(FirewallChainField).min(1),
+    },
+  ),
+  change(
+    "sysctl-changed",
+    "settings",
+    "a kernel network setting (sysctl) has another value",
+    { key: SettingKey, before: z.string(), after: z.string() },
+  ),
+  change(
+    "conntrack-near-limit",
+    "settings",
+    "the connection tracking table is at least 90% full and filling",
+    {
+      key: SettingKey,
+      before: z.string().optional(),
+      after: z.string(),
+      max: z.string().meta({ description: "net.netfilter.nf_conntrack_max after." }),
+      notable: z.literal(true),
     },
   ),
   change(

@@ -41,6 +41,24 @@ export type Exposure = z.output<typeof D.Exposure>;
 /** The route fields whose change makes a `route-changed`. */
 export type RouteField = z.output<typeof D.RouteField>;
 
+/** The rule fields whose change makes a `rule-changed`. */
+export type RuleField = z.output<typeof D.RuleField>;
+
+/** The neighbour fields whose change makes a `neighbour-changed`. */
+export type NeighbourField = z.output<typeof D.NeighbourField>;
+
+/** The qdisc fields whose change makes a `qdisc-changed`. */
+export type QdiscField = z.output<typeof D.QdiscField>;
+
+/** The chain fields whose change makes a `firewall-chain-changed`. */
+export type FirewallChainField = z.output<typeof D.FirewallChainField>;
+
+/** A firewall rule as a change shows it. */
+export type FirewallRuleSide = z.output<typeof D.FirewallRuleSide>;
+
+/** A firewall chain's head as a change shows it. */
+export type FirewallChainSide = z.output<typeof D.FirewallChainSide>;
+
 /** An interface as an added or removed one is reported. */
 export type InterfaceSide = z.output<typeof D.InterfaceSide>;
 

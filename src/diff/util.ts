@@ -71,3 +71,29 @@ export function rebooted(a: Snapshot, b: Snapshot): boolean {
 export function append<T>(dst: T[], src: Iterable<T>): void {
   for (const x of src) dst.push(x);
 }
+
+/**
+ * Items by their key; when several share a key (which one snapshot should not have, but a
+ * hand-made or imported one may), they are put in a canonical order and the later ones get
+ * `#2`, `#3` … so none is lost and the input's order changes nothing.
+ */
+export function keyed<T>(items: readonly T[], key: (x: T) => string): Map<string, T> {
+  const groups = new Map<string, T[]>();
+  for (const x of items) {
+    const k = key(x);
+    const g = groups.get(k);
+    if (g) g.push(x);
+    else groups.set(k, [x]);
+  }
+  const out = new Map<string, T>();
+  for (const [k, g] of groups) {
+    if (g.length === 1) {
+      out.set(k, g[0]!);
+      continue;
+    }
+    const text = (x: T) => JSON.stringify(x, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
+    g.map((x) => [text(x), x] as const).sort((p, q) => (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0))
+      .forEach(([, x], i) => out.set(i === 0 ? k : `${k} #${i + 1}`, x));
+  }
+  return out;
+}

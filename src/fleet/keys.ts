@@ -10,8 +10,10 @@
  * holds the table to the list of kinds.
  */
 import type { Change, ChangeKind, ChangeOf } from "../diff/types.ts";
-import type { Route } from "../model.ts";
+import type { Neighbour, Qdisc, Route } from "../model.ts";
 import { endpoint } from "../net/sockets.ts";
+import { describeRule, ruleAction } from "../net/rules.ts";
+import { describeQdisc } from "../net/qdiscs.ts";
 import { type AddressRole, fleetAddress, type HostAddresses } from "./scope.ts";
 
 /** A fleet key's fields: flat, strings and integers only. */
@@ -168,6 +170,50 @@ function routeText(k: FleetKey): string {
   return parts.join(" ");
 }
 
+/** A listener's fleet fields after a change: its address as a scope, protocol, port, program. */
+function listenerHead(
+  s: ChangeOf<"listener-owner-changed">["after"],
+  a: Addr,
+): { key: FleetKey; address: string } {
+  const address = a(s.address, "local", "after");
+  return {
+    address,
+    key: {
+      protocol: s.protocol,
+      family: s.family,
+      address,
+      port: s.port,
+      program: program(s.program),
+    },
+  };
+}
+
+/** A route attribute (mtu, pref, onlink …) as text, for the fields routeFields leaves out. */
+function routeAttribute(r: Route, field: string): string | undefined {
+  if (field === "onlink") return r.flags?.includes("onlink") ? "yes" : undefined;
+  const v = (r as Record<string, unknown>)[field];
+  if (v === undefined) return undefined;
+  return Array.isArray(v) ? v.join(",") : String(v);
+}
+
+function neighbourKey(
+  k: { family: string; interface: string; address: string },
+  a: Addr,
+  side: "before" | "after",
+): FleetKey {
+  return { family: k.family, interface: k.interface, address: a(k.address, "remote", side) };
+}
+
+function neighbourText(n: Neighbour, address: string): string {
+  return `neighbour ${address} dev ${n.interface}${n.proxy ? " proxy" : ""}`;
+}
+
+function qdiscKey(q: Omit<Qdisc, "stats">): FleetKey {
+  const k: FleetKey = { interface: q.interface, parent: q.parent, kind: q.kind, handle: q.handle };
+  if (q.options !== undefined) k.options = q.options;
+  return k;
+}
+
 /** "a/24" with the address part mapped. */
 function prefixed(text: string, a: Addr, side: "before" | "after"): string {
   const slash = text.indexOf("/");
@@ -178,6 +224,28 @@ function prefixed(text: string, a: Addr, side: "before" | "after"): string {
 
 /** One rule per kind that rolls up into lines. */
 export const LINE_RULES: { [K in Exclude<ChangeKind, TalliedKind>]: Rule<K> } = {
+  "namespace-added": namespaceRule<"namespace-added">("started"),
+  "namespace-removed": namespaceRule<"namespace-removed">("stopped"),
+  "namespace-changed": namespaceRule<"namespace-changed">("re-created"),
+  "listener-publish-changed": (c, a) => {
+    const address = a(c.key.address, "local", "after");
+    const key: FleetKey = {
+      protocol: c.key.protocol,
+      family: c.key.family,
+      address,
+      port: c.key.port,
+      exposure: c.after.exposure,
+      published: (c.after.published ?? []).join(","),
+    };
+    return {
+      key,
+      what: `${c.key.protocol} ${endpoint(address, c.key.port)} now ${
+        c.after.published?.length
+          ? `published on ${c.after.published.join(", ")}`
+          : c.after.exposure
+      }`,
+    };
+  },
   "listener-opened": listenerRule<"listener-opened">("after"),
   "listener-closed": listenerRule<"listener-closed">("before"),
   "listener-restarted": listenerRule<"listener-restarted">("after"),
@@ -185,16 +253,9 @@ export const LINE_RULES: { [K in Exclude<ChangeKind, TalliedKind>]: Rule<K> } = 
   "listener-instance-added": (c, a) => instanceRule(c.after, c.added, a, "after", "joined by"),
   "listener-instance-removed": (c, a) => instanceRule(c.before, c.removed, a, "before", "left by"),
   "listener-owner-changed": (c, a) => {
-    const address = a(c.after.address, "local", "after");
+    const { key, address } = listenerHead(c.after, a);
     return {
-      key: {
-        protocol: c.after.protocol,
-        family: c.after.family,
-        address,
-        port: c.after.port,
-        program: program(c.after.program),
-        was: program(c.before.program),
-      },
+      key: { ...key, was: program(c.before.program) },
       what: `${c.after.protocol} ${endpoint(address, c.after.port)} now held by ${
         progText(c.after.program)
       }, was ${progText(c.before.program)}`,
@@ -256,7 +317,8 @@ export const LINE_RULES: { [K in Exclude<ChangeKind, TalliedKind>]: Rule<K> } = 
     if (c.key.interface !== undefined) key.interface = c.key.interface;
     const words: string[] = [];
     for (const field of c.changed) {
-      const x = String(b[field] ?? "none"), y = String(f[field] ?? "none");
+      const x = String(b[field] ?? routeAttribute(c.before, field) ?? "none");
+      const y = String(f[field] ?? routeAttribute(c.after, field) ?? "none");
       key[field] = `${x} → ${y}`;
       words.push(`${field} ${x} → ${y}`);
     }
@@ -313,6 +375,100 @@ export const LINE_RULES: { [K in Exclude<ChangeKind, TalliedKind>]: Rule<K> } = 
     }
     return { key, what: `interface ${c.key.interface}: ${words.join("; ")}` };
   },
+  "listener-firewall-changed": (c, a) => {
+    const { key, address } = listenerHead(c.after, a);
+    return {
+      key: { ...key, firewall: `${c.before.firewall} → ${c.after.firewall}` },
+      what: `${c.after.protocol} ${endpoint(address, c.after.port)} (${
+        progText(c.after.program)
+      }) ${c.after.firewall === "filtered" ? "now filtered" : "no longer filtered"}`,
+    };
+  },
+  // Rules, qdiscs, firewall rules and settings are configuration: the same text on every host.
+  "rule-added": (c) => ({
+    key: { ...c.key, action: ruleAction(c.after) },
+    what: describeRule(c.after),
+  }),
+  "rule-removed": (c) => ({
+    key: { ...c.key, action: ruleAction(c.before) },
+    what: describeRule(c.before),
+  }),
+  "rule-changed": (c) => ({
+    key: { ...c.key, action: `${ruleAction(c.before)} → ${ruleAction(c.after)}` },
+    what: `rule ${c.key.priority} ${c.key.match}: ${ruleAction(c.before)} → ${ruleAction(c.after)}`,
+  }),
+  "neighbour-added": (c, a) => {
+    const key = neighbourKey(c.key, a, "after");
+    return {
+      key: { ...key, state: c.after.state ?? "" },
+      what: neighbourText(c.after, String(key.address)),
+    };
+  },
+  "neighbour-removed": (c, a) => {
+    const key = neighbourKey(c.key, a, "before");
+    return {
+      key: { ...key, state: c.before.state ?? "" },
+      what: neighbourText(c.before, String(key.address)),
+    };
+  },
+  // Which MAC answers is the host's own business; that another one does is shared.
+  "neighbour-changed": (c, a) => {
+    const key = neighbourKey(c.key, a, "after");
+    return {
+      key: { ...key, changed: c.changed.join(","), gateway: c.gateway ? "yes" : "no" },
+      what: `${neighbourText(c.after, String(key.address))}: ${c.changed.join(", ")} changed`,
+    };
+  },
+  "neighbour-failed": (c, a) => {
+    const key = neighbourKey(c.key, a, "after");
+    return {
+      key: { ...key, gateway: c.gateway ? "yes" : "no" },
+      what: `${neighbourText(c.after, String(key.address))} does not resolve`,
+    };
+  },
+  "qdisc-added": (c) => ({ key: qdiscKey(c.after), what: describeQdisc(c.after) }),
+  "qdisc-removed": (c) => ({ key: qdiscKey(c.before), what: describeQdisc(c.before) }),
+  "qdisc-changed": (c) => ({
+    key: { ...qdiscKey(c.after), was: describeQdisc(c.before) },
+    what: `${describeQdisc(c.before)} → ${describeQdisc(c.after)}`,
+  }),
+  "qdisc-drops": (c) => ({
+    key: { interface: c.key.interface, parent: c.key.parent, kind: c.qdisc.kind },
+    what: `qdisc ${c.qdisc.kind} on ${c.key.interface} dropped packets`,
+  }),
+  "firewall-rule-added": (c) => ({
+    key: { ...c.key },
+    what: `${c.key.family} ${c.key.table} ${c.key.chain}: ${c.key.rule}`,
+  }),
+  "firewall-rule-removed": (c) => ({
+    key: { ...c.key },
+    what: `${c.key.family} ${c.key.table} ${c.key.chain}: ${c.key.rule}`,
+  }),
+  "firewall-chain-added": (c) => ({
+    key: { ...c.key },
+    what: `chain ${c.key.family} ${c.key.table} ${c.key.chain}`,
+  }),
+  "firewall-chain-removed": (c) => ({
+    key: { ...c.key },
+    what: `chain ${c.key.family} ${c.key.table} ${c.key.chain}`,
+  }),
+  "firewall-chain-changed": (c) => {
+    const words = c.changed.map((f) =>
+      f === "order" ? "rules reordered" : `${f} ${c.before[f] ?? "none"} → ${c.after[f] ?? "none"}`
+    );
+    return {
+      key: { ...c.key, changed: words.join(", ") },
+      what: `chain ${c.key.family} ${c.key.table} ${c.key.chain}: ${words.join(", ")}`,
+    };
+  },
+  "sysctl-changed": (c) => ({
+    key: { name: c.key.name, before: c.before, after: c.after },
+    what: `${c.key.name} ${c.before} → ${c.after}`,
+  }),
+  "conntrack-near-limit": (c) => ({
+    key: { name: c.key.name },
+    what: "the conntrack table is nearly full",
+  }),
   "counter-reset": (c) => ({
     key: { group: c.key.group, name: c.key.name },
     what: c.key.group === "*"
@@ -345,5 +501,27 @@ export function fleetKey(c: Change, host: HostContext): FleetKeyed {
     return { key, what, literal: what };
   }
   const f = rule(c as never, fleet);
-  return { key: f.key, what: f.what, literal: rule(c as never, literal).what };
+  const lit = rule(c as never, literal).what;
+  // A change inside a container is that container's, on whichever host it runs.
+  if (c.namespace !== undefined && !c.kind.startsWith("namespace-")) {
+    return {
+      key: { ...f.key, namespace: c.namespace },
+      what: `${c.namespace}: ${f.what}`,
+      literal: `${c.namespace}: ${lit}`,
+    };
+  }
+  return { key: f.key, what: f.what, literal: lit };
+}
+
+/** A namespace change: its id and kind of namespace; listeners and inodes are the host's. */
+function namespaceRule<K extends "namespace-added" | "namespace-removed" | "namespace-changed">(
+  verb: string,
+): Rule<K> {
+  return (change: ChangeOf<K>) => {
+    const c = change as ChangeOf<"namespace-added" | "namespace-removed" | "namespace-changed">;
+    const side = "after" in c ? c.after : c.before;
+    const key: FleetKey = { namespace: c.key.namespace, kind: side.kind };
+    if ("changed" in c) key.changed = c.changed.join(",");
+    return { key, what: `${side.title} ${verb}` };
+  };
 }

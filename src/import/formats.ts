@@ -7,16 +7,21 @@
  * wins, and `probe.json` texts are only offered to the JSON formats.
  */
 import type {
+  AnySectionName,
   Connection,
   Counters,
   Family,
+  FirewallTable,
+  Neighbour,
   NetInterface,
   ProcessInfo,
   Protocol,
+  Qdisc,
   Route,
-  SectionName,
+  Rule,
+  Settings,
 } from "../model.ts";
-import type { Parsed, SocketTable } from "../parse/text.ts";
+import { type Parsed, sameOrigin, type SocketTable } from "../parse/text.ts";
 import { parseSs } from "../parse/linux/ss.ts";
 import { parseLinuxNetstat } from "../parse/linux/netstat_an.ts";
 import { parseLinuxNetstatI } from "../parse/linux/netstat_i.ts";
@@ -40,16 +45,31 @@ import { parseNetstatI } from "../parse/bsd/netstat_i.ts";
 import { parseNetstatS } from "../parse/bsd/netstat_s.ts";
 import { parseIfconfig } from "../parse/bsd/ifconfig.ts";
 import { lsofProcesses, type LsofSocket, parseLsof } from "../parse/bsd/lsof.ts";
+import { parseIpRule } from "../parse/linux/ip_rule.ts";
+import { parseIpJsonRules } from "../parse/linux/ip_json_rule.ts";
+import { parseIpNeigh } from "../parse/linux/ip_neigh.ts";
+import { parseIpJsonNeigh } from "../parse/linux/ip_json_neigh.ts";
+import { parseArpAn } from "../parse/linux/arp_an.ts";
+import { parseProcNetArp } from "../parse/linux/proc_net_arp.ts";
+import { parseSysctlA } from "../parse/linux/sysctl_a.ts";
+import { parseTcQdisc } from "../parse/linux/tc_qdisc.ts";
+import { parseTcJsonQdisc } from "../parse/linux/tc_json_qdisc.ts";
+import { parseNftRuleset } from "../parse/linux/nft_ruleset.ts";
+import { parseIptablesSave } from "../parse/linux/iptables_save.ts";
 import {
   headerValuePairs,
   ifconfigKind,
   isIpAddr,
+  isIpNeigh,
   isIpRoute,
+  isIptablesSave,
+  isSysctlA,
   jsonRecords,
   type Probe,
   procSocketKind,
   statisticsKind,
 } from "./probe.ts";
+import { dict } from "../util/record.ts";
 
 /** What one input adds to the snapshot; its warnings belong to its format's section. */
 export interface Contribution {
@@ -60,6 +80,11 @@ export interface Contribution {
   routes?: Route[];
   interfaces?: NetInterface[];
   counters?: Counters;
+  rules?: Rule[];
+  neighbours?: Neighbour[];
+  settings?: Settings;
+  qdiscs?: Qdisc[];
+  firewall?: FirewallTable[];
   warnings: string[];
 }
 
@@ -74,7 +99,7 @@ export interface ImportFormat {
   id: string;
   os: FormatOs;
   /** The section the format speaks about; its warnings go there. */
-  section: SectionName;
+  section: AnySectionName;
   /** Whether the format is JSON (only JSON texts are offered to it, and only to it). */
   json?: boolean;
   detect: (p: Probe) => Likelihood;
@@ -119,6 +144,24 @@ const counters = (r: Parsed<Counters>): Contribution => ({
   warnings: r.warnings,
 });
 
+const rules = (r: Parsed<Rule[]>): Contribution => ({ rules: r.value, warnings: r.warnings });
+const neighbours = (r: Parsed<Neighbour[]>): Contribution => ({
+  neighbours: r.value,
+  warnings: r.warnings,
+});
+const qdiscs = (r: Parsed<Qdisc[]>): Contribution => ({ qdiscs: r.value, warnings: r.warnings });
+const firewall = (r: Parsed<FirewallTable[]>): Contribution => ({
+  firewall: r.value,
+  warnings: r.warnings,
+});
+
+/** `sysctl -a`'s network settings: every net.* name (the capture's table cannot be seen here). */
+function networkSettings(r: Parsed<Settings>): Contribution {
+  const out: Settings = dict();
+  for (const [k, v] of Object.entries(r.value)) if (k.startsWith("net.")) out[k] = v;
+  return { settings: out, warnings: r.warnings };
+}
+
 /** Interface names only one BSD's drivers use. */
 const DARWIN_NAMES = /^(en|utun|awdl|llw|anpi|ap|p2p)[0-9]+\b/;
 const FREEBSD_NAMES = /^(em|igb|ix|ixl|ixv|vtnet|re|bge|cxl|mlxen|vmx|xn|lagg|ue)[0-9]+\b/;
@@ -152,6 +195,45 @@ export const FORMATS = [
           false,
       ),
     parse: (t, s) => interfaces(parseIpJsonAddr(t, s)),
+  },
+  {
+    id: "ip-json-rule",
+    os: "linux",
+    section: "rules",
+    json: true,
+    detect: (p) =>
+      yes(
+        jsonRecords(p)?.every((r) => typeof r.priority === "number" && "src" in r) ?? false,
+      ),
+    // A record's family is read from its addresses; rules without one are IPv4.
+    parse: (t, s) => rules(parseIpJsonRules(t, "inet", s)),
+  },
+  {
+    id: "ip-json-neigh",
+    os: "linux",
+    section: "neighbours",
+    json: true,
+    detect: (p) =>
+      yes(
+        jsonRecords(p)?.every((r) =>
+          typeof r.dst === "string" && typeof r.dev === "string" &&
+          ("state" in r || "lladdr" in r || "proxy" in r) && !("protocol" in r)
+        ) ?? false,
+      ),
+    parse: (t, s) => neighbours(parseIpJsonNeigh(t, s)),
+  },
+  {
+    id: "tc-json-qdisc",
+    os: "linux",
+    section: "qdiscs",
+    json: true,
+    detect: (p) =>
+      yes(
+        jsonRecords(p)?.every((r) =>
+          typeof r.kind === "string" && typeof r.handle === "string" && typeof r.dev === "string"
+        ) ?? false,
+      ),
+    parse: (t, s) => qdiscs(parseTcJsonQdisc(t, s)),
   },
   {
     id: "ip-json-route",
@@ -199,7 +281,9 @@ export const FORMATS = [
     parse: (t, s) => {
       const r = parseProcNetDev(t, s);
       return interfaces({
-        value: r.value.map((i) => ({ name: i.name, flags: [], addresses: [], stats: i.stats })),
+        value: r.value.map((i) =>
+          sameOrigin({ name: i.name, flags: [], addresses: [], stats: i.stats }, i)
+        ),
         warnings: r.warnings,
       });
     },
@@ -238,12 +322,9 @@ export const FORMATS = [
     parse: (t, s) => {
       const r = parseProcNetIfInet6(t, s);
       return interfaces({
-        value: r.value.map((e) => ({
-          name: e.name,
-          index: e.index,
-          flags: [],
-          addresses: [e.address],
-        })),
+        value: r.value.map((e) =>
+          sameOrigin({ name: e.name, index: e.index, flags: [], addresses: [e.address] }, e)
+        ),
         warnings: r.warnings,
       });
     },
@@ -449,11 +530,73 @@ export const FORMATS = [
     parse: (t, s) => interfaces(parseIpAddr(t, s)),
   },
   {
+    id: "ip-neigh",
+    os: "linux",
+    section: "neighbours",
+    detect: (p) => yes(isIpNeigh(p)),
+    parse: (t, s) => neighbours(parseIpNeigh(t, s)),
+  },
+  {
     id: "ip-route",
     os: "linux",
     section: "routes",
     detect: (p) => yes(isIpRoute(p)),
     parse: (t, s) => routes(parseIpRoute(t, s)),
+  },
+  {
+    id: "ip-rule",
+    os: "linux",
+    section: "rules",
+    detect: (p) => yes(p.body.every((l) => /^\s*[0-9]{1,10}:\s+(not\s+)?from\s\S+/.test(l))),
+    parse: (t, s) => rules(parseIpRule(t, s)),
+  },
+  {
+    id: "arp-an",
+    os: "linux",
+    section: "neighbours",
+    detect: (p) =>
+      yes(p.body.every((l) => /^\S+ \([0-9]{1,3}(\.[0-9]{1,3}){3}\) at \S+.* on \S+\s*$/.test(l))),
+    parse: (t, s) => neighbours(parseArpAn(t, s)),
+  },
+  {
+    id: "proc-net-arp",
+    os: "linux",
+    section: "neighbours",
+    detect: (p) => yes(/^IP address\s+HW type\s+Flags\s+HW address\s+Mask\s+Device$/.test(p.head)),
+    parse: (t, s) => neighbours(parseProcNetArp(t, s)),
+  },
+  {
+    id: "sysctl-a",
+    os: "linux",
+    section: "settings",
+    detect: (p) => yes(isSysctlA(p)),
+    parse: (t, s) => networkSettings(parseSysctlA(t, s)),
+  },
+  {
+    id: "tc-qdisc",
+    os: "linux",
+    section: "qdiscs",
+    detect: (p) => yes(/^qdisc \S+ [0-9a-f]*:[0-9a-f]* dev \S+ /.test(p.head)),
+    parse: (t, s) => qdiscs(parseTcQdisc(t, s)),
+  },
+  {
+    id: "nft-ruleset",
+    os: "linux",
+    section: "firewall",
+    detect: (p) =>
+      yes(
+        /^table (ip|ip6|inet|arp|bridge|netdev) \S+ \{/m.test(
+          p.body.find((l) => !l.startsWith("#")) ?? "",
+        ),
+      ),
+    parse: (t, s) => firewall(parseNftRuleset(t, s)),
+  },
+  {
+    id: "iptables-save",
+    os: "linux",
+    section: "firewall",
+    detect: (p) => yes(isIptablesSave(p)),
+    parse: (t, s) => firewall(parseIptablesSave(t, s)),
   },
 ] as const satisfies readonly ImportFormat[];
 

@@ -2,31 +2,46 @@
  * Merging what several imported files said into one set of sections. Sockets are merged by
  * 5-tuple (owners from ss -p, netstat -p and lsof joined on), interfaces by name (ip addr + ip -s
  * link + /proc/net/dev …), routes by identity (two listings of one table give each route once),
- * counters by group and name. A section no input spoke about is `error: not provided`.
+ * counters by group and name, rules, neighbours and qdiscs by their identity (what one input
+ * knows fills what another did not: ip neigh's state and arp -an's entries), settings by name,
+ * firewall tables by syntax, family and name. A section no input spoke about is `error: not
+ * provided`, or, for the sections added within v1 (rules, neighbours …), left out.
  *
  * Two records of one input are always two records (two sockets can share a 5-tuple: SO_REUSEPORT,
  * two DHCP clients); a record of another input joins one not yet matched from that input.
  */
 import type {
+  AnySectionName,
   Connection,
   Counters,
+  Firewall,
   InterfaceAddress,
+  Neighbour,
   NetInterface,
+  OptionalSectionName,
   ProcessInfo,
+  Qdisc,
   Route,
+  Rule,
   SectionName,
   SectionStatus,
+  Settings,
 } from "../model.ts";
-import { SECTION_NAMES } from "../model.ts";
+import { OPTIONAL_SECTION_NAMES, SECTION_NAMES } from "../model.ts";
 import { masterPid, socketTupleKey } from "../net/sockets.ts";
 import { routeKeyWithInterface } from "../net/routes.ts";
+import { ruleKey } from "../net/rules.ts";
+import { neighbourKey } from "../net/neighbours.ts";
+import { qdiscKey } from "../net/qdiscs.ts";
+import { firewallTableKey } from "../net/firewall.ts";
 import { counterGroup } from "../parse/text.ts";
+import { dict } from "../util/record.ts";
 import type { Contribution } from "./formats.ts";
 
 /** One input's contribution, with the section its format speaks about. */
 export interface InputPart {
   contribution: Contribution;
-  section: SectionName;
+  section: AnySectionName;
 }
 
 /** The merged sections of an import. */
@@ -36,7 +51,12 @@ export interface Merged {
   routes: Route[];
   interfaces: NetInterface[];
   counters: Counters;
-  status: Record<SectionName, SectionStatus>;
+  rules?: Rule[];
+  neighbours?: Neighbour[];
+  settings?: Settings;
+  qdiscs?: Qdisc[];
+  firewall?: Firewall;
+  status: Record<SectionName, SectionStatus> & Partial<Record<OptionalSectionName, SectionStatus>>;
 }
 
 /** Records of several inputs, merged by key; `join` completes a record with another input's. */
@@ -168,7 +188,7 @@ function mergeRoutes(parts: readonly InputPart[]): Route[] {
 
 /** Counters by group and name; the first input to give a value keeps it. */
 function mergeCounters(parts: readonly InputPart[]): Counters {
-  const counters: Counters = {};
+  const counters: Counters = dict();
   for (const c of parts.map((p) => p.contribution.counters ?? {})) {
     for (const [g, values] of Object.entries(c)) {
       const group = counterGroup(counters, g);
@@ -180,31 +200,86 @@ function mergeCounters(parts: readonly InputPart[]): Counters {
   return counters;
 }
 
+/** Neighbours by identity: ip neigh's state and MAC fill an arp -an entry's gaps. */
+function mergeNeighbours(parts: readonly InputPart[]): Neighbour[] {
+  return joinAcross<Neighbour>(
+    parts,
+    (c) => c.neighbours,
+    neighbourKey,
+    (n) => ({ ...n }),
+    (n, other) => {
+      if (n.mac === undefined && other.mac !== undefined) n.mac = other.mac;
+      if (n.state === undefined && other.state !== undefined) n.state = other.state;
+      if (n.router === undefined && other.router !== undefined) n.router = other.router;
+    },
+  ).list;
+}
+
+/** Qdiscs by identity and handle: one listing's options fill another's, counters likewise. */
+function mergeQdiscs(parts: readonly InputPart[]): Qdisc[] {
+  return joinAcross<Qdisc>(
+    parts,
+    (c) => c.qdiscs,
+    (q) => `${qdiscKey(q)} ${q.handle}`,
+    (q) => ({ ...q }),
+    (q, other) => {
+      if (q.options === undefined && other.options !== undefined) q.options = other.options;
+      if (q.stats === undefined && other.stats !== undefined) q.stats = other.stats;
+    },
+  ).list;
+}
+
+/** Firewall tables: the first input to give a table keeps it. */
+function mergeFirewall(parts: readonly InputPart[]): Firewall {
+  const seen = new Set<string>();
+  const tables = [];
+  for (const t of parts.flatMap((p) => p.contribution.firewall ?? [])) {
+    const k = firewallTableKey(t);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    tables.push(t);
+  }
+  return { tables };
+}
+
+/** Settings by name; the first input to give a value keeps it. */
+function mergeSettings(parts: readonly InputPart[]): Settings {
+  const out: Settings = dict();
+  for (const s of parts.map((p) => p.contribution.settings ?? {})) {
+    for (const [k, v] of Object.entries(s)) if (!Object.hasOwn(out, k)) out[k] = v;
+  }
+  return out;
+}
+
 /** Which sections a contribution speaks about. */
-function provides(c: Contribution): SectionName[] {
-  const out: SectionName[] = [];
+function provides(c: Contribution): AnySectionName[] {
+  const out: AnySectionName[] = [];
   if (c.connections !== undefined || c.lsof !== undefined) out.push("connections");
   if (c.processes !== undefined) out.push("processes");
   if (c.routes !== undefined) out.push("routes");
   if (c.interfaces !== undefined) out.push("interfaces");
   if (c.counters !== undefined) out.push("counters");
+  if (c.rules !== undefined) out.push("rules");
+  if (c.neighbours !== undefined) out.push("neighbours");
+  if (c.settings !== undefined) out.push("settings");
+  if (c.qdiscs !== undefined) out.push("qdiscs");
+  if (c.firewall !== undefined) out.push("firewall");
   return out;
 }
 
 /** Merges every input's contribution into sections with their statuses. */
 export function mergeParts(parts: readonly InputPart[]): Merged {
   const conns = mergeConnections(parts);
-  const processes: Record<string, ProcessInfo> = {};
+  const processes = dict<ProcessInfo>();
   for (const p of parts.flatMap((x) => x.contribution.processes ?? [])) {
     const key = String(p.pid);
     const had = processes[key];
     processes[key] = had ? { ...p, ...had } : p;
   }
   const provided = new Set(parts.flatMap((p) => provides(p.contribution)));
-  const warnings = Object.fromEntries(SECTION_NAMES.map((s) => [s, [] as string[]])) as Record<
-    SectionName,
-    string[]
-  >;
+  const warnings = Object.fromEntries(
+    [...SECTION_NAMES, ...OPTIONAL_SECTION_NAMES].map((s) => [s, [] as string[]]),
+  ) as Record<AnySectionName, string[]>;
   for (const p of parts) warnings[p.section].push(...p.contribution.warnings);
   warnings.connections.push(...conns.warnings);
   const status = Object.fromEntries(SECTION_NAMES.map((s) => {
@@ -219,8 +294,8 @@ export function mergeParts(parts: readonly InputPart[]): Merged {
       ? { status: "ok" }
       : { status: "partial", warnings: w };
     return [s, st];
-  })) as Record<SectionName, SectionStatus>;
-  return {
+  })) as Merged["status"];
+  const merged: Merged = {
     connections: conns.list,
     processes,
     routes: mergeRoutes(parts),
@@ -228,4 +303,18 @@ export function mergeParts(parts: readonly InputPart[]): Merged {
     counters: mergeCounters(parts),
     status,
   };
+  for (const s of OPTIONAL_SECTION_NAMES) {
+    if (!provided.has(s)) continue;
+    const w = warnings[s];
+    status[s] = w.length === 0 ? { status: "ok" } : { status: "partial", warnings: w };
+  }
+  if (provided.has("rules")) {
+    merged.rules = joinAcross<Rule>(parts, (c) => c.rules, ruleKey, (r) => ({ ...r }), () => {})
+      .list;
+  }
+  if (provided.has("neighbours")) merged.neighbours = mergeNeighbours(parts);
+  if (provided.has("settings")) merged.settings = mergeSettings(parts);
+  if (provided.has("qdiscs")) merged.qdiscs = mergeQdiscs(parts);
+  if (provided.has("firewall")) merged.firewall = mergeFirewall(parts);
+  return merged;
 }

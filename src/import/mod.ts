@@ -1,6 +1,7 @@
 /**
  * `nsnap import`: turns saved tool outputs and /proc/net copies into one snapshot. Each input is
- * recognised by its content (the registry in formats.ts), read by its format's parser, and the
+ * recognised by its content (the registry in formats.ts), read by its format's parser, held to
+ * the loader's schema (validate.ts: what it refuses is left out with a warning), and the
  * contributions are merged (merge.ts) into sections; a section no input spoke about is
  * `{status: "error", error: "not provided"}`.
  */
@@ -10,9 +11,12 @@ import { InputError, ParseError } from "../errors.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
 import { runtimeName } from "../runtime/process.ts";
 import { normalizeSnapshot } from "../snapshot/normalize.ts";
+import { escapeText } from "../util/escape.ts";
+import { dictFrom } from "../util/record.ts";
 import { recognise } from "./detect.ts";
 import type { FormatOs } from "./formats.ts";
 import { type InputPart, mergeParts } from "./merge.ts";
+import { checkContribution } from "./validate.ts";
 
 /** One file to import: the name it is reported under and its text. */
 export interface ImportInput {
@@ -59,14 +63,18 @@ export function importFiles(inputs: readonly ImportInput[], opts: ImportOptions 
   for (const input of inputs) {
     const found = recognise(input.text);
     if (found === undefined) {
-      throw new InputError(`Cannot import ${input.name}: format not recognised`);
+      throw new InputError(`Cannot import ${escapeText(input.name)}: format not recognised`);
     }
     const { format, probe } = found;
     try {
-      parts.push({ contribution: format.parse(input.text, input.name), section: format.section });
+      // Held to the loader's schema here, where each record's file and line are known.
+      const contribution = checkContribution(format.parse(input.text, input.name), input.name);
+      parts.push({ contribution, section: format.section });
     } catch (err) {
       if (err instanceof ParseError) {
-        throw new InputError(`Cannot import ${input.name} (${format.id}): ${err.message}`);
+        throw new InputError(
+          `Cannot import ${escapeText(input.name)} (${format.id}): ${err.message}`,
+        );
       }
       throw err;
     }
@@ -81,7 +89,7 @@ export function importFiles(inputs: readonly ImportInput[], opts: ImportOptions 
     tool: { name: TOOL_NAME, version: VERSION, runtime: runtimeName() },
     // The privileges the saved outputs were made with are not known; none are claimed.
     privileges: { root: false },
-    labels: { ...opts.labels },
+    labels: dictFrom(opts.labels ?? {}),
     source: {
       kind: "import",
       formats: [...new Set(formats)].sort(),
@@ -89,7 +97,7 @@ export function importFiles(inputs: readonly ImportInput[], opts: ImportOptions 
     },
     sections: m.status,
   };
-  return normalizeSnapshot({
+  const snap: Snapshot = {
     schema: SCHEMA_ID,
     meta,
     connections: m.connections,
@@ -97,5 +105,11 @@ export function importFiles(inputs: readonly ImportInput[], opts: ImportOptions 
     routes: m.routes,
     interfaces: m.interfaces,
     counters: m.counters,
-  });
+  };
+  if (m.rules) snap.rules = m.rules;
+  if (m.neighbours) snap.neighbours = m.neighbours;
+  if (m.settings) snap.settings = m.settings;
+  if (m.qdiscs) snap.qdiscs = m.qdiscs;
+  if (m.firewall) snap.firewall = m.firewall;
+  return normalizeSnapshot(snap);
 }

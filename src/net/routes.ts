@@ -4,6 +4,7 @@
  */
 import type { Family, Route } from "../model.ts";
 import { canonicalAddress } from "./address.ts";
+import { namespacedKey } from "./namespaces.ts";
 
 /** The kernel's reserved table ids by iproute2's names (rt_tables). */
 const TABLE_IDS: Readonly<Record<string, number>> = {
@@ -43,9 +44,9 @@ export function tableName(id: number): string {
   return String(id);
 }
 
-/** Identity of a route: family, table, type, destination and metric. */
+/** Identity of a route: family, table, type, destination and metric, in its namespace. */
 export function routeKey(r: Route): string {
-  return `${r.family} ${r.table} ${r.type} ${r.destination} ${r.metric}`;
+  return namespacedKey(r, `${r.family} ${r.table} ${r.type} ${r.destination} ${r.metric}`);
 }
 
 /** True for routes that exist once per interface: IPv6 link-local (fe80::/…) and multicast (ff00::/8). */

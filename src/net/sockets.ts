@@ -4,6 +4,7 @@
  * import, diff, show and port alike.
  */
 import type { Connection, Settings } from "../model.ts";
+import { namespacedKey } from "./namespaces.ts";
 
 /** An inclusive range of ports. */
 export type PortRange = readonly [number, number];
@@ -149,14 +150,20 @@ export function socketRole(c: Connection, rules: SocketRules): SocketRole {
   return isSession(c) ? "session" : "other";
 }
 
-/** Identity of a listener: protocol, address and port (`tcp 0.0.0.0:22`). */
+/**
+ * Identity of a listener: protocol, address and port (`tcp 0.0.0.0:22`), and its namespace in a
+ * capture across namespaces (every container may listen on its own 0.0.0.0:80).
+ */
 export function listenerKey(c: Connection): string {
-  return `${c.protocol} ${c.family} ${c.localAddress} ${c.localPort}`;
+  return namespacedKey(c, `${c.protocol} ${c.family} ${c.localAddress} ${c.localPort}`);
 }
 
-/** Identity of a session: the full 5-tuple. */
+/** Identity of a session: the full 5-tuple, in its namespace. */
 export function sessionKey(c: Connection): string {
-  return `${c.protocol} ${c.localAddress} ${c.localPort} ${c.remoteAddress} ${c.remotePort}`;
+  return namespacedKey(
+    c,
+    `${c.protocol} ${c.localAddress} ${c.localPort} ${c.remoteAddress} ${c.remotePort}`,
+  );
 }
 
 /** Identity of a listening port, whatever the address: what makes a session inbound. */
@@ -169,9 +176,12 @@ export function listenPortKey(c: Pick<Connection, "protocol" | "localPort">): st
  * remote address, outbound ones by remote address and port.
  */
 export function sessionGroupKey(c: Connection, inbound: boolean): string {
-  return inbound
-    ? `in ${c.protocol} ${c.localPort} ${c.remoteAddress}`
-    : `out ${c.protocol} ${c.remoteAddress} ${c.remotePort}`;
+  return namespacedKey(
+    c,
+    inbound
+      ? `in ${c.protocol} ${c.localPort} ${c.remoteAddress}`
+      : `out ${c.protocol} ${c.remoteAddress} ${c.remotePort}`,
+  );
 }
 
 /**

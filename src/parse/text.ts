@@ -14,8 +14,11 @@
  *   when a row, or a value nsnap keeps, cannot be read.
  */
 import type { Connection, Counters, Family, ProcessInfo } from "../model.ts";
+import { COUNTER_MAX, COUNTER_MIN } from "../schema.ts";
 import { canonicalAddress } from "../net/address.ts";
 import { servicePort } from "../net/services.ts";
+import { quoteText } from "../util/escape.ts";
+import { dict } from "../util/record.ts";
 
 /** What a parser of records returns: what it read, and a warning per thing it could not read. */
 export interface Parsed<T> {
@@ -25,7 +28,8 @@ export interface Parsed<T> {
 
 /**
  * The one wording of a parser warning: `<source>:<line>: cannot read <what>: "<raw>"` (without
- * `:<line>` when the source has no lines, e.g. `ip -j route[3]`).
+ * `:<line>` when the source has no lines, e.g. `ip -j route[3]`). The raw text is quoted as
+ * every message quotes input (quoteText: control, bidi and invisible characters escaped).
  *
  * @example
  * ```ts
@@ -41,8 +45,46 @@ export function cannotRead(
   raw: string,
 ): string {
   const r = raw.trim();
-  const shown = JSON.stringify(r.length > 160 ? r.slice(0, 157) + "..." : r);
+  const shown = quoteText(r.length > 160 ? r.slice(0, 157) + "..." : r);
   return `${source}${line === undefined ? "" : `:${line}`}: cannot read ${what}: ${shown}`;
+}
+
+/** Where each record was read in its input, as its parser noted it: ":12" (a line), "[3]" (an item). */
+const ORIGINS = new WeakMap<object, string>();
+
+/**
+ * Notes that `record` was read at line `line` of its input, for a message about it later (the
+ * import's schema check names the line of a value it leaves out); a record read over several
+ * lines keeps the first. Returns the record.
+ *
+ * @example
+ * ```ts
+ * import { originOf, readAt } from "./text.ts";
+ * const route = readAt({ destination: "10.0.0.0/8" }, 12);
+ * originOf(route); // ":12"
+ * ```
+ */
+export function readAt<T extends object>(record: T, line: number): T {
+  if (!ORIGINS.has(record)) ORIGINS.set(record, `:${line}`);
+  return record;
+}
+
+/** Notes that `record` is item `index` of its input (a JSON array, as `ip -j` prints). */
+export function readAtItem<T extends object>(record: T, index: number): T {
+  if (!ORIGINS.has(record)) ORIGINS.set(record, `[${index}]`);
+  return record;
+}
+
+/** Gives `to`, a record rebuilt from `from`, the place `from` was read at. Returns `to`. */
+export function sameOrigin<T extends object>(to: T, from: object): T {
+  const at = ORIGINS.get(from);
+  if (at !== undefined && !ORIGINS.has(to)) ORIGINS.set(to, at);
+  return to;
+}
+
+/** Where `record` was read, to append to its source's name (":12", "[3]"); "" when not noted. */
+export function originOf(record: object): string {
+  return ORIGINS.get(record) ?? "";
 }
 
 /** Splits text into lines without their line ends (a final newline adds no empty line). */
@@ -66,6 +108,21 @@ export function isDigits(text: string | undefined): text is string {
 export function parseCount(text: string | undefined): bigint | undefined {
   if (text === undefined || !/^[0-9]{1,40}$/.test(text)) return undefined;
   return BigInt(text);
+}
+
+/**
+ * Reads a counter as a snapshot holds it: an integer from -2^63 to 2^64-1 (the kernel's 64-bit
+ * values, signed or not); undefined for anything else, digits beyond 64 bits included.
+ */
+export function parseCounter(text: string | undefined): bigint | undefined {
+  if (text === undefined || !/^-?[0-9]{1,20}$/.test(text)) return undefined;
+  const v = BigInt(text);
+  return v >= COUNTER_MIN && v <= COUNTER_MAX ? v : undefined;
+}
+
+/** Why parseCounter() refused a text: "not an integer", or "beyond 64 bits". */
+export function counterProblem(text: string): string {
+  return /^-?[0-9]+$/.test(text) ? "beyond 64 bits" : "not an integer";
 }
 
 /** Reads a small non-negative integer (ports, queues, MTU, pids), or undefined. */
@@ -254,7 +311,7 @@ export interface SocketTable {
 export function counterGroup(counters: Counters, name: string): Record<string, bigint> {
   if (!Object.hasOwn(counters, name)) {
     Object.defineProperty(counters, name, {
-      value: {},
+      value: dict<bigint>(),
       enumerable: true,
       writable: true,
       configurable: true,

@@ -6,11 +6,32 @@ import type { InterfaceStatName } from "../model.ts";
 
 /** Section headings, in report order. */
 export const SECTION_TITLES: Record<DiffSection, string> = {
+  namespaces: "Namespaces",
   listeners: "Listeners",
   sessions: "Sessions",
   routes: "Routes",
+  rules: "Routing rules",
+  neighbours: "Neighbours (ARP, NDP)",
   interfaces: "Interfaces",
+  qdiscs: "Queueing (qdiscs)",
+  firewall: "Firewall",
+  settings: "Settings (sysctl)",
   counters: "Counters",
+};
+
+/** How the headline counts a section's changes: one and many. */
+const SECTION_NOUNS: Record<DiffSection, [string, string]> = {
+  namespaces: ["namespace", "namespaces"],
+  listeners: ["listener", "listeners"],
+  sessions: ["session", "sessions"],
+  routes: ["route", "routes"],
+  rules: ["rule", "rules"],
+  neighbours: ["neighbour", "neighbours"],
+  interfaces: ["interface", "interfaces"],
+  qdiscs: ["qdisc", "qdiscs"],
+  firewall: ["firewall change", "firewall changes"],
+  settings: ["setting", "settings"],
+  counters: ["counter", "counters"],
 };
 
 /** Formats seconds as "45s", "5m 3s", "2h 0m", "3d 4h". */
@@ -27,7 +48,7 @@ export function headline(doc: DiffDocument): string {
   const n = doc.summary.total;
   const parts = DIFF_SECTIONS.filter((s) => doc.summary.bySection[s]).map((s) => {
     const k = doc.summary.bySection[s]!;
-    return `${k} ${k === 1 ? s.slice(0, -1) : s}`;
+    return `${k} ${SECTION_NOUNS[s][k === 1 ? 0 : 1]}`;
   });
   const head = n === 0
     ? "no changes"

@@ -17,7 +17,7 @@ import {
   trafficCells,
 } from "./diff_common.ts";
 import { append } from "../diff/util.ts";
-import { displayText, makePaint, type Paint, renderTable, textWidth } from "./table.ts";
+import { displayText, makePaint, type Paint, renderTable, textWidth, wrapText } from "./table.ts";
 
 /** How to render text. */
 export interface DiffTextOptions {
@@ -45,12 +45,31 @@ function paintMark(mark: string, paint: Paint): (s: string) => string {
     : paint.yellow;
 }
 
-function changeLines(changes: readonly Change[], paint: Paint): string[] {
+/** The sections whose lines wrap to fit 80 columns (the others keep one line per change). */
+const WRAPPED = new Set(["rules", "neighbours", "qdiscs", "firewall", "settings"]);
+
+/** The most a wrapped line may take, and the least room a summary gets beside its kind. */
+const LINE_WIDTH = 80;
+const MIN_SUMMARY = 30;
+
+function changeLines(changes: readonly Change[], paint: Paint, wrap = false): string[] {
   const width = changes.reduce((w, c) => Math.max(w, textWidth(c.kind)), 0);
-  return changes.map((c) => {
+  const indent = 2 + 2 + width + 2;
+  return changes.flatMap((c) => {
     const mark = changeMark(c);
     const color = paintMark(mark, paint);
-    return `  ${color(mark)} ${color(c.kind.padEnd(width))}  ${displayText(c.summary)}`;
+    const summary = displayText(c.summary);
+    const head = `  ${color(mark)} ${color(c.kind.padEnd(width))}  `;
+    if (!wrap || indent + textWidth(summary) <= LINE_WIDTH) return [head + summary];
+    if (LINE_WIDTH - indent < MIN_SUMMARY) {
+      // A long kind name leaves too little room: the summary goes below it.
+      return [
+        `  ${color(mark)} ${color(c.kind)}`,
+        ...wrapText(summary, LINE_WIDTH - 6).map((l) => `      ${l}`),
+      ];
+    }
+    const [first, ...rest] = wrapText(summary, LINE_WIDTH - indent);
+    return [head + first, ...rest.map((l) => " ".repeat(indent) + l)];
   });
 }
 
@@ -125,7 +144,7 @@ export function renderDiffText(doc: DiffDocument, opts: DiffTextOptions = {}): s
     out.push("", paint.bold(SECTION_TITLES[s]));
     if (s === "counters") append(out, countersBlock(changesOf(doc, s), paint));
     else if (s === "interfaces") append(out, interfacesBlock(changesOf(doc, s), paint));
-    else append(out, changeLines(changes, paint));
+    else append(out, changeLines(changes, paint, WRAPPED.has(s)));
     if (showStates) append(out, statesTable(doc, paint).slice(changes.length === 0 ? 1 : 0));
   }
   return out.join("\n") + "\n";

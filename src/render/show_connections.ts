@@ -3,7 +3,14 @@
  * cell formats `nsnap port` shares with it.
  */
 import type { Connection, Snapshot } from "../model.ts";
-import { endpoint, isUdpClient, type PortRange, socketRules } from "../net/sockets.ts";
+import {
+  endpoint,
+  isListener,
+  isUdpClient,
+  listenerKey,
+  type PortRange,
+  socketRules,
+} from "../net/sockets.ts";
 import { programName } from "../net/programs.ts";
 import { holders, processOf, userOfUid } from "../view/select.ts";
 import {
@@ -24,12 +31,18 @@ export interface ConnectionTableOptions {
   user?: boolean;
   /** Add the Inode column (netstat -e). */
   inode?: boolean;
+  /** Listener keys (net/sockets.ts) the firewall filters: their state is marked `*`. */
+  filtered?: ReadonlySet<string>;
   /** UDP ports that are services even in the ephemeral range (`--udp-service`). */
   udpServices?: readonly PortRange[] | undefined;
 }
 
 /** The State cell: the socket's state, and "(client)" for a UDP client socket. */
 export const CLIENT_STATE = "UNCONN (client)";
+
+/** The footnote under a table where a listener is marked filtered. */
+export const FILTERED_NOTE =
+  "* filtered by the firewall: other hosts cannot connect (nsnap port N tells why)";
 
 /** netstat's protocol label: `tcp`, `tcp6`, `udp`, `udp6`. */
 export function protoLabel(c: Connection): string {
@@ -76,6 +89,7 @@ export function userCell(snapshot: Snapshot, c: Connection): string {
 }
 
 function stateColor(state: string, paint: Paint): ((s: string) => string) | undefined {
+  if (state === "LISTEN*") return paint.dim;
   if (state === "LISTEN") return paint.green;
   if (state === "CLOSE_WAIT" || state === "SYN_SENT" || state === "SYN_RECV") return paint.yellow;
   return undefined;
@@ -125,20 +139,29 @@ export function renderConnections(
     lastResortWidth: 13,
     truncate: truncatePidProgram,
   });
+  let marked = false;
   const rules = socketRules(snapshot, { udpServices: opts.udpServices });
   const rows = connections.map((c) => {
+    const filtered = opts.filtered !== undefined && isListener(c, rules) &&
+      opts.filtered.has(listenerKey(c));
+    marked ||= filtered;
     const row = [
       protoLabel(c),
       String(c.recvQ),
       String(c.sendQ),
       endpointText(c.localAddress, c.localPort),
       endpointText(c.remoteAddress, c.remotePort),
-      isUdpClient(c, rules) ? CLIENT_STATE : c.state,
+      filtered ? `${c.state}*` : isUdpClient(c, rules) ? CLIENT_STATE : c.state,
     ];
     if (opts.user) row.push(userCell(snapshot, c));
     if (opts.inode) row.push(c.inode === undefined ? "-" : String(c.inode));
     row.push(pidProgram(snapshot, c));
     return row;
   });
-  return renderTable(columns, rows, { paint: opts.paint ?? PLAIN, width: opts.width, gap: 1 });
+  const table = renderTable(columns, rows, {
+    paint: opts.paint ?? PLAIN,
+    width: opts.width,
+    gap: 1,
+  });
+  return marked ? `${table}${FILTERED_NOTE}\n` : table;
 }

@@ -4,10 +4,12 @@
  */
 import type { ProcessInfo, Snapshot } from "../model.ts";
 import { programName } from "../net/programs.ts";
-import type { PortRange } from "../net/sockets.ts";
-import { type PortSocket, processesOf } from "../view/port.ts";
-import { renderConnections } from "./show_connections.ts";
-import { displayText, type Paint, PLAIN } from "./table.ts";
+import { endpoint, listenerKey, type PortRange } from "../net/sockets.ts";
+import { type PortPath, type PortSocket, processesOf } from "../view/port.ts";
+import { groupByNamespace, recordNamespaceTitle } from "../view/namespaces.ts";
+import { endpointText, protoLabel, renderConnections } from "./show_connections.ts";
+import { exposureLines, renderGroups } from "./show_namespaces.ts";
+import { displayText, type Paint, PLAIN, wrapText } from "./table.ts";
 
 /** How to lay out the port report. */
 export interface PortReportOptions {
@@ -45,15 +47,89 @@ export function renderPortReport(
   opts: PortReportOptions = {},
 ): string {
   const paint = opts.paint ?? PLAIN;
-  let text = renderConnections(snapshot, sockets, {
+  const filtered = new Set(
+    sockets.filter((s) => s.firewall === "filtered").map((s) => listenerKey(s)),
+  );
+  let text = renderGroups(
+    snapshot,
+    groupByNamespace(snapshot, sockets),
+    (list) =>
+      renderConnections(snapshot, list, {
+        paint,
+        width: opts.width,
+        user: true,
+        filtered,
+        udpServices: opts.udpServices,
+      }) + exposureLines(list),
     paint,
-    width: opts.width,
-    user: true,
-    udpServices: opts.udpServices,
-  });
+  );
+  const said = new Set<string>();
+  const firewall: string[] = [];
+  for (const s of sockets) {
+    if (s.firewall === undefined) continue;
+    const where = `${protoLabel(s)} ${endpointText(s.localAddress, s.localPort)}`;
+    if (said.has(where)) continue;
+    said.add(where);
+    const what = s.firewall === "filtered"
+      ? "filtered"
+      : s.firewall === "open"
+      ? "open to other hosts"
+      : "not evaluated";
+    const [first, ...rest] = wrapText(
+      displayText(`firewall: ${where} ${what}: ${s.firewallReason}`),
+      78,
+    );
+    firewall.push(first!, ...rest.map((l) => `  ${l}`));
+  }
+  if (firewall.length) text += "\n" + firewall.join("\n") + "\n";
   const procs = processesOf(sockets);
   if (procs.length > 0) {
     text += "\n" + procs.map((p) => processBlock(p, paint)).join("\n") + "\n";
   }
   return text;
+}
+
+/** The words for what carries a way into a namespace. */
+function carrierWords(p: PortPath): string {
+  return p.via === "docker-proxy"
+    ? `docker-proxy${p.pid === undefined ? "" : ` (pid ${p.pid})`} on the host`
+    : p.via === "dnat"
+    ? "a DNAT rule on the host"
+    : "published by Docker";
+}
+
+/**
+ * One line per way from the host port into a namespace: `port 8080: docker-proxy (pid 812) and
+ * a DNAT rule on the host → container web 172.17.0.2:80, httpd (pid 901)`; ways to the same
+ * place are one line.
+ */
+export function renderPortPaths(snapshot: Snapshot, paths: readonly PortPath[]): string {
+  const groups = new Map<string, PortPath[]>();
+  for (const p of paths) {
+    const k = [p.protocol, p.hostAddress, p.hostPort, p.namespace, p.toAddress, p.toPort].join(" ");
+    groups.set(k, [...(groups.get(k) ?? []), p]);
+  }
+  const lines = [...groups.values()].map((ways) => {
+    const p = ways[0]!;
+    const carrier = ways.map(carrierWords).join(" and ").replace(/ on the host and /g, " and ");
+    const where = p.namespace === undefined
+      ? "an address no captured namespace has"
+      : recordNamespaceTitle(snapshot, { namespace: p.namespace });
+    const to = p.toAddress === undefined ? `:${p.toPort}` : endpoint(p.toAddress, p.toPort);
+    const held = p.listeners.map((c) => {
+      const name = c.pid === undefined ? undefined : snapshot.processes[String(c.pid)]?.name;
+      return c.pid === undefined ? "owner unknown" : `${name ?? "?"} (pid ${c.pid})`;
+    });
+    const end = p.namespace === undefined
+      ? ""
+      : held.length
+      ? `, ${[...new Set(held)].join(", ")}`
+      : ", nothing listens there";
+    return displayText(
+      `${p.protocol} port ${
+        endpoint(p.hostAddress, p.hostPort)
+      }: ${carrier} → ${where} ${to}${end}`,
+    );
+  });
+  return lines.join("\n") + (lines.length ? "\n" : "");
 }

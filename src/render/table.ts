@@ -226,3 +226,19 @@ export function renderTable(
   }
   return out.join("\n") + "\n";
 }
+
+/** Splits text into lines of at most `width` columns at spaces; a longer word gets a line. */
+export function wrapText(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line === "") line = word;
+    else if (textWidth(line) + 1 + textWidth(word) <= width) line += " " + word;
+    else {
+      out.push(line);
+      line = word;
+    }
+  }
+  out.push(line);
+  return out;
+}

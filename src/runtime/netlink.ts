@@ -296,9 +296,17 @@ function socketHere(c: Libc, protocol: number): number {
   return fd;
 }
 
-/** socket() inside the namespace at `path`: setns there, create, setns back. */
-function socketIn(c: Libc, protocol: number, path: string): number | NetlinkUnavailable {
-  const where = `Cannot open a netlink socket in ${path}`;
+/**
+ * Runs `fn` on this thread inside the network namespace at `path` (setns there, run, setns
+ * back, whatever `fn` does); `where` words the failures. What `fn` returns or throws is passed
+ * on once the thread is home again.
+ */
+function within<T>(
+  c: Libc,
+  path: string,
+  where: string,
+  fn: () => T,
+): { ok: true; value: T } | NetlinkUnavailable {
   const self = c.open(cString(selfNetnsPath()), O_RDONLY | O_CLOEXEC);
   if (self < 0) return failure(`${where}: cannot open this thread's namespace`, c.errno());
   try {
@@ -313,25 +321,55 @@ function socketIn(c: Libc, protocol: number, path: string): number | NetlinkUnav
         }
         return failure(`${where}: setns`, errno);
       }
-      let fd = -1, thrown: unknown;
+      let value: T | undefined, thrown: unknown, threw = false;
       try {
-        fd = socketHere(c, protocol);
+        value = fn();
       } catch (err) {
         thrown = err;
+        threw = true;
       }
-      // Back home before anything else, whatever socket() did.
+      // Back home before anything else, whatever fn did.
       if (c.setns(self, CLONE_NEWNET) < 0) {
         const { text } = errnoName(c.errno());
         throw new Error(`Cannot return to this process's network namespace: ${text}`);
       }
-      if (thrown !== undefined) throw thrown;
-      return fd < 0 ? failure(`${where}: socket`, -fd) : fd;
+      if (threw) throw thrown;
+      return { ok: true, value: value as T };
     } finally {
       c.close(target);
     }
   } finally {
     c.close(self);
   }
+}
+
+/** socket() inside the namespace at `path`: setns there, create, setns back. */
+function socketIn(c: Libc, protocol: number, path: string): number | NetlinkUnavailable {
+  const where = `Cannot open a netlink socket in ${path}`;
+  const r = within(c, path, where, () => socketHere(c, protocol));
+  if (!r.ok) return r;
+  return r.value < 0 ? failure(`${where}: socket`, -r.value) : r.value;
+}
+
+/**
+ * Runs `fn` synchronously on this thread inside the network namespace of the file `path`, and
+ * comes back before returning: what the kernel answers for "this namespace" during `fn` —
+ * /proc/sys/net, /proc/thread-self/net — is that namespace's. Needs CAP_SYS_ADMIN (setns) and
+ * the FFI; the result says why not. `fn` must not wait (no await): another task would run in
+ * the wrong namespace.
+ *
+ * @example
+ * ```ts
+ * import { inNetns } from "./netlink.ts";
+ * import { readFileSync } from "node:fs";
+ * const r = inNetns("/run/netns/blue", () => readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8"));
+ * console.log(r.ok ? r.value : r.reason);
+ * ```
+ */
+export function inNetns<T>(path: string, fn: () => T): { ok: true; value: T } | NetlinkUnavailable {
+  const c = getLibc();
+  if ("ok" in c) return c;
+  return within(c, path, `Cannot enter the network namespace ${path}`, fn);
 }
 
 /** sockaddr_nl of the kernel: family AF_NETLINK, pid 0, groups 0. */

@@ -4,7 +4,7 @@
  * the two together with generated and mutated connections); anything else goes to zod, which
  * then also words the error.
  */
-import type { Connection } from "../model.ts";
+import type { Connection, NamespaceExposure } from "../model.ts";
 
 const isUint = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isPort = (v: unknown): v is number => isUint(v) && v <= 65535;
@@ -47,7 +47,67 @@ export function fastConnection(x: unknown): Connection | undefined {
     if (!Array.isArray(pids) || !pids.every(isUint)) return undefined;
     o.pids = pids.slice();
   }
+  const { namespace, exposure } = c;
+  if (namespace !== undefined) {
+    if (typeof namespace !== "string") return undefined;
+    o.namespace = namespace;
+  }
+  if (exposure !== undefined) {
+    const e = fastExposure(exposure);
+    if (e === undefined) return undefined;
+    o.exposure = e;
+  }
   return o;
+}
+
+const EXPOSURE_KINDS = new Set(["published", "host-network", "internal"]);
+const VIA = new Set(["docker", "docker-proxy", "dnat"]);
+
+/** A listener's exposure (captures across namespaces), keys in schema order, or undefined. */
+function fastExposure(x: unknown): NamespaceExposure | undefined {
+  if (x === null || typeof x !== "object" || Array.isArray(x)) return undefined;
+  const { kind, summary, published, container } = x as Record<string, unknown>;
+  if (typeof kind !== "string" || !EXPOSURE_KINDS.has(kind) || typeof summary !== "string") {
+    return undefined;
+  }
+  const e: NamespaceExposure = { kind: kind as NamespaceExposure["kind"], summary };
+  if (published !== undefined) {
+    if (!Array.isArray(published)) return undefined;
+    const list: NonNullable<NamespaceExposure["published"]> = [];
+    for (const p of published) {
+      if (p === null || typeof p !== "object" || Array.isArray(p)) return undefined;
+      const { hostAddress, hostPort, via } = p as Record<string, unknown>;
+      if (typeof hostAddress !== "string" || !isPort(hostPort) || !Array.isArray(via)) {
+        return undefined;
+      }
+      if (!via.every((v) => typeof v === "string" && VIA.has(v))) return undefined;
+      list.push({ hostAddress, hostPort, via: via.slice() as typeof list[number]["via"] });
+    }
+    e.published = list;
+  }
+  if (container !== undefined) {
+    if (typeof container !== "string") return undefined;
+    e.container = container;
+  }
+  return e;
+}
+
+/** The keys and ':' characters an exposure holds, for the duplicate-key count. */
+function exposureCounts(e: NamespaceExposure): { keys: number; colons: number } {
+  let keys = 2, colons = countColons(e.summary);
+  if (e.container !== undefined) {
+    keys++;
+    colons += countColons(e.container);
+  }
+  if (e.published) {
+    keys++;
+    for (const p of e.published) {
+      keys += 3;
+      colons += countColons(p.hostAddress);
+      for (const v of p.via) colons += countColons(v);
+    }
+  }
+  return { keys, colons };
 }
 
 /** What the fast path found: the connections, and the keys and ':' characters they hold. */
@@ -69,8 +129,15 @@ export function fastConnections(list: unknown): FastConnections | undefined {
     if (c === undefined) return undefined;
     connections[i] = c;
     keys += 9 + (c.uid === undefined ? 0 : 1) + (c.inode === undefined ? 0 : 1) +
-      (c.pid === undefined ? 0 : 1) + (c.pids === undefined ? 0 : 1);
-    colons += countColons(c.localAddress) + countColons(c.remoteAddress) + countColons(c.state);
+      (c.pid === undefined ? 0 : 1) + (c.pids === undefined ? 0 : 1) +
+      (c.namespace === undefined ? 0 : 1);
+    colons += countColons(c.localAddress) + countColons(c.remoteAddress) + countColons(c.state) +
+      (c.namespace === undefined ? 0 : countColons(c.namespace));
+    if (c.exposure !== undefined) {
+      const n = exposureCounts(c.exposure);
+      keys += 1 + n.keys;
+      colons += n.colons;
+    }
   }
   return { connections, keys, colons };
 }

@@ -3,38 +3,61 @@
  * Two captures of the same state normalise to the same document, byte for byte once serialised.
  *
  * Orders (addresses compare numerically: IPv4 before IPv6, text that is not an address last):
+ * - records of several namespaces (connections, routes, interfaces): the own namespace's (no
+ *   `namespace`) first, then by namespace id, and within one namespace as below;
+ * - namespaces: the host's first, then by id; forwards: protocol, host port and address, target;
  * - connections: protocol, family, localAddress, localPort, remoteAddress, remotePort, inode
  *   (then state, uid, pid, queues, so that even duplicates have one order);
  * - routes: family, table, destination (address, then prefix length), metric, type, interface;
  * - interfaces: index (absent last), then name; addresses within one: family, address, prefix;
- * - `pids` ascending; `processes` keys ascending by pid; `meta.labels` and `settings` keys sorted.
+ * - `pids` ascending; `processes` keys ascending by pid; `meta.labels` keys sorted.
+ * - rules: family, priority, then what they match; neighbours: family, interface, address, proxy
+ *   entries after the others; settings by name; qdiscs: interface, parent, handle; firewall
+ *   tables by syntax, family and name, their chains by name.
  * - Kept as given, because their order carries meaning: counter groups and counter names (the
  *   kernel's order, which `show -s` prints as netstat does), interface and route `flags`,
- *   route `nexthops`, process `cmdline`, section warnings.
+ *   route `nexthops`, process `cmdline`, section warnings, the rules of a firewall chain.
  *
  * Keys the schema does not define are dropped, as the reader drops them.
  */
 import type {
   Connection,
   Counters,
+  Firewall,
+  FirewallChain,
+  FirewallRule,
+  FirewallTable,
+  Forward,
   InterfaceAddress,
   InterfaceStats,
   Meta,
+  Namespace,
+  NamespaceExposure,
+  NamespaceSection,
+  Neighbour,
   NetInterface,
   Nexthop,
   ProcessInfo,
+  Qdisc,
+  QdiscStats,
   Route,
+  Rule,
   SectionStatus,
+  Settings,
   Snapshot,
 } from "../model.ts";
 import {
   INTERFACE_STAT_NAMES,
   OPTIONAL_SECTION_NAMES,
+  QDISC_COUNTER_NAMES,
+  QDISC_GAUGE_NAMES,
   SCHEMA_ID,
   SECTION_NAMES,
 } from "../model.ts";
 import * as S from "../schema.ts";
 import { parseIPv4, parseIPv6 } from "../net/address.ts";
+import { ruleKey } from "../net/rules.ts";
+import { firewallTableKey } from "../net/firewall.ts";
 import { dict, dictFrom } from "../util/record.ts";
 
 /** Returns a copy of the snapshot with every list in its defined order and keys in schema order. */
@@ -52,14 +75,75 @@ export function normalizeSnapshot(s: Snapshot): Snapshot {
     interfaces: s.interfaces.map(orderInterface).sort(compareInterfaces),
     counters: orderCounters(s.counters),
   };
-  if (s.settings !== undefined) out.settings = orderSettings(s.settings);
+  if (s.rules) out.rules = sortByKey(s.rules.map(orderRule), ruleSortKey);
+  if (s.neighbours) out.neighbours = sortByKey(s.neighbours.map(orderNeighbour), neighbourSortKey);
+  if (s.settings) out.settings = orderSettings(s.settings);
+  if (s.qdiscs) out.qdiscs = sortByKey(s.qdiscs.map(orderQdisc), qdiscSortKey);
+  if (s.firewall) out.firewall = orderFirewall(s.firewall);
+  if (s.namespaces) out.namespaces = s.namespaces.map(orderNamespace).sort(compareNamespaces);
+  if (s.forwards) out.forwards = sortByKey(s.forwards.map(orderForward), forwardSortKey);
   return out;
 }
 
-/** Settings by name, sorted. */
-function orderSettings(s: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(s).sort()) out[k] = s[k]!;
+/**
+ * A namespace with keys in schema order, its containers by name then id, their bindings in
+ * port order, pids ascending, sections by name.
+ */
+export function orderNamespace(n: Namespace): Namespace {
+  const o = pick(n, NAMESPACE_KEYS);
+  o.labels = sortedRecord(n.labels);
+  o.pids = [...n.pids].sort((a, b) => a - b);
+  if (o.files) o.files = [...o.files].sort();
+  if (o.containers) {
+    o.containers = o.containers.map((c) => {
+      const x = pick(c, CONTAINER_KEYS);
+      if (x.compose) x.compose = pick(x.compose, ["project", "service", "number"]);
+      if (x.labels) x.labels = sortedRecord(x.labels);
+      if (x.ports) {
+        x.ports = sortByKey(
+          x.ports.map((b) => pick(b, BINDING_KEYS)),
+          (b) => `${pad(b.containerPort, 5)} ${b.protocol} ${pad(b.hostPort, 5)} ${b.hostAddress}`,
+        );
+      }
+      if (x.pids) x.pids = [...x.pids].sort((a, b) => a - b);
+      return x;
+    }).sort((a, b) => compareText(a.name ?? "", b.name ?? "") || compareText(a.id, b.id));
+  }
+  const sections: Record<string, NamespaceSection> = {};
+  for (const k of Object.keys(n.sections).sort()) {
+    sections[k] = pick(n.sections[k]!, NS_SECTION_KEYS);
+  }
+  o.sections = sections;
+  if (n.counters) o.counters = orderCounters(n.counters);
+  if (n.settings) o.settings = orderSettings(n.settings);
+  return o;
+}
+
+/** The host's namespace first, then by id. */
+function compareNamespaces(a: Namespace, b: Namespace): number {
+  return Number(b.kind === "host") - Number(a.kind === "host") || compareText(a.id, b.id) ||
+    absentLast(a.inode, b.inode);
+}
+
+/** A forward with keys in schema order. */
+export function orderForward(f: Forward): Forward {
+  return pick(f, FORWARD_KEYS);
+}
+
+function forwardSortKey(f: Forward): string {
+  return [
+    f.protocol,
+    pad(f.hostPort, 5),
+    addressSortKey(f.hostAddress),
+    addressSortKey(f.toAddress),
+    pad(f.toPort, 5),
+    f.via,
+  ].join("\0");
+}
+
+function sortedRecord(r: Readonly<Record<string, string>>): Record<string, string> {
+  const out = dict<string>();
+  for (const k of Object.keys(r).sort()) out[k] = r[k]!;
   return out;
 }
 
@@ -75,6 +159,21 @@ const TOOL_KEYS = Object.keys(S.Meta.shape.tool.shape);
 const PRIVILEGE_KEYS = Object.keys(S.Meta.shape.privileges.shape);
 const SOURCE_KEYS = Object.keys(S.Meta.shape.source.unwrap().shape);
 const STATUS_KEYS = Object.keys(S.SectionStatus.shape);
+const EXPOSURE_KEYS = Object.keys(S.NamespaceExposure.shape);
+const PUBLISHED_KEYS = Object.keys(S.PublishedPort.shape);
+const NAMESPACE_KEYS = Object.keys(S.Namespace.shape);
+const CONTAINER_KEYS = Object.keys(S.NamespaceContainer.shape);
+const BINDING_KEYS = Object.keys(S.PortBinding.shape);
+const NS_SECTION_KEYS = Object.keys(S.NamespaceSection.shape);
+const FORWARD_KEYS = Object.keys(S.Forward.shape);
+const META_NAMESPACES_KEYS = Object.keys(S.Meta.shape.namespaces.unwrap().shape);
+const RULE_KEYS = Object.keys(S.Rule.shape);
+const NEIGHBOUR_KEYS = Object.keys(S.Neighbour.shape);
+const QDISC_KEYS = Object.keys(S.Qdisc.shape);
+const QDISC_STAT_KEYS = [...QDISC_COUNTER_NAMES, ...QDISC_GAUGE_NAMES];
+const FW_TABLE_KEYS = Object.keys(S.FirewallTable.shape);
+const FW_CHAIN_KEYS = Object.keys(S.FirewallChain.shape);
+const FW_RULE_KEYS = Object.keys(S.FirewallRule.shape);
 
 /** Copies the listed keys in that order, leaving out absent ones. */
 function pick<T extends object>(o: T, keys: readonly string[]): T {
@@ -110,6 +209,17 @@ export function orderConnection(c: Connection): Connection {
   if (c.pids !== undefined) {
     o.pids = isAscending(c.pids) ? c.pids : [...c.pids].sort((a, b) => a - b);
   }
+  if (c.namespace !== undefined) o.namespace = c.namespace;
+  if (c.exposure !== undefined) o.exposure = orderExposure(c.exposure);
+  return o;
+}
+
+/** A listener's exposure with keys in schema order. */
+function orderExposure(e: NamespaceExposure): NamespaceExposure {
+  const o = pick(e, EXPOSURE_KEYS);
+  if (o.published) {
+    o.published = o.published.map((p) => ({ ...pick(p, PUBLISHED_KEYS), via: [...p.via].sort() }));
+  }
   return o;
 }
 
@@ -128,6 +238,56 @@ export function orderRoute(r: Route): Route {
   const o = pick(r, ROUTE_KEYS);
   if (o.nexthops) o.nexthops = o.nexthops.map((n: Nexthop) => pick(n, NEXTHOP_KEYS));
   return o;
+}
+
+/** A routing rule with its keys (and its ranges' keys) in schema order. */
+export function orderRule(r: Rule): Rule {
+  const o = pick(r, RULE_KEYS);
+  for (const k of ["uidRange", "sport", "dport"] as const) {
+    const v = o[k];
+    if (v) o[k] = { start: v.start, end: v.end };
+  }
+  return o;
+}
+
+/** A neighbour entry with its keys in schema order. */
+export function orderNeighbour(n: Neighbour): Neighbour {
+  return pick(n, NEIGHBOUR_KEYS);
+}
+
+/**
+ * Settings by name, sorted, in a prototype-free record as the reader gives them back: the names
+ * come from the input (`__proto__` stays a key, not a prototype).
+ */
+export function orderSettings(s: Settings): Settings {
+  const out = dict<string>();
+  for (const k of Object.keys(s).sort()) out[k] = s[k]!;
+  return out;
+}
+
+/** A qdisc with its keys (and its counters) in schema order. */
+export function orderQdisc(q: Qdisc): Qdisc {
+  const o = pick(q, QDISC_KEYS);
+  if (o.stats) o.stats = pick(o.stats, QDISC_STAT_KEYS) as QdiscStats;
+  return o;
+}
+
+/** The firewall with tables and chains sorted, each chain's rules in their order. */
+export function orderFirewall(f: Firewall): Firewall {
+  const tables = f.tables.map((t: FirewallTable) => {
+    const o = pick(t, FW_TABLE_KEYS);
+    o.chains = t.chains.map((c: FirewallChain) => {
+      const oc = pick(c, FW_CHAIN_KEYS);
+      oc.rules = c.rules.map((r: FirewallRule) => {
+        const or = pick(r, FW_RULE_KEYS);
+        if (or.counters) or.counters = { packets: or.counters.packets, bytes: or.counters.bytes };
+        return or;
+      });
+      return oc;
+    }).sort((a, b) => compareText(a.name, b.name));
+    return o;
+  });
+  return { tables: sortByKey(tables, firewallTableKey) };
 }
 
 /** An interface with keys in schema order, addresses sorted, stats in /proc/net/dev order. */
@@ -151,13 +311,14 @@ export function orderMeta(m: Meta): Meta {
   for (const k of Object.keys(m.labels).sort()) labels[k] = m.labels[k]!;
   o.labels = labels;
   if (m.source) o.source = pick(m.source, SOURCE_KEYS);
+  if (m.namespaces) o.namespaces = pick(m.namespaces, META_NAMESPACES_KEYS);
   const sections = {} as Meta["sections"];
   for (const name of SECTION_NAMES) {
     sections[name] = pick(m.sections[name], STATUS_KEYS) as SectionStatus;
   }
   for (const name of OPTIONAL_SECTION_NAMES) {
     const st = m.sections[name];
-    if (st !== undefined) sections[name] = pick(st, STATUS_KEYS) as SectionStatus;
+    if (st) sections[name] = pick(st, STATUS_KEYS) as SectionStatus;
   }
   o.sections = sections;
   return o;
@@ -222,7 +383,9 @@ function cidrSortKey(text: string): string {
 function sortConnections(items: Connection[]): Connection[] {
   const addressKeys = new Map<string, string>();
   const kindRank = new Map<string, Map<string, number>>(); // protocol → family → rank
+  const namespaces = new Set<string>();
   for (const c of items) {
+    if (c.namespace !== undefined) namespaces.add(c.namespace);
     if (!addressKeys.has(c.localAddress)) {
       addressKeys.set(c.localAddress, addressSortKey(c.localAddress));
     }
@@ -234,6 +397,9 @@ function sortConnections(items: Connection[]): Connection[] {
     families.set(c.family, 0);
   }
   const addressRank = rankBy(addressKeys);
+  // The own namespace (no `namespace`) is rank 0, the others by id.
+  const nsRank = new Map([...namespaces].sort(compareText).map((n, i) => [n, i + 1]));
+  if (nsRank.size > 0xfffe) return [...items].sort(compareConnections);
   [...kindRank].flatMap(([p, families]) => [...families.keys()].map((f) => [p, f] as const))
     .sort((x, y) => compareText(x[0], y[0]) || compareText(x[1], y[1]))
     .forEach(([p, f], i) => kindRank.get(p)!.set(f, i));
@@ -251,6 +417,7 @@ function sortConnections(items: Connection[]): Connection[] {
     const hi = c.inode === undefined ? 0xffffffff : Math.floor(c.inode / 4294967296);
     const lo = c.inode === undefined ? 0xffffffff : c.inode >>> 0;
     keys[i] = String.fromCharCode(
+      c.namespace === undefined ? 0 : nsRank.get(c.namespace)!,
       kindRank.get(c.protocol)!.get(c.family)!,
       l >>> 16,
       l & 0xffff,
@@ -283,8 +450,11 @@ function sortConnections(items: Connection[]): Connection[] {
   return out;
 }
 
-/** Code units in a connection sort key: kind, 2 per address, 1 per port, 4 inode, 2 position. */
-const KEY_LENGTH = 13;
+/**
+ * Code units in a connection sort key: namespace, kind, 2 per address, 1 per port, 4 inode,
+ * 2 position.
+ */
+const KEY_LENGTH = 14;
 
 function isPort(n: number): boolean {
   return Number.isInteger(n) && n >= 0 && n <= 0xffff;
@@ -304,7 +474,8 @@ function rankBy(keyOf: Map<string, string>): Map<string, number> {
 
 /** The full connection order (see sortConnections), for ties and values a key cannot hold. */
 function compareConnections(a: Connection, b: Connection): number {
-  return compareText(a.protocol, b.protocol) || compareText(a.family, b.family) ||
+  return compareNamespaceRefs(a.namespace, b.namespace) || compareText(a.protocol, b.protocol) ||
+    compareText(a.family, b.family) ||
     compareText(addressSortKey(a.localAddress), addressSortKey(b.localAddress)) ||
     a.localPort - b.localPort ||
     compareText(addressSortKey(a.remoteAddress), addressSortKey(b.remoteAddress)) ||
@@ -322,8 +493,14 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The own namespace (no reference) first, then by id. */
+function compareNamespaceRefs(a: string | undefined, b: string | undefined): number {
+  return a === b ? 0 : a === undefined ? -1 : b === undefined ? 1 : compareText(a, b);
+}
+
 function routeSortKey(r: Route): string {
   return [
+    nsSortKey(r),
     r.family,
     pad(r.table, 10),
     cidrSortKey(r.destination),
@@ -334,7 +511,27 @@ function routeSortKey(r: Route): string {
   ].join("\0");
 }
 
+/** The own namespace's records first, then each namespace's (by id). */
+function nsSortKey(r: { namespace?: string | undefined }): string {
+  return r.namespace === undefined ? "" : "\x01" + r.namespace;
+}
+
+function ruleSortKey(r: Rule): string {
+  return `${nsSortKey(r)}\0${r.family}\0${pad(r.priority, 10)}\0${ruleKey(r)}`;
+}
+
+function neighbourSortKey(n: Neighbour): string {
+  return [nsSortKey(n), n.family, n.proxy ? "1" : "0", n.interface, addressSortKey(n.address)]
+    .join("\0");
+}
+
+function qdiscSortKey(q: Qdisc): string {
+  return [nsSortKey(q), q.interface, q.parent === "root" ? "" : q.parent, q.handle].join("\0");
+}
+
 function compareInterfaces(a: NetInterface, b: NetInterface): number {
+  const ns = compareNamespaceRefs(a.namespace, b.namespace);
+  if (ns !== 0) return ns;
   const ai = a.index ?? Number.MAX_SAFE_INTEGER, bi = b.index ?? Number.MAX_SAFE_INTEGER;
   if (ai !== bi) return ai - bi;
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;

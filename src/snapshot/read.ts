@@ -14,7 +14,7 @@
  * - Duplicate keys are refused: in YAML as the keys come out in plain data (`700` and `"700"`
  *   are one key), in JSON by a cheap count of ':' checked, where it can be fooled (`\u003a`)
  *   or finds a surplus, by an exact scan of the keys.
- * - Records keyed by input text (counters, labels, processes) have no prototype.
+ * - Records keyed by input text (counters, labels, settings, processes) have no prototype.
  * - Unknown fields load and are dropped (additions in a later v1 stay readable); another schema,
  *   or a newer major version, is refused with a line that says which.
  */
@@ -362,24 +362,28 @@ function validate(doc: unknown, name: string, fast: FastConnections | undefined)
   // Records keyed by input text are read here, not by zod: zod builds plain objects and drops a
   // "__proto__" key without a word; these keep every key in a prototype-free record.
   const issues: Issue[] = [];
-  const counters = readDict(raw.counters, ["counters"], (group, path) => {
-    const values = readDict(group, path, (value, at) => checked(CounterValue, value, at, issues));
-    if (!values) issues.push({ code: "invalid_type", expected: "record", path, message: "" });
-    return values;
-  });
+  const counters = readCounters(raw.counters, ["counters"], issues);
   const meta = isObject(raw.meta) ? raw.meta : undefined;
   const labels = readDict(
     meta?.labels,
     ["meta", "labels"],
     (value, at) => checked(z.string(), value, at, issues),
   );
+  const settings = readDict(
+    raw.settings,
+    ["settings"],
+    (value, at) => checked(z.string(), value, at, issues),
+  );
   if (isObject(raw.processes) && Object.hasOwn(raw.processes, "__proto__")) {
     issues.push({ code: "invalid_key", path: ["processes", "__proto__"], message: "" });
   }
   const forZod: Record<string, unknown> = { ...raw };
+  const namespaces = readNamespaceRecords(raw.namespaces, issues);
+  if (namespaces) forZod.namespaces = namespaces.forZod;
   if (fast) forZod.connections = [];
   if (counters) forZod.counters = {};
   if (labels && meta) forZod.meta = { ...meta, labels: {} };
+  if (settings) forZod.settings = {};
   const r = SnapshotSchema.safeParse(forZod);
   const all = r.success ? issues : [...r.error.issues as Issue[], ...issues];
   if (all.length > 0) {
@@ -390,8 +394,77 @@ function validate(doc: unknown, name: string, fast: FastConnections | undefined)
   if (fast) data.connections = fast.connections;
   if (counters) data.counters = counters as Snapshot["counters"];
   if (labels) data.meta.labels = labels as Record<string, string>;
+  if (settings) data.settings = settings as Record<string, string>;
   data.processes = dictFrom(data.processes);
+  if (namespaces && data.namespaces) namespaces.restore(data.namespaces);
   return data;
+}
+
+/** A counters map (`{Group: {Name: value}}`) read into prototype-free records. */
+function readCounters(
+  value: unknown,
+  path: PropertyKey[],
+  issues: Issue[],
+): Record<string, Record<string, bigint>> | undefined {
+  return readDict(value, path, (group, at) => {
+    const values = readDict(group, at, (v, p) => checked(CounterValue, v, p, issues));
+    if (!values) issues.push({ code: "invalid_type", expected: "record", path: at, message: "" });
+    return values;
+  });
+}
+
+/**
+ * The records of `namespaces[]` keyed by input text (counters, labels, containers' labels), read
+ * as the top-level ones are; zod checks the rest, and `restore` puts them back after it.
+ */
+function readNamespaceRecords(value: unknown, issues: Issue[]) {
+  if (!Array.isArray(value)) return undefined;
+  const strings = (v: unknown, at: PropertyKey[]) =>
+    readDict(v, at, (x, p) => checked(z.string(), x, p, issues));
+  const kept = value.map((n, i) => {
+    if (!isObject(n)) return undefined;
+    const path = ["namespaces", i];
+    const containers = Array.isArray(n.containers)
+      ? n.containers.map((c, j) =>
+        isObject(c) && c.labels !== undefined
+          ? strings(c.labels, [...path, "containers", j, "labels"])
+          : undefined
+      )
+      : [];
+    return {
+      counters: n.counters === undefined
+        ? undefined
+        : readCounters(n.counters, [...path, "counters"], issues),
+      labels: strings(n.labels, [...path, "labels"]),
+      containers,
+    };
+  });
+  const forZod = value.map((n, i) => {
+    if (!isObject(n)) return n;
+    const k = kept[i]!;
+    const o: Record<string, unknown> = { ...n };
+    if (k.counters) o.counters = {};
+    if (k.labels) o.labels = {};
+    if (Array.isArray(n.containers)) {
+      o.containers = n.containers.map((c, j) =>
+        isObject(c) && k.containers[j] ? { ...c, labels: {} } : c
+      );
+    }
+    return o;
+  });
+  const restore = (parsed: Snapshot["namespaces"] & object) => {
+    parsed.forEach((n, i) => {
+      const k = kept[i];
+      if (!k) return;
+      if (k.counters) n.counters = k.counters;
+      if (k.labels) n.labels = k.labels;
+      n.containers?.forEach((c, j) => {
+        const l = k.containers[j];
+        if (l) c.labels = l;
+      });
+    });
+  };
+  return { forZod, restore };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -431,7 +504,8 @@ function checked<T>(
   return undefined;
 }
 
-type Issue = {
+/** One problem the schema found, as zod reports it (the fields the wording below reads). */
+export type Issue = {
   code: string;
   path: PropertyKey[];
   message: string;
@@ -475,8 +549,11 @@ const EXPECTED_NAMES: Record<string, string> = {
 const COUNTER_EXPECTED =
   "expected integer from -2^63 to 2^64-1 (a number up to 2^53-1, or a decimal string)";
 
-/** Turns a schema issue into "<path>: expected <what>, got <what>". */
-function describeIssue(issue: Issue, doc: unknown): string {
+/**
+ * Turns a schema issue into "<path>: expected <what>, got <what>", the path relative to `doc`
+ * (the document, or one record of it), every quoted value escaped.
+ */
+export function describeIssue(issue: Issue, doc: unknown): string {
   const path = formatPath(issue.path);
   const value = valueAt(doc, issue.path);
   const got = value === undefined ? "nothing" : describeValue(value);

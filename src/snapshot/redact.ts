@@ -16,6 +16,10 @@
  * and IPv6 ones shorter than /16 are kept as they are, since they name no one; IPv6 prefixes of
  * /16 to /31 (a provider's allocation) become the documentation prefix cut to their length.
  *
+ * Routing rules lose their addresses like routes do, neighbours their addresses and MACs; the
+ * text of firewall rules has every address, CIDR (prefix kept), MAC, DNS name and known user
+ * name replaced. Settings and qdiscs hold no addresses and stay.
+ *
  * Processes: the command line is dropped; user names become pseudonyms unless they are one of a
  * short fixed list of well-known system accounts (`SYSTEM_USERS`: root, daemon, nobody,
  * www-data …), whatever the uid says (macOS accounts start at 501; lsof gives no uid); a home
@@ -25,7 +29,18 @@
  * Labels are the operator's own and are kept, as are interface and program names.
  */
 import { createHmac, randomBytes } from "node:crypto";
-import type { Connection, InterfaceAddress, NetInterface, Route, Snapshot } from "../model.ts";
+import type {
+  Connection,
+  Firewall,
+  Forward,
+  InterfaceAddress,
+  Namespace,
+  Neighbour,
+  NetInterface,
+  Route,
+  Rule,
+  Snapshot,
+} from "../model.ts";
 import { formatIPv4, formatIPv6Groups, parseIPv4, parseIPv6 } from "../net/address.ts";
 import { normalizeSnapshot } from "./normalize.ts";
 import { dict } from "../util/record.ts";
@@ -226,24 +241,83 @@ type TextRedactor = (text: string) => string;
  * DNS names, the host's name and the user names the snapshot pseudonymises.
  */
 function textRedactor(p: Pseudonyms, hostname: string, users: readonly string[]): TextRedactor {
+  const names = nameRedactor(p, hostname, users);
+  return (text: string) => {
+    let out = text.replace(PATH_IN_TEXT, (m) => SYSTEM_PATH.test(m) ? m : redactFilePath(p, m));
+    out = out.replace(MAC_IN_TEXT, (m) => redactMac(p, m));
+    out = out.replace(IPV4_IN_TEXT, (m) => redactAddressText(p, m));
+    out = out.replace(IPV6_IN_TEXT, (m) => parseIPv6(m) ? redactAddressText(p, m) : m);
+    return names(out);
+  };
+}
+
+/** Replaces the host's name, the pseudonymised user names and DNS names in text. */
+function nameRedactor(p: Pseudonyms, hostname: string, users: readonly string[]): TextRedactor {
   const names = [hostname, ...users].filter((n) => n !== "" && !NOT_NAMES.has(n.toLowerCase()))
     .sort((a, b) => b.length - a.length);
   const escaped = names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   const named = escaped.length === 0
     ? undefined
     : new RegExp(`(?<![\\w.-])(?:${escaped.join("|")})(?![\\w-])`, "g");
+  // DNS names first: a name that starts with the host's own name ("web1.corp.example") must go
+  // whole, not leave its domain behind a pseudonym that the DNS pass then takes for its own.
   return (text: string) => {
-    let out = text.replace(PATH_IN_TEXT, (m) => SYSTEM_PATH.test(m) ? m : redactFilePath(p, m));
-    out = out.replace(MAC_IN_TEXT, (m) => redactMac(p, m));
-    out = out.replace(IPV4_IN_TEXT, (m) => redactAddressText(p, m));
-    out = out.replace(IPV6_IN_TEXT, (m) => parseIPv6(m) ? redactAddressText(p, m) : m);
-    if (named) {
-      out = out.replace(named, (m) => m === hostname ? p.name("host", m) : p.name("user", m));
-    }
-    return out.replace(
+    const out = text.replace(
       HOST_IN_TEXT,
       (m) => /^(host|user|file|name)-[0-9a-f]{8}/.test(m) ? m : p.name("host", m),
     );
+    return named
+      ? out.replace(named, (m) => m === hostname ? p.name("host", m) : p.name("user", m))
+      : out;
+  };
+}
+
+/** A MAC, an IPv4 address or CIDR, or an IPv6 address or CIDR, as a rule's text holds them. */
+const ADDRESS_IN_RULE = new RegExp(
+  "(?<![0-9A-Za-z:.])(?:" +
+    "(?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:])" +
+    "|(?:[0-9]{1,3}\\.){3}[0-9]{1,3}(?:/[0-9]{1,2})?(?![0-9])" +
+    "|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:/[0-9]{1,3})?" +
+    ")",
+  "g",
+);
+
+/**
+ * A firewall rule's text: each MAC, address and CIDR (prefix kept) once, then names. Paths are
+ * not looked for: a CIDR would read as one.
+ */
+function redactRuleText(p: Pseudonyms, text: string, names: TextRedactor): string {
+  const out = text.replace(ADDRESS_IN_RULE, (m) => {
+    if (/^(?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/.test(m)) return redactMac(p, m);
+    if (m.includes(".")) return redactCidr(p, m);
+    const slash = m.indexOf("/");
+    return parseIPv6(slash < 0 ? m : m.slice(0, slash)) ? redactCidr(p, m) : m;
+  });
+  return names(out);
+}
+
+function redactRule(p: Pseudonyms, r: Rule): Rule {
+  const out: Rule = { ...r };
+  if (r.from !== undefined) out.from = redactCidr(p, r.from);
+  if (r.to !== undefined) out.to = redactCidr(p, r.to);
+  return out;
+}
+
+function redactNeighbour(p: Pseudonyms, n: Neighbour): Neighbour {
+  const out: Neighbour = { ...n, address: redactAddressText(p, n.address) };
+  if (n.mac !== undefined) out.mac = redactMac(p, n.mac);
+  return out;
+}
+
+function redactFirewall(p: Pseudonyms, f: Firewall, names: TextRedactor): Firewall {
+  return {
+    tables: f.tables.map((t) => ({
+      ...t,
+      chains: t.chains.map((c) => ({
+        ...c,
+        rules: c.rules.map((r) => ({ ...r, text: redactRuleText(p, r.text, names) })),
+      })),
+    })),
   };
 }
 
@@ -295,12 +369,58 @@ function redactPath(p: Pseudonyms, path: string, users: readonly string[]): stri
   ).split("/").map((part) => (known.has(part) ? p.name("user", part) : part)).join("/");
 }
 
-function redactConnection(p: Pseudonyms, c: Connection): Connection {
-  return {
+function redactConnection(p: Pseudonyms, c: Connection, text: (t: string) => string): Connection {
+  const out: Connection = {
     ...c,
     localAddress: redactAddressText(p, c.localAddress),
     remoteAddress: redactAddressText(p, c.remoteAddress),
   };
+  if (c.exposure !== undefined) {
+    out.exposure = { ...c.exposure, summary: text(c.exposure.summary) };
+    if (c.exposure.published) {
+      out.exposure.published = c.exposure.published.map((x) => ({
+        ...x,
+        hostAddress: redactAddressText(p, x.hostAddress),
+        via: [...x.via],
+      }));
+    }
+  }
+  return out;
+}
+
+/** A namespace: the addresses its warnings and bindings quote; names stay (they pair it). */
+function redactNamespace(p: Pseudonyms, n: Namespace, text: (t: string) => string): Namespace {
+  const sections: Namespace["sections"] = {};
+  for (const [name, s] of Object.entries(n.sections)) {
+    const o = { ...s };
+    if (s.warnings !== undefined) o.warnings = s.warnings.map(text);
+    if (s.error !== undefined) o.error = text(s.error);
+    sections[name] = o;
+  }
+  const out: Namespace = { ...n, labels: { ...n.labels }, pids: [...n.pids], sections };
+  if (n.containers) {
+    out.containers = n.containers.map((c) => {
+      const x = { ...c };
+      if (c.ports) {
+        x.ports = c.ports.map((b) => ({
+          ...b,
+          hostAddress: b.hostAddress === "" ? "" : redactAddressText(p, b.hostAddress),
+        }));
+      }
+      return x;
+    });
+  }
+  return out;
+}
+
+function redactForward(p: Pseudonyms, f: Forward, text: (t: string) => string): Forward {
+  const out: Forward = {
+    ...f,
+    hostAddress: redactAddressText(p, f.hostAddress),
+    toAddress: redactAddressText(p, f.toAddress),
+  };
+  if (f.rule !== undefined) out.rule = text(f.rule);
+  return out;
 }
 
 function redactRoute(p: Pseudonyms, r: Route): Route {
@@ -374,6 +494,11 @@ export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
   };
   // The machine id identifies the host too; a stable pseudonym still pairs a fleet's snapshots.
   if (m.host.machineId !== undefined) meta.host.machineId = p.name("machine", m.host.machineId);
+  if (m.namespaces !== undefined) {
+    meta.namespaces = { ...m.namespaces };
+    if (m.namespaces.warnings) meta.namespaces.warnings = m.namespaces.warnings.map(text);
+    if (m.namespaces.error) meta.namespaces.error = text(m.namespaces.error);
+  }
   if (m.source !== undefined) {
     meta.source = { ...m.source };
     if (m.source.files !== undefined) {
@@ -392,9 +517,22 @@ export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
   return normalizeSnapshot({
     ...snapshot,
     meta,
-    connections: snapshot.connections.map((c) => redactConnection(p, c)),
+    connections: snapshot.connections.map((c) => redactConnection(p, c, text)),
     processes,
     routes: snapshot.routes.map((r) => redactRoute(p, r)),
     interfaces: snapshot.interfaces.map((i) => redactInterface(p, i)),
+    ...(snapshot.rules ? { rules: snapshot.rules.map((r) => redactRule(p, r)) } : {}),
+    ...(snapshot.neighbours
+      ? { neighbours: snapshot.neighbours.map((n) => redactNeighbour(p, n)) }
+      : {}),
+    ...(snapshot.firewall
+      ? { firewall: redactFirewall(p, snapshot.firewall, nameRedactor(p, hostname, users)) }
+      : {}),
+    ...(snapshot.namespaces
+      ? { namespaces: snapshot.namespaces.map((n) => redactNamespace(p, n, text)) }
+      : {}),
+    ...(snapshot.forwards
+      ? { forwards: snapshot.forwards.map((f) => redactForward(p, f, text)) }
+      : {}),
   });
 }

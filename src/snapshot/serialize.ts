@@ -12,15 +12,31 @@
  * reads it back (see read.ts), and the round-trip tests hold the two to each other.
  */
 import * as S from "../schema.ts";
-import type { Connection, Counters, InterfaceStats, NetInterface, Snapshot } from "../model.ts";
+import type {
+  Connection,
+  Counters,
+  Firewall,
+  InterfaceStats,
+  Namespace,
+  NetInterface,
+  Qdisc,
+  Snapshot,
+} from "../model.ts";
 import { encodeCounter, SCHEMA_ID } from "../model.ts";
 import { dict } from "../util/record.ts";
 import {
   orderConnection,
+  orderFirewall,
+  orderForward,
   orderInterface,
   orderMeta,
+  orderNamespace,
+  orderNeighbour,
   orderProcess,
+  orderQdisc,
   orderRoute,
+  orderRule,
+  orderSettings,
 } from "./normalize.ts";
 
 /** The two text formats a snapshot is written in. */
@@ -56,10 +72,66 @@ function diskInterface(i: NetInterface): Record<string, unknown> {
   return o;
 }
 
+/** A namespace in its on-disk form: keys in schema order, its counters encoded. */
+function diskNamespace(n: Namespace): Record<string, unknown> {
+  const o: Record<string, unknown> = { ...orderNamespace(n) };
+  if (n.counters) o.counters = encodeCounters(n.counters);
+  if (n.settings) o.settings = orderSettings(n.settings);
+  return o;
+}
+
+/** A qdisc in its on-disk form: keys in schema order, counters encoded. */
+function diskQdisc(q: Qdisc): Record<string, unknown> {
+  const o: Record<string, unknown> = { ...orderQdisc(q) };
+  if (q.stats) {
+    const stats: Record<string, number | string> = {};
+    for (const [k, v] of Object.entries(o.stats as Record<string, bigint | undefined>)) {
+      if (v !== undefined) stats[k] = encodeCounter(v);
+    }
+    o.stats = stats;
+  }
+  return o;
+}
+
+/** The firewall in its on-disk form: rule counters encoded. */
+function diskFirewall(f: Firewall): Record<string, unknown> {
+  return {
+    tables: orderFirewall(f).tables.map((t) => ({
+      ...t,
+      chains: t.chains.map((c) => ({
+        ...c,
+        rules: c.rules.map((r) =>
+          r.counters
+            ? {
+              ...r,
+              counters: {
+                packets: encodeCounter(r.counters.packets),
+                bytes: encodeCounter(r.counters.bytes),
+              },
+            }
+            : r
+        ),
+      })),
+    })),
+  };
+}
+
+/** The sections added within v1, in schema order, each only when the snapshot has it. */
+function optionalSections(s: Snapshot): Array<[string, unknown, "lines" | "nested"]> {
+  const out: Array<[string, unknown, "lines" | "nested"]> = [];
+  if (s.rules) out.push(["rules", s.rules.map(orderRule), "lines"]);
+  if (s.neighbours) out.push(["neighbours", s.neighbours.map(orderNeighbour), "lines"]);
+  if (s.settings) out.push(["settings", orderSettings(s.settings), "nested"]);
+  if (s.qdiscs) out.push(["qdiscs", s.qdiscs.map(diskQdisc), "lines"]);
+  if (s.firewall) out.push(["firewall", diskFirewall(s.firewall), "nested"]);
+  return out;
+}
+
 const CONNECTION_KEY_INDEX = new Map(Object.keys(S.Connection.shape).map((k, i) => [k, i]));
 
 /** True when a connection already has only schema keys, in order, and sorted `pids`. */
 function isOrderedConnection(c: Connection): boolean {
+  if (c.exposure !== undefined) return false; // nested: order it
   let last = -1;
   for (const k in c) {
     const i = CONNECTION_KEY_INDEX.get(k);
@@ -107,8 +179,30 @@ function serializeJson(s: Snapshot): string {
     }`,
     `"counters": ${nest(JSON.stringify(encodeCounters(s.counters), null, 2), "  ")}`,
   ];
-  if (s.settings !== undefined) {
-    parts.push(`"settings": ${nest(JSON.stringify(s.settings, null, 2), "  ")}`);
+  for (const [name, value, layout] of optionalSections(s)) {
+    parts.push(
+      `${JSON.stringify(name)}: ${
+        layout === "lines"
+          ? lineList((value as unknown[]).map((v) => JSON.stringify(v)))
+          : nest(JSON.stringify(value, null, 2), "  ")
+      }`,
+    );
+  }
+  if (s.namespaces) {
+    parts.push(
+      `"namespaces": ${
+        s.namespaces.length === 0
+          ? "[]"
+          : `[\n    ${
+            s.namespaces.map((n) => nest(JSON.stringify(diskNamespace(n), null, 2), "    ")).join(
+              ",\n    ",
+            )
+          }\n  ]`
+      }`,
+    );
+  }
+  if (s.forwards) {
+    parts.push(`"forwards": ${lineList(s.forwards.map((f) => JSON.stringify(orderForward(f))))}`);
   }
   return `{\n  ${parts.join(",\n  ")}\n}\n`;
 }
@@ -116,7 +210,7 @@ function serializeJson(s: Snapshot): string {
 function serializeYaml(s: Snapshot): string {
   const processes = dict<unknown>();
   for (const pid of Object.keys(s.processes)) processes[pid] = orderProcess(s.processes[pid]!);
-  const doc = {
+  const doc: Record<string, unknown> = {
     schema: SCHEMA_ID,
     meta: orderMeta(s.meta),
     connections: s.connections.map(orderConnection),
@@ -124,8 +218,10 @@ function serializeYaml(s: Snapshot): string {
     routes: s.routes.map(orderRoute),
     interfaces: s.interfaces.map(diskInterface),
     counters: encodeCounters(s.counters),
-    ...(s.settings === undefined ? {} : { settings: s.settings }),
   };
+  for (const [name, value] of optionalSections(s)) doc[name] = value;
+  if (s.namespaces) doc.namespaces = s.namespaces.map(diskNamespace);
+  if (s.forwards) doc.forwards = s.forwards.map(orderForward);
   const lines: string[] = [];
   yamlEntries(doc, "", lines);
   return lines.join("\n") + "\n";

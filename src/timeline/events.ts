@@ -104,7 +104,32 @@ function verb(c: Change): string {
     case "counter-reset":
       return c.key.group === "*" ? "reset (the host rebooted)" : "went backwards";
     case "setting-changed":
+    case "sysctl-changed":
       return `${c.before} → ${c.after}`;
+    case "namespace-added":
+      return "appeared";
+    case "namespace-removed":
+      return "went away";
+    case "namespace-changed":
+      return "was re-created";
+    case "rule-added":
+    case "neighbour-added":
+    case "qdisc-added":
+    case "firewall-rule-added":
+    case "firewall-chain-added":
+      return "added";
+    case "rule-removed":
+    case "neighbour-removed":
+    case "qdisc-removed":
+    case "firewall-rule-removed":
+    case "firewall-chain-removed":
+      return "removed";
+    case "neighbour-failed":
+      return "failed to resolve";
+    case "qdisc-drops":
+      return "dropped packets";
+    case "conntrack-near-limit":
+      return "near its limit";
     default:
       return c.kind;
   }
@@ -117,9 +142,14 @@ function program(c: Change): string | undefined {
 
 /** What the change is about, without what happened to it. */
 function subjectOf(c: Change): string {
+  const k = c.key as Record<string, string | number | boolean | undefined>;
   switch (c.section) {
+    case "namespaces": {
+      const side = (c as { after?: { title?: string } }).after ??
+        (c as { before?: { title?: string } }).before;
+      return `namespace ${String(k.namespace)}${side?.title ? ` (${side.title})` : ""}`;
+    }
     case "listeners": {
-      const k = c.key as Record<string, string | number>;
       const where = k.address === undefined
         ? `${k.protocol} port ${k.port}`
         : `${k.protocol} ${endpoint(String(k.address), Number(k.port))}`;
@@ -127,7 +157,6 @@ function subjectOf(c: Change): string {
       return `listener ${where}${p ? ` (${p})` : ""}`;
     }
     case "sessions": {
-      const k = c.key as Record<string, string | number>;
       if (k.state !== undefined) return `TCP ${k.state} sockets`;
       return `${k.protocol} connections to ${
         endpoint(String(k.remoteAddress), Number(k.remotePort))
@@ -137,12 +166,22 @@ function subjectOf(c: Change): string {
       const r = ((c as { after?: Route }).after ?? (c as { before?: Route }).before)!;
       return `route ${describeRoute(r, false)}`;
     }
+    case "rules":
+      return `rule ${k.priority}: ${String(k.match)} (${k.family})`;
+    case "neighbours":
+      return `neighbour ${String(k.address)} on ${String(k.interface)}`;
     case "interfaces":
-      return `interface ${String((c.key as { interface: string }).interface)}`;
-    case "counters": {
-      const k = c.key as { group: string; name: string };
-      return k.group === "*" ? "counters" : `${k.group}.${k.name}`;
+      return `interface ${String(k.interface)}`;
+    case "qdiscs":
+      return `qdisc ${String(k.parent)} on ${String(k.interface)}`;
+    case "firewall": {
+      const chain = `${k.family} ${k.table} ${k.chain}`;
+      return k.rule === undefined ? `chain ${chain}` : `rule "${String(k.rule)}" in ${chain}`;
     }
+    case "settings":
+      return `setting ${String(k.name)}`;
+    case "counters":
+      return k.group === "*" ? "counters" : `${k.group}.${k.name}`;
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * `nsnap port N`: every socket with N as its local or remote port, with the processes holding them.
  */
-import type { ProcessInfo, Snapshot } from "../model.ts";
+import type { Connection, ProcessInfo, Snapshot } from "../model.ts";
+import { reaches } from "../net/namespace_exposure.ts";
+import { isListener } from "../net/sockets.ts";
 import { UsageError } from "../errors.ts";
 import type { PortRange } from "../net/sockets.ts";
 import {
@@ -11,6 +13,7 @@ import {
   selectConnections,
   viewRules,
 } from "./select.ts";
+import { listenerVerdicts } from "../net/filtered.ts";
 
 /**
  * Reads a port operand: a whole number from 1 to 65535.
@@ -46,9 +49,10 @@ export function socketsOnPort(
   filter: PortFilter = {},
 ): PortSocket[] {
   const rules = viewRules(snapshot, filter.udpServices);
+  const verdicts = listenerVerdicts(snapshot);
   return selectConnections(snapshot, { all: true, port, tcp: filter.tcp, udp: filter.udp }).map(
     (c) => ({
-      ...connectionRecord(snapshot, c, rules),
+      ...connectionRecord(snapshot, c, rules, verdicts),
       processes: holders(c)
         .map((pid) => snapshot.processes[String(pid)])
         .filter((p): p is ProcessInfo => p !== undefined),
@@ -61,4 +65,71 @@ export function processesOf(sockets: readonly PortSocket[]): ProcessInfo[] {
   const seen = new Map<number, ProcessInfo>();
   for (const s of sockets) for (const p of s.processes) seen.set(p.pid, p);
   return [...seen.values()].sort((a, b) => a.pid - b.pid);
+}
+
+/** A way from a host port into a namespace: a forward, or a runtime's port binding. */
+export interface PortPath {
+  protocol: string;
+  hostAddress: string;
+  hostPort: number;
+  /** What carries it: `docker-proxy`, a `dnat` rule, or the runtime's binding (`docker`). */
+  via: "docker-proxy" | "dnat" | "docker";
+  /** The docker-proxy process. */
+  pid?: number;
+  /** The namespace it leads to (its id), when known. */
+  namespace?: string;
+  toAddress?: string;
+  toPort: number;
+  /** The sockets listening at its end, in that namespace. */
+  listeners: Connection[];
+}
+
+/**
+ * The ways from host port `port` into other namespaces (forwards and Docker's bindings), each
+ * with the listeners at its end; a binding a forward already shows is not repeated.
+ */
+export function portPaths(snapshot: Snapshot, port: number, filter: PortFilter = {}): PortPath[] {
+  const rules = viewRules(snapshot, filter.udpServices);
+  const protocols = filter.tcp === filter.udp ? undefined : filter.tcp ? "tcp" : "udp";
+  const out: PortPath[] = [];
+  const at = (ns: string | undefined, proto: string, toPort: number, toAddress?: string) =>
+    snapshot.connections.filter((c) =>
+      isListener(c, rules) && c.namespace !== undefined && c.namespace === ns &&
+      c.protocol === proto &&
+      c.localPort === toPort &&
+      (toAddress === undefined || reaches(c.localAddress, toAddress))
+    );
+  for (const f of snapshot.forwards ?? []) {
+    if (f.hostPort !== port || (protocols && f.protocol !== protocols)) continue;
+    const p: PortPath = {
+      protocol: f.protocol,
+      hostAddress: f.hostAddress,
+      hostPort: f.hostPort,
+      via: f.via,
+      toAddress: f.toAddress,
+      toPort: f.toPort,
+      listeners: at(f.namespace, f.protocol, f.toPort, f.toAddress),
+    };
+    if (f.pid !== undefined) p.pid = f.pid;
+    if (f.namespace !== undefined) p.namespace = f.namespace;
+    out.push(p);
+  }
+  for (const ns of snapshot.namespaces ?? []) {
+    for (const ct of ns.containers ?? []) {
+      for (const b of ct.ports ?? []) {
+        if (b.hostPort !== port || (protocols && b.protocol !== protocols)) continue;
+        if (out.some((p) => p.namespace === ns.id && p.toPort === b.containerPort)) continue;
+        out.push({
+          protocol: b.protocol,
+          hostAddress: b.hostAddress === "" ? "0.0.0.0" : b.hostAddress,
+          hostPort: b.hostPort,
+          via: "docker",
+          namespace: ns.id,
+          toPort: b.containerPort,
+          listeners: at(ns.id, b.protocol, b.containerPort),
+        });
+      }
+    }
+  }
+  return out;
 }

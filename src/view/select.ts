@@ -6,6 +6,7 @@
 import type { Connection, ProcessInfo, Snapshot } from "../model.ts";
 import {
   isListener,
+  listenerKey,
   type PortRange,
   type SocketRole,
   socketRole,
@@ -13,6 +14,7 @@ import {
   socketRules,
 } from "../net/sockets.ts";
 import { exeName, programName } from "../net/programs.ts";
+import type { FilterVerdict } from "../net/filtered.ts";
 import { type Cidr, cidrContains, parseCidr } from "../net/address.ts";
 import { UsageError } from "../errors.ts";
 import { canonicalState, SOCKET_STATES } from "../net/states.ts";
@@ -130,6 +132,10 @@ export interface ConnectionRecord extends Connection {
   program?: string;
   /** Name of the socket's uid (or the owning process's user), when known. */
   user?: string;
+  /** For a listener: what the firewall does to new connections from other hosts. */
+  firewall?: FilterVerdict["verdict"];
+  /** The chain and rule that decided `firewall`, or why it was not evaluated. */
+  firewallReason?: string;
 }
 
 /** Finds a user name for a uid from the processes the snapshot recorded. */
@@ -141,11 +147,15 @@ export function userOfUid(snapshot: Snapshot, uid: number | undefined): string |
   return undefined;
 }
 
-/** Adds the socket's role and the owner's program and user to a connection, for output. */
+/**
+ * Adds the socket's role and the owner's program and user to a connection, for output, and for
+ * a listener the firewall's verdict when `verdicts` (net/filtered.ts `listenerVerdicts`) has one.
+ */
 export function connectionRecord(
   snapshot: Snapshot,
   c: Connection,
   rules: SocketRules = viewRules(snapshot),
+  verdicts?: ReadonlyMap<string, FilterVerdict>,
 ): ConnectionRecord {
   const p = processOf(snapshot, c.pid ?? holders(c)[0]);
   const rec: ConnectionRecord = { ...c, role: socketRole(c, rules) };
@@ -153,5 +163,10 @@ export function connectionRecord(
   const user = (p && p.uid === c.uid ? p.user : undefined) ?? userOfUid(snapshot, c.uid) ??
     (c.uid === undefined ? p?.user : undefined);
   if (user !== undefined) rec.user = user;
+  const v = verdicts && isListener(c, rules) ? verdicts.get(listenerKey(c)) : undefined;
+  if (v) {
+    rec.firewall = v.verdict;
+    rec.firewallReason = v.reason;
+  }
   return rec;
 }

@@ -57,7 +57,7 @@ test("the darwin collector builds a valid snapshot from recorded macOS outputs, 
   for (const [name, st] of Object.entries(s.meta.sections)) {
     assert.equal(st?.status, "ok", `${name}: ${JSON.stringify(st)}`);
   }
-  assert.deepEqual(s.settings, {
+  assert.deepEqual({ ...s.settings }, {
     "net.inet.ip.portrange.first": "49152",
     "net.inet.ip.portrange.last": "65535",
   });

@@ -103,8 +103,15 @@ test("captureSnapshot() reads a fixture tree below --root: sockets with owners, 
     assert.equal(s.processes["100"]?.invokedAs, "resolver");
     assert.ok(!JSON.stringify(s.processes).includes("hunter2"));
     assert.equal(s.connections.filter((c) => c.family === "inet6").length, 8);
-    assert.deepEqual(s.settings, { "net.ipv4.ip_local_port_range": "32768 60999" });
-    assert.deepEqual(s.meta.sections.settings, { status: "ok" });
+    assert.deepEqual({ ...s.settings }, { "net.ipv4.ip_local_port_range": "32768 60999" });
+    // What is absent without loss is a note: ok, and the notes say why.
+    assert.deepEqual(s.meta.sections.settings, {
+      status: "ok",
+      warnings: [
+        "net.netfilter.nf_conntrack_max absent: the nf_conntrack module is not loaded",
+        "net.netfilter.nf_conntrack_count absent: the nf_conntrack module is not loaded",
+      ],
+    });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -184,7 +191,12 @@ test("the Linux collector says where each section came from, ip or /proc", async
         routes: "/proc/net",
         interfaces: "/sys/class/net, /proc/net/dev, ip -j",
         counters: "/proc/net",
+        // Tried in this order, none answered (no ip, tc or nft; no /proc/net/arp in the tree).
+        rules: "ip -j",
+        neighbours: "ip -j, /proc/net/arp",
         settings: "/proc/sys",
+        qdiscs: "tc -j, tc",
+        firewall: "iptables-save",
       },
     );
     const withIp: CommandRunner = (argv) =>
@@ -215,7 +227,7 @@ test("the Linux collector reads user names from /etc/passwd below the root, warn
   }
 });
 
-test("captureSnapshot({ skip }): a light capture leaves owners, routes and addresses out, and says so", async () => {
+test("captureSnapshot({ skip }): a light capture leaves owners, routes, addresses and the tools' sections out, and says so", async () => {
   const root = tree();
   try {
     const ran: (readonly string[])[] = [];
@@ -227,9 +239,16 @@ test("captureSnapshot({ skip }): a light capture leaves owners, routes and addre
       root,
       runner,
       platform: "linux",
-      skip: ["owners", "routes", "addresses"],
+      skip: ["owners", "routes", "addresses", "rules", "neighbours", "qdiscs", "firewall"],
     });
     assert.deepEqual(ran, [], "no command runs");
+    for (const name of ["rules", "neighbours", "qdiscs", "firewall"] as const) {
+      assert.deepEqual(s.meta.sections[name], {
+        status: "error",
+        error: "not captured: light capture",
+      }, name);
+    }
+    assert.deepEqual([s.rules, s.neighbours, s.qdiscs], [[], [], []]);
     assert.ok(s.connections.length > 0 && s.connections.every((c) => c.pid === undefined));
     assert.deepEqual(Object.keys(s.processes), []);
     assert.deepEqual(s.meta.sections.processes, {

@@ -18,7 +18,7 @@ import {
 } from "../helpers/k8s.ts";
 
 const JOB_VARS = { NODE: "node-1", PHASE: "before", DEPLOY_ID: "CHG-1234" };
-const CAPS = ["SYS_PTRACE", "DAC_READ_SEARCH"];
+const CAPS = ["SYS_PTRACE", "DAC_READ_SEARCH", "SYS_ADMIN"];
 
 function one(file: string, kind: string): Manifest {
   const m = readManifests(file, JOB_VARS).find((x) => x.kind === kind);
@@ -102,7 +102,10 @@ test("deploy/k8s: the DaemonSet translates into the docker run flags of the same
   assert.match(flags, /--user 0:0/);
   assert.match(flags, /--security-opt no-new-privileges/);
   assert.match(flags, /--read-only/);
-  assert.match(flags, /--cap-drop ALL --cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH/);
+  assert.match(
+    flags,
+    /--cap-drop ALL --cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH --cap-add SYS_ADMIN/,
+  );
   assert.match(flags, /--security-opt apparmor=unconfined/);
   assert.match(flags, /-v \/tmp\/x:\/var\/lib\/nsnap/);
   assert.match(flags, /-e NODE_NAME=node-7 /);

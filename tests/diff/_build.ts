@@ -1,5 +1,16 @@
 /** Hand-built snapshots for the diff tests: a minimal valid snapshot and small constructors. */
-import type { Connection, NetInterface, ProcessInfo, Route, Snapshot } from "../../src/model.ts";
+import type {
+  Connection,
+  FirewallChain,
+  FirewallTable,
+  Neighbour,
+  NetInterface,
+  ProcessInfo,
+  Qdisc,
+  Route,
+  Rule,
+  Snapshot,
+} from "../../src/model.ts";
 import {
   type ChangeKind,
   type ChangeOf,
@@ -139,4 +150,85 @@ export function changeAt<K extends ChangeKind>(
     throw new Error(`change ${index} is ${c?.kind ?? "missing"}, not ${kind}`);
   }
   return c;
+}
+
+/**
+ * A snapshot with the sections added within v1 (rules, neighbours, settings, qdiscs, firewall),
+ * empty unless given, all `ok`.
+ */
+export function fullSnap(at = "2026-01-01T00:00:00.000Z", over: Partial<Snapshot> = {}): Snapshot {
+  const s = snap(at, {
+    rules: [],
+    neighbours: [],
+    settings: {},
+    qdiscs: [],
+    firewall: { tables: [] },
+    ...over,
+  });
+  for (const n of ["rules", "neighbours", "settings", "qdiscs", "firewall"] as const) {
+    s.meta.sections[n] = OK;
+  }
+  return s;
+}
+
+/** An IPv4 lookup rule. */
+export function rule(priority: number, over: Partial<Rule> = {}): Rule {
+  return { family: "inet", priority, action: "lookup", table: 254, ...over };
+}
+
+/** A resolved IPv4 neighbour on eth0. */
+export function neigh(address: string, over: Partial<Neighbour> = {}): Neighbour {
+  return {
+    family: address.includes(":") ? "inet6" : "inet",
+    address,
+    interface: "eth0",
+    mac: "52:54:00:00:00:01",
+    state: "REACHABLE",
+    ...over,
+  };
+}
+
+/** A root qdisc on eth0 with counters. */
+export function qdisc(over: Partial<Qdisc> = {}): Qdisc {
+  return {
+    interface: "eth0",
+    kind: "fq_codel",
+    handle: "0:",
+    parent: "root",
+    options: "limit 10240p flows 1024",
+    stats: {
+      bytes: 1000n,
+      packets: 10n,
+      drops: 0n,
+      overlimits: 0n,
+      requeues: 0n,
+      backlog: 0n,
+      qlen: 0n,
+    },
+    ...over,
+  };
+}
+
+/** An nft `inet filter` table with an input chain (policy given) holding these rules. */
+export function nftTable(
+  rules: string[],
+  policy = "accept",
+  more: FirewallChain[] = [],
+): FirewallTable {
+  return {
+    syntax: "nft",
+    family: "inet",
+    name: "filter",
+    chains: [
+      {
+        name: "input",
+        type: "filter",
+        hook: "input",
+        priority: 0,
+        policy,
+        rules: rules.map((text) => ({ text })),
+      },
+      ...more,
+    ],
+  };
 }

@@ -32,12 +32,25 @@ test("listener-opened gates new instances too, listener-closed vanished ones", (
   ]);
 });
 
+test("a glob names every kind it matches: firewall-* the firewall section's", () => {
+  assert.deepEqual(parseGate(["firewall-*"]).entries[0]!.kinds, [
+    "firewall-rule-added",
+    "firewall-rule-removed",
+    "firewall-chain-added",
+    "firewall-chain-removed",
+    "firewall-chain-changed",
+  ]);
+});
+
 test("an entry that names no kind is a usage error naming it and listing the kinds", () => {
-  for (const bad of ["listener-openned", "firewall-*"]) {
+  for (const bad of ["listener-openned", "fireworks-*"]) {
     assert.throws(() => parseGate([bad]), (e: Error) => {
       assert.ok(e instanceof UsageError);
       assert.match(e.message, new RegExp(`^Cannot use --fail-on "${bad.replace("*", "\\*")}": `));
-      assert.match(e.message, /known: notable, listener-opened/);
+      assert.match(
+        e.message,
+        /known: notable, namespace-added, namespace-removed, namespace-changed, listener-opened/,
+      );
       return true;
     });
   }

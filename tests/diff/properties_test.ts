@@ -64,10 +64,22 @@ const arbPair: fc.Arbitrary<[Snapshot, Snapshot]> = fc
       interfaces: [...keep(a.interfaces).filter((i) => !names.has(i.name)), ...other.interfaces],
       counters: a.counters,
     };
+    // The sections added within v1: part of the first's kept where both have them.
+    if (a.rules && other.rules) b.rules = [...keep(a.rules), ...other.rules];
+    if (a.neighbours && other.neighbours) {
+      b.neighbours = [...keep(a.neighbours), ...other.neighbours];
+    }
+    if (a.qdiscs && other.qdiscs) b.qdiscs = [...keep(a.qdiscs), ...other.qdiscs];
+    if (a.settings && other.settings) b.settings = { ...a.settings, ...other.settings };
+    if (a.firewall && other.firewall) {
+      b.firewall = { tables: [...keep(a.firewall.tables), ...other.firewall.tables] };
+    }
     return [a, b];
   });
 
 const MIRROR: Record<string, string> = {
+  "namespace-added": "namespace-removed",
+  "namespace-removed": "namespace-added",
   "listener-opened": "listener-closed",
   "listener-closed": "listener-opened",
   "listener-instance-added": "listener-instance-removed",
@@ -78,7 +90,29 @@ const MIRROR: Record<string, string> = {
   "route-removed": "route-added",
   "interface-added": "interface-removed",
   "interface-removed": "interface-added",
+  "rule-added": "rule-removed",
+  "rule-removed": "rule-added",
+  "neighbour-added": "neighbour-removed",
+  "neighbour-removed": "neighbour-added",
+  "qdisc-added": "qdisc-removed",
+  "qdisc-removed": "qdisc-added",
+  "firewall-rule-added": "firewall-rule-removed",
+  "firewall-rule-removed": "firewall-rule-added",
+  "firewall-chain-added": "firewall-chain-removed",
+  "firewall-chain-removed": "firewall-chain-added",
 };
+
+/**
+ * Kinds that have no mirror by design: a neighbour that failed is reported, one that resolved
+ * again is a `neighbour-changed` (and a dynamic entry that went away is no change); drops and a
+ * filling conntrack table are counters.
+ */
+const ONE_WAY = new Set([
+  "neighbour-failed",
+  "neighbour-changed",
+  "qdisc-drops",
+  "conntrack-near-limit",
+]);
 
 /**
  * The structural changes (no counters, traffic, state census or pile-ups, which only go one
@@ -90,7 +124,8 @@ function signature(changes: readonly Change[], mirror: boolean): string[] {
   for (const c of changes) {
     if (
       c.section === "counters" || c.kind === "interface-traffic" ||
-      c.kind === "session-state-buildup" || c.kind === "session-unanswered"
+      c.kind === "session-state-buildup" || c.kind === "session-unanswered" ||
+      ONE_WAY.has(c.kind)
     ) continue;
     const base = c.kind === "session-half-closed" ? "session-closed" : c.kind;
     const kind = mirror ? MIRROR[base] ?? base : base;
@@ -136,6 +171,21 @@ function shuffled(s: Snapshot, seed: number): Snapshot {
     counters: reverseKeys(Object.fromEntries(
       Object.entries(s.counters).map(([g, v]) => [g, reverseKeys(v)]),
     )),
+    ...(s.rules ? { rules: shuffle(s.rules, seed + 5) } : {}),
+    ...(s.neighbours ? { neighbours: shuffle(s.neighbours, seed + 6) } : {}),
+    ...(s.qdiscs ? { qdiscs: shuffle(s.qdiscs, seed + 7) } : {}),
+    ...(s.settings ? { settings: reverseKeys(s.settings) } : {}),
+    // A chain's rules keep their order (it decides which rule wins); tables and chains do not.
+    ...(s.firewall
+      ? {
+        firewall: {
+          tables: shuffle(s.firewall.tables, seed + 8).map((t) => ({
+            ...t,
+            chains: shuffle(t.chains, seed + 9),
+          })),
+        },
+      }
+      : {}),
   };
 }
 

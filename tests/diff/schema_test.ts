@@ -30,6 +30,8 @@ import { ROOT } from "../helpers/cli.ts";
 import { runMain } from "../helpers/main.ts";
 import { conn, iface, listen, proc, procs, route, snap } from "./_build.ts";
 import { scenarioAfter, scenarioBefore } from "./_scenario.ts";
+import { namespacedPair } from "./_namespaces.ts";
+import { routingPair } from "./_routing.ts";
 
 const COMMITTED = `${ROOT}schema/nsnap-diff-v1.schema.json`;
 const published = JSON.parse(readFileSync(COMMITTED, "utf8"));
@@ -106,6 +108,8 @@ function extraDocuments(): DiffDocument[] {
     }),
     { detail: true },
   ));
+  // Rules, route attributes, neighbours, qdiscs, firewall and settings.
+  docs.push(diffSnapshots(...routingPair()));
   // SO_REUSEPORT instances: one gone on :7100, one joined on :7200; unanswered connects.
   const reuse = (port: number, pid: number) => listen("127.0.0.1", port, pid);
   const synSent = (i: number) => conn("10.0.0.5", 41000 + i, "10.9.9.9", 5432, "SYN_SENT");
@@ -130,6 +134,8 @@ function extraDocuments(): DiffDocument[] {
     snap(T0, { interfaces: [iface("eth3", dev)] }),
     snap(T1, { interfaces: [iface("ens9", dev)] }),
   ));
+  // Captures across namespaces: containers started, stopped, replaced, published anew.
+  docs.push(diffSnapshots(...namespacedPair()));
   return docs;
 }
 
@@ -219,7 +225,7 @@ test("the published schema refuses a document that breaks it", () => {
     ["fractional integer", (d) => (d.changes.at(-1).delta = 1.5)],
     ["integer as a float string", (d) => (d.changes.at(-1).delta = "1e3")],
     ["notable false", (d) => (d.changes[0].notable = false)],
-    ["unknown section", (d) => d.sections.push("firewall")],
+    ["unknown section", (d) => d.sections.push("firewalls")],
   ];
   for (const [what, breakIt] of broken) {
     const d = structuredClone(good);

@@ -31,7 +31,7 @@ test("swapped operands warn and leave counters and traffic out: no false resets,
   });
   const d = diffSnapshots(newer, older);
   assert.deepEqual(d.warnings, [
-    "the after snapshot (2026-01-01T00:00:00.000Z) was captured before the before snapshot (2026-01-01T00:05:00.000Z): the operands look swapped (give the older snapshot first); counters and interface traffic not compared",
+    "the after snapshot (2026-01-01T00:00:00.000Z) was captured before the before snapshot (2026-01-01T00:05:00.000Z): the operands look swapped (give the older snapshot first); counters, interface traffic and qdisc drops not compared",
   ]);
   assert.deepEqual(d.changes.map((c) => c.kind), ["listener-opened"]);
   assert.ok(!d.sections.includes("counters"));

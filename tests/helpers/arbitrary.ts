@@ -7,13 +7,24 @@ import fc from "fast-check";
 import type {
   Connection,
   Counters,
+  Firewall,
+  FirewallChain,
+  Forward,
   InterfaceAddress,
   InterfaceStats,
   Meta,
+  Namespace,
+  NamespaceContainer,
+  NamespaceExposure,
+  NamespaceSection,
+  Neighbour,
   NetInterface,
   ProcessInfo,
+  Qdisc,
   Route,
+  Rule,
   SectionStatus,
+  Settings,
   Snapshot,
 } from "../../src/model.ts";
 import { INTERFACE_STAT_NAMES, SCHEMA_ID } from "../../src/model.ts";
@@ -78,6 +89,89 @@ const arbPort = fc.oneof(
 const arbPid = fc.integer({ min: 1, max: 4_194_304 });
 const arbNat = fc.nat({ max: 2 ** 31 });
 
+/** A namespace id as the capture makes them. */
+export const arbNamespaceId: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom("docker:web", "pod:shop/web-0", "compose:shop/web/1", "netns:blue", "host"),
+  fc.nat().map((n) => `inode:${4026531840 + n}`),
+);
+
+/** A listener's exposure across namespaces, keys in schema order. */
+export const arbExposure: fc.Arbitrary<NamespaceExposure> = fc.record({
+  kind: fc.constantFrom("published" as const, "host-network" as const, "internal" as const),
+  summary: arbText,
+  published: fc.option(
+    fc.array(
+      fc.record({
+        hostAddress: fc.oneof(arbIPv4, arbIPv6),
+        hostPort: arbPort,
+        via: fc.uniqueArray(
+          fc.constantFrom("docker" as const, "docker-proxy" as const, "dnat" as const),
+          {
+            minLength: 1,
+          },
+        ).map((v) => v.sort()),
+      }),
+      { maxLength: 2 },
+    ),
+    { nil: undefined },
+  ),
+  container: fc.option(arbText, { nil: undefined }),
+}).map((e) => compact<NamespaceExposure>(e));
+
+/** A namespace of a capture across them. */
+export const arbNamespace: fc.Arbitrary<Namespace> = fc.record({
+  id: arbNamespaceId,
+  inode: fc.option(fc.nat(), { nil: undefined }),
+  kind: fc.constantFrom("docker" as const, "pod" as const, "netns" as const, "unknown" as const),
+  labels: fc.dictionary(fc.constantFrom("container", "image", "pod", "podNamespace"), arbText),
+  containers: fc.option(
+    fc.array(
+      fc.record({
+        runtime: fc.constantFrom("docker", "containerd"),
+        id: fc.stringMatching(/^[0-9a-f]{64}$/),
+        name: fc.option(arbText, { nil: undefined }),
+        ports: fc.option(
+          fc.array(
+            fc.record({
+              protocol: fc.constantFrom("tcp" as const, "udp" as const),
+              containerPort: arbPort,
+              hostAddress: fc.oneof(fc.constant(""), arbIPv4),
+              hostPort: arbPort,
+            }),
+            { maxLength: 2 },
+          ),
+          { nil: undefined },
+        ),
+        pids: fc.option(fc.array(arbPid, { maxLength: 3 }), { nil: undefined }),
+      }).map((c) => compact<NamespaceContainer>(c)),
+      { maxLength: 2 },
+    ),
+    { nil: undefined },
+  ),
+  processes: arbNat,
+  pids: fc.array(arbPid, { maxLength: 4 }),
+  sections: fc.dictionary(
+    fc.constantFrom("connections", "routes", "counters"),
+    fc.record({
+      status: fc.constantFrom("ok" as const, "partial" as const, "error" as const),
+      source: fc.option(arbText, { nil: undefined }),
+    }).map((x) => compact<NamespaceSection>(x)),
+  ),
+  counters: fc.option(fc.constant({ Tcp: { ActiveOpens: 3n } }), { nil: undefined }),
+}).map((n) => compact<Namespace>(n));
+
+/** A forward into a namespace. */
+export const arbForward: fc.Arbitrary<Forward> = fc.record({
+  protocol: fc.constantFrom("tcp" as const, "udp" as const),
+  hostAddress: arbIPv4,
+  hostPort: arbPort,
+  toAddress: arbIPv4,
+  toPort: arbPort,
+  via: fc.constantFrom("dnat" as const, "docker-proxy" as const),
+  pid: fc.option(arbPid, { nil: undefined }),
+  namespace: fc.option(arbNamespaceId, { nil: undefined }),
+}).map((f) => compact<Forward>(f));
+
 /** A TCP or UDP socket of either family; pid and pids present or absent. */
 export const arbConnection: fc.Arbitrary<Connection> = fc
   .record({
@@ -97,6 +191,8 @@ export const arbConnection: fc.Arbitrary<Connection> = fc
     pidOnly: fc.boolean(),
     v4: fc.tuple(arbIPv4, arbIPv4),
     v6: fc.tuple(arbIPv6, arbIPv6),
+    namespace: fc.option(arbNamespaceId, { nil: undefined, freq: 3 }),
+    exposure: fc.option(arbExposure, { nil: undefined, freq: 4 }),
   })
   .map((r) => {
     const [localAddress, remoteAddress] = r.family === "inet" ? r.v4 : r.v6;
@@ -114,6 +210,8 @@ export const arbConnection: fc.Arbitrary<Connection> = fc
       inode: r.inode,
       pid: r.holders?.[0],
       pids: r.holders && !r.pidOnly ? r.holders : undefined,
+      namespace: r.namespace,
+      exposure: r.namespace === undefined ? undefined : r.exposure,
     });
   });
 
@@ -163,6 +261,19 @@ export const arbRoute: fc.Arbitrary<Route> = fc
       ),
       { nil: undefined },
     ),
+    attributes: fc.record({
+      mtu: fc.option(fc.constantFrom(1200, 1300, 1500, 9000), { nil: undefined }),
+      advmss: fc.option(fc.constantFrom(1260, 1460), { nil: undefined }),
+      hoplimit: fc.option(fc.integer({ min: 1, max: 255 }), { nil: undefined }),
+      initcwnd: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }),
+      initrwnd: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }),
+      rtt: fc.option(fc.constantFrom(10, 0.5, 250), { nil: undefined }),
+      congestion: fc.option(fc.constantFrom("cubic", "bbr"), { nil: undefined }),
+      features: fc.option(fc.constant(["ecn"] as string[]), { nil: undefined }),
+      pref: fc.option(fc.constantFrom("low", "medium", "high"), { nil: undefined }),
+      expires: fc.option(fc.nat({ max: 100_000 }), { nil: undefined }),
+      realms: fc.option(fc.constantFrom("5", "1/5"), { nil: undefined }),
+    }, { requiredKeys: [] }).map((a) => compact(a)),
   })
   .map((r) => {
     const [dest, prefix, other] = r.family === "inet" ? r.v4 : r.v6;
@@ -179,6 +290,7 @@ export const arbRoute: fc.Arbitrary<Route> = fc
       source: r.hasSource ? other : undefined,
       flags: r.flags,
       nexthops: r.nexthops,
+      ...r.attributes,
     });
   });
 
@@ -308,9 +420,193 @@ export const arbMeta: fc.Arbitrary<Meta> = fc
       routes: arbStatus,
       interfaces: arbStatus,
       counters: arbStatus,
-    }),
+      rules: arbStatus,
+      neighbours: arbStatus,
+      settings: arbStatus,
+      qdiscs: arbStatus,
+      firewall: arbStatus,
+    }, { requiredKeys: ["connections", "processes", "routes", "interfaces", "counters"] }),
   })
   .map((m) => compact<Meta>(m as Meta));
+
+const arbRange = fc.tuple(fc.nat({ max: 65535 }), fc.nat({ max: 100 })).map(([a, n]) => ({
+  start: a,
+  end: Math.min(65535, a + n),
+}));
+
+/** A policy-routing rule of either family with any of the selectors and actions. */
+export const arbRule: fc.Arbitrary<Rule> = fc
+  .record({
+    family: fc.constantFrom("inet" as const, "inet6" as const),
+    priority: fc.oneof(fc.constantFrom(0, 1000, 32766, 32767), fc.nat({ max: 2 ** 32 - 1 })),
+    not: fc.option(fc.constant(true as const), { nil: undefined }),
+    v4: fc.tuple(arbIPv4, fc.integer({ min: 0, max: 32 })),
+    v6: fc.tuple(arbIPv6, fc.integer({ min: 0, max: 128 })),
+    hasFrom: fc.boolean(),
+    hasTo: fc.boolean(),
+    iif: fc.option(fc.constantFrom("lo", "eth0", "wg0"), { nil: undefined }),
+    oif: fc.option(fc.constantFrom("eth1", "vrf-blue"), { nil: undefined }),
+    fwmark: fc.option(fc.nat({ max: 2 ** 32 - 1 }), { nil: undefined }),
+    fwmask: fc.option(fc.nat({ max: 2 ** 32 - 1 }), { nil: undefined }),
+    uidRange: fc.option(arbRange, { nil: undefined }),
+    ipProto: fc.option(fc.constantFrom("tcp", "udp", "47"), { nil: undefined }),
+    sport: fc.option(arbRange, { nil: undefined }),
+    dport: fc.option(arbRange, { nil: undefined }),
+    tos: fc.option(fc.constantFrom("0x10", "0x04"), { nil: undefined }),
+    action: fc.constantFrom("lookup", "goto", "nop", "blackhole", "unreachable", "prohibit"),
+    table: fc.oneof(fc.constantFrom(253, 254, 255, 100), fc.nat({ max: 2 ** 32 - 1 })),
+    l3mdev: fc.boolean(),
+    goto: fc.nat({ max: 40000 }),
+    suppressPrefixLength: fc.option(fc.integer({ min: 0, max: 128 }), { nil: undefined }),
+  })
+  .map((r) => {
+    const [addr, len] = r.family === "inet" ? r.v4 : r.v6;
+    return compact<Rule>({
+      family: r.family,
+      priority: r.priority,
+      not: r.not,
+      from: r.hasFrom ? `${addr}/${len}` : undefined,
+      to: r.hasTo ? `${addr}/${len}` : undefined,
+      iif: r.iif,
+      oif: r.oif,
+      fwmark: r.fwmark,
+      fwmask: r.fwmark === undefined ? undefined : r.fwmask,
+      uidRange: r.uidRange,
+      ipProto: r.ipProto,
+      sport: r.sport,
+      dport: r.dport,
+      tos: r.tos,
+      action: r.action,
+      table: r.action === "lookup" && !r.l3mdev ? r.table : undefined,
+      l3mdev: r.action === "lookup" && r.l3mdev ? true : undefined,
+      goto: r.action === "goto" ? r.goto : undefined,
+      suppressPrefixLength: r.action === "lookup" ? r.suppressPrefixLength : undefined,
+    });
+  });
+
+const arbMac = fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 })
+  .map((b) => b.map((x) => x.toString(16).padStart(2, "0")).join(":"));
+
+/** An ARP or NDP entry, a proxy entry now and then. */
+export const arbNeighbour: fc.Arbitrary<Neighbour> = fc
+  .record({
+    family: fc.constantFrom("inet" as const, "inet6" as const),
+    v4: arbIPv4,
+    v6: arbIPv6,
+    interface: fc.constantFrom("eth0", "eth1", "wg0", "br-lan"),
+    mac: fc.option(arbMac, { nil: undefined }),
+    state: fc.constantFrom(
+      "REACHABLE",
+      "STALE",
+      "DELAY",
+      "PROBE",
+      "FAILED",
+      "INCOMPLETE",
+      "PERMANENT",
+      "NOARP",
+    ),
+    router: fc.option(fc.constant(true as const), { nil: undefined }),
+    proxy: fc.boolean(),
+  })
+  .map((n) =>
+    compact<Neighbour>({
+      family: n.family,
+      address: n.family === "inet" ? n.v4 : n.v6,
+      interface: n.interface,
+      mac: n.proxy ? undefined : n.mac,
+      state: n.proxy ? undefined : n.state,
+      router: n.router,
+      proxy: n.proxy ? true : undefined,
+    })
+  );
+
+/** Kernel settings by sysctl name (dotted), values as /proc/sys holds them. */
+export const arbSettings: fc.Arbitrary<Settings> = fc.dictionary(
+  fc.oneof(
+    fc.constantFrom(
+      "net.ipv4.ip_forward",
+      "net.core.somaxconn",
+      "net.ipv4.tcp_rmem",
+      "net.ipv4.conf.eth0/100.rp_filter",
+    ),
+    fc.stringMatching(/^net\.[a-z0-9_]{1,8}\.[a-z0-9_]{1,12}$/),
+  ),
+  fc.oneof(fc.constantFrom("0", "1", "4096", "32768 60999", "cubic"), arbText),
+  { maxKeys: 6 },
+);
+
+const arbQdiscCounter = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
+
+/** A qdisc with its options and (often) its counters. */
+export const arbQdisc: fc.Arbitrary<Qdisc> = fc
+  .record({
+    interface: fc.constantFrom("eth0", "lo", "wg0"),
+    kind: fc.constantFrom("fq_codel", "pfifo", "tbf", "htb", "noqueue", "mq"),
+    handle: fc.constantFrom("0:", "1:", "8001:", "ffff:"),
+    parent: fc.constantFrom("root", "1:10", "ffff:fff1", ":1"),
+    options: fc.option(fc.oneof(fc.constantFrom("limit 3p", "rate 1Mbit burst 4Kb"), arbText), {
+      nil: undefined,
+    }),
+    stats: fc.option(
+      fc.record({
+        bytes: arbQdiscCounter,
+        packets: arbQdiscCounter,
+        drops: arbQdiscCounter,
+        overlimits: arbQdiscCounter,
+        requeues: arbQdiscCounter,
+        backlog: arbQdiscCounter,
+        qlen: arbQdiscCounter,
+      }, { requiredKeys: [] }),
+      { nil: undefined },
+    ),
+  })
+  .map((q) => compact(q));
+
+const arbChain: fc.Arbitrary<FirewallChain> = fc
+  .record({
+    name: fc.oneof(fc.constantFrom("input", "forward", "INPUT", "DOCKER"), arbText),
+    base: fc.boolean(),
+    hook: fc.constantFrom("input", "forward", "output", "prerouting"),
+    priority: fc.integer({ min: -400, max: 400 }),
+    policy: fc.constantFrom("accept", "drop"),
+    rules: fc.array(
+      fc.record({
+        text: fc.oneof(
+          fc.constantFrom("tcp dport 22 accept", "ip saddr 10.1.0.0/16 drop", "counter", ""),
+          arbText,
+        ),
+        handle: fc.option(fc.nat({ max: 10_000 }), { nil: undefined }),
+        counters: fc.option(
+          fc.record({ packets: arbQdiscCounter, bytes: arbQdiscCounter }),
+          { nil: undefined },
+        ),
+      }).map((r) => compact(r)),
+      { maxLength: 4 },
+    ),
+  })
+  .map((c) =>
+    compact<FirewallChain>({
+      name: c.name,
+      type: c.base ? "filter" : undefined,
+      hook: c.base ? c.hook : undefined,
+      priority: c.base ? c.priority : undefined,
+      policy: c.base ? c.policy : undefined,
+      rules: c.rules,
+    })
+  );
+
+/** A packet filter: nft and iptables tables with base and regular chains. */
+export const arbFirewall: fc.Arbitrary<Firewall> = fc.record({
+  tables: fc.array(
+    fc.record({
+      syntax: fc.constantFrom("nft" as const, "iptables" as const),
+      family: fc.constantFrom("inet", "ip", "ip6", "bridge"),
+      name: fc.oneof(fc.constantFrom("filter", "nat"), arbText),
+      chains: fc.array(arbChain, { maxLength: 3 }),
+    }),
+    { maxLength: 3 },
+  ),
+});
 
 /**
  * An unconnected UDP socket on a port of Linux's default ephemeral range: a client (a resolver,
@@ -366,6 +662,13 @@ export const arbSnapshot: fc.Arbitrary<Snapshot> = fc
     routes: fc.array(arbRoute, { maxLength: 8 }),
     interfaces: fc.array(arbInterface, { maxLength: 4 }),
     counters: arbCounters,
+    namespaces: fc.option(fc.array(arbNamespace, { maxLength: 3 }), { nil: undefined, freq: 3 }),
+    forwards: fc.option(fc.array(arbForward, { maxLength: 3 }), { nil: undefined, freq: 3 }),
+    rules: fc.option(fc.array(arbRule, { maxLength: 5 }), { nil: undefined }),
+    neighbours: fc.option(fc.array(arbNeighbour, { maxLength: 5 }), { nil: undefined }),
+    settings: fc.option(arbSettings, { nil: undefined }),
+    qdiscs: fc.option(fc.array(arbQdisc, { maxLength: 4 }), { nil: undefined }),
+    firewall: fc.option(arbFirewall, { nil: undefined }),
   })
   .map((r) => {
     const connections = [...r.connections, ...r.udpClients];
@@ -390,7 +693,7 @@ export const arbSnapshot: fc.Arbitrary<Snapshot> = fc
         processes[String(pid)] = { ...r.processTemplate, pid, ...(name ? { name } : {}) };
       }
     }
-    return {
+    return compact<Snapshot>({
       schema: SCHEMA_ID,
       meta: r.meta,
       connections,
@@ -398,5 +701,12 @@ export const arbSnapshot: fc.Arbitrary<Snapshot> = fc
       routes: r.routes,
       interfaces: r.interfaces,
       counters: r.counters,
-    };
+      rules: r.rules,
+      neighbours: r.neighbours,
+      settings: r.settings,
+      qdiscs: r.qdiscs,
+      firewall: r.firewall,
+      namespaces: r.namespaces,
+      forwards: r.forwards,
+    });
   });

@@ -21,11 +21,25 @@ function files(dir: string, test: (name: string) => boolean): string[] {
   return out.sort();
 }
 
+/**
+ * Real tool outputs for the importers: the shared fixtures, plus captures of the formats they
+ * have no copy of (`/proc/net/udp`, lsof in both layouts, `ip -j route`, and the routing
+ * sections' rules, neighbours, qdiscs, settings and firewall outputs).
+ */
+export function importSeedPaths(): string[] {
+  return [
+    ...files(join(TESTDATA, "fixtures"), (n) => n.endsWith(".txt")),
+    ...files(join(TESTDATA, "import-seeds"), (n) => n.endsWith(".txt")),
+    ...files(join(TESTDATA, "ip-route"), (n) => n.endsWith(".json")),
+    ...files(join(TESTDATA, "routing"), (n) => /\.(txt|json)$/.test(n)),
+    join(TESTDATA, "darwin", "lsof-columns.txt"),
+    join(TESTDATA, "darwin", "capture", "lsof-F.txt"),
+  ];
+}
+
 /** The real inputs mutations start from: snapshots (`loader`) or tool outputs (`import`). */
 export function seedInputs(kind: "loader" | "import"): Uint8Array[] {
-  if (kind === "import") {
-    return files(join(TESTDATA, "fixtures"), (n) => n.endsWith(".txt")).map((f) => readFileSync(f));
-  }
+  if (kind === "import") return importSeedPaths().map((f) => readFileSync(f));
   return [
     ...files(join(TESTDATA, "good"), (n) => /\.(json|yaml)$/.test(n)).map((f) => readFileSync(f)),
     ...files(
@@ -49,6 +63,9 @@ const JUNK = [
   "1e400",
   "-0",
   "NaN",
+  "1208925819614629174706176",
+  "100000000000000000000",
+  "FFFFFFFFFFFFFFFFFFFF",
   "[".repeat(5000),
   "{".repeat(3000),
   "&a [*a, *a, *a]",
@@ -68,6 +85,9 @@ const JUNK = [
   "!!binary ",
   "[a: b]",
 ];
+
+/** The numbers of JUNK: a number of the input becomes one of these. */
+const BIG_NUMBERS = JUNK.slice(6, 15);
 
 /** A seeded source of mutations (mulberry32: small, deterministic). */
 export class Mutator {
@@ -121,7 +141,7 @@ export class Mutator {
           m.lastIndex = this.#int(Math.max(1, text.length));
           const hit = m.exec(text);
           if (hit) {
-            const big = this.pick(JUNK.slice(6, 12));
+            const big = this.pick(BIG_NUMBERS);
             b = Array.from(
               enc.encode(text.slice(0, hit.index) + big + text.slice(hit.index + hit[0].length)),
             );

@@ -23,7 +23,12 @@ test("cannotRead() names source, line and the raw line, quoted and cut to 160 ch
   assert.ok(long.endsWith('..."') && long.length < 200, long);
   assert.equal(
     cannotRead("x", 1, "line", "tab\there\u0001"),
-    'x:1: cannot read line: "tab\\there\\u0001"',
+    'x:1: cannot read line: "tab\\there\\x01"',
+  );
+  // C1 controls and bidi overrides are escaped where the warning is made, not only on a TTY.
+  assert.equal(
+    cannotRead("x", 1, "line", "a\u009b2J\u202eb\\"),
+    'x:1: cannot read line: "a\\u{9b}2J\\u{202e}b\\\\"',
   );
 });
 

@@ -17,7 +17,8 @@ import { parseProcNetSockstat } from "../../src/parse/linux/proc_net_sockstat.ts
 import { parseProcNetRoute } from "../../src/parse/linux/proc_net_route.ts";
 import { parseProcNetIpv6Route } from "../../src/parse/linux/proc_net_ipv6_route.ts";
 import { parseBootTime, parseProcPidStat } from "../../src/parse/linux/proc_pid_stat.ts";
-import { parseIpJsonAddr, parseIpJsonRoutes } from "../../src/parse/linux/ip_json.ts";
+import { ipJsonText, parseIpJsonAddr, parseIpJsonRoutes } from "../../src/parse/linux/ip_json.ts";
+import { parseMountinfo, procHiding } from "../../src/parse/linux/proc_self_mountinfo.ts";
 import { parseIpAddr } from "../../src/parse/linux/ip_addr.ts";
 import { parseIpRoute } from "../../src/parse/linux/ip_route.ts";
 import { parseLinuxNetstat } from "../../src/parse/linux/netstat_an.ts";
@@ -32,6 +33,19 @@ import { parseNetstatAn } from "../../src/parse/bsd/netstat_an.ts";
 import { parseNetstatI } from "../../src/parse/bsd/netstat_i.ts";
 import { parseNetstatRn } from "../../src/parse/bsd/netstat_rn.ts";
 import { parseNetstatS } from "../../src/parse/bsd/netstat_s.ts";
+import { parseIpRule } from "../../src/parse/linux/ip_rule.ts";
+import { parseIpJsonRules } from "../../src/parse/linux/ip_json_rule.ts";
+import { parseIpNeigh } from "../../src/parse/linux/ip_neigh.ts";
+import { parseIpJsonNeigh } from "../../src/parse/linux/ip_json_neigh.ts";
+import { parseArpAn } from "../../src/parse/linux/arp_an.ts";
+import { parseProcNetArp } from "../../src/parse/linux/proc_net_arp.ts";
+import { parseSysctlA } from "../../src/parse/linux/sysctl_a.ts";
+import { parseTcQdisc } from "../../src/parse/linux/tc_qdisc.ts";
+import { parseTcJsonQdisc } from "../../src/parse/linux/tc_json_qdisc.ts";
+import { parseNftRuleset } from "../../src/parse/linux/nft_ruleset.ts";
+import { parseNftJsonRuleset } from "../../src/parse/linux/nft_json_ruleset.ts";
+import { parseIptablesSave } from "../../src/parse/linux/iptables_save.ts";
+import { routingData } from "../helpers/routing_data.ts";
 import { readFileSync } from "node:fs";
 
 /** Runs per property; each parser gets two properties (random input, mutated fixtures). */
@@ -105,6 +119,19 @@ const TARGETS: Target[] = [
     seeds: [PID_STAT, "cpu 1 2 3\nbtime 1764083238\nprocesses 99\n"],
   },
   { name: "parseIpJsonAddr", parse: parseIpJsonAddr, seeds: under("linux/ip-j-addr") },
+  {
+    name: "ipJsonText",
+    parse: (t) => ipJsonText(new TextEncoder().encode(t)),
+    seeds: [...under("linux/ip-j-addr"), IP_JSON_ROUTES],
+  },
+  {
+    name: "parseMountinfo / procHiding",
+    parse: (t) => procHiding(parseMountinfo(t).value),
+    seeds: [
+      "22 27 0:21 / /proc rw,relatime - proc proc rw\n" +
+      "230 168 0:53 / /proc rw,relatime shared:5 - proc proc rw,hidepid=invisible,gid=27\n",
+    ],
+  },
   {
     name: "parseIpJsonRoutes",
     parse: (t) => parseIpJsonRoutes(t, "inet"),
@@ -181,6 +208,46 @@ const TARGETS: Target[] = [
     name: "darwin parseNetstatRn",
     parse: parseNetstatRn,
     seeds: [...under("darwin/netstat-rnl"), ...under("freebsd/netstat-r")],
+  },
+  {
+    name: "parseIpRule",
+    parse: parseIpRule,
+    seeds: [routingData("ip-rule.txt"), routingData("ip-6-rule.txt")],
+  },
+  {
+    name: "parseIpJsonRules",
+    parse: (t) => parseIpJsonRules(t, "inet"),
+    seeds: [routingData("ip-j-rule.json")],
+  },
+  {
+    name: "parseIpNeigh",
+    parse: parseIpNeigh,
+    seeds: [routingData("ip-neigh.txt"), routingData("ip-neigh-proxy.txt")],
+  },
+  { name: "parseIpJsonNeigh", parse: parseIpJsonNeigh, seeds: [routingData("ip-j-neigh.json")] },
+  { name: "parseArpAn", parse: parseArpAn, seeds: [routingData("arp-an.txt")] },
+  { name: "parseProcNetArp", parse: parseProcNetArp, seeds: [routingData("proc-net-arp.txt")] },
+  { name: "parseSysctlA", parse: parseSysctlA, seeds: [routingData("sysctl-a.txt")] },
+  {
+    name: "parseTcQdisc",
+    parse: parseTcQdisc,
+    seeds: [routingData("tc-s-qdisc.txt"), routingData("tc-qdisc.txt")],
+  },
+  { name: "parseTcJsonQdisc", parse: parseTcJsonQdisc, seeds: [routingData("tc-j-s-qdisc.json")] },
+  {
+    name: "parseNftRuleset",
+    parse: parseNftRuleset,
+    seeds: [routingData("nft-list-ruleset.txt"), routingData("nft-a-list-ruleset.txt")],
+  },
+  {
+    name: "parseNftJsonRuleset",
+    parse: parseNftJsonRuleset,
+    seeds: [routingData("nft-j-list-ruleset.json")],
+  },
+  {
+    name: "parseIptablesSave",
+    parse: parseIptablesSave,
+    seeds: [routingData("iptables-save-c.txt"), routingData("iptables-legacy-save-c.txt")],
   },
   {
     name: "darwin parseNetstatS",

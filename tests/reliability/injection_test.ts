@@ -21,7 +21,9 @@ import { selectConnections } from "../../src/view/select.ts";
 import { selectRoutes } from "../../src/view/routes.ts";
 import { protocolStatistics } from "../../src/view/stats.ts";
 import { socketsOnPort } from "../../src/view/port.ts";
-import { describeError } from "../../src/errors.ts";
+import { describeError, ParseError } from "../../src/errors.ts";
+import { importFiles } from "../../src/import/mod.ts";
+import { cannotRead } from "../../src/parse/text.ts";
 import { parseSnapshotBytes } from "../../src/snapshot/read.ts";
 import { escapeControls, escapeText } from "../../src/util/escape.ts";
 
@@ -92,6 +94,26 @@ test("error lines escape the file names and values they quote", () => {
           assert.equal(code, 2, message);
           assertClean(message, "the library's message");
           assertClean(escapeControls(message), "the CLI's line");
+        }
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test("parser errors and warnings quote the raw line and the file name escaped", () => {
+  fc.assert(
+    fc.property(hostile, hostile, (name, raw) => {
+      // The message itself is clean, before the CLI's last-line guard sees it.
+      assertClean(new ParseError(name, 3, raw, "not ss output").message, "ParseError");
+      assertClean(cannotRead("x.txt", 3, "ss line", raw), "cannotRead");
+      for (const text of [raw, `Netid State\n${raw}`, `COMMAND PID\n${raw}`]) {
+        try {
+          importFiles([{ name, text }]);
+        } catch (err) {
+          const { code, message } = describeError(err);
+          assert.equal(code, 2, message);
+          assertClean(message, "import's refusal");
         }
       }
     }),

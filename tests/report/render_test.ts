@@ -9,6 +9,7 @@ import type { PageData } from "../../src/render/html/types.ts";
 import { normalizeSnapshot } from "../../src/snapshot/normalize.ts";
 import { redactSnapshot } from "../../src/snapshot/redact.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
+import { namespacedPair } from "../diff/_namespaces.ts";
 import {
   bigSnapshot,
   example,
@@ -255,4 +256,21 @@ test("a report of a redacted snapshot stays redacted and does not guess reach", 
   const t = table(page, "listeners");
   const i = t.columns.findIndex((c) => c.label === "Exposure");
   assert.deepEqual([...new Set(t.rows.map((r) => r[i]))], ["unknown"]);
+});
+
+test("a capture across namespaces: each listener names its namespace, its exposure is the capture's", () => {
+  const [, after] = namespacedPair();
+  const page = renderReport({ kind: "snapshot", snapshot: normalizeSnapshot(after) });
+  const listeners = table(page, "listeners");
+  const col = (label: string) => listeners.columns.findIndex((c) => c.label === label);
+  const rows = listeners.rows.map((r) => [r[col("Namespace")], r[col("Port")], r[col("Exposure")]]);
+  assert.deepEqual(
+    rows.sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    [
+      [null, 22, "loopback"],
+      ["container new", 80, "published"],
+      ["container web", 80, "published"],
+    ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+  );
+  assert.equal(table(page, "namespaces").rows.length, 3);
 });

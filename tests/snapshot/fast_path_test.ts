@@ -22,11 +22,30 @@ const arbMutated = fc.record({
     "inode",
     "pid",
     "pids",
+    "namespace",
+    "exposure",
     "extra",
   ),
   value: fc.oneof(
     fc.anything(),
     fc.constantFrom(-1, 0.5, 65536, 2 ** 53, -0, NaN, "80", null, [1, -1], [], "tcp", "inet6"),
+    fc.constantFrom(
+      { kind: "internal", summary: "x" },
+      { kind: "public", summary: "x" },
+      { kind: "published", summary: "x", published: [{ hostAddress: "::", hostPort: 1, via: [] }] },
+      {
+        kind: "published",
+        summary: "x",
+        published: [{ hostAddress: "::", hostPort: 1, via: ["nat"] }],
+      },
+      {
+        kind: "published",
+        summary: "x",
+        published: [{ hostAddress: "::", hostPort: -1, via: ["dnat"] }],
+      },
+      { kind: "internal", summary: 3 },
+      { kind: "host-network", summary: "x", container: 5 },
+    ),
     fc.constant(undefined),
   ),
 }).map(({ c, field, value }) => {

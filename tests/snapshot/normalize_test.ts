@@ -20,7 +20,14 @@ const conn = (o: Partial<Connection>): Connection => ({
 });
 
 test("orderConnection() writes keys in the schema's order", () => {
-  const full = conn({ uid: 1, inode: 2, pid: 3, pids: [3] });
+  const full = conn({
+    uid: 1,
+    inode: 2,
+    pid: 3,
+    pids: [3],
+    namespace: "docker:web",
+    exposure: { kind: "internal", summary: "internal" },
+  });
   const shuffled = Object.fromEntries(Object.entries(full).reverse()) as Connection;
   assert.deepEqual(Object.keys(orderConnection(shuffled)), Object.keys(S.Connection.shape));
 });

@@ -10,6 +10,7 @@ import { counterGroup, type Parsed } from "../../parse/text.ts";
 import type { Place } from "../contract.ts";
 import { type Section, section } from "../section.ts";
 import { readText, under } from "./files.ts";
+import { dict } from "../../util/record.ts";
 
 /** Each counter file of /proc/net and the parser that reads it. */
 const FILES: readonly [string, (text: string, source: string) => Parsed<Counters>][] = [
@@ -22,10 +23,18 @@ const FILES: readonly [string, (text: string, source: string) => Parsed<Counters
 
 /** Reads every counter file into one set of groups. */
 export function collectCounters(place: Place): Section<Counters> {
-  return section("/proc/net", {}, (warnings) => {
-    const counters: Counters = {};
+  return countersIn(under(place.root, "/proc/net"), "/proc/net");
+}
+
+/**
+ * Reads every counter file of one /proc/net folder (/proc/PID/net for the namespace of PID) into
+ * one set of groups.
+ */
+export function countersIn(dir: string, source: string): Section<Counters> {
+  return section(source, {}, (warnings) => {
+    const counters: Counters = dict();
     for (const [file, parse] of FILES) {
-      const path = under(place.root, `/proc/net/${file}`);
+      const path = `${dir}/${file}`;
       const text = readText(path, warnings);
       if (text === undefined) continue;
       const r = parse(text, path);

@@ -1,18 +1,13 @@
-/** Running iproute2's `ip` for the Linux collector, wherever it is installed. */
+/** Running iproute2's `ip` and `tc` for the Linux collector, wherever they are installed. */
 import type { CommandResult, CommandRunner } from "../../runtime/command.ts";
+import { runTool } from "./tools.ts";
 
-/**
- * Where iproute2's `ip` may be: on PATH, else the usual sbin folders, which a cron job's or an
- * `env -i` PATH leaves out although the tool is installed.
- */
-const IP_PLACES = ["ip", "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"];
-
-/** Runs `ip ARGS`, trying each place until one exists; the result of the last try otherwise. */
+/** Runs `ip ARGS` from PATH or an sbin folder; "ip: not found (…)" when it is not installed. */
 export function runIp(runner: CommandRunner, args: readonly string[]): CommandResult {
-  let last: CommandResult | undefined;
-  for (const ip of IP_PLACES) {
-    last = runner([ip, ...args]);
-    if (last.ok || !last.reason?.endsWith(": not found")) return last;
-  }
-  return { ...last!, reason: "ip: not found (iproute2 is not installed)" };
+  return runTool(runner, "ip", args, "ip: not found (iproute2 is not installed)");
+}
+
+/** Runs `tc ARGS` from PATH or an sbin folder; "tc: not found (…)" when it is not installed. */
+export function runTc(runner: CommandRunner, args: readonly string[]): CommandResult {
+  return runTool(runner, "tc", args, "tc: not found (iproute2 is not installed)");
 }

@@ -9,7 +9,8 @@ import { masterPid } from "../../net/sockets.ts";
 import { listSocketInodes } from "../../runtime/proc_fd.ts";
 import type { CollectOptions, Place } from "../contract.ts";
 import { mergeStatus, noteStatus, type Section, section } from "../section.ts";
-import { under } from "./files.ts";
+import { parseMountinfo, procHiding } from "../../parse/linux/proc_self_mountinfo.ts";
+import { readText, under } from "./files.ts";
 import { readProcesses } from "./processes.ts";
 
 /** Socket inode → pids holding it, from every /proc/[pid]/fd; counts what could not be read. */
@@ -50,6 +51,25 @@ function scanSocketOwners(proc: string, wanted: ReadonlySet<number>): OwnerScan 
     }
   }
   return { owners, denied, vanished };
+}
+
+/**
+ * The `hidepid` option of /proc when it hides other users' processes from this capture (not
+ * root, not in the option's `gid=` group), e.g. "hidepid=2"; undefined otherwise.
+ */
+function procHidesOthers(root: string, uid: number | undefined): string | undefined {
+  if (uid === 0) return undefined;
+  const mountinfo = readText(under(root, "/proc/self/mountinfo"));
+  const hiding = mountinfo === undefined ? undefined : procHiding(parseMountinfo(mountinfo).value);
+  if (hiding === undefined) return undefined;
+  if (hiding.gid !== undefined) {
+    // Members of that group (by the file-system gid or a supplementary group) see everything.
+    const status = readText(under(root, "/proc/self/status")) ?? "";
+    const fsGid = /^Gid:\s+(?:[0-9]+\s+){3}([0-9]+)/m.exec(status)?.[1];
+    const groups = /^Groups:[ \t]*(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/) ?? [];
+    if ([fsGid, ...groups].includes(String(hiding.gid))) return undefined;
+  }
+  return hiding.option;
 }
 
 /** The sockets with their owners, and the processes section. */
@@ -100,10 +120,14 @@ export function assignOwners(
         `owner of ${unknown} sockets unknown: ${why} (${scan.denied} processes' descriptors unreadable)`,
       );
     } else if (unknown > 0) {
-      // Listed in /proc/net but in no visible descriptor table: closed (or its owner exited)
-      // before the descriptor scan, or held by a process this PID namespace does not show.
+      const hidden = procHidesOthers(place.root, opts.uid);
+      // Listed in /proc/net but in no visible descriptor table: held by a process /proc does
+      // not list to this user (hidepid), closed (or its owner exited) before the descriptor
+      // scan, or held by a process this PID namespace does not show.
       gaps.push(
-        `owner of ${unknown} sockets unknown: no visible process holds them (closed during the scan, or owned outside this PID namespace)`,
+        hidden !== undefined
+          ? `owner of ${unknown} sockets unknown: /proc hides other users' processes (${hidden})`
+          : `owner of ${unknown} sockets unknown: no visible process holds them (closed during the scan, or owned outside this PID namespace)`,
       );
     }
     exited = scan.vanished;

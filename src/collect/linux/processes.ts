@@ -9,6 +9,7 @@ import { parseEtcPasswd } from "../../parse/linux/etc_passwd.ts";
 import { invokedAs } from "../../net/programs.ts";
 import { maskCmdline } from "../mask.ts";
 import { readText, under } from "./files.ts";
+import { hostText } from "../../util/host_text.ts";
 
 /** USER_HZ: /proc reports process start times in these ticks on every Linux architecture. */
 const CLOCK_TICKS = 100;
@@ -50,7 +51,7 @@ export function readProcesses(
     }
     const info: ProcessInfo = { pid, ppid: st.ppid, name: st.comm };
     try {
-      info.exe = readlinkSync(`${base}/exe`);
+      info.exe = hostText(readlinkSync(`${base}/exe`, { encoding: "buffer" }));
     } catch (err) {
       if ((err as { code?: string }).code !== "ENOENT") exeDenied++;
     }

@@ -12,6 +12,7 @@ import type { Place } from "../contract.ts";
 import { type Section, section } from "../section.ts";
 import { readText, under } from "./files.ts";
 import { runIp } from "./ip.ts";
+import { outputJson } from "./tools.ts";
 
 /** Every table of both families from `ip -j`; the reason when ip cannot run. */
 function fromIp(place: Place): Parsed<Route[]> | string {
@@ -19,7 +20,13 @@ function fromIp(place: Place): Parsed<Route[]> | string {
   for (const [flag, family] of [["-4", "inet"], ["-6", "inet6"]] as const) {
     const r = runIp(place.runner, ["-j", flag, "route", "show", "table", "all"]);
     if (!r.ok) return r.reason ?? "ip failed";
-    const parsed = parseIpJsonRoutes(r.stdout, family, `ip -j ${flag} route show table all`);
+    let parsed: Parsed<Route[]>;
+    try {
+      // Device names are bytes: read whatever they hold (outputJson), by the host-text rule.
+      parsed = parseIpJsonRoutes(outputJson(r), family, `ip -j ${flag} route show table all`);
+    } catch (err) {
+      return (err as Error).message;
+    }
     out.value.push(...parsed.value);
     out.warnings.push(...parsed.warnings);
   }
@@ -28,6 +35,11 @@ function fromIp(place: Place): Parsed<Route[]> | string {
 
 /** The main tables from /proc (no policy tables); a file that cannot be read is a warning. */
 function fromProc(place: Place, warnings: string[]): Route[] {
+  return procRoutesIn(under(place.root, "/proc/net"), warnings);
+}
+
+/** The main tables of one /proc/net folder (/proc/PID/net: the namespace of PID). */
+export function procRoutesIn(dir: string, warnings: string[]): Route[] {
   const routes: Route[] = [];
   for (
     const [file, parse] of [["route", parseProcNetRoute], [
@@ -35,7 +47,7 @@ function fromProc(place: Place, warnings: string[]): Route[] {
       parseProcNetIpv6Route,
     ]] as const
   ) {
-    const path = under(place.root, `/proc/net/${file}`);
+    const path = `${dir}/${file}`;
     const text = readText(path, warnings);
     if (text === undefined) continue;
     const r = parse(text, path);

@@ -14,10 +14,15 @@ const SOCKET_FILES: readonly [string, Protocol, Family][] = [
 
 /** Reads the sockets (without owners: `assignOwners` adds them); a missing file is a warning. */
 export function collectSockets(place: Place): Section<Connection[]> {
-  return section("/proc/net", [], (warnings) => {
+  return socketsIn(under(place.root, "/proc/net"), "/proc/net");
+}
+
+/** The sockets of one /proc/net folder (/proc/PID/net: the namespace of PID). */
+export function socketsIn(dir: string, source: string): Section<Connection[]> {
+  return section(source, [], (warnings) => {
     const all: Connection[] = [];
     for (const [file, protocol, family] of SOCKET_FILES) {
-      const path = under(place.root, `/proc/net/${file}`);
+      const path = `${dir}/${file}`;
       const text = readText(path, warnings);
       if (text === undefined) continue;
       const r = parseProcNetSockets(text, protocol, family, path);

@@ -12,7 +12,7 @@ import {
   parseIPv6,
   prefixOfMask,
 } from "../../net/address.ts";
-import { cannotRead, type Parsed, splitLines } from "../text.ts";
+import { cannotRead, type Parsed, readAt, splitLines } from "../text.ts";
 
 const HEADER = /^(\S+?):\s+flags=([0-9a-fA-F]+)<([^>]*)>(.*)$/;
 
@@ -42,11 +42,11 @@ export function parseIfconfig(text: string, source = "<ifconfig>"): Parsed<NetIn
         warnings.push(cannotRead(source, n, "interface header", line));
         return;
       }
-      cur = {
+      cur = readAt({
         name: h[1]!,
         flags: h[3]!.split(",").filter((f) => f !== ""),
         addresses: [],
-      };
+      }, n);
       const mtu = /\bmtu\s+([0-9]{1,9})\b/.exec(h[4]!);
       if (mtu) cur.mtu = Number(mtu[1]);
       return;

@@ -12,6 +12,8 @@ import {
   headerColumns,
   type Parsed,
   parseSmallInt,
+  readAt,
+  sameOrigin,
   splitEndpoint,
   splitLines,
 } from "../text.ts";
@@ -69,7 +71,7 @@ function parseFields(all: readonly string[], source: string): Parsed<LsofSocket[
     const s = toSocket(proc, file);
     if (typeof s === "string") {
       warnings.push(cannotRead(source, file.n, s, file.raw));
-    } else if (s) sockets.push(s);
+    } else if (s) sockets.push(readAt(s, file.n));
     file = undefined;
   };
   all.forEach((raw, i) => {
@@ -168,7 +170,7 @@ function parseColumns(
     if (user !== undefined) proc.user = user;
     const s = toSocket(proc, file);
     if (typeof s === "string") warnings.push(cannotRead(source, n, s, line));
-    else if (s) sockets.push(s);
+    else if (s) sockets.push(readAt(s, n));
   }
   return { value: sockets, warnings };
 }
@@ -239,7 +241,7 @@ export function lsofProcesses(sockets: readonly LsofSocket[]): ProcessInfo[] {
     if (s.ppid !== undefined) p.ppid = s.ppid;
     if (s.user !== undefined) p.user = s.user;
     if (s.uid !== undefined) p.uid = s.uid;
-    seen.set(s.pid, p);
+    seen.set(s.pid, sameOrigin(p, s));
   }
   return [...seen.values()];
 }

@@ -14,6 +14,7 @@ import {
   headerColumns,
   type Parsed,
   parseSmallInt,
+  readAt,
   type SocketTable,
   splitLines,
 } from "../text.ts";
@@ -63,7 +64,7 @@ export function parseNetstatAn(text: string, source = "<netstat -an>"): Parsed<S
     }
     if (row.truncated) truncatedSeen = true;
     if (row.process) processNames.set(row.process.pid, row.process.name);
-    connections.push(row.conn);
+    connections.push(readAt(row.conn, n));
   });
   if (!headerSeen && section === undefined && all.some((l) => l.trim() !== "")) {
     const idx = all.findIndex((l) => l.trim() !== "");

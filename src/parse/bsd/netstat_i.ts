@@ -13,6 +13,7 @@ import {
   parseCount,
   type Parsed,
   parseSmallInt,
+  readAt,
   splitLines,
   tokenize,
 } from "../text.ts";
@@ -88,14 +89,14 @@ export function parseNetstatI(text: string, source = "<netstat -i>"): Parsed<Net
         if (key && c !== undefined) stats[key] = c;
       });
       iface.stats = stats;
-      interfaces.push(iface);
+      interfaces.push(readAt(iface, n));
       return;
     }
     let iface = interfaces.findLast((x) => x.name === name);
     if (!iface) {
       iface = { name, flags: [], addresses: [] };
       if (mtu !== undefined) iface.mtu = mtu;
-      interfaces.push(iface);
+      interfaces.push(readAt(iface, n));
     }
     const addr = address === undefined ? undefined : readAddress(network, address, narrow);
     if (addr) {

@@ -11,6 +11,7 @@ import {
   type Column,
   headerColumns,
   type Parsed,
+  readAt,
   splitLines,
 } from "../text.ts";
 
@@ -75,7 +76,7 @@ export function parseNetstatRn(text: string, source = "<netstat -rn>"): Parsed<R
     if (!/^link#[0-9]+$/.test(gw)) {
       route.gateway = isMac(gw) ? gw.toLowerCase() : canonicalAddress(gw);
     }
-    routes.push(route);
+    routes.push(readAt(route, n));
   });
   if (!headerSeen && all.some((l) => l.trim() !== "")) {
     const idx = all.findIndex((l) => l.trim() !== "");

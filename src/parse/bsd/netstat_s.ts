@@ -7,6 +7,7 @@
 import type { Counters } from "../../model.ts";
 import { ParseError } from "../../errors.ts";
 import { cannotRead, type Parsed, splitLines } from "../text.ts";
+import { dict } from "../../util/record.ts";
 
 /** BSD line paths (parent/child base names) that mean the same as a kernel counter. */
 const KERNEL_NAMES: Record<string, Record<string, readonly string[]>> = {
@@ -55,7 +56,7 @@ const KERNEL_NAMES: Record<string, Record<string, readonly string[]>> = {
 
 /** Parses BSD `netstat -s` into counters (BSD groups plus kernel-named equivalents). */
 export function parseNetstatS(text: string, source = "<netstat -s>"): Parsed<Counters> {
-  const counters: Counters = {};
+  const counters: Counters = dict();
   const warnings: string[] = [];
   let section: string | undefined;
   let group: Record<string, bigint> | undefined;
@@ -72,7 +73,7 @@ export function parseNetstatS(text: string, source = "<netstat -s>"): Parsed<Cou
     if (head) {
       section = head[1]!.toLowerCase();
       const name = groupName(section);
-      group = counters[name] ??= {};
+      group = counters[name] ??= dict();
       if (!byPath.has(section)) byPath.set(section, new Map());
       parents.length = 0;
       return;
@@ -121,7 +122,7 @@ export function parseNetstatS(text: string, source = "<netstat -s>"): Parsed<Cou
       const found = sources.filter((p) => paths.has(p));
       if (found.length === 0) continue;
       const [g, name] = full.split(".") as [string, string];
-      (counters[g] ??= {})[name] = found.reduce((acc, p) => acc + paths.get(p)!, 0n);
+      (counters[g] ??= dict())[name] = found.reduce((acc, p) => acc + paths.get(p)!, 0n);
     }
   }
   return { value: counters, warnings };

@@ -3,6 +3,7 @@
  * `name = value` is read too. Values keep their text, whitespace made one space.
  */
 import { cannotRead, type Parsed, splitLines } from "../text.ts";
+import { dict } from "../../util/record.ts";
 
 const LINE = /^([A-Za-z0-9_][A-Za-z0-9_.\-/]*)\s*(?::|\s=)\s*(.*)$/;
 
@@ -17,7 +18,7 @@ const LINE = /^([A-Za-z0-9_][A-Za-z0-9_.\-/]*)\s*(?::|\s=)\s*(.*)$/;
  * ```
  */
 export function parseSysctl(text: string, source = "sysctl"): Parsed<Record<string, string>> {
-  const value: Record<string, string> = {};
+  const value = dict<string>();
   const warnings: string[] = [];
   splitLines(text).forEach((line, i) => {
     if (line.trim() === "") return;
@@ -26,12 +27,7 @@ export function parseSysctl(text: string, source = "sysctl"): Parsed<Record<stri
       warnings.push(cannotRead(source, i + 1, "sysctl line", line));
       return;
     }
-    Object.defineProperty(value, m[1]!, {
-      value: m[2]!.trim().replace(/\s+/g, " "),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    value[m[1]!] = m[2]!.trim().replace(/\s+/g, " ");
   });
   return { value, warnings };
 }

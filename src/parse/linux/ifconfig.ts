@@ -6,7 +6,7 @@
  */
 import type { InterfaceAddress, InterfaceStatName, NetInterface } from "../../model.ts";
 import { canonicalAddress, canonicalMac, parseIPv4, prefixOfMask } from "../../net/address.ts";
-import { cannotRead, own, type Parsed, splitLines } from "../text.ts";
+import { cannotRead, own, type Parsed, readAt, splitLines } from "../text.ts";
 
 /** ifconfig's counter words → /proc/net/dev counters (overruns is the fifo count). */
 const RX: Record<string, InterfaceStatName> = {
@@ -60,7 +60,7 @@ export function parseLinuxIfconfig(
       if (!itf) {
         itf = { name, flags: [], addresses: [] };
         byName.set(name, itf);
-        interfaces.push(itf);
+        interfaces.push(readAt(itf, idx + 1));
       }
       cur = itf;
       curIsAlias = isAlias;

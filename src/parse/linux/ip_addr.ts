@@ -5,7 +5,7 @@
  */
 import type { InterfaceAddress, InterfaceStatName, NetInterface } from "../../model.ts";
 import { canonicalAddress } from "../../net/address.ts";
-import { cannotRead, own, type Parsed, splitLines } from "../text.ts";
+import { cannotRead, own, type Parsed, readAt, splitLines } from "../text.ts";
 
 /** `N: name[@link]: <FLAGS> key value …` — the first line of a link. */
 const LINK_LINE = /^([0-9]+):\s+(.+?):\s+<([^>]*)>(.*)$/;
@@ -62,14 +62,14 @@ export function parseIpAddr(
       const link = LINK_LINE.exec(line);
       if (link) {
         pending = undefined;
-        cur = startLink(link, byName, interfaces);
+        cur = readAt(startLink(link, byName, interfaces), lineNo);
         return;
       }
       const one = ONELINE_ADDR.exec(line);
       if (one) {
         cur = byName.get(one[2]!) ??
           addLink(
-            { name: one[2]!, index: Number(one[1]), flags: [], addresses: [] },
+            readAt({ name: one[2]!, index: Number(one[1]), flags: [], addresses: [] }, lineNo),
             byName,
             interfaces,
           );

@@ -3,13 +3,17 @@
  * multipath route's nexthops) and `ip route show table all` (route types, `table local`…).
  *
  * A line is `[TYPE] DESTINATION` then keyword/value pairs (`via`, `dev`, `table`, `proto`, `scope`,
- * `src`, `metric`, …) and bare flags (`linkdown`, `onlink`). Values nsnap does not keep because
- * they change by themselves (`expires 2334sec`, `pref`, `mtu`…) are read and left out.
+ * `src`, `metric`, …) and bare flags (`linkdown`, `onlink`). Route attributes (`mtu`, `advmss`,
+ * `hoplimit`, `initcwnd`, `initrwnd`, `rtt`, `rttvar`, `ssthresh`, `cwnd`, `window`,
+ * `reordering`, `quickack`, `congctl`, `features`, `rto_min`, `pref`, `expires`, `realm(s)`) are
+ * kept as ip -j gives them (times in ms, `expires` in seconds); `lock` before a value is read
+ * past, as ip -j does not show it either. Other values (`error`, `nhid`, `tos`, encapsulation …)
+ * are read and left out.
  */
 import type { Family, Nexthop, Route } from "../../model.ts";
 import { canonicalAddress } from "../../net/address.ts";
 import { routeDestination, tableId } from "../../net/routes.ts";
-import { cannotRead, type Parsed, splitLines } from "../text.ts";
+import { cannotRead, type Parsed, readAt, splitLines } from "../text.ts";
 
 const TYPES = new Set([
   "unicast",
@@ -24,38 +28,82 @@ const TYPES = new Set([
   "anycast",
 ]);
 
-/** Keywords followed by a value that a snapshot does not keep (timers, path metrics). */
+/** Route attributes kept as whole numbers, by the word ip prints before them. */
+const NUMERIC_ATTRIBUTES = {
+  mtu: "mtu",
+  advmss: "advmss",
+  hoplimit: "hoplimit",
+  initcwnd: "initcwnd",
+  initrwnd: "initrwnd",
+  ssthresh: "ssthresh",
+  cwnd: "cwnd",
+  window: "window",
+  reordering: "reordering",
+  quickack: "quickack",
+} as const satisfies Record<string, keyof Route>;
+
+/** Route attributes that are times, kept in milliseconds. */
+const TIME_ATTRIBUTES = {
+  rtt: "rtt",
+  rttvar: "rttvar",
+  rto_min: "rtoMin",
+} as const satisfies Record<
+  string,
+  keyof Route
+>;
+
+/** Keywords followed by a value that a snapshot does not keep. */
 const SKIPPED_WITH_VALUE = new Set([
-  "expires",
-  "pref",
-  "mtu",
-  "advmss",
-  "hoplimit",
-  "initcwnd",
-  "initrwnd",
-  "rtt",
-  "rttvar",
-  "ssthresh",
-  "cwnd",
-  "reordering",
-  "features",
-  "quickack",
-  "congctl",
-  "realm",
-  "realms",
   "error",
   "nhid",
   "tos",
   "dsfield",
   "ttl-propagate",
   "fastopen_no_cookie",
-  "rto_min",
-  "window",
-  "lock",
   "encap",
   "as",
   "mark",
 ]);
+
+/** Keywords followed by a value (`lock` optional before it) that `parseRouteWords` keeps. */
+const KEPT_WITH_VALUE = new Set([
+  ...Object.keys(NUMERIC_ATTRIBUTES),
+  ...Object.keys(TIME_ATTRIBUTES),
+  "congctl",
+  "features",
+  "pref",
+  "expires",
+  "realm",
+  "realms",
+]);
+
+/** A time as ip prints it (`10ms`, `1.5s`, `300us`) in milliseconds. */
+function milliseconds(text: string): number | undefined {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(us|ms|s)?$/.exec(text);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return m[2] === "s" ? n * 1000 : m[2] === "us" ? n / 1000 : n;
+}
+
+/** Keeps one route attribute; false when its value cannot be read. */
+function setAttribute(route: Route, key: string, value: string): boolean {
+  if (Object.hasOwn(NUMERIC_ATTRIBUTES, key)) {
+    if (!/^[0-9]{1,10}$/.test(value)) return false;
+    route[NUMERIC_ATTRIBUTES[key as keyof typeof NUMERIC_ATTRIBUTES]] = Number(value);
+  } else if (Object.hasOwn(TIME_ATTRIBUTES, key)) {
+    const ms = milliseconds(value);
+    if (ms === undefined) return false;
+    route[TIME_ATTRIBUTES[key as keyof typeof TIME_ATTRIBUTES]] = ms;
+  } else if (key === "congctl") route.congestion = value;
+  else if (key === "features") route.features = value.split(",");
+  else if (key === "pref") route.pref = value;
+  else if (key === "expires") {
+    const m = /^(-?[0-9]+)sec$/.exec(value);
+    if (!m) return false;
+    route.expires = Math.max(0, Number(m[1]));
+  } else route.realms = value;
+  return true;
+}
 
 /** Reads `via [inet|inet6] ADDR`, returning the address and how many words it took. */
 function via(words: string[], k: number): [string | undefined, number] {
@@ -83,7 +131,7 @@ function parseNexthop(text: string): Nexthop | undefined {
       k += 2;
     } else {
       // Nexthop flags (onlink, dead, linkdown) do not change which path it is.
-      k += SKIPPED_WITH_VALUE.has(key) ? 2 : 1;
+      k += SKIPPED_WITH_VALUE.has(key) || KEPT_WITH_VALUE.has(key) ? 2 : 1;
     }
   }
   return nh;
@@ -131,7 +179,7 @@ export function parseIpRoute(
             `route ${r.route.destination} kept under table 0`,
         );
       }
-      last = { route: r.route, known: r.known };
+      last = { route: readAt(r.route, idx + 1), known: r.known };
       read.push(last);
     }
     for (const seg of segments.slice(1)) {
@@ -211,12 +259,19 @@ function parseRouteWords(
           route.table = 0;
           flags.push(`table=${value}`);
         } else route.table = id;
-      } else if (SKIPPED_WITH_VALUE.has(key)) {
+      } else if (KEPT_WITH_VALUE.has(key)) {
+        const locked = value === "lock";
+        const v = locked ? words[k + 2] : value;
+        if (v === undefined || !setAttribute(route, key, v)) return `bad ${key}`;
         // Only IPv6 routes have a router preference.
         if (key === "pref") {
           family = "inet6";
           known = true;
         }
+        k += locked ? 3 : 2;
+        continue;
+      } else if (SKIPPED_WITH_VALUE.has(key)) {
+        // Read past.
       } else {
         flags.push(key);
         k += 1;
@@ -225,7 +280,7 @@ function parseRouteWords(
       k += 2;
       continue;
     }
-    if (SKIPPED_WITH_VALUE.has(key)) return `${key} without a value`;
+    if (SKIPPED_WITH_VALUE.has(key) || KEPT_WITH_VALUE.has(key)) return `${key} without a value`;
     flags.push(key);
     k += 1;
   }

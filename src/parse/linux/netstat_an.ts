@@ -15,6 +15,7 @@ import {
   own,
   type Parsed,
   portNumber,
+  readAt,
   socketAddress,
   type SocketTable,
   splitEndpoint,
@@ -114,8 +115,10 @@ export function parseLinuxNetstat(text: string, source = "netstat"): Parsed<Sock
       warnings.push(cannotRead(source, i + 1, `netstat line (${c})`, line));
       continue;
     }
-    connections.push(c.connection);
-    if (c.process && !processes.has(c.process.pid)) processes.set(c.process.pid, c.process);
+    connections.push(readAt(c.connection, i + 1));
+    if (c.process && !processes.has(c.process.pid)) {
+      processes.set(c.process.pid, readAt(c.process, i + 1));
+    }
   }
   return { value: { connections, processes: [...processes.values()] }, warnings };
 }

@@ -4,7 +4,7 @@
  */
 import type { InterfaceStatName, NetInterface } from "../../model.ts";
 import { ParseError } from "../../errors.ts";
-import { cannotRead, isDigits, own, type Parsed, splitLines } from "../text.ts";
+import { cannotRead, isDigits, own, type Parsed, readAt, splitLines } from "../text.ts";
 
 /** netstat's column labels and the /proc/net/dev counters they show (OVR is the fifo count). */
 const COLUMNS: Record<string, InterfaceStatName> = {
@@ -78,7 +78,7 @@ export function parseLinuxNetstatI(
       const stat = own(COLUMNS, label);
       if (stat) itf.stats![stat] = BigInt(v);
     });
-    interfaces.push(itf);
+    interfaces.push(readAt(itf, i + 1));
   }
   return { value: interfaces, warnings };
 }

@@ -6,7 +6,8 @@
  * words, so nothing is dropped.
  */
 import type { Counters } from "../../model.ts";
-import { cannotRead, counterGroup, own, type Parsed, splitLines } from "../text.ts";
+import { cannotRead, counterGroup, own, parseCounter, type Parsed, splitLines } from "../text.ts";
+import { dict } from "../../util/record.ts";
 
 /** net-tools sentences (number replaced by `#`, lower case, no final dot) → kernel names. */
 const SENTENCES: Record<string, Record<string, string>> = {
@@ -159,7 +160,7 @@ export function parseLinuxNetstatS(
   text: string,
   source = "netstat -s",
 ): Parsed<Counters> {
-  const counters: Counters = {};
+  const counters: Counters = dict();
   const warnings: string[] = [];
   let group: string | undefined;
   let histogram: "In" | "Out" | undefined;
@@ -186,7 +187,10 @@ export function parseLinuxNetstatS(
     // "Name: 12" — already the kernel's name (TcpExt, IpExt, IcmpMsg) or a histogram entry.
     const named = /^([^:]+): (-?[0-9]+)$/.exec(line);
     if (named) {
-      const label = named[1]!, value = BigInt(named[2]!);
+      const label = named[1]!, value = parseCounter(named[2]);
+      if (value === undefined) {
+        return void warnings.push(cannotRead(source, idx + 1, "counter (beyond 64 bits)", raw));
+      }
       if (histogram !== undefined) {
         const type = own(ICMP_TYPES, label.toLowerCase());
         return put(histogram + (type ?? derivedName(label)), value);
@@ -206,7 +210,11 @@ export function parseLinuxNetstatS(
       warnings.push(cannotRead(source, idx + 1, "netstat -s line", raw));
       return;
     }
-    put(name, BigInt(num[1]!));
+    const value = parseCounter(num[1]);
+    if (value === undefined) {
+      return void warnings.push(cannotRead(source, idx + 1, "counter (beyond 64 bits)", raw));
+    }
+    put(name, value);
   });
   // An empty section (UdpLite: with nothing under it) says nothing; leave it out.
   for (const g of Object.keys(counters)) {

@@ -1,6 +1,6 @@
 /** /proc/net/dev: per-interface traffic counters, sixteen columns after "name:". */
 import { INTERFACE_STAT_NAMES, type InterfaceStats } from "../../model.ts";
-import { cannotRead, type Parsed } from "../text.ts";
+import { cannotRead, parseCounter, type Parsed, readAt } from "../text.ts";
 
 /** The counters of one interface in /proc/net/dev. */
 export interface DevCounters {
@@ -35,9 +35,11 @@ export function parseProcNetDev(
     }
     const stats: InterfaceStats = {};
     INTERFACE_STAT_NAMES.forEach((key, k) => {
-      stats[key] = BigInt(values[k]!);
+      const v = parseCounter(values[k]);
+      if (v !== undefined) stats[key] = v;
+      else warnings.push(cannotRead(source, i + 1, `${name} ${key} (beyond 64 bits)`, values[k]!));
     });
-    interfaces.push({ name, stats });
+    interfaces.push(readAt({ name, stats }, i + 1));
   }
   return { value: interfaces, warnings };
 }

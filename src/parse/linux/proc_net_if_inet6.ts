@@ -4,7 +4,7 @@
  */
 import type { InterfaceAddress } from "../../model.ts";
 import { formatIPv6Groups } from "../../net/address.ts";
-import { cannotRead, type Parsed, splitLines } from "../text.ts";
+import { cannotRead, type Parsed, readAt, splitLines } from "../text.ts";
 
 /** One address of /proc/net/if_inet6 with the interface it belongs to. */
 export interface IfInet6Entry {
@@ -44,7 +44,7 @@ export function parseProcNetIfInet6(
       ? SCOPES[parseInt(m[4]!, 16)]
       : undefined;
     if (scope) address.scope = scope;
-    entries.push({ name: m[5]!, index: parseInt(m[2]!, 16), address });
+    entries.push(readAt({ name: m[5]!, index: parseInt(m[2]!, 16), address }, i + 1));
   });
   return { value: entries, warnings };
 }

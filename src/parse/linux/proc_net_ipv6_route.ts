@@ -4,7 +4,7 @@
  */
 import type { Route } from "../../model.ts";
 import { formatIPv6Groups } from "../../net/address.ts";
-import { cannotRead, type Parsed } from "../text.ts";
+import { cannotRead, type Parsed, readAt } from "../text.ts";
 
 const RTF_GATEWAY = 0x2;
 const RTF_REJECT = 0x200;
@@ -54,7 +54,7 @@ export function parseProcNetIpv6Route(
       metric,
     };
     if (flags & RTF_GATEWAY) route.gateway = nextHop;
-    routes.push(route);
+    routes.push(readAt(route, i + 1));
   }
   return { value: routes, warnings };
 }

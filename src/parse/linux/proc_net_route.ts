@@ -4,7 +4,7 @@
  */
 import type { Route } from "../../model.ts";
 import { prefixOfMask } from "../../net/address.ts";
-import { cannotRead, type Parsed } from "../text.ts";
+import { cannotRead, type Parsed, readAt } from "../text.ts";
 import { decodeHexAddress } from "./proc_net_tcp.ts";
 
 const RTF_GATEWAY = 0x2;
@@ -58,7 +58,7 @@ export function parseProcNetRoute(
       flags: flagNames,
     };
     if (flags & RTF_GATEWAY) route.gateway = gateway;
-    routes.push(route);
+    routes.push(readAt(route, i + 1));
   }
   return { value: routes, warnings };
 }

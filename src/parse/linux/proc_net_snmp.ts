@@ -3,7 +3,8 @@
  * ("Tcp: RtoAlgorithm RtoMin …") followed by a line of values ("Tcp: 1 200 …").
  */
 import type { Counters } from "../../model.ts";
-import { cannotRead, counterGroup, type Parsed } from "../text.ts";
+import { cannotRead, counterGroup, counterProblem, parseCounter, type Parsed } from "../text.ts";
+import { dict } from "../../util/record.ts";
 
 /**
  * Parses /proc/net/snmp or /proc/net/netstat into `{Group: {Name: value}}`, values as bigint
@@ -13,7 +14,7 @@ export function parseProcNetSnmp(
   text: string,
   source = "/proc/net/snmp",
 ): Parsed<Counters> {
-  const counters: Counters = {};
+  const counters: Counters = dict();
   const warnings: string[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -45,12 +46,19 @@ export function parseProcNetSnmp(
     const g = counterGroup(counters, group);
     const count = Math.min(names.length, values.length);
     for (let k = 0; k < count; k++) {
-      const v = values[k]!;
-      if (!/^-?[0-9]+$/.test(v)) {
-        warnings.push(cannotRead(source, i + 1, `${group}.${names[k]} (not an integer)`, v));
+      const v = parseCounter(values[k]);
+      if (v === undefined) {
+        warnings.push(
+          cannotRead(
+            source,
+            i + 1,
+            `${group}.${names[k]} (${counterProblem(values[k]!)})`,
+            values[k]!,
+          ),
+        );
         continue;
       }
-      g[names[k]!] = BigInt(v);
+      g[names[k]!] = v;
     }
   }
   return { value: counters, warnings };

@@ -4,7 +4,8 @@
  * (`Sockstat.TCP_inuse`, `Sockstat.sockets_used`, `Sockstat6.TCP6_inuse`).
  */
 import type { Counters } from "../../model.ts";
-import { cannotRead, type Parsed } from "../text.ts";
+import { cannotRead, counterProblem, parseCounter, type Parsed } from "../text.ts";
+import { dict } from "../../util/record.ts";
 
 /** Parses sockstat (group `Sockstat`) or sockstat6 (pass group `Sockstat6`). */
 export function parseProcNetSockstat(
@@ -12,7 +13,7 @@ export function parseProcNetSockstat(
   source = "/proc/net/sockstat",
   group: "Sockstat" | "Sockstat6" = source.endsWith("6") ? "Sockstat6" : "Sockstat",
 ): Parsed<Counters> {
-  const g: Record<string, bigint> = {};
+  const g = dict<bigint>();
   const warnings: string[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -26,13 +27,20 @@ export function parseProcNetSockstat(
       continue;
     }
     for (let k = 0; k < fields.length; k += 2) {
-      const v = fields[k + 1]!;
-      if (!/^-?[0-9]+$/.test(v)) {
-        warnings.push(cannotRead(source, i + 1, `${proto} ${fields[k]} (not an integer)`, v));
+      const v = parseCounter(fields[k + 1]);
+      if (v === undefined) {
+        warnings.push(
+          cannotRead(
+            source,
+            i + 1,
+            `${proto} ${fields[k]} (${counterProblem(fields[k + 1]!)})`,
+            fields[k + 1]!,
+          ),
+        );
         continue;
       }
-      g[`${proto}_${fields[k]}`] = BigInt(v);
+      g[`${proto}_${fields[k]}`] = v;
     }
   }
-  return { value: Object.keys(g).length ? { [group]: g } : {}, warnings };
+  return { value: dict(Object.keys(g).length ? [[group, g]] : []), warnings };
 }

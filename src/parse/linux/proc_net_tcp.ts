@@ -8,7 +8,7 @@
 import type { Connection, Family, Protocol } from "../../model.ts";
 import { formatIPv6Groups } from "../../net/address.ts";
 import { KERNEL_TCP_STATES } from "../../net/states.ts";
-import { cannotRead, type Parsed } from "../text.ts";
+import { cannotRead, type Parsed, readAt } from "../text.ts";
 
 /** Names a kernel socket state; UDP's CLOSE (7) is an unconnected socket: `UNCONN`. */
 export function socketStateName(protocol: Protocol, st: number): string {
@@ -81,7 +81,7 @@ export function parseProcNetSockets(
       if (typeof c === "string") {
         warnings.push(cannotRead(source, lineNo, `socket line (${c})`, text.slice(start, end)));
       } else {
-        connections.push(c);
+        connections.push(readAt(c, lineNo));
       }
     }
     start = end + 1;

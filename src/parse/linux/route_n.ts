@@ -6,7 +6,7 @@
 import type { Family, Route } from "../../model.ts";
 import { canonicalAddress, parseIPv4, prefixOfMask } from "../../net/address.ts";
 import { ParseError } from "../../errors.ts";
-import { cannotRead, type Parsed, splitLines } from "../text.ts";
+import { cannotRead, type Parsed, readAt, splitLines } from "../text.ts";
 
 /** The prefix length of a dotted netmask, or undefined when it is not contiguous. */
 function maskBits(mask: string): number | undefined {
@@ -43,7 +43,7 @@ export function parseRouteN(
       ? readV4(f, cDst, cGw, cMask, cFlags, cMetric, cIface, header.length)
       : readV6(f, cDst, cGw, cFlags, cMetric, cIface, header.length);
     if (route === undefined) warnings.push(cannotRead(source, i + 1, "route line", line));
-    else routes.push(route);
+    else routes.push(readAt(route, i + 1));
   }
   return { value: routes, warnings };
 }

@@ -15,6 +15,7 @@ import {
   isDigits,
   type Parsed,
   portNumber,
+  readAt,
   socketAddress,
   type SocketTable,
   splitEndpoint,
@@ -128,7 +129,9 @@ export function parseSs(text: string, source = "ss"): Parsed<SocketTable> {
       for (const m of rest.slice(users.index).matchAll(USER_ENTRY)) {
         const pid = Number(m[2]);
         pids.add(pid);
-        if (!processes.has(pid)) processes.set(pid, { pid, name: m[1]!.replace(/\\(.)/g, "$1") });
+        if (!processes.has(pid)) {
+          processes.set(pid, readAt({ pid, name: m[1]!.replace(/\\(.)/g, "$1") }, i + 1));
+        }
       }
       if (pids.size === 0) {
         warnings.push(cannotRead(source, i + 1, "ss process list", rest));
@@ -139,7 +142,7 @@ export function parseSs(text: string, source = "ss"): Parsed<SocketTable> {
         c.pid = sorted[0]!;
       }
     }
-    connections.push(c);
+    connections.push(readAt(c, i + 1));
   }
   return { value: { connections, processes: [...processes.values()] }, warnings };
 }

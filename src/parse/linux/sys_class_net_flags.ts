@@ -41,3 +41,19 @@ export function parseSysClassNetFlags(text: string): string[] | undefined {
   const flags = parseInt(t, 16);
   return IFF_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name);
 }
+
+/**
+ * Flag names as another source lists them (`ip -j`: ["BROADCAST", "UP", "LOWER_UP",
+ * "NO-CARRIER"]) in the kernel's bit order, as parseSysClassNetFlags() gives them; names that are
+ * no IFF_* bit (ip's NO-CARRIER and M-DOWN, which it derives) are left out.
+ *
+ * @example
+ * ```ts
+ * import { orderIffNames } from "./sys_class_net_flags.ts";
+ * orderIffNames(["MULTICAST", "UP", "NO-CARRIER", "BROADCAST"]); // ["UP", "BROADCAST", "MULTICAST"]
+ * ```
+ */
+export function orderIffNames(names: readonly string[]): string[] {
+  const have = new Set(names);
+  return IFF_NAMES.filter(([, name]) => have.has(name)).map(([, name]) => name);
+}

@@ -8,6 +8,7 @@
  * Numbers are host order (little-endian on every machine nsnap runs on), except where a header
  * says `__be` (ports, addresses).
  */
+import { hostText } from "../../util/host_text.ts";
 
 /** nlmsghdr size; also where a message's payload starts. */
 export const NLMSG_HDRLEN = 16;
@@ -108,7 +109,10 @@ function isZero(view: DataView, from: number, to: number): boolean {
   return true;
 }
 
-/** Reads a NUL-terminated (or length-bounded) ASCII/UTF-8 string attribute. */
+/**
+ * Reads a NUL-terminated (or length-bounded) string attribute as text, by the host-text rule
+ * (decodeUtf8); plain ASCII without a backslash, the common case, is read directly.
+ */
 export function attrString(view: DataView, at: number, length: number): string {
   let end = at;
   const stop = at + length;
@@ -116,7 +120,7 @@ export function attrString(view: DataView, at: number, length: number): string {
   while (end < stop) {
     const b = view.getUint8(end);
     if (b === 0) break;
-    if (b > 127) ascii = false;
+    if (b > 127 || b === 0x5c) ascii = false;
     end++;
   }
   if (ascii) {
@@ -127,21 +131,13 @@ export function attrString(view: DataView, at: number, length: number): string {
   return decodeUtf8(new Uint8Array(view.buffer, view.byteOffset + at, end - at));
 }
 
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
-
-/** UTF-8 text, or the bytes with every non-printable or non-UTF-8 byte as `\xNN` when it is not. */
+/**
+ * A name or path from the kernel as text, by the host-text rule (util/host_text.ts): UTF-8, every
+ * byte that is not UTF-8 as `\xHH`, a backslash that would read as an escape as `\\`; the same
+ * text as /proc and /sys give for the same bytes.
+ */
 export function decodeUtf8(bytes: Uint8Array): string {
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    let s = "";
-    for (const b of bytes) {
-      s += b >= 0x20 && b < 0x7f && b !== 0x5c
-        ? String.fromCharCode(b)
-        : `\\x${b.toString(16).padStart(2, "0")}`;
-    }
-    return s;
-  }
+  return hostText(bytes);
 }
 
 /** An error the kernel answered with (NLMSG_ERROR, or NLMSG_DONE carrying one). */

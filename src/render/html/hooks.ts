@@ -9,7 +9,8 @@
  * - `connections[].namespace` (an id into `namespaces[]`, matched on `id`, `inode` or `name`)
  *   and `namespaces[]` `{id, inode, name, kind, labels: {container, pod, podNamespace, …}}`.
  * - `connections[].exposure`: a word (`published`, `filtered`, `host-network`, `internal`) or
- *   `{kind, summary?, hostAddress?, hostPort?}`.
+ *   `{kind, summary?, published?: [{hostAddress, hostPort, via}], hostAddress?, hostPort?}`
+ *   (the capture across namespaces writes `{kind, summary, published?, container?}`).
  * - `connections[].tcpInfo`: `{rtt, rttVar}` in microseconds as the kernel's tcp_info gives
  *   them, and the counters `totalRetrans`, `lost`, `retransmits`.
  * - `rules[]`, `neighbours[]` (or `neighbors[]`): records shown as tables, columns from their keys.
@@ -58,8 +59,9 @@ function labelOf(ns: Loose): string {
   const container = str(labels.container) ?? str(labels.name);
   if (pod) return `${podNs ? podNs + "/" : ""}${pod}${container ? " " + container : ""}`;
   if (container) return `container ${container}`;
+  if (str(ns.kind) === "host") return "host";
   const name = str(ns.name);
-  if (name) return name;
+  if (name) return `netns ${name}`;
   const inode = str(ns.inode);
   return inode ? `netns ${inode}` : str(ns.id) ?? "namespace";
 }
@@ -91,8 +93,9 @@ export function recordedExposure(c: Connection): { kind: string; title?: string 
   const o = loose(e);
   const kind = str(o?.kind);
   if (!o || kind === undefined) return undefined;
-  const host = str(o.hostAddress);
-  const port = str(o.hostPort);
+  const first = Array.isArray(o.published) ? loose(o.published[0]) : undefined;
+  const host = str(o.hostAddress) ?? str(first?.hostAddress);
+  const port = str(o.hostPort) ?? str(first?.hostPort);
   const title = str(o.summary) ??
     (host !== undefined || port !== undefined
       ? `on host ${host ?? "*"}:${port ?? "*"}`

@@ -61,7 +61,13 @@ function hostFacts(m: Meta): Array<[string, string | undefined]> {
     ["Booted", h.bootTime ? when(h.bootTime) : undefined],
     [
       "Namespace",
-      m.netns?.name ? html(m.netns.name) : m.netns?.inode ? `netns ${m.netns.inode}` : undefined,
+      m.netns?.id
+        ? html(`${m.netns.id}${m.netns.inode ? ` (inode ${m.netns.inode})` : ""}`)
+        : m.netns?.name
+        ? html(m.netns.name)
+        : m.netns?.inode
+        ? `netns ${m.netns.inode}`
+        : undefined,
     ],
   ];
 }

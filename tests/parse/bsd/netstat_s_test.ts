@@ -32,7 +32,7 @@ test("parseNetstatS() names singular and plural wording alike", () => {
 test("parseNetstatS() maps tcp, udp, ip and ip6 lines to kernel counter names, exactly above 2^53", () => {
   const { value: counters, warnings } = parseNetstatS(testdata("darwin/capture/netstat-s.txt"));
   assert.deepEqual(warnings, []);
-  assert.deepEqual(counters["Tcp"], {
+  assert.deepEqual({ ...counters["Tcp"] }, {
     OutSegs: 123456n,
     RetransSegs: 120n,
     InSegs: 234567n,
@@ -42,7 +42,7 @@ test("parseNetstatS() maps tcp, udp, ip and ip6 lines to kernel counter names, e
     InCsumErrors: 3n,
     InErrs: 4n,
   });
-  assert.deepEqual(counters["TcpExt"], { ListenOverflows: 7n, TCPTimeouts: 30n });
+  assert.deepEqual({ ...counters["TcpExt"] }, { ListenOverflows: 7n, TCPTimeouts: 30n });
   assert.equal(counters["Udp"]?.["InDatagrams"], 4685n);
   assert.equal(counters["Udp"]?.["NoPorts"], 12n);
   assert.equal(counters["Udp"]?.["InErrors"], 3n);

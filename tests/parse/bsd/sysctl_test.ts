@@ -4,10 +4,13 @@ import { parseSysctl } from "../../../src/parse/bsd/sysctl.ts";
 
 test("parseSysctl() reads macOS's name: value lines and Linux's name = value", () => {
   assert.deepEqual(
-    parseSysctl("net.inet.ip.portrange.first: 49152\nnet.inet.ip.portrange.last: 65535\n").value,
+    {
+      ...parseSysctl("net.inet.ip.portrange.first: 49152\nnet.inet.ip.portrange.last: 65535\n")
+        .value,
+    },
     { "net.inet.ip.portrange.first": "49152", "net.inet.ip.portrange.last": "65535" },
   );
-  assert.deepEqual(parseSysctl("net.ipv4.ip_local_port_range = 32768\t60999\n").value, {
+  assert.deepEqual({ ...parseSysctl("net.ipv4.ip_local_port_range = 32768\t60999\n").value }, {
     "net.ipv4.ip_local_port_range": "32768 60999",
   });
 });

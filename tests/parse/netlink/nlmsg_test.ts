@@ -123,7 +123,9 @@ test("walkAttrs strips the nested and byte-order flag bits from attribute types"
 test("attrString stops at the NUL and keeps UTF-8; decodeUtf8 escapes bytes that are not text", () => {
   const bytes = new TextEncoder().encode("wlø0\0junk");
   assert.equal(attrString(view(bytes), 0, bytes.length), "wlø0");
-  assert.equal(decodeUtf8(new Uint8Array([0x2f, 0x74, 0xff, 0x0a])), "/t\\xff\\x0a");
+  // The host-text rule: bytes that are not UTF-8 as \xHH, text (a newline included) as itself.
+  assert.equal(decodeUtf8(new Uint8Array([0x2f, 0x74, 0xff, 0x0a])), "/t\\xff\n");
+  assert.equal(decodeUtf8(new TextEncoder().encode("a\\xff")), "a\\\\xff");
 });
 
 test("newRequest sets length, type, dump flags and sequence", () => {

@@ -3,7 +3,7 @@
  * from deploy/k8s/Dockerfile and the compiled binary, on a base made here (busybox-static and
  * the glibc files `ldd dist/nsnap` lists) in place of debian:bookworm-slim. The DaemonSet and the
  * Job then run with their own security settings translated into `docker run` flags (host
- * network and PID namespace, all capabilities dropped but SYS_PTRACE and DAC_READ_SEARCH,
+ * network and PID namespace, all capabilities dropped but SYS_PTRACE, DAC_READ_SEARCH and SYS_ADMIN,
  * read-only root, the hostPath as a volume): their snapshots hold the loopback listeners this
  * test opened on the host, one of root and one of another user, with their pids. Without the two
  * capabilities, the owners are unknown.

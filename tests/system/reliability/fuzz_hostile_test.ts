@@ -6,8 +6,10 @@
  * - In a child process, many inputs in a row: each loads or is refused with one InputError line
  *   (never another error), what loads renders, and the child's peak memory stays under
  *   MAX_RSS_MIB (inputs are under 1 MiB; the bound holds the whole run).
- * - Through the real CLI (`nsnap show FILE`, `nsnap import FILE -o -`): exit 0 or 2, never 70,
- *   no stack trace, every stderr line an `nsnap:` line.
+ * - Through the real CLI (`nsnap show FILE`, `nsnap import FILE -o OUT`): exit 0 or 2, never 70,
+ *   no stack trace, every stderr line an `nsnap:` line, and what import wrote `nsnap show` reads.
+ * - The import mode takes the seeds of every format of the registry in turn, and reads what
+ *   each import wrote back in JSON and in YAML: an import whose output the loader refuses fails.
  *
  * A few seconds per runtime by default; NSNAP_FUZZ_RUNS=20000 (and NSNAP_FUZZ_SEED=n) for a long
  * run.
@@ -22,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import { runChild } from "../../helpers/child.ts";
 import { runCli } from "../../helpers/cli.ts";
 import { Mutator, seedInputs } from "../../helpers/mutate.ts";
+import { FORMATS } from "../../../src/import/formats.ts";
 
 const CHILD = fileURLToPath(new URL("./_fuzz_child.ts", import.meta.url));
 const RUNS = Number(process.env.NSNAP_FUZZ_RUNS ?? 400);
@@ -42,6 +45,11 @@ for (const mode of ["loader", "import"] as const) {
     assert.equal(out.loaded + out.refused, RUNS);
     assert.ok(out.refused > 0, "the mutations did break inputs");
     assert.ok(out.maxRssMiB < MAX_RSS_MIB, `peak ${out.maxRssMiB.toFixed(0)} MiB (seed ${SEED})`);
+    if (mode === "import") {
+      // Every format of the registry had its seeds mutated.
+      const missing = FORMATS.map((f) => f.id).filter((id) => !(out.perFormat[id] > 0));
+      assert.deepEqual(missing, [], "formats never fuzzed");
+    }
   });
 }
 
@@ -55,13 +63,19 @@ test("fuzz: through the CLI, show and import exit 0 or 2 with nsnap lines, never
       for (let i = 0; i < n; i++) {
         const f = join(dir, `${mode}-${i}.${mode === "loader" ? "json" : "txt"}`);
         writeFileSync(f, mutator.mutate(mutator.pick(seeds)));
-        const args = mode === "loader" ? ["show", "-a", f] : ["import", f, "-o", "-"];
+        const out = join(dir, `${mode}-${i}.out.json`);
+        const args = mode === "loader" ? ["show", "-a", f] : ["import", f, "-o", out];
         const r = runCli(args, { cwd: dir });
         const what = `${args.join(" ")} (seed ${SEED})`;
         assert.ok(r.code === 0 || r.code === 2, `${what}: exit ${r.code}: ${r.stderr}`);
         assert.doesNotMatch(r.stderr, /internal error|\n\s+at \S+ \(|^\s+at /m, what);
         for (const line of r.stderr.split("\n").filter((l) => l !== "")) {
           assert.match(line, /^nsnap: /, `${what}: ${line}`);
+        }
+        if (mode === "import" && r.code === 0) {
+          // What import wrote, show reads.
+          const show = runCli(["show", "-a", out], { cwd: dir });
+          assert.equal(show.code, 0, `show of ${what}: ${show.stderr}`);
         }
       }
     }

@@ -1,0 +1,84 @@
+/**
+ * Reading one other network namespace from /proc/PID/net of a process in it: the files there are
+ * the namespace's (the kernel answers for the reader's view of that process's namespace), so no
+ * `setns` and no privilege beyond reading the process's /proc entry is needed. This is the path
+ * for a fixture tree under `--root`, for a capture without CAP_SYS_ADMIN, and for the parts
+ * netlink cannot give in another namespace (the protocol counters).
+ *
+ * | section     | files (under /proc/PID/net)                         | what is missing                  |
+ * | ----------- | --------------------------------------------------- | -------------------------------- |
+ * | connections | tcp, tcp6, udp, udp6                                | nothing /proc has                |
+ * | routes      | route, ipv6_route                                   | policy tables (main tables only) |
+ * | interfaces  | dev (counters), if_inet6 (IPv6 addresses)           | IPv4 addresses, MTU, flags, MAC  |
+ * | counters    | snmp, netstat, snmp6, sockstat, sockstat6           | nothing                          |
+ *
+ * Never the host's /sys: /sys/class/net shows the namespace of whoever mounted /sys.
+ */
+import type { Connection, Counters, NetInterface, Route, Settings } from "../../../model.ts";
+import { parseProcNetDev } from "../../../parse/linux/proc_net_dev.ts";
+import { parseProcNetIfInet6 } from "../../../parse/linux/proc_net_if_inet6.ts";
+import { countersIn } from "../counters.ts";
+import { procRoutesIn } from "../routes.ts";
+import { socketsIn } from "../sockets.ts";
+
+export { socketsIn };
+import { type Section, section } from "../../section.ts";
+import { readText } from "../files.ts";
+
+/** The sections of one namespace (owners are added with every namespace's at once). */
+export interface NamespaceRead {
+  connections: Section<Connection[]>;
+  routes: Section<Route[]>;
+  interfaces: Section<NetInterface[]>;
+  counters: Section<Counters>;
+  settings?: Section<Settings>;
+}
+
+/** The main routing tables of both families from /proc/PID/net. */
+export function routesIn(dir: string, source: string): Section<Route[]> {
+  return section(source, [], (warnings) => {
+    const routes = procRoutesIn(dir, warnings);
+    warnings.push("read from /proc: main tables only, no policy tables");
+    return routes;
+  });
+}
+
+/** The interfaces of /proc/PID/net/dev with the IPv6 addresses of if_inet6. */
+export function interfacesIn(dir: string, source: string): Section<NetInterface[]> {
+  return section(source, [], (warnings) => {
+    const byName = new Map<string, NetInterface>();
+    const devPath = `${dir}/dev`;
+    const devText = readText(devPath, warnings);
+    if (devText !== undefined) {
+      const dev = parseProcNetDev(devText, devPath);
+      warnings.push(...dev.warnings);
+      for (const { name, stats } of dev.value) {
+        byName.set(name, { name, flags: [], addresses: [], stats });
+      }
+    }
+    const v6Path = `${dir}/if_inet6`;
+    const v6 = readText(v6Path);
+    if (v6 !== undefined) {
+      const r = parseProcNetIfInet6(v6, v6Path);
+      warnings.push(...r.warnings);
+      for (const e of r.value) {
+        const itf = byName.get(e.name) ?? { name: e.name, flags: [], addresses: [] };
+        itf.index = e.index;
+        itf.addresses.push(e.address);
+        byName.set(e.name, itf);
+      }
+    }
+    warnings.push("read from /proc: no IPv4 addresses, MTU, flags or MAC");
+    return [...byName.values()];
+  });
+}
+
+/** Every section of a namespace from /proc/PID/net (`dir`, below the capture's root). */
+export function readFromProc(dir: string, source: string): NamespaceRead {
+  return {
+    connections: socketsIn(dir, source),
+    routes: routesIn(dir, source),
+    interfaces: interfacesIn(dir, source),
+    counters: countersIn(dir, source),
+  };
+}
