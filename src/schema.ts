@@ -535,7 +535,8 @@ export const Compact = z.object({
   }),
   sections: z.array(z.string()).meta({
     description: "What this file holds: listeners (connections without sessions, and their " +
-      "owners in processes), interfaces, counters, settings. Every other section is left " +
+      "owners in processes), interfaces, counters, settings, and in a capture across network " +
+      "namespaces, namespaces (with forwards). Every other section is left " +
       "out, and marked so in meta.sections (status error, 'not captured: compact mode'); " +
       "a diff never compares what either side left out.",
   }),

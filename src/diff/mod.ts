@@ -234,6 +234,15 @@ function compareSections(
     if (src === undefined) continue;
     const missing = [a, b].filter((x) => !has(x, src));
     if (missing.length === 2) continue;
+    const compact = [a, b].find((x) => leftOut(x, s));
+    if (compact) {
+      // A compact capture left the section out on purpose: not "everything closed" (said once,
+      // not once per namespace).
+      const which = compact === a ? "before" : "after";
+      const w = `${s} not compared: the ${which} snapshot is compact (${COMPACT_REASON})`;
+      if (!warnings.includes(w)) warnings.push(w);
+      continue;
+    }
     if (missing.length === 1) {
       // Older snapshots and other platforms lack the sections added within v1: not compared.
       const which = missing[0] === a ? "before" : "after";
@@ -249,14 +258,6 @@ function compareSections(
       const w = `${where}${s} not compared: the ${which} snapshot has no ${src}${
         reason ? ` (${reason})` : ""
       }`;
-      if (!warnings.includes(w)) warnings.push(w);
-      continue;
-    }
-    const compact = [a, b].find((x) => leftOut(x, s));
-    if (compact) {
-      // A compact capture left the section out on purpose: not "everything closed".
-      const which = compact === a ? "before" : "after";
-      const w = `${s} not compared: the ${which} snapshot is compact (${COMPACT_REASON})`;
       if (!warnings.includes(w)) warnings.push(w);
       continue;
     }

@@ -19,8 +19,13 @@
  * - Any top-level section besides those is dropped (and its status, if it has one, marked as
  *   above): a section added to the schema later is left out of compact files until it is added
  *   here on purpose.
+ * - A capture across network namespaces keeps its `namespaces` (each one's identity, counters
+ *   and settings; named in `meta.compact.sections`) and `forwards` (how the listeners kept are
+ *   reached), so that every record kept still names a namespace the file lists and a diff pairs
+ *   the namespaces as it does for full captures; each namespace's own section statuses are
+ *   marked as the top-level ones are (routes left out, connections without sessions).
  */
-import type { CompactMeta, Meta, SectionStatus, Snapshot } from "../model.ts";
+import type { CompactMeta, Meta, Namespace, SectionStatus, Snapshot } from "../model.ts";
 import { isSession } from "../net/sockets.ts";
 import { dict } from "../util/record.ts";
 
@@ -32,6 +37,22 @@ export const COMPACT_REASON = "not captured: compact mode";
 
 /** The snapshot sections a compact file keeps whole. */
 const KEPT_WHOLE = new Set(["interfaces", "counters", "settings"]);
+
+/** A namespace's entry with its section statuses marked as a compact file's are. */
+function compactNamespace(ns: Namespace): Namespace {
+  const sections: Namespace["sections"] = {};
+  for (const [name, st] of Object.entries(ns.sections)) {
+    if (name === "connections") {
+      sections[name] = st.status === "error" ? st : {
+        ...st,
+        status: "partial",
+        warnings: [...st.warnings ?? [], `sessions ${COMPACT_REASON}`],
+      };
+    } else if (KEPT_WHOLE.has(name)) sections[name] = st;
+    else sections[name] = { status: "error", error: COMPACT_REASON };
+  }
+  return { ...ns, sections };
+}
 
 function withWarning(st: SectionStatus, warning: string): SectionStatus {
   if (st.status === "error") return st;
@@ -71,7 +92,10 @@ export function compactSnapshot(s: Snapshot, base: string): Snapshot {
     s.meta.sections.processes,
     `only the holders of listeners and unconnected sockets: compact mode`,
   );
-  const compact: CompactMeta = { base, sections: [...COMPACT_SECTIONS] };
+  const compact: CompactMeta = {
+    base,
+    sections: [...COMPACT_SECTIONS, ...(s.namespaces ? ["namespaces"] : [])],
+  };
   const meta: Meta = { ...s.meta, compact, sections: sections as Meta["sections"] };
   const out: Snapshot = {
     schema: s.schema,
@@ -83,6 +107,8 @@ export function compactSnapshot(s: Snapshot, base: string): Snapshot {
     counters: s.counters,
   };
   if (s.settings !== undefined) out.settings = s.settings;
+  if (s.namespaces !== undefined) out.namespaces = s.namespaces.map(compactNamespace);
+  if (s.forwards !== undefined) out.forwards = s.forwards;
   return out;
 }
 

@@ -14,6 +14,7 @@ import { parseSnapshotBytes } from "../../src/snapshot/read.ts";
 import { serializeSnapshot } from "../../src/snapshot/serialize.ts";
 import { ROOT } from "../helpers/cli.ts";
 import { conn, iface, listen, proc, procs, route, snap } from "../diff/_build.ts";
+import { namespacedPair } from "../diff/_namespaces.ts";
 
 const T0 = "2026-03-01T10:00:00.000Z", T1 = "2026-03-01T10:00:10.000Z";
 
@@ -104,10 +105,14 @@ test("diff: sessions and routes a compact file left out are not compared, with a
     ),
     doc.warnings.join("\n"),
   );
-  // The routes were marked as not captured: the error rule says so first.
+  // The routes were marked as not captured too: the compact rule says why, once.
   assert.ok(
-    doc.warnings.some((w) => /^routes not compared: the after snapshot has no routes/.test(w)),
+    doc.warnings.includes(
+      "routes not compared: the after snapshot is compact (not captured: compact mode)",
+    ),
+    doc.warnings.join("\n"),
   );
+  assert.ok(!doc.warnings.some((w) => w.includes("has no routes")), doc.warnings.join("\n"));
   // Listeners are still compared: one that went away is reported.
   const later = compactSnapshot(full(T1), "base.json");
   later.connections = later.connections.filter((c) => c.localPort !== 22);
@@ -121,4 +126,46 @@ test("diff: sessions and routes a compact file left out are not compared, with a
     "interfaces",
     "counters",
   ]);
+});
+
+test("compactSnapshot() across namespaces keeps the namespaces, so a diff pairs them as for full captures", () => {
+  const [, after] = namespacedPair();
+  after.routes = [route("10.0.0.0/24"), { ...route("172.17.0.0/16"), namespace: "docker:web" }];
+  after.forwards = [{
+    protocol: "tcp",
+    hostAddress: "0.0.0.0",
+    hostPort: 8081,
+    toAddress: "172.17.0.3",
+    toPort: 80,
+    via: "dnat",
+    namespace: "docker:new",
+  }];
+  const c = compactSnapshot(after, "base.json");
+  assert.deepEqual(c.meta.compact?.sections, [
+    "listeners",
+    "interfaces",
+    "counters",
+    "settings",
+    "namespaces",
+  ]);
+  assert.deepEqual(c.namespaces?.map((n) => n.id), after.namespaces?.map((n) => n.id));
+  assert.deepEqual(c.forwards, after.forwards);
+  assert.deepEqual(c.routes, [], "no routes of any namespace");
+  const web = c.namespaces?.find((n) => n.id === "docker:web");
+  assert.deepEqual(web?.sections.routes, { status: "error", error: COMPACT_REASON });
+  assert.equal(web?.sections.connections?.status, "partial");
+  assert.deepEqual(web?.counters, after.namespaces?.find((n) => n.id === "docker:web")?.counters);
+  // Full → compact of one moment: nothing changed, no namespace reads as gone.
+  const same = diffSnapshots(after, c);
+  assert.deepEqual(same.changes, [], same.changes.map((x) => x.summary).join("\n"));
+  assert.ok(same.sections.includes("namespaces"));
+  assert.deepEqual(
+    same.warnings.filter((w) => w.startsWith("routes")),
+    ["routes not compared: the after snapshot is compact (not captured: compact mode)"],
+  );
+  // A container's listener that goes between two compact files is reported, in its namespace.
+  const later = compactSnapshot(after, "base.json");
+  later.connections = later.connections.filter((x) => x.namespace !== "docker:new");
+  const gone = diffSnapshots(c, later).changes.filter((x) => x.section === "listeners");
+  assert.deepEqual(gone.map((x) => [x.kind, x.namespace]), [["listener-closed", "docker:new"]]);
 });
