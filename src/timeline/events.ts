@@ -4,9 +4,12 @@
  * "listener tcp 0.0.0.0:9200 (python3) opened at 10:42:10, closed at 10:44:30".
  *
  * Decisions:
- * - A thing is the section and the key of its changes (as the diff keys them), so the opening
- *   and the closing of one listener are one event; an exposure change is keyed by port and
- *   program, as the diff keys it, and so is an event of its own.
+ * - A thing is the section, the namespace and the key of its changes (as the diff keys them:
+ *   a change in another network namespace than the snapshots' own carries its `namespace`), so
+ *   the opening and the closing of one listener are one event, and port 80 of container web is
+ *   another thing than port 80 of the host; an exposure change is keyed by port and program, as
+ *   the diff keys it, and so is an event of its own. A namespace appearing and going
+ *   (`namespace-added`, `-removed`) is an event of the namespace.
  * - Sessions opening and closing and counters moving are not events: they are counted and rated
  *   per step. Their notable signs are events: connection attempts left unanswered, a TCP state
  *   building up, an interface counting errors or drops, a counter reset, a setting changed.
@@ -35,6 +38,8 @@ export interface TimelineEvent {
   subject: string;
   /** The key of its changes, as in `nsnap-diff/v1`. */
   key: Record<string, unknown>;
+  /** The namespace it is in, where not the snapshots' own (as in `nsnap-diff/v1`). */
+  namespace?: string;
   history: EventEntry[];
   /** The story in one line: the subject, then what happened and when. */
   summary: string;
@@ -140,8 +145,13 @@ function program(c: Change): string | undefined {
   return side((c as { after?: unknown }).after) ?? side((c as { before?: unknown }).before);
 }
 
-/** What the change is about, without what happened to it. */
+/** What the change is about, without what happened to it (and in which namespace). */
 function subjectOf(c: Change): string {
+  const where = c.namespace === undefined ? "" : ` in ${c.namespace}`;
+  return `${thingOf(c)}${where}`;
+}
+
+function thingOf(c: Change): string {
   const k = c.key as Record<string, string | number | boolean | undefined>;
   switch (c.section) {
     case "namespaces": {
@@ -186,7 +196,7 @@ function subjectOf(c: Change): string {
 }
 
 function keyText(c: Change): string {
-  return `${c.section} ${JSON.stringify(c.key)}`;
+  return `${c.section} ${c.namespace ?? ""} ${JSON.stringify(c.key)}`;
 }
 
 /**
@@ -222,6 +232,7 @@ export class EventRollup {
         history: [],
         summary: "",
       };
+      if (c.namespace !== undefined) e.namespace = c.namespace;
       this.#events.set(id, e);
     } else if (c.section === "listeners" && program(c) !== undefined) {
       e.subject = subjectOf(c); // the owner may be known only later

@@ -70,7 +70,8 @@ export const TimelineStep = z.object({
     description: "The exact increase of each of those that moved.",
   }),
   traffic: z.record(z.string(), TrafficRates).meta({
-    description: "Per interface present on both sides.",
+    description: "Per interface present on both sides, by name; one of another network " +
+      "namespace than the snapshots' own as NAMESPACE/NAME (docker:web/eth0).",
   }),
 }).meta({ id: "TimelineStep" });
 
@@ -89,6 +90,10 @@ export const TimelineEvent = z.object({
   key: z.record(z.string(), z.unknown()).meta({
     description: "The key of its changes, as in nsnap-diff/v1 (ListenerKey, RouteKey, " +
       "InterfaceKey, CounterKey …): strings and numbers.",
+  }),
+  namespace: z.string().optional().meta({
+    description: "The network namespace it is in (its stable id, as in nsnap-diff/v1), in a " +
+      "series of captures across namespaces; absent for the snapshots' own.",
   }),
   history: z.array(EventEntry).min(1),
   summary: z.string().meta({

@@ -10,6 +10,10 @@
  *   rates, given per step for the notable counters (`SERIES_COUNTERS`) and every interface.
  * - A rate is a gap (null) where a counter is missing on either side, went backwards, or the host
  *   rebooted, and 0 where it is present on both sides and did not move.
+ * - The counters are the snapshots' own namespace's (the host's, for a capture run there).
+ *   Interfaces of every namespace have their traffic, one of another namespace keyed
+ *   `NAMESPACE/NAME` (`docker:web/eth0`: interface names have no `/`), paired within its
+ *   namespace as the diff pairs them.
  */
 import { type DiffOptions, diffSnapshots } from "../diff/mod.ts";
 import type { Change, DiffDocument } from "../diff/types.ts";
@@ -69,11 +73,16 @@ export interface Step {
   counterRates: Record<string, number | null>;
   /** Exact increase of each of `SERIES_COUNTERS` that moved. */
   counterDeltas: Record<string, bigint>;
-  /** Per interface present on both sides. */
+  /** Per interface present on both sides (`trafficKey()`). */
   traffic: Record<string, TrafficRates>;
   /** The changes a timeline lists (`listed()`). */
   changes: Change[];
   warnings: string[];
+}
+
+/** The key of an interface's traffic: its name, after its namespace's id in another namespace. */
+export function trafficKey(i: { name: string; namespace?: string | undefined }): string {
+  return i.namespace === undefined ? i.name : `${i.namespace}/${i.name}`;
 }
 
 /** True for the changes a step lists: all but plain counter, gauge and traffic movement. */
@@ -124,7 +133,9 @@ export function stepOf(
     if (c.section === "counters") {
       byCounter.set(shortName(String(c.key.group), String(c.key.name)), c);
     }
-    if (c.kind === "interface-traffic") byInterface.set(String(c.key.interface), c);
+    if (c.kind === "interface-traffic") {
+      byInterface.set(trafficKey({ name: String(c.key.interface), namespace: c.namespace }), c);
+    }
   }
   const reboot = byCounter.has("*.*");
   const seconds = doc.intervalSeconds;
@@ -146,20 +157,21 @@ export function stepOf(
     }
   }
   const traffic = dict<TrafficRates>();
-  const before = new Set(a.interfaces.map((i) => i.name));
+  const before = new Set(a.interfaces.map(trafficKey));
   const compared = doc.sections.includes("interfaces");
   for (const i of b.interfaces) {
-    if (!compared || !before.has(i.name) || seconds === undefined) continue;
-    const c = byInterface.get(i.name);
+    const key = trafficKey(i);
+    if (!compared || !before.has(key) || seconds === undefined) continue;
+    const c = byInterface.get(key);
     if (!c) {
-      traffic[i.name] = { rx: 0, tx: 0, errors: 0, drops: 0 };
+      traffic[key] = { rx: 0, tx: 0, errors: 0, drops: 0 };
       continue;
     }
     const t = c as { reset?: boolean; perSecond?: unknown };
     const ps = t.reset === true ? undefined : t.perSecond as Record<string, number> | undefined;
     const get = (...names: string[]) =>
       ps === undefined ? null : names.reduce((sum, n) => sum + (ps[n] ?? 0), 0);
-    traffic[i.name] = {
+    traffic[key] = {
       rx: get("rxBytes"),
       tx: get("txBytes"),
       errors: get("rxErrors", "txErrors"),
