@@ -170,7 +170,7 @@ function overview(view: WatchView, state: WatchState, s: WatchScreen, h: number,
       { header: "errors+drops/s", align: "right" },
     ],
     view.traffic.map((t) => [
-      escapeText(t.name),
+      escapeText(t.namespace === undefined ? t.name : `${t.namespace}/${t.name}`),
       bytesRate(t.rxBytes),
       bytesRate(t.txBytes),
       t.rxPackets === null || t.txPackets === null ? "–" : formatRate(t.rxPackets + t.txPackets),
@@ -252,7 +252,11 @@ function listeners(view: WatchView, s: WatchScreen, h: number, paint: Paint): st
   const rows = view.listeners.map((l) => {
     const row = [
       l.protocol,
-      escapeText(endpoint(l.address, l.port)),
+      escapeText(
+        l.namespace === undefined
+          ? endpoint(l.address, l.port)
+          : `${l.namespace} ${endpoint(l.address, l.port)}`,
+      ),
       l.program !== undefined
         ? `${escapeText(l.program)}${l.pid !== undefined ? ` (${l.pid})` : ""}`
         : l.pid !== undefined

@@ -13,6 +13,10 @@
  *   reboot, a wrap) or is missing on a side has no rate (null), never a negative one.
  * - Sessions are grouped as the report groups them: inbound by local service port ("tcp :443 ←
  *   clients"), outbound by remote address and port.
+ * - A capture across network namespaces: every namespace's sockets and interfaces are shown,
+ *   those of another namespace than the watch's own marked with its id (`docker:web/eth0`, a
+ *   listener's or a service's `namespace`); an interface is paired with the one of its name in
+ *   its namespace. The counter rates are the own namespace's (the host's, run from it).
  * - The changes are those a timeline tells stories of (`isEventChange`: listeners, routes,
  *   interfaces, settings, unanswered connection attempts, state build-ups) plus interface
  *   errors; counters are in the rates, sessions in their pane. At most `MAX_CHANGES` are kept.
@@ -72,6 +76,8 @@ export interface RateRow {
 /** One interface's traffic per second. */
 export interface TrafficRow {
   name: string;
+  /** Its network namespace, where not the watch's own. */
+  namespace?: string;
   rxBytes: number | null;
   txBytes: number | null;
   rxPackets: number | null;
@@ -91,6 +97,8 @@ export interface ServiceRow {
 /** One listening socket and its accept queue. */
 export interface ListenerRow {
   protocol: string;
+  /** Its network namespace, where not the watch's own. */
+  namespace?: string;
   address: string;
   port: number;
   program?: string;
@@ -253,16 +261,21 @@ function rateRows(
   });
 }
 
+/** An interface's name within its namespace (names repeat across namespaces: `lo`, `eth0`). */
+const interfaceKey = (i: { name: string; namespace?: string | undefined }) =>
+  `${i.namespace ?? ""}\u0000${i.name}`;
+
 function trafficRows(prev: Snapshot | undefined, cur: Snapshot, secs: number | undefined) {
-  const before = new Map(prev?.interfaces.map((i) => [i.name, i.stats]) ?? []);
+  const before = new Map(prev?.interfaces.map((i) => [interfaceKey(i), i.stats]) ?? []);
   const rows: TrafficRow[] = [];
   for (const i of cur.interfaces) {
-    const a = before.get(i.name), b = i.stats;
+    const a = before.get(interfaceKey(i)), b = i.stats;
     if (b === undefined) continue;
     const r = (k: keyof NonNullable<typeof b>) => perSecond(a?.[k], b[k], secs);
     const parts = [r("rxErrors"), r("txErrors"), r("rxDropped"), r("txDropped")];
     rows.push({
       name: i.name,
+      ...(i.namespace !== undefined ? { namespace: i.namespace } : {}),
       rxBytes: r("rxBytes"),
       txBytes: r("txBytes"),
       rxPackets: r("rxPackets"),
@@ -274,24 +287,25 @@ function trafficRows(prev: Snapshot | undefined, cur: Snapshot, secs: number | u
   }
   // Busiest first; the quiet ones by name.
   const load = (t: TrafficRow) => (t.rxBytes ?? 0) + (t.txBytes ?? 0);
-  return rows.sort((x, y) => load(y) - load(x) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  const key = (t: TrafficRow) => interfaceKey(t);
+  return rows.sort((x, y) => load(y) - load(x) || (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
 }
 
 function census(s: Snapshot): { states: Map<string, number>; services: Map<string, number> } {
   const rules = socketRules(s);
   const listening = new Set<string>();
-  for (const c of s.connections) {
-    if (isListener(c, rules)) listening.add(`${c.protocol} ${c.localPort}`);
-  }
+  const where = (c: Connection) => `${c.namespace ?? ""} ${c.protocol} ${c.localPort}`;
+  for (const c of s.connections) if (isListener(c, rules)) listening.add(where(c));
   const states = new Map<string, number>(), services = new Map<string, number>();
   for (const c of s.connections) {
     if (c.protocol === "tcp" && c.state !== "LISTEN") {
       states.set(c.state, (states.get(c.state) ?? 0) + 1);
     }
     if (!isSession(c)) continue;
-    const label = listening.has(`${c.protocol} ${c.localPort}`)
+    const label = (listening.has(where(c))
       ? `${c.protocol} :${c.localPort} ← clients`
-      : `${c.protocol} → ${endpoint(c.remoteAddress, c.remotePort)}`;
+      : `${c.protocol} → ${endpoint(c.remoteAddress, c.remotePort)}`) +
+      (c.namespace === undefined ? "" : ` (${c.namespace})`);
     services.set(label, (services.get(label) ?? 0) + 1);
   }
   return { states, services };
@@ -306,6 +320,7 @@ function listenerRows(s: Snapshot): ListenerRow[] {
   const rows = s.connections.filter((c) => isListener(c, rules)).map((c) => {
     const row: ListenerRow = {
       protocol: c.protocol,
+      ...(c.namespace !== undefined ? { namespace: c.namespace } : {}),
       address: c.localAddress,
       port: c.localPort,
       recvQ: c.recvQ,

@@ -187,3 +187,37 @@ test("splitKeys(): a burst of input is cut into keys, escape sequences whole", (
     "\x1b[Z",
   ]);
 });
+
+test("addSample(): across namespaces, interfaces of one name and listeners on one port stay apart", () => {
+  const ns = (sec: number) => {
+    const base = sample(sec);
+    const lo = (namespace: string | undefined, perSec: number) =>
+      iface("lo", {
+        ...(namespace ? { namespace } : {}),
+        stats: { rxBytes: BigInt(perSec * sec), txBytes: 0n, rxPackets: 0n, txPackets: 0n },
+      });
+    return {
+      ...base,
+      connections: [
+        ...base.connections,
+        { ...listen("0.0.0.0", 22, 2), namespace: "docker:web" },
+        { ...conn("172.17.0.2", 22, "172.17.0.1", 50000 + sec), namespace: "docker:web" },
+      ],
+      processes: procs(proc(1, "sshd"), proc(2, "dropbear")),
+      interfaces: [lo(undefined, 100), lo("docker:web", 7)],
+    };
+  };
+  const s = run(ns(1), ns(2));
+  assert.deepEqual(s.view!.traffic.map((t) => [t.namespace ?? "-", t.name, t.rxBytes]), [
+    ["-", "lo", 100],
+    ["docker:web", "lo", 7],
+  ]);
+  assert.deepEqual(s.view!.listeners.map((l) => [l.namespace ?? "-", l.port, l.program]), [
+    ["-", 22, "sshd"],
+    ["docker:web", 22, "dropbear"],
+  ]);
+  assert.deepEqual(s.view!.services.map((x) => x.label), [
+    "tcp :22 ← clients",
+    "tcp :22 ← clients (docker:web)",
+  ]);
+});
