@@ -47,7 +47,7 @@ Examples:
   nsnap port 443 incident.json.gz     who holds port 443 in a saved snapshot
   nsnap report a.json b.json          one HTML page for a ticket
   nsnap check policy.yaml             does this host keep its policy (exit 1)
-  nsnap watch                         a live view: rates, traffic, sessions, listeners`,
+  nsnap watch                         a live view of rates, traffic, sessions`,
   );
   for (
     const register of [
