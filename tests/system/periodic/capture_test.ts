@@ -301,7 +301,9 @@ test(
         run.signal("SIGINT");
         run.signal("SIGTERM");
         const e = await run.ended;
-        assert.ok(e.code === 0 || e.code === 143, `exit ${e.code}: ${e.stderr}`);
+        // Sent back to back, the two may reach the handlers in either order (the runtime hands
+        // each kind over on its own): the second one seen ends the process with its own code.
+        assert.ok([0, 130, 143].includes(e.code ?? -1), `exit ${e.code}: ${e.stderr}`);
         assert.deepEqual(tempsIn(dir), []);
         for (const f of snapshotsIn(dir)) assert.ok(read(join(dir, f)).connections.length >= 4000);
       } finally {
