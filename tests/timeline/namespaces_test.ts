@@ -8,23 +8,8 @@ import assert from "node:assert/strict";
 import type { Connection, Namespace, Snapshot } from "../../src/model.ts";
 import { TimelineBuilder } from "../../src/timeline/mod.ts";
 import { iface, listen, proc, procs, snap } from "../diff/_build.ts";
+import { HOST, SECTIONS } from "../diff/_namespaces.ts";
 
-const SECTIONS = {
-  connections: { status: "ok" as const },
-  routes: { status: "ok" as const },
-  interfaces: { status: "ok" as const },
-  counters: { status: "ok" as const },
-};
-const HOST: Namespace = {
-  id: "host",
-  inode: 4026531833,
-  kind: "host",
-  own: true,
-  labels: {},
-  processes: 1,
-  pids: [10],
-  sections: SECTIONS,
-};
 const WEB: Namespace = {
   id: "docker:web",
   inode: 4026532100,
