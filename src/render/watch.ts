@@ -10,8 +10,9 @@
  * 4 changes (every change since the start, scrollable). A larger terminal gets more rows in every
  * table; below 40×10 the screen says it is too small.
  *
- * Every string from a snapshot is escaped (util/escape.ts) before it is measured and cut, so no
- * name can move the cursor or colour the screen; colour (never with NO_COLOR, the command
+ * Every string from a snapshot is escaped (util/escape.ts) once before it is measured and cut
+ * (table cells by the table renderer, free lines here), so no name can move the cursor or colour
+ * the screen; colour (never with NO_COLOR, the command
  * decides) is added after the text is laid out, so it never changes a width.
  */
 import { formatBytes, formatCount, formatDuration, formatRate } from "../format.ts";
@@ -170,7 +171,7 @@ function overview(view: WatchView, state: WatchState, s: WatchScreen, h: number,
       { header: "errors+drops/s", align: "right" },
     ],
     view.traffic.map((t) => [
-      escapeText(t.namespace === undefined ? t.name : `${t.namespace}/${t.name}`),
+      t.namespace === undefined ? t.name : `${t.namespace}/${t.name}`,
       bytesRate(t.rxBytes),
       bytesRate(t.txBytes),
       t.rxPackets === null || t.txPackets === null ? "–" : formatRate(t.rxPackets + t.txPackets),
@@ -227,7 +228,7 @@ function sessions(view: WatchView, s: WatchScreen, h: number, paint: Paint): str
       { header: "change", align: "right" },
     ],
     view.services.map((x) => [
-      escapeText(x.label),
+      x.label,
       formatCount(x.count),
       x.delta === 0 ? "" : x.delta > 0 ? `+${x.delta}` : String(x.delta),
     ]),
@@ -252,13 +253,11 @@ function listeners(view: WatchView, s: WatchScreen, h: number, paint: Paint): st
   const rows = view.listeners.map((l) => {
     const row = [
       l.protocol,
-      escapeText(
-        l.namespace === undefined
-          ? endpoint(l.address, l.port)
-          : `${l.namespace} ${endpoint(l.address, l.port)}`,
-      ),
+      l.namespace === undefined
+        ? endpoint(l.address, l.port)
+        : `${l.namespace} ${endpoint(l.address, l.port)}`,
       l.program !== undefined
-        ? `${escapeText(l.program)}${l.pid !== undefined ? ` (${l.pid})` : ""}`
+        ? `${l.program}${l.pid !== undefined ? ` (${l.pid})` : ""}`
         : l.pid !== undefined
         ? String(l.pid)
         : "?",

@@ -141,6 +141,12 @@ test("renderWatch(): hostile host, interface and program names are escaped", () 
   const text = lines.join("\n").replace(SGR, "");
   assert.ok(text.includes("x\\x1b[2J\\x1b]0;pwned\\x07\\u{202e}y\\n"), text);
   assert.ok(!text.includes("\x1b]0;"), "no raw OSC");
+  // Escaped once, in the tables too: a backslash escaped again would read as one in the name.
+  assert.ok(!text.includes("\\\\x1b"), text);
+  for (const pane of ["2", "3"]) {
+    const more = renderWatch(pressKey(watched(true), pane), { cols: 200, rows: 40, color: false });
+    assert.ok(!more.join("\n").includes("\\\\x1b"), more.join("\n"));
+  }
 });
 
 test("renderWatch(): no colour codes at all without colour (NO_COLOR); colour adds only SGR", () => {
@@ -182,4 +188,26 @@ test("share(): minimums first, then the rest in order, never more than asked or 
   ]);
   assert.deepEqual(share(5, [{ want: 17, min: 4 }, { want: 9, min: 3 }]), [4, 1]);
   assert.deepEqual(share(50, [{ want: 3, min: 4 }, { want: 2, min: 3 }]), [3, 2]);
+});
+
+test("renderWatch(): another namespace's interfaces and listeners carry its id, escaped", () => {
+  const ns = (sec: number): Snapshot => {
+    const s = sample(sec);
+    s.interfaces.push(iface("eth0", {
+      namespace: `docker:${EVIL}`,
+      stats: { rxBytes: BigInt(90_000 * sec), txBytes: 0n },
+    }));
+    s.connections.push({ ...listen("0.0.0.0", 80, 1), namespace: "docker:web" });
+    return s;
+  };
+  let s = addSample(addSample(startWatch("web-1", 1000), ns(1)), ns(2));
+  const overview = renderWatch(s, { cols: 80, rows: 24, color: false });
+  assertFits(overview, 80, 24, "overview");
+  assert.ok(overview.some((l) => l.startsWith("docker:x\\x1b[2J")), overview.join("\n"));
+  s = pressKey(s, "3");
+  const listeners = renderWatch(s, { cols: 80, rows: 24, color: false });
+  assert.ok(
+    listeners.some((l) => /^tcp +docker:web 0\.0\.0\.0:80 +sshd/.test(l)),
+    listeners.join("\n"),
+  );
 });
