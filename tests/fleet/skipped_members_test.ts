@@ -22,7 +22,7 @@ function listen(server: Server, path: string): Promise<void> {
   });
 }
 
-test("diff DIR DIR, show, port, report, check and import warn of a device link or a socket", async (t) => {
+test("diff DIR DIR, diff DIR, show, port, report, check and import warn of a device link or a socket", async (t) => {
   const root = mkdtempSync(join(tmpdir(), "nsnap-skip-"));
   const server = createServer();
   t.after(() => {
@@ -72,6 +72,20 @@ test("diff DIR DIR, show, port, report, check and import warn of a device link o
   const report = await runMain(["report", b, "-o", join(root, "r.html")]);
   assert.equal(report.code, 0, report.stderr);
   warned(report.stderr, both);
+
+  // A timeline folder (one host's series): the same warning, the series still diffed.
+  const series = join(root, "series");
+  mkdirSync(series);
+  copyFileSync(`${EXAMPLES}before.json`, join(series, "t1.json"));
+  copyFileSync(`${EXAMPLES}after.json`, join(series, "t2.json"));
+  symlinkSync("/dev/zero", join(series, "t3.json"));
+  const timeline = await runMain(["diff", series]);
+  assert.ok(timeline.code === 0 || timeline.code === 1, timeline.stderr);
+  warned(timeline.stderr, [
+    `nsnap: warning: skipped ${
+      join(series, "t3.json")
+    }: it is a character device, not a regular file`,
+  ]);
 
   const imp = await runMain(["import", saved, "-o", join(root, "i.json")]);
   assert.equal(imp.code, 0, imp.stderr);

@@ -12,11 +12,14 @@ import { ROOT, runCli } from "../../helpers/cli.ts";
 
 const EXAMPLES = `${ROOT}snapshots/examples/`;
 
-test("a FIFO in a folder is warned of and never opened: diff DIR DIR, show, report, check, import", (t) => {
+test("a FIFO in a folder is warned of and never opened: diff DIR DIR, diff DIR, show, report, check, import", (t) => {
   const root = mkdtempSync(join(tmpdir(), "nsnap-fifo-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const a = join(root, "a"), b = join(root, "b"), saved = join(root, "saved");
-  for (const d of [a, b, saved]) mkdirSync(d);
+  const series = join(root, "series");
+  for (const d of [a, b, saved, series]) mkdirSync(d);
+  copyFileSync(`${EXAMPLES}before.json`, join(series, "t1.json"));
+  copyFileSync(`${EXAMPLES}after.json`, join(series, "t2.json"));
   copyFileSync(`${EXAMPLES}before.json`, join(a, "h1.json"));
   copyFileSync(`${EXAMPLES}after.json`, join(b, "h1.json"));
   writeFileSync(
@@ -26,11 +29,16 @@ test("a FIFO in a folder is warned of and never opened: diff DIR DIR, show, repo
       "0.0.0.0         192.168.1.1     0.0.0.0         UG    100    0        0 eth0\n",
   );
   writeFileSync(join(root, "p.yaml"), "schema: nsnap-policy/v1\n");
-  const mk = spawnSync("mkfifo", [join(b, "h2.json"), join(saved, "ss.txt")]);
+  const mk = spawnSync("mkfifo", [
+    join(b, "h2.json"),
+    join(saved, "ss.txt"),
+    join(series, "t3.json"),
+  ]);
   if (mk.status !== 0) return t.skip("mkfifo (coreutils) cannot make a FIFO here");
 
   const cases: Array<[string[], string]> = [
     [["diff", a, b], join(b, "h2.json")],
+    [["diff", series], join(series, "t3.json")],
     [["show", b], join(b, "h2.json")],
     [["report", b, "-o", join(root, "r.html")], join(b, "h2.json")],
     [["check", join(root, "p.yaml"), b], join(b, "h2.json")],
