@@ -49,6 +49,22 @@ export function cannotRead(
   return `${source}${line === undefined ? "" : `:${line}`}: cannot read ${what}: ${shown}`;
 }
 
+/**
+ * The one warning for rows that carry more values than the header names: the rows are kept, the
+ * values no column claims are left out, and this is said once per file, not once per row.
+ *
+ * @example
+ * ```ts
+ * import { extraValues } from "./text.ts";
+ * extraValues("route.txt", 3, 2, "Iface");
+ * // 'route.txt:3: 2 rows carry values after the last column (Iface), left out'
+ * ```
+ */
+export function extraValues(source: string, firstLine: number, rows: number, last: string): string {
+  const what = rows === 1 ? "1 row carries" : `${rows} rows carry`;
+  return `${source}:${firstLine}: ${what} values after the last column (${last}), left out`;
+}
+
 /** Where each record was read in its input, as its parser noted it: ":12" (a line), "[3]" (an item). */
 const ORIGINS = new WeakMap<object, string>();
 
