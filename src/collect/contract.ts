@@ -39,6 +39,11 @@ export interface Place {
   root: string;
   /** Runs external commands (`ip -j`, macOS tools); tests pass recorded outputs. */
   runner: CommandRunner;
+  /**
+   * The network namespace to read over netlink: a namespace file (`/proc/PID/ns/net`,
+   * `/run/netns/NAME`); absent for this process's own. /sys is read only in the own namespace.
+   */
+  netns?: string;
 }
 
 /** What the caller asks of a collector. */

@@ -37,6 +37,8 @@ export const collectLinux: Collector = (place, opts) => {
   // One descriptor scan for the sockets of every namespace: inodes are unique on the host.
   if (across) { for (const c of across.connections) sockets.value.push(c); }
   const owned = assignOwners(place, opts, sockets, bootMs);
+  // A fixture tree's /proc is not the kernel netlink would answer for.
+  const netlink = place.root === "/";
   const out: Collected = {
     sections: {
       connections: owned.connections,
@@ -44,10 +46,10 @@ export const collectLinux: Collector = (place, opts) => {
       routes: collectRoutes(place),
       interfaces: collectInterfaces(place),
       counters: collectCounters(place),
-      rules: collectRules(place),
-      neighbours: collectNeighbours(place),
+      rules: collectRules(place, netlink),
+      neighbours: collectNeighbours(place, netlink),
       settings: collectSettings(place),
-      qdiscs: collectQdiscs(place),
+      qdiscs: collectQdiscs(place, netlink),
       firewall: collectFirewall(place),
     },
   };

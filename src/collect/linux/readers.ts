@@ -64,3 +64,8 @@ export function readSection<T>(
   const source = readers.map((r) => r.source).join(", ");
   return { value: empty, status: failed(reasons.join("; ") || "no source"), source };
 }
+
+/** The readers, without the netlink ones when the capture does not read netlink. */
+export function withNetlink<T>(readers: readonly Reader<T>[], netlink: boolean): Reader<T>[] {
+  return readers.filter((r) => netlink || r.source !== "netlink");
+}
