@@ -50,7 +50,7 @@ export const collectLinux: Collector = (place, opts) => {
       neighbours: collectNeighbours(place, netlink),
       settings: collectSettings(place),
       qdiscs: collectQdiscs(place, netlink),
-      firewall: collectFirewall(place),
+      firewall: collectFirewall(place, netlink),
     },
   };
   if (across) out.namespaces = finishAcross(place, out.sections, across);

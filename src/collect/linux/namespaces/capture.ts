@@ -17,8 +17,11 @@ import type {
   Connection,
   Namespace,
   NamespaceSection,
+  Neighbour,
   NetInterface,
+  Qdisc,
   Route,
+  Rule,
 } from "../../../model.ts";
 import { UsageError } from "../../../errors.ts";
 import { namespacePicker } from "../../../net/namespaces.ts";
@@ -28,7 +31,12 @@ import { inNetns, netlinkAvailable } from "../../../runtime/netlink.ts";
 import { countersIn } from "../counters.ts";
 import { readOverNetlink } from "./netlink_read.ts";
 import { collectSettings } from "../settings.ts";
-import { under } from "../files.ts";
+import { readText, under } from "../files.ts";
+import { collectFirewall, type LegacyNames } from "../firewall.ts";
+import { collectNeighbours } from "../neighbours.ts";
+import { collectQdiscs } from "../qdiscs.ts";
+import { collectRules } from "../rules.ts";
+import { runnerIn } from "./enter.ts";
 import { namespaceFileInode } from "./discover.ts";
 import { type NamespacePlan, type NamespacesPlanned, planNamespaces } from "./mod.ts";
 import { interfacesIn, type NamespaceRead, readFromProc, routesIn, socketsIn } from "./read.ts";
@@ -47,6 +55,9 @@ export interface Across {
   connections: Connection[];
   routes: Route[];
   interfaces: NetInterface[];
+  rules: Rule[];
+  neighbours: Neighbour[];
+  qdiscs: Qdisc[];
   /** What the discovery could not do. */
   warnings: string[];
   /** Processes whose namespace could not be read. */
@@ -134,8 +145,10 @@ export function procReader(root: string): NamespaceReader {
  * Reads a namespace of the live host: sockets, links, addresses and routes over netlink in it
  * (where the FFI is there; else, or for a dump the kernel refuses, from /proc), the counters from
  * /proc/PID/net of a process in it, or from /proc/thread-self/net after entering it when nothing
- * runs in it; its settings from /proc/sys/net after entering it (setns: CAP_SYS_ADMIN). What
- * cannot be entered is said in the section, and the rest is still read.
+ * runs in it; its settings from /proc/sys/net after entering it (setns: CAP_SYS_ADMIN). Its
+ * rules, neighbours and qdiscs with the own namespace's readers — over netlink in it, else `ip`
+ * and `tc` run in it with nsenter — and its firewall with `nsenter … nft` only where it has a
+ * table (firewall.ts). What cannot be entered is said in the section, and the rest is still read.
  */
 export function hostReader(place: Place): NamespaceReader {
   const useNetlink = netlinkAvailable().ok;
@@ -165,7 +178,24 @@ export function hostReader(place: Place): NamespaceReader {
       counters: sections.counters(),
     };
     read.settings = inside(() => collectSettings(place), {}, "/proc/sys");
+    const there: Place = { root: place.root, runner: runnerIn(path, place.runner), netns: path };
+    const names = read.linkNames;
+    read.rules = collectRules(there, useNetlink);
+    read.neighbours = collectNeighbours(there, useNetlink, names);
+    read.qdiscs = collectQdiscs(there, useNetlink, names);
+    read.firewall = collectFirewall(there, useNetlink, legacyNamesOf(plan, place.root));
     return read;
+  };
+}
+
+/** The x_tables names files of a namespace: its process's /proc/PID/net, else read inside it. */
+function legacyNamesOf(plan: NamespacePlan, root: string): LegacyNames {
+  if (plan.pid !== undefined) {
+    return (file) => readText(under(root, `/proc/${plan.pid}/net/${file}`));
+  }
+  return (file) => {
+    const r = inNetns(plan.netnsPath, () => readText(`/proc/thread-self/net/${file}`));
+    return r.ok ? r.value : undefined;
   };
 }
 
@@ -187,6 +217,30 @@ function tag<T extends { namespace?: string | undefined }>(
     x.namespace = id;
     into.push(x);
   }
+}
+
+/** The sections a namespace's entry can list (each when it was read there). */
+const NAMESPACE_SECTIONS = [
+  "connections",
+  "routes",
+  "interfaces",
+  "counters",
+  "settings",
+  "rules",
+  "neighbours",
+  "qdiscs",
+  "firewall",
+] as const;
+
+/** A list section of another namespace: its status in the entry, its records tagged into `into`. */
+function tagSection<T extends { namespace?: string | undefined }>(
+  name: "rules" | "neighbours" | "qdiscs",
+  s: Section<T[]>,
+  ns: Namespace,
+  into: T[],
+): void {
+  ns.sections[name] = namespaceSection(s);
+  tag(s.value, ns.id, into);
 }
 
 /**
@@ -215,6 +269,9 @@ export function captureAcross(
     connections: [],
     routes: [],
     interfaces: [],
+    rules: [],
+    neighbours: [],
+    qdiscs: [],
     warnings: planned.warnings,
     unreadable: planned.denied,
     ownId: plans[0]!.record.id,
@@ -229,9 +286,7 @@ export function captureAcross(
       r = read(plan);
     } catch (err) {
       const error = `Cannot read namespace ${ns.id}: ${(err as Error).message}`;
-      for (const name of ["connections", "routes", "interfaces", "counters"]) {
-        ns.sections[name] = { status: "error", error };
-      }
+      for (const name of NAMESPACE_SECTIONS) ns.sections[name] = { status: "error", error };
       continue;
     }
     tag(r.connections.value, ns.id, out.connections);
@@ -247,6 +302,13 @@ export function captureAcross(
     if (r.settings) {
       ns.sections.settings = namespaceSection(r.settings);
       if (r.settings.status.status !== "error") ns.settings = r.settings.value;
+    }
+    if (r.rules) tagSection("rules", r.rules, ns, out.rules);
+    if (r.neighbours) tagSection("neighbours", r.neighbours, ns, out.neighbours);
+    if (r.qdiscs) tagSection("qdiscs", r.qdiscs, ns, out.qdiscs);
+    if (r.firewall) {
+      ns.sections.firewall = namespaceSection(r.firewall);
+      if (r.firewall.status.status !== "error") ns.firewall = r.firewall.value;
     }
   }
   if (planned.denied > 0) {
