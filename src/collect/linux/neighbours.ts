@@ -21,7 +21,7 @@ import type { Section } from "../section.ts";
 import { readText, under } from "./files.ts";
 import { runIp } from "./ip.ts";
 import { dumpNeighbours } from "./netlink.ts";
-import { type Reader, readSection, unavailable, withNetlink } from "./readers.ts";
+import { dumpIn, type Reader, readSection, unavailable, withNetlink } from "./readers.ts";
 import { outputJson } from "./tools.ts";
 
 /** Neighbours and proxy entries of both families from `ip -j neigh`. */
@@ -93,17 +93,10 @@ export function netlinkNeighbours(names?: ReadonlyMap<number, string>): Reader<N
   return {
     source: "netlink",
     read: (place, warnings) => {
-      const r = dumpNeighbours({
-        ...(place.netns === undefined ? {} : { netns: place.netns }),
-        ...(names === undefined ? {} : { names }),
-      });
-      if (!r.ok) return unavailable(r.reason);
-      if (r.incomplete.length > 0) {
-        return unavailable(r.warnings.join("; ") || `${r.incomplete.join(", ")} unread`);
-      }
-      warnings.push(...r.warnings);
+      const records = dumpIn(place, dumpNeighbours, warnings, names);
+      if (!Array.isArray(records)) return records;
       const out: Neighbour[] = [];
-      for (const x of r.records) {
+      for (const x of records) {
         const n = neighbourOf(x);
         if (n) out.push(n);
         else if (listedByIp(x) && x.interface === undefined) {

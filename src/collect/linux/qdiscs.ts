@@ -25,7 +25,7 @@ import type { Place } from "../contract.ts";
 import type { Section } from "../section.ts";
 import { runTc } from "./ip.ts";
 import { dumpQdiscs } from "./netlink.ts";
-import { type Reader, readSection, unavailable, withNetlink } from "./readers.ts";
+import { dumpIn, type Reader, readSection, unavailable, withNetlink } from "./readers.ts";
 import { outputJson, outputText } from "./tools.ts";
 
 /** The options `tc qdisc show` prints, by qdisc identity and handle; a warning when it fails. */
@@ -135,18 +135,11 @@ export function netlinkQdiscs(names?: ReadonlyMap<number, string>): Reader<Qdisc
   return {
     source: "netlink",
     read: (place, warnings) => {
-      const r = dumpQdiscs({
-        ...(place.netns === undefined ? {} : { netns: place.netns }),
-        ...(names === undefined ? {} : { names }),
-      });
-      if (!r.ok) return unavailable(r.reason);
-      if (r.incomplete.length > 0) {
-        return unavailable(r.warnings.join("; ") || `${r.incomplete.join(", ")} unread`);
-      }
-      warnings.push(...r.warnings);
+      const records = dumpIn(place, dumpQdiscs, warnings, names);
+      if (!Array.isArray(records)) return records;
       const out: Qdisc[] = [];
       const askTc: Qdisc[] = [];
-      for (const x of r.records) {
+      for (const x of records) {
         const q = qdiscOf(x);
         if (!q) {
           if (x.interface === undefined) {

@@ -19,7 +19,7 @@ import type { Section } from "../section.ts";
 import { readText, under } from "./files.ts";
 import { runIp } from "./ip.ts";
 import { dumpRules } from "./netlink.ts";
-import { type Reader, readSection, unavailable, withNetlink } from "./readers.ts";
+import { dumpIn, type Reader, readSection, unavailable, withNetlink } from "./readers.ts";
 import { outputJson } from "./tools.ts";
 
 /** Both families from `ip -j rule`. */
@@ -129,14 +129,10 @@ export function ruleOf(r: NetlinkRule, names: RuleNames): Rule {
 const fromNetlink: Reader<Rule[]> = {
   source: "netlink",
   read: (place, warnings) => {
-    const r = dumpRules(place.netns === undefined ? {} : { netns: place.netns });
-    if (!r.ok) return unavailable(r.reason);
-    if (r.incomplete.length > 0) {
-      return unavailable(r.warnings.join("; ") || `${r.incomplete.join(", ")} unread`);
-    }
-    warnings.push(...r.warnings);
+    const records = dumpIn(place, dumpRules, warnings);
+    if (!Array.isArray(records)) return records;
     const names = ruleNames(place.root);
-    return r.records.map((x) => ruleOf(x, names));
+    return records.map((x) => ruleOf(x, names));
   },
 };
 

@@ -5,15 +5,7 @@
  * `tos AF11`). Comments (`#` to the end of the line) and lines that are not such pairs are read
  * past; the first name for a number wins, as the C library's lookup stops at the first match.
  */
-
-function numberOf(text: string): number | undefined {
-  const n = /^0x[0-9a-f]{1,8}$/i.test(text)
-    ? parseInt(text, 16)
-    : /^[0-9]{1,10}$/.test(text)
-    ? Number(text)
-    : NaN;
-  return Number.isInteger(n) && n >= 0 && n <= 0xffffffff ? n : undefined;
-}
+import { parseMark } from "./ip_rule.ts";
 
 function pairs(text: string, numberFirst: boolean): Map<number, string> {
   const out = new Map<number, string>();
@@ -21,7 +13,7 @@ function pairs(text: string, numberFirst: boolean): Map<number, string> {
     const words = raw.replace(/#.*/, "").trim().split(/\s+/);
     if (words.length < 2) continue;
     const [a, b] = numberFirst ? [words[1]!, words[0]!] : [words[0]!, words[1]!];
-    const n = numberOf(b);
+    const n = parseMark(b);
     if (n !== undefined && !out.has(n)) out.set(n, a);
   }
   return out;
