@@ -17,6 +17,7 @@ import { join } from "node:path";
 import type { Namespace, Snapshot } from "../../../src/model.ts";
 import { canUseNetns, Netns, sh } from "../../helpers/netns.ts";
 import { runCli } from "../../helpers/cli.ts";
+import { asNobody, sharedDir } from "../../helpers/users.ts";
 import { parseSnapshotBytes } from "../../../src/snapshot/read.ts";
 import { parseIpJsonRules } from "../../../src/parse/linux/ip_json_rule.ts";
 import { parseIpJsonNeigh } from "../../../src/parse/linux/ip_json_neigh.ts";
@@ -241,5 +242,30 @@ test("other namespaces' rules, neighbours, qdiscs and firewall, each in its name
     a.close();
     b.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("without privilege another namespace's rules, neighbours, qdiscs and firewall say why", {
+  skip,
+  timeout: 120_000,
+}, () => {
+  const home = sharedDir("ns-routing-nobody");
+  const ns = new Netns("rtn");
+  try {
+    ns.ip("rule", "add", "from", "10.63.0.0/24", "lookup", "63", "pref", "630");
+    const r = runCli(["capture", "-o", "-", "--netns", ns.name], { wrap: asNobody(home) });
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as Snapshot;
+    const entry = s.namespaces?.find((n) => n.id === `netns:${ns.name}`);
+    assert.ok(entry, JSON.stringify(s.namespaces?.map((n) => n.id)));
+    for (const sec of ["rules", "neighbours", "qdiscs", "firewall"]) {
+      assert.equal(entry.sections[sec]?.status, "error", `${sec}: ${json(entry.sections[sec])}`);
+      assert.match(entry.sections[sec]?.error ?? "", /CAP_SYS_ADMIN/, sec);
+    }
+    assert.equal(entry.firewall, undefined);
+    assert.ok(!(s.rules ?? []).some((x) => x.namespace === entry.id), "no rules of it");
+  } finally {
+    ns.close();
+    rmSync(home, { recursive: true, force: true });
   }
 });

@@ -178,6 +178,20 @@ export function hostReader(place: Place): NamespaceReader {
       counters: sections.counters(),
     };
     read.settings = inside(() => collectSettings(place), {}, "/proc/sys");
+    // Where setns is refused (no CAP_SYS_ADMIN), nsenter would be refused too: run nothing.
+    const entry = inNetns(path, () => true);
+    if (!entry.ok && entry.code === "EPERM") {
+      const refused = <T>(value: T): Section<T> => ({
+        value,
+        status: { status: "error", error: `${entry.reason} (entering it needs CAP_SYS_ADMIN)` },
+        source: "netlink",
+      });
+      read.rules = refused([]);
+      read.neighbours = refused([]);
+      read.qdiscs = refused([]);
+      read.firewall = refused({ tables: [] });
+      return read;
+    }
     const there: Place = { root: place.root, runner: runnerIn(path, place.runner), netns: path };
     const names = read.linkNames;
     read.rules = collectRules(there, useNetlink);
