@@ -45,9 +45,9 @@ interface Change {
   summary: string;
 }
 
-function capture(dir: string, file: string, names: string[]): Snapshot {
+function capture(dir: string, file: string, names: string[], extra: string[] = []): Snapshot {
   const path = join(dir, file);
-  const args = ["capture", "-o", path, ...names.flatMap((n) => ["--netns", n])];
+  const args = ["capture", "-o", path, ...names.flatMap((n) => ["--netns", n]), ...extra];
   const r = runCli(args, { timeoutMs: 120_000 });
   assert.equal(r.code, 0, r.stderr);
   return parseSnapshotBytes(readFileSync(path), path);
@@ -216,6 +216,27 @@ test("other namespaces' rules, neighbours, qdiscs and firewall, each in its name
     );
     // The host's own records carry no namespace.
     assert.ok(s1.rules!.some((r) => r.namespace === undefined && r.priority === 32766));
+
+    // --no-netlink: every namespace's rules, neighbours and qdiscs from ip and tc run in it
+    // with nsenter, the same records; b's firewall then from nft run in it too.
+    const sp = capture(dir, "ip.json", [a.name, b.name], ["--no-netlink"]);
+    for (const e of [ea, eb]) {
+      const pe = sp.namespaces!.find((n) => n.id === e.id)!;
+      assert.deepEqual(
+        ["rules", "neighbours", "qdiscs"].map((x) => pe.sections[x]?.source),
+        ["ip -j", "ip -j", "tc -j"],
+        `${e.id} sources without netlink`,
+      );
+      const of = <T extends { namespace?: string | undefined }>(xs: T[] | undefined) =>
+        (xs ?? []).filter((x) => x.namespace === e.id).map((x) => {
+          const { stats: _, ...rest } = x as T & { stats?: unknown };
+          return json(rest);
+        }).sort();
+      assert.deepEqual(of(sp.rules), of(s1.rules), `${e.id} rules without netlink`);
+      assert.deepEqual(of(sp.neighbours), of(s1.neighbours), `${e.id} neighbours without netlink`);
+      assert.deepEqual(of(sp.qdiscs), of(s1.qdiscs), `${e.id} qdiscs without netlink`);
+    }
+    assert.deepEqual(sp.namespaces!.find((n) => n.id === eb.id)!.firewall, { tables: [] });
 
     // Change a's policy rule and nft rule; b stays as it was.
     a.ip("rule", "add", "from", "10.61.1.0/24", "lookup", "61", "pref", "612");

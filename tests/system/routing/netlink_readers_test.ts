@@ -335,10 +335,32 @@ test(
           "captured qdiscs",
         );
         for (const sec of ["rules", "neighbours", "qdiscs"] as const) {
-          const st = s.meta.sections[sec] as { status: string; source?: string } | undefined;
+          const st = s.meta.sections[sec];
           assert.equal(st?.status, "ok", `${sec}: ${json(st)}`);
-          if (st && "source" in st) assert.equal(st.source, "netlink", `${sec} source`);
+          assert.equal(st?.source, "netlink", `${sec} source`);
         }
+        // --no-netlink: the same records from ip -j and tc -j, and the sources say so.
+        const fileIp = join(dir, "ip.json");
+        const ipRun = runCli(["capture", "--netns", "current", "--no-netlink", "-o", fileIp], {
+          wrap: ns.wrap,
+        });
+        assert.equal(ipRun.code, 0, ipRun.stderr);
+        const si = parseSnapshotBytes(readFileSync(fileIp), fileIp);
+        assert.deepEqual(lines(si.rules!, orderRule), lines(rules, orderRule), "ip -j rules");
+        assert.deepEqual(
+          lines(si.neighbours!, orderNeighbour),
+          lines(neigh, orderNeighbour),
+          "ip -j neighbours",
+        );
+        assert.deepEqual(
+          lines(si.qdiscs!.map(noStats), orderQdisc),
+          lines(qdiscs.map(noStats), orderQdisc),
+          "tc -j qdiscs",
+        );
+        assert.deepEqual(
+          ["rules", "neighbours", "qdiscs"].map((x) => si.meta.sections[x as "rules"]?.source),
+          ["ip -j", "ip -j", "tc -j"],
+        );
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
