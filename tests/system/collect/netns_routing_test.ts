@@ -48,7 +48,8 @@ interface Change {
 function capture(dir: string, file: string, names: string[], extra: string[] = []): Snapshot {
   const path = join(dir, file);
   const args = ["capture", "-o", path, ...names.flatMap((n) => ["--netns", n]), ...extra];
-  const r = runCli(args, { timeoutMs: 120_000 });
+  // The netlink capture, whatever NSNAP_NETLINK the tests run with (--no-netlink still wins).
+  const r = runCli(args, { timeoutMs: 120_000, env: { NSNAP_NETLINK: "1" } });
   assert.equal(r.code, 0, r.stderr);
   return parseSnapshotBytes(readFileSync(path), path);
 }

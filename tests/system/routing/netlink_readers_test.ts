@@ -316,7 +316,10 @@ test(
 
         // A capture inside the namespace records the same, from netlink.
         const file = join(dir, "s.json");
-        const run = runCli(["capture", "--netns", "current", "-o", file], { wrap: ns.wrap });
+        const run = runCli(["capture", "--netns", "current", "-o", file], {
+          wrap: ns.wrap,
+          env: { NSNAP_NETLINK: "1" },
+        });
         assert.equal(run.code, 0, run.stderr);
         const s = parseSnapshotBytes(readFileSync(file), file);
         assert.deepEqual(lines(s.rules!, orderRule), lines(rules, orderRule), "captured rules");
