@@ -64,7 +64,7 @@ export const collectLinux: Collector = async (place, opts) => {
     place.root,
     opts.netns ?? "auto",
     place.root === "/"
-      ? hostReader(place, { netlink: choice.use, tcpInfo: opts.tcpInfo })
+      ? hostReader(place, { netlink: choice.use, tcpInfo: opts.tcpInfo, skip })
       : procReader(place.root),
     opts.selfPid,
   );
@@ -143,6 +143,10 @@ function leaveOutAcross(across: Across, skip: ReadonlySet<SkippedPart>): void {
   if (skip.has("addresses")) { for (const i of across.interfaces) i.addresses = []; }
   for (const ns of across.namespaces) {
     if (ns.own) continue;
+    // Not read in it at all (hostReader): said in its entry as in the own namespace's sections.
+    for (const part of ["rules", "neighbours", "qdiscs", "firewall"] as const) {
+      if (skip.has(part)) ns.sections[part] = { status: "error", error: SKIPPED, source: "none" };
+    }
     if (skip.has("routes") && ns.sections.routes) {
       ns.sections.routes = { status: "error", error: SKIPPED, source: "none" };
     }

@@ -23,6 +23,7 @@ import { parseIpJsonRules } from "../../../src/parse/linux/ip_json_rule.ts";
 import { parseIpJsonNeigh } from "../../../src/parse/linux/ip_json_neigh.ts";
 import { orderNeighbour, orderRule } from "../../../src/snapshot/normalize.ts";
 import { netlinkAvailable } from "../../../src/runtime/netlink.ts";
+import { captureSnapshot } from "../../../src/collect/mod.ts";
 
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
 const nl = netlinkAvailable();
@@ -129,7 +130,7 @@ function crossCheck(s: Snapshot, ns: Netns): Namespace {
 test("other namespaces' rules, neighbours, qdiscs and firewall, each in its namespace", {
   skip,
   timeout: 240_000,
-}, () => {
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), "nsnap-ns-routing-"));
   const a = new Netns("rta"), b = new Netns("rtb");
   try {
@@ -238,6 +239,18 @@ test("other namespaces' rules, neighbours, qdiscs and firewall, each in its name
       assert.deepEqual(of(sp.qdiscs), of(s1.qdiscs), `${e.id} qdiscs without netlink`);
     }
     assert.deepEqual(sp.namespaces!.find((n) => n.id === eb.id)!.firewall, { tables: [] });
+
+    // A capture that leaves these parts out (nsnap watch) reads none of them in other namespaces.
+    const light = await captureSnapshot({
+      netns: [a.name],
+      skip: ["rules", "neighbours", "qdiscs", "firewall"],
+    });
+    const la = light.namespaces!.find((n) => n.id === ea.id)!;
+    for (const sec of ["rules", "neighbours", "qdiscs", "firewall"]) {
+      assert.equal(la.sections[sec]?.status, "error", `${sec} left out: ${json(la.sections[sec])}`);
+    }
+    assert.equal(la.firewall, undefined);
+    assert.ok(!(light.rules ?? []).some((r) => r.namespace === ea.id));
 
     // Change a's policy rule and nft rule; b stays as it was.
     a.ip("rule", "add", "from", "10.61.1.0/24", "lookup", "61", "pref", "612");

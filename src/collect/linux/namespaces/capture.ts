@@ -26,7 +26,7 @@ import type {
 import { UsageError } from "../../../errors.ts";
 import { namespacePicker } from "../../../net/namespaces.ts";
 import type { Section } from "../../section.ts";
-import type { Place, TcpInfoDetail } from "../../contract.ts";
+import type { Place, SkippedPart, TcpInfoDetail } from "../../contract.ts";
 import { inNetns, netlinkAvailable } from "../../../runtime/netlink.ts";
 import { countersIn } from "../counters.ts";
 import { readOverNetlink } from "./netlink_read.ts";
@@ -153,7 +153,7 @@ export function procReader(root: string): NamespaceReader {
  */
 export function hostReader(
   place: Place,
-  how: { netlink?: boolean; tcpInfo?: TcpInfoDetail } = {},
+  how: { netlink?: boolean; tcpInfo?: TcpInfoDetail; skip?: ReadonlySet<SkippedPart> } = {},
 ): NamespaceReader {
   // The own namespace's choice (`--no-netlink`, NSNAP_NETLINK=0) holds for the others too.
   const useNetlink = (how.netlink ?? true) && netlinkAvailable().ok;
@@ -199,10 +199,13 @@ export function hostReader(
     }
     const there: Place = { root: place.root, runner: runnerIn(path, place.runner), netns: path };
     const names = read.linkNames;
-    read.rules = collectRules(there, useNetlink);
-    read.neighbours = collectNeighbours(there, useNetlink, names);
-    read.qdiscs = collectQdiscs(there, useNetlink, names);
-    read.firewall = collectFirewall(there, useNetlink, legacyNamesOf(plan, place.root));
+    const wanted = (part: SkippedPart) => !how.skip?.has(part);
+    if (wanted("rules")) read.rules = collectRules(there, useNetlink);
+    if (wanted("neighbours")) read.neighbours = collectNeighbours(there, useNetlink, names);
+    if (wanted("qdiscs")) read.qdiscs = collectQdiscs(there, useNetlink, names);
+    if (wanted("firewall")) {
+      read.firewall = collectFirewall(there, useNetlink, legacyNamesOf(plan, place.root));
+    }
     return read;
   };
 }
