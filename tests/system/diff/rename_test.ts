@@ -9,17 +9,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../helpers/cli.ts";
-import { canUseNetns, type Netns, withNetns } from "../../helpers/netns.ts";
+import { canUseNetns, withNetns } from "../../helpers/netns.ts";
+import { settled } from "../collect/_settle.ts";
 
 const skip = !canUseNetns() && "needs root and iproute2 to create network namespaces";
-
-/** Waits until IPv6 duplicate address detection is over, so no address settles mid-test. */
-async function settled(ns: Netns): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    if (ns.ip("-6", "addr", "show", "tentative").trim() === "") return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test("a renamed interface is one interface-renamed: no route, neighbour or qdisc churn", {
   skip,
