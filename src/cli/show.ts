@@ -123,6 +123,8 @@ export function registerShow(program: Command, _ctx: CliContext) {
     )
     .option("-t, --tcp", "TCP sockets")
     .option("-u, --udp", "UDP sockets")
+    .option("-4, --ipv4", "IPv4 only (sockets and routes)")
+    .option("-6, --ipv6", "IPv6 only (sockets and routes; IPv4-mapped and [::] sockets are IPv6)")
     .option("-l, --listening", "listening sockets only")
     .option("-a, --all", "listening and connected sockets")
     .option("-n, --numeric", "numeric addresses and ports (always on; accepted for -tulpn)")
@@ -231,6 +233,8 @@ host port, internal only, host-network).`,
 export interface ShowOptions {
   tcp?: true | undefined;
   udp?: true | undefined;
+  ipv4?: true | undefined;
+  ipv6?: true | undefined;
   listening?: true | undefined;
   all?: true | undefined;
   extend?: true | undefined;
@@ -253,6 +257,12 @@ export interface ShowOptions {
   udpService?: PortRange[] | undefined;
   /** Namespace globs (`--netns`). */
   netns?: string[] | undefined;
+}
+
+/** The one family `-4` or `-6` asks for; neither or both: undefined (both families). */
+function familyOf(opts: ShowOptions): "inet" | "inet6" | undefined {
+  if (Boolean(opts.ipv4) === Boolean(opts.ipv6)) return undefined;
+  return opts.ipv4 ? "inet" : "inet6";
 }
 
 /** Reads a repeatable, comma-separated list of globs. */
@@ -279,20 +289,27 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
   if (opts.route || opts.table !== undefined) {
     warnSections(snapshot, ["routes"], who);
     const groups = groupByNamespace(snapshot, inPicked(snapshot.routes));
-    const tables = groups.map((g) => selectRoutes({ ...snapshot, routes: g.records }, opts.table));
+    const family = familyOf(opts);
+    const tables = groups.map((g) =>
+      selectRoutes({ ...snapshot, routes: g.records }, opts.table, family)
+    );
     return {
       records: () => tables.flatMap((ts) => ts.flatMap((t) => t.routes)),
       text: () => {
         // An empty answer would otherwise print nothing at all: say what was looked for.
         if (tables.every((ts) => ts.every((t) => t.routes.length === 0))) {
           const where = opts.table === undefined ? "" : ` in table ${opts.table}`;
-          writeStderr(`nsnap: ${who}no routes${where}\n`);
+          const kind = family === undefined ? "" : family === "inet" ? " IPv4" : " IPv6";
+          writeStderr(`nsnap: ${who}no${kind} routes${where}\n`);
         }
         return renderGroups(
           snapshot,
           groups,
           (routes) =>
-            renderRoutes(selectRoutes({ ...snapshot, routes }, opts.table), { paint, width }),
+            renderRoutes(selectRoutes({ ...snapshot, routes }, opts.table, family), {
+              paint,
+              width,
+            }),
           paint,
         );
       },
@@ -344,6 +361,8 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
   const selected = inPicked(selectConnections(snapshot, {
     tcp: opts.tcp,
     udp: opts.udp,
+    inet4: opts.ipv4,
+    inet6: opts.ipv6,
     listening: opts.listening,
     all: opts.all,
     port: opts.port,
