@@ -89,7 +89,7 @@ host → container web 172.17.0.2:80, httpd (pid 901)").`,
         const report = sockets.length
           ? renderPortReport(snapshot, sockets, { paint, width, udpServices: opts.udpService })
           : "";
-        const ways = renderPortPaths(snapshot, paths);
+        const ways = renderPortPaths(snapshot, paths, width);
         await out(ways && report ? `${ways}\n${report}` : ways + report);
       }
     });

@@ -41,8 +41,10 @@ import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { isFolder, showFolder } from "./fleet.ts";
 
 /**
- * How text output looks here: colour on a terminal unless NO_COLOR; on a terminal (or with COLUMNS
- * set) tables fit its width, while piped output and `-W` keep every address whole.
+ * How text output looks here: colour on a terminal unless NO_COLOR; text fits COLUMNS (40 or
+ * more) or else 80 columns, on a terminal and piped alike (as netstat cuts addresses and ss lays
+ * out for 80 when piped: text is for people, `--format json` is for scripts); `-W` keeps every
+ * value whole on one line.
  */
 export function textLayout(wide: boolean): { paint: Paint; width: number | undefined } {
   const noColor = env("NO_COLOR");
@@ -50,8 +52,7 @@ export function textLayout(wide: boolean): { paint: Paint; width: number | undef
   const paint = makePaint(tty && (noColor === undefined || noColor === ""));
   if (wide) return { paint, width: undefined };
   const cols = Number(env("COLUMNS") ?? NaN);
-  if (Number.isInteger(cols) && cols >= 40) return { paint, width: cols };
-  return { paint, width: tty ? 80 : undefined };
+  return { paint, width: Number.isInteger(cols) && cols >= 40 ? cols : 80 };
 }
 
 /** Prints, on stderr, why the sections a view reads are incomplete (partial or failed). */
@@ -311,6 +312,7 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
               width,
             }),
           paint,
+          width,
         );
       },
     };
@@ -321,11 +323,17 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
     return {
       records: () => groups.flatMap((g) => g.records),
       text: () =>
-        renderGroups(snapshot, groups, (list) => renderInterfaces(list, { paint, width }), paint),
+        renderGroups(
+          snapshot,
+          groups,
+          (list) => renderInterfaces(list, { paint, width }),
+          paint,
+          width,
+        ),
     };
   }
   if (opts.rules || opts.neigh || opts.settings || opts.qdisc || opts.firewall) {
-    return routingView(snapshot, opts, who, paint);
+    return routingView(snapshot, opts, who, paint, width);
   }
   if (opts.statistics) {
     warnSections(snapshot, ["counters"], who);
@@ -354,6 +362,7 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
               paint,
             ),
           paint,
+          width,
         ),
     };
   }
@@ -391,14 +400,21 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
             inode: opts.extend ?? false,
             udpServices: opts.udpService,
             filtered,
-          }) + exposureLines(list),
+          }) + exposureLines(list, width),
         paint,
+        width,
       ),
   };
 }
 
 /** The view of one of the routing sections (-R, -G, -k, -q, -B), in its tool's layout. */
-function routingView(snapshot: Snapshot, opts: ShowOptions, who: string, paint: Paint): ShowView {
+function routingView(
+  snapshot: Snapshot,
+  opts: ShowOptions,
+  who: string,
+  paint: Paint,
+  width: number | undefined,
+): ShowView {
   const name = opts.rules
     ? "rules"
     : opts.neigh
@@ -415,12 +431,12 @@ function routingView(snapshot: Snapshot, opts: ShowOptions, who: string, paint: 
       const text = name === "rules"
         ? renderRules(snapshot.rules ?? [], paint)
         : name === "neighbours"
-        ? renderNeighbours(snapshot.neighbours ?? [], paint)
+        ? renderNeighbours(snapshot.neighbours ?? [], paint, width)
         : name === "settings"
-        ? renderSettings(snapshot.settings ?? {})
+        ? renderSettings(snapshot.settings ?? {}, width)
         : name === "qdiscs"
-        ? renderQdiscs(snapshot.qdiscs ?? [], paint)
-        : renderFirewall(snapshot.firewall ?? { tables: [] });
+        ? renderQdiscs(snapshot.qdiscs ?? [], paint, width)
+        : renderFirewall(snapshot.firewall ?? { tables: [] }, width);
       if (text === "" && snapshot[name] !== undefined) writeStderr(`nsnap: ${who}no ${name}\n`);
       return text;
     },

@@ -31,6 +31,8 @@ export interface ConnectionTableOptions {
   user?: boolean;
   /** Add the Inode column (netstat -e). */
   inode?: boolean;
+  /** In a width, User stays in the row longer than Recv-Q and Send-Q do (`nsnap port`). */
+  userFirst?: boolean;
   /** Listener keys (net/sockets.ts) the firewall filters: their state is marked `*`. */
   filtered?: ReadonlySet<string>;
   /** UDP ports that are services even in the ephemeral range (`--udp-service`). */
@@ -95,42 +97,43 @@ function stateColor(state: string, paint: Paint): ((s: string) => string) | unde
   return undefined;
 }
 
-/**
- * "255.255.255.255:65535": an IPv4 endpoint is never cut, even when the table then runs past the
- * terminal's width; only longer (IPv6) endpoints are shortened, in their middle.
- */
-const IPV4_ENDPOINT_WIDTH = 21;
+/** An IPv4 endpoint ("255.255.255.255:65535") is never cut; only IPv6 ones are, in their middle. */
+const isIpv4Endpoint = (v: string) => !v.startsWith("[");
 
-/** Renders connections as netstat does: Proto, Recv-Q, Send-Q, addresses, State, PID/Program. */
+/**
+ * Renders connections as netstat does: Proto, Recv-Q, Send-Q, addresses, State, PID/Program.
+ *
+ * In a width, IPv6 addresses are shortened in their middle first (never so far that two become
+ * alike), then the columns that do not fit move under the row, in this order: Inode, User,
+ * Recv-Q and Send-Q (queues before User with `userFirst`), PID/Program, State, Foreign Address.
+ */
 export function renderConnections(
   snapshot: Snapshot,
   connections: readonly Connection[],
   opts: ConnectionTableOptions = {},
 ): string {
+  const address = (header: string, wrap?: number): Column => ({
+    header,
+    shrink: true,
+    minWidth: 15,
+    rank: 1,
+    truncate: truncateEndpoint,
+    keepWhole: isIpv4Endpoint,
+    ...(wrap === undefined ? {} : { wrap }),
+  });
   const columns: Column[] = [
     { header: "Proto" },
-    { header: "Recv-Q", align: "right" },
-    { header: "Send-Q", align: "right" },
-    {
-      header: "Local Address",
-      shrink: true,
-      minWidth: 15,
-      lastResortWidth: IPV4_ENDPOINT_WIDTH,
-      rank: 1,
-      truncate: truncateEndpoint,
-    },
-    {
-      header: "Foreign Address",
-      shrink: true,
-      minWidth: 15,
-      lastResortWidth: IPV4_ENDPOINT_WIDTH,
-      rank: 1,
-      truncate: truncateEndpoint,
-    },
-    { header: "State", color: stateColor },
+    { header: "Recv-Q", align: "right", wrap: opts.userFirst ? 2 : 3 },
+    { header: "Send-Q", align: "right", wrap: opts.userFirst ? 2 : 3 },
+    address("Local Address"),
+    address("Foreign Address", 7),
+    { header: "State", color: stateColor, wrap: 6 },
   ];
-  if (opts.user) columns.push({ header: "User", shrink: true, minWidth: 8, lastResortWidth: 4 });
-  if (opts.inode) columns.push({ header: "Inode" });
+  if (opts.user) {
+    const wrap = opts.userFirst ? 3 : 2;
+    columns.push({ header: "User", shrink: true, minWidth: 8, lastResortWidth: 4, wrap });
+  }
+  if (opts.inode) columns.push({ header: "Inode", wrap: 1 });
   // "1000/nginx (+2)" fits in 15; programs give up width before addresses do.
   columns.push({
     header: "PID/Program",
@@ -138,6 +141,7 @@ export function renderConnections(
     minWidth: 15,
     lastResortWidth: 13,
     truncate: truncatePidProgram,
+    wrap: 5,
   });
   let marked = false;
   const rules = socketRules(snapshot, { udpServices: opts.udpServices });
