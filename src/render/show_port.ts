@@ -34,9 +34,14 @@ function processBlock(p: ProcessInfo, paint: Paint, width: number | undefined): 
   if (p.ppid !== undefined) head.push(`parent ${p.ppid}`);
   const fold = (l: string) => (width === undefined ? [l] : foldLine(l, width));
   const lines = fold(displayText(head.join(", "))).map(paint.bold);
-  if (p.cmdline !== undefined && p.cmdline.length > 0) {
-    lines.push(...fold(`    command: ${displayText(p.cmdline.map(shellQuote).join(" "))}`));
-  }
+  // Snapshots of an older nsnap carry a rewritten title's padding as trailing empty arguments.
+  const argv = p.cmdline ?? [];
+  let end = argv.length;
+  while (end > 0 && argv[end - 1] === "") end--;
+  // One argument is a title the process set for ps (nginx: worker process): shown as ps does;
+  // several are quoted where needed, so that the line can be pasted into a shell.
+  const command = end === 1 ? argv[0]! : argv.slice(0, end).map(shellQuote).join(" ");
+  if (end > 0) lines.push(...fold(`    command: ${displayText(command)}`));
   if (p.exe !== undefined) lines.push(...fold(`    exe: ${displayText(p.exe)}`));
   return lines.join("\n");
 }
