@@ -69,8 +69,8 @@ export function normalizeState(text: string): string {
   return name;
 }
 
-/** Every pid holding a socket: `pids` when recorded, else the owner. */
-export function holders(c: Connection): number[] {
+/** Every pid holding a socket (of any kind): `pids` when recorded, else the owner. */
+export function holders(c: Pick<Connection, "pid" | "pids">): number[] {
   if (c.pids && c.pids.length > 0) return c.pids;
   return c.pid === undefined ? [] : [c.pid];
 }
