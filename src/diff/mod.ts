@@ -25,6 +25,9 @@ import { diffQdiscs } from "./qdiscs.ts";
 import { diffFirewall } from "./firewall.ts";
 import { diffSettings } from "./settings.ts";
 import { diffSessions, stateBuildups, tcpStates } from "./sessions.ts";
+import { diffListenQueues, diffTcpHealth } from "./tcp_health.ts";
+import { diffUnixListeners } from "./unix_sockets.ts";
+import { diffRawPacket } from "./raw_packet.ts";
 import {
   type Change,
   DIFF_SCHEMA_ID,
@@ -81,6 +84,7 @@ const SOURCE: Record<DiffSection, AnySectionName | undefined> = {
   namespaces: undefined,
   listeners: "connections",
   sessions: "connections",
+  sockets: "connections",
   routes: "routes",
   rules: "rules",
   neighbours: "neighbours",
@@ -259,12 +263,24 @@ function compareSections(
     switch (s) {
       case "listeners":
         append(changes, diffListeners(a, b, rules));
+        append(changes, diffListenQueues(a, b, rules));
         append(changes, diffPublishing(a, b, rules));
+        if (a.unixSockets && b.unixSockets) append(changes, diffUnixListeners(a, b));
+        else if (a.unixSockets || b.unixSockets) {
+          const w = `${where}UNIX listeners not compared: the ${
+            a.unixSockets ? "after" : "before"
+          } snapshot has no UNIX sockets`;
+          if (!warnings.includes(w)) warnings.push(w);
+        }
         break;
       case "sessions":
         states = tcpStates(a, b);
         append(changes, diffSessions(a, b, rules, opts.detail === true));
         append(changes, stateBuildups(states));
+        append(changes, diffTcpHealth(a, b, rules));
+        break;
+      case "sockets":
+        append(changes, diffRawPacket(a, b));
         break;
       case "routes":
         append(changes, diffRoutes(a, b));
