@@ -93,8 +93,8 @@ test(
           const ssPacket = parseSsLines(ss(ns, "-0anp"), true).filter((s) => s.pids.includes(pid));
           assert.equal(ssPacket.length, 2, ss(ns, "-0anp"));
           const zText = show(file, "-0", "-W");
-          assert.match(zText, new RegExp(`^p_raw +0 +all +\\* +${pid}/python3$`, "m"));
-          assert.match(zText, new RegExp(`^p_raw +0 +arp +nl0 +${pid}/python3$`, "m"));
+          assert.match(zText, new RegExp(`^p_raw +[0-9]+ +all +\\* +${pid}/python3$`, "m"));
+          assert.match(zText, new RegExp(`^p_raw +[0-9]+ +arp +nl0 +${pid}/python3$`, "m"));
           for (const s of ssPacket) {
             // ss: "[*]:nl0" style local names carry the device or *.
             assert.ok(s.local.endsWith(":nl0") || s.local.endsWith(":*"), s.local);
