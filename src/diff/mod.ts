@@ -235,12 +235,19 @@ function compareSections(
     if (s === "counters" && swapped) continue;
     const src = SOURCE[s];
     if (src === undefined) continue;
-    const missing = [a, b].filter((x) => !has(x, src));
+    // Raw and packet sockets are lists of netlink captures (within the connections section).
+    const present = (x: Snapshot) =>
+      has(x, src) &&
+      (s !== "sockets" || x.rawSockets !== undefined || x.packetSockets !== undefined);
+    const missing = [a, b].filter((x) => !present(x));
     if (missing.length === 2) continue;
     if (missing.length === 1) {
       // Older snapshots and other platforms lack the sections added within v1: not compared.
       const which = missing[0] === a ? "before" : "after";
-      const w = `${where}${s} not compared: the ${which} snapshot has no ${src} section`;
+      const what = s === "sockets" && has(missing[0]!, src)
+        ? "raw or packet sockets"
+        : `${src} section`;
+      const w = `${where}${s} not compared: the ${which} snapshot has no ${what}`;
       if (!warnings.includes(w)) warnings.push(w);
       continue;
     }

@@ -60,13 +60,15 @@ function median(xs: number[]): number {
 
 const msText = (us: number) => `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)} ms`;
 
-/** The TCP sessions with tcp_info of a snapshot, by 5-tuple (the first of a tuple). */
+/** The TCP sessions with tcp_info of a snapshot, by 5-tuple. */
 function withInfo(s: Snapshot): Map<string, Connection> {
   const m = new Map<string, Connection>();
   for (const c of s.connections) {
     if (c.protocol !== "tcp" || c.tcpInfo === undefined || c.state === "LISTEN") continue;
     const k = sessionKey(c);
-    if (!m.has(k)) m.set(k, c);
+    const had = m.get(k);
+    // Two sockets of one 5-tuple (rare): the lower inode, whatever the list's order.
+    if (!had || (c.inode ?? 0) < (had.inode ?? 0)) m.set(k, c);
   }
   return m;
 }
@@ -205,6 +207,18 @@ function counterDelta(a: Snapshot, b: Snapshot, group: string, name: string): bi
   return y - x;
 }
 
+/**
+ * Of two sockets on one listening address (SO_REUSEPORT), the one whose queue is fuller; ties
+ * go by queue, pid and inode, so that the answer does not depend on the list's order.
+ */
+function fuller(x: Connection, y: Connection): boolean {
+  const rx = x.recvQ * y.backlog!, ry = y.recvQ * x.backlog!;
+  if (rx !== ry) return rx > ry;
+  if (x.recvQ !== y.recvQ) return x.recvQ > y.recvQ;
+  if ((x.pid ?? -1) !== (y.pid ?? -1)) return (x.pid ?? -1) < (y.pid ?? -1);
+  return (x.inode ?? -1) < (y.inode ?? -1);
+}
+
 const near = (c: Connection) =>
   c.backlog !== undefined && c.backlog > 0 && c.recvQ >= Math.ceil(QUEUE_NEAR * c.backlog);
 
@@ -220,9 +234,7 @@ export function diffListenQueues(
       if (c.protocol !== "tcp" || !isListener(c, r) || c.backlog === undefined) continue;
       const k = listenerKey(c);
       const had = m.get(k);
-      if (!had || c.recvQ / Math.max(c.backlog, 1) > had.recvQ / Math.max(had.backlog!, 1)) {
-        m.set(k, c);
-      }
+      if (!had || fuller(c, had)) m.set(k, c);
     }
     return m;
   };
