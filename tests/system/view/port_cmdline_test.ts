@@ -5,12 +5,18 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { runCli } from "../../helpers/cli.ts";
 import { withNetns } from "../../helpers/netns.ts";
-import { childrenOf, sharedDir, skipWithout, until, untilListening } from "../diff/_servers.ts";
+import {
+  childrenOf,
+  nginxPrefix,
+  sharedDir,
+  skipWithout,
+  until,
+  untilListening,
+} from "../diff/_servers.ts";
 
 const ADDR = "127.0.0.1:7215";
 
@@ -27,26 +33,7 @@ test(
     const home = sharedDir("port-cmdline");
     try {
       await withNetns("port-cmd", async (ns) => {
-        mkdirSync(join(home, "logs"), { recursive: true });
-        const conf = join(home, "nginx.conf");
-        writeFileSync(
-          conf,
-          [
-            "worker_processes 2;",
-            "daemon off;",
-            `pid ${home}/nginx.pid;`,
-            `error_log ${home}/logs/error.log;`,
-            "events { worker_connections 64; }",
-            "http {",
-            "  access_log off;",
-            ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) =>
-              `  ${t}_temp_path ${home}/${t};`
-            ),
-            `  server { listen ${ADDR}; return 200 "ok\\n"; }`,
-            "}",
-          ].join("\n") + "\n",
-        );
-        const argv = ["nginx", "-p", home, "-c", conf, "-e", join(home, "logs/error.log")];
+        const argv = nginxPrefix(home, ADDR);
         const master = ns.spawn(argv).pid!;
         try {
           await untilListening(ns, ADDR);
