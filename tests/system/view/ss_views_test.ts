@@ -138,9 +138,16 @@ test(
           assert.ok(rtt > 0 && rtt < 50 && ssRtt > 0 && ssRtt < 50, `${rtt} vs ${ssRtt}`);
           assert.match(info[0]!, /retrans:0\/0/);
           // At 80 columns (the default), the same views fit.
-          for (const args of [["-xa"], ["-w"], ["-0"], ["-tao"], ["-tae"], ["-ti"]]) {
-            const t = show(file, ...args);
-            for (const l of t.split("\n")) assert.ok(textWidth(l) <= 80, `${args}: ${l}`);
+          const views = [["-xa"], ["-w"], ["-0"], ["-tao"], ["-tae"], ["-ti"], ["-r"], ["-i"]];
+          const texts = views.map((args) => [args.join(" "), show(file, ...args)]);
+          const port = runCli(["port", "7006", file]);
+          assert.equal(port.code, 0, port.stderr);
+          texts.push(["port 7006", port.stdout]);
+          for (const [name, t] of texts) {
+            for (const l of t!.split("\n")) {
+              // Tabs are not used: every column is a space.
+              assert.ok(!l.includes("\t") && textWidth(l) <= 80, `${name}: ${l}`);
+            }
           }
         } finally {
           child.kill("SIGKILL");
