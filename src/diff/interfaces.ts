@@ -91,7 +91,7 @@ export function interfaceRenames(before: Snapshot, after: Snapshot): Map<string,
 /**
  * The before snapshot with renamed interfaces called by their new names wherever a record is
  * tied to an interface by name: routes and their next hops, neighbours, queueing disciplines,
- * rules' iif/oif. A rename is then one `interface-renamed`, not churn in every section keyed by
+ * rules' iif/oif, raw and packet sockets bound to a device. A rename is then one `interface-renamed`, not churn in every section keyed by
  * the name. Returns the snapshot itself when nothing was renamed.
  */
 export function underNewNames(before: Snapshot, renamed: ReadonlyMap<string, string>): Snapshot {
@@ -126,6 +126,10 @@ export function underNewNames(before: Snapshot, renamed: ReadonlyMap<string, str
   if (qdiscs !== undefined) out.qdiscs = qdiscs;
   const rules = moved(before.rules, ["iif", "oif"]);
   if (rules !== undefined) out.rules = rules;
+  const raw = moved(before.rawSockets, ["interface"]);
+  if (raw !== undefined) out.rawSockets = raw;
+  const packet = moved(before.packetSockets, ["interface"]);
+  if (packet !== undefined) out.packetSockets = packet;
   return out;
 }
 

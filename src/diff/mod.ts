@@ -300,7 +300,7 @@ function compareSections(
         append(changes, diffTcpHealth(a, b, rules));
         break;
       case "sockets":
-        append(changes, diffRawPacket(a, b));
+        append(changes, diffRawPacket(byNew, b));
         break;
       case "routes":
         append(changes, diffRoutes(byNew, b));

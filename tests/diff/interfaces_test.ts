@@ -123,7 +123,7 @@ test("an interface counter that went backwards is a reset, never a negative delt
   assert.equal(c.delta, undefined);
 });
 
-test("a rename is one interface-renamed: its routes, neighbours, qdiscs and rules follow it", () => {
+test("a rename is one interface-renamed: its routes, neighbours, qdiscs, rules and packet sockets follow it", () => {
   const on = (dev: string) => ({
     interfaces: [iface(dev), iface("eth1", { index: 3, mac: "52:54:00:12:34:57" })],
     routes: [
@@ -142,6 +142,15 @@ test("a rename is one interface-renamed: its routes, neighbours, qdiscs and rule
     neighbours: [neigh("10.0.0.1", { interface: dev })],
     qdiscs: [qdisc({ interface: dev })],
     rules: [rule(100, { iif: dev, table: 100 })],
+    packetSockets: [{
+      type: "raw",
+      protocol: 3,
+      interface: dev,
+      recvQ: 0,
+      uid: 0,
+      inode: 9100,
+      pid: 7,
+    }],
   });
   const d = diffSnapshots(fullSnap(T0, on("v1")), fullSnap(T1, on("v1new")));
   assert.deepEqual(d.changes.map((c) => `${c.kind} ${c.summary}`), [
