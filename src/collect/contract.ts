@@ -39,6 +39,8 @@ export interface Place {
   root: string;
   /** Runs external commands (`ip -j`, macOS tools); tests pass recorded outputs. */
   runner: CommandRunner;
+  /** The uid the capture runs as, where a refusal's wording depends on it (root lacking a capability). */
+  uid?: number | undefined;
 }
 
 /** What the caller asks of a collector. */

@@ -52,7 +52,7 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
   const started = Date.now();
   const t0 = performance.now();
   const c = collect(
-    { root: opts.root ?? "/", runner: opts.runner ?? runCommand },
+    { root: opts.root ?? "/", runner: opts.runner ?? runCommand, uid },
     {
       cmdline: opts.cmdline ?? false,
       uid,
