@@ -263,6 +263,12 @@ test(
       const later = check(policy, capture("eph-later.json"));
       assert.equal(later.code, 0, later.stdout + later.stderr);
       assert.match(later.stdout, /: PASS\n/);
+      // The same check on a live capture of the namespace alone (check … live --netns).
+      const live = runCli(["check", policy, "live", "--netns", "current", "--format", "json"], {
+        wrap: ns.wrap,
+      });
+      assert.equal(live.code, 0, live.stdout + live.stderr);
+      assert.equal(JSON.parse(live.stdout).hosts[0].verdict, "pass");
       await stop(second);
     }),
 );
