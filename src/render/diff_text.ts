@@ -46,7 +46,7 @@ function paintMark(mark: string, paint: Paint): (s: string) => string {
 }
 
 /** The sections whose lines wrap to fit 80 columns (the others keep one line per change). */
-const WRAPPED = new Set(["rules", "neighbours", "qdiscs", "firewall", "settings"]);
+const WRAPPED = new Set(["routes", "rules", "neighbours", "qdiscs", "firewall", "settings"]);
 
 /** The most a wrapped line may take, and the least room a summary gets beside its kind. */
 const LINE_WIDTH = 80;
