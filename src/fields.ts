@@ -372,6 +372,8 @@ export const FIELDS = {
     "source",
     "capture",
     "redacted",
+    "periodic",
+    "compact",
     "namespaces",
     "sections",
   ],

@@ -274,8 +274,10 @@ test(
   async () => {
     const dir = mkdtempSync(join(tmpdir(), "nsnap-nlcap-"));
     try {
-      await withNetns("nlcapr", (ns) => {
+      await withNetns("nlcapr", async (ns) => {
         buildNetwork(ns);
+        // A bridge's link-local address comes when its port has carrier: wait for it.
+        await settled(ns);
         const links = JSON.parse(ns.exec("ip", "-j", "-s", "link")) as Json[];
         const devBefore = parseProcNetDev(ns.exec("cat", "/proc/net/dev")).value;
         const routes = [
