@@ -95,8 +95,8 @@ function sectionsOf(s: Snapshot, ns: Namespace): Snapshot["meta"]["sections"] {
 
 /**
  * Splits a snapshot by namespace: the own namespace's records (no `namespace`) with the
- * top-level counters, settings and firewall, and each other namespace's with its own counters
- * and settings; processes are shared.
+ * top-level counters, settings and firewall, and each other namespace's with its own counters,
+ * settings and firewall; processes are shared.
  */
 export function splitByNamespace(s: Snapshot): NamespacePart[] {
   const own = ownNamespaceId(s);
@@ -124,7 +124,10 @@ export function splitByNamespace(s: Snapshot): NamespacePart[] {
     if (id === own) {
       if (s.settings !== undefined) base.settings = s.settings;
       if (s.firewall !== undefined) base.firewall = s.firewall;
-    } else if (ns?.settings !== undefined) base.settings = ns.settings;
+    } else {
+      if (ns?.settings !== undefined) base.settings = ns.settings;
+      if (ns?.firewall !== undefined) base.firewall = ns.firewall;
+    }
     p = { id, snapshot: base };
     if (ns) p.namespace = ns;
     parts.set(id, p);
