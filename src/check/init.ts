@@ -30,7 +30,6 @@
 import type { NetInterface, Route, Rule, Snapshot } from "../model.ts";
 import { describeRoute } from "../diff/routes.ts";
 import { ownNamespaceId } from "../net/namespaces.ts";
-import type { AddressScope } from "../net/scope.ts";
 import { type ListenerFact, listenerFacts, sysctlsOf } from "./facts.ts";
 import { endpoint } from "../net/sockets.ts";
 import { POLICY_SCHEMA_ID } from "./schema.ts";
