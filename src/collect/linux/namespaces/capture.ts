@@ -197,7 +197,12 @@ export function hostReader(
       read.firewall = refused({ tables: [] });
       return read;
     }
-    const there: Place = { root: place.root, runner: runnerIn(path, place.runner), netns: path };
+    const there: Place = {
+      root: place.root,
+      runner: runnerIn(path, place.runner),
+      netns: path,
+      uid: place.uid,
+    };
     const names = read.linkNames;
     const wanted = (part: SkippedPart) => !how.skip?.has(part);
     if (wanted("rules")) read.rules = collectRules(there, useNetlink);
