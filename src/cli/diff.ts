@@ -153,8 +153,9 @@ error or unreadable input.
 
 Folders (a fleet): snapshots found at any depth are paired by machine id, else
 hostname, else path; identical changes are rolled up across hosts, hosts that
-vanished or appeared are listed, and --fail-on also takes host-vanished and
-host-appeared. See docs/diff.md, "Fleets".
+vanished or appeared are listed, and --fail-on also takes host-vanished,
+host-appeared and outlier (a change on a small minority of hosts; notable trips
+on outliers too). See docs/diff.md, "Fleets".
 
 Policy file (--config), same keys as the options; flags add to it, --only
 replaces it:

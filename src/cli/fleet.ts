@@ -49,7 +49,10 @@ export function folderOperands(before: string, after: string): boolean {
   return a;
 }
 
-/** Splits `--fail-on` names into fleet kinds (host-vanished, host-appeared) and change kinds. */
+/**
+ * Splits `--fail-on` names into fleet kinds (host-vanished, host-appeared, outlier) and change
+ * kinds.
+ */
 export function splitFleetKinds(names: readonly string[], fleet: boolean): {
   fleet: FleetKind[];
   kinds: string[];

@@ -131,6 +131,7 @@ test("--fail-on is one exit code for the fleet; host-vanished and host-appeared 
         ["route-changed", 0],
         ["host-vanished", 1],
         ["host-appeared,route-changed", 1],
+        ["outlier", 1],
         ["listener-owner-changed", 0],
       ] as const
     ) {
@@ -161,6 +162,15 @@ test("--fail-on is one exit code for the fleet; host-vanished and host-appeared 
       files.stderr,
       /^nsnap: Cannot use --fail-on host-vanished: it is a kind of folder diffs/,
     );
+    const outlier = await runMain([
+      "diff",
+      `${EXAMPLES}before.json`,
+      `${EXAMPLES}after.json`,
+      "--fail-on",
+      "outlier",
+    ]);
+    assert.equal(outlier.code, 2);
+    assert.match(outlier.stderr, /^nsnap: Cannot use --fail-on outlier: it is a kind of folder/);
   });
 });
 

@@ -249,3 +249,44 @@ test("fleetAddress() keeps shared addresses and scopes the host's own", () => {
   assert.equal(fleetAddress("203.0.113.9", "client", own), "<public IPv4>");
   assert.equal(fleetAddress("10.9.0.1", "client", own), "<private IPv4>");
 });
+
+test("outliers gate: `outlier` and `notable` trip on the one host that added a route", async () => {
+  const hosts: GenHost[] = Array.from({ length: 10 }, (_, i) => ({
+    name: `h${i + 1}`,
+    machineId: undefined,
+    index: i,
+    before: { listeners: [0], sessions: [], routes: [], mtu: 1500, inSegs: 1n, pidBase: 100 },
+    after: {
+      listeners: [0],
+      sessions: [],
+      routes: i === 6 ? [0] : [],
+      mtu: 1500,
+      inSegs: 1n,
+      pidBase: 100,
+    },
+  }));
+  const fleet = memoryFleet(hosts);
+  const { report, entries } = await runMemoryFleet(fleet, { failOn: ["notable"] });
+  // The route is not notable on its host: only the roll-up makes it stand out.
+  assert.equal(entries.flatMap((e) => e.diff.changes).filter((c) => c.notable).length, 0);
+  const odd = report.head.rollup.filter((l) => l.outlier);
+  assert.deepEqual(odd.map((l) => [l.kind, l.hosts]), [["route-added", ["h7"]]]);
+  assert.deepEqual(report.head.gate, {
+    failOn: ["notable"],
+    tripped: true,
+    hosts: ["h7"],
+    kinds: ["route-added"],
+  });
+  const byOutlier = await runMemoryFleet(fleet, { failOn: ["outlier"] });
+  assert.deepEqual(byOutlier.report.head.gate, {
+    failOn: ["outlier"],
+    tripped: true,
+    hosts: ["h7"],
+    kinds: ["outlier"],
+  });
+  // A fleet without outliers does not trip either.
+  const quiet = await runMemoryFleet(memoryFleet(hosts.map((h) => ({ ...h, after: h.before }))), {
+    failOn: ["outlier", "notable"],
+  });
+  assert.equal(quiet.report.head.gate?.tripped, false);
+});
