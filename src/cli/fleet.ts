@@ -23,7 +23,7 @@ import { escapeText } from "../render/fleet_escape.ts";
 import { renderJson } from "../render/show_json.ts";
 import { type ShowView, warnSections } from "./show.ts";
 import { socketsOnPort } from "../view/port.ts";
-import { fleetPortRows, renderFleetPort } from "../render/fleet_port.ts";
+import { fleetPortExposure, fleetPortRows, renderFleetPort } from "../render/fleet_port.ts";
 import type { Paint } from "../render/table.ts";
 import { writeStderr, writeStdout } from "../runtime/process.ts";
 import { type CliContext, out } from "./context.ts";
@@ -224,7 +224,7 @@ export async function portFolder(
   ctx: CliContext,
 ): Promise<void> {
   const { hosts, load } = await folderHosts(folder, opts.maxBytes);
-  const rows: string[][] = [], idle: string[] = [];
+  const rows: string[][] = [], idle: string[] = [], exposure: string[] = [];
   const spool = new Spool();
   try {
     if (format === "json") spool.write("[");
@@ -236,13 +236,16 @@ export async function portFolder(
       if (format === "json") {
         const entry = renderJson({ host: h.name, file: h.file, sockets }).trimEnd();
         spool.write(`${i === 0 ? "\n" : ",\n"}${indentLines(entry, "  ")}`);
-      } else rows.push(...fleetPortRows(h.name, snapshot, sockets));
+      } else {
+        rows.push(...fleetPortRows(h.name, snapshot, sockets));
+        exposure.push(...fleetPortExposure(h.name, snapshot, sockets));
+      }
     }
     if (idle.length === hosts.length) ctx.exitCode = 1;
     if (format === "json") {
       spool.write(hosts.length ? "\n]\n" : "]\n");
       await flush(spool);
-    } else await out(renderFleetPort(port, rows, idle, layout));
+    } else await out(renderFleetPort(port, rows, idle, { ...layout, exposure }));
   } finally {
     spool.close();
   }
