@@ -227,12 +227,6 @@ Examples:
       const netns = [...(config.netns ?? []), ...(opts.netns ?? [])];
       if (netns.length) diffOpts.netns = netns;
       if (fleet) {
-        if (opts.format === "html") {
-          // The HTML report of a fleet is `nsnap report DIR`'s to make (issue 20).
-          throw new UsageError(
-            "Cannot diff folders as html: use text, json, yaml or markdown for a fleet",
-          );
-        }
         return await runFleetDiff(beforeOp, afterOp, {
           format: opts.format,
           failOn: [...failOn, ...names.fleet],

@@ -3,9 +3,18 @@
  * `nsnap show DIR`, `nsnap port N DIR` (one answer per host). The commands hand folders here;
  * everything else about them stays as it is for files.
  */
-import { UsageError } from "../errors.ts";
+import { InputError, UsageError } from "../errors.ts";
 import type { DiffOptions } from "../diff/mod.ts";
-import { diffFleet, FLEET_KINDS, type FleetKind, type PairBy, pairMembers } from "../fleet/mod.ts";
+import {
+  diffFleet,
+  FLEET_KINDS,
+  type FleetKind,
+  type FleetReport,
+  type HostEntry,
+  type PairBy,
+  pairMembers,
+} from "../fleet/mod.ts";
+import { FleetBuilder, renderReport, type ReportInput } from "../render/html/mod.ts";
 import { loadMember, readFleetFolder } from "../fleet/folder.ts";
 import { naturalCompare, uniqueNames } from "../fleet/names.ts";
 import { Spool } from "../fleet/spool.ts";
@@ -88,7 +97,7 @@ export function parseOutlierShare(text: string): number {
 
 /** What a fleet diff is asked for. */
 export interface FleetDiffRun {
-  format: "text" | "json" | "yaml" | "markdown";
+  format: "text" | "json" | "yaml" | "markdown" | "html";
   /** Kind entries (kinds, globs, `notable`) and fleet kinds. */
   failOn: readonly string[];
   diff: Omit<DiffOptions, "beforeFile" | "afterFile">;
@@ -105,30 +114,23 @@ export async function runFleetDiff(
   run: FleetDiffRun,
   ctx: CliContext,
 ): Promise<void> {
-  const folderOpts = run.maxBytes === undefined ? {} : { maxBytes: run.maxBytes };
-  const before = await readFleetFolder(beforeDir, folderOpts);
-  const after = await readFleetFolder(afterDir, folderOpts);
-  const pairing = pairMembers(before.members, after.members, run.pairBy);
+  if (run.format === "html") {
+    const input = await fleetDiffReportInput(beforeDir, afterDir, run);
+    if (input.report.head.gate?.tripped) ctx.exitCode = 1;
+    return await out(renderReport(input));
+  }
   const structured = run.format === "json" || run.format === "yaml";
   const spool = structured ? new Spool() : undefined;
   try {
     let hosts = 0;
     // The document's head is known only at the end: hosts wait in the spool till then.
     const hostPiece = run.format === "json" ? fleetJsonHost : fleetYamlHost;
-    const report = await diffFleet(
-      before,
-      after,
-      pairing,
-      (m) => loadMember(m, folderOpts),
-      {
-        ...run.diff,
-        pairBy: run.pairBy,
-        failOn: run.failOn,
-        ...(run.outlierShare === undefined ? {} : { outlierShare: run.outlierShare }),
-      },
+    const report = await compareFolders(
+      beforeDir,
+      afterDir,
+      run,
       (entry) => spool?.write(hostPiece(entry, hosts++)),
     );
-    for (const w of report.head.warnings) writeStderr(`nsnap: warning: ${escapeText(w)}\n`);
     if (report.head.gate?.tripped) ctx.exitCode = 1;
     if (!spool) {
       return await out(
@@ -147,6 +149,87 @@ export async function runFleetDiff(
   } finally {
     spool?.close();
   }
+}
+
+/** Pairs and compares two folders, host by host; warnings go to stderr. */
+async function compareFolders(
+  beforeDir: string,
+  afterDir: string,
+  run: Omit<FleetDiffRun, "format" | "paint">,
+  onHost: (entry: HostEntry) => void,
+): Promise<FleetReport> {
+  const folderOpts = run.maxBytes === undefined ? {} : { maxBytes: run.maxBytes };
+  const before = await readFleetFolder(beforeDir, folderOpts);
+  const after = await readFleetFolder(afterDir, folderOpts);
+  const pairing = pairMembers(before.members, after.members, run.pairBy);
+  const report = await diffFleet(
+    before,
+    after,
+    pairing,
+    (m) => loadMember(m, folderOpts),
+    {
+      ...run.diff,
+      pairBy: run.pairBy,
+      failOn: run.failOn,
+      ...(run.outlierShare === undefined ? {} : { outlierShare: run.outlierShare }),
+    },
+    onHost,
+  );
+  for (const w of report.head.warnings) writeStderr(`nsnap: warning: ${escapeText(w)}\n`);
+  return report;
+}
+
+/**
+ * The fleet diff as the input of an HTML page (`nsnap report BEFORE_DIR AFTER_DIR`, `nsnap diff
+ * BEFORE_DIR AFTER_DIR --format html`): every host's full diff is kept for the page.
+ */
+export async function fleetDiffReportInput(
+  beforeDir: string,
+  afterDir: string,
+  run: Omit<FleetDiffRun, "format" | "paint">,
+): Promise<ReportInput & { kind: "fleet-diff" }> {
+  const hosts: HostEntry[] = [];
+  const report = await compareFolders(beforeDir, afterDir, run, (e) => void hosts.push(e));
+  return { kind: "fleet-diff", report, hosts };
+}
+
+/**
+ * `nsnap report DIR` of a folder that holds several hosts: a fleet overview when each host has
+ * one snapshot (found at any depth, as for a fleet diff); undefined when the folder holds one
+ * host's snapshots (a series, or a single snapshot).
+ * @throws InputError when some host has several snapshots, naming the hosts.
+ */
+export async function fleetOverviewInput(
+  folder: string,
+  maxBytes: number | undefined,
+): Promise<ReportInput | undefined> {
+  const opts = maxBytes === undefined ? {} : { maxBytes };
+  const source = await readFleetFolder(folder, opts);
+  const byHost = new Map<string, number[]>();
+  source.members.forEach((m, i) => {
+    const id = m.machineId ?? m.hostname;
+    byHost.set(id, [...(byHost.get(id) ?? []), i]);
+  });
+  if (byHost.size < 2) return undefined;
+  const names = uniqueNames(source.members);
+  const hostnames = [...byHost.values()].map((list) => source.members[list[0]!]!.hostname);
+  const several = [...byHost.values()].filter((list) => list.length > 1);
+  if (several.length) {
+    const shown = (list: string[]) =>
+      escapeText(list.slice(0, 5).join(", ") + (list.length > 5 ? ", …" : ""));
+    throw new InputError(
+      `Cannot report on folder ${escapeText(folder)}: it holds snapshots of ${byHost.size} hosts (${
+        shown([...new Set(hostnames)].sort(naturalCompare))
+      }) and several of ${
+        shown(several.map((l) => source.members[l[0]!]!.hostname).sort(naturalCompare))
+      }; give one snapshot per host (a fleet) or one host's snapshots (a series)`,
+    );
+  }
+  const order = source.members.map((m, i) => ({ m, name: names[i]! }))
+    .sort((a, b) => naturalCompare(a.name, b.name));
+  const b = new FleetBuilder(folder);
+  for (const { m, name } of order) b.add(await loadMember(m, opts), name, m.file);
+  return { kind: "fleet", fleet: b.finish() };
 }
 
 /** One snapshot of a folder, named for a per-host answer. */

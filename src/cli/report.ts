@@ -1,14 +1,16 @@
 /**
  * `nsnap report`: one self-contained HTML page for a ticket. One snapshot gives a snapshot
  * report, two give a before/after report, a folder (or three files or more) gives a series of
- * one host's snapshots in capture order.
+ * one host's snapshots in capture order; a folder of several hosts with one snapshot each gives
+ * a fleet overview, and two folders a fleet diff (as `nsnap diff BEFORE_DIR AFTER_DIR`).
  *
  * Decisions: the page is written like a snapshot (atomically, mode 0600, never over a file
  * without --force, never through a link), since it shows everything its snapshots hold; `-o -`
  * prints it. Without -o (or with -o DIR/) it is nsnap-report-<host>-<UTC time>.html in the current
  * folder (or DIR, which must exist). A folder is read
  * twice (once for the capture times, once in order) so that only two snapshots are in memory at
- * a time. A folder of several hosts (a fleet) is refused for now, naming the hosts.
+ * a time. A folder is a fleet when its snapshots (at any depth, as for `nsnap diff DIR DIR`)
+ * are of several hosts; one where some host has several snapshots is refused, naming the hosts.
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -25,6 +27,7 @@ import { type CliContext, out } from "./context.ts";
 import { tempFiles } from "./signals.ts";
 import { escapeText } from "../util/escape.ts";
 import { loadOperand, type LoadOptions, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
+import { fleetDiffReportInput, fleetOverviewInput } from "./fleet.ts";
 
 /** The snapshot files directly in a folder, by name (subfolders are not read). */
 export function snapshotFilesIn(dir: string): string[] {
@@ -59,9 +62,14 @@ function hostId(s: Snapshot): string {
   return machineId(s.meta) ?? s.meta.host.hostname;
 }
 
+/** Hostnames for a message: at most five, then an ellipsis. */
+function hostList(names: readonly string[]): string {
+  return escapeText(names.slice(0, 5).join(", ") + (names.length > 5 ? ", …" : ""));
+}
+
 /** Reads a series' files once for their capture times and hosts; returns them in capture order. */
 async function orderSeries(files: readonly string[], load: LoadOptions, what: string) {
-  const seen: Array<{ file: string; t: number; host: string }> = [];
+  const seen: Array<{ file: string; t: number; host: string; hostname: string }> = [];
   for (const file of files) {
     const s = await loadOperand(file, load);
     const t = epochMs(s.meta.capturedAt);
@@ -72,13 +80,15 @@ async function orderSeries(files: readonly string[], load: LoadOptions, what: st
         } is not a time`,
       );
     }
-    seen.push({ file, t, host: hostId(s) });
+    seen.push({ file, t, host: hostId(s), hostname: s.meta.host.hostname });
   }
   const hosts = [...new Set(seen.map((x) => x.host))];
   if (hosts.length > 1) {
-    const shown = hosts.slice(0, 5).join(", ") + (hosts.length > 5 ? ", …" : "");
+    const names = [...new Set(seen.map((x) => x.hostname))].sort();
     throw new InputError(
-      `Cannot report on ${what}: it holds snapshots of ${hosts.length} hosts (${shown}); a series needs one host's snapshots (fleet reports are not supported yet)`,
+      `Cannot report on ${what}: they are snapshots of ${hosts.length} hosts (${
+        hostList(names)
+      }); a series needs one host's snapshots (a fleet report takes a folder with one snapshot per host)`,
     );
   }
   seen.sort((a, b) => a.t - b.t || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -87,8 +97,18 @@ async function orderSeries(files: readonly string[], load: LoadOptions, what: st
 
 /** Builds the report's input from the operands, reading as little at a time as it can. */
 async function inputFor(operands: readonly string[], load: LoadOptions): Promise<ReportInput> {
+  if (operands.length === 2 && isFolder(operands[0]!) && isFolder(operands[1]!)) {
+    return await fleetDiffReportInput(operands[0]!, operands[1]!, {
+      failOn: [],
+      diff: {},
+      pairBy: "auto",
+      maxBytes: load.maxBytes,
+    });
+  }
   if (operands.length === 1 && isFolder(operands[0]!)) {
     const dir = operands[0]!;
+    const fleet = await fleetOverviewInput(dir, load.maxBytes);
+    if (fleet) return fleet;
     const files = snapshotFilesIn(dir);
     if (files.length === 0) {
       throw new InputError(
@@ -103,7 +123,7 @@ async function inputFor(operands: readonly string[], load: LoadOptions): Promise
   for (const op of operands) {
     if (isFolder(op)) {
       throw new UsageError(
-        `Cannot use folder ${op} with other operands: give one folder, or snapshot files`,
+        `Cannot use folder ${op} with other operands: give one folder, two (a fleet before and after), or snapshot files`,
       );
     }
   }
@@ -141,23 +161,39 @@ async function seriesInput(ordered: readonly string[], load: LoadOptions): Promi
   return { kind: "series", series: b.finish() };
 }
 
-/** The default file name: nsnap-report-<host>-<UTC time>.html, from the newest capture. */
+function newest(times: readonly string[]): string {
+  return [...times].sort().pop() ?? new Date(0).toISOString();
+}
+
+/**
+ * The default file name: nsnap-report-<host>-<UTC time>.html (`fleet`, `fleet-diff` for fleets),
+ * from the newest capture.
+ */
 function defaultName(input: ReportInput): string {
-  const s = input.kind === "snapshot"
-    ? input.snapshot
+  const [name, at] = input.kind === "snapshot"
+    ? [input.snapshot.meta.host.hostname, input.snapshot.meta.capturedAt]
     : input.kind === "diff"
-    ? input.after
-    : input.series.last;
-  const host = s.meta.host.hostname.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "") || "host";
-  return `nsnap-report-${host}-${fileTimestamp(s.meta.capturedAt)}.html`;
+    ? [input.after.meta.host.hostname, input.after.meta.capturedAt]
+    : input.kind === "series"
+    ? [input.series.last.meta.host.hostname, input.series.last.meta.capturedAt]
+    : input.kind === "fleet"
+    ? ["fleet", newest(input.fleet.hosts.map((h) => h.meta.capturedAt))]
+    : ["fleet-diff", newest(input.hosts.map((h) => h.after.capturedAt))];
+  const host = name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "") || "host";
+  return `nsnap-report-${host}-${fileTimestamp(at)}.html`;
 }
 
 /** Registers `nsnap report` on the program. */
 export function registerReport(program: Command, _ctx: CliContext) {
   return program
     .command("report")
-    .description("one self-contained HTML page: a snapshot, a before/after pair, or a series")
-    .argument("<snapshots...>", "one snapshot, two (before, after), or a series folder")
+    .description(
+      "one self-contained HTML page: a snapshot, a before/after pair, a series, or a fleet",
+    )
+    .argument(
+      "<snapshots...>",
+      "one snapshot, two (before, after), a series folder, a fleet folder, or two fleet folders",
+    )
     .option("-o, --output <path>", "file or folder/ to write the page to, - for stdout")
     .option("--force", "replace an existing file")
     .option("--max-size <size>", MAX_SIZE_HELP)
@@ -173,6 +209,8 @@ Examples:
   nsnap report incident.json -o incident.html
   nsnap report before.json after.json -o deploy-1234.html
   nsnap report snapshots/            a series: one host's snapshots by time
+  nsnap report snapshots/after/      a fleet: one snapshot per host
+  nsnap report snapshots/before/ snapshots/after/   the fleet diff as a page
   nsnap report before.json live -o - > now.html`,
     )
     .action(async (operands, opts) => {

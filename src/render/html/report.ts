@@ -12,7 +12,14 @@ import { attr, html } from "./escape.ts";
 import { extraSections, namespacesOf } from "./hooks.ts";
 import { COUNTER_CHARTS, counterValue, type Series } from "./series.ts";
 import { healthTable, sessionCharts, stateRows } from "./sessions.ts";
-import { diffSummary, seriesChanges, seriesSummary, snapshotSummary, when } from "./summary.ts";
+import {
+  diffSummary,
+  mount,
+  seriesChanges,
+  seriesSummary,
+  snapshotSummary,
+  when,
+} from "./summary.ts";
 import {
   changeTable,
   connectionTable,
@@ -24,13 +31,16 @@ import {
   routeTable,
   seriesListenerTable,
 } from "./tables.ts";
+import { type Fleet, fleetContent, fleetDiffContent, type FleetDiffInput } from "./fleet.ts";
 import type { ChartSpec, LineSpec, PageData, SeriesSpec, TableSpec } from "./types.ts";
 
 /** What a report is made from. */
 export type ReportInput =
   | { kind: "snapshot"; snapshot: Snapshot; file?: string }
   | { kind: "diff"; before: Snapshot; after: Snapshot; doc: DiffDocument }
-  | { kind: "series"; series: Series };
+  | { kind: "series"; series: Series }
+  | ({ kind: "fleet-diff" } & FleetDiffInput)
+  | { kind: "fleet"; fleet: Fleet };
 
 /** One section of the page. */
 export interface ReportSection {
@@ -47,13 +57,6 @@ export interface ReportContent {
   sections: ReportSection[];
   data: PageData;
   redacted: boolean;
-}
-
-/** A mount point for a table the page script renders. */
-function mount(t: TableSpec): string {
-  return `<div class="table" data-table="${t.id}"><noscript><p class="none">${
-    grouped(t.rows.length)
-  } ${html(t.noun)}: this table needs JavaScript.</p></noscript></div>`;
 }
 
 function chartMount(c: ChartSpec, note = ""): string {
@@ -399,5 +402,9 @@ export function reportContent(input: ReportInput): ReportContent {
       return diffContent(input.before, input.after, input.doc);
     case "series":
       return seriesContent(input.series);
+    case "fleet-diff":
+      return fleetDiffContent(input);
+    case "fleet":
+      return fleetContent(input.fleet);
   }
 }

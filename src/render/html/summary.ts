@@ -13,6 +13,7 @@ import { formatCount as grouped } from "../../format.ts";
 import { attr, html } from "./escape.ts";
 import { machineId } from "./hooks.ts";
 import type { Series } from "./series.ts";
+import type { TableSpec } from "./types.ts";
 import { exposureOf, hostAddresses } from "./tables.ts";
 
 /** How many lines a "what changed" list shows before pointing to the full list. */
@@ -35,6 +36,13 @@ export function facts(rows: ReadonlyArray<[string, string | undefined]>): string
   return `<dl class="facts">${
     kept.map(([k, v]) => `<dt>${html(k)}</dt><dd>${v}</dd>`).join("")
   }</dl>`;
+}
+
+/** A mount point for a table the page script renders (with a line for pages without script). */
+export function mount(t: TableSpec): string {
+  return `<div class="table" data-table="${t.id}"><noscript><p class="none">${
+    grouped(t.rows.length)
+  } ${html(t.noun)}: this table needs JavaScript.</p></noscript></div>`;
 }
 
 /** A card: a titled box in the summary grid. */

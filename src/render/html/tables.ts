@@ -20,7 +20,12 @@ import { tableName } from "../../net/routes.ts";
 import { namespaceLookup, recordedExposure } from "./hooks.ts";
 import type { Cell, ColumnSpec, TableSpec } from "./types.ts";
 
-const col = (label: string, type: ColumnSpec["type"], more: Partial<ColumnSpec> = {}) => ({
+/** A column of a page table. */
+export const col = (
+  label: string,
+  type: ColumnSpec["type"],
+  more: Partial<ColumnSpec> = {},
+): ColumnSpec => ({
   label,
   type,
   ...more,
