@@ -81,9 +81,8 @@ function fleetDiffSummary(r: FleetReport): string {
     figures([
       ["Hosts paired", grouped(s.hosts)],
       ["Changed hosts", grouped(s.changedHosts)],
-      s.notable
-        ? ["Changes", grouped(s.changes), `${grouped(s.notable)} notable`]
-        : ["Changes", grouped(s.changes)],
+      ["Changes", grouped(s.changes)],
+      ["Notable", grouped(s.notable)],
       ["Outliers", grouped(s.outliers)],
       ["Vanished", grouped(s.vanished)],
       ["Appeared", grouped(s.appeared)],
