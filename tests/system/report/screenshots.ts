@@ -14,7 +14,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { diffSnapshots } from "../../../src/diff/mod.ts";
 import { renderReport, type ReportInput, SeriesBuilder } from "../../../src/render/html/mod.ts";
-import { diffFleet, type HostEntry, pairMembers } from "../../../src/fleet/mod.ts";
+import { diffFleet, type HostEntry, type Member, pairMembers } from "../../../src/fleet/mod.ts";
 import type { Snapshot } from "../../../src/model.ts";
 import { memberOf } from "../../fleet/_fleet.ts";
 import { parseSnapshotBytes } from "../../../src/snapshot/read.ts";
@@ -46,7 +46,7 @@ for (const f of readdirSync(seriesDir).filter((n) => n.endsWith(".json")).sort()
 /** The fleet diff of the picture, compared in memory. */
 async function fleetInput(): Promise<ReportInput> {
   const files = new Map<string, Snapshot>();
-  const side = { before: [] as ReturnType<typeof memberOf>[], after: [] as typeof side.before };
+  const side: Record<"before" | "after", Member[]> = { before: [], after: [] };
   const put = (phase: "before" | "after", host: string, id: number, src: Snapshot) => {
     const s = structuredClone(src);
     s.meta.host.hostname = host;
