@@ -20,7 +20,13 @@ const step = (what: string) => {
   t = now;
 };
 step("start");
-const s = collectLinux({ root: "/", runner: runCommand }, { cmdline: false, uid: 0 });
+const s = await collectLinux({ root: "/", runner: runCommand }, {
+  cmdline: false,
+  uid: 0,
+  netlink: true,
+  tcpInfo: "summary",
+  allUnix: false,
+});
 step(`collectLinux (${s.sections.connections.value.length})`);
 const snap = await captureSnapshot({});
 step("captureSnapshot (again)");

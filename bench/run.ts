@@ -2,7 +2,16 @@
  * The nsnap benchmark (`deno task bench`): nsnap capture against `ss`, `netstat` and the shell
  * equivalent of a full capture, on a busy network namespace, in one run with interleaved samples.
  *
- *   deno run -A bench/run.ts [--sizes 10000,40000,80000] [--runs 5] [--quick] [--no-build]
+ *   deno run -A bench/run.ts [--sizes 10000,40000,80000,100000,200000] [--runs 5]
+ *                            [--load-size 100000] [--sources] [--quick] [--no-build]
+ *
+ * Per size it times `ss -tanp`, `ss -tanpi` (the peer of tcp_info), the shell equivalent of a
+ * full capture (¹ below), `dist/nsnap capture` (tcp_info summary, the default) and
+ * `dist/nsnap capture --no-tcp-info`; with --sources also `deno run mod.ts capture` and
+ * `bun mod.ts capture`. At --load-size it also writes a default and a `--tcp-info` snapshot and
+ * times loading them and a diff. Last, an idle namespace: the capture against the shell
+ * equivalent and the binary's start-up. The closing lines hold the issue's targets to the
+ * figures of this run.
  *
  * A size is a number of TCP sockets: N sockets are N/2 loopback connections whose both ends live
  * in the namespace (plus one listener per holder process). They are held by at least 5 holder
@@ -39,14 +48,21 @@ interface Options {
   sizes: number[];
   runs: number;
   build: boolean;
+  /** The size at which snapshots are also loaded and diffed (one of `sizes`, else the largest). */
+  loadSize: number;
+  /** Also time the capture from source under Deno and Bun. */
+  sources: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  let sizes = [10_000, 40_000, 80_000], runs = 5, build = true, quick = false;
+  let sizes = [10_000, 40_000, 80_000, 100_000, 200_000], runs = 5, build = true, quick = false;
+  let loadSize = 100_000, sources = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--sizes") sizes = (argv[++i] ?? "").split(",").map(Number);
     else if (a === "--runs") runs = Number(argv[++i]);
+    else if (a === "--load-size") loadSize = Number(argv[++i]);
+    else if (a === "--sources") sources = true;
     else if (a === "--quick") quick = true;
     else if (a === "--no-build") build = false;
     else throw new Error(`Cannot use argument ${a}: see the comment at the top of bench/run.ts`);
@@ -58,7 +74,9 @@ function parseOptions(argv: string[]): Options {
   if (!sizes.every((s) => Number.isInteger(s) && s >= 2) || !(runs >= 1)) {
     throw new Error("Cannot run the benchmark: --sizes takes even integers ≥ 2, --runs ≥ 1");
   }
-  return { sizes: [...sizes].sort((a, b) => a - b), runs: Math.floor(runs), build };
+  sizes = [...sizes].sort((a, b) => a - b);
+  if (!sizes.includes(loadSize)) loadSize = sizes[sizes.length - 1]!;
+  return { sizes, runs: Math.floor(runs), build, loadSize, sources };
 }
 
 /** One command compared in a group; `argv` is given a fresh output path per run. */
@@ -171,14 +189,18 @@ function describeSnapshot(path: string): string {
   }
 }
 
-function captureTools(binaryProblem: string | undefined): Tool[] {
+/** The shell equivalent of a full capture, as a user would run it. */
+export const SHELL_CAPTURE = "ss -tanp; ss -uanp; ip -j route show table all; " +
+  "ip -j -6 route show table all; ip -j -s link; ip -j addr; nstat -asz";
+
+function captureTools(binaryProblem: string | undefined, sources: boolean): Tool[] {
   const need = (cmd: string) => have(cmd) ? undefined : `${cmd} not installed`;
-  return [
+  const tools: Tool[] = [
     { name: "ss -tanp", argv: () => ["ss", "-tanp"], ...opt(need("ss")) },
-    { name: "netstat -tanp", argv: () => ["netstat", "-tanp"], ...opt(need("netstat")) },
+    { name: "ss -tanpi", argv: () => ["ss", "-tanpi"], ...opt(need("ss")) },
     {
-      name: "shell full capture¹",
-      argv: () => ["sh", "-c", "ss -tanp; ip route show table all; ip -s link; nstat -azs"],
+      name: "shell equivalent¹",
+      argv: () => ["sh", "-c", SHELL_CAPTURE],
       ...opt(need("ss") ?? need("nstat")),
     },
     {
@@ -187,22 +209,35 @@ function captureTools(binaryProblem: string | undefined): Tool[] {
       ...opt(binaryProblem),
     },
     {
-      name: "deno run mod.ts capture",
-      argv: (out) => [DENO, "run", "-A", `${ROOT}/mod.ts`, "capture", "-o", out],
-    },
-    {
-      name: "bun mod.ts capture",
-      argv: (out) => [BUN, `${ROOT}/mod.ts`, "capture", "-o", out],
-      ...opt(existsSync(BUN) ? undefined : "bun not installed"),
+      name: "dist/nsnap capture --no-tcp-info",
+      argv: (out) => [BINARY, "capture", "--no-tcp-info", "-o", out],
+      ...opt(binaryProblem),
     },
   ];
+  if (sources) {
+    tools.push(
+      {
+        name: "deno run mod.ts capture",
+        argv: (out) => [DENO, "run", "-A", `${ROOT}/mod.ts`, "capture", "-o", out],
+      },
+      {
+        name: "bun mod.ts capture",
+        argv: (out) => [BUN, `${ROOT}/mod.ts`, "capture", "-o", out],
+        ...opt(existsSync(BUN) ? undefined : "bun not installed"),
+      },
+    );
+  }
+  return tools;
 }
 
 function opt(skip: string | undefined): { skip?: string } {
   return skip ? { skip } : {};
 }
 
-/** Loads a snapshot once and diffs two; left out, with the reason, until the commands exist. */
+/**
+ * At one size: a default and a `--tcp-info` snapshot (their sizes), loading each (`nsnap port`
+ * reads the whole file and prints almost nothing) and a diff against a changed capture.
+ */
 async function loadAndDiff(
   wrap: string[],
   holders: Holder[],
@@ -211,10 +246,12 @@ async function loadAndDiff(
   tmp: string,
   notes: string[],
 ): Promise<Row[]> {
-  const label = `diff/load, ${holders.reduce((n, h) => n + h.pairs * 2, 0)} sockets`;
-  const a = `${tmp}/a.json`, b = `${tmp}/b.json`;
+  const sockets = holders.reduce((n, h) => n + h.pairs * 2, 0);
+  const label = `load/diff, ${sockets} sockets`;
+  const a = `${tmp}/a.json`, b = `${tmp}/b.json`, full = `${tmp}/full.json`;
   if (binaryProblem) return [{ group: label, tool: "nsnap diff", runs: 0, note: binaryProblem }];
   sh([...wrap, BINARY, "capture", "-o", a]);
+  sh([...wrap, BINARY, "capture", "--tcp-info", "-o", full]);
   // Change something between the two: 1000 sessions closed on one holder, 1000 opened on another.
   const [h0, h1] = holders;
   if (h0 && h1) {
@@ -222,17 +259,22 @@ async function loadAndDiff(
     await setPairs(h1, h1.pairs + 1000);
   }
   sh([...wrap, BINARY, "capture", "-o", b]);
-  notes.push(`snapshot a: ${describeSnapshot(a)}; b: ${describeSnapshot(b)}`);
+  notes.push(`snapshot a (default): ${describeSnapshot(a)}`);
+  notes.push(`snapshot with --tcp-info: ${describeSnapshot(full)}`);
   const tools: Tool[] = [
     {
-      name: "nsnap diff a b --format json",
-      argv: () => [BINARY, "diff", a, b, "--format", "json"],
+      name: "nsnap port 1 a.json (load, default)",
+      argv: () => [BINARY, "port", "1", a, "--format", "json"],
       okCodes: [0, 1],
     },
     {
-      // Loading a snapshot on its own: `port` reads the whole file and prints almost nothing.
-      name: "nsnap port 1 a (load)",
-      argv: () => [BINARY, "port", "1", a, "--format", "json"],
+      name: "nsnap port 1 full.json (load, --tcp-info)",
+      argv: () => [BINARY, "port", "1", full, "--format", "json"],
+      okCodes: [0, 1],
+    },
+    {
+      name: "nsnap diff a b --format json",
+      argv: () => [BINARY, "diff", a, b, "--format", "json"],
       okCodes: [0, 1],
     },
   ];
@@ -255,8 +297,61 @@ function scaling(rows: Row[], tool: string, sizes: number[]): string {
   return `${tool}: ms per further 10k sockets ${steps.join(", ")}`;
 }
 
+/** The issue's targets, each held to this run's medians: one line each, met or not. */
+function targets(rows: Row[], sizes: number[]): string[] {
+  const at = (group: string, tool: string) =>
+    rows.find((r) => r.group === group && r.tool === tool);
+  const med = (group: string, tool: string) => at(group, tool)?.medianMs;
+  const out: string[] = [];
+  const check = (what: string, ok: boolean | undefined, detail: string) =>
+    out.push(`${ok === undefined ? "?" : ok ? "met" : "NOT met"}: ${what} (${detail})`);
+  const idle = "idle (empty namespace)", nsnap = "dist/nsnap capture";
+  const i = med(idle, nsnap), ish = med(idle, "shell equivalent¹");
+  check(
+    "idle ≤ 40 ms and no slower than the shell equivalent",
+    i === undefined || ish === undefined ? undefined : i <= 40 && i <= ish,
+    `${i?.toFixed(1)} ms vs ${ish?.toFixed(1)} ms`,
+  );
+  const g10 = "10000 sockets";
+  const t10 = med(g10, nsnap), sh10 = med(g10, "shell equivalent¹"), ss10 = med(g10, "ss -tanp");
+  if (t10 !== undefined && sh10 !== undefined && ss10 !== undefined) {
+    check(
+      "10k ≤ 0.5× the shell equivalent and faster than ss -tanp",
+      t10 <= sh10 * 0.5 && t10 < ss10,
+      `${(t10 / sh10).toFixed(2)}× the shell, ${(t10 / ss10).toFixed(2)}× ss -tanp`,
+    );
+  }
+  const g80 = "80000 sockets";
+  const t80 = at(g80, nsnap), ss80 = med(g80, "ss -tanp");
+  if (t80?.medianMs !== undefined && ss80 !== undefined) {
+    check(
+      "80k ≤ 0.15× ss -tanp, peak RSS ≤ 200 MB",
+      t80.medianMs <= ss80 * 0.15 && (t80.rssKb ?? Infinity) <= 200 * 1024,
+      `${(t80.medianMs / ss80).toFixed(2)}×, ${((t80.rssKb ?? 0) / 1024).toFixed(0)} MB`,
+    );
+  }
+  for (const size of sizes) {
+    const g = `${size} sockets`;
+    const on = med(g, nsnap), off = med(g, "dist/nsnap capture --no-tcp-info");
+    const p = med(g, "ss -tanp"), pi = med(g, "ss -tanpi");
+    if (on === undefined || off === undefined) continue;
+    check(
+      `${size / 1000}k: the default tcp_info costs ≤ 20% over a capture without it`,
+      on <= off * 1.2,
+      `+${((on / off - 1) * 100).toFixed(0)}%; ss -tanpi over ss -tanp: +${
+        p && pi ? ((pi / p - 1) * 100).toFixed(0) : "?"
+      }%`,
+    );
+  }
+  return out;
+}
+
+function loadavg(): string {
+  return os.loadavg().map((x) => x.toFixed(2)).join(" ");
+}
+
 function machine(): string {
-  const load = os.loadavg().map((x) => x.toFixed(2)).join(" ");
+  const load = loadavg();
   return `${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} CPUs ` +
     `(${os.cpus()[0]?.model ?? "?"}), Linux ${os.release()}, load ${load}`;
 }
@@ -309,7 +404,7 @@ async function main(): Promise<number> {
     const ttl = 120 + opts.runs * opts.sizes.length * 120;
     holders = await startHolders(wrap, count, ttl);
 
-    const tools = captureTools(binaryProblem);
+    const tools = captureTools(binaryProblem, opts.sources);
     for (const size of opts.sizes) {
       const t0 = performance.now();
       await holdPairs(holders, Math.floor(size / 2));
@@ -317,6 +412,7 @@ async function main(): Promise<number> {
         `${size} sockets held by ${holders.length} processes ` +
           `(${((performance.now() - t0) / 1000).toFixed(1)} s); measuring …`,
       );
+      notes.push(`load before ${size} sockets: ${loadavg()}`);
       rows.push(
         ...await group(`${size} sockets`, wrap, tools, opts.runs, tmp, (t, out) => {
           if (t.name === "dist/nsnap capture") {
@@ -324,9 +420,12 @@ async function main(): Promise<number> {
           }
         }),
       );
+      if (size === opts.loadSize) {
+        console.error("load and diff …");
+        rows.push(...await loadAndDiff(wrap, holders, binaryProblem, opts.runs, tmp, notes));
+        await holdPairs(holders, Math.floor(size / 2));
+      }
     }
-    console.error("load and diff …");
-    rows.push(...await loadAndDiff(wrap, holders, binaryProblem, opts.runs, tmp, notes));
     await stopHoldersAndWait(holders);
 
     console.error("idle host …");
@@ -337,10 +436,15 @@ async function main(): Promise<number> {
         idleWrap,
         [
           { name: "ss -tanp", argv: () => ["ss", "-tanp"] },
-          { name: "ip -s link", argv: () => ["ip", "-s", "link"] },
+          { name: "shell equivalent¹", argv: () => ["sh", "-c", SHELL_CAPTURE] },
           {
             name: "dist/nsnap capture",
             argv: (out) => [BINARY, "capture", "-o", out],
+            ...opt(binaryProblem),
+          },
+          {
+            name: "dist/nsnap capture --no-netlink",
+            argv: (out) => [BINARY, "capture", "--no-netlink", "-o", out],
             ...opt(binaryProblem),
           },
           {
@@ -366,13 +470,13 @@ async function main(): Promise<number> {
       console.log(scaling(rows, tool, opts.sizes));
     }
     console.log(`\ndist/nsnap binary size: ${size}`);
-    console.log(
-      "¹ `ss -tanp; ip route show table all; ip -s link; nstat -azs` (-s: leave nstat's history alone)",
-    );
+    console.log(`¹ \`${SHELL_CAPTURE}\` (-s: leave nstat's history alone)`);
     console.log(
       "² the cost of entering the namespace (`ip netns exec`) that every figure includes",
     );
     for (const n of notes) console.log(`- ${n}`);
+    console.log("\nTargets (issue 16), from this run's medians:");
+    for (const line of targets(rows, opts.sizes)) console.log(`- ${line}`);
     return 0;
   } finally {
     cleanup();

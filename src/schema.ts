@@ -6,14 +6,18 @@
  * (|v| ≤ 2^53-1) and a decimal string beyond that; readers accept both.
  */
 import { z } from "zod";
-
-/** The schema identifier every snapshot carries. */
-export const SCHEMA_ID = "nsnap/v1";
-
-/** Smallest counter value accepted: -2^63, the floor of the kernel's signed 64-bit values. */
-export const COUNTER_MIN = -(2n ** 63n);
-/** Largest counter value accepted: 2^64-1, the ceiling of the kernel's unsigned 64-bit counters. */
-export const COUNTER_MAX = 2n ** 64n - 1n;
+import {
+  COUNTER_MAX,
+  COUNTER_MIN,
+  INTERFACE_STAT_NAMES,
+  type InterfaceStatName,
+  NAMESPACE_KINDS,
+  SCHEMA_ID,
+  TCP_INFO_FIELDS,
+  TCP_INFO_SUMMARY,
+  type TcpInfoFieldKind,
+  type TcpInfoSummaryName,
+} from "./fields.ts";
 
 /**
  * A lossless integer counter: a safe JSON integer or a decimal string, held as `bigint`, from
@@ -32,6 +36,54 @@ const uint = () => z.int().nonnegative();
 const port = () => z.int().min(0).max(65535);
 
 export const Protocol = z.enum(["tcp", "udp"]);
+
+/** A socket's pending timer, as `ss -o` shows it: timer:(name,expires,retrans). */
+export const SocketTimer = z.object({
+  name: z.string().meta({
+    description: "on (retransmit), keepalive, timewait, persist (zero-window probe), delack.",
+  }),
+  expiresMs: uint().meta({ description: "Time until it fires, ms (0 when due)." }),
+  retrans: uint().meta({ description: "Retransmissions or probes sent so far." }),
+});
+
+/** The zod type of a tcp_info field of each kind. */
+type TcpInfoZod<K extends TcpInfoFieldKind> = K extends "counter" ? typeof CounterValue
+  : K extends "bool" ? z.ZodBoolean
+  : K extends "string" ? z.ZodString
+  : ReturnType<typeof uint>;
+type TcpInfoEntry = typeof TCP_INFO_FIELDS[number];
+type TcpInfoShape = {
+  [E in TcpInfoEntry as E[0]]: E[0] extends TcpInfoSummaryName ? TcpInfoZod<E[1]>
+    : z.ZodOptional<TcpInfoZod<E[1]>>;
+};
+
+function tcpInfoField(kind: TcpInfoFieldKind): z.ZodType {
+  return kind === "counter"
+    ? CounterValue
+    : kind === "bool"
+    ? z.boolean()
+    : kind === "string"
+    ? z.string()
+    : uint();
+}
+
+const SUMMARY_NAMES: ReadonlySet<string> = new Set(TCP_INFO_SUMMARY);
+
+/**
+ * A TCP session's tcp_info (linux/tcp.h), times in µs: the five summary fields in every
+ * snapshot, the others with `capture --tcp-info` (units as src/parse/netlink/tcp_info.ts lists).
+ */
+export const TcpInfo = z.object(
+  Object.fromEntries(
+    TCP_INFO_FIELDS.map(([name, kind]) => {
+      const field = tcpInfoField(kind);
+      return [name, SUMMARY_NAMES.has(name) ? field : field.optional()];
+    }),
+  ) as unknown as TcpInfoShape,
+).meta({
+  description: "rtt, rttvar (µs), retrans, totalRetrans and lost always; the rest of " +
+    "struct tcp_info and congestion with capture --tcp-info.",
+});
 
 /**
  * The network namespace a record belongs to: the `id` of one of `namespaces[]`. Absent on the
@@ -85,10 +137,98 @@ export const Connection = z.object({
   inode: uint().optional().meta({ description: "Absent where the source does not show it." }),
   pid: uint().optional().meta({ description: "The holder whose parent does not also hold it." }),
   pids: z.array(uint()).optional().meta({ description: "Every process holding the socket." }),
+  interface: z.string().optional().meta({
+    description: "The device the socket is bound to (SO_BINDTODEVICE), or the scope of an IPv6 " +
+      "link-local address (fe80::1%eth0); the kernel keeps both in one field. Netlink only.",
+  }),
+  v6only: z.boolean().optional().meta({
+    description: "IPv6 sockets: true with IPV6_V6ONLY (IPv6 only), false for a dual-stack " +
+      "socket, which [::] makes reachable over IPv4 too. Netlink only.",
+  }),
+  backlog: uint().optional().meta({
+    description: "TCP LISTEN: the accept queue's limit (recvQ is the queue now, sendQ 0, as " +
+      "/proc shows them). Netlink only.",
+  }),
+  timer: SocketTimer.optional().meta({
+    description: "The pending timer (ss -o); absent when none.",
+  }),
+  mark: uint().optional().meta({
+    description: "SO_MARK, when not 0 (the kernel shows it to CAP_NET_ADMIN only).",
+  }),
+  cgroupId: uint().optional().meta({
+    description: "cgroup v2 id of the socket's creator (ss --cgroup). Netlink only.",
+  }),
+  tcpInfo: TcpInfo.optional().meta({
+    description: "TCP sessions (not LISTEN, TIME_WAIT or SYN_RECV): the tcp_info summary by " +
+      "default, every field with capture --tcp-info. Netlink only.",
+  }),
   namespace: namespaceRef(),
   exposure: NamespaceExposure.optional().meta({
     description: "Listeners of a capture across namespaces: who can reach it from the host.",
   }),
+});
+
+/** A UNIX socket (`ss -x`). */
+export const UnixSocket = z.object({
+  type: z.string().meta({ description: "stream, dgram, seqpacket (or type_N)." }),
+  state: z.string().meta({
+    description: "LISTEN, ESTABLISHED (connected), UNCONN (unconnected), SYN_SENT, …",
+  }),
+  path: z.string().optional().meta({
+    description: "The bound name: a file path, or @name for an abstract one (every NUL as @); " +
+      "absent when unbound.",
+  }),
+  abstract: z.literal(true).optional().meta({ description: "An abstract name (no file)." }),
+  recvQ: uint().optional().meta({
+    description: "Queued to read; LISTEN: connections waiting to be accepted. Netlink only.",
+  }),
+  sendQ: uint().optional().meta({ description: "Queued to send (0 for LISTEN). Netlink only." }),
+  backlog: uint().optional().meta({
+    description: "LISTEN: the accept queue's limit. Netlink only.",
+  }),
+  uid: uint().optional().meta({ description: "Owner uid. Netlink only." }),
+  inode: uint(),
+  peerInode: uint().optional().meta({
+    description: "Inode of the connected peer socket. Netlink only.",
+  }),
+  pid: uint().optional(),
+  pids: z.array(uint()).optional(),
+});
+
+/** A raw IP socket (`ss -w`: ping, routing daemons, anything sending its own IP packets). */
+export const RawSocket = z.object({
+  family: Family,
+  ipProtocol: z.int().min(0).max(255).meta({
+    description: "The IP protocol it was opened for: 1 ICMP, 58 ICMPv6, 255 any (IPPROTO_RAW), …",
+  }),
+  localAddress: z.string(),
+  remoteAddress: z.string(),
+  state: z.string().meta({ description: "UNCONN, or ESTABLISHED after connect()." }),
+  recvQ: uint(),
+  sendQ: uint(),
+  uid: uint().optional(),
+  inode: uint().optional(),
+  interface: z.string().optional().meta({ description: "Bound device. Netlink only." }),
+  v6only: z.boolean().optional().meta({ description: "IPv6 sockets: IPV6_V6ONLY. Netlink only." }),
+  pid: uint().optional(),
+  pids: z.array(uint()).optional(),
+});
+
+/** A packet socket (`ss -0`: tcpdump, DHCP clients, anything reading or writing whole frames). */
+export const PacketSocket = z.object({
+  type: z.string().meta({
+    description: "raw (frames with their link-layer header) or dgram (cooked).",
+  }),
+  protocol: z.int().min(0).max(65535).meta({
+    description: "Ethernet protocol it receives (ETH_P_*): 3 every protocol, 2048 IPv4, 2054 " +
+      "ARP, 34525 IPv6, 0 none until bound.",
+  }),
+  interface: z.string().optional().meta({ description: "Bound device; absent for every device." }),
+  recvQ: uint().optional().meta({ description: "Bytes waiting to be read." }),
+  uid: uint().optional(),
+  inode: uint(),
+  pid: uint().optional(),
+  pids: z.array(uint()).optional(),
 });
 
 export const ProcessInfo = z.object({
@@ -170,16 +310,6 @@ export const Route = z.object({
 /** A port or number range as ip rule prints it (`80-90`, or a single value: start = end). */
 export const NumberRange = z.object({ start: uint(), end: uint() }).meta({ id: "NumberRange" });
 
-/** What a routing rule does with a packet it matches. */
-export const RULE_ACTIONS = [
-  "lookup",
-  "goto",
-  "nop",
-  "blackhole",
-  "unreachable",
-  "prohibit",
-] as const;
-
 export const Rule = z.object({
   family: Family,
   priority: uint().meta({ description: "ip rule's pref: lower numbers are tried first." }),
@@ -245,10 +375,6 @@ export const Settings = z.record(z.string(), z.string()).meta({
 });
 
 /** The counters tc keeps per qdisc (monotonic), then its two gauges. */
-export const QDISC_COUNTER_NAMES = ["bytes", "packets", "drops", "overlimits", "requeues"] as const;
-export const QDISC_GAUGE_NAMES = ["backlog", "qlen"] as const;
-export type QdiscCounterName = typeof QDISC_COUNTER_NAMES[number];
-export type QdiscGaugeName = typeof QDISC_GAUGE_NAMES[number];
 
 export const QdiscStats = z.object({
   bytes: CounterValue.optional(),
@@ -314,27 +440,6 @@ export const Firewall = z.object({
   tables: z.array(FirewallTable),
 });
 
-/** The /proc/net/dev columns, in kernel order. */
-export const INTERFACE_STAT_NAMES = [
-  "rxBytes",
-  "rxPackets",
-  "rxErrors",
-  "rxDropped",
-  "rxFifo",
-  "rxFrame",
-  "rxCompressed",
-  "rxMulticast",
-  "txBytes",
-  "txPackets",
-  "txErrors",
-  "txDropped",
-  "txFifo",
-  "txCollisions",
-  "txCarrier",
-  "txCompressed",
-] as const;
-export type InterfaceStatName = typeof INTERFACE_STAT_NAMES[number];
-
 export const InterfaceStats = z.object(
   Object.fromEntries(INTERFACE_STAT_NAMES.map((n) => [n, CounterValue.optional()])) as {
     [K in InterfaceStatName]: z.ZodOptional<typeof CounterValue>;
@@ -368,6 +473,11 @@ export const SectionStatus = z.object({
   status: z.enum(["ok", "partial", "error"]),
   warnings: z.array(z.string()).optional(),
   error: z.string().optional(),
+  source: z.string().optional().meta({
+    description: "What a capture read the section from: netlink, proc, sysfs, ip -j, or " +
+      "'+'-joined (netlink+proc: raw sockets from /proc where the kernel lacks raw_diag); " +
+      "macOS names its tools; imports leave it out (meta.source names their files).",
+  }),
 });
 
 /** A port a container runtime publishes on the host (`docker run -p 127.0.0.1:8080:80`). */
@@ -418,17 +528,6 @@ export const NamespaceSection = z.object({
   warnings: z.array(z.string()).optional(),
   error: z.string().optional(),
 });
-
-/** The kinds of network namespace, after what names it (precedence: src/net/namespaces.ts). */
-export const NAMESPACE_KINDS = [
-  "host",
-  "pod",
-  "docker",
-  "podman",
-  "container",
-  "netns",
-  "unknown",
-] as const;
 
 /** One network namespace of a capture across namespaces. */
 export const Namespace = z.object({
@@ -488,32 +587,6 @@ export const Forward = z.object({
   }),
 });
 
-export const SECTION_NAMES = [
-  "connections",
-  "processes",
-  "routes",
-  "interfaces",
-  "counters",
-] as const;
-export type SectionName = typeof SECTION_NAMES[number];
-
-/**
- * Sections added within v1: absent from snapshots written before them, from platforms that
- * cannot read them (macOS) and from imports no file speaks about. Absent is not empty: a diff
- * compares a section only when both snapshots have it.
- */
-export const OPTIONAL_SECTION_NAMES = [
-  "rules",
-  "neighbours",
-  "settings",
-  "qdiscs",
-  "firewall",
-] as const;
-export type OptionalSectionName = typeof OPTIONAL_SECTION_NAMES[number];
-
-/** Any section of a snapshot. */
-export type AnySectionName = SectionName | OptionalSectionName;
-
 export const Meta = z.object({
   capturedAt: z.string().meta({ description: "ISO 8601 UTC with milliseconds" }),
   durationMs: z.number().nonnegative(),
@@ -542,6 +615,16 @@ export const Meta = z.object({
     kind: z.enum(["capture", "import"]),
     formats: z.array(z.string()).optional(),
     files: z.array(z.string()).optional(),
+  }).optional(),
+  capture: z.object({
+    tcpInfo: z.enum(["off", "summary", "full"]).meta({
+      description: "What connections[].tcpInfo holds: nothing (off: not asked, or no netlink), " +
+        "the summary, or every field (--tcp-info).",
+    }),
+    unixSockets: z.enum(["listeners", "all"]).meta({
+      description: "Which UNIX sockets unixSockets lists: listeners (LISTEN, and bound " +
+        "unconnected datagram sockets) by default, all with --all-unix.",
+    }),
   }).optional(),
   redacted: z.boolean().optional(),
   namespaces: z.object({
@@ -574,6 +657,11 @@ export const Snapshot = z.object({
   schema: z.literal(SCHEMA_ID),
   meta: Meta,
   connections: z.array(Connection),
+  unixSockets: z.array(UnixSocket).optional().meta({
+    description: "Linux captures; absent where not captured (macOS, imports, older snapshots).",
+  }),
+  rawSockets: z.array(RawSocket).optional().meta({ description: "As unixSockets." }),
+  packetSockets: z.array(PacketSocket).optional().meta({ description: "As unixSockets." }),
   processes: z.record(z.string().regex(/^[0-9]+$/), ProcessInfo),
   routes: z.array(Route),
   interfaces: z.array(NetInterface),

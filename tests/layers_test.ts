@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 const LAYERS: readonly (readonly string[])[] = [
   ["util"],
   ["errors.ts", "format.ts", "version.ts"],
+  ["fields.ts"],
   ["schema.ts"],
   ["model.ts"],
   ["net"],

@@ -22,6 +22,10 @@ export function registerCapture(program: Command, _ctx: CliContext) {
     .addOption(outputOptions.force())
     .addOption(outputOptions.label())
     .option("--cmdline", "record process command lines (secrets masked)")
+    .option("--tcp-info", "keep every tcp_info field of each TCP session (default: a summary)")
+    .option("--no-tcp-info", "keep no tcp_info at all")
+    .option("--all-unix", "list every UNIX socket, connected ones too (default: listeners)")
+    .option("--no-netlink", "read /proc, /sys and ip -j instead of netlink (or NSNAP_NETLINK=0)")
     .option(
       "--netns <which>",
       "network namespaces: all, current, or ip netns names, pids, namespace files, id globs " +
@@ -43,6 +47,7 @@ Examples:
   nsnap capture                  writes ./snapshots/<host>-<UTC time>.json
   nsnap capture -o before.json --label deploy=1234
   nsnap capture -o incident.yaml.gz --cmdline
+  nsnap capture --tcp-info -o db.json  every tcp_info field (ss -ti) per session
   nsnap capture -o - | jq '.connections | length'
   nsnap capture --netns current      only the namespace nsnap runs in
   nsnap capture --netns web,blue     own namespace, container web, netns blue
@@ -54,6 +59,9 @@ Examples:
         cmdline: opts.cmdline ?? false,
         labels: opts.label ?? {},
         ...(opts.root ? { root: opts.root } : {}),
+        ...(opts.netlink === false ? { netlink: false } : {}),
+        ...(opts.tcpInfo === undefined ? {} : { tcpInfo: opts.tcpInfo ? "full" : "off" }),
+        ...(opts.allUnix ? { allUnix: true } : {}),
         ...(opts.netns ? { netns: netnsChoice(opts.netns) } : {}),
       });
       await emitSnapshot(snapshot, opts);

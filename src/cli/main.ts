@@ -1,6 +1,11 @@
 /**
  * The command line: builds the commander program, runs it, and turns every error into one line
  * and an exit code (0 ok, 1 a --fail-on change or nothing found, 2 usage or input error).
+ *
+ * Each command's module (and what it imports: the diff engine and its schema, renderers, the
+ * HTML report) is loaded only when that command runs: a capture on an idle host takes less time
+ * than loading all of them would. `--help`, `help`, `completions` and an unknown command load
+ * every command, so that help, completions and suggestions see them all.
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { describeError, EXIT_USAGE, StdoutError } from "../errors.ts";
@@ -8,18 +13,46 @@ import { absorbStdoutErrors, writeStderr, writeStdout } from "../runtime/process
 import { escapeControls } from "../util/escape.ts";
 import { VERSION } from "../version.ts";
 import type { CliContext } from "./context.ts";
-import { registerCapture } from "./capture.ts";
-import { registerCheck } from "./check.ts";
-import { registerDiff } from "./diff.ts";
-import { registerShow } from "./show.ts";
-import { registerPort } from "./port.ts";
-import { registerImport } from "./import.ts";
-import { registerSchema } from "./schema.ts";
-import { registerCompletions } from "./completions.ts";
-import { registerReport } from "./report.ts";
 
-/** Builds the program with every command registered; exported for completions and tests. */
-export function buildProgram(ctx: CliContext): Command {
+/** Registers one command on the program and returns it. */
+// deno-lint-ignore no-explicit-any
+type Register = (program: Command, ctx: CliContext) => Command<any, any, any>;
+
+/** Every command, in the order help lists them, with the loader of its module. */
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+  ["capture", async () => (await import("./capture.ts")).registerCapture],
+  ["diff", async () => (await import("./diff.ts")).registerDiff],
+  ["check", async () => (await import("./check.ts")).registerCheck],
+  ["show", async () => (await import("./show.ts")).registerShow],
+  ["port", async () => (await import("./port.ts")).registerPort],
+  ["import", async () => (await import("./import.ts")).registerImport],
+  ["report", async () => (await import("./report.ts")).registerReport],
+  ["schema", async () => (await import("./schema.ts")).registerSchema],
+  ["completions", async () => (await import("./completions.ts")).registerCompletions],
+];
+
+/**
+ * The command the arguments run, when they name one that needs no other (not `completions`);
+ * undefined for help, an unknown command or none at all.
+ */
+function commandOf(argv: readonly string[]): string | undefined {
+  const first = argv.find((a) => !a.startsWith("-"));
+  if (first === undefined || first === "completions") return undefined;
+  return COMMANDS.some(([name]) => name === first) ? first : undefined;
+}
+
+/**
+ * Builds the program with every command registered, or only `only` when given; exported for
+ * completions and tests.
+ */
+export async function buildProgram(ctx: CliContext, only?: string): Promise<Command> {
+  const registers = await Promise.all(
+    COMMANDS.filter(([name]) => only === undefined || name === only).map(([, load]) => load()),
+  );
+  return buildWith(ctx, registers);
+}
+
+function buildWith(ctx: CliContext, registers: readonly Register[]): Command {
   const program = new Command()
     .name("nsnap")
     .description(
@@ -47,19 +80,7 @@ Examples:
   nsnap report a.json b.json          one HTML page for a ticket
   nsnap check policy.yaml             does this host keep its policy (exit 1)`,
   );
-  for (
-    const register of [
-      registerCapture,
-      registerDiff,
-      registerCheck,
-      registerShow,
-      registerPort,
-      registerImport,
-      registerReport,
-      registerSchema,
-      registerCompletions,
-    ]
-  ) {
+  for (const register of registers) {
     const cmd = register(program, ctx);
     cmd.exitOverride().showSuggestionAfterError(true);
   }
@@ -70,9 +91,11 @@ Examples:
 export async function main(argv: string[]): Promise<number> {
   const ctx: CliContext = { exitCode: 0 };
   const debug = argv.includes("--debug");
-  const program = buildProgram(ctx);
   absorbStdoutErrors();
   try {
+    // `--version` alone needs no command at all.
+    const version = argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V");
+    const program = version ? buildWith(ctx, []) : await buildProgram(ctx, commandOf(argv));
     await program.parseAsync(argv, { from: "user" });
     return ctx.exitCode;
   } catch (err) {

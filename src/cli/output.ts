@@ -4,12 +4,10 @@
  */
 import { Option } from "@commander-js/extra-typings";
 import type { Snapshot } from "../model.ts";
-import { redactSnapshot } from "../snapshot/redact.ts";
 import { writeSnapshot } from "../snapshot/write.ts";
 import { UsageError } from "../errors.ts";
 import { dict } from "../util/record.ts";
 import { escapeText } from "../util/escape.ts";
-import { redactKey } from "./redact_key.ts";
 import { out } from "./context.ts";
 import { tempFiles } from "./signals.ts";
 
@@ -72,7 +70,8 @@ export function checkOutputOptions(opts: SnapshotOutputOptions): void {
 
 /** Redacts (with --redact), writes the snapshot and prints the path written (nothing for stdout). */
 export async function emitSnapshot(snapshot: Snapshot, opts: SnapshotOutputOptions): Promise<void> {
-  const doc = opts.redact ? redactSnapshot(snapshot, redactKey(opts.redactKey)) : snapshot;
+  // Loaded only for --redact: a plain capture need not pay for it.
+  const doc = opts.redact ? await redacted(snapshot, opts.redactKey) : snapshot;
   const path = await writeSnapshot(doc, {
     ...(opts.output !== undefined ? { output: opts.output } : {}),
     ...(opts.format ? { format: opts.format } : {}),
@@ -80,4 +79,12 @@ export async function emitSnapshot(snapshot: Snapshot, opts: SnapshotOutputOptio
     tempFiles,
   });
   if (path !== "-") await out(escapeText(path));
+}
+
+async function redacted(snapshot: Snapshot, key: string | undefined): Promise<Snapshot> {
+  const [{ redactSnapshot }, { redactKey }] = await Promise.all([
+    import("../snapshot/redact.ts"),
+    import("./redact_key.ts"),
+  ]);
+  return redactSnapshot(snapshot, redactKey(key));
 }

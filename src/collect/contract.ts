@@ -23,12 +23,15 @@ import type {
   Namespace,
   Neighbour,
   NetInterface,
+  PacketSocket,
   ProcessInfo,
   Qdisc,
+  RawSocket,
   Route,
   Rule,
   SectionName,
   Settings,
+  UnixSocket,
 } from "../model.ts";
 import type { CommandRunner } from "../runtime/command.ts";
 import type { Section } from "./section.ts";
@@ -39,7 +42,15 @@ export interface Place {
   root: string;
   /** Runs external commands (`ip -j`, macOS tools); tests pass recorded outputs. */
   runner: CommandRunner;
+  /**
+   * The network namespace to read over netlink: a namespace file (`/proc/PID/ns/net`,
+   * `/run/netns/NAME`); absent for this process's own. /sys is read only in the own namespace.
+   */
+  netns?: string;
 }
+
+/** How much of tcp_info a capture keeps per TCP session (connections[].tcpInfo). */
+export type TcpInfoDetail = "off" | "summary" | "full";
 
 /** What the caller asks of a collector. */
 export interface CollectOptions {
@@ -47,6 +58,12 @@ export interface CollectOptions {
   cmdline: boolean;
   /** The uid the capture runs as: decides whether unreadable entries mean "not root". */
   uid: number | undefined;
+  /** Read over netlink where it can be used (else /proc, /sys and `ip -j`). */
+  netlink: boolean;
+  /** tcp_info per TCP session: the summary by default, every field, or none. */
+  tcpInfo: TcpInfoDetail;
+  /** Every UNIX socket, connected ones too (default: listeners and bound datagram sockets). */
+  allUnix: boolean;
   /** Which network namespaces to capture (Linux): `auto` unless given. */
   netns?: "auto" | "all" | "current" | readonly string[];
   /** This process's pid, left out of the namespaces' pid lists. */
@@ -76,6 +93,12 @@ export interface Collected {
   bootTime?: string;
   /** Identity of the network namespace the sections were read in, where the platform has one. */
   netnsInode?: number;
+  /** UNIX, raw and packet sockets (Linux; their status is the connections section's). */
+  unixSockets?: UnixSocket[];
+  rawSockets?: RawSocket[];
+  packetSockets?: PacketSocket[];
+  /** What connections[].tcpInfo holds, and which UNIX sockets are listed (meta.capture). */
+  capture?: { tcpInfo: TcpInfoDetail; unixSockets: "listeners" | "all" };
   /** The host's unique id (machine_id.ts), where it can be read. */
   machineId?: string;
   /**
@@ -91,5 +114,5 @@ export interface Collected {
   };
 }
 
-/** A platform's collector. */
-export type Collector = (place: Place, opts: CollectOptions) => Collected;
+/** A platform's collector (Linux's awaits the descriptor scan it may run in a worker). */
+export type Collector = (place: Place, opts: CollectOptions) => Collected | Promise<Collected>;

@@ -6,11 +6,17 @@ import os from "node:os";
 import type { Meta, Snapshot } from "../model.ts";
 import { OPTIONAL_SECTION_NAMES, SCHEMA_ID, SECTION_NAMES } from "../model.ts";
 import { type CommandRunner, runCommand } from "../runtime/command.ts";
-import { pid as processPid, platform, runtimeName, uid as processUid } from "../runtime/process.ts";
+import {
+  env,
+  pid as processPid,
+  platform,
+  runtimeName,
+  uid as processUid,
+} from "../runtime/process.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
 import { InputError } from "../errors.ts";
 import { normalizeSnapshot } from "../snapshot/normalize.ts";
-import type { Collector } from "./contract.ts";
+import type { Collector, TcpInfoDetail } from "./contract.ts";
 
 /** What a capture should gather and how. */
 export interface CaptureOptions {
@@ -27,10 +33,24 @@ export interface CaptureOptions {
   /** The uid the capture counts as running under (tests); default this process's. */
   uid?: number;
   /**
+   * Read over netlink where it can be used (Linux). Default: yes, unless the environment sets
+   * `NSNAP_NETLINK=0`; `capture --no-netlink` turns it off.
+   */
+  netlink?: boolean;
+  /** tcp_info per TCP session: "summary" (default), "full" (`--tcp-info`) or "off". */
+  tcpInfo?: TcpInfoDetail;
+  /** Every UNIX socket, connected ones too (`--all-unix`); default: listeners only. */
+  allUnix?: boolean;
+  /**
    * Which network namespaces (Linux): `auto` (default: every one when run in the host's, else
    * the own only), `all`, `current`, or names, pids, namespace files and id globs.
    */
   netns?: "auto" | "all" | "current" | readonly string[];
+}
+
+/** Whether the environment turns netlink off (`NSNAP_NETLINK=0`, `no`, `off`, `false`). */
+export function netlinkDisabledByEnv(): boolean {
+  return /^(0|no|off|false)$/i.test(env("NSNAP_NETLINK") ?? "");
 }
 
 /** The collector of each platform nsnap captures on, loaded when it is the one needed. */
@@ -51,11 +71,14 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
   const uid = opts.uid ?? processUid();
   const started = Date.now();
   const t0 = performance.now();
-  const c = collect(
+  const c = await collect(
     { root: opts.root ?? "/", runner: opts.runner ?? runCommand },
     {
       cmdline: opts.cmdline ?? false,
       uid,
+      netlink: opts.netlink ?? !netlinkDisabledByEnv(),
+      tcpInfo: opts.tcpInfo ?? "summary",
+      allUnix: opts.allUnix ?? false,
       netns: opts.netns ?? "auto",
       ...(opts.root === undefined || opts.root === "/" ? { selfPid: processPid() } : {}),
     },
@@ -76,21 +99,26 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
     privileges: { ...(uid === undefined ? {} : { uid }), root: uid === 0 },
     labels: opts.labels ?? {},
     source: { kind: "capture" },
-    // Each section's `source` is known here too; the schema has no place for it yet.
+    ...(c.capture ? { capture: c.capture } : {}),
     sections: {
-      ...Object.fromEntries(SECTION_NAMES.map((n) => [n, s[n].status])) as Meta["sections"],
-      settings: s.settings.status,
+      ...Object.fromEntries(
+        SECTION_NAMES.map((n) => [n, { ...s[n].status, source: s[n].source }]),
+      ) as Meta["sections"],
+      settings: { ...s.settings.status, source: s.settings.source },
     },
   };
   for (const n of OPTIONAL_SECTION_NAMES) {
-    const st = s[n]?.status;
-    if (st) meta.sections[n] = st;
+    const sec = s[n];
+    if (sec) meta.sections[n] = { ...sec.status, source: sec.source };
   }
   if (c.netnsInode !== undefined) meta.netns = { inode: c.netnsInode };
   const snap: Snapshot = {
     schema: SCHEMA_ID,
     meta,
     connections: s.connections.value,
+    ...(c.unixSockets ? { unixSockets: c.unixSockets } : {}),
+    ...(c.rawSockets ? { rawSockets: c.rawSockets } : {}),
+    ...(c.packetSockets ? { packetSockets: c.packetSockets } : {}),
     processes: s.processes.value,
     routes: s.routes.value,
     interfaces: s.interfaces.value,

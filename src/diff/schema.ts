@@ -21,6 +21,7 @@
  */
 import { z } from "zod";
 import * as S from "../schema.ts";
+import { INTERFACE_STAT_NAMES, type InterfaceStatName, NAMESPACE_KINDS } from "../fields.ts";
 import { RULE_ACTION_FIELDS } from "../net/rules.ts";
 
 /** The schema identifier of a diff document. */
@@ -292,8 +293,8 @@ const InterfaceCounters = S.InterfaceStats.meta({ id: "InterfaceCounters" });
 
 /** Per-second rates of the /proc/net/dev counters that moved. */
 const InterfaceRates = z.object(
-  Object.fromEntries(S.INTERFACE_STAT_NAMES.map((n) => [n, z.number().optional()])) as {
-    [K in S.InterfaceStatName]: z.ZodOptional<z.ZodNumber>;
+  Object.fromEntries(INTERFACE_STAT_NAMES.map((n) => [n, z.number().optional()])) as {
+    [K in InterfaceStatName]: z.ZodOptional<z.ZodNumber>;
   },
 ).meta({ id: "InterfaceRates" });
 
@@ -326,7 +327,7 @@ const NamespaceListener = z.object({
 /** A namespace as a namespace change reports it. */
 const NamespaceSide = z.object({
   id: z.string(),
-  kind: z.enum(S.NAMESPACE_KINDS),
+  kind: z.enum(NAMESPACE_KINDS),
   title: z.string().meta({ description: "What people call it: container web, pod shop/web-0." }),
   inode: uint().optional(),
   image: z.string().optional(),

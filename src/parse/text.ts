@@ -14,7 +14,7 @@
  *   when a row, or a value nsnap keeps, cannot be read.
  */
 import type { Connection, Counters, Family, ProcessInfo } from "../model.ts";
-import { COUNTER_MAX, COUNTER_MIN } from "../schema.ts";
+import { COUNTER_MAX, COUNTER_MIN } from "../fields.ts";
 import { canonicalAddress } from "../net/address.ts";
 import { servicePort } from "../net/services.ts";
 import { quoteText } from "../util/escape.ts";

@@ -87,7 +87,7 @@ function ffiLister(dirents: Uint8Array, target: Uint8Array, libc: LibcCalls): So
 }
 
 /** libc calls through bun:ffi, or undefined when not under Bun or libc cannot be opened. */
-async function bunLibc(dirents: Uint8Array, target: Uint8Array): Promise<LibcCalls | undefined> {
+function bunLibc(dirents: Uint8Array, target: Uint8Array): LibcCalls | undefined {
   if ((globalThis as { Bun?: unknown }).Bun === undefined) return undefined;
   type BunFfi = {
     dlopen(path: string, symbols: Record<string, { args: string[]; returns: string }>): {
@@ -98,8 +98,11 @@ async function bunLibc(dirents: Uint8Array, target: Uint8Array): Promise<LibcCal
     };
     ptr(view: Uint8Array): number;
   };
-  const spec = "bun:ffi"; // A variable, so that Deno's type checker leaves it alone.
-  const ffi = await import(spec) as BunFfi;
+  // Loaded synchronously: a module with a top-level await that is also in a worker's module
+  // graph stops the worker's messages reaching a Bun-compiled executable (bun 1.4.5, bytecode).
+  const require = (import.meta as { require?: (spec: string) => unknown }).require;
+  if (require === undefined) return undefined;
+  const ffi = require("bun:ffi") as BunFfi;
   const { symbols } = ffi.dlopen("libc.so.6", {
     getdents64: { args: ["i32", "ptr", "u64"], returns: "i32" },
     readlinkat: { args: ["i32", "ptr", "ptr", "u64"], returns: "i32" },
@@ -152,14 +155,14 @@ function denoLibc(dirents: Uint8Array, target: Uint8Array): LibcCalls | undefine
 /** Which way `listSocketInodes` lists: libc through Bun's or Deno's FFI, or node:fs. */
 export type SocketListerKind = "ffi-bun" | "ffi-deno" | "node-fs";
 
-async function chooseLister(): Promise<[SocketInodeLister, SocketListerKind]> {
+function chooseLister(): [SocketInodeLister, SocketListerKind] {
   const portable: [SocketInodeLister, SocketListerKind] = [listSocketInodesFs, "node-fs"];
   if (process.platform !== "linux") return portable;
   try {
     // Over their own ArrayBuffers, so that the engine never moves them after a pointer is taken.
     const dirents = new Uint8Array(new ArrayBuffer(DIRENTS_SIZE));
     const target = new Uint8Array(new ArrayBuffer(TARGET_SIZE));
-    const bun = await bunLibc(dirents, target);
+    const bun = bunLibc(dirents, target);
     if (bun) return [ffiLister(dirents, target, bun), "ffi-bun"];
     const deno = denoLibc(dirents, target);
     if (deno) return [ffiLister(dirents, target, deno), "ffi-deno"];
@@ -169,7 +172,7 @@ async function chooseLister(): Promise<[SocketInodeLister, SocketListerKind]> {
   }
 }
 
-const [chosen, chosenKind] = await chooseLister();
+const [chosen, chosenKind] = chooseLister();
 
 /** The fastest lister this runtime offers (chosen once, when the module loads). */
 export const listSocketInodes: SocketInodeLister = chosen;

@@ -4,13 +4,84 @@
  * the two together with generated and mutated connections); anything else goes to zod, which
  * then also words the error.
  */
-import type { Connection, NamespaceExposure } from "../model.ts";
+import type { Connection, NamespaceExposure, SocketTimer, TcpInfo } from "../model.ts";
+import {
+  COUNTER_MAX,
+  COUNTER_MIN,
+  FIELDS,
+  TCP_INFO_FIELDS,
+  type TcpInfoFieldKind,
+} from "../fields.ts";
 
 const isUint = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isPort = (v: unknown): v is number => isUint(v) && v <= 65535;
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+/** What the schema's CounterValue accepts: an integer, or a decimal string of up to 20 digits. */
+const COUNTER_TEXT = /^-?[0-9]{1,20}$/;
 
-/** Returns the connection (unknown keys dropped, keys in schema order) or undefined if not plainly valid. */
-export function fastConnection(x: unknown): Connection | undefined {
+const TCP_INFO_KINDS = new Map<string, TcpInfoFieldKind>(TCP_INFO_FIELDS);
+
+/** A timer, or undefined if not plainly valid. */
+function fastTimer(v: unknown): SocketTimer | undefined {
+  if (!isObject(v)) return undefined;
+  const { name, expiresMs, retrans } = v;
+  if (typeof name !== "string" || !isUint(expiresMs) || !isUint(retrans)) return undefined;
+  return { name, expiresMs, retrans };
+}
+
+/**
+ * tcp_info (unknown keys dropped, counters as bigint, keys in schema order), or undefined if not
+ * plainly valid. `keys` gets its key count and the ':' characters of its strings.
+ */
+function fastTcpInfo(v: unknown, count: { keys: number; colons: number }): TcpInfo | undefined {
+  if (!isObject(v)) return undefined;
+  const out: Record<string, unknown> = {};
+  let known = 0;
+  for (const [name, kind] of TCP_INFO_FIELDS) {
+    const x = v[name];
+    if (x === undefined) continue;
+    known++;
+    if (kind === "uint") {
+      if (!isUint(x)) return undefined;
+      out[name] = x;
+    } else if (kind === "counter") {
+      if (Number.isSafeInteger(x)) out[name] = BigInt(x as number);
+      else if (typeof x === "string" && COUNTER_TEXT.test(x)) {
+        const v = BigInt(x);
+        if (v < COUNTER_MIN || v > COUNTER_MAX) return undefined;
+        out[name] = v;
+      } else return undefined;
+    } else if (kind === "bool") {
+      if (typeof x !== "boolean") return undefined;
+      out[name] = x;
+    } else {
+      if (typeof x !== "string") return undefined;
+      out[name] = x;
+      count.colons += countColons(x);
+    }
+  }
+  if (out.rtt === undefined || out.rttvar === undefined || out.retrans === undefined) return;
+  if (out.totalRetrans === undefined || out.lost === undefined) return undefined;
+  // Unknown keys are dropped, as zod drops them; they still count for the duplicate check.
+  let keys = 0;
+  for (const k in v) {
+    keys++;
+    if (!TCP_INFO_KINDS.has(k)) return undefined;
+  }
+  count.keys += keys;
+  return known === keys ? out as TcpInfo : undefined;
+}
+
+/**
+ * Returns the connection (keys in schema order) or undefined if not plainly valid or when it
+ * holds a key the schema does not know. `count`, when given, gets the keys of its nested objects
+ * and the ':' characters of their strings.
+ */
+export function fastConnection(
+  x: unknown,
+  count: { keys: number; colons: number } = { keys: 0, colons: 0 },
+): Connection | undefined {
   if (x === null || typeof x !== "object" || Array.isArray(x)) return undefined;
   const c = x as Record<string, unknown>;
   const { protocol, family, localAddress, localPort, remoteAddress, remotePort, state } = c;
@@ -47,18 +118,59 @@ export function fastConnection(x: unknown): Connection | undefined {
     if (!Array.isArray(pids) || !pids.every(isUint)) return undefined;
     o.pids = pids.slice();
   }
+  const { interface: dev, v6only, backlog, timer, mark, cgroupId, tcpInfo } = c;
+  if (dev !== undefined) {
+    if (typeof dev !== "string") return undefined;
+    o.interface = dev;
+    count.colons += countColons(dev);
+  }
+  if (v6only !== undefined) {
+    if (typeof v6only !== "boolean") return undefined;
+    o.v6only = v6only;
+  }
+  if (backlog !== undefined) {
+    if (!isUint(backlog)) return undefined;
+    o.backlog = backlog;
+  }
+  if (timer !== undefined) {
+    const t = fastTimer(timer);
+    if (t === undefined) return undefined;
+    o.timer = t;
+    count.keys += Object.keys(timer as object).length;
+    count.colons += countColons(t.name);
+  }
+  if (mark !== undefined) {
+    if (!isUint(mark)) return undefined;
+    o.mark = mark;
+  }
+  if (cgroupId !== undefined) {
+    if (!isUint(cgroupId)) return undefined;
+    o.cgroupId = cgroupId;
+  }
+  if (tcpInfo !== undefined) {
+    const t = fastTcpInfo(tcpInfo, count);
+    if (t === undefined) return undefined;
+    o.tcpInfo = t;
+  }
   const { namespace, exposure } = c;
   if (namespace !== undefined) {
     if (typeof namespace !== "string") return undefined;
     o.namespace = namespace;
+    count.colons += countColons(namespace);
   }
   if (exposure !== undefined) {
     const e = fastExposure(exposure);
     if (e === undefined) return undefined;
     o.exposure = e;
+    const n = exposureCounts(e);
+    count.keys += n.keys;
+    count.colons += n.colons;
   }
   return o;
 }
+
+/** The optional keys of a connection (after the nine every one has), counted for the duplicate check. */
+const OPTIONAL_KEYS = FIELDS.connection.slice(9) as ReadonlyArray<keyof Connection>;
 
 const EXPOSURE_KINDS = new Set(["published", "host-network", "internal"]);
 const VIA = new Set(["docker", "docker-proxy", "dnat"]);
@@ -123,23 +235,18 @@ export interface FastConnections {
 export function fastConnections(list: unknown): FastConnections | undefined {
   if (!Array.isArray(list)) return undefined;
   const connections = new Array<Connection>(list.length);
-  let keys = 0, colons = 0;
+  const count = { keys: 0, colons: 0 };
   for (let i = 0; i < list.length; i++) {
-    const c = fastConnection(list[i]);
+    const c = fastConnection(list[i], count);
     if (c === undefined) return undefined;
     connections[i] = c;
-    keys += 9 + (c.uid === undefined ? 0 : 1) + (c.inode === undefined ? 0 : 1) +
-      (c.pid === undefined ? 0 : 1) + (c.pids === undefined ? 0 : 1) +
-      (c.namespace === undefined ? 0 : 1);
-    colons += countColons(c.localAddress) + countColons(c.remoteAddress) + countColons(c.state) +
-      (c.namespace === undefined ? 0 : countColons(c.namespace));
-    if (c.exposure !== undefined) {
-      const n = exposureCounts(c.exposure);
-      keys += 1 + n.keys;
-      colons += n.colons;
-    }
+    let keys = 9;
+    for (const k of OPTIONAL_KEYS) if (c[k] !== undefined) keys++;
+    count.keys += keys;
+    count.colons += countColons(c.localAddress) + countColons(c.remoteAddress) +
+      countColons(c.state);
   }
-  return { connections, keys, colons };
+  return { connections, keys: count.keys, colons: count.colons };
 }
 
 /** Counts ':' in a string. */

@@ -8,6 +8,8 @@
  * - namespaces: the host's first, then by id; forwards: protocol, host port and address, target;
  * - connections: protocol, family, localAddress, localPort, remoteAddress, remotePort, inode
  *   (then state, uid, pid, queues, so that even duplicates have one order);
+ * - unixSockets: path (unbound last), type, state, inode; rawSockets: family, ipProtocol, local
+ *   and remote address, inode; packetSockets: protocol, interface (none first), type, inode;
  * - routes: family, table, destination (address, then prefix length), metric, type, interface;
  * - interfaces: index (absent last), then name; addresses within one: family, address, prefix;
  * - `pids` ascending; `processes` keys ascending by pid; `meta.labels` keys sorted.
@@ -37,14 +39,19 @@ import type {
   Neighbour,
   NetInterface,
   Nexthop,
+  PacketSocket,
   ProcessInfo,
   Qdisc,
   QdiscStats,
+  RawSocket,
   Route,
   Rule,
   SectionStatus,
   Settings,
   Snapshot,
+  SocketTimer,
+  TcpInfo,
+  UnixSocket,
 } from "../model.ts";
 import {
   INTERFACE_STAT_NAMES,
@@ -54,7 +61,7 @@ import {
   SCHEMA_ID,
   SECTION_NAMES,
 } from "../model.ts";
-import * as S from "../schema.ts";
+import { FIELDS, TCP_INFO_FIELDS } from "../fields.ts";
 import { parseIPv4, parseIPv6 } from "../net/address.ts";
 import { ruleKey } from "../net/rules.ts";
 import { firewallTableKey } from "../net/firewall.ts";
@@ -70,6 +77,15 @@ export function normalizeSnapshot(s: Snapshot): Snapshot {
     schema: SCHEMA_ID,
     meta: orderMeta(s.meta),
     connections: sortConnections(s.connections.map(orderConnection)),
+    ...(s.unixSockets
+      ? { unixSockets: sortByKey(s.unixSockets.map(orderUnixSocket), unixSortKey) }
+      : {}),
+    ...(s.rawSockets
+      ? { rawSockets: sortByKey(s.rawSockets.map(orderRawSocket), rawSortKey) }
+      : {}),
+    ...(s.packetSockets
+      ? { packetSockets: sortByKey(s.packetSockets.map(orderPacketSocket), packetSortKey) }
+      : {}),
     processes,
     routes: sortByKey(s.routes.map(orderRoute), routeSortKey),
     interfaces: s.interfaces.map(orderInterface).sort(compareInterfaces),
@@ -147,33 +163,36 @@ function sortedRecord(r: Readonly<Record<string, string>>): Record<string, strin
   return out;
 }
 
-const PROCESS_KEYS = Object.keys(S.ProcessInfo.shape);
-const ROUTE_KEYS = Object.keys(S.Route.shape);
-const NEXTHOP_KEYS = Object.keys(S.Nexthop.shape);
-const INTERFACE_KEYS = Object.keys(S.NetInterface.shape);
-const ADDRESS_KEYS = Object.keys(S.InterfaceAddress.shape);
-const META_KEYS = Object.keys(S.Meta.shape);
-const HOST_KEYS = Object.keys(S.Meta.shape.host.shape);
-const NETNS_KEYS = Object.keys(S.Meta.shape.netns.unwrap().shape);
-const TOOL_KEYS = Object.keys(S.Meta.shape.tool.shape);
-const PRIVILEGE_KEYS = Object.keys(S.Meta.shape.privileges.shape);
-const SOURCE_KEYS = Object.keys(S.Meta.shape.source.unwrap().shape);
-const STATUS_KEYS = Object.keys(S.SectionStatus.shape);
-const EXPOSURE_KEYS = Object.keys(S.NamespaceExposure.shape);
-const PUBLISHED_KEYS = Object.keys(S.PublishedPort.shape);
-const NAMESPACE_KEYS = Object.keys(S.Namespace.shape);
-const CONTAINER_KEYS = Object.keys(S.NamespaceContainer.shape);
-const BINDING_KEYS = Object.keys(S.PortBinding.shape);
-const NS_SECTION_KEYS = Object.keys(S.NamespaceSection.shape);
-const FORWARD_KEYS = Object.keys(S.Forward.shape);
-const META_NAMESPACES_KEYS = Object.keys(S.Meta.shape.namespaces.unwrap().shape);
-const RULE_KEYS = Object.keys(S.Rule.shape);
-const NEIGHBOUR_KEYS = Object.keys(S.Neighbour.shape);
-const QDISC_KEYS = Object.keys(S.Qdisc.shape);
+const PROCESS_KEYS = FIELDS.process;
+const ROUTE_KEYS = FIELDS.route;
+const NEXTHOP_KEYS = FIELDS.nexthop;
+const INTERFACE_KEYS = FIELDS.netInterface;
+const ADDRESS_KEYS = FIELDS.interfaceAddress;
+const META_KEYS = FIELDS.meta;
+const HOST_KEYS = FIELDS.host;
+const NETNS_KEYS = FIELDS.netns;
+const TOOL_KEYS = FIELDS.tool;
+const PRIVILEGE_KEYS = FIELDS.privileges;
+const SOURCE_KEYS = FIELDS.metaSource;
+const CAPTURE_KEYS = FIELDS.capture;
+const STATUS_KEYS = FIELDS.sectionStatus;
+const TIMER_KEYS = FIELDS.timer;
+const TCP_INFO_KEYS = TCP_INFO_FIELDS.map(([name]) => name);
+const EXPOSURE_KEYS = FIELDS.exposure;
+const PUBLISHED_KEYS = FIELDS.publishedPort;
+const NAMESPACE_KEYS = FIELDS.namespace;
+const CONTAINER_KEYS = FIELDS.namespaceContainer;
+const BINDING_KEYS = FIELDS.portBinding;
+const NS_SECTION_KEYS = FIELDS.namespaceSection;
+const FORWARD_KEYS = FIELDS.forward;
+const META_NAMESPACES_KEYS = FIELDS.metaNamespaces;
+const RULE_KEYS = FIELDS.rule;
+const NEIGHBOUR_KEYS = FIELDS.neighbour;
+const QDISC_KEYS = FIELDS.qdisc;
 const QDISC_STAT_KEYS = [...QDISC_COUNTER_NAMES, ...QDISC_GAUGE_NAMES];
-const FW_TABLE_KEYS = Object.keys(S.FirewallTable.shape);
-const FW_CHAIN_KEYS = Object.keys(S.FirewallChain.shape);
-const FW_RULE_KEYS = Object.keys(S.FirewallRule.shape);
+const FW_TABLE_KEYS = FIELDS.firewallTable;
+const FW_CHAIN_KEYS = FIELDS.firewallChain;
+const FW_RULE_KEYS = FIELDS.firewallRule;
 
 /** Copies the listed keys in that order, leaving out absent ones. */
 function pick<T extends object>(o: T, keys: readonly string[]): T {
@@ -186,12 +205,21 @@ function pick<T extends object>(o: T, keys: readonly string[]): T {
   return out as T;
 }
 
+/** Connections this module made, in schema order: the writer takes them without checking. */
+const ORDERED = new WeakSet<Connection>();
+
+/** True for a connection `orderConnection` made (its keys are in schema order, pids sorted). */
+export function isOrderedConnection(c: Connection): boolean {
+  return ORDERED.has(c);
+}
+
 /**
  * A connection with its keys in schema order and `pids` ascending. Written out by hand (not
  * `pick`) because it runs for every socket: objects of one fixed shape serialise much faster.
  * tests/snapshot/normalize_test.ts checks this order against the schema.
  */
 export function orderConnection(c: Connection): Connection {
+  if (ORDERED.has(c)) return c;
   const o: Connection = {
     protocol: c.protocol,
     family: c.family,
@@ -209,8 +237,53 @@ export function orderConnection(c: Connection): Connection {
   if (c.pids !== undefined) {
     o.pids = isAscending(c.pids) ? c.pids : [...c.pids].sort((a, b) => a - b);
   }
+  if (c.interface !== undefined) o.interface = c.interface;
+  if (c.v6only !== undefined) o.v6only = c.v6only;
+  if (c.backlog !== undefined) o.backlog = c.backlog;
+  if (c.timer !== undefined) o.timer = orderTimer(c.timer);
+  if (c.mark !== undefined) o.mark = c.mark;
+  if (c.cgroupId !== undefined) o.cgroupId = c.cgroupId;
+  if (c.tcpInfo !== undefined) o.tcpInfo = orderTcpInfo(c.tcpInfo);
   if (c.namespace !== undefined) o.namespace = c.namespace;
   if (c.exposure !== undefined) o.exposure = orderExposure(c.exposure);
+  ORDERED.add(o);
+  return o;
+}
+
+/** A timer with its keys in schema order (the capture builds them so: no copy then). */
+function orderTimer(t: SocketTimer): SocketTimer {
+  const keys = Object.keys(t);
+  if (keys.length === 3 && keys[0] === "name" && keys[1] === "expiresMs") return t;
+  return pick(t, TIMER_KEYS);
+}
+
+/** tcp_info with its keys in schema order; the capture's own objects already are. */
+function orderTcpInfo(t: TcpInfo): TcpInfo {
+  let i = 0;
+  for (const k in t) {
+    while (i < TCP_INFO_KEYS.length && TCP_INFO_KEYS[i] !== k) i++;
+    if (i === TCP_INFO_KEYS.length) return pick(t, TCP_INFO_KEYS);
+  }
+  return t;
+}
+
+/** A UNIX socket with its keys in schema order and `pids` ascending. */
+export function orderUnixSocket(u: UnixSocket): UnixSocket {
+  return withSortedPids(pick(u, FIELDS.unixSocket));
+}
+
+/** A raw socket with its keys in schema order and `pids` ascending. */
+export function orderRawSocket(r: RawSocket): RawSocket {
+  return withSortedPids(pick(r, FIELDS.rawSocket));
+}
+
+/** A packet socket with its keys in schema order and `pids` ascending. */
+export function orderPacketSocket(p: PacketSocket): PacketSocket {
+  return withSortedPids(pick(p, FIELDS.packetSocket));
+}
+
+function withSortedPids<T extends { pids?: number[] | undefined }>(o: T): T {
+  if (o.pids !== undefined && !isAscending(o.pids)) o.pids = [...o.pids].sort((a, b) => a - b);
   return o;
 }
 
@@ -311,6 +384,7 @@ export function orderMeta(m: Meta): Meta {
   for (const k of Object.keys(m.labels).sort()) labels[k] = m.labels[k]!;
   o.labels = labels;
   if (m.source) o.source = pick(m.source, SOURCE_KEYS);
+  if (m.capture) o.capture = pick(m.capture, CAPTURE_KEYS);
   if (m.namespaces) o.namespaces = pick(m.namespaces, META_NAMESPACES_KEYS);
   const sections = {} as Meta["sections"];
   for (const name of SECTION_NAMES) {
@@ -491,6 +565,26 @@ function absentLast(a: number | undefined, b: number | undefined): number {
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function unixSortKey(u: UnixSocket): string {
+  return [u.path === undefined ? "\u{10ffff}" : u.path, u.type, u.state, pad(u.inode, 16)].join(
+    "\0",
+  );
+}
+
+function rawSortKey(r: RawSocket): string {
+  return [
+    r.family,
+    pad(r.ipProtocol, 3),
+    addressSortKey(r.localAddress),
+    addressSortKey(r.remoteAddress),
+    r.inode === undefined ? "~" : pad(r.inode, 16),
+  ].join("\0");
+}
+
+function packetSortKey(p: PacketSocket): string {
+  return [pad(p.protocol, 5), p.interface ?? "", p.type, pad(p.inode, 16)].join("\0");
 }
 
 /** The own namespace (no reference) first, then by id. */

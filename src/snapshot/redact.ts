@@ -518,6 +518,22 @@ export function redactSnapshot(snapshot: Snapshot, key: string): Snapshot {
     ...snapshot,
     meta,
     connections: snapshot.connections.map((c) => redactConnection(p, c, text)),
+    ...(snapshot.unixSockets
+      ? {
+        unixSockets: snapshot.unixSockets.map((u) =>
+          u.path === undefined ? { ...u } : { ...u, path: redactPath(p, u.path, users) }
+        ),
+      }
+      : {}),
+    ...(snapshot.rawSockets
+      ? {
+        rawSockets: snapshot.rawSockets.map((r) => ({
+          ...r,
+          localAddress: redactAddressText(p, r.localAddress),
+          remoteAddress: redactAddressText(p, r.remoteAddress),
+        })),
+      }
+      : {}),
     processes,
     routes: snapshot.routes.map((r) => redactRoute(p, r)),
     interfaces: snapshot.interfaces.map((i) => redactInterface(p, i)),

@@ -11,7 +11,6 @@
  * double-quoted with JSON escapes, which YAML shares; no anchors, no folding. The `yaml` package
  * reads it back (see read.ts), and the round-trip tests hold the two to each other.
  */
-import * as S from "../schema.ts";
 import type {
   Connection,
   Counters,
@@ -23,8 +22,10 @@ import type {
   Snapshot,
 } from "../model.ts";
 import { encodeCounter, SCHEMA_ID } from "../model.ts";
+import { FIELDS } from "../fields.ts";
 import { dict } from "../util/record.ts";
 import {
+  isOrderedConnection,
   orderConnection,
   orderFirewall,
   orderForward,
@@ -32,11 +33,14 @@ import {
   orderMeta,
   orderNamespace,
   orderNeighbour,
+  orderPacketSocket,
   orderProcess,
   orderQdisc,
+  orderRawSocket,
   orderRoute,
   orderRule,
   orderSettings,
+  orderUnixSocket,
 } from "./normalize.ts";
 
 /** The two text formats a snapshot is written in. */
@@ -127,10 +131,11 @@ function optionalSections(s: Snapshot): Array<[string, unknown, "lines" | "neste
   return out;
 }
 
-const CONNECTION_KEY_INDEX = new Map(Object.keys(S.Connection.shape).map((k, i) => [k, i]));
+const CONNECTION_KEY_INDEX = new Map<string, number>(FIELDS.connection.map((k, i) => [k, i]));
 
 /** True when a connection already has only schema keys, in order, and sorted `pids`. */
-function isOrderedConnection(c: Connection): boolean {
+function hasSchemaOrder(c: Connection): boolean {
+  if (isOrderedConnection(c)) return true; // normalizeSnapshot's own
   if (c.exposure !== undefined) return false; // nested: order it
   let last = -1;
   for (const k in c) {
@@ -140,12 +145,28 @@ function isOrderedConnection(c: Connection): boolean {
   }
   const pids = c.pids;
   if (pids) { for (let i = 1; i < pids.length; i++) if (pids[i - 1]! > pids[i]!) return false; }
-  return true;
+  return c.timer === undefined && c.tcpInfo === undefined; // nested keys: orderConnection sees to them
+}
+
+/** A bigint (a 64-bit tcp_info field) as its on-disk counter: a number, or a decimal string. */
+function encodeBigints(_key: string, v: unknown): unknown {
+  return typeof v === "bigint" ? encodeCounter(v) : v;
+}
+
+/**
+ * A connection in its on-disk form: the full tcp_info (`--tcp-info`) holds 64-bit counters, which
+ * are encoded; every other connection is written as it is.
+ */
+function diskConnection(c: Connection): Connection {
+  const t = c.tcpInfo;
+  if (t === undefined || t.caState === undefined) return c;
+  return { ...c, tcpInfo: JSON.parse(JSON.stringify(t, encodeBigints)) };
 }
 
 /** One connection as JSON. Those of a normalised snapshot (100k on a busy host) need no copy. */
 function connectionJson(c: Connection): string {
-  return JSON.stringify(isOrderedConnection(c) ? c : orderConnection(c));
+  const o = hasSchemaOrder(c) ? c : orderConnection(c);
+  return o.tcpInfo?.caState === undefined ? JSON.stringify(o) : JSON.stringify(o, encodeBigints);
 }
 
 /** Indents every line after the first (nested JSON.stringify output). */
@@ -158,53 +179,116 @@ function lineList(items: string[]): string {
   return items.length === 0 ? "[]" : `[\n    ${items.join(",\n    ")}\n  ]`;
 }
 
-function serializeJson(s: Snapshot): string {
+/** Lines of the connections list at a time: few enough that their text never piles up. */
+const CHUNK = 2048;
+
+/** The connections list, a chunk of lines at a time (the writer encodes each as it comes). */
+function* connectionList(cs: readonly Connection[]): Generator<string> {
+  if (cs.length === 0) {
+    yield "[]";
+    return;
+  }
+  for (let at = 0; at < cs.length; at += CHUNK) {
+    const lines = new Array<string>(Math.min(CHUNK, cs.length - at));
+    for (let i = 0; i < lines.length; i++) lines[i] = connectionJson(cs[at + i]!);
+    yield (at === 0 ? "[\n    " : ",\n    ") + lines.join(",\n    ");
+  }
+  yield "\n  ]";
+}
+
+/** The JSON text, in pieces whose concatenation is the document. */
+function* jsonPieces(s: Snapshot): Generator<string> {
   const processes = Object.keys(s.processes).map((pid) =>
     `${JSON.stringify(pid)}: ${JSON.stringify(orderProcess(s.processes[pid]!))}`
   );
-  const parts = [
-    `"schema": ${JSON.stringify(SCHEMA_ID)}`,
-    `"meta": ${nest(JSON.stringify(orderMeta(s.meta), null, 2), "  ")}`,
-    `"connections": ${lineList(s.connections.map(connectionJson))}`,
-    `"processes": ${processes.length === 0 ? "{}" : `{\n    ${processes.join(",\n    ")}\n  }`}`,
-    `"routes": ${lineList(s.routes.map((r) => JSON.stringify(orderRoute(r))))}`,
-    `"interfaces": ${
-      s.interfaces.length === 0
+  yield `{\n  "schema": ${JSON.stringify(SCHEMA_ID)}`;
+  yield `,\n  "meta": ${nest(JSON.stringify(orderMeta(s.meta), null, 2), "  ")}`;
+  yield `,\n  "connections": `;
+  yield* connectionList(s.connections);
+  if (s.unixSockets) {
+    yield `,\n  "unixSockets": ${
+      lineList(s.unixSockets.map((u) => JSON.stringify(orderUnixSocket(u))))
+    }`;
+  }
+  if (s.rawSockets) {
+    yield `,\n  "rawSockets": ${
+      lineList(s.rawSockets.map((r) => JSON.stringify(orderRawSocket(r))))
+    }`;
+  }
+  if (s.packetSockets) {
+    yield `,\n  "packetSockets": ${
+      lineList(s.packetSockets.map((p) => JSON.stringify(orderPacketSocket(p))))
+    }`;
+  }
+  yield `,\n  "processes": ${
+    processes.length === 0 ? "{}" : `{\n    ${processes.join(",\n    ")}\n  }`
+  }`;
+  yield `,\n  "routes": ${lineList(s.routes.map((r) => JSON.stringify(orderRoute(r))))}`;
+  yield `,\n  "interfaces": ${
+    s.interfaces.length === 0
+      ? "[]"
+      : `[\n    ${
+        s.interfaces.map((i) => nest(JSON.stringify(diskInterface(i), null, 2), "    ")).join(
+          ",\n    ",
+        )
+      }\n  ]`
+  }`;
+  yield `,\n  "counters": ${nest(JSON.stringify(encodeCounters(s.counters), null, 2), "  ")}`;
+  for (const [name, value, layout] of optionalSections(s)) {
+    yield `,\n  ${JSON.stringify(name)}: ${
+      layout === "lines"
+        ? lineList((value as unknown[]).map((v) => JSON.stringify(v)))
+        : nest(JSON.stringify(value, null, 2), "  ")
+    }`;
+  }
+  if (s.namespaces) {
+    yield `,\n  "namespaces": ${
+      s.namespaces.length === 0
         ? "[]"
         : `[\n    ${
-          s.interfaces.map((i) => nest(JSON.stringify(diskInterface(i), null, 2), "    ")).join(
+          s.namespaces.map((n) => nest(JSON.stringify(diskNamespace(n), null, 2), "    ")).join(
             ",\n    ",
           )
         }\n  ]`
-    }`,
-    `"counters": ${nest(JSON.stringify(encodeCounters(s.counters), null, 2), "  ")}`,
-  ];
-  for (const [name, value, layout] of optionalSections(s)) {
-    parts.push(
-      `${JSON.stringify(name)}: ${
-        layout === "lines"
-          ? lineList((value as unknown[]).map((v) => JSON.stringify(v)))
-          : nest(JSON.stringify(value, null, 2), "  ")
-      }`,
-    );
-  }
-  if (s.namespaces) {
-    parts.push(
-      `"namespaces": ${
-        s.namespaces.length === 0
-          ? "[]"
-          : `[\n    ${
-            s.namespaces.map((n) => nest(JSON.stringify(diskNamespace(n), null, 2), "    ")).join(
-              ",\n    ",
-            )
-          }\n  ]`
-      }`,
-    );
+    }`;
   }
   if (s.forwards) {
-    parts.push(`"forwards": ${lineList(s.forwards.map((f) => JSON.stringify(orderForward(f))))}`);
+    yield `,\n  "forwards": ${lineList(s.forwards.map((f) => JSON.stringify(orderForward(f))))}`;
   }
-  return `{\n  ${parts.join(",\n  ")}\n}\n`;
+  yield "\n}\n";
+}
+
+function serializeJson(s: Snapshot): string {
+  let text = "";
+  for (const piece of jsonPieces(s)) text += piece;
+  return text;
+}
+
+/** serializeSnapshot()'s text in pieces (JSON: a chunk of connection lines at a time). */
+export function serializeSnapshotPieces(s: Snapshot, format: SnapshotFormat): Iterable<string> {
+  return format === "yaml" ? [serializeYaml(s)] : jsonPieces(s);
+}
+
+/**
+ * The snapshot as UTF-8 bytes, the same as encoding serializeSnapshot()'s text: JSON is encoded
+ * a piece at a time, so that a 100k-socket snapshot's text never exists whole beside its bytes.
+ */
+export function serializeSnapshotBytes(s: Snapshot, format: SnapshotFormat): Uint8Array {
+  const encoder = new TextEncoder();
+  if (format === "yaml") return encoder.encode(serializeYaml(s));
+  // About what a connection line takes (with its tcp_info summary): mostly one allocation.
+  let buf = new Uint8Array((1 << 16) + s.connections.length * 320);
+  let used = 0;
+  for (const piece of jsonPieces(s)) {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (used + piece.length * 3 > buf.length) {
+      const bigger = new Uint8Array(Math.max(buf.length * 2, used + piece.length * 3));
+      bigger.set(buf.subarray(0, used));
+      buf = bigger;
+    }
+    used += encoder.encodeInto(piece, buf.subarray(used)).written;
+  }
+  return buf.subarray(0, used);
 }
 
 function serializeYaml(s: Snapshot): string {
@@ -213,7 +297,10 @@ function serializeYaml(s: Snapshot): string {
   const doc: Record<string, unknown> = {
     schema: SCHEMA_ID,
     meta: orderMeta(s.meta),
-    connections: s.connections.map(orderConnection),
+    connections: s.connections.map((c) => diskConnection(orderConnection(c))),
+    unixSockets: s.unixSockets?.map(orderUnixSocket),
+    rawSockets: s.rawSockets?.map(orderRawSocket),
+    packetSockets: s.packetSockets?.map(orderPacketSocket),
     processes,
     routes: s.routes.map(orderRoute),
     interfaces: s.interfaces.map(diskInterface),

@@ -24,7 +24,12 @@ import { errnoText, InputError, UsageError } from "../errors.ts";
 import type { Snapshot } from "../model.ts";
 import { writeStdout } from "../runtime/process.ts";
 import { escapeText } from "../util/escape.ts";
-import { serializeSnapshot, type SnapshotFormat } from "./serialize.ts";
+import {
+  serializeSnapshot,
+  serializeSnapshotBytes,
+  serializeSnapshotPieces,
+  type SnapshotFormat,
+} from "./serialize.ts";
 
 /** Someone who removes temporary files if the process is ended while they exist. */
 export interface TempFileTracker {
@@ -101,7 +106,7 @@ export async function writeSnapshot(snapshot: Snapshot, opts: WriteOptions = {})
     const format = opts.format ?? "json";
     await makeFolder(dir, shownDir, output ?? `${DEFAULT_SNAPSHOT_DIR}/`);
     const stem = generatedStem(snapshot);
-    const data = encode(snapshot, format, false);
+    const data = content(snapshot, format, false);
     const ext = format === "yaml" ? ".yaml" : ".json";
     const nameAt = (i: number) =>
       i === 0 ? `${stem}${ext}` : i < 10_000 ? `${stem}-${i + 1}${ext}` : undefined;
@@ -117,7 +122,7 @@ export async function writeSnapshot(snapshot: Snapshot, opts: WriteOptions = {})
   }
   const format = opts.format ?? named.format ?? "json";
   const only = (i: number) => (i === 0 ? file : undefined);
-  const data = encode(snapshot, format, named.gzip);
+  const data = content(snapshot, format, named.gzip);
   await publish(data, dir, shownDir, only, opts.force ?? false, "snapshot", tracker);
   return output!;
 }
@@ -140,9 +145,37 @@ export async function writeFileSafely(
   await publish(data, dir, shownDir, only, opts.force ?? false, opts.noun, opts.tempFiles);
 }
 
-function encode(s: Snapshot, format: SnapshotFormat, gzip: boolean): Uint8Array {
-  const bytes = new TextEncoder().encode(serializeSnapshot(s, format));
-  return gzip ? gzipSync(bytes) : bytes;
+/**
+ * What a file gets: the gzipped bytes, or the text as pieces that are encoded and written one
+ * after the other (a 100k-socket snapshot's text then never exists whole).
+ */
+function content(
+  s: Snapshot,
+  format: SnapshotFormat,
+  gzip: boolean,
+): Uint8Array | Iterable<string> {
+  return gzip ? gzipSync(serializeSnapshotBytes(s, format)) : serializeSnapshotPieces(s, format);
+}
+
+/** Writes bytes, or text pieces encoded into one reused buffer, to an open file. */
+async function writeContent(
+  fh: { write(b: Uint8Array, off: number, len: number): Promise<unknown> },
+  data: Uint8Array | Iterable<string>,
+): Promise<void> {
+  if (data instanceof Uint8Array) {
+    for (let at = 0; at < data.length;) {
+      const r = await fh.write(data, at, data.length - at) as { bytesWritten: number };
+      at += r.bytesWritten;
+    }
+    return;
+  }
+  const encoder = new TextEncoder();
+  let buf = new Uint8Array(1 << 20);
+  for (const piece of data) {
+    if (piece.length * 3 > buf.length) buf = new Uint8Array(piece.length * 3);
+    const n = encoder.encodeInto(piece, buf).written;
+    await writeContent(fh, buf.subarray(0, n));
+  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -180,7 +213,7 @@ function systemReason(err: unknown, shownDir: string): string {
  * `nameAt(0, 1, …)` offers (or replaces the only one with `force`); returns the name used.
  */
 async function publish(
-  data: Uint8Array,
+  data: Uint8Array | Iterable<string>,
   dir: string,
   shownDir: string,
   nameAt: (i: number) => string | undefined,
@@ -212,7 +245,7 @@ async function publish(
       const fh = await fsp.open(tmp, "wx", 0o600);
       tmpExists = true;
       try {
-        await fh.writeFile(data);
+        await writeContent(fh, data);
         await fh.sync();
       } finally {
         await fh.close();

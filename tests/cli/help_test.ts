@@ -4,16 +4,16 @@ import { buildProgram } from "../../src/cli/main.ts";
 import { termList } from "../../src/cli/help.ts";
 import { runMain } from "../helpers/main.ts";
 
-function helpOf(name: string): string {
-  const program = buildProgram({ exitCode: 0 });
+async function helpOf(name: string): Promise<string> {
+  const program = await buildProgram({ exitCode: 0 });
   const cmd = program.commands.find((c) => c.name() === name);
   assert.ok(cmd, `no command ${name}`);
   return cmd.helpInformation();
 }
 
-test("`capture --help` and `import --help` show no empty default for --label", () => {
+test("`capture --help` and `import --help` show no empty default for --label", async () => {
   for (const name of ["capture", "import"]) {
-    const help = helpOf(name);
+    const help = await helpOf(name);
     assert.match(help, /--label <key=value>/);
     assert.doesNotMatch(help, /default: \{\}/, `${name} --help`);
   }

@@ -11,6 +11,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { collectLinux } from "../../src/collect/linux/mod.ts";
+import { collectInterfaces } from "../../src/collect/linux/interfaces.ts";
+import type { CollectOptions } from "../../src/collect/contract.ts";
 import type { CommandRunner } from "../../src/runtime/command.ts";
 import type { NetInterface } from "../../src/model.ts";
 import { fixture } from "../helpers/fixtures.ts";
@@ -54,6 +56,11 @@ function ipAddr(links: [string, number, string, string?][]): string {
     ).join(",") + "]\n";
 }
 
+/** A capture of a fixture tree (no netlink: its /proc is not the kernel's). */
+function opts(uid: number): CollectOptions {
+  return { cmdline: false, uid, netlink: false, tcpInfo: "summary", allUnix: false };
+}
+
 function runner(addr: string): CommandRunner {
   return (argv) =>
     argv.includes("addr")
@@ -65,7 +72,7 @@ function interfaces(
   root: string,
   run: CommandRunner,
 ): { list: NetInterface[]; warnings: string[]; status: string } {
-  const s = collectLinux({ root, runner: run }, { cmdline: false, uid: 0 }).sections.interfaces;
+  const s = collectInterfaces({ root, runner: run });
   return { list: s.value, warnings: s.status.warnings ?? [], status: s.status.status };
 }
 
@@ -188,7 +195,7 @@ function procTree(comm: Uint8Array | undefined, mountinfo?: string): string {
   return root;
 }
 
-test("a process name is UTF-8, and one cut inside a character keeps the cut byte as \\xHH", () => {
+test("a process name is UTF-8, and one cut inside a character keeps the cut byte as \\xHH", async () => {
   const enc = new TextEncoder();
   for (
     const [bytes, name] of [
@@ -198,7 +205,7 @@ test("a process name is UTF-8, and one cut inside a character keeps the cut byte
   ) {
     const root = procTree(bytes);
     try {
-      const s = collectLinux({ root, runner: runner("[]") }, { cmdline: false, uid: 0 });
+      const s = await collectLinux({ root, runner: runner("[]") }, opts(0));
       assert.equal(s.sections.processes.value["100"]?.name, name);
       assert.equal(s.sections.processes.value["100"]?.invokedAs, name);
     } finally {
@@ -207,7 +214,7 @@ test("a process name is UTF-8, and one cut inside a character keeps the cut byte
   }
 });
 
-test("under hidepid, an ownerless socket is said to belong to a process /proc hides", () => {
+test("under hidepid, an ownerless socket is said to belong to a process /proc hides", async () => {
   const proc = (opts: string) => `22 27 0:21 / /proc rw,relatime - proc proc ${opts}\n`;
   const cases: [string, number, RegExp][] = [
     [
@@ -224,7 +231,7 @@ test("under hidepid, an ownerless socket is said to belong to a process /proc hi
   for (const [mountinfo, uid, want] of cases) {
     const root = procTree(undefined, mountinfo);
     try {
-      const s = collectLinux({ root, runner: runner("[]") }, { cmdline: false, uid });
+      const s = await collectLinux({ root, runner: runner("[]") }, opts(uid));
       const w = s.sections.connections.status.warnings ?? [];
       assert.ok(
         w.some((x) => /^owner of [0-9]+ sockets unknown: /.test(x) && want.test(x)),

@@ -5,11 +5,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { captureSnapshot } from "../../src/collect/mod.ts";
 import type { CommandRunner } from "../../src/runtime/command.ts";
+import type { CollectOptions } from "../../src/collect/contract.ts";
 import { fixture } from "../helpers/fixtures.ts";
 
 const noIp: CommandRunner = (argv) => ({
@@ -19,7 +20,7 @@ const noIp: CommandRunner = (argv) => ({
   reason: `${argv[0]}: not found`,
 });
 
-function put(root: string, path: string, text: string): void {
+function put(root: string, path: string, text: string | Uint8Array): void {
   mkdirSync(dirname(join(root, path)), { recursive: true });
   writeFileSync(join(root, path), text);
 }
@@ -58,6 +59,13 @@ function tree(): string {
   put(root, "proc/net/snmp6", fixture("linux/proc-net-snmp6/node_exporter-basic.txt"));
   put(root, "proc/net/sockstat", fixture("linux/proc-net-sockstat/procfs-basic.txt"));
   put(root, "proc/net/sockstat6", fixture("linux/proc-net-sockstat6/procfs-basic.txt"));
+  for (const f of ["unix", "packet", "raw", "raw6"]) {
+    put(
+      root,
+      `proc/net/${f}`,
+      readFileSync(new URL(`../testdata/procnet/${f}.txt`, import.meta.url)),
+    );
+  }
   put(root, "proc/stat", "cpu  1 2 3\nbtime 1764000000\n");
   // As the kernel writes it: a tab between the two ports. No reserved-ports file: left out.
   put(root, "proc/sys/net/ipv4/ip_local_port_range", "32768\t60999\n");
@@ -66,6 +74,8 @@ function tree(): string {
   proc(root, 100, 1, "resolver", [34000]);
   proc(root, 101, 100, "resolver", [34000]);
   proc(root, 200, 1, "sshd", [34523]);
+  // The process of tests/testdata/procnet: a UNIX listener, a packet socket, a raw ICMP socket.
+  proc(root, 300, 1, "python3", [1250446, 1250451, 1250453]);
   for (
     const [name, index, mtu, flags, state] of [["eth0", 2, 9000, "0x1003", "up"], [
       "lo",
@@ -107,6 +117,7 @@ test("captureSnapshot() reads a fixture tree below --root: sockets with owners, 
     // What is absent without loss is a note: ok, and the notes say why.
     assert.deepEqual(s.meta.sections.settings, {
       status: "ok",
+      source: "/proc/sys",
       warnings: [
         "net.netfilter.nf_conntrack_max absent: the nf_conntrack module is not loaded",
         "net.netfilter.nf_conntrack_count absent: the nf_conntrack module is not loaded",
@@ -182,14 +193,22 @@ test("the Linux collector says where each section came from, ip or /proc", async
   const { collectLinux } = await import("../../src/collect/linux/mod.ts");
   const root = tree();
   try {
-    const without = collectLinux({ root, runner: noIp }, { cmdline: false, uid: 0 });
+    // Netlink asked for, but a fixture tree is no kernel it could ask: /proc is read.
+    const opts: CollectOptions = {
+      cmdline: false,
+      uid: 0,
+      netlink: true,
+      tcpInfo: "summary",
+      allUnix: false,
+    };
+    const without = await collectLinux({ root, runner: noIp }, opts);
     assert.deepEqual(
       Object.fromEntries(Object.entries(without.sections).map(([k, v]) => [k, v.source])),
       {
-        connections: "/proc/net",
-        processes: "/proc/[pid]",
-        routes: "/proc/net",
-        interfaces: "/sys/class/net, /proc/net/dev, ip -j",
+        connections: "proc",
+        processes: "proc",
+        routes: "proc",
+        interfaces: "sysfs+proc+ip -j",
         counters: "/proc/net",
         // Tried in this order, none answered (no ip, tc or nft; no /proc/net/arp in the tree).
         rules: "ip -j",
@@ -199,11 +218,12 @@ test("the Linux collector says where each section came from, ip or /proc", async
         firewall: "iptables-save",
       },
     );
+    assert.deepEqual(without.capture, { tcpInfo: "off", unixSockets: "listeners" });
     const withIp: CommandRunner = (argv) =>
       argv.includes("route")
         ? { ok: true, stdout: '[{"dst":"default","gateway":"10.0.0.1","dev":"eth0"}]', stderr: "" }
         : noIp(argv);
-    const s = collectLinux({ root, runner: withIp }, { cmdline: false, uid: 0 });
+    const s = await collectLinux({ root, runner: withIp }, opts);
     assert.equal(s.sections.routes.source, "ip -j");
     assert.equal(s.sections.routes.value.length, 2); // one per family asked
     assert.deepEqual(s.sections.routes.status, { status: "ok" });
@@ -222,6 +242,78 @@ test("the Linux collector reads user names from /etc/passwd below the root, warn
       s.meta.sections.processes.warnings?.some((w) => /etc\/passwd:2: cannot read account/.test(w)),
       JSON.stringify(s.meta.sections.processes),
     );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("captureSnapshot() from /proc lists UNIX listeners, raw and packet sockets with their owners", async () => {
+  const root = tree();
+  try {
+    const s = await captureSnapshot({ root, runner: noIp, platform: "linux", uid: 0 });
+    assert.deepEqual(
+      s.unixSockets?.map((u) => [u.path, u.state, u.pid]),
+      [
+        ["/tmp/nsnap-rec.sock", "LISTEN", 300],
+        ["@nsnap-rec-dgram", "UNCONN", undefined],
+        ["@nsnap-rec-seq", "LISTEN", undefined],
+      ],
+      "listeners and bound datagram sockets; the socketpair only with --all-unix",
+    );
+    assert.deepEqual(
+      s.rawSockets?.map((r) => [r.family, r.ipProtocol, r.pid]),
+      [["inet", 1, 300], ["inet6", 58, undefined]],
+    );
+    assert.deepEqual(
+      s.packetSockets?.map((p) => [p.protocol, p.interface, p.pid]),
+      [[3, undefined, 300], [0x0806, "if3", undefined]],
+    );
+    assert.equal(s.processes["300"]?.name, "python3");
+    assert.deepEqual(s.meta.capture, { tcpInfo: "off", unixSockets: "listeners" });
+    const all = await captureSnapshot({ root, runner: noIp, platform: "linux", allUnix: true });
+    assert.equal(all.unixSockets?.length, 5);
+    assert.equal(all.meta.capture?.unixSockets, "all");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("a BusyBox ip (no -j) is named as the reason addresses and policy tables are missing", async () => {
+  const root = tree();
+  const usage = "BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.\n\n" +
+    "Usage: ip [OPTIONS] address|route|link|tunnel|neigh|rule [ARGS]\n";
+  const seen: string[] = [];
+  const busybox: CommandRunner = (argv) => {
+    seen.push(argv[0]!);
+    return { ok: false, stdout: "", stderr: usage, reason: `${argv.join(" ")}: exit 1` };
+  };
+  try {
+    const s = await captureSnapshot({ root, runner: busybox, platform: "linux" });
+    const why = "ip is BusyBox's, which has no JSON output (-j): install iproute2";
+    assert.ok(s.meta.sections.interfaces.warnings?.includes(`interface addresses unknown: ${why}`));
+    assert.equal(s.meta.sections.interfaces.status, "partial");
+    assert.ok(s.meta.sections.routes.warnings?.includes(why));
+    assert.equal(s.meta.sections.routes.source, "proc");
+    // Every place iproute2 may be was tried before giving up.
+    assert.ok(seen.includes("/usr/sbin/ip") && seen.includes("/sbin/ip"));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("socketsInUse() counts TCP (with TIME_WAIT) and UDP of both families from sockstat", async () => {
+  const { socketsInUse } = await import("../../src/collect/linux/owners.ts");
+  const root = mkdtempSync(join(tmpdir(), "nsnap-sockstat-"));
+  try {
+    put(
+      root,
+      "net/sockstat",
+      "sockets: used 85\nTCP: inuse 3000 orphan 0 tw 700 alloc 3100 mem 2\nUDP: inuse 5 mem 1\n" +
+        "UDPLITE: inuse 0\nRAW: inuse 1\n",
+    );
+    put(root, "net/sockstat6", "TCP6: inuse 300\nUDP6: inuse 2\nUDPLITE6: inuse 0\n");
+    assert.equal(socketsInUse(join(root, "net")), 3000 + 700 + 5 + 300 + 2);
+    assert.equal(socketsInUse(join(root, "missing")), 0);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

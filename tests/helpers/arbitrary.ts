@@ -19,15 +19,20 @@ import type {
   NamespaceSection,
   Neighbour,
   NetInterface,
+  PacketSocket,
   ProcessInfo,
   Qdisc,
+  RawSocket,
   Route,
   Rule,
   SectionStatus,
   Settings,
   Snapshot,
+  TcpInfo,
+  UnixSocket,
 } from "../../src/model.ts";
 import { INTERFACE_STAT_NAMES, SCHEMA_ID } from "../../src/model.ts";
+import { TCP_INFO_FIELDS } from "../../src/fields.ts";
 import { formatIPv4, formatIPv6Groups } from "../../src/net/address.ts";
 import { TCP_STATES } from "../../src/net/states.ts";
 
@@ -89,6 +94,64 @@ const arbPort = fc.oneof(
 const arbPid = fc.integer({ min: 1, max: 4_194_304 });
 const arbNat = fc.nat({ max: 2 ** 31 });
 
+const arbDevice = fc.constantFrom("eth0", "lo", "veth-a0", "wg0", "if12");
+
+/** tcp_info as a capture keeps it: the summary, or (--tcp-info) every field. */
+export const arbTcpInfo: fc.Arbitrary<TcpInfo> = fc.oneof(
+  fc.record({
+    rtt: arbNat,
+    rttvar: arbNat,
+    retrans: arbNat,
+    totalRetrans: arbNat,
+    lost: arbNat,
+  }).map((t) => ({ ...t })),
+  fc.tuple(
+    ...TCP_INFO_FIELDS.map(([, kind]) =>
+      kind === "counter"
+        ? fc.oneof(
+          fc.constantFrom(0n, 2n ** 53n, 2n ** 64n - 1n),
+          fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+        )
+        : kind === "bool"
+        ? fc.boolean()
+        : kind === "string"
+        ? fc.constantFrom("cubic", "bbr", "reno")
+        : arbNat
+    ),
+  ).map((values) =>
+    Object.fromEntries(TCP_INFO_FIELDS.map(([name], i) => [name, values[i]])) as TcpInfo
+  ),
+);
+
+/** The facts netlink adds to a socket, each present or absent. */
+const arbNetlinkFacts = fc.record({
+  interface: fc.option(arbDevice, { nil: undefined }),
+  v6only: fc.option(fc.boolean(), { nil: undefined }),
+  backlog: fc.option(fc.nat({ max: 65535 }), { nil: undefined }),
+  timer: fc.option(
+    fc.record({
+      name: fc.constantFrom("on", "keepalive", "timewait", "persist"),
+      expiresMs: arbNat,
+      retrans: fc.nat({ max: 255 }),
+    }).map((t) => ({ ...t })),
+    { nil: undefined },
+  ),
+  mark: fc.option(fc.integer({ min: 1, max: 2 ** 32 - 1 }), { nil: undefined }),
+  cgroupId: fc.option(fc.nat({ max: Number.MAX_SAFE_INTEGER }), { nil: undefined }),
+  tcpInfo: fc.option(arbTcpInfo, { nil: undefined }),
+});
+
+/** A connection as it is on disk: 64-bit tcp_info counters as numbers or decimal strings. */
+export function diskForm(c: Connection): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(
+      c,
+      (_k, v) =>
+        typeof v === "bigint" ? (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : String(v)) : v,
+    ),
+  );
+}
+
 /** A namespace id as the capture makes them. */
 export const arbNamespaceId: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom("docker:web", "pod:shop/web-0", "compose:shop/web/1", "netns:blue", "host"),
@@ -110,7 +173,7 @@ export const arbExposure: fc.Arbitrary<NamespaceExposure> = fc.record({
             minLength: 1,
           },
         ).map((v) => v.sort()),
-      }),
+      }).map((p) => ({ ...p })), // a plain object, as a reader makes it
       { maxLength: 2 },
     ),
     { nil: undefined },
@@ -191,6 +254,7 @@ export const arbConnection: fc.Arbitrary<Connection> = fc
     pidOnly: fc.boolean(),
     v4: fc.tuple(arbIPv4, arbIPv4),
     v6: fc.tuple(arbIPv6, arbIPv6),
+    netlink: fc.option(arbNetlinkFacts, { nil: undefined }),
     namespace: fc.option(arbNamespaceId, { nil: undefined, freq: 3 }),
     exposure: fc.option(arbExposure, { nil: undefined, freq: 4 }),
   })
@@ -210,10 +274,79 @@ export const arbConnection: fc.Arbitrary<Connection> = fc
       inode: r.inode,
       pid: r.holders?.[0],
       pids: r.holders && !r.pidOnly ? r.holders : undefined,
+      ...(r.netlink ? compact(r.netlink) : {}),
       namespace: r.namespace,
       exposure: r.namespace === undefined ? undefined : r.exposure,
     });
   });
+
+const arbHolders = fc.option(fc.uniqueArray(arbPid, { minLength: 1, maxLength: 3 }), {
+  nil: undefined,
+});
+
+/** A UNIX socket: path-bound, abstract or unbound; queues and peer present or absent. */
+export const arbUnixSocket: fc.Arbitrary<UnixSocket> = fc.record({
+  type: fc.constantFrom("stream", "dgram", "seqpacket"),
+  state: fc.constantFrom("LISTEN", "ESTABLISHED", "UNCONN"),
+  name: fc.option(
+    fc.oneof(
+      fc.constantFrom("/run/docker.sock", "/run/php/php-fpm.sock", "/home/alice/.s"),
+      arbText.map((t) => "@" + t),
+    ),
+    { nil: undefined },
+  ),
+  recvQ: fc.option(arbNat, { nil: undefined }),
+  sendQ: fc.option(arbNat, { nil: undefined }),
+  backlog: fc.option(fc.nat({ max: 4096 }), { nil: undefined }),
+  uid: fc.option(fc.nat({ max: 65534 }), { nil: undefined }),
+  inode: fc.nat({ max: 2 ** 32 - 1 }),
+  peerInode: fc.option(fc.integer({ min: 1, max: 2 ** 32 - 1 }), { nil: undefined }),
+  holders: arbHolders,
+}).map(({ name, holders, ...u }) =>
+  compact<UnixSocket>({
+    ...u,
+    path: name,
+    abstract: name?.startsWith("@") ? true : undefined,
+    pid: holders?.[0],
+    pids: holders,
+  })
+);
+
+/** A raw IP socket (ICMP, ICMPv6, any protocol). */
+export const arbRawSocket: fc.Arbitrary<RawSocket> = fc.record({
+  family: fc.constantFrom("inet" as const, "inet6" as const),
+  ipProtocol: fc.constantFrom(1, 58, 255, 112),
+  v4: fc.tuple(arbIPv4, arbIPv4),
+  v6: fc.tuple(arbIPv6, arbIPv6),
+  state: fc.constantFrom("UNCONN", "ESTABLISHED"),
+  recvQ: arbNat,
+  sendQ: arbNat,
+  uid: fc.option(fc.nat({ max: 65534 }), { nil: undefined }),
+  inode: fc.option(fc.nat({ max: 2 ** 32 - 1 }), { nil: undefined }),
+  interface: fc.option(arbDevice, { nil: undefined }),
+  v6only: fc.option(fc.boolean(), { nil: undefined }),
+  holders: arbHolders,
+}).map(({ v4, v6, holders, ...r }) => {
+  const [localAddress, remoteAddress] = r.family === "inet" ? v4 : v6;
+  return compact<RawSocket>({
+    ...r,
+    localAddress,
+    remoteAddress,
+    pid: holders?.[0],
+    pids: holders,
+  });
+});
+
+/** A packet socket (tcpdump, a DHCP client). */
+export const arbPacketSocket: fc.Arbitrary<PacketSocket> = fc.record({
+  type: fc.constantFrom("raw", "dgram"),
+  protocol: fc.constantFrom(0, 3, 0x0800, 0x0806, 0x86dd, 0x88cc),
+  interface: fc.option(arbDevice, { nil: undefined }),
+  recvQ: fc.option(arbNat, { nil: undefined }),
+  uid: fc.option(fc.nat({ max: 65534 }), { nil: undefined }),
+  inode: fc.nat({ max: 2 ** 32 - 1 }),
+  holders: arbHolders,
+}).map(({ holders, ...p }) => compact<PacketSocket>({ ...p, pid: holders?.[0], pids: holders }));
 
 /** A process as recorded for a pid (the pid is set by arbSnapshot to match its key). */
 export const arbProcess: fc.Arbitrary<ProcessInfo> = fc
@@ -361,14 +494,19 @@ export const arbCounters: fc.Arbitrary<Counters> = fc.dictionary(
   { maxKeys: 5 },
 );
 
-const arbStatus: fc.Arbitrary<SectionStatus> = fc.oneof(
-  fc.constant<SectionStatus>({ status: "ok" }),
-  fc.array(arbText, { minLength: 1, maxLength: 2 }).map((w) => ({
-    status: "partial" as const,
-    warnings: w,
-  })),
-  arbText.map((e) => ({ status: "error" as const, error: e })),
-);
+const arbStatus: fc.Arbitrary<SectionStatus> = fc.tuple(
+  fc.oneof(
+    fc.constant<SectionStatus>({ status: "ok" }),
+    fc.array(arbText, { minLength: 1, maxLength: 2 }).map((w) => ({
+      status: "partial" as const,
+      warnings: w,
+    })),
+    arbText.map((e) => ({ status: "error" as const, error: e })),
+  ),
+  fc.option(fc.constantFrom("netlink", "proc", "netlink+proc", "ip -j", "netstat -rn"), {
+    nil: undefined,
+  }),
+).map(([s, source]) => source === undefined ? s : { ...s, source });
 
 const arbIso = fc.date({
   min: new Date(0),
@@ -411,6 +549,13 @@ export const arbMeta: fc.Arbitrary<Meta> = fc
         formats: fc.option(fc.array(fc.constantFrom("ss", "netstat-an")), { nil: undefined }),
         files: fc.option(fc.array(arbText, { maxLength: 2 }), { nil: undefined }),
       }).map((s) => compact(s)),
+      { nil: undefined },
+    ),
+    capture: fc.option(
+      fc.record({
+        tcpInfo: fc.constantFrom("off" as const, "summary" as const, "full" as const),
+        unixSockets: fc.constantFrom("listeners" as const, "all" as const),
+      }),
       { nil: undefined },
     ),
     redacted: fc.option(fc.boolean(), { nil: undefined }),
@@ -662,6 +807,14 @@ export const arbSnapshot: fc.Arbitrary<Snapshot> = fc
     routes: fc.array(arbRoute, { maxLength: 8 }),
     interfaces: fc.array(arbInterface, { maxLength: 4 }),
     counters: arbCounters,
+    sockets: fc.option(
+      fc.record({
+        unix: fc.array(arbUnixSocket, { maxLength: 4 }),
+        raw: fc.array(arbRawSocket, { maxLength: 2 }),
+        packet: fc.array(arbPacketSocket, { maxLength: 2 }),
+      }),
+      { nil: undefined },
+    ),
     namespaces: fc.option(fc.array(arbNamespace, { maxLength: 3 }), { nil: undefined, freq: 3 }),
     forwards: fc.option(fc.array(arbForward, { maxLength: 3 }), { nil: undefined, freq: 3 }),
     rules: fc.option(fc.array(arbRule, { maxLength: 5 }), { nil: undefined }),
@@ -687,7 +840,8 @@ export const arbSnapshot: fc.Arbitrary<Snapshot> = fc
     }
     const processes: Record<string, ProcessInfo> = {};
     for (const p of r.extraProcesses) processes[String(p.pid)] = p;
-    for (const c of connections) {
+    const others = r.sockets ? [...r.sockets.unix, ...r.sockets.raw, ...r.sockets.packet] : [];
+    for (const c of [...connections, ...others]) {
       for (const pid of c.pids ?? (c.pid === undefined ? [] : [c.pid])) {
         const name = names.get(pid);
         processes[String(pid)] = { ...r.processTemplate, pid, ...(name ? { name } : {}) };
@@ -697,6 +851,13 @@ export const arbSnapshot: fc.Arbitrary<Snapshot> = fc
       schema: SCHEMA_ID,
       meta: r.meta,
       connections,
+      ...(r.sockets
+        ? {
+          unixSockets: r.sockets.unix,
+          rawSockets: r.sockets.raw,
+          packetSockets: r.sockets.packet,
+        }
+        : {}),
       processes,
       routes: r.routes,
       interfaces: r.interfaces,

@@ -3,29 +3,13 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Connection as ConnectionSchema } from "../../src/schema.ts";
 import { fastConnection } from "../../src/snapshot/fast_path.ts";
-import { arbConnection } from "../helpers/arbitrary.ts";
+import { FIELDS } from "../../src/fields.ts";
+import { arbConnection, diskForm } from "../helpers/arbitrary.ts";
 
 /** A connection with one field replaced by something arbitrary, removed, or an extra key added. */
 const arbMutated = fc.record({
   c: arbConnection,
-  field: fc.constantFrom(
-    "protocol",
-    "family",
-    "localAddress",
-    "localPort",
-    "remoteAddress",
-    "remotePort",
-    "state",
-    "recvQ",
-    "sendQ",
-    "uid",
-    "inode",
-    "pid",
-    "pids",
-    "namespace",
-    "exposure",
-    "extra",
-  ),
+  field: fc.constantFrom(...FIELDS.connection, "extra"),
   value: fc.oneof(
     fc.anything(),
     fc.constantFrom(-1, 0.5, 65536, 2 ** 53, -0, NaN, "80", null, [1, -1], [], "tcp", "inet6"),
@@ -49,7 +33,7 @@ const arbMutated = fc.record({
     fc.constant(undefined),
   ),
 }).map(({ c, field, value }) => {
-  const o: Record<string, unknown> = { ...c };
+  const o: Record<string, unknown> = diskForm(c);
   if (value === undefined) delete o[field];
   else o[field] = value;
   return o;
@@ -58,7 +42,9 @@ const arbMutated = fc.record({
 test("fastConnection() accepts every valid connection, as the schema does", () => {
   fc.assert(
     fc.property(arbConnection, (c) => {
-      assert.deepStrictEqual(fastConnection(c), ConnectionSchema.parse(c));
+      const disk = diskForm(c);
+      assert.deepStrictEqual(fastConnection(disk), ConnectionSchema.parse(disk));
+      assert.deepStrictEqual(fastConnection(disk), c);
     }),
     { numRuns: 300 },
   );
@@ -70,6 +56,38 @@ test("fastConnection() accepts nothing the schema refuses, and returns what the 
       const fast = fastConnection(c);
       if (fast === undefined) return;
       const r = ConnectionSchema.safeParse(c);
+      assert.ok(r.success, `fast path accepted ${JSON.stringify(c)}`);
+      assert.deepStrictEqual(fast, r.data);
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+/** A connection whose tcp_info or timer has one field replaced, removed, or an extra key. */
+const arbNestedMutated = fc.record({
+  c: arbConnection,
+  where: fc.constantFrom("tcpInfo", "timer"),
+  field: fc.constantFrom("rtt", "lost", "caState", "bytesAcked", "congestion", "name", "extra"),
+  value: fc.oneof(
+    fc.anything(),
+    fc.constantFrom(-1, 0.5, 2 ** 53, "1e3", "99999999999999999999", "-5", true, null, "x"),
+    fc.constant(undefined),
+  ),
+}).map(({ c, where, field, value }) => {
+  const o = diskForm(c);
+  const inner = { ...(o[where] as Record<string, unknown> ?? {}) };
+  if (value === undefined) delete inner[field];
+  else inner[field] = value;
+  o[where] = inner;
+  return o;
+});
+
+test("fastConnection() takes a changed tcp_info or timer only where the schema does", () => {
+  fc.assert(
+    fc.property(arbNestedMutated, (c) => {
+      const fast = fastConnection(c);
+      const r = ConnectionSchema.safeParse(c);
+      if (fast === undefined) return;
       assert.ok(r.success, `fast path accepted ${JSON.stringify(c)}`);
       assert.deepStrictEqual(fast, r.data);
     }),

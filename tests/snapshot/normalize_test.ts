@@ -25,6 +25,13 @@ test("orderConnection() writes keys in the schema's order", () => {
     inode: 2,
     pid: 3,
     pids: [3],
+    interface: "eth0",
+    v6only: true,
+    backlog: 128,
+    timer: { name: "on", expiresMs: 200, retrans: 1 },
+    mark: 7,
+    cgroupId: 9,
+    tcpInfo: { rtt: 1, rttvar: 2, retrans: 0, totalRetrans: 4, lost: 0 },
     namespace: "docker:web",
     exposure: { kind: "internal", summary: "internal" },
   });

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { gzipSync } from "node:zlib";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
 import { normalizeSnapshot } from "../../src/snapshot/normalize.ts";
-import { serializeSnapshot } from "../../src/snapshot/serialize.ts";
+import { serializeSnapshot, serializeSnapshotBytes } from "../../src/snapshot/serialize.ts";
 import { parseSnapshotBytes } from "../../src/snapshot/read.ts";
 import type { SnapshotFormat } from "../../src/snapshot/serialize.ts";
 
@@ -29,3 +29,39 @@ test("any valid snapshot round-trips through JSON byte for byte", () => roundTri
 test("any valid snapshot round-trips through YAML byte for byte", () => roundTrip("yaml", false));
 test("any valid snapshot round-trips through gzipped JSON", () => roundTrip("json", true));
 test("any valid snapshot round-trips through gzipped YAML", () => roundTrip("yaml", true));
+
+test("serializeSnapshotBytes() is the UTF-8 of serializeSnapshot(), for both formats", () => {
+  fc.assert(
+    fc.property(arbSnapshot, fc.constantFrom("json" as const, "yaml" as const), (raw, format) => {
+      const s = normalizeSnapshot(raw);
+      const want = new TextEncoder().encode(serializeSnapshot(s, format));
+      assert.deepEqual(serializeSnapshotBytes(s, format), want);
+    }),
+    { numRuns: 100 },
+  );
+});
+
+test("serializeSnapshotBytes() writes a list longer than one chunk of lines as one list", () => {
+  const s = normalizeSnapshot(fc.sample(arbSnapshot, { seed: 7, numRuns: 1 })[0]!);
+  const many = normalizeSnapshot({
+    ...s,
+    connections: Array.from({ length: 5000 }, (_, i) => ({
+      protocol: "tcp" as const,
+      family: "inet" as const,
+      localAddress: "10.0.0.1",
+      localPort: i % 65536,
+      remoteAddress: "10.0.0.2",
+      remotePort: 80,
+      state: "ESTABLISHED",
+      recvQ: 0,
+      sendQ: 0,
+      inode: i,
+    })),
+  });
+  const text = new TextDecoder().decode(serializeSnapshotBytes(many, "json"));
+  assert.equal(text, serializeSnapshot(many, "json"));
+  assert.equal(
+    parseSnapshotBytes(new TextEncoder().encode(text), "many.json").connections.length,
+    5000,
+  );
+});

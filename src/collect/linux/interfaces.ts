@@ -1,6 +1,8 @@
 /**
- * The Linux collector's interfaces: each link's attributes from /sys/class/net/<iface>, its
- * counters from /proc/net/dev, and its addresses from `ip -j addr show`.
+ * The Linux collector's interfaces: over rtnetlink, links (with their IFLA_STATS64 counters, the
+ * /proc/net/dev columns) and addresses, and the speed from /sys/class/net/<iface>/speed in the
+ * capture's own namespace; else each link's attributes from /sys/class/net/<iface>, its counters
+ * from /proc/net/dev, and its addresses from `ip -j addr show`.
  *
  * Decisions:
  * - Names are bytes on the host: the folder names of /sys/class/net, the names in
@@ -16,7 +18,9 @@
  *   host's. When /sys disagrees with this namespace (a link of /sys that ip or /proc/net/dev do
  *   not list here, or one with another index or MAC address; or this process in another network
  *   namespace than pid 1 in the same mount namespace), /sys is not used: the links come from ip
- *   (or, without ip, /proc/net/dev and /proc/net/if_inet6), and the section says why.
+ *   (or, without ip, /proc/net/dev and /proc/net/if_inet6), and the section says why. Over
+ *   netlink the links are this namespace's whatever /sys shows; only their speed comes from
+ *   /sys, and not when it shows another namespace (by the same tests, on the ifindex alone).
  */
 import { readdirSync, statSync } from "node:fs";
 import { Buffer } from "node:buffer";
@@ -29,9 +33,12 @@ import { errnoText } from "../../errors.ts";
 import { escapeText } from "../../util/escape.ts";
 import { hostText } from "../../util/host_text.ts";
 import type { Place } from "../contract.ts";
-import { type Section, section } from "../section.ts";
+import { noteStatus, type Section, section } from "../section.ts";
 import { readText, under, unreadable } from "./files.ts";
 import { runIp } from "./ip.ts";
+import { interfacesFrom } from "./from_netlink.ts";
+import { dumpAddresses, type DumpResult } from "./netlink.ts";
+import type { Link } from "../../parse/netlink/rtnl_link.ts";
 import { outputJson } from "./tools.ts";
 
 /** One /sys attribute, trimmed; undefined where absent or not applicable (a virtual link's speed). */
@@ -127,9 +134,85 @@ function sysElsewhere(
   return undefined;
 }
 
-/** Reads the interfaces; what one source cannot tell is a warning, the others still count. */
-export function collectInterfaces(place: Place): Section<NetInterface[]> {
-  return section("/sys/class/net, /proc/net/dev, ip -j", [], (warnings) => {
+/**
+ * Why /sys/class/net does not show the namespace of a link dump (sysElsewhere's tests, with each
+ * /sys link's ifindex only); undefined when it does.
+ */
+function sysShowsOther(place: Place, links: readonly Link[]): string | undefined {
+  const sysNet = under(place.root, "/sys/class/net");
+  const sys = new Map<string, NetInterface>();
+  let names: Buffer[] = [];
+  try {
+    names = readdirSync(sysNet, { encoding: "buffer" });
+  } catch {
+    return undefined; // no /sys: no speed, and nothing to tell
+  }
+  const base = Buffer.from(`${sysNet}/`);
+  for (const raw of names) {
+    // A folder the runtime cannot open by its name (fromSys's rule) says nothing either way.
+    const ifindex = sysValue(Buffer.concat([base, raw]), "ifindex");
+    if (ifindex === undefined) continue;
+    const itf: NetInterface = { name: hostText(raw), flags: [], addresses: [] };
+    const index = Number(ifindex);
+    if (Number.isInteger(index) && index > 0) itf.index = index;
+    sys.set(itf.name, itf);
+  }
+  const here = new Map(
+    links.map((l): [string, NetInterface] => [l.name, {
+      name: l.name,
+      index: l.index,
+      flags: [],
+      addresses: [],
+    }]),
+  );
+  return sysElsewhere(place, sys, here);
+}
+
+/**
+ * Reads the interfaces over netlink from the capture's link dump (`links`, when netlink is in
+ * use) and an address dump; when that cannot be done (noted), or without netlink, from /sys,
+ * /proc/net/dev and `ip -j`.
+ */
+export function collectInterfaces(
+  place: Place,
+  links?: DumpResult<Link>,
+): Section<NetInterface[]> {
+  if (links === undefined) return fromSysfs(place);
+  const own = place.netns === undefined;
+  let why: string;
+  if (links.ok && links.incomplete.length === 0) {
+    const names = new Map(links.records.map((l) => [l.index, l.name]));
+    const addresses = dumpAddresses({
+      ...(place.netns === undefined ? {} : { netns: place.netns }),
+      names,
+    });
+    if (addresses.ok && addresses.incomplete.length === 0) {
+      const sysNet = under(place.root, "/sys/class/net");
+      const speed = (name: string) => {
+        const mbps = Number(sysValue(Buffer.from(`${sysNet}/${name}`), "speed"));
+        return Number.isInteger(mbps) ? mbps : undefined;
+      };
+      const elsewhere = own ? sysShowsOther(place, links.records) : undefined;
+      const withSpeed = own && elsewhere === undefined;
+      return section(withSpeed ? "netlink+sysfs" : "netlink", [], (warnings) => {
+        warnings.push(...links.warnings, ...addresses.warnings);
+        if (elsewhere !== undefined) {
+          warnings.push(
+            `/sys/class/net shows another network namespace (nsenter -n without -m?): ${elsewhere}; link speeds unknown`,
+          );
+        }
+        return interfacesFrom(links.records, addresses.records, withSpeed ? speed : undefined);
+      });
+    }
+    why = addresses.ok ? addresses.warnings.join("; ") : addresses.reason;
+  } else why = links.ok ? links.warnings.join("; ") : links.reason;
+  const s = fromSysfs(place);
+  return { ...s, status: noteStatus(s.status, [`netlink: ${why}; read /sys instead`]) };
+}
+
+/** Reads the interfaces from /sys, /proc/net/dev and `ip -j`; what one cannot tell is a warning. */
+function fromSysfs(place: Place): Section<NetInterface[]> {
+  return section("sysfs+proc+ip -j", [], (warnings) => {
     const sysNet = under(place.root, "/sys/class/net");
     const sys = readSys(sysNet, warnings);
     const devPath = under(place.root, "/proc/net/dev");

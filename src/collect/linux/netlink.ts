@@ -203,6 +203,37 @@ export interface InetDumpOptions extends DumpOptions {
  * ```
  */
 export function dumpInetSockets(options: InetDumpOptions = {}): DumpResult<InetSocket> {
+  return nameDevices(runDump(NETLINK_SOCK_DIAG, options.netns, inetParts(options)), options);
+}
+
+/**
+ * dumpInetSockets() that hands each socket to `map` as it is decoded and keeps only what `map`
+ * returns (a busy host's 100k sockets then never exist twice over). Device names come from
+ * `options.names` only (an index without a name stays an index).
+ */
+export function dumpInetSocketsAs<T>(
+  options: InetDumpOptions,
+  map: (s: InetSocket) => T,
+): DumpResult<T> {
+  const names = options.names;
+  const parts = inetParts(options).map((p): Part<T> => ({
+    name: p.name,
+    request: p.request,
+    decoder: (view, at, length, type, warnings) => {
+      const s = p.decoder(view, at, length, type, warnings);
+      if (s === undefined) return undefined;
+      if (s.ifindex !== undefined && names !== undefined) {
+        const n = names.get(s.ifindex);
+        if (n !== undefined) s.interface = n;
+      }
+      return map(s);
+    },
+  }));
+  return runDump(NETLINK_SOCK_DIAG, options.netns, parts);
+}
+
+/** The four requests of an inet dump (tcp, tcp6, udp, udp6, or those of `protocols`). */
+function inetParts(options: InetDumpOptions): Part<InetSocket>[] {
   const parts: Part<InetSocket>[] = [];
   const mem = options.memInfo ? extBit(INET_DIAG_SKMEMINFO) : 0;
   const detail = options.tcpInfo === "summary" ? "summary" : "full";
@@ -222,7 +253,7 @@ export function dumpInetSockets(options: InetDumpOptions = {}): DumpResult<InetS
       });
     }
   }
-  return nameDevices(runDump(NETLINK_SOCK_DIAG, options.netns, parts), options);
+  return parts;
 }
 
 /** Every raw socket (`ss -w`) of both families, any protocol. Parts: "raw", "raw6". */

@@ -3,54 +3,150 @@
  * records are read, and each socket gets its holders (`pids`) and its owner (`pid`, the master
  * among them). The owner gap is a fault of both sections: sockets without pids, processes unseen.
  */
-import { readdirSync } from "node:fs";
-import type { Connection, ProcessInfo } from "../../model.ts";
+import type { ProcessInfo } from "../../model.ts";
 import { masterPid } from "../../net/sockets.ts";
-import { listSocketInodes } from "../../runtime/proc_fd.ts";
+import { pid } from "../../runtime/process.ts";
+import { runInWorker } from "../../runtime/worker.ts";
 import type { CollectOptions, Place } from "../contract.ts";
 import { mergeStatus, noteStatus, type Section, section } from "../section.ts";
 import { parseMountinfo, procHiding } from "../../parse/linux/proc_self_mountinfo.ts";
 import { readText, under } from "./files.ts";
+import { type FdScan, type FdScanRequest, processNames, scanFds } from "./fd_scan.ts";
 import { readProcesses } from "./processes.ts";
+import type { SocketLists } from "./sockets.ts";
+
+/** A socket record of any kind: its inode, and the owners this file adds. */
+interface OwnedSocket {
+  inode?: number | undefined;
+  pid?: number | undefined;
+  pids?: number[] | undefined;
+}
 
 /** Socket inode → pids holding it, from every /proc/[pid]/fd; counts what could not be read. */
 interface OwnerScan {
   owners: Map<number, number[]>;
+  /** Sockets the capturing process holds itself (its runtime's socketpairs): not the host's. */
+  own: Set<number>;
   /** Processes whose fd folder we may not read (another user's, without root). */
   denied: number;
   /** Processes that exited while we looked at them. */
   vanished: number;
 }
 
-function scanSocketOwners(proc: string, wanted: ReadonlySet<number>): OwnerScan {
+/** The owners of the wanted inodes in one scan, or in the parts of a shared one. */
+function ownersIn(scans: FdScan | FdScan[], wanted: ReadonlySet<number>): OwnerScan {
+  const parts = Array.isArray(scans) ? scans : [scans];
   const owners = new Map<number, number[]>();
+  // Most sockets have one holder: they share one [pid] list per process (80k sockets, a handful
+  // of holders), never changed in place; a second holder makes the socket a list of its own.
+  const single = new Map<number, number[]>();
   let denied = 0, vanished = 0;
-  let pids: string[];
-  try {
-    pids = readdirSync(proc);
-  } catch {
-    return { owners, denied: 0, vanished: 0 };
+  const own = new Set<number>();
+  for (const scan of parts) {
+    denied += scan.denied;
+    vanished += scan.vanished;
+    for (const i of scan.own) if (wanted.has(i)) own.add(i);
+    addOwners(scan, wanted, owners, single);
   }
-  for (const name of pids) {
-    const c0 = name.charCodeAt(0);
-    if (c0 < 48 || c0 > 57) continue;
-    let inodes: number[];
-    try {
-      inodes = listSocketInodes(`${proc}/${name}/fd`);
-    } catch (err) {
-      if ((err as { code?: string }).code === "ENOENT") vanished++;
-      else denied++;
-      continue;
-    }
-    const pid = Number(name);
-    for (const inode of inodes) {
-      if (!wanted.has(inode)) continue;
-      const list = owners.get(inode);
-      if (list === undefined) owners.set(inode, [pid]);
-      else if (list[list.length - 1] !== pid) list.push(pid);
+  return { owners, own, denied, vanished };
+}
+
+function addOwners(
+  scan: FdScan,
+  wanted: ReadonlySet<number>,
+  owners: Map<number, number[]>,
+  single: Map<number, number[]>,
+): void {
+  const { pairs, length } = scan;
+  for (let i = 0; i < length; i += 2) {
+    const inode = pairs[i]!;
+    if (!wanted.has(inode)) continue;
+    const pid = pairs[i + 1]!;
+    const list = owners.get(inode);
+    if (list === undefined) {
+      let one = single.get(pid);
+      if (one === undefined) single.set(pid, one = [pid]);
+      owners.set(inode, one);
+    } else if (list[list.length - 1] !== pid) {
+      owners.set(inode, list.length === 1 ? [list[0]!, pid] : (list.push(pid), list));
     }
   }
-  return { owners, denied, vanished };
+}
+
+/** Sockets at or above which the descriptor scan runs in a worker, beside the socket dump. */
+export const PARALLEL_SCAN_SOCKETS = 4000;
+
+/** A descriptor scan under way (in a worker) or to be made (here) once the sockets are known. */
+export interface OwnerScanner {
+  /** The owners of the wanted sockets. */
+  owners(wanted: ReadonlySet<number>): Promise<OwnerScan>;
+  /** True when the scan ran in a worker. */
+  readonly parallel: boolean;
+}
+
+/**
+ * Starts the descriptor scan: in a worker right away when `parallel` (a namespace with many
+ * sockets: it then overlaps the socket dump, and this thread takes its share of the processes
+ * once the sockets are read), else on this thread when the sockets are known — and not at all
+ * when there are none. A worker that cannot start or fails means a scan on this thread.
+ */
+export function startOwnerScan(place: Place, parallel: boolean): OwnerScanner {
+  const proc = under(place.root, "/proc");
+  const self = place.root === "/" ? pid() : undefined;
+  const here = (wanted: ReadonlySet<number>) => ownersIn(scanFds(proc, self, wanted), wanted);
+  if (!parallel) {
+    return {
+      parallel: false,
+      owners: (wanted) =>
+        // No socket to find an owner for (an idle namespace): no descriptor to read either.
+        Promise.resolve(
+          wanted.size === 0
+            ? { owners: new Map(), own: new Set(), denied: 0, vanished: 0 }
+            : here(wanted),
+        ),
+    };
+  }
+  const names = processNames(proc);
+  const next = new SharedArrayBuffer(8);
+  const request: FdScanRequest = { proc, self, names, next };
+  const pending = runInWorker<FdScanRequest, FdScan>("collect/linux/fd_scan_worker.ts", request);
+  const scanner = {
+    parallel: true,
+    async owners(wanted: ReadonlySet<number>): Promise<OwnerScan> {
+      // This thread's share: whatever processes the worker has not taken yet.
+      const shared = new Int32Array(next);
+      const mine = scanFds(proc, self, wanted, { names, next: shared });
+      const theirs = await pending;
+      if (theirs === undefined) {
+        scanner.parallel = false;
+        // No worker: this thread read every process. One that failed midway: read them again.
+        return Atomics.load(shared, 1) === 0 ? ownersIn(mine, wanted) : here(wanted);
+      }
+      return ownersIn([theirs, mine], wanted);
+    },
+  };
+  return scanner;
+}
+
+/** How many sockets the namespace holds, from /proc/net/sockstat{,6} (TCP and UDP in use). */
+export function socketsInUse(procNet: string): number {
+  let n = 0;
+  for (const file of ["sockstat", "sockstat6"]) {
+    const text = readText(`${procNet}/${file}`) ?? "";
+    for (const m of text.matchAll(/^(?:TCP6?|UDP6?): inuse (\d+)(?: orphan \d+ tw (\d+))?/gm)) {
+      n += Number(m[1]) + Number(m[2] ?? 0);
+    }
+  }
+  return n;
+}
+
+/** Removes the sockets only the capturing process holds (in place: the lists are the capture's). */
+function dropOwn(v: SocketLists, own: ReadonlySet<number>, owners: ReadonlyMap<number, number[]>) {
+  const keep = (c: OwnedSocket) => !(c.inode && own.has(c.inode) && !owners.has(c.inode));
+  v.connections = v.connections.filter(keep);
+  v.unix = v.unix.filter(keep);
+  v.raw = v.raw.filter(keep);
+  v.packet = v.packet.filter(keep);
 }
 
 /**
@@ -74,7 +170,7 @@ function procHidesOthers(root: string, uid: number | undefined): string | undefi
 
 /** The sockets with their owners, and the processes section. */
 export interface Owned {
-  connections: Section<Connection[]>;
+  sockets: Section<SocketLists>;
   processes: Section<Record<string, ProcessInfo>>;
 }
 
@@ -82,18 +178,27 @@ export interface Owned {
  * Gives each socket its holders and reads the holders' processes. The sockets' records are
  * completed in place (a busy host has 100k of them).
  */
-export function assignOwners(
+export async function assignOwners(
   place: Place,
   opts: CollectOptions,
-  sockets: Section<Connection[]>,
+  sockets: Section<SocketLists>,
   bootMs: number | undefined,
-): Owned {
+  scanner: OwnerScanner = startOwnerScan(place, false),
+): Promise<Owned> {
+  const v = sockets.value;
+  const lists: OwnedSocket[][] = [v.connections, v.unix, v.raw, v.packet];
   const gaps: string[] = [];
   let exited = 0;
-  const processes = section<Record<string, ProcessInfo>>("/proc/[pid]", {}, (warnings) => {
-    const wanted = new Set<number>();
-    for (const c of sockets.value) if (c.inode) wanted.add(c.inode);
-    const scan = scanSocketOwners(under(place.root, "/proc"), wanted);
+  const wanted = new Set<number>();
+  for (const list of lists) for (const c of list) if (c.inode) wanted.add(c.inode);
+  let scan: OwnerScan | undefined, scanError: unknown;
+  try {
+    scan = await scanner.owners(wanted);
+  } catch (err) {
+    scanError = err;
+  }
+  const processes = section<Record<string, ProcessInfo>>("proc", {}, (warnings) => {
+    if (scan === undefined) throw scanError;
     const pidSet = new Set<number>();
     for (const pids of scan.owners.values()) for (const p of pids) pidSet.add(p);
     const infos = readProcesses(
@@ -103,16 +208,19 @@ export function assignOwners(
       warnings,
     );
     const ppidOf = (p: number) => infos.get(p)?.ppid;
-    let unknown = 0;
-    for (const c of sockets.value) {
-      const pids = c.inode ? scan.owners.get(c.inode) : undefined;
-      if (pids === undefined) {
-        if (c.inode) unknown++;
-        continue;
+    let unknown = 0, mine = 0;
+    for (const list of lists) {
+      for (const c of list) {
+        const pids = c.inode ? scan.owners.get(c.inode) : undefined;
+        if (pids === undefined) {
+          if (scan.own.has(c.inode!)) mine++;
+          else if (c.inode) unknown++;
+          continue;
+        }
+        if (pids.length > 1) pids.sort((a, b) => a - b); // a list of its own (see ownersIn)
+        c.pid = masterPid(pids, ppidOf);
+        c.pids = pids;
       }
-      pids.sort((a, b) => a - b);
-      c.pid = masterPid(pids, ppidOf);
-      c.pids = pids;
     }
     if (scan.denied > 0) {
       const why = opts.uid === 0 ? "permission denied" : "not root";
@@ -127,9 +235,12 @@ export function assignOwners(
       gaps.push(
         hidden !== undefined
           ? `owner of ${unknown} sockets unknown: /proc hides other users' processes (${hidden})`
-          : `owner of ${unknown} sockets unknown: no visible process holds them (closed during the scan, or owned outside this PID namespace)`,
+          : `owner of ${unknown} sockets unknown: no visible process holds them (${
+            scanner.parallel ? "opened or closed" : "closed"
+          } during the scan, or owned outside this PID namespace)`,
       );
     }
+    if (mine > 0) dropOwn(v, scan.own, scan.owners);
     exited = scan.vanished;
     return Object.fromEntries([...infos].map(([pid, info]) => [String(pid), info]));
   });
@@ -138,7 +249,7 @@ export function assignOwners(
   // they must not make every snapshot "partial".
   const notes = exited > 0 ? [`${exited} processes exited during the scan`] : [];
   return {
-    connections: { ...sockets, status: mergeStatus(sockets.status, gaps) },
+    sockets: { ...sockets, status: mergeStatus(sockets.status, gaps) },
     processes: {
       ...processes,
       status: noteStatus(mergeStatus(processes.status, gaps), notes),

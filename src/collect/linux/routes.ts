@@ -1,7 +1,9 @@
 /**
- * The Linux collector's routes: every table of both families from `ip -j route show table all`;
- * where `ip` cannot run, the main tables from /proc/net/route and /proc/net/ipv6_route instead,
- * and the section says so.
+ * The Linux collector's routes: every table of both families, over rtnetlink where it can be
+ * used, else from `ip -j route show table all`; where `ip` cannot run either, the main tables
+ * from /proc/net/route and /proc/net/ipv6_route, and the section says so. The netlink records
+ * are mapped to what `ip -j` gives (from_netlink.ts), so either source diffs clean against the
+ * other.
  */
 import type { Route } from "../../model.ts";
 import { parseIpJsonRoutes } from "../../parse/linux/ip_json.ts";
@@ -9,9 +11,11 @@ import { parseProcNetRoute } from "../../parse/linux/proc_net_route.ts";
 import { parseProcNetIpv6Route } from "../../parse/linux/proc_net_ipv6_route.ts";
 import type { Parsed } from "../../parse/text.ts";
 import type { Place } from "../contract.ts";
-import { type Section, section } from "../section.ts";
+import { noteStatus, type Section, section } from "../section.ts";
 import { readText, under } from "./files.ts";
+import { routeFrom } from "./from_netlink.ts";
 import { runIp } from "./ip.ts";
+import { dumpRoutes } from "./netlink.ts";
 import { outputJson } from "./tools.ts";
 
 /** Every table of both families from `ip -j`; the reason when ip cannot run. */
@@ -57,21 +61,52 @@ export function procRoutesIn(dir: string, warnings: string[]): Route[] {
   return routes;
 }
 
-/** Reads the routes, from `ip -j` where it runs, else from /proc. */
-export function collectRoutes(place: Place): Section<Route[]> {
-  let source = "ip -j";
+/** Every table of both families over rtnetlink; the reason when a part cannot be read. */
+function fromNetlink(
+  place: Place,
+  names: ReadonlyMap<number, string> | undefined,
+): Parsed<Route[]> | string {
+  const r = dumpRoutes({
+    ...(place.netns === undefined ? {} : { netns: place.netns }),
+    ...(names === undefined ? {} : { names }),
+  });
+  if (!r.ok) return r.reason;
+  if (r.incomplete.length > 0) return r.warnings.join("; ") || `${r.incomplete.join(", ")} unread`;
+  return { value: r.records.map(routeFrom), warnings: r.warnings };
+}
+
+/**
+ * Reads the routes: over netlink when `netlink` (with the namespace's interface names), else (or
+ * when netlink cannot read them, which is noted) from `ip -j` where it runs, else from /proc.
+ */
+export function collectRoutes(
+  place: Place,
+  netlink = false,
+  names?: ReadonlyMap<number, string>,
+): Section<Route[]> {
+  let source = netlink ? "netlink" : "ip -j";
+  const notes: string[] = [];
   const routes = section(source, [], (warnings) => {
+    if (netlink) {
+      const nl = fromNetlink(place, names);
+      if (typeof nl !== "string") {
+        warnings.push(...nl.warnings);
+        return nl.value;
+      }
+      notes.push(`netlink: ${nl}; ran ip -j instead`);
+      source = "ip -j";
+    }
     const ip = fromIp(place);
     if (typeof ip !== "string") {
       warnings.push(...ip.warnings);
       return ip.value;
     }
-    source = "/proc/net";
+    source = "proc";
     warnings.push(
       ip,
       "read /proc/net/route and /proc/net/ipv6_route instead: main table only, no policy tables",
     );
     return fromProc(place, warnings);
   });
-  return { ...routes, source };
+  return { ...routes, status: noteStatus(routes.status, notes), source };
 }

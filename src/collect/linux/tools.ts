@@ -13,19 +13,29 @@ function places(name: string): string[] {
 
 /**
  * Runs `NAME ARGS`, trying each place until one exists; when none does, the result says
- * `missing` (default "NAME: not found").
+ * `missing` (default "NAME: not found"). A place whose result `passOver` gives a reason for (a
+ * tool of the same name that cannot do the job, such as BusyBox's `ip`) is passed over, and when
+ * no other is found that reason is the result's.
  */
 export function runTool(
   runner: CommandRunner,
   name: string,
   args: readonly string[],
   missing = `${name}: not found`,
+  passOver?: (r: CommandResult) => string | undefined,
 ): CommandResult {
   let last: CommandResult | undefined;
+  let passed: string | undefined;
   for (const path of places(name)) {
     last = runner([path, ...args]);
+    const why = passOver?.(last);
+    if (why !== undefined) {
+      passed = why;
+      continue;
+    }
     if (last.ok || !last.reason?.endsWith(": not found")) return last;
   }
+  if (passed !== undefined) return { ...last!, ok: false, reason: passed };
   return { ...last!, reason: missing };
 }
 

@@ -137,7 +137,8 @@ export function parseIpJsonRoutes(
       destination: routeDestination(dst, fam),
       metric: typeof r.metric === "number" ? r.metric : 0,
     };
-    const gw = str(r.gateway);
+    // A gateway of the other family (`via inet6 fe80::1` on an IPv4 route) is the gateway too.
+    const gw = str(r.gateway) ?? str((r.via as Record<string, unknown> | undefined)?.host);
     if (gw) route.gateway = canonicalAddress(gw);
     const dev = str(r.dev);
     if (dev) route.interface = dev;

@@ -4,7 +4,7 @@
  * change) with their IFLA_* attributes (linux/if_link.h), among them IFLA_STATS64, the
  * `rtnl_link_stats64` counters /proc/net/dev is computed from.
  */
-import type { InterfaceStatName } from "../../schema.ts";
+import type { InterfaceStatName } from "../../fields.ts";
 import { parseSysClassNetFlags } from "../linux/sys_class_net_flags.ts";
 import { macAt } from "./addresses.ts";
 import {
@@ -45,6 +45,7 @@ const IFLA_MAX_MTU = 51;
 const IFLA_PROP_LIST = 52;
 const IFLA_ALT_IFNAME = 53;
 const IFLA_PERM_ADDRESS = 54;
+const IFLA_ALLMULTI = 61;
 const IFLA_INFO_KIND = 1;
 const IFLA_INFO_SLAVE_KIND = 4;
 
@@ -177,7 +178,10 @@ export interface Link {
   numTxQueues?: number;
   numRxQueues?: number;
   group?: number;
+  /** How many users asked for promiscuous mode (bridge ports, tcpdump, `ip link set promisc on`). */
   promiscuity?: number;
+  /** How many users asked for every multicast frame (Linux 6.0+). */
+  allmulti?: number;
   /** Index of the master device (bridge, bond, VRF) this one is enslaved to. */
   master?: number;
   /** Name of the master, resolved within the same dump. */
@@ -201,6 +205,25 @@ export interface Link {
 }
 
 const OPER_STATES = ["UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"];
+
+const IFF_RUNNING = 0x40;
+const IFF_PROMISC = 0x100;
+const IFF_ALLMULTI = 0x200;
+const IFF_DORMANT = 0x20000;
+
+/**
+ * The flags of a link as /sys/class/net/<link>/flags and `carrier` give them (what nsnap recorded
+ * before netlink): the device's own flags, where PROMISC and ALLMULTI are set while any user
+ * asked for them (a bridge port is promiscuous) and RUNNING and DORMANT are not kept, plus
+ * LOWER_UP while it has carrier. rtnetlink's ifi_flags instead shows PROMISC and ALLMULTI only
+ * when set by hand, and adds RUNNING and DORMANT from the operational state.
+ */
+export function sysfsLinkFlags(l: Pick<Link, "flags" | "promiscuity" | "allmulti">): string[] {
+  let f = l.flags & ~(IFF_RUNNING | IFF_DORMANT);
+  if (l.promiscuity !== undefined) f = l.promiscuity > 0 ? f | IFF_PROMISC : f & ~IFF_PROMISC;
+  if (l.allmulti !== undefined) f = l.allmulti > 0 ? f | IFF_ALLMULTI : f & ~IFF_ALLMULTI;
+  return linkFlagNames(f);
+}
 
 /**
  * The names of the IFF_* bits set in `flags`, in bit order (UP, BROADCAST, …, LOWER_UP): the same
@@ -231,6 +254,7 @@ type U32Field =
   | "numRxQueues"
   | "group"
   | "promiscuity"
+  | "allmulti"
   | "carrierChanges";
 const U32_FIELDS: Array<U32Field | undefined> = [];
 U32_FIELDS[IFLA_MTU] = "mtu";
@@ -243,6 +267,7 @@ U32_FIELDS[IFLA_NUM_TX_QUEUES] = "numTxQueues";
 U32_FIELDS[IFLA_NUM_RX_QUEUES] = "numRxQueues";
 U32_FIELDS[IFLA_GROUP] = "group";
 U32_FIELDS[IFLA_PROMISCUITY] = "promiscuity";
+U32_FIELDS[IFLA_ALLMULTI] = "allmulti";
 U32_FIELDS[IFLA_CARRIER_CHANGES] = "carrierChanges";
 
 /** Link fields that are a string or a link-layer address, by attribute type. */

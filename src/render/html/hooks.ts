@@ -11,8 +11,8 @@
  * - `connections[].exposure`: a word (`published`, `filtered`, `host-network`, `internal`) or
  *   `{kind, summary?, published?: [{hostAddress, hostPort, via}], hostAddress?, hostPort?}`
  *   (the capture across namespaces writes `{kind, summary, published?, container?}`).
- * - `connections[].tcpInfo`: `{rtt, rttVar}` in microseconds as the kernel's tcp_info gives
- *   them, and the counters `totalRetrans`, `lost`, `retransmits`.
+ * - `connections[].tcpInfo`: `{rtt, rttvar}` in microseconds as the kernel's tcp_info gives
+ *   them, and the counters `totalRetrans`, `lost`, `retrans`.
  * - `rules[]`, `neighbours[]` (or `neighbors[]`): records shown as tables, columns from their keys.
  * - `meta.host.machineId`.
  */

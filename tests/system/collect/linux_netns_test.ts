@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { runCli } from "../../helpers/cli.ts";
 import { canUseNetns, holdSockets, withNetns } from "../../helpers/netns.ts";
 
@@ -53,6 +54,10 @@ test(
             `${s}: ${JSON.stringify(snap.meta.sections[s])}`,
           );
         }
+        // `deno task test:system:proc` runs this file again with netlink turned off.
+        const off = /^(0|no|off|false)$/i.test(process.env.NSNAP_NETLINK ?? "");
+        assert.match(snap.meta.sections.connections.source, off ? /^proc$/ : /^netlink/);
+        assert.equal(snap.meta.sections.routes.source, off ? "ip -j" : "netlink");
         type C = Record<string, unknown>;
         const conns = snap.connections as C[];
         const find = (p: Partial<C>) =>

@@ -164,7 +164,7 @@ test(
           snap.settings["net.ipv4.ip_local_port_range"],
           range.trim().replace(/\s+/g, " "),
         );
-        assert.deepEqual(snap.meta.sections.settings, { status: "ok" });
+        assert.deepEqual(snap.meta.sections.settings, { status: "ok", source: "/proc/sys" });
 
         const d = diff(a, b, "--only", "listeners", "--format", "json");
         assert.deepEqual(d.changes.map((c) => `${c.kind} ${c.key.protocol} ${c.key.port}`), [

@@ -23,7 +23,7 @@ import type {
 import { UsageError } from "../../../errors.ts";
 import { namespacePicker } from "../../../net/namespaces.ts";
 import type { Section } from "../../section.ts";
-import type { Place } from "../../contract.ts";
+import type { Place, TcpInfoDetail } from "../../contract.ts";
 import { inNetns, netlinkAvailable } from "../../../runtime/netlink.ts";
 import { countersIn } from "../counters.ts";
 import { readOverNetlink } from "./netlink_read.ts";
@@ -132,13 +132,18 @@ export function procReader(root: string): NamespaceReader {
 
 /**
  * Reads a namespace of the live host: sockets, links, addresses and routes over netlink in it
- * (where the FFI is there; else, or for a dump the kernel refuses, from /proc), the counters from
+ * (where the FFI is there and `how.netlink` is not false; else, or for a dump the kernel
+ * refuses, from /proc), tcp_info as `how.tcpInfo` asks (none by default), the counters from
  * /proc/PID/net of a process in it, or from /proc/thread-self/net after entering it when nothing
  * runs in it; its settings from /proc/sys/net after entering it (setns: CAP_SYS_ADMIN). What
  * cannot be entered is said in the section, and the rest is still read.
  */
-export function hostReader(place: Place): NamespaceReader {
-  const useNetlink = netlinkAvailable().ok;
+export function hostReader(
+  place: Place,
+  how: { netlink?: boolean; tcpInfo?: TcpInfoDetail } = {},
+): NamespaceReader {
+  // The own namespace's choice (`--no-netlink`, NSNAP_NETLINK=0) holds for the others too.
+  const useNetlink = (how.netlink ?? true) && netlinkAvailable().ok;
   return (plan) => {
     const path = plan.netnsPath;
     const inside = <T>(fn: () => Section<T>, empty: T, source: string): Section<T> => {
@@ -158,7 +163,7 @@ export function hostReader(place: Place): NamespaceReader {
       interfaces: proc(interfacesIn, [] as NetInterface[]),
       counters: proc(countersIn, {}),
     };
-    const read: NamespaceRead = useNetlink ? readOverNetlink(path, sections) : {
+    const read: NamespaceRead = useNetlink ? readOverNetlink(path, sections, how.tcpInfo) : {
       connections: sections.connections(),
       routes: sections.routes(),
       interfaces: sections.interfaces(),

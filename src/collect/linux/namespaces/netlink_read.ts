@@ -4,134 +4,23 @@
  * (src/runtime/netlink.ts enters it and comes back); its counters from /proc/PID/net (or
  * /proc/thread-self/net after entering it, when nothing runs in it). Never the host's /sys.
  *
- * The records are mapped to the snapshot's model here, field for field with what the /proc and
- * `ip -j` readers give (the same state names, the /proc/net/dev counter columns, the route
- * attributes of `ip -j route`). A dump the kernel refuses falls back to /proc/PID/net for that
- * section, and the section's source and notes say so.
+ * The records are mapped to the snapshot's model by the mappings of the own namespace's netlink
+ * reader (from_netlink.ts), field for field with what the /proc and `ip -j` readers give, with
+ * the socket facts only netlink carries (bound device, v6only, backlog, timer, mark, cgroup,
+ * tcp_info as the capture asks); no link speed (that is in /sys, which is the host's). UNIX, raw
+ * and packet sockets are the own namespace's only. A dump the kernel refuses falls back to
+ * /proc/PID/net for that section, and the section's source and notes say so.
  */
-import type {
-  Connection,
-  Counters,
-  InterfaceAddress,
-  InterfaceStats,
-  NetInterface,
-  Nexthop,
-  Route,
-} from "../../../model.ts";
-import type { Address } from "../../../parse/netlink/rtnl_addr.ts";
-import type { InetSocket } from "../../../parse/netlink/inet_diag.ts";
-import { type Link, linkFlagNames } from "../../../parse/netlink/rtnl_link.ts";
-import type { RouteEntry } from "../../../parse/netlink/rtnl_route.ts";
+import type { Connection, Counters, NetInterface, Route } from "../../../model.ts";
+import type { TcpInfoDetail } from "../../contract.ts";
 import { mergeStatus, type Section } from "../../section.ts";
-import { dumpAddresses, dumpInetSockets, dumpLinks, dumpRoutes } from "../netlink.ts";
+import { connectionFrom, interfacesFrom, routeFrom } from "../from_netlink.ts";
+import { dumpAddresses, dumpInetSocketsAs, dumpLinks, dumpRoutes } from "../netlink.ts";
 import type { NamespaceRead } from "./read.ts";
 
-/** A socket of a dump as a connection (TCP and UDP; NEW_SYN_RECV is SYN_RECV, as /proc says). */
-export function connectionOf(s: InetSocket): Connection {
-  return {
-    protocol: s.protocol === "udp" ? "udp" : "tcp",
-    family: s.family,
-    localAddress: s.localAddress,
-    localPort: s.localPort,
-    remoteAddress: s.remoteAddress,
-    remotePort: s.remotePort,
-    state: s.state === "NEW_SYN_RECV" ? "SYN_RECV" : s.state,
-    recvQ: s.recvQ,
-    sendQ: s.sendQ,
-    uid: s.uid,
-    inode: s.inode,
-  };
-}
-
-/** rtnl_link_stats64 as the /proc/net/dev columns (frame and carrier are sums, as there). */
-function statsOf(l: Link): InterfaceStats | undefined {
-  const s = l.stats;
-  if (!s) return undefined;
-  return {
-    rxBytes: s.rxBytes,
-    rxPackets: s.rxPackets,
-    rxErrors: s.rxErrors,
-    rxDropped: s.rxDropped,
-    rxFifo: s.rxFifoErrors,
-    rxFrame: s.rxLengthErrors + s.rxOverErrors + s.rxCrcErrors + s.rxFrameErrors,
-    rxCompressed: s.rxCompressed,
-    rxMulticast: s.multicast,
-    txBytes: s.txBytes,
-    txPackets: s.txPackets,
-    txErrors: s.txErrors,
-    txDropped: s.txDropped,
-    txFifo: s.txFifoErrors,
-    txCollisions: s.collisions,
-    txCarrier: s.txCarrierErrors + s.txAbortedErrors + s.txWindowErrors +
-      s.txHeartbeatErrors,
-    txCompressed: s.txCompressed,
-  };
-}
-
-/** Links with their addresses as the snapshot's interfaces. */
-export function interfacesOf(
-  links: readonly Link[],
-  addresses: readonly Address[],
-): NetInterface[] {
-  const byIndex = new Map<number, InterfaceAddress[]>();
-  for (const a of addresses) {
-    const list = byIndex.get(a.ifindex) ?? [];
-    const out: InterfaceAddress = {
-      family: a.family,
-      address: a.address,
-      prefixLength: a.prefixLength,
-      scope: a.scope,
-    };
-    if (a.broadcast !== undefined) out.broadcast = a.broadcast;
-    list.push(out);
-    byIndex.set(a.ifindex, list);
-  }
-  return links.map((l) => {
-    const itf: NetInterface = {
-      name: l.name,
-      index: l.index,
-      flags: linkFlagNames(l.flags),
-      addresses: byIndex.get(l.index) ?? [],
-    };
-    if (l.mac !== undefined) itf.mac = l.mac;
-    if (l.mtu !== undefined) itf.mtu = l.mtu;
-    if (l.operState !== undefined) itf.operState = l.operState.toLowerCase();
-    const stats = statsOf(l);
-    if (stats) itf.stats = stats;
-    return itf;
-  });
-}
-
-/** A route of a dump as the snapshot's route, with the attributes `ip -j route` shows. */
-export function routeOf(r: RouteEntry): Route {
-  const out: Route = {
-    family: r.family,
-    table: r.table,
-    type: r.type,
-    destination: r.destination,
-    metric: r.metric ?? 0,
-  };
-  if (r.gateway !== undefined) out.gateway = r.gateway;
-  if (r.interface !== undefined) out.interface = r.interface;
-  if (r.protocol) out.protocol = r.protocol;
-  if (r.scope) out.scope = r.scope;
-  if (r.prefsrc !== undefined) out.source = r.prefsrc;
-  if (r.flags.length) out.flags = [...r.flags].sort();
-  if (r.nexthops?.length) {
-    out.nexthops = r.nexthops.map((h) => {
-      const n: Nexthop = { weight: h.weight };
-      if (h.gateway !== undefined) n.gateway = h.gateway;
-      if (h.interface !== undefined) n.interface = h.interface;
-      return n;
-    });
-  }
-  const m = r.metrics;
-  if (m?.mtu !== undefined) out.mtu = m.mtu;
-  if (m?.advmss !== undefined) out.advmss = m.advmss;
-  if (m?.hoplimit !== undefined) out.hoplimit = m.hoplimit;
-  if (m?.initcwnd !== undefined) out.initcwnd = m.initcwnd;
-  if (r.pref !== undefined) out.pref = r.pref;
-  return out;
+/** The dump option of a capture's tcp_info choice. */
+function tcpInfoAsked(detail: TcpInfoDetail): { tcpInfo?: "summary" | "full" } {
+  return detail === "off" ? {} : { tcpInfo: detail };
 }
 
 /** The /proc readers of a namespace, one per section, called only where they are needed. */
@@ -162,7 +51,11 @@ export function protocolsInUse(counters: Counters): ("tcp" | "udp")[] {
  * instead (`proc`), with a note. The counters always come from /proc, first: their socket
  * gauges say which socket dumps are worth making.
  */
-export function readOverNetlink(netns: string, proc: ProcSections): NamespaceRead {
+export function readOverNetlink(
+  netns: string,
+  proc: ProcSections,
+  tcpInfo: TcpInfoDetail = "off",
+): NamespaceRead {
   const counters = proc.counters();
   const fromDump = <T, R>(
     key: "connections" | "routes",
@@ -170,7 +63,7 @@ export function readOverNetlink(netns: string, proc: ProcSections): NamespaceRea
       ok: false;
       reason: string;
     },
-    map: (t: T) => R,
+    map?: (t: T) => R,
   ): Section<R[]> => {
     const d = dump();
     if (!d.ok || d.incomplete.length > 0) {
@@ -179,7 +72,8 @@ export function readOverNetlink(netns: string, proc: ProcSections): NamespaceRea
       return { ...s, status: mergeStatus(s.status, [`netlink: ${why}`]) };
     }
     return {
-      value: d.records.map(map),
+      // Sockets are mapped as they are decoded (dumpInetSocketsAs): no second list of them.
+      value: map ? d.records.map(map) : d.records as unknown as R[],
       status: d.warnings.length ? { status: "partial", warnings: d.warnings } : { status: "ok" },
       source: "netlink",
     };
@@ -190,14 +84,17 @@ export function readOverNetlink(netns: string, proc: ProcSections): NamespaceRea
   const protocols = protocolsInUse(counters.value);
   const connections = protocols.length === 0
     ? { value: [], status: { status: "ok" as const }, source: "netlink" }
-    : fromDump("connections", () => dumpInetSockets({ ...opts, protocols }), connectionOf);
-  const routes = fromDump("routes", () => dumpRoutes(opts), routeOf);
+    : fromDump<Connection, Connection>(
+      "connections",
+      () => dumpInetSocketsAs({ ...opts, protocols, ...tcpInfoAsked(tcpInfo) }, connectionFrom),
+    );
+  const routes = fromDump("routes", () => dumpRoutes(opts), routeFrom);
   let interfaces: Section<NetInterface[]>;
   const addresses = links.ok ? dumpAddresses(opts) : links;
   if (links.ok && addresses.ok && !links.incomplete.length && !addresses.incomplete.length) {
     const warnings = [...links.warnings, ...addresses.warnings];
     interfaces = {
-      value: interfacesOf(links.records, addresses.records),
+      value: interfacesFrom(links.records, addresses.records),
       status: warnings.length ? { status: "partial", warnings } : { status: "ok" },
       source: "netlink",
     };

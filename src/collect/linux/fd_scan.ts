@@ -1,0 +1,106 @@
+/**
+ * The descriptor scan behind socket owners: every /proc/[pid]/fd listed for socket inodes (one
+ * link read per descriptor, the capture's hot loop on a busy host). It runs on the capture's
+ * thread, or — when the namespace holds many sockets — in a worker (fd_scan_worker.ts) while
+ * the capture's thread reads the sockets over netlink, so that the two kernel-bound halves of a
+ * large capture overlap on a second core.
+ */
+import { readdirSync } from "node:fs";
+import { listSocketInodes } from "../../runtime/proc_fd.ts";
+
+/** What one scan saw: each (socket inode, pid) it read, and what it could not read. */
+export interface FdScan {
+  /** inode, pid, inode, pid, … for every socket descriptor of another process. */
+  pairs: Float64Array;
+  /** How many numbers of `pairs` are filled. */
+  length: number;
+  /** Socket inodes the scanning process holds itself (its runtime's socketpairs). */
+  own: number[];
+  /** Processes whose fd folder may not be read (another user's, without root). */
+  denied: number;
+  /** Processes that exited while they were looked at. */
+  vanished: number;
+}
+
+/**
+ * A scan shared by two threads: the process folders to read, and the index of the next one to
+ * take (an Int32Array over a SharedArrayBuffer), so that the thread that is free takes the next
+ * process until none is left.
+ */
+export interface SharedScan {
+  names: readonly string[];
+  /** [0]: the next index to take; [1]: how many the worker took (its own count, see below). */
+  next: Int32Array;
+  /** Count each process taken in next[1] (the worker does, so that a failed one is known). */
+  count?: boolean;
+}
+
+/** The process folders (numeric names) below `proc`; empty when it cannot be listed. */
+export function processNames(proc: string): string[] {
+  try {
+    return readdirSync(proc).filter((n) => {
+      const c0 = n.charCodeAt(0);
+      return c0 >= 48 && c0 <= 57;
+    });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Scans /proc/[pid]/fd below `proc`: every process, or those of `share` this thread takes.
+ * `self` is the scanning process's pid (its own sockets are set apart); `wanted`, when given,
+ * keeps only those inodes.
+ */
+export function scanFds(
+  proc: string,
+  self: number | undefined,
+  wanted?: ReadonlySet<number>,
+  share?: SharedScan,
+): FdScan {
+  let pairs = new Float64Array(wanted ? Math.max(16, wanted.size * 2) : 4096);
+  let length = 0;
+  const own: number[] = [];
+  const selfName = self === undefined ? undefined : String(self);
+  let denied = 0, vanished = 0;
+  const names = share?.names ?? processNames(proc);
+  for (let k = 0;; k++) {
+    const at = share ? Atomics.add(share.next, 0, 1) : k;
+    if (at >= names.length) break;
+    if (share?.count) Atomics.add(share.next, 1, 1);
+    const name = names[at]!;
+    let inodes: number[];
+    try {
+      inodes = listSocketInodes(`${proc}/${name}/fd`);
+    } catch (err) {
+      if ((err as { code?: string }).code === "ENOENT") vanished++;
+      else denied++;
+      continue;
+    }
+    if (name === selfName) {
+      for (const inode of inodes) own.push(inode);
+      continue;
+    }
+    const pid = Number(name);
+    if (length + inodes.length * 2 > pairs.length) {
+      const bigger = new Float64Array(Math.max(pairs.length * 2, length + inodes.length * 2));
+      bigger.set(pairs.subarray(0, length));
+      pairs = bigger;
+    }
+    for (const inode of inodes) {
+      if (wanted !== undefined && !wanted.has(inode)) continue;
+      pairs[length++] = inode;
+      pairs[length++] = pid;
+    }
+  }
+  return { pairs, length, own, denied, vanished };
+}
+
+/** The request a scan worker answers with an FdScan: its share of the scan. */
+export interface FdScanRequest {
+  proc: string;
+  self: number | undefined;
+  names: string[];
+  /** The SharedArrayBuffer of SharedScan.next. */
+  next: SharedArrayBuffer;
+}
