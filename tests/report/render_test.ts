@@ -10,6 +10,7 @@ import { normalizeSnapshot } from "../../src/snapshot/normalize.ts";
 import { redactSnapshot } from "../../src/snapshot/redact.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
 import { namespacedPair } from "../diff/_namespaces.ts";
+import { parseNftRuleset } from "../../src/parse/linux/nft_ruleset.ts";
 import {
   bigSnapshot,
   example,
@@ -273,4 +274,34 @@ test("a capture across namespaces: each listener names its namespace, its exposu
     ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
   );
   assert.equal(table(page, "namespaces").rows.length, 3);
+});
+
+test("a listener the firewall closes to other hosts is badged filtered, the rule as its title", () => {
+  const s = example("after.json");
+  const { value } = parseNftRuleset(
+    "table inet f {\n\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n" +
+      "\t\ttcp dport 8080 drop\n\t}\n}\n",
+  );
+  s.firewall = { tables: value };
+  s.meta.sections.firewall = { status: "ok" };
+  const page = renderReport({ kind: "snapshot", snapshot: s });
+  const t = table(page, "listeners");
+  const col = (label: string) => t.columns.findIndex((c) => c.label === label);
+  const byPort = new Map<unknown, [unknown, string | null]>();
+  t.rows.forEach((r, i) => byPort.set(r[col("Port")], [r[col("Exposure")], t.titles![i]!]));
+  assert.equal(byPort.get(8080)![0], "filtered");
+  assert.match(
+    byPort.get(8080)![1]!,
+    /^filtered by the firewall: inet f input: `tcp dport 8080 drop`/,
+  );
+  assert.equal(byPort.get(9100)![0], "private", "a port the rule leaves alone keeps its reach");
+  // The summary counts it apart from the private listeners.
+  assert.match(
+    page,
+    /<span class="badge b-filtered">filtered<\/span> 1 listener that the firewall closes/,
+  );
+  // Without the firewall section, no verdict: the reach as before.
+  delete s.firewall;
+  const plain = table(renderReport({ kind: "snapshot", snapshot: s }), "listeners");
+  assert.ok(!plain.rows.some((r) => r[col("Exposure")] === "filtered"));
 });

@@ -3,7 +3,7 @@
  * section (partial sections and why), and what stands out or changed, in plain words.
  */
 import type { Change, DiffDocument } from "../../diff/types.ts";
-import { endpoint, isListener, isSession, socketRules } from "../../net/sockets.ts";
+import { endpoint, isListener, isSession, listenerKey, socketRules } from "../../net/sockets.ts";
 import { ownerOf } from "../../diff/util.ts";
 import { programName } from "../../net/programs.ts";
 import type { Meta, Snapshot } from "../../model.ts";
@@ -14,7 +14,8 @@ import { attr, html } from "./escape.ts";
 import { machineId } from "./hooks.ts";
 import type { Series } from "./series.ts";
 import type { TableSpec } from "./types.ts";
-import { exposureOf, hostAddresses } from "./tables.ts";
+import { hostAddresses, judgedExposure } from "./tables.ts";
+import { listenerVerdicts } from "../../net/filtered.ts";
 
 /** How many lines a "what changed" list shows before pointing to the full list. */
 const MAX_LINES = 20;
@@ -169,6 +170,7 @@ export function highlights(s: Snapshot): string[] {
   let listeners = 0;
   const queued: string[] = [];
   const rules = socketRules(s);
+  const verdicts = listenerVerdicts(s);
   for (const c of s.connections) {
     if (!isListener(c, rules)) continue;
     listeners++;
@@ -176,7 +178,7 @@ export function highlights(s: Snapshot): string[] {
     const name = `${c.protocol} ${endpoint(c.localAddress, c.localPort)}${
       p ? ` (${programName(p)})` : ""
     }`;
-    const e = exposureOf(c, hosts, redacted).kind;
+    const e = judgedExposure(c, hosts, redacted, verdicts.get(listenerKey(c))).kind;
     reach.set(e, [...(reach.get(e) ?? []), name]);
     if (c.protocol === "tcp" && c.recvQ > 0) queued.push(`${name}: ${c.recvQ} waiting`);
   }
@@ -188,6 +190,7 @@ export function highlights(s: Snapshot): string[] {
     const [kind, words] of [
       ["public", "reachable from public addresses"],
       ["unknown", "whose reach cannot be told"],
+      ["filtered", "that the firewall closes to other hosts"],
       ["private", "on private networks only"],
       ["loopback", "on loopback only"],
     ] as const
@@ -198,7 +201,7 @@ export function highlights(s: Snapshot): string[] {
     }
   }
   for (const [k, v] of reach) {
-    if (["public", "unknown", "private", "loopback"].includes(k)) continue;
+    if (["public", "unknown", "filtered", "private", "loopback"].includes(k)) continue;
     out.push(`${badge(k)} ${plural(v.length, "listener")}: ${list(v)}.`);
   }
   if (queued.length) out.push(`Accept queues not empty: ${list(queued)}.`);

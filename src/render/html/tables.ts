@@ -17,6 +17,7 @@ import type {
 } from "../../model.ts";
 import { type HostAddress, listenerReach } from "../../net/exposure.ts";
 import { tableName } from "../../net/routes.ts";
+import { type FilterVerdict, listenerVerdicts } from "../../net/filtered.ts";
 import { namespaceLookup, recordedExposure } from "./hooks.ts";
 import type { Cell, ColumnSpec, TableSpec } from "./types.ts";
 
@@ -43,6 +44,27 @@ export function counterCell(v: bigint | undefined): Cell {
 export function hostAddresses(s: Snapshot): HostAddress[] | undefined {
   if (s.meta.sections.interfaces.status === "error") return undefined;
   return s.interfaces.flatMap((i) => i.addresses);
+}
+
+/**
+ * The exposure badge of a listener with the firewall's verdict on it (`listenerVerdicts()`):
+ * `filtered` when the firewall drops new connections from other hosts, the reason as its
+ * tooltip; otherwise the reach, with a verdict not evaluated said in the tooltip.
+ */
+export function judgedExposure(
+  c: Connection,
+  hosts: HostAddress[] | undefined,
+  redacted: boolean,
+  verdict: FilterVerdict | undefined,
+): { kind: string; title: string } {
+  const e = exposureOf(c, hosts, redacted);
+  if (verdict?.verdict === "filtered") {
+    return { kind: "filtered", title: `filtered by the firewall: ${verdict.reason} (${e.kind})` };
+  }
+  if (verdict?.verdict === "not-evaluated") {
+    return { ...e, title: `${e.title}; firewall not evaluated: ${verdict.reason}` };
+  }
+  return e;
 }
 
 /** The exposure badge of a listener and its tooltip. */
@@ -118,7 +140,8 @@ export const LISTENER_COLUMNS: readonly ColumnSpec[] = [
   col("Port", "int"),
   col("Exposure", "badge", {
     facet: true,
-    title: "how far the address reaches: loopback, private networks, or public",
+    title: "how far the address reaches: loopback, private networks, or public; filtered when " +
+      "the firewall drops new connections from other hosts",
   }),
   col("Program", "mono", { facet: true }),
   col("PID", "int"),
@@ -143,13 +166,14 @@ export function listenerRows(s: Snapshot): ListenerRow[] {
   const seen = new Map<string, number>();
   const out: ListenerRow[] = [];
   const rules = socketRules(s);
+  const verdicts = listenerVerdicts(s);
   for (const c of s.connections) {
     if (!isListener(c, rules)) continue;
     const base = listenerKey(c);
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     const p = ownerOf(s, c);
-    const e = exposureOf(c, hosts, redacted);
+    const e = judgedExposure(c, hosts, redacted, verdicts.get(base));
     out.push({
       key: n === 0 ? base : `${base} #${n}`,
       cells: [
