@@ -60,7 +60,7 @@ test("a fleet overview: one listener row per listener per host, one host row per
   assert.deepEqual(
     [...new Set(listeners.rows.filter((r) => r[0] === "docker-1").map((r) => String(r[ns])))]
       .sort(),
-    ["container new", "container web", "null"],
+    ["container new", "container web", "host"],
   );
   const hosts = table(page, "hosts");
   assert.deepEqual(hosts.rows.map((r) => r[0]), ["vm", "docker-1", HOSTILE.host]);

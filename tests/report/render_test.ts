@@ -11,6 +11,7 @@ import { redactSnapshot } from "../../src/snapshot/redact.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
 import { namespacedPair } from "../diff/_namespaces.ts";
 import { parseNftRuleset } from "../../src/parse/linux/nft_ruleset.ts";
+import { iface, route } from "../diff/_build.ts";
 import {
   bigSnapshot,
   example,
@@ -196,7 +197,9 @@ test("fields later captures add show up when present: namespaces, exposure, tcp_
   const health = table(page, "tcp-health");
   assert.deepEqual(health.rows, [["tcp :8080 ← clients", 1, 7, 1, 12.5, 12.5]]);
   assert.equal(table(page, "rules").rows.length, 1);
+  // A capture across namespaces: the host's own records say so in the Namespace column.
   assert.deepEqual(table(page, "neighbours").columns.map((c) => c.label), [
+    "Namespace",
     "address",
     "lladdr",
     "state",
@@ -268,7 +271,7 @@ test("a capture across namespaces: each listener names its namespace, its exposu
   assert.deepEqual(
     rows.sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
     [
-      [null, 22, "loopback"],
+      ["host", 22, "loopback"],
       ["container new", 80, "published"],
       ["container web", 80, "published"],
     ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
@@ -304,4 +307,83 @@ test("a listener the firewall closes to other hosts is badged filtered, the rule
   delete s.firewall;
   const plain = table(renderReport({ kind: "snapshot", snapshot: s }), "listeners");
   assert.ok(!plain.rows.some((r) => r[col("Exposure")] === "filtered"));
+});
+
+test("a capture across namespaces: routes, interfaces, rules, neighbours and qdiscs name their namespace", () => {
+  const [, after] = namespacedPair();
+  const s = normalizeSnapshot(after);
+  const web = "docker:web";
+  const lo = iface("lo", { index: 1, mac: "00:00:00:00:00:00" });
+  s.interfaces = [lo, iface("eth0"), { ...lo, namespace: web }, {
+    ...iface("eth0"),
+    namespace: web,
+  }];
+  s.routes = [route("10.0.0.0/24"), { ...route("10.0.0.0/24"), namespace: web }];
+  s.rules = [
+    { family: "inet", priority: 32766, table: 254, action: "lookup" },
+    { family: "inet", priority: 32766, table: 254, action: "lookup", namespace: web },
+  ];
+  s.neighbours = [{ family: "inet", address: "172.17.0.1", interface: "eth0", namespace: web }];
+  s.qdiscs = [{
+    interface: "eth0",
+    kind: "noqueue",
+    handle: "0:",
+    parent: "root",
+    stats: { bytes: 1234567n, packets: 5n },
+    namespace: web,
+  }];
+  const page = renderReport({ kind: "snapshot", snapshot: s });
+  const ns = (id: string, name = "Namespace") => {
+    const t = table(page, id);
+    const i = t.columns.findIndex((c) => c.label === name);
+    assert.equal(i, 0, `${id}: the Namespace column comes first`);
+    return t.rows.map((r) => r[i]);
+  };
+  // Each namespace's lo is told apart from the host's.
+  const ifaces = table(page, "interfaces");
+  const los = ifaces.rows.filter((r) => r[1] === "lo").map((r) => r[0]);
+  assert.deepEqual(los.sort(), ["container web", "host"]);
+  assert.deepEqual(ns("routes").sort(), ["container web", "host"]);
+  assert.deepEqual(ns("rules"), ["host", "container web"]);
+  assert.deepEqual(ns("neighbours"), ["container web"]);
+  const rules = table(page, "rules");
+  // Priorities and tables are identifiers: shown as they are, never 32,766.
+  assert.equal(rules.columns.find((c) => c.label === "priority")!.type, "int");
+  assert.equal(rules.columns.find((c) => c.label === "table")!.type, "int");
+  assert.ok(!rules.columns.some((c) => c.label === "namespace"), "no raw id column");
+  const qdiscs = table(page, "qdiscs");
+  assert.deepEqual(qdiscs.columns.map((c) => [c.label, c.type]), [
+    ["Namespace", "text"],
+    ["interface", "mono"],
+    ["kind", "mono"],
+    ["handle", "mono"],
+    ["parent", "mono"],
+    ["bytes", "num"],
+    ["packets", "num"],
+  ]);
+  // The namespaces table: one row per namespace, every cell a plain value, never an object.
+  const nst = table(page, "namespaces");
+  assert.deepEqual(nst.columns.map((c) => c.label), [
+    "Namespace",
+    "Id",
+    "Kind",
+    "Own",
+    "Inode",
+    "Labels",
+    "Processes",
+    "PIDs",
+    "Containers",
+    "Sections",
+  ]);
+  assert.deepEqual(nst.rows.map((r) => [r[0], r[1], r[4]]), [
+    ["host", "host", 4026531833],
+    ["container new", "docker:new", 4026532400],
+    ["container web", "docker:web", 4026532300],
+  ]);
+  assert.equal(nst.columns[4]!.type, "int", "inodes without separators");
+  for (const r of nst.rows) {
+    for (const c of r) assert.ok(c === null || !String(c).startsWith("{"), `cell ${c}`);
+  }
+  assert.equal(nst.rows[2]![9], "ok");
+  assert.equal(nst.rows[2]![5], "container=web image=shop/web:2 runtime=docker");
 });

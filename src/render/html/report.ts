@@ -9,7 +9,7 @@ import type { Snapshot } from "../../model.ts";
 import { formatCount as grouped, formatRate as rateText } from "../../format.ts";
 import { barChart, legend } from "./bars.ts";
 import { attr, html } from "./escape.ts";
-import { extraSections, namespacesOf } from "./hooks.ts";
+import { extraSections, namespaceLookup, namespacesOf } from "./hooks.ts";
 import { COUNTER_CHARTS, counterValue, type Series } from "./series.ts";
 import { healthTable, sessionCharts, stateRows } from "./sessions.ts";
 import {
@@ -27,6 +27,7 @@ import {
   interfaceTable,
   listenerTable,
   movedCounterTable,
+  namespaceTable,
   recordsTable,
   routeTable,
   seriesListenerTable,
@@ -129,14 +130,14 @@ function notableSinceBoot(s: Snapshot): string {
 
 function extraBodies(s: Snapshot, tables: TableSpec[]): ReportSection[] {
   const out: ReportSection[] = [];
-  const ns = namespacesOf(s);
-  if (ns.length) {
-    const t = recordsTable("namespaces", "namespaces", ns);
+  if (namespacesOf(s).length) {
+    const t = namespaceTable(s);
     tables.push(t);
     out.push({ id: "namespaces", title: "Namespaces", body: mount(t) });
   }
+  const nsOf = namespaceLookup(s);
   for (const x of extraSections(s)) {
-    const t = recordsTable(x.id, x.title.toLowerCase(), x.rows);
+    const t = recordsTable(x.id, x.title.toLowerCase(), x.rows, nsOf);
     tables.push(t);
     out.push({ id: x.id, title: x.title, body: mount(t) });
   }
