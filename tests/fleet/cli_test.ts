@@ -153,27 +153,20 @@ test("--fail-on is one exit code for the fleet; host-vanished and host-appeared 
       text.stdout,
       /\n {2}--fail-on listener-opened: tripped by listener-opened on 1 host\n/,
     );
-    const files = await runMain([
-      "diff",
-      `${EXAMPLES}before.json`,
-      `${EXAMPLES}after.json`,
-      "--fail-on",
-      "host-vanished",
-    ]);
-    assert.equal(files.code, 2);
-    assert.match(
-      files.stderr,
-      /^nsnap: Cannot use --fail-on host-vanished: it is a kind of folder diffs/,
-    );
-    const outlier = await runMain([
-      "diff",
-      `${EXAMPLES}before.json`,
-      `${EXAMPLES}after.json`,
-      "--fail-on",
-      "outlier",
-    ]);
-    assert.equal(outlier.code, 2);
-    assert.match(outlier.stderr, /^nsnap: Cannot use --fail-on outlier: it is a kind of folder/);
+    for (const kind of ["host-vanished", "outlier"]) {
+      const files = await runMain([
+        "diff",
+        `${EXAMPLES}before.json`,
+        `${EXAMPLES}after.json`,
+        "--fail-on",
+        kind,
+      ]);
+      assert.equal(files.code, 2);
+      assert.match(
+        files.stderr,
+        new RegExp(`^nsnap: Cannot use --fail-on ${kind}: it is a kind of folder diffs`),
+      );
+    }
   });
 });
 

@@ -13,7 +13,14 @@ import { isOutlier, outlierMaxHosts } from "../../src/fleet/mod.ts";
 import { LINE_RULES, TALLIED_KINDS } from "../../src/fleet/keys.ts";
 import { fleetAddress } from "../../src/fleet/scope.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
-import { arbFleet, type GenHost, memberOf, memoryFleet, runMemoryFleet } from "./_fleet.ts";
+import {
+  arbFleet,
+  type GenHost,
+  memberOf,
+  memoryFleet,
+  plainHost,
+  runMemoryFleet,
+} from "./_fleet.ts";
 
 type Report = Awaited<ReturnType<typeof runMemoryFleet>>;
 
@@ -251,20 +258,10 @@ test("fleetAddress() keeps shared addresses and scopes the host's own", () => {
 });
 
 test("outliers gate: `outlier` and `notable` trip on the one host that added a route", async () => {
-  const hosts: GenHost[] = Array.from({ length: 10 }, (_, i) => ({
-    name: `h${i + 1}`,
-    machineId: undefined,
-    index: i,
-    before: { listeners: [0], sessions: [], routes: [], mtu: 1500, inSegs: 1n, pidBase: 100 },
-    after: {
-      listeners: [0],
-      sessions: [],
-      routes: i === 6 ? [0] : [],
-      mtu: 1500,
-      inSegs: 1n,
-      pidBase: 100,
-    },
-  }));
+  const hosts = Array.from(
+    { length: 10 },
+    (_, i) => plainHost(i, `h${i + 1}`, { routes: i === 6 ? [0] : [] }),
+  );
   const fleet = memoryFleet(hosts);
   const { report, entries } = await runMemoryFleet(fleet, { failOn: ["notable"] });
   // The route is not notable on its host: only the roll-up makes it stand out.

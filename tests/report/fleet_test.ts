@@ -8,22 +8,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { FleetBuilder, renderReport, type ReportInput } from "../../src/render/html/mod.ts";
-import type { PageData } from "../../src/render/html/types.ts";
 import { namespacedPair } from "../diff/_namespaces.ts";
-import { arbFleet, type GenHost, memoryFleet, runMemoryFleet } from "../fleet/_fleet.ts";
-import { example, HOSTILE, hostileSnapshot, listenerCount } from "./_make.ts";
-
-function pageData(page: string): PageData {
-  const m = /<script type="application\/json" id="nsnap-data">([^<]*)<\/script>/.exec(page);
-  assert.ok(m, "the page embeds its data");
-  return JSON.parse(m[1]!) as PageData;
-}
-
-function table(page: string, id: string) {
-  const t = pageData(page).tables.find((x) => x.id === id);
-  assert.ok(t, `table ${id}`);
-  return t;
-}
+import { arbFleet, type GenHost, memoryFleet, plainHost, runMemoryFleet } from "../fleet/_fleet.ts";
+import { example, HOSTILE, hostileSnapshot, listenerCount, pageData, table } from "./_make.ts";
 
 const kindOf = (page: string) =>
   /<p class="eyebrow">nsnap report · ([^<]*?)(?: <span|<\/p>)/.exec(page)?.[1];
@@ -82,20 +69,12 @@ test("a fleet overview shows hostile host names only as text", () => {
 
 /** Twenty hosts: web-14 opened a listener no other did (an outlier), 18 changed their MTU. */
 function twenty(name = (i: number) => `web-${i + 1}`): GenHost[] {
-  return Array.from({ length: 20 }, (_, i) => ({
-    name: name(i),
-    machineId: undefined,
-    index: i,
-    before: { listeners: [], sessions: [], routes: [], mtu: 1500, inSegs: 1n, pidBase: 100 },
-    after: {
+  return Array.from({ length: 20 }, (_, i) =>
+    plainHost(i, name(i), {
       listeners: i === 13 ? [3] : [],
-      sessions: [],
-      routes: [],
       mtu: i < 18 ? 9000 : 1500,
       inSegs: 1n + BigInt(i),
-      pidBase: 100,
-    },
-  }));
+    }));
 }
 
 test("a fleet diff page: roll-up, outliers, per-host counts and each changed host's changes", async () => {

@@ -5,7 +5,6 @@ import fc from "fast-check";
 import { diffSnapshots } from "../../src/diff/mod.ts";
 import { isListener, listenerKey, socketRules } from "../../src/net/sockets.ts";
 import { renderReport, SeriesBuilder } from "../../src/render/html/mod.ts";
-import type { PageData } from "../../src/render/html/types.ts";
 import { normalizeSnapshot } from "../../src/snapshot/normalize.ts";
 import { redactSnapshot } from "../../src/snapshot/redact.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
@@ -18,21 +17,10 @@ import {
   HOSTILE,
   hostileSnapshot,
   listenerCount,
+  pageData,
   snapshot,
+  table,
 } from "./_make.ts";
-
-/** The page's embedded data. */
-function pageData(page: string): PageData {
-  const m = /<script type="application\/json" id="nsnap-data">([^<]*)<\/script>/.exec(page);
-  assert.ok(m, "the page embeds its data");
-  return JSON.parse(m[1]!) as PageData;
-}
-
-function table(page: string, id: string) {
-  const t = pageData(page).tables.find((x) => x.id === id);
-  assert.ok(t, `table ${id}`);
-  return t;
-}
 
 const sha = (s: string) => `'sha256-${createHash("sha256").update(s).digest("base64")}'`;
 

@@ -26,7 +26,7 @@ import {
 import { attr, html } from "./escape.ts";
 import { machineId, namespacesOf } from "./hooks.ts";
 import type { ReportContent } from "./report.ts";
-import { badge, card, facts, figures, mount, when } from "./summary.ts";
+import { badge, card, facts, figures, mount, sectionStatusTable, when } from "./summary.ts";
 import { changeTable, col, LISTENER_COLUMNS, type ListenerRow, listenerRows } from "./tables.ts";
 import type { Cell, ColumnSpec, TableSpec } from "./types.ts";
 
@@ -362,36 +362,15 @@ function hostStatus(m: Meta): string {
 
 /** Per section: on how many hosts it was ok, and which hosts it was not, with the first reason. */
 function fleetStatus(f: Fleet): string {
-  const sections: string[] = [];
-  for (const h of f.hosts) {
-    for (const [n] of sectionsOf(h.meta)) if (!sections.includes(n)) sections.push(n);
-  }
-  const rows = sections.map((s) => {
-    const by = new Map<string, string[]>();
-    let why: string | undefined;
-    for (const h of f.hosts) {
-      const st = (h.meta.sections as Record<string, SectionStatus | undefined>)[s];
-      const k = st?.status ?? "absent";
-      by.set(k, [...(by.get(k) ?? []), h.name]);
-      if (k !== "ok") why ??= st?.error ?? st?.warnings?.[0];
-    }
-    const n = f.hosts.length;
-    const parts = [...by].map(([k, hosts]) =>
-      `${badge(k)} ${
-        hosts.length === n
-          ? "on all"
-          : k === "ok"
-          ? `on ${hosts.length} of ${n}`
-          : `on ${html(names(hosts))}`
-      }`
-    );
-    return `<tr><th scope="row">${html(s)}</th><td>${parts.join(" ")}${
-      why ? ` <span class="why">${html(why)}</span>` : ""
-    }</td></tr>`;
-  });
-  return `<table class="status"><thead><tr><th>Section</th><th>Status</th></tr></thead><tbody>${
-    rows.join("")
-  }</tbody></table>`;
+  return sectionStatusTable(
+    f.hosts.map((h) => ({ name: h.name, meta: h.meta })),
+    (k, hosts, n) =>
+      hosts.length === n
+        ? "on all"
+        : k === "ok"
+        ? `on ${hosts.length} of ${n}`
+        : `on ${names(hosts)}`,
+  );
 }
 
 function hostTable(f: Fleet): TableSpec {

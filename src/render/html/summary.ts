@@ -133,20 +133,25 @@ export function statusTable(metas: ReadonlyArray<[string, Meta]>): string {
   }</tbody></table>`;
 }
 
-/** For a series: per section, how many snapshots were ok, and the first warning of the others. */
-export function seriesStatus(series: Series): string {
-  const metas = series.points.map((p) => p.meta);
-  const rows = sectionNames(metas).map((s) => {
-    const counts = new Map<string, number>();
+/**
+ * Per section, how its status went over several snapshots (a series', a fleet's): each status
+ * with `spread` of the snapshots that had it, and the first warning or error.
+ */
+export function sectionStatusTable(
+  items: ReadonlyArray<{ name: string; meta: Meta }>,
+  spread: (status: string, names: string[], total: number) => string,
+): string {
+  const rows = sectionNames(items.map((x) => x.meta)).map((s) => {
+    const by = new Map<string, string[]>();
     let why: string | undefined;
-    for (const m of metas) {
-      const st = (m.sections as Record<string, Meta["sections"]["connections"] | undefined>)[s];
+    for (const { name, meta } of items) {
+      const st = (meta.sections as Record<string, Meta["sections"]["connections"] | undefined>)[s];
       const k = st?.status ?? "absent";
-      counts.set(k, (counts.get(k) ?? 0) + 1);
+      by.set(k, [...(by.get(k) ?? []), name]);
       why ??= st?.error ?? st?.warnings?.[0];
     }
-    const parts = [...counts].map(([k, n]) =>
-      `${badge(k)} ${n === metas.length ? "in all" : `in ${n} of ${metas.length}`}`
+    const parts = [...by].map(([k, names]) =>
+      `${badge(k)} ${html(spread(k, names, items.length))}`
     );
     return `<tr><th scope="row">${html(s)}</th><td>${parts.join(" ")}${
       why ? ` <span class="why">${html(why)}</span>` : ""
@@ -155,6 +160,14 @@ export function seriesStatus(series: Series): string {
   return `<table class="status"><thead><tr><th>Section</th><th>Status</th></tr></thead><tbody>${
     rows.join("")
   }</tbody></table>`;
+}
+
+/** For a series: per section, how many snapshots were ok, and the first warning of the others. */
+export function seriesStatus(series: Series): string {
+  return sectionStatusTable(
+    series.points.map((p) => ({ name: p.at, meta: p.meta })),
+    (_k, names, total) => names.length === total ? "in all" : `in ${names.length} of ${total}`,
+  );
 }
 
 function plural(n: number, one: string, many = one + "s"): string {

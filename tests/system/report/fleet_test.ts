@@ -12,11 +12,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { FleetBuilder, renderReport, type ReportInput } from "../../../src/render/html/mod.ts";
-import { decodePng, inkStats } from "../../helpers/png.ts";
 import { namespacedPair } from "../../diff/_namespaces.ts";
-import { type GenHost, memoryFleet, runMemoryFleet } from "../../fleet/_fleet.ts";
+import { memoryFleet, plainHost, runMemoryFleet } from "../../fleet/_fleet.ts";
 import { example, listenerCount } from "../../report/_make.ts";
 import { browserMissing, type Opened, openReport, startBrowser, waitFor } from "./_browser.ts";
+import { clean, notBlank, tableState } from "./_page.ts";
 
 const skip = browserMissing() ?? false;
 
@@ -31,31 +31,6 @@ async function withPage(input: ReportInput, fn: (o: Opened) => Promise<void>): P
     await browser.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function clean(o: Opened): void {
-  assert.deepEqual(o.errors, [], "console errors");
-  assert.deepEqual(o.requests, [], "network requests");
-  assert.deepEqual(o.dialogs, [], "dialogs");
-}
-
-const js = <T>(o: Opened, expr: string) => o.page.evaluate(expr) as Promise<T>;
-
-function tableState(o: Opened, id: string) {
-  return js<{ total: number; shown: number; body: number; hosts: string[] }>(
-    o,
-    `(() => { const m = document.querySelector('[data-table="${id}"]');
-      const rows = [...m.querySelectorAll("tbody tr")];
-      return { total: Number(m.dataset.total), shown: Number(m.dataset.shown), body: rows.length,
-               hosts: rows.map((tr) => tr.children[0].textContent) }; })()`,
-  );
-}
-
-async function notBlank(o: Opened): Promise<void> {
-  const img = decodePng(new Uint8Array(await o.page.screenshot({ fullPage: false })));
-  const { ink, colours, total } = inkStats(img);
-  assert.ok(ink / total > 0.03, `only ${ink} of ${total} pixels differ from the background`);
-  assert.ok(colours > 20, `only ${colours} colours`);
 }
 
 test("a fleet overview: one row per host-listener, and the Host filter keeps that host's", {
@@ -80,7 +55,7 @@ test("a fleet overview: one row per host-listener, and the Host filter keeps tha
     await o.page.locator('[data-table="listeners"] .facet button[data-value="docker-1"]').click();
     const only = await tableState(o, "listeners");
     assert.equal(only.shown, counts[1]![1]);
-    assert.deepEqual([...new Set(only.hosts)], ["docker-1"]);
+    assert.deepEqual([...new Set(only.first)], ["docker-1"]);
     // The filter box on top of it: the container's port 80 listeners.
     await o.page.locator('[data-table="listeners"] input[type="search"]').fill("container web");
     await waitFor(
@@ -99,20 +74,12 @@ test(
     timeout: 120_000,
   },
   async () => {
-    const hosts: GenHost[] = Array.from({ length: 20 }, (_, i) => ({
-      name: `web-${i + 1}`,
-      machineId: undefined,
-      index: i,
-      before: { listeners: [], sessions: [], routes: [], mtu: 1500, inSegs: 1n, pidBase: 100 },
-      after: {
+    const hosts = Array.from({ length: 20 }, (_, i) =>
+      plainHost(i, `web-${i + 1}`, {
         listeners: i === 13 ? [3] : [],
-        sessions: [],
         routes: i === 4 ? [0, 1] : [],
         mtu: i < 18 ? 9000 : 1500,
-        inSegs: 1n,
-        pidBase: 100,
-      },
-    }));
+      }));
     const { report, entries } = await runMemoryFleet(memoryFleet(hosts));
     await withPage({ kind: "fleet-diff", report, hosts: entries }, async (o) => {
       clean(o);
