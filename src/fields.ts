@@ -371,6 +371,8 @@ export const FIELDS = {
     "source",
     "capture",
     "redacted",
+    "periodic",
+    "compact",
     "namespaces",
     "sections",
   ],

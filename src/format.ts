@@ -115,3 +115,29 @@ export function formatPercent(part: bigint, whole: bigint): string {
   if (bp === 0n && part > 0n) return "<0.01%";
   return `${bp / 100n}.${String(bp % 100n).padStart(2, "0")}%`;
 }
+
+/**
+ * A duration the way the command line takes it: "250ms", "1.5s", "10s", "2m30s", "1h", "1d2h".
+ * Below a second it is whole milliseconds; below a minute, seconds with up to three decimals;
+ * above, whole units largest first (a remainder under a second is dropped).
+ *
+ * @example
+ * ```ts
+ * import { formatDuration } from "./format.ts";
+ * formatDuration(150_000); // "2m30s"
+ * formatDuration(1_500); // "1.5s"
+ * ```
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return String(ms);
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${decimalText(Math.round(ms) / 1000)}s`;
+  let rest = Math.floor(ms / 1000);
+  const parts: string[] = [];
+  for (const [unit, size] of [["d", 86_400], ["h", 3_600], ["m", 60], ["s", 1]] as const) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0) parts.push(`${n}${unit}`);
+  }
+  return parts.join("");
+}

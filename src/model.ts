@@ -60,6 +60,8 @@ export type FirewallTable = z.output<typeof S.FirewallTable>;
 export type Firewall = z.output<typeof S.Firewall>;
 export type SectionStatus = z.output<typeof S.SectionStatus>;
 export type Meta = z.output<typeof S.Meta>;
+export type PeriodicMeta = z.output<typeof S.Periodic>;
+export type CompactMeta = z.output<typeof S.Compact>;
 export type Snapshot = z.output<typeof S.Snapshot>;
 
 /** Largest integer a JSON number carries exactly. */

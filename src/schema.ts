@@ -587,6 +587,36 @@ export const Forward = z.object({
   }),
 });
 
+/** Where a capture of a periodic run (`capture --every`, `watch --record`) sits in its run. */
+export const Periodic = z.object({
+  everyMs: z.int().positive().meta({ description: "The run's interval, in milliseconds." }),
+  slot: uint().meta({
+    description: "The slot of this capture: it started about runStartedAt + slot × everyMs. " +
+      "A gap in the slots of consecutive files is a capture that overran its interval.",
+  }),
+  runStartedAt: z.string().meta({
+    description: "When the run's first capture started (ISO 8601 UTC, ms): names the run.",
+  }),
+  overrunMs: uint().optional().meta({
+    description: "How much longer than its interval this capture took (the next slot's " +
+      "start had passed when it was ready to be written); absent when it did not overrun.",
+  }),
+}).meta({ description: "Set on the captures of a periodic run." });
+
+/** What a compact capture (`capture --every --compact`) holds; the sections it left out. */
+export const Compact = z.object({
+  base: z.string().meta({
+    description: "File name of the run's full capture this one abbreviates (in the same " +
+      "folder), for what a compact file leaves out.",
+  }),
+  sections: z.array(z.string()).meta({
+    description: "What this file holds: listeners (connections without sessions, and their " +
+      "owners in processes), interfaces, counters, settings, and in a capture across network " +
+      "namespaces, namespaces (with forwards). Every other section is left " +
+      "out, and marked so in meta.sections (status error, 'not captured: compact mode'); " +
+      "a diff never compares what either side left out.",
+  }),
+}).meta({ description: "Set on a compact capture; absent on a full one." });
 export const Meta = z.object({
   capturedAt: z.string().meta({ description: "ISO 8601 UTC with milliseconds" }),
   durationMs: z.number().nonnegative(),
@@ -627,6 +657,8 @@ export const Meta = z.object({
     }),
   }).optional(),
   redacted: z.boolean().optional(),
+  periodic: Periodic.optional(),
+  compact: Compact.optional(),
   namespaces: z.object({
     status: z.enum(["ok", "partial", "error"]),
     warnings: z.array(z.string()).optional(),

@@ -21,9 +21,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ["net"],
   ["parse", "runtime"],
   ["snapshot"],
-  ["collect", "import", "view", "diff"],
-  ["check"],
-  ["fleet"],
+  ["collect", "import", "view", "diff", "periodic"],
+  ["check", "timeline"],
+  ["fleet", "watch"],
   ["render"],
   ["cli"],
 ];

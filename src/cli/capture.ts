@@ -3,6 +3,8 @@ import { type Command, Option } from "@commander-js/extra-typings";
 import { captureSnapshot } from "../collect/mod.ts";
 import type { CliContext } from "./context.ts";
 import { checkOutputOptions, emitSnapshot, outputOptions } from "./output.ts";
+import { capturePeriodically, oneShotRotation, periodicPlan, rotateAfter } from "./periodic.ts";
+import { DEFAULT_SNAPSHOT_DIR } from "../snapshot/write.ts";
 
 /** Reads `--netns` values: one of all/current alone, or names, pids, files and globs. */
 function netnsChoice(values: string[]): "all" | "current" | string[] {
@@ -13,7 +15,7 @@ function netnsChoice(values: string[]): "all" | "current" | string[] {
 }
 
 /** Registers `nsnap capture` on the program. */
-export function registerCapture(program: Command, _ctx: CliContext) {
+export function registerCapture(program: Command, ctx: CliContext) {
   return program
     .command("capture")
     .description("capture connections, processes, routes, interfaces and counters into a snapshot")
@@ -37,12 +39,31 @@ export function registerCapture(program: Command, _ctx: CliContext) {
     )
     .addOption(outputOptions.redact())
     .addOption(outputOptions.redactKey())
+    .option("--every <duration>", "capture periodically, one snapshot per interval (10s, 1m)")
+    .option("--count <n>", "with --every: stop after N captures")
+    .option("--for <duration>", "with --every: stop after this long (30m, 2h)")
+    .option("--keep <n>", "into a folder: keep its newest N snapshots of this host")
+    .option("--max-total <size>", "into a folder: keep its snapshots of this host under SIZE")
+    .option(
+      "--compact",
+      "with --every: after the first capture, only listeners, interfaces, counters, settings",
+    )
     .addOption(
       new Option("--root <dir>", "read /proc and /sys below this folder (tests)").hideHelp(),
     )
     .addHelpText(
       "after",
       `
+Periodic captures (--every): one snapshot per interval into a folder, named
+<host>-<UTC time>.json so the files sort by time, each path printed as it is
+written (-o - prints one JSON document per line instead). The interval runs
+from the start of each capture (no drift); a capture that takes longer is
+reported and the next starts at the next interval. --keep and --max-total
+(also without --every, after one capture into a folder) remove the oldest of
+this host's snapshots there, never any other file. The first
+SIGINT, SIGTERM or SIGHUP ends the run once the capture under way is written;
+exit 0 for a run without --count/--for, else 128+signal.
+
 Examples:
   nsnap capture                  writes ./snapshots/<host>-<UTC time>.json
   nsnap capture -o before.json --label deploy=1234
@@ -51,19 +72,26 @@ Examples:
   nsnap capture -o - | jq '.connections | length'
   nsnap capture --netns current      only the namespace nsnap runs in
   nsnap capture --netns web,blue     own namespace, container web, netns blue
-  NSNAP_REDACT_KEY=… nsnap capture --redact -o public.json`,
+  NSNAP_REDACT_KEY=… nsnap capture --redact -o public.json
+  nsnap capture --every 10s --for 30m -o incident/
+  nsnap capture --every 10s --keep 360 --compact -o /var/lib/nsnap/periodic/`,
     )
     .action(async (opts) => {
       checkOutputOptions(opts);
-      const snapshot = await captureSnapshot({
-        cmdline: opts.cmdline ?? false,
-        labels: opts.label ?? {},
-        ...(opts.root ? { root: opts.root } : {}),
-        ...(opts.netlink === false ? { netlink: false } : {}),
-        ...(opts.tcpInfo === undefined ? {} : { tcpInfo: opts.tcpInfo ? "full" : "off" }),
-        ...(opts.allUnix ? { allUnix: true } : {}),
-        ...(opts.netns ? { netns: netnsChoice(opts.netns) } : {}),
-      });
-      await emitSnapshot(snapshot, opts);
+      const plan = periodicPlan(opts, opts);
+      const capture = () =>
+        captureSnapshot({
+          cmdline: opts.cmdline ?? false,
+          labels: opts.label ?? {},
+          ...(opts.root ? { root: opts.root } : {}),
+          ...(opts.netlink === false ? { netlink: false } : {}),
+          ...(opts.tcpInfo === undefined ? {} : { tcpInfo: opts.tcpInfo ? "full" : "off" }),
+          ...(opts.allUnix ? { allUnix: true } : {}),
+          ...(opts.netns ? { netns: netnsChoice(opts.netns) } : {}),
+        });
+      if (plan) return await capturePeriodically(plan, opts, capture, ctx);
+      const rotation = oneShotRotation(opts, opts);
+      const path = await emitSnapshot(await capture(), opts);
+      if (rotation) await rotateAfter(opts.output ?? `${DEFAULT_SNAPSHOT_DIR}/`, path, rotation);
     });
 }

@@ -41,6 +41,8 @@ import {
   parseThresholds,
 } from "./fail_on.ts";
 import { folderOperands, parseOutlierShare, runFleetDiff, splitFleetKinds } from "./fleet.ts";
+import { runTimeline } from "./timeline.ts";
+import { isFolder } from "../fleet/scan.ts";
 import { parsePairBy } from "../fleet/pair.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...splitList(value)];
@@ -70,8 +72,11 @@ export function registerDiff(program: Command, ctx: CliContext) {
     .description(
       "what changed between two snapshots: listeners, sessions, routes, interfaces, counters",
     )
-    .argument("<before>", "snapshot file, - for stdin, live, or a folder of snapshots (a fleet)")
-    .argument("<after>", "snapshot file, - for stdin, live, or a folder of snapshots (a fleet)")
+    .argument(
+      "<before>",
+      "snapshot file, - for stdin, live, or a folder (a fleet; alone: a timeline)",
+    )
+    .argument("[after]", "snapshot file, - for stdin, live, or a folder of snapshots (a fleet)")
     .addOption(
       new Option("--format <format>", "output format")
         .choices(["text", "json", "yaml", "markdown", "html"] as const)
@@ -151,6 +156,12 @@ Thresholds (for --fail-on), in the language of nsnap check's rates:
 Exit codes: 0 compared, 1 a --fail-on kind occurred or threshold held, 2 usage
 error or unreadable input.
 
+One folder (a timeline): one host's snapshots in capture order (as capture
+--every writes them), what changed from each to the next, rolled up ("listener
+tcp 0.0.0.0:9200 opened at 10:42:10, closed at 10:44:30"), with the notable
+counter rates per step; --format json is the nsnap-timeline/v1 document
+(nsnap schema --timeline). --fail-on trips when any step has the kind.
+
 Folders (a fleet): snapshots found at any depth are paired by machine id, else
 hostname, else path; identical changes are rolled up across hosts, hosts that
 vanished or appeared are listed, and --fail-on also takes host-vanished,
@@ -179,13 +190,22 @@ Examples:
   nsnap diff a.json b.json --format html > report.html
   nsnap diff a.json b.json --format json | jq '.changes[] | select(.notable)'
   nsnap capture -o - | nsnap diff before.json - --config .nsnap-diff.yaml
-  nsnap diff snapshots/before snapshots/after --fail-on listener-opened`,
+  nsnap diff snapshots/before snapshots/after --fail-on listener-opened
+  nsnap diff incident/                 a timeline of one host's snapshots
+  nsnap diff incident/ --format json | jq '.events[].summary'`,
     )
-    .action(async (beforeOp, afterOp, opts) => {
+    .action(async (beforeOp, afterArg, opts) => {
+      const timeline = afterArg === undefined;
+      if (timeline && !isFolder(beforeOp)) {
+        throw new UsageError(
+          "Cannot diff one snapshot: give two snapshots (before, after), two folders (a fleet) or one folder (a timeline)",
+        );
+      }
+      const afterOp = afterArg ?? beforeOp;
       if (beforeOp === "-" && afterOp === "-") {
         throw new UsageError("Cannot read both snapshots from stdin: give a file for one of them");
       }
-      const fleet = folderOperands(beforeOp, afterOp);
+      const fleet = !timeline && folderOperands(beforeOp, afterOp);
       if (!fleet && (opts.pairBy !== undefined || opts.outlierShare !== undefined)) {
         throw new UsageError("Cannot use --pair-by or --outlier-share: they apply to folders");
       }
@@ -226,6 +246,17 @@ Examples:
       if (only) diffOpts.only = only;
       const netns = [...(config.netns ?? []), ...(opts.netns ?? [])];
       if (netns.length) diffOpts.netns = netns;
+      if (timeline) {
+        return await runTimeline(beforeOp, {
+          format: opts.format,
+          gate,
+          failOn: [...failOn, ...thresholds.map((t) => t.text)],
+          thresholds,
+          diff: diffOpts,
+          maxBytes: opts.maxSize ? parseMaxSize(opts.maxSize) : undefined,
+          paint: textLayout(true).paint,
+        }, ctx);
+      }
       if (fleet) {
         return await runFleetDiff(beforeOp, afterOp, {
           format: opts.format,

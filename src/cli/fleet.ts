@@ -11,6 +11,7 @@ import {
   type FleetKind,
   type FleetReport,
   type HostEntry,
+  type Member,
   type PairBy,
   pairMembers,
 } from "../fleet/mod.ts";
@@ -195,8 +196,8 @@ export async function fleetDiffReportInput(
 
 /**
  * `nsnap report DIR` of a folder that holds several hosts: a fleet overview when each host has
- * one snapshot (found at any depth, as for a fleet diff); undefined when the folder holds one
- * host's snapshots (a series, or a single snapshot).
+ * one snapshot (found at any depth, as for a fleet diff); undefined when the files directly in
+ * the folder are one host's (a series, or a single snapshot) or all its snapshots are.
  * @throws InputError when some host has several snapshots, naming the hosts.
  */
 export async function fleetOverviewInput(
@@ -205,11 +206,12 @@ export async function fleetOverviewInput(
 ): Promise<ReportInput | undefined> {
   const opts = maxBytes === undefined ? {} : { maxBytes };
   const source = await readFleetFolder(folder, opts);
+  const id = (m: Member) => m.machineId ?? m.hostname;
+  // One host's files directly in the folder are a series (fleet/series.ts), whatever is below.
+  const direct = source.members.filter((m) => !m.rel.includes("/"));
+  if (direct.length > 0 && new Set(direct.map(id)).size === 1) return undefined;
   const byHost = new Map<string, number[]>();
-  source.members.forEach((m, i) => {
-    const id = m.machineId ?? m.hostname;
-    byHost.set(id, [...(byHost.get(id) ?? []), i]);
-  });
+  source.members.forEach((m, i) => byHost.set(id(m), [...(byHost.get(id(m)) ?? []), i]));
   if (byHost.size < 2) return undefined;
   const names = uniqueNames(source.members);
   const hostnames = [...byHost.values()].map((list) => source.members[list[0]!]!.hostname);

@@ -27,9 +27,13 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ["port", async () => (await import("./port.ts")).registerPort],
   ["import", async () => (await import("./import.ts")).registerImport],
   ["report", async () => (await import("./report.ts")).registerReport],
+  ["watch", async () => (await import("./watch.ts")).registerWatch],
   ["schema", async () => (await import("./schema.ts")).registerSchema],
   ["completions", async () => (await import("./completions.ts")).registerCompletions],
 ];
+
+/** Other names of commands (commander's aliases), so that they load only their own module. */
+const ALIASES: Readonly<Record<string, string>> = { top: "watch" };
 
 /**
  * The command the arguments run, when they name one that needs no other (not `completions`);
@@ -38,7 +42,8 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
 function commandOf(argv: readonly string[]): string | undefined {
   const first = argv.find((a) => !a.startsWith("-"));
   if (first === undefined || first === "completions") return undefined;
-  return COMMANDS.some(([name]) => name === first) ? first : undefined;
+  const command = ALIASES[first] ?? first;
+  return COMMANDS.some(([name]) => name === command) ? command : undefined;
 }
 
 /**
@@ -78,7 +83,8 @@ Examples:
   nsnap show -tlp                     listening TCP sockets with their programs
   nsnap port 443 incident.json.gz     who holds port 443 in a saved snapshot
   nsnap report a.json b.json          one HTML page for a ticket
-  nsnap check policy.yaml             does this host keep its policy (exit 1)`,
+  nsnap check policy.yaml             does this host keep its policy (exit 1)
+  nsnap watch                         a live view of rates, traffic, sessions`,
   );
   for (const register of registers) {
     const cmd = register(program, ctx);

@@ -68,8 +68,14 @@ export function checkOutputOptions(opts: SnapshotOutputOptions): void {
   }
 }
 
-/** Redacts (with --redact), writes the snapshot and prints the path written (nothing for stdout). */
-export async function emitSnapshot(snapshot: Snapshot, opts: SnapshotOutputOptions): Promise<void> {
+/**
+ * Redacts (with --redact), writes the snapshot and prints the path written (nothing for stdout);
+ * returns that path (`-` for stdout).
+ */
+export async function emitSnapshot(
+  snapshot: Snapshot,
+  opts: SnapshotOutputOptions,
+): Promise<string> {
   // Loaded only for --redact: a plain capture need not pay for it.
   const doc = opts.redact ? await redacted(snapshot, opts.redactKey) : snapshot;
   const path = await writeSnapshot(doc, {
@@ -79,6 +85,7 @@ export async function emitSnapshot(snapshot: Snapshot, opts: SnapshotOutputOptio
     tempFiles,
   });
   if (path !== "-") await out(escapeText(path));
+  return path;
 }
 
 async function redacted(snapshot: Snapshot, key: string | undefined): Promise<Snapshot> {

@@ -8,46 +8,25 @@
  * without --force, never through a link), since it shows everything its snapshots hold; `-o -`
  * prints it. Without -o (or with -o DIR/) it is nsnap-report-<host>-<UTC time>.html in the current
  * folder (or DIR, which must exist). A folder is read
- * twice (once for the capture times, once in order) so that only two snapshots are in memory at
- * a time. A folder is a fleet when its snapshots (at any depth, as for `nsnap diff DIR DIR`)
- * are of several hosts; one where some host has several snapshots is refused, naming the hosts.
+ * twice (a peek at each file's meta for the capture times, then each file in order) so that
+ * only two snapshots are in memory at a time; fleet/series.ts orders it, as for `nsnap diff DIR`.
+ * A folder is a fleet when its snapshots (at any depth, as for `nsnap diff DIR DIR`) are of
+ * several hosts; one where some host has several snapshots is refused, naming the hosts.
  */
-import { readdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import { diffSnapshots } from "../diff/mod.ts";
-import { epochMs } from "../diff/util.ts";
 import { InputError, UsageError } from "../errors.ts";
-import type { Snapshot } from "../model.ts";
-import { machineId } from "../render/html/hooks.ts";
 import { renderReport, type ReportInput, SeriesBuilder } from "../render/html/mod.ts";
 import { writeStdout } from "../runtime/process.ts";
-import { fileTimestamp, formatFromName, writeFileSafely } from "../snapshot/write.ts";
+import { fileTimestamp, writeFileSafely } from "../snapshot/write.ts";
+import { orderSeries, snapshotFilesIn } from "../fleet/series.ts";
 import { type CliContext, out } from "./context.ts";
 import { tempFiles } from "./signals.ts";
 import { escapeText } from "../util/escape.ts";
 import { loadOperand, type LoadOptions, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { fleetDiffReportInput, fleetOverviewInput } from "./fleet.ts";
-
-/** The snapshot files directly in a folder, by name (subfolders are not read). */
-export function snapshotFilesIn(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).sort();
-  } catch (err) {
-    throw new InputError(`Cannot read folder ${dir}: ${(err as Error).message}`);
-  }
-  return names
-    .filter((n) => !n.startsWith(".") && formatFromName(n).format !== undefined)
-    .map((n) => join(dir, n))
-    .filter((p) => {
-      try {
-        return statSync(p).isFile();
-      } catch {
-        return false;
-      }
-    });
-}
 
 function isFolder(path: string): boolean {
   try {
@@ -57,42 +36,15 @@ function isFolder(path: string): boolean {
   }
 }
 
-/** The identity of a host across a series: its machine id where known, else its hostname. */
-function hostId(s: Snapshot): string {
-  return machineId(s.meta) ?? s.meta.host.hostname;
-}
-
-/** Hostnames for a message: at most five, then an ellipsis. */
-function hostList(names: readonly string[]): string {
-  return escapeText(names.slice(0, 5).join(", ") + (names.length > 5 ? ", …" : ""));
-}
-
-/** Reads a series' files once for their capture times and hosts; returns them in capture order. */
-async function orderSeries(files: readonly string[], load: LoadOptions, what: string) {
-  const seen: Array<{ file: string; t: number; host: string; hostname: string }> = [];
-  for (const file of files) {
-    const s = await loadOperand(file, load);
-    const t = epochMs(s.meta.capturedAt);
-    if (t === undefined) {
-      throw new InputError(
-        `Cannot order snapshot ${file}: its capture time ${
-          JSON.stringify(s.meta.capturedAt)
-        } is not a time`,
-      );
-    }
-    seen.push({ file, t, host: hostId(s), hostname: s.meta.host.hostname });
-  }
-  const hosts = [...new Set(seen.map((x) => x.host))];
-  if (hosts.length > 1) {
-    const names = [...new Set(seen.map((x) => x.hostname))].sort();
-    throw new InputError(
-      `Cannot report on ${what}: they are snapshots of ${hosts.length} hosts (${
-        hostList(names)
-      }); a series needs one host's snapshots (a fleet report takes a folder with one snapshot per host)`,
-    );
-  }
-  seen.sort((a, b) => a.t - b.t || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return seen.map((x) => x.file);
+/** A series' files in capture order, one host's (the order and the rule `nsnap diff DIR` uses). */
+async function orderedSeries(files: readonly string[], load: LoadOptions, what: string) {
+  const ordered = await orderSeries(files, {
+    what,
+    verb: "report on",
+    purpose: "a series",
+    ...(load.maxBytes !== undefined ? { maxBytes: load.maxBytes } : {}),
+  });
+  return ordered.map((f) => f.file);
 }
 
 /** Builds the report's input from the operands, reading as little at a time as it can. */
@@ -118,7 +70,7 @@ async function inputFor(operands: readonly string[], load: LoadOptions): Promise
     if (files.length === 1) {
       return { kind: "snapshot", snapshot: await loadOperand(files[0]!, load), file: files[0]! };
     }
-    return await seriesInput(await orderSeries(files, load, `folder ${dir}`), load);
+    return await seriesInput(await orderedSeries(files, load, `folder ${dir}`), load);
   }
   for (const op of operands) {
     if (isFolder(op)) {
@@ -152,7 +104,7 @@ async function inputFor(operands: readonly string[], load: LoadOptions): Promise
       throw new UsageError(`Cannot use ${op} in a series: give snapshot files or one folder`);
     }
   }
-  return await seriesInput(await orderSeries(operands, load, "these snapshots"), load);
+  return await seriesInput(await orderedSeries(operands, load, "these snapshots"), load);
 }
 
 async function seriesInput(ordered: readonly string[], load: LoadOptions): Promise<ReportInput> {

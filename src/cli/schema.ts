@@ -2,7 +2,8 @@
  * `nsnap schema`: prints the JSON Schema of the snapshot format (`nsnap/v1`), or with `--diff`
  * that of the diff document (`nsnap-diff/v1`), `--fleet-diff` that of the fleet diff document
  * (`nsnap-fleet-diff/v1`), `--policy` that of the check policy (`nsnap-policy/v1`), `--check`
- * that of the check result (`nsnap-check/v1`).
+ * that of the check result (`nsnap-check/v1`), `--timeline` that of a timeline
+ * (`nsnap-timeline/v1`).
  */
 import type { Command } from "@commander-js/extra-typings";
 import { policyJsonSchema } from "../check/schema.ts";
@@ -10,11 +11,12 @@ import { checkJsonSchema } from "../check/result.ts";
 import { diffJsonSchema } from "../diff/schema.ts";
 import { fleetDiffJsonSchema } from "../fleet/schema.ts";
 import { snapshotJsonSchema } from "../schema.ts";
+import { timelineJsonSchema } from "../timeline/schema.ts";
 import { UsageError } from "../errors.ts";
 import { type CliContext, out } from "./context.ts";
 
 /** The documents whose schema nsnap publishes. */
-export type SchemaDocument = "snapshot" | "diff" | "fleet-diff" | "policy" | "check";
+export type SchemaDocument = "snapshot" | "diff" | "fleet-diff" | "policy" | "check" | "timeline";
 
 const SCHEMAS: Record<SchemaDocument, () => Record<string, unknown>> = {
   snapshot: snapshotJsonSchema,
@@ -22,12 +24,14 @@ const SCHEMAS: Record<SchemaDocument, () => Record<string, unknown>> = {
   "fleet-diff": fleetDiffJsonSchema,
   policy: policyJsonSchema,
   check: checkJsonSchema,
+  timeline: timelineJsonSchema,
 };
 
 /**
  * The text `nsnap schema` prints, committed as schema/nsnap-v1.schema.json; with `--diff`,
- * `--fleet-diff`, `--policy` or `--check` as schema/nsnap-diff-v1.schema.json,
- * nsnap-fleet-diff-v1.schema.json, nsnap-policy-v1.schema.json or nsnap-check-v1.schema.json.
+ * `--fleet-diff`, `--policy`, `--check` or `--timeline` as schema/nsnap-diff-v1.schema.json,
+ * nsnap-fleet-diff-v1.schema.json, nsnap-policy-v1.schema.json, nsnap-check-v1.schema.json or
+ * nsnap-timeline-v1.schema.json.
  */
 export function schemaText(document: SchemaDocument = "snapshot"): string {
   return JSON.stringify(SCHEMAS[document](), null, 2) + "\n";
@@ -42,6 +46,7 @@ export function registerSchema(program: Command, _ctx: CliContext) {
     .option("--fleet-diff", "the fleet diff document's schema instead (nsnap-fleet-diff/v1)")
     .option("--policy", "the check policy's schema instead (nsnap-policy/v1)")
     .option("--check", "the check result's schema instead (nsnap-check/v1)")
+    .option("--timeline", "the timeline document's schema instead (nsnap-timeline/v1)")
     .addHelpText(
       "after",
       `
@@ -57,8 +62,11 @@ Examples:
         "fleet-diff": opts.fleetDiff,
         policy: opts.policy,
         check: opts.check,
+        timeline: opts.timeline,
       };
-      const chosen = (["diff", "fleet-diff", "policy", "check"] as const).filter((d) => flags[d]);
+      const chosen = (["diff", "fleet-diff", "policy", "check", "timeline"] as const).filter((d) =>
+        flags[d]
+      );
       if (chosen.length > 1) {
         throw new UsageError(
           `Cannot print ${chosen.map((d) => `--${d}`).join(" and ")} at once: choose one schema`,

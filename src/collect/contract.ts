@@ -51,6 +51,22 @@ export interface Place {
 
 /** How much of tcp_info a capture keeps per TCP session (connections[].tcpInfo). */
 export type TcpInfoDetail = "off" | "summary" | "full";
+/**
+ * Parts of a capture a caller may leave out to make it cheaper (`nsnap watch`, once a second):
+ * `owners` the descriptor scan (no pids, no processes), `routes` the routing tables (of every
+ * namespace), `addresses` the interface addresses (`ip -j addr`; and those of the other
+ * namespaces), and the sections each read by running a tool: `rules` (`ip rule`), `neighbours`
+ * (`ip neigh`), `qdiscs` (`tc`) and `firewall` (`nft`, `iptables-save`). A section left out says so
+ * in its status.
+ */
+export type SkippedPart =
+  | "owners"
+  | "routes"
+  | "addresses"
+  | "rules"
+  | "neighbours"
+  | "qdiscs"
+  | "firewall";
 
 /** What the caller asks of a collector. */
 export interface CollectOptions {
@@ -64,6 +80,8 @@ export interface CollectOptions {
   tcpInfo: TcpInfoDetail;
   /** Every UNIX socket, connected ones too (default: listeners and bound datagram sockets). */
   allUnix: boolean;
+  /** Parts to leave out (Linux; other collectors capture everything). */
+  skip?: ReadonlySet<SkippedPart>;
   /** Which network namespaces to capture (Linux): `auto` unless given. */
   netns?: "auto" | "all" | "current" | readonly string[];
   /** This process's pid, left out of the namespaces' pid lists. */

@@ -16,7 +16,7 @@ import {
 import { TOOL_NAME, VERSION } from "../version.ts";
 import { InputError } from "../errors.ts";
 import { normalizeSnapshot } from "../snapshot/normalize.ts";
-import type { Collector, TcpInfoDetail } from "./contract.ts";
+import type { Collector, SkippedPart, TcpInfoDetail } from "./contract.ts";
 
 /** What a capture should gather and how. */
 export interface CaptureOptions {
@@ -32,6 +32,8 @@ export interface CaptureOptions {
   platform?: string;
   /** The uid the capture counts as running under (tests); default this process's. */
   uid?: number;
+  /** Parts to leave out to make the capture cheaper (`nsnap watch`); see `SkippedPart`. */
+  skip?: readonly SkippedPart[];
   /**
    * Read over netlink where it can be used (Linux). Default: yes, unless the environment sets
    * `NSNAP_NETLINK=0`; `capture --no-netlink` turns it off.
@@ -81,6 +83,7 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
       allUnix: opts.allUnix ?? false,
       netns: opts.netns ?? "auto",
       ...(opts.root === undefined || opts.root === "/" ? { selfPid: processPid() } : {}),
+      ...(opts.skip ? { skip: new Set(opts.skip) } : {}),
     },
   );
   const s = c.sections;

@@ -13,6 +13,7 @@
  */
 import type { AnySectionName, Snapshot } from "../model.ts";
 import { type PortRange, socketRules } from "../net/sockets.ts";
+import { COMPACT_REASON, leftOut } from "../snapshot/compact.ts";
 import { DIFF_SECTIONS, type DiffSection, type Gate, gateTrips } from "./kinds.ts";
 import { diffCounters } from "./counters.ts";
 import { applyIgnore, type IgnoreRules, unusedIgnoreRules } from "./ignore.ts";
@@ -233,6 +234,15 @@ function compareSections(
     if (src === undefined) continue;
     const missing = [a, b].filter((x) => !has(x, src));
     if (missing.length === 2) continue;
+    const compact = [a, b].find((x) => leftOut(x, s));
+    if (compact) {
+      // A compact capture left the section out on purpose: not "everything closed" (said once,
+      // not once per namespace).
+      const which = compact === a ? "before" : "after";
+      const w = `${s} not compared: the ${which} snapshot is compact (${COMPACT_REASON})`;
+      if (!warnings.includes(w)) warnings.push(w);
+      continue;
+    }
     if (missing.length === 1) {
       // Older snapshots and other platforms lack the sections added within v1: not compared.
       const which = missing[0] === a ? "before" : "after";

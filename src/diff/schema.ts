@@ -43,7 +43,7 @@ export const DiffSection = z.enum([
 ]);
 
 /** An exact integer: a JSON number while safe, a decimal string beyond; `bigint` in memory. */
-const Exact = S.CounterValue.meta({
+export const Exact = S.CounterValue.meta({
   id: "Exact",
   description: "Exact integer: a JSON number while |v| ≤ 2^53-1, a decimal string beyond that.",
 });

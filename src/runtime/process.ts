@@ -142,3 +142,18 @@ export function onTerminatingSignal(handler: (signal: TerminatingSignal) => void
 export function execPath(): string {
   return process.execPath;
 }
+
+/**
+ * Calls `handler` for an error nothing caught (an uncaught exception, an unhandled rejection)
+ * instead of the runtime's default report; returns a function that restores the default. The
+ * handler is expected to end the process.
+ */
+export function onUncaughtError(handler: (err: unknown) => void): () => void {
+  const h = (err: unknown) => handler(err);
+  process.on("uncaughtException", h);
+  process.on("unhandledRejection", h);
+  return () => {
+    process.off("uncaughtException", h);
+    process.off("unhandledRejection", h);
+  };
+}

@@ -73,11 +73,47 @@ export function fileTimestamp(iso: string): string {
   return t.toISOString().replace(/[-:]/g, "");
 }
 
+/** A host name as it starts generated file names: only `A-Za-z0-9._-`, no leading dot. */
+export function hostFileStem(hostname: string): string {
+  return hostname.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "") || "host";
+}
+
 /** The generated file name, without extension: `<hostname>-<UTC timestamp>`. */
 function generatedStem(s: Snapshot): string {
-  const host = s.meta.host.hostname.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "") ||
-    "host";
-  return `${host}-${fileTimestamp(s.meta.capturedAt)}`;
+  return `${hostFileStem(s.meta.host.hostname)}-${fileTimestamp(s.meta.capturedAt)}`;
+}
+
+/** The parts of a name that `writeSnapshot()` generates into a folder. */
+export interface GeneratedName {
+  /** The host part (`hostFileStem()`). */
+  host: string;
+  /** The UTC timestamp part, `20261125T150812.345Z`: sorts as the capture time does. */
+  timestamp: string;
+  /** The number of a name that was taken (`-2` … `-10000`), 1 for none. */
+  copy: number;
+  format: SnapshotFormat;
+}
+
+const GENERATED = /^(.+)-(\d{8}T\d{6}\.\d{3}Z)(?:-(\d{1,5}))?\.(json|yaml)$/;
+
+/**
+ * Reads a file name as one `writeSnapshot()` generates (`<host>-<UTC time>[-n].json|.yaml`);
+ * undefined for any other name. Rotation removes only files named so.
+ *
+ * @example
+ * ```ts
+ * import { parseGeneratedName } from "./write.ts";
+ * parseGeneratedName("web-1-20261125T150812.345Z-2.json");
+ * // { host: "web-1", timestamp: "20261125T150812.345Z", copy: 2, format: "json" }
+ * parseGeneratedName("notes.json"); // undefined
+ * ```
+ */
+export function parseGeneratedName(name: string): GeneratedName | undefined {
+  const m = GENERATED.exec(name);
+  if (!m || m[1]!.startsWith(".")) return undefined;
+  const copy = m[3] === undefined ? 1 : Number(m[3]);
+  if (m[3] !== undefined && (copy < 2 || copy > 10_000 || m[3].startsWith("0"))) return undefined;
+  return { host: m[1]!, timestamp: m[2]!, copy, format: m[4] as SnapshotFormat };
 }
 
 /** Writes a snapshot and returns the path written (`-` for stdout). */

@@ -318,3 +318,51 @@ test("socketsInUse() counts TCP (with TIME_WAIT) and UDP of both families from s
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("captureSnapshot({ skip }): a light capture leaves owners, routes, addresses and the tools' sections out, and says so", async () => {
+  const root = tree();
+  try {
+    const ran: (readonly string[])[] = [];
+    const runner: CommandRunner = (argv) => {
+      ran.push(argv);
+      return noIp(argv);
+    };
+    const s = await captureSnapshot({
+      root,
+      runner,
+      platform: "linux",
+      skip: ["owners", "routes", "addresses", "rules", "neighbours", "qdiscs", "firewall"],
+    });
+    assert.deepEqual(ran, [], "no command runs");
+    for (const name of ["rules", "neighbours", "qdiscs", "firewall"] as const) {
+      assert.deepEqual(s.meta.sections[name], {
+        status: "error",
+        error: "not captured: light capture",
+        source: "none",
+      }, name);
+    }
+    assert.deepEqual([s.rules, s.neighbours, s.qdiscs], [[], [], []]);
+    assert.ok(s.connections.length > 0 && s.connections.every((c) => c.pid === undefined));
+    assert.deepEqual(Object.keys(s.processes), []);
+    assert.deepEqual(s.meta.sections.processes, {
+      status: "error",
+      error: "not captured: light capture",
+      source: "none",
+    });
+    assert.deepEqual(s.meta.sections.routes, {
+      status: "error",
+      error: "not captured: light capture",
+      source: "none",
+    });
+    assert.deepEqual(s.routes, []);
+    assert.ok(
+      s.meta.sections.interfaces.warnings?.includes(
+        "interface addresses unknown: not captured: light capture",
+      ),
+    );
+    assert.ok(s.interfaces.some((i) => i.name === "eth0" && i.stats !== undefined));
+    assert.ok(Object.keys(s.counters).length > 0);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

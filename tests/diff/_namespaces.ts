@@ -8,7 +8,8 @@ import { namespaceExposure } from "../../src/net/namespace_exposure.ts";
 import { listen, proc, procs, snap } from "./_build.ts";
 
 const T0 = "2026-01-01T00:00:00.000Z", T1 = "2026-01-01T00:01:00.000Z";
-const SECTIONS = {
+/** Every section read, as a namespace entry lists them. */
+export const SECTIONS = {
   connections: { status: "ok" as const, source: "/proc/PID/net" },
   routes: { status: "ok" as const },
   interfaces: { status: "ok" as const },
@@ -44,7 +45,8 @@ function docker(
   return ns;
 }
 
-const HOST: Namespace = {
+/** The host's own namespace entry. */
+export const HOST: Namespace = {
   id: "host",
   inode: 4026531833,
   kind: "host",

@@ -16,8 +16,8 @@
 import { statSync } from "node:fs";
 import { parseBootTime } from "../../parse/linux/proc_pid_stat.ts";
 import { netlinkAvailable } from "../../runtime/netlink.ts";
-import type { Collected, CollectOptions, Collector, Place } from "../contract.ts";
-import { noteStatus } from "../section.ts";
+import type { Collected, CollectOptions, Collector, Place, SkippedPart } from "../contract.ts";
+import { failed, noteStatus, type Section } from "../section.ts";
 import { linuxMachineId } from "../machine_id.ts";
 import { collectCounters } from "./counters.ts";
 import { readText, under } from "./files.ts";
@@ -31,8 +31,11 @@ import { collectRoutes } from "./routes.ts";
 import { collectRules } from "./rules.ts";
 import { collectSettings } from "./settings.ts";
 import { collectSockets, procNetDir } from "./sockets.ts";
-import { captureAcross, hostReader, procReader } from "./namespaces/capture.ts";
+import { type Across, captureAcross, hostReader, procReader } from "./namespaces/capture.ts";
 import { finishAcross } from "./namespaces/finish.ts";
+
+/** Why a part left out (`CollectOptions.skip`) is missing, as its section says. */
+export const SKIPPED = "not captured: light capture";
 
 /** Whether this capture reads over netlink, or why not (undefined when it was not asked for). */
 export function netlinkChoice(
@@ -46,13 +49,16 @@ export function netlinkChoice(
   return nl.ok ? { use: true } : { use: false, why: nl.reason };
 }
 
-/** Gathers every section of a Linux snapshot. */
+/** Gathers every section of a Linux snapshot (but the parts `opts.skip` leaves out). */
 export const collectLinux: Collector = async (place, opts) => {
   const bootSec = parseBootTime(readText(under(place.root, "/proc/stat")) ?? "");
   const bootMs = bootSec === undefined ? undefined : bootSec * 1000;
+  const skip = opts.skip ?? new Set<SkippedPart>();
   const choice = netlinkChoice(place, opts);
   // Many sockets: their owners are looked for in a worker while the sockets are read.
-  const scanner = startOwnerScan(place, socketsInUse(procNetDir(place)) >= PARALLEL_SCAN_SOCKETS);
+  const scanner = skip.has("owners")
+    ? undefined
+    : startOwnerScan(place, socketsInUse(procNetDir(place)) >= PARALLEL_SCAN_SOCKETS);
   const across = captureAcross(
     place.root,
     opts.netns ?? "auto",
@@ -61,6 +67,7 @@ export const collectLinux: Collector = async (place, opts) => {
       : procReader(place.root),
     opts.selfPid,
   );
+  if (across) leaveOutAcross(across, skip);
   const netns = place.netns === undefined ? {} : { netns: place.netns };
   // One link dump serves the interfaces and names every device a socket or route is bound to.
   const links = choice.use ? dumpLinks(netns) : undefined;
@@ -74,20 +81,27 @@ export const collectLinux: Collector = async (place, opts) => {
     const own = sockets.section.value.connections;
     for (const c of across.connections) own.push(c);
   }
-  const owned = await assignOwners(place, opts, sockets.section, bootMs, scanner);
+  const owned = scanner === undefined
+    ? { sockets: sockets.section, processes: skipped({}) }
+    : await assignOwners(place, opts, sockets.section, bootMs, scanner);
   const s = owned.sockets;
+  // Without addresses the interfaces section runs no `ip`: it says the addresses are unknown.
+  const noIp: Place = {
+    ...place,
+    runner: () => ({ ok: false, stdout: "", stderr: "", reason: SKIPPED }),
+  };
   const out: Collected = {
     sections: {
       connections: { value: s.value.connections, status: s.status, source: s.source },
       processes: owned.processes,
-      routes: collectRoutes(place, choice.use, names),
-      interfaces: collectInterfaces(place, links),
+      routes: skip.has("routes") ? skipped([]) : collectRoutes(place, choice.use, names),
+      interfaces: collectInterfaces(skip.has("addresses") ? noIp : place, links),
       counters: collectCounters(place),
-      rules: collectRules(place),
-      neighbours: collectNeighbours(place),
+      rules: skip.has("rules") ? skipped([]) : collectRules(place),
+      neighbours: skip.has("neighbours") ? skipped([]) : collectNeighbours(place),
       settings: collectSettings(place),
-      qdiscs: collectQdiscs(place),
-      firewall: collectFirewall(place),
+      qdiscs: skip.has("qdiscs") ? skipped([]) : collectQdiscs(place),
+      firewall: skip.has("firewall") ? skipped({ tables: [] }) : collectFirewall(place),
     },
     unixSockets: s.value.unix,
     rawSockets: s.value.raw,
@@ -102,7 +116,11 @@ export const collectLinux: Collector = async (place, opts) => {
       sec.status = noteStatus(sec.status, note);
     }
   }
-  if (across) out.namespaces = finishAcross(place, out.sections, across);
+  if (across) {
+    // Exposure needs the owners, the addresses and the firewall: a light capture has none.
+    const decide = !(["owners", "addresses", "firewall"] as const).some((p) => skip.has(p));
+    out.namespaces = finishAcross(place, out.sections, across, { exposure: decide });
+  }
   if (bootMs !== undefined) out.bootTime = new Date(bootMs).toISOString();
   const machineId = linuxMachineId(place.root);
   if (machineId !== undefined) out.machineId = machineId;
@@ -111,3 +129,28 @@ export const collectLinux: Collector = async (place, opts) => {
   } catch { /* no namespace identity on this kernel */ }
   return out;
 };
+
+/**
+ * A light capture across namespaces leaves out of the other namespaces what it leaves out of its
+ * own: their routes, and their interfaces' addresses (read with the links, dropped here), each
+ * namespace's entry saying so.
+ */
+function leaveOutAcross(across: Across, skip: ReadonlySet<SkippedPart>): void {
+  if (skip.has("routes")) across.routes.length = 0;
+  if (skip.has("addresses")) { for (const i of across.interfaces) i.addresses = []; }
+  for (const ns of across.namespaces) {
+    if (ns.own) continue;
+    if (skip.has("routes") && ns.sections.routes) {
+      ns.sections.routes = { status: "error", error: SKIPPED, source: "none" };
+    }
+    const itf = ns.sections.interfaces;
+    if (skip.has("addresses") && itf && itf.status !== "error") {
+      itf.status = "partial";
+      itf.warnings = [...itf.warnings ?? [], `interface addresses unknown: ${SKIPPED}`];
+    }
+  }
+}
+
+function skipped<T>(empty: T): Section<T> {
+  return { value: empty, status: failed(SKIPPED), source: "none" };
+}

@@ -12,6 +12,7 @@ import { attr, html } from "./escape.ts";
 import { extraSections, namespaceLookup, namespacesOf } from "./hooks.ts";
 import { COUNTER_CHARTS, counterValue, type Series } from "./series.ts";
 import { healthTable, sessionCharts, stateRows } from "./sessions.ts";
+import { leftOut } from "../../snapshot/compact.ts";
 import {
   diffSummary,
   mount,
@@ -77,6 +78,13 @@ function sectionNote(s: Snapshot, section: keyof Snapshot["meta"]["sections"]): 
 
 /** Sessions: who talks to whom, TCP states, and tcp_info health where present. */
 function sessionsBody(after: Snapshot, before: Snapshot | undefined, tables: TableSpec[]): string {
+  const compact = [after, before].find((s) => s !== undefined && leftOut(s, "sessions"));
+  if (compact) {
+    // Left out on purpose: nothing to draw, and nothing closed.
+    return `<p class="warning">sessions not captured: ${
+      compact === after ? "" : "the before snapshot is "
+    }a compact capture (listeners, interfaces, counters and settings only)</p>`;
+  }
   const charts = sessionCharts(after, before);
   const states = stateRows(after, before);
   const ghost = before ? `<p class="hint">Outlines show the counts before.</p>` : "";
@@ -333,7 +341,8 @@ export function seriesCharts(series: Series): { spec: SeriesSpec; peaks: string[
       { label: "listeners", values: series.points.map((p) => p.listeners) },
       ...[...states].sort().map((s) => ({
         label: `TCP ${s}`,
-        values: series.points.map((p) => p.tcpStates[s] ?? 0),
+        // A compact capture counted no sessions: a gap, not zero.
+        values: series.points.map((p) => (p.sessions === null ? null : p.tcpStates[s] ?? 0)),
       })),
     ],
   });

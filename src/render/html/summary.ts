@@ -305,6 +305,12 @@ export function figures(items: ReadonlyArray<[string, string, string?]>): string
   }</dl>`;
 }
 
+/** The most sessions of any snapshot of a series that holds them ("–" when none does). */
+function sessionsMost(series: Series): string {
+  const known = series.points.flatMap((p) => (p.sessions === null ? [] : [p.sessions]));
+  return known.length === 0 ? "–" : grouped(Math.max(...known));
+}
+
 /** Counts of a snapshot: listening sockets, sessions, all sockets. */
 function socketCounts(s: Snapshot): { listeners: number; sessions: number } {
   let listeners = 0, sessions = 0;
@@ -414,7 +420,7 @@ export function seriesSummary(series: Series, peaks: string[]): string {
       ["Snapshots", grouped(series.points.length)],
       ["Changes", grouped(changes.length)],
       ["Listeners seen", grouped(series.listeners.length)],
-      ["Sessions, most", grouped(Math.max(...series.points.map((p) => p.sessions)))],
+      ["Sessions, most", sessionsMost(series)],
     ])
   }
 <div class="cards">${card("Host", facts(hostFacts(last.meta)))}${

@@ -112,7 +112,7 @@ test("k8s: the image runs the DaemonSet and the Job with their security settings
       for (let i = 0; i < 100 && !held(); i++) await new Promise((r) => setTimeout(r, 50));
       assert.ok(held(), `socat as nobody listens on ${nobodyPort}`);
 
-      // The DaemonSet: its loop writes the first snapshot into the hostPath at once.
+      // The DaemonSet: `capture --every` writes the first snapshot into the hostPath at once.
       const hostDir = join(work, "hostpath");
       spawnSync("mkdir", ["-p", hostDir]);
       const ds = podSpecOf(readManifests("daemonset.yaml").find((m) => m.kind === "DaemonSet")!);
@@ -124,7 +124,7 @@ test("k8s: the image runs the DaemonSet and the Job with their security settings
       const at = args.indexOf(image);
       const c = d.run(image, args.slice(at + 1), { flags: args.slice(0, at) });
       const file = await firstFile(hostDir, 60_000);
-      await new Promise((r) => setTimeout(r, 200)); // the loop's rotation step after the write
+      await new Promise((r) => setTimeout(r, 200)); // the rotation step after the write
       const snap = JSON.parse(readFileSync(file, "utf8")) as Snapshot;
       assert.equal(snap.meta.labels.node, "test-node");
       assert.equal(listener(snap, rootPort)?.pid, process.pid, `root's listener ${rootPort}`);
@@ -140,6 +140,13 @@ test("k8s: the image runs the DaemonSet and the Job with their security settings
       // The read-only root: the container changed nothing in its image.
       assert.equal(docker(["diff", c.name]).trim(), "");
       assert.equal(docker(["inspect", "-f", "{{.State.Running}}", c.name]).trim(), "true");
+      // Deleting the pod (SIGTERM, then the grace period): a clean stop, exit 0, no temp file.
+      const grace = String(ds.terminationGracePeriodSeconds ?? 30);
+      docker(["stop", "-t", grace, c.name]);
+      assert.equal(docker(["inspect", "-f", "{{.State.ExitCode}}", c.name]).trim(), "0");
+      assert.deepEqual(readdirSync(hostDir).filter((f) => f.startsWith(".nsnap-")), []);
+      const logs = spawnSync("docker", ["logs", c.name], { encoding: "utf8" });
+      assert.match(logs.stderr, /stopped by SIGTERM after 1 capture/);
 
       // The Job: one capture to stdout, as `kubectl logs` would hand it over.
       const jobPod = podSpecOf(

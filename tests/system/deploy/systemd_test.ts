@@ -96,8 +96,35 @@ test("systemd: the services are bounded to the capabilities the Kubernetes manif
     }
   }
   const periodic = readFileSync(join(DIR, "nsnap-periodic.service"), "utf8");
-  assert.match(periodic, /^ExecStart=\S+ capture --every 10s --keep 360 -o \/var\/lib\/nsnap\//m);
-  assert.match(periodic, /issue 21/);
+  assert.match(
+    periodic,
+    /^ExecStart=\S+ capture --every 10s --keep 360 --max-total 1G -o \/var\/lib\/nsnap\/periodic\/ /m,
+  );
+  assert.match(periodic, /^KillSignal=SIGTERM$/m);
+  assert.match(periodic, /^Type=exec$/m);
+  const capture = readFileSync(join(DIR, "nsnap-capture.service"), "utf8");
+  assert.match(capture, /^ExecStart=\S+ capture -o \/var\/lib\/nsnap\/ --keep 1008 /m);
+  assert.doesNotMatch(capture, /find|-delete/, "rotation is nsnap's own, not a find over *.json");
+});
+
+test("systemd: the units' command lines are ones nsnap accepts", () => {
+  const dir = mkdtempSync(join(tmpdir(), "nsnap-systemd-"));
+  try {
+    const bin = copyBinary(dir);
+    for (const unit of UNITS.filter((u) => u.endsWith(".service"))) {
+      const line = /^ExecStart=(\S+) (.+)$/m.exec(readFileSync(join(DIR, unit), "utf8"))!;
+      // Into a scratch folder, bounded to one capture: the flags themselves are what is checked.
+      const args = line[2]!.split(" ").map((a) =>
+        a.startsWith("/var/lib/nsnap") ? `${dir}/out/` : a
+      );
+      const bounded = args.includes("--every") ? [...args, "--count", "1"] : args;
+      const r = spawnSync(bin, bounded, { encoding: "utf8", timeout: 60_000 });
+      assert.equal(r.status, 0, `${unit}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^${dir}/out/\\S+\\.json\\n$`), unit);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("systemd: the timer fires every 10 minutes", { skip }, () => {
@@ -141,14 +168,37 @@ test("systemd: every system call and socket family of a capture is one the servi
   try {
     const bin = copyBinary(dir);
     const trace = join(dir, "trace");
-    // -f follows what the capture runs (ip); the snapshot itself goes to /dev/null.
+    // -f follows what the capture runs (ip); the snapshot itself goes to a pipe. Then a periodic
+    // run as nsnap-periodic.service makes it (timers, rotation's unlink).
     const r = spawnSync(STRACE, ["-f", "-qq", "-o", trace, bin, "capture", "-o", "-"], {
       encoding: "utf8",
       timeout: 60_000,
       maxBuffer: 256 * 1024 * 1024,
     });
     assert.equal(r.status, 0, r.stderr);
-    const lines = readFileSync(trace, "utf8").split("\n");
+    const periodicTrace = join(dir, "trace-periodic");
+    const p = spawnSync(STRACE, [
+      "-f",
+      "-qq",
+      "-o",
+      periodicTrace,
+      bin,
+      "capture",
+      "--every",
+      "200ms",
+      "--count",
+      "4",
+      "--keep",
+      "2",
+      "-o",
+      `${dir}/p/`,
+    ], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(p.status, 0, p.stderr);
+    assert.equal(readdirSync(join(dir, "p")).length, 2, "the periodic run rotated its folder");
+    const lines = [
+      ...readFileSync(trace, "utf8").split("\n"),
+      ...readFileSync(periodicTrace, "utf8").split("\n"),
+    ];
     const used = new Set<string>();
     const families = new Set<string>();
     for (const line of lines) {
@@ -158,6 +208,7 @@ test("systemd: every system call and socket family of a capture is one the servi
       if (f) families.add(f[1]!);
     }
     assert.ok(used.has("openat") && used.has("readlinkat"), [...used].join(" "));
+    assert.ok(used.has("unlink") || used.has("unlinkat"), "rotation's unlink was traced");
     const allowed = syscallGroup("@system-service");
     assert.deepEqual([...used].filter((s) => !allowed.has(s)), [], "outside @system-service");
     const unit = readFileSync(join(DIR, "nsnap-periodic.service"), "utf8");

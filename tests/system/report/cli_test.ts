@@ -111,6 +111,16 @@ test("nsnap report DIR of several hosts, one snapshot each, is a fleet overview"
     const plain = runCli(["report", src], { cwd: dir });
     assert.equal(plain.code, 0, plain.stderr);
     assert.equal(plain.stdout, "nsnap-report-fleet-20261125T152500.950Z.html\n");
+    // One host's files directly in a folder stay a series, whatever lies below it.
+    const series = join(dir, "series");
+    mkdirSync(join(series, "other"), { recursive: true });
+    for (const f of readdirSync(SERIES).filter((n) => n.endsWith(".json")).slice(0, 3)) {
+      copyFileSync(join(SERIES, f), join(series, f));
+    }
+    copyFileSync(join(src, "web-1.json"), join(series, "other", "web-1.json"));
+    const still = runCli(["report", series, "-o", "-"]);
+    assert.equal(still.code, 0, still.stderr);
+    assert.equal(kindOf(still.stdout), "Series");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -134,7 +144,7 @@ test("nsnap report refuses a folder where a host has several snapshots, naming h
     assert.equal(three.code, 2);
     assert.match(
       three.stderr,
-      /^nsnap: Cannot report on these snapshots: they are snapshots of 3 hosts \(vm, web-1, web-2\);/,
+      /^nsnap: Cannot report on these snapshots: it holds snapshots of 3 hosts \(vm, web-1, web-2\);/,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

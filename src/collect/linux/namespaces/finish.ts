@@ -3,7 +3,9 @@
  * every socket are known: the other namespaces' routes and interfaces join the sections, the own
  * namespace's entry gets its sections' statuses, the host's forwards into namespaces are read
  * (docker-proxy processes among the owners, DNAT rules of the nat table), and each listener's
- * exposure is decided (net/namespace_exposure.ts) and stored on it.
+ * exposure is decided (net/namespace_exposure.ts) and stored on it — except in a light capture
+ * (`exposure: false`: without owners, addresses or firewall there is nothing to decide it from),
+ * which reads no forwards and says so.
  */
 import type { Forward } from "../../../model.ts";
 import { namespaceExposure } from "../../../net/namespace_exposure.ts";
@@ -18,6 +20,7 @@ export function finishAcross(
   place: Place,
   sections: Sections,
   across: Across,
+  { exposure: decide = true }: { exposure?: boolean } = {},
 ): NonNullable<Collected["namespaces"]> {
   for (const r of across.routes) sections.routes.value.push(r);
   for (const i of across.interfaces) sections.interfaces.value.push(i);
@@ -30,7 +33,8 @@ export function finishAcross(
   };
   const warnings = [...across.warnings];
   const forwards: Forward[] = [];
-  if (across.ownIsHost) {
+  if (!decide) warnings.push("forwards and exposure not captured: light capture");
+  else if (across.ownIsHost) {
     const processes = sections.processes.value;
     forwards.push(
       ...proxyForwards(
@@ -48,6 +52,16 @@ export function finishAcross(
     }
   }
   placeForwards(forwards, sections.interfaces.value, across.namespaces);
+  if (decide) decideExposure(sections, across, forwards);
+  const status: NonNullable<Collected["namespaces"]>["status"] = warnings.length
+    ? { status: "partial", warnings, captured: across.namespaces.length }
+    : { status: "ok", captured: across.namespaces.length };
+  if (across.unreadable > 0) status.unreadable = across.unreadable;
+  return { list: across.namespaces, forwards, status, ownId: across.ownId };
+}
+
+/** Decides each listener's exposure (who can reach it from the host) and stores it on it. */
+function decideExposure(sections: Sections, across: Across, forwards: Forward[]): void {
   const connections = sections.connections.value;
   const rules = socketRules({
     meta: { host: { os: "linux" } },
@@ -62,9 +76,4 @@ export function finishAcross(
     socketRules: rules,
   });
   for (const [c, e] of exposure) c.exposure = e;
-  const status: NonNullable<Collected["namespaces"]>["status"] = warnings.length
-    ? { status: "partial", warnings, captured: across.namespaces.length }
-    : { status: "ok", captured: across.namespaces.length };
-  if (across.unreadable > 0) status.unreadable = across.unreadable;
-  return { list: across.namespaces, forwards, status, ownId: across.ownId };
 }
