@@ -329,6 +329,7 @@ export const FIELDS = {
     "sections",
     "counters",
     "settings",
+    "firewall",
   ],
   namespaceContainer: [
     "runtime",

@@ -566,6 +566,9 @@ export const Namespace = z.object({
   settings: Settings.optional().meta({
     description: "Its kernel settings (the own namespace's are the top-level settings).",
   }),
+  firewall: Firewall.optional().meta({
+    description: "Its packet filter (the own namespace's is the top-level firewall).",
+  }),
 });
 
 /** A forward on the host to an address inside a namespace: a DNAT rule or a docker-proxy. */

@@ -95,8 +95,8 @@ function sectionsOf(s: Snapshot, ns: Namespace): Snapshot["meta"]["sections"] {
 
 /**
  * Splits a snapshot by namespace: the own namespace's records (no `namespace`) with the
- * top-level counters, settings and firewall, and each other namespace's with its own counters
- * and settings; processes are shared.
+ * top-level counters, settings and firewall, and each other namespace's with its own counters,
+ * settings and firewall; processes are shared.
  */
 export function splitByNamespace(s: Snapshot): NamespacePart[] {
   const own = ownNamespaceId(s);
@@ -124,7 +124,10 @@ export function splitByNamespace(s: Snapshot): NamespacePart[] {
     if (id === own) {
       if (s.settings !== undefined) base.settings = s.settings;
       if (s.firewall !== undefined) base.firewall = s.firewall;
-    } else if (ns?.settings !== undefined) base.settings = ns.settings;
+    } else {
+      if (ns?.settings !== undefined) base.settings = ns.settings;
+      if (ns?.firewall !== undefined) base.firewall = ns.firewall;
+    }
     p = { id, snapshot: base };
     if (ns) p.namespace = ns;
     parts.set(id, p);
@@ -181,7 +184,7 @@ function namespaceSide(
 }
 
 /** `tcp 0.0.0.0:80 (published on host 127.0.0.1:8081)`, a few, then how many more. */
-function listenersText(side: ChangeOf<"namespace-added">["after"]): string {
+function listenersText(side: ChangeOf<"namespace-added">["after"], verb = "listens on"): string {
   const words = side.listeners.map((l) => {
     const reach = l.published?.length
       ? `published on host ${l.published.join(", ")}`
@@ -190,7 +193,7 @@ function listenersText(side: ChangeOf<"namespace-added">["after"]): string {
   });
   if (words.length === 0) return "no listeners";
   const shown = words.slice(0, 4).join(", ");
-  return words.length > 4 ? `${shown} and ${words.length - 4} more` : shown;
+  return `${verb} ${words.length > 4 ? `${shown} and ${words.length - 4} more` : shown}`;
 }
 
 /** True when some listener is published on a host address other than loopback. */
@@ -239,7 +242,7 @@ export function diffNamespaceSet(
         section: "namespaces",
         key: { namespace: id },
         after: sb,
-        summary: `${sb.title} ${verbs(sb.kind).started}: listens on ${listenersText(sb)}`,
+        summary: `${sb.title} ${verbs(sb.kind).started}: ${listenersText(sb)}`,
       };
       if (sb.listeners.some((l) => publishesBeyondLoopback(l.published))) c.notable = true;
       out.push(c);
@@ -290,7 +293,7 @@ export function diffNamespaceSet(
       section: "namespaces",
       key: { namespace: id },
       before: sa,
-      summary: `${sa.title} ${verbs(sa.kind).stopped}: listened on ${listenersText(sa)}`,
+      summary: `${sa.title} ${verbs(sa.kind).stopped}: ${listenersText(sa, "listened on")}`,
     });
   }
   const id = (c: Change) => (c.key as { namespace: string }).namespace;

@@ -132,6 +132,7 @@ export function orderNamespace(n: Namespace): Namespace {
   o.sections = sections;
   if (n.counters) o.counters = orderCounters(n.counters);
   if (n.settings) o.settings = orderSettings(n.settings);
+  if (n.firewall) o.firewall = orderFirewall(n.firewall);
   return o;
 }
 

@@ -81,6 +81,7 @@ function diskNamespace(n: Namespace): Record<string, unknown> {
   const o: Record<string, unknown> = { ...orderNamespace(n) };
   if (n.counters) o.counters = encodeCounters(n.counters);
   if (n.settings) o.settings = orderSettings(n.settings);
+  if (n.firewall) o.firewall = diskFirewall(n.firewall);
   return o;
 }
 

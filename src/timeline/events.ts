@@ -157,7 +157,10 @@ function thingOf(c: Change): string {
     case "namespaces": {
       const side = (c as { after?: { title?: string } }).after ??
         (c as { before?: { title?: string } }).before;
-      return `namespace ${String(k.namespace)}${side?.title ? ` (${side.title})` : ""}`;
+      const id = String(k.namespace);
+      // "netns blue", "container web": the id adds a word only when the title lacks its name.
+      if (!side?.title) return `namespace ${id}`;
+      return side.title.includes(id.replace(/^[a-z]+:/, "")) ? side.title : `${side.title} (${id})`;
     }
     case "listeners": {
       const where = k.address === undefined

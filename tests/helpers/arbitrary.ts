@@ -742,14 +742,15 @@ const arbChain: fc.Arbitrary<FirewallChain> = fc
 
 /** A packet filter: nft and iptables tables with base and regular chains. */
 export const arbFirewall: fc.Arbitrary<Firewall> = fc.record({
-  tables: fc.array(
+  tables: fc.uniqueArray(
     fc.record({
       syntax: fc.constantFrom("nft" as const, "iptables" as const),
       family: fc.constantFrom("inet", "ip", "ip6", "bridge"),
       name: fc.oneof(fc.constantFrom("filter", "nat"), arbText),
-      chains: fc.array(arbChain, { maxLength: 3 }),
+      // A table holds one chain of a name, and a ruleset one table of a family and name.
+      chains: fc.uniqueArray(arbChain, { maxLength: 3, selector: (c) => c.name }),
     }),
-    { maxLength: 3 },
+    { maxLength: 3, selector: (t) => `${t.syntax} ${t.family} ${t.name}` },
   ),
 });
 

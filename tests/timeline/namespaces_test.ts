@@ -59,7 +59,7 @@ test("timeline across namespaces: the host's port 80 and a container's are two s
   assert.deepEqual(doc.events.map((e) => [e.section, e.namespace ?? "-", e.summary]), [
     ["listeners", "-", "listener tcp 0.0.0.0:80 (nginx) closed at 10:42:10"],
     ["listeners", "docker:web", "listener tcp 0.0.0.0:80 (httpd) in docker:web closed at 10:42:20"],
-    ["namespaces", "-", "namespace docker:web (container web) went away at 10:42:30"],
+    ["namespaces", "-", "container web went away at 10:42:30"],
   ]);
   assert.deepEqual(doc.events[1]!.key, {
     protocol: "tcp",

@@ -12,6 +12,12 @@
  *
  * Missing tools and refusals (not root) are warnings, so the section is partial; when nothing
  * could be read it is an error naming why, and a diff then does not compare it.
+ *
+ * Where netlink is read, the tools run only when there is something to list: one nfnetlink dump
+ * of the nftables tables (every family) and the x_tables names files say whether the namespace
+ * has a table at all; with none the section is the empty ruleset, source "netlink", and no nft
+ * is spawned (most containers and `ip netns` namespaces have none). In another namespace the
+ * tools run in it through `nsenter` (the place's runner), and the names files are its own.
  */
 import type { FirewallTable } from "../../model.ts";
 import { firewallChainKey } from "../../net/firewall.ts";
@@ -23,6 +29,17 @@ import { failed, type Section, section } from "../section.ts";
 import { readText, under } from "./files.ts";
 import { isMissing, runTool } from "./tools.ts";
 import type { CommandResult } from "../../runtime/command.ts";
+import { dumpNftTables } from "./netlink.ts";
+
+/** The text of an x_tables names file (`ip_tables_names`) of the namespace read, if any. */
+export type LegacyNames = (file: string) => string | undefined;
+
+/** The names files of the own namespace, /proc/net below the capture's root. */
+function ownLegacyNames(place: Place): LegacyNames {
+  return (file) => readText(under(place.root, `/proc/net/${file}`));
+}
+
+const LEGACY_FILES = ["ip_tables_names", "ip6_tables_names"] as const;
 
 /** What one part of the firewall gave: tables, or why it could not. */
 type Part = { tables: FirewallTable[] } | { reason: string; missing: boolean };
@@ -115,7 +132,12 @@ function join(
 }
 
 /** iptables-save of both families (`legacy`: the x_tables ones nft cannot see). */
-function fromIptables(place: Place, warnings: string[], legacy: boolean): Part {
+function fromIptables(
+  place: Place,
+  warnings: string[],
+  legacy: boolean,
+  legacyNames: LegacyNames,
+): Part {
   const tables: FirewallTable[] = [];
   const reasons: string[] = [];
   let missing = true;
@@ -125,7 +147,7 @@ function fromIptables(place: Place, warnings: string[], legacy: boolean): Part {
       [legacy ? "ip6tables-legacy-save" : "ip6tables-save", "ip6", "ip6_tables_names"],
     ] as const
   ) {
-    if (legacy && (readText(under(place.root, `/proc/net/${names}`)) ?? "").trim() === "") {
+    if (legacy && (legacyNames(names) ?? "").trim() === "") {
       continue;
     }
     const r = runTool(place.runner, tool, ["-c"]);
@@ -144,14 +166,35 @@ function fromIptables(place: Place, warnings: string[], legacy: boolean): Part {
   return { tables };
 }
 
-/** Reads the firewall: nftables (and legacy iptables beside it), else iptables-save. */
-export function collectFirewall(place: Place): Section<{ tables: FirewallTable[] }> {
+/**
+ * True when the namespace has no firewall table at all: nfnetlink lists no nftables table and
+ * no x_tables names file lists one. False when it has one or that cannot be told (not root).
+ */
+export function noFirewallTables(place: Place, legacyNames: LegacyNames): boolean {
+  if (LEGACY_FILES.some((f) => (legacyNames(f) ?? "").trim() !== "")) return false;
+  const t = dumpNftTables(place.netns === undefined ? {} : { netns: place.netns });
+  return t.ok && t.incomplete.length === 0 && t.records.length === 0;
+}
+
+/**
+ * Reads the firewall: nftables (and legacy iptables beside it), else iptables-save. With
+ * `netlink`, nothing is spawned where the namespace has no table (`noFirewallTables`);
+ * `legacyNames` reads the namespace's x_tables names files (default: /proc/net's).
+ */
+export function collectFirewall(
+  place: Place,
+  netlink = false,
+  legacyNames: LegacyNames = ownLegacyNames(place),
+): Section<{ tables: FirewallTable[] }> {
+  if (netlink && noFirewallTables(place, legacyNames)) {
+    return { value: { tables: [] }, status: { status: "ok" }, source: "netlink" };
+  }
   let source = "nft";
   let error: string | undefined;
   const s = section(source, { tables: [] as FirewallTable[] }, (warnings) => {
     const nft = fromNft(place, warnings);
     if ("tables" in nft) {
-      const legacy = fromIptables(place, warnings, true);
+      const legacy = fromIptables(place, warnings, true, legacyNames);
       if ("tables" in legacy && legacy.tables.length > 0) {
         source = "nft, iptables-legacy-save";
         return { tables: [...nft.tables, ...legacy.tables] };
@@ -162,7 +205,7 @@ export function collectFirewall(place: Place): Section<{ tables: FirewallTable[]
       return { tables: nft.tables };
     }
     source = "iptables-save";
-    const ipt = fromIptables(place, warnings, false);
+    const ipt = fromIptables(place, warnings, false, legacyNames);
     if ("tables" in ipt) {
       if (!nft.missing) warnings.push(nft.reason);
       return ipt;

@@ -1,11 +1,12 @@
 /**
 /**
  * The Linux collector: reads the kernel over netlink (sock_diag for sockets, rtnetlink for
- * links, addresses and routes) where it can be used, /proc/[pid] for owners and processes,
- * /proc/net for counters and /proc/sys for settings, `ip -j` for rules and neighbours, `tc` for
- * the qdiscs and `nft` (or iptables-save) for the firewall. Where netlink cannot be used (no FFI,
- * Deno without the ffi permission, `NSNAP_NETLINK=0`, a fixture tree as root), it reads
- * /proc/net, /sys/class/net and `ip -j` as before. The choice is made once per capture and each
+ * links, addresses, routes, rules, neighbours and qdiscs, nfnetlink for whether any firewall
+ * table exists) where it can be used, /proc/[pid] for owners and processes, /proc/net for
+ * counters and /proc/sys for settings, `nft` (or iptables-save) for the firewall's rules, and
+ * `tc qdisc` only for qdisc options that are not plain numbers. Where netlink cannot be used (no
+ * FFI, Deno without the ffi permission, `NSNAP_NETLINK=0`, a fixture tree as root), it reads
+ * /proc/net, /sys/class/net, `ip -j` and `tc -j` as before. The choice is made once per capture and each
  * section records its source. Each section is gathered on its own (one file each) and a section
  * that fails is marked `error` without sinking the others. Everything is read under `place.root`.
  *
@@ -63,7 +64,7 @@ export const collectLinux: Collector = async (place, opts) => {
     place.root,
     opts.netns ?? "auto",
     place.root === "/"
-      ? hostReader(place, { netlink: choice.use, tcpInfo: opts.tcpInfo })
+      ? hostReader(place, { netlink: choice.use, tcpInfo: opts.tcpInfo, skip })
       : procReader(place.root),
     opts.selfPid,
   );
@@ -97,11 +98,13 @@ export const collectLinux: Collector = async (place, opts) => {
       routes: skip.has("routes") ? skipped([]) : collectRoutes(place, choice.use, names),
       interfaces: collectInterfaces(skip.has("addresses") ? noIp : place, links),
       counters: collectCounters(place),
-      rules: skip.has("rules") ? skipped([]) : collectRules(place),
-      neighbours: skip.has("neighbours") ? skipped([]) : collectNeighbours(place),
+      rules: skip.has("rules") ? skipped([]) : collectRules(place, choice.use),
+      neighbours: skip.has("neighbours")
+        ? skipped([])
+        : collectNeighbours(place, choice.use, names),
       settings: collectSettings(place),
-      qdiscs: skip.has("qdiscs") ? skipped([]) : collectQdiscs(place),
-      firewall: skip.has("firewall") ? skipped({ tables: [] }) : collectFirewall(place),
+      qdiscs: skip.has("qdiscs") ? skipped([]) : collectQdiscs(place, choice.use, names),
+      firewall: skip.has("firewall") ? skipped({ tables: [] }) : collectFirewall(place, choice.use),
     },
     unixSockets: s.value.unix,
     rawSockets: s.value.raw,
@@ -140,6 +143,10 @@ function leaveOutAcross(across: Across, skip: ReadonlySet<SkippedPart>): void {
   if (skip.has("addresses")) { for (const i of across.interfaces) i.addresses = []; }
   for (const ns of across.namespaces) {
     if (ns.own) continue;
+    // Not read in it at all (hostReader): said in its entry as in the own namespace's sections.
+    for (const part of ["rules", "neighbours", "qdiscs", "firewall"] as const) {
+      if (skip.has(part)) ns.sections[part] = { status: "error", error: SKIPPED, source: "none" };
+    }
     if (skip.has("routes") && ns.sections.routes) {
       ns.sections.routes = { status: "error", error: SKIPPED, source: "none" };
     }

@@ -1,6 +1,7 @@
 /**
  * Netlink dumps that return typed records: sockets (inet, UNIX, raw, packet) over sock_diag and
- * links, addresses, routes, rules, neighbours and qdiscs over rtnetlink, each in this process's
+ * links, addresses, routes, rules, neighbours and qdiscs over rtnetlink, nftables tables over
+ * nfnetlink, each in this process's
  * network namespace or in the one a path names (`/proc/PID/ns/net`, `/run/netns/NAME`, …).
  *
  * The socket is src/runtime/netlink.ts's; the loop is here (send one request, feed what the kernel
@@ -45,6 +46,12 @@ import {
   neighbourDecoder,
   neighbourRequest,
 } from "../../parse/netlink/rtnl_neigh.ts";
+import {
+  NETLINK_NETFILTER,
+  type NftTable,
+  nftTableDecoder,
+  nftTablesRequest,
+} from "../../parse/netlink/nf_tables.ts";
 import { type Qdisc, qdiscDecoder, qdiscRequest } from "../../parse/netlink/rtnl_qdisc.ts";
 import { routeDecoder, type RouteEntry, routeRequest } from "../../parse/netlink/rtnl_route.ts";
 import { type Rule, ruleDecoder, ruleRequest } from "../../parse/netlink/rtnl_rule.ts";
@@ -350,6 +357,18 @@ export function dumpQdiscs(options: DumpOptions = {}): DumpResult<Qdisc> {
     decoder: qdiscDecoder(),
   }]);
   return nameDevices(result, options);
+}
+
+/**
+ * The nftables tables of every family (`nft list tables`), over nfnetlink: which tables there
+ * are, not their rules (CAP_NET_ADMIN: EPERM otherwise, a warning). Part: "nft tables".
+ */
+export function dumpNftTables(options: DumpOptions = {}): DumpResult<NftTable> {
+  return runDump(NETLINK_NETFILTER, options.netns, [{
+    name: "nft tables",
+    request: nftTablesRequest,
+    decoder: nftTableDecoder(),
+  }]);
 }
 
 /**

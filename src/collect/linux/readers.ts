@@ -12,6 +12,7 @@
  * - When none answers, the section is an error naming every reason.
  */
 import type { Place } from "../contract.ts";
+import type { DumpOptions, DumpResult } from "./netlink.ts";
 import { failed, type Section, section } from "../section.ts";
 
 /** Why a reader could not answer. */
@@ -63,4 +64,32 @@ export function readSection<T>(
   }
   const source = readers.map((r) => r.source).join(", ");
   return { value: empty, status: failed(reasons.join("; ") || "no source"), source };
+}
+
+/** The readers, without the netlink ones when the capture does not read netlink. */
+export function withNetlink<T>(readers: readonly Reader<T>[], netlink: boolean): Reader<T>[] {
+  return readers.filter((r) => netlink || r.source !== "netlink");
+}
+
+/**
+ * A netlink dump made in the place's namespace (with interface `names` when the caller has
+ * them): its records, its warnings pushed, or why it cannot answer — including a part it could
+ * not finish, so that the next reader reads the whole section instead.
+ */
+export function dumpIn<T>(
+  place: Place,
+  dump: (o: DumpOptions) => DumpResult<T>,
+  warnings: string[],
+  names?: ReadonlyMap<number, string>,
+): T[] | Unavailable {
+  const r = dump({
+    ...(place.netns === undefined ? {} : { netns: place.netns }),
+    ...(names === undefined ? {} : { names }),
+  });
+  if (!r.ok) return unavailable(r.reason);
+  if (r.incomplete.length > 0) {
+    return unavailable(r.warnings.join("; ") || `${r.incomplete.join(", ")} unread`);
+  }
+  warnings.push(...r.warnings);
+  return r.records;
 }

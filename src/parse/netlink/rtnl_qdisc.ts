@@ -2,7 +2,7 @@
  * Queueing disciplines (`tc qdisc`) over rtnetlink: the RTM_GETQDISC dump request and the
  * RTM_NEWQDISC answers (linux/rtnetlink.h `tcmsg`: u8 family, pads; s32 index; u32 handle,
  * parent, info) with TCA_KIND, the options nsnap reads (the limit of the fifo family and tbf,
- * tbf's rate) and TCA_STATS2 (linux/gen_stats.h: basic byte/packet counts and the queue
+ * tbf's rate, the bands and priority map of prio and pfifo_fast: `tc_prio_qopt`) and TCA_STATS2 (linux/gen_stats.h: basic byte/packet counts and the queue
  * counters: qlen, backlog, drops, requeues, overlimits).
  */
 import {
@@ -83,12 +83,21 @@ export interface Qdisc {
   limit?: number;
   /** tbf's rate, bytes per second. */
   rate?: bigint;
+  /** prio's and pfifo_fast's bands. */
+  bands?: number;
+  /** prio's and pfifo_fast's map of the 16 packet priorities to bands. */
+  priomap?: number[];
+  /** True when the answer carried TCA_OPTIONS (tc prints no options for a qdisc without). */
+  hasOptions?: true;
   /** True when offloaded to hardware. */
   offloaded?: boolean;
   stats?: QdiscStats;
 }
 
 const FIFO_KINDS = new Set(["pfifo", "bfifo", "pfifo_head_drop"]);
+const PRIO_KINDS = new Set(["prio", "pfifo_fast"]);
+/** struct tc_prio_qopt: int bands; u8 priomap[TC_PRIO_MAX + 1]. */
+const PRIO_QOPT_LENGTH = 20;
 
 interface Parts {
   rec: Qdisc;
@@ -165,8 +174,12 @@ function visit(w: Walk<Parts>, type: number, at: number, len: number): void {
 function options(view: DataView, p: Parts): void {
   const rec = p.rec, at = p.optionsAt, len = p.optionsLength ?? 0;
   if (at === undefined) return;
+  rec.hasOptions = true;
   if (FIFO_KINDS.has(rec.kind) && len >= 4) rec.limit = view.getUint32(at, true);
-  else if (rec.kind === "tbf") walkAttrs(view, at, at + len, visitTbf, { view, rec });
+  else if (PRIO_KINDS.has(rec.kind) && len >= PRIO_QOPT_LENGTH) {
+    rec.bands = view.getInt32(at, true);
+    rec.priomap = Array.from({ length: 16 }, (_, i) => view.getUint8(at + 4 + i));
+  } else if (rec.kind === "tbf") walkAttrs(view, at, at + len, visitTbf, { view, rec });
 }
 
 /** Decodes RTM_NEWQDISC answers. */

@@ -17,18 +17,26 @@ import type {
   Connection,
   Namespace,
   NamespaceSection,
+  Neighbour,
   NetInterface,
+  Qdisc,
   Route,
+  Rule,
 } from "../../../model.ts";
 import { UsageError } from "../../../errors.ts";
 import { namespacePicker } from "../../../net/namespaces.ts";
 import type { Section } from "../../section.ts";
-import type { Place, TcpInfoDetail } from "../../contract.ts";
+import type { Place, SkippedPart, TcpInfoDetail } from "../../contract.ts";
 import { inNetns, netlinkAvailable } from "../../../runtime/netlink.ts";
 import { countersIn } from "../counters.ts";
 import { readOverNetlink } from "./netlink_read.ts";
 import { collectSettings } from "../settings.ts";
-import { under } from "../files.ts";
+import { readText, under } from "../files.ts";
+import { collectFirewall, type LegacyNames } from "../firewall.ts";
+import { collectNeighbours } from "../neighbours.ts";
+import { collectQdiscs } from "../qdiscs.ts";
+import { collectRules } from "../rules.ts";
+import { runnerIn } from "./enter.ts";
 import { namespaceFileInode } from "./discover.ts";
 import { type NamespacePlan, type NamespacesPlanned, planNamespaces } from "./mod.ts";
 import { interfacesIn, type NamespaceRead, readFromProc, routesIn, socketsIn } from "./read.ts";
@@ -47,6 +55,9 @@ export interface Across {
   connections: Connection[];
   routes: Route[];
   interfaces: NetInterface[];
+  rules: Rule[];
+  neighbours: Neighbour[];
+  qdiscs: Qdisc[];
   /** What the discovery could not do. */
   warnings: string[];
   /** Processes whose namespace could not be read. */
@@ -135,12 +146,14 @@ export function procReader(root: string): NamespaceReader {
  * (where the FFI is there and `how.netlink` is not false; else, or for a dump the kernel
  * refuses, from /proc), tcp_info as `how.tcpInfo` asks (none by default), the counters from
  * /proc/PID/net of a process in it, or from /proc/thread-self/net after entering it when nothing
- * runs in it; its settings from /proc/sys/net after entering it (setns: CAP_SYS_ADMIN). What
- * cannot be entered is said in the section, and the rest is still read.
+ * runs in it; its settings from /proc/sys/net after entering it (setns: CAP_SYS_ADMIN). Its
+ * rules, neighbours and qdiscs with the own namespace's readers — over netlink in it, else `ip`
+ * and `tc` run in it with nsenter — and its firewall with `nsenter … nft` only where it has a
+ * table (firewall.ts). What cannot be entered is said in the section, and the rest is still read.
  */
 export function hostReader(
   place: Place,
-  how: { netlink?: boolean; tcpInfo?: TcpInfoDetail } = {},
+  how: { netlink?: boolean; tcpInfo?: TcpInfoDetail; skip?: ReadonlySet<SkippedPart> } = {},
 ): NamespaceReader {
   // The own namespace's choice (`--no-netlink`, NSNAP_NETLINK=0) holds for the others too.
   const useNetlink = (how.netlink ?? true) && netlinkAvailable().ok;
@@ -170,7 +183,41 @@ export function hostReader(
       counters: sections.counters(),
     };
     read.settings = inside(() => collectSettings(place), {}, "/proc/sys");
+    // Where setns is refused (no CAP_SYS_ADMIN), nsenter would be refused too: run nothing.
+    const entry = inNetns(path, () => true);
+    if (!entry.ok && entry.code === "EPERM") {
+      const refused = <T>(value: T): Section<T> => ({
+        value,
+        status: { status: "error", error: `${entry.reason} (entering it needs CAP_SYS_ADMIN)` },
+        source: useNetlink ? "netlink" : "nsenter",
+      });
+      read.rules = refused([]);
+      read.neighbours = refused([]);
+      read.qdiscs = refused([]);
+      read.firewall = refused({ tables: [] });
+      return read;
+    }
+    const there: Place = { root: place.root, runner: runnerIn(path, place.runner), netns: path };
+    const names = read.linkNames;
+    const wanted = (part: SkippedPart) => !how.skip?.has(part);
+    if (wanted("rules")) read.rules = collectRules(there, useNetlink);
+    if (wanted("neighbours")) read.neighbours = collectNeighbours(there, useNetlink, names);
+    if (wanted("qdiscs")) read.qdiscs = collectQdiscs(there, useNetlink, names);
+    if (wanted("firewall")) {
+      read.firewall = collectFirewall(there, useNetlink, legacyNamesOf(plan, place.root));
+    }
     return read;
+  };
+}
+
+/** The x_tables names files of a namespace: its process's /proc/PID/net, else read inside it. */
+function legacyNamesOf(plan: NamespacePlan, root: string): LegacyNames {
+  if (plan.pid !== undefined) {
+    return (file) => readText(under(root, `/proc/${plan.pid}/net/${file}`));
+  }
+  return (file) => {
+    const r = inNetns(plan.netnsPath, () => readText(`/proc/thread-self/net/${file}`));
+    return r.ok ? r.value : undefined;
   };
 }
 
@@ -192,6 +239,30 @@ function tag<T extends { namespace?: string | undefined }>(
     x.namespace = id;
     into.push(x);
   }
+}
+
+/** The sections a namespace's entry can list (each when it was read there). */
+const NAMESPACE_SECTIONS = [
+  "connections",
+  "routes",
+  "interfaces",
+  "counters",
+  "settings",
+  "rules",
+  "neighbours",
+  "qdiscs",
+  "firewall",
+] as const;
+
+/** A list section of another namespace: its status in the entry, its records tagged into `into`. */
+function tagSection<T extends { namespace?: string | undefined }>(
+  name: "rules" | "neighbours" | "qdiscs",
+  s: Section<T[]>,
+  ns: Namespace,
+  into: T[],
+): void {
+  ns.sections[name] = namespaceSection(s);
+  tag(s.value, ns.id, into);
 }
 
 /**
@@ -220,6 +291,9 @@ export function captureAcross(
     connections: [],
     routes: [],
     interfaces: [],
+    rules: [],
+    neighbours: [],
+    qdiscs: [],
     warnings: planned.warnings,
     unreadable: planned.denied,
     ownId: plans[0]!.record.id,
@@ -234,9 +308,7 @@ export function captureAcross(
       r = read(plan);
     } catch (err) {
       const error = `Cannot read namespace ${ns.id}: ${(err as Error).message}`;
-      for (const name of ["connections", "routes", "interfaces", "counters"]) {
-        ns.sections[name] = { status: "error", error };
-      }
+      for (const name of NAMESPACE_SECTIONS) ns.sections[name] = { status: "error", error };
       continue;
     }
     tag(r.connections.value, ns.id, out.connections);
@@ -252,6 +324,13 @@ export function captureAcross(
     if (r.settings) {
       ns.sections.settings = namespaceSection(r.settings);
       if (r.settings.status.status !== "error") ns.settings = r.settings.value;
+    }
+    if (r.rules) tagSection("rules", r.rules, ns, out.rules);
+    if (r.neighbours) tagSection("neighbours", r.neighbours, ns, out.neighbours);
+    if (r.qdiscs) tagSection("qdiscs", r.qdiscs, ns, out.qdiscs);
+    if (r.firewall) {
+      ns.sections.firewall = namespaceSection(r.firewall);
+      if (r.firewall.status.status !== "error") ns.firewall = r.firewall.value;
     }
   }
   if (planned.denied > 0) {

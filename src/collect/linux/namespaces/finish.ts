@@ -1,6 +1,7 @@
 /**
  * The last steps of a capture across namespaces, once every namespace was read and the owners of
- * every socket are known: the other namespaces' routes and interfaces join the sections, the own
+ * every socket are known: the other namespaces' routes, interfaces, rules, neighbours and qdiscs
+ * join the sections, the own
  * namespace's entry gets its sections' statuses, the host's forwards into namespaces are read
  * (docker-proxy processes among the owners, DNAT rules of the nat table), and each listener's
  * exposure is decided (net/namespace_exposure.ts) and stored on it — except in a light capture
@@ -24,6 +25,9 @@ export function finishAcross(
 ): NonNullable<Collected["namespaces"]> {
   for (const r of across.routes) sections.routes.value.push(r);
   for (const i of across.interfaces) sections.interfaces.value.push(i);
+  for (const r of across.rules) sections.rules?.value.push(r);
+  for (const n of across.neighbours) sections.neighbours?.value.push(n);
+  for (const q of across.qdiscs) sections.qdiscs?.value.push(q);
   const own = across.namespaces.find((n) => n.own)!;
   own.sections = {
     connections: namespaceSection(sections.connections),
@@ -31,6 +35,10 @@ export function finishAcross(
     interfaces: namespaceSection(sections.interfaces),
     counters: namespaceSection(sections.counters),
   };
+  for (const name of ["rules", "neighbours", "qdiscs", "firewall"] as const) {
+    const s = sections[name];
+    if (s) own.sections[name] = namespaceSection(s);
+  }
   const warnings = [...across.warnings];
   const forwards: Forward[] = [];
   if (!decide) warnings.push("forwards and exposure not captured: light capture");

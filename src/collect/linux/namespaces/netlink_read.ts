@@ -103,5 +103,7 @@ export function readOverNetlink(
     const why = !links.ok ? links.reason : !addresses.ok ? addresses.reason : "incomplete";
     interfaces = { ...s, status: mergeStatus(s.status, [`netlink: ${why}`]) };
   }
-  return { connections, routes, interfaces, counters };
+  const read: NamespaceRead = { connections, routes, interfaces, counters };
+  if (names) read.linkNames = names;
+  return read;
 }

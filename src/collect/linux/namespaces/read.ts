@@ -14,7 +14,17 @@
  *
  * Never the host's /sys: /sys/class/net shows the namespace of whoever mounted /sys.
  */
-import type { Connection, Counters, NetInterface, Route, Settings } from "../../../model.ts";
+import type {
+  Connection,
+  Counters,
+  Firewall,
+  Neighbour,
+  NetInterface,
+  Qdisc,
+  Route,
+  Rule,
+  Settings,
+} from "../../../model.ts";
 import { parseProcNetDev } from "../../../parse/linux/proc_net_dev.ts";
 import { parseProcNetIfInet6 } from "../../../parse/linux/proc_net_if_inet6.ts";
 import { countersIn } from "../counters.ts";
@@ -32,6 +42,13 @@ export interface NamespaceRead {
   interfaces: Section<NetInterface[]>;
   counters: Section<Counters>;
   settings?: Section<Settings>;
+  /** Read where the namespace can be entered (setns, nsenter); absent from /proc alone. */
+  rules?: Section<Rule[]>;
+  neighbours?: Section<Neighbour[]>;
+  qdiscs?: Section<Qdisc[]>;
+  firewall?: Section<Firewall>;
+  /** Its interface names by index, when a link dump gave them (saves the next one). */
+  linkNames?: ReadonlyMap<number, string>;
 }
 
 /** The main routing tables of both families from /proc/PID/net. */
