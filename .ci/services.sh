@@ -19,12 +19,12 @@
 
 # Packages the suite uses: servers and clients for the end-to-end tests (issue 15), Docker and
 # busybox images (issue 18), ansible, sshd and namespaces for fleets (issue 19), tmux and systemd's
-# tools and strace for the units' sandbox (issue 21), chromium for the report, and iproute2's
-# ip, ss, nstat.
+# tools and strace for the units' sandbox (issue 21), chromium for the report, iproute2's
+# ip, ss, nstat, and zsh and fish to run the shell completions for real (issue 16).
 NSNAP_CI_PACKAGES=(
   docker.io nginx-light haproxy redis-server postgresql memcached openssh-server openssh-client
   dnsmasq-base busybox-static nftables iptables socat chromium ansible tmux iproute2 systemd
-  strace python3 util-linux procps tar
+  strace python3 util-linux procps tar zsh fish
 )
 # Units a package above may start on install when policy-rc.d is not honoured.
 NSNAP_CI_UNITS=(nginx haproxy redis-server postgresql memcached ssh docker.socket docker containerd)

@@ -4,60 +4,127 @@
  */
 import { Argument, type Command } from "@commander-js/extra-typings";
 import { UsageError } from "../errors.ts";
+import { ALL_KINDS, DIFF_SECTIONS } from "../diff/kinds.ts";
+import { SOCKET_STATES } from "../net/states.ts";
+import { own } from "../util/record.ts";
 import { type CliContext, out } from "./context.ts";
+
+/** One option as a shell completes it. */
+interface OptionSpec {
+  flags: string[];
+  description: string;
+  /** The values it takes, when they are a known list. */
+  choices?: readonly string[];
+  /** The value is a comma list (`--fail-on a,b`): each item completes after the last comma. */
+  list?: boolean;
+  takesValue: boolean;
+}
 
 /** The completion facts of one command: its name, options and what a value may be. */
 interface CommandSpec {
   name: string;
   description: string;
-  options: {
-    flags: string[];
-    description: string;
-    choices?: readonly string[];
-    takesValue: boolean;
-  }[];
+  options: OptionSpec[];
+  /** The values of its first argument, when they are a known list (`completions <shell>`). */
+  argument?: { name: string; choices: readonly string[] };
 }
+
+/** The shells `nsnap completions` writes for. */
+export const SHELLS = ["bash", "zsh", "fish"] as const;
+
+/**
+ * Values of options that take a comma list or globs, which commander cannot check as `choices`:
+ * the real change kinds (and `notable`), the sections, the socket states, the table names.
+ */
+const LIST_VALUES: Readonly<Record<string, () => readonly string[]>> = {
+  "--fail-on": () => [...ALL_KINDS, "notable"],
+  "--only": () => DIFF_SECTIONS,
+  "--state": () => SOCKET_STATES.map((s) => s.toLowerCase()),
+};
+const VALUES: Readonly<Record<string, () => readonly string[]>> = {
+  "--table": () => ["main", "local", "default"],
+  "--pair-by": () => ["auto", "machine-id", "hostname", "path", "label:"],
+};
+/** Values of a command's first argument (`command argument`). */
+const ARGUMENT_VALUES: Readonly<Record<string, () => readonly string[]>> = {
+  "completions shell": () => SHELLS,
+};
 
 /** Reads every visible command and option from the program. */
 function specs(program: Command): CommandSpec[] {
   // deno-lint-ignore no-explicit-any
   const visible = (o: any) => !o.hidden;
-  return program.commands.filter((c) => c.name() !== "help").map((c) => ({
-    name: c.name(),
-    description: c.description(),
-    options: c.options.filter(visible).map((o) => ({
-      flags: [o.short, o.long].filter((f): f is string => Boolean(f)),
-      description: o.description,
-      ...(o.argChoices ? { choices: o.argChoices } : {}),
-      takesValue: o.required || o.optional,
-    })),
-  }));
+  return program.commands.filter((c) => c.name() !== "help").map((c) => {
+    const first = c.registeredArguments[0];
+    const argValues = first && own(ARGUMENT_VALUES, `${c.name()} ${first.name()}`);
+    const spec: CommandSpec = {
+      name: c.name(),
+      description: c.description(),
+      options: c.options.filter(visible).map((o) => {
+        const long = o.long ?? "";
+        const list = own(LIST_VALUES, long);
+        const choices = o.argChoices ?? list?.() ?? own(VALUES, long)?.();
+        return {
+          flags: [o.short, o.long].filter((f): f is string => Boolean(f)),
+          description: o.description,
+          ...(choices ? { choices } : {}),
+          ...(list ? { list: true } : {}),
+          takesValue: o.required || o.optional,
+        };
+      }),
+    };
+    if (first && argValues) spec.argument = { name: first.name(), choices: argValues() };
+    return spec;
+  });
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** Renders a bash completion script for the program. */
+/**
+ * Renders a bash completion script for the program: commands, each command's options, the values
+ * of options and arguments that have a known list (comma lists complete item by item, and
+ * `--opt=value` works too), file names otherwise.
+ */
 export function bashCompletion(program: Command): string {
   const cmds = specs(program);
   // Each command's own value choices: two commands may give one option different values.
   const cases = cmds.map((c) => {
     const words = [...c.options.flatMap((o) => o.flags), "--help"].join(" ");
     const choices = c.options.filter((o) => o.choices).map((o) =>
-      `        ${o.flags.join("|")}) COMPREPLY=( $(compgen -W ${
+      `        ${o.flags.join("|")}) ${o.list ? "_nsnap_list" : "_nsnap_words"} ${
         quote(o.choices!.join(" "))
-      } -- "$cur") ); return ;;`
+      }; return ;;`
     );
     const prevCase = choices.length
-      ? `\n      case "$prev" in\n${choices.join("\n")}\n      esac`
+      ? `\n      case "$opt" in\n${choices.join("\n")}\n      esac`
       : "";
-    return `    ${c.name})${prevCase}\n      opts=${quote(words)} ;;`;
+    const arg = c.argument
+      ? `\n      if [ "$COMP_CWORD" -eq 2 ] && [[ "$cur" != -* ]]; then _nsnap_words ${
+        quote(c.argument.choices.join(" "))
+      }; return; fi`
+      : "";
+    return `    ${c.name})${prevCase}${arg}\n      opts=${quote(words)} ;;`;
   }).join("\n");
   return `# bash completion for nsnap (generated by 'nsnap completions bash')
+_nsnap_words() {
+  COMPREPLY=( $(compgen -W "$1" -- "$cur") )
+}
+# A comma list: complete the item after the last comma, keeping the ones before it.
+_nsnap_list() {
+  local head="" item="$cur"
+  if [[ "$cur" == *,* ]]; then head="\${cur%,*},"; item="\${cur##*,}"; fi
+  COMPREPLY=( $(compgen -P "$head" -W "$1" -- "$item") )
+  compopt -o nospace 2>/dev/null
+}
 _nsnap() {
-  local cur prev cmd opts
+  local cur prev opt cmd opts
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
   cmd="\${COMP_WORDS[1]}"
+  opt="$prev"
+  # --opt=value: bash splits it into --opt, = and value.
+  if [ "$cur" = "=" ]; then opt="$prev"; cur=""; fi
+  if [ "$prev" = "=" ] && [ "$COMP_CWORD" -ge 3 ]; then opt="\${COMP_WORDS[COMP_CWORD-2]}"; fi
   if [ "$COMP_CWORD" -eq 1 ]; then
     COMPREPLY=( $(compgen -W ${
     quote(cmds.map((c) => c.name).join(" ") + " --help --version")
@@ -85,17 +152,19 @@ export function zshCompletion(program: Command): string {
   const list = cmds.map((c) => `    ${quote(`${c.name}:${esc(c.description)}`)}`).join("\n");
   const cases = cmds.map((c) => {
     const args = c.options.map((o) => {
-      const value = o.takesValue
-        ? `:value:${o.choices ? `(${o.choices.join(" ")})` : "_files"}`
-        : "";
+      const what = o.choices
+        ? o.list ? `_values -s , value ${o.choices.join(" ")}` : `(${o.choices.join(" ")})`
+        : "_files";
+      const value = o.takesValue ? `:value:${what}` : "";
       const flags = o.flags.length > 1 ? `{${o.flags.join(",")}}` : o.flags[0]!;
       return `        ${o.flags.length > 1 ? `'(${o.flags.join(" ")})'` : ""}${flags}${
         quote(`[${esc(o.description)}]${value}`)
       }`;
     });
-    return `    ${c.name})\n      _arguments -s \\\n${
-      [...args, "        '*:file:_files'"].join(" \\\n")
-    }\n      ;;`;
+    const rest = c.argument
+      ? [`        ${quote(`1:${c.argument.name}:(${c.argument.choices.join(" ")})`)}`]
+      : ["        '*:file:_files'"];
+    return `    ${c.name})\n      _arguments -s \\\n${[...args, ...rest].join(" \\\n")}\n      ;;`;
   }).join("\n");
   return `#compdef nsnap
 # zsh completion for nsnap (generated by 'nsnap completions zsh')
@@ -127,12 +196,22 @@ export function fishCompletion(program: Command): string {
     ),
   ];
   for (const c of cmds) {
+    const when = `-n ${quote(`__fish_seen_subcommand_from ${c.name}`)}`;
+    if (c.argument) {
+      lines.push(`complete -c nsnap ${when} -x -a ${quote(c.argument.choices.join(" "))}`);
+    }
     for (const o of c.options) {
-      const parts = [`complete -c nsnap -n ${quote(`__fish_seen_subcommand_from ${c.name}`)}`];
+      const parts = [`complete -c nsnap ${when}`];
       for (const f of o.flags) {
         parts.push(f.startsWith("--") ? `-l ${f.slice(2)}` : `-s ${f.slice(1)}`);
       }
-      if (o.takesValue) parts.push(o.choices ? `-x -a ${quote(o.choices.join(" "))}` : "-r -F");
+      if (o.takesValue) {
+        // A comma list completes item by item (fish's own __fish_complete_list).
+        const values = o.list
+          ? `(__fish_complete_list , ${JSON.stringify(`printf '%s\\n' ${o.choices!.join(" ")}`)})`
+          : o.choices?.join(" ");
+        parts.push(values === undefined ? "-r -F" : `-x -a ${quote(values)}`);
+      }
       parts.push(`-d ${quote(o.description)}`);
       lines.push(parts.join(" "));
     }
@@ -155,7 +234,8 @@ Examples:
   nsnap completions fish > ~/.config/fish/completions/nsnap.fish`,
     )
     .action(async (shell) => {
-      const render = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion }[shell];
+      // own(): "constructor" or "toString" is no shell.
+      const render = own({ bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion }, shell);
       if (!render) {
         throw new UsageError(`Cannot write completions for ${shell}: expected bash, zsh or fish`);
       }

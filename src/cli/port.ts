@@ -22,6 +22,8 @@ export function registerPort(program: Command, ctx: CliContext) {
     )
     .option("-t, --tcp", "TCP sockets only")
     .option("-u, --udp", "UDP sockets only")
+    .option("-4, --ipv4", "IPv4 sockets only")
+    .option("-6, --ipv6", "IPv6 sockets only (IPv4-mapped and [::] sockets are IPv6)")
     .option("-W, --wide", "never shorten addresses or names to fit the terminal")
     .option(
       "--udp-service <ports>",
@@ -72,6 +74,8 @@ host → container web 172.17.0.2:80, httpd (pid 901)").`,
       const sockets = socketsOnPort(snapshot, port, {
         tcp: opts.tcp,
         udp: opts.udp,
+        inet4: opts.ipv4,
+        inet6: opts.ipv6,
         udpServices: opts.udpService,
       });
       const paths = portPaths(snapshot, port, { tcp: opts.tcp, udp: opts.udp });
@@ -85,7 +89,7 @@ host → container web 172.17.0.2:80, httpd (pid 901)").`,
         const report = sockets.length
           ? renderPortReport(snapshot, sockets, { paint, width, udpServices: opts.udpService })
           : "";
-        const ways = renderPortPaths(snapshot, paths);
+        const ways = renderPortPaths(snapshot, paths, width);
         await out(ways && report ? `${ways}\n${report}` : ways + report);
       }
     });

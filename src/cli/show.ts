@@ -23,6 +23,12 @@ import { parsePort } from "../view/port.ts";
 import { parseTable, selectRoutes } from "../view/routes.ts";
 import { protocolStatistics, selectCounterGroups } from "../view/stats.ts";
 import { renderConnections } from "../render/show_connections.ts";
+import {
+  renderPacketSockets,
+  renderRawSockets,
+  renderUnixSockets,
+} from "../render/show_sockets.ts";
+import { selectPacketSockets, selectRawSockets, selectUnixSockets } from "../view/sockets.ts";
 import { renderRoutes } from "../render/show_routes.ts";
 import { renderInterfaces } from "../render/show_interfaces.ts";
 import { renderStatistics } from "../render/show_stats.ts";
@@ -41,8 +47,10 @@ import { loadOperand, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { isFolder, showFolder } from "./fleet.ts";
 
 /**
- * How text output looks here: colour on a terminal unless NO_COLOR; on a terminal (or with COLUMNS
- * set) tables fit its width, while piped output and `-W` keep every address whole.
+ * How text output looks here: colour on a terminal unless NO_COLOR; text fits COLUMNS (40 or
+ * more) or else 80 columns, on a terminal and piped alike (as netstat cuts addresses and ss lays
+ * out for 80 when piped: text is for people, `--format json` is for scripts); `-W` keeps every
+ * value whole on one line.
  */
 export function textLayout(wide: boolean): { paint: Paint; width: number | undefined } {
   const noColor = env("NO_COLOR");
@@ -50,8 +58,7 @@ export function textLayout(wide: boolean): { paint: Paint; width: number | undef
   const paint = makePaint(tty && (noColor === undefined || noColor === ""));
   if (wide) return { paint, width: undefined };
   const cols = Number(env("COLUMNS") ?? NaN);
-  if (Number.isInteger(cols) && cols >= 40) return { paint, width: cols };
-  return { paint, width: tty ? 80 : undefined };
+  return { paint, width: Number.isInteger(cols) && cols >= 40 ? cols : 80 };
 }
 
 /** Prints, on stderr, why the sections a view reads are incomplete (partial or failed). */
@@ -123,14 +130,23 @@ export function registerShow(program: Command, _ctx: CliContext) {
     )
     .option("-t, --tcp", "TCP sockets")
     .option("-u, --udp", "UDP sockets")
+    .option("-4, --ipv4", "IPv4 only (sockets and routes)")
+    .option("-6, --ipv6", "IPv6 only (sockets and routes; IPv4-mapped and [::] sockets are IPv6)")
     .option("-l, --listening", "listening sockets only")
     .option("-a, --all", "listening and connected sockets")
     .option("-n, --numeric", "numeric addresses and ports (always on; accepted for -tulpn)")
     .option("-p, --programs", "PID/Program column (always on; accepted for -tulpn)")
-    .option("-e, --extend", "add the User and Inode columns")
+    .option("-e, --extend", "add the User, Inode and Cgroup columns (ss -e)")
+    .option("-o, --options", "add the Timer column: the socket's pending timer (ss -o)")
+    .option("-x, --unix", "UNIX sockets, as ss -x (-l: listeners, -a: every one)")
+    .option("-w, --raw", "raw sockets, as ss -w (all of them)")
+    .option("-0, --packet", "packet sockets, as ss -0: tcpdump, DHCP clients (all of them)")
     .option("-W, --wide", "never shorten addresses or names to fit the terminal")
     .option("-r, --route", "routing tables")
-    .option("-i, --interfaces", "interfaces with their counters and addresses")
+    .option(
+      "-i, --interfaces",
+      "interfaces with their counters and addresses; with -t, -u, -l or -a: TCP info (ss -ti)",
+    )
     .option("-s, --statistics", "protocol statistics (with -t or -u: that protocol's only)")
     .option("-R, --rules", "policy-routing rules, as ip rule prints them")
     .option("-G, --neigh", "ARP and NDP neighbours, as ip neigh prints them")
@@ -197,7 +213,7 @@ host port, internal only, host-network).`,
     .action(async (operand, opts) => {
       const views = [
         opts.route || opts.table !== undefined,
-        opts.interfaces,
+        opts.interfaces && !socketFlags(opts),
         opts.statistics,
         opts.rules,
         opts.neigh,
@@ -219,7 +235,11 @@ host port, internal only, host-network).`,
         );
       }
       const snapshot = await loadOperand(operand ?? "live", {
-        capture: {},
+        // A live capture reads what the view shows: every UNIX socket, every tcp_info field.
+        capture: {
+          ...(opts.unix && !opts.listening ? { allUnix: true } : {}),
+          ...(opts.interfaces && socketFlags(opts) ? { tcpInfo: "full" as const } : {}),
+        },
         ...(opts.maxSize === undefined ? {} : { maxBytes: opts.maxSize }),
       });
       const view = showView(snapshot, opts);
@@ -231,9 +251,15 @@ host port, internal only, host-network).`,
 export interface ShowOptions {
   tcp?: true | undefined;
   udp?: true | undefined;
+  ipv4?: true | undefined;
+  ipv6?: true | undefined;
   listening?: true | undefined;
   all?: true | undefined;
   extend?: true | undefined;
+  options?: true | undefined;
+  unix?: true | undefined;
+  raw?: true | undefined;
+  packet?: true | undefined;
   wide?: true | undefined;
   route?: true | undefined;
   interfaces?: true | undefined;
@@ -253,6 +279,23 @@ export interface ShowOptions {
   udpService?: PortRange[] | undefined;
   /** Namespace globs (`--netns`). */
   netns?: string[] | undefined;
+}
+
+/**
+ * True when the flags ask for sockets: then `-i` is ss's TCP info (`ss -ti`), else netstat's
+ * interfaces (`netstat -i`).
+ */
+export function socketFlags(opts: ShowOptions): boolean {
+  return Boolean(
+    opts.tcp || opts.udp || opts.listening || opts.all || opts.state !== undefined || opts.unix ||
+      opts.raw || opts.packet,
+  );
+}
+
+/** The one family `-4` or `-6` asks for; neither or both: undefined (both families). */
+function familyOf(opts: ShowOptions): "inet" | "inet6" | undefined {
+  if (Boolean(opts.ipv4) === Boolean(opts.ipv6)) return undefined;
+  return opts.ipv4 ? "inet" : "inet6";
 }
 
 /** Reads a repeatable, comma-separated list of globs. */
@@ -279,36 +322,50 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
   if (opts.route || opts.table !== undefined) {
     warnSections(snapshot, ["routes"], who);
     const groups = groupByNamespace(snapshot, inPicked(snapshot.routes));
-    const tables = groups.map((g) => selectRoutes({ ...snapshot, routes: g.records }, opts.table));
+    const family = familyOf(opts);
+    const tables = groups.map((g) =>
+      selectRoutes({ ...snapshot, routes: g.records }, opts.table, family)
+    );
     return {
       records: () => tables.flatMap((ts) => ts.flatMap((t) => t.routes)),
       text: () => {
         // An empty answer would otherwise print nothing at all: say what was looked for.
         if (tables.every((ts) => ts.every((t) => t.routes.length === 0))) {
           const where = opts.table === undefined ? "" : ` in table ${opts.table}`;
-          writeStderr(`nsnap: ${who}no routes${where}\n`);
+          const kind = family === undefined ? "" : family === "inet" ? " IPv4" : " IPv6";
+          writeStderr(`nsnap: ${who}no${kind} routes${where}\n`);
         }
         return renderGroups(
           snapshot,
           groups,
           (routes) =>
-            renderRoutes(selectRoutes({ ...snapshot, routes }, opts.table), { paint, width }),
+            renderRoutes(selectRoutes({ ...snapshot, routes }, opts.table, family), {
+              paint,
+              width,
+            }),
           paint,
+          width,
         );
       },
     };
   }
-  if (opts.interfaces) {
+  if (opts.interfaces && !socketFlags(opts)) {
     warnSections(snapshot, ["interfaces"], who);
     const groups = groupByNamespace(snapshot, inPicked(snapshot.interfaces));
     return {
       records: () => groups.flatMap((g) => g.records),
       text: () =>
-        renderGroups(snapshot, groups, (list) => renderInterfaces(list, { paint, width }), paint),
+        renderGroups(
+          snapshot,
+          groups,
+          (list) => renderInterfaces(list, { paint, width }),
+          paint,
+          width,
+        ),
     };
   }
   if (opts.rules || opts.neigh || opts.settings || opts.qdisc || opts.firewall) {
-    return routingView(snapshot, opts, who, paint);
+    return routingView(snapshot, opts, who, paint, width);
   }
   if (opts.statistics) {
     warnSections(snapshot, ["counters"], who);
@@ -337,6 +394,7 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
               paint,
             ),
           paint,
+          width,
         ),
     };
   }
@@ -344,6 +402,8 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
   const selected = inPicked(selectConnections(snapshot, {
     tcp: opts.tcp,
     udp: opts.udp,
+    inet4: opts.ipv4,
+    inet6: opts.ipv6,
     listening: opts.listening,
     all: opts.all,
     port: opts.port,
@@ -358,7 +418,15 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
   const filtered = new Set(
     [...verdicts].filter(([, v]) => v.verdict === "filtered").map(([k]) => k),
   );
-  return {
+  const inet = !(opts.unix || opts.raw || opts.packet) || Boolean(opts.tcp || opts.udp);
+  const tcpInfo = Boolean(opts.interfaces);
+  if (
+    tcpInfo && snapshot.meta.capture?.tcpInfo !== "summary" &&
+    snapshot.meta.capture?.tcpInfo !== "full"
+  ) {
+    writeStderr(`nsnap: warning: ${who}this snapshot has no TCP info (netlink captures have it)\n`);
+  }
+  const inetView: ShowView = {
     records: () => selected.map((c) => connectionRecord(snapshot, c, rules, verdicts)),
     text: () =>
       renderGroups(
@@ -370,16 +438,87 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
             width,
             user: opts.extend ?? false,
             inode: opts.extend ?? false,
+            cgroup: opts.extend ?? false,
+            timer: opts.options ?? false,
+            tcpInfo,
             udpServices: opts.udpService,
             filtered,
-          }) + exposureLines(list),
+          }) + exposureLines(list, width),
         paint,
+        width,
       ),
+  };
+  const views: [string, ShowView][] = [];
+  if (inet) views.push(["connections", inetView]);
+  views.push(...otherSockets(snapshot, opts, who, { paint, width }));
+  if (views.length === 1) return views[0]![1];
+  return {
+    records: () => Object.fromEntries(views.map(([name, v]) => [name, v.records()])),
+    text: () => views.map(([, v]) => v.text()).filter((t) => t !== "").join("\n"),
   };
 }
 
+/**
+ * The UNIX, raw and packet socket views the flags ask for (`-x`, `-w`, `-0`), each named after
+ * its list in the snapshot; a snapshot without the list, or whose UNIX list holds listeners
+ * only, says so on stderr.
+ */
+function otherSockets(
+  snapshot: Snapshot,
+  opts: ShowOptions,
+  who: string,
+  layout: { paint: Paint; width: number | undefined },
+): [string, ShowView][] {
+  const filter = { listening: opts.listening, all: opts.all, pid: opts.pid, program: opts.program };
+  const table = { ...layout, extend: opts.extend ?? false };
+  const missing = (list: string, what: string) => {
+    if (snapshot[list as "unixSockets"] === undefined) {
+      writeStderr(
+        `nsnap: warning: ${who}this snapshot has no ${what} (an older nsnap, macOS, or an import)\n`,
+      );
+    }
+  };
+  const out: [string, ShowView][] = [];
+  if (opts.unix) {
+    missing("unixSockets", "UNIX sockets");
+    if (!opts.listening && snapshot.meta.capture?.unixSockets === "listeners") {
+      writeStderr(
+        `nsnap: warning: ${who}this snapshot lists UNIX listeners only (capture --all-unix lists every one)\n`,
+      );
+    }
+    const list = selectUnixSockets(snapshot, filter);
+    out.push(["unixSockets", {
+      records: () => list,
+      text: () => renderUnixSockets(snapshot, list, table),
+    }]);
+  }
+  if (opts.raw) {
+    missing("rawSockets", "raw sockets");
+    const list = selectRawSockets(snapshot, filter);
+    out.push(["rawSockets", {
+      records: () => list,
+      text: () => renderRawSockets(snapshot, list, table),
+    }]);
+  }
+  if (opts.packet) {
+    missing("packetSockets", "packet sockets");
+    const list = selectPacketSockets(snapshot, filter);
+    out.push(["packetSockets", {
+      records: () => list,
+      text: () => renderPacketSockets(snapshot, list, table),
+    }]);
+  }
+  return out;
+}
+
 /** The view of one of the routing sections (-R, -G, -k, -q, -B), in its tool's layout. */
-function routingView(snapshot: Snapshot, opts: ShowOptions, who: string, paint: Paint): ShowView {
+function routingView(
+  snapshot: Snapshot,
+  opts: ShowOptions,
+  who: string,
+  paint: Paint,
+  width: number | undefined,
+): ShowView {
   const name = opts.rules
     ? "rules"
     : opts.neigh
@@ -396,12 +535,12 @@ function routingView(snapshot: Snapshot, opts: ShowOptions, who: string, paint: 
       const text = name === "rules"
         ? renderRules(snapshot.rules ?? [], paint)
         : name === "neighbours"
-        ? renderNeighbours(snapshot.neighbours ?? [], paint)
+        ? renderNeighbours(snapshot.neighbours ?? [], paint, width)
         : name === "settings"
-        ? renderSettings(snapshot.settings ?? {})
+        ? renderSettings(snapshot.settings ?? {}, width)
         : name === "qdiscs"
-        ? renderQdiscs(snapshot.qdiscs ?? [], paint)
-        : renderFirewall(snapshot.firewall ?? { tables: [] });
+        ? renderQdiscs(snapshot.qdiscs ?? [], paint, width)
+        : renderFirewall(snapshot.firewall ?? { tables: [] }, width);
       if (text === "" && snapshot[name] !== undefined) writeStderr(`nsnap: ${who}no ${name}\n`);
       return text;
     },

@@ -26,6 +26,9 @@ import { diffQdiscs } from "./qdiscs.ts";
 import { diffFirewall } from "./firewall.ts";
 import { diffSettings } from "./settings.ts";
 import { diffSessions, stateBuildups, tcpStates } from "./sessions.ts";
+import { diffListenQueues, diffTcpHealth } from "./tcp_health.ts";
+import { diffUnixListeners } from "./unix_sockets.ts";
+import { diffRawPacket } from "./raw_packet.ts";
 import {
   type Change,
   DIFF_SCHEMA_ID,
@@ -82,6 +85,7 @@ const SOURCE: Record<DiffSection, AnySectionName | undefined> = {
   namespaces: undefined,
   listeners: "connections",
   sessions: "connections",
+  sockets: "connections",
   routes: "routes",
   rules: "rules",
   neighbours: "neighbours",
@@ -232,7 +236,11 @@ function compareSections(
     if (s === "counters" && swapped) continue;
     const src = SOURCE[s];
     if (src === undefined) continue;
-    const missing = [a, b].filter((x) => !has(x, src));
+    // Raw and packet sockets are lists of netlink captures (within the connections section).
+    const present = (x: Snapshot) =>
+      has(x, src) &&
+      (s !== "sockets" || x.rawSockets !== undefined || x.packetSockets !== undefined);
+    const missing = [a, b].filter((x) => !present(x));
     if (missing.length === 2) continue;
     const compact = [a, b].find((x) => leftOut(x, s));
     if (compact) {
@@ -246,7 +254,10 @@ function compareSections(
     if (missing.length === 1) {
       // Older snapshots and other platforms lack the sections added within v1: not compared.
       const which = missing[0] === a ? "before" : "after";
-      const w = `${where}${s} not compared: the ${which} snapshot has no ${src} section`;
+      const what = s === "sockets" && has(missing[0]!, src)
+        ? "raw or packet sockets"
+        : `${src} section`;
+      const w = `${where}${s} not compared: the ${which} snapshot has no ${what}`;
       if (!warnings.includes(w)) warnings.push(w);
       continue;
     }
@@ -269,12 +280,24 @@ function compareSections(
     switch (s) {
       case "listeners":
         append(changes, diffListeners(a, b, rules));
+        append(changes, diffListenQueues(a, b, rules));
         append(changes, diffPublishing(a, b, rules));
+        if (a.unixSockets && b.unixSockets) append(changes, diffUnixListeners(a, b));
+        else if (a.unixSockets || b.unixSockets) {
+          const w = `${where}UNIX listeners not compared: the ${
+            a.unixSockets ? "after" : "before"
+          } snapshot has no UNIX sockets`;
+          if (!warnings.includes(w)) warnings.push(w);
+        }
         break;
       case "sessions":
         states = tcpStates(a, b);
         append(changes, diffSessions(a, b, rules, opts.detail === true));
         append(changes, stateBuildups(states));
+        append(changes, diffTcpHealth(a, b, rules));
+        break;
+      case "sockets":
+        append(changes, diffRawPacket(a, b));
         break;
       case "routes":
         append(changes, diffRoutes(a, b));

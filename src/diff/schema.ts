@@ -32,6 +32,7 @@ export const DiffSection = z.enum([
   "namespaces",
   "listeners",
   "sessions",
+  "sockets",
   "routes",
   "rules",
   "neighbours",
@@ -343,6 +344,53 @@ const PublishSide = z.object({
   published: z.array(z.string()).optional(),
 }).meta({ id: "PublishSide" });
 
+/** A UNIX listener: its type and name (a path, or `@name` for an abstract one). */
+const UnixListenerKey = z.object({
+  type: z.string().meta({ description: "stream, dgram or seqpacket." }),
+  path: z.string().meta({ description: "The bound name; @name for an abstract one." }),
+}).meta({ id: "UnixListenerKey" });
+
+/** A UNIX listener with the process holding it. */
+export const UnixListenerSide = UnixListenerKey.extend({
+  program: z.string().optional(),
+  pid: uint().optional(),
+  startTime: z.string().optional(),
+  exe: z.string().optional(),
+  pids: z.array(uint()).optional().meta({ description: "Every process holding it, when several." }),
+}).meta({ id: "UnixListenerSide" });
+
+/** Raw sockets of one program for one IP protocol (and device). */
+const RawSocketKey = z.object({
+  family: S.Family,
+  ipProtocol: S.RawSocket.shape.ipProtocol,
+  interface: z.string().optional(),
+  program: z.string().meta({ description: "Empty when the owner is unknown." }),
+}).meta({ id: "RawSocketKey" });
+
+/** Packet sockets of one program for one Ethernet protocol (and device). */
+const PacketSocketKey = z.object({
+  type: S.PacketSocket.shape.type,
+  protocol: S.PacketSocket.shape.protocol,
+  interface: z.string().optional().meta({ description: "Absent: every device." }),
+  program: z.string().meta({ description: "Empty when the owner is unknown." }),
+}).meta({ id: "PacketSocketKey" });
+
+/** How many sockets of a raw or packet key there are on one side, and who holds them. */
+export const SocketTally = z.object({
+  count: uint(),
+  pids: z.array(uint()).optional(),
+}).meta({ id: "SocketTally" });
+
+/** A group of sessions (the default view's key): inbound by service port, outbound by peer. */
+const SessionGroupKey = z.union([InboundGroupKey, OutboundGroupKey]).meta({
+  id: "SessionGroupKey",
+});
+
+/** The round-trip time of a peer's sessions on one side (the median, µs). */
+const RttSide = z.object({
+  rttUs: uint().meta({ description: "Median smoothed RTT of the sessions, µs." }),
+}).meta({ id: "RttSide" });
+
 // ---- The kinds ----------------------------------------------------------------------------
 
 /** The fields every change has; `fields` add to them or narrow them. */
@@ -463,6 +511,45 @@ export const CHANGES = [
     { key: ListenerKey, before: ListenerSide, after: ListenerSide },
   ),
   change(
+    "listener-queue-full",
+    "listeners",
+    "a TCP listener's accept queue is at least 90% of its limit (new connections wait or drop)",
+    {
+      key: ListenerKey,
+      after: ListenerSide,
+      queue: uint().meta({ description: "Connections waiting to be accepted, after." }),
+      limit: count().meta({ description: "The accept queue's limit (the listen backlog)." }),
+      queueBefore: uint().optional().meta({ description: "The queue before, when it listened." }),
+      overflows: Exact.optional().meta({
+        description: "TcpExt.ListenOverflows between the snapshots (host-wide), when both have it.",
+      }),
+      drops: Exact.optional().meta({
+        description: "TcpExt.ListenDrops between the snapshots (host-wide), when both have it.",
+      }),
+      notable: z.literal(true),
+    },
+  ),
+  change("unix-listener-opened", "listeners", "a new UNIX listener (a named socket)", {
+    key: UnixListenerKey,
+    after: UnixListenerSide,
+  }),
+  change("unix-listener-closed", "listeners", "a UNIX listener went away", {
+    key: UnixListenerKey,
+    before: UnixListenerSide,
+  }),
+  change(
+    "unix-listener-owner-changed",
+    "listeners",
+    "another program now holds the UNIX socket's name",
+    { key: UnixListenerKey, before: UnixListenerSide, after: UnixListenerSide },
+  ),
+  change(
+    "unix-listener-restarted",
+    "listeners",
+    "the same program holds the UNIX socket's name with a new pid or start time",
+    { key: UnixListenerKey, before: UnixListenerSide, after: UnixListenerSide },
+  ),
+  change(
     "session-opened",
     "sessions",
     "connected sockets that appeared (grouped unless --detail)",
@@ -511,6 +598,62 @@ export const CHANGES = [
     "TIME_WAIT, CLOSE_WAIT or SYN_RECV sockets piled up",
     { key: z.object({ state: z.string() }), before: Tally, after: Tally, notable: z.literal(true) },
   ),
+  change(
+    "session-retransmits",
+    "sessions",
+    "TCP sessions present in both snapshots retransmitted: the deltas grouped by peer, with " +
+      "their share of all retransmits",
+    {
+      key: SessionGroupKey,
+      sessions: count().meta({ description: "Sessions of the group present in both snapshots." }),
+      retransmits: count().meta({ description: "Segments they retransmitted in between." }),
+      total: count().meta({
+        description: "Segments every session present in both retransmitted in between.",
+      }),
+      lost: uint().meta({ description: "Segments they count as lost now (tcp_info lost)." }),
+      service: z.string().optional().meta({ description: "The peer port's service name." }),
+      program: z.string().optional().meta({ description: "The program here holding them." }),
+      before: RttSide,
+      after: RttSide,
+    },
+  ),
+  change(
+    "session-rtt-changed",
+    "sessions",
+    "the round-trip time to a peer moved: its sessions' median RTT doubled or halved",
+    {
+      key: SessionGroupKey,
+      sessions: count().meta({ description: "Sessions of the group present in both snapshots." }),
+      service: z.string().optional(),
+      program: z.string().optional(),
+      before: RttSide,
+      after: RttSide,
+    },
+  ),
+  change(
+    "raw-socket-opened",
+    "sockets",
+    "a program opened raw IP sockets (it sends or reads IP packets of its own making)",
+    { key: RawSocketKey, after: SocketTally, before: SocketTally.optional(), count: count() },
+  ),
+  change("raw-socket-closed", "sockets", "raw IP sockets went away", {
+    key: RawSocketKey,
+    before: SocketTally,
+    after: SocketTally.optional(),
+    count: count(),
+  }),
+  change(
+    "packet-socket-opened",
+    "sockets",
+    "a program opened packet sockets (it captures or writes whole frames: tcpdump, a DHCP client)",
+    { key: PacketSocketKey, after: SocketTally, before: SocketTally.optional(), count: count() },
+  ),
+  change("packet-socket-closed", "sockets", "packet sockets went away", {
+    key: PacketSocketKey,
+    before: SocketTally,
+    after: SocketTally.optional(),
+    count: count(),
+  }),
   change("route-added", "routes", "a route appeared", { key: RouteKey, after: Route }),
   change("route-removed", "routes", "a route went away", { key: RouteKey, before: Route }),
   change(

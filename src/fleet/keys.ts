@@ -223,6 +223,29 @@ function prefixed(text: string, a: Addr, side: "before" | "after"): string {
 }
 
 /** One rule per kind that rolls up into lines. */
+/** A UNIX listener's fleet key: its type, name and program (names are configuration). */
+function unixRule(
+  k: { type: string; path: string },
+  prog: string | undefined,
+  what: string,
+): { key: FleetKey; what: string } {
+  return {
+    key: { type: k.type, path: k.path, program: program(prog) },
+    what: `unix ${k.type} ${k.path} (${progText(prog)}) ${what}`,
+  };
+}
+
+/** A raw or packet socket's fleet key: its diff key as it is (no address in it). */
+function socketRule(
+  k: Record<string, string | number | undefined>,
+  what: string,
+): { key: FleetKey; what: string } {
+  const key: FleetKey = {};
+  for (const [n, v] of Object.entries(k)) if (v !== undefined) key[n] = v;
+  const dev = k.interface === undefined ? "" : ` on ${k.interface}`;
+  return { key, what: `${what}${dev} (${progText(String(k.program ?? ""))})` };
+}
+
 export const LINE_RULES: { [K in Exclude<ChangeKind, TalliedKind>]: Rule<K> } = {
   "namespace-added": namespaceRule<"namespace-added">("started"),
   "namespace-removed": namespaceRule<"namespace-removed">("stopped"),
@@ -277,6 +300,35 @@ export const LINE_RULES: { [K in Exclude<ChangeKind, TalliedKind>]: Rule<K> } = 
       }) ${c.exposure} from ${from} to ${to}`,
     };
   },
+  "listener-queue-full": (c, a) => {
+    const address = a(c.key.address, "local", "after");
+    return {
+      key: { ...c.key, address, program: program(c.after.program) },
+      what: `tcp ${endpoint(address, c.key.port)} (${
+        progText(c.after.program)
+      }): accept queue near its limit`,
+    };
+  },
+  "unix-listener-opened": (c) => unixRule(c.key, c.after.program, "opened"),
+  "unix-listener-closed": (c) => unixRule(c.key, c.before.program, "closed"),
+  "unix-listener-owner-changed": (c) => {
+    const r = unixRule(c.key, c.after.program, "now held by another program");
+    return { key: { ...r.key, was: program(c.before.program) }, what: r.what };
+  },
+  "unix-listener-restarted": (c) => unixRule(c.key, c.after.program, "restarted"),
+  "session-retransmits": (c, a) => {
+    const k = sessionKey(c.key, a, "after");
+    return { key: k.key, what: `${k.what}: retransmits` };
+  },
+  "session-rtt-changed": (c, a) => {
+    const k = sessionKey(c.key, a, "after");
+    const way = c.after.rttUs > c.before.rttUs ? "rose" : "fell";
+    return { key: { ...k.key, way }, what: `${k.what}: round-trip time ${way}` };
+  },
+  "raw-socket-opened": (c) => socketRule(c.key, "raw socket opened"),
+  "raw-socket-closed": (c) => socketRule(c.key, "raw socket closed"),
+  "packet-socket-opened": (c) => socketRule(c.key, "packet socket opened"),
+  "packet-socket-closed": (c) => socketRule(c.key, "packet socket closed"),
   "session-opened": (c, a) => sessionKey(c.key, a, "after"),
   "session-closed": (c, a) => sessionKey(c.key, a, "before"),
   "session-half-closed": (c, a) => {

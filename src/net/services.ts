@@ -55,3 +55,9 @@ export function servicePort(text: string): number | undefined {
   }
   return Object.hasOwn(SERVICES, text) ? SERVICES[text] : undefined;
 }
+
+/** The well-known name of a port (`postgresql` for 5432), or undefined. */
+export function serviceName(port: number): string | undefined {
+  for (const [name, p] of Object.entries(SERVICES)) if (p === port) return name;
+  return undefined;
+}

@@ -46,7 +46,18 @@ function paintMark(mark: string, paint: Paint): (s: string) => string {
 }
 
 /** The sections whose lines wrap to fit 80 columns (the others keep one line per change). */
-const WRAPPED = new Set(["rules", "neighbours", "qdiscs", "firewall", "settings"]);
+const WRAPPED = new Set(["rules", "neighbours", "qdiscs", "firewall", "settings", "sockets"]);
+
+/** Kinds of the other sections whose lines wrap too (their summaries are sentences). */
+const WRAPPED_KINDS: ReadonlySet<string> = new Set([
+  "listener-queue-full",
+  "unix-listener-opened",
+  "unix-listener-closed",
+  "unix-listener-owner-changed",
+  "unix-listener-restarted",
+  "session-retransmits",
+  "session-rtt-changed",
+]);
 
 /** The most a wrapped line may take, and the least room a summary gets beside its kind. */
 const LINE_WIDTH = 80;
@@ -60,7 +71,9 @@ function changeLines(changes: readonly Change[], paint: Paint, wrap = false): st
     const color = paintMark(mark, paint);
     const summary = displayText(c.summary);
     const head = `  ${color(mark)} ${color(c.kind.padEnd(width))}  `;
-    if (!wrap || indent + textWidth(summary) <= LINE_WIDTH) return [head + summary];
+    if ((!wrap && !WRAPPED_KINDS.has(c.kind)) || indent + textWidth(summary) <= LINE_WIDTH) {
+      return [head + summary];
+    }
     if (LINE_WIDTH - indent < MIN_SUMMARY) {
       // A long kind name leaves too little room: the summary goes below it.
       return [

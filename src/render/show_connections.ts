@@ -4,7 +4,6 @@
  */
 import type { Connection, Snapshot } from "../model.ts";
 import {
-  endpoint,
   isListener,
   isUdpClient,
   listenerKey,
@@ -13,11 +12,13 @@ import {
 } from "../net/sockets.ts";
 import { programName } from "../net/programs.ts";
 import { holders, processOf, userOfUid } from "../view/select.ts";
+import { tcpInfoText, timerText } from "./show_tcp_info.ts";
 import {
   type Column,
   type Paint,
   PLAIN,
   renderTable,
+  type Row,
   truncateEnd,
   truncateMiddle,
 } from "./table.ts";
@@ -31,6 +32,14 @@ export interface ConnectionTableOptions {
   user?: boolean;
   /** Add the Inode column (netstat -e). */
   inode?: boolean;
+  /** In a width, User stays in the row longer than Recv-Q and Send-Q do (`nsnap port`). */
+  userFirst?: boolean;
+  /** Add the Cgroup column: the cgroup v2 id of the socket's creator (ss -e, --cgroup). */
+  cgroup?: boolean;
+  /** Add the Timer column (ss -o): `keepalive,119min,0`. */
+  timer?: boolean;
+  /** Print each TCP session's tcp_info under it, as ss -ti does. */
+  tcpInfo?: boolean;
   /** Listener keys (net/sockets.ts) the firewall filters: their state is marked `*`. */
   filtered?: ReadonlySet<string>;
   /** UDP ports that are services even in the ephemeral range (`--udp-service`). */
@@ -49,10 +58,13 @@ export function protoLabel(c: Connection): string {
   return c.family === "inet6" ? `${c.protocol}6` : c.protocol;
 }
 
-/** An endpoint as netstat prints it, with `*` for port 0 (`0.0.0.0:*`, `[::]:*`). */
-export function endpointText(address: string, port: number): string {
-  if (port !== 0) return endpoint(address, port);
-  return address.includes(":") ? `[${address}]:*` : `${address}:*`;
+/**
+ * An endpoint as netstat prints it, with `*` for port 0 (`0.0.0.0:*`, `[::]:*`), and the device
+ * a socket is bound to (or a link-local address's scope) as ss prints it: `0.0.0.0%eth1:7800`.
+ */
+export function endpointText(address: string, port: number, device?: string): string {
+  const host = address.includes(":") ? `[${address}]` : address;
+  return `${host}${device === undefined ? "" : `%${device}`}:${port === 0 ? "*" : port}`;
 }
 
 /** Shortens `addr:port` by cutting the middle of the address, never the port. */
@@ -67,7 +79,7 @@ export function truncateEndpoint(value: string, width: number): string {
 }
 
 /** The PID/Program cell: `1234/nginx`, `(+2)` when more processes hold the socket, `-` unknown. */
-export function pidProgram(snapshot: Snapshot, c: Connection): string {
+export function pidProgram(snapshot: Snapshot, c: Pick<Connection, "pid" | "pids">): string {
   const all = holders(c);
   const pid = c.pid ?? all[0];
   if (pid === undefined) return "-";
@@ -95,42 +107,45 @@ function stateColor(state: string, paint: Paint): ((s: string) => string) | unde
   return undefined;
 }
 
-/**
- * "255.255.255.255:65535": an IPv4 endpoint is never cut, even when the table then runs past the
- * terminal's width; only longer (IPv6) endpoints are shortened, in their middle.
- */
-const IPV4_ENDPOINT_WIDTH = 21;
+/** An IPv4 endpoint ("255.255.255.255:65535") is never cut; only IPv6 ones are, in their middle. */
+const isIpv4Endpoint = (v: string) => !v.startsWith("[");
 
-/** Renders connections as netstat does: Proto, Recv-Q, Send-Q, addresses, State, PID/Program. */
+/**
+ * Renders connections as netstat does: Proto, Recv-Q, Send-Q, addresses, State, PID/Program.
+ *
+ * In a width, IPv6 addresses are shortened in their middle first (never so far that two become
+ * alike), then the columns that do not fit move under the row, in this order: Inode, User,
+ * Recv-Q and Send-Q (queues before User with `userFirst`), PID/Program, State, Foreign Address.
+ */
 export function renderConnections(
   snapshot: Snapshot,
   connections: readonly Connection[],
   opts: ConnectionTableOptions = {},
 ): string {
+  const address = (header: string, wrap?: number): Column => ({
+    header,
+    shrink: true,
+    minWidth: 15,
+    rank: 1,
+    truncate: truncateEndpoint,
+    keepWhole: isIpv4Endpoint,
+    ...(wrap === undefined ? {} : { wrap }),
+  });
   const columns: Column[] = [
     { header: "Proto" },
-    { header: "Recv-Q", align: "right" },
-    { header: "Send-Q", align: "right" },
-    {
-      header: "Local Address",
-      shrink: true,
-      minWidth: 15,
-      lastResortWidth: IPV4_ENDPOINT_WIDTH,
-      rank: 1,
-      truncate: truncateEndpoint,
-    },
-    {
-      header: "Foreign Address",
-      shrink: true,
-      minWidth: 15,
-      lastResortWidth: IPV4_ENDPOINT_WIDTH,
-      rank: 1,
-      truncate: truncateEndpoint,
-    },
-    { header: "State", color: stateColor },
+    { header: "Recv-Q", align: "right", wrap: opts.userFirst ? 2 : 3 },
+    { header: "Send-Q", align: "right", wrap: opts.userFirst ? 2 : 3 },
+    address("Local Address"),
+    address("Foreign Address", 7),
+    { header: "State", color: stateColor, wrap: 6 },
   ];
-  if (opts.user) columns.push({ header: "User", shrink: true, minWidth: 8, lastResortWidth: 4 });
-  if (opts.inode) columns.push({ header: "Inode" });
+  if (opts.user) {
+    const wrap = opts.userFirst ? 3 : 2;
+    columns.push({ header: "User", shrink: true, minWidth: 8, lastResortWidth: 4, wrap });
+  }
+  if (opts.inode) columns.push({ header: "Inode", wrap: 1 });
+  if (opts.cgroup) columns.push({ header: "Cgroup", wrap: 1 });
+  if (opts.timer) columns.push({ header: "Timer", wrap: 1 });
   // "1000/nginx (+2)" fits in 15; programs give up width before addresses do.
   columns.push({
     header: "PID/Program",
@@ -138,10 +153,11 @@ export function renderConnections(
     minWidth: 15,
     lastResortWidth: 13,
     truncate: truncatePidProgram,
+    wrap: 5,
   });
   let marked = false;
   const rules = socketRules(snapshot, { udpServices: opts.udpServices });
-  const rows = connections.map((c) => {
+  const rows: Row[] = connections.map((c): Row[] => {
     const filtered = opts.filtered !== undefined && isListener(c, rules) &&
       opts.filtered.has(listenerKey(c));
     marked ||= filtered;
@@ -149,15 +165,21 @@ export function renderConnections(
       protoLabel(c),
       String(c.recvQ),
       String(c.sendQ),
-      endpointText(c.localAddress, c.localPort),
+      endpointText(c.localAddress, c.localPort, c.interface),
       endpointText(c.remoteAddress, c.remotePort),
       filtered ? `${c.state}*` : isUdpClient(c, rules) ? CLIENT_STATE : c.state,
     ];
     if (opts.user) row.push(userCell(snapshot, c));
     if (opts.inode) row.push(c.inode === undefined ? "-" : String(c.inode));
+    if (opts.cgroup) row.push(c.cgroupId === undefined ? "-" : String(c.cgroupId));
+    if (opts.timer) row.push(c.timer === undefined ? "-" : timerText(c.timer));
     row.push(pidProgram(snapshot, c));
-    return row;
-  });
+    // ss -ti: the session's tcp_info on a line of its own under it (ss indents with a tab).
+    if (opts.tcpInfo && c.tcpInfo !== undefined) {
+      return [row, { line: `    ${tcpInfoText(c.tcpInfo)}` }];
+    }
+    return [row];
+  }).flat();
   const table = renderTable(columns, rows, {
     paint: opts.paint ?? PLAIN,
     width: opts.width,

@@ -3,7 +3,7 @@
  * traffic (bytes, packets, errors, drops), then the interface's flags, MAC and addresses.
  */
 import type { NetInterface } from "../model.ts";
-import { type Column, type Paint, PLAIN, renderTable, type Row } from "./table.ts";
+import { type Column, type Paint, PLAIN, renderTable, type Row, truncateMiddle } from "./table.ts";
 
 /** How to lay out the interfaces view. */
 export interface InterfaceTableOptions {
@@ -49,7 +49,7 @@ export function renderInterfaces(
   opts: InterfaceTableOptions = {},
 ): string {
   const columns: Column[] = [
-    { header: "Iface", shrink: true, minWidth: 8 },
+    { header: "Iface", shrink: true, minWidth: 8, truncate: truncateMiddle },
     { header: "MTU", align: "right" },
     {
       header: "State",
@@ -57,9 +57,9 @@ export function renderInterfaces(
     },
     { header: "Dir" },
     { header: "Bytes", align: "right" },
-    { header: "Packets", align: "right" },
-    { header: "Errors", align: "right", color: warnNonZero },
-    { header: "Drops", align: "right", color: warnNonZero },
+    { header: "Packets", align: "right", wrap: 3 },
+    { header: "Errors", align: "right", color: warnNonZero, wrap: 2 },
+    { header: "Drops", align: "right", color: warnNonZero, wrap: 1 },
   ];
   const rows = interfaces.flatMap(interfaceRows);
   return renderTable(columns, rows, { paint: opts.paint ?? PLAIN, width: opts.width });

@@ -9,7 +9,7 @@ import { type PortPath, type PortSocket, processesOf } from "../view/port.ts";
 import { groupByNamespace, recordNamespaceTitle } from "../view/namespaces.ts";
 import { endpointText, protoLabel, renderConnections } from "./show_connections.ts";
 import { exposureLines, renderGroups } from "./show_namespaces.ts";
-import { displayText, type Paint, PLAIN, wrapText } from "./table.ts";
+import { displayText, foldLine, type Paint, PLAIN, wrapText } from "./table.ts";
 
 /** How to lay out the port report. */
 export interface PortReportOptions {
@@ -24,7 +24,7 @@ export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-function processBlock(p: ProcessInfo, paint: Paint): string {
+function processBlock(p: ProcessInfo, paint: Paint, width: number | undefined): string {
   const program = programName(p);
   // The process name too when the program rule chose another name (busybox httpd: "httpd").
   const head = [`pid ${p.pid}: ${program}${program === p.name ? "" : ` (process ${p.name})`}`];
@@ -32,11 +32,17 @@ function processBlock(p: ProcessInfo, paint: Paint): string {
   else if (p.uid !== undefined) head.push(`uid ${p.uid}`);
   if (p.startTime !== undefined) head.push(`started ${p.startTime}`);
   if (p.ppid !== undefined) head.push(`parent ${p.ppid}`);
-  const lines = [paint.bold(displayText(head.join(", ")))];
-  if (p.cmdline !== undefined && p.cmdline.length > 0) {
-    lines.push(`    command: ${displayText(p.cmdline.map(shellQuote).join(" "))}`);
-  }
-  if (p.exe !== undefined) lines.push(`    exe: ${displayText(p.exe)}`);
+  const fold = (l: string) => (width === undefined ? [l] : foldLine(l, width));
+  const lines = fold(displayText(head.join(", "))).map(paint.bold);
+  // Snapshots of an older nsnap carry a rewritten title's padding as trailing empty arguments.
+  const argv = p.cmdline ?? [];
+  let end = argv.length;
+  while (end > 0 && argv[end - 1] === "") end--;
+  // One argument is a title the process set for ps (nginx: worker process): shown as ps does;
+  // several are quoted where needed, so that the line can be pasted into a shell.
+  const command = end === 1 ? argv[0]! : argv.slice(0, end).map(shellQuote).join(" ");
+  if (end > 0) lines.push(...fold(`    command: ${displayText(command)}`));
+  if (p.exe !== undefined) lines.push(...fold(`    exe: ${displayText(p.exe)}`));
   return lines.join("\n");
 }
 
@@ -58,10 +64,12 @@ export function renderPortReport(
         paint,
         width: opts.width,
         user: true,
+        userFirst: true,
         filtered,
         udpServices: opts.udpServices,
-      }) + exposureLines(list),
+      }) + exposureLines(list, opts.width),
     paint,
+    opts.width,
   );
   const said = new Set<string>();
   const firewall: string[] = [];
@@ -77,14 +85,14 @@ export function renderPortReport(
       : "not evaluated";
     const [first, ...rest] = wrapText(
       displayText(`firewall: ${where} ${what}: ${s.firewallReason}`),
-      78,
+      (opts.width ?? 80) - 2,
     );
     firewall.push(first!, ...rest.map((l) => `  ${l}`));
   }
   if (firewall.length) text += "\n" + firewall.join("\n") + "\n";
   const procs = processesOf(sockets);
   if (procs.length > 0) {
-    text += "\n" + procs.map((p) => processBlock(p, paint)).join("\n") + "\n";
+    text += "\n" + procs.map((p) => processBlock(p, paint, opts.width)).join("\n") + "\n";
   }
   return text;
 }
@@ -103,13 +111,17 @@ function carrierWords(p: PortPath): string {
  * a DNAT rule on the host → container web 172.17.0.2:80, httpd (pid 901)`; ways to the same
  * place are one line.
  */
-export function renderPortPaths(snapshot: Snapshot, paths: readonly PortPath[]): string {
+export function renderPortPaths(
+  snapshot: Snapshot,
+  paths: readonly PortPath[],
+  width?: number,
+): string {
   const groups = new Map<string, PortPath[]>();
   for (const p of paths) {
     const k = [p.protocol, p.hostAddress, p.hostPort, p.namespace, p.toAddress, p.toPort].join(" ");
     groups.set(k, [...(groups.get(k) ?? []), p]);
   }
-  const lines = [...groups.values()].map((ways) => {
+  const lines = [...groups.values()].flatMap((ways) => {
     const p = ways[0]!;
     const carrier = ways.map(carrierWords).join(" and ").replace(/ on the host and /g, " and ");
     const where = p.namespace === undefined
@@ -125,11 +137,12 @@ export function renderPortPaths(snapshot: Snapshot, paths: readonly PortPath[]):
       : held.length
       ? `, ${[...new Set(held)].join(", ")}`
       : ", nothing listens there";
-    return displayText(
+    const line = displayText(
       `${p.protocol} port ${
         endpoint(p.hostAddress, p.hostPort)
       }: ${carrier} → ${where} ${to}${end}`,
     );
+    return width === undefined ? [line] : foldLine(line, width);
   });
   return lines.join("\n") + (lines.length ? "\n" : "");
 }

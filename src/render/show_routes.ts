@@ -1,6 +1,8 @@
 /**
  * The routing tables of `nsnap show -r`: one aligned table per kernel table, always numeric.
- * Multipath routes list each next hop on its own line below the route.
+ * Multipath routes list each next hop on its own line below the route. In a width, addresses and
+ * interface names are shortened in their middle (never so far that two become alike), then
+ * Source, Scope, Proto, Metric and Gateway move under the route, in that order.
  */
 import type { Route } from "../model.ts";
 import type { RouteTable } from "../view/routes.ts";
@@ -46,12 +48,12 @@ export function renderRoutes(tables: readonly RouteTable[], opts: RouteTableOpti
     const withType = routes.some((r) => r.type !== "unicast");
     const columns: Column[] = [
       { header: "Destination", shrink: true, minWidth: 18, truncate: truncateMiddle },
-      { header: "Gateway", shrink: true, minWidth: 15, truncate: truncateMiddle },
-      { header: "Iface", shrink: true, minWidth: 6 },
-      { header: "Metric", align: "right" },
-      { header: "Proto" },
-      { header: "Scope" },
-      { header: "Source", shrink: true, minWidth: 15, truncate: truncateMiddle },
+      { header: "Gateway", shrink: true, minWidth: 15, truncate: truncateMiddle, wrap: 5 },
+      { header: "Iface", shrink: true, minWidth: 6, truncate: truncateMiddle },
+      { header: "Metric", align: "right", wrap: 4 },
+      { header: "Proto", wrap: 3 },
+      { header: "Scope", wrap: 2 },
+      { header: "Source", shrink: true, minWidth: 15, truncate: truncateMiddle, wrap: 1 },
     ];
     if (withType) columns.unshift({ header: "Type" });
     const name = tableName(table);

@@ -17,7 +17,7 @@ import type {
 import { describeNeighbour } from "../net/neighbours.ts";
 import { describeQdisc } from "../net/qdiscs.ts";
 import { ruleAction, ruleSelectors } from "../net/rules.ts";
-import { displayText, type Paint, PLAIN, wrapText } from "./table.ts";
+import { displayText, fitText, foldLine, type Paint, PLAIN, wrapText } from "./table.ts";
 
 function family(f: string): string {
   return f === "inet6" ? "IPv6" : "IPv4";
@@ -52,32 +52,46 @@ function stateColor(n: Neighbour, paint: Paint): (s: string) => string {
   return (x) => x;
 }
 
-/** Neighbour entries as `ip neigh` prints them (proxy entries as `ip neigh show proxy`). */
-export function renderNeighbours(list: readonly Neighbour[], paint: Paint = PLAIN): string {
-  return list.map((n) => stateColor(n, paint)(displayText(describeNeighbour(n)))).join("\n") +
-    (list.length ? "\n" : "");
+/** A line folded to `width` (none: as it is), each piece painted. */
+function folded(line: string, width: number | undefined, paint: (s: string) => string): string[] {
+  return (width === undefined ? [line] : foldLine(line, width)).map(paint);
 }
 
-/** Settings as `sysctl` prints them: `name = value`. */
-export function renderSettings(settings: Settings): string {
+/**
+ * Neighbour entries as `ip neigh` prints them (proxy entries as `ip neigh show proxy`), a line
+ * longer than `width` folded.
+ */
+export function renderNeighbours(
+  list: readonly Neighbour[],
+  paint: Paint = PLAIN,
+  width?: number,
+): string {
+  return list.flatMap((n) => folded(displayText(describeNeighbour(n)), width, stateColor(n, paint)))
+    .join("\n") + (list.length ? "\n" : "");
+}
+
+/** Settings as `sysctl` prints them: `name = value`, a line longer than `width` folded. */
+export function renderSettings(settings: Settings, width?: number): string {
   const lines = Object.keys(settings).sort().map((k) => displayText(`${k} = ${settings[k]}`));
-  return lines.length ? lines.join("\n") + "\n" : "";
+  return lines.length ? fitText(lines.join("\n"), width) + "\n" : "";
 }
 
-/** Qdiscs as `tc -s qdisc` prints them, counters exact. */
-export function renderQdiscs(list: readonly Qdisc[], paint: Paint = PLAIN): string {
+/** Qdiscs as `tc -s qdisc` prints them, counters exact, a line longer than `width` folded. */
+export function renderQdiscs(list: readonly Qdisc[], paint: Paint = PLAIN, width?: number): string {
   const out: string[] = [];
   for (const q of list) {
-    out.push(paint.bold(displayText(describeQdisc(q))));
+    out.push(...folded(displayText(describeQdisc(q)), width, paint.bold));
     const s = q.stats;
     if (!s) continue;
     // Plain digits, as tc prints them.
     const n = (v: bigint | undefined) => (v === undefined ? "?" : String(v));
     const drops = s.drops !== undefined && s.drops > 0n ? paint.red(n(s.drops)) : n(s.drops);
+    const sent = ` Sent ${n(s.bytes)} bytes ${n(s.packets)} pkt (dropped ${
+      n(s.drops)
+    }, overlimits ${n(s.overlimits)} requeues ${n(s.requeues)})`;
+    // Painted after folding, so that a fold never splits a colour code.
     out.push(
-      ` Sent ${n(s.bytes)} bytes ${n(s.packets)} pkt (dropped ${drops}, overlimits ${
-        n(s.overlimits)
-      } requeues ${n(s.requeues)})`,
+      ...folded(sent, width, (l) => l.replace(`dropped ${n(s.drops)},`, `dropped ${drops},`)),
     );
     out.push(` backlog ${n(s.backlog)}b ${n(s.qlen)}p`);
   }
@@ -132,8 +146,11 @@ function iptablesTable(t: FirewallTable): string[] {
   return out;
 }
 
-/** The firewall as `nft list ruleset` (and `iptables-save -c`) print it. */
-export function renderFirewall(f: Firewall): string {
+/**
+ * The firewall as `nft list ruleset` (and `iptables-save -c`) print it; a rule longer than
+ * `width` is folded (`-W` keeps the text that can be pasted back whole).
+ */
+export function renderFirewall(f: Firewall, width?: number): string {
   const blocks = f.tables.map((t) => (t.syntax === "nft" ? nftTable(t) : iptablesTable(t)));
-  return blocks.length ? blocks.map((b) => b.join("\n")).join("\n") + "\n" : "";
+  return blocks.length ? fitText(blocks.map((b) => b.join("\n")).join("\n"), width) + "\n" : "";
 }

@@ -61,10 +61,24 @@ export interface Column {
   /** When every column is at `minWidth` and the table is still too wide, it may go down to this. */
   lastResortWidth?: number;
   /** Shortens a value to `width` columns (default: cut the end and mark it with "…"). */
-  truncate?: (value: string, width: number) => string;
+  truncate?: Truncate;
+  /** Values this column never cuts (an IPv4 endpoint): the column is at least as wide. */
+  keepWhole?: (value: string) => boolean;
+  /**
+   * When the row cannot fit even with every column shrunk, this column may leave it and be
+   * printed under the row as `Header value` (left out where the cell is empty or `-`, nothing);
+   * the lowest number leaves first, columns with the same number together. Columns without it
+   * stay in the row.
+   */
+  wrap?: number;
+  /** The name before its value on the continuation line (default: the header). */
+  label?: string;
   /** Colour for a cell, given its plain value. */
   color?: (value: string, paint: Paint) => ((s: string) => string) | undefined;
 }
+
+/** Shortens a value to at most `width` terminal columns. */
+export type Truncate = (value: string, width: number) => string;
 
 /** A row: one cell per column, or a free line printed as it is (continuation lines). */
 export type Row = readonly string[] | { line: string };
@@ -147,6 +161,13 @@ function pad(s: string, width: number, align: "left" | "right"): string {
   return align === "right" ? fill + s : s + fill;
 }
 
+/** Where each column goes: its width, and whether it left the row for the continuation line. */
+export interface TableLayout {
+  widths: number[];
+  /** Columns printed under their row as `Header value` rather than in it, in column order. */
+  moved: number[];
+}
+
 /** Works out column widths: natural widths, then shrink the widest shrinkable ones to fit. */
 export function columnWidths(
   columns: readonly Column[],
@@ -154,41 +175,129 @@ export function columnWidths(
   width?: number,
   gap = 2,
 ): number[] {
-  const widths = columns.map((c) => textWidth(c.header));
+  return layoutColumns(columns, rows, width, gap).widths;
+}
+
+/** The cells of column `i`, each distinct value once. */
+function distinctCells(rows: readonly Row[], i: number): string[] {
+  const seen = new Set<string>();
+  for (const row of rows) {
+    if (Array.isArray(row)) {
+      const v = (row as readonly string[])[i];
+      if (v !== undefined) seen.add(v);
+    }
+  }
+  return [...seen];
+}
+
+/** True when cutting every value to `width` keeps different values different. */
+function staysDistinct(values: readonly string[], width: number, cut: Truncate): boolean {
+  const shown = new Set<string>();
+  for (const v of values) {
+    const t = textWidth(v) <= width ? v : cut(v, width);
+    if (shown.has(t)) return false;
+    shown.add(t);
+  }
+  return true;
+}
+
+/**
+ * The narrowest width, from `floor` up to `natural`, at which the column's values stay different
+ * from each other once cut (`veth-a0` and `veth-b0` never both become `veth-…`), and values the
+ * column keeps whole (`keepWhole`) are not cut at all.
+ */
+function distinctFloor(col: Column, values: readonly string[], floor: number, natural: number) {
+  let lo = floor;
+  for (const v of values) {
+    if (col.keepWhole?.(v)) lo = Math.max(lo, Math.min(textWidth(v), natural));
+  }
+  const cut = col.truncate ?? truncateEnd;
+  if (lo >= natural || staysDistinct(values, lo, cut)) return Math.min(lo, natural);
+  // Cutting less rarely merges values that cutting more kept apart: search, then make sure.
+  let bad = lo, good = natural;
+  while (good - bad > 1) {
+    const mid = (bad + good) >> 1;
+    if (staysDistinct(values, mid, cut)) good = mid;
+    else bad = mid;
+  }
+  while (good < natural && !staysDistinct(values, good, cut)) good++;
+  return good;
+}
+
+/**
+ * Lays a table out in `width` columns: shrinkable columns give up width first (lowest rank
+ * first, down to their minimum and then their last resort, never below the width that keeps
+ * their values distinct); when that is not enough, the columns that may wrap leave the row, the
+ * lowest `wrap` first, to be printed under it.
+ */
+export function layoutColumns(
+  columns: readonly Column[],
+  rows: readonly Row[],
+  width?: number,
+  gap = 2,
+): TableLayout {
+  const natural = columns.map((c) => textWidth(c.header));
   for (const row of rows) {
     if (!Array.isArray(row)) continue;
     (row as readonly string[]).forEach((cell, i) => {
-      if (i < widths.length) {
-        widths[i] = Math.max(widths[i]!, Math.min(textWidth(cell), MAX_CELL_WIDTH));
+      if (i < natural.length) {
+        natural[i] = Math.max(natural[i]!, Math.min(textWidth(cell), MAX_CELL_WIDTH));
       }
     });
   }
-  if (width === undefined) return widths;
-  const total = () => widths.reduce((a, b) => a + b, 0) + gap * (columns.length - 1);
-  // Columns of the lowest rank give up width first, down to their last-resort width, before the
-  // next rank is touched; within a rank the widest column goes first.
-  const soft = columns.map((c) => Math.max(c.minWidth ?? textWidth(c.header), 1));
-  const hard = columns.map((c, i) =>
-    Math.max(Math.min(c.lastResortWidth ?? soft[i]!, soft[i]!), 1)
-  );
-  const ranks = [...new Set(columns.filter((c) => c.shrink).map((c) => c.rank ?? 0))].sort((a, b) =>
-    a - b
-  );
-  for (const rank of ranks) {
-    for (const floor of [soft, hard]) {
-      while (total() > width) {
-        let pick = -1;
-        for (let i = 0; i < columns.length; i++) {
-          const c = columns[i]!;
-          if (!c.shrink || (c.rank ?? 0) !== rank || widths[i]! <= floor[i]!) continue;
-          if (pick < 0 || widths[i]! > widths[pick]!) pick = i;
+  if (width === undefined) return { widths: natural, moved: [] };
+  const floors = new Map<number, [number, number]>();
+  const floorsOf = (i: number): [number, number] => {
+    let f = floors.get(i);
+    if (f === undefined) {
+      const c = columns[i]!;
+      const soft = Math.max(c.minWidth ?? textWidth(c.header), 1);
+      const hard = Math.max(Math.min(c.lastResortWidth ?? soft, soft), 1);
+      const values = distinctCells(rows, i);
+      const least = distinctFloor(c, values, hard, natural[i]!);
+      f = [Math.max(soft, least), Math.max(hard, least)];
+      floors.set(i, f);
+    }
+    return f;
+  };
+  // Columns with the same `wrap` leave together (Recv-Q and Send-Q).
+  const steps = [...new Set(columns.map((c) => c.wrap).filter((w) => w !== undefined))]
+    .sort((a, b) => a - b);
+  let best: TableLayout = { widths: natural, moved: [] };
+  for (let k = 0; k <= steps.length; k++) {
+    const moved = new Set(
+      columns.map((
+        c,
+        i,
+      ) => (c.wrap !== undefined && c.wrap <= (steps[k - 1] ?? -Infinity) ? i : -1))
+        .filter((i) => i >= 0),
+    );
+    const widths = [...natural];
+    const inRow = columns.map((_, i) => !moved.has(i));
+    const total = () =>
+      widths.reduce((a, w, i) => a + (inRow[i] ? w : 0), 0) +
+      gap * (inRow.filter(Boolean).length - 1);
+    const ranks = [...new Set(columns.filter((c) => c.shrink).map((c) => c.rank ?? 0))]
+      .sort((a, b) => a - b);
+    for (const rank of ranks) {
+      for (const floor of [0, 1]) {
+        while (total() > width) {
+          let pick = -1;
+          for (let i = 0; i < columns.length; i++) {
+            const c = columns[i]!;
+            if (!inRow[i] || !c.shrink || (c.rank ?? 0) !== rank) continue;
+            if (widths[i]! <= floorsOf(i)[floor]!) continue;
+            if (pick < 0 || widths[i]! > widths[pick]!) pick = i;
+          }
+          if (pick < 0) break;
+          widths[pick]!--;
         }
-        if (pick < 0) break;
-        widths[pick]!--;
       }
     }
+    best = { widths, moved: [...moved].sort((a, b) => a - b) };
+    if (total() <= width) break;
   }
-  return widths;
+  return best;
 }
 
 /** Renders rows under a header line as an aligned table; returns lines without trailing spaces. */
@@ -204,27 +313,117 @@ export function renderTable(
       ? (row as readonly string[]).map(displayCell)
       : { line: displayText((row as { line: string }).line) }
   );
-  const widths = columnWidths(columns, shown, opts.width, gap);
+  const { widths, moved } = layoutColumns(columns, shown, opts.width, gap);
+  const away = new Set(moved);
+  const kept = columns.map((_, i) => i).filter((i) => !away.has(i));
   const sep = " ".repeat(gap);
   const line = (cells: readonly string[], header: boolean) =>
-    columns.map((col, i) => {
+    kept.map((i, n) => {
+      const col = columns[i]!;
       const w = widths[i]!;
       let v = cells[i] ?? "";
       if (textWidth(v) > w) v = (col.truncate ?? truncateEnd)(v, w);
-      const last = i === columns.length - 1;
+      const last = n === kept.length - 1;
       const align = col.align ?? "left";
       const padded = last && align === "left" ? v : pad(v, w, align);
       if (header) return padded;
       const color = col.color?.(cells[i] ?? "", paint);
       return color ? color(padded) : padded;
     }).join(sep).trimEnd();
+  const fold = (text: string) => opts.width === undefined ? [text] : foldLine(text, opts.width);
   const out = [paint.bold(line(columns.map((c) => c.header), true))];
   for (const row of shown) {
-    out.push(
-      Array.isArray(row) ? line(row as readonly string[], false) : (row as { line: string }).line,
-    );
+    if (!Array.isArray(row)) {
+      out.push(...fold((row as { line: string }).line));
+      continue;
+    }
+    const cells = row as readonly string[];
+    out.push(line(cells, false));
+    const under = moved.map((i) => [columns[i]!, cells[i] ?? ""] as const)
+      .filter(([, v]) => v !== "" && v !== "-").map(([c, v]) => `${c.label ?? c.header} ${v}`);
+    if (under.length) out.push(...continuation(under, opts.width));
   }
   return out.join("\n") + "\n";
+}
+
+/** How far a row's continuation line (the columns that did not fit) is indented. */
+export const CONTINUATION_INDENT = 4;
+
+/**
+ * The continuation lines of a row: its `Header value` pairs, two spaces apart, as many to a line
+ * as fit; a pair is never split from its label unless it is longer than a line by itself.
+ */
+function continuation(pairs: readonly string[], width: number | undefined): string[] {
+  const indent = " ".repeat(CONTINUATION_INDENT);
+  if (width === undefined) return [indent + pairs.join("  ")];
+  const lines: string[] = [];
+  let line = "";
+  for (const pair of pairs) {
+    if (line !== "" && textWidth(indent + line + "  " + pair) <= width) {
+      line += "  " + pair;
+      continue;
+    }
+    if (line !== "") lines.push(indent + line);
+    line = pair;
+    if (textWidth(indent + pair) > width) {
+      lines.push(...foldLine(indent + pair, width));
+      line = "";
+    }
+  }
+  if (line !== "") lines.push(indent + line);
+  return lines;
+}
+
+/** Terminal columns of a line's leading blanks: a tab runs to the next multiple of 8. */
+function indentWidth(blanks: string): number {
+  let w = 0;
+  for (const c of blanks) w = c === "\t" ? w + 8 - (w % 8) : w + 1;
+  return w;
+}
+
+/**
+ * Folds a line longer than `width` at spaces; the lines after the first are indented two more
+ * than it, and a word longer than a line is cut into pieces (all of it shown). Leading tabs
+ * count as a terminal draws them.
+ * @example
+ * ```ts
+ * import { foldLine } from "./table.ts";
+ * foldLine("  tcp 0.0.0.0:80: published on host 127.0.0.1:8080", 30);
+ * // ["  tcp 0.0.0.0:80: published on", "    host 127.0.0.1:8080"]
+ * ```
+ */
+export function foldLine(text: string, width: number): string[] {
+  const blanks = /^[ \t]*/.exec(text)![0];
+  const indent = indentWidth(blanks);
+  const body = text.slice(blanks.length);
+  if (indent + textWidth(body) <= width) return [text];
+  const lines: string[] = [];
+  let prefix = blanks, used = indent, line = "";
+  const room = () => Math.max(width - used, 8);
+  const flush = (l: string) => {
+    lines.push(prefix + l);
+    prefix = blanks + "  ";
+    used = indent + 2;
+    line = "";
+  };
+  for (const word of body.split(" ")) {
+    let w = word;
+    if (line !== "" && textWidth(line) + 1 + textWidth(w) > room()) flush(line);
+    while (line === "" && textWidth(w) > room()) {
+      const piece = fitting(graphemes(w), room());
+      flush(piece);
+      w = w.slice(piece.length);
+    }
+    line = line === "" ? w : `${line} ${w}`;
+  }
+  if (line !== "") lines.push(prefix + line);
+  return lines;
+}
+
+/** Folds every line of `text` (foldLine) to `width`; no width: the text as it is. */
+export function fitText(text: string, width: number | undefined): string {
+  if (width === undefined) return text;
+  return text.split("\n").flatMap((l) => foldLine(l, width)).join("\n");
 }
 
 /** Splits text into lines of at most `width` columns at spaces; a longer word gets a line. */

@@ -86,6 +86,24 @@ function verb(c: Change): string {
       return c.exposure === "moved"
         ? `moved to ${c.after.address}`
         : `${c.exposure} to ${c.after.address}`;
+    case "unix-listener-opened":
+    case "raw-socket-opened":
+    case "packet-socket-opened":
+      return "opened";
+    case "unix-listener-closed":
+    case "raw-socket-closed":
+    case "packet-socket-closed":
+      return "closed";
+    case "unix-listener-owner-changed":
+      return `taken over by ${c.after.program ?? "an unknown program"}`;
+    case "unix-listener-restarted":
+      return "restarted";
+    case "listener-queue-full":
+      return `had its accept queue at ${c.queue} of ${c.limit}`;
+    case "session-retransmits":
+      return `retransmitted ${c.retransmits} segments`;
+    case "session-rtt-changed":
+      return `saw its round-trip time go to ${(c.after.rttUs / 1000).toFixed(1)} ms`;
     case "session-unanswered":
       return "left unanswered";
     case "session-state-buildup":
@@ -163,6 +181,10 @@ function thingOf(c: Change): string {
       return side.title.includes(id.replace(/^[a-z]+:/, "")) ? side.title : `${side.title} (${id})`;
     }
     case "listeners": {
+      if (k.path !== undefined) {
+        const p = program(c);
+        return `UNIX listener ${String(k.path)}${p ? ` (${p})` : ""}`;
+      }
       const where = k.address === undefined
         ? `${k.protocol} port ${k.port}`
         : `${k.protocol} ${endpoint(String(k.address), Number(k.port))}`;
@@ -171,9 +193,19 @@ function thingOf(c: Change): string {
     }
     case "sessions": {
       if (k.state !== undefined) return `TCP ${k.state} sockets`;
+      if (k.direction === "inbound") {
+        return `${k.protocol} connections from ${String(k.remoteAddress)} to port ${k.localPort}`;
+      }
       return `${k.protocol} connections to ${
         endpoint(String(k.remoteAddress), Number(k.remotePort))
       }`;
+    }
+    case "sockets": {
+      const what = k.ipProtocol !== undefined
+        ? `raw socket (IP protocol ${k.ipProtocol})`
+        : `packet socket (${k.type}, protocol ${k.protocol})`;
+      const dev = k.interface === undefined ? "" : ` on ${String(k.interface)}`;
+      return `${what}${dev} of ${k.program === "" ? "an unknown program" : String(k.program)}`;
     }
     case "routes": {
       const r = ((c as { after?: Route }).after ?? (c as { before?: Route }).before)!;

@@ -39,6 +39,9 @@ export interface PortSocket extends ConnectionRecord {
 export interface PortFilter {
   tcp?: boolean | undefined;
   udp?: boolean | undefined;
+  /** One address family only (`-4`, `-6`); neither or both: both. */
+  inet4?: boolean | undefined;
+  inet6?: boolean | undefined;
   udpServices?: readonly PortRange[] | undefined;
 }
 
@@ -50,7 +53,14 @@ export function socketsOnPort(
 ): PortSocket[] {
   const rules = viewRules(snapshot, filter.udpServices);
   const verdicts = listenerVerdicts(snapshot);
-  return selectConnections(snapshot, { all: true, port, tcp: filter.tcp, udp: filter.udp }).map(
+  return selectConnections(snapshot, {
+    all: true,
+    port,
+    tcp: filter.tcp,
+    udp: filter.udp,
+    inet4: filter.inet4,
+    inet6: filter.inet6,
+  }).map(
     (c) => ({
       ...connectionRecord(snapshot, c, rules, verdicts),
       processes: holders(c)

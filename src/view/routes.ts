@@ -26,11 +26,19 @@ export interface RouteTable {
   routes: Route[];
 }
 
-/** Groups routes by table (main first, then ascending), keeping only `table` when given. */
-export function selectRoutes(snapshot: Snapshot, table?: number): RouteTable[] {
+/**
+ * Groups routes by table (main first, then ascending), keeping only `table` when given and only
+ * one address family when `family` is given (`-4`, `-6`).
+ */
+export function selectRoutes(
+  snapshot: Snapshot,
+  table?: number,
+  family?: "inet" | "inet6",
+): RouteTable[] {
   const byTable = new Map<number, Route[]>();
   for (const r of snapshot.routes) {
     if (table !== undefined && r.table !== table) continue;
+    if (family !== undefined && r.family !== family) continue;
     const list = byTable.get(r.table) ?? [];
     list.push(r);
     byTable.set(r.table, list);

@@ -23,6 +23,10 @@ import { canonicalState, SOCKET_STATES } from "../net/states.ts";
 export interface ConnectionFilter {
   tcp?: boolean | undefined;
   udp?: boolean | undefined;
+  /** IPv4 sockets (`-4`); with neither or both of `inet4`/`inet6`, both families. */
+  inet4?: boolean | undefined;
+  /** IPv6 sockets (`-6`), IPv4-mapped ones and dual-stack `[::]` listeners included. */
+  inet6?: boolean | undefined;
   /** Listeners only (`-l`). */
   listening?: boolean | undefined;
   /** Listeners and everything else (`-a`). */
@@ -65,8 +69,8 @@ export function normalizeState(text: string): string {
   return name;
 }
 
-/** Every pid holding a socket: `pids` when recorded, else the owner. */
-export function holders(c: Connection): number[] {
+/** Every pid holding a socket (of any kind): `pids` when recorded, else the owner. */
+export function holders(c: Pick<Connection, "pid" | "pids">): number[] {
   if (c.pids && c.pids.length > 0) return c.pids;
   return c.pid === undefined ? [] : [c.pid];
 }
@@ -85,6 +89,7 @@ export function selectConnections(snapshot: Snapshot, filter: ConnectionFilter):
   if (filter.tcp) protocols.add("tcp");
   if (filter.udp) protocols.add("udp");
   if (protocols.size === 0) protocols.add("tcp").add("udp");
+  const family = filter.inet4 === filter.inet6 ? undefined : filter.inet4 ? "inet" : "inet6";
   const states = filter.state && filter.state.length > 0 ? new Set(filter.state) : undefined;
   const every = filter.all || states !== undefined;
   let cidr: Cidr | undefined;
@@ -100,6 +105,7 @@ export function selectConnections(snapshot: Snapshot, filter: ConnectionFilter):
   const rules = viewRules(snapshot, filter.udpServices);
   return snapshot.connections.filter((c) => {
     if (!protocols.has(c.protocol)) return false;
+    if (family !== undefined && c.family !== family) return false;
     if (!every && isListener(c, rules) !== Boolean(filter.listening)) return false;
     if (states && !states.has(c.state)) return false;
     if (filter.port !== undefined && c.localPort !== filter.port && c.remotePort !== filter.port) {

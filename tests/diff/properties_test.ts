@@ -100,14 +100,23 @@ const MIRROR: Record<string, string> = {
   "firewall-rule-removed": "firewall-rule-added",
   "firewall-chain-added": "firewall-chain-removed",
   "firewall-chain-removed": "firewall-chain-added",
+  "unix-listener-opened": "unix-listener-closed",
+  "unix-listener-closed": "unix-listener-opened",
+  "raw-socket-opened": "raw-socket-closed",
+  "raw-socket-closed": "raw-socket-opened",
+  "packet-socket-opened": "packet-socket-closed",
+  "packet-socket-closed": "packet-socket-opened",
 };
 
 /**
  * Kinds that have no mirror by design: a neighbour that failed is reported, one that resolved
  * again is a `neighbour-changed` (and a dynamic entry that went away is no change); drops and a
- * filling conntrack table are counters.
+ * filling conntrack table are counters, and so are retransmits and a filling accept queue.
  */
 const ONE_WAY = new Set([
+  // Retransmits and a filling accept queue only grow that way; an RTT move mirrors itself.
+  "session-retransmits",
+  "listener-queue-full",
   "neighbour-failed",
   "neighbour-changed",
   "qdisc-drops",
@@ -171,6 +180,9 @@ function shuffled(s: Snapshot, seed: number): Snapshot {
     counters: reverseKeys(Object.fromEntries(
       Object.entries(s.counters).map(([g, v]) => [g, reverseKeys(v)]),
     )),
+    ...(s.unixSockets ? { unixSockets: shuffle(s.unixSockets, seed + 10) } : {}),
+    ...(s.rawSockets ? { rawSockets: shuffle(s.rawSockets, seed + 11) } : {}),
+    ...(s.packetSockets ? { packetSockets: shuffle(s.packetSockets, seed + 12) } : {}),
     ...(s.rules ? { rules: shuffle(s.rules, seed + 5) } : {}),
     ...(s.neighbours ? { neighbours: shuffle(s.neighbours, seed + 6) } : {}),
     ...(s.qdiscs ? { qdiscs: shuffle(s.qdiscs, seed + 7) } : {}),

@@ -32,6 +32,7 @@ import { conn, iface, listen, proc, procs, route, snap } from "./_build.ts";
 import { scenarioAfter, scenarioBefore } from "./_scenario.ts";
 import { namespacedPair } from "./_namespaces.ts";
 import { routingPair } from "./_routing.ts";
+import { socketsPair } from "./_sockets.ts";
 
 const COMMITTED = `${ROOT}schema/nsnap-diff-v1.schema.json`;
 const published = JSON.parse(readFileSync(COMMITTED, "utf8"));
@@ -136,6 +137,11 @@ function extraDocuments(): DiffDocument[] {
   ));
   // Captures across namespaces: containers started, stopped, replaced, published anew.
   docs.push(diffSnapshots(...namespacedPair()));
+  // Netlink facts: UNIX listeners, raw and packet sockets, tcp_info, a full accept queue.
+  const [sa, sb] = socketsPair();
+  docs.push(diffSnapshots(sa, sb));
+  // The other way round: raw and packet sockets closed.
+  docs.push(diffSnapshots(sb, sa, { only: ["sockets"] }));
   return docs;
 }
 

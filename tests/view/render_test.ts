@@ -171,3 +171,13 @@ test("shellQuote() leaves plain words alone and quotes the rest so it can be pas
   assert.equal(shellQuote("it's"), `'it'\\''s'`);
   assert.equal(shellQuote(""), "''");
 });
+
+test("renderPortReport() shows a title the process wrote over its argv as ps does, padding dropped", () => {
+  const snap = sampleSnapshot();
+  // An older nsnap split the worker's NUL padding into empty arguments.
+  snap.processes["1001"]!.cmdline = ["nginx: worker process", "", "", "", ""];
+  snap.processes["1002"]!.cmdline = ["sh", "-c", "", "x"];
+  const text = renderPortReport(snap, socketsOnPort(snap, 80), { width: 80 });
+  assert.ok(text.includes("\n    command: nginx: worker process\n"), text);
+  assert.ok(text.includes("\n    command: sh -c '' x\n"), text);
+});

@@ -8,6 +8,7 @@ import { parseProcPidStat } from "../../parse/linux/proc_pid_stat.ts";
 import { parseEtcPasswd } from "../../parse/linux/etc_passwd.ts";
 import { invokedAs } from "../../net/programs.ts";
 import { maskCmdline } from "../mask.ts";
+import { parseProcPidCmdline } from "../../parse/linux/proc_pid_cmdline.ts";
 import { readText, under } from "./files.ts";
 import { hostText } from "../../util/host_text.ts";
 
@@ -66,8 +67,8 @@ export function readProcesses(
     }
     // The invoked name is read always (the program rule needs it); the rest only when asked.
     const raw = readText(`${base}/cmdline`);
-    if (raw !== undefined && raw !== "") {
-      const argv = raw.replace(/\0$/, "").split("\0");
+    const argv = raw === undefined ? [] : parseProcPidCmdline(raw);
+    if (argv.length > 0) {
       const name = invokedAs(argv);
       if (name !== undefined) info.invokedAs = maskCmdline([name])[0]!;
       if (opts.cmdline) info.cmdline = maskCmdline(argv);

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../../helpers/cli.ts";
 import { canUseNetns, type Netns } from "../../helpers/netns.ts";
@@ -133,3 +133,31 @@ export function childrenOf(pid: number): number[] {
 }
 
 export { asNobody, NOBODY, sharedDir } from "../../helpers/users.ts";
+
+/**
+ * An nginx command line serving `listen` (200 "ok") with 2 workers, everything under `dir`; the
+ * master runs as root and the workers as nobody.
+ */
+export function nginxPrefix(dir: string, listen: string): string[] {
+  mkdirSync(join(dir, "logs"), { recursive: true });
+  const conf = join(dir, "nginx.conf");
+  writeFileSync(
+    conf,
+    [
+      "user nobody nogroup;",
+      "worker_processes 2;",
+      "daemon off;",
+      `pid ${dir}/nginx.pid;`,
+      `error_log ${dir}/logs/error.log;`,
+      "events { worker_connections 64; }",
+      "http {",
+      "  access_log off;",
+      ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) =>
+        `  ${t}_temp_path ${dir}/${t};`
+      ),
+      `  server { listen ${listen}; return 200 "ok\\n"; }`,
+      "}",
+    ].join("\n") + "\n",
+  );
+  return ["nginx", "-p", dir, "-c", conf, "-e", join(dir, "logs/error.log")];
+}

@@ -78,7 +78,7 @@ test("an unknown kind in --fail-on exits 2 naming it, with no stack trace", () =
 test("an unknown --only section and a missing file exit 2", () => {
   withFiles({}, (dir) => {
     assert.equal(
-      runCli(["diff", "before.json", "after.json", "--only", "sockets"], { cwd: dir }).code,
+      runCli(["diff", "before.json", "after.json", "--only", "socks"], { cwd: dir }).code,
       2,
     );
     const r = runCli(["diff", "before.json", "gone.json"], { cwd: dir });

@@ -7,7 +7,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../../helpers/cli.ts";
 import { copyBinary, runBare } from "../../helpers/binary.ts";
@@ -19,6 +19,7 @@ import {
   diff,
   headline,
   kindsIn,
+  nginxPrefix,
   NOBODY,
   nsRun,
   sharedDir,
@@ -29,31 +30,6 @@ import {
 } from "./_servers.ts";
 
 const NGINX_ADDR = "127.0.0.1:7210";
-
-/** An nginx prefix: master as root, 2 workers as nobody, everything under `dir`. */
-function nginxPrefix(dir: string): string[] {
-  mkdirSync(join(dir, "logs"), { recursive: true });
-  const conf = join(dir, "nginx.conf");
-  writeFileSync(
-    conf,
-    [
-      "user nobody nogroup;",
-      "worker_processes 2;",
-      "daemon off;",
-      `pid ${dir}/nginx.pid;`,
-      `error_log ${dir}/logs/error.log;`,
-      "events { worker_connections 64; }",
-      "http {",
-      "  access_log off;",
-      ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) =>
-        `  ${t}_temp_path ${dir}/${t};`
-      ),
-      `  server { listen ${NGINX_ADDR}; return 200 "ok\\n"; }`,
-      "}",
-    ].join("\n") + "\n",
-  );
-  return ["nginx", "-p", dir, "-c", conf, "-e", join(dir, "logs/error.log")];
-}
 
 /** Starts nginx in the namespace and waits for its two workers and its listener. */
 async function startNginx(
@@ -89,7 +65,7 @@ test(
     const home = sharedDir("nginx");
     try {
       await withNetns("nginx", async (ns) => {
-        const argv = nginxPrefix(join(home, "nginx"));
+        const argv = nginxPrefix(join(home, "nginx"), NGINX_ADDR);
         const bin = copyBinary(home);
         const file = (n: string) => join(home, n);
         const asUser = (name: string) => {
