@@ -396,10 +396,11 @@ test("`nsnap port N DIR` names each socket's namespace and a container listener'
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
       r.stdout,
-      "Host     Namespace     Proto Local Address Foreign Address State  User PID/Program\n" +
-        "docker-1 container web tcp   0.0.0.0:80    0.0.0.0:*       LISTEN 0    100/httpd\n" +
-        "docker-2 container new tcp   0.0.0.0:80    0.0.0.0:*       LISTEN 0    400/httpd\n" +
-        "docker-2 container web tcp   0.0.0.0:80    0.0.0.0:*       LISTEN 0    300/httpd\n" +
+      // 80 columns: the namespace is shortened while it stays distinct; its line says it whole.
+      "Host     Namespace    Proto Local Address Foreign Address State  User PID/Program\n" +
+        "docker-1 container w… tcp   0.0.0.0:80    0.0.0.0:*       LISTEN 0    100/httpd\n" +
+        "docker-2 container n… tcp   0.0.0.0:80    0.0.0.0:*       LISTEN 0    400/httpd\n" +
+        "docker-2 container w… tcp   0.0.0.0:80    0.0.0.0:*       LISTEN 0    300/httpd\n" +
         "  docker-1: container web tcp 0.0.0.0:80: published on host 127.0.0.1:8080\n" +
         "  docker-2: container new tcp 0.0.0.0:80: published on host 0.0.0.0:8081\n" +
         "  docker-2: container web tcp 0.0.0.0:80: published on host 0.0.0.0:8080,\n" +
