@@ -76,6 +76,21 @@ export function formatRate(v: number): string {
 }
 
 /**
+ * A per-second rate for a sentence: two decimals below 100 ("3.68", "<0.01"), whole numbers from
+ * there ("90,127"), where the cents of a large rate say nothing. Tables keep `formatRate`.
+ *
+ * @example
+ * ```ts
+ * import { formatRateInText } from "./format.ts";
+ * formatRateInText(90127.14); // "90,127"
+ * formatRateInText(3.676); // "3.68"
+ * ```
+ */
+export function formatRateInText(v: number): string {
+  return Math.abs(v) >= 100 ? grouped(decimalText(Math.round(v))) : formatRate(v);
+}
+
+/**
  * Plain decimal digits of `v`, never an exponent, no separators; `decimals` fixes the fraction.
  *
  * @example

@@ -1,7 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { decimalText, formatBytes, formatCount, formatPercent, formatRate } from "../src/format.ts";
+import {
+  decimalText,
+  formatBytes,
+  formatCount,
+  formatPercent,
+  formatRate,
+  formatRateInText,
+} from "../src/format.ts";
 
 test("formatBytes() counts in IEC units and prints whole values without a decimal", () => {
   assert.deepEqual(
@@ -29,6 +36,13 @@ test("formatRate() keeps two decimals and says <0.01 for a slow counter", () => 
   assert.deepEqual(
     [0, 0.001, 0.005, 3.676, 1210.784].map(formatRate),
     ["0.00", "<0.01", "0.01", "3.68", "1,210.78"],
+  );
+});
+
+test("formatRateInText() drops the decimals of a large rate, keeps them on a small one", () => {
+  assert.deepEqual(
+    [0, 0.001, 3.676, 99.994, 100, 90127.14, -1234.5, 1e22].map(formatRateInText),
+    ["0.00", "<0.01", "3.68", "99.99", "100", "90,127", "-1,234", "10,000,000,000,000,000,000,000"],
   );
 });
 

@@ -28,6 +28,7 @@
  */
 import type { NetInterface, Route, Snapshot } from "../model.ts";
 import { describeRoute } from "../diff/routes.ts";
+import { ownNamespaceId } from "../net/namespaces.ts";
 import { formatPath } from "../snapshot/read.ts";
 import {
   compareRational,
@@ -57,6 +58,7 @@ import {
   list,
   listenerTests,
   type MatchContext,
+  namespaceTests,
   needsNamespaces,
   neighbourTests,
   not,
@@ -355,10 +357,15 @@ function holdsCount(c: Comparison, n: number | bigint): boolean {
   return holds(c.op, compareRational({ num: BigInt(n), den: 1n }, want));
 }
 
+const NO_NAMESPACES = "the snapshot has no namespaces";
+
 /** What each section's records are called in "no … matches". */
 const NOUNS = { routes: "route", "routing-rules": "routing rule", neighbours: "neighbour entry" };
 
-function evaluateRequiredForbidden<R, S extends { name?: string | undefined }>(
+function evaluateRequiredForbidden<
+  R,
+  S extends { name?: string | undefined; namespace?: string | string[] | undefined },
+>(
   p: PolicySource,
   section: "routes" | "routing-rules" | "neighbours",
   block: { required?: S[] | undefined; forbidden?: S[] | undefined } | undefined,
@@ -367,18 +374,22 @@ function evaluateRequiredForbidden<R, S extends { name?: string | undefined }>(
   compile: (spec: S) => KeyTest<R>[],
   describe: (r: R) => string,
   violation: (r: R, message: string) => ViolationOut,
+  noNamespaces: string | undefined,
 ): RuleResultOut[] {
   if (!block) return [];
   const out: RuleResultOut[] = [];
   const all = records ?? [];
+  // A rule about namespaces cannot pass or fail on a snapshot that saw only its own.
+  const unknownFor = (spec: S) =>
+    missing ?? (spec.namespace !== undefined ? noNamespaces : undefined);
   (block.required ?? []).forEach((spec, i) => {
     const path = [section, "required", i];
     const tests = compile(spec);
     const o = new Outcome(
       head(p, path, section, `required: ${describeKeys(tests)}`, spec.name),
-      missing,
+      unknownFor(spec),
     );
-    if (!missing) {
+    if (!o.notEvaluated) {
       let found = false;
       for (const r of all) {
         o.checked++;
@@ -408,10 +419,12 @@ function evaluateRequiredForbidden<R, S extends { name?: string | undefined }>(
     const tests = compile(spec);
     const o = new Outcome(
       head(p, path, section, `forbidden: ${describeKeys(tests)}`, spec.name),
-      missing,
+      unknownFor(spec),
     );
-    for (const r of all) {
-      o.see(runTests(tests, r).result, () => violation(r, `${describe(r)}: forbidden`));
+    if (!o.notEvaluated) {
+      for (const r of all) {
+        o.see(runTests(tests, r).result, () => violation(r, `${describe(r)}: forbidden`));
+      }
     }
     out.push(o.done());
   });
@@ -427,16 +440,41 @@ function looseText(r: LooseRecord): string {
   return parts.slice(0, 8).join(", ");
 }
 
+/**
+ * A rule's key tests with its namespace key: the own namespace's records unless the rule names
+ * namespaces (match.ts `namespaceTests`).
+ */
+function inNamespace<R, S extends { namespace?: string | string[] | undefined }>(
+  snap: Snapshot,
+  compile: (spec: S) => KeyTest<R>[],
+): (spec: S) => KeyTest<R>[] {
+  const noNamespaces = namespacesOf(snap) === undefined
+    ? "the snapshot has no namespaces"
+    : undefined;
+  const own = ownNamespaceId(snap);
+  return (spec) => [...compile(spec), ...namespaceTests<R>(spec.namespace, own, noNamespaces)];
+}
+
+/** A record's words, with the namespace it is in when not the own one. */
+function inWhich<R>(describe: (r: R) => string): (r: R) => string {
+  return (r) => {
+    const ns = (r as { namespace?: unknown }).namespace;
+    return typeof ns === "string" ? `${describe(r)} in ${ns}` : describe(r);
+  };
+}
+
 function evaluateRouting(p: PolicySource, snap: Snapshot): RuleResultOut[] {
+  const noNamespaces = namespacesOf(snap) === undefined ? NO_NAMESPACES : undefined;
   const out = evaluateRequiredForbidden<Route, RouteMatchSpec>(
     p,
     "routes",
     p.doc.routes,
     snap.routes,
     sectionMissing(snap, "routes"),
-    routeTests,
-    describeRoute,
+    inNamespace(snap, routeTests),
+    inWhich(describeRoute),
     (r, message) => ({ message, route: r }),
+    noNamespaces,
   );
   const rules = routingRulesOf(snap);
   out.push(...evaluateRequiredForbidden(
@@ -445,9 +483,10 @@ function evaluateRouting(p: PolicySource, snap: Snapshot): RuleResultOut[] {
     p.doc["routing-rules"],
     rules,
     rules === undefined ? "the snapshot has no routing rules" : undefined,
-    routingRuleTests,
-    (r) => `rule ${looseText(r)}`,
+    inNamespace(snap, routingRuleTests),
+    inWhich((r: LooseRecord) => `rule ${looseText(r)}`),
     (r, message) => ({ message, entry: { ...r } }),
+    noNamespaces,
   ));
   const neigh = neighboursOf(snap);
   out.push(...evaluateRequiredForbidden(
@@ -456,9 +495,10 @@ function evaluateRouting(p: PolicySource, snap: Snapshot): RuleResultOut[] {
     p.doc.neighbours,
     neigh,
     neigh === undefined ? "the snapshot has no neighbour entries" : undefined,
-    neighbourTests,
-    (r) => `neighbour ${looseText(r)}`,
+    inNamespace(snap, neighbourTests),
+    inWhich((r: LooseRecord) => `neighbour ${looseText(r)}`),
     (r, message) => ({ message, entry: { ...r } }),
+    noNamespaces,
   ));
   return out;
 }
@@ -532,22 +572,37 @@ function evaluateSettings(p: PolicySource, snap: Snapshot): RuleResultOut[] {
     if (states.length) wants.push(`oper-state ${states.join(",")}`);
     const mtu = spec.mtu === undefined ? undefined : countEquals(spec.mtu);
     if (mtu) wants.push(`mtu ${mtu.op === "==" ? "" : mtu.op + " "}${decimalText(mtu)}`);
+    const globs = list(spec.namespace);
+    const where = globs.length ? ` in ${globs.join(",")}` : "";
     const o = new Outcome(
-      head(p, path, "settings", `interface ${spec.name}: ${wants.join(", ") || "present"}`),
-      missing,
+      head(
+        p,
+        path,
+        "settings",
+        `interface ${spec.name}${where}: ${wants.join(", ") || "present"}`,
+      ),
+      missing ??
+        (globs.length && namespacesOf(snap) === undefined
+          ? "the snapshot has no namespaces"
+          : undefined),
     );
-    if (!missing) {
+    if (!o.notEvaluated) {
       const m = globTest([spec.name]);
-      const matched = snap.interfaces.filter((x) => m(x.name));
+      // The own namespace's interfaces unless the rule names namespaces: a container's eth0
+      // is not the host's.
+      const inNs = namespaceTests<NetInterface>(spec.namespace, ownNamespaceId(snap), undefined);
+      const here = snap.interfaces.filter((x) => runTests(inNs, x).result === true);
+      const matched = here.filter((x) => m(x.name));
+      const named = (x: NetInterface) => inWhich((i: NetInterface) => `interface ${i.name}`)(x);
       if (!present) {
-        for (const x of snap.interfaces) {
+        for (const x of here) {
           o.see(
             m(x.name),
-            () => ({ message: `interface ${x.name} exists`, interface: interfaceRecord(x) }),
+            () => ({ message: `${named(x)} exists`, interface: interfaceRecord(x) }),
           );
         }
       } else if (matched.length === 0) {
-        o.violations.push({ message: `no interface matches ${spec.name}` });
+        o.violations.push({ message: `no interface matches ${spec.name}${where}` });
       }
       if (present) {
         for (const x of matched) {
@@ -568,7 +623,7 @@ function evaluateSettings(p: PolicySource, snap: Snapshot): RuleResultOut[] {
           }
           const answer: Tri = problems.length ? true : unknown ? { unknown } : false;
           o.see(answer, () => ({
-            message: `interface ${x.name} ${problems.join(", ")}`,
+            message: `${named(x)} ${problems.join(", ")}`,
             interface: interfaceRecord(x),
           }));
         }

@@ -8,12 +8,18 @@
  *   the user. Each program's ports are `required` too, one rule per port (one rule for them all
  *   past 8 ports), since a policy generated from a working host should notice a service that
  *   went away. Default deny.
+ * - Listeners on ephemeral ports (the snapshot's ip_local_port_range, else the platform's):
+ *   allowed by program over the whole range, in a block of their own with a note, never
+ *   required — the next start picks another port.
+ * - Other namespaces' listeners (a capture across namespaces): grouped by namespace, with
+ *   `namespace:` and their exposure (internal, published, host-network) as the scope.
  * - Left out, and said so in a comment: UDP client sockets (unconnected, on an ephemeral port,
  *   no TCP listener on it — see `facts.ts`), and every connected socket (sessions come and go).
- * - Routes: the default route of each family in the main table is required (the lowest metric,
- *   with its gateway); nothing is forbidden.
- * - Interfaces: those that are up (not lo, not the veth/cali/lxc/tap/vnet kind that come and go
- *   with containers) must stay up; their MTUs are written as comments to uncomment.
+ * - Routes: the default route of each family in the own namespace's main table is required
+ *   (the lowest metric, with its gateway); nothing is forbidden. The gateway's MAC and the
+ *   rules beyond the kernel's defaults are commented suggestions.
+ * - Interfaces: the own namespace's that are up (not lo, not the veth/cali/lxc/tap/vnet kind
+ *   that come and go with containers) must stay up; their MTUs are written as comments.
  * - Sysctls and rates are examples in comments: a snapshot is one moment, a threshold is a
  *   choice.
  * - YAML is written by hand for the layout and comments; every value from the snapshot goes
@@ -21,9 +27,9 @@
  *   every comment through `commentText()` (no line breaks or control characters). A program
  *   name is matched as a glob, so `*`, `?` and `[` in it are written as `[*]`, `[?]`, `[[]`.
  */
-import type { NetInterface, Route, Snapshot } from "../model.ts";
+import type { NetInterface, Route, Rule, Snapshot } from "../model.ts";
 import { describeRoute } from "../diff/routes.ts";
-import type { AddressScope } from "../net/scope.ts";
+import { ownNamespaceId } from "../net/namespaces.ts";
 import { type ListenerFact, listenerFacts, sysctlsOf } from "./facts.ts";
 import { endpoint } from "../net/sockets.ts";
 import { POLICY_SCHEMA_ID } from "./schema.ts";
@@ -97,26 +103,42 @@ class Out {
 }
 
 interface Group {
+  /** The namespace id of a listener not in the own namespace. */
+  namespace: string | undefined;
   program: string | undefined;
   protocol: "tcp" | "udp";
-  scope: AddressScope;
+  /** An address scope, or for another namespace's listener its exposure. */
+  scope: string;
+  /** On a port of the ephemeral range: allowed over the whole range, never required. */
+  ephemeral: boolean;
   ports: number[];
   addresses: Set<string>;
   users: Set<string>;
 }
 
-function groupListeners(facts: readonly ListenerFact[]): Group[] {
+function groupListeners(
+  facts: readonly ListenerFact[],
+  own: string,
+  range: readonly [number, number],
+): Group[] {
   const groups = new Map<string, Group>();
   for (const f of facts) {
     // An empty program name cannot be a rule's glob: it is left unpinned, like an unknown owner.
     const program = f.program === "" ? undefined : f.program;
-    const key = JSON.stringify([program ?? null, f.protocol, f.scope]);
+    const namespace = f.namespace !== undefined && f.namespace !== own ? f.namespace : undefined;
+    // Another namespace's listener by who reaches it (internal, published, host-network): its
+    // bound address says little once it is inside a container.
+    const scope = namespace !== undefined && f.exposure !== undefined ? f.exposure : f.scope;
+    const ephemeral = f.port >= range[0] && f.port <= range[1];
+    const key = JSON.stringify([namespace ?? null, program ?? null, f.protocol, scope, ephemeral]);
     let g = groups.get(key);
     if (!g) {
       g = {
+        namespace,
         program,
         protocol: f.protocol,
-        scope: f.scope,
+        scope,
+        ephemeral,
         ports: [],
         addresses: new Set(),
         users: new Set(),
@@ -133,14 +155,36 @@ function groupListeners(facts: readonly ListenerFact[]): Group[] {
     if (user !== undefined) g.users.add(user);
   }
   return [...groups.values()].sort((a, b) =>
+    (a.namespace ?? "").localeCompare(b.namespace ?? "") ||
+    Number(a.ephemeral) - Number(b.ephemeral) ||
     (a.program ?? "\uffff").localeCompare(b.program ?? "\uffff") ||
     a.protocol.localeCompare(b.protocol) ||
     a.scope.localeCompare(b.scope)
   );
 }
 
+const SCOPE_NOTES: Record<string, string> = {
+  any: "bound to every address (0.0.0.0 or ::)",
+  internal: "reachable inside its namespace only",
+  published: "published on the host",
+  "host-network": "in the host's network namespace",
+};
+
+/** The comment heading another namespace's rules: its id and what names it. */
+function namespaceTitle(snap: Snapshot, id: string): string {
+  const ns = snap.namespaces?.find((n) => n.id === id);
+  const l = ns?.labels ?? {};
+  const what = [
+    l.container ? `container ${l.container}` : undefined,
+    l.image ? `image ${l.image}` : undefined,
+  ].filter((x) => x !== undefined);
+  return `Namespace ${id}${what.length ? ` (${what.join(", ")})` : ""}: its listeners, by who ` +
+    "reaches them (internal, published, host-network).";
+}
+
 function listenersBlock(o: Out, snap: Snapshot): void {
   const { facts, udpClients, range } = listenerFacts(snap);
+  const own = ownNamespaceId(snap);
   o.line(0, "listeners:");
   o.comment(2, "A listener that no allow rule below matches is a violation.");
   o.line(2, "default: deny");
@@ -155,14 +199,31 @@ function listenersBlock(o: Out, snap: Snapshot): void {
     );
   }
   o.comment(2, "Connected sockets (sessions) are never rules: they come and go.");
-  const groups = groupListeners(facts);
+  const groups = groupListeners(facts, own, range);
   if (groups.length === 0) {
     o.comment(2, "Nothing listened when the snapshot was taken.");
     o.line(2, "allow: []");
   } else {
     o.comment(2, "Allowed listeners, by program: narrow a scope or drop a port to tighten.");
     o.line(2, "allow:");
+    let heading: string | undefined = "";
+    let ephemeralSaid = false;
     for (const g of groups) {
+      if (g.namespace !== heading) {
+        heading = g.namespace;
+        ephemeralSaid = false;
+        if (g.namespace !== undefined) o.paragraph(4, namespaceTitle(snap, g.namespace));
+      }
+      if (g.ephemeral && !ephemeralSaid) {
+        ephemeralSaid = true;
+        o.paragraph(
+          4,
+          `Listeners on ephemeral ports (${range[0]}-${range[1]}, the range the kernel picks ` +
+            "ports from, net.ipv4.ip_local_port_range): such a port changes at each start, so " +
+            "these are allowed by program over the whole range and not required. Put a fixed " +
+            "port in place of the range where it is one.",
+        );
+      }
       const who = g.program ?? "owner unknown";
       const users = g.users.size ? ` (${[...g.users].sort().join(", ")})` : "";
       o.comment(4, `${who}${users}: ${[...g.addresses].join(" ")}`);
@@ -174,32 +235,37 @@ function listenersBlock(o: Out, snap: Snapshot): void {
             : "The capture was not run as root, so owners are unknown: add program: NAME.",
         );
       }
-      const first = g.program !== undefined
-        ? `program: ${scalar(literalGlob(g.program))}`
-        : `protocol: ${g.protocol}`;
-      o.line(4, `- ${first}`);
-      if (g.program !== undefined) o.line(6, `protocol: ${g.protocol}`);
-      o.line(6, `port: ${flow(portList(g.ports))}`);
-      o.line(
-        6,
-        `scope: ${g.scope}${g.scope === "any" ? "  # bound to every address (0.0.0.0 or ::)" : ""}`,
+      const keys: string[] = [];
+      if (g.namespace !== undefined) keys.push(`namespace: ${scalar(literalGlob(g.namespace))}`);
+      if (g.program !== undefined) keys.push(`program: ${scalar(literalGlob(g.program))}`);
+      keys.push(`protocol: ${g.protocol}`);
+      keys.push(
+        `port: ${g.ephemeral ? scalar(`${range[0]}-${range[1]}`) : flow(portList(g.ports))}`,
       );
+      const note = SCOPE_NOTES[g.scope];
+      keys.push(`scope: ${g.scope}${note ? `  # ${note}` : ""}`);
+      keys.forEach((k, i) => o.line(i === 0 ? 4 : 6, i === 0 ? `- ${k}` : k));
     }
   }
   // The ports each program serves, over all its scopes: one required rule per port, unless a
-  // program serves many (a proxy, a test harness), when one rule takes them all.
-  const serves = new Map<string, { program: string; protocol: string; ports: Set<number> }>();
+  // program serves many (a proxy, a test harness), when one rule takes them all. Ephemeral
+  // ports are never required: the next start picks another.
+  const serves = new Map<
+    string,
+    { namespace: string | undefined; program: string; protocol: string; ports: Set<number> }
+  >();
   for (const g of groups) {
-    if (g.program === undefined) continue;
-    const key = JSON.stringify([g.program, g.protocol]);
-    const entry = serves.get(key) ?? { program: g.program, protocol: g.protocol, ports: new Set() };
+    if (g.program === undefined || g.ephemeral) continue;
+    const key = JSON.stringify([g.namespace ?? null, g.program, g.protocol]);
+    const entry = serves.get(key) ??
+      { namespace: g.namespace, program: g.program, protocol: g.protocol, ports: new Set() };
     for (const port of g.ports) entry.ports.add(port);
     serves.set(key, entry);
   }
   if (serves.size > 0) {
     o.comment(2, "Listeners that must be there: remove the ones that need not run.");
     o.line(2, "required:");
-    for (const { program, protocol, ports } of serves.values()) {
+    for (const { namespace, program, protocol, ports } of serves.values()) {
       const sorted = [...ports].sort((a, b) => a - b);
       const each: Array<number | string>[] = sorted.length <= MAX_REQUIRED_PORTS
         ? sorted.map((p) => [p])
@@ -211,7 +277,10 @@ function listenersBlock(o: Out, snap: Snapshot): void {
         );
       }
       for (const port of each) {
-        o.line(4, `- program: ${scalar(literalGlob(program))}`);
+        if (namespace !== undefined) {
+          o.line(4, `- namespace: ${scalar(literalGlob(namespace))}`);
+          o.line(6, `program: ${scalar(literalGlob(program))}`);
+        } else o.line(4, `- program: ${scalar(literalGlob(program))}`);
         o.line(6, `protocol: ${protocol}`);
         o.line(6, `port: ${flow(port)}`);
       }
@@ -223,10 +292,10 @@ function listenersBlock(o: Out, snap: Snapshot): void {
   o.comment(2, "    port: [23, 2375, 6379]");
 }
 
-/** The lowest-metric default route of a family in the main table. */
+/** The lowest-metric default route of a family in the main table of the own namespace. */
 function defaultRoute(routes: readonly Route[], family: "inet" | "inet6"): Route | undefined {
   return routes.filter((r) =>
-    r.family === family && r.table === 254 &&
+    r.namespace === undefined && r.family === family && r.table === 254 &&
     (r.destination === "0.0.0.0/0" || r.destination === "::/0" || r.destination === "default") &&
     r.type === "unicast"
   ).sort((a, b) => a.metric - b.metric)[0];
@@ -259,6 +328,70 @@ function routesBlock(o: Out, snap: Snapshot): void {
   o.comment(2, "forbidden:");
   o.comment(2, "  - destination: 0.0.0.0/0");
   o.comment(2, "    table: 100");
+  gatewayBlock(o, snap, defaults);
+  routingRulesBlock(o, snap);
+}
+
+/** The gateway of a default route, its own or its first next hop's. */
+function gatewayOf(r: Route): string | undefined {
+  return r.gateway ?? r.nexthops?.find((n) => n.gateway !== undefined)?.gateway;
+}
+
+/** A commented suggestion: each default gateway's link-layer address, from the neighbours. */
+function gatewayBlock(o: Out, snap: Snapshot, defaults: readonly Route[]): void {
+  const own = (snap.neighbours ?? []).filter((n) => n.namespace === undefined);
+  const found = defaults.flatMap((r) => {
+    const gw = gatewayOf(r);
+    const n = own.find((x) => x.address === gw && x.mac !== undefined);
+    return n ? [n] : [];
+  });
+  if (found.length === 0) return;
+  o.line(0, "");
+  o.paragraph(
+    0,
+    "The default gateway's link-layer address, to notice when another machine answers for it " +
+      "(a replaced router, ARP spoofing); uncomment to hold it:",
+  );
+  o.comment(0, "neighbours:");
+  o.comment(0, "  required:");
+  for (const n of found) {
+    o.comment(0, `    - address: ${scalar(n.address)}`);
+    o.comment(0, `      mac: ${scalar(n.mac!)}`);
+  }
+}
+
+/** Whether a rule is one of the kernel's defaults (0 local, 32766 main, 32767 default). */
+function kernelDefaultRule(r: Rule): boolean {
+  const plain = r.action === "lookup" && r.from === undefined && r.to === undefined &&
+    r.not === undefined && r.iif === undefined && r.oif === undefined && r.fwmark === undefined;
+  return plain && ((r.priority === 0 && r.table === 255) ||
+    (r.priority === 32766 && r.table === 254) || (r.priority === 32767 && r.table === 253));
+}
+
+/** A commented suggestion: the own namespace's policy-routing rules beyond the defaults. */
+function routingRulesBlock(o: Out, snap: Snapshot): void {
+  const rules = (snap.rules ?? []).filter((r) => r.namespace === undefined && !kernelDefaultRule(r))
+    .sort((a, b) => a.priority - b.priority || a.family.localeCompare(b.family));
+  if (rules.length === 0) return;
+  o.line(0, "");
+  o.comment(
+    0,
+    "Policy-routing rules (ip rule) beyond the kernel's defaults; uncomment to hold them:",
+  );
+  o.comment(0, "routing-rules:");
+  o.comment(0, "  required:");
+  for (const r of rules.slice(0, 20)) {
+    const keys = [`priority: ${r.priority}`, `family: ${r.family}`];
+    if (r.from !== undefined) keys.push(`from: ${scalar(r.from)}`);
+    if (r.to !== undefined) keys.push(`to: ${scalar(r.to)}`);
+    if (r.iif !== undefined) keys.push(`iif: ${scalar(literalGlob(r.iif))}`);
+    if (r.oif !== undefined) keys.push(`oif: ${scalar(literalGlob(r.oif))}`);
+    if (r.fwmark !== undefined) keys.push(`fwmark: ${scalar(`0x${r.fwmark.toString(16)}`)}`);
+    if (r.table !== undefined) keys.push(`table: ${r.table}`);
+    keys.push(`action: ${scalar(r.action)}`);
+    keys.forEach((k, i) => o.comment(0, `    ${i === 0 ? "- " : "  "}${k}`));
+  }
+  if (rules.length > 20) o.comment(0, `    # … and ${rules.length - 20} more`);
 }
 
 function interfacesBlock(o: Out, snap: Snapshot): void {
@@ -278,7 +411,11 @@ function interfacesBlock(o: Out, snap: Snapshot): void {
     return;
   }
   const byName = new Map<string, NetInterface[]>();
-  for (const i of snap.interfaces) byName.set(i.name, [...(byName.get(i.name) ?? []), i]);
+  // The own namespace's: a container's interfaces are not the host's (check looks at the own
+  // namespace's unless a rule names another).
+  for (const i of snap.interfaces) {
+    if (i.namespace === undefined) byName.set(i.name, [...(byName.get(i.name) ?? []), i]);
+  }
   const up: NetInterface[] = [], transient: string[] = [], down: string[] = [];
   for (const [name, list] of [...byName].sort((a, b) => a[0].localeCompare(b[0]))) {
     if (name === "lo" || name === "") continue;
@@ -289,9 +426,9 @@ function interfacesBlock(o: Out, snap: Snapshot): void {
   if (transient.length > 0) {
     o.paragraph(
       2,
-      `Left out: ${transient.length} interfaces that come and go with containers (${
-        transient.slice(0, 5).join(", ")
-      }${transient.length > 5 ? ", …" : ""}).`,
+      `Left out: ${transient.length} ${
+        transient.length === 1 ? "interface that comes and goes" : "interfaces that come and go"
+      } with containers (${transient.slice(0, 5).join(", ")}${transient.length > 5 ? ", …" : ""}).`,
     );
   }
   if (down.length > 0) o.paragraph(2, `Not up when the snapshot was taken: ${down.join(", ")}.`);

@@ -59,6 +59,8 @@ export interface KeyTest<R> {
   /** What the key asks for, for messages (`loopback`, `nginx`). */
   wants: string;
   test(record: R): Tri;
+  /** A test the policy did not write (the own namespace by default): left out of its text. */
+  implicit?: true;
 }
 
 /** A value or a list of them, as a list. */
@@ -434,7 +436,42 @@ export function neighbourTests(spec: NeighbourSpec): KeyTest<LooseRecord>[] {
   return tests;
 }
 
+/**
+ * The namespace key of a route, routing-rule, neighbour or interface rule. With globs: records
+ * of the namespaces whose id matches (`recordNamespaceId`: the own one's records carry none),
+ * unknown on a snapshot of one namespace (`noNamespaces`, as for listeners). Without: only the
+ * own namespace's records, an implicit test, and none on a snapshot of one namespace.
+ */
+export function namespaceTests<R>(
+  globs: string | readonly string[] | undefined,
+  ownId: string | undefined,
+  noNamespaces: string | undefined,
+): KeyTest<R>[] {
+  const of = (r: R): string | undefined => {
+    const v = (r as { namespace?: unknown }).namespace;
+    return typeof v === "string" ? v : undefined;
+  };
+  const wanted = list(globs);
+  if (wanted.length === 0) {
+    if (noNamespaces !== undefined) return [];
+    return [{
+      key: "namespace",
+      wants: ownId ?? "own",
+      test: (r) => of(r) === undefined,
+      implicit: true,
+    }];
+  }
+  const m = globTest(wanted);
+  return [{
+    key: "namespace",
+    wants: wanted.join(","),
+    test: (r) =>
+      noNamespaces !== undefined ? { unknown: noNamespaces } : m(of(r) ?? ownId ?? "host"),
+  }];
+}
+
 /** A rule's keys in one line, as the policy states them: `protocol tcp, port 80,443`. */
 export function describeKeys(tests: readonly KeyTest<unknown>[]): string {
-  return tests.length === 0 ? "anything" : tests.map((t) => `${t.key} ${t.wants}`).join(", ");
+  const written = tests.filter((t) => !t.implicit);
+  return written.length === 0 ? "anything" : written.map((t) => `${t.key} ${t.wants}`).join(", ");
 }

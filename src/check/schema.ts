@@ -161,6 +161,13 @@ const Table = z.union([z.int().min(0), z.enum(["main", "local", "default"])]).me
   description: "Routing table: main (254), local (255), default (253) or a number.",
 });
 
+/** The namespace key of a route, routing-rule, neighbour or interface rule. */
+const recordNamespace = oneOrMany(Glob).optional().meta({
+  description: "The network namespace's id (globs as for listeners: host, docker:NAME, " +
+    "pod:NS/POD …); absent: the snapshot's own namespace only, so a container's records " +
+    "never satisfy a rule about the host's.",
+});
+
 /** What a route rule matches. */
 export const RouteMatch = z.strictObject({
   name: ruleName,
@@ -178,6 +185,7 @@ export const RouteMatch = z.strictObject({
   protocol: z.string().min(1).optional().meta({ description: "kernel, boot, static, dhcp …" }),
   scope: z.string().min(1).optional(),
   source: Cidr.optional(),
+  namespace: recordNamespace,
 }).meta({ id: "RouteMatch", description: "A route rule: every key given must match." });
 
 const Fwmark = z.union([
@@ -197,6 +205,7 @@ export const RoutingRuleMatch = z.strictObject({
   fwmark: Fwmark.optional(),
   table: Table.optional(),
   action: z.string().min(1).optional(),
+  namespace: recordNamespace,
 }).meta({
   id: "RoutingRuleMatch",
   description: "A policy-routing rule (ip rule) rule: every key given must match.",
@@ -215,6 +224,7 @@ export const NeighbourMatch = z.strictObject({
     }),
   router: z.boolean().optional(),
   proxy: z.boolean().optional(),
+  namespace: recordNamespace,
 }).meta({
   id: "NeighbourMatch",
   description: "A neighbour (ARP/NDP entry) rule: every key given must match.",
@@ -231,6 +241,7 @@ export const InterfaceRule = z.strictObject({
     description: "Operational state: up, down, unknown, dormant, lowerlayerdown …",
   }),
   mtu: Count.optional().meta({ description: 'The MTU, or a comparison such as ">= 1500".' }),
+  namespace: recordNamespace,
 }).meta({
   id: "InterfaceRule",
   description: "The state the interfaces whose names match must have.",

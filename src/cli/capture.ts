@@ -7,11 +7,21 @@ import { capturePeriodically, oneShotRotation, periodicPlan, rotateAfter } from 
 import { DEFAULT_SNAPSHOT_DIR } from "../snapshot/write.ts";
 
 /** Reads `--netns` values: one of all/current alone, or names, pids, files and globs. */
-function netnsChoice(values: string[]): "all" | "current" | string[] {
+export function netnsChoice(values: string[]): "all" | "current" | string[] {
   if (values.length === 1 && (values[0] === "all" || values[0] === "current")) {
     return values[0];
   }
   return values;
+}
+
+/** What `--netns` says for a capture, in the words of capture and check … live. */
+export const NETNS_CAPTURE_HELP = "network namespaces: all, current, or ip netns names, pids, " +
+  "namespace files, id globs (repeatable; default: all from the host's namespace, else the " +
+  "current one)";
+
+/** Gathers repeated and comma-separated `--netns` values. */
+export function netnsValues(v: string, prev: string[] = []): string[] {
+  return [...prev, ...v.split(",").map((x) => x.trim()).filter((x) => x !== "")];
 }
 
 /** Registers `nsnap capture` on the program. */
@@ -28,15 +38,7 @@ export function registerCapture(program: Command, ctx: CliContext) {
     .option("--no-tcp-info", "keep no tcp_info at all")
     .option("--all-unix", "list every UNIX socket, connected ones too (default: listeners)")
     .option("--no-netlink", "read /proc, /sys and ip -j instead of netlink (or NSNAP_NETLINK=0)")
-    .option(
-      "--netns <which>",
-      "network namespaces: all, current, or ip netns names, pids, namespace files, id globs " +
-        "(repeatable; default: all from the host's namespace, else the current one)",
-      (v: string, prev: string[] = []) => [
-        ...prev,
-        ...v.split(",").map((x) => x.trim()).filter((x) => x !== ""),
-      ],
-    )
+    .option("--netns <which>", NETNS_CAPTURE_HELP, netnsValues)
     .addOption(outputOptions.redact())
     .addOption(outputOptions.redactKey())
     .option("--every <duration>", "capture periodically, one snapshot per interval (10s, 1m)")

@@ -23,6 +23,7 @@ import { env, writeStderr } from "../runtime/process.ts";
 import { type CliContext, out } from "./context.ts";
 import { loadOperand, type LoadOptions, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
 import { textLayout } from "./show.ts";
+import { NETNS_CAPTURE_HELP, netnsChoice, netnsValues } from "./capture.ts";
 
 function isDirectory(path: string): boolean {
   if (path === "-" || path === "live") return false;
@@ -79,6 +80,7 @@ export function registerCheck(program: Command, ctx: CliContext) {
         .default("text" as const),
     )
     .option("--strict", "a rule that could not be evaluated fails the check")
+    .option("--netns <which>", `for live: ${NETNS_CAPTURE_HELP}`, netnsValues)
     .option("-v, --verbose", "list the rules that hold too, and every violation")
     .option("--max-size <size>", MAX_SIZE_HELP)
     .addHelpText(
@@ -95,12 +97,24 @@ for the other formats) and a summary is appended to $GITHUB_STEP_SUMMARY.
 Examples:
   nsnap check --init before.json > policy.yaml
   nsnap check policy.yaml                      the live host
+  nsnap check policy.yaml live --netns current the live host, its own namespace only
   nsnap check policy.yaml after.json --baseline before.json
   nsnap check policy.yaml snapshots/ --format junit > report.xml
 The rule reference is docs/check.md.`,
     )
     .action(async (policyFile, target, opts) => {
       const load: LoadOptions = opts.maxSize ? { maxBytes: parseMaxSize(opts.maxSize) } : {};
+      if (opts.netns) {
+        const live = opts.init !== undefined
+          ? opts.init === "live"
+          : target === "live" || opts.baseline === "live";
+        if (!live) {
+          throw new UsageError(
+            "Cannot use --netns here: it chooses the namespaces of a live capture (check POLICY live, --init live)",
+          );
+        }
+        load.capture = { netns: netnsChoice(opts.netns) };
+      }
       if (opts.init !== undefined) {
         if (policyFile !== undefined) {
           throw new UsageError(

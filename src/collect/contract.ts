@@ -47,6 +47,8 @@ export interface Place {
    * `/run/netns/NAME`); absent for this process's own. /sys is read only in the own namespace.
    */
   netns?: string;
+  /** The uid the capture runs as, where a refusal's wording depends on it (root lacking a capability). */
+  uid?: number | undefined;
 }
 
 /** How much of tcp_info a capture keeps per TCP session (connections[].tcpInfo). */

@@ -74,7 +74,7 @@ export async function captureSnapshot(opts: CaptureOptions = {}): Promise<Snapsh
   const started = Date.now();
   const t0 = performance.now();
   const c = await collect(
-    { root: opts.root ?? "/", runner: opts.runner ?? runCommand },
+    { root: opts.root ?? "/", runner: opts.runner ?? runCommand, uid },
     {
       cmdline: opts.cmdline ?? false,
       uid,

@@ -109,6 +109,15 @@ function sortKey(kindRank: number, group: string, name: string): string {
   return `${kindRank} ${group}.${name}`;
 }
 
+const IP_FORWARD = "net.ipv4.ip_forward";
+
+/** Whether both snapshots hold the net.ipv4.ip_forward sysctl and it differs. */
+function forwardingSysctlChanged(before: Snapshot, after: Snapshot): boolean {
+  const x = before.settings ? own(before.settings, IP_FORWARD) : undefined;
+  const y = after.settings ? own(after.settings, IP_FORWARD) : undefined;
+  return x !== undefined && y !== undefined && x !== y;
+}
+
 /** Compares the protocol counters of two snapshots. */
 export function diffCounters(before: Snapshot, after: Snapshot): Change[] {
   const seconds = secondsBetween(before, after);
@@ -139,6 +148,9 @@ export function diffCounters(before: Snapshot, after: Snapshot): Change[] {
       const key = { group, name };
       const label = `${group}.${name}`;
       if (isSetting(group, name)) {
+        // The same knob as the net.ipv4.ip_forward sysctl: when both snapshots have it and it
+        // changed, its sysctl-changed says so, once.
+        if (label === "Ip.Forwarding" && forwardingSysctlChanged(before, after)) continue;
         const change: ChangeOf<"setting-changed"> = {
           kind: "setting-changed",
           section: "counters",

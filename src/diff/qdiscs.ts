@@ -13,7 +13,7 @@ import {
   type Snapshot,
 } from "../model.ts";
 import { describeQdisc, qdiscKey } from "../net/qdiscs.ts";
-import { formatCount, formatRate } from "../format.ts";
+import { formatCount, formatRateInText } from "../format.ts";
 import type { Change, ChangeOf, QdiscField } from "./types.ts";
 import { keyed, rate, rebooted, secondsBetween, sortByKey } from "./util.ts";
 
@@ -53,7 +53,7 @@ function drops(
     if (sb[n] !== undefined) after[n] = sb[n];
   }
   const d = delta.drops!;
-  const ps = perSecond.drops !== undefined ? ` (${formatRate(perSecond.drops)}/s)` : "";
+  const ps = perSecond.drops !== undefined ? ` (${formatRateInText(perSecond.drops)}/s)` : "";
   const sent = delta.packets !== undefined ? ` while sending ${formatCount(delta.packets)}` : "";
   const c: ChangeOf<"qdisc-drops"> = {
     kind: "qdisc-drops",

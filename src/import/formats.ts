@@ -205,8 +205,9 @@ export const FORMATS = [
       yes(
         jsonRecords(p)?.every((r) => typeof r.priority === "number" && "src" in r) ?? false,
       ),
-    // A record's family is read from its addresses; rules without one are IPv4.
-    parse: (t, s) => rules(parseIpJsonRules(t, "inet", s)),
+    // A record's family is read from its addresses, else from the listing (the kernel's
+    // default rules tell IPv6's from IPv4's); a listing that shows none is IPv4, with a warning.
+    parse: (t, s) => rules(parseIpJsonRules(t, undefined, s)),
   },
   {
     id: "ip-json-neigh",

@@ -30,7 +30,7 @@ import type {
 import { OPTIONAL_SECTION_NAMES, SECTION_NAMES } from "../model.ts";
 import { masterPid, socketTupleKey } from "../net/sockets.ts";
 import { routeKeyWithInterface } from "../net/routes.ts";
-import { ruleKey } from "../net/rules.ts";
+import { describeRule, ruleKey } from "../net/rules.ts";
 import { neighbourKey } from "../net/neighbours.ts";
 import { qdiscKey } from "../net/qdiscs.ts";
 import { firewallTableKey } from "../net/firewall.ts";
@@ -87,6 +87,32 @@ function joinAcross<T>(
     }
   });
   return { list: [...groups.values()].flatMap((g) => g.map((x) => x.item)), byKey };
+}
+
+/**
+ * Rules by their identity (family, priority, selectors). One given by two inputs is kept once,
+ * and said: the same rule twice (two listings of one table, or an `ip -6 rule` listing read as
+ * IPv4) in one warning, one that two inputs give another action in one warning each.
+ */
+function mergeRules(parts: readonly InputPart[], warnings: string[]): Rule[] {
+  const same: string[] = [];
+  const { list } = joinAcross<Rule>(parts, (c) => c.rules, ruleKey, (r) => ({ ...r }), (a, b) => {
+    const fam = a.family === "inet6" ? "IPv6" : "IPv4";
+    if (describeRule(a) === describeRule(b)) same.push(`${fam} ${describeRule(a)}`);
+    else {
+      warnings.push(
+        `two inputs give ${fam} rule ${a.priority} another action: kept \`${describeRule(a)}\`, ` +
+          `left out \`${describeRule(b)}\``,
+      );
+    }
+  });
+  if (same.length > 0) {
+    warnings.push(
+      `${same.length} rule${same.length === 1 ? " is" : "s are"} in more than one input, kept ` +
+        `once each (\`${same[0]}\`${same.length > 1 ? ", …" : ""})`,
+    );
+  }
+  return list;
 }
 
 /** Sockets by 5-tuple, with lsof's holders joined on; warns about sockets only lsof saw. */
@@ -282,6 +308,7 @@ export function mergeParts(parts: readonly InputPart[]): Merged {
   ) as Record<AnySectionName, string[]>;
   for (const p of parts) warnings[p.section].push(...p.contribution.warnings);
   warnings.connections.push(...conns.warnings);
+  const rules = provided.has("rules") ? mergeRules(parts, warnings.rules) : undefined;
   const status = Object.fromEntries(SECTION_NAMES.map((s) => {
     const w = warnings[s];
     const st: SectionStatus = !provided.has(s)
@@ -308,10 +335,7 @@ export function mergeParts(parts: readonly InputPart[]): Merged {
     const w = warnings[s];
     status[s] = w.length === 0 ? { status: "ok" } : { status: "partial", warnings: w };
   }
-  if (provided.has("rules")) {
-    merged.rules = joinAcross<Rule>(parts, (c) => c.rules, ruleKey, (r) => ({ ...r }), () => {})
-      .list;
-  }
+  if (rules) merged.rules = rules;
   if (provided.has("neighbours")) merged.neighbours = mergeNeighbours(parts);
   if (provided.has("settings")) merged.settings = mergeSettings(parts);
   if (provided.has("qdiscs")) merged.qdiscs = mergeQdiscs(parts);

@@ -690,31 +690,68 @@ export function listenerFiltering(
 }
 
 /**
- * The verdict of every listener of a snapshot, by listener key (net/sockets.ts); empty when
- * the snapshot has no firewall section or could not read it.
+ * The verdict of every listener of a snapshot, by listener key (net/sockets.ts). A listener
+ * of another namespace (`namespace` set) is judged by that namespace's own firewall
+ * (`namespaces[].firewall`), never the host's; when the snapshot does not hold it, the
+ * verdict is `not-evaluated`. Own-namespace listeners have none when the snapshot has no
+ * firewall section or could not read it.
  */
 export function listenerVerdicts(snap: Snapshot): Map<string, FilterVerdict> {
   const out = new Map<string, FilterVerdict>();
-  const st = snap.meta.sections.firewall;
-  if (snap.firewall === undefined || st === undefined || st.status === "error") return out;
+  const own: FirewallRead | undefined = readable(snap.firewall, snap.meta.sections.firewall);
+  const others = new Map<string, FirewallRead | string>();
+  for (const ns of snap.namespaces ?? []) {
+    if (ns.own) continue;
+    others.set(
+      ns.id,
+      readable(ns.firewall, ns.sections["firewall"] ?? { status: "ok" }) ??
+        `the firewall of ${ns.id} was not read`,
+    );
+  }
   const rules = socketRules(snap);
   for (const c of snap.connections) {
     if (!isListener(c, rules)) continue;
     const k = listenerKey(c);
     if (out.has(k)) continue;
-    let v = listenerFiltering(snap.firewall, probeOf(c));
-    if (v === undefined) continue;
-    // Part of the firewall could not be read: what was read may still drop, but "open" is
-    // only as good as what is missing.
-    if (v.verdict === "open" && st.status === "partial") {
-      v = {
-        verdict: "not-evaluated",
-        reason: `part of the firewall was not read (${st.warnings?.[0] ?? "partial"})`,
-      };
-    }
-    out.set(k, v);
+    const fw = c.namespace === undefined
+      ? own
+      : others.get(c.namespace) ?? `the firewall of ${c.namespace} was not read`;
+    if (fw === undefined) continue;
+    const v = typeof fw === "string"
+      ? (isLoopback(c.localAddress) ? undefined : { verdict: "not-evaluated" as const, reason: fw })
+      : verdictIn(fw, c);
+    if (v !== undefined) out.set(k, v);
   }
   return out;
+}
+
+/** A firewall and the status it was read with. */
+interface FirewallRead {
+  firewall: Firewall;
+  status: { status: string; warnings?: string[] | undefined };
+}
+
+/** The firewall when it was read (ok or partial), else undefined. */
+function readable(
+  firewall: Firewall | undefined,
+  status: { status: string; warnings?: string[] | undefined } | undefined,
+): FirewallRead | undefined {
+  if (firewall === undefined || status === undefined || status.status === "error") return;
+  return { firewall, status };
+}
+
+/** One listener's verdict under a firewall read ok or in part. */
+function verdictIn(fw: FirewallRead, c: Connection): FilterVerdict | undefined {
+  const v = listenerFiltering(fw.firewall, probeOf(c));
+  // Part of the firewall could not be read: what was read may still drop, but "open" is
+  // only as good as what is missing.
+  if (v?.verdict === "open" && fw.status.status === "partial") {
+    return {
+      verdict: "not-evaluated",
+      reason: `part of the firewall was not read (${fw.status.warnings?.[0] ?? "partial"})`,
+    };
+  }
+  return v;
 }
 
 /** A socket as the listener the evaluator looks at. */

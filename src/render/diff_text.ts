@@ -46,7 +46,15 @@ function paintMark(mark: string, paint: Paint): (s: string) => string {
 }
 
 /** The sections whose lines wrap to fit 80 columns (the others keep one line per change). */
-const WRAPPED = new Set(["rules", "neighbours", "qdiscs", "firewall", "settings", "sockets"]);
+const WRAPPED = new Set([
+  "routes",
+  "rules",
+  "neighbours",
+  "qdiscs",
+  "firewall",
+  "settings",
+  "sockets",
+]);
 
 /** Kinds of the other sections whose lines wrap too (their summaries are sentences). */
 const WRAPPED_KINDS: ReadonlySet<string> = new Set([

@@ -96,6 +96,10 @@ test("usage and input errors exit 2 with one line", async (t) => {
       /^nsnap: Cannot read snapshot .*nope\.json: no such file or directory$/m,
     ],
     [["check", bad, dir], /^nsnap: Cannot read policy/],
+    [
+      ["check", "--init", `${EXAMPLES}/before.json`, "--netns", "current"],
+      /^nsnap: Cannot use --netns here: it chooses the namespaces of a live capture/,
+    ],
     [["check", "--format", "xml", bad], /format/],
   ];
   for (const [argv, re] of cases) {

@@ -508,3 +508,134 @@ test("property: on any snapshot every rule of the full policy has a consistent s
     { numRuns: 60 },
   );
 });
+
+/** A host with one other namespace, netns:rv, whose default route and rule differ. */
+function acrossNamespaces(): Snapshot {
+  const rv = "netns:rv";
+  return host({
+    routes: [
+      route("0.0.0.0/0", { gateway: "10.0.0.1", scope: "global" }),
+      route("10.0.0.0/24"),
+      route("0.0.0.0/0", {
+        gateway: "10.77.6.1",
+        scope: "global",
+        interface: "v17b",
+        namespace: rv,
+      }),
+    ],
+    interfaces: [
+      iface("eth0"),
+      iface("v17b", { namespace: rv }),
+      iface("eth9", { namespace: rv, flags: ["BROADCAST"] }),
+    ],
+    rules: [
+      { family: "inet", priority: 32766, action: "lookup", table: 254 },
+      { family: "inet", priority: 1002, action: "lookup", table: 300, namespace: rv },
+    ],
+    neighbours: [
+      { family: "inet", address: "10.77.6.9", interface: "v17b", state: "FAILED", namespace: rv },
+    ],
+    namespaces: [
+      { id: "host", kind: "host", own: true, labels: {}, processes: 9, pids: [1], sections: {} },
+      {
+        id: rv,
+        kind: "netns",
+        name: "rv",
+        labels: { netns: "rv" },
+        processes: 1,
+        pids: [100],
+        sections: {},
+      },
+    ],
+  });
+}
+
+test("route, interface, routing-rule and neighbour rules see the own namespace's records by default", () => {
+  const s = acrossNamespaces();
+  const h = check(
+    [
+      "routes:",
+      "  required:",
+      "    - destination: default",
+      "      gateway: 10.77.6.1",
+      "  forbidden:",
+      "    - gateway: 10.77.6.0/24",
+      "routing-rules:",
+      "  forbidden:",
+      "    - table: 300",
+      "neighbours:",
+      "  forbidden:",
+      "    - state: FAILED",
+      "settings:",
+      "  interfaces:",
+      "    - name: v17b",
+      "      up: true",
+      "    - name: eth9",
+      "      present: false",
+      "",
+    ].join("\n"),
+    s,
+  );
+  const req = rule(h, "routes.required[0]");
+  assert.equal(req.status, "fail", "netns:rv's default route is not the host's");
+  assert.deepEqual(messages(req), [
+    "no route matches destination default, gateway 10.77.6.1; closest: IPv4 0.0.0.0/0 via " +
+    "10.0.0.1 dev eth0 (but for its gateway); IPv4 0.0.0.0/0 via 10.77.6.1 dev v17b in " +
+    "netns:rv (but for its namespace)",
+  ]);
+  assert.equal(req.rule, "required: destination default, gateway 10.77.6.1");
+  for (
+    const id of ["routes.forbidden[0]", "routing-rules.forbidden[0]", "neighbours.forbidden[0]"]
+  ) {
+    assert.equal(rule(h, id).status, "pass", id);
+  }
+  assert.equal(rule(h, "settings.interfaces[1]").status, "pass", "eth9 is not the host's");
+  assert.deepEqual(messages(rule(h, "settings.interfaces[0]")), ["no interface matches v17b"]);
+});
+
+test("a namespace glob on route, interface, routing-rule and neighbour rules picks those namespaces", () => {
+  const s = acrossNamespaces();
+  const body = (ns: string) =>
+    [
+      "routes:",
+      "  required:",
+      "    - destination: default",
+      "      gateway: 10.77.6.1",
+      `      namespace: "${ns}"`,
+      "routing-rules:",
+      "  forbidden:",
+      "    - table: 300",
+      `      namespace: "${ns}"`,
+      "neighbours:",
+      "  forbidden:",
+      "    - state: FAILED",
+      `      namespace: ["${ns}"]`,
+      "settings:",
+      "  interfaces:",
+      "    - name: v17b",
+      "      up: true",
+      `      namespace: "${ns}"`,
+      "",
+    ].join("\n");
+  const inRv = check(body("netns:*"), s);
+  assert.equal(rule(inRv, "routes.required[0]").status, "pass");
+  assert.equal(
+    rule(inRv, "routes.required[0]").rule,
+    "required: destination default, gateway 10.77.6.1, namespace netns:*",
+  );
+  assert.equal(rule(inRv, "settings.interfaces[0]").status, "pass");
+  assert.deepEqual(messages(rule(inRv, "routing-rules.forbidden[0]")), [
+    "rule family inet, priority 1002, action lookup, table 300, namespace netns:rv in netns:rv: " +
+    "forbidden",
+  ]);
+  assert.equal(rule(inRv, "neighbours.forbidden[0]").status, "fail");
+  const onHost = check(body("host"), s);
+  assert.equal(rule(onHost, "routes.required[0]").status, "fail");
+  assert.equal(rule(onHost, "routing-rules.forbidden[0]").status, "pass");
+  // On a snapshot of one namespace, a namespace key cannot be decided.
+  const single = check(body("host"), host());
+  for (const id of ["routes.required[0]", "settings.interfaces[0]"]) {
+    assert.equal(rule(single, id).status, "not-evaluated", id);
+    assert.equal(rule(single, id).reason, "the snapshot has no namespaces", id);
+  }
+});

@@ -14,6 +14,8 @@ import { arbSnapshot, arbText } from "../helpers/arbitrary.ts";
 import { ROOT } from "../helpers/cli.ts";
 import { udp } from "./_fixtures.ts";
 import { conn, iface, listen, proc, procs, route, snap } from "../diff/_build.ts";
+import { namespacedPair } from "../diff/_namespaces.ts";
+import { namespaceExposure } from "../../src/net/namespace_exposure.ts";
 
 function example(name: string): Snapshot {
   const path = `snapshots/examples/${name}`;
@@ -93,7 +95,7 @@ test("--init groups listeners by program and scope, requires them, and leaves ou
   ]);
   assert.deepEqual(doc.settings.interfaces, [{ name: "eth0", up: true }]);
   assert.match(yaml, /- name: eth0\n {6}up: true\n {6}# mtu: 9000\n/);
-  assert.match(yaml, /Left out: 1 interfaces that come and go with containers \(veth12ab\)/);
+  assert.match(yaml, /Left out: 1 interface that comes and goes with containers \(veth12ab\)/);
   assert.match(yaml, /Not up when the snapshot was taken: eth1\./);
   assert.match(yaml, /^# rates:$/m);
   assert.deepEqual(failures(s, yaml), []);
@@ -155,4 +157,124 @@ test("comments show control characters from the snapshot as escapes", () => {
   assert.ok(!yaml.includes("\x1b") && !yaml.includes("\r"));
   assert.match(yaml, /# evil\\u\{a\}schema: x\\u\{1b\}\[2J \(uid 0\): 0\.0\.0\.0:80/);
   assert.deepEqual(failures(s, yaml), []);
+});
+
+/** A capture across namespaces: the host, and containers web and new (tests/diff/_namespaces). */
+function acrossNamespaces(ephemeralPort: number, pid: number): Snapshot {
+  const [, s] = namespacedPair();
+  s.connections.push(
+    listen("0.0.0.0", ephemeralPort, pid), // a test harness on a port the kernel picked
+    { ...listen("127.0.0.1", 6379, 300), namespace: "docker:web" }, // internal to web
+  );
+  s.processes[String(pid)] = proc(pid, "deno");
+  for (const [c, e] of namespaceExposure(s)) c.exposure = e;
+  s.routes = [
+    route("0.0.0.0/0", { gateway: "10.0.0.1", scope: "global" }),
+    route("10.0.0.0/24"),
+    route("0.0.0.0/0", { gateway: "172.17.0.1", interface: "eth0", namespace: "docker:web" }),
+  ];
+  s.interfaces = [
+    iface("eth0", { mtu: 9000 }),
+    iface("eth0", { namespace: "docker:web" }),
+    iface("eth7", { namespace: "docker:new" }),
+  ];
+  s.neighbours = [
+    { family: "inet", address: "10.0.0.1", interface: "eth0", mac: "52:54:00:00:00:01" },
+    {
+      family: "inet",
+      address: "172.17.0.1",
+      interface: "eth0",
+      mac: "02:42:00:00:00:01",
+      namespace: "docker:web",
+    },
+  ];
+  s.rules = [
+    { family: "inet", priority: 0, action: "lookup", table: 255 },
+    { family: "inet", priority: 1000, from: "10.77.6.0/24", action: "lookup", table: 100 },
+    { family: "inet", priority: 32766, action: "lookup", table: 254 },
+    { family: "inet", priority: 1500, fwmark: 16, action: "lookup", table: 7, namespace: "x" },
+  ];
+  return s;
+}
+
+/** The lines of a commented block starting at `# head:`, uncommented. */
+function uncomment(yaml: string, head: string): string {
+  const lines = yaml.split("\n");
+  const at = lines.indexOf(`# ${head}:`);
+  assert.ok(at >= 0, `no commented ${head} block`);
+  const out: string[] = [];
+  for (let i = at; i < lines.length && lines[i]!.startsWith("# "); i++) {
+    out.push(lines[i]!.slice(2));
+  }
+  return out.join("\n") + "\n";
+}
+
+test("--init on a capture across namespaces: ephemeral ports unpinned, containers by namespace", () => {
+  const s = acrossNamespaces(43497, 700);
+  const yaml = initPolicy(s, "host.json");
+  const doc = parseYaml(yaml);
+  assert.deepEqual(failures(s, yaml), [], yaml);
+  // The harness on an ephemeral port: allowed over the range, never required.
+  assert.ok(
+    doc.listeners.allow.some((r: Record<string, unknown>) =>
+      r.program === "deno" && r.port === "32768-60999" && r.scope === "any" &&
+      r.namespace === undefined
+    ),
+    yaml,
+  );
+  assert.match(yaml, /# Listeners on ephemeral ports \(32768-60999, the range the kernel picks/);
+  assert.ok(!doc.listeners.required.some((r: { port: unknown }) => r.port === 43497), yaml);
+  assert.doesNotMatch(yaml, /port: 43497/);
+  // Container listeners grouped by namespace, with their exposure as the scope.
+  const inNs = doc.listeners.allow.filter((r: Record<string, unknown>) => r.namespace);
+  assert.deepEqual(inNs, [
+    { namespace: "docker:new", program: "httpd", protocol: "tcp", port: 80, scope: "published" },
+    { namespace: "docker:web", program: "httpd", protocol: "tcp", port: 6379, scope: "internal" },
+    { namespace: "docker:web", program: "httpd", protocol: "tcp", port: 80, scope: "published" },
+  ]);
+  assert.match(yaml, /# Namespace docker:web \(container web, image shop\/web:2\): its listeners/);
+  assert.ok(
+    doc.listeners.required.some((r: Record<string, unknown>) =>
+      r.namespace === "docker:web" && r.program === "httpd" && r.port === 6379
+    ),
+  );
+  // The host's default route and interfaces only.
+  assert.deepEqual(doc.routes.required, [
+    { destination: "default", family: "inet", gateway: "10.0.0.1", table: "main" },
+  ]);
+  assert.deepEqual(doc.settings.interfaces, [{ name: "eth0", up: true }]);
+  assert.doesNotMatch(yaml, /eth7/);
+  // Suggestions, commented: the gateway's MAC and the non-default rules, which hold if taken.
+  const neighbours = uncomment(yaml, "neighbours");
+  assert.deepEqual(parseYaml(neighbours), {
+    neighbours: { required: [{ address: "10.0.0.1", mac: "52:54:00:00:00:01" }] },
+  });
+  const rules = uncomment(yaml, "routing-rules");
+  assert.deepEqual(parseYaml(rules), {
+    "routing-rules": {
+      required: [{
+        priority: 1000,
+        family: "inet",
+        from: "10.77.6.0/24",
+        table: 100,
+        action: "lookup",
+      }],
+    },
+  });
+  assert.deepEqual(failures(s, `schema: nsnap-policy/v1\n${neighbours}${rules}`), []);
+  for (const line of yaml.split("\n")) assert.ok(line.length <= 100, line);
+
+  // A restart: the harness comes back on another ephemeral port. The policy still holds.
+  const restarted = acrossNamespaces(51234, 701);
+  assert.deepEqual(failures(restarted, yaml), []);
+});
+
+test("--init takes the ephemeral range from the snapshot's ip_local_port_range", () => {
+  const s = acrossNamespaces(45000, 700);
+  s.settings = { "net.ipv4.ip_local_port_range": "40000 50000" };
+  const yaml = initPolicy(s);
+  assert.match(yaml, /port: "40000-50000"/);
+  const outside = acrossNamespaces(39000, 700);
+  outside.settings = { "net.ipv4.ip_local_port_range": "40000 50000" };
+  assert.match(initPolicy(outside), /- program: deno\n {6}protocol: tcp\n {6}port: 39000\n/);
 });

@@ -55,7 +55,7 @@ test("an unknown key is refused with its path, its line and the keys that are kn
   // An unknown key is named before the mistakes it explains (here: the missing name).
   rejects(
     "schema: nsnap-policy/v1\nsettings:\n  interfaces:\n    - nme: eth0\n      up: true\n",
-    /settings\.interfaces\[0\]\.nme \(line 4\): unknown key \(known: name, present, up, oper-state, mtu\)/,
+    /settings\.interfaces\[0\]\.nme \(line 4\): unknown key \(known: name, present, up, oper-state, mtu, namespace\)/,
   );
 });
 

@@ -47,7 +47,14 @@ const RECORDED: Record<string, string> = {
 };
 
 /** A runner with the recorded outputs; `without` lists tools that are not installed. */
-function recorded(without: string[] = [], refuse: string[] = []): CommandRunner {
+/** What nft prints when the kernel refuses its netlink dump (as root without CAP_NET_ADMIN). */
+const ROOTLESS = "Operation not permitted (you must be root)";
+
+function recorded(
+  without: string[] = [],
+  refuse: string[] = [],
+  refusal = "Operation not permitted",
+): CommandRunner {
   return (argv) => {
     const tool = argv[0]!.slice(argv[0]!.lastIndexOf("/") + 1);
     if (without.includes(tool)) return notFound(argv);
@@ -55,8 +62,8 @@ function recorded(without: string[] = [], refuse: string[] = []): CommandRunner 
       return {
         ok: false,
         stdout: "",
-        stderr: "Operation not permitted",
-        reason: `${argv.join(" ")}: exit 1: Error: Operation not permitted`,
+        stderr: refusal,
+        reason: `${argv.join(" ")}: exit 1: Error: ${refusal}`,
       };
     }
     const file = RECORDED[[tool, ...argv.slice(1)].join(" ")];
@@ -234,6 +241,15 @@ test("collectFirewall() falls back to iptables-save without nft, and says why wh
       refused.status.error!,
       /Operation not permitted \(reading the firewall needs root\)/,
     );
+    // Root without CAP_NET_ADMIN (a bounded systemd unit, a pod): nft says "you must be root",
+    // which the capture was; the error names the capability instead.
+    const capless = collectFirewall({
+      ...place(root, recorded([], ["nft", "iptables-save", "ip6tables-save"], ROOTLESS)),
+      uid: 0,
+    });
+    assert.equal(capless.status.status, "error");
+    assert.match(capless.status.error!, /\(reading the firewall needs CAP_NET_ADMIN\)/);
+    assert.doesNotMatch(capless.status.error!, /must be root|needs root/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

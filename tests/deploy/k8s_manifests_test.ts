@@ -18,7 +18,7 @@ import {
 } from "../helpers/k8s.ts";
 
 const JOB_VARS = { NODE: "node-1", PHASE: "before", DEPLOY_ID: "CHG-1234" };
-const CAPS = ["SYS_PTRACE", "DAC_READ_SEARCH", "SYS_ADMIN"];
+const CAPS = ["SYS_PTRACE", "DAC_READ_SEARCH", "SYS_ADMIN", "NET_ADMIN"];
 
 function one(file: string, kind: string): Manifest {
   const m = readManifests(file, JOB_VARS).find((x) => x.kind === kind);
@@ -55,7 +55,7 @@ test("deploy/k8s: the schema check rejects a wrong type and a missing field", ()
   );
 });
 
-test("deploy/k8s: the DaemonSet and the Job run as root with only two capabilities", () => {
+test("deploy/k8s: the DaemonSet and the Job run as root with only the four capabilities a capture needs", () => {
   const ds = podSpecOf(one("daemonset.yaml", "DaemonSet"));
   const job = podSpecOf(one("capture-job.yaml", "Job"));
   for (const pod of [ds, job]) {
@@ -104,7 +104,7 @@ test("deploy/k8s: the DaemonSet translates into the docker run flags of the same
   assert.match(flags, /--read-only/);
   assert.match(
     flags,
-    /--cap-drop ALL --cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH --cap-add SYS_ADMIN/,
+    /--cap-drop ALL --cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH --cap-add SYS_ADMIN --cap-add NET_ADMIN/,
   );
   assert.match(flags, /--security-opt apparmor=unconfined/);
   assert.match(flags, /-v \/tmp\/x:\/var\/lib\/nsnap/);

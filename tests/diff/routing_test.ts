@@ -343,3 +343,40 @@ test("listeners: the firewall's verdict shows in the wording, and a change of it
   const bare = changes(snap(T0), snap(T1, base)).find((c) => c.kind === "listener-opened")!;
   assert.equal((bare as { after: { firewall?: string } }).after.firewall, undefined);
 });
+
+test("forwarding turned on is one sysctl-changed, not also the counters' Ip.Forwarding", () => {
+  const a = fullSnap(T0, {
+    settings: { "net.ipv4.ip_forward": "0" },
+    counters: { Ip: { Forwarding: 2n } },
+  });
+  const b = fullSnap(T1, {
+    settings: { "net.ipv4.ip_forward": "1" },
+    counters: { Ip: { Forwarding: 1n } },
+  });
+  const kinds = changes(a, b).map((c) => `${c.section}:${c.kind}`);
+  assert.deepEqual(kinds, ["settings:sysctl-changed"]);
+  // Without the sysctls (an older snapshot, an import of netstat -s) the counter still says so.
+  delete a.settings, delete b.settings;
+  delete a.meta.sections.settings, delete b.meta.sections.settings;
+  assert.deepEqual(changes(a, b).map((c) => `${c.kind}${c.notable ? "!" : ""}`), [
+    "setting-changed!",
+  ]);
+});
+
+test("a large drop rate is written without decimals, a small one with two", () => {
+  const drops = (n: bigint) =>
+    qdisc({
+      stats: {
+        bytes: 1000n,
+        packets: 10n,
+        drops: n,
+        overlimits: 0n,
+        requeues: 0n,
+        backlog: 0n,
+        qlen: 0n,
+      },
+    });
+  const a = fullSnap(T0, { qdiscs: [drops(0n)] });
+  const b = fullSnap(T1, { qdiscs: [drops(5_407_628n)] });
+  assert.match(changes(a, b)[0]!.summary, /dropped 5,407,628 packets \(90,127\/s\)/);
+});

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { detectFormat } from "../../src/import/detect.ts";
 import { importFiles } from "../../src/import/mod.ts";
+import { describeRule } from "../../src/net/rules.ts";
 import { parseIpRule } from "../../src/parse/linux/ip_rule.ts";
 import { routingData } from "../helpers/routing_data.ts";
 
@@ -15,6 +16,10 @@ const FORMAT_OF: Record<string, string> = {
   "ip-6-rule.txt": "ip-rule",
   "ip-j-rule.json": "ip-json-rule",
   "ip-j-6-rule.json": "ip-json-rule",
+  "ip-rule-default.txt": "ip-rule",
+  "ip-6-rule-default.txt": "ip-rule",
+  "ip-j-rule-default.json": "ip-json-rule",
+  "ip-j-6-rule-default.json": "ip-json-rule",
   "ip-neigh.txt": "ip-neigh",
   "ip-neigh-proxy.txt": "ip-neigh",
   "ip-j-neigh.json": "ip-json-neigh",
@@ -93,4 +98,68 @@ test("an import without these outputs leaves the sections out, as an older snaps
   assert.equal(s.rules, undefined);
   assert.equal(s.meta.sections.rules, undefined);
   assert.equal(s.firewall, undefined);
+});
+
+/** Imports the named captures' rules at one time. */
+function rulesOf(...names: string[]) {
+  const s = importFiles(names.map((n) => ({ name: n, text: routingData(n) })), {
+    time: "2026-12-01T00:00:00.000Z",
+  });
+  return {
+    rules: (s.rules ?? []).map((r) => `${r.family} ${describeRule(r)}`).sort(),
+    status: s.meta.sections.rules,
+  };
+}
+
+const KERNEL_DEFAULTS = [
+  "inet 0: from all lookup local",
+  "inet 32766: from all lookup main",
+  "inet 32767: from all lookup default",
+  "inet6 0: from all lookup local",
+  "inet6 32766: from all lookup main",
+];
+
+test("the kernel's default ip -6 rule listing, which names no address, is imported as IPv6", () => {
+  // Real outputs of a fresh namespace: `ip rule` has 0, 32766, 32767; `ip -6 rule` 0 and 32766.
+  for (
+    const pair of [
+      ["ip-rule-default.txt", "ip-6-rule-default.txt"],
+      ["ip-j-rule-default.json", "ip-j-6-rule-default.json"],
+      ["ip-rule-default.txt", "ip-j-6-rule-default.json"],
+    ]
+  ) {
+    const r = rulesOf(...pair);
+    assert.deepEqual(r.rules, KERNEL_DEFAULTS, pair.join(" + "));
+    assert.deepEqual(r.status, { status: "ok" }, pair.join(" + "));
+  }
+  assert.deepEqual(rulesOf("ip-6-rule-default.txt").rules, KERNEL_DEFAULTS.slice(3));
+});
+
+test("a rule listing whose family cannot be told is read as IPv4 with a warning", () => {
+  const r = importFiles([{ name: "r.txt", text: "1000:\tfrom all fwmark 0x1 lookup 100\n" }], {
+    time: "2026-12-01T00:00:00.000Z",
+  });
+  assert.equal(r.rules?.[0]?.family, "inet");
+  assert.equal(r.meta.sections.rules?.status, "partial");
+  assert.match(
+    r.meta.sections.rules!.warnings![0]!,
+    /^r\.txt: .*family is not shown; read as IPv4/,
+  );
+});
+
+test("rules two inputs both give are kept once and said, never merged away silently", () => {
+  const twice = rulesOf("ip-rule-default.txt", "ip-j-rule-default.json");
+  assert.deepEqual(twice.rules, KERNEL_DEFAULTS.slice(0, 3));
+  assert.equal(twice.status?.status, "partial");
+  assert.deepEqual(twice.status?.warnings, [
+    "3 rules are in more than one input, kept once each (`IPv4 0: from all lookup local`, …)",
+  ]);
+  const other = importFiles([
+    { name: "a.txt", text: "1000:\tfrom 10.1.0.0/16 lookup 100\n" },
+    { name: "b.txt", text: "1000:\tfrom 10.1.0.0/16 lookup 200\n" },
+  ], { time: "2026-12-01T00:00:00.000Z" });
+  assert.deepEqual(other.meta.sections.rules?.warnings, [
+    "two inputs give IPv4 rule 1000 another action: kept `1000: from 10.1.0.0/16 lookup 100`, " +
+    "left out `1000: from 10.1.0.0/16 lookup 200`",
+  ]);
 });

@@ -44,23 +44,32 @@ const LEGACY_FILES = ["ip_tables_names", "ip6_tables_names"] as const;
 /** What one part of the firewall gave: tables, or why it could not. */
 type Part = { tables: FirewallTable[] } | { reason: string; missing: boolean };
 
-/** A failed run in words, with "needs root" where the kernel refused. */
-function why(r: CommandResult, what: string): string {
+/**
+ * A failed run in words, with what was missing where the kernel refused: root, or, for root
+ * (uid 0) without it, CAP_NET_ADMIN, which nft's netlink dump and iptables-save's
+ * getsockopt need (nft then still says "you must be root", which would mislead).
+ */
+function why(r: CommandResult, what: string, uid?: number): string {
   const reason = r.reason ?? `${what} failed`;
-  return /not permitted|permission denied|you must be root/i.test(`${reason} ${r.stderr}`)
-    ? `${reason} (reading the firewall needs root)`
-    : reason;
+  if (!/not permitted|permission denied|you must be root/i.test(`${reason} ${r.stderr}`)) {
+    return reason;
+  }
+  if (uid !== 0) return `${reason} (reading the firewall needs root)`;
+  const plain = reason.replace(/\s*\(you must be root\)/i, "");
+  return `${plain} (reading the firewall needs CAP_NET_ADMIN)`;
 }
 
 /** nftables: the JSON for structure and counters, the text (-a) for each rule as nft prints it. */
 function fromNft(place: Place, warnings: string[]): Part {
   const text = runTool(place.runner, "nft", ["-a", "list", "ruleset"]);
-  if (!text.ok) return { reason: why(text, "nft"), missing: isMissing(text, "nft") };
+  if (!text.ok) return { reason: why(text, "nft", place.uid), missing: isMissing(text, "nft") };
   const parsed = parseNftRuleset(text.stdout, "nft -a list ruleset");
   warnings.push(...parsed.warnings);
   const json = runTool(place.runner, "nft", ["-j", "list", "ruleset"]);
   if (!json.ok) {
-    warnings.push(`nft -j list ruleset failed (${why(json, "nft")}); chains as nft prints them`);
+    warnings.push(
+      `nft -j list ruleset failed (${why(json, "nft", place.uid)}); chains as nft prints them`,
+    );
     return { tables: parsed.value };
   }
   let structure;
@@ -152,7 +161,7 @@ function fromIptables(
     }
     const r = runTool(place.runner, tool, ["-c"]);
     if (!r.ok) {
-      reasons.push(why(r, tool));
+      reasons.push(why(r, tool, place.uid));
       if (!isMissing(r, tool)) missing = false;
       continue;
     }

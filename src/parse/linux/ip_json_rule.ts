@@ -9,7 +9,7 @@ import type { Family, NumberRange, Rule } from "../../model.ts";
 import { routeDestination, tableId } from "../../net/routes.ts";
 import { cannotRead, type Parsed } from "../text.ts";
 import { parseJsonArray } from "./ip_json.ts";
-import { parseMark } from "./ip_rule.ts";
+import { listingFamily, parseMark } from "./ip_rule.ts";
 
 function num(v: unknown): number | undefined {
   return typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : undefined;
@@ -28,14 +28,19 @@ function cidr(addr: unknown, len: unknown, family: Family): string | undefined {
   return routeDestination(typeof len === "number" ? `${addr}/${len}` : addr, family);
 }
 
-/** Parses `ip -j [-4|-6] rule`; `family` is the listing's (ip -j rule shows no family). */
+/**
+ * Parses `ip -j [-4|-6] rule`; `family` is the listing's (ip -j rule shows no family). Without
+ * it, a rule without an address takes the family another rule's address shows, else the one
+ * the kernel's default rules show (ip_rule.ts `listingFamily`, which warns where none does).
+ */
 export function parseIpJsonRules(
   json: string,
-  family: Family,
+  family: Family | undefined,
   source = "ip -j rule",
 ): Parsed<Rule[]> {
   const rules: Rule[] = [];
   const warnings: string[] = [];
+  const addressless: Rule[] = [];
   parseJsonArray(json, source).forEach((raw, i) => {
     const r = (raw ?? {}) as Record<string, unknown>;
     const priority = num(r.priority);
@@ -48,8 +53,9 @@ export function parseIpJsonRules(
       ? "inet6"
       : addrs.length
       ? "inet"
-      : family;
+      : family ?? "inet";
     const rule: Rule = { family: fam, priority, action: "lookup" };
+    if (addrs.length === 0) addressless.push(rule);
     if (Object.hasOwn(r, "not")) rule.not = true;
     const from = cidr(r.src, r.srclen, fam), to = cidr(r.dst, r.dstlen, fam);
     if (from !== undefined) rule.from = from;
@@ -94,5 +100,10 @@ export function parseIpJsonRules(
     }
     rules.push(rule);
   });
+  if (family === undefined && addressless.length > 0) {
+    const shown = rules.find((r) => !addressless.includes(r))?.family ??
+      listingFamily(rules, source, warnings);
+    for (const r of addressless) r.family = shown;
+  }
   return { value: rules, warnings };
 }

@@ -8,7 +8,9 @@
  * - Addresses become canonical CIDRs (a bare address is a /32 or /128); `from all` is no
  *   selector at all.
  * - A rule's family comes from its addresses; where no rule of the text names one, the family
- *   given (ip rule's default, IPv4, unless said otherwise).
+ *   given, else the one the kernel's default rules show (`listingFamily`): an `ip -6 rule`
+ *   listing has 0 and 32766 but not IPv4's 32767 `lookup default`. A listing that shows
+ *   neither is read as IPv4 with a warning, never silently.
  * - `lookup [l3mdev-table]` is a lookup in the VRF's table (`l3mdev`). A table name that is not
  *   main, local or default has no number in this output: the rule is kept under table 0 with a
  *   warning (as `ip route` routes are).
@@ -215,7 +217,42 @@ export function parseIpRule(text: string, source = "ip rule", family?: Family): 
     read.push(r);
   });
   // ip prints one family per listing: a line without an address takes the listing's family.
-  const shown = read.find((r) => r.family !== undefined)?.family;
-  for (const r of read) r.rule.family = r.family ?? family ?? shown ?? "inet";
+  const shown = family ?? read.find((r) => r.family !== undefined)?.family ??
+    listingFamily(read.map((r) => r.rule), source, warnings);
+  for (const r of read) r.rule.family = r.family ?? shown;
   return { value: read.map((r) => r.rule), warnings };
+}
+
+/** Whether a rule is one of the kernel's defaults: `from all lookup TABLE` at `priority`. */
+function isDefault(r: Rule, priority: number, table: number): boolean {
+  return r.priority === priority && r.action === "lookup" && r.table === table &&
+    r.from === undefined && r.to === undefined && r.not === undefined &&
+    r.iif === undefined && r.oif === undefined && r.fwmark === undefined;
+}
+
+/**
+ * The family of a rule listing none of whose rules names an address (`ip rule` prints no
+ * family), told by the kernel's default rules: only IPv4 has 32767 `lookup default`; IPv6 has
+ * 0 `lookup local` and 32766 `lookup main` alone. A listing that shows neither is IPv4, the
+ * default of `ip rule`, with a warning pushed onto `warnings` saying so.
+ *
+ * @example
+ * ```ts
+ * import { listingFamily, parseIpRule } from "./ip_rule.ts";
+ * const six = parseIpRule("0:\tfrom all lookup local\n32766:\tfrom all lookup main\n").value;
+ * listingFamily(six, "ip -6 rule", []); // "inet6"
+ * ```
+ */
+export function listingFamily(rules: readonly Rule[], source: string, warnings: string[]): Family {
+  if (rules.length === 0) return "inet";
+  if (rules.some((r) => isDefault(r, 32767, 253))) return "inet";
+  if (rules.some((r) => isDefault(r, 0, 255)) && rules.some((r) => isDefault(r, 32766, 254))) {
+    return "inet6";
+  }
+  warnings.push(
+    `${source}: no rule names an address or is one of the kernel's default rules, so the ` +
+      "family is not shown; read as IPv4 (give `ip -j -4 rule` and `ip -j -6 rule` output " +
+      "in files of their own if these are IPv6 rules)",
+  );
+  return "inet";
 }

@@ -88,8 +88,32 @@ test("parseIpRule() warns about a table name without a number and about lines it
   );
   assert.equal(value.length, 1);
   assert.equal(value[0]!.table, 0);
-  assert.equal(warnings.length, 3);
+  assert.equal(warnings.length, 4);
   assert.match(warnings[0]!, /^saved\.txt:1: table "wireguard" has no number/);
   assert.match(warnings[1]!, /^saved\.txt:2: cannot read rule: "bad line"/);
   assert.match(warnings[2]!, /unknown word "frobnicate"/);
+  // No address and none of the kernel's default rules: the family is a guess, and said.
+  assert.match(warnings[3]!, /^saved\.txt: .*family is not shown; read as IPv4/);
+});
+
+test("parseIpRule() and parseIpJsonRules() tell the kernel's default IPv6 listing from IPv4's", () => {
+  // Real outputs of a fresh namespace (tests/testdata/routing/make.sh): no address in either.
+  const six = parseIpRule(routingData("ip-6-rule-default.txt"), "ip -6 rule");
+  assert.deepEqual(six.warnings, []);
+  assert.deepEqual(six.value.map((r) => [r.family, r.priority, r.table]), [
+    ["inet6", 0, 255],
+    ["inet6", 32766, 254],
+  ]);
+  const sixJson = parseIpJsonRules(routingData("ip-j-6-rule-default.json"), undefined);
+  assert.deepEqual(sixJson, six);
+  const four = parseIpRule(routingData("ip-rule-default.txt"));
+  assert.deepEqual(four.warnings, []);
+  assert.ok(four.value.length === 3 && four.value.every((r) => r.family === "inet"));
+  assert.deepEqual(parseIpJsonRules(routingData("ip-j-rule-default.json"), undefined), four);
+  // The family given wins over the shape.
+  assert.ok(
+    parseIpRule(routingData("ip-6-rule-default.txt"), "x", "inet").value.every((r) =>
+      r.family === "inet"
+    ),
+  );
 });

@@ -3,10 +3,10 @@
  * from deploy/k8s/Dockerfile and the compiled binary, on a base made here (busybox-static and
  * the glibc files `ldd dist/nsnap` lists) in place of debian:bookworm-slim. The DaemonSet and the
  * Job then run with their own security settings translated into `docker run` flags (host
- * network and PID namespace, all capabilities dropped but SYS_PTRACE, DAC_READ_SEARCH and SYS_ADMIN,
- * read-only root, the hostPath as a volume): their snapshots hold the loopback listeners this
- * test opened on the host, one of root and one of another user, with their pids. Without the two
- * capabilities, the owners are unknown.
+ * network and PID namespace, all capabilities dropped but SYS_PTRACE, DAC_READ_SEARCH, SYS_ADMIN
+ * and NET_ADMIN, read-only root, the hostPath as a volume): their snapshots hold the loopback
+ * listeners this test opened on the host, one of root and one of another user, with their pids.
+ * Without the capabilities, the owners are unknown.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -163,7 +163,7 @@ test("k8s: the image runs the DaemonSet and the Job with their security settings
       assert.equal(listener(jobSnap, rootPort)?.pid, process.pid);
       assert.equal(listener(jobSnap, nobodyPort)?.pid, socat.pid);
 
-      // Without the two capabilities, root in the container cannot tell the owners.
+      // Without the capabilities, root in the container cannot tell the owners.
       const capless: string[] = [];
       const flags = jobArgs.slice(0, j);
       for (let i = 0; i < flags.length; i++) {

@@ -18,11 +18,10 @@ import { runCli } from "../../helpers/cli.ts";
 import { canUseNetns, holdSockets, type Netns, sh, withNetns } from "../../helpers/netns.ts";
 import type { Snapshot } from "../../../src/model.ts";
 import { parseSnapshotBytes } from "../../../src/snapshot/read.ts";
-import { parseIpJsonRules } from "../../../src/parse/linux/ip_json_rule.ts";
 import { parseIpJsonNeigh } from "../../../src/parse/linux/ip_json_neigh.ts";
-import { ruleKey } from "../../../src/net/rules.ts";
 import { neighbourKey } from "../../../src/net/neighbours.ts";
-import { orderNeighbour, orderRule } from "../../../src/snapshot/normalize.ts";
+import { orderNeighbour } from "../../../src/snapshot/normalize.ts";
+import type { Rule } from "../../../src/model.ts";
 
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
 const skip = !canUseNetns()
@@ -73,16 +72,87 @@ function sysctl(ns: Netns | undefined, name: string): string {
   return (ns ? ns.exec(...argv) : sh(argv)).trim().split(/\s+/).join(" ");
 }
 
+const TABLES: Record<string, number> = { local: 255, main: 254, default: 253 };
+
+/**
+ * Each rule of `ip -j -4|-6 rule` as one line of its fields, read here straight from ip's JSON
+ * (not with nsnap's parser, which the capture runs too): what a dropped field would change.
+ */
+function ipJsonRuleLines(json: string, family: "inet" | "inet6"): string[] {
+  const hex = (v: unknown) => typeof v === "string" ? Number.parseInt(v, 16) : Number(v);
+  const host = family === "inet" ? 32 : 128;
+  return (JSON.parse(json) as Array<Record<string, unknown>>).map((r) => {
+    const f: string[] = [family, `pref ${r.priority}`];
+    if ("not" in r) f.push("not");
+    if (r.src !== undefined && r.src !== "all") f.push(`from ${r.src}/${r.srclen ?? host}`);
+    if (r.dst !== undefined && r.dst !== "all") f.push(`to ${r.dst}/${r.dstlen ?? host}`);
+    if (r.tos !== undefined) f.push(`tos ${r.tos}`);
+    if (r.fwmark !== undefined) {
+      f.push(`fwmark ${hex(r.fwmark)}`);
+      if (r.fwmask !== undefined && hex(r.fwmask) !== 0xffffffff) f.push(`/${hex(r.fwmask)}`);
+    }
+    if (r.iif !== undefined) f.push(`iif ${r.iif}`);
+    if (r.oif !== undefined) f.push(`oif ${r.oif}`);
+    if (r.uid_start !== undefined) f.push(`uid ${r.uid_start}-${r.uid_end}`);
+    if (r.ipproto !== undefined) f.push(`ipproto ${r.ipproto}`);
+    for (const p of ["sport", "dport"]) {
+      if (r[p] !== undefined) f.push(`${p} ${r[p]}-${r[p]}`);
+      else if (r[`${p}_start`] !== undefined) f.push(`${p} ${r[`${p}_start`]}-${r[`${p}_end`]}`);
+    }
+    const action = typeof r.action === "string"
+      ? r.action
+      : "goto" in r
+      ? "goto"
+      : "nop" in r
+      ? "nop"
+      : "lookup";
+    f.push(action);
+    if ("l3mdev" in r) f.push("l3mdev");
+    else if (action === "lookup") f.push(`table ${TABLES[String(r.table)] ?? Number(r.table)}`);
+    if (r.goto !== undefined) f.push(`goto ${r.goto}`);
+    if (r.suppress_prefixlen !== undefined) f.push(`suppress ${r.suppress_prefixlen}`);
+    if (r.flow_to !== undefined) {
+      f.push(`realms ${r.flow_from === undefined ? "" : `${r.flow_from}/`}${r.flow_to}`);
+    }
+    return f.join(" ");
+  }).sort();
+}
+
+/** A captured rule as the same line of fields. */
+function ruleLine(r: Rule): string {
+  const f: string[] = [r.family, `pref ${r.priority}`];
+  if (r.not) f.push("not");
+  if (r.from !== undefined) f.push(`from ${r.from}`);
+  if (r.to !== undefined) f.push(`to ${r.to}`);
+  if (r.tos !== undefined) f.push(`tos ${r.tos}`);
+  if (r.fwmark !== undefined) f.push(`fwmark ${r.fwmark}`);
+  if (r.fwmask !== undefined) f.push(`/${r.fwmask}`);
+  if (r.iif !== undefined) f.push(`iif ${r.iif}`);
+  if (r.oif !== undefined) f.push(`oif ${r.oif}`);
+  if (r.uidRange) f.push(`uid ${r.uidRange.start}-${r.uidRange.end}`);
+  if (r.ipProto !== undefined) f.push(`ipproto ${r.ipProto}`);
+  if (r.sport) f.push(`sport ${r.sport.start}-${r.sport.end}`);
+  if (r.dport) f.push(`dport ${r.dport.start}-${r.dport.end}`);
+  f.push(r.action);
+  if (r.l3mdev) f.push("l3mdev");
+  else if (r.table !== undefined) f.push(`table ${r.table}`);
+  if (r.goto !== undefined) f.push(`goto ${r.goto}`);
+  if (r.suppressPrefixLength !== undefined) f.push(`suppress ${r.suppressPrefixLength}`);
+  if (r.realms !== undefined) f.push(`realms ${r.realms}`);
+  return f.join(" ");
+}
+
 /** Every fact of the capture's new sections equals what the tools say now, in the namespace. */
 function crossCheck(ns: Netns, s: Snapshot): void {
-  // Rules: ip -j rule, both families.
-  const rules = [
-    ...parseIpJsonRules(ns.ip("-j", "-4", "rule"), "inet").value,
-    ...parseIpJsonRules(ns.ip("-j", "-6", "rule"), "inet6").value,
-  ];
-  const byKey = (xs: typeof rules) =>
-    xs.map((x) => [ruleKey(x), JSON.stringify(orderRule(x))]).sort();
-  assert.deepEqual(byKey(s.rules!), byKey(rules), "rules = ip -j rule");
+  // Rules: ip -j rule, both families, field by field.
+  assert.deepEqual(
+    s.rules!.map(ruleLine).sort(),
+    [
+      ...ipJsonRuleLines(ns.ip("-j", "-4", "rule"), "inet"),
+      ...ipJsonRuleLines(ns.ip("-j", "-6", "rule"), "inet6"),
+    ].sort(),
+    "rules = ip -j rule",
+  );
   // Neighbours: the static ones exactly; every entry by identity and MAC.
   const neigh = [
     ...parseIpJsonNeigh(ns.ip("-j", "neigh", "show")).value,
@@ -174,6 +244,22 @@ test(
           ns.ip("route", "add", "10.94.0.0/24", "via", "10.91.0.2", "mtu", "1300");
           ns.ip("route", "add", "10.93.0.0/24", "via", "10.91.0.9");
           ns.ip("rule", "add", "fwmark", "0x7", "lookup", "7", "pref", "1001");
+          // Rules of every selector, for the cross-check with ip -j rule (they stay as they are).
+          for (
+            const words of [
+              "not to 10.0.0.0/8 fwmark 0x10/0xff iif lo lookup 200 pref 1002",
+              "uidrange 1000-2000 ipproto tcp sport 1024 dport 80-90 lookup main " +
+              "suppress_prefixlength 0 pref 1003",
+              "from 10.9.0.0/16 prohibit pref 1004",
+              "to 10.9.2.0/24 unreachable pref 1005",
+              "nop pref 1010",
+              "tos 0x10 goto 1010 pref 1006",
+              "oif v1 l3mdev pref 1011",
+              "iif v1 oif v0 table 300 pref 1012",
+              "fwmark 0x9 realms 3/4 lookup 400 pref 1013",
+            ]
+          ) ns.ip("rule", "add", ...words.split(" "));
+          ns.ip("-6", "rule", "add", "from", "fd00:1::/64", "lookup", "100", "pref", "2000");
           ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=0");
           ns.exec("sysctl", "-qw", "net.core.somaxconn=4096");
           ns.exec("nft", "add", "table", "inet", table);

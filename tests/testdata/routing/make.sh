@@ -10,6 +10,12 @@ N="nsnap-fix-$$"
 ip netns add "$N"
 trap 'ip netns del "$N"' EXIT
 inns() { ip netns exec "$N" "$@"; }
+# The kernel's default rules of a fresh namespace, before any is added: an `ip -6 rule` listing
+# that names no address (0 local, 32766 main, no 32767 default rule as IPv4 has).
+inns ip rule >ip-rule-default.txt
+inns ip -6 rule >ip-6-rule-default.txt
+inns ip -j rule >ip-j-rule-default.json
+inns ip -j -6 rule >ip-j-6-rule-default.json
 ip -n "$N" link set lo up
 ip -n "$N" link add v0 type veth peer name v1
 ip -n "$N" link add w0 type veth peer name w1

@@ -37,7 +37,7 @@ import { collectNeighbours } from "../neighbours.ts";
 import { collectQdiscs } from "../qdiscs.ts";
 import { collectRules } from "../rules.ts";
 import { runnerIn } from "./enter.ts";
-import { namespaceFileInode } from "./discover.ts";
+import { inHostNamespace, namespaceFileInode } from "./discover.ts";
 import { type NamespacePlan, type NamespacesPlanned, planNamespaces } from "./mod.ts";
 import { interfacesIn, type NamespaceRead, readFromProc, routesIn, socketsIn } from "./read.ts";
 
@@ -197,7 +197,12 @@ export function hostReader(
       read.firewall = refused({ tables: [] });
       return read;
     }
-    const there: Place = { root: place.root, runner: runnerIn(path, place.runner), netns: path };
+    const there: Place = {
+      root: place.root,
+      runner: runnerIn(path, place.runner),
+      netns: path,
+      uid: place.uid,
+    };
     const names = read.linkNames;
     const wanted = (part: SkippedPart) => !how.skip?.has(part);
     if (wanted("rules")) read.rules = collectRules(there, useNetlink);
@@ -283,6 +288,10 @@ export function captureAcross(
   read: NamespaceReader,
   selfPid?: number,
 ): Across | undefined {
+  // The own namespace alone: nothing to discover (an idle container's capture stays cheap).
+  if (choice === "current" || (choice === "auto" && inHostNamespace(root) === false)) {
+    return undefined;
+  }
   const planned = planNamespaces(root, selfPid === undefined ? {} : { selfPid });
   const plans = selectPlans(root, planned, choice);
   if (!plans) return undefined;

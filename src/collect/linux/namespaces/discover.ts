@@ -77,6 +77,25 @@ export function namespaceFileInode(
 }
 
 /**
+ * Whether this process runs in the host's (pid 1's, else the initial) network namespace: undefined
+ * when its own link cannot be read. Two readlinks, for a capture that only needs to know before discovering.
+ */
+export function inHostNamespace(root: string): boolean | undefined {
+  const proc = under(root, "/proc");
+  let own: number | undefined;
+  try {
+    own = parseNetnsLink(readlinkSync(`${proc}/self/ns/net`));
+  } catch {
+    return undefined;
+  }
+  let host = INIT_NETNS_INODE;
+  try {
+    host = parseNetnsLink(readlinkSync(`${proc}/1/ns/net`)) ?? host;
+  } catch { /* pid 1 hidden: the kernel's fixed inode, as discovery takes it */ }
+  return own === undefined ? undefined : own === host;
+}
+
+/**
  * Finds the namespaces below `root` ("/" on a real host).
  *
  * @example
