@@ -151,10 +151,15 @@ test("fields later captures add show up when present: namespaces, exposure, tcp_
   s.meta.host.hostname = "node-1";
   const loose = s as unknown as Record<string, unknown>;
   (s.meta.host as Record<string, unknown>).machineId = "0123456789abcdef";
+  // A namespace entry as the schema has it (listenerVerdicts() reads its sections).
   loose.namespaces = [{
     id: "ns1",
     inode: 4026532999,
+    kind: "docker",
     labels: { container: "web", image: "nginx:1.27" },
+    processes: 1,
+    pids: [4242],
+    sections: {},
   }];
   const [l0, l1, session] = s.connections as unknown as Array<Record<string, unknown>>;
   l0!.namespace = "ns1";
@@ -374,4 +379,28 @@ test("a capture across namespaces: routes, interfaces, rules, neighbours and qdi
   }
   assert.equal(nst.rows[2]![9], "ok");
   assert.equal(nst.rows[2]![5], "container=web image=shop/web:2 runtime=docker");
+});
+
+test("a container's listener is badged by its own namespace's firewall, or says it was not read", () => {
+  const [, after] = namespacedPair();
+  const s = normalizeSnapshot(after);
+  const { value } = parseNftRuleset(
+    "table inet f {\n\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n" +
+      "\t\ttcp dport 80 drop\n\t}\n}\n",
+  );
+  const web = s.namespaces!.find((n) => n.id === "docker:web")!;
+  web.firewall = { tables: value };
+  web.sections.firewall = { status: "ok" };
+  const t = table(renderReport({ kind: "snapshot", snapshot: s }), "listeners");
+  const col = (label: string) => t.columns.findIndex((c) => c.label === label);
+  const rows = new Map(
+    t.rows.map((r, i) => [String(r[col("Namespace")]), [r[col("Exposure")], t.titles![i]!]]),
+  );
+  assert.equal(rows.get("container web")![0], "filtered");
+  assert.match(String(rows.get("container web")![1]), /inet f input: `tcp dport 80 drop`/);
+  assert.equal(rows.get("container new")![0], "published", "no verdict: the capture's exposure");
+  assert.match(
+    String(rows.get("container new")![1]),
+    /firewall not evaluated: the firewall of docker:new was not read/,
+  );
 });
