@@ -164,8 +164,9 @@ counter rates per step; --format json is the nsnap-timeline/v1 document
 
 Folders (a fleet): snapshots found at any depth are paired by machine id, else
 hostname, else path; identical changes are rolled up across hosts, hosts that
-vanished or appeared are listed, and --fail-on also takes host-vanished and
-host-appeared. See docs/diff.md, "Fleets".
+vanished or appeared are listed, and --fail-on also takes host-vanished,
+host-appeared and outlier (a change on a small minority of hosts; notable trips
+on outliers too). See docs/diff.md, "Fleets".
 
 Policy file (--config), same keys as the options; flags add to it, --only
 replaces it:
@@ -257,12 +258,6 @@ Examples:
         }, ctx);
       }
       if (fleet) {
-        if (opts.format === "html") {
-          // The HTML report of a fleet is `nsnap report DIR`'s to make (issue 20).
-          throw new UsageError(
-            "Cannot diff folders as html: use text, json, yaml or markdown for a fleet",
-          );
-        }
         return await runFleetDiff(beforeOp, afterOp, {
           format: opts.format,
           failOn: [...failOn, ...names.fleet],

@@ -3,9 +3,19 @@
  * `nsnap show DIR`, `nsnap port N DIR` (one answer per host). The commands hand folders here;
  * everything else about them stays as it is for files.
  */
-import { UsageError } from "../errors.ts";
+import { InputError, UsageError } from "../errors.ts";
 import type { DiffOptions } from "../diff/mod.ts";
-import { diffFleet, FLEET_KINDS, type FleetKind, type PairBy, pairMembers } from "../fleet/mod.ts";
+import {
+  diffFleet,
+  FLEET_KINDS,
+  type FleetKind,
+  type FleetReport,
+  type HostEntry,
+  type Member,
+  type PairBy,
+  pairMembers,
+} from "../fleet/mod.ts";
+import { FleetBuilder, renderReport, type ReportInput } from "../render/html/mod.ts";
 import { loadMember, readFleetFolder } from "../fleet/folder.ts";
 import { naturalCompare, uniqueNames } from "../fleet/names.ts";
 import { Spool } from "../fleet/spool.ts";
@@ -23,7 +33,7 @@ import { escapeText } from "../render/fleet_escape.ts";
 import { renderJson } from "../render/show_json.ts";
 import { type ShowView, warnSections } from "./show.ts";
 import { socketsOnPort } from "../view/port.ts";
-import { fleetPortRows, renderFleetPort } from "../render/fleet_port.ts";
+import { fleetPortExposure, fleetPortRows, renderFleetPort } from "../render/fleet_port.ts";
 import type { Paint } from "../render/table.ts";
 import { writeStderr, writeStdout } from "../runtime/process.ts";
 import { type CliContext, out } from "./context.ts";
@@ -49,7 +59,10 @@ export function folderOperands(before: string, after: string): boolean {
   return a;
 }
 
-/** Splits `--fail-on` names into fleet kinds (host-vanished, host-appeared) and change kinds. */
+/**
+ * Splits `--fail-on` names into fleet kinds (host-vanished, host-appeared, outlier) and change
+ * kinds.
+ */
 export function splitFleetKinds(names: readonly string[], fleet: boolean): {
   fleet: FleetKind[];
   kinds: string[];
@@ -85,7 +98,7 @@ export function parseOutlierShare(text: string): number {
 
 /** What a fleet diff is asked for. */
 export interface FleetDiffRun {
-  format: "text" | "json" | "yaml" | "markdown";
+  format: "text" | "json" | "yaml" | "markdown" | "html";
   /** Kind entries (kinds, globs, `notable`) and fleet kinds. */
   failOn: readonly string[];
   diff: Omit<DiffOptions, "beforeFile" | "afterFile">;
@@ -102,30 +115,23 @@ export async function runFleetDiff(
   run: FleetDiffRun,
   ctx: CliContext,
 ): Promise<void> {
-  const folderOpts = run.maxBytes === undefined ? {} : { maxBytes: run.maxBytes };
-  const before = await readFleetFolder(beforeDir, folderOpts);
-  const after = await readFleetFolder(afterDir, folderOpts);
-  const pairing = pairMembers(before.members, after.members, run.pairBy);
+  if (run.format === "html") {
+    const input = await fleetDiffReportInput(beforeDir, afterDir, run);
+    if (input.report.head.gate?.tripped) ctx.exitCode = 1;
+    return await out(renderReport(input));
+  }
   const structured = run.format === "json" || run.format === "yaml";
   const spool = structured ? new Spool() : undefined;
   try {
     let hosts = 0;
     // The document's head is known only at the end: hosts wait in the spool till then.
     const hostPiece = run.format === "json" ? fleetJsonHost : fleetYamlHost;
-    const report = await diffFleet(
-      before,
-      after,
-      pairing,
-      (m) => loadMember(m, folderOpts),
-      {
-        ...run.diff,
-        pairBy: run.pairBy,
-        failOn: run.failOn,
-        ...(run.outlierShare === undefined ? {} : { outlierShare: run.outlierShare }),
-      },
+    const report = await compareFolders(
+      beforeDir,
+      afterDir,
+      run,
       (entry) => spool?.write(hostPiece(entry, hosts++)),
     );
-    for (const w of report.head.warnings) writeStderr(`nsnap: warning: ${escapeText(w)}\n`);
     if (report.head.gate?.tripped) ctx.exitCode = 1;
     if (!spool) {
       return await out(
@@ -144,6 +150,89 @@ export async function runFleetDiff(
   } finally {
     spool?.close();
   }
+}
+
+/** Pairs and compares two folders, host by host; warnings go to stderr. */
+async function compareFolders(
+  beforeDir: string,
+  afterDir: string,
+  run: Omit<FleetDiffRun, "format" | "paint">,
+  onHost: (entry: HostEntry) => void,
+): Promise<FleetReport> {
+  const folderOpts = run.maxBytes === undefined ? {} : { maxBytes: run.maxBytes };
+  const before = await readFleetFolder(beforeDir, folderOpts);
+  const after = await readFleetFolder(afterDir, folderOpts);
+  const pairing = pairMembers(before.members, after.members, run.pairBy);
+  const report = await diffFleet(
+    before,
+    after,
+    pairing,
+    (m) => loadMember(m, folderOpts),
+    {
+      ...run.diff,
+      pairBy: run.pairBy,
+      failOn: run.failOn,
+      ...(run.outlierShare === undefined ? {} : { outlierShare: run.outlierShare }),
+    },
+    onHost,
+  );
+  for (const w of report.head.warnings) writeStderr(`nsnap: warning: ${escapeText(w)}\n`);
+  return report;
+}
+
+/**
+ * The fleet diff as the input of an HTML page (`nsnap report BEFORE_DIR AFTER_DIR`, `nsnap diff
+ * BEFORE_DIR AFTER_DIR --format html`): every host's full diff is kept for the page.
+ */
+export async function fleetDiffReportInput(
+  beforeDir: string,
+  afterDir: string,
+  run: Omit<FleetDiffRun, "format" | "paint">,
+): Promise<ReportInput & { kind: "fleet-diff" }> {
+  const hosts: HostEntry[] = [];
+  const report = await compareFolders(beforeDir, afterDir, run, (e) => void hosts.push(e));
+  return { kind: "fleet-diff", report, hosts };
+}
+
+/**
+ * `nsnap report DIR` of a folder that holds several hosts: a fleet overview when each host has
+ * one snapshot (found at any depth, as for a fleet diff); undefined when the files directly in
+ * the folder are one host's (a series, or a single snapshot) or all its snapshots are.
+ * @throws InputError when some host has several snapshots, naming the hosts.
+ */
+export async function fleetOverviewInput(
+  folder: string,
+  maxBytes: number | undefined,
+): Promise<ReportInput | undefined> {
+  const opts = maxBytes === undefined ? {} : { maxBytes };
+  const source = await readFleetFolder(folder, opts);
+  const id = (m: Member) => m.machineId ?? m.hostname;
+  // One host's files directly in the folder are a series (fleet/series.ts), whatever is below.
+  const direct = source.members.filter((m) => !m.rel.includes("/"));
+  if (direct.length > 0 && new Set(direct.map(id)).size === 1) return undefined;
+  const byHost = new Map<string, number[]>();
+  source.members.forEach((m, i) => byHost.set(id(m), [...(byHost.get(id(m)) ?? []), i]));
+  if (byHost.size < 2) return undefined;
+  const names = uniqueNames(source.members);
+  const hostnames = [...byHost.values()].map((list) => source.members[list[0]!]!.hostname);
+  const several = [...byHost.values()].filter((list) => list.length > 1);
+  if (several.length) {
+    const shown = (list: string[]) =>
+      escapeText(list.slice(0, 5).join(", ") + (list.length > 5 ? ", …" : ""));
+    throw new InputError(
+      `Cannot report on folder ${escapeText(folder)}: it holds snapshots of ${byHost.size} hosts (${
+        shown([...new Set(hostnames)].sort(naturalCompare))
+      }) and several of ${
+        shown(several.map((l) => source.members[l[0]!]!.hostname).sort(naturalCompare))
+      }; give one snapshot per host (a fleet) or one host's snapshots (a series)`,
+    );
+  }
+  for (const w of source.warnings ?? []) writeStderr(`nsnap: warning: ${escapeText(w)}\n`);
+  const order = source.members.map((m, i) => ({ m, name: names[i]! }))
+    .sort((a, b) => naturalCompare(a.name, b.name));
+  const b = new FleetBuilder(folder);
+  for (const { m, name } of order) b.add(await loadMember(m, opts), name, m.file);
+  return { kind: "fleet", fleet: b.finish() };
 }
 
 /** One snapshot of a folder, named for a per-host answer. */
@@ -222,7 +311,7 @@ export async function portFolder(
   ctx: CliContext,
 ): Promise<void> {
   const { hosts, load } = await folderHosts(folder, opts.maxBytes);
-  const rows: string[][] = [], idle: string[] = [];
+  const rows: string[][] = [], idle: string[] = [], exposure: string[] = [];
   const spool = new Spool();
   try {
     if (format === "json") spool.write("[");
@@ -234,13 +323,16 @@ export async function portFolder(
       if (format === "json") {
         const entry = renderJson({ host: h.name, file: h.file, sockets }).trimEnd();
         spool.write(`${i === 0 ? "\n" : ",\n"}${indentLines(entry, "  ")}`);
-      } else rows.push(...fleetPortRows(h.name, snapshot, sockets));
+      } else {
+        rows.push(...fleetPortRows(h.name, snapshot, sockets));
+        exposure.push(...fleetPortExposure(h.name, snapshot, sockets));
+      }
     }
     if (idle.length === hosts.length) ctx.exitCode = 1;
     if (format === "json") {
       spool.write(hosts.length ? "\n]\n" : "]\n");
       await flush(spool);
-    } else await out(renderFleetPort(port, rows, idle, layout));
+    } else await out(renderFleetPort(port, rows, idle, { ...layout, exposure }));
   } finally {
     spool.close();
   }

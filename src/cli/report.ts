@@ -1,7 +1,8 @@
 /**
  * `nsnap report`: one self-contained HTML page for a ticket. One snapshot gives a snapshot
  * report, two give a before/after report, a folder (or three files or more) gives a series of
- * one host's snapshots in capture order.
+ * one host's snapshots in capture order; a folder of several hosts with one snapshot each gives
+ * a fleet overview, and two folders a fleet diff (as `nsnap diff BEFORE_DIR AFTER_DIR`).
  *
  * Decisions: the page is written like a snapshot (atomically, mode 0600, never over a file
  * without --force, never through a link), since it shows everything its snapshots hold; `-o -`
@@ -9,7 +10,8 @@
  * folder (or DIR, which must exist). A folder is read
  * twice (a peek at each file's meta for the capture times, then each file in order) so that
  * only two snapshots are in memory at a time; fleet/series.ts orders it, as for `nsnap diff DIR`.
- * A folder of several hosts (a fleet) is refused for now, naming the hosts.
+ * A folder is a fleet when its snapshots (at any depth, as for `nsnap diff DIR DIR`) are of
+ * several hosts; one where some host has several snapshots is refused, naming the hosts.
  */
 import { statSync } from "node:fs";
 import { join } from "node:path";
@@ -24,6 +26,7 @@ import { type CliContext, out } from "./context.ts";
 import { tempFiles } from "./signals.ts";
 import { escapeText } from "../util/escape.ts";
 import { loadOperand, type LoadOptions, MAX_SIZE_HELP, parseMaxSize } from "./operand.ts";
+import { fleetDiffReportInput, fleetOverviewInput } from "./fleet.ts";
 
 function isFolder(path: string): boolean {
   try {
@@ -46,8 +49,18 @@ async function orderedSeries(files: readonly string[], load: LoadOptions, what: 
 
 /** Builds the report's input from the operands, reading as little at a time as it can. */
 async function inputFor(operands: readonly string[], load: LoadOptions): Promise<ReportInput> {
+  if (operands.length === 2 && isFolder(operands[0]!) && isFolder(operands[1]!)) {
+    return await fleetDiffReportInput(operands[0]!, operands[1]!, {
+      failOn: [],
+      diff: {},
+      pairBy: "auto",
+      maxBytes: load.maxBytes,
+    });
+  }
   if (operands.length === 1 && isFolder(operands[0]!)) {
     const dir = operands[0]!;
+    const fleet = await fleetOverviewInput(dir, load.maxBytes);
+    if (fleet) return fleet;
     const skipped: string[] = [];
     const files = snapshotFilesIn(dir, skipped);
     for (const w of skipped) writeStderr(`nsnap: warning: ${escapeText(w)}\n`);
@@ -64,7 +77,7 @@ async function inputFor(operands: readonly string[], load: LoadOptions): Promise
   for (const op of operands) {
     if (isFolder(op)) {
       throw new UsageError(
-        `Cannot use folder ${op} with other operands: give one folder, or snapshot files`,
+        `Cannot use folder ${op} with other operands: give one folder, two (a fleet before and after), or snapshot files`,
       );
     }
   }
@@ -102,23 +115,39 @@ async function seriesInput(ordered: readonly string[], load: LoadOptions): Promi
   return { kind: "series", series: b.finish() };
 }
 
-/** The default file name: nsnap-report-<host>-<UTC time>.html, from the newest capture. */
+function newest(times: readonly string[]): string {
+  return [...times].sort().pop() ?? new Date(0).toISOString();
+}
+
+/**
+ * The default file name: nsnap-report-<host>-<UTC time>.html (`fleet`, `fleet-diff` for fleets),
+ * from the newest capture.
+ */
 function defaultName(input: ReportInput): string {
-  const s = input.kind === "snapshot"
-    ? input.snapshot
+  const [name, at] = input.kind === "snapshot"
+    ? [input.snapshot.meta.host.hostname, input.snapshot.meta.capturedAt]
     : input.kind === "diff"
-    ? input.after
-    : input.series.last;
-  const host = s.meta.host.hostname.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "") || "host";
-  return `nsnap-report-${host}-${fileTimestamp(s.meta.capturedAt)}.html`;
+    ? [input.after.meta.host.hostname, input.after.meta.capturedAt]
+    : input.kind === "series"
+    ? [input.series.last.meta.host.hostname, input.series.last.meta.capturedAt]
+    : input.kind === "fleet"
+    ? ["fleet", newest(input.fleet.hosts.map((h) => h.meta.capturedAt))]
+    : ["fleet-diff", newest(input.hosts.map((h) => h.after.capturedAt))];
+  const host = name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "") || "host";
+  return `nsnap-report-${host}-${fileTimestamp(at)}.html`;
 }
 
 /** Registers `nsnap report` on the program. */
 export function registerReport(program: Command, _ctx: CliContext) {
   return program
     .command("report")
-    .description("one self-contained HTML page: a snapshot, a before/after pair, or a series")
-    .argument("<snapshots...>", "one snapshot, two (before, after), or a series folder")
+    .description(
+      "one self-contained HTML page: a snapshot, a before/after pair, a series, or a fleet",
+    )
+    .argument(
+      "<snapshots...>",
+      "one snapshot, two (before, after), a series folder, a fleet folder, or two fleet folders",
+    )
     .option("-o, --output <path>", "file or folder/ to write the page to, - for stdout")
     .option("--force", "replace an existing file")
     .option("--max-size <size>", MAX_SIZE_HELP)
@@ -134,6 +163,8 @@ Examples:
   nsnap report incident.json -o incident.html
   nsnap report before.json after.json -o deploy-1234.html
   nsnap report snapshots/            a series: one host's snapshots by time
+  nsnap report snapshots/after/      a fleet: one snapshot per host
+  nsnap report snapshots/before/ snapshots/after/   the fleet diff as a page
   nsnap report before.json live -o - > now.html`,
     )
     .action(async (operands, opts) => {

@@ -43,8 +43,11 @@ export {
 } from "./pair.ts";
 export { DEFAULT_OUTLIER_SHARE, isOutlier, outlierMaxHosts } from "./rollup.ts";
 
-/** Kinds `--fail-on` takes for folders only: a host missing from one side. */
-export const FLEET_KINDS = ["host-vanished", "host-appeared"] as const;
+/**
+ * Kinds `--fail-on` takes for folders only: a host missing from one side, and `outlier` (a
+ * roll-up line seen on a small minority of hosts).
+ */
+export const FLEET_KINDS = ["host-vanished", "host-appeared", "outlier"] as const;
 
 /** A kind of `FLEET_KINDS`. */
 export type FleetKind = typeof FLEET_KINDS[number];
@@ -183,6 +186,13 @@ export async function diffFleet(
   }
 
   const { rollup: lines_, tallies } = rollup.finish();
+  // Outliers are notable: `outlier` and `notable` both trip on them, naming their hosts.
+  const byOutlier = failOn.has("outlier"), byNotable = gate.entries.some((e) => e.notable);
+  for (const line of lines_) {
+    if (!line.outlier || !(byOutlier || byNotable)) continue;
+    gateKinds.add(byOutlier ? "outlier" : line.kind);
+    gateHosts.push(...line.hosts);
+  }
   const head: FleetHead = {
     schema: FLEET_DIFF_SCHEMA_ID,
     before: { folder: before.folder, snapshots: before.members.length },

@@ -69,7 +69,8 @@ function mapKey(kind: string, key: FleetKey): string {
 }
 
 /**
- * "on 3 of 40 hosts: a, b, c", "on 37 of 40 hosts; not on x, y, z" or "on all 40 hosts": the
+ * "on 3 of 40 hosts: a, b, c", "on 37 of 40 hosts; not on x, y, z", "on all 40 hosts" or "on
+ * the only host, a" (a fleet of one): the
  * shorter list is named, at most `cap` names, each shown through `show` (escaping, for text).
  */
 export function hostsPhrase(
@@ -83,7 +84,9 @@ export function hostsPhrase(
     names.length <= cap
       ? names.map(show).join(", ")
       : `${names.slice(0, cap).map(show).join(", ")} and ${names.length - cap} more`;
-  if (missing.length === 0) return total === 1 ? "on the 1 host" : `on all ${total} hosts`;
+  if (missing.length === 0) {
+    return total === 1 ? `on the only host, ${list(hosts)}` : `on all ${total} hosts`;
+  }
   if (n <= missing.length) return `on ${n} of ${total} hosts: ${list(hosts)}`;
   return `on ${n} of ${total} hosts; not on ${list(missing)}`;
 }

@@ -156,11 +156,16 @@ export const FleetSummary = z.object({
 /** The verdict of `--fail-on` over the fleet. */
 export const FleetGate = z.object({
   failOn: z.array(z.string()).meta({
-    description: "Change kinds, and host-vanished / host-appeared.",
+    description: "Change kinds, globs and notable, and the folder kinds host-vanished, " +
+      "host-appeared and outlier.",
   }),
   tripped: z.boolean(),
-  hosts: HostNames.meta({ description: "Hosts with a change of those kinds." }),
-  kinds: z.array(z.string()).meta({ description: "The kinds that occurred." }),
+  hosts: HostNames.meta({
+    description: "Hosts with a change of those kinds, or on an outlier line that tripped it.",
+  }),
+  kinds: z.array(z.string()).meta({
+    description: "The kinds that occurred; outlier when outlier lines tripped `outlier`.",
+  }),
 });
 
 /** One folder of the comparison. */

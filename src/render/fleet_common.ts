@@ -6,7 +6,8 @@ import { formatBytes, formatCount, formatRate } from "../format.ts";
 
 export { SECTION_TITLES };
 
-function plural(n: number, word: string, words = `${word}s`): string {
+/** `1 host`, `3 hosts`: a count with its noun in the number it needs. */
+export function plural(n: number, word: string, words = `${word}s`): string {
   return `${n} ${n === 1 ? word : words}`;
 }
 

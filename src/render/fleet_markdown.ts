@@ -13,6 +13,7 @@ import {
   hostChanges,
   outliers,
   pairedNote,
+  plural,
   SECTION_TITLES,
   sectionLines,
   sectionsWithLines,
@@ -65,9 +66,9 @@ export function renderFleetMarkdown(report: FleetReport, opts: { names?: number 
   const { head } = report;
   const out = ["## nsnap fleet diff", "", `**${md(fleetHeadline(head))}**`, ""];
   out.push(
-    `Compared ${md(head.before.folder)} (${head.before.snapshots} snapshots) → ${
+    `Compared ${md(head.before.folder)} (${plural(head.before.snapshots, "snapshot")}) → ${
       md(head.after.folder)
-    } (${head.after.snapshots} snapshots)`,
+    } (${plural(head.after.snapshots, "snapshot")})`,
   );
   const gate = gateLine(head);
   if (gate) out.push("", `**${md(gate)}**`);

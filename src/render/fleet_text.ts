@@ -13,6 +13,7 @@ import {
   hostChanges,
   outliers,
   pairedNote,
+  plural,
   SECTION_TITLES,
   sectionLines,
   sectionsWithLines,
@@ -74,13 +75,13 @@ export function renderFleetText(report: FleetReport, opts: FleetTextOptions = {}
   out.push(...wrap(fleetHeadline(head), width, "", "  ").map((l) => paint.bold(l)));
   out.push(
     ...wrap(
-      `${escapeText(head.before.folder)} (${head.before.snapshots} snapshots)`,
+      `${escapeText(head.before.folder)} (${plural(head.before.snapshots, "snapshot")})`,
       width,
       "  before  ",
       "          ",
     ),
     ...wrap(
-      `${escapeText(head.after.folder)} (${head.after.snapshots} snapshots)`,
+      `${escapeText(head.after.folder)} (${plural(head.after.snapshots, "snapshot")})`,
       width,
       "  after   ",
       "          ",
@@ -165,10 +166,13 @@ export function renderFleetText(report: FleetReport, opts: FleetTextOptions = {}
       const notes = quiet.filter((h) => pairedNote(h) !== "").length;
       out.push(
         ...wrap(
-          `no changes on ${quiet.length === report.hosts.length ? "any of the" : quiet.length} ` +
-            `host${quiet.length === 1 ? "" : "s"}: ${
-              quiet.map((h) => escapeText(h.name)).join(", ")
-            }` +
+          `no changes on ${
+            quiet.length === 1 && report.hosts.length === 1
+              ? "the only host"
+              : quiet.length === report.hosts.length
+              ? `any of the ${quiet.length} hosts`
+              : plural(quiet.length, "host")
+          }: ${quiet.map((h) => escapeText(h.name)).join(", ")}` +
             (notes ? ` (${notes} paired by hostname or path)` : ""),
           width,
           "  ",

@@ -63,6 +63,21 @@ const arbState: fc.Arbitrary<HostState> = fc.record({
   pidBase: fc.integer({ min: 100, max: 200 }),
 });
 
+/** A quiet state: no listener, session or route; MTU 1500. */
+const QUIET: HostState = {
+  listeners: [],
+  sessions: [],
+  routes: [],
+  mtu: 1500,
+  inSegs: 1n,
+  pidBase: 100,
+};
+
+/** Host `i` of a hand-made fleet: quiet before, and after as `after` says (quiet otherwise). */
+export function plainHost(i: number, name: string, after: Partial<HostState> = {}): GenHost {
+  return { name, machineId: undefined, index: i, before: QUIET, after: { ...QUIET, ...after } };
+}
+
 /** A fleet of 1–12 hosts, every one with a machine id or not. */
 export const arbFleet: fc.Arbitrary<GenHost[]> = fc.array(
   fc.record({ before: arbState, after: arbState, withId: fc.boolean() }),

@@ -17,6 +17,9 @@ import { diffSnapshots } from "../../src/diff/mod.ts";
 import { plainDiff } from "../../src/render/diff_json.ts";
 import { ROOT } from "../helpers/cli.ts";
 import { runMain } from "../helpers/main.ts";
+import { serializeSnapshot } from "../../src/snapshot/serialize.ts";
+import { normalizeSnapshot } from "../../src/snapshot/normalize.ts";
+import { namespacedPair } from "../diff/_namespaces.ts";
 
 const EXAMPLES = `${ROOT}snapshots/examples/`;
 const BEFORE = JSON.parse(readFileSync(`${EXAMPLES}before.json`, "utf8"));
@@ -131,6 +134,7 @@ test("--fail-on is one exit code for the fleet; host-vanished and host-appeared 
         ["route-changed", 0],
         ["host-vanished", 1],
         ["host-appeared,route-changed", 1],
+        ["outlier", 1],
         ["listener-owner-changed", 0],
       ] as const
     ) {
@@ -149,18 +153,20 @@ test("--fail-on is one exit code for the fleet; host-vanished and host-appeared 
       text.stdout,
       /\n {2}--fail-on listener-opened: tripped by listener-opened on 1 host\n/,
     );
-    const files = await runMain([
-      "diff",
-      `${EXAMPLES}before.json`,
-      `${EXAMPLES}after.json`,
-      "--fail-on",
-      "host-vanished",
-    ]);
-    assert.equal(files.code, 2);
-    assert.match(
-      files.stderr,
-      /^nsnap: Cannot use --fail-on host-vanished: it is a kind of folder diffs/,
-    );
+    for (const kind of ["host-vanished", "outlier"]) {
+      const files = await runMain([
+        "diff",
+        `${EXAMPLES}before.json`,
+        `${EXAMPLES}after.json`,
+        "--fail-on",
+        kind,
+      ]);
+      assert.equal(files.code, 2);
+      assert.match(
+        files.stderr,
+        new RegExp(`^nsnap: Cannot use --fail-on ${kind}: it is a kind of folder diffs`),
+      );
+    }
   });
 });
 
@@ -375,5 +381,55 @@ test("`nsnap port N DIR` answers who holds the port across the fleet, hosts with
         ["web-41", 1],
       ],
     );
+  });
+});
+
+test("`nsnap port N DIR` names each socket's namespace and a container listener's exposure", async () => {
+  const root = mkdtempSync(join(tmpdir(), "nsnap-fleet-ns-"));
+  try {
+    const [before, after] = namespacedPair();
+    for (const [host, s] of [["docker-1", before], ["docker-2", after]] as const) {
+      s.meta.host.hostname = host;
+      writeFileSync(join(root, `${host}.json`), serializeSnapshot(normalizeSnapshot(s), "json"));
+    }
+    const r = await runMain(["port", "80", root]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      // 80 columns: the namespace is shortened while it stays distinct; its line says it whole.
+      "Host     Namespace    Proto Local Address Foreign Address State  User PID/Program\n" +
+        "docker-1 container w… tcp   0.0.0.0:80    0.0.0.0:*       LISTEN 0    100/httpd\n" +
+        "docker-2 container n… tcp   0.0.0.0:80    0.0.0.0:*       LISTEN 0    400/httpd\n" +
+        "docker-2 container w… tcp   0.0.0.0:80    0.0.0.0:*       LISTEN 0    300/httpd\n" +
+        "  docker-1: container web tcp 0.0.0.0:80: published on host 127.0.0.1:8080\n" +
+        "  docker-2: container new tcp 0.0.0.0:80: published on host 0.0.0.0:8081\n" +
+        "  docker-2: container web tcp 0.0.0.0:80: published on host 0.0.0.0:8080,\n" +
+        "    [::]:8080\n",
+    );
+    // The host's own sockets say so once the snapshot has namespaces; without any, the table
+    // keeps its columns (the test above).
+    const ssh = await runMain(["port", "22", root]);
+    assert.match(ssh.stdout, /^Host {5}Namespace Proto/);
+    assert.match(ssh.stdout, /\ndocker-1 host {6}tcp/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("a fleet of one host reads in the singular: one snapshot, the only host", async () => {
+  await withFleet(PLAYBOOK, async (root) => {
+    for (const side of ["before", "after"]) {
+      for (const h of ["web-1", "db-1", "web-9", "web-41"]) {
+        rmSync(join(root, side, `${h}.json`), { force: true });
+      }
+    }
+    const r = await diff(root);
+    assert.equal(r.code, 0, r.stderr);
+    const text = r.stdout.replace(/\n {6}/g, " ");
+    assert.match(text, /\n {2}before {2}\S+ \(1 snapshot\)\n {2}after {3}\S+ \(1 snapshot\)\n/);
+    assert.match(text, /listener-opened tcp 0\.0\.0\.0:9200 \(python3\) on the only host, web-2\n/);
+    assert.doesNotMatch(text, /\b1 (snapshots|hosts)\b|the 1 host/);
+    const md = await diff(root, "--format", "markdown");
+    assert.match(md.stdout, /\(1 snapshot\) → \S+ \(1 snapshot\)/);
   });
 });

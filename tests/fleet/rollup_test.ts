@@ -13,7 +13,14 @@ import { isOutlier, outlierMaxHosts } from "../../src/fleet/mod.ts";
 import { LINE_RULES, TALLIED_KINDS } from "../../src/fleet/keys.ts";
 import { fleetAddress } from "../../src/fleet/scope.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
-import { arbFleet, type GenHost, memberOf, memoryFleet, runMemoryFleet } from "./_fleet.ts";
+import {
+  arbFleet,
+  type GenHost,
+  memberOf,
+  memoryFleet,
+  plainHost,
+  runMemoryFleet,
+} from "./_fleet.ts";
 
 type Report = Awaited<ReturnType<typeof runMemoryFleet>>;
 
@@ -248,4 +255,35 @@ test("fleetAddress() keeps shared addresses and scopes the host's own", () => {
   assert.equal(fleetAddress("10.9.0.1", "remote", own), "10.9.0.1");
   assert.equal(fleetAddress("203.0.113.9", "client", own), "<public IPv4>");
   assert.equal(fleetAddress("10.9.0.1", "client", own), "<private IPv4>");
+});
+
+test("outliers gate: `outlier` and `notable` trip on the one host that added a route", async () => {
+  const hosts = Array.from(
+    { length: 10 },
+    (_, i) => plainHost(i, `h${i + 1}`, { routes: i === 6 ? [0] : [] }),
+  );
+  const fleet = memoryFleet(hosts);
+  const { report, entries } = await runMemoryFleet(fleet, { failOn: ["notable"] });
+  // The route is not notable on its host: only the roll-up makes it stand out.
+  assert.equal(entries.flatMap((e) => e.diff.changes).filter((c) => c.notable).length, 0);
+  const odd = report.head.rollup.filter((l) => l.outlier);
+  assert.deepEqual(odd.map((l) => [l.kind, l.hosts]), [["route-added", ["h7"]]]);
+  assert.deepEqual(report.head.gate, {
+    failOn: ["notable"],
+    tripped: true,
+    hosts: ["h7"],
+    kinds: ["route-added"],
+  });
+  const byOutlier = await runMemoryFleet(fleet, { failOn: ["outlier"] });
+  assert.deepEqual(byOutlier.report.head.gate, {
+    failOn: ["outlier"],
+    tripped: true,
+    hosts: ["h7"],
+    kinds: ["outlier"],
+  });
+  // A fleet without outliers does not trip either.
+  const quiet = await runMemoryFleet(memoryFleet(hosts.map((h) => ({ ...h, after: h.before }))), {
+    failOn: ["outlier", "notable"],
+  });
+  assert.equal(quiet.report.head.gate?.tripped, false);
 });

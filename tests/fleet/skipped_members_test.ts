@@ -6,7 +6,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -72,6 +80,25 @@ test("diff DIR DIR, diff DIR, show, port, report, check and import warn of a dev
   const report = await runMain(["report", b, "-o", join(root, "r.html")]);
   assert.equal(report.code, 0, report.stderr);
   warned(report.stderr, both);
+
+  // report DIR DIR (the fleet diff page) and report DIR of several hosts (the fleet overview).
+  const pair = await runMain(["report", a, b, "-o", join(root, "pair.html")]);
+  assert.equal(pair.code, 0, pair.stderr);
+  warned(pair.stderr, both);
+  const fleet = join(root, "fleet");
+  mkdirSync(fleet);
+  copyFileSync(`${EXAMPLES}before.json`, join(fleet, "web-1.json"));
+  const other = JSON.parse(readFileSync(`${EXAMPLES}after.json`, "utf8"));
+  other.meta.host.hostname = "web-2";
+  writeFileSync(join(fleet, "web-2.json"), JSON.stringify(other));
+  symlinkSync("/dev/zero", join(fleet, "web-3.json"));
+  const overview = await runMain(["report", fleet, "-o", join(root, "fleet.html")]);
+  assert.equal(overview.code, 0, overview.stderr);
+  warned(overview.stderr, [
+    `nsnap: warning: skipped ${
+      join(fleet, "web-3.json")
+    }: it is a character device, not a regular file`,
+  ]);
 
   // A timeline folder (one host's series): the same warning, the series still diffed.
   const series = join(root, "series");

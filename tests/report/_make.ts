@@ -3,12 +3,14 @@
  * hostile one (markup, quotes and control characters in every name a user can choose), and a
  * short generated series with known counter deltas.
  */
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { isListener, socketRules } from "../../src/net/sockets.ts";
 import type { Connection, ProcessInfo, Snapshot } from "../../src/model.ts";
 import { conn, listen, snap } from "../diff/_build.ts";
 import { parseSnapshotBytes } from "../../src/snapshot/read.ts";
+import type { PageData, TableSpec } from "../../src/render/html/types.ts";
 
 /** The example snapshots folder. */
 export const EXAMPLES = fileURLToPath(new URL("../../snapshots/examples/", import.meta.url));
@@ -135,4 +137,18 @@ export function hostileSnapshot(): Snapshot {
   s.interfaces[0]!.name = HOSTILE.iface;
   s.routes[0]!.interface = HOSTILE.iface;
   return s;
+}
+
+/** The page's embedded data. */
+export function pageData(page: string): PageData {
+  const m = /<script type="application\/json" id="nsnap-data">([^<]*)<\/script>/.exec(page);
+  assert.ok(m, "the page embeds its data");
+  return JSON.parse(m[1]!) as PageData;
+}
+
+/** One table of the page's data, by id. */
+export function table(page: string, id: string): TableSpec {
+  const t = pageData(page).tables.find((x) => x.id === id);
+  assert.ok(t, `table ${id}`);
+  return t;
 }

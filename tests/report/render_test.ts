@@ -5,32 +5,22 @@ import fc from "fast-check";
 import { diffSnapshots } from "../../src/diff/mod.ts";
 import { isListener, listenerKey, socketRules } from "../../src/net/sockets.ts";
 import { renderReport, SeriesBuilder } from "../../src/render/html/mod.ts";
-import type { PageData } from "../../src/render/html/types.ts";
 import { normalizeSnapshot } from "../../src/snapshot/normalize.ts";
 import { redactSnapshot } from "../../src/snapshot/redact.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
 import { namespacedPair } from "../diff/_namespaces.ts";
+import { parseNftRuleset } from "../../src/parse/linux/nft_ruleset.ts";
+import { iface, route } from "../diff/_build.ts";
 import {
   bigSnapshot,
   example,
   HOSTILE,
   hostileSnapshot,
   listenerCount,
+  pageData,
   snapshot,
+  table,
 } from "./_make.ts";
-
-/** The page's embedded data. */
-function pageData(page: string): PageData {
-  const m = /<script type="application\/json" id="nsnap-data">([^<]*)<\/script>/.exec(page);
-  assert.ok(m, "the page embeds its data");
-  return JSON.parse(m[1]!) as PageData;
-}
-
-function table(page: string, id: string) {
-  const t = pageData(page).tables.find((x) => x.id === id);
-  assert.ok(t, `table ${id}`);
-  return t;
-}
 
 const sha = (s: string) => `'sha256-${createHash("sha256").update(s).digest("base64")}'`;
 
@@ -161,10 +151,15 @@ test("fields later captures add show up when present: namespaces, exposure, tcp_
   s.meta.host.hostname = "node-1";
   const loose = s as unknown as Record<string, unknown>;
   (s.meta.host as Record<string, unknown>).machineId = "0123456789abcdef";
+  // A namespace entry as the schema has it (listenerVerdicts() reads its sections).
   loose.namespaces = [{
     id: "ns1",
     inode: 4026532999,
+    kind: "docker",
     labels: { container: "web", image: "nginx:1.27" },
+    processes: 1,
+    pids: [4242],
+    sections: {},
   }];
   const [l0, l1, session] = s.connections as unknown as Array<Record<string, unknown>>;
   l0!.namespace = "ns1";
@@ -195,7 +190,9 @@ test("fields later captures add show up when present: namespaces, exposure, tcp_
   const health = table(page, "tcp-health");
   assert.deepEqual(health.rows, [["tcp :8080 ← clients", 1, 7, 1, 12.5, 12.5]]);
   assert.equal(table(page, "rules").rows.length, 1);
+  // A capture across namespaces: the host's own records say so in the Namespace column.
   assert.deepEqual(table(page, "neighbours").columns.map((c) => c.label), [
+    "Namespace",
     "address",
     "lladdr",
     "state",
@@ -267,10 +264,143 @@ test("a capture across namespaces: each listener names its namespace, its exposu
   assert.deepEqual(
     rows.sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
     [
-      [null, 22, "loopback"],
+      ["host", 22, "loopback"],
       ["container new", 80, "published"],
       ["container web", 80, "published"],
     ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
   );
   assert.equal(table(page, "namespaces").rows.length, 3);
+});
+
+test("a listener the firewall closes to other hosts is badged filtered, the rule as its title", () => {
+  const s = example("after.json");
+  const { value } = parseNftRuleset(
+    "table inet f {\n\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n" +
+      "\t\ttcp dport 8080 drop\n\t}\n}\n",
+  );
+  s.firewall = { tables: value };
+  s.meta.sections.firewall = { status: "ok" };
+  const page = renderReport({ kind: "snapshot", snapshot: s });
+  const t = table(page, "listeners");
+  const col = (label: string) => t.columns.findIndex((c) => c.label === label);
+  const byPort = new Map<unknown, [unknown, string | null]>();
+  t.rows.forEach((r, i) => byPort.set(r[col("Port")], [r[col("Exposure")], t.titles![i]!]));
+  assert.equal(byPort.get(8080)![0], "filtered");
+  assert.match(
+    byPort.get(8080)![1]!,
+    /^filtered by the firewall: inet f input: `tcp dport 8080 drop`/,
+  );
+  assert.equal(byPort.get(9100)![0], "private", "a port the rule leaves alone keeps its reach");
+  // The summary counts it apart from the private listeners.
+  assert.match(
+    page,
+    /<span class="badge b-filtered">filtered<\/span> 1 listener that the firewall closes/,
+  );
+  // Without the firewall section, no verdict: the reach as before.
+  delete s.firewall;
+  const plain = table(renderReport({ kind: "snapshot", snapshot: s }), "listeners");
+  assert.ok(!plain.rows.some((r) => r[col("Exposure")] === "filtered"));
+});
+
+test("a capture across namespaces: routes, interfaces, rules, neighbours and qdiscs name their namespace", () => {
+  const [, after] = namespacedPair();
+  const s = normalizeSnapshot(after);
+  const web = "docker:web";
+  const lo = iface("lo", { index: 1, mac: "00:00:00:00:00:00" });
+  s.interfaces = [lo, iface("eth0"), { ...lo, namespace: web }, {
+    ...iface("eth0"),
+    namespace: web,
+  }];
+  s.routes = [route("10.0.0.0/24"), { ...route("10.0.0.0/24"), namespace: web }];
+  s.rules = [
+    { family: "inet", priority: 32766, table: 254, action: "lookup" },
+    { family: "inet", priority: 32766, table: 254, action: "lookup", namespace: web },
+  ];
+  s.neighbours = [{ family: "inet", address: "172.17.0.1", interface: "eth0", namespace: web }];
+  s.qdiscs = [{
+    interface: "eth0",
+    kind: "noqueue",
+    handle: "0:",
+    parent: "root",
+    stats: { bytes: 1234567n, packets: 5n },
+    namespace: web,
+  }];
+  const page = renderReport({ kind: "snapshot", snapshot: s });
+  const ns = (id: string, name = "Namespace") => {
+    const t = table(page, id);
+    const i = t.columns.findIndex((c) => c.label === name);
+    assert.equal(i, 0, `${id}: the Namespace column comes first`);
+    return t.rows.map((r) => r[i]);
+  };
+  // Each namespace's lo is told apart from the host's.
+  const ifaces = table(page, "interfaces");
+  const los = ifaces.rows.filter((r) => r[1] === "lo").map((r) => r[0]);
+  assert.deepEqual(los.sort(), ["container web", "host"]);
+  assert.deepEqual(ns("routes").sort(), ["container web", "host"]);
+  assert.deepEqual(ns("rules"), ["host", "container web"]);
+  assert.deepEqual(ns("neighbours"), ["container web"]);
+  const rules = table(page, "rules");
+  // Priorities and tables are identifiers: shown as they are, never 32,766.
+  assert.equal(rules.columns.find((c) => c.label === "priority")!.type, "int");
+  assert.equal(rules.columns.find((c) => c.label === "table")!.type, "int");
+  assert.ok(!rules.columns.some((c) => c.label === "namespace"), "no raw id column");
+  const qdiscs = table(page, "qdiscs");
+  assert.deepEqual(qdiscs.columns.map((c) => [c.label, c.type]), [
+    ["Namespace", "text"],
+    ["interface", "mono"],
+    ["kind", "mono"],
+    ["handle", "mono"],
+    ["parent", "mono"],
+    ["bytes", "num"],
+    ["packets", "num"],
+  ]);
+  // The namespaces table: one row per namespace, every cell a plain value, never an object.
+  const nst = table(page, "namespaces");
+  assert.deepEqual(nst.columns.map((c) => c.label), [
+    "Namespace",
+    "Id",
+    "Kind",
+    "Own",
+    "Inode",
+    "Labels",
+    "Processes",
+    "PIDs",
+    "Containers",
+    "Sections",
+  ]);
+  assert.deepEqual(nst.rows.map((r) => [r[0], r[1], r[4]]), [
+    ["host", "host", 4026531833],
+    ["container new", "docker:new", 4026532400],
+    ["container web", "docker:web", 4026532300],
+  ]);
+  assert.equal(nst.columns[4]!.type, "int", "inodes without separators");
+  for (const r of nst.rows) {
+    for (const c of r) assert.ok(c === null || !String(c).startsWith("{"), `cell ${c}`);
+  }
+  assert.equal(nst.rows[2]![9], "ok");
+  assert.equal(nst.rows[2]![5], "container=web image=shop/web:2 runtime=docker");
+});
+
+test("a container's listener is badged by its own namespace's firewall, or says it was not read", () => {
+  const [, after] = namespacedPair();
+  const s = normalizeSnapshot(after);
+  const { value } = parseNftRuleset(
+    "table inet f {\n\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n" +
+      "\t\ttcp dport 80 drop\n\t}\n}\n",
+  );
+  const web = s.namespaces!.find((n) => n.id === "docker:web")!;
+  web.firewall = { tables: value };
+  web.sections.firewall = { status: "ok" };
+  const t = table(renderReport({ kind: "snapshot", snapshot: s }), "listeners");
+  const col = (label: string) => t.columns.findIndex((c) => c.label === label);
+  const rows = new Map(
+    t.rows.map((r, i) => [String(r[col("Namespace")]), [r[col("Exposure")], t.titles![i]!]]),
+  );
+  assert.equal(rows.get("container web")![0], "filtered");
+  assert.match(String(rows.get("container web")![1]), /inet f input: `tcp dport 80 drop`/);
+  assert.equal(rows.get("container new")![0], "published", "no verdict: the capture's exposure");
+  assert.match(
+    String(rows.get("container new")![1]),
+    /firewall not evaluated: the firewall of docker:new was not read/,
+  );
 });

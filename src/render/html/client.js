@@ -538,12 +538,18 @@
   // When the page was ready (ms since navigation), for people and tests measuring open time.
   document.documentElement.dataset.ready = String(Math.round(performance.now()));
 
+  // Print every collapsed block (a fleet diff's hosts) open, and close them again after.
+  let opened = [];
   globalThis.addEventListener("beforeprint", () => {
     for (const t of tables) t.print();
+    opened = [...document.querySelectorAll("details:not([open])")];
+    for (const d of opened) d.open = true;
     resizeCharts(680);
   });
   globalThis.addEventListener("afterprint", () => {
     for (const t of tables) t.unprint();
+    for (const d of opened) d.open = false;
+    opened = [];
     resizeCharts();
   });
 })();

@@ -13,7 +13,8 @@
  *   (the capture across namespaces writes `{kind, summary, published?, container?}`).
  * - `connections[].tcpInfo`: `{rtt, rttvar}` in microseconds as the kernel's tcp_info gives
  *   them, and the counters `totalRetrans`, `lost`, `retrans`.
- * - `rules[]`, `neighbours[]` (or `neighbors[]`): records shown as tables, columns from their keys.
+ * - `rules[]`, `neighbours[]` (or `neighbors[]`), `qdiscs[]`: records shown as tables, columns
+ *   from their keys (a record's `namespace` as the Namespace column).
  * - `meta.host.machineId`.
  */
 import type { Connection, Meta, Snapshot } from "../../model.ts";
@@ -66,19 +67,26 @@ function labelOf(ns: Loose): string {
   return inode ? `netns ${inode}` : str(ns.id) ?? "namespace";
 }
 
-/** Builds the lookup from a connection's `namespace` reference to its label. */
-export function namespaceLookup(s: Snapshot): (c: Connection) => string | undefined {
+/**
+ * Builds the lookup from a record's `namespace` reference to its label. In a capture across
+ * namespaces a record without one is the own namespace's (`host`); in a snapshot of one
+ * namespace every record gives undefined.
+ */
+export function namespaceLookup(s: Snapshot): (r: object) => string | undefined {
   const byRef = new Map<string, string>();
-  for (const ns of namespacesOf(s)) {
+  const list = namespacesOf(s);
+  const own = list.find((ns) => ns.own === true);
+  const ownLabel = list.length === 0 ? undefined : own ? labelOf(own) : "host";
+  for (const ns of list) {
     const label = labelOf(ns);
     for (const k of ["id", "inode", "name"]) {
       const v = str(ns[k]);
       if (v !== undefined && !byRef.has(v)) byRef.set(v, label);
     }
   }
-  return (c) => {
-    const ref = str(loose(c)?.namespace);
-    if (ref === undefined) return undefined;
+  return (r) => {
+    const ref = str(loose(r)?.namespace);
+    if (ref === undefined) return ownLabel;
     return byRef.get(ref) ?? ref;
   };
 }
@@ -135,5 +143,16 @@ export function extraSections(s: Snapshot): Array<{ id: string; title: string; r
   };
   add("rules", "Routing rules", o.rules);
   add("neighbours", "Neighbours", o.neighbours ?? o.neighbors);
+  // A qdisc's counters are columns of their own, not an object in a cell.
+  add(
+    "qdiscs",
+    "Queueing disciplines",
+    Array.isArray(o.qdiscs)
+      ? o.qdiscs.map((q) => {
+        const { stats, ...rest } = loose(q) ?? {};
+        return { ...rest, ...loose(stats) };
+      })
+      : undefined,
+  );
   return out;
 }

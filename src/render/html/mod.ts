@@ -14,6 +14,7 @@ import { reportContent, type ReportInput } from "./report.ts";
 
 export type { ReportInput } from "./report.ts";
 export { type Series, SeriesBuilder } from "./series.ts";
+export { type Fleet, FleetBuilder, type FleetDiffInput, type FleetHost } from "./fleet.ts";
 
 /** Renders a report as a complete HTML page. */
 export function renderReport(input: ReportInput, opts: { version?: string } = {}): string {

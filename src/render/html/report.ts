@@ -9,11 +9,18 @@ import type { Snapshot } from "../../model.ts";
 import { formatCount as grouped, formatRate as rateText } from "../../format.ts";
 import { barChart, legend } from "./bars.ts";
 import { attr, html } from "./escape.ts";
-import { extraSections, namespacesOf } from "./hooks.ts";
+import { extraSections, namespaceLookup, namespacesOf } from "./hooks.ts";
 import { COUNTER_CHARTS, counterValue, type Series } from "./series.ts";
 import { healthTable, sessionCharts, stateRows } from "./sessions.ts";
 import { leftOut } from "../../snapshot/compact.ts";
-import { diffSummary, seriesChanges, seriesSummary, snapshotSummary, when } from "./summary.ts";
+import {
+  diffSummary,
+  mount,
+  seriesChanges,
+  seriesSummary,
+  snapshotSummary,
+  when,
+} from "./summary.ts";
 import {
   changeTable,
   connectionTable,
@@ -21,17 +28,21 @@ import {
   interfaceTable,
   listenerTable,
   movedCounterTable,
+  namespaceTable,
   recordsTable,
   routeTable,
   seriesListenerTable,
 } from "./tables.ts";
+import { type Fleet, fleetContent, fleetDiffContent, type FleetDiffInput } from "./fleet.ts";
 import type { ChartSpec, LineSpec, PageData, SeriesSpec, TableSpec } from "./types.ts";
 
 /** What a report is made from. */
 export type ReportInput =
   | { kind: "snapshot"; snapshot: Snapshot; file?: string }
   | { kind: "diff"; before: Snapshot; after: Snapshot; doc: DiffDocument }
-  | { kind: "series"; series: Series };
+  | { kind: "series"; series: Series }
+  | ({ kind: "fleet-diff" } & FleetDiffInput)
+  | { kind: "fleet"; fleet: Fleet };
 
 /** One section of the page. */
 export interface ReportSection {
@@ -48,13 +59,6 @@ export interface ReportContent {
   sections: ReportSection[];
   data: PageData;
   redacted: boolean;
-}
-
-/** A mount point for a table the page script renders. */
-function mount(t: TableSpec): string {
-  return `<div class="table" data-table="${t.id}"><noscript><p class="none">${
-    grouped(t.rows.length)
-  } ${html(t.noun)}: this table needs JavaScript.</p></noscript></div>`;
 }
 
 function chartMount(c: ChartSpec, note = ""): string {
@@ -134,14 +138,14 @@ function notableSinceBoot(s: Snapshot): string {
 
 function extraBodies(s: Snapshot, tables: TableSpec[]): ReportSection[] {
   const out: ReportSection[] = [];
-  const ns = namespacesOf(s);
-  if (ns.length) {
-    const t = recordsTable("namespaces", "namespaces", ns);
+  if (namespacesOf(s).length) {
+    const t = namespaceTable(s);
     tables.push(t);
     out.push({ id: "namespaces", title: "Namespaces", body: mount(t) });
   }
+  const nsOf = namespaceLookup(s);
   for (const x of extraSections(s)) {
-    const t = recordsTable(x.id, x.title.toLowerCase(), x.rows);
+    const t = recordsTable(x.id, x.title.toLowerCase(), x.rows, nsOf);
     tables.push(t);
     out.push({ id: x.id, title: x.title, body: mount(t) });
   }
@@ -408,5 +412,9 @@ export function reportContent(input: ReportInput): ReportContent {
       return diffContent(input.before, input.after, input.doc);
     case "series":
       return seriesContent(input.series);
+    case "fleet-diff":
+      return fleetDiffContent(input);
+    case "fleet":
+      return fleetContent(input.fleet);
   }
 }

@@ -3,7 +3,7 @@
  * section (partial sections and why), and what stands out or changed, in plain words.
  */
 import type { Change, DiffDocument } from "../../diff/types.ts";
-import { endpoint, isListener, isSession, socketRules } from "../../net/sockets.ts";
+import { endpoint, isListener, isSession, listenerKey, socketRules } from "../../net/sockets.ts";
 import { ownerOf } from "../../diff/util.ts";
 import { programName } from "../../net/programs.ts";
 import type { Meta, Snapshot } from "../../model.ts";
@@ -13,7 +13,9 @@ import { formatCount as grouped } from "../../format.ts";
 import { attr, html } from "./escape.ts";
 import { machineId } from "./hooks.ts";
 import type { Series } from "./series.ts";
-import { exposureOf, hostAddresses } from "./tables.ts";
+import type { TableSpec } from "./types.ts";
+import { hostAddresses, judgedExposure } from "./tables.ts";
+import { listenerVerdicts } from "../../net/filtered.ts";
 
 /** How many lines a "what changed" list shows before pointing to the full list. */
 const MAX_LINES = 20;
@@ -35,6 +37,13 @@ export function facts(rows: ReadonlyArray<[string, string | undefined]>): string
   return `<dl class="facts">${
     kept.map(([k, v]) => `<dt>${html(k)}</dt><dd>${v}</dd>`).join("")
   }</dl>`;
+}
+
+/** A mount point for a table the page script renders (with a line for pages without script). */
+export function mount(t: TableSpec): string {
+  return `<div class="table" data-table="${t.id}"><noscript><p class="none">${
+    grouped(t.rows.length)
+  } ${html(t.noun)}: this table needs JavaScript.</p></noscript></div>`;
 }
 
 /** A card: a titled box in the summary grid. */
@@ -124,20 +133,25 @@ export function statusTable(metas: ReadonlyArray<[string, Meta]>): string {
   }</tbody></table>`;
 }
 
-/** For a series: per section, how many snapshots were ok, and the first warning of the others. */
-export function seriesStatus(series: Series): string {
-  const metas = series.points.map((p) => p.meta);
-  const rows = sectionNames(metas).map((s) => {
-    const counts = new Map<string, number>();
+/**
+ * Per section, how its status went over several snapshots (a series', a fleet's): each status
+ * with `spread` of the snapshots that had it, and the first warning or error.
+ */
+export function sectionStatusTable(
+  items: ReadonlyArray<{ name: string; meta: Meta }>,
+  spread: (status: string, names: string[], total: number) => string,
+): string {
+  const rows = sectionNames(items.map((x) => x.meta)).map((s) => {
+    const by = new Map<string, string[]>();
     let why: string | undefined;
-    for (const m of metas) {
-      const st = (m.sections as Record<string, Meta["sections"]["connections"] | undefined>)[s];
+    for (const { name, meta } of items) {
+      const st = (meta.sections as Record<string, Meta["sections"]["connections"] | undefined>)[s];
       const k = st?.status ?? "absent";
-      counts.set(k, (counts.get(k) ?? 0) + 1);
+      by.set(k, [...(by.get(k) ?? []), name]);
       why ??= st?.error ?? st?.warnings?.[0];
     }
-    const parts = [...counts].map(([k, n]) =>
-      `${badge(k)} ${n === metas.length ? "in all" : `in ${n} of ${metas.length}`}`
+    const parts = [...by].map(([k, names]) =>
+      `${badge(k)} ${html(spread(k, names, items.length))}`
     );
     return `<tr><th scope="row">${html(s)}</th><td>${parts.join(" ")}${
       why ? ` <span class="why">${html(why)}</span>` : ""
@@ -146,6 +160,14 @@ export function seriesStatus(series: Series): string {
   return `<table class="status"><thead><tr><th>Section</th><th>Status</th></tr></thead><tbody>${
     rows.join("")
   }</tbody></table>`;
+}
+
+/** For a series: per section, how many snapshots were ok, and the first warning of the others. */
+export function seriesStatus(series: Series): string {
+  return sectionStatusTable(
+    series.points.map((p) => ({ name: p.at, meta: p.meta })),
+    (_k, names, total) => names.length === total ? "in all" : `in ${names.length} of ${total}`,
+  );
 }
 
 function plural(n: number, one: string, many = one + "s"): string {
@@ -161,6 +183,7 @@ export function highlights(s: Snapshot): string[] {
   let listeners = 0;
   const queued: string[] = [];
   const rules = socketRules(s);
+  const verdicts = listenerVerdicts(s);
   for (const c of s.connections) {
     if (!isListener(c, rules)) continue;
     listeners++;
@@ -168,7 +191,7 @@ export function highlights(s: Snapshot): string[] {
     const name = `${c.protocol} ${endpoint(c.localAddress, c.localPort)}${
       p ? ` (${programName(p)})` : ""
     }`;
-    const e = exposureOf(c, hosts, redacted).kind;
+    const e = judgedExposure(c, hosts, redacted, verdicts.get(listenerKey(c))).kind;
     reach.set(e, [...(reach.get(e) ?? []), name]);
     if (c.protocol === "tcp" && c.recvQ > 0) queued.push(`${name}: ${c.recvQ} waiting`);
   }
@@ -180,6 +203,7 @@ export function highlights(s: Snapshot): string[] {
     const [kind, words] of [
       ["public", "reachable from public addresses"],
       ["unknown", "whose reach cannot be told"],
+      ["filtered", "that the firewall closes to other hosts"],
       ["private", "on private networks only"],
       ["loopback", "on loopback only"],
     ] as const
@@ -190,7 +214,7 @@ export function highlights(s: Snapshot): string[] {
     }
   }
   for (const [k, v] of reach) {
-    if (["public", "unknown", "private", "loopback"].includes(k)) continue;
+    if (["public", "unknown", "filtered", "private", "loopback"].includes(k)) continue;
     out.push(`${badge(k)} ${plural(v.length, "listener")}: ${list(v)}.`);
   }
   if (queued.length) out.push(`Accept queues not empty: ${list(queued)}.`);

@@ -11,16 +11,23 @@ import { programName } from "../../net/programs.ts";
 import type {
   Connection,
   InterfaceStatName,
+  Namespace,
   NetInterface,
   ProcessInfo,
   Snapshot,
 } from "../../model.ts";
 import { type HostAddress, listenerReach } from "../../net/exposure.ts";
 import { tableName } from "../../net/routes.ts";
-import { namespaceLookup, recordedExposure } from "./hooks.ts";
+import { type FilterVerdict, listenerVerdicts } from "../../net/filtered.ts";
+import { namespaceLookup, namespacesOf, recordedExposure } from "./hooks.ts";
 import type { Cell, ColumnSpec, TableSpec } from "./types.ts";
 
-const col = (label: string, type: ColumnSpec["type"], more: Partial<ColumnSpec> = {}) => ({
+/** A column of a page table. */
+export const col = (
+  label: string,
+  type: ColumnSpec["type"],
+  more: Partial<ColumnSpec> = {},
+): ColumnSpec => ({
   label,
   type,
   ...more,
@@ -38,6 +45,27 @@ export function counterCell(v: bigint | undefined): Cell {
 export function hostAddresses(s: Snapshot): HostAddress[] | undefined {
   if (s.meta.sections.interfaces.status === "error") return undefined;
   return s.interfaces.flatMap((i) => i.addresses);
+}
+
+/**
+ * The exposure badge of a listener with the firewall's verdict on it (`listenerVerdicts()`):
+ * `filtered` when the firewall drops new connections from other hosts, the reason as its
+ * tooltip; otherwise the reach, with a verdict not evaluated said in the tooltip.
+ */
+export function judgedExposure(
+  c: Connection,
+  hosts: HostAddress[] | undefined,
+  redacted: boolean,
+  verdict: FilterVerdict | undefined,
+): { kind: string; title: string } {
+  const e = exposureOf(c, hosts, redacted);
+  if (verdict?.verdict === "filtered") {
+    return { kind: "filtered", title: `filtered by the firewall: ${verdict.reason} (${e.kind})` };
+  }
+  if (verdict?.verdict === "not-evaluated") {
+    return { ...e, title: `${e.title}; firewall not evaluated: ${verdict.reason}` };
+  }
+  return e;
 }
 
 /** The exposure badge of a listener and its tooltip. */
@@ -113,7 +141,8 @@ export const LISTENER_COLUMNS: readonly ColumnSpec[] = [
   col("Port", "int"),
   col("Exposure", "badge", {
     facet: true,
-    title: "how far the address reaches: loopback, private networks, or public",
+    title: "how far the address reaches: loopback, private networks, or public; filtered when " +
+      "the firewall drops new connections from other hosts",
   }),
   col("Program", "mono", { facet: true }),
   col("PID", "int"),
@@ -138,13 +167,14 @@ export function listenerRows(s: Snapshot): ListenerRow[] {
   const seen = new Map<string, number>();
   const out: ListenerRow[] = [];
   const rules = socketRules(s);
+  const verdicts = listenerVerdicts(s);
   for (const c of s.connections) {
     if (!isListener(c, rules)) continue;
     const base = listenerKey(c);
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     const p = ownerOf(s, c);
-    const e = exposureOf(c, hosts, redacted);
+    const e = judgedExposure(c, hosts, redacted, verdicts.get(base));
     out.push({
       key: n === 0 ? base : `${base} #${n}`,
       cells: [
@@ -282,13 +312,18 @@ export function connectionTable(s: Snapshot): TableSpec {
   }, ["Namespace"]);
 }
 
-/** The routes of every table. */
+/** The Namespace column of the tables that lead with it (dropped when no row has one). */
+const NAMESPACE_COLUMN = col("Namespace", "text", { facet: true });
+
+/** The routes of every table (a Namespace column first in a capture across namespaces). */
 export function routeTable(s: Snapshot): TableSpec {
+  const nsOf = namespaceLookup(s);
   const rows = s.routes.map((r): Cell[] => {
     const via = r.gateway ?? r.nexthops?.map((h) => h.gateway).filter((g) => g).join(", ");
     const dev = r.interface ??
       r.nexthops?.map((h) => h.interface).filter((g) => g).join(", ");
     return [
+      nsOf(r) ?? null,
       tableName(r.table),
       r.family === "inet6" ? "IPv6" : "IPv4",
       r.destination,
@@ -301,10 +336,11 @@ export function routeTable(s: Snapshot): TableSpec {
       r.type,
     ];
   });
-  return {
+  return dropEmptyColumns({
     id: "routes",
     noun: "routes",
     columns: [
+      NAMESPACE_COLUMN,
       col("Table", "text", { facet: true }),
       col("Family", "text", { facet: true }),
       col("Destination", "addr"),
@@ -318,7 +354,7 @@ export function routeTable(s: Snapshot): TableSpec {
     ],
     rows,
     empty: "no routes",
-  };
+  }, ["Namespace"]);
 }
 
 function stat(i: NetInterface, name: InterfaceStatName): Cell {
@@ -327,14 +363,17 @@ function stat(i: NetInterface, name: InterfaceStatName): Cell {
 
 /** Interfaces with their addresses and counters; with a diff, what changed and the rates. */
 export function interfaceTable(s: Snapshot, doc?: DiffDocument): TableSpec {
+  const nsOf = namespaceLookup(s);
+  // Interfaces are told apart by namespace and name (every namespace has its lo).
+  const keyOf = (ns: string | undefined, name: string) => `${ns ?? ""}\0${name}`;
   const changes = new Map<string, Change[]>();
   for (const c of doc?.changes ?? []) {
     if (c.section !== "interfaces") continue;
-    const name = String(c.key.interface);
-    changes.set(name, [...(changes.get(name) ?? []), c]);
+    const k = keyOf((c as { namespace?: string }).namespace, String(c.key.interface));
+    changes.set(k, [...(changes.get(k) ?? []), c]);
   }
-  const markOf = (name: string): string => {
-    const kinds = (changes.get(name) ?? []).map((c) => c.kind);
+  const markOf = (k: string): string => {
+    const kinds = (changes.get(k) ?? []).map((c) => c.kind);
     if (kinds.includes("interface-added")) return "added";
     if (kinds.includes("interface-changed")) return "changed";
     return "same";
@@ -342,8 +381,9 @@ export function interfaceTable(s: Snapshot, doc?: DiffDocument): TableSpec {
   // A rate is 0 where a counter stood still, and unknown for a new or restarted interface or a
   // counter the snapshot does not have.
   const rateOf = (i: NetInterface, field: InterfaceStatName): Cell => {
-    if (stat(i, field) === null || markOf(i.name) === "added") return null;
-    const t = changes.get(i.name)?.find((c) => c.kind === "interface-traffic") as
+    const k = keyOf(i.namespace, i.name);
+    if (stat(i, field) === null || markOf(k) === "added") return null;
+    const t = changes.get(k)?.find((c) => c.kind === "interface-traffic") as
       | { reset?: boolean; perSecond?: unknown }
       | undefined;
     if (t?.reset === true) return null;
@@ -362,10 +402,19 @@ export function interfaceTable(s: Snapshot, doc?: DiffDocument): TableSpec {
       sumCells(stat(i, "rxErrors"), stat(i, "txErrors")),
       sumCells(stat(i, "rxDropped"), stat(i, "txDropped")),
     ];
-    if (!doc) return [i.name, ...cells];
-    return [i.name, markOf(i.name), ...cells, rateOf(i, "rxBytes"), rateOf(i, "txBytes")];
+    const ns = nsOf(i) ?? null;
+    if (!doc) return [ns, i.name, ...cells];
+    return [
+      ns,
+      i.name,
+      markOf(keyOf(i.namespace, i.name)),
+      ...cells,
+      rateOf(i, "rxBytes"),
+      rateOf(i, "txBytes"),
+    ];
   });
   const columns: ColumnSpec[] = [
+    NAMESPACE_COLUMN,
     col("Interface", "mono"),
     col("State", "badge", { facet: true }),
     col("MTU", "int"),
@@ -379,18 +428,27 @@ export function interfaceTable(s: Snapshot, doc?: DiffDocument): TableSpec {
     col("Drops", "num", { title: "receive + transmit drops since the counters started" }),
   ];
   if (doc) {
-    columns.splice(1, 0, col("Change", "badge", { facet: true }));
+    columns.splice(2, 0, col("Change", "badge", { facet: true }));
     columns.push(
       col("RX/s", "bytes", { title: "bytes received per second between the snapshots" }),
       col("TX/s", "bytes", { title: "bytes sent per second between the snapshots" }),
     );
     // Interfaces that went away: a row with their name and nothing else.
-    for (const [name, cs] of changes) {
-      if (!cs.some((c) => c.kind === "interface-removed")) continue;
-      rows.push([name, "removed", ...columns.slice(2).map(() => null)]);
+    for (const cs of changes.values()) {
+      const gone = cs.find((c) => c.kind === "interface-removed");
+      if (!gone) continue;
+      rows.push([
+        nsOf(gone) ?? null,
+        String(gone.key.interface),
+        "removed",
+        ...columns.slice(3).map(() => null),
+      ]);
     }
   }
-  return { id: "interfaces", noun: "interfaces", columns, rows, empty: "no interfaces" };
+  return dropEmptyColumns(
+    { id: "interfaces", noun: "interfaces", columns, rows, empty: "no interfaces" },
+    ["Namespace"],
+  );
 }
 
 function sumCells(a: Cell, b: Cell): Cell {
@@ -495,14 +553,26 @@ const RECORD_ORDER = [
   "action",
 ];
 
-/** A table of plain records (rules, neighbours …): one column per key seen. */
+/**
+ * Numbers of record fields that count something, shown with thousands separators; every other
+ * number is an identifier or a setting (a priority, a table, a mark, an inode, a port) shown as
+ * it is.
+ */
+const COUNT_FIELDS =
+  /^(bytes|packets|drops|dropped|overlimits|requeues|backlog|qlen|count|refcnt)$/i;
+
+/**
+ * A table of plain records (rules, neighbours, qdiscs …): one column per key seen; a record's
+ * `namespace` is a Namespace column first (labelled by `nsOf`), kept when any row has one.
+ */
 export function recordsTable(
   id: string,
   noun: string,
   records: ReadonlyArray<Record<string, unknown>>,
+  nsOf?: (r: object) => string | undefined,
 ) {
   const keys: string[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<string>(["namespace"]);
   for (const r of records) {
     for (const k of Object.keys(r)) {
       if (!seen.has(k)) seen.add(k), keys.push(k);
@@ -514,7 +584,11 @@ export function recordsTable(
   };
   keys.sort((a, b) => rank(a) - rank(b));
   const numeric = new Set(
-    keys.filter((k) => records.every((r) => r[k] === undefined || typeof r[k] === "number")),
+    keys.filter((k) =>
+      records.every((r) =>
+        r[k] === undefined || typeof r[k] === "number" || typeof r[k] === "bigint"
+      )
+    ),
   );
   const cell = (v: unknown): Cell => {
     if (v === undefined || v === null) return null;
@@ -523,13 +597,70 @@ export function recordsTable(
     if (Array.isArray(v) && v.every((x) => typeof x !== "object")) return v.join(", ");
     return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
   };
-  return {
+  const label = (r: Record<string, unknown>): Cell =>
+    nsOf ? nsOf(r) ?? null : typeof r.namespace === "string" ? r.namespace : null;
+  return dropEmptyColumns({
     id,
     noun,
-    columns: keys.map((k) => col(k, numeric.has(k) ? "num" : "mono")),
-    rows: records.map((r) => keys.map((k) => cell(r[k]))),
+    columns: [
+      NAMESPACE_COLUMN,
+      ...keys.map((k) => col(k, numeric.has(k) ? (COUNT_FIELDS.test(k) ? "num" : "int") : "mono")),
+    ],
+    rows: records.map((r) => [label(r), ...keys.map((k) => cell(r[k]))]),
     empty: `no ${noun}`,
-  } satisfies TableSpec;
+  }, ["Namespace"]);
+}
+
+/**
+ * The namespaces of a capture across them, one row each: its label, id, kind, inode, labels,
+ * processes, the lowest pids, its containers and how its sections went.
+ */
+export function namespaceTable(s: Snapshot): TableSpec {
+  // Read loosely (hooks.ts): a snapshot from another version may lack some of these fields.
+  const list = namespacesOf(s) as Array<Partial<Namespace>>;
+  const nsOf = namespaceLookup(s);
+  const rows = list.map((ns): Cell[] => {
+    const bad = Object.entries(ns.sections ?? {}).filter(([, st]) => st.status !== "ok")
+      .map(([name, st]) => `${name} ${st.status}`);
+    return [
+      nsOf(ns.own || ns.id === undefined ? {} : { namespace: ns.id }) ?? ns.id ?? null,
+      ns.id ?? null,
+      ns.kind ?? null,
+      ns.own ? "own" : null,
+      ns.inode ?? null,
+      Object.entries(ns.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(" ") || null,
+      ns.processes ?? null,
+      (ns.pids ?? []).join(" ") || null,
+      (ns.containers ?? []).map((c) => c.name ?? c.id.slice(0, 12)).join(", ") || null,
+      ns.sections === undefined ? null : bad.length ? bad.join(", ") : "ok",
+    ];
+  });
+  const titles = list.map((ns) =>
+    Object.entries(ns.sections ?? {}).map(([name, st]) =>
+      `${name}: ${st.status}${st.source ? ` (${st.source})` : ""}${
+        st.error ? ` — ${st.error}` : st.warnings?.length ? ` — ${st.warnings.join("; ")}` : ""
+      }`
+    ).join("\n") || null
+  );
+  return dropEmptyColumns({
+    id: "namespaces",
+    noun: "namespaces",
+    columns: [
+      col("Namespace", "text"),
+      col("Id", "mono"),
+      col("Kind", "badge", { facet: true }),
+      col("Own", "badge", { title: "the namespace nsnap ran in" }),
+      col("Inode", "int", { title: "nsfs inode: its identity while it lives" }),
+      col("Labels", "mono"),
+      col("Processes", "int"),
+      col("PIDs", "mono", { title: "the lowest pids in it (at most 16)" }),
+      col("Containers", "mono"),
+      col("Sections", "text", { facet: true, title: "ok, or the sections that are not" }),
+    ],
+    rows,
+    titles,
+    empty: "no namespaces",
+  }, ["Own", "Labels", "PIDs", "Containers"]);
 }
 
 /** Removes the named columns when no row has a value in them. */

@@ -87,24 +87,94 @@ test("nsnap diff --format html prints the before/after report", () => {
   assert.equal(r.stdout.trimEnd(), report.stdout.trimEnd());
 });
 
-test("nsnap report refuses a folder of several hosts, naming them, and writes nothing", () => {
+/** A folder `fleet` in `dir`: web-1 and web-2 (small snapshots), and vm (the example's after). */
+function fleetFolder(dir: string, name = "fleet", at = "2026-11-25T10:00:0"): string {
+  const src = join(dir, name);
+  mkdirSync(src);
+  for (const [i, host] of ["web-1", "web-2"].entries()) {
+    const s = snapshot(`${at}${i}.000Z`, [], {});
+    s.meta.host.hostname = host;
+    writeFileSync(join(src, `${host}.json`), serializeSnapshot(s, "json"));
+  }
+  copyFileSync(AFTER, join(src, "vm.json"));
+  return src;
+}
+
+test("nsnap report DIR of several hosts, one snapshot each, is a fleet overview", () => {
   const dir = tmp();
   try {
-    const src = join(dir, "fleet");
-    mkdirSync(src);
-    for (const [i, host] of ["web-1", "web-2"].entries()) {
-      const s = snapshot(`2026-11-25T10:00:0${i}.000Z`, [], {});
-      s.meta.host.hostname = host;
-      writeFileSync(join(src, `${host}.json`), serializeSnapshot(s, "json"));
+    const src = fleetFolder(dir);
+    const r = runCli(["report", src, "-o", "-"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(kindOf(r.stdout), "Fleet");
+    assert.match(r.stdout, /3 hosts in /);
+    const plain = runCli(["report", src], { cwd: dir });
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(plain.stdout, "nsnap-report-fleet-20261125T152500.950Z.html\n");
+    // One host's files directly in a folder stay a series, whatever lies below it.
+    const series = join(dir, "series");
+    mkdirSync(join(series, "other"), { recursive: true });
+    for (const f of readdirSync(SERIES).filter((n) => n.endsWith(".json")).slice(0, 3)) {
+      copyFileSync(join(SERIES, f), join(series, f));
     }
-    copyFileSync(AFTER, join(src, "vm.json"));
+    copyFileSync(join(src, "web-1.json"), join(series, "other", "web-1.json"));
+    const still = runCli(["report", series, "-o", "-"]);
+    assert.equal(still.code, 0, still.stderr);
+    assert.equal(kindOf(still.stdout), "Series");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("nsnap report refuses a folder where a host has several snapshots, naming hostnames", () => {
+  const dir = tmp();
+  try {
+    const src = fleetFolder(dir);
+    copyFileSync(join(src, "web-1.json"), join(src, "web-1-again.json"));
     const r = runCli(["report", src, "-o", join(dir, "r.html")]);
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
-      /^nsnap: Cannot report on folder .*fleet: it holds snapshots of 3 hosts \(vm, web-1, web-2\)/,
+      /^nsnap: Cannot report on folder .*fleet: it holds snapshots of 3 hosts \(vm, web-1, web-2\) and several of web-1; give one snapshot per host/,
     );
-    assert.deepEqual(readdirSync(dir), ["fleet"]);
+    assert.deepEqual(readdirSync(dir), ["fleet"], "nothing written");
+    // Files of several hosts as a series: named by hostname, never by machine id.
+    const files = ["vm.json", "web-1.json", "web-2.json"].map((f) => join(src, f));
+    const three = runCli(["report", ...files, "-o", "-"]);
+    assert.equal(three.code, 2);
+    assert.match(
+      three.stderr,
+      /^nsnap: Cannot report on these snapshots: it holds snapshots of 3 hosts \(vm, web-1, web-2\);/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("nsnap report BEFORE_DIR AFTER_DIR is the fleet diff page, as diff --format html", () => {
+  const dir = tmp();
+  try {
+    const before = fleetFolder(dir, "before", "2026-11-25T09:00:0");
+    const after = fleetFolder(dir, "after");
+    copyFileSync(BEFORE, join(before, "vm.json"));
+    const r = runCli(["report", before, after, "-o", "-"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(kindOf(r.stdout), "Fleet before → after");
+    assert.match(r.stdout, /3 hosts paired: 1 host changed, 45 changes/);
+    const d = runCli(["diff", before, after, "--format", "html"]);
+    assert.equal(d.code, 0, d.stderr);
+    assert.equal(d.stdout.trimEnd(), r.stdout.trimEnd());
+    const gated = runCli([
+      "diff",
+      before,
+      after,
+      "--format",
+      "html",
+      "--fail-on",
+      "listener-opened",
+    ]);
+    assert.equal(gated.code, 1, "the gate holds for the page too");
+    assert.match(gated.stdout, /tripped by listener-opened on 1 host/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -115,7 +185,8 @@ test("nsnap report says why it cannot read its input, in one line", () => {
   try {
     const empty = runCli(["report", dir]);
     assert.equal(empty.code, 2);
-    assert.match(empty.stderr, /^nsnap: Cannot report on folder .*: it holds no snapshot files/);
+    // The folder is looked at as a fleet first (snapshots at any depth), in the fleet's words.
+    assert.match(empty.stderr, /^nsnap: Cannot read folder .*: no snapshots in it \(\*\.json/);
     const missing = runCli(["report", join(dir, "nope.json")]);
     assert.equal(missing.code, 2);
     assert.equal(missing.stderr.split("\n").length, 2, missing.stderr);

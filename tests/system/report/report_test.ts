@@ -14,7 +14,6 @@ import { diffSnapshots } from "../../../src/diff/mod.ts";
 import { isListener, listenerKey, socketRules } from "../../../src/net/sockets.ts";
 import { visibleText } from "../../../src/render/html/escape.ts";
 import { renderReport, type ReportInput, SeriesBuilder } from "../../../src/render/html/mod.ts";
-import { decodePng, inkStats } from "../../helpers/png.ts";
 import {
   bigSnapshot,
   example,
@@ -24,6 +23,7 @@ import {
   listenerCount,
 } from "../../report/_make.ts";
 import { browserMissing, type Opened, openReport, startBrowser, waitFor } from "./_browser.ts";
+import { clean, js, notBlank, tableState } from "./_page.ts";
 import { parseSnapshotBytes } from "../../../src/snapshot/read.ts";
 import { readFileSync } from "node:fs";
 
@@ -68,40 +68,12 @@ async function withReport(
   }
 }
 
-/** The page loaded cleanly: no console error, no request, no dialog. */
-function clean(o: Opened): void {
-  assert.deepEqual(o.errors, [], "console errors");
-  assert.deepEqual(o.requests, [], "network requests");
-  assert.deepEqual(o.dialogs, [], "dialogs");
-}
-
-const js = <T>(o: Opened, expr: string) => o.page.evaluate(expr) as Promise<T>;
-
-/** Total and shown row counts of a page table, and the rows in its body now. */
-function tableState(o: Opened, id: string) {
-  return js<{ total: number; shown: number; body: number }>(
-    o,
-    `(() => { const m = document.querySelector('[data-table="${id}"]');
-      return { total: Number(m.dataset.total), shown: Number(m.dataset.shown),
-               body: m.querySelectorAll("tbody tr").length }; })()`,
-  );
-}
-
 /** Drawn SVG bars (rects with a width) inside the page. */
 function barRects(o: Opened): Promise<number> {
   return js<number>(
     o,
     `[...document.querySelectorAll("svg.bar rect")].filter((r) => Number(r.getAttribute("width")) > 0).length`,
   );
-}
-
-/** Takes a screenshot and checks it is a picture, not a blank page. */
-async function notBlank(o: Opened): Promise<void> {
-  const png = await o.page.screenshot({ fullPage: false });
-  const img = decodePng(new Uint8Array(png));
-  const { ink, colours, total } = inkStats(img);
-  assert.ok(ink / total > 0.03, `only ${ink} of ${total} pixels differ from the background`);
-  assert.ok(colours > 20, `only ${colours} colours`);
 }
 
 test("a snapshot report opens cleanly with one listener row per listener", {

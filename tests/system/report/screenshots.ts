@@ -3,8 +3,10 @@
  *
  *   deno run -A tests/system/report/screenshots.ts [OUT_DIR] [--width 1280] [--dark] [--full]
  *
- * Writes report-snapshot.png, report-diff.png and report-series.png (the top of each page, or
- * the whole page with --full) into OUT_DIR (default docs/). Also handy to look at a change.
+ * Writes report-snapshot.png, report-diff.png, report-series.png and report-fleet-diff.png (the
+ * top of each page, or the whole page with --full) into OUT_DIR (default docs/). Also handy to
+ * look at a change. The fleet is made from the examples: five hosts, four deployed (the
+ * examples' after), web-3 also opened a port the others did not, web-9 gone.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +14,9 @@ import { join } from "node:path";
 import process from "node:process";
 import { diffSnapshots } from "../../../src/diff/mod.ts";
 import { renderReport, type ReportInput, SeriesBuilder } from "../../../src/render/html/mod.ts";
+import { diffFleet, type HostEntry, type Member, pairMembers } from "../../../src/fleet/mod.ts";
+import type { Snapshot } from "../../../src/model.ts";
+import { memberOf } from "../../fleet/_fleet.ts";
 import { parseSnapshotBytes } from "../../../src/snapshot/read.ts";
 import { ROOT } from "../../helpers/cli.ts";
 import { openReport, startBrowser } from "./_browser.ts";
@@ -38,6 +43,42 @@ for (const f of readdirSync(seriesDir).filter((n) => n.endsWith(".json")).sort()
   series.add(read(join(seriesDir, f)), rel(join(seriesDir, f)));
 }
 
+/** The fleet diff of the picture, compared in memory. */
+async function fleetInput(): Promise<ReportInput> {
+  const files = new Map<string, Snapshot>();
+  const side: Record<"before" | "after", Member[]> = { before: [], after: [] };
+  const put = (phase: "before" | "after", host: string, id: number, src: Snapshot) => {
+    const s = structuredClone(src);
+    s.meta.host.hostname = host;
+    s.meta.host.machineId = String(id).padStart(32, "0");
+    s.meta.labels = { phase, deploy: "1234" };
+    if (phase === "after") s.meta.capturedAt = after.meta.capturedAt;
+    const m = memberOf(s, `${host}.json`, `snapshots/${phase}`);
+    side[phase].push(m);
+    files.set(m.file, s);
+    return s;
+  };
+  for (const [i, host] of ["web-1", "web-2", "web-3", "web-4", "db-1", "web-9"].entries()) {
+    put("before", host, i + 1, before);
+    if (host === "web-9") continue;
+    const s = put("after", host, i + 1, host === "db-1" ? before : after);
+    if (host === "web-3") {
+      const l = s.connections.find((c) => c.state === "LISTEN" && c.localPort === 9200)!;
+      s.connections.push({ ...l, localPort: 6379 });
+    }
+  }
+  const hosts: HostEntry[] = [];
+  const report = await diffFleet(
+    { folder: "snapshots/before", members: side.before },
+    { folder: "snapshots/after", members: side.after },
+    pairMembers(side.before, side.after),
+    (m) => Promise.resolve(files.get(m.file)!),
+    {},
+    (e) => void hosts.push(e),
+  );
+  return { kind: "fleet-diff", report, hosts };
+}
+
 const reports: Array<[string, ReportInput]> = [
   ["snapshot", { kind: "snapshot", snapshot: after, file: rel(join(examples, "after.json")) }],
   [
@@ -53,6 +94,7 @@ const reports: Array<[string, ReportInput]> = [
     },
   ],
   ["series", { kind: "series", series: series.finish() }],
+  ["fleet-diff", await fleetInput()],
 ];
 
 const tmp = mkdtempSync(join(tmpdir(), `nsnap-shots-${process.pid}-`));
