@@ -61,17 +61,27 @@ function grouped(s: string): string {
   return (neg ? "-" : "") + withSep + (frac !== undefined ? "." + frac : "");
 }
 
+/** Above this a double's digits are not all real: a rate is shown by its magnitude. */
+const EXACT_LIMIT = 2 ** 53;
+
 /**
  * A per-second rate with two decimals ("0.25", "1,210.78"), "<0.01" for a slow counter that moved.
+ * Beyond 2^53 (where a double no longer holds every digit, let alone the decimals) it is three
+ * significant digits and the power of ten, marked as approximate: "~1.84×10^22".
  *
  * @example
  * ```ts
  * import { formatRate } from "./format.ts";
  * formatRate(1210.784); // "1,210.78"
+ * formatRate(2 ** 64 * 1000); // "~1.84×10^22"
  * ```
  */
 export function formatRate(v: number): string {
   if (v > 0 && v < 0.005) return "<0.01";
+  if (Number.isFinite(v) && Math.abs(v) > EXACT_LIMIT) {
+    const [mantissa, exponent] = v.toExponential(2).split("e");
+    return `~${mantissa}×10^${Number(exponent)}`;
+  }
   return grouped(decimalText(v, 2));
 }
 

@@ -63,7 +63,12 @@ test("formatCount() and formatRate() never write an exponent", () => {
   assert.equal(formatCount(2n ** 64n - 1n), "18,446,744,073,709,551,615");
   assert.equal(formatCount(1e22), "10,000,000,000,000,000,000,000");
   assert.equal(formatRate(-1234.5), "-1,234.50");
-  assert.equal(formatRate(1e22), "10,000,000,000,000,000,000,000.00");
+  // Beyond 2^53 a rate is its magnitude, three significant digits, never 26 digits of noise.
+  assert.equal(formatRate(1e22), "~1.00×10^22");
+  assert.equal(formatRate((2 ** 64 - 1) * 1000), "~1.84×10^22");
+  assert.equal(formatRate(-(2 ** 60)), "~-1.15×10^18");
+  assert.equal(formatRate(9.996e17), "~1.00×10^18");
+  assert.equal(formatRate(2 ** 53), "9,007,199,254,740,992.00");
   assert.equal(formatRate(0.001), "<0.01");
 });
 

@@ -104,3 +104,11 @@ test("no file of src/ imports from a layer above its own or from another folder 
   assert.ok(seen > 200, `only ${seen} imports found: the scanner is broken`);
   assert.deepEqual(broken, []);
 });
+
+test("README's layer sentence names the layers of LAYERS, in order", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
+  const sentence = /Layers, lowest first: (.*?)\. A file imports/.exec(readme)?.[1];
+  assert.ok(sentence, "README.md has the sentence");
+  const written = sentence.split(" → ").map((group) => group.split(/, |\//).map((u) => u.trim()));
+  assert.deepEqual(written, LAYERS.map((units) => units.map((u) => u.replace(/\.ts$/, ""))));
+});

@@ -11,11 +11,12 @@
  * - The parsed YAML document is kept, so that every rule knows the line it was written on and a
  *   violation can point at it (`p.yaml:14`).
  */
-import { readFileSync, statSync } from "node:fs";
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Document, Node } from "yaml";
 import type { z } from "zod";
-import { describeValue, InputError } from "../errors.ts";
+import { describeValue, errnoText, InputError } from "../errors.ts";
+import { escapeText } from "../util/escape.ts";
+import { readFileBoundedSync, TooLargeError } from "../util/read_bounded.ts";
 import { formatPath } from "../snapshot/read.ts";
 import { Policy, POLICY_SCHEMA_ID, type PolicyDocument } from "./schema.ts";
 
@@ -36,30 +37,25 @@ export interface PolicySource {
 }
 
 function fail(file: string, what: string): InputError {
-  return new InputError(`Cannot read policy ${file}: ${what}`);
+  return new InputError(`Cannot read policy ${escapeText(file)}: ${what}`);
 }
 
-/** Reads and validates a policy file. */
+/**
+ * Reads and validates a policy file. Bounded by the bytes read, not by what `stat` says: a
+ * device (`/dev/zero`) or a FIFO says 0 bytes and never ends.
+ */
 export function readPolicy(file: string): PolicySource {
   let text: string;
   try {
-    const st = statSync(file);
-    if (st.isDirectory()) throw fail(file, "is a directory, not a policy file");
-    if (st.size > MAX_POLICY_BYTES) {
-      throw fail(file, `file is larger than the ${LIMIT_TEXT} a policy may be`);
-    }
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    const code = (e as { code?: string }).code;
-    throw fail(
-      file,
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EACCES"
-        ? "permission denied"
-        : (e as Error).message,
+    text = new TextDecoder("utf-8", { fatal: true }).decode(
+      readFileBoundedSync(file, MAX_POLICY_BYTES),
     );
+  } catch (e) {
+    if (e instanceof TooLargeError) {
+      throw fail(file, `larger than the ${LIMIT_TEXT} a policy may be`);
+    }
+    if (e instanceof TypeError) throw fail(file, "not text (invalid UTF-8)");
+    throw fail(file, errnoText(e));
   }
   return parsePolicy(text, file);
 }

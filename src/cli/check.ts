@@ -13,6 +13,7 @@ import { initPolicy } from "../check/init.ts";
 import { readPolicy } from "../check/policy.ts";
 import type { HostResultOut } from "../check/result.ts";
 import { InputError, UsageError } from "../errors.ts";
+import { escapeText } from "../util/escape.ts";
 import type { Snapshot } from "../model.ts";
 import { renderCheckAnnotations } from "../render/check_github.ts";
 import { renderCheckJunit } from "../render/check_junit.ts";
@@ -138,7 +139,9 @@ The rule reference is docs/check.md.`,
       const hosts: HostResultOut[] = [];
       const strict = opts.strict === true;
       if (isDirectory(target)) {
-        const files = snapshotFiles(target);
+        const skipped: string[] = [];
+        const files = snapshotFiles(target, skipped);
+        for (const w of skipped) writeStderr(`nsnap: warning: ${escapeText(w)}\n`);
         if (files.length === 0) {
           throw new InputError(
             `Cannot check folder ${target}: no snapshot files in it (.json, .yaml, .yml, .gz)`,

@@ -227,6 +227,7 @@ export async function fleetOverviewInput(
       }; give one snapshot per host (a fleet) or one host's snapshots (a series)`,
     );
   }
+  for (const w of source.warnings ?? []) writeStderr(`nsnap: warning: ${escapeText(w)}\n`);
   const order = source.members.map((m, i) => ({ m, name: names[i]! }))
     .sort((a, b) => naturalCompare(a.name, b.name));
   const b = new FleetBuilder(folder);
@@ -250,6 +251,7 @@ export async function folderHosts(
 ): Promise<{ hosts: NamedSnapshot[]; load: (h: NamedSnapshot) => Promise<Snapshot> }> {
   const opts = maxBytes === undefined ? {} : { maxBytes };
   const source = await readFleetFolder(folder, opts);
+  for (const w of source.warnings ?? []) writeStderr(`nsnap: warning: ${escapeText(w)}\n`);
   const names = uniqueNames(source.members);
   const hosts = source.members.map((m, i) => ({ name: names[i]!, file: m.file }))
     .sort((a, b) => naturalCompare(a.name, b.name));

@@ -3,6 +3,8 @@ import type { Command } from "@commander-js/extra-typings";
 import { importFiles } from "../import/mod.ts";
 import { readImportInputs } from "../import/files.ts";
 import { UsageError } from "../errors.ts";
+import { writeStderr } from "../runtime/process.ts";
+import { escapeText } from "../util/escape.ts";
 import type { CliContext } from "./context.ts";
 import { checkOutputOptions, emitSnapshot, outputOptions } from "./output.ts";
 
@@ -45,7 +47,10 @@ Examples:
     )
     .action(async (files, opts) => {
       checkOutputOptions(opts);
-      const snapshot = importFiles(readImportInputs(files), {
+      const skipped: string[] = [];
+      const inputs = readImportInputs(files, skipped);
+      for (const w of skipped) writeStderr(`nsnap: warning: ${escapeText(w)}\n`);
+      const snapshot = importFiles(inputs, {
         ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
         ...(opts.time !== undefined ? { time: opts.time } : {}),
         labels: opts.label ?? {},

@@ -19,7 +19,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { diffSnapshots } from "../diff/mod.ts";
 import { InputError, UsageError } from "../errors.ts";
 import { renderReport, type ReportInput, SeriesBuilder } from "../render/html/mod.ts";
-import { writeStdout } from "../runtime/process.ts";
+import { writeStderr, writeStdout } from "../runtime/process.ts";
 import { fileTimestamp, writeFileSafely } from "../snapshot/write.ts";
 import { orderSeries, snapshotFilesIn } from "../fleet/series.ts";
 import { type CliContext, out } from "./context.ts";
@@ -61,7 +61,9 @@ async function inputFor(operands: readonly string[], load: LoadOptions): Promise
     const dir = operands[0]!;
     const fleet = await fleetOverviewInput(dir, load.maxBytes);
     if (fleet) return fleet;
-    const files = snapshotFilesIn(dir);
+    const skipped: string[] = [];
+    const files = snapshotFilesIn(dir, skipped);
+    for (const w of skipped) writeStderr(`nsnap: warning: ${escapeText(w)}\n`);
     if (files.length === 0) {
       throw new InputError(
         `Cannot report on folder ${dir}: it holds no snapshot files (.json, .yaml, .yml, optionally .gz)`,

@@ -44,7 +44,9 @@ const NAMED_STEPS = 10;
 
 /** Runs `nsnap diff DIR`. */
 export async function runTimeline(dir: string, run: TimelineRun, ctx: CliContext): Promise<void> {
-  const files = snapshotFilesIn(dir);
+  const skipped: string[] = [];
+  const files = snapshotFilesIn(dir, skipped);
+  for (const w of skipped) writeStderr(`nsnap: warning: ${escapeText(w)}\n`);
   if (files.length < 2) {
     throw new InputError(
       `Cannot diff folder ${escapeText(dir)}: a timeline needs two snapshots or more, it holds ${

@@ -3,20 +3,27 @@
  * /var/lib/dbus/machine-id, both read below the capture root; on macOS the IOPlatformUUID from
  * ioreg. Absent when none can be read: a fleet diff then pairs the host by its hostname.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseMachineId } from "../parse/linux/machine_id.ts";
 import { parseIoregPlatformUuid } from "../parse/bsd/ioreg.ts";
 import type { CommandRunner } from "../runtime/command.ts";
+import { readFileBoundedSync } from "../util/read_bounded.ts";
+
+/** A machine id is 32 hex digits and a newline; a file far bigger is not one. */
+const MAX_ID_BYTES = 4096;
 
 /** Where Linux keeps the machine id, in the order they are tried. */
 export const LINUX_MACHINE_ID_FILES = ["etc/machine-id", "var/lib/dbus/machine-id"] as const;
+
+const latin1 = new TextDecoder("latin1");
 
 /** The machine id of a Linux host whose files are under `root` ("/" on a real host). */
 export function linuxMachineId(root: string): string | undefined {
   for (const file of LINUX_MACHINE_ID_FILES) {
     try {
-      const id = parseMachineId(readFileSync(join(root, file), "latin1"));
+      const id = parseMachineId(
+        latin1.decode(readFileBoundedSync(join(root, file), MAX_ID_BYTES, { regularOnly: true })),
+      );
       if (id !== undefined) return id;
     } catch { /* unreadable or missing: try the next one */ }
   }

@@ -80,6 +80,59 @@ function renames(
   return out;
 }
 
+/**
+ * The interfaces renamed between two snapshots (old name → new name): gone under one name and
+ * new under another with the same index and MAC, one to one — what `interface-renamed` reports.
+ */
+export function interfaceRenames(before: Snapshot, after: Snapshot): Map<string, string> {
+  return renames(byName(before, "before", []), byName(after, "after", []));
+}
+
+/**
+ * The before snapshot with renamed interfaces called by their new names wherever a record is
+ * tied to an interface by name: routes and their next hops, neighbours, queueing disciplines,
+ * rules' iif/oif, raw and packet sockets bound to a device. A rename is then one `interface-renamed`, not churn in every section keyed by
+ * the name. Returns the snapshot itself when nothing was renamed.
+ */
+export function underNewNames(before: Snapshot, renamed: ReadonlyMap<string, string>): Snapshot {
+  if (renamed.size === 0) return before;
+  const name = (n: string | undefined) => (n === undefined ? n : renamed.get(n) ?? n);
+  const moved = <T extends object>(records: readonly T[] | undefined, keys: readonly string[]) =>
+    records?.map((r) => {
+      const rec = r as Record<string, unknown>;
+      if (!keys.some((k) => typeof rec[k] === "string" && renamed.has(rec[k] as string))) return r;
+      const copy = { ...rec };
+      for (const k of keys) if (typeof copy[k] === "string") copy[k] = name(copy[k] as string);
+      return copy as T;
+    });
+  const out: Snapshot = {
+    ...before,
+    routes: before.routes.map((r) => {
+      const hops = r.nexthops?.some((h) => h.interface !== undefined && renamed.has(h.interface));
+      if (!hops && (r.interface === undefined || !renamed.has(r.interface))) return r;
+      const copy = { ...r };
+      if (r.interface !== undefined) copy.interface = name(r.interface)!;
+      if (hops) {
+        copy.nexthops = r.nexthops!.map((h) =>
+          h.interface === undefined ? h : { ...h, interface: name(h.interface)! }
+        );
+      }
+      return copy;
+    }),
+  };
+  const neighbours = moved(before.neighbours, ["interface"]);
+  if (neighbours !== undefined) out.neighbours = neighbours;
+  const qdiscs = moved(before.qdiscs, ["interface"]);
+  if (qdiscs !== undefined) out.qdiscs = qdiscs;
+  const rules = moved(before.rules, ["iif", "oif"]);
+  if (rules !== undefined) out.rules = rules;
+  const raw = moved(before.rawSockets, ["interface"]);
+  if (raw !== undefined) out.rawSockets = raw;
+  const packet = moved(before.packetSockets, ["interface"]);
+  if (packet !== undefined) out.packetSockets = packet;
+  return out;
+}
+
 function addr(a: InterfaceAddress): string {
   return `${a.address}/${a.prefixLength}`;
 }

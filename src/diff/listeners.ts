@@ -74,8 +74,22 @@ function instanceOf(snap: Snapshot, c: Connection): Instance {
   return inst;
 }
 
+/**
+ * Whether a snapshot sees only some processes' sockets without saying so: an import (`ss -tlnp`
+ * run as a user shows that user's processes only) in which some listener has no holder at all.
+ * There, a listener without inodes whose visible holders are all new may be a reload whose master
+ * is out of sight: the owner is not evidenced, as in a live capture that cannot read the owner.
+ */
+function partialView(snap: Snapshot, rules: SocketRules): boolean {
+  if (snap.meta.source?.kind !== "import") return false;
+  return snap.connections.some((c) =>
+    isListener(c, rules) && c.pid === undefined && (c.pids === undefined || c.pids.length === 0)
+  );
+}
+
 function collect(snap: Snapshot, rules: SocketRules): Map<string, Listener> {
   const verdicts = listenerVerdicts(snap);
+  const partial = partialView(snap, rules);
   const groups = new Map<string, { first: Connection; instances: Instance[] }>();
   for (const c of snap.connections) {
     if (!isListener(c, rules)) continue;
@@ -117,7 +131,8 @@ function collect(snap: Snapshot, rules: SocketRules): Map<string, Listener> {
       side,
       instances,
       programs: [...new Set(sorted.map((o) => o.program))].sort(),
-      complete: instances.every((i) => i.owner !== undefined),
+      complete: instances.every((i) => i.owner !== undefined) &&
+        !(partial && instances.every((i) => i.inode === undefined)),
     });
   }
   return out;

@@ -17,7 +17,7 @@ import { COMPACT_REASON, leftOut } from "../snapshot/compact.ts";
 import { DIFF_SECTIONS, type DiffSection, type Gate, gateTrips } from "./kinds.ts";
 import { diffCounters } from "./counters.ts";
 import { applyIgnore, type IgnoreRules, unusedIgnoreRules } from "./ignore.ts";
-import { diffInterfaces } from "./interfaces.ts";
+import { diffInterfaces, interfaceRenames, underNewNames } from "./interfaces.ts";
 import { diffListeners } from "./listeners.ts";
 import { diffRoutes } from "./routes.ts";
 import { diffRules } from "./rules.ts";
@@ -276,6 +276,9 @@ function compareSections(
   }
   const changes: Change[] = [];
   let states: DiffDocument["tcpStates"];
+  // Sections that know an interface by its name see the before side under the new names of the
+  // interfaces renamed: a rename is one interface-renamed, not route, neighbour or qdisc churn.
+  const byNew = underNewNames(a, interfaceRenames(a, b));
   for (const s of sections) {
     switch (s) {
       case "listeners":
@@ -297,22 +300,22 @@ function compareSections(
         append(changes, diffTcpHealth(a, b, rules));
         break;
       case "sockets":
-        append(changes, diffRawPacket(a, b));
+        append(changes, diffRawPacket(byNew, b));
         break;
       case "routes":
-        append(changes, diffRoutes(a, b));
+        append(changes, diffRoutes(byNew, b));
         break;
       case "rules":
-        append(changes, diffRules(a, b));
+        append(changes, diffRules(byNew, b));
         break;
       case "neighbours":
-        append(changes, diffNeighbours(a, b));
+        append(changes, diffNeighbours(byNew, b));
         break;
       case "interfaces":
         append(changes, diffInterfaces(a, b, { traffic: !swapped, warnings }));
         break;
       case "qdiscs":
-        append(changes, diffQdiscs(a, b, { drops: !swapped }));
+        append(changes, diffQdiscs(byNew, b, { drops: !swapped }));
         break;
       case "firewall":
         append(changes, diffFirewall(a, b));

@@ -262,7 +262,8 @@ function groups(
 function aggregated(gs: Map<string, Group>): Array<[string, Change]> {
   const items: Array<[string, Change]> = [];
   for (const g of gs.values()) {
-    const counts = `(${g.before} → ${g.after})`;
+    // The group's open sessions, said as such: "(7 → 0 open)" beside "7 left half-closed".
+    const counts = `(${g.before} → ${g.after} open)`;
     const tally = { before: { count: g.before }, after: { count: g.after } };
     if (g.opened > 0) {
       items.push([`${g.sort} 0`, {
@@ -413,7 +414,15 @@ function detailed(
     if (m.half > 0) {
       const was = sessionSide(before, ta!.conn);
       const now = sessionSide(after, tb!.conn);
-      const label = `${tupleText(c)}${was.program === undefined ? "" : ` (${was.program})`}`;
+      // A socket now held by no process was the program's: "(was python3)".
+      const owner = was.program === undefined
+        ? ""
+        : now.program === was.program
+        ? ` (${was.program})`
+        : now.program === undefined
+        ? ` (was ${was.program})`
+        : ` (was ${was.program}, now ${now.program})`;
+      const label = `${tupleText(c)}${owner}`;
       items.push([
         `${tupleSort(c)} 2`,
         halfClosed(tupleKey(c), m.half, m, { before: was, after: now }, label),

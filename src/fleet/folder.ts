@@ -35,13 +35,14 @@ export async function readFleetFolder(
   opts: FolderOptions = {},
 ): Promise<FleetSource> {
   const members: Member[] = [];
-  for (const rel of listSnapshotFiles(folder)) {
+  const warnings: string[] = [];
+  for (const rel of listSnapshotFiles(folder, warnings)) {
     const file = join(folder, rel);
     const head = await peekHead(file);
     const meta = head?.meta ?? (await readSnapshot(file, readOptions(opts))).meta;
     members.push(member(folder, rel, meta));
   }
-  return { folder, members };
+  return { folder, members, warnings };
 }
 
 function readOptions(opts: FolderOptions) {

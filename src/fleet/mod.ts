@@ -56,6 +56,8 @@ export type FleetKind = typeof FLEET_KINDS[number];
 export interface FleetSource {
   folder: string;
   members: Member[];
+  /** What reading the folder warned of (a member skipped: not a regular file). */
+  warnings?: string[];
 }
 
 /** How to compare the fleet: the per-host diff options, and the fleet's own. */
@@ -128,7 +130,7 @@ export async function diffFleet(
     [...failOn].filter((k) => !(FLEET_KINDS as readonly string[]).includes(k)),
   );
   const gateHosts: string[] = [], gateKinds = new Set<string>();
-  const warnings: string[] = [];
+  const warnings: string[] = [...(before.warnings ?? []), ...(after.warnings ?? [])];
   const lines: HostLine[] = [];
   const byKind: Record<string, number> = {};
   let changes = 0, notable = 0, changedHosts = 0;

@@ -9,11 +9,14 @@
  * - Names starting with a dot (files and folders: `.git`, `.ansible`, editor swap files) are
  *   skipped, as `ls` does.
  * - Symbolic links are followed; a folder reached twice (a link loop) is read once.
+ * - A file named like a snapshot that is not a regular file (a FIFO, a socket, a link to a
+ *   device) is never opened: it is skipped with a warning naming it, never silently.
  * - The list is sorted by relative path (code-unit order), so every later step is deterministic.
  */
 import { readdirSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../errors.ts";
+import { skippedMember } from "../util/read_bounded.ts";
 
 /** The names of snapshot files. */
 export const SNAPSHOT_FILE = /\.(?:json|ya?ml)(?:\.gz)?$/i;
@@ -41,9 +44,10 @@ function reason(err: unknown): string {
 
 /**
  * Every snapshot file below `folder`, as paths relative to it with `/` between parts, sorted.
+ * A special file named like a snapshot is left out with a warning pushed to `warnings`.
  * @throws InputError when a folder cannot be read, or none of its files is a snapshot.
  */
-export function listSnapshotFiles(folder: string): string[] {
+export function listSnapshotFiles(folder: string, warnings: string[] = []): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const walk = (dir: string, rel: string) => {
@@ -75,7 +79,9 @@ export function listSnapshotFiles(folder: string): string[] {
         continue;
       }
       if (st.isDirectory()) walk(path, relPath);
-      else if (st.isFile() && SNAPSHOT_FILE.test(name)) out.push(relPath);
+      else if (!SNAPSHOT_FILE.test(name)) continue;
+      else if (st.isFile()) out.push(relPath);
+      else warnings.push(skippedMember(path, st));
     }
   };
   walk(folder, "");

@@ -15,30 +15,38 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { InputError } from "../errors.ts";
+import { errnoText, InputError } from "../errors.ts";
 import type { Meta } from "../model.ts";
 import { readSnapshot } from "../snapshot/read.ts";
 import { formatFromName } from "../snapshot/write.ts";
 import { escapeText } from "../util/escape.ts";
+import { skippedMember } from "../util/read_bounded.ts";
 import { peekHead } from "./peek.ts";
 
-/** The snapshot files directly in a folder, by name (subfolders are not read). */
-export function snapshotFilesIn(dir: string): string[] {
+/**
+ * The snapshot files directly in a folder, by name (subfolders are not read). One named like a
+ * snapshot that is not a regular file (a FIFO, a link to a device) is never opened: a warning
+ * naming it is pushed to `warnings`.
+ */
+export function snapshotFilesIn(dir: string, warnings: string[] = []): string[] {
   let names: string[];
   try {
     names = readdirSync(dir).sort();
   } catch (err) {
-    throw new InputError(`Cannot read folder ${escapeText(dir)}: ${(err as Error).message}`);
+    throw new InputError(`Cannot read folder ${escapeText(dir)}: ${errnoText(err)}`);
   }
   return names
     .filter((n) => !n.startsWith(".") && formatFromName(n).format !== undefined)
     .map((n) => join(dir, n))
     .filter((p) => {
+      let st;
       try {
-        return statSync(p).isFile();
+        st = statSync(p);
       } catch {
         return false;
       }
+      if (!st.isFile() && !st.isDirectory()) warnings.push(skippedMember(p, st));
+      return st.isFile();
     });
 }
 

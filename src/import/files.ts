@@ -3,7 +3,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { errnoText, InputError } from "../errors.ts";
 import { escapeText } from "../util/escape.ts";
-import { readFileBoundedSync, TooLargeError } from "../util/read_bounded.ts";
+import { readFileBoundedSync, skippedMember, TooLargeError } from "../util/read_bounded.ts";
 import { formatBytes } from "../format.ts";
 import type { ImportInput } from "./mod.ts";
 
@@ -35,8 +35,12 @@ function readOne(path: string): ImportInput {
   return { name: path, text };
 }
 
-/** Reads each path; a folder gives every regular file directly in it, in name order. */
-export function readImportInputs(paths: readonly string[]): ImportInput[] {
+/**
+ * Reads each path; a folder gives every regular file directly in it, in name order. A member
+ * that is a FIFO, a socket or a link to a device is not opened: a warning naming it goes to
+ * `warnings`.
+ */
+export function readImportInputs(paths: readonly string[], warnings: string[] = []): ImportInput[] {
   const inputs: ImportInput[] = [];
   for (const path of paths) {
     let isDir = false;
@@ -51,11 +55,14 @@ export function readImportInputs(paths: readonly string[]): ImportInput[] {
     }
     const names = readdirSync(path).sort();
     const files = names.map((n) => join(path, n)).filter((p) => {
+      let st;
       try {
-        return statSync(p).isFile();
+        st = statSync(p);
       } catch {
         return false;
       }
+      if (!st.isFile() && !st.isDirectory()) warnings.push(skippedMember(p, st));
+      return st.isFile();
     });
     if (files.length === 0) {
       throw new InputError(

@@ -85,7 +85,13 @@ export interface Contribution {
   settings?: Settings;
   qdiscs?: Qdisc[];
   firewall?: FirewallTable[];
+  /** Warnings about the format's own section. */
   warnings: string[];
+  /**
+   * Warnings about another section's records (a process `ss -p` names that the schema refuses
+   * is warned of under `processes`, not under `connections`).
+   */
+  sectionWarnings?: Partial<Record<AnySectionName, string[]>>;
 }
 
 /** The systems whose tools print a format: Linux, the BSDs (macOS and FreeBSD), or any. */

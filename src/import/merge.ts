@@ -306,7 +306,12 @@ export function mergeParts(parts: readonly InputPart[]): Merged {
   const warnings = Object.fromEntries(
     [...SECTION_NAMES, ...OPTIONAL_SECTION_NAMES].map((s) => [s, [] as string[]]),
   ) as Record<AnySectionName, string[]>;
-  for (const p of parts) warnings[p.section].push(...p.contribution.warnings);
+  for (const p of parts) {
+    warnings[p.section].push(...p.contribution.warnings);
+    for (const [s, w] of Object.entries(p.contribution.sectionWarnings ?? {})) {
+      warnings[s as AnySectionName].push(...w);
+    }
+  }
   warnings.connections.push(...conns.warnings);
   const rules = provided.has("rules") ? mergeRules(parts, warnings.rules) : undefined;
   const status = Object.fromEntries(SECTION_NAMES.map((s) => {

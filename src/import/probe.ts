@@ -69,11 +69,12 @@ export function procSocketKind(
 
 /** /proc/net/snmp and /proc/net/netstat: "Group: names…" then "Group: values…", pairwise. */
 export function headerValuePairs(p: Probe): string | undefined {
-  const group = /^([A-Za-z0-9]+): [A-Za-z]/.exec(p.head)?.[1];
+  // Group and counter names are names: `_` too (`__proto__:` is read, prototype-free).
+  const group = /^([A-Za-z0-9_]+): [A-Za-z_]/.exec(p.head)?.[1];
   if (group === undefined || p.body.length % 2 !== 0) return undefined;
   for (let i = 0; i < p.body.length; i += 2) {
-    const names = /^([A-Za-z0-9]+):((?: [A-Za-z][A-Za-z0-9_]*)+)\s*$/.exec(p.body[i]!);
-    const values = /^([A-Za-z0-9]+):((?: -?[0-9]+)+)\s*$/.exec(p.body[i + 1]!);
+    const names = /^([A-Za-z0-9_]+):((?: [A-Za-z_][A-Za-z0-9_]*)+)\s*$/.exec(p.body[i]!);
+    const values = /^([A-Za-z0-9_]+):((?: -?[0-9]+)+)\s*$/.exec(p.body[i + 1]!);
     if (!names || !values || names[1] !== values[1]) return undefined;
   }
   return group;

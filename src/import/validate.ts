@@ -40,6 +40,7 @@ import { fastConnection } from "../snapshot/fast_path.ts";
 import { escapeText } from "../util/escape.ts";
 import { dict } from "../util/record.ts";
 import type { Contribution } from "./formats.ts";
+import type { AnySectionName } from "../model.ts";
 
 /** lsof's sockets, held to the fields of the socket and process records they become. */
 const LsofSocketSchema = z.object({
@@ -239,22 +240,37 @@ const tableName: Namer<FirewallTable> = (t) =>
  * ```ts
  * import { checkContribution } from "./validate.ts";
  * const c = checkContribution({ counters: { Tcp: { InSegs: 2n ** 70n } }, warnings: [] }, "snmp");
- * c.warnings[0]; // 'snmp: counter Tcp.InSegs left out: expected integer from -2^63 to 2^64-1 …'
+ * c.sectionWarnings?.counters?.[0]; // 'snmp: counter Tcp.InSegs left out: expected integer from -2^63 to 2^64-1 …'
  * ```
  */
 export function checkContribution(c: Contribution, source: string): Contribution {
-  const warnings = [...c.warnings];
+  // What is left out is warned of under the section it would have been in.
+  const sectionWarnings: Partial<Record<AnySectionName, string[]>> = {};
+  for (const [k, w] of Object.entries(c.sectionWarnings ?? {})) {
+    sectionWarnings[k as AnySectionName] = [...w];
+  }
+  const under = (section: AnySectionName) => (sectionWarnings[section] ??= []);
   // Every list is checked below; anything a later format adds passes through as it is.
-  const out: Contribution = { ...c, warnings };
+  const out: Contribution = { ...c, warnings: [...c.warnings], sectionWarnings };
   const check = <K extends ListKey>(key: K) => {
     const list = c[key] as readonly Item<K>[] | undefined;
     if (list === undefined) return;
-    const { schema, name, fast } = LISTS[key] as ListCheck<Item<K>>;
-    (out as Record<K, Item<K>[]>)[key] = checkRecords(schema, list, source, name, warnings, fast);
+    const { schema, name, fast, section } = LISTS[key] as ListCheck<Item<K>>;
+    (out as Record<K, Item<K>[]>)[key] = checkRecords(
+      schema,
+      list,
+      source,
+      name,
+      under(section),
+      fast,
+    );
   };
   for (const key of Object.keys(LISTS) as ListKey[]) check(key);
-  if (c.counters !== undefined) out.counters = checkCounters(c.counters, source, warnings);
-  if (c.settings !== undefined) out.settings = checkSettings(c.settings, source, warnings);
+  if (c.counters !== undefined) out.counters = checkCounters(c.counters, source, under("counters"));
+  if (c.settings !== undefined) out.settings = checkSettings(c.settings, source, under("settings"));
+  for (const [k, w] of Object.entries(sectionWarnings)) {
+    if (w.length === 0) delete sectionWarnings[k as AnySectionName];
+  }
   return out;
 }
 
@@ -286,6 +302,8 @@ void everyListChecked;
 
 /** How one list is checked: its schema, how a warning names a record, a fast accept. */
 interface ListCheck<T> {
+  /** The section the records belong to (where a left-out one is warned of). */
+  section: AnySectionName;
   schema: z.ZodType;
   name: Namer<T>;
   fast?: (record: T) => boolean;
@@ -293,18 +311,19 @@ interface ListCheck<T> {
 
 const LISTS: { [K in ListKey]: ListCheck<Item<K>> } = {
   connections: {
+    section: "connections",
     schema: S.Connection,
     name: socketName,
     fast: (x) => fastConnection(x) !== undefined,
   },
-  lsof: { schema: LsofSocketSchema, name: socketName },
-  processes: { schema: S.ProcessInfo, name: processName },
-  routes: { schema: S.Route, name: routeName },
-  interfaces: { schema: S.NetInterface, name: interfaceName },
-  rules: { schema: S.Rule, name: ruleName },
-  neighbours: { schema: S.Neighbour, name: neighbourName },
-  qdiscs: { schema: S.Qdisc, name: qdiscName },
-  firewall: { schema: S.FirewallTable, name: tableName },
+  lsof: { section: "connections", schema: LsofSocketSchema, name: socketName },
+  processes: { section: "processes", schema: S.ProcessInfo, name: processName },
+  routes: { section: "routes", schema: S.Route, name: routeName },
+  interfaces: { section: "interfaces", schema: S.NetInterface, name: interfaceName },
+  rules: { section: "rules", schema: S.Rule, name: ruleName },
+  neighbours: { section: "neighbours", schema: S.Neighbour, name: neighbourName },
+  qdiscs: { section: "qdiscs", schema: S.Qdisc, name: qdiscName },
+  firewall: { section: "firewall", schema: S.FirewallTable, name: tableName },
 };
 
 /** Settings whose value is no string (none a parser makes) are left out, each with a warning. */

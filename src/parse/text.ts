@@ -49,6 +49,22 @@ export function cannotRead(
   return `${source}${line === undefined ? "" : `:${line}`}: cannot read ${what}: ${shown}`;
 }
 
+/**
+ * The one warning for rows that carry more values than the header names: the rows are kept, the
+ * values no column claims are left out, and this is said once per file, not once per row.
+ *
+ * @example
+ * ```ts
+ * import { extraValues } from "./text.ts";
+ * extraValues("route.txt", 3, 2, "Iface");
+ * // 'route.txt:3: 2 rows carry values after the last column (Iface), left out'
+ * ```
+ */
+export function extraValues(source: string, firstLine: number, rows: number, last: string): string {
+  const what = rows === 1 ? "1 row carries" : `${rows} rows carry`;
+  return `${source}:${firstLine}: ${what} values after the last column (${last}), left out`;
+}
+
 /** Where each record was read in its input, as its parser noted it: ":12" (a line), "[3]" (an item). */
 const ORIGINS = new WeakMap<object, string>();
 
@@ -254,6 +270,14 @@ export function assignColumns(row: string, cols: readonly Column[]): Map<string,
 /** Reads a port as printed by the tools: a number, `*` (any: 0) or a known service name. */
 export function portNumber(text: string): number | undefined {
   return text === "*" ? 0 : servicePort(text);
+}
+
+/**
+ * Why a printed port could not be read: digits beyond 65535 are "port out of range", anything
+ * else a name nsnap does not know ("unknown port name").
+ */
+export function portProblem(text: string): string {
+  return /^[0-9]+$/.test(text) ? "port out of range" : "unknown port name";
 }
 
 /** A socket endpoint as printed by ss, netstat and lsof, split into host text and port text. */

@@ -1,30 +1,12 @@
 /**
- * What the `nsnap check` renderers share: safe text for people, line wrapping within a width,
- * the words for statuses, and the headline of a host.
+ * What the `nsnap check` renderers share: line wrapping within a width, the words for statuses,
+ * and the headline of a host.
  *
- * Text from a snapshot (program names, interface names, host names) may hold control characters
- * that would drive a terminal or forge a line in a CI log. `safeText()` shows every C0/C1
- * control, DEL, format character (bidi overrides, zero-width), line/paragraph separator, space
- * other than U+0020 and the backslash itself as a visible escape (`\x1b`, `\u{202e}`, `\\`), one
- * to one, so two different values never print alike. JSON output carries the exact values.
+ * Text from a snapshot (program names, interface names, host names) is escaped by the one
+ * escaper, `escapeText()` (util/escape.ts), exactly once per renderer: Markdown cells through
+ * `mdCell()`, which escapes itself, the others before their own format's quoting.
  */
 import type { HostResultOut, RuleResultOut } from "../check/result.ts";
-
-const UNSAFE = /[\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Cs}]/gu;
-const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\" };
-
-/** Text with every control, format or invisible character and backslash shown as an escape. */
-export function safeText(s: string): string {
-  return s.replace(UNSAFE, (ch) => {
-    if (ch === " ") return ch;
-    const named = NAMED[ch];
-    if (named !== undefined) return named;
-    const cp = ch.codePointAt(0)!;
-    return cp < 0x20 || cp === 0x7f
-      ? `\\x${cp.toString(16).padStart(2, "0")}`
-      : `\\u{${cp.toString(16)}}`;
-  });
-}
 
 /**
  * Wraps text into lines of at most `width` characters, breaking at spaces and, for a word

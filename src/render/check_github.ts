@@ -5,10 +5,10 @@
  *
  * Escaping follows the runner's rules: in the message `%`, CR and LF become `%25`, `%0D`, `%0A`;
  * in property values `:` and `,` too (`%3A`, `%2C`). Text from snapshots is escaped for people
- * first (`safeText`), so no control character reaches the log.
+ * first (`escapeText`, util/escape.ts), so no control character reaches the log.
  */
 import type { CheckDocumentOut } from "../check/result.ts";
-import { safeText } from "./check_common.ts";
+import { escapeText } from "../util/escape.ts";
 
 const SHOWN = 5;
 
@@ -31,11 +31,11 @@ export function renderCheckAnnotations(doc: CheckDocumentOut): string {
       if (r.status === "pass") continue;
       const level = r.status === "fail" || doc.strict ? "error" : "warning";
       const title = ghProperty(
-        safeText(`nsnap check ${h.host}: ${r.id}${r.name !== undefined ? ` ${r.name}` : ""}`),
+        escapeText(`nsnap check ${h.host}: ${r.id}${r.name !== undefined ? ` ${r.name}` : ""}`),
       );
       const lines = r.status === "fail"
-        ? r.violations.slice(0, SHOWN).map((v) => safeText(v.message))
-        : [safeText(`not evaluated: ${r.reason ?? ""}`)];
+        ? r.violations.slice(0, SHOWN).map((v) => escapeText(v.message))
+        : [escapeText(`not evaluated: ${r.reason ?? ""}`)];
       if (r.violations.length > SHOWN) lines.push(`… and ${r.violations.length - SHOWN} more`);
       out.push(
         `::${level} file=${file},line=${r.line},title=${title}::${ghData(lines.join("\n"))}`,

@@ -7,15 +7,15 @@
  * `testsuites` (name, tests, failures, errors, skipped, time) > `testsuite` (name, tests, failures,
  * errors, skipped, time, timestamp, hostname) > `properties`, `testcase` (classname, name, time,
  * and the `file`/`line` attributes GitLab and pytest use) > `failure` (message, type) or
- * `skipped` (message). Text from snapshots is escaped for people first (`safeText`), which also
+ * `skipped` (message). Text from snapshots is escaped for people first (`escapeText`, util/escape.ts), which also
  * keeps out the characters XML 1.0 cannot hold at all, then for XML.
  */
 import type { CheckDocumentOut, HostResultOut, RuleResultOut } from "../check/result.ts";
-import { safeText } from "./check_common.ts";
+import { escapeText } from "../util/escape.ts";
 
 /** Escapes text for XML content and attribute values. */
 export function xmlEscape(s: string): string {
-  return safeText(s).replace(
+  return escapeText(s).replace(
     /[&<>"']/g,
     (c) =>
       c === "&"

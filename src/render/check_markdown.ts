@@ -5,7 +5,8 @@
  */
 import type { CheckDocumentOut, HostResultOut, RuleResultOut } from "../check/result.ts";
 import { mdCell } from "./diff_markdown.ts";
-import { hostCounts, safeText, STATUS_WORD } from "./check_common.ts";
+import { hostCounts, STATUS_WORD } from "./check_common.ts";
+import { escapeText } from "../util/escape.ts";
 
 const SHOWN = 5;
 
@@ -14,15 +15,15 @@ const SHOWN = 5;
  * escaped too (GFM reads `\|` as a pipe even inside a code span).
  */
 function code(s: string, cell = false): string {
-  const text = cell ? safeText(s).replace(/\|/g, "\\|") : safeText(s);
+  const text = cell ? escapeText(s).replace(/\|/g, "\\|") : escapeText(s);
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((m) => m.length));
   const fence = "`".repeat(longest + 1);
   return `${fence}${/^`|`$/.test(text) ? ` ${text} ` : text}${fence}`;
 }
 
 function details(r: RuleResultOut): string {
-  if (r.status === "not-evaluated") return mdCell(safeText(`not evaluated: ${r.reason ?? ""}`));
-  const shown = r.violations.slice(0, SHOWN).map((v) => mdCell(safeText(v.message)));
+  if (r.status === "not-evaluated") return mdCell(`not evaluated: ${r.reason ?? ""}`);
+  const shown = r.violations.slice(0, SHOWN).map((v) => mdCell(v.message));
   if (r.violations.length > SHOWN) shown.push(`… and ${r.violations.length - SHOWN} more`);
   return shown.join("<br>");
 }
@@ -32,22 +33,20 @@ function hostSection(file: string, h: HostResultOut, verbose: boolean): string[]
   const where = [h.file !== undefined ? code(h.file) : "", `captured ${h.capturedAt}`]
     .filter(Boolean).join(", ");
   const out = [
-    `### ${mdCell(safeText(h.host))}: ${verdict}`,
+    `### ${mdCell(h.host)}: ${verdict}`,
     "",
     `${where} — ${hostCounts(h)}`,
     "",
   ];
-  for (const w of h.warnings) out.push(`> ⚠️ ${mdCell(safeText(w))}`, "");
+  for (const w of h.warnings) out.push(`> ⚠️ ${mdCell(w)}`, "");
   const rows = h.rules.filter((r) => verbose || r.status !== "pass");
   if (rows.length) {
     out.push("| Status | Rule | Line | Says | Found |", "| --- | --- | ---: | --- | --- |");
     for (const r of rows) {
-      const id = r.name !== undefined
-        ? `${code(r.id, true)} ${mdCell(safeText(r.name))}`
-        : code(r.id, true);
+      const id = r.name !== undefined ? `${code(r.id, true)} ${mdCell(r.name)}` : code(r.id, true);
       out.push(
         `| ${STATUS_WORD[r.status]} | ${id} | ${code(`${file}:${r.line}`, true)} | ${
-          mdCell(safeText(r.rule))
+          mdCell(r.rule)
         } | ${details(r)} |`,
       );
     }

@@ -2,10 +2,11 @@
  * The check result as text for people: per host a verdict line, then every rule that failed
  * (with each violation: the record and why) or was not evaluated (with the reason), each headed
  * by `policy.yaml:LINE rule-id` so an editor can jump to the rule. Fits 80 columns; text from
- * snapshots is escaped (`safeText`).
+ * snapshots is escaped (`escapeText`, util/escape.ts).
  */
 import type { CheckDocumentOut, HostResultOut, RuleResultOut } from "../check/result.ts";
-import { hostCounts, ruleLabel, safeText, STATUS_WORD, wrapText } from "./check_common.ts";
+import { hostCounts, ruleLabel, STATUS_WORD, wrapText } from "./check_common.ts";
+import { escapeText } from "../util/escape.ts";
 import { type Paint, PLAIN } from "./table.ts";
 
 /** How to render. */
@@ -20,7 +21,7 @@ const SHOWN = 10;
 
 function block(first: string, text: string, indent: number, width: number): string[] {
   const pad = " ".repeat(indent);
-  return wrapText(safeText(text), width - indent - first.length).map((l, i) =>
+  return wrapText(escapeText(text), width - indent - first.length).map((l, i) =>
     i === 0 ? `${pad}${first}${l}` : `${pad}${" ".repeat(first.length)}${l}`
   );
 }

@@ -114,27 +114,50 @@ function countersBlock(changes: readonly ChangeIn<"counters">[], paint: Paint): 
   const lines: string[] = [];
   const notable = changes.filter((c) => c.notable);
   for (const c of notable) lines.push(`  ${paint.red("!")} ${displayText(c.summary)}`);
-  const rows = changes.filter((c) => c.key.group !== "*").map((c) => [
-    ...counterCells(c),
-    c.kind === "counter-increased" ? "" : c.kind,
-  ]);
-  if (rows.length) {
+  const shown = changes.filter((c) => c.key.group !== "*");
+  if (shown.length) {
     if (lines.length) lines.push("");
-    const table = renderTable(
-      [
-        { header: "counter" },
-        { header: "before", align: "right" },
-        { header: "after", align: "right" },
-        { header: "delta", align: "right" },
-        { header: "per second", align: "right" },
-        { header: "" },
-      ],
-      rows,
-      { paint },
-    );
-    append(lines, table.trimEnd().split("\n").map((l) => "  " + l));
+    append(lines, counterTable(shown, paint).trimEnd().split("\n").map((l) => "  " + l));
   }
   return lines;
+}
+
+/**
+ * The counter table: counter, before, after, delta, per second. When 64-bit values make it
+ * wider than 80 columns, before and after move to a line of their own under each row.
+ */
+function counterTable(changes: readonly ChangeIn<"counters">[], paint: Paint): string {
+  const cells = changes.map((
+    c,
+  ) => [...counterCells(c), c.kind === "counter-increased" ? "" : c.kind]);
+  const wide = renderTable(
+    [
+      { header: "counter" },
+      { header: "before", align: "right" },
+      { header: "after", align: "right" },
+      { header: "delta", align: "right" },
+      { header: "per second", align: "right" },
+      { header: "" },
+    ],
+    cells,
+    { paint },
+  );
+  const widest = Math.max(...wide.trimEnd().split("\n").map(textWidth));
+  if (widest + 2 <= LINE_WIDTH) return wide;
+  const rows = cells.flatMap(([name, before, after, delta, ps, kind]) => [
+    [name!, delta!, ps!, kind!],
+    { line: `    ${before === "" ? "?" : before} → ${after === "" ? "?" : after}` },
+  ]);
+  return renderTable(
+    [
+      { header: "counter" },
+      { header: "delta", align: "right" },
+      { header: "per second", align: "right" },
+      { header: "" },
+    ],
+    rows,
+    { paint },
+  );
 }
 
 function interfacesBlock(changes: readonly ChangeIn<"interfaces">[], paint: Paint): string[] {

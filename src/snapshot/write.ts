@@ -16,7 +16,7 @@
  *
  * The snapshot is written as given: callers normalise it first (`normalizeSnapshot`).
  */
-import { promises as fsp, type Stats } from "node:fs";
+import { promises as fsp } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -24,6 +24,7 @@ import { errnoText, InputError, UsageError } from "../errors.ts";
 import type { Snapshot } from "../model.ts";
 import { writeStdout } from "../runtime/process.ts";
 import { escapeText } from "../util/escape.ts";
+import { specialKind } from "../util/read_bounded.ts";
 import {
   serializeSnapshot,
   serializeSnapshotBytes,
@@ -314,15 +315,6 @@ async function publish(
   } finally {
     await removeTmp();
   }
-}
-
-/** What a file that is not a regular one is, in words; undefined for a regular file. */
-function specialKind(st: Stats): string | undefined {
-  if (st.isCharacterDevice()) return "a character device";
-  if (st.isBlockDevice()) return "a block device";
-  if (st.isFIFO()) return "a FIFO (named pipe)";
-  if (st.isSocket()) return "a socket";
-  return undefined;
 }
 
 /**

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { closeSync, fstatSync, openSync, promises as fsp, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, promises as fsp, readSync } from "node:fs";
+import type { Buffer } from "node:buffer";
 
 /** The file holds more than `limit` bytes; `size` is its size when a regular file said so. */
 export class TooLargeError extends RangeError {
@@ -14,6 +15,55 @@ export class TooLargeError extends RangeError {
   constructor(readonly limit: number, readonly size?: number) {
     super(`more than ${limit} bytes`);
   }
+}
+
+/** The kind of a file that `stat` says, as far as `specialKind()` needs to know. */
+export interface FileKindStat {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+}
+
+/**
+ * What a file that is neither a regular file nor a folder is, in words ("a FIFO (named pipe)");
+ * undefined for a regular file or a folder.
+ */
+export function specialKind(st: FileKindStat): string | undefined {
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isFIFO()) return "a FIFO (named pipe)";
+  if (st.isSocket()) return "a socket";
+  return undefined;
+}
+
+/**
+ * The warning for a folder's member that is not a regular file, skipped without being opened:
+ * "skipped d/h2.json: it is a character device, not a regular file".
+ */
+export function skippedMember(path: string, st: FileKindStat): string {
+  const kind = specialKind(st);
+  return `skipped ${path}: ${kind === undefined ? "" : `it is ${kind}, `}not a regular file`;
+}
+
+/** The file is not a regular one (a device, a FIFO, a socket) where only a regular file will do. */
+export class NotRegularError extends Error {
+  override name = "NotRegularError";
+  constructor(readonly kind: string) {
+    super(`it is ${kind}, not a regular file`);
+  }
+}
+
+/** Options of a bounded read. */
+export interface ReadBoundedOptions {
+  /**
+   * Read regular files only: the file is opened without waiting (a FIFO without a writer does
+   * not block) and anything else is refused with `NotRegularError` before a byte is read. For
+   * files found in a tree or a folder, never for an operand (`<(cmd)` is a pipe on purpose).
+   */
+  regularOnly?: boolean;
 }
 
 /** A regular file whose size already says it is too big is refused before a byte is read. */
@@ -76,13 +126,20 @@ class Collector {
 
 /**
  * Reads a whole file, refusing it once more than `limit` bytes have come.
- * @throws TooLargeError past the limit; the system's error (ENOENT, EACCES, EISDIR …) otherwise.
+ * @throws TooLargeError past the limit; NotRegularError (with `regularOnly`) for a device, FIFO
+ * or socket; the system's error (ENOENT, EACCES, EISDIR …) otherwise.
  */
-export function readFileBoundedSync(path: string, limit: number): Uint8Array {
-  const fd = openSync(path, "r");
+export function readFileBoundedSync(
+  path: string | Buffer,
+  limit: number,
+  opts: ReadBoundedOptions = {},
+): Uint8Array {
+  const fd = openSync(path, opts.regularOnly ? constants.O_RDONLY | constants.O_NONBLOCK : "r");
   try {
     const st = fstatSync(fd);
-    if (st.isDirectory()) throw isDirectoryError(path);
+    if (st.isDirectory()) throw isDirectoryError(String(path));
+    const special = opts.regularOnly ? specialKind(st) : undefined;
+    if (special !== undefined) throw new NotRegularError(special);
     checkStat(st, limit);
     const c = new Collector(limit, st);
     for (let buf = c.next(); c.took(readSync(fd, buf, 0, buf.length, null)); buf = c.next());

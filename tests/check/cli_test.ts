@@ -77,7 +77,7 @@ test("usage and input errors exit 2 with one line", async (t) => {
     [["check"], /^nsnap: Cannot check: no policy file given/],
     [
       ["check", join(dir, "none.yaml"), `${EXAMPLES}/before.json`],
-      /^nsnap: Cannot read policy .*none\.yaml: no such file$/m,
+      /^nsnap: Cannot read policy .*none\.yaml: no such file or directory$/m,
     ],
     [
       ["check", bad, `${EXAMPLES}/before.json`],

@@ -4,12 +4,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import fc from "fast-check";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { schemaText } from "../../src/cli/schema.ts";
-import { knownKeysAt, MAX_POLICY_BYTES, parsePolicy } from "../../src/check/policy.ts";
+import { knownKeysAt, MAX_POLICY_BYTES, parsePolicy, readPolicy } from "../../src/check/policy.ts";
 import { InputError } from "../../src/errors.ts";
 import { formatPath } from "../../src/snapshot/read.ts";
 import { ROOT } from "../helpers/cli.ts";
@@ -227,4 +229,26 @@ test("the published policy schema (ajv) accepts the full policy and refuses unkn
     assert.equal(validate(withKey(doc, path, "not-a-key")), false, formatPath(path));
   }
   assert.equal(validate({ ...doc, schema: "nsnap-policy/v2" }), false);
+});
+
+test("readPolicy() is bounded by the bytes read and words failures as every message does", () => {
+  const dir = mkdtempSync(join(tmpdir(), "nsnap-policy-read-"));
+  try {
+    const fails = (file: string, re: RegExp) =>
+      assert.throws(() => readPolicy(file), (e: unknown) => {
+        assert.ok(e instanceof InputError, String(e));
+        assert.match(e.message, re);
+        return true;
+      });
+    // /dev/zero says it holds 0 bytes and never ends: refused after 1 MiB, not read to ENOMEM.
+    fails("/dev/zero", /^Cannot read policy \/dev\/zero: larger than the 1 MiB a policy may be$/);
+    fails(join(dir, "none.yaml"), /^Cannot read policy .*none\.yaml: no such file or directory$/);
+    fails(dir, /^Cannot read policy .*: is a directory$/);
+    writeFileSync(join(dir, "latin1.yaml"), new Uint8Array([0x73, 0xe9, 0x0a]));
+    fails(join(dir, "latin1.yaml"), /: not text \(invalid UTF-8\)$/);
+    writeFileSync(join(dir, "p\x1b[2J.yaml"), "");
+    fails(join(dir, "p\x1b[2J.yaml"), /p\\x1b\[2J\.yaml: file is empty$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -11,7 +11,8 @@ import type { Snapshot } from "../../src/model.ts";
 import { checkDocument, checkSnapshot } from "../../src/check/evaluate.ts";
 import { parsePolicy } from "../../src/check/policy.ts";
 import type { CheckDocumentOut } from "../../src/check/result.ts";
-import { safeText, wrapText } from "../../src/render/check_common.ts";
+import { wrapText } from "../../src/render/check_common.ts";
+import { escapeText } from "../../src/util/escape.ts";
 import { ghData, ghProperty, renderCheckAnnotations } from "../../src/render/check_github.ts";
 import { renderCheckJunit } from "../../src/render/check_junit.ts";
 import { renderCheckMarkdown } from "../../src/render/check_markdown.ts";
@@ -149,13 +150,13 @@ test("property: text output fits 80 columns and shows no raw control character",
   );
 });
 
-test("safeText() escapes one to one, so two different values never print alike", () => {
-  assert.equal(safeText("a\x1b[2Jb"), "a\\x1b[2Jb");
-  assert.equal(safeText("a\\x1b"), "a\\\\x1b");
-  assert.equal(safeText("tab\there\u202e"), "tab\\there\\u{202e}");
+test("escapeText() escapes one to one, so two different values never print alike", () => {
+  assert.equal(escapeText("a\x1b[2Jb"), "a\\x1b[2Jb");
+  assert.equal(escapeText("a\\x1b"), "a\\\\x1b");
+  assert.equal(escapeText("tab\there\u202e"), "tab\\there\\u{202e}");
   fc.assert(
     fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), (a, b) => {
-      if (a !== b) assert.notEqual(safeText(a), safeText(b));
+      if (a !== b) assert.notEqual(escapeText(a), escapeText(b));
     }),
     { numRuns: 500 },
   );
@@ -267,11 +268,11 @@ test("property: junit stays valid XML and reads back to the escaped text, whatev
       (program, host) => {
         const d = doc([hostSnap(host, program || "x")]);
         const j = readJunit(renderCheckJunit(d));
-        assert.equal(j.testsuite[0]!.name, safeText(host));
+        assert.equal(j.testsuite[0]!.name, escapeText(host));
         const deny = j.testsuite[0]!.testcase.find((t) => t.name.startsWith("listeners.deny[0]"))!;
         assert.equal(
           deny.failure?.["#text"],
-          safeText(
+          escapeText(
             d.hosts[0]!.rules.find((r) => r.id === "listeners.deny[0]")!.violations[0]!.message,
           ),
         );
@@ -320,4 +321,30 @@ test("property: workflow command escaping round-trips and never leaves a line br
       assert.doesNotMatch(ghProperty(s), /[\r\n:,]/);
     }),
   );
+});
+
+/** What a CommonMark reader shows for a backslash escape: the punctuation character itself. */
+const mdShown = (s: string) => s.replace(/\\([!-/:-@[-`{-~])/g, "$1");
+
+test("ESC in a program name shows as \\x1b, escaped once, in text, markdown, junit and github", () => {
+  const d = doc([hostSnap("web\x1b[2J", "py\x1b]0;x\x07")]);
+  const text = renderCheckText(d);
+  assert.match(text, /py\\x1b\]0;x\\x07/);
+  assert.doesNotMatch(text, /\\\\x1b/);
+  const md = renderCheckMarkdown(d);
+  assert.ok(!md.includes("\x1b"), "no raw ESC");
+  // As a reader renders it: `\x1b`, as diff's Markdown shows it, never `\\x1b`.
+  const shown = mdShown(md);
+  assert.match(shown, /### web\\x1b\[2J: /);
+  assert.match(shown, /py\\x1b\]0;x\\x07/);
+  assert.doesNotMatch(shown, /\\\\x1b/);
+  const j = readJunit(renderCheckJunit(d));
+  assert.equal(j.testsuite[0]!.name, "web\\x1b[2J");
+  const deny = j.testsuite[0]!.testcase.find((t) => t.name.startsWith("listeners.deny[0]"))!;
+  assert.match(deny.failure!["#text"]!, /py\\x1b\]0;x\\x07/);
+  assert.doesNotMatch(deny.failure!["#text"]!, /\\\\x1b/);
+  const gh = unescapeGh(renderCheckAnnotations(d));
+  assert.match(gh, /py\\x1b\]0;x\\x07/);
+  assert.doesNotMatch(gh, /\\\\x1b/);
+  assert.ok(!gh.includes("\x1b"), "no raw ESC");
 });

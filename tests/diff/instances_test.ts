@@ -127,6 +127,35 @@ test("ss -tlnp imports of a reload: the holder sets overlap (the master stays), 
   assert.deepEqual(kinds(diffSnapshots(a, c, only)), ["listener-restarted"]);
 });
 
+test("ss -tlnp imports run as the workers' user: all-new workers are no restart claim (owner not evidenced)", () => {
+  const names = (pids: number[]) => procs(...pids.map((p) => ({ pid: p, name: "nginx" })));
+  // ss run as a user shows that user's processes only: root's sshd listens with no holder.
+  const sshd = () => {
+    const { inode: _i, uid: _u, pid: _p, ...c } = listen("0.0.0.0", 22);
+    return c;
+  };
+  const imported = (at: string, pids: number[]) => {
+    const s = snap(at, { connections: [ssImported(pids), sshd()], processes: names(pids) });
+    delete s.meta.host.bootTime;
+    s.meta.source = { kind: "import", formats: ["ss"], files: ["ss.txt"] };
+    return s;
+  };
+  // A reload: the master (out of sight) stays, its workers are replaced.
+  const reload = diffSnapshots(imported(T0, [101, 102]), imported(T1, [105, 106]), only);
+  assert.deepEqual(reload.changes, []);
+  assert.equal(hasGate(reload, "listener-restarted"), false);
+  // Run as root (every listener has its holders), all-new holders are still a restart.
+  const root = (at: string, pids: number[]) => {
+    const s = imported(at, pids);
+    s.connections = s.connections.filter((c) => c.localPort !== 22);
+    return s;
+  };
+  assert.deepEqual(
+    kinds(diffSnapshots(root(T0, [100, 101]), root(T1, [200, 201]), only)),
+    ["listener-restarted"],
+  );
+});
+
 test("one pid seen live (with a start time) and imported (without) is one process: no restart, no '→ ?'", () => {
   const live = snap(T0, {
     connections: [listen("0.0.0.0", 80, 100)],

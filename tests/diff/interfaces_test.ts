@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type DiffDocument, diffSnapshots, inSection } from "../../src/diff/mod.ts";
-import { changeAt, iface, snap } from "./_build.ts";
+import { changeAt, fullSnap, iface, neigh, qdisc, route, rule, snap } from "./_build.ts";
 
 const T0 = "2026-01-01T00:00:00.000Z", T1 = "2026-01-01T00:00:10.000Z";
 const only = { only: ["interfaces" as const] };
@@ -121,4 +121,46 @@ test("an interface counter that went backwards is a reset, never a negative delt
   assert.equal(c.kind, "interface-traffic");
   assert.equal(c.reset, true);
   assert.equal(c.delta, undefined);
+});
+
+test("a rename is one interface-renamed: its routes, neighbours, qdiscs, rules and packet sockets follow it", () => {
+  const on = (dev: string) => ({
+    interfaces: [iface(dev), iface("eth1", { index: 3, mac: "52:54:00:12:34:57" })],
+    routes: [
+      route("10.0.0.0/24", { interface: dev }),
+      route("fe80::/64", { interface: dev, metric: 256 }),
+      route("fe80::/64", { interface: "eth1", metric: 256 }),
+      route("10.9.0.0/16", {
+        gateway: "10.0.0.1",
+        nexthops: [{ gateway: "10.0.0.1", interface: dev, weight: 1 }, {
+          gateway: "10.1.0.1",
+          interface: "eth1",
+          weight: 1,
+        }],
+      }),
+    ],
+    neighbours: [neigh("10.0.0.1", { interface: dev })],
+    qdiscs: [qdisc({ interface: dev })],
+    rules: [rule(100, { iif: dev, table: 100 })],
+    packetSockets: [{
+      type: "raw",
+      protocol: 3,
+      interface: dev,
+      recvQ: 0,
+      uid: 0,
+      inode: 9100,
+      pid: 7,
+    }],
+  });
+  const d = diffSnapshots(fullSnap(T0, on("v1")), fullSnap(T1, on("v1new")));
+  assert.deepEqual(d.changes.map((c) => `${c.kind} ${c.summary}`), [
+    "interface-renamed interface v1 renamed to v1new (index 2, MAC 52:54:00:12:34:56)",
+  ]);
+  // A real change on the renamed device is still seen, under its new name.
+  const after = on("v1new");
+  after.routes[0] = route("10.0.0.0/24", { interface: "v1new", metric: 5 });
+  const moved = diffSnapshots(fullSnap(T0, on("v1")), fullSnap(T1, after), {
+    only: ["routes"],
+  });
+  assert.deepEqual(moved.changes.map((c) => c.kind), ["route-removed", "route-added"]);
 });

@@ -30,7 +30,7 @@ test("inbound sessions are grouped by service port and remote address, with coun
   assert.equal(closed.count, 1);
   assert.match(
     opened.summary,
-    /inbound tcp to port 443 from 192\.0\.2\.7: 3 sessions opened \(1 → 3\)/,
+    /inbound tcp to port 443 from 192\.0\.2\.7: 3 sessions opened \(1 → 3 open\)$/,
   );
 });
 
@@ -85,7 +85,7 @@ test("an established session left in CLOSE_WAIT is session-half-closed, and in t
   ]);
   assert.equal(
     c.summary,
-    "outbound tcp to 10.0.0.9:80: 1 session left half-closed (CLOSE_WAIT) (1 → 0)",
+    "outbound tcp to 10.0.0.9:80: 1 session left half-closed (CLOSE_WAIT) (1 → 0 open)",
   );
   assert.deepEqual({ ...d.tcpStates }, {
     CLOSE_WAIT: { before: 0, after: 1 },
@@ -128,16 +128,22 @@ test("a few TIME_WAIT sockets are not a build-up", () => {
 });
 
 /** Seven psql sessions to postgres on 10.0.0.5:5432, as both ends see them on one host. */
-function pgSessions(server: string, client: string, serverInode?: number) {
+function pgSessions(server: string, client: string, serverInode?: number, serverPid?: number) {
   return Array.from({ length: 7 }, (_, i) => [
-    { ...conn("10.0.0.5", 5432, "10.0.0.5", 50000 + i, server), inode: serverInode ?? 7000 + i },
+    {
+      ...conn("10.0.0.5", 5432, "10.0.0.5", 50000 + i, server, serverPid),
+      inode: serverInode ?? 7000 + i,
+    },
     conn("10.0.0.5", 50000 + i, "10.0.0.5", 5432, client),
   ]).flat();
 }
 
 test("postgres killed with 7 sessions open: the server side is left half-closed and orphaned, inbound", () => {
   const before = snap(T0, {
-    connections: [listen("10.0.0.5", 5432, 50), ...pgSessions("ESTABLISHED", "ESTABLISHED")],
+    connections: [
+      listen("10.0.0.5", 5432, 50),
+      ...pgSessions("ESTABLISHED", "ESTABLISHED", undefined, 50),
+    ],
     processes: procs(proc(50, "postgres")),
   });
   // Killed and restarted: a new listener; the old server sockets linger in FIN_WAIT2 with no
@@ -163,7 +169,7 @@ test("postgres killed with 7 sessions open: the server side is left half-closed 
   ]);
   assert.equal(
     server.summary,
-    "inbound tcp to port 5432 from 10.0.0.5: 7 sessions left half-closed (FIN_WAIT2, 7 held by no process) (7 → 0)",
+    "inbound tcp to port 5432 from 10.0.0.5: 7 sessions left half-closed (FIN_WAIT2, 7 held by no process) (7 → 0 open)",
   );
   const client = changeAt(d, "session-half-closed", 1);
   assert.equal("direction" in client.key && client.key.direction, "outbound");
@@ -175,7 +181,17 @@ test("postgres killed with 7 sessions open: the server side is left half-closed 
   assert.equal("direction" in orphans && orphans.direction, "inbound");
   // --detail lists each 5-tuple: 14 half-closed, not "no changes".
   const detail = diffSnapshots(before, after, { only: ["sessions"], detail: true });
-  assert.equal(detail.changes.filter((c) => c.kind === "session-half-closed").length, 14);
+  const rows = detail.changes.filter((c) => c.kind === "session-half-closed");
+  assert.equal(rows.length, 14);
+  // A server socket now held by no process was postgres's: "(was postgres)", not "(postgres)".
+  const serverRows = rows.filter((c) => c.summary.includes(":5432 ↔"));
+  assert.equal(serverRows.length, 7);
+  for (const c of serverRows) {
+    assert.match(
+      c.summary,
+      /^tcp 10\.0\.0\.5:5432 ↔ 10\.0\.0\.5:\d+ \(was postgres\): 1 session left half-closed \(FIN_WAIT2, 1 held by no process\)$/,
+    );
+  }
 });
 
 test("SYN_SENT and TIME_WAIT sockets open no session; SYN_SENT piling up to one peer is session-unanswered", () => {

@@ -67,10 +67,15 @@ test("ss: a queue of 2^80 costs its socket, a pid of 1e20 costs the pid; both sa
     w.join("\n"),
   );
   assert.ok(w.some((x) => x.startsWith("t/ss.txt:3: pid of socket tcp 0.0.0.0:80 left out")));
-  assert.ok(
-    w.some((x) => x.startsWith("t/ss.txt:3: process 100000000000000000000 nginx left out")),
-  );
+  assert.ok(!w.some((x) => x.includes("process 100000000000000000000")), w.join("\n"));
   assert.equal(s.meta.sections.connections.status, "partial");
+  // The left-out process is the processes section's loss, warned of there.
+  const pw = s.meta.sections.processes.warnings ?? [];
+  assert.ok(
+    pw.some((x) => x.startsWith("t/ss.txt:3: process 100000000000000000000 nginx left out")),
+    pw.join("\n"),
+  );
+  assert.equal(s.meta.sections.processes.status, "partial");
 });
 
 test("/proc/net/tcp: queues, uid and inode beyond 2^53 are left out with their line", () => {
@@ -226,9 +231,12 @@ test("checkContribution() keeps what is valid as it was and leaves out only what
   }, "x\x1b.txt");
   assert.deepEqual(c.connections?.[0]?.pids, [1, 3]);
   assert.deepEqual({ ...c.counters?.Tcp }, { InSegs: 5n });
-  assert.equal(c.warnings[0], "earlier");
-  assert.equal(c.warnings.length, 4);
-  for (const w of c.warnings.slice(1)) assert.ok(w.startsWith("x\\x1b.txt"), `escaped: ${w}`);
+  assert.deepEqual(c.warnings, ["earlier"]);
+  // Each loss is warned of under its own section.
+  const left = [...c.sectionWarnings?.connections ?? [], ...c.sectionWarnings?.counters ?? []];
+  assert.equal(c.sectionWarnings?.connections?.length, 1);
+  assert.equal(c.sectionWarnings?.counters?.length, 2);
+  for (const w of left) assert.ok(w.startsWith("x\\x1b.txt"), `escaped: ${w}`);
 });
 
 /** The number tokens of a text, where a crafted value can go. */

@@ -57,10 +57,19 @@ test("/proc/net/snmp and netstat: a `constructor:` group and prototype-named cou
   assert.equal(copies[0]!.meta.sections.counters.status, "ok");
   const ext = roundTrip("netstat.txt", header("TcpExt") + header("hasOwnPropertyExt"));
   assertCounters(ext, "hasOwnPropertyExt", NAMES);
-  // The parser takes `__proto__` too (the import's recogniser wants names that start a letter).
   const p = parseProcNetSnmp("Tcp: __proto__ constructor\nTcp: 1 2\n").value;
   assert.equal(own(own(p, "Tcp"), "__proto__"), 1n);
   assert.equal(own(own(p, "Tcp"), "constructor"), 2n);
+  // A `__proto__:` group (and `__proto__` counters) import too, prototype-free, not refused.
+  const protoHeader = (g: string) =>
+    `${g}: ${WITH_PROTO.join(" ")}\n${g}: ${WITH_PROTO.map((_, i) => i + 1).join(" ")}\n`;
+  const proto = roundTrip("snmp.txt", protoHeader("Tcp") + protoHeader("__proto__"));
+  for (const g of ["Tcp", "__proto__"]) assertCounters(proto, g, WITH_PROTO);
+  for (const s of proto) assert.deepEqual(Object.keys(s.counters), ["Tcp", "__proto__"]);
+  assert.equal(proto[0]!.meta.sections.counters.status, "ok");
+  assert.equal(Object.getPrototypeOf(proto[0]!.counters), null);
+  const underscored = roundTrip("snmp.txt", protoHeader("Tcp") + protoHeader("My_Group"));
+  assertCounters(underscored, "My_Group", WITH_PROTO);
 });
 
 test("/proc/net/snmp6 and sockstat: prototype-named counters import", () => {

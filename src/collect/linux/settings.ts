@@ -13,13 +13,13 @@
  *   initial network namespace has, is left out silently; one that exists but cannot be read makes the section partial.
  * - Reading /proc/sys needs no privilege and spawns nothing.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import type { Settings } from "../../model.ts";
 import { errnoText } from "../../errors.ts";
 import { settingValue, sysctlName, sysctlPath } from "../../parse/linux/proc_sys.ts";
 import type { Place } from "../contract.ts";
 import { noteStatus, type Section, section } from "../section.ts";
-import { under } from "./files.ts";
+import { readHostFile, under, unreadableReason } from "./files.ts";
 import { hostText } from "../../util/host_text.ts";
 import { dict } from "../../util/record.ts";
 
@@ -146,7 +146,7 @@ export function collectSettings(place: Place): Section<Settings> {
       for (const name of names) {
         const path = under(place.root, `/proc/sys/${sysctlPath(name)}`);
         try {
-          out[name] = settingValue(hostText(readFileSync(path)));
+          out[name] = settingValue(hostText(readHostFile(path)));
         } catch (err) {
           const code = (err as { code?: string }).code;
           if (code === "ENOENT") {
@@ -156,7 +156,7 @@ export function collectSettings(place: Place): Section<Settings> {
               notes.push(`${name} absent: ${entry.absent}`);
             }
           } else {
-            warnings.push(`cannot read ${name}: ${errnoText(err)}`);
+            warnings.push(`cannot read ${name}: ${unreadableReason(err)}`);
           }
         }
       }

@@ -15,6 +15,7 @@ import {
   own,
   type Parsed,
   portNumber,
+  portProblem,
   readAt,
   socketAddress,
   type SocketTable,
@@ -139,7 +140,9 @@ function parseSocketLine(
   const fe = foreign === undefined ? undefined : splitEndpoint(foreign);
   if (le === undefined || fe === undefined) return "bad address";
   const localPort = portNumber(le.port), remotePort = portNumber(fe.port);
-  if (localPort === undefined || remotePort === undefined) return "unknown port name";
+  if (localPort === undefined || remotePort === undefined) {
+    return portProblem(localPort === undefined ? le.port : fe.port);
+  }
   let w = 5;
   let state = netstatState(words[w]?.[0]);
   if (state !== undefined) {

@@ -24,7 +24,7 @@ export function parseProcNetSnmp(
     const group = colon > 0 ? header.slice(0, colon) : "";
     const valueLine = lines[i + 1];
     if (
-      !/^[A-Za-z][A-Za-z0-9]*$/.test(group) || valueLine === undefined ||
+      !/^[A-Za-z_][A-Za-z0-9_]*$/.test(group) || valueLine === undefined ||
       !valueLine.startsWith(group + ":")
     ) {
       warnings.push(cannotRead(source, i + 1, "counter header", header));

@@ -6,7 +6,7 @@
 import type { Family, Route } from "../../model.ts";
 import { canonicalAddress, parseIPv4, prefixOfMask } from "../../net/address.ts";
 import { ParseError } from "../../errors.ts";
-import { cannotRead, type Parsed, readAt, splitLines } from "../text.ts";
+import { cannotRead, extraValues, type Parsed, readAt, splitLines } from "../text.ts";
 
 /** The prefix length of a dotted netmask, or undefined when it is not contiguous. */
 function maskBits(mask: string): number | undefined {
@@ -35,16 +35,24 @@ export function parseRouteN(
       warnings.push(cannotRead(source, i + 1, "route line", l));
     }
   }
+  // Rows with words past the last column (a tool that appends a field, an edited file) keep
+  // their columns; the extra words are left out, with one warning for the file.
+  let extraRows = 0, firstExtra = 0;
   for (let i = h + 1; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === "") continue;
     const f = line.trim().split(/\s+/);
+    if (f.length > header.length) {
+      if (extraRows++ === 0) firstExtra = i + 1;
+      f.length = header.length;
+    }
     const route = family === "inet"
       ? readV4(f, cDst, cGw, cMask, cFlags, cMetric, cIface, header.length)
       : readV6(f, cDst, cGw, cFlags, cMetric, cIface, header.length);
     if (route === undefined) warnings.push(cannotRead(source, i + 1, "route line", line));
     else routes.push(readAt(route, i + 1));
   }
+  if (extraRows > 0) warnings.push(extraValues(source, firstExtra, extraRows, header.at(-1)!));
   return { value: routes, warnings };
 }
 

@@ -15,6 +15,7 @@ import {
   isDigits,
   type Parsed,
   portNumber,
+  portProblem,
   readAt,
   socketAddress,
   type SocketTable,
@@ -98,7 +99,8 @@ export function parseSs(text: string, source = "ss"): Parsed<SocketTable> {
     }
     const localPort = portNumber(le.port), remotePort = portNumber(pe.port);
     if (localPort === undefined || remotePort === undefined) {
-      warnings.push(cannotRead(source, i + 1, "ss line (unknown port name)", line));
+      const problem = portProblem(localPort === undefined ? le.port : pe.port);
+      warnings.push(cannotRead(source, i + 1, `ss line (${problem})`, line));
       continue;
     }
     const starFamily: Family = newStyle ? "inet6" : "inet";

@@ -67,20 +67,29 @@
     return (neg ? "-" : "") + g + (frac !== undefined ? "." + frac : "");
   }
 
+  // Keep in step with formatBytes() in src/format.ts: IEC units (1 KiB = 1024 B), one decimal,
+  // rounded before the unit is chosen (1048575 B is "1 MiB"), so a chart and a table agree.
+  const BYTE_UNITS = ["KiB", "MiB", "GiB", "TiB", "PiB"];
   function bytes(v) {
-    let n = Number(v);
-    const units = ["B", "kB", "MB", "GB", "TB", "PB"];
-    let u = 0;
-    while (Math.abs(n) >= 1000 && u < units.length - 1) {
-      n /= 1000;
+    const value = Number(v);
+    if (Math.abs(value) < 1024) return Math.round(value) + " B";
+    let n = value / 1024, u = 0;
+    while (Math.abs(Math.round(n * 10) / 10) >= 1024 && u < BYTE_UNITS.length - 1) {
+      n /= 1024;
       u++;
     }
-    return u === 0 ? Math.round(n) + " B" : n.toFixed(1) + " " + units[u];
+    const shown = Math.round(n * 10) / 10;
+    return (Number.isInteger(shown) ? String(shown) : shown.toFixed(1)) + " " + BYTE_UNITS[u];
   }
 
+  // Keep in step with formatRate() in src/format.ts.
   function rate(v) {
     const n = Number(v);
     if (n > 0 && n < 0.005) return "<0.01";
+    if (Number.isFinite(n) && Math.abs(n) > 2 ** 53) {
+      const [mantissa, exponent] = n.toExponential(2).split("e");
+      return "~" + mantissa + "×10^" + Number(exponent);
+    }
     return grouped(n.toFixed(2));
   }
 

@@ -86,3 +86,12 @@ test("parseLinuxNetstat() passes over a trailing column it does not know (netsta
   assert.deepEqual(z.value, plain.value);
   assert.ok(z.value.connections.length > 5);
 });
+
+test("parseLinuxNetstat() says a port beyond 65535 is out of range, a name it does not know unknown", () => {
+  const text = "Proto Recv-Q Send-Q Local Address Foreign Address State\n" +
+    "tcp 0 0 0.0.0.0:99999 0.0.0.0:* LISTEN\ntcp 0 0 0.0.0.0:nosuchsvc 0.0.0.0:* LISTEN\n";
+  const { value: { connections }, warnings } = parseLinuxNetstat(text, "n.txt");
+  assert.equal(connections.length, 0);
+  assert.match(warnings[0]!, /^n\.txt:2: cannot read netstat line \(port out of range\): /);
+  assert.match(warnings[1]!, /^n\.txt:3: cannot read netstat line \(unknown port name\): /);
+});

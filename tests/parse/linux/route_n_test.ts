@@ -77,3 +77,19 @@ test("parseRouteN() warns about a line it cannot read", () => {
   assert.equal(routes.length, 0);
   assert.match(warnings[0]!, /^r\.txt:3: cannot read route line/);
 });
+
+test("parseRouteN() keeps rows with values past the last column, with one warning for the file", () => {
+  const path = "linux/route/jc-centos-7.7.txt";
+  const plain = parseRouteN(fixture(path), path).value;
+  // Every route row of the real capture with two words appended that no header names.
+  const text = fixture(path).split("\n").map((l, i) =>
+    i >= 2 && l !== "" ? `${l}   extra1 extra2` : l
+  )
+    .join("\n");
+  const { value, warnings } = parseRouteN(text, "route-extra.txt");
+  assert.equal(value.length, 3);
+  assert.deepEqual(value, plain);
+  assert.deepEqual(warnings, [
+    "route-extra.txt:3: 3 rows carry values after the last column (Iface), left out",
+  ]);
+});

@@ -104,3 +104,16 @@ test("parseSs() turns an unreadable line into a warning naming source and line",
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /^ss\.txt:3: cannot read ss line: /);
 });
+
+test("parseSs() says a port beyond 65535 is out of range, an unknown name unknown", () => {
+  const text = "Netid State  Recv-Q Send-Q Local Address:Port Peer Address:Port\n" +
+    "tcp   LISTEN 0      128    0.0.0.0:99999      0.0.0.0:*\n" +
+    "tcp   LISTEN 0      128    0.0.0.0:nosuchsvc  0.0.0.0:*\n" +
+    "tcp   ESTAB  0      0      10.0.0.1:22        10.0.0.2:70000\n";
+  const { value, warnings } = parseSs(text, "ss.txt");
+  assert.equal(value.connections.length, 0);
+  assert.equal(warnings.length, 3);
+  assert.match(warnings[0]!, /^ss\.txt:2: cannot read ss line \(port out of range\): /);
+  assert.match(warnings[1]!, /^ss\.txt:3: cannot read ss line \(unknown port name\): /);
+  assert.match(warnings[2]!, /^ss\.txt:4: cannot read ss line \(port out of range\): /);
+});

@@ -166,7 +166,7 @@ test(
         assert.match(headline(text.stdout), /^2 changes: 2 sessions \(1 notable\) — /);
         assert.match(
           text.stdout,
-          /^ {2}! session-half-closed {2}inbound tcp to port 5432 from 10\.77\.0\.1: 7 sessions left half-closed \(FIN_WAIT2, 7 held by no process\) \(7 → 0\)$/m,
+          /^ {2}! session-half-closed {2}inbound tcp to port 5432 from 10\.77\.0\.1: 7 sessions left half-closed \(FIN_WAIT2, 7 held by no process\) \(7 → 0 open\)$/m,
         );
         assert.match(text.stdout, /^ {2}FIN_WAIT2 +0 +7 +\+7$/m);
         assert.match(text.stdout, /^ {2}CLOSE_WAIT +0 +7 +\+7$/m);

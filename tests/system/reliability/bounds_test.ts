@@ -10,7 +10,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import process from "node:process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,7 +22,7 @@ import { serializeSnapshot } from "../../../src/snapshot/serialize.ts";
 import { parseSnapshotBytes } from "../../../src/snapshot/read.ts";
 import { InputError } from "../../../src/errors.ts";
 import { GOOD } from "../../snapshot/bad_cases.ts";
-import { cliPrefix, ROOT, runCli } from "../../helpers/cli.ts";
+import { cliPrefix, type CliRun, ROOT, runCli } from "../../helpers/cli.ts";
 import { runChild } from "../../helpers/child.ts";
 
 const CHILD = fileURLToPath(new URL("./_load_child.ts", import.meta.url));
@@ -182,6 +182,64 @@ test("files named on the command line are bounded by bytes read, not by stat", (
     }
     assert.ok(!existsSync(join(dir, "out.json")));
   });
+});
+
+/** Runs `nsnap ARGS` under GNU time when it is there; the run and its peak RSS in MiB. */
+function runMeasured(args: string[], cwd: string): { run: CliRun; maxRssMiB?: number } {
+  if (!existsSync("/usr/bin/time")) return { run: runCli(args, { cwd, timeoutMs: 30_000 }) };
+  const out = join(cwd, `rss-${process.pid}.txt`);
+  const run = runCli(args, {
+    cwd,
+    timeoutMs: 30_000,
+    wrap: ["/usr/bin/time", "-o", out, "-f", "%M"],
+  });
+  const kib = Number(readFileSync(out, "utf8").trim().split("\n").pop());
+  rmSync(out, { force: true });
+  return { run, maxRssMiB: kib / 1024 };
+}
+
+test("nsnap check's policy and baseline are bounded by bytes read: /dev/zero, an endless FIFO", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "nsnap-bounds-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, "a.json"), readFileSync(GOOD));
+  writeFileSync(join(dir, "p.yaml"), "schema: nsnap-policy/v1\n");
+  const fifo = join(dir, "policy.fifo");
+  // A FIFO whose writer never stops: the policy reader must stop, not the writer.
+  const mk = spawnSync("mkfifo", [fifo]);
+  if (mk.status !== 0) return t.skip("mkfifo (coreutils) cannot make a FIFO here");
+  const writer = spawn("sh", ["-c", `yes 'schema: nsnap-policy/v1' > '${fifo}'`], {
+    stdio: "ignore",
+  });
+  t.after(() => {
+    if (writer.exitCode === null) writer.kill("SIGKILL");
+  });
+  const policyTooBig = /^nsnap: Cannot read policy \S+: larger than the 1 MiB a policy may be$/;
+  const cases: Array<[string[], RegExp]> = [
+    [["check", "/dev/zero", "a.json"], policyTooBig],
+    [["check", fifo, "a.json"], policyTooBig],
+    [
+      ["check", "p.yaml", "a.json", "--baseline", "/dev/zero", "--max-size", "1M"],
+      /^nsnap: Cannot read snapshot \/dev\/zero: the file exceeds the size limit of 1 MiB/,
+    ],
+  ];
+  if (!existsSync("/usr/bin/time")) {
+    t.diagnostic("GNU time is not installed: peak RSS not measured");
+  }
+  for (const [args, expected] of cases) {
+    const { run, maxRssMiB } = runMeasured(args, dir);
+    assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+    assert.equal(run.stderr.trimEnd().split("\n").length, 1, run.stderr);
+    assert.match(run.stderr.trim(), expected);
+    assert.equal(run.stdout, "", "nothing written half-way");
+    assert.ok(run.ms < 20_000, `${args.join(" ")} stops by itself (${run.ms} ms)`);
+    // The runtime alone is ~100 MiB; reading to the device's end was 16.8 GB before.
+    if (maxRssMiB !== undefined) {
+      t.diagnostic(
+        `${args.join(" ")}: peak RSS ${maxRssMiB.toFixed(0)} MiB, ${run.ms.toFixed(0)} ms`,
+      );
+      assert.ok(maxRssMiB < 400, `${args.join(" ")}: peak RSS ${maxRssMiB.toFixed(0)} MiB`);
+    }
+  }
 });
 
 test('a duplicate key never resolves silently: JSON with \\u003a, YAML 700 and "700"', () => {
