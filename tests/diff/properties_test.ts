@@ -1,11 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import process from "node:process";
 import { type Change, diffSnapshots } from "../../src/diff/mod.ts";
 import type { Connection, Snapshot } from "../../src/model.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
 
-const RUNS = { numRuns: 150 };
+const RUNS = {
+  numRuns: 150,
+  ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}),
+};
 
 /** One interface per name, as every real capture has. */
 function uniqueInterfaces(s: Snapshot): Snapshot {
@@ -64,6 +68,8 @@ const arbPair: fc.Arbitrary<[Snapshot, Snapshot]> = fc
       interfaces: [...keep(a.interfaces).filter((i) => !names.has(i.name)), ...other.interfaces],
       counters: a.counters,
     };
+    // The first's records name its namespaces: the second lists them too (a real capture would).
+    if (a.namespaces && !other.namespaces) b.namespaces = a.namespaces;
     // The sections added within v1: part of the first's kept where both have them.
     if (a.rules && other.rules) b.rules = [...keep(a.rules), ...other.rules];
     if (a.neighbours && other.neighbours) {
