@@ -13,14 +13,14 @@
  * - One host: snapshots are the same host when their machine ids match, or, where either has
  *   none, their host names. A folder of several hosts is refused, naming them.
  */
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { errnoText, InputError } from "../errors.ts";
 import type { Meta } from "../model.ts";
 import { readSnapshot } from "../snapshot/read.ts";
 import { formatFromName } from "../snapshot/write.ts";
 import { escapeText } from "../util/escape.ts";
-import { skippedMember } from "../util/read_bounded.ts";
+import { regularFiles } from "../util/read_bounded.ts";
 import { peekHead } from "./peek.ts";
 
 /**
@@ -35,19 +35,12 @@ export function snapshotFilesIn(dir: string, warnings: string[] = []): string[] 
   } catch (err) {
     throw new InputError(`Cannot read folder ${escapeText(dir)}: ${errnoText(err)}`);
   }
-  return names
-    .filter((n) => !n.startsWith(".") && formatFromName(n).format !== undefined)
-    .map((n) => join(dir, n))
-    .filter((p) => {
-      let st;
-      try {
-        st = statSync(p);
-      } catch {
-        return false;
-      }
-      if (!st.isFile() && !st.isDirectory()) warnings.push(skippedMember(p, st));
-      return st.isFile();
-    });
+  return regularFiles(
+    names
+      .filter((n) => !n.startsWith(".") && formatFromName(n).format !== undefined)
+      .map((n) => join(dir, n)),
+    warnings,
+  );
 }
 
 /** One file of a series, as ordering found it. */

@@ -3,7 +3,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { errnoText, InputError } from "../errors.ts";
 import { escapeText } from "../util/escape.ts";
-import { readFileBoundedSync, skippedMember, TooLargeError } from "../util/read_bounded.ts";
+import { readFileBoundedSync, regularFiles, TooLargeError } from "../util/read_bounded.ts";
 import { formatBytes } from "../format.ts";
 import type { ImportInput } from "./mod.ts";
 
@@ -54,16 +54,7 @@ export function readImportInputs(paths: readonly string[], warnings: string[] = 
       continue;
     }
     const names = readdirSync(path).sort();
-    const files = names.map((n) => join(path, n)).filter((p) => {
-      let st;
-      try {
-        st = statSync(p);
-      } catch {
-        return false;
-      }
-      if (!st.isFile() && !st.isDirectory()) warnings.push(skippedMember(p, st));
-      return st.isFile();
-    });
+    const files = regularFiles(names.map((n) => join(path, n)), warnings);
     if (files.length === 0) {
       throw new InputError(
         `Cannot import ${escapeText(path)}: the folder has no files (its subfolders are not read)`,

@@ -6,7 +6,15 @@
  *
  * @module
  */
-import { closeSync, constants, fstatSync, openSync, promises as fsp, readSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  promises as fsp,
+  readSync,
+  statSync,
+} from "node:fs";
 import type { Buffer } from "node:buffer";
 
 /** The file holds more than `limit` bytes; `size` is its size when a regular file said so. */
@@ -49,6 +57,23 @@ export function skippedMember(path: string, st: FileKindStat): string {
 }
 
 /** The file is not a regular one (a device, a FIFO, a socket) where only a regular file will do. */
+/**
+ * The regular files among `paths` (links followed); folders are passed over without a word, and
+ * anything else (a FIFO, a socket, a device) is left unopened with a warning naming it.
+ */
+export function regularFiles(paths: readonly string[], warnings: string[]): string[] {
+  return paths.filter((p) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      return false;
+    }
+    if (!st.isFile() && !st.isDirectory()) warnings.push(skippedMember(p, st));
+    return st.isFile();
+  });
+}
+
 export class NotRegularError extends Error {
   override name = "NotRegularError";
   constructor(readonly kind: string) {
