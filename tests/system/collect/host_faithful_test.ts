@@ -13,9 +13,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
-import { cliPrefix, runCli } from "../../helpers/cli.ts";
+import { runCli } from "../../helpers/cli.ts";
 import { canUseNetns, holdSockets, type Netns, whenReady, withNetns } from "../../helpers/netns.ts";
 import { asNobody, NOBODY, sharedDir } from "../../helpers/users.ts";
+import { copyBinary } from "../../helpers/binary.ts";
 import { hostBytes } from "../../../src/util/host_text.ts";
 import type { Snapshot } from "../../../src/model.ts";
 
@@ -223,7 +224,8 @@ test("as nobody under /proc with hidepid=2, root's socket is said to be hidden b
       assert.ok(pids.length > 0 && pids.length < 20, `nobody lists ${pids.length} processes`);
       const r = spawnSync(wrap[0]!, [
         ...wrap.slice(1),
-        ...cliPrefix(),
+        // The binary, copied where nobody may run it: the repository may sit in a private folder.
+        copyBinary(home),
         "capture",
         "-o",
         "-",

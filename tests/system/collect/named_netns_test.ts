@@ -14,6 +14,7 @@ import { canUseNetns, holdSockets, Netns } from "../../helpers/netns.ts";
 import { runCli } from "../../helpers/cli.ts";
 import { snapshotTcp, ssTcp } from "../../helpers/ss.ts";
 import { asNobody, sharedDir } from "../../helpers/users.ts";
+import { copyBinary, runBare } from "../../helpers/binary.ts";
 
 const skip = canUseNetns() ? false : "needs root and iproute2 (ip netns)";
 
@@ -126,7 +127,8 @@ test("as nobody, a capture covers the namespaces it can read and says which it c
   const ns = new Netns("nobody");
   try {
     await holdSockets(ns, ["listen:127.0.0.1:7020"], 60);
-    const r = runCli(["capture", "-o", "-"], { wrap: asNobody(home) });
+    // The binary, copied where nobody may run it: the repository may sit in a private folder.
+    const r = runBare(copyBinary(home), ["capture", "-o", "-"], asNobody(home));
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as Snapshot;
     assert.equal(s.meta.privileges.root, false);

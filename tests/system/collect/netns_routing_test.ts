@@ -18,6 +18,7 @@ import type { Namespace, Snapshot } from "../../../src/model.ts";
 import { canUseNetns, Netns, sh } from "../../helpers/netns.ts";
 import { runCli } from "../../helpers/cli.ts";
 import { asNobody, sharedDir } from "../../helpers/users.ts";
+import { copyBinary, runBare } from "../../helpers/binary.ts";
 import { parseSnapshotBytes } from "../../../src/snapshot/read.ts";
 import { parseIpJsonRules } from "../../../src/parse/linux/ip_json_rule.ts";
 import { parseIpJsonNeigh } from "../../../src/parse/linux/ip_json_neigh.ts";
@@ -288,7 +289,8 @@ test("without privilege another namespace's rules, neighbours, qdiscs and firewa
   const ns = new Netns("rtn");
   try {
     ns.ip("rule", "add", "from", "10.63.0.0/24", "lookup", "63", "pref", "630");
-    const r = runCli(["capture", "-o", "-", "--netns", ns.name], { wrap: asNobody(home) });
+    // The binary, copied where nobody may run it: the repository may sit in a private folder.
+    const r = runBare(copyBinary(home), ["capture", "-o", "-", "--netns", ns.name], asNobody(home));
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as Snapshot;
     const entry = s.namespaces?.find((n) => n.id === `netns:${ns.name}`);

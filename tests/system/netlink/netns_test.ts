@@ -6,7 +6,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chownSync, mkdtempSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  cpSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -104,14 +112,26 @@ test("as an unprivileged user, entering a namespace is refused with EPERM under 
 }, async () => {
   await withNetns("nlperm", (ns) => {
     const denoDir = mkdtempSync(join(tmpdir(), "nsnap-nl-deno-"));
+    // The runtimes, the probe and the sources it imports, copied where nobody may read them: the
+    // repository may sit in a private folder (a clone in a fresh mktemp -d).
+    const copy = mkdtempSync(join(tmpdir(), "nsnap-nl-copy-"));
     try {
       chownSync(denoDir, 65534, 65534);
+      chmodSync(copy, 0o755);
+      cpSync(join(ROOT, "src"), join(copy, "src"), { recursive: true });
+      cpSync(PROBE, join(copy, "tests/system/netlink/probe.ts"), { recursive: true });
+      const deno = join(copy, "deno"), bun = join(copy, "bun");
+      copyFileSync(realpathSync(DENO), deno);
+      copyFileSync(realpathSync(BUN), bun);
+      chmodSync(deno, 0o755);
+      chmodSync(bun, 0o755);
+      const probeCopy = join(copy, "tests/system/netlink/probe.ts");
       const as = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
       const path = netnsPath(ns);
       for (
         const [argv, env] of [
-          [[...as, DENO, "run", "-A", PROBE, path], { DENO_DIR: denoDir }],
-          [[...as, BUN, PROBE, path], {}],
+          [[...as, deno, "run", "-A", probeCopy, path], { DENO_DIR: denoDir }],
+          [[...as, bun, probeCopy, path], {}],
         ] as const
       ) {
         const r = probe([...argv], env);
@@ -126,6 +146,7 @@ test("as an unprivileged user, entering a namespace is refused with EPERM under 
       }
     } finally {
       rmSync(denoDir, { recursive: true, force: true });
+      rmSync(copy, { recursive: true, force: true });
     }
   });
 });
