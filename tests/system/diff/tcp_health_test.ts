@@ -123,7 +123,11 @@ test(
           );
           const capture = (name: string) => {
             const file = join(dir, name);
-            const r = runCli(["capture", "-o", file], { wrap: cli.wrap });
+            // tcp_info comes over netlink: on even where the environment turns it off for the others.
+            const r = runCli(["capture", "-o", file], {
+              wrap: cli.wrap,
+              env: { NSNAP_NETLINK: "1" },
+            });
             assert.equal(r.code, 0, r.stderr);
             return file;
           };

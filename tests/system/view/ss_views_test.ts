@@ -49,7 +49,11 @@ test(
         const { child, pid } = await holdScenarioSockets(ns, TAG);
         try {
           const file = join(dir, "ns.json");
-          const cap = runCli(["capture", "--all-unix", "-o", file], { wrap: ns.wrap });
+          // About netlink's facts: on even where the environment turns it off for the other tests.
+          const cap = runCli(["capture", "--all-unix", "-o", file], {
+            wrap: ns.wrap,
+            env: { NSNAP_NETLINK: "1" },
+          });
           assert.equal(cap.code, 0, cap.stderr);
           const names = unixNames(TAG);
 
