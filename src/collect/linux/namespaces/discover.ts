@@ -77,21 +77,27 @@ export function namespaceFileInode(
 }
 
 /**
- * Whether this process runs in the host's (pid 1's, else the initial) network namespace: undefined
- * when its own link cannot be read. Two readlinks, for a capture that only needs to know before discovering.
+ * The inodes of this process's network namespace (undefined when its link cannot be read) and of
+ * the host's: pid 1's, else the kernel's fixed inode of the initial namespace.
  */
-export function inHostNamespace(root: string): boolean | undefined {
-  const proc = under(root, "/proc");
+function ownAndHost(proc: string): { own: number | undefined; host: number } {
   let own: number | undefined;
   try {
     own = parseNetnsLink(readlinkSync(`${proc}/self/ns/net`));
-  } catch {
-    return undefined;
-  }
+  } catch { /* no /proc/self: a fixture tree without it */ }
   let host = INIT_NETNS_INODE;
   try {
     host = parseNetnsLink(readlinkSync(`${proc}/1/ns/net`)) ?? host;
-  } catch { /* pid 1 hidden: the kernel's fixed inode, as discovery takes it */ }
+  } catch { /* pid 1 hidden: the kernel's fixed inode */ }
+  return { own, host };
+}
+
+/**
+ * Whether this process runs in the host's network namespace, undefined when its own link cannot
+ * be read: two readlinks, for a capture that only needs to know before discovering.
+ */
+export function inHostNamespace(root: string): boolean | undefined {
+  const { own, host } = ownAndHost(under(root, "/proc"));
   return own === undefined ? undefined : own === host;
 }
 
@@ -135,10 +141,7 @@ export function discoverNamespaces(root: string): Discovery {
     const inode = parseNetnsLink(text);
     if (inode !== undefined) entry(inode).pids.push(Number(name));
   }
-  let ownInode: number | undefined;
-  try {
-    ownInode = parseNetnsLink(readlinkSync(`${proc}/self/ns/net`));
-  } catch { /* no /proc/self: a fixture tree without it */ }
+  const { own: ownInode, host: hostInode } = ownAndHost(proc);
   let nsfsDevice: number | undefined;
   try {
     nsfsDevice = statSync(`${proc}/self/ns/net`).dev;
@@ -163,10 +166,6 @@ export function discoverNamespaces(root: string): Discovery {
       if (named) ns.names.push(f);
     }
   }
-  let hostInode = INIT_NETNS_INODE;
-  try {
-    hostInode = parseNetnsLink(readlinkSync(`${proc}/1/ns/net`)) ?? hostInode;
-  } catch { /* pid 1 hidden: the kernel's fixed inode */ }
   const namespaces = [...byInode.values()].sort((a, b) => a.inode - b.inode);
   for (const ns of namespaces) {
     ns.pids.sort((a, b) => a - b);
