@@ -39,7 +39,13 @@ function chains(snap: Snapshot): Map<string, Located> {
       all.push({ table, chain, hooks: hooks.get(chain.name) ?? new Set() });
     }
   }
-  return keyed(all, (l) => firewallChainKey(l.table, l.chain));
+  // Two chains of one key (duplicate tables in a hand-made file) are told apart by the chain
+  // and the hooks that reach it, never by the order of the table's other chains.
+  return keyed(
+    all,
+    (l) => firewallChainKey(l.table, l.chain),
+    (l) => [l.chain, [...l.hooks].sort()],
+  );
 }
 
 function chainKeyOf(l: Located): ChangeOf<"firewall-chain-added">["key"] {

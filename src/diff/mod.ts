@@ -42,6 +42,7 @@ import {
   diffPublishing,
   filterNamespaces,
   type NamespacePart,
+  plainOwnRecords,
   recreated,
   splitByNamespace,
   tagChange,
@@ -207,7 +208,8 @@ export function diffSnapshots(
 
 /** A snapshot with the ignore rules and the namespace filter applied. */
 function prepare(s: Snapshot, opts: DiffOptions): Snapshot {
-  const ignored = opts.ignore ? applyIgnore(s, opts.ignore) : s;
+  const plain = plainOwnRecords(s);
+  const ignored = opts.ignore ? applyIgnore(plain, opts.ignore) : plain;
   return filterNamespaces(ignored, { only: opts.netns, ignore: opts.ignore?.namespaces });
 }
 

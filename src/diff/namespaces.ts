@@ -73,6 +73,39 @@ export function filterNamespaces(s: Snapshot, f: NamespaceFilter): Snapshot {
   return out;
 }
 
+/**
+ * The snapshot with `namespace` dropped from the records that name its own namespace (a
+ * hand-made file may say `host` where a capture leaves it out): both spellings are one listener,
+ * route or interface. The snapshot itself when no record does.
+ */
+export function plainOwnRecords(s: Snapshot): Snapshot {
+  const own = ownNamespaceId(s);
+  const plain = <T extends { namespace?: string | undefined }>(xs: readonly T[]): T[] | undefined =>
+    xs.some((r) => r.namespace === own)
+      ? xs.map((r) => {
+        if (r.namespace !== own) return r;
+        const { namespace: _, ...rest } = r;
+        return rest as T;
+      })
+      : undefined;
+  let out: Snapshot | undefined;
+  const set = <
+    K extends "connections" | "routes" | "interfaces" | "rules" | "neighbours" | "qdiscs",
+  >(
+    k: K,
+  ) => {
+    const xs = s[k] as ReadonlyArray<{ namespace?: string | undefined }> | undefined;
+    const p = xs && plain(xs);
+    if (p) (out ??= { ...s })[k] = p as Snapshot[K];
+  };
+  for (
+    const k of ["connections", "routes", "interfaces", "rules", "neighbours", "qdiscs"] as const
+  ) {
+    set(k);
+  }
+  return out ?? s;
+}
+
 /** A namespace's section statuses as a snapshot's `meta.sections`. */
 function sectionsOf(s: Snapshot, ns: Namespace): Snapshot["meta"]["sections"] {
   const out: Snapshot["meta"]["sections"] = { ...s.meta.sections };

@@ -7,9 +7,26 @@ export function pad(n: number): string {
   return String(n).padStart(10, "0");
 }
 
-/** Orders changes by the sort keys they were built with; ties keep insertion order. */
+/** Orders changes by the sort keys they were built with, ties by their text. */
 export function sortByKey(items: Array<[string, Change]>): Change[] {
-  return items.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((x) => x[1]);
+  // Two changes of one sort key (records a hand-made file repeats) fall back to their text, so
+  // the input's order never decides the output's.
+  const texts = new Map<Change, string>();
+  const text = (c: Change) => {
+    let t = texts.get(c);
+    if (t === undefined) texts.set(c, t = canonicalText(c));
+    return t;
+  };
+  return items.sort((a, b) => {
+    if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+    const ta = text(a[1]), tb = text(b[1]);
+    return ta < tb ? -1 : ta > tb ? 1 : 0;
+  }).map((x) => x[1]);
+}
+
+/** A value as JSON, bigints included: what ties are broken by. */
+function canonicalText(x: unknown): string {
+  return JSON.stringify(x, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
 }
 
 /** The process that owns a socket (its master holder), when the snapshot knows it. */
@@ -75,9 +92,14 @@ export function append<T>(dst: T[], src: Iterable<T>): void {
 /**
  * Items by their key; when several share a key (which one snapshot should not have, but a
  * hand-made or imported one may), they are put in a canonical order and the later ones get
- * `#2`, `#3` … so none is lost and the input's order changes nothing.
+ * `#2`, `#3` … so none is lost and the input's order changes nothing. `text` gives what the
+ * canonical order sorts by (the whole item by default): it must not hold what a reorder moves.
  */
-export function keyed<T>(items: readonly T[], key: (x: T) => string): Map<string, T> {
+export function keyed<T>(
+  items: readonly T[],
+  key: (x: T) => string,
+  text: (x: T) => unknown = (x) => x,
+): Map<string, T> {
   const groups = new Map<string, T[]>();
   for (const x of items) {
     const k = key(x);
@@ -91,8 +113,10 @@ export function keyed<T>(items: readonly T[], key: (x: T) => string): Map<string
       out.set(k, g[0]!);
       continue;
     }
-    const text = (x: T) => JSON.stringify(x, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
-    g.map((x) => [text(x), x] as const).sort((p, q) => (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0))
+    g.map((x) => [canonicalText(text(x)), x] as const).sort((
+      p,
+      q,
+    ) => (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0))
       .forEach(([, x], i) => out.set(i === 0 ? k : `${k} #${i + 1}`, x));
   }
   return out;

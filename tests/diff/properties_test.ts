@@ -275,3 +275,101 @@ test("the generated pairs hold what the mirror must cover: instances, UDP client
     ]
   ) assert.ok(seen.has(k), `no generated pair has ${k}`);
 });
+
+/** A bare snapshot of one host, for the counterexamples below. */
+function bare(extra: Partial<Snapshot>): Snapshot {
+  return {
+    schema: "nsnap/v1",
+    meta: {
+      capturedAt: "2026-01-01T00:00:00.000Z",
+      durationMs: 0,
+      host: { hostname: "web-1", os: "linux" },
+      tool: { name: "nsnap", version: "0.1.0", runtime: "deno" },
+      privileges: { root: true },
+      labels: {},
+      sections: {
+        connections: { status: "ok" },
+        processes: { status: "ok" },
+        routes: { status: "ok" },
+        interfaces: { status: "ok" },
+        counters: { status: "ok" },
+        firewall: { status: "ok" },
+      },
+    },
+    connections: [],
+    processes: {},
+    routes: [],
+    interfaces: [],
+    counters: {},
+    ...extra,
+  };
+}
+
+test("counterexample: two tables of one name, their chains shuffled, give one diff", () => {
+  const input = { name: "INPUT", rules: [] };
+  const a = bare({
+    firewall: {
+      tables: [{
+        syntax: "iptables",
+        family: "ip6",
+        name: "filter",
+        // Key order as a capture writes it: the tie-break text once put this chain after the other.
+        chains: [{
+          name: "INPUT",
+          type: "filter",
+          hook: "input",
+          priority: 0,
+          policy: "accept",
+          rules: [],
+        }],
+      }],
+    },
+  });
+  const b = bare({
+    firewall: {
+      tables: [
+        a.firewall!.tables[0]!,
+        {
+          syntax: "iptables",
+          family: "ip6",
+          name: "filter",
+          chains: [{ name: "input", rules: [] }, input],
+        },
+      ],
+    },
+  });
+  const [first, second] = b.firewall!.tables;
+  const reordered = { tables: [first!, { ...second!, chains: [...second!.chains].reverse() }] };
+  assert.deepEqual(diffSnapshots(a, { ...b, firewall: reordered }), diffSnapshots(a, b));
+  assert.deepEqual(
+    diffSnapshots(a, { ...b, firewall: { tables: [...reordered.tables].reverse() } }),
+    diffSnapshots(a, b),
+  );
+});
+
+test("counterexample: a record naming the own namespace is the same listener as one that does not", () => {
+  const udp = {
+    protocol: "udp",
+    family: "inet",
+    localAddress: "10.0.0.1",
+    localPort: 53,
+    remoteAddress: "0.0.0.0",
+    remotePort: 0,
+    state: "UNCONN",
+    recvQ: 0,
+    sendQ: 0,
+  } as const;
+  const conns: Connection[] = [{ ...udp, namespace: "host" }, udp, {
+    ...udp,
+    namespace: "host",
+    inode: 1,
+  }];
+  const a = bare({});
+  const diffs = [[0, 1, 2], [1, 0, 2], [2, 1, 0]].map((order) =>
+    diffSnapshots(a, bare({ connections: order.map((i) => conns[i]!), namespaces: [] })).changes
+  );
+  assert.equal(diffs[0]!.length, 1);
+  assert.equal(diffs[0]![0]!.kind, "listener-opened");
+  assert.equal((diffs[0]![0] as { after: { instances?: number } }).after.instances, 3);
+  for (const d of diffs) assert.deepEqual(d, diffs[0]);
+});
