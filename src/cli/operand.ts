@@ -4,11 +4,11 @@
  * called "live" is reached as `./live`.
  */
 import { type CaptureOptions, captureSnapshot } from "../collect/mod.ts";
-import { UsageError } from "../errors.ts";
 import type { Snapshot } from "../model.ts";
 import { DEFAULT_MAX_BYTES, readSnapshot } from "../snapshot/read.ts";
 
 export { DEFAULT_MAX_BYTES };
+export { parseMaxSize, parseSize } from "./size.ts";
 
 /** How to load an operand. */
 export interface LoadOptions {
@@ -26,29 +26,6 @@ export function loadOperand(operand: string, opts: LoadOptions = {}): Promise<Sn
     operand,
     opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes, maxYamlBytes: opts.maxBytes },
   );
-}
-
-const UNITS: Record<string, number> = { "": 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
-
-/**
- * Parses a `--max-size` value: bytes, or a number with K, M, G or T (binary units; `KiB`,
- * `MB` and `mb` are read the same way).
- * @example parseMaxSize("512M") // 536870912
- */
-export function parseMaxSize(value: string): number {
-  return parseSize(value, "--max-size");
-}
-
-/** Parses a size as `parseMaxSize()` does, naming `flag` in the error (`--max-total`). */
-export function parseSize(value: string, flag: string): number {
-  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(value);
-  const n = m ? Number(m[1]) * UNITS[m[2]!.toUpperCase()]! : NaN;
-  if (!m || !Number.isFinite(n) || n < 1) {
-    throw new UsageError(
-      `Cannot use ${flag} ${JSON.stringify(value)}: expected a size such as 512M, 2G or 1048576`,
-    );
-  }
-  return Math.floor(n);
 }
 
 /** The `--max-size` option's help text, shared by every command that reads snapshots. */

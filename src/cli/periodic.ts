@@ -35,7 +35,7 @@ import { escapeControls, escapeText } from "../util/escape.ts";
 import type { CliContext } from "./context.ts";
 import { out } from "./context.ts";
 import { parseDuration } from "./duration.ts";
-import { parseSize } from "./operand.ts";
+import { parseSize } from "./size.ts";
 import type { SnapshotOutputOptions } from "./output.ts";
 import { redactKey } from "./redact_key.ts";
 import { gracefulStop, signalExitCode, tempFiles } from "./signals.ts";
