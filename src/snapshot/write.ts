@@ -208,11 +208,17 @@ async function writeContent(
   }
   const encoder = new TextEncoder();
   let buf = new Uint8Array(1 << 20);
+  // Small pieces gather in the buffer: one write per MiB, not one per piece.
+  let used = 0;
   for (const piece of data) {
-    if (piece.length * 3 > buf.length) buf = new Uint8Array(piece.length * 3);
-    const n = encoder.encodeInto(piece, buf).written;
-    await writeContent(fh, buf.subarray(0, n));
+    if (used + piece.length * 3 > buf.length) {
+      if (used > 0) await writeContent(fh, buf.subarray(0, used));
+      used = 0;
+      if (piece.length * 3 > buf.length) buf = new Uint8Array(piece.length * 3);
+    }
+    used += encoder.encodeInto(piece, buf.subarray(used)).written;
   }
+  if (used > 0) await writeContent(fh, buf.subarray(0, used));
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -106,28 +106,47 @@ function isDirectoryError(path: string): Error {
 /** Chunk size for reads when the size is unknown. */
 const CHUNK = 64 * 1024;
 
+/**
+ * One scratch buffer for the synchronous reads of unknown size (a /proc file says 0) and for the
+ * read that finds the end of a file: a capture reads hundreds of small files, and a fresh 64 KiB
+ * buffer for each of those reads cost more than the reads. Synchronous calls never interleave,
+ * so one buffer serves them all; what a read returns is copied out of it.
+ */
+let scratch: Uint8Array | undefined;
+
 /** The bookkeeping of one bounded read: which buffer to fill next, and the bytes so far. */
 class Collector {
   #chunks: Uint8Array[] = [];
   #size = 0;
   #want: number;
   #buf: Uint8Array = new Uint8Array(0);
+  #fresh = true;
 
-  constructor(private readonly limit: number, st: { isFile(): boolean; size: number }) {
+  constructor(
+    private readonly limit: number,
+    st: { isFile(): boolean; size: number },
+    private readonly shared = false,
+  ) {
     // A regular file's size is a good first guess, never a limit.
     this.#want = st.isFile() && st.size > 0 ? Math.min(st.size + 1, limit + 1) : CHUNK;
   }
 
   /** The buffer the next read fills. */
   next(): Uint8Array {
-    this.#buf = new Uint8Array(Math.min(this.#want, this.limit + 1 - this.#size));
+    const want = Math.min(this.#want, this.limit + 1 - this.#size);
+    // The first read of a file of known size fills a buffer of its own (usually the only one).
+    this.#fresh = !this.shared || (want > CHUNK || (this.#size === 0 && this.#want !== CHUNK));
+    this.#buf = this.#fresh
+      ? new Uint8Array(want)
+      : (scratch ??= new Uint8Array(CHUNK)).subarray(0, want);
     return this.#buf;
   }
 
   /** Takes the bytes read into the buffer; false at the end of the file. */
   took(n: number): boolean {
     if (n === 0) return false;
-    this.#chunks.push(n === this.#buf.length ? this.#buf : this.#buf.subarray(0, n));
+    if (!this.#fresh) this.#chunks.push(this.#buf.slice(0, n));
+    else this.#chunks.push(n === this.#buf.length ? this.#buf : this.#buf.subarray(0, n));
     this.#size += n;
     if (this.#size > this.limit) throw new TooLargeError(this.limit);
     // Past the expected size, grow the reads so a big pipe is not read 64 KiB at a time.
@@ -166,7 +185,7 @@ export function readFileBoundedSync(
     const special = opts.regularOnly ? specialKind(st) : undefined;
     if (special !== undefined) throw new NotRegularError(special);
     checkStat(st, limit);
-    const c = new Collector(limit, st);
+    const c = new Collector(limit, st, true);
     for (let buf = c.next(); c.took(readSync(fd, buf, 0, buf.length, null)); buf = c.next());
     return c.bytes();
   } finally {

@@ -55,3 +55,28 @@ test("a --root tree with /dev/zero linked in: a warning naming it, nothing read 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("reads that share the scratch buffer never alias: every file read keeps its own bytes", () => {
+  const dir = mkdtempSync(join(tmpdir(), "nsnap-bounded-"));
+  try {
+    // Sizes around the 64 KiB chunk, and files whose size the kernel does not say (/proc).
+    const sizes = [0, 1, 4095, 65535, 65536, 65537, 200_000];
+    const files = sizes.map((n, i) => {
+      const bytes = new Uint8Array(n).map((_, j) => (j * 31 + i * 7) & 255);
+      const path = join(dir, `f${i}`);
+      writeFileSync(path, bytes);
+      return { path, bytes };
+    });
+    const procs = ["/proc/self/status", "/proc/version", "/proc/self/mountinfo"];
+    const before = procs.map((p) => new TextDecoder().decode(readFileBoundedSync(p, 1 << 20)));
+    const read = files.map((f) => readFileBoundedSync(f.path, 1 << 20));
+    const again = procs.map((p) => readFileBoundedSync(p, 1 << 20));
+    files.forEach((f, i) => assert.deepEqual(read[i], f.bytes, `file of ${sizes[i]} bytes`));
+    assert.equal(new TextDecoder().decode(again[1]), before[1]);
+    assert.ok(before[0]!.startsWith("Name:") && before[2]!.length > 0);
+    // A limit still holds for a file of unknown size read through the scratch buffer.
+    assert.throws(() => readFileBoundedSync("/proc/self/mountinfo", 10), TooLargeError);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
