@@ -172,10 +172,15 @@ function chooseLister(): [SocketInodeLister, SocketListerKind] {
   }
 }
 
-const [chosen, chosenKind] = chooseLister();
+let chosen: [SocketInodeLister, SocketListerKind] | undefined;
 
-/** The fastest lister this runtime offers (chosen once, when the module loads). */
-export const listSocketInodes: SocketInodeLister = chosen;
+/**
+ * The fastest lister this runtime offers, chosen on the first call (opening libc costs a
+ * millisecond that a capture of an idle namespace, which scans nothing, need not pay).
+ */
+export const listSocketInodes: SocketInodeLister = (fdDir) => (chosen ??= chooseLister())[0](fdDir);
 
-/** The lister `listSocketInodes` is, so that tests and `--debug` can tell FFI is in use. */
-export const socketListerKind: SocketListerKind = chosenKind;
+/** The lister `listSocketInodes` uses, so that tests and `--debug` can tell FFI is in use. */
+export function socketListerKind(): SocketListerKind {
+  return (chosen ??= chooseLister())[1];
+}

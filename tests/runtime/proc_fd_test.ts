@@ -12,13 +12,13 @@ const notLinux = process.platform === "linux" ? false : "/proc/PID/fd is Linux o
 test("the socket lister is libc through FFI under both runtimes", { skip: notLinux }, () => {
   const g = globalThis as { Deno?: { permissions: { querySync(d: object): { state: string } } } };
   if ((globalThis as { Bun?: unknown }).Bun !== undefined) {
-    assert.equal(socketListerKind, "ffi-bun");
+    assert.equal(socketListerKind(), "ffi-bun");
   } else if (g.Deno !== undefined) {
     // The suite runs with -A; the fallback without --allow-ffi is a system test.
     assert.equal(g.Deno.permissions.querySync({ name: "ffi" }).state, "granted");
-    assert.equal(socketListerKind, "ffi-deno");
+    assert.equal(socketListerKind(), "ffi-deno");
   } else {
-    assert.equal(socketListerKind, "node-fs");
+    assert.equal(socketListerKind(), "node-fs");
   }
 });
 
