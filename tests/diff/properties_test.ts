@@ -5,6 +5,7 @@ import process from "node:process";
 import { type Change, diffSnapshots } from "../../src/diff/mod.ts";
 import type { Connection, Snapshot } from "../../src/model.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
+import { snap } from "./_build.ts";
 
 const RUNS = {
   numRuns: 150,
@@ -276,33 +277,11 @@ test("the generated pairs hold what the mirror must cover: instances, UDP client
   ) assert.ok(seen.has(k), `no generated pair has ${k}`);
 });
 
-/** A bare snapshot of one host, for the counterexamples below. */
+/** A bare snapshot of one host with a firewall section, for the counterexamples below. */
 function bare(extra: Partial<Snapshot>): Snapshot {
-  return {
-    schema: "nsnap/v1",
-    meta: {
-      capturedAt: "2026-01-01T00:00:00.000Z",
-      durationMs: 0,
-      host: { hostname: "web-1", os: "linux" },
-      tool: { name: "nsnap", version: "0.1.0", runtime: "deno" },
-      privileges: { root: true },
-      labels: {},
-      sections: {
-        connections: { status: "ok" },
-        processes: { status: "ok" },
-        routes: { status: "ok" },
-        interfaces: { status: "ok" },
-        counters: { status: "ok" },
-        firewall: { status: "ok" },
-      },
-    },
-    connections: [],
-    processes: {},
-    routes: [],
-    interfaces: [],
-    counters: {},
-    ...extra,
-  };
+  const s = snap(undefined, extra);
+  s.meta.sections.firewall = { status: "ok" };
+  return s;
 }
 
 test("counterexample: two tables of one name, their chains shuffled, give one diff", () => {
