@@ -39,12 +39,13 @@ function chains(snap: Snapshot): Map<string, Located> {
       all.push({ table, chain, hooks: hooks.get(chain.name) ?? new Set() });
     }
   }
-  // Two chains of one key (duplicate tables in a hand-made file) are told apart by the chain
-  // and the hooks that reach it, never by the order of the table's other chains.
+  // Two chains of one key (duplicate tables in a hand-made file) are told apart by what the
+  // diff compares of them (head, rule texts) and the hooks that reach them: never by the order
+  // of the table's other chains, nor by rule counters and handles, which move between captures.
   return keyed(
     all,
     (l) => firewallChainKey(l.table, l.chain),
-    (l) => [l.chain, [...l.hooks].sort()],
+    (l) => [describeChainHead(l.chain), l.chain.rules.map(firewallRuleKey), [...l.hooks].sort()],
   );
 }
 

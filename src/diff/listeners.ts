@@ -425,7 +425,7 @@ export function diffListeners(
     if (lb) {
       compareListener(la, lb, inodes, items);
       const fw = firewallChange(la.side, lb.side);
-      if (fw) items.push([sortKey(la.side, 5), fw]);
+      if (fw) items.push([sortKey(la.side, 7), fw]);
     } else closed.push(la);
   }
   for (const [k, lb] of b) if (!a.has(k)) opened.push(lb);

@@ -107,9 +107,10 @@ function isDirectoryError(path: string): Error {
 const CHUNK = 64 * 1024;
 
 /**
- * One scratch buffer for the synchronous reads of unknown size (a /proc file says 0) and for the
- * read that finds the end of a file: a capture reads hundreds of small files, and a fresh 64 KiB
- * buffer for each of those reads cost more than the reads. Synchronous calls never interleave,
+ * One scratch buffer for the synchronous reads of up to 64 KiB whose size is unknown (a /proc file
+ * says 0) or past the file's size (the read that finds the end of a small file): a capture reads
+ * hundreds of small files, and a fresh 64 KiB buffer for each of those reads cost more than the
+ * reads. Synchronous calls never interleave,
  * so one buffer serves them all; what a read returns is copied out of it.
  */
 let scratch: Uint8Array | undefined;

@@ -352,3 +352,21 @@ test("counterexample: a record naming the own namespace is the same listener as 
   assert.equal((diffs[0]![0] as { after: { instances?: number } }).after.instances, 3);
   for (const d of diffs) assert.deepEqual(d, diffs[0]);
 });
+
+test("counterexample: duplicate chains whose only move is their rule counters give no change", () => {
+  const table = (last: string, packets: number) => ({
+    syntax: "nft" as const,
+    family: "inet",
+    name: "t",
+    chains: [{
+      name: "c",
+      rules: [
+        { text: "tcp dport 22 counter accept", counters: { packets: BigInt(packets), bytes: 0n } },
+        { text: last },
+      ],
+    }],
+  });
+  const a = bare({ firewall: { tables: [table("b", 1), table("z", 2)] } });
+  const b = bare({ firewall: { tables: [table("b", 3), table("z", 1)] } });
+  assert.deepEqual(diffSnapshots(a, b).changes, []);
+});

@@ -49,7 +49,7 @@ test("under Deno without --allow-ffi the lister falls back to node:fs, without a
     writeFileSync(
       script,
       `import { socketListerKind } from ${JSON.stringify(mod)};
-console.log(socketListerKind);
+console.log(socketListerKind());
 `,
     );
     const r = spawnSync(
