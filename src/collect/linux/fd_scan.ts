@@ -5,7 +5,9 @@
  * the capture's thread reads the sockets over netlink, so that the two kernel-bound halves of a
  * large capture overlap on a second core.
  */
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { bpfHindrance, bpfSocketPairs, type TaskFileLayout } from "../../runtime/bpf_fds.ts";
+import { iteratorTypes } from "../../parse/linux/sys_kernel_btf.ts";
 import { listSocketInodes } from "../../runtime/proc_fd.ts";
 
 /** What one scan saw: each (socket inode, pid) it read, and what it could not read. */
@@ -20,6 +22,10 @@ export interface FdScan {
   denied: number;
   /** Processes that exited while they were looked at. */
   vanished: number;
+  /** "bpf" when the BPF iterator made the scan (bpf_fds.ts); absent for the /proc walk. */
+  via?: "bpf";
+  /** Why the BPF iterator was asked for and could not be used (the /proc walk was made). */
+  bpfFailed?: string;
 }
 
 /**
@@ -96,6 +102,60 @@ export function scanFds(
   return { pairs, length, own, denied, vanished };
 }
 
+/** The running kernel's type information (BTF). */
+const BTF_PATH = "/sys/kernel/btf/vmlinux";
+
+/**
+ * Why the BPF iterator cannot be used by this process, from cheap checks (no BTF read, no FFI
+ * opened), or undefined when it may be tried.
+ */
+export function bpfScanHindrance(): string | undefined {
+  return bpfHindrance() ?? (existsSync(BTF_PATH) ? undefined : `no ${BTF_PATH}`);
+}
+
+let layout: TaskFileLayout | string | undefined;
+
+/** What the iterator needs of the running kernel, read once per process; a string says why not. */
+function kernelLayout(): TaskFileLayout | string {
+  if (layout === undefined) {
+    try {
+      layout = iteratorTypes(readFileSync(BTF_PATH));
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      layout = e.code === "ENOENT" ? `no ${BTF_PATH}` : `${BTF_PATH}: ${e.message}`;
+    }
+  }
+  return layout;
+}
+
+/**
+ * The whole scan from one BPF iterator pass, or undefined (with the reason in `failed`) when the
+ * iterator cannot be used here.
+ */
+export function scanWithBpf(
+  self: number | undefined,
+  failed: (why: string) => void,
+): FdScan | undefined {
+  const k = kernelLayout();
+  const r = typeof k === "string" ? { ok: false as const, reason: k } : bpfSocketPairs(k);
+  if (!r.ok) {
+    failed(r.reason);
+    return undefined;
+  }
+  // The scanning process's own sockets set apart, in place.
+  const { pairs } = r;
+  const own: number[] = [];
+  let length = 0;
+  for (let i = 0; i < r.length; i += 2) {
+    if (pairs[i + 1] === self) own.push(pairs[i]!);
+    else {
+      pairs[length++] = pairs[i]!;
+      pairs[length++] = pairs[i + 1]!;
+    }
+  }
+  return { pairs, length, own, denied: 0, vanished: 0, via: "bpf" };
+}
+
 /** The request a scan worker answers with an FdScan: its share of the scan. */
 export interface FdScanRequest {
   proc: string;
@@ -103,4 +163,9 @@ export interface FdScanRequest {
   names: string[];
   /** The SharedArrayBuffer of SharedScan.next. */
   next: SharedArrayBuffer;
+  /**
+   * Try the BPF iterator first: the worker then makes the whole scan (the other thread takes no
+   * share), by /proc when the iterator fails.
+   */
+  bpf?: boolean;
 }

@@ -26,7 +26,16 @@ import { collectFirewall } from "./firewall.ts";
 import { collectInterfaces } from "./interfaces.ts";
 import { dumpLinks } from "./netlink.ts";
 import { collectNeighbours } from "./neighbours.ts";
-import { assignOwners, PARALLEL_SCAN_SOCKETS, socketsInUse, startOwnerScan } from "./owners.ts";
+import {
+  assignOwners,
+  BPF_SCAN_FILES,
+  openFilesOnHost,
+  PARALLEL_SCAN_SOCKETS,
+  socketsInUse,
+  startOwnerScan,
+} from "./owners.ts";
+import { bpfDisabledByEnv } from "../../runtime/bpf_fds.ts";
+import { bpfScanHindrance } from "./fd_scan.ts";
 import { collectQdiscs } from "./qdiscs.ts";
 import { collectRoutes } from "./routes.ts";
 import { collectRules } from "./rules.ts";
@@ -50,6 +59,17 @@ export function netlinkChoice(
   return nl.ok ? { use: true } : { use: false, why: nl.reason };
 }
 
+/**
+ * Whether the owner scan should try the BPF iterator: the kernel fast paths were not turned off
+ * (`--no-netlink`, `NSNAP_NETLINK=0`, or this one alone with `NSNAP_BPF=0`), this is the host's
+ * own tree, the iterator may work here (root, the initial PID namespace, BTF present) and the
+ * host holds enough open files for it to pay off.
+ */
+function bpfChoice(place: Place, opts: Pick<CollectOptions, "netlink">): boolean {
+  if (!opts.netlink || place.root !== "/" || bpfDisabledByEnv()) return false;
+  return bpfScanHindrance() === undefined && openFilesOnHost(place.root) >= BPF_SCAN_FILES;
+}
+
 /** Gathers every section of a Linux snapshot (but the parts `opts.skip` leaves out). */
 export const collectLinux: Collector = async (place, opts) => {
   const bootSec = parseBootTime(readText(under(place.root, "/proc/stat")) ?? "");
@@ -57,9 +77,11 @@ export const collectLinux: Collector = async (place, opts) => {
   const skip = opts.skip ?? new Set<SkippedPart>();
   const choice = netlinkChoice(place, opts);
   // Many sockets: their owners are looked for in a worker while the sockets are read.
-  const scanner = skip.has("owners")
-    ? undefined
-    : startOwnerScan(place, socketsInUse(procNetDir(place)) >= PARALLEL_SCAN_SOCKETS);
+  const scanner = skip.has("owners") ? undefined : startOwnerScan(
+    place,
+    socketsInUse(procNetDir(place)) >= PARALLEL_SCAN_SOCKETS,
+    bpfChoice(place, opts),
+  );
   const across = captureAcross(
     place.root,
     opts.netns ?? "auto",

@@ -1,0 +1,124 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { iteratorTypes } from "../../../src/parse/linux/sys_kernel_btf.ts";
+
+/** Builds a BTF blob type by type, as the kernel lays it out (include/uapi/linux/btf.h). */
+class BtfBuilder {
+  private types: number[] = [];
+  private strings = [0];
+  private next = 1;
+
+  name(s: string): number {
+    const at = this.strings.length;
+    for (const c of s) this.strings.push(c.charCodeAt(0));
+    this.strings.push(0);
+    return at;
+  }
+
+  private add(name: string, kind: number, vlen: number, sizeOrType: number, extra: number[]) {
+    const info = ((kind & 0x1f) << 24) | (vlen & 0xffff);
+    this.types.push(name === "" ? 0 : this.name(name), info >>> 0, sizeOrType, ...extra);
+    return this.next++;
+  }
+
+  int(name: string, size: number): number {
+    return this.add(name, 1, 0, size, [size * 8]);
+  }
+  ptr(to: number): number {
+    return this.add("", 2, 0, to, []);
+  }
+  typedef(name: string, to: number): number {
+    return this.add(name, 8, 0, to, []);
+  }
+  func(name: string, proto: number): number {
+    return this.add(name, 12, 0, proto, []);
+  }
+  proto(): number {
+    return this.add("", 13, 1, 0, [this.name("ctx"), 0]);
+  }
+  enumeration(name: string, values: string[]): number {
+    return this.add(name, 6, values.length, 4, values.flatMap((v, i) => [this.name(v), i]));
+  }
+  /** Members as [name ("" for anonymous), type, bit offset]. */
+  struct(name: string, size: number, members: Array<[string, number, number]>, union = false) {
+    const extra = members.flatMap(([n, type, bits]) => [n === "" ? 0 : this.name(n), type, bits]);
+    return this.add(name, union ? 5 : 4, members.length, size, extra);
+  }
+
+  bytes(): Uint8Array {
+    const types = new Uint8Array(new Uint32Array(this.types).buffer);
+    const strings = Uint8Array.from(this.strings);
+    const out = new Uint8Array(24 + types.length + strings.length);
+    const v = new DataView(out.buffer);
+    v.setUint16(0, 0xeb9f, true);
+    v.setUint8(2, 1);
+    v.setUint32(4, 24, true); // hdr_len
+    v.setUint32(8, 0, true); // type_off
+    v.setUint32(12, types.length, true);
+    v.setUint32(16, types.length, true); // str_off
+    v.setUint32(20, strings.length, true);
+    out.set(types, 24);
+    out.set(strings, 24 + types.length);
+    return out;
+  }
+}
+
+/** A small kernel: the three structs, with the layouts' usual twists. */
+function kernel(opts: { withIterator?: boolean; inoSize?: number } = {}): Uint8Array {
+  const b = new BtfBuilder();
+  const int = b.int("int", 4), u16 = b.int("unsigned short", 2);
+  const ulong = b.int("long unsigned int", opts.inoSize ?? 8);
+  const umode = b.typedef("umode_t", u16), pid = b.typedef("pid_t", int);
+  b.enumeration("pid_type", ["PIDTYPE_PID", "PIDTYPE_TGID"]);
+  const inode = b.struct("inode", 600, [["i_mode", umode, 0], ["i_opflags", u16, 16], [
+    "i_ino",
+    ulong,
+    512,
+  ]]);
+  // f_inode behind an anonymous union, as recent kernels lay out struct file.
+  const inodePtr = b.ptr(inode);
+  const anon = b.struct("", 8, [["f_inode", inodePtr, 0], ["f_unused", ulong, 0]], true);
+  b.struct("file", 200, [["f_count", ulong, 0], ["", anon, 256]]);
+  // A struct of another name with a tgid: never the one looked at.
+  b.struct("task_struct_extra", 8, [["tgid", int, 0]]);
+  b.struct("task_struct", 4000, [["state", int, 0], ["pid", pid, 10112], ["tgid", pid, 10144]]);
+  if (opts.withIterator !== false) b.func("bpf_iter_task_file", b.proto());
+  return b.bytes();
+}
+
+test("iteratorTypes() finds the iterator and the fields, through typedefs and anonymous unions", () => {
+  const t = iteratorTypes(kernel());
+  assert.deepEqual(t, {
+    taskFileIterator: 14, // after its FUNC_PROTO (13)
+    fileInode: { offset: 32, size: 8 },
+    inodeMode: { offset: 0, size: 2 },
+    inodeIno: { offset: 64, size: 8 },
+    taskTgid: { offset: 1268, size: 4 },
+  });
+});
+
+test("iteratorTypes() reads a 4-byte i_ino (32-bit kernels' unsigned long)", () => {
+  assert.deepEqual(iteratorTypes(kernel({ inoSize: 4 })).inodeIno, { offset: 64, size: 4 });
+});
+
+test("iteratorTypes() says what is missing or malformed", () => {
+  assert.throws(
+    () => iteratorTypes(kernel({ withIterator: false })),
+    /BTF has no bpf_iter_task_file/,
+  );
+  assert.throws(() => iteratorTypes(new Uint8Array(64)), /not BTF/);
+  const cut = kernel().slice(0, 100);
+  assert.throws(() => iteratorTypes(cut), /past the end|cut off/);
+  assert.throws(() => iteratorTypes(kernel({ inoSize: 2 })), /inode\.i_ino is 2 bytes/);
+});
+
+test("the running kernel's BTF has what the iterator needs", {
+  skip: existsSync("/sys/kernel/btf/vmlinux") ? false : "no /sys/kernel/btf/vmlinux here",
+}, () => {
+  const t = iteratorTypes(readFileSync("/sys/kernel/btf/vmlinux"));
+  assert.ok(t.taskFileIterator > 0);
+  assert.equal(t.fileInode.size, 8);
+  assert.equal(t.inodeMode.size, 2);
+  assert.ok(t.taskTgid.offset > 0);
+});

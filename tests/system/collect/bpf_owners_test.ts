@@ -1,0 +1,120 @@
+/**
+ * Socket owners from the BPF iterator in a real capture. A process this test starts holds 11 000
+ * open files (over BPF_SCAN_FILES: the iterator pays off), so the capture reads descriptors with
+ * it: in a quiet namespace on the capture's own thread, in a busy one (over 4000 sockets) in the
+ * scan worker, from source and from the executable. Each capture records `bpf+proc` as the
+ * processes' source and gives every socket the pid `ss -tanp` names; NSNAP_BPF=0 gives the same
+ * owners by the /proc walk.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { nsnapBinary, runBare } from "../../helpers/binary.ts";
+import { runCli } from "../../helpers/cli.ts";
+import { canUseNetns, holdSockets, type Netns, withNetns } from "../../helpers/netns.ts";
+import { bpfScanHindrance } from "../../../src/collect/linux/fd_scan.ts";
+import { BPF_SCAN_FILES } from "../../../src/collect/linux/owners.ts";
+
+const hindrance = bpfScanHindrance();
+const skip = !canUseNetns()
+  ? "needs root and iproute2 to create network namespaces"
+  : hindrance
+  ? `the BPF iterator cannot run here: ${hindrance}`
+  : false;
+
+type Json = Record<string, unknown>;
+
+/** A process holding `n` open files (/dev/null) until killed or 120 s have passed. */
+function holdFiles(n: number): Promise<ChildProcess> {
+  const script = [
+    "import resource, time",
+    `resource.setrlimit(resource.RLIMIT_NOFILE, (${n + 100}, ${n + 100}))`,
+    `files = [open('/dev/null') for _ in range(${n})]`,
+    "print('ready', flush=True)",
+    "time.sleep(120)",
+  ].join("\n");
+  const child = spawn("python3", ["-c", script], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on("data", (d: Uint8Array) => {
+      if (new TextDecoder().decode(d).includes("ready")) resolve(child);
+    });
+    child.once("exit", (code) => reject(new Error(`file holder exited ${code}`)));
+  });
+}
+
+/** The TCP sockets `ss -tanp` lists in the namespace: "local remote" → pid. */
+function ssOwners(ns: Netns): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of ns.exec("ss", "-Htanp").split("\n")) {
+    const f = line.trim().split(/\s+/);
+    const pid = /pid=(\d+)/.exec(line)?.[1];
+    if (f.length >= 5 && pid) out.set(`${f[3]} ${f[4]}`, Number(pid));
+  }
+  return out;
+}
+
+/** Checks one capture: the source, and every TCP socket's owner as ss names it. */
+function check(text: string, ss: Map<string, number>, source: string, how: string): void {
+  const snap = JSON.parse(text) as Json;
+  const sections = (snap.meta as Json).sections as Record<string, Json>;
+  assert.equal(sections.processes!.source, source, `${how}: ${JSON.stringify(sections.processes)}`);
+  assert.equal(sections.processes!.status, "ok", `${how}: ${JSON.stringify(sections.processes)}`);
+  const tcp = (snap.connections as Json[]).filter((c) => c.protocol === "tcp");
+  assert.equal(tcp.length, ss.size, `${how}: as many TCP sockets as ss lists`);
+  for (const c of tcp) {
+    const port = (a: unknown, p: unknown) => `${a === "0.0.0.0" ? "127.0.0.1" : a}:${p}`;
+    const key = `${port(c.localAddress, c.localPort)} ${
+      c.state === "LISTEN" ? "0.0.0.0:*" : port(c.remoteAddress, c.remotePort)
+    }`;
+    const want = ss.get(key);
+    assert.ok(want !== undefined, `${how}: ss has no ${key}`);
+    assert.equal(c.pid, want, `${how}: owner of ${key}`);
+  }
+}
+
+for (
+  const [label, pairs] of [
+    ["a quiet namespace (the capture's thread)", 3],
+    ["a busy namespace (the scan worker)", 2100],
+  ] as const
+) {
+  test(`owners of ${label} come from the BPF iterator, and agree with ss and the /proc walk`, {
+    skip,
+  }, async () => {
+    const files = await holdFiles(BPF_SCAN_FILES + 1000);
+    try {
+      await withNetns("bpf", async (ns) => {
+        await holdSockets(ns, [
+          "listen:127.0.0.1:7500",
+          `connect:127.0.0.1:7500:${pairs}`,
+        ], 120);
+        const ss = ssOwners(ns);
+        assert.equal(ss.size, 2 * pairs + 1);
+        const src = runCli(["capture", "-o", "-"], { wrap: ns.wrap, timeoutMs: 60_000 });
+        assert.equal(src.code, 0, src.stderr);
+        check(src.stdout, ss, "bpf+proc", "from source");
+        const off = runCli(["capture", "-o", "-"], {
+          wrap: ns.wrap,
+          env: { NSNAP_BPF: "0" },
+          timeoutMs: 60_000,
+        });
+        assert.equal(off.code, 0, off.stderr);
+        check(off.stdout, ss, "proc", "NSNAP_BPF=0");
+        const dir = mkdtempSync(join(tmpdir(), "nsnap-bpf-"));
+        try {
+          const file = join(dir, "snap.json");
+          const bin = runBare(nsnapBinary(), ["capture", "-o", file], ns.wrap);
+          assert.equal(bin.code, 0, bin.stderr);
+          check(readFileSync(file, "utf8"), ss, "bpf+proc", "the executable");
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    } finally {
+      files.kill("SIGKILL");
+    }
+  });
+}
