@@ -221,6 +221,7 @@ export const FIELDS = {
     "peerInode",
     "pid",
     "pids",
+    "namespace",
   ],
   rawSocket: [
     "family",
@@ -236,8 +237,19 @@ export const FIELDS = {
     "v6only",
     "pid",
     "pids",
+    "namespace",
   ],
-  packetSocket: ["type", "protocol", "interface", "recvQ", "uid", "inode", "pid", "pids"],
+  packetSocket: [
+    "type",
+    "protocol",
+    "interface",
+    "recvQ",
+    "uid",
+    "inode",
+    "pid",
+    "pids",
+    "namespace",
+  ],
   process: ["pid", "ppid", "name", "exe", "invokedAs", "user", "uid", "startTime", "cmdline"],
   nexthop: ["gateway", "interface", "weight"],
   route: [
@@ -382,7 +394,7 @@ export const FIELDS = {
   tool: ["name", "version", "runtime"],
   privileges: ["uid", "root"],
   metaSource: ["kind", "formats", "files"],
-  capture: ["tcpInfo", "unixSockets"],
+  capture: ["tcpInfo", "unixSockets", "socketLists"],
   metaNamespaces: ["status", "warnings", "error", "captured", "unreadable"],
   snapshot: [
     "schema",

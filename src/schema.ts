@@ -193,6 +193,7 @@ export const UnixSocket = z.object({
   }),
   pid: uint().optional(),
   pids: z.array(uint()).optional(),
+  namespace: namespaceRef(),
 });
 
 /** A raw IP socket (`ss -w`: ping, routing daemons, anything sending its own IP packets). */
@@ -212,6 +213,7 @@ export const RawSocket = z.object({
   v6only: z.boolean().optional().meta({ description: "IPv6 sockets: IPV6_V6ONLY. Netlink only." }),
   pid: uint().optional(),
   pids: z.array(uint()).optional(),
+  namespace: namespaceRef(),
 });
 
 /** A packet socket (`ss -0`: tcpdump, DHCP clients, anything reading or writing whole frames). */
@@ -229,6 +231,7 @@ export const PacketSocket = z.object({
   inode: uint(),
   pid: uint().optional(),
   pids: z.array(uint()).optional(),
+  namespace: namespaceRef(),
 });
 
 export const ProcessInfo = z.object({
@@ -657,6 +660,11 @@ export const Meta = z.object({
     unixSockets: z.enum(["listeners", "all"]).meta({
       description: "Which UNIX sockets unixSockets lists: listeners (LISTEN, and bound " +
         "unconnected datagram sockets) by default, all with --all-unix.",
+    }),
+    socketLists: z.literal("every-namespace").optional().meta({
+      description: "A capture across namespaces whose unixSockets, rawSockets and " +
+        "packetSockets hold every captured namespace's (each record with its namespace); " +
+        "absent: the own namespace's only (nsnap before 0.1.1 read no other).",
     }),
   }).optional(),
   redacted: z.boolean().optional(),

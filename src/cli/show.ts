@@ -450,7 +450,7 @@ export function showView(snapshot: Snapshot, opts: ShowOptions, host?: string): 
   };
   const views: [string, ShowView][] = [];
   if (inet) views.push(["connections", inetView]);
-  views.push(...otherSockets(snapshot, opts, who, { paint, width }));
+  views.push(...otherSockets(snapshot, opts, who, { paint, width }, inPicked));
   if (views.length === 1) return views[0]![1];
   return {
     records: () => Object.fromEntries(views.map(([name, v]) => [name, v.records()])),
@@ -468,6 +468,7 @@ function otherSockets(
   opts: ShowOptions,
   who: string,
   layout: { paint: Paint; width: number | undefined },
+  inPicked: <T extends { namespace?: string | undefined }>(list: readonly T[]) => T[],
 ): [string, ShowView][] {
   const filter = { listening: opts.listening, all: opts.all, pid: opts.pid, program: opts.program };
   const table = { ...layout, extend: opts.extend ?? false };
@@ -478,6 +479,19 @@ function otherSockets(
       );
     }
   };
+  // A capture across namespaces: one table per namespace, as the connections are shown.
+  const grouped = <T extends { namespace?: string | undefined }>(
+    list: T[],
+    render: (s: Snapshot, l: T[]) => string,
+  ) =>
+  () =>
+    renderGroups(
+      snapshot,
+      groupByNamespace(snapshot, list),
+      (part) => render(snapshot, part),
+      layout.paint,
+      layout.width,
+    );
   const out: [string, ShowView][] = [];
   if (opts.unix) {
     missing("unixSockets", "UNIX sockets");
@@ -486,26 +500,26 @@ function otherSockets(
         `nsnap: warning: ${who}this snapshot lists UNIX listeners only (capture --all-unix lists every one)\n`,
       );
     }
-    const list = selectUnixSockets(snapshot, filter);
+    const list = inPicked(selectUnixSockets(snapshot, filter));
     out.push(["unixSockets", {
       records: () => list,
-      text: () => renderUnixSockets(snapshot, list, table),
+      text: grouped(list, (s, l) => renderUnixSockets(s, l, table)),
     }]);
   }
   if (opts.raw) {
     missing("rawSockets", "raw sockets");
-    const list = selectRawSockets(snapshot, filter);
+    const list = inPicked(selectRawSockets(snapshot, filter));
     out.push(["rawSockets", {
       records: () => list,
-      text: () => renderRawSockets(snapshot, list, table),
+      text: grouped(list, (s, l) => renderRawSockets(s, l, table)),
     }]);
   }
   if (opts.packet) {
     missing("packetSockets", "packet sockets");
-    const list = selectPacketSockets(snapshot, filter);
+    const list = inPicked(selectPacketSockets(snapshot, filter));
     out.push(["packetSockets", {
       records: () => list,
-      text: () => renderPacketSockets(snapshot, list, table),
+      text: grouped(list, (s, l) => renderPacketSockets(s, l, table)),
     }]);
   }
   return out;

@@ -118,7 +118,11 @@ export interface Collected {
   rawSockets?: RawSocket[];
   packetSockets?: PacketSocket[];
   /** What connections[].tcpInfo holds, and which UNIX sockets are listed (meta.capture). */
-  capture?: { tcpInfo: TcpInfoDetail; unixSockets: "listeners" | "all" };
+  capture?: {
+    tcpInfo: TcpInfoDetail;
+    unixSockets: "listeners" | "all";
+    socketLists?: "every-namespace";
+  };
   /** The host's unique id (machine_id.ts), where it can be read. */
   machineId?: string;
   /**

@@ -66,12 +66,28 @@ export function filterNamespaces(s: Snapshot, f: NamespaceFilter): Snapshot {
   if (s.rules) out.rules = kept(s.rules);
   if (s.neighbours) out.neighbours = kept(s.neighbours);
   if (s.qdiscs) out.qdiscs = kept(s.qdiscs);
+  if (s.unixSockets) out.unixSockets = kept(s.unixSockets);
+  if (s.rawSockets) out.rawSockets = kept(s.rawSockets);
+  if (s.packetSockets) out.packetSockets = kept(s.packetSockets);
   if (s.forwards) {
     out.forwards = s.forwards.filter((x) => x.namespace === undefined || keep(x.namespace));
   }
   if (!keep(ownNamespaceId(s))) out.counters = {};
   return out;
 }
+
+/** The snapshot's lists whose records may name a namespace. */
+const NAMESPACED_LISTS = [
+  "connections",
+  "unixSockets",
+  "rawSockets",
+  "packetSockets",
+  "routes",
+  "interfaces",
+  "rules",
+  "neighbours",
+  "qdiscs",
+] as const;
 
 /**
  * The snapshot with `namespace` dropped from the records that name its own namespace (a
@@ -89,20 +105,12 @@ export function plainOwnRecords(s: Snapshot): Snapshot {
       })
       : undefined;
   let out: Snapshot | undefined;
-  const set = <
-    K extends "connections" | "routes" | "interfaces" | "rules" | "neighbours" | "qdiscs",
-  >(
-    k: K,
-  ) => {
+  const set = <K extends typeof NAMESPACED_LISTS[number]>(k: K) => {
     const xs = s[k] as ReadonlyArray<{ namespace?: string | undefined }> | undefined;
     const p = xs && plain(xs);
     if (p) (out ??= { ...s })[k] = p as Snapshot[K];
   };
-  for (
-    const k of ["connections", "routes", "interfaces", "rules", "neighbours", "qdiscs"] as const
-  ) {
-    set(k);
-  }
+  for (const k of NAMESPACED_LISTS) set(k);
   return out ?? s;
 }
 
@@ -154,6 +162,13 @@ export function splitByNamespace(s: Snapshot): NamespacePart[] {
     if (listed("rules")) base.rules = [];
     if (listed("neighbours")) base.neighbours = [];
     if (listed("qdiscs")) base.qdiscs = [];
+    // Another namespace's only where the capture read them there (nsnap 0.1.0 did not): a
+    // part without the lists is not compared in them, as a snapshot without them is not.
+    if (id === own || s.meta.capture?.socketLists === "every-namespace") {
+      if (s.unixSockets) base.unixSockets = [];
+      if (s.rawSockets) base.rawSockets = [];
+      if (s.packetSockets) base.packetSockets = [];
+    }
     if (id === own) {
       if (s.settings !== undefined) base.settings = s.settings;
       if (s.firewall !== undefined) base.firewall = s.firewall;
@@ -174,6 +189,11 @@ export function splitByNamespace(s: Snapshot): NamespacePart[] {
   for (const r of s.rules ?? []) part(recordNamespaceId(r, s)).snapshot.rules?.push(r);
   for (const n of s.neighbours ?? []) part(recordNamespaceId(n, s)).snapshot.neighbours?.push(n);
   for (const q of s.qdiscs ?? []) part(recordNamespaceId(q, s)).snapshot.qdiscs?.push(q);
+  for (const u of s.unixSockets ?? []) part(recordNamespaceId(u, s)).snapshot.unixSockets?.push(u);
+  for (const r of s.rawSockets ?? []) part(recordNamespaceId(r, s)).snapshot.rawSockets?.push(r);
+  for (const p of s.packetSockets ?? []) {
+    part(recordNamespaceId(p, s)).snapshot.packetSockets?.push(p);
+  }
   return [...parts.values()].sort((x, y) =>
     Number(y.id === own) - Number(x.id === own) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)
   );

@@ -8,8 +8,9 @@
  * - namespaces: the host's first, then by id; forwards: protocol, host port and address, target;
  * - connections: protocol, family, localAddress, localPort, remoteAddress, remotePort, inode
  *   (then state, uid, pid, queues, so that even duplicates have one order);
- * - unixSockets: path (unbound last), type, state, inode; rawSockets: family, ipProtocol, local
- *   and remote address, inode; packetSockets: protocol, interface (none first), type, inode;
+ * - unixSockets, rawSockets, packetSockets: the own namespace's first, then by namespace id;
+ *   within one, UNIX by path (unbound last), type, state, inode; raw by family, ipProtocol,
+ *   local and remote address, inode; packet by protocol, interface (none first), type, inode;
  * - routes: family, table, destination (address, then prefix length), metric, type, interface;
  * - interfaces: index (absent last), then name; addresses within one: family, address, prefix;
  * - `pids` ascending; `processes` keys ascending by pid; `meta.labels` keys sorted.
@@ -569,13 +570,18 @@ function compareText(a: string, b: string): number {
 }
 
 function unixSortKey(u: UnixSocket): string {
-  return [u.path === undefined ? "\u{10ffff}" : u.path, u.type, u.state, pad(u.inode, 16)].join(
-    "\0",
-  );
+  return [
+    nsSortKey(u),
+    u.path === undefined ? "\u{10ffff}" : u.path,
+    u.type,
+    u.state,
+    pad(u.inode, 16),
+  ].join("\0");
 }
 
 function rawSortKey(r: RawSocket): string {
   return [
+    nsSortKey(r),
     r.family,
     pad(r.ipProtocol, 3),
     addressSortKey(r.localAddress),
@@ -585,7 +591,9 @@ function rawSortKey(r: RawSocket): string {
 }
 
 function packetSortKey(p: PacketSocket): string {
-  return [pad(p.protocol, 5), p.interface ?? "", p.type, pad(p.inode, 16)].join("\0");
+  return [nsSortKey(p), pad(p.protocol, 5), p.interface ?? "", p.type, pad(p.inode, 16)].join(
+    "\0",
+  );
 }
 
 /** The own namespace (no reference) first, then by id. */

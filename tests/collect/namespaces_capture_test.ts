@@ -85,6 +85,14 @@ test("every namespace of the tree is captured, labelled, owned and exposed right
     assert.equal(web.counters?.Tcp?.ActiveOpens, 2n);
     assert.equal(web.sections.connections?.source, "/proc/300/net");
     assert.equal(web.sections.connections?.status, "ok");
+    // Its UNIX listener too, from its /proc/300/net/unix, owned by envoy.
+    assert.deepEqual(
+      (s.unixSockets ?? []).filter((u) => u.namespace !== undefined).map((u) =>
+        `${u.namespace} ${u.path} ${u.state} pid ${u.pid}`
+      ),
+      ["pod:shop/web-0 /run/envoy/admin.sock LISTEN pid 302"],
+    );
+    assert.equal(s.meta.capture?.socketLists, "every-namespace");
     assert.equal(s.counters.Tcp?.ActiveOpens, 1n, "the host's counters stay top-level");
     // Nothing runs in netns:empty: its sections fail, the others do not.
     const empty = s.namespaces!.find((n) => n.id === "netns:empty")!;

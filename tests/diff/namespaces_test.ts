@@ -86,3 +86,34 @@ test("a capture across namespaces against one of a single namespace compares the
     d.warnings.join("\n"),
   );
 });
+
+test("UNIX listeners of other namespaces: one path in two namespaces is two listeners; an older capture's are not compared", () => {
+  const [a, b] = namespacedPair();
+  const sock = (path: string, inode: number, pid: number, namespace?: string) => ({
+    type: "stream",
+    state: "LISTEN",
+    path,
+    inode,
+    pid,
+    pids: [pid],
+    ...(namespace ? { namespace } : {}),
+  });
+  const across = { tcpInfo: "off" as const, unixSockets: "listeners" as const };
+  a.meta.capture = { ...across, socketLists: "every-namespace" };
+  b.meta.capture = { ...across, socketLists: "every-namespace" };
+  a.unixSockets = [sock("/run/app.sock", 11, 1), sock("/run/app.sock", 12, 300, "docker:web")];
+  b.unixSockets = [sock("/run/app.sock", 11, 1)];
+  const d = diffSnapshots(a, b, { only: ["listeners"] });
+  const closed = d.changes.filter((c) => c.kind === "unix-listener-closed");
+  assert.deepEqual(closed.map((c) => `${c.namespace}: ${c.summary}`), [
+    "docker:web: container web: unix stream /run/app.sock closed (was an unknown program)",
+  ]);
+  // The before side of an nsnap that read the own namespace's only: nothing said of the others.
+  delete a.meta.capture.socketLists;
+  const older = diffSnapshots(a, b, { only: ["listeners"] });
+  assert.equal(older.changes.filter((c) => c.kind.startsWith("unix-")).length, 0);
+  assert.ok(
+    older.warnings.some((w) => w.includes("UNIX listeners not compared")),
+    JSON.stringify(older.warnings),
+  );
+});

@@ -82,6 +82,8 @@ function devLine(name: string, rx: number): string {
   return `${name.padStart(6)}: ${rx} 10 0 0 0 0 0 0 ${rx} 10 0 0 0 0 0 0\n`;
 }
 
+const UNIX_HEADER = "Num       RefCount Protocol Flags    Type St Inode Path\n";
+
 /** Writes one namespace's /proc/<pid>/net files (or /proc/net for the host's). */
 function netFiles(root: string, dir: string, socks: Sock[], ifaces: string[]): void {
   put(root, `${dir}/tcp`, procNetFile(socks.filter((s) => s.protocol === "tcp")));
@@ -90,6 +92,10 @@ function netFiles(root: string, dir: string, socks: Sock[], ifaces: string[]): v
   put(root, `${dir}/udp6`, procNetFile([]));
   put(root, `${dir}/dev`, DEV + ifaces.map((n, i) => devLine(n, 100 * (i + 1))).join(""));
   put(root, `${dir}/snmp`, "Tcp: RtoAlgorithm ActiveOpens\nTcp: 1 " + socks.length + "\n");
+  put(root, `${dir}/unix`, UNIX_HEADER);
+  put(root, `${dir}/raw`, procNetFile([]));
+  put(root, `${dir}/raw6`, procNetFile([]));
+  put(root, `${dir}/packet`, "sk       RefCnt Type Proto  Iface R Rmem   User   Inode\n");
   put(
     root,
     `${dir}/route`,
@@ -170,12 +176,20 @@ export function nodeTree(): string {
     systemdPod("burstable", UID.web, `cri-containerd-${CID.envoy}.scope`),
     [
       9301,
+      9302,
     ],
   );
   netFiles(root, "proc/300/net", [
     { protocol: "tcp", address: "0.0.0.0", port: 80, inode: 9300 },
     { protocol: "tcp", address: "127.0.0.1", port: 15000, inode: 9301 },
   ], ["lo", "eth0"]);
+  // Envoy's admin socket: a UNIX listener of the pod's namespace (__SO_ACCEPTCON, stream).
+  put(
+    root,
+    "proc/300/net/unix",
+    UNIX_HEADER +
+      "0000000000000000: 00000002 00000000 00010000 0001 01  9302 /run/envoy/admin.sock\n",
+  );
   link(root, "run/netns/cni-0b6e2f2c-0000-4000-8000-000000000300", `net:[${web}]`);
   put(
     root,

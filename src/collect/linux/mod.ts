@@ -86,8 +86,13 @@ export const collectLinux: Collector = async (place, opts) => {
     place.root,
     opts.netns ?? "auto",
     place.root === "/"
-      ? hostReader(place, { netlink: choice.use, tcpInfo: opts.tcpInfo, skip })
-      : procReader(place.root),
+      ? hostReader(place, {
+        netlink: choice.use,
+        tcpInfo: opts.tcpInfo,
+        allUnix: opts.allUnix,
+        skip,
+      })
+      : procReader(place.root, opts.allUnix),
     opts.selfPid,
   );
   if (across) leaveOutAcross(across, skip);
@@ -101,8 +106,11 @@ export const collectLinux: Collector = async (place, opts) => {
   });
   // One descriptor scan for the sockets of every namespace: inodes are unique on the host.
   if (across) {
-    const own = sockets.section.value.connections;
-    for (const c of across.connections) own.push(c);
+    const own = sockets.section.value;
+    for (const c of across.connections) own.connections.push(c);
+    for (const u of across.unix) own.unix.push(u);
+    for (const r of across.raw) own.raw.push(r);
+    for (const p of across.packet) own.packet.push(p);
   }
   const owned = scanner === undefined
     ? { sockets: sockets.section, processes: skipped({}) }
@@ -131,7 +139,12 @@ export const collectLinux: Collector = async (place, opts) => {
     unixSockets: s.value.unix,
     rawSockets: s.value.raw,
     packetSockets: s.value.packet,
-    capture: { tcpInfo: sockets.tcpInfo, unixSockets: opts.allUnix ? "all" : "listeners" },
+    capture: {
+      tcpInfo: sockets.tcpInfo,
+      unixSockets: opts.allUnix ? "all" : "listeners",
+      // Every namespace's UNIX, raw and packet sockets were read (older captures: the own only).
+      ...(across ? { socketLists: "every-namespace" as const } : {}),
+    },
   };
   if (!choice.use && choice.why !== undefined) {
     // Netlink was asked for but cannot be used here: say why where it would have been the source.

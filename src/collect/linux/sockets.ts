@@ -165,12 +165,9 @@ function fromProc(place: Place, opts: CollectOptions, warnings: string[]): Socke
     // No spread: a busy host has 100k sockets, more than a call's arguments may hold.
     for (const c of procInet(dir, file, protocol, family, warnings)) connections.push(c);
   }
-  const unix = procUnix(dir, warnings);
   return {
     connections,
-    unix: opts.allUnix ? unix : unix.filter(isUnixListener),
-    raw: [...procRaw(dir, "raw", warnings), ...procRaw(dir, "raw6", warnings)],
-    packet: procPacket(dir, sysNames(place), warnings),
+    ...otherSocketsFromProc(dir, sysNames(place), opts.allUnix, warnings),
   };
 }
 
@@ -218,6 +215,44 @@ function fromNetlink(
   }
   used.tcpInfo = !inet.incomplete.some((p) => p.startsWith("tcp"));
 
+  const others = otherSocketsOverNetlink(base, procNetFiles(dir), opts.allUnix, warnings, notes);
+  if (typeof others === "string") return others;
+  if (others.proc) used.proc = true;
+  return { connections, ...others.lists };
+}
+
+/** The UNIX, raw and packet sockets of one namespace. */
+export type OtherSockets = Pick<SocketLists, "unix" | "raw" | "packet">;
+
+/**
+ * Reads the namespace's /proc/…/net files: `read` is given the folder (the own /proc/net, a
+ * process's /proc/PID/net, or /proc/thread-self/net inside the namespace); `empty` when they
+ * cannot be reached. `shown` names the folder in notes.
+ */
+export interface ProcNetFiles {
+  shown: string;
+  read<T>(fn: (dir: string) => T, empty: T): T;
+}
+
+/** The /proc/…/net folder `dir`, read as it is. */
+export function procNetFiles(dir: string): ProcNetFiles {
+  return { shown: dir, read: (fn) => fn(dir) };
+}
+
+/**
+ * The UNIX (listeners unless `allUnix`), raw and packet sockets over netlink, in the namespace
+ * of `base.netns` (the own one when absent); a part the kernel refuses is read from the
+ * namespace's /proc files, with a note. A string says why netlink failed.
+ */
+export function otherSocketsOverNetlink(
+  base: { netns?: string; names?: ReadonlyMap<number, string> },
+  files: ProcNetFiles,
+  allUnix: boolean,
+  warnings: string[],
+  notes: string[],
+): { lists: OtherSockets; proc: boolean } | string {
+  const dir = files.shown;
+  let proc = false;
   const raw: RawSocket[] = [];
   const rawDump = dumpRawSockets(base);
   if (!rawDump.ok) return rawDump.reason;
@@ -225,21 +260,21 @@ function fromNetlink(
   sortWarnings(rawDump, warnings, notes, (part) => `${dir}/${part}`);
   for (const part of rawDump.incomplete) {
     if (part !== "raw" && part !== "raw6") continue;
-    used.proc = true;
-    for (const r of procRaw(dir, part, warnings)) raw.push(r);
+    proc = true;
+    for (const r of files.read((d) => procRaw(d, part, warnings), [])) raw.push(r);
   }
 
   let unix: UnixSocket[] = [];
   const unixDump = dumpUnixSockets(base);
   if (!unixDump.ok) return unixDump.reason;
   for (const u of unixDump.records) {
-    if (opts.allUnix || isUnixListener(u)) unix.push(unixSocketFrom(u));
+    if (allUnix || isUnixListener(u)) unix.push(unixSocketFrom(u));
   }
   sortWarnings(unixDump, warnings, notes, () => `${dir}/unix`);
   if (unixDump.incomplete.length > 0) {
-    used.proc = true;
-    const all = procUnix(dir, warnings);
-    unix = opts.allUnix ? all : all.filter(isUnixListener);
+    proc = true;
+    const all = files.read((d) => procUnix(d, warnings), []);
+    unix = allUnix ? all : all.filter(isUnixListener);
   }
 
   let packet: PacketSocket[] = [];
@@ -248,10 +283,28 @@ function fromNetlink(
   packet = packetDump.records.map(packetSocketFrom);
   sortWarnings(packetDump, warnings, notes, () => `${dir}/packet`);
   if (packetDump.incomplete.length > 0) {
-    used.proc = true;
-    packet = procPacket(dir, names ?? new Map(), warnings);
+    proc = true;
+    packet = files.read((d) => procPacket(d, base.names ?? new Map(), warnings), []);
   }
-  return { connections, unix, raw, packet };
+  return { lists: { unix, raw, packet }, proc };
+}
+
+/**
+ * The UNIX (listeners unless `allUnix`), raw and packet sockets from the /proc files in `dir`;
+ * packet sockets' devices named by `names` (index → name), `if<index>` where it has none.
+ */
+export function otherSocketsFromProc(
+  dir: string,
+  names: ReadonlyMap<number, string>,
+  allUnix: boolean,
+  warnings: string[],
+): OtherSockets {
+  const unix = procUnix(dir, warnings);
+  return {
+    unix: allUnix ? unix : unix.filter(isUnixListener),
+    raw: [...procRaw(dir, "raw", warnings), ...procRaw(dir, "raw6", warnings)],
+    packet: procPacket(dir, names, warnings),
+  };
 }
 
 /** Reads every socket (without owners: `assignOwners` adds them) from the chosen source. */
@@ -296,4 +349,18 @@ export function socketsIn(dir: string, source: string): Section<Connection[]> {
     }
     return all;
   });
+}
+
+/** A namespace's UNIX, raw and packet sockets from /proc/…/net (for namespaces/read.ts). */
+export function otherSocketsIn(
+  dir: string,
+  source: string,
+  allUnix: boolean,
+  names: ReadonlyMap<number, string> = new Map(),
+): Section<OtherSockets> {
+  return section(
+    source,
+    { unix: [], raw: [], packet: [] },
+    (warnings) => otherSocketsFromProc(dir, names, allUnix, warnings),
+  );
 }

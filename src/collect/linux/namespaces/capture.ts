@@ -19,13 +19,16 @@ import type {
   NamespaceSection,
   Neighbour,
   NetInterface,
+  PacketSocket,
   Qdisc,
+  RawSocket,
   Route,
   Rule,
+  UnixSocket,
 } from "../../../model.ts";
 import { UsageError } from "../../../errors.ts";
 import { namespacePicker } from "../../../net/namespaces.ts";
-import type { Section } from "../../section.ts";
+import { mergeStatus, noteStatus, type Section } from "../../section.ts";
 import type { Place, SkippedPart, TcpInfoDetail } from "../../contract.ts";
 import { inNetns, netlinkAvailable } from "../../../runtime/netlink.ts";
 import { countersIn } from "../counters.ts";
@@ -39,7 +42,15 @@ import { collectRules } from "../rules.ts";
 import { runnerIn } from "./enter.ts";
 import { inHostNamespace, namespaceFileInode } from "./discover.ts";
 import { type NamespacePlan, type NamespacesPlanned, planNamespaces } from "./mod.ts";
-import { interfacesIn, type NamespaceRead, readFromProc, routesIn, socketsIn } from "./read.ts";
+import {
+  interfacesIn,
+  type NamespaceRead,
+  otherSocketsIn,
+  readFromProc,
+  routesIn,
+  socketsIn,
+} from "./read.ts";
+import type { ProcNetFiles } from "../sockets.ts";
 
 /** Which namespaces a capture covers: `auto`, `all`, `current`, or names/pids/paths/globs. */
 export type NetnsChoice = "auto" | "all" | "current" | readonly string[];
@@ -53,6 +64,9 @@ export interface Across {
   namespaces: Namespace[];
   /** The records of the other namespaces, each with its `namespace`. */
   connections: Connection[];
+  unix: UnixSocket[];
+  raw: RawSocket[];
+  packet: PacketSocket[];
   routes: Route[];
   interfaces: NetInterface[];
   rules: Rule[];
@@ -122,10 +136,10 @@ function matches(
 }
 
 /** Reads a namespace from /proc/PID/net when a process is in it; else says why it cannot. */
-export function procReader(root: string): NamespaceReader {
+export function procReader(root: string, allUnix = false): NamespaceReader {
   return (plan) => {
     if (plan.pid !== undefined) {
-      return readFromProc(under(root, `/proc/${plan.pid}/net`), `/proc/${plan.pid}/net`);
+      return readFromProc(under(root, `/proc/${plan.pid}/net`), `/proc/${plan.pid}/net`, allUnix);
     }
     const none = <T>(value: T): Section<T> => ({
       value,
@@ -153,7 +167,12 @@ export function procReader(root: string): NamespaceReader {
  */
 export function hostReader(
   place: Place,
-  how: { netlink?: boolean; tcpInfo?: TcpInfoDetail; skip?: ReadonlySet<SkippedPart> } = {},
+  how: {
+    netlink?: boolean;
+    tcpInfo?: TcpInfoDetail;
+    allUnix?: boolean;
+    skip?: ReadonlySet<SkippedPart>;
+  } = {},
 ): NamespaceReader {
   // The own namespace's choice (`--no-netlink`, NSNAP_NETLINK=0) holds for the others too.
   const useNetlink = (how.netlink ?? true) && netlinkAvailable().ok;
@@ -170,18 +189,35 @@ export function hostReader(
       plan.pid === undefined
         ? inside(() => read(dir, dir), empty, dir)
         : read(under(place.root, dir), dir);
+    const allUnix = how.allUnix ?? false;
+    const files: ProcNetFiles = {
+      shown: dir,
+      read: (fn, empty) => {
+        if (plan.pid !== undefined) return fn(under(place.root, dir));
+        const r = inNetns(path, () => fn(dir));
+        return r.ok ? r.value : empty;
+      },
+    };
     const sections = {
       connections: proc(socketsIn, [] as Connection[]),
+      others: proc(
+        (d, src) => otherSocketsIn(d, src, allUnix),
+        { unix: [], raw: [], packet: [] } as ReturnType<typeof otherSocketsIn>["value"],
+      ),
+      files,
       routes: proc(routesIn, [] as Route[]),
       interfaces: proc(interfacesIn, [] as NetInterface[]),
       counters: proc(countersIn, {}),
     };
-    const read: NamespaceRead = useNetlink ? readOverNetlink(path, sections, how.tcpInfo) : {
-      connections: sections.connections(),
-      routes: sections.routes(),
-      interfaces: sections.interfaces(),
-      counters: sections.counters(),
-    };
+    const read: NamespaceRead = useNetlink
+      ? readOverNetlink(path, sections, how.tcpInfo, allUnix)
+      : {
+        connections: sections.connections(),
+        others: sections.others(),
+        routes: sections.routes(),
+        interfaces: sections.interfaces(),
+        counters: sections.counters(),
+      };
     read.settings = inside(() => collectSettings(place), {}, "/proc/sys");
     // Where setns is refused (no CAP_SYS_ADMIN), nsenter would be refused too: run nothing.
     const entry = inNetns(path, () => true);
@@ -232,6 +268,17 @@ export function namespaceSection(s: Section<unknown>): NamespaceSection {
   if (s.status.warnings?.length) out.warnings = [...s.status.warnings];
   if (s.status.error !== undefined) out.error = s.status.error;
   return out;
+}
+
+/** A namespace's connections section with what reading its other sockets found added. */
+function withOthers(c: Section<Connection[]>, o: Section<unknown>): Section<Connection[]> {
+  const extra = [...(o.status.warnings ?? [])];
+  if (o.status.error !== undefined) extra.push(`UNIX, raw and packet sockets: ${o.status.error}`);
+  // Notes of an ok read (a part read from /proc instead) take nothing away.
+  const status = o.status.status === "ok"
+    ? noteStatus(c.status, extra)
+    : mergeStatus(c.status, extra);
+  return { ...c, status };
 }
 
 /** Tags records with their namespace, in place (a busy namespace has many). */
@@ -298,6 +345,9 @@ export function captureAcross(
   const out: Across = {
     namespaces: [],
     connections: [],
+    unix: [],
+    raw: [],
+    packet: [],
     routes: [],
     interfaces: [],
     rules: [],
@@ -321,11 +371,19 @@ export function captureAcross(
       continue;
     }
     tag(r.connections.value, ns.id, out.connections);
+    if (r.others) {
+      tag(r.others.value.unix, ns.id, out.unix);
+      tag(r.others.value.raw, ns.id, out.raw);
+      tag(r.others.value.packet, ns.id, out.packet);
+    }
     tag(r.routes.value, ns.id, out.routes);
     tag(r.interfaces.value, ns.id, out.interfaces);
     ns.counters = r.counters.value;
     ns.sections = {
-      connections: namespaceSection(r.connections),
+      // UNIX, raw and packet sockets belong to the sockets' section, as in the own namespace.
+      connections: namespaceSection(
+        r.others ? withOthers(r.connections, r.others) : r.connections,
+      ),
       routes: namespaceSection(r.routes),
       interfaces: namespaceSection(r.interfaces),
       counters: namespaceSection(r.counters),

@@ -7,14 +7,16 @@
  * The records are mapped to the snapshot's model by the mappings of the own namespace's netlink
  * reader (from_netlink.ts), field for field with what the /proc and `ip -j` readers give, with
  * the socket facts only netlink carries (bound device, v6only, backlog, timer, mark, cgroup,
- * tcp_info as the capture asks); no link speed (that is in /sys, which is the host's). UNIX, raw
- * and packet sockets are the own namespace's only. A dump the kernel refuses falls back to
- * /proc/PID/net for that section, and the section's source and notes say so.
+ * tcp_info as the capture asks); no link speed (that is in /sys, which is the host's). Its UNIX
+ * (listeners, or every one with `--all-unix`), raw and packet sockets too. A dump the kernel
+ * refuses falls back to /proc/PID/net for that section (or part: raw sockets on a kernel without
+ * raw_diag), and the section's source and notes say so.
  */
 import type { Connection, Counters, NetInterface, Route } from "../../../model.ts";
 import type { TcpInfoDetail } from "../../contract.ts";
-import { mergeStatus, type Section } from "../../section.ts";
+import { mergeStatus, noteStatus, type Section } from "../../section.ts";
 import { connectionFrom, interfacesFrom, routeFrom } from "../from_netlink.ts";
+import { type OtherSockets, otherSocketsOverNetlink, type ProcNetFiles } from "../sockets.ts";
 import { dumpAddresses, dumpInetSocketsAs, dumpLinks, dumpRoutes } from "../netlink.ts";
 import type { NamespaceRead } from "./read.ts";
 
@@ -26,9 +28,31 @@ function tcpInfoAsked(detail: TcpInfoDetail): { tcpInfo?: "summary" | "full" } {
 /** The /proc readers of a namespace, one per section, called only where they are needed. */
 export interface ProcSections {
   connections: () => Section<Connection[]>;
+  others: () => Section<OtherSockets>;
+  /** The namespace's /proc/…/net files, for a socket part the kernel refuses to dump. */
+  files: ProcNetFiles;
   routes: () => Section<Route[]>;
   interfaces: () => Section<NetInterface[]>;
   counters: () => NamespaceRead["counters"];
+}
+
+/** The UNIX, raw and packet sockets over netlink in the namespace; all from /proc if that fails. */
+function otherSocketsRead(
+  opts: { netns: string; names?: ReadonlyMap<number, string> },
+  proc: ProcSections,
+  allUnix: boolean,
+): Section<OtherSockets> {
+  const warnings: string[] = [], notes: string[] = [];
+  const r = otherSocketsOverNetlink(opts, proc.files, allUnix, warnings, notes);
+  if (typeof r === "string") {
+    const s = proc.others();
+    return { ...s, status: mergeStatus(s.status, [`netlink: ${r}`]) };
+  }
+  return {
+    value: r.lists,
+    status: noteStatus(mergeStatus({ status: "ok" }, warnings), notes),
+    source: r.proc ? "netlink+proc" : "netlink",
+  };
 }
 
 /**
@@ -55,6 +79,7 @@ export function readOverNetlink(
   netns: string,
   proc: ProcSections,
   tcpInfo: TcpInfoDetail = "off",
+  allUnix = false,
 ): NamespaceRead {
   const counters = proc.counters();
   const fromDump = <T, R>(
@@ -88,6 +113,7 @@ export function readOverNetlink(
       "connections",
       () => dumpInetSocketsAs({ ...opts, protocols, ...tcpInfoAsked(tcpInfo) }, connectionFrom),
     );
+  const others = otherSocketsRead(opts, proc, allUnix);
   const routes = fromDump("routes", () => dumpRoutes(opts), routeFrom);
   let interfaces: Section<NetInterface[]>;
   const addresses = links.ok ? dumpAddresses(opts) : links;
@@ -103,7 +129,7 @@ export function readOverNetlink(
     const why = !links.ok ? links.reason : !addresses.ok ? addresses.reason : "incomplete";
     interfaces = { ...s, status: mergeStatus(s.status, [`netlink: ${why}`]) };
   }
-  const read: NamespaceRead = { connections, routes, interfaces, counters };
+  const read: NamespaceRead = { connections, others, routes, interfaces, counters };
   if (names) read.linkNames = names;
   return read;
 }

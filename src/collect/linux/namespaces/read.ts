@@ -8,6 +8,7 @@
  * | section     | files (under /proc/PID/net)                         | what is missing                  |
  * | ----------- | --------------------------------------------------- | -------------------------------- |
  * | connections | tcp, tcp6, udp, udp6                                | nothing /proc has                |
+ * | (others)    | unix, raw, raw6, packet                             | packet sockets' device names     |
  * | routes      | route, ipv6_route                                   | policy tables (main tables only) |
  * | interfaces  | dev (counters), if_inet6 (IPv6 addresses)           | IPv4 addresses, MTU, flags, MAC  |
  * | counters    | snmp, netstat, snmp6, sockstat, sockstat6           | nothing                          |
@@ -29,15 +30,17 @@ import { parseProcNetDev } from "../../../parse/linux/proc_net_dev.ts";
 import { parseProcNetIfInet6 } from "../../../parse/linux/proc_net_if_inet6.ts";
 import { countersIn } from "../counters.ts";
 import { procRoutesIn } from "../routes.ts";
-import { socketsIn } from "../sockets.ts";
+import { type OtherSockets, otherSocketsIn, socketsIn } from "../sockets.ts";
 
-export { socketsIn };
+export { otherSocketsIn, socketsIn };
 import { type Section, section } from "../../section.ts";
 import { readText } from "../files.ts";
 
 /** The sections of one namespace (owners are added with every namespace's at once). */
 export interface NamespaceRead {
   connections: Section<Connection[]>;
+  /** Its UNIX (listeners, or all with `--all-unix`), raw and packet sockets. */
+  others?: Section<OtherSockets>;
   routes: Section<Route[]>;
   interfaces: Section<NetInterface[]>;
   counters: Section<Counters>;
@@ -91,9 +94,10 @@ export function interfacesIn(dir: string, source: string): Section<NetInterface[
 }
 
 /** Every section of a namespace from /proc/PID/net (`dir`, below the capture's root). */
-export function readFromProc(dir: string, source: string): NamespaceRead {
+export function readFromProc(dir: string, source: string, allUnix = false): NamespaceRead {
   return {
     connections: socketsIn(dir, source),
+    others: otherSocketsIn(dir, source, allUnix),
     routes: routesIn(dir, source),
     interfaces: interfacesIn(dir, source),
     counters: countersIn(dir, source),
