@@ -5,23 +5,31 @@
  * The /proc way (proc_fd.ts) pays a directory listing and a link read per descriptor — about
  * 2 µs of kernel time each, 160 ms for 80 000 sockets, the larger half of a big capture. A
  * `task_file` BPF iterator visits the same (process, descriptor) pairs inside the kernel without
- * making a dentry for either, and a 22-instruction program writes out, for each socket, its inode
+ * making a dentry for either, and a 23-instruction program writes out, for each socket, its inode
  * and the process id: 16 bytes a socket, read back like a file.
  *
  * Decisions:
+ * - A socket is a file whose inode belongs to sockfs (`f_inode->i_sb->s_magic` is SOCKFS_MAGIC),
+ *   exactly what /proc shows as "socket:[N]". Not the file type bits: an O_PATH descriptor of a
+ *   socket file on disk has those too, with the disk's inode number.
  * - Read-only and short-lived: the program only reads the structures the iterator hands it
- *   (`file->f_inode->i_mode`, `->i_ino`, `task->tgid`), and program, link and iterator are closed
- *   before the call returns. Nothing stays loaded or pinned.
- * - Field offsets come from the running kernel's BTF (the caller reads it with
+ *   (`file->f_inode->i_sb->s_magic`, `->i_ino`, `task->tgid`), and program, link and iterator
+ *   are closed before the call returns. Nothing stays loaded or pinned.
+ * - Structure field offsets come from the running kernel's BTF (the caller reads it with
  *   parse/linux/sys_kernel_btf.ts), never from a table: struct layouts change between builds.
+ *   The iterator context's layout (meta, task, fd, file at 0, 8, 16, 24) is kernel ABI, and the
+ *   verifier refuses the program should it ever differ.
  * - Only for root in the initial PID namespace: the iterator reports pids as the initial
  *   namespace numbers them, which is what /proc shows only there. Everywhere else, and whenever
  *   any step fails (no BTF, no FFI, seccomp, lockdown, an old kernel), the caller uses /proc and
  *   is told why in one line.
  * - Threads with their own descriptor table (rare) are visited as well as their process; pairs
  *   repeat then, which the owner merge ignores.
- * - The license string given to the kernel is "Dual MIT/GPL": the bpf_seq_write helper is for
- *   GPL-compatible programs, and this program is nsnap's own code.
+ * - The license string given to the kernel is "Dual MIT/GPL": the kernel lets only programs under
+ *   a GPL-compatible license call bpf_seq_write (as it does bpf_seq_printf, the only other way
+ *   out of an iterator). So the program that `taskFileProgram` assembles, and that alone, is
+ *   offered under the MIT license or the GPL, at the user's choice; the rest of nsnap keeps the
+ *   project's license.
  */
 import { readlinkSync } from "node:fs";
 import process from "node:process";
@@ -36,10 +44,12 @@ export interface TaskFileLayout {
   taskFileIterator: number;
   /** `struct file`'s `f_inode` (a pointer). */
   fileInode: FieldAt;
-  /** `struct inode`'s `i_mode` (2 bytes). */
-  inodeMode: FieldAt;
+  /** `struct inode`'s `i_sb` (a pointer). */
+  inodeSb: FieldAt;
   /** `struct inode`'s `i_ino` (4 or 8 bytes). */
   inodeIno: FieldAt;
+  /** `struct super_block`'s `s_magic` (4 or 8 bytes). */
+  superMagic: FieldAt;
   /** `struct task_struct`'s `tgid` (4 bytes). */
   taskTgid: FieldAt;
 }
@@ -71,7 +81,8 @@ const BPF_PROG_TYPE_TRACING = 26, BPF_TRACE_ITER = 28;
 const HELPER_SEQ_WRITE = 127;
 /** The initial PID namespace's inode number (PROC_PID_INIT_INO). */
 const INIT_PID_NS = 4026531836;
-const S_IFMT = 0xf000, S_IFSOCK = 0xc000;
+/** The magic number of sockfs, the file system of every socket's inode (linux/magic.h). */
+const SOCKFS_MAGIC = 0x534f434b;
 const LICENSE = "Dual MIT/GPL";
 
 /** One BPF instruction: opcode, destination and source registers, offset, immediate. */
@@ -85,13 +96,16 @@ function le32(v: number): number[] {
 
 /** Load of `size` bytes (1, 2, 4 or 8) from [src + off] into dst. */
 function load(size: number, dst: number, src: number, off: number): number[] {
+  if (!Number.isInteger(off) || off < -32768 || off > 32767) {
+    throw new Error(`a field at offset ${off} is out of a BPF load's reach`);
+  }
   const sizeBits = size === 8 ? 0x18 : size === 4 ? 0x00 : size === 2 ? 0x08 : 0x10;
   return insn(0x61 | sizeBits, dst, src, off, 0);
 }
 
 /**
  * The iterator program for these kernel types. Per call (one descriptor of one process):
- * skip the end-of-iteration call, keep only sockets (i_mode & S_IFMT == S_IFSOCK), and write
+ * skip the end-of-iteration call, keep only sockets (an inode of sockfs), and write
  * { u64 inode, u64 tgid } to the iterator's output.
  *
  * Registers: r1 the context (struct bpf_iter__task_file: meta at 0, task at 8, fd at 16,
@@ -99,7 +113,7 @@ function load(size: number, dst: number, src: number, off: number): number[] {
  */
 export function taskFileProgram(t: TaskFileLayout): Uint8Array {
   const R0 = 0, R1 = 1, R2 = 2, R3 = 3, R4 = 4, R5 = 5, R6 = 6, R7 = 7, R8 = 8, R10 = 10;
-  const MOV_X = 0xbf, MOV_K = 0xb7, ADD_K = 0x07, AND_K = 0x57, JEQ_K = 0x15, JNE_K = 0x55;
+  const MOV_X = 0xbf, MOV_K = 0xb7, ADD_K = 0x07, JEQ_K = 0x15, JNE_K = 0x55;
   const STX_DW = 0x7b, CALL = 0x85, EXIT = 0x95;
   // Jumps to `out` (the last two instructions) are relative to the instruction after them.
   const body: Array<(at: number, out: number) => number[]> = [
@@ -110,9 +124,10 @@ export function taskFileProgram(t: TaskFileLayout): Uint8Array {
     (at, out) => insn(JEQ_K, R8, 0, out - at - 1, 0),
     () => load(8, R2, R7, t.fileInode.offset),
     (at, out) => insn(JEQ_K, R2, 0, out - at - 1, 0),
-    () => load(2, R3, R2, t.inodeMode.offset),
-    () => insn(AND_K, R3, 0, 0, S_IFMT),
-    (at, out) => insn(JNE_K, R3, 0, out - at - 1, S_IFSOCK),
+    () => load(8, R3, R2, t.inodeSb.offset),
+    (at, out) => insn(JEQ_K, R3, 0, out - at - 1, 0),
+    () => load(t.superMagic.size, R3, R3, t.superMagic.offset),
+    (at, out) => insn(JNE_K, R3, 0, out - at - 1, SOCKFS_MAGIC),
     () => load(t.inodeIno.size, R4, R2, t.inodeIno.offset),
     () => insn(STX_DW, R10, R4, -16, 0),
     () => load(4, R5, R8, t.taskTgid.offset),
@@ -235,6 +250,15 @@ export function bpfHindrance(): string | undefined {
   } catch {
     return "the PID namespace is unknown";
   }
+  const g = globalThis as {
+    Bun?: unknown;
+    Deno?: { dlopen?: unknown; permissions: { querySync(d: { name: string }): { state: string } } };
+  };
+  if (g.Bun !== undefined) return undefined;
+  if (g.Deno?.dlopen === undefined) return "this runtime has no FFI";
+  if (g.Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
+    return "Deno runs without --allow-ffi";
+  }
   return undefined;
 }
 
@@ -252,7 +276,28 @@ export function bpfSocketPairs(layout: TaskFileLayout): SocketPairs | BpfUnavail
     return { ok: false, reason: `FFI is not usable: ${(err as Error).message}` };
   }
   if (calls === undefined) return { ok: false, reason: "this runtime has no FFI for it" };
-  return iterate(calls, layout);
+  try {
+    return iterate(calls, layout);
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
+  }
+}
+
+/** The verifier's last words on a program it refused (its log's last line), or undefined. */
+function verifierSays(c: Calls, load: Uint8Array): string | undefined {
+  const log = pinned(64 * 1024);
+  const lv = new DataView(load.buffer, load.byteOffset, load.byteLength);
+  lv.setUint32(24, 1, true); // log_level
+  lv.setUint32(28, log.length, true); // log_size
+  lv.setBigUint64(32, c.address(log), true); // log_buf
+  const fd = c.bpf(BPF_PROG_LOAD, load);
+  if (fd >= 0) {
+    c.close(fd); // Accepted the second time: nothing to say.
+    return undefined;
+  }
+  const end = log.indexOf(0);
+  const text = new TextDecoder().decode(log.subarray(0, end < 0 ? log.length : end));
+  return text.split("\n").map((l) => l.trim()).filter((l) => l !== "").pop();
 }
 
 function iterate(c: Calls, types: TaskFileLayout): SocketPairs | BpfUnavailable {
@@ -278,7 +323,13 @@ function iterate(c: Calls, types: TaskFileLayout): SocketPairs | BpfUnavailable 
     lv.setUint32(68, BPF_TRACE_ITER, true); // expected_attach_type
     lv.setUint32(108, types.taskFileIterator, true); // attach_btf_id
     const prog = c.bpf(BPF_PROG_LOAD, load);
-    if (prog < 0) return fail("loading the BPF program");
+    if (prog < 0) {
+      const errno = c.errno();
+      // EACCES or EINVAL from the loader is the verifier refusing it: say why it did.
+      const said = errno === 13 || errno === 22 ? verifierSays(c, load) : undefined;
+      const words = errnoWords(errno) + (said ? ` (the verifier: ${said})` : "");
+      return { ok: false, reason: `loading the BPF program: ${words}` };
+    }
     fds.push(prog);
     const link = pinned(64);
     const kv = new DataView(link.buffer);

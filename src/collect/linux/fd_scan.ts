@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { bpfHindrance, bpfSocketPairs, type TaskFileLayout } from "../../runtime/bpf_fds.ts";
 import { iteratorTypes } from "../../parse/linux/sys_kernel_btf.ts";
 import { listSocketInodes } from "../../runtime/proc_fd.ts";
+import { env } from "../../runtime/process.ts";
 
 /** What one scan saw: each (socket inode, pid) it read, and what it could not read. */
 export interface FdScan {
@@ -102,30 +103,41 @@ export function scanFds(
   return { pairs, length, own, denied, vanished };
 }
 
-/** The running kernel's type information (BTF). */
-const BTF_PATH = "/sys/kernel/btf/vmlinux";
+/** The running kernel's type information (BTF); `NSNAP_BTF` names another file (tests). */
+function btfPath(): string {
+  return env("NSNAP_BTF") || "/sys/kernel/btf/vmlinux";
+}
+
+/** Why the iterator failed in this process before (a periodic capture does not try again). */
+let failedBefore: string | undefined;
+
+/** Remembers that the iterator failed, so that the next capture of this process walks /proc. */
+export function noteBpfFailure(why: string): void {
+  failedBefore = why;
+}
 
 /**
  * Why the BPF iterator cannot be used by this process, from cheap checks (no BTF read, no FFI
- * opened), or undefined when it may be tried.
+ * opened) and an earlier failure, or undefined when it may be tried.
  */
 export function bpfScanHindrance(): string | undefined {
-  return bpfHindrance() ?? (existsSync(BTF_PATH) ? undefined : `no ${BTF_PATH}`);
+  if (failedBefore !== undefined) return `it failed before: ${failedBefore}`;
+  const path = btfPath();
+  return bpfHindrance() ?? (existsSync(path) ? undefined : `no ${path}`);
 }
 
-let layout: TaskFileLayout | string | undefined;
+let layout: TaskFileLayout | undefined;
 
 /** What the iterator needs of the running kernel, read once per process; a string says why not. */
 function kernelLayout(): TaskFileLayout | string {
-  if (layout === undefined) {
-    try {
-      layout = iteratorTypes(readFileSync(BTF_PATH));
-    } catch (err) {
-      const e = err as { code?: string; message?: string };
-      layout = e.code === "ENOENT" ? `no ${BTF_PATH}` : `${BTF_PATH}: ${e.message}`;
-    }
+  if (layout !== undefined) return layout;
+  const path = btfPath();
+  try {
+    return layout = iteratorTypes(readFileSync(path));
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    return e.code === "ENOENT" ? `no ${path}` : `${path}: ${e.message}`;
   }
-  return layout;
 }
 
 /**

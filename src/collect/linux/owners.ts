@@ -11,7 +11,14 @@ import type { CollectOptions, Place } from "../contract.ts";
 import { mergeStatus, noteStatus, type Section, section } from "../section.ts";
 import { parseMountinfo, procHiding } from "../../parse/linux/proc_self_mountinfo.ts";
 import { readText, under } from "./files.ts";
-import { type FdScan, type FdScanRequest, processNames, scanFds, scanWithBpf } from "./fd_scan.ts";
+import {
+  type FdScan,
+  type FdScanRequest,
+  noteBpfFailure,
+  processNames,
+  scanFds,
+  scanWithBpf,
+} from "./fd_scan.ts";
 import { readProcesses } from "./processes.ts";
 import type { SocketLists } from "./sockets.ts";
 
@@ -55,6 +62,7 @@ function ownersIn(scans: FdScan | FdScan[], wanted: ReadonlySet<number>): OwnerS
     addOwners(scan, wanted, owners, single);
   }
   const via = parts.every((p) => p.via === "bpf") ? "bpf" : "proc";
+  if (bpfFailed !== undefined) noteBpfFailure(bpfFailed);
   return { owners, own, denied, vanished, via, ...(bpfFailed ? { bpfFailed } : {}) };
 }
 

@@ -1,15 +1,19 @@
 /**
  * /sys/kernel/btf/vmlinux: the kernel's own type information (BTF), read for the few facts the
- * descriptor scan's BPF iterator (runtime/bpf_fds.ts) needs — the type id of the iterator it attaches to and where
- * three fields sit in the kernel's structures (`file.f_inode`, `inode.i_mode`, `inode.i_ino`,
- * `task_struct.tgid`). These move between kernel builds, which is why they are looked up on the
- * running kernel, never written down.
+ * descriptor scan's BPF iterator (runtime/bpf_fds.ts) needs — the type id of the iterator it
+ * attaches to and where five fields sit in the kernel's structures (`file.f_inode`,
+ * `inode.i_sb`, `inode.i_ino`, `super_block.s_magic`, `task_struct.tgid`). These move between
+ * kernel builds, which is why they are looked up on the running kernel, never written down.
  *
  * The format (include/uapi/linux/btf.h): a header (magic 0xEB9F, then the offsets of the type and
  * string sections), then one record per type, numbered from 1: name offset, info (kind in bits
  * 24–28, member count in bits 0–15, bit 31 "kind flag"), size or type, then kind-specific data.
  * Struct members carry a bit offset (with the kind flag, the low 24 bits). Anonymous struct and
  * union members are looked into, as C lets a field of theirs be named from the outer struct.
+ *
+ * The blob is the kernel's, but it is read as untrusted bytes all the same: every record must lie
+ * inside its section, an unknown kind ends the parse, and type chains are followed a bounded
+ * number of hops; anything else is an Error that says what was wrong.
  */
 
 /** What the BPF descriptor iterator needs from the kernel's BTF. */
@@ -18,10 +22,12 @@ export interface IteratorTypes {
   taskFileIterator: number;
   /** Byte offset and size of `struct file`'s `f_inode` (a pointer). */
   fileInode: Field;
-  /** `struct inode`'s `i_mode` (the file type bits). */
-  inodeMode: Field;
+  /** `struct inode`'s `i_sb` (a pointer to its file system's super block). */
+  inodeSb: Field;
   /** `struct inode`'s `i_ino` (the socket inode number). */
   inodeIno: Field;
+  /** `struct super_block`'s `s_magic` (SOCKFS_MAGIC for a socket's inode). */
+  superMagic: Field;
   /** `struct task_struct`'s `tgid` (the process id). */
   taskTgid: Field;
 }
@@ -49,7 +55,8 @@ const KIND_INT = 1,
   KIND_DATASEC = 15,
   KIND_DECL_TAG = 17,
   KIND_TYPE_TAG = 18,
-  KIND_ENUM64 = 19;
+  KIND_ENUM64 = 19,
+  KIND_MAX = 19;
 
 /** Bytes of kind-specific data after a type record of this kind with `vlen` entries. */
 function extraBytes(kind: number, vlen: number): number {
@@ -69,7 +76,7 @@ function extraBytes(kind: number, vlen: number): number {
     case KIND_FUNC_PROTO:
       return 8 * vlen;
     default:
-      return 0; // PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG
+      return 0; // PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG; UNKN (0)
   }
 }
 
@@ -78,6 +85,7 @@ const WANTED: ReadonlyArray<[name: string, kind: number]> = [
   ["bpf_iter_task_file", KIND_FUNC],
   ["file", KIND_STRUCT],
   ["inode", KIND_STRUCT],
+  ["super_block", KIND_STRUCT],
   ["task_struct", KIND_STRUCT],
 ];
 
@@ -113,6 +121,9 @@ class Btf {
       at[id] = off;
       const info = view.getUint32(off + 4, true);
       const kind = (info >>> 24) & 0x1f;
+      if (kind === 0 || kind > KIND_MAX) throw new Error(`BTF type ${id} has unknown kind ${kind}`);
+      const next = off + 12 + extraBytes(kind, info & 0xffff);
+      if (next > typeEnd) throw new Error(`BTF type ${id} runs past the end of its section`);
       if (kind === KIND_STRUCT || kind === KIND_FUNC) {
         for (const t of targets) {
           if (t.kind === kind && !this.found.has(t.name) && this.nameIs(off, t.bytes)) {
@@ -120,7 +131,7 @@ class Btf {
           }
         }
       }
-      off += 12 + extraBytes(kind, info & 0xffff);
+      off = next;
     }
     this.at = at;
     this.count = id - 1;
@@ -151,15 +162,16 @@ class Btf {
     return 0;
   }
 
-  /** Size in bytes of a resolved type, or 0 when it has none (void, functions). */
-  size(id: number): number {
+  /** Size in bytes of a resolved type, or 0 when it has none (void, functions, a loop). */
+  size(id: number, depth = 0): number {
     const r = this.resolve(id);
-    if (r === 0) return 0;
+    if (r === 0 || depth > 16) return 0;
     const k = this.kind(r);
     if (k === KIND_PTR) return 8;
     if (k === KIND_ARRAY) {
       const a = this.at[r]! + 12;
-      return this.size(this.view.getUint32(a, true)) * this.view.getUint32(a + 8, true);
+      return this.size(this.view.getUint32(a, true), depth + 1) *
+        this.view.getUint32(a + 8, true);
     }
     return this.view.getUint32(this.at[r]! + 8, true);
   }
@@ -180,7 +192,7 @@ class Btf {
       const bits = bitfields ? raw & 0xffffff : raw;
       if (bitfields && raw >>> 24 !== 0) continue; // A bit field: not one of ours.
       if (this.view.getUint32(m, true) === 0) {
-        const inner = this.member(type, name, depth + 1);
+        const inner = bits % 8 === 0 ? this.member(type, name, depth + 1) : undefined;
         if (inner) return { offset: inner.offset + bits / 8, size: inner.size };
       } else if (this.nameIs(m, want)) {
         return bits % 8 === 0 ? { offset: bits / 8, size: this.size(type) } : undefined;
@@ -216,8 +228,9 @@ export function iteratorTypes(bytes: Uint8Array): IteratorTypes {
   return {
     taskFileIterator: id("bpf_iter_task_file"),
     fileInode: field("file", "f_inode", [8]),
-    inodeMode: field("inode", "i_mode", [2]),
+    inodeSb: field("inode", "i_sb", [8]),
     inodeIno: field("inode", "i_ino", [4, 8]),
+    superMagic: field("super_block", "s_magic", [4, 8]),
     taskTgid: field("task_struct", "tgid", [4]),
   };
 }

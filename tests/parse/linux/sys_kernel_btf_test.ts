@@ -16,8 +16,15 @@ class BtfBuilder {
     return at;
   }
 
-  private add(name: string, kind: number, vlen: number, sizeOrType: number, extra: number[]) {
-    const info = ((kind & 0x1f) << 24) | (vlen & 0xffff);
+  private add(
+    name: string,
+    kind: number,
+    vlen: number,
+    sizeOrType: number,
+    extra: number[],
+    kindFlag = false,
+  ) {
+    const info = ((kind & 0x1f) << 24) | (vlen & 0xffff) | (kindFlag ? 0x80000000 : 0);
     this.types.push(name === "" ? 0 : this.name(name), info >>> 0, sizeOrType, ...extra);
     return this.next++;
   }
@@ -40,10 +47,32 @@ class BtfBuilder {
   enumeration(name: string, values: string[]): number {
     return this.add(name, 6, values.length, 4, values.flatMap((v, i) => [this.name(v), i]));
   }
-  /** Members as [name ("" for anonymous), type, bit offset]. */
-  struct(name: string, size: number, members: Array<[string, number, number]>, union = false) {
-    const extra = members.flatMap(([n, type, bits]) => [n === "" ? 0 : this.name(n), type, bits]);
-    return this.add(name, union ? 5 : 4, members.length, size, extra);
+  /**
+   * Members as [name ("" for anonymous), type, bit offset, bit-field size]; with any bit field
+   * the struct has the kind flag, and each member's offset word holds its size in the top byte.
+   */
+  struct(
+    name: string,
+    size: number,
+    members: Array<[string, number, number, number?]>,
+    union = false,
+  ) {
+    const flag = members.some((m) => m[3] !== undefined);
+    const extra = members.flatMap(([n, type, bits, width]) => [
+      n === "" ? 0 : this.name(n),
+      type,
+      flag ? (((width ?? 0) << 24) | bits) >>> 0 : bits,
+    ]);
+    return this.add(name, union ? 5 : 4, members.length, size, extra, flag);
+  }
+  /** An array whose element type is itself: a loop a parser must not follow forever. */
+  selfArray(n: number): number {
+    const id = this.next;
+    return this.add("", 3, 0, 0, [id, id, n]);
+  }
+  /** A record of an unknown kind. */
+  unknown(): number {
+    return this.add("", 31, 0, 0, []);
   }
 
   bytes(): Uint8Array {
@@ -65,17 +94,29 @@ class BtfBuilder {
 }
 
 /** A small kernel: the three structs, with the layouts' usual twists. */
-function kernel(opts: { withIterator?: boolean; inoSize?: number } = {}): Uint8Array {
+function kernel(
+  opts: {
+    withIterator?: boolean;
+    inoSize?: number;
+    inoType?: (b: BtfBuilder) => number;
+    tail?: (b: BtfBuilder) => void;
+  } = {},
+): Uint8Array {
   const b = new BtfBuilder();
   const int = b.int("int", 4), u16 = b.int("unsigned short", 2);
   const ulong = b.int("long unsigned int", opts.inoSize ?? 8);
+  const ino = opts.inoType?.(b) ?? ulong;
   const umode = b.typedef("umode_t", u16), pid = b.typedef("pid_t", int);
   b.enumeration("pid_type", ["PIDTYPE_PID", "PIDTYPE_TGID"]);
-  const inode = b.struct("inode", 600, [["i_mode", umode, 0], ["i_opflags", u16, 16], [
-    "i_ino",
-    ulong,
-    512,
-  ]]);
+  const sb = b.struct("super_block", 1500, [["s_dev", int, 0], ["s_magic", ulong, 768]]);
+  const sbPtr = b.ptr(sb);
+  // With bit fields (the kind flag): i_sb's offset word carries a size byte of 0.
+  const inode = b.struct("inode", 600, [
+    ["i_mode", umode, 0, 0],
+    ["i_flag_bits", u16, 16, 3],
+    ["i_sb", sbPtr, 320, 0],
+    ["i_ino", ino, 512, 0],
+  ]);
   // f_inode behind an anonymous union, as recent kernels lay out struct file.
   const inodePtr = b.ptr(inode);
   const anon = b.struct("", 8, [["f_inode", inodePtr, 0], ["f_unused", ulong, 0]], true);
@@ -84,16 +125,20 @@ function kernel(opts: { withIterator?: boolean; inoSize?: number } = {}): Uint8A
   b.struct("task_struct_extra", 8, [["tgid", int, 0]]);
   b.struct("task_struct", 4000, [["state", int, 0], ["pid", pid, 10112], ["tgid", pid, 10144]]);
   if (opts.withIterator !== false) b.func("bpf_iter_task_file", b.proto());
+  // A second struct named file, later: the first of a name is the one looked at.
+  b.struct("file", 8, [["f_inode", int, 0]]);
+  opts.tail?.(b);
   return b.bytes();
 }
 
 test("iteratorTypes() finds the iterator and the fields, through typedefs and anonymous unions", () => {
   const t = iteratorTypes(kernel());
   assert.deepEqual(t, {
-    taskFileIterator: 14, // after its FUNC_PROTO (13)
+    taskFileIterator: 16, // after its FUNC_PROTO (15)
     fileInode: { offset: 32, size: 8 },
-    inodeMode: { offset: 0, size: 2 },
+    inodeSb: { offset: 40, size: 8 },
     inodeIno: { offset: 64, size: 8 },
+    superMagic: { offset: 96, size: 8 },
     taskTgid: { offset: 1268, size: 4 },
   });
 });
@@ -111,6 +156,18 @@ test("iteratorTypes() says what is missing or malformed", () => {
   const cut = kernel().slice(0, 100);
   assert.throws(() => iteratorTypes(cut), /past the end|cut off/);
   assert.throws(() => iteratorTypes(kernel({ inoSize: 2 })), /inode\.i_ino is 2 bytes/);
+  assert.throws(() => iteratorTypes(kernel({ tail: (b) => b.unknown() })), /unknown kind 31/);
+  // A type section that ends inside super_block's member list (its record starts at byte 100).
+  const short = kernel();
+  new DataView(short.buffer).setUint32(12, 115, true);
+  assert.throws(() => iteratorTypes(short), /BTF type 7 runs past the end of its section/);
+});
+
+test("iteratorTypes() stops at an array of itself and says the field has no usable size", () => {
+  assert.throws(
+    () => iteratorTypes(kernel({ inoType: (b) => b.selfArray(4) })),
+    /inode\.i_ino is 0 bytes/,
+  );
 });
 
 test("the running kernel's BTF has what the iterator needs", {
@@ -119,6 +176,6 @@ test("the running kernel's BTF has what the iterator needs", {
   const t = iteratorTypes(readFileSync("/sys/kernel/btf/vmlinux"));
   assert.ok(t.taskFileIterator > 0);
   assert.equal(t.fileInode.size, 8);
-  assert.equal(t.inodeMode.size, 2);
+  assert.equal(t.inodeSb.size, 8);
   assert.ok(t.taskTgid.offset > 0);
 });

@@ -4,12 +4,13 @@
  * it: in a quiet namespace on the capture's own thread, in a busy one (over 4000 sockets) in the
  * scan worker, from source and from the executable. Each capture records `bpf+proc` as the
  * processes' source and gives every socket the pid `ss -tanp` names; NSNAP_BPF=0 gives the same
- * owners by the /proc walk.
+ * owners by the /proc walk, and so does an iterator that fails (a BTF file that is not BTF,
+ * through NSNAP_BTF), with a note saying why.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nsnapBinary, runBare } from "../../helpers/binary.ts";
@@ -57,9 +58,17 @@ function ssOwners(ns: Netns): Map<string, number> {
 }
 
 /** Checks one capture: the source, and every TCP socket's owner as ss names it. */
-function check(text: string, ss: Map<string, number>, source: string, how: string): void {
+function check(
+  text: string,
+  ss: Map<string, number>,
+  source: string,
+  how: string,
+  note?: RegExp,
+): void {
   const snap = JSON.parse(text) as Json;
   const sections = (snap.meta as Json).sections as Record<string, Json>;
+  const warnings = (sections.processes!.warnings ?? []) as string[];
+  if (note) assert.ok(warnings.some((w) => note.test(w)), `${how}: ${JSON.stringify(warnings)}`);
   assert.equal(sections.processes!.source, source, `${how}: ${JSON.stringify(sections.processes)}`);
   assert.equal(sections.processes!.status, "ok", `${how}: ${JSON.stringify(sections.processes)}`);
   const tcp = (snap.connections as Json[]).filter((c) => c.protocol === "tcp");
@@ -85,6 +94,9 @@ for (
     skip,
   }, async () => {
     const files = await holdFiles(BPF_SCAN_FILES + 1000);
+    const scratch = mkdtempSync(join(tmpdir(), "nsnap-bpf-btf-"));
+    const notBtf = join(scratch, "not-btf");
+    writeFileSync(notBtf, "this is not BTF\n");
     try {
       await withNetns("bpf", async (ns) => {
         await holdSockets(ns, [
@@ -103,6 +115,19 @@ for (
         });
         assert.equal(off.code, 0, off.stderr);
         check(off.stdout, ss, "proc", "NSNAP_BPF=0");
+        const failing = runCli(["capture", "-o", "-"], {
+          wrap: ns.wrap,
+          env: { NSNAP_BTF: notBtf },
+          timeoutMs: 60_000,
+        });
+        assert.equal(failing.code, 0, failing.stderr);
+        check(
+          failing.stdout,
+          ss,
+          "proc",
+          "a failing iterator",
+          /^BPF descriptor iterator unavailable \(.*\/not-btf: not BTF .*\): read \/proc\/PID\/fd$/,
+        );
         const dir = mkdtempSync(join(tmpdir(), "nsnap-bpf-"));
         try {
           const file = join(dir, "snap.json");
@@ -115,6 +140,7 @@ for (
       });
     } finally {
       files.kill("SIGKILL");
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 }

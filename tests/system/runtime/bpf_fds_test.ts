@@ -7,7 +7,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { bpfSocketPairs } from "../../../src/runtime/bpf_fds.ts";
 import { bpfScanHindrance } from "../../../src/collect/linux/fd_scan.ts";
@@ -15,13 +17,13 @@ import { iteratorTypes } from "../../../src/parse/linux/sys_kernel_btf.ts";
 
 const hindrance = bpfScanHindrance();
 
-/** The socket inodes in /proc/PID/fd, by stat() of each descriptor (the socket itself). */
+/** The socket inodes in /proc/PID/fd, from the links' "socket:[N]" (as `ss -p` reads them). */
 function socketInodes(pid: number): number[] {
   const out: number[] = [];
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
-      const st = statSync(`/proc/${pid}/fd/${fd}`);
-      if (st.isSocket()) out.push(st.ino);
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) out.push(Number(m[1]));
     } catch { /* closed meanwhile */ }
   }
   return out.sort((a, b) => a - b);
@@ -34,16 +36,21 @@ function inodesOf(pairs: Float64Array, length: number, pid: number): number[] {
 }
 
 test(
-  "the iterator reports a child's sockets (TCP, UDP, UNIX, a socketpair) with its pid, and no plain file",
+  "the iterator reports a child's sockets with its pid, and no plain file or O_PATH descriptor",
   {
     skip: hindrance ? `the BPF iterator cannot run here: ${hindrance}` : false,
   },
   async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nsnap-bpf-fds-"));
+    const sockFile = join(dir, "app.sock");
     const script = [
       "import socket, os, sys, time",
       "t = socket.socket(); t.bind(('127.0.0.1', 0)); t.listen()",
       "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', 0))",
       "x = socket.socket(socket.AF_UNIX); x.bind('\\0nsnap-bpf-test-%d' % os.getpid()); x.listen()",
+      `f = socket.socket(socket.AF_UNIX); f.bind(${JSON.stringify(sockFile)}); f.listen()`,
+      // The socket file on disk, opened O_PATH: its file type is a socket, its inode the disk's.
+      `o = os.open(${JSON.stringify(sockFile)}, os.O_PATH)`,
       "a, b = socket.socketpair()",
       "files = [open('/dev/null') for _ in range(20)]",
       "print('ready', flush=True)",
@@ -56,22 +63,32 @@ test(
         child.stdout!.on("data", (d: Uint8Array) => {
           if (new TextDecoder().decode(d).includes("ready")) resolve();
         });
+        child.once("error", reject);
         child.once("exit", (code) => reject(new Error(`python3 exited ${code}`)));
       });
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       const expected = socketInodes(child.pid!);
-      // Listener, UDP, UNIX listener, two socketpair ends (and, under Bun, the stdout pipe: a
-      // socketpair too).
-      assert.ok(expected.length >= 5, `${expected.length} sockets`);
+      // Listener, UDP, two UNIX listeners, two socketpair ends (and, under Bun, the stdout pipe:
+      // a socketpair too).
+      assert.ok(expected.length >= 6, `${expected.length} sockets`);
+      const links = readdirSync(`/proc/${child.pid}/fd`).map((fd) =>
+        readlinkSync(`/proc/${child.pid}/fd/${fd}`)
+      );
+      assert.ok(links.includes(sockFile), "the O_PATH descriptor shows as the path in /proc");
+      const before = socketInodes(process.pid);
       const r = bpfSocketPairs(iteratorTypes(readFileSync("/sys/kernel/btf/vmlinux")));
       assert.ok(r.ok, r.ok ? "" : r.reason);
       assert.deepEqual(inodesOf(r.pairs, r.length, child.pid!), expected);
-      // This process's own sockets, its listener among them.
+      // This process's own sockets: those open both before and after the pass.
       const mine = inodesOf(r.pairs, r.length, process.pid);
-      for (const inode of socketInodes(process.pid)) assert.ok(mine.includes(inode), `${inode}`);
+      const after = new Set(socketInodes(process.pid));
+      const held = before.filter((inode) => after.has(inode));
+      assert.ok(held.length > 0);
+      for (const inode of held) assert.ok(mine.includes(inode), `${inode}`);
     } finally {
       server.close();
       child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
     }
   },
 );
