@@ -175,6 +175,7 @@ export function diffSnapshots(
       // operands, its counters and interface traffic are not compared.
       if (q && q.id !== ownNamespaceId(a)) compare(q.snapshot, p.snapshot, p, recreated(q, p));
     }
+    collapseUncompared(warnings);
   } else {
     const one = (s: Snapshot) =>
       s.namespaces ? splitByNamespace(s).find((p) => p.id === ownNamespaceId(s))!.snapshot : s;
@@ -204,6 +205,34 @@ export function diffSnapshots(
   if (secs !== undefined) doc.intervalSeconds = secs;
   if (states !== undefined) doc.tcpStates = states;
   return doc;
+}
+
+/**
+ * One warning for the namespaces whose UNIX listeners were not compared for one reason (a
+ * compact file or an nsnap 0.1.0 capture says it of every container), in place of one each.
+ */
+function collapseUncompared(warnings: string[]): void {
+  const marker = ": UNIX listeners not compared: ";
+  const byReason = new Map<string, string[]>();
+  for (const w of warnings) {
+    const at = w.indexOf(marker);
+    if (at <= 0) continue;
+    const reason = w.slice(at + marker.length);
+    const list = byReason.get(reason) ?? [];
+    list.push(w.slice(0, at));
+    byReason.set(reason, list);
+  }
+  for (const [reason, where] of byReason) {
+    if (where.length < 2) continue;
+    const first = warnings.findIndex((w) => w === `${where[0]}${marker}${reason}`);
+    const shown = where.slice(0, 3).join(", ") + (where.length > 3 ? ", …" : "");
+    const merged =
+      `UNIX listeners not compared in ${where.length} namespaces (${shown}): ${reason}`;
+    const drop = new Set(where.map((w) => `${w}${marker}${reason}`));
+    const kept = warnings.filter((w, i) => i === first || !drop.has(w));
+    kept[kept.indexOf(`${where[0]}${marker}${reason}`)] = merged;
+    warnings.splice(0, warnings.length, ...kept);
+  }
 }
 
 /** A snapshot with the ignore rules and the namespace filter applied. */

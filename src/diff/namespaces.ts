@@ -162,9 +162,15 @@ export function splitByNamespace(s: Snapshot): NamespacePart[] {
     if (listed("rules")) base.rules = [];
     if (listed("neighbours")) base.neighbours = [];
     if (listed("qdiscs")) base.qdiscs = [];
-    // Another namespace's only where the capture read them there (nsnap 0.1.0 did not): a
-    // part without the lists is not compared in them, as a snapshot without them is not.
-    if (id === own || s.meta.capture?.socketLists === "every-namespace") {
+    // Another namespace's only where the capture read them there (nsnap 0.1.0 did not; a read
+    // that failed, or a compact file, has them in error): a part without the lists is not
+    // compared in them, as a snapshot without them is not.
+    const read = ns?.sections.otherSockets;
+    if (
+      id === own ||
+      (s.meta.capture?.socketLists === "every-namespace" && read !== undefined &&
+        read.status !== "error")
+    ) {
       if (s.unixSockets) base.unixSockets = [];
       if (s.rawSockets) base.rawSockets = [];
       if (s.packetSockets) base.packetSockets = [];

@@ -101,6 +101,9 @@ test("UNIX listeners of other namespaces: one path in two namespaces is two list
   const across = { tcpInfo: "off" as const, unixSockets: "listeners" as const };
   a.meta.capture = { ...across, socketLists: "every-namespace" };
   b.meta.capture = { ...across, socketLists: "every-namespace" };
+  for (const n of [...a.namespaces!, ...b.namespaces!]) {
+    n.sections = { ...n.sections, otherSockets: { status: "ok", source: "netlink" } };
+  }
   a.unixSockets = [sock("/run/app.sock", 11, 1), sock("/run/app.sock", 12, 300, "docker:web")];
   b.unixSockets = [sock("/run/app.sock", 11, 1)];
   const d = diffSnapshots(a, b, { only: ["listeners"] });
@@ -112,8 +115,26 @@ test("UNIX listeners of other namespaces: one path in two namespaces is two list
   delete a.meta.capture.socketLists;
   const older = diffSnapshots(a, b, { only: ["listeners"] });
   assert.equal(older.changes.filter((c) => c.kind.startsWith("unix-")).length, 0);
-  assert.ok(
-    older.warnings.some((w) => w.includes("UNIX listeners not compared")),
-    JSON.stringify(older.warnings),
+  assert.deepEqual(
+    older.warnings.filter((w) => w.includes("UNIX listeners not compared")),
+    ["container web: UNIX listeners not compared: the before snapshot has no UNIX sockets"],
   );
+  // Against itself, where two containers are on both sides: one warning for both, not one each.
+  const same = structuredClone(a);
+  same.meta.capture = { ...across, socketLists: "every-namespace" };
+  const twice = diffSnapshots(a, same, { only: ["listeners"] });
+  assert.deepEqual(
+    twice.warnings.filter((w) => w.includes("UNIX listeners not compared")),
+    [
+      "UNIX listeners not compared in 2 namespaces (container old, container web): the before snapshot has no UNIX sockets",
+    ],
+  );
+  // A namespace whose UNIX, raw and packet sockets could not be read is not compared either.
+  a.meta.capture.socketLists = "every-namespace";
+  a.namespaces!.find((n) => n.id === "docker:web")!.sections.otherSockets = {
+    status: "error",
+    error: "cannot read /proc/thread-self/net inside the namespace",
+  };
+  const failed = diffSnapshots(a, b, { only: ["listeners"] });
+  assert.equal(failed.changes.filter((c) => c.kind.startsWith("unix-")).length, 0);
 });

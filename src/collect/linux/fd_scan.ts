@@ -113,15 +113,19 @@ let failedBefore: string | undefined;
 
 /** Remembers that the iterator failed, so that the next capture of this process walks /proc. */
 export function noteBpfFailure(why: string): void {
-  failedBefore = why;
+  failedBefore ??= why;
+}
+
+/** Why the iterator failed in an earlier capture of this process, if it did. */
+export function bpfFailedBefore(): string | undefined {
+  return failedBefore;
 }
 
 /**
  * Why the BPF iterator cannot be used by this process, from cheap checks (no BTF read, no FFI
- * opened) and an earlier failure, or undefined when it may be tried.
+ * opened), or undefined when it may be tried.
  */
 export function bpfScanHindrance(): string | undefined {
-  if (failedBefore !== undefined) return `it failed before: ${failedBefore}`;
   const path = btfPath();
   return bpfHindrance() ?? (existsSync(path) ? undefined : `no ${path}`);
 }

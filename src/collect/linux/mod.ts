@@ -35,7 +35,7 @@ import {
   startOwnerScan,
 } from "./owners.ts";
 import { bpfDisabledByEnv } from "../../runtime/bpf_fds.ts";
-import { bpfScanHindrance } from "./fd_scan.ts";
+import { bpfFailedBefore, bpfScanHindrance } from "./fd_scan.ts";
 import { collectQdiscs } from "./qdiscs.ts";
 import { collectRoutes } from "./routes.ts";
 import { collectRules } from "./rules.ts";
@@ -65,9 +65,19 @@ export function netlinkChoice(
  * own tree, the iterator may work here (root, the initial PID namespace, BTF present) and the
  * host holds enough open files for it to pay off.
  */
-function bpfChoice(place: Place, opts: Pick<CollectOptions, "netlink">): boolean {
-  if (!opts.netlink || place.root !== "/" || bpfDisabledByEnv()) return false;
-  return bpfScanHindrance() === undefined && openFilesOnHost(place.root) >= BPF_SCAN_FILES;
+function bpfChoice(
+  place: Place,
+  opts: Pick<CollectOptions, "netlink">,
+): { use: boolean; notTried?: string } {
+  if (!opts.netlink || place.root !== "/" || bpfDisabledByEnv()) return { use: false };
+  if (bpfScanHindrance() !== undefined || openFilesOnHost(place.root) < BPF_SCAN_FILES) {
+    return { use: false };
+  }
+  // Failed in an earlier capture of this process (`capture --every`): not again, but said again.
+  const before = bpfFailedBefore();
+  return before === undefined
+    ? { use: true }
+    : { use: false, notTried: `it failed before: ${before}` };
 }
 
 /** Gathers every section of a Linux snapshot (but the parts `opts.skip` leaves out). */
@@ -77,10 +87,12 @@ export const collectLinux: Collector = async (place, opts) => {
   const skip = opts.skip ?? new Set<SkippedPart>();
   const choice = netlinkChoice(place, opts);
   // Many sockets: their owners are looked for in a worker while the sockets are read.
+  const bpf = bpfChoice(place, opts);
   const scanner = skip.has("owners") ? undefined : startOwnerScan(
     place,
     socketsInUse(procNetDir(place)) >= PARALLEL_SCAN_SOCKETS,
-    bpfChoice(place, opts),
+    bpf.use,
+    bpf.notTried,
   );
   const across = captureAcross(
     place.root,

@@ -110,7 +110,24 @@ export interface OwnerScanner {
  * thread scans, alone; where the iterator fails, the /proc walk is made instead and the reason
  * is kept (`bpfFailed`).
  */
-export function startOwnerScan(place: Place, parallel: boolean, bpf = false): OwnerScanner {
+export function startOwnerScan(
+  place: Place,
+  parallel: boolean,
+  bpf = false,
+  notTried?: string,
+): OwnerScanner {
+  const scanner = ownerScanner(place, parallel, bpf);
+  if (notTried === undefined) return scanner;
+  // Why the iterator was not even tried (it failed before): said as a failure is.
+  return {
+    get parallel() {
+      return scanner.parallel;
+    },
+    owners: async (wanted) => ({ ...await scanner.owners(wanted), bpfFailed: notTried }),
+  };
+}
+
+function ownerScanner(place: Place, parallel: boolean, bpf: boolean): OwnerScanner {
   const proc = under(place.root, "/proc");
   const self = place.root === "/" ? pid() : undefined;
   const here = (wanted: ReadonlySet<number>): OwnerScan => {

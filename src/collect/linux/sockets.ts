@@ -231,7 +231,8 @@ export type OtherSockets = Pick<SocketLists, "unix" | "raw" | "packet">;
  */
 export interface ProcNetFiles {
   shown: string;
-  read<T>(fn: (dir: string) => T, empty: T): T;
+  /** `fn` over the folder; `empty`, with a warning, where the folder cannot be reached. */
+  read<T>(fn: (dir: string) => T, empty: T, warnings: string[]): T;
 }
 
 /** The /proc/…/net folder `dir`, read as it is. */
@@ -250,18 +251,22 @@ export function otherSocketsOverNetlink(
   allUnix: boolean,
   warnings: string[],
   notes: string[],
+  kinds: { raw: boolean } = { raw: true },
 ): { lists: OtherSockets; proc: boolean } | string {
   const dir = files.shown;
   let proc = false;
   const raw: RawSocket[] = [];
-  const rawDump = dumpRawSockets(base);
-  if (!rawDump.ok) return rawDump.reason;
-  for (const r of rawDump.records) raw.push(rawSocketFrom(r));
-  sortWarnings(rawDump, warnings, notes, (part) => `${dir}/${part}`);
-  for (const part of rawDump.incomplete) {
-    if (part !== "raw" && part !== "raw6") continue;
-    proc = true;
-    for (const r of files.read((d) => procRaw(d, part, warnings), [])) raw.push(r);
+  // No raw socket in it (its sockstat says so): no dump, which walks the host's whole table.
+  if (kinds.raw) {
+    const rawDump = dumpRawSockets(base);
+    if (!rawDump.ok) return rawDump.reason;
+    for (const r of rawDump.records) raw.push(rawSocketFrom(r));
+    sortWarnings(rawDump, warnings, notes, (part) => `${dir}/${part}`);
+    for (const part of rawDump.incomplete) {
+      if (part !== "raw" && part !== "raw6") continue;
+      proc = true;
+      for (const r of files.read((d) => procRaw(d, part, warnings), [], warnings)) raw.push(r);
+    }
   }
 
   let unix: UnixSocket[] = [];
@@ -273,7 +278,7 @@ export function otherSocketsOverNetlink(
   sortWarnings(unixDump, warnings, notes, () => `${dir}/unix`);
   if (unixDump.incomplete.length > 0) {
     proc = true;
-    const all = files.read((d) => procUnix(d, warnings), []);
+    const all = files.read((d) => procUnix(d, warnings), [], warnings);
     unix = allUnix ? all : all.filter(isUnixListener);
   }
 
@@ -284,7 +289,11 @@ export function otherSocketsOverNetlink(
   sortWarnings(packetDump, warnings, notes, () => `${dir}/packet`);
   if (packetDump.incomplete.length > 0) {
     proc = true;
-    packet = files.read((d) => procPacket(d, base.names ?? new Map(), warnings), []);
+    packet = files.read(
+      (d) => procPacket(d, base.names ?? procNetNames(d), warnings),
+      [],
+      warnings,
+    );
   }
   return { lists: { unix, raw, packet }, proc };
 }
@@ -351,16 +360,35 @@ export function socketsIn(dir: string, source: string): Section<Connection[]> {
   });
 }
 
+/**
+ * Interface names by index from a namespace's /proc/…/net (its /sys is not this process's to
+ * read): if_inet6 (every device with an IPv6 address) and igmp (every one that is up with IPv4
+ * multicast). A device in neither stays `if<index>`.
+ */
+export function procNetNames(dir: string): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const line of (readText(`${dir}/if_inet6`) ?? "").split("\n")) {
+    const f = line.trim().split(/\s+/);
+    const index = parseInt(f[1] ?? "", 16);
+    if (f.length >= 6 && Number.isInteger(index)) names.set(index, f[5]!);
+  }
+  for (const line of (readText(`${dir}/igmp`) ?? "").split("\n")) {
+    const m = /^(\d+)\s+(\S+)\s*:/.exec(line);
+    if (m && !names.has(Number(m[1]))) names.set(Number(m[1]), m[2]!);
+  }
+  return names;
+}
+
 /** A namespace's UNIX, raw and packet sockets from /proc/…/net (for namespaces/read.ts). */
 export function otherSocketsIn(
   dir: string,
   source: string,
   allUnix: boolean,
-  names: ReadonlyMap<number, string> = new Map(),
+  names?: ReadonlyMap<number, string>,
 ): Section<OtherSockets> {
   return section(
     source,
     { unix: [], raw: [], packet: [] },
-    (warnings) => otherSocketsFromProc(dir, names, allUnix, warnings),
+    (warnings) => otherSocketsFromProc(dir, names ?? procNetNames(dir), allUnix, warnings),
   );
 }

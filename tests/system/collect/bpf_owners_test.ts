@@ -10,7 +10,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nsnapBinary, runBare } from "../../helpers/binary.ts";
@@ -134,6 +134,24 @@ for (
           const bin = runBare(nsnapBinary(), ["capture", "-o", file], ns.wrap);
           assert.equal(bin.code, 0, bin.stderr);
           check(readFileSync(file, "utf8"), ss, "bpf+proc", "the executable");
+          // A periodic capture whose iterator failed does not try it again, and says so.
+          const periodic = join(dir, "periodic");
+          const every = runCli(["capture", "--every", "1s", "--count", "2", "-o", `${periodic}/`], {
+            wrap: ns.wrap,
+            env: { NSNAP_BTF: notBtf },
+            timeoutMs: 60_000,
+          });
+          assert.equal(every.code, 0, every.stderr);
+          const files = readdirSync(periodic).filter((f) => f.endsWith(".json")).sort();
+          assert.equal(files.length, 2, files.join(" "));
+          check(readFileSync(join(periodic, files[0]!), "utf8"), ss, "proc", "1st", /not BTF/);
+          check(
+            readFileSync(join(periodic, files[1]!), "utf8"),
+            ss,
+            "proc",
+            "2nd",
+            /^BPF descriptor iterator unavailable \(it failed before: .*not BTF/,
+          );
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }

@@ -8,7 +8,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +26,7 @@ function holder(ns: Netns, dir: string): Promise<ChildProcess> {
     "a = socket.socket(socket.AF_UNIX); a.bind('\\0nsnap-other-ns'); a.listen()",
     "r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)",
     "p = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))",
+    "s1, s2 = socket.socketpair()",
     "print('ready', flush=True)",
     "time.sleep(120)",
   ].join("\n");
@@ -57,9 +58,14 @@ function ssSockets(ns: Netns, flags: string): Array<{ inode?: number; pid?: numb
     });
 }
 
-function capture(dir: string, name: string, env: Record<string, string> = {}): Snapshot {
+function capture(
+  dir: string,
+  name: string,
+  env: Record<string, string> = {},
+  extra: string[] = [],
+): Snapshot {
   const file = join(dir, name);
-  const r = runCli(["capture", "-o", file], { env, timeoutMs: 120_000 });
+  const r = runCli(["capture", "-o", file, ...extra], { env, timeoutMs: 120_000 });
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(readFileSync(file, "utf8")) as Snapshot;
 }
@@ -104,6 +110,12 @@ test("another namespace's UNIX, raw and packet sockets are captured with its id 
         const host = (s.unixSockets ?? []).filter((u) => u.namespace === undefined);
         assert.ok(!host.some((u) => u.inode === path.inode), how);
       }
+      // --all-unix holds in every namespace: the holder's socketpair, both ends, its pid.
+      const all = capture(dir, "all-unix.json", {}, ["--all-unix"]);
+      const pair = (all.unixSockets ?? []).filter((u) =>
+        u.namespace === id && u.state === "ESTABLISHED" && u.pid === child.pid
+      );
+      assert.equal(pair.length, 2, JSON.stringify(pair));
       const show = runCli(["show", "-xl", join(dir, "nl.json"), "--netns", ns.name]);
       assert.equal(show.code, 0, show.stderr);
       const lines = show.stdout.split("\n");
@@ -133,6 +145,76 @@ test("another namespace's UNIX, raw and packet sockets are captured with its id 
         JSON.stringify(doc.changes.map((c) => c.summary)),
       );
       assert.ok(closed.every((c) => c.summary.includes(ns.name)), JSON.stringify(closed));
+      // The raw and packet sockets that went with it, in the namespace's name too.
+      const sockets = runCli([
+        "diff",
+        join(dir, "nl.json"),
+        join(dir, "after.json"),
+        "--format",
+        "json",
+        "--only",
+        "sockets",
+      ]);
+      const gone = (JSON.parse(sockets.stdout) as typeof doc).changes.filter((c) =>
+        c.kind === "raw-socket-closed" || c.kind === "packet-socket-closed"
+      );
+      assert.deepEqual(
+        gone.map((c) => `${c.kind} ${c.namespace}`).sort(),
+        [`packet-socket-closed ${id}`, `raw-socket-closed ${id}`],
+        sockets.stdout,
+      );
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a namespace nothing runs in: its sockets are read inside it, raw ones from its own /proc", {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "nsnap-other-ns-"));
+  try {
+    await withNetns("empty", async (ns) => {
+      // A host process that makes its sockets inside the namespace, then returns to the host's:
+      // the namespace holds them, but no process of it does.
+      const script = [
+        "import ctypes, os, socket, time",
+        "libc = ctypes.CDLL('libc.so.6', use_errno=True)",
+        "home = os.open('/proc/self/ns/net', os.O_RDONLY)",
+        `there = os.open(${JSON.stringify(`/run/netns/${ns.name}`)}, os.O_RDONLY)`,
+        "assert libc.setns(there, 0x40000000) == 0",
+        "r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)",
+        "u = socket.socket(socket.AF_UNIX); u.bind('\\0nsnap-empty-ns'); u.listen()",
+        "assert libc.setns(home, 0x40000000) == 0",
+        "print('ready', flush=True)",
+        "time.sleep(120)",
+      ].join("\n");
+      const child = spawn("python3", ["-c", script], { stdio: ["ignore", "pipe", "inherit"] });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          child.stdout!.on("data", (d: Uint8Array) => {
+            if (new TextDecoder().decode(d).includes("ready")) resolve();
+          });
+          child.once("error", reject);
+          child.once("exit", (code) => reject(new Error(`holder exited ${code}`)));
+        });
+        const id = `netns:${ns.name}`;
+        const s = capture(dir, "empty.json");
+        const entry = s.namespaces?.find((n) => n.id === id);
+        assert.equal(entry?.processes, 0, JSON.stringify(entry));
+        assert.notEqual(entry?.sections.otherSockets?.status, "error", JSON.stringify(entry));
+        const unix = (s.unixSockets ?? []).filter((u) => u.namespace === id);
+        assert.deepEqual(unix.map((u) => [u.path, u.pid]), [["@nsnap-empty-ns", child.pid]]);
+        const raw = (s.rawSockets ?? []).filter((r) => r.namespace === id);
+        assert.deepEqual(raw.map((r) => [r.ipProtocol, r.pid]), [[1, child.pid]]);
+        // Neither is the host's.
+        assert.ok(
+          !(s.rawSockets ?? []).some((r) => r.namespace === undefined && r.pid === child.pid),
+        );
+      } finally {
+        child.kill("SIGKILL");
+      }
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -28,7 +28,7 @@ import type {
 } from "../../../model.ts";
 import { UsageError } from "../../../errors.ts";
 import { namespacePicker } from "../../../net/namespaces.ts";
-import { mergeStatus, noteStatus, type Section } from "../../section.ts";
+import type { Section } from "../../section.ts";
 import type { Place, SkippedPart, TcpInfoDetail } from "../../contract.ts";
 import { inNetns, netlinkAvailable } from "../../../runtime/netlink.ts";
 import { countersIn } from "../counters.ts";
@@ -192,18 +192,21 @@ export function hostReader(
     const allUnix = how.allUnix ?? false;
     const files: ProcNetFiles = {
       shown: dir,
-      read: (fn, empty) => {
+      read: (fn, empty, warnings) => {
         if (plan.pid !== undefined) return fn(under(place.root, dir));
         const r = inNetns(path, () => fn(dir));
-        return r.ok ? r.value : empty;
+        if (r.ok) return r.value;
+        warnings.push(`cannot read ${dir} inside the namespace: ${r.reason}`);
+        return empty;
       },
     };
     const sections = {
       connections: proc(socketsIn, [] as Connection[]),
-      others: proc(
-        (d, src) => otherSocketsIn(d, src, allUnix),
-        { unix: [], raw: [], packet: [] } as ReturnType<typeof otherSocketsIn>["value"],
-      ),
+      others: (names?: ReadonlyMap<number, string>) =>
+        proc(
+          (d, src) => otherSocketsIn(d, src, allUnix, names),
+          { unix: [], raw: [], packet: [] } as ReturnType<typeof otherSocketsIn>["value"],
+        )(),
       files,
       routes: proc(routesIn, [] as Route[]),
       interfaces: proc(interfacesIn, [] as NetInterface[]),
@@ -270,17 +273,6 @@ export function namespaceSection(s: Section<unknown>): NamespaceSection {
   return out;
 }
 
-/** A namespace's connections section with what reading its other sockets found added. */
-function withOthers(c: Section<Connection[]>, o: Section<unknown>): Section<Connection[]> {
-  const extra = [...(o.status.warnings ?? [])];
-  if (o.status.error !== undefined) extra.push(`UNIX, raw and packet sockets: ${o.status.error}`);
-  // Notes of an ok read (a part read from /proc instead) take nothing away.
-  const status = o.status.status === "ok"
-    ? noteStatus(c.status, extra)
-    : mergeStatus(c.status, extra);
-  return { ...c, status };
-}
-
 /** Tags records with their namespace, in place (a busy namespace has many). */
 function tag<T extends { namespace?: string | undefined }>(
   items: T[],
@@ -296,6 +288,7 @@ function tag<T extends { namespace?: string | undefined }>(
 /** The sections a namespace's entry can list (each when it was read there). */
 const NAMESPACE_SECTIONS = [
   "connections",
+  "otherSockets",
   "routes",
   "interfaces",
   "counters",
@@ -380,14 +373,13 @@ export function captureAcross(
     tag(r.interfaces.value, ns.id, out.interfaces);
     ns.counters = r.counters.value;
     ns.sections = {
-      // UNIX, raw and packet sockets belong to the sockets' section, as in the own namespace.
-      connections: namespaceSection(
-        r.others ? withOthers(r.connections, r.others) : r.connections,
-      ),
+      connections: namespaceSection(r.connections),
       routes: namespaceSection(r.routes),
       interfaces: namespaceSection(r.interfaces),
       counters: namespaceSection(r.counters),
     };
+    // Its UNIX, raw and packet sockets: a diff compares them only where this read them.
+    if (r.others) ns.sections.otherSockets = namespaceSection(r.others);
     if (r.settings) {
       ns.sections.settings = namespaceSection(r.settings);
       if (r.settings.status.status !== "error") ns.settings = r.settings.value;

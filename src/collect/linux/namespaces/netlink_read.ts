@@ -28,7 +28,8 @@ function tcpInfoAsked(detail: TcpInfoDetail): { tcpInfo?: "summary" | "full" } {
 /** The /proc readers of a namespace, one per section, called only where they are needed. */
 export interface ProcSections {
   connections: () => Section<Connection[]>;
-  others: () => Section<OtherSockets>;
+  /** Its UNIX, raw and packet sockets; packet sockets' devices named by `names` when given. */
+  others: (names?: ReadonlyMap<number, string>) => Section<OtherSockets>;
   /** The namespace's /proc/…/net files, for a socket part the kernel refuses to dump. */
   files: ProcNetFiles;
   routes: () => Section<Route[]>;
@@ -41,11 +42,12 @@ function otherSocketsRead(
   opts: { netns: string; names?: ReadonlyMap<number, string> },
   proc: ProcSections,
   allUnix: boolean,
+  raw: boolean,
 ): Section<OtherSockets> {
   const warnings: string[] = [], notes: string[] = [];
-  const r = otherSocketsOverNetlink(opts, proc.files, allUnix, warnings, notes);
+  const r = otherSocketsOverNetlink(opts, proc.files, allUnix, warnings, notes, { raw });
   if (typeof r === "string") {
-    const s = proc.others();
+    const s = proc.others(opts.names);
     return { ...s, status: mergeStatus(s.status, [`netlink: ${r}`]) };
   }
   return {
@@ -53,6 +55,12 @@ function otherSocketsRead(
     status: noteStatus(mergeStatus({ status: "ok" }, warnings), notes),
     source: r.proc ? "netlink+proc" : "netlink",
   };
+}
+
+/** Whether a namespace may hold raw sockets: its sockstat gauges, or yes when they are unknown. */
+export function rawInUse(counters: Counters): boolean {
+  const v4 = counters.Sockstat?.RAW_inuse, v6 = counters.Sockstat6?.RAW6_inuse;
+  return v4 === undefined || v6 === undefined || v4 + v6 > 0n;
 }
 
 /**
@@ -113,7 +121,7 @@ export function readOverNetlink(
       "connections",
       () => dumpInetSocketsAs({ ...opts, protocols, ...tcpInfoAsked(tcpInfo) }, connectionFrom),
     );
-  const others = otherSocketsRead(opts, proc, allUnix);
+  const others = otherSocketsRead(opts, proc, allUnix, rawInUse(counters.value));
   const routes = fromDump("routes", () => dumpRoutes(opts), routeFrom);
   let interfaces: Section<NetInterface[]>;
   const addresses = links.ok ? dumpAddresses(opts) : links;
