@@ -137,5 +137,9 @@ export function whenReady(child: ChildProcess, what: string): Promise<ChildProce
       clearTimeout(timer);
       if (!out.includes("ready")) reject(new Error(`${what} exited ${code}: ${err}`));
     });
+    child.once("error", (e) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} did not start: ${e.message}`));
+    });
   });
 }

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nsnapBinary, runBare } from "../../helpers/binary.ts";
 import { runCli } from "../../helpers/cli.ts";
-import { canUseNetns, holdSockets, type Netns, withNetns } from "../../helpers/netns.ts";
+import { canUseNetns, holdSockets, type Netns, whenReady, withNetns } from "../../helpers/netns.ts";
 import { bpfScanHindrance } from "../../../src/collect/linux/fd_scan.ts";
 import { BPF_SCAN_FILES } from "../../../src/collect/linux/owners.ts";
 
@@ -37,13 +37,8 @@ function holdFiles(n: number): Promise<ChildProcess> {
     "print('ready', flush=True)",
     "time.sleep(120)",
   ].join("\n");
-  const child = spawn("python3", ["-c", script], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (d: Uint8Array) => {
-      if (new TextDecoder().decode(d).includes("ready")) resolve(child);
-    });
-    child.once("exit", (code) => reject(new Error(`file holder exited ${code}`)));
-  });
+  const child = spawn("python3", ["-c", script], { stdio: ["ignore", "pipe", "pipe"] });
+  return whenReady(child, "the file holder");
 }
 
 /** The TCP sockets `ss -tanp` lists in the namespace: "local remote" → pid. */

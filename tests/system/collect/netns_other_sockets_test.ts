@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Snapshot } from "../../../src/model.ts";
-import { canUseNetns, type Netns, withNetns } from "../../helpers/netns.ts";
+import { canUseNetns, type Netns, whenReady, withNetns } from "../../helpers/netns.ts";
 import { runCli } from "../../helpers/cli.ts";
 
 const skip = canUseNetns() ? false : "needs root and iproute2 (ip netns)";
@@ -30,14 +30,7 @@ function holder(ns: Netns, dir: string): Promise<ChildProcess> {
     "print('ready', flush=True)",
     "time.sleep(120)",
   ].join("\n");
-  const child = ns.spawn(["python3", "-c", script]);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (d: Uint8Array) => {
-      if (new TextDecoder().decode(d).includes("ready")) resolve(child);
-    });
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`holder exited ${code}`)));
-  });
+  return whenReady(ns.spawn(["python3", "-c", script]), "the socket holder");
 }
 
 /**
@@ -190,15 +183,9 @@ test("a namespace nothing runs in: its sockets are read inside it, raw ones from
         "print('ready', flush=True)",
         "time.sleep(120)",
       ].join("\n");
-      const child = spawn("python3", ["-c", script], { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn("python3", ["-c", script], { stdio: ["ignore", "pipe", "pipe"] });
       try {
-        await new Promise<void>((resolve, reject) => {
-          child.stdout!.on("data", (d: Uint8Array) => {
-            if (new TextDecoder().decode(d).includes("ready")) resolve();
-          });
-          child.once("error", reject);
-          child.once("exit", (code) => reject(new Error(`holder exited ${code}`)));
-        });
+        await whenReady(child, "the socket holder");
         const id = `netns:${ns.name}`;
         const s = capture(dir, "empty.json");
         const entry = s.namespaces?.find((n) => n.id === id);

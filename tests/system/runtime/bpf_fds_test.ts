@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { bpfSocketPairs } from "../../../src/runtime/bpf_fds.ts";
+import { whenReady } from "../../helpers/netns.ts";
 import { bpfScanHindrance } from "../../../src/collect/linux/fd_scan.ts";
 import { iteratorTypes } from "../../../src/parse/linux/sys_kernel_btf.ts";
 
@@ -56,16 +57,10 @@ test(
       "print('ready', flush=True)",
       "time.sleep(60)",
     ].join("\n");
-    const child = spawn("python3", ["-c", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn("python3", ["-c", script], { stdio: ["ignore", "pipe", "pipe"] });
     const server = net.createServer();
     try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout!.on("data", (d: Uint8Array) => {
-          if (new TextDecoder().decode(d).includes("ready")) resolve();
-        });
-        child.once("error", reject);
-        child.once("exit", (code) => reject(new Error(`python3 exited ${code}`)));
-      });
+      await whenReady(child, "python3");
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       const expected = socketInodes(child.pid!);
       // Listener, UDP, two UNIX listeners, two socketpair ends (and, under Bun, the stdout pipe:
