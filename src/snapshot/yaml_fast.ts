@@ -30,10 +30,16 @@ export function parseNsnapYaml(source: string): unknown {
   const lines: Line[] = [];
   for (const raw of source.split("\n")) {
     const text = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    const body = text.trimStart();
+    // Indentation is spaces only: a tab (or any other white space) before the text is for the
+    // full parser to judge (YAML refuses tabs as indentation), never read as a deeper level.
+    let indent = 0;
+    while (text.charCodeAt(indent) === 32) indent++;
+    const body = text.slice(indent);
     if (body === "") continue;
-    if (body.includes("\t") || body[0] === "#" || body.startsWith("---")) return undefined;
-    lines.push({ indent: text.length - body.length, text: body });
+    if (/^\s/.test(body) || body.includes("\t") || body[0] === "#" || body.startsWith("---")) {
+      return undefined;
+    }
+    lines.push({ indent, text: body });
   }
   if (lines.length === 0 || lines[0]!.indent !== 0) return undefined;
   const reader = new Reader(lines);

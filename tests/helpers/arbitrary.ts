@@ -302,6 +302,7 @@ export const arbUnixSocket: fc.Arbitrary<UnixSocket> = fc.record({
   inode: fc.nat({ max: 2 ** 32 - 1 }),
   peerInode: fc.option(fc.integer({ min: 1, max: 2 ** 32 - 1 }), { nil: undefined }),
   holders: arbHolders,
+  namespace: fc.option(arbNamespaceId, { nil: undefined, freq: 3 }),
 }).map(({ name, holders, ...u }) =>
   compact<UnixSocket>({
     ...u,
@@ -326,6 +327,7 @@ export const arbRawSocket: fc.Arbitrary<RawSocket> = fc.record({
   interface: fc.option(arbDevice, { nil: undefined }),
   v6only: fc.option(fc.boolean(), { nil: undefined }),
   holders: arbHolders,
+  namespace: fc.option(arbNamespaceId, { nil: undefined, freq: 3 }),
 }).map(({ v4, v6, holders, ...r }) => {
   const [localAddress, remoteAddress] = r.family === "inet" ? v4 : v6;
   return compact<RawSocket>({
@@ -346,6 +348,7 @@ export const arbPacketSocket: fc.Arbitrary<PacketSocket> = fc.record({
   uid: fc.option(fc.nat({ max: 65534 }), { nil: undefined }),
   inode: fc.nat({ max: 2 ** 32 - 1 }),
   holders: arbHolders,
+  namespace: fc.option(arbNamespaceId, { nil: undefined, freq: 3 }),
 }).map(({ holders, ...p }) => compact<PacketSocket>({ ...p, pid: holders?.[0], pids: holders }));
 
 /** A process as recorded for a pid (the pid is set by arbSnapshot to match its key). */
@@ -555,7 +558,8 @@ export const arbMeta: fc.Arbitrary<Meta> = fc
       fc.record({
         tcpInfo: fc.constantFrom("off" as const, "summary" as const, "full" as const),
         unixSockets: fc.constantFrom("listeners" as const, "all" as const),
-      }),
+        socketLists: fc.option(fc.constant("every-namespace" as const), { nil: undefined }),
+      }).map((c) => compact(c)),
       { nil: undefined },
     ),
     redacted: fc.option(fc.boolean(), { nil: undefined }),
@@ -886,6 +890,13 @@ function withoutNamespaces<T extends Record<string, unknown>>(r: T): T {
       })
       : v;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(r)) out[k] = strip(v);
+  for (const [k, v] of Object.entries(r)) {
+    // The UNIX, raw and packet lists sit one level down, under `sockets`.
+    out[k] = k === "sockets" && v !== undefined && v !== null
+      ? Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).map(([n, l]) => [n, strip(l)]),
+      )
+      : strip(v);
+  }
   return out as T;
 }

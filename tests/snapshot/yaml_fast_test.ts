@@ -94,3 +94,14 @@ test("parseNsnapYaml() on damaged or hand-edited text either agrees with the yam
     { numRuns: 400 },
   );
 });
+
+test("a tab or other white space in the indentation is the full parser's to judge", () => {
+  // Found by the property above (CI, seed 1820517151): "\t unixSockets" under `capture:` was
+  // read as a key of `meta`, two levels up, where the yaml package refuses the tab.
+  const text =
+    'schema: nsnap/v1\nmeta:\n  capture:\n    tcpInfo: "off"\n\t unixSockets: listeners\n';
+  assert.equal(parseNsnapYaml(text), undefined);
+  assert.equal(full(text), undefined);
+  assert.equal(parseNsnapYaml("a:\n\u00a0 b: 1\n"), undefined);
+  assert.deepStrictEqual(plain(parseNsnapYaml("a:\n  b: 1\n")), { a: { b: 1 } });
+});
