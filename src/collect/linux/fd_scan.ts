@@ -36,7 +36,10 @@ export interface FdScan {
  */
 export interface SharedScan {
   names: readonly string[];
-  /** [0]: the next index to take; [1]: how many the worker took (its own count, see below). */
+  /**
+   * [0]: the next index to take; [1]: how many the worker took (its own count, see below);
+   * [2]: BPF_FAILED once a worker asked for the iterator found it failing (the walk is shared).
+   */
   next: Int32Array;
   /** Count each process taken in next[1] (the worker does, so that a failed one is known). */
   count?: boolean;
@@ -171,6 +174,9 @@ export function scanWithBpf(
   }
   return { pairs, length, own, denied: 0, vanished: 0, via: "bpf" };
 }
+
+/** next[2] of a shared scan when the worker's iterator failed and the /proc walk is shared. */
+export const BPF_FAILED = 2;
 
 /** The request a scan worker answers with an FdScan: its share of the scan. */
 export interface FdScanRequest {

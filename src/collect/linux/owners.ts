@@ -12,6 +12,7 @@ import { mergeStatus, noteStatus, type Section, section } from "../section.ts";
 import { parseMountinfo, procHiding } from "../../parse/linux/proc_self_mountinfo.ts";
 import { readText, under } from "./files.ts";
 import {
+  BPF_FAILED,
   type FdScan,
   type FdScanRequest,
   noteBpfFailure,
@@ -150,21 +151,22 @@ function ownerScanner(place: Place, parallel: boolean, bpf: boolean): OwnerScann
     };
   }
   const names = processNames(proc);
-  const next = new SharedArrayBuffer(8);
+  const next = new SharedArrayBuffer(12);
   const request: FdScanRequest = { proc, self, names, next, ...(bpf ? { bpf } : {}) };
   const pending = runInWorker<FdScanRequest, FdScan>("collect/linux/fd_scan_worker.ts", request);
   const scanner = {
     parallel: true,
     async owners(wanted: ReadonlySet<number>): Promise<OwnerScan> {
-      if (bpf) {
-        // The worker makes the whole scan (one pass needs no help); without a worker, this thread.
+      const shared = new Int32Array(next);
+      // The worker makes the iterator's one pass alone; once it says the iterator failed
+      // (next[2] = BPF_FAILED) it walks /proc, and this thread takes its share as below.
+      if (bpf && Atomics.load(shared, 2) !== BPF_FAILED) {
         const theirs = await pending;
         if (theirs !== undefined) return ownersIn(theirs, wanted);
         scanner.parallel = false;
         return here(wanted);
       }
       // This thread's share: whatever processes the worker has not taken yet.
-      const shared = new Int32Array(next);
       const mine = scanFds(proc, self, wanted, { names, next: shared });
       const theirs = await pending;
       if (theirs === undefined) {
