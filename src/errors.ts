@@ -103,6 +103,35 @@ export function errnoText(err: unknown): string {
   return line.trim() === "" ? (code ?? "unknown error") : line;
 }
 
+/**
+ * The codes of the errno numbers a system call made through FFI (netlink, bpf) can fail with
+ * (asm-generic/errno*.h).
+ */
+const ERRNO_CODES: Readonly<Record<number, string>> = {
+  1: "EPERM",
+  2: "ENOENT",
+  4: "EINTR",
+  9: "EBADF",
+  11: "EAGAIN",
+  12: "ENOMEM",
+  13: "EACCES",
+  19: "ENODEV",
+  22: "EINVAL",
+  23: "ENFILE",
+  24: "EMFILE",
+  38: "ENOSYS",
+  93: "EPROTONOSUPPORT",
+  95: "EOPNOTSUPP",
+  97: "EAFNOSUPPORT",
+  105: "ENOBUFS",
+};
+
+/** The errno code and the words nsnap uses for it (errnoText) of an errno number. */
+export function errnoName(errno: number): { code: string; text: string } {
+  const code = ERRNO_CODES[errno] ?? `E${errno}`;
+  return { code, text: errnoText(Object.assign(new Error(`errno ${errno}`), { code })) };
+}
+
 /** Exit code for usage and input errors. */
 export const EXIT_USAGE = 2;
 

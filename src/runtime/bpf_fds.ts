@@ -33,6 +33,7 @@
  */
 import { readlinkSync } from "node:fs";
 import process from "node:process";
+import { errnoName } from "../errors.ts";
 import { env } from "./process.ts";
 
 /**
@@ -218,20 +219,6 @@ function pinned(size: number): Uint8Array {
   return new Uint8Array(new ArrayBuffer(size));
 }
 
-/** Words for the errno numbers bpf() fails with here. */
-function errnoWords(errno: number): string {
-  const words: Record<number, string> = {
-    1: "operation not permitted",
-    7: "argument list too long",
-    13: "permission denied",
-    22: "invalid argument",
-    38: "no such system call",
-    95: "operation not supported",
-    524: "not supported by this kernel",
-  };
-  return words[errno] ?? `errno ${errno}`;
-}
-
 /** Whether the environment turns the iterator off (`NSNAP_BPF=0`, `no`, `off`, `false`). */
 export function bpfDisabledByEnv(): boolean {
   return /^(0|no|off|false)$/i.test(env("NSNAP_BPF") ?? "");
@@ -304,7 +291,7 @@ function iterate(c: Calls, types: TaskFileLayout): SocketPairs | BpfUnavailable 
   const fds: number[] = [];
   const fail = (step: string): BpfUnavailable => ({
     ok: false,
-    reason: `${step}: ${errnoWords(c.errno())}`,
+    reason: `${step}: ${errnoName(c.errno()).text}`,
   });
   try {
     const program = taskFileProgram(types);
@@ -327,7 +314,7 @@ function iterate(c: Calls, types: TaskFileLayout): SocketPairs | BpfUnavailable 
       const errno = c.errno();
       // EACCES or EINVAL from the loader is the verifier refusing it: say why it did.
       const said = errno === 13 || errno === 22 ? verifierSays(c, load) : undefined;
-      const words = errnoWords(errno) + (said ? ` (the verifier: ${said})` : "");
+      const words = errnoName(errno).text + (said ? ` (the verifier: ${said})` : "");
       return { ok: false, reason: `loading the BPF program: ${words}` };
     }
     fds.push(prog);
@@ -359,7 +346,7 @@ function readPairs(c: Calls, fd: number): SocketPairs | BpfUnavailable {
     const n = c.read(fd, buf.subarray(carry));
     if (n < 0) {
       if (c.errno() === 4) continue; // EINTR
-      return { ok: false, reason: `reading the BPF iterator: ${errnoWords(c.errno())}` };
+      return { ok: false, reason: `reading the BPF iterator: ${errnoName(c.errno()).text}` };
     }
     const end = carry + n;
     if (n === 0) break;

@@ -26,7 +26,7 @@
  */
 import { statSync } from "node:fs";
 import process from "node:process";
-import { errnoText } from "../errors.ts";
+import { errnoName } from "../errors.ts";
 
 /** rtnetlink: links, addresses, routes, rules, neighbours, qdiscs. */
 export const NETLINK_ROUTE = 0;
@@ -92,31 +92,7 @@ interface Libc {
   errno(): number;
 }
 
-/** The codes of the errno numbers a netlink call can fail with (asm-generic/errno*.h). */
-const ERRNO_CODES: Readonly<Record<number, string>> = {
-  1: "EPERM",
-  2: "ENOENT",
-  4: "EINTR",
-  9: "EBADF",
-  11: "EAGAIN",
-  12: "ENOMEM",
-  13: "EACCES",
-  19: "ENODEV",
-  22: "EINVAL",
-  23: "ENFILE",
-  24: "EMFILE",
-  38: "ENOSYS",
-  93: "EPROTONOSUPPORT",
-  95: "EOPNOTSUPP",
-  97: "EAFNOSUPPORT",
-  105: "ENOBUFS",
-};
-
-/** The errno code and the words nsnap uses for it (errnoText) of an errno number. */
-export function errnoName(errno: number): { code: string; text: string } {
-  const code = ERRNO_CODES[errno] ?? `E${errno}`;
-  return { code, text: errnoText(Object.assign(new Error(`errno ${errno}`), { code })) };
-}
+export { errnoName };
 
 function failure(what: string, errno: number): NetlinkUnavailable {
   const { code, text } = errnoName(errno);
