@@ -99,6 +99,8 @@ export interface OwnerScanner {
   owners(wanted: ReadonlySet<number>): Promise<OwnerScan>;
   /** True when the scan ran in a worker. */
   readonly parallel: boolean;
+  /** Why the BPF iterator was not even tried (it failed in an earlier capture), if so. */
+  readonly notTried?: string;
 }
 
 /**
@@ -117,18 +119,7 @@ export function startOwnerScan(
   bpf = false,
   notTried?: string,
 ): OwnerScanner {
-  const scanner = ownerScanner(place, parallel, bpf);
-  if (notTried === undefined) return scanner;
-  // Why the iterator was not even tried (it failed before): said as a failure is.
-  return {
-    get parallel() {
-      return scanner.parallel;
-    },
-    owners: async (wanted) => ({ ...await scanner.owners(wanted), bpfFailed: notTried }),
-  };
-}
-
-function ownerScanner(place: Place, parallel: boolean, bpf: boolean): OwnerScanner {
+  const why = notTried === undefined ? {} : { notTried };
   const proc = under(place.root, "/proc");
   const self = place.root === "/" ? pid() : undefined;
   const here = (wanted: ReadonlySet<number>): OwnerScan => {
@@ -141,6 +132,7 @@ function ownerScanner(place: Place, parallel: boolean, bpf: boolean): OwnerScann
   if (!parallel) {
     return {
       parallel: false,
+      ...why,
       owners: (wanted) =>
         // No socket to find an owner for (an idle namespace): no descriptor to read either.
         Promise.resolve(
@@ -156,6 +148,7 @@ function ownerScanner(place: Place, parallel: boolean, bpf: boolean): OwnerScann
   const pending = runInWorker<FdScanRequest, FdScan>("collect/linux/fd_scan_worker.ts", request);
   const scanner = {
     parallel: true,
+    ...why,
     async owners(wanted: ReadonlySet<number>): Promise<OwnerScan> {
       const shared = new Int32Array(next);
       // The worker makes the iterator's one pass alone; once it says the iterator failed
@@ -315,8 +308,10 @@ export async function assignOwners(
   // ownerless is counted above: noted, but no gap. A busy host has such exits on every capture;
   // they must not make every snapshot "partial".
   const notes = exited > 0 ? [`${exited} processes exited during the scan`] : [];
-  if (scan?.bpfFailed !== undefined) {
-    notes.push(`BPF descriptor iterator unavailable (${scan.bpfFailed}): read /proc/PID/fd`);
+  // Why the iterator did not read the descriptors: it failed now, or it failed before.
+  const bpfWhy = scan?.bpfFailed ?? scanner.notTried;
+  if (bpfWhy !== undefined) {
+    notes.push(`BPF descriptor iterator unavailable (${bpfWhy}): read /proc/PID/fd`);
   }
   return {
     sockets: { ...sockets, status: mergeStatus(sockets.status, gaps) },
