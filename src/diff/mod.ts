@@ -147,8 +147,10 @@ export function diffSnapshots(
   const changes: Change[] = [];
   const sections = new Set<DiffSection>();
   let states: DiffDocument["tcpStates"];
+  // Other namespaces whose UNIX listeners were not compared, by reason: said once at the end.
+  const uncompared = new Map<string, string[]>();
   const compare = (x: Snapshot, y: Snapshot, part?: NamespacePart, fresh = false) => {
-    const r = compareSections(x, y, wanted, opts, swapped || fresh, warnings, part);
+    const r = compareSections(x, y, wanted, opts, swapped || fresh, warnings, part, uncompared);
     for (const s of r.sections) sections.add(s);
     for (const c of r.changes) changes.push(part ? tagChange(c, part, y) : c);
     return r;
@@ -175,7 +177,7 @@ export function diffSnapshots(
       // operands, its counters and interface traffic are not compared.
       if (q && q.id !== ownNamespaceId(a)) compare(q.snapshot, p.snapshot, p, recreated(q, p));
     }
-    collapseUncompared(warnings);
+    warnings.push(...uncomparedWarnings(uncompared));
   } else {
     const one = (s: Snapshot) =>
       s.namespaces ? splitByNamespace(s).find((p) => p.id === ownNamespaceId(s))!.snapshot : s;
@@ -208,31 +210,15 @@ export function diffSnapshots(
 }
 
 /**
- * One warning for the namespaces whose UNIX listeners were not compared for one reason (a
- * compact file or an nsnap 0.1.0 capture says it of every container), in place of one each.
+ * The "UNIX listeners not compared" warnings of other namespaces: one per reason, naming the
+ * namespaces (a compact file or an nsnap 0.1.0 capture says it of every container), not one each.
  */
-function collapseUncompared(warnings: string[]): void {
-  const marker = ": UNIX listeners not compared: ";
-  const byReason = new Map<string, string[]>();
-  for (const w of warnings) {
-    const at = w.indexOf(marker);
-    if (at <= 0) continue;
-    const reason = w.slice(at + marker.length);
-    const list = byReason.get(reason) ?? [];
-    list.push(w.slice(0, at));
-    byReason.set(reason, list);
-  }
-  for (const [reason, where] of byReason) {
-    if (where.length < 2) continue;
-    const first = warnings.findIndex((w) => w === `${where[0]}${marker}${reason}`);
+function uncomparedWarnings(byReason: ReadonlyMap<string, string[]>): string[] {
+  return [...byReason].map(([reason, where]) => {
+    if (where.length === 1) return `${where[0]}: UNIX listeners not compared: ${reason}`;
     const shown = where.slice(0, 3).join(", ") + (where.length > 3 ? ", …" : "");
-    const merged =
-      `UNIX listeners not compared in ${where.length} namespaces (${shown}): ${reason}`;
-    const drop = new Set(where.map((w) => `${w}${marker}${reason}`));
-    const kept = warnings.filter((w, i) => i === first || !drop.has(w));
-    kept[kept.indexOf(`${where[0]}${marker}${reason}`)] = merged;
-    warnings.splice(0, warnings.length, ...kept);
-  }
+    return `UNIX listeners not compared in ${where.length} namespaces (${shown}): ${reason}`;
+  });
 }
 
 /** A snapshot with the ignore rules and the namespace filter applied. */
@@ -255,12 +241,14 @@ function compareSections(
   swapped: boolean,
   warnings: string[],
   part?: NamespacePart,
+  uncompared?: Map<string, string[]>,
 ): { sections: DiffSection[]; changes: Change[]; states?: DiffDocument["tcpStates"] } {
   const rules = {
     before: socketRules(a, { udpServices: opts.udpServices }),
     after: socketRules(b, { udpServices: opts.udpServices }),
   };
-  const where = part ? `${part.namespace ? namespaceTitle(part.namespace) : part.id}: ` : "";
+  const title = part && (part.namespace ? namespaceTitle(part.namespace) : part.id);
+  const where = title === undefined ? "" : `${title}: `;
   const sections: DiffSection[] = [];
   for (const s of DIFF_SECTIONS) {
     if (!wanted.has(s)) continue;
@@ -318,10 +306,15 @@ function compareSections(
         append(changes, diffPublishing(a, b, rules));
         if (a.unixSockets && b.unixSockets) append(changes, diffUnixListeners(a, b));
         else if (a.unixSockets || b.unixSockets) {
-          const w = `${where}UNIX listeners not compared: the ${
-            a.unixSockets ? "after" : "before"
-          } snapshot has no UNIX sockets`;
-          if (!warnings.includes(w)) warnings.push(w);
+          const reason = `the ${a.unixSockets ? "after" : "before"} snapshot has no UNIX sockets`;
+          if (title !== undefined && uncompared) {
+            const list = uncompared.get(reason) ?? [];
+            if (!list.includes(title)) list.push(title);
+            uncompared.set(reason, list);
+          } else {
+            const w = `${where}UNIX listeners not compared: ${reason}`;
+            if (!warnings.includes(w)) warnings.push(w);
+          }
         }
         break;
       case "sessions":
