@@ -48,34 +48,6 @@ export interface NamespaceFilter {
   ignore?: readonly string[] | undefined;
 }
 
-/** Leaves out the namespaces a filter excludes: their entries and every record in them. */
-export function filterNamespaces(s: Snapshot, f: NamespaceFilter): Snapshot {
-  if (!s.namespaces || (!f.only?.length && !f.ignore?.length)) return s;
-  const only = f.only?.length ? namespacePicker(s, f.only) : () => true;
-  const ignored = f.ignore?.length ? namespacePicker(s, f.ignore) : () => false;
-  const keep = (id: string) => only(id) && !ignored(id);
-  const kept = <T extends { namespace?: string | undefined }>(xs: readonly T[]) =>
-    xs.filter((r) => keep(recordNamespaceId(r, s)));
-  const out: Snapshot = {
-    ...s,
-    connections: kept(s.connections),
-    routes: kept(s.routes),
-    interfaces: kept(s.interfaces),
-    namespaces: s.namespaces.filter((n) => keep(n.id)),
-  };
-  if (s.rules) out.rules = kept(s.rules);
-  if (s.neighbours) out.neighbours = kept(s.neighbours);
-  if (s.qdiscs) out.qdiscs = kept(s.qdiscs);
-  if (s.unixSockets) out.unixSockets = kept(s.unixSockets);
-  if (s.rawSockets) out.rawSockets = kept(s.rawSockets);
-  if (s.packetSockets) out.packetSockets = kept(s.packetSockets);
-  if (s.forwards) {
-    out.forwards = s.forwards.filter((x) => x.namespace === undefined || keep(x.namespace));
-  }
-  if (!keep(ownNamespaceId(s))) out.counters = {};
-  return out;
-}
-
 /** The snapshot's lists whose records may name a namespace. */
 const NAMESPACED_LISTS = [
   "connections",
@@ -88,6 +60,39 @@ const NAMESPACED_LISTS = [
   "neighbours",
   "qdiscs",
 ] as const;
+
+/** One of those lists of a snapshot, typed loosely enough to filter or fill any of them. */
+type NamespacedList = Array<{ namespace?: string | undefined }>;
+
+/** List `k` of `s`, if it has one (the lists above share the record shape that matters here). */
+function listOf(s: Snapshot, k: typeof NAMESPACED_LISTS[number]): NamespacedList | undefined {
+  return (s as unknown as Record<string, NamespacedList | undefined>)[k];
+}
+
+/** Sets list `k` of `s`. */
+function setList(s: Snapshot, k: typeof NAMESPACED_LISTS[number], xs: NamespacedList): void {
+  (s as unknown as Record<string, NamespacedList>)[k] = xs;
+}
+
+/** Leaves out the namespaces a filter excludes: their entries and every record in them. */
+export function filterNamespaces(s: Snapshot, f: NamespaceFilter): Snapshot {
+  if (!s.namespaces || (!f.only?.length && !f.ignore?.length)) return s;
+  const only = f.only?.length ? namespacePicker(s, f.only) : () => true;
+  const ignored = f.ignore?.length ? namespacePicker(s, f.ignore) : () => false;
+  const keep = (id: string) => only(id) && !ignored(id);
+  const kept = <T extends { namespace?: string | undefined }>(xs: readonly T[]) =>
+    xs.filter((r) => keep(recordNamespaceId(r, s)));
+  const out: Snapshot = { ...s, namespaces: s.namespaces.filter((n) => keep(n.id)) };
+  for (const k of NAMESPACED_LISTS) {
+    const xs = listOf(s, k);
+    if (xs) setList(out, k, kept(xs));
+  }
+  if (s.forwards) {
+    out.forwards = s.forwards.filter((x) => x.namespace === undefined || keep(x.namespace));
+  }
+  if (!keep(ownNamespaceId(s))) out.counters = {};
+  return out;
+}
 
 /**
  * The snapshot with `namespace` dropped from the records that name its own namespace (a
@@ -105,12 +110,11 @@ export function plainOwnRecords(s: Snapshot): Snapshot {
       })
       : undefined;
   let out: Snapshot | undefined;
-  const set = <K extends typeof NAMESPACED_LISTS[number]>(k: K) => {
-    const xs = s[k] as ReadonlyArray<{ namespace?: string | undefined }> | undefined;
+  for (const k of NAMESPACED_LISTS) {
+    const xs = listOf(s, k);
     const p = xs && plain(xs);
-    if (p) (out ??= { ...s })[k] = p as Snapshot[K];
-  };
-  for (const k of NAMESPACED_LISTS) set(k);
+    if (p) setList(out ??= { ...s }, k, p);
+  }
   return out ?? s;
 }
 
@@ -189,16 +193,10 @@ export function splitByNamespace(s: Snapshot): NamespacePart[] {
   };
   part(own);
   for (const n of s.namespaces ?? []) part(n.id);
-  for (const c of s.connections) part(recordNamespaceId(c, s)).snapshot.connections.push(c);
-  for (const r of s.routes) part(recordNamespaceId(r, s)).snapshot.routes.push(r);
-  for (const i of s.interfaces) part(recordNamespaceId(i, s)).snapshot.interfaces.push(i);
-  for (const r of s.rules ?? []) part(recordNamespaceId(r, s)).snapshot.rules?.push(r);
-  for (const n of s.neighbours ?? []) part(recordNamespaceId(n, s)).snapshot.neighbours?.push(n);
-  for (const q of s.qdiscs ?? []) part(recordNamespaceId(q, s)).snapshot.qdiscs?.push(q);
-  for (const u of s.unixSockets ?? []) part(recordNamespaceId(u, s)).snapshot.unixSockets?.push(u);
-  for (const r of s.rawSockets ?? []) part(recordNamespaceId(r, s)).snapshot.rawSockets?.push(r);
-  for (const p of s.packetSockets ?? []) {
-    part(recordNamespaceId(p, s)).snapshot.packetSockets?.push(p);
+  // Each record into its namespace's part, in every list that part has (one it lacks was not
+  // read there: the record is not compared).
+  for (const k of NAMESPACED_LISTS) {
+    for (const r of listOf(s, k) ?? []) listOf(part(recordNamespaceId(r, s)).snapshot, k)?.push(r);
   }
   return [...parts.values()].sort((x, y) =>
     Number(y.id === own) - Number(x.id === own) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)
