@@ -358,11 +358,38 @@ export function diffNamespaceSet(
 }
 
 /** A listener's exposure on one side, as listener-publish-changed reports it. */
-function publishSide(c: Connection): ChangeOf<"listener-publish-changed">["after"] | undefined {
+function publishSide(c: Connection): PublishSide | undefined {
   if (!c.exposure) return undefined;
-  const s: ChangeOf<"listener-publish-changed">["after"] = { exposure: c.exposure.kind };
+  const s: PublishSide = { exposure: c.exposure.kind };
   if (c.exposure.published?.length) s.published = c.exposure.published.map(publishedText);
   return s;
+}
+
+type PublishSide = ChangeOf<"listener-publish-changed">["after"];
+
+function publishText(x: PublishSide): string {
+  return `${x.exposure} ${(x.published ?? []).join(",")}`;
+}
+
+/**
+ * Each listener's exposure, by listener key: that of the instance whose exposure reads first, so
+ * that neither the order of the list nor SO_REUSEPORT instances that disagree (a hand-made file)
+ * change the answer. Listeners without an exposure are left out.
+ */
+function publishSides(
+  s: Snapshot,
+  rules: SocketRules,
+): Map<string, { c: Connection; side: PublishSide; text: string }> {
+  const out = new Map<string, { c: Connection; side: PublishSide; text: string }>();
+  for (const c of s.connections) {
+    if (!isListener(c, rules)) continue;
+    const side = publishSide(c);
+    if (!side) continue;
+    const k = listenerKey(c), text = publishText(side);
+    const had = out.get(k);
+    if (!had || text < had.text) out.set(k, { c, side, text });
+  }
+  return out;
 }
 
 /**
@@ -374,20 +401,12 @@ export function diffPublishing(
   b: Snapshot,
   rules: { before: SocketRules; after: SocketRules },
 ): ChangeOf<"listener-publish-changed">[] {
-  const before = new Map<string, Connection>();
-  for (const c of a.connections) if (isListener(c, rules.before)) before.set(listenerKey(c), c);
+  const before = publishSides(a, rules.before);
   const out: ChangeOf<"listener-publish-changed">[] = [];
-  const seen = new Set<string>();
-  for (const c of b.connections) {
-    if (!isListener(c, rules.after)) continue;
-    const k = listenerKey(c);
+  for (const [k, { c, side: sb, text }] of publishSides(b, rules.after)) {
     const old = before.get(k);
-    if (!old || seen.has(k)) continue;
-    seen.add(k);
-    const sa = publishSide(old), sb = publishSide(c);
-    if (!sa || !sb) continue;
-    const text = (x: typeof sa) => `${x.exposure} ${(x.published ?? []).join(",")}`;
-    if (text(sa) === text(sb)) continue;
+    if (!old || old.text === text) continue;
+    const sa = old.side;
     const now = sb.published?.length
       ? `published on host ${sb.published.join(", ")}`
       : sb.exposure === "internal"

@@ -370,3 +370,34 @@ test("counterexample: duplicate chains whose only move is their rule counters gi
   const b = bare({ firewall: { tables: [table("b", 3), table("z", 1)] } });
   assert.deepEqual(diffSnapshots(a, b).changes, []);
 });
+
+test("counterexample: one listener listed twice with two exposures is no publish change against itself", () => {
+  // Found by "diff(a, a) has no changes" (CI, seed 420586839): the before side kept the last of
+  // the two records and the after side the first, so a snapshot differed from itself.
+  const udp = {
+    protocol: "udp",
+    family: "inet",
+    localAddress: "127.0.0.1",
+    localPort: 53,
+    remoteAddress: "0.0.0.0",
+    remotePort: 0,
+    state: "UNCONN",
+    recvQ: 0,
+    sendQ: 0,
+  } as const;
+  const conns: Connection[] = [
+    { ...udp, exposure: { kind: "published", summary: "" } },
+    {
+      ...udp,
+      exposure: {
+        kind: "published",
+        summary: "",
+        published: [{ hostAddress: "0.0.0.0", hostPort: 0, via: ["docker"] }],
+      },
+    },
+  ];
+  const a = bare({ connections: conns });
+  assert.deepEqual(diffSnapshots(a, a).changes, []);
+  const swapped = bare({ connections: [conns[1]!, conns[0]!] });
+  assert.deepEqual(diffSnapshots(a, swapped).changes, []);
+});
