@@ -189,6 +189,9 @@ const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: "",
   parseAttributeValue: false,
+  // Read values as written: by default the parser trims them, so a generated host name with a
+  // leading or trailing space (" ", a CI-rare draw) read back without it.
+  trimValues: false,
   isArray: (name) => ["testsuite", "testcase", "property"].includes(name),
 });
 
