@@ -29,7 +29,8 @@
  * @module
  */
 
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: EF BB BF is U+FEFF of the name; without it a decode that starts there drops it.
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const BACKSLASH = 0x5c;
 /** A backslash that would read as the start of an escape: before `\` or `x` and two hex digits. */
 const AMBIGUOUS = /\\(?=\\|x[0-9a-f]{2})/g;

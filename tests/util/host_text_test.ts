@@ -36,6 +36,18 @@ test("hostText() writes a backslash as \\\\ only where it would read as an escap
   assert.notEqual(hostText(enc.encode("a\\xff")), hostText(bytes(0x61, 0xff)));
 });
 
+test("hostText() keeps EF BB BF as U+FEFF, part of the name, never dropped as a BOM", () => {
+  // Counterexamples of the two properties below: the decoder dropped the bytes as a BOM, at the
+  // start of a name and before a character after a byte that is not UTF-8.
+  assert.equal(hostText(bytes(0xef, 0xbb, 0xbf, 0x41)), "\ufeffA");
+  assert.notEqual(hostText(bytes(0xef, 0xbb, 0xbf, 0x41)), hostText(bytes(0x41)));
+  assert.equal(hostText(bytes(0xff, 0xef, 0xbb, 0xbf, 0x41)), "\\xff\ufeffA");
+  assert.deepEqual(
+    hostBytes(hostText(bytes(0xff, 0xef, 0xbb, 0xbf))),
+    bytes(0xff, 0xef, 0xbb, 0xbf),
+  );
+});
+
 test("hostBytes() undoes hostText() for every byte string", () => {
   const arbBytes = fc.oneof(
     fc.uint8Array({ maxLength: 40 }),
