@@ -42,10 +42,16 @@ function chains(snap: Snapshot): Map<string, Located> {
   // Two chains of one key (duplicate tables in a hand-made file) are told apart by what the
   // diff compares of them (head, rule texts) and the hooks that reach them: never by the order
   // of the table's other chains, nor by rule counters and handles, which move between captures.
+  // Handles come last: they only order chains alike in all that, whose handles a change shows.
   return keyed(
     all,
     (l) => firewallChainKey(l.table, l.chain),
-    (l) => [describeChainHead(l.chain), l.chain.rules.map(firewallRuleKey), [...l.hooks].sort()],
+    (l) => [
+      describeChainHead(l.chain),
+      l.chain.rules.map(firewallRuleKey),
+      [...l.hooks].sort(),
+      l.chain.rules.map((r) => r.handle ?? null),
+    ],
   );
 }
 
