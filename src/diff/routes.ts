@@ -31,6 +31,14 @@ function baseKeys(routes: readonly Route[], counts: Map<string, number>): string
   });
 }
 
+/** A copy with every object's keys sorted, nested ones too (next hops), for a canonical text. */
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (v === null || typeof v !== "object") return v;
+  const o = v as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortedKeys(o[k])]));
+}
+
 function identities(
   routes: readonly Route[],
   keys: readonly string[],
@@ -58,7 +66,7 @@ function identities(
   });
   for (const [id, rs] of dups ?? []) {
     // True duplicates of a key are rare; order them canonically so shuffling changes nothing.
-    const tagged = rs.map((r) => [JSON.stringify(r, Object.keys(r).sort()), r] as const)
+    const tagged = rs.map((r) => [JSON.stringify(sortedKeys(r)), r] as const)
       .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
     const withDev = id !== routeKey(rs[0]!);
     tagged.forEach(([, r], i) =>

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import process from "node:process";
 import { type Change, diffSnapshots } from "../../src/diff/mod.ts";
-import type { Connection, Snapshot } from "../../src/model.ts";
+import type { Connection, Route, Snapshot } from "../../src/model.ts";
 import { arbSnapshot } from "../helpers/arbitrary.ts";
 import { snap } from "./_build.ts";
 
@@ -419,4 +419,25 @@ test("counterexample: duplicate chains that differ only in a rule's handle give 
   const swapped = bare({ firewall: { tables: [table(), table(0)] } });
   assert.deepEqual(diffSnapshots(a, swapped), diffSnapshots(a, b));
   assert.deepEqual(diffSnapshots(swapped, a), diffSnapshots(b, a));
+});
+
+test("counterexample: duplicate routes that differ only in their next hops give one diff, whatever their order", () => {
+  // The canonical text of duplicates listed the route's own keys only, at every depth, so it
+  // dropped the next hops' weights (and their gateways when the route had none of its own).
+  const route = (gateway: string, weight: number): Route => ({
+    family: "inet",
+    table: 254,
+    type: "unicast",
+    destination: "0.0.0.0/0",
+    metric: 0,
+    nexthops: [{ gateway, interface: "eth0", weight }],
+  });
+  const both = [route("10.0.0.1", 1), route("10.0.0.2", 1)];
+  const weights = [route("10.0.0.1", 1), route("10.0.0.1", 2)];
+  const a = bare({}), one = bare({ routes: [route("10.0.0.1", 2)] });
+  for (const routes of [both, weights]) {
+    const b = bare({ routes }), swapped = bare({ routes: [...routes].reverse() });
+    assert.deepEqual(diffSnapshots(a, swapped), diffSnapshots(a, b));
+    assert.deepEqual(diffSnapshots(swapped, one), diffSnapshots(b, one));
+  }
 });
