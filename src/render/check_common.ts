@@ -7,27 +7,23 @@
  * `mdCell()`, which escapes itself, the others before their own format's quoting.
  */
 import type { HostResultOut, RuleResultOut } from "../check/result.ts";
+import { cutToWidth, textWidth } from "./table.ts";
 
 /**
- * Wraps text into lines of at most `width` characters, breaking at spaces and, for a word
- * longer than a line, inside the word.
+ * Wraps text into lines of at most `width` columns, breaking at spaces and, for a word longer
+ * than a line, inside the word between characters (never inside an emoji or a wide character).
  */
 export function wrapText(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = "";
-  for (let word of text.split(" ").filter((w) => w !== "")) {
-    while (word.length > width) {
-      if (line !== "") {
+  for (const word of text.split(" ")) {
+    if (word === "") continue;
+    for (const piece of cutToWidth(word, width)) {
+      if (line !== "" && textWidth(line) + 1 + textWidth(piece) > width) {
         lines.push(line);
-        line = "";
-      }
-      lines.push(word.slice(0, width));
-      word = word.slice(width);
+        line = piece;
+      } else line = line === "" ? piece : `${line} ${piece}`;
     }
-    if (line !== "" && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line === "" ? word : `${line} ${word}`;
   }
   if (line !== "" || lines.length === 0) lines.push(line);
   return lines;

@@ -118,6 +118,28 @@ function fitting(chars: readonly string[], width: number): string {
   return out;
 }
 
+/**
+ * Cuts a word into pieces of at most `width` columns, between grapheme clusters (an emoji or a
+ * wide character is never split; one wider than `width` is a piece of its own).
+ */
+export function cutToWidth(word: string, width: number): string[] {
+  if (textWidth(word) <= width) return [word];
+  const pieces: string[] = [];
+  let piece = "", used = 0;
+  for (const c of graphemes(word)) {
+    const w = textWidth(c);
+    if (piece !== "" && used + w > width) {
+      pieces.push(piece);
+      piece = "";
+      used = 0;
+    }
+    piece += c;
+    used += w;
+  }
+  if (piece !== "") pieces.push(piece);
+  return pieces;
+}
+
 /** Cuts text to `width` columns, marking the cut with "…". */
 export function truncateEnd(s: string, width: number): string {
   if (textWidth(s) <= width) return s;

@@ -12,6 +12,7 @@ import { checkDocument, checkSnapshot } from "../../src/check/evaluate.ts";
 import { parsePolicy } from "../../src/check/policy.ts";
 import type { CheckDocumentOut } from "../../src/check/result.ts";
 import { wrapText } from "../../src/render/check_common.ts";
+import { textWidth } from "../../src/render/table.ts";
 import { escapeText } from "../../src/util/escape.ts";
 import { ghData, ghProperty, renderCheckAnnotations } from "../../src/render/check_github.ts";
 import { renderCheckJunit } from "../../src/render/check_junit.ts";
@@ -141,7 +142,7 @@ test("property: text output fits 80 columns and shows no raw control character",
       (program, host) => {
         const text = renderCheckText(doc([hostSnap(host, program || "x", 1)]), { verbose: true });
         for (const line of text.split("\n")) {
-          assert.ok(line.length <= 80, JSON.stringify(line));
+          assert.ok(textWidth(line) <= 80, JSON.stringify(line)); // columns drawn, not code units
           assert.doesNotMatch(line, /[\p{Cc}\u2028\u2029\u202e]/u);
         }
       },
@@ -161,6 +162,9 @@ test("escapeText() escapes one to one, so two different values never print alike
     { numRuns: 500 },
   );
   assert.deepEqual(wrapText("x".repeat(25), 10), ["xxxxxxxxxx", "xxxxxxxxxx", "xxxxx"]);
+  // A long word is cut between characters, never inside an emoji, and by columns drawn.
+  assert.deepEqual(wrapText("abc🙂🙂def", 4), ["abc", "🙂🙂", "def"]);
+  assert.deepEqual(wrapText("日本語です", 5), ["日本", "語で", "す"]);
 });
 
 test("markdown: a table of the rules that did not hold, pipes and markup escaped", () => {
