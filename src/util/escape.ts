@@ -17,6 +17,9 @@
  * - line and paragraph separators (U+2028, U+2029) and every space but U+0020 (no-break space,
  *   en/em spaces, ideographic space …), which pass for an ordinary space or a line break;
  * - lone surrogates (from a JSON `\ud800` escape), which no terminal can show;
+ * - noncharacters (U+FDD0–U+FDEF and the last two code points of every plane, U+FFFE and U+FFFF
+ *   among them), which are not text: terminals draw them as a box or nothing, and XML 1.0
+ *   cannot hold U+FFFE or U+FFFF at all;
  * - the backslash itself (`\\`), so that an escape can never be mistaken for the same text typed
  *   literally: `a\x1b` (four characters) prints as `a\\x1b`.
  *
@@ -33,10 +36,12 @@
  */
 
 /** Characters escapeText() escapes (the space U+0020 is taken out in the replacer). */
-const UNSAFE = /[\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Cs}\p{Default_Ignorable_Code_Point}]/u;
+const UNSAFE =
+  /[\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Cs}\p{Default_Ignorable_Code_Point}\p{Noncharacter_Code_Point}]/u;
 const UNSAFE_ALL = new RegExp(UNSAFE.source, "gu");
 /** The same without the backslash: for lines already escaped where their values were quoted. */
-const CONTROLS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Cs}\p{Default_Ignorable_Code_Point}]/u;
+const CONTROLS =
+  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Cs}\p{Default_Ignorable_Code_Point}\p{Noncharacter_Code_Point}]/u;
 const CONTROLS_ALL = new RegExp(CONTROLS.source, "gu");
 /** Printable ASCII but the backslash: the common case, left as it is without a regex replace. */
 const PLAIN_ASCII = /^[\x20-\x5b\x5d-\x7e]*$/;

@@ -208,9 +208,13 @@ interface JTestcase {
   skipped?: { message: string };
 }
 
+/** XML 1.0's Char production: what a document may hold at all. */
+const XML_CHARS = /^[\t\n\r\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]*$/u;
+
 function readJunit(xml: string) {
   const valid = XMLValidator.validate(xml);
   assert.equal(valid, true, JSON.stringify(valid));
+  assert.match(xml, XML_CHARS); // the validator does not look at characters
   return parser.parse(xml).testsuites as {
     name: string;
     tests: string;
@@ -265,6 +269,11 @@ test("junit: --strict turns not evaluated into failures", () => {
   assert.equal(Number(j.skipped), 0);
   const tc = j.testsuite[0]!.testcase.find((t) => t.name.startsWith("rates[0]"))!;
   assert.equal(tc.failure?.type, "not-evaluated");
+});
+
+test("junit: noncharacters in a name (U+FFFE, U+FFFF), which XML 1.0 cannot hold, are escaped", () => {
+  const j = readJunit(renderCheckJunit(doc([hostSnap("web\ufffe1\uffff", "x")])));
+  assert.equal(j.testsuite[0]!.name, "web\\u{fffe}1\\u{ffff}");
 });
 
 test("property: junit stays valid XML and reads back to the escaped text, whatever the names", () => {

@@ -65,12 +65,12 @@ export function protoSnapshotText(at: string, base: number, withProtoGroups: boo
 
 /**
  * What must never reach a terminal from data: C0 controls but "\n", DEL, C1 controls, bidi
- * controls, line and paragraph separators, invisible (default-ignorable) characters and lone
- * surrogates.
+ * controls, line and paragraph separators, invisible (default-ignorable) characters, lone
+ * surrogates and noncharacters.
  */
 const FORBIDDEN =
   // deno-lint-ignore no-control-regex
-  /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u2028-\u202e\p{Default_Ignorable_Code_Point}\p{Cs}]/u;
+  /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u2028-\u202e\p{Default_Ignorable_Code_Point}\p{Cs}\p{Noncharacter_Code_Point}]/u;
 /** The renderer's own colour codes (SGR), allowed on a terminal. */
 // deno-lint-ignore no-control-regex
 const OWN_SGR = /\x1b\[[0-9;]*m/g;
@@ -102,6 +102,7 @@ export const hostile = fc.oneof(
     "\\x1b",
     "\ud800",
     "\u2028\u2029",
+    "\ufffe\uffff\ufdd0\u{10ffff}",
     "日本語🙂",
   ),
   fc.string({ unit: "binary", maxLength: 24 }),
