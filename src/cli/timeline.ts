@@ -22,7 +22,7 @@ import { renderTimelineText } from "../render/timeline_text.ts";
 import { writeStderr } from "../runtime/process.ts";
 import { clockFormat, TimelineBuilder } from "../timeline/mod.ts";
 import { escapeText } from "../util/escape.ts";
-import { stringify as yamlStringify } from "yaml";
+import { writeYaml } from "../util/yaml.ts";
 import { type CliContext, out } from "./context.ts";
 import type { FailOnThreshold } from "./fail_on.ts";
 import { loadOperand } from "./operand.ts";
@@ -104,9 +104,7 @@ export async function runTimeline(dir: string, run: TimelineRun, ctx: CliContext
     case "json":
       return await out(JSON.stringify(plainDiff(doc), null, 2));
     case "yaml":
-      return await out(
-        yamlStringify(plainDiff(doc), { aliasDuplicateObjects: false, lineWidth: 0 }),
-      );
+      return await out(writeYaml(plainDiff(doc)));
     case "markdown":
       return await out(renderTimelineMarkdown(doc));
     case "html":

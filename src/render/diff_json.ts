@@ -2,9 +2,9 @@
  * The `nsnap-diff/v1` document as JSON or YAML text. Bigints are written like snapshot counters:
  * a JSON number while safe (|v| ≤ 2^53-1), a decimal string beyond, so nothing loses precision.
  */
-import { stringify as yamlStringify } from "yaml";
 import type { DiffDocument } from "../diff/types.ts";
 import { encodeCounter } from "../model.ts";
+import { writeYaml } from "../util/yaml.ts";
 
 /** Deep copy with every bigint encoded losslessly and undefined members dropped. */
 export function plainDiff(value: unknown): unknown {
@@ -27,9 +27,5 @@ export function renderDiffJson(doc: DiffDocument): string {
 
 /** Renders the diff document as YAML 1.2 (block style, no aliases). */
 export function renderDiffYaml(doc: DiffDocument): string {
-  return yamlStringify(plainDiff(doc), {
-    aliasDuplicateObjects: false,
-    lineWidth: 0,
-    minContentWidth: 0,
-  });
+  return writeYaml(plainDiff(doc));
 }

@@ -5,11 +5,9 @@
  * rendered at once (`renderFleetJson`), which the tests hold them to. Bigints are written as in
  * every nsnap document: a JSON number while safe, a decimal string beyond.
  */
-import { stringify as yamlStringify } from "yaml";
 import { FleetDiffDocument, type FleetHead, type HostEntry } from "../fleet/schema.ts";
 import { plainDiff } from "./diff_json.ts";
-
-const YAML_OPTIONS = { aliasDuplicateObjects: false, lineWidth: 0, minContentWidth: 0 } as const;
+import { writeYaml } from "../util/yaml.ts";
 
 /** The head's fields in the schema's order (hosts last), undefined ones left out. */
 function ordered(head: FleetHead): Record<string, unknown> {
@@ -44,7 +42,7 @@ export function fleetJsonHost(entry: HostEntry, index: number): string {
 /** One host of the YAML document: it depends on its index only, not on the head. */
 export function fleetYamlHost(entry: HostEntry, index: number): string {
   return (index === 0 ? "hosts:\n" : "") +
-    indentLines(yamlStringify([plainDiff(entry)], YAML_OPTIONS), "  ");
+    indentLines(writeYaml([plainDiff(entry)]), "  ");
 }
 
 /** The JSON document in pieces (indented as `JSON.stringify(doc, null, 2)` would). */
@@ -60,7 +58,7 @@ export function fleetJsonPieces(head: FleetHead): DocumentPieces {
 
 /** The YAML document in pieces: the head's keys, then `hosts:` with one item per host. */
 export function fleetYamlPieces(head: FleetHead): DocumentPieces {
-  const top = yamlStringify(ordered(head), YAML_OPTIONS);
+  const top = writeYaml(ordered(head));
   return {
     open: top,
     host: fleetYamlHost,

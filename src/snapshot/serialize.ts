@@ -24,6 +24,7 @@ import type {
 import { encodeCounter, SCHEMA_ID } from "../model.ts";
 import { FIELDS } from "../fields.ts";
 import { dict } from "../util/record.ts";
+import { escapeYamlUnprintable } from "../util/escape.ts";
 import {
   isOrderedConnection,
   orderConnection,
@@ -322,7 +323,8 @@ const PLAIN = /^[A-Za-z_][A-Za-z0-9_.\/+-]*$|^[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:\/
 /** A YAML scalar: numbers and booleans as such, strings plain when unambiguous, else quoted. */
 function yamlScalar(v: unknown): string {
   if (typeof v === "string") {
-    return PLAIN.test(v) && !YAML_WORDS.test(v) ? v : JSON.stringify(v);
+    // JSON's escapes, which YAML shares, and \uXXXX for what only YAML cannot hold raw.
+    return PLAIN.test(v) && !YAML_WORDS.test(v) ? v : escapeYamlUnprintable(JSON.stringify(v));
   }
   if (Array.isArray(v)) return "[]";
   if (v !== null && typeof v === "object") return "{}";

@@ -93,3 +93,23 @@ export function clipText(s: string, keep: number): string {
 function isHighSurrogate(c: number): boolean {
   return c >= 0xd800 && c <= 0xdbff;
 }
+
+/**
+ * What JSON leaves raw but a YAML reader may not take as written: DEL and the C1 controls, the
+ * noncharacters U+FFFE and U+FFFF (all outside YAML's printable set, which PyYAML enforces), the
+ * byte-order mark, and NEL, LS and PS, which YAML 1.1 reads as line breaks and folds to a space.
+ */
+export const YAML_UNPRINTABLE = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+const YAML_UNPRINTABLE_ALL = new RegExp(YAML_UNPRINTABLE.source, "g");
+
+/**
+ * Writes those characters as `\uXXXX` in the text of double-quoted YAML scalars (`"…"`), the only
+ * place of a document where they may stand: a YAML escape means the same to every reader.
+ */
+export function escapeYamlUnprintable(quoted: string): string {
+  if (!YAML_UNPRINTABLE.test(quoted)) return quoted;
+  return quoted.replace(
+    YAML_UNPRINTABLE_ALL,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}

@@ -1,6 +1,7 @@
 /**
  * Reading YAML someone else wrote (a hand-edited snapshot, a policy file) without letting it cost
- * more than its size. The `yaml` package does the parsing; this adds the checks it lacks:
+ * more than its size, and writing YAML every reader takes as meant (`writeYaml`). The `yaml`
+ * package does the parsing; this adds the checks it lacks:
  *
  * - Aliases are counted by what they expand to, not by how often they are used: 99 aliases to
  *   one 50k-address list are 5 million nodes once zod and the renderers copy them out. The
@@ -15,7 +16,7 @@
  * @module
  */
 import {
-  type Document,
+  Document,
   isAlias,
   isMap,
   isPair,
@@ -23,7 +24,10 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  Scalar,
+  visit,
 } from "yaml";
+import { escapeYamlUnprintable, YAML_UNPRINTABLE } from "./escape.ts";
 
 /** Nodes that aliases may add to a document when they are expanded. */
 export const MAX_ALIAS_NODES = 10_000;
@@ -213,4 +217,25 @@ function expandedSize(root: unknown, target: Map<unknown, unknown>, at: At): num
     size.set(node, Math.min(n, 1e15));
   }
   return size.get(root) ?? 0;
+}
+
+/**
+ * Plain data as block YAML 1.2: no aliases, no folded lines. The package writes DEL, C1 controls,
+ * NEL, LS, PS, U+FFFE and U+FFFF raw (even unquoted), which PyYAML refuses or, for NEL, LS and
+ * PS, reads as line breaks; strings holding them are double-quoted here and the characters
+ * escaped (`escapeYamlUnprintable`), the only place of the text they can then stand.
+ */
+export function writeYaml(value: unknown): string {
+  const doc = new Document(value, { aliasDuplicateObjects: false });
+  let quoted = false;
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === "string" && YAML_UNPRINTABLE.test(node.value)) {
+        node.type = Scalar.QUOTE_DOUBLE;
+        quoted = true;
+      }
+    },
+  });
+  const text = doc.toString({ lineWidth: 0, minContentWidth: 0 });
+  return quoted ? escapeYamlUnprintable(text) : text;
 }

@@ -63,6 +63,8 @@ const trickyText = fc.constantFrom(
   "tab\there",
   "ünïcödé",
   "emoji 🙂",
+  "nel\u0085ls\u2028ps\u2029", // line breaks to a YAML 1.1 reader
+  "del\x7f c1\x9b bom\ufeff non\ufffe\uffff", // outside YAML's printable set
 );
 
 /** Free text: mostly plain, sometimes tricky for serialisers. */

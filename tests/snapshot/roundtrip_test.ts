@@ -30,6 +30,22 @@ test("any valid snapshot round-trips through YAML byte for byte", () => roundTri
 test("any valid snapshot round-trips through gzipped JSON", () => roundTrip("json", true));
 test("any valid snapshot round-trips through gzipped YAML", () => roundTrip("yaml", true));
 
+/**
+ * YAML 1.2's printable set (c-printable), less NEL, LS and PS, which YAML 1.1 reads as line
+ * breaks: the characters a YAML snapshot may hold as written, so that PyYAML and other readers
+ * take it as nsnap's reader does.
+ */
+const YAML_WRITTEN = /^[\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]*$/u;
+
+test("property: a YAML snapshot holds only YAML's printable characters, whatever the names", () => {
+  fc.assert(
+    fc.property(arbSnapshot, (s) => {
+      assert.match(serializeSnapshot(normalizeSnapshot(s), "yaml"), YAML_WRITTEN);
+    }),
+    { numRuns: 100 },
+  );
+});
+
 test("serializeSnapshotBytes() is the UTF-8 of serializeSnapshot(), for both formats", () => {
   fc.assert(
     fc.property(arbSnapshot, fc.constantFrom("json" as const, "yaml" as const), (raw, format) => {
