@@ -23,9 +23,11 @@
  * - Sysctls and rates are examples in comments: a snapshot is one moment, a threshold is a
  *   choice.
  * - YAML is written by hand for the layout and comments; every value from the snapshot goes
- *   through `scalar()` (plain when unambiguous, else a JSON string, which YAML 1.2 reads), and
- *   every comment through `commentText()` (no line breaks or control characters). A program
- *   name is matched as a glob, so `*`, `?` and `[` in it are written as `[*]`, `[?]`, `[[]`.
+ *   through `scalar()` (plain when unambiguous, else a JSON string, which YAML 1.2 reads, with
+ *   `\u` escapes for what YAML readers refuse or fold: see `escapeYamlUnprintable`), and every
+ *   comment through `commentText()` (no line breaks, control characters or noncharacters). A
+ *   program name is matched as a glob, so `*`, `?` and `[` in it are written as `[*]`, `[?]`,
+ *   `[[]`.
  */
 import type { NetInterface, Route, Rule, Snapshot } from "../model.ts";
 import { describeRoute } from "../diff/routes.ts";
@@ -33,6 +35,7 @@ import { ownNamespaceId } from "../net/namespaces.ts";
 import { type ListenerFact, listenerFacts, sysctlsOf } from "./facts.ts";
 import { endpoint } from "../net/sockets.ts";
 import { POLICY_SCHEMA_ID } from "./schema.ts";
+import { escapeYamlUnprintable } from "../util/escape.ts";
 
 /** A program with more ports than this gets one required rule for all of them. */
 const MAX_REQUIRED_PORTS = 8;
@@ -45,13 +48,14 @@ export function scalar(v: string | number | boolean): string {
   if (typeof v !== "string") return String(v);
   const plain = /^[A-Za-z_./][A-Za-z0-9_./:@+-]*$/.test(v) && !v.endsWith(":") &&
     !/^(true|false|null|yes|no|on|off|y|n|~)$/i.test(v) && !/^[0-9.+-]/.test(v);
-  return plain ? v : JSON.stringify(v);
+  // JSON's escapes, which YAML shares, and \uXXXX for what YAML readers refuse or fold.
+  return plain ? v : escapeYamlUnprintable(JSON.stringify(v));
 }
 
-/** Text for a comment: one line, control characters shown as escapes. */
+/** Text for a comment: one line, control characters and noncharacters shown as escapes. */
 export function commentText(s: string): string {
   return s.replace(
-    /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu,
+    /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Noncharacter_Code_Point}]/gu,
     (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`,
   );
 }

@@ -159,6 +159,26 @@ test("comments show control characters from the snapshot as escapes", () => {
   assert.deepEqual(failures(s, yaml), []);
 });
 
+/** YAML 1.2's printable set less NEL, LS, PS (line breaks to YAML 1.1) and the byte-order mark. */
+const YAML_WRITTEN =
+  /^[\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]*$/u;
+
+test("--init escapes what YAML readers refuse or fold, in values and comments", () => {
+  // DEL, C1 controls, NEL, LS, PS, the byte-order mark, U+FFFE and U+FFFF
+  const names = ["nel\u0085x", "ls\u2028ps\u2029", "del\x7fc1\x9b", "bom\ufeff", "non\ufffe\uffff"];
+  const s = snap("2026-01-01T00:00:00.000Z", {
+    connections: names.map((_, i) => listen("0.0.0.0", 8000 + 10 * i, 100 + i)),
+    processes: procs(...names.map((n, i) => proc(100 + i, n))),
+  });
+  const yaml = initPolicy(s);
+  assert.match(yaml, YAML_WRITTEN); // PyYAML refused the file, or read NEL, LS and PS as a space
+  assert.match(yaml, /- program: "non\\ufffe\\uffff"\n/);
+  assert.match(yaml, /# non\\u\{fffe\}\\u\{ffff\} \(uid 0\): 0\.0\.0\.0:8040\n/);
+  const programs = parseYaml(yaml).listeners.allow.map((r: { program: string }) => r.program);
+  assert.deepEqual(programs.sort(), [...names].sort());
+  assert.deepEqual(failures(s, yaml), []);
+});
+
 /** A capture across namespaces: the host, and containers web and new (tests/diff/_namespaces). */
 function acrossNamespaces(ephemeralPort: number, pid: number): Snapshot {
   const [, s] = namespacedPair();
