@@ -220,13 +220,15 @@ function expandedSize(root: unknown, target: Map<unknown, unknown>, at: At): num
 }
 
 /**
- * Plain data as block YAML 1.2: no aliases, no folded lines. The package writes DEL, C1 controls,
+ * Plain data as block YAML 1.2 that YAML 1.1 readers (PyYAML, Ansible) read the same: no
+ * aliases, no folded lines, and strings such as `yes`, `on`, `12:30`, `0b11` or a timestamp, which
+ * 1.1 reads as booleans, numbers or dates, quoted (`compat`). The package writes DEL, C1 controls,
  * NEL, LS, PS, U+FFFE and U+FFFF raw (even unquoted), which PyYAML refuses or, for NEL, LS and
  * PS, reads as line breaks; strings holding them are double-quoted here and the characters
  * escaped (`escapeYamlUnprintable`), the only place of the text they can then stand.
  */
 export function writeYaml(value: unknown): string {
-  const doc = new Document(value, { aliasDuplicateObjects: false });
+  const doc = new Document(value, { aliasDuplicateObjects: false, compat: "yaml-1.1" });
   let quoted = false;
   visit(doc, {
     Scalar(_key, node) {

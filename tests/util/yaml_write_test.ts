@@ -1,6 +1,7 @@
 /**
  * writeYaml(): the YAML the diff, fleet diff and timeline documents are written in holds only
- * characters YAML 1.1 and 1.2 readers take as written, and reads back to the same data.
+ * characters YAML 1.1 and 1.2 readers take as written, quotes what 1.1 would read as another
+ * type, and reads back to the same data.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -19,6 +20,16 @@ test("writeYaml() quotes and escapes what YAML readers refuse or fold, keys and 
   assert.match(text, YAML_WRITTEN);
   assert.match(text, /^"k\\u0085":\n {2}- "nel\\u0085x"\n {2}- "n\\ufffe"\n/);
   assert.deepEqual(parse(text), data);
+});
+
+test("writeYaml() quotes the words and numbers YAML 1.1 would read as something else", () => {
+  const data = { w: ["yes", "on", "y", "12:30", "0b11", "1_000", "2026-03-01T12:00:00.000Z"] };
+  assert.equal(
+    writeYaml(data),
+    'w:\n  - "yes"\n  - "on"\n  - "y"\n  - "12:30"\n  - "0b11"\n  - "1_000"\n' +
+      '  - "2026-03-01T12:00:00.000Z"\n',
+  );
+  assert.equal(writeYaml({ name: "eth0", port: 80, up: true }), "name: eth0\nport: 80\nup: true\n");
 });
 
 test("property: writeYaml() text is printable to every YAML reader and reads back the same", () => {
