@@ -27,7 +27,7 @@ import {
   Scalar,
   visit,
 } from "yaml";
-import { escapeYamlUnprintable, YAML_UNPRINTABLE } from "./escape.ts";
+import { escapeText, escapeYamlUnprintable, YAML_UNPRINTABLE } from "./escape.ts";
 
 /** Nodes that aliases may add to a document when they are expanded. */
 export const MAX_ALIAS_NODES = 10_000;
@@ -86,8 +86,11 @@ export function readYaml(text: string, opts: YamlReadOptions = {}): unknown {
   if (err) {
     const what = err.code === "MULTIPLE_DOCS"
       ? "more than one YAML document (one is expected)"
-      : (err.message.split("\n")[0] ?? err.message).replace(/ at line [0-9]+, column [0-9]+:?$/, "")
-        .trimEnd();
+      // The package's message quotes the source text, control characters and all.
+      : escapeText(
+        (err.message.split("\n")[0] ?? err.message).replace(/ at line [0-9]+, column [0-9]+:?$/, "")
+          .trimEnd(),
+      );
     throw new YamlProblem(what, ...at(err.pos[0]));
   }
   checkNodes(doc.contents, opts.maxAliasNodes ?? MAX_ALIAS_NODES, at);
