@@ -326,11 +326,12 @@ test("counterexample: two tables of one name, their chains shuffled, give one di
   );
 });
 
-test("counterexample: a record naming the own namespace is the same listener as one that does not", () => {
-  const udp = {
+/** An unconnected UDP socket on port 53 of `localAddress`: a listener, for the counterexamples. */
+function udpListener(localAddress: string) {
+  return {
     protocol: "udp",
     family: "inet",
-    localAddress: "10.0.0.1",
+    localAddress,
     localPort: 53,
     remoteAddress: "0.0.0.0",
     remotePort: 0,
@@ -338,6 +339,10 @@ test("counterexample: a record naming the own namespace is the same listener as 
     recvQ: 0,
     sendQ: 0,
   } as const;
+}
+
+test("counterexample: a record naming the own namespace is the same listener as one that does not", () => {
+  const udp = udpListener("10.0.0.1");
   const conns: Connection[] = [{ ...udp, namespace: "host" }, udp, {
     ...udp,
     namespace: "host",
@@ -374,17 +379,7 @@ test("counterexample: duplicate chains whose only move is their rule counters gi
 test("counterexample: one listener listed twice with two exposures is no publish change against itself", () => {
   // Found by "diff(a, a) has no changes" (CI, seed 420586839): the before side kept the last of
   // the two records and the after side the first, so a snapshot differed from itself.
-  const udp = {
-    protocol: "udp",
-    family: "inet",
-    localAddress: "127.0.0.1",
-    localPort: 53,
-    remoteAddress: "0.0.0.0",
-    remotePort: 0,
-    state: "UNCONN",
-    recvQ: 0,
-    sendQ: 0,
-  } as const;
+  const udp = udpListener("127.0.0.1");
   const conns: Connection[] = [
     { ...udp, exposure: { kind: "published", summary: "" } },
     {

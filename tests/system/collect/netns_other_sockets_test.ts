@@ -119,16 +119,18 @@ test("another namespace's UNIX, raw and packet sockets are captured with its id 
       child.kill("SIGKILL");
       await new Promise((resolve) => child.once("exit", resolve));
       capture(dir, "after.json");
-      const diff = runCli([
-        "diff",
-        join(dir, "nl.json"),
-        join(dir, "after.json"),
-        "--format",
-        "json",
-        "--only",
-        "listeners",
-      ]);
-      const doc = JSON.parse(diff.stdout) as {
+      // The diff of the two captures, as JSON, of one kind of change.
+      const diffOnly = (only: string) =>
+        runCli([
+          "diff",
+          join(dir, "nl.json"),
+          join(dir, "after.json"),
+          "--format",
+          "json",
+          "--only",
+          only,
+        ]);
+      const doc = JSON.parse(diffOnly("listeners").stdout) as {
         changes: Array<{ kind: string; namespace?: string; summary: string }>;
       };
       const closed = doc.changes.filter((c) => c.kind === "unix-listener-closed");
@@ -139,15 +141,7 @@ test("another namespace's UNIX, raw and packet sockets are captured with its id 
       );
       assert.ok(closed.every((c) => c.summary.includes(ns.name)), JSON.stringify(closed));
       // The raw and packet sockets that went with it, in the namespace's name too.
-      const sockets = runCli([
-        "diff",
-        join(dir, "nl.json"),
-        join(dir, "after.json"),
-        "--format",
-        "json",
-        "--only",
-        "sockets",
-      ]);
+      const sockets = diffOnly("sockets");
       const gone = (JSON.parse(sockets.stdout) as typeof doc).changes.filter((c) =>
         c.kind === "raw-socket-closed" || c.kind === "packet-socket-closed"
       );
