@@ -58,27 +58,17 @@ const KIND_INT = 1,
   KIND_ENUM64 = 19,
   KIND_MAX = 19;
 
-/** Bytes of kind-specific data after a type record of this kind with `vlen` entries. */
-function extraBytes(kind: number, vlen: number): number {
-  switch (kind) {
-    case KIND_INT:
-    case KIND_VAR:
-    case KIND_DECL_TAG:
-      return 4;
-    case KIND_ARRAY:
-      return 12;
-    case KIND_STRUCT:
-    case KIND_UNION:
-    case KIND_DATASEC:
-    case KIND_ENUM64:
-      return 12 * vlen;
-    case KIND_ENUM:
-    case KIND_FUNC_PROTO:
-      return 8 * vlen;
-    default:
-      return 0; // PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG; UNKN (0)
-  }
-}
+/**
+ * Words of kind-specific data after a type record of each kind (index = kind): a fixed part, and
+ * a part per entry (`vlen`). PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT and
+ * TYPE_TAG have none.
+ */
+const FIXED_WORDS = new Uint8Array(KIND_MAX + 1);
+const WORDS_PER_ENTRY = new Uint8Array(KIND_MAX + 1);
+for (const k of [KIND_INT, KIND_VAR, KIND_DECL_TAG]) FIXED_WORDS[k] = 1;
+FIXED_WORDS[KIND_ARRAY] = 3;
+for (const k of [KIND_STRUCT, KIND_UNION, KIND_DATASEC, KIND_ENUM64]) WORDS_PER_ENTRY[k] = 3;
+for (const k of [KIND_ENUM, KIND_FUNC_PROTO]) WORDS_PER_ENTRY[k] = 2;
 
 /** The names looked for, with the kinds they must have. */
 const WANTED: ReadonlyArray<[name: string, kind: number]> = [
@@ -89,10 +79,18 @@ const WANTED: ReadonlyArray<[name: string, kind: number]> = [
   ["task_struct", KIND_STRUCT],
 ];
 
-/** A parsed BTF blob: where each type's record starts, and the string section. */
+/** Whether this host stores numbers low byte first (BTF is written in its host's order). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * A parsed BTF blob: where each type's record starts, and the string section. Records are read
+ * as 32-bit words in the host's order, which is the blob's own: a blob of the other order reads
+ * its magic as 0x9FEB and is refused.
+ */
 class Btf {
-  readonly view: DataView;
-  /** Byte offset of type id i's record (index 0 unused). */
+  /** The type section as words (a view where it is aligned, else a copy). */
+  readonly words: Uint32Array;
+  /** Word index of type id i's record in `words` (index 0 unused). */
   readonly at: Int32Array;
   readonly count: number;
   readonly found = new Map<string, number>();
@@ -100,50 +98,64 @@ class Btf {
   private readonly stringsEnd: number;
 
   constructor(readonly bytes: Uint8Array) {
-    const view = this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (bytes.length < 24 || view.getUint16(0, true) !== MAGIC) {
-      throw new Error("not BTF (no 0xEB9F magic)");
-    }
-    const hdrLen = view.getUint32(4, true);
-    const typeOff = hdrLen + view.getUint32(8, true);
-    const typeEnd = typeOff + view.getUint32(12, true);
-    this.strings = hdrLen + view.getUint32(16, true);
-    this.stringsEnd = this.strings + view.getUint32(20, true);
+    if (bytes.length < 24) throw new Error("not BTF (no 0xEB9F magic)");
+    const head = new DataView(bytes.buffer, bytes.byteOffset, 24);
+    const le = LITTLE_ENDIAN;
+    if (head.getUint16(0, le) !== MAGIC) throw new Error("not BTF (no 0xEB9F magic)");
+    const hdrLen = head.getUint32(4, le);
+    const typeOff = hdrLen + head.getUint32(8, le);
+    const typeLen = head.getUint32(12, le);
+    const typeEnd = typeOff + typeLen;
+    this.strings = hdrLen + head.getUint32(16, le);
+    this.stringsEnd = this.strings + head.getUint32(20, le);
     if (typeEnd > bytes.length || this.stringsEnd > bytes.length) {
       throw new Error("BTF sections run past the end of the data");
     }
-    // A type record is at least 12 bytes: an upper bound on the count.
-    const at = new Int32Array(Math.floor((typeEnd - typeOff) / 12) + 2);
-    const targets = WANTED.map(([name, kind]) => ({ name, kind, bytes: ascii(name) }));
+    const start = bytes.byteOffset + typeOff;
+    const w = this.words = start % 4 === 0
+      ? new Uint32Array(bytes.buffer, start, Math.floor(typeLen / 4))
+      : new Uint32Array(bytes.slice(typeOff, typeOff + typeLen - (typeLen % 4)).buffer);
+    const end = w.length;
+    // The wanted names by their first byte: most records' names are then ruled out by one load.
+    const byFirst: number[][] = Array.from({ length: 256 }, () => []);
+    const wanted = WANTED.map(([name, kind]) => ({ name, kind, bytes: ascii(name) }));
+    wanted.forEach((t, k) => byFirst[t.bytes[0]!]!.push(k));
+    const strs = this.strings, strsEnd = this.stringsEnd;
+    // A type record is at least 3 words: an upper bound on the count.
+    const at = new Int32Array(Math.floor(end / 3) + 2);
     let id = 1;
-    for (let off = typeOff; off < typeEnd; id++) {
-      if (off + 12 > typeEnd) throw new Error(`BTF type ${id} is cut off`);
-      at[id] = off;
-      const info = view.getUint32(off + 4, true);
+    for (let i = 0; i < end; id++) {
+      if (i + 3 > end) throw new Error(`BTF type ${id} is cut off`);
+      at[id] = i;
+      const info = w[i + 1]!;
       const kind = (info >>> 24) & 0x1f;
       if (kind === 0 || kind > KIND_MAX) throw new Error(`BTF type ${id} has unknown kind ${kind}`);
-      const next = off + 12 + extraBytes(kind, info & 0xffff);
-      if (next > typeEnd) throw new Error(`BTF type ${id} runs past the end of its section`);
+      const next = i + 3 + FIXED_WORDS[kind]! + WORDS_PER_ENTRY[kind]! * (info & 0xffff);
+      if (next > end) throw new Error(`BTF type ${id} runs past the end of its section`);
       if (kind === KIND_STRUCT || kind === KIND_FUNC) {
-        for (const t of targets) {
-          if (t.kind === kind && !this.found.has(t.name) && this.nameIs(off, t.bytes)) {
-            this.found.set(t.name, id);
+        const name = strs + w[i]!;
+        if (name < strsEnd) {
+          for (const k of byFirst[bytes[name]!]!) {
+            const t = wanted[k]!;
+            if (t.kind === kind && !this.found.has(t.name) && this.nameIs(w[i]!, t.bytes)) {
+              this.found.set(t.name, id);
+            }
           }
         }
       }
-      off = next;
+      i = next;
     }
     this.at = at;
     this.count = id - 1;
   }
 
   kind(id: number): number {
-    return (this.view.getUint32(this.at[id]! + 4, true) >>> 24) & 0x1f;
+    return (this.words[this.at[id]! + 1]! >>> 24) & 0x1f;
   }
 
-  /** Whether type record at `off` is named `want` (NUL-ended in the string section). */
-  private nameIs(off: number, want: Uint8Array): boolean {
-    const s = this.strings + this.view.getUint32(off, true);
+  /** Whether the name at offset `nameOff` of the string section is `want` (NUL-ended). */
+  private nameIs(nameOff: number, want: Uint8Array): boolean {
+    const s = this.strings + nameOff;
     if (s + want.length >= this.stringsEnd) return false;
     for (let i = 0; i < want.length; i++) if (this.bytes[s + i] !== want[i]) return false;
     return this.bytes[s + want.length] === 0;
@@ -157,7 +169,7 @@ class Btf {
         k !== KIND_TYPEDEF && k !== KIND_VOLATILE && k !== KIND_CONST && k !== KIND_RESTRICT &&
         k !== KIND_TYPE_TAG
       ) return id;
-      id = this.view.getUint32(this.at[id]! + 8, true);
+      id = this.words[this.at[id]! + 2]!;
     }
     return 0;
   }
@@ -169,11 +181,10 @@ class Btf {
     const k = this.kind(r);
     if (k === KIND_PTR) return 8;
     if (k === KIND_ARRAY) {
-      const a = this.at[r]! + 12;
-      return this.size(this.view.getUint32(a, true), depth + 1) *
-        this.view.getUint32(a + 8, true);
+      const a = this.at[r]! + 3;
+      return this.size(this.words[a]!, depth + 1) * this.words[a + 2]!;
     }
-    return this.view.getUint32(this.at[r]! + 8, true);
+    return this.words[this.at[r]! + 2]!;
   }
 
   /** The field `name` of struct or union `id` (looked for in anonymous members too). */
@@ -181,20 +192,20 @@ class Btf {
     const r = this.resolve(id);
     const k = r === 0 ? 0 : this.kind(r);
     if ((k !== KIND_STRUCT && k !== KIND_UNION) || depth > 8) return undefined;
-    const off = this.at[r]!;
-    const info = this.view.getUint32(off + 4, true);
+    const w = this.words, at = this.at[r]!;
+    const info = w[at + 1]!;
     const bitfields = (info >>> 31) === 1;
     const want = ascii(name);
     for (let i = 0; i < (info & 0xffff); i++) {
-      const m = off + 12 + 12 * i;
-      const type = this.view.getUint32(m + 4, true);
-      const raw = this.view.getUint32(m + 8, true);
+      const m = at + 3 + 3 * i;
+      const type = w[m + 1]!;
+      const raw = w[m + 2]!;
       const bits = bitfields ? raw & 0xffffff : raw;
       if (bitfields && raw >>> 24 !== 0) continue; // A bit field: not one of ours.
-      if (this.view.getUint32(m, true) === 0) {
+      if (w[m] === 0) {
         const inner = bits % 8 === 0 ? this.member(type, name, depth + 1) : undefined;
         if (inner) return { offset: inner.offset + bits / 8, size: inner.size };
-      } else if (this.nameIs(m, want)) {
+      } else if (this.nameIs(w[m]!, want)) {
         return bits % 8 === 0 ? { offset: bits / 8, size: this.size(type) } : undefined;
       }
     }

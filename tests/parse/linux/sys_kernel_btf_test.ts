@@ -143,6 +143,16 @@ test("iteratorTypes() finds the iterator and the fields, through typedefs and an
   });
 });
 
+test("iteratorTypes() reads a blob that starts at any byte of its buffer", () => {
+  const blob = kernel();
+  const want = iteratorTypes(blob);
+  for (const shift of [1, 2, 3, 5]) {
+    const host = new Uint8Array(blob.length + shift);
+    host.set(blob, shift);
+    assert.deepEqual(iteratorTypes(host.subarray(shift)), want);
+  }
+});
+
 test("iteratorTypes() reads a 4-byte i_ino (32-bit kernels' unsigned long)", () => {
   assert.deepEqual(iteratorTypes(kernel({ inoSize: 4 })).inodeIno, { offset: 64, size: 4 });
 });
