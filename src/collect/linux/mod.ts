@@ -124,29 +124,40 @@ export const collectLinux: Collector = async (place, opts) => {
     for (const r of across.raw) own.raw.push(r);
     for (const p of across.packet) own.packet.push(p);
   }
-  const owned = scanner === undefined
-    ? { sockets: sockets.section, processes: skipped({}) }
-    : await assignOwners(place, opts, sockets.section, bootMs, scanner);
-  const s = owned.sockets;
   // Without addresses the interfaces section runs no `ip`: it says the addresses are unknown.
   const noIp: Place = {
     ...place,
     runner: () => ({ ok: false, stdout: "", stderr: "", reason: SKIPPED }),
   };
+  // The sections that need no owners are read while a worker's descriptor scan may still run.
+  const routes = skip.has("routes") ? skipped([]) : collectRoutes(place, choice.use, names);
+  const interfaces = collectInterfaces(skip.has("addresses") ? noIp : place, links);
+  const counters = collectCounters(place);
+  const rules = skip.has("rules") ? skipped([]) : collectRules(place, choice.use);
+  const neighbours = skip.has("neighbours")
+    ? skipped([])
+    : collectNeighbours(place, choice.use, names);
+  const settings = collectSettings(place);
+  const qdiscs = skip.has("qdiscs") ? skipped([]) : collectQdiscs(place, choice.use, names);
+  const firewall = skip.has("firewall")
+    ? skipped({ tables: [] })
+    : collectFirewall(place, choice.use);
+  const owned = scanner === undefined
+    ? { sockets: sockets.section, processes: skipped({}) }
+    : await assignOwners(place, opts, sockets.section, bootMs, scanner);
+  const s = owned.sockets;
   const out: Collected = {
     sections: {
       connections: { value: s.value.connections, status: s.status, source: s.source },
       processes: owned.processes,
-      routes: skip.has("routes") ? skipped([]) : collectRoutes(place, choice.use, names),
-      interfaces: collectInterfaces(skip.has("addresses") ? noIp : place, links),
-      counters: collectCounters(place),
-      rules: skip.has("rules") ? skipped([]) : collectRules(place, choice.use),
-      neighbours: skip.has("neighbours")
-        ? skipped([])
-        : collectNeighbours(place, choice.use, names),
-      settings: collectSettings(place),
-      qdiscs: skip.has("qdiscs") ? skipped([]) : collectQdiscs(place, choice.use, names),
-      firewall: skip.has("firewall") ? skipped({ tables: [] }) : collectFirewall(place, choice.use),
+      routes,
+      interfaces,
+      counters,
+      rules,
+      neighbours,
+      settings,
+      qdiscs,
+      firewall,
     },
     unixSockets: s.value.unix,
     rawSockets: s.value.raw,
