@@ -6,7 +6,12 @@
  * large capture overlap on a second core.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { bpfHindrance, bpfSocketPairs, type TaskFileLayout } from "../../runtime/bpf_fds.ts";
+import {
+  bpfHindrance,
+  bpfSocketPairs,
+  mapFile,
+  type TaskFileLayout,
+} from "../../runtime/bpf_fds.ts";
 import { iteratorTypes } from "../../parse/linux/sys_kernel_btf.ts";
 import { listSocketInodes } from "../../runtime/proc_fd.ts";
 import { env } from "../../runtime/process.ts";
@@ -108,8 +113,10 @@ export function scanFds(
 
 /** The running kernel's type information (BTF); `NSNAP_BTF` names another file (tests). */
 function btfPath(): string {
-  return env("NSNAP_BTF") || "/sys/kernel/btf/vmlinux";
+  return env("NSNAP_BTF") || KERNEL_BTF;
 }
+
+const KERNEL_BTF = "/sys/kernel/btf/vmlinux";
 
 /** Why the iterator failed in this process before (a periodic capture does not try again). */
 let failedBefore: string | undefined;
@@ -139,11 +146,15 @@ let layout: TaskFileLayout | undefined;
 function kernelLayout(): TaskFileLayout | string {
   if (layout !== undefined) return layout;
   const path = btfPath();
+  // The kernel's own BTF is mapped (it never changes while mapped); any other file is read.
+  const mapped = path === KERNEL_BTF ? mapFile(path) : undefined;
   try {
-    return layout = iteratorTypes(readFileSync(path));
+    return layout = iteratorTypes(mapped?.bytes ?? readFileSync(path));
   } catch (err) {
     const e = err as { code?: string; message?: string };
     return e.code === "ENOENT" ? `no ${path}` : `${path}: ${e.message}`;
+  } finally {
+    mapped?.release();
   }
 }
 

@@ -7,11 +7,19 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { bpfSocketPairs } from "../../../src/runtime/bpf_fds.ts";
+import { bpfSocketPairs, mapFile } from "../../../src/runtime/bpf_fds.ts";
 import { whenReady } from "../../helpers/netns.ts";
 import { bpfScanHindrance } from "../../../src/collect/linux/fd_scan.ts";
 import { iteratorTypes } from "../../../src/parse/linux/sys_kernel_btf.ts";
@@ -87,3 +95,35 @@ test(
     }
   },
 );
+
+test("mapFile() maps a file's bytes read-only, as reading it gives them, until released", () => {
+  const dir = mkdtempSync(join(tmpdir(), "nsnap-map-"));
+  try {
+    const path = join(dir, "blob");
+    const data = Uint8Array.from({ length: 70_001 }, (_, i) => (i * 31) & 0xff);
+    writeFileSync(path, data);
+    const mapped = mapFile(path);
+    assert.ok(mapped, "a regular file maps");
+    assert.deepEqual(mapped.bytes, data);
+    mapped.release();
+    writeFileSync(join(dir, "empty"), "");
+    assert.equal(mapFile(join(dir, "empty")), undefined, "an empty file is read, not mapped");
+    assert.equal(mapFile(join(dir, "missing")), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the kernel's BTF mapped gives the iterator what reading it gives", {
+  skip: existsSync("/sys/kernel/btf/vmlinux") ? false : "no /sys/kernel/btf/vmlinux here",
+}, () => {
+  const mapped = mapFile("/sys/kernel/btf/vmlinux");
+  const read = iteratorTypes(readFileSync("/sys/kernel/btf/vmlinux"));
+  // A kernel that cannot map it is read instead: nothing to compare.
+  if (mapped === undefined) return;
+  try {
+    assert.deepEqual(iteratorTypes(mapped.bytes), read);
+  } finally {
+    mapped.release();
+  }
+});
