@@ -149,11 +149,18 @@ export function taskFileProgram(t: TaskFileLayout): Uint8Array {
 /** The calls, however the runtime reaches them; addresses are plain numbers. */
 interface Calls {
   bpf(cmd: number, attr: Uint8Array): number;
+  open(path: Uint8Array, flags: number): number;
   read(fd: number, buf: Uint8Array): number;
   close(fd: number): number;
+  /** The first `size` bytes of `fd` mapped read-only, or undefined where mmap fails. */
+  map(fd: number, size: number): MappedFile | undefined;
   errno(): number;
   address(buf: Uint8Array): bigint;
 }
+
+const PROT_READ = 1, MAP_PRIVATE = 2, O_RDONLY_CLOEXEC = 0o2000000;
+/** No user address on x86-64 is this high: mmap's MAP_FAILED ((void *)-1) is above it. */
+const USER_ADDRESS_END = 2 ** 47;
 
 function bunCalls(): Calls | undefined {
   if ((globalThis as { Bun?: unknown }).Bun === undefined) return undefined;
@@ -163,6 +170,7 @@ function bunCalls(): Calls | undefined {
     };
     ptr(view: Uint8Array): number;
     read: { i32(ptr: number, offset: number): number };
+    toArrayBuffer(ptr: number, offset: number, length: number): ArrayBuffer;
   };
   // Synchronously, as proc_fd.ts does (a top-level await here would reach the worker's graph).
   const require = (import.meta as { require?: (spec: string) => unknown }).require;
@@ -170,15 +178,27 @@ function bunCalls(): Calls | undefined {
   const ffi = require("bun:ffi") as BunFfi;
   const { symbols: s } = ffi.dlopen("libc.so.6", {
     syscall: { args: ["i64", "i64", "ptr", "u32"], returns: "i32" },
+    open: { args: ["ptr", "i32"], returns: "i32" },
     read: { args: ["i32", "ptr", "u64"], returns: "i32" },
     close: { args: ["i32"], returns: "i32" },
+    mmap: { args: ["ptr", "u64", "i32", "i32", "i32", "i64"], returns: "ptr" },
+    munmap: { args: ["ptr", "u64"], returns: "i32" },
     __errno_location: { args: [], returns: "ptr" },
   });
   const errnoAt = s.__errno_location!();
   return {
     bpf: (cmd, attr) => s.syscall!(SYS_BPF, cmd, attr, attr.length),
+    open: (path, flags) => s.open!(path, flags),
     read: (fd, buf) => s.read!(fd, buf, buf.length),
     close: (fd) => s.close!(fd),
+    map(fd, size) {
+      const at = s.mmap!(null, size, PROT_READ, MAP_PRIVATE, fd, 0) as number | null;
+      if (at === null || at <= 0 || at >= USER_ADDRESS_END) return undefined;
+      return {
+        bytes: new Uint8Array(ffi.toArrayBuffer(at, 0, size)),
+        release: () => void s.munmap!(at, size),
+      };
+    },
     errno: () => ffi.read.i32(errnoAt, 0),
     address: (buf) => BigInt(ffi.ptr(buf)),
   };
@@ -191,7 +211,9 @@ function denoCalls(): Calls | undefined {
       symbols: Record<string, (...args: unknown[]) => unknown>;
     };
     UnsafePointer: { of(v: Uint8Array): Pointer | null; value(p: Pointer | null): bigint };
-    UnsafePointerView: new (p: Pointer) => { getInt32(offset?: number): number };
+    UnsafePointerView: (new (p: Pointer) => { getInt32(offset?: number): number }) & {
+      getArrayBuffer(p: Pointer, length: number): ArrayBuffer;
+    };
     permissions: { querySync(d: { name: string }): { state: string } };
   };
   const deno = (globalThis as unknown as { Deno?: DenoFfi }).Deno;
@@ -199,19 +221,39 @@ function denoCalls(): Calls | undefined {
   if (deno.permissions.querySync({ name: "ffi" }).state !== "granted") return undefined;
   const { symbols: s } = deno.dlopen("libc.so.6", {
     syscall: { parameters: ["i64", "i64", "buffer", "u32"], result: "i32" },
+    open: { parameters: ["buffer", "i32"], result: "i32" },
     read: { parameters: ["i32", "buffer", "usize"], result: "i32" },
     close: { parameters: ["i32"], result: "i32" },
+    mmap: { parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"], result: "pointer" },
+    munmap: { parameters: ["pointer", "usize"], result: "i32" },
     __errno_location: { parameters: [], result: "pointer" },
   });
   const errnoView = new deno.UnsafePointerView(s.__errno_location!() as Pointer);
   const n = (v: unknown) => v as number;
   return {
     bpf: (cmd, attr) => n(s.syscall!(SYS_BPF, cmd, attr, attr.length)),
+    open: (path, flags) => n(s.open!(path, flags)),
     read: (fd, buf) => n(s.read!(fd, buf, buf.length)),
     close: (fd) => n(s.close!(fd)),
+    map(fd, size) {
+      const at = s.mmap!(null, BigInt(size), PROT_READ, MAP_PRIVATE, fd, 0n) as Pointer | null;
+      const value = deno.UnsafePointer.value(at);
+      if (at === null || value === 0n || value >= BigInt(USER_ADDRESS_END)) return undefined;
+      return {
+        bytes: new Uint8Array(deno.UnsafePointerView.getArrayBuffer(at, size)),
+        release: () => void s.munmap!(at, BigInt(size)),
+      };
+    },
     errno: () => errnoView.getInt32(0),
     address: (buf) => deno.UnsafePointer.value(deno.UnsafePointer.of(buf)),
   };
+}
+
+let opened: Calls | undefined;
+
+/** The calls, opened once per thread; undefined where the runtime has no FFI for them. */
+function libc(): Calls | undefined {
+  return opened ??= bunCalls() ?? denoCalls();
 }
 
 /** A file mapped read-only into memory: its bytes, valid until `release()` unmaps them. */
@@ -220,8 +262,6 @@ export interface MappedFile {
   release(): void;
 }
 
-const PROT_READ = 1, MAP_PRIVATE = 2, O_RDONLY_CLOEXEC = 0o2000000;
-
 /**
  * Maps the file `path` read-only (mmap), or answers undefined where that cannot be done (no FFI,
  * a file system or kernel without mmap for it, an empty file): the caller then reads it. Made
@@ -229,81 +269,30 @@ const PROT_READ = 1, MAP_PRIVATE = 2, O_RDONLY_CLOEXEC = 0o2000000;
  * that a recent kernel maps in one. The bytes must not be touched after `release()`.
  */
 export function mapFile(path: string): MappedFile | undefined {
+  if (process.platform !== "linux" || process.arch !== "x64") return undefined;
   let size: number;
   try {
     size = statSync(path).size;
   } catch {
     return undefined;
   }
-  if (size === 0 || process.platform !== "linux") return undefined;
-  const name = Uint8Array.from(path + "\0", (ch) => ch.charCodeAt(0) & 0xff);
+  if (size === 0) return undefined;
   try {
-    return bunMap(name, size) ?? denoMap(name, size);
+    const c = libc();
+    if (c === undefined) return undefined;
+    const fd = c.open(
+      Uint8Array.from(path + "\0", (ch) => ch.charCodeAt(0) & 0xff),
+      O_RDONLY_CLOEXEC,
+    );
+    if (fd < 0) return undefined;
+    try {
+      return c.map(fd, size);
+    } finally {
+      c.close(fd);
+    }
   } catch {
     return undefined;
   }
-}
-
-function bunMap(name: Uint8Array, size: number): MappedFile | undefined {
-  if ((globalThis as { Bun?: unknown }).Bun === undefined) return undefined;
-  type BunFfi = {
-    dlopen(path: string, symbols: Record<string, { args: string[]; returns: string }>): {
-      symbols: Record<string, (...args: unknown[]) => number | null>;
-      close(): void;
-    };
-    toArrayBuffer(ptr: number, offset: number, length: number): ArrayBuffer;
-  };
-  const require = (import.meta as { require?: (spec: string) => unknown }).require;
-  if (require === undefined) return undefined;
-  const ffi = require("bun:ffi") as BunFfi;
-  const lib = ffi.dlopen("libc.so.6", {
-    open: { args: ["ptr", "i32"], returns: "i32" },
-    mmap: { args: ["ptr", "u64", "i32", "i32", "i32", "i64"], returns: "ptr" },
-    munmap: { args: ["ptr", "u64"], returns: "i32" },
-    close: { args: ["i32"], returns: "i32" },
-  });
-  const s = lib.symbols;
-  const fd = s.open!(name, O_RDONLY_CLOEXEC) as number;
-  if (fd < 0) return undefined;
-  const at = s.mmap!(null, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  s.close!(fd);
-  // MAP_FAILED is (void *)-1: no user address on x86-64 is that high.
-  if (at === null || at <= 0 || at >= 2 ** 47) return undefined;
-  return {
-    bytes: new Uint8Array(ffi.toArrayBuffer(at, 0, size)),
-    release: () => void s.munmap!(at, size),
-  };
-}
-
-function denoMap(name: Uint8Array, size: number): MappedFile | undefined {
-  type Pointer = object;
-  type DenoFfi = {
-    dlopen(path: string, symbols: Record<string, { parameters: string[]; result: string }>): {
-      symbols: Record<string, (...args: unknown[]) => unknown>;
-    };
-    UnsafePointer: { value(p: Pointer | null): bigint };
-    UnsafePointerView: { getArrayBuffer(p: Pointer, length: number): ArrayBuffer };
-    permissions: { querySync(d: { name: string }): { state: string } };
-  };
-  const deno = (globalThis as unknown as { Deno?: DenoFfi }).Deno;
-  if (deno?.dlopen === undefined) return undefined;
-  if (deno.permissions.querySync({ name: "ffi" }).state !== "granted") return undefined;
-  const { symbols: s } = deno.dlopen("libc.so.6", {
-    open: { parameters: ["buffer", "i32"], result: "i32" },
-    mmap: { parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"], result: "pointer" },
-    munmap: { parameters: ["pointer", "usize"], result: "i32" },
-    close: { parameters: ["i32"], result: "i32" },
-  });
-  const fd = s.open!(name, O_RDONLY_CLOEXEC) as number;
-  if (fd < 0) return undefined;
-  const at = s.mmap!(null, BigInt(size), PROT_READ, MAP_PRIVATE, fd, 0n) as Pointer | null;
-  s.close!(fd);
-  const value = deno.UnsafePointer.value(at);
-  if (at === null || value === 0n || value >= 2n ** 47n) return undefined;
-  return {
-    bytes: new Uint8Array(deno.UnsafePointerView.getArrayBuffer(at, size)),
-    release: () => void s.munmap!(at, BigInt(size)),
-  };
 }
 
 /** A buffer over its own ArrayBuffer, which the engine never moves once a pointer is taken. */
@@ -350,7 +339,7 @@ export function bpfSocketPairs(layout: TaskFileLayout): SocketPairs | BpfUnavail
   if (why) return { ok: false, reason: why };
   let calls: Calls | undefined;
   try {
-    calls = bunCalls() ?? denoCalls();
+    calls = libc();
   } catch (err) {
     return { ok: false, reason: `FFI is not usable: ${(err as Error).message}` };
   }
