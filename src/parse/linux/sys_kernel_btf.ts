@@ -79,13 +79,13 @@ const WANTED: ReadonlyArray<[name: string, kind: number]> = [
   ["task_struct", KIND_STRUCT],
 ];
 
-/** Whether this host stores numbers low byte first (BTF is written in its host's order). */
+/** Whether this host stores numbers low byte first (BTF is in its kernel's byte order). */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * A parsed BTF blob: where each type's record starts, and the string section. Records are read
- * as 32-bit words in the host's order, which is the blob's own: a blob of the other order reads
- * its magic as 0x9FEB and is refused.
+ * as 32-bit words in this host's order, which is the running kernel's BTF's own: a blob of the
+ * other order reads its magic as 0x9FEB and is refused.
  */
 class Btf {
   /** The type section as words (a view where it is aligned, else a copy). */
@@ -112,9 +112,11 @@ class Btf {
       throw new Error("BTF sections run past the end of the data");
     }
     const start = bytes.byteOffset + typeOff;
+    const whole = typeLen - (typeLen % 4);
+    // A copy of its own where unaligned: `new Uint8Array(view)` copies (a Buffer's slice would not).
     const w = this.words = start % 4 === 0
-      ? new Uint32Array(bytes.buffer, start, Math.floor(typeLen / 4))
-      : new Uint32Array(bytes.slice(typeOff, typeOff + typeLen - (typeLen % 4)).buffer);
+      ? new Uint32Array(bytes.buffer, start, whole / 4)
+      : new Uint32Array(new Uint8Array(bytes.subarray(typeOff, typeOff + whole)).buffer);
     const end = w.length;
     // The wanted names by their first byte: most records' names are then ruled out by one load.
     const byFirst: number[][] = Array.from({ length: 256 }, () => []);
@@ -145,6 +147,8 @@ class Btf {
       }
       i = next;
     }
+    // 1–3 bytes after the last whole record: the start of one more, cut off.
+    if (typeLen % 4 !== 0) throw new Error(`BTF type ${id} is cut off`);
     this.at = at;
     this.count = id - 1;
   }

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { existsSync, readFileSync } from "node:fs";
 import { iteratorTypes } from "../../../src/parse/linux/sys_kernel_btf.ts";
 
@@ -150,6 +151,34 @@ test("iteratorTypes() reads a blob that starts at any byte of its buffer", () =>
     const host = new Uint8Array(blob.length + shift);
     host.set(blob, shift);
     assert.deepEqual(iteratorTypes(host.subarray(shift)), want);
+    // A Buffer (what readFileSync gives), whose slice() is a view and not a copy.
+    const buffer = Buffer.concat([Buffer.alloc(shift), blob]).subarray(shift);
+    assert.deepEqual(iteratorTypes(buffer), want);
+  }
+  // A type section moved 1–3 bytes off its usual alignment within the blob (type_off 1–3).
+  for (const typeOff of [1, 2, 3]) {
+    const moved = new Uint8Array(blob.length + typeOff);
+    moved.set(blob.subarray(0, 24));
+    moved.set(blob.subarray(24), 24 + typeOff);
+    const v = new DataView(moved.buffer);
+    v.setUint32(8, typeOff, true);
+    v.setUint32(16, v.getUint32(16, true) + typeOff, true);
+    assert.deepEqual(iteratorTypes(Buffer.from(moved)), want);
+    assert.deepEqual(iteratorTypes(moved), want);
+  }
+});
+
+test("iteratorTypes() refuses a type section whose last 1–3 bytes begin a record", () => {
+  for (const extra of [1, 2, 3]) {
+    const blob = kernel();
+    const grown = new Uint8Array(blob.length + extra);
+    const typeLen = new DataView(blob.buffer).getUint32(12, true);
+    grown.set(blob.subarray(0, 24 + typeLen));
+    grown.set(blob.subarray(24 + typeLen), 24 + typeLen + extra);
+    const v = new DataView(grown.buffer);
+    v.setUint32(12, typeLen + extra, true);
+    v.setUint32(16, typeLen + extra, true);
+    assert.throws(() => iteratorTypes(grown), /BTF type 18 is cut off/);
   }
 });
 
