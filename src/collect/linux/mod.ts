@@ -129,19 +129,19 @@ export const collectLinux: Collector = async (place, opts) => {
     ...place,
     runner: () => ({ ok: false, stdout: "", stderr: "", reason: SKIPPED }),
   };
-  // The sections that need no owners are read while a worker's descriptor scan may still run.
-  const routes = skip.has("routes") ? skipped([]) : collectRoutes(place, choice.use, names);
-  const interfaces = collectInterfaces(skip.has("addresses") ? noIp : place, links);
-  const counters = collectCounters(place);
-  const rules = skip.has("rules") ? skipped([]) : collectRules(place, choice.use);
-  const neighbours = skip.has("neighbours")
-    ? skipped([])
-    : collectNeighbours(place, choice.use, names);
-  const settings = collectSettings(place);
-  const qdiscs = skip.has("qdiscs") ? skipped([]) : collectQdiscs(place, choice.use, names);
-  const firewall = skip.has("firewall")
-    ? skipped({ tables: [] })
-    : collectFirewall(place, choice.use);
+  const others = () => ({
+    routes: skip.has("routes") ? skipped([]) : collectRoutes(place, choice.use, names),
+    interfaces: collectInterfaces(skip.has("addresses") ? noIp : place, links),
+    counters: collectCounters(place),
+    rules: skip.has("rules") ? skipped([]) : collectRules(place, choice.use),
+    neighbours: skip.has("neighbours") ? skipped([]) : collectNeighbours(place, choice.use, names),
+    settings: collectSettings(place),
+    qdiscs: skip.has("qdiscs") ? skipped([]) : collectQdiscs(place, choice.use, names),
+    firewall: skip.has("firewall") ? skipped({ tables: [] }) : collectFirewall(place, choice.use),
+  });
+  // A worker's descriptor scan is under way: the sections that need no owners fill its time.
+  // Else the scan is made on this thread, right after the dump (fewer sockets change between).
+  const early = scanner?.parallel ? others() : undefined;
   const owned = scanner === undefined
     ? { sockets: sockets.section, processes: skipped({}) }
     : await assignOwners(place, opts, sockets.section, bootMs, scanner);
@@ -150,14 +150,7 @@ export const collectLinux: Collector = async (place, opts) => {
     sections: {
       connections: { value: s.value.connections, status: s.status, source: s.source },
       processes: owned.processes,
-      routes,
-      interfaces,
-      counters,
-      rules,
-      neighbours,
-      settings,
-      qdiscs,
-      firewall,
+      ...(early ?? others()),
     },
     unixSockets: s.value.unix,
     rawSockets: s.value.raw,
