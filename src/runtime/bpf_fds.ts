@@ -159,7 +159,10 @@ interface Calls {
 }
 
 const PROT_READ = 1, MAP_PRIVATE = 2, O_RDONLY_CLOEXEC = 0o2000000;
-/** No user address on x86-64 is this high: mmap's MAP_FAILED ((void *)-1) is above it. */
+/**
+ * Where mmap without an address hint places mappings on x86-64: below 2^47, with 5-level paging
+ * too (higher only when asked for). MAP_FAILED, (void *)-1, is far above it.
+ */
 const USER_ADDRESS_END = 2 ** 47;
 
 function bunCalls(): Calls | undefined {
@@ -265,8 +268,10 @@ export interface MappedFile {
 /**
  * Maps the file `path` read-only (mmap), or answers undefined where that cannot be done (no FFI,
  * a file system or kernel without mmap for it, an empty file): the caller then reads it. Made
- * for the kernel's BTF, 5 MB that sysfs hands out a page per read() — 1350 calls, 4 ms — and
- * that a recent kernel maps in one. The bytes must not be touched after `release()`.
+ * for the kernel's BTF, 5 MB that sysfs hands out a page per read() — 1350 calls, 3–4 ms — and
+ * that a recent kernel maps in one. Only for a file that never shrinks while mapped: reading a
+ * page cut off by a truncation kills the process (SIGBUS). The bytes must not be touched after
+ * `release()`.
  */
 export function mapFile(path: string): MappedFile | undefined {
   if (process.platform !== "linux" || process.arch !== "x64") return undefined;
@@ -281,7 +286,7 @@ export function mapFile(path: string): MappedFile | undefined {
     const c = libc();
     if (c === undefined) return undefined;
     const fd = c.open(
-      Uint8Array.from(path + "\0", (ch) => ch.charCodeAt(0) & 0xff),
+      new TextEncoder().encode(path + "\0"),
       O_RDONLY_CLOEXEC,
     );
     if (fd < 0) return undefined;
