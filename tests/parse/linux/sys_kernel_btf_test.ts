@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { existsSync, readFileSync } from "node:fs";
+import fc from "fast-check";
 import { iteratorTypes } from "../../../src/parse/linux/sys_kernel_btf.ts";
 
 /** Builds a BTF blob type by type, as the kernel lays it out (include/uapi/linux/btf.h). */
@@ -217,4 +218,32 @@ test("the running kernel's BTF has what the iterator needs", {
   assert.equal(t.fileInode.size, 8);
   assert.equal(t.inodeSb.size, 8);
   assert.ok(t.taskTgid.offset > 0);
+});
+
+test("changed, cut or moved bytes end in types or in one of the parser's own errors", () => {
+  const blob = kernel();
+  const position = fc.oneof(fc.nat(23), fc.nat(blob.length - 1));
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(position, fc.integer({ min: 0, max: 255 })), { maxLength: 12 }),
+      fc.nat(blob.length),
+      fc.nat(7),
+      fc.boolean(),
+      (changes, cut, shift, asBuffer) => {
+        const bytes = new Uint8Array(shift + Math.max(24, cut));
+        bytes.set(blob.subarray(0, bytes.length - shift), shift);
+        for (const [at, value] of changes) if (shift + at < bytes.length) bytes[shift + at] = value;
+        const input = asBuffer ? Buffer.from(bytes).subarray(shift) : bytes.subarray(shift);
+        try {
+          const t = iteratorTypes(input);
+          assert.ok(Number.isInteger(t.taskFileIterator) && t.taskFileIterator > 0);
+        } catch (err) {
+          // Never a RangeError or TypeError of the engine's: a bug that reads out of place.
+          assert.equal((err as Error).constructor, Error, String(err));
+          assert.match((err as Error).message, /BTF/);
+        }
+      },
+    ),
+    { numRuns: 500 },
+  );
 });
