@@ -197,10 +197,7 @@ function bunCalls(): Calls | undefined {
     map(fd, size) {
       const at = s.mmap!(null, size, PROT_READ, MAP_PRIVATE, fd, 0) as number | null;
       if (at === null || at <= 0 || at >= USER_ADDRESS_END) return undefined;
-      return {
-        bytes: new Uint8Array(ffi.toArrayBuffer(at, 0, size)),
-        release: () => void s.munmap!(at, size),
-      };
+      return mapped(new Uint8Array(ffi.toArrayBuffer(at, 0, size)), () => s.munmap!(at, size));
     },
     errno: () => ffi.read.i32(errnoAt, 0),
     address: (buf) => BigInt(ffi.ptr(buf)),
@@ -242,10 +239,8 @@ function denoCalls(): Calls | undefined {
       const at = s.mmap!(null, BigInt(size), PROT_READ, MAP_PRIVATE, fd, 0n) as Pointer | null;
       const value = deno.UnsafePointer.value(at);
       if (at === null || value === 0n || value >= BigInt(USER_ADDRESS_END)) return undefined;
-      return {
-        bytes: new Uint8Array(deno.UnsafePointerView.getArrayBuffer(at, size)),
-        release: () => void s.munmap!(at, BigInt(size)),
-      };
+      const bytes = new Uint8Array(deno.UnsafePointerView.getArrayBuffer(at, size));
+      return mapped(bytes, () => s.munmap!(at, BigInt(size)));
     },
     errno: () => errnoView.getInt32(0),
     address: (buf) => deno.UnsafePointer.value(deno.UnsafePointer.of(buf)),
@@ -263,6 +258,21 @@ function libc(): Calls | undefined {
 export interface MappedFile {
   bytes: Uint8Array;
   release(): void;
+}
+
+/**
+ * A mapping whose `release()` unmaps it once: a second munmap of the range could take away a
+ * mapping made there since.
+ */
+function mapped(bytes: Uint8Array, unmap: () => unknown): MappedFile {
+  let live = true;
+  return {
+    bytes,
+    release() {
+      if (live) unmap();
+      live = false;
+    },
+  };
 }
 
 /**

@@ -118,6 +118,7 @@ test("mapFile() maps a file's bytes read-only, as reading it gives them, until r
     assert.ok(mapped, "a regular file maps");
     assert.deepEqual(mapped.bytes, data);
     mapped.release();
+    mapped.release(); // once unmapped, a second release does nothing
     writeFileSync(join(dir, "empty"), "");
     assert.equal(mapFile(join(dir, "empty")), undefined, "an empty file is read, not mapped");
     assert.equal(mapFile(join(dir, "missing")), undefined);
