@@ -183,8 +183,8 @@ export function openFilesOnHost(root: string): number {
  * Open files on the host from which the BPF iterator is worth its fixed cost (mapping the
  * kernel's BTF and finding its types, about 6 ms): the /proc walk takes about 2 µs a descriptor,
  * the iterator a quarter of that. Measured with the BTF mapped, a namespace of 10 sockets: the
- * two tie at 3 500 open files (41 ms against 39), the iterator is 4 ms faster at 6 500 and 11 ms
- * at 9 500.
+ * two tie at 3500 open files (41 ms against 39), the iterator is 4 ms faster at 6500 and 12 ms
+ * at 9500 (medians of 7).
  */
 export const BPF_SCAN_FILES = 5_000;
 
