@@ -27,6 +27,7 @@ import {
   IPPROTO_RAW,
   IPPROTO_TCP,
   IPPROTO_UDP,
+  tcpDiagRequest,
 } from "../../parse/netlink/inet_diag.ts";
 import { DumpReader, type MessageDecoder } from "../../parse/netlink/nlmsg.ts";
 import {
@@ -96,16 +97,25 @@ export interface DumpOptions {
 }
 
 /** One request of a dump, with the name it goes by in warnings and `incomplete`. */
-interface Part<T> {
+export interface DumpPart<T> {
   name: string;
   request: (seq: number) => Uint8Array;
   decoder: MessageDecoder<T>;
+  /** Asked instead, without a warning, when the kernel refuses this request outright. */
+  otherwise?: DumpPart<T>[];
 }
 
 let nextSeq = 1;
 
-/** Sends each part's request on one socket and reads its answer to the end. */
-function runDump<T>(protocol: number, netns: string | undefined, parts: Part<T>[]): DumpResult<T> {
+/**
+ * Sends each part's request on one socket and reads its answer to the end; where the kernel
+ * refuses a request that has `otherwise`, those parts are asked in its place.
+ */
+export function runDump<T>(
+  protocol: number,
+  netns: string | undefined,
+  parts: DumpPart<T>[],
+): DumpResult<T> {
   const available = netlinkAvailable();
   if (!available.ok) return available;
   const opened = openNetlink(protocol, netns);
@@ -113,7 +123,8 @@ function runDump<T>(protocol: number, netns: string | undefined, parts: Part<T>[
   const socket = opened.socket;
   const records: T[] = [], warnings: string[] = [], incomplete: string[] = [];
   try {
-    for (const part of parts) {
+    const queue = [...parts];
+    for (let part = queue.shift(); part !== undefined; part = queue.shift()) {
       const seq = nextSeq++;
       const reader = new DumpReader(seq, part.decoder, part.name);
       const sent = socket.send(part.request(seq));
@@ -123,6 +134,10 @@ function runDump<T>(protocol: number, netns: string | undefined, parts: Part<T>[
         if (!got.ok) problem = got.reason;
         else if (got.length === 0) problem = "the kernel closed the answer early";
         else reader.feed(got.view, 0, got.length);
+      }
+      if (reader.error && part.otherwise && reader.records.length === 0) {
+        queue.unshift(...part.otherwise);
+        continue;
       }
       if (reader.error) {
         const { code, text } = errnoName(reader.error.errno);
@@ -223,7 +238,7 @@ export function dumpInetSocketsAs<T>(
   map: (s: InetSocket) => T,
 ): DumpResult<T> {
   const names = options.names;
-  const parts = inetParts(options).map((p): Part<T> => ({
+  const mapped = (p: DumpPart<InetSocket>): DumpPart<T> => ({
     name: p.name,
     request: p.request,
     decoder: (view, at, length, type, warnings) => {
@@ -235,13 +250,17 @@ export function dumpInetSocketsAs<T>(
       }
       return map(s);
     },
-  }));
-  return runDump(NETLINK_SOCK_DIAG, options.netns, parts);
+    ...(p.otherwise ? { otherwise: p.otherwise.map(mapped) } : {}),
+  });
+  return runDump(NETLINK_SOCK_DIAG, options.netns, inetParts(options).map(mapped));
 }
 
-/** The four requests of an inet dump (tcp, tcp6, udp, udp6, or those of `protocols`). */
-function inetParts(options: InetDumpOptions): Part<InetSocket>[] {
-  const parts: Part<InetSocket>[] = [];
+/**
+ * The requests of an inet dump: "tcp" (both families in one pass; where the kernel refuses
+ * that, "tcp4" and "tcp6"), "udp" and "udp6", or those of `protocols`.
+ */
+function inetParts(options: InetDumpOptions): DumpPart<InetSocket>[] {
+  const parts: DumpPart<InetSocket>[] = [];
   const mem = options.memInfo ? extBit(INET_DIAG_SKMEMINFO) : 0;
   const detail = options.tcpInfo === "summary" ? "summary" : "full";
   const info = options.tcpInfo === "summary"
@@ -252,11 +271,19 @@ function inetParts(options: InetDumpOptions): Part<InetSocket>[] {
   for (const protocol of options.protocols ?? ["tcp", "udp"] as const) {
     const number = protocol === "tcp" ? IPPROTO_TCP : IPPROTO_UDP;
     const ext = mem | (protocol === "tcp" ? info : 0);
-    for (const [family, suffix] of [[AF_INET, ""], [AF_INET6, "6"]] as const) {
+    const decoder = inetDiagDecoder(protocol, detail);
+    const perFamily = ([[AF_INET, "4"], [AF_INET6, "6"]] as const).map(([family, suffix]) => ({
+      name: `${protocol}${protocol === "udp" && suffix === "4" ? "" : suffix}`,
+      request: (seq: number) => inetDiagRequest(seq, family, number, ext),
+      decoder,
+    }));
+    if (protocol === "udp") parts.push(...perFamily);
+    else {
       parts.push({
-        name: `${protocol}${suffix}`,
-        request: (seq) => inetDiagRequest(seq, family, number, ext),
-        decoder: inetDiagDecoder(protocol, detail),
+        name: "tcp",
+        request: (seq) => tcpDiagRequest(seq, ext),
+        decoder,
+        otherwise: perFamily,
       });
     }
   }

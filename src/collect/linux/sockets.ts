@@ -71,6 +71,15 @@ const INET_FILES: readonly [string, Protocol, Family][] = [
   ["udp6", "udp", "inet6"],
 ];
 
+/** The /proc/net files that hold what a part of the inet dump (see dumpInetSockets) would have. */
+const PART_FILES: Readonly<Record<string, readonly string[]>> = {
+  tcp: ["tcp", "tcp6"],
+  tcp4: ["tcp"],
+  tcp6: ["tcp6"],
+  udp: ["udp"],
+  udp6: ["udp6"],
+};
+
 /** The /proc/net folder of the place: its root's, or that of the namespace's process. */
 export function procNetDir(place: Place): string {
   const pid = place.netns === undefined
@@ -206,12 +215,20 @@ function fromNetlink(
   const inet = dumpInetSocketsAs({ ...base, tcpInfo }, connectionFrom);
   if (!inet.ok) return inet.reason;
   const connections = inet.records;
-  sortWarnings(inet, warnings, notes, (part) => `${dir}/${part}`);
+  const files = (part: string) => PART_FILES[part] ?? [];
+  sortWarnings(
+    inet,
+    warnings,
+    notes,
+    (part) => files(part).map((f) => `${dir}/${f}`).join(" and "),
+  );
   for (const part of inet.incomplete) {
-    const spec = INET_FILES.find(([file]) => file === part);
-    if (!spec) continue;
-    used.proc = true;
-    for (const c of procInet(dir, ...spec, warnings)) connections.push(c);
+    for (const file of files(part)) {
+      const spec = INET_FILES.find(([name]) => name === file);
+      if (!spec) continue;
+      used.proc = true;
+      for (const c of procInet(dir, ...spec, warnings)) connections.push(c);
+    }
   }
   used.tcpInfo = !inet.incomplete.some((p) => p.startsWith("tcp"));
 

@@ -1,6 +1,7 @@
 /**
  * inet sockets over sock_diag (linux/inet_diag.h): the `inet_diag_req_v2` dump request for TCP,
- * UDP and raw sockets of one family, and the `inet_diag_msg` answers with their extensions.
+ * UDP and raw sockets of one family, the older `inet_diag_req` (TCPDIAG_GETSOCK) that asks for
+ * the TCP sockets of both families at once, and the `inet_diag_msg` answers with their extensions.
  *
  * Answer layout (72 bytes, then attributes): u8 family, state, timer, retrans; the socket id
  * (be16 sport, be16 dport, be32 src[4], be32 dst[4], u32 ifindex, u32 cookie[2]); u32 expires
@@ -52,7 +53,7 @@ export function extBit(ext: number): number {
 export const ALL_STATES = 0xffffffff;
 
 /**
- * Builds an inet_diag_req_v2 dump request (88 bytes) for one family and protocol. For raw sockets
+ * Builds an inet_diag_req_v2 dump request (72 bytes) for one family and protocol. For raw sockets
  * pass IPPROTO_RAW as `protocol`; `rawProtocol` 0 matches raw sockets of any protocol.
  *
  * @example
@@ -80,6 +81,36 @@ export function inetDiagRequest(
   // The socket id stays zero (any), except the cookie, which "no cookie" spells as all ones.
   view.setUint32(p + 8 + 40, 0xffffffff, true);
   view.setUint32(p + 8 + 44, 0xffffffff, true);
+  return bytes;
+}
+
+/** nlmsg_type of the older TCP request (and of its answers). */
+export const TCPDIAG_GETSOCK = 18;
+
+/**
+ * Builds an `inet_diag_req` dump request (76 bytes) for the TCP sockets of both families. The
+ * kernel serves it with the family left unset, so that one pass over its socket tables answers
+ * for IPv4 and IPv6 alike, where two `inet_diag_req_v2` requests (one per family) each walk every
+ * TCP socket of the host, those of other namespaces included. The answers are the same
+ * `inet_diag_msg`, of type TCPDIAG_GETSOCK.
+ *
+ * Layout after the header: u8 family (0), src_len, dst_len, ext; the socket id (48 bytes);
+ * u32 states; u32 dbs.
+ *
+ * @example
+ * ```ts
+ * import { extBit, INET_DIAG_INFO, tcpDiagRequest } from "./inet_diag.ts";
+ * const req = tcpDiagRequest(1, extBit(INET_DIAG_INFO));
+ * ```
+ */
+export function tcpDiagRequest(seq: number, ext = 0, states = ALL_STATES): Uint8Array {
+  const { bytes, view } = newRequest(TCPDIAG_GETSOCK, seq, 60);
+  const p = NLMSG_HDRLEN;
+  view.setUint8(p + 3, ext);
+  // As in inetDiagRequest: any socket, and "no cookie" as all ones.
+  view.setUint32(p + 4 + 40, 0xffffffff, true);
+  view.setUint32(p + 4 + 44, 0xffffffff, true);
+  view.setUint32(p + 52, states, true);
   return bytes;
 }
 

@@ -14,6 +14,8 @@ import {
   inetDiagRequest,
   type InetSocket,
   IPPROTO_RAW,
+  TCPDIAG_GETSOCK,
+  tcpDiagRequest,
 } from "../../../src/parse/netlink/inet_diag.ts";
 import { decodeDump } from "../../../src/parse/netlink/nlmsg.ts";
 import { etherProtocolName, packetDiagDecoder } from "../../../src/parse/netlink/packet_diag.ts";
@@ -194,6 +196,22 @@ test("inetDiagRequest asks for one family and protocol, every state, and the ext
     1,
   ]);
   assert.equal(v.getUint32(20, true), 0xffffffff);
+});
+
+test("tcpDiagRequest asks for the TCP sockets of both families in one inet_diag_req", () => {
+  const req = tcpDiagRequest(7, extBit(INET_DIAG_INFO), 0x0a);
+  const v = new DataView(req.buffer);
+  assert.equal(req.length, 76);
+  assert.equal(v.getUint32(0, true), 76);
+  assert.equal(v.getUint16(4, true), TCPDIAG_GETSOCK);
+  assert.equal(v.getUint32(8, true), 7);
+  // Family unset (both), no address lengths, the extensions.
+  assert.deepEqual([...req.subarray(16, 20)], [0, 0, 0, 2]);
+  // The socket id: any, with "no cookie" as all ones.
+  assert.ok(req.subarray(20, 60).every((b) => b === 0));
+  assert.ok(req.subarray(60, 68).every((b) => b === 0xff));
+  assert.equal(v.getUint32(68, true), 0x0a); // states
+  assert.equal(v.getUint32(72, true), 0); // dbs
 });
 
 test("tcp_info: a shorter struct from an older kernel leaves the missing fields absent", () => {

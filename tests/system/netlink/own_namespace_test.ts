@@ -1,7 +1,8 @@
 /**
  * The netlink FFI layer in this process's own namespace, without privileges: a TCP listener, a UDP
  * socket and a UNIX listener this test opens are in the dumps with the inodes stat() gives their
- * descriptors, and the loopback link is there with its counters.
+ * descriptors, and the loopback link is there with its counters. The TCP sockets of both families
+ * come from one request, and from one request per family where the kernel refuses that one.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,8 +12,23 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { netlinkAvailable } from "../../../src/runtime/netlink.ts";
-import { dumpInetSockets, dumpLinks, dumpUnixSockets } from "../../../src/collect/linux/netlink.ts";
+import { NETLINK_SOCK_DIAG, netlinkAvailable } from "../../../src/runtime/netlink.ts";
+import {
+  dumpInetSockets,
+  dumpLinks,
+  type DumpPart,
+  dumpUnixSockets,
+  runDump,
+} from "../../../src/collect/linux/netlink.ts";
+import { AF_INET, AF_INET6 } from "../../../src/parse/netlink/addresses.ts";
+import {
+  inetDiagDecoder,
+  inetDiagRequest,
+  type InetSocket,
+  IPPROTO_TCP,
+  TCPDIAG_GETSOCK,
+} from "../../../src/parse/netlink/inet_diag.ts";
+import { newRequest } from "../../../src/parse/netlink/nlmsg.ts";
 
 const linux = process.platform === "linux";
 
@@ -63,6 +79,76 @@ test("dumpInetSockets() and dumpUnixSockets() find the sockets this process open
     unix.close();
     udp.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A TCP listener on each loopback address the host has (::1 may be missing). */
+async function listeners(): Promise<{ servers: net.Server[]; ports: Map<string, number> }> {
+  const servers: net.Server[] = [], ports = new Map<string, number>();
+  for (const host of ["127.0.0.1", "::1"]) {
+    const s = net.createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      s.once("error", () => resolve(false));
+      s.listen(0, host, () => resolve(true));
+    });
+    if (!bound) continue;
+    servers.push(s);
+    ports.set(host, (s.address() as net.AddressInfo).port);
+  }
+  return { servers, ports };
+}
+
+function found(records: InetSocket[], ports: Map<string, number>): string[] {
+  return [...ports].filter(([host, port]) =>
+    records.some((r) => r.state === "LISTEN" && r.localAddress === host && r.localPort === port)
+  ).map(([host]) => host);
+}
+
+test("dumpInetSockets() reads the TCP sockets of both families with one request", {
+  skip: !linux,
+}, async () => {
+  const { servers, ports } = await listeners();
+  try {
+    const r = dumpInetSockets({ protocols: ["tcp"] });
+    assert.ok(r.ok, r.ok ? "" : r.reason);
+    assert.deepEqual([r.incomplete, r.warnings], [[], []]);
+    assert.deepEqual(found(r.records, ports), [...ports.keys()]);
+  } finally {
+    for (const s of servers) s.close();
+  }
+});
+
+test("a request the kernel refuses is replaced by its per-family requests, without a warning", {
+  skip: !linux,
+}, async () => {
+  const { servers, ports } = await listeners();
+  const decoder = inetDiagDecoder("tcp");
+  // Shorter than an inet_diag_req: the kernel answers EINVAL.
+  const refused = (seq: number) => newRequest(TCPDIAG_GETSOCK, seq, 8).bytes;
+  const perFamily: DumpPart<InetSocket>[] = [[AF_INET, "tcp4"], [AF_INET6, "tcp6"]].map((
+    [family, name],
+  ) => ({
+    name: name as string,
+    request: (seq: number) => inetDiagRequest(seq, family as number, IPPROTO_TCP),
+    decoder,
+  }));
+  try {
+    const alone = runDump(NETLINK_SOCK_DIAG, undefined, [{
+      name: "tcp",
+      request: refused,
+      decoder,
+    }]);
+    assert.ok(alone.ok);
+    assert.deepEqual(alone.incomplete, ["tcp"]);
+    assert.match(alone.warnings.join("\n"), /^tcp: the kernel answered EINVAL/);
+    const r = runDump(NETLINK_SOCK_DIAG, undefined, [
+      { name: "tcp", request: refused, decoder, otherwise: perFamily },
+    ]);
+    assert.ok(r.ok);
+    assert.deepEqual([r.incomplete, r.warnings], [[], []]);
+    assert.deepEqual(found(r.records, ports), [...ports.keys()]);
+  } finally {
+    for (const s of servers) s.close();
   }
 });
 
