@@ -9,7 +9,7 @@
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { describeError, EXIT_USAGE, StdoutError } from "../errors.ts";
-import { absorbStdoutErrors, writeStderr, writeStdout } from "../runtime/process.ts";
+import { writeStderr, writeStdout } from "../runtime/process.ts";
 import { escapeControls } from "../util/escape.ts";
 import { VERSION } from "../version.ts";
 import type { CliContext } from "./context.ts";
@@ -97,7 +97,6 @@ Examples:
 export async function main(argv: string[]): Promise<number> {
   const ctx: CliContext = { exitCode: 0 };
   const debug = argv.includes("--debug");
-  absorbStdoutErrors();
   try {
     // `--version` alone needs no command at all.
     const version = argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V");

@@ -5,6 +5,26 @@
 import process from "node:process";
 import { StdoutError } from "../errors.ts";
 
+/**
+ * node:zlib, loaded when first asked for: loading it takes 2–3 ms of a compiled binary's start,
+ * and most runs never compress anything.
+ */
+export function zlib(): typeof import("node:zlib") {
+  return process.getBuiltinModule("node:zlib");
+}
+
+/** node:crypto, loaded when first asked for (see zlib()). */
+export function nodeCrypto(): typeof import("node:crypto") {
+  return process.getBuiltinModule("node:crypto");
+}
+
+/** `n` random bytes as hex, from the Web Crypto API (no module to load). */
+export function randomHex(n: number): string {
+  let out = "";
+  for (const b of crypto.getRandomValues(new Uint8Array(n))) out += b.toString(16).padStart(2, "0");
+  return out;
+}
+
 /** The command-line arguments after the program name. */
 export function args(): string[] {
   return process.argv.slice(2);
@@ -49,7 +69,7 @@ let stdio: Stdio = PROCESS_STDIO;
 let stdoutGuarded = false;
 
 /** Absorbs standard output's error event: failed writes are reported where they are made. */
-export function absorbStdoutErrors(): void {
+function absorbStdoutErrors(): void {
   if (stdoutGuarded) return;
   stdoutGuarded = true;
   process.stdout.on("error", () => {/* reported through the write's callback */});

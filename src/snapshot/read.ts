@@ -18,13 +18,12 @@
  * - Unknown fields load and are dropped (additions in a later v1 stay readable); another schema,
  *   or a newer major version, is refused with a line that says which.
  */
-import { gunzipSync } from "node:zlib";
 import { readYaml, YamlProblem } from "../util/yaml.ts";
 import { describeValue, errnoText, InputError } from "../errors.ts";
 import { formatBytes } from "../format.ts";
 import type { Snapshot } from "../model.ts";
 import { SCHEMA_ID } from "../model.ts";
-import { stdinChunks, stdinIsTty } from "../runtime/process.ts";
+import { stdinChunks, stdinIsTty, zlib } from "../runtime/process.ts";
 import { readFileBounded, TooLargeError } from "../util/read_bounded.ts";
 import { z } from "zod";
 import { CounterValue, Snapshot as SnapshotSchema } from "../schema.ts";
@@ -162,7 +161,7 @@ export function parseSnapshotBytes(
 
 function gunzip(bytes: Uint8Array, name: string, limit: number): Uint8Array {
   try {
-    return gunzipSync(bytes, { maxOutputLength: limit });
+    return zlib().gunzipSync(bytes, { maxOutputLength: limit });
   } catch (err) {
     const e = err as { code?: string; message?: string };
     if (e.code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError) {

@@ -28,7 +28,6 @@
  * and file path they quote (system paths under /proc, /sys, /dev, /etc, /usr … stay).
  * Labels are the operator's own and are kept, as are interface and program names.
  */
-import { createHmac, randomBytes } from "node:crypto";
 import type {
   Connection,
   Firewall,
@@ -44,10 +43,11 @@ import type {
 import { formatIPv4, formatIPv6Groups, parseIPv4, parseIPv6 } from "../net/address.ts";
 import { normalizeSnapshot } from "./normalize.ts";
 import { dict } from "../util/record.ts";
+import { nodeCrypto, randomHex } from "../runtime/process.ts";
 
 /** A fresh random key, for a run that was given none (its pseudonyms match no other run's). */
 export function randomRedactKey(): string {
-  return randomBytes(32).toString("hex");
+  return randomHex(32);
 }
 
 /** Address-to-pseudonym mapping for one key, with its keyed bits cached by prefix. */
@@ -61,7 +61,7 @@ class Pseudonyms {
 
   /** The HMAC-SHA256 of a tagged value under the key. */
   digest(tag: string, value: string): Uint8Array {
-    return createHmac("sha256", this.#key).update(`${tag}\0${value}`).digest();
+    return nodeCrypto().createHmac("sha256", this.#key).update(`${tag}\0${value}`).digest();
   }
 
   /** A short stable name: `<prefix>-<8 hex>`. */

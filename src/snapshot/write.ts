@@ -17,12 +17,10 @@
  * The snapshot is written as given: callers normalise it first (`normalizeSnapshot`).
  */
 import { promises as fsp } from "node:fs";
-import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
-import { gzipSync } from "node:zlib";
 import { errnoText, InputError, UsageError } from "../errors.ts";
 import type { Snapshot } from "../model.ts";
-import { writeStdout } from "../runtime/process.ts";
+import { randomHex, writeStdout, zlib } from "../runtime/process.ts";
 import { escapeText } from "../util/escape.ts";
 import { specialKind } from "../util/read_bounded.ts";
 import {
@@ -191,7 +189,9 @@ function content(
   format: SnapshotFormat,
   gzip: boolean,
 ): Uint8Array | Iterable<string> {
-  return gzip ? gzipSync(serializeSnapshotBytes(s, format)) : serializeSnapshotPieces(s, format);
+  return gzip
+    ? zlib().gzipSync(serializeSnapshotBytes(s, format))
+    : serializeSnapshotPieces(s, format);
 }
 
 /** Writes bytes, or text pieces encoded into one reused buffer, to an open file. */
@@ -269,7 +269,7 @@ async function publish(
   // A single name that is taken, a link or a special file is refused before anything is written.
   if (nameAt(1) === undefined) await checkTarget(join(dir, first), shown(first), force, noun);
 
-  const tmp = join(dir, `.nsnap-${randomBytes(6).toString("hex")}.tmp`);
+  const tmp = join(dir, `.nsnap-${randomHex(6)}.tmp`);
   let tmpExists = false;
   const removeTmp = async () => {
     if (tmpExists) {
