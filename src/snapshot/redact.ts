@@ -55,13 +55,14 @@ class Pseudonyms {
   readonly #key: string;
   readonly #bits = new Map<string, number>();
   readonly #names = new Map<string, string>();
+  readonly #createHmac = nodeCrypto().createHmac;
   constructor(key: string) {
     this.#key = key;
   }
 
   /** The HMAC-SHA256 of a tagged value under the key. */
   digest(tag: string, value: string): Uint8Array {
-    return nodeCrypto().createHmac("sha256", this.#key).update(`${tag}\0${value}`).digest();
+    return this.#createHmac("sha256", this.#key).update(`${tag}\0${value}`).digest();
   }
 
   /** A short stable name: `<prefix>-<8 hex>`. */
