@@ -109,7 +109,9 @@ let nextSeq = 1;
 
 /**
  * Sends each part's request on one socket and reads its answer to the end; where the kernel
- * refuses a request that has `otherwise`, those parts are asked in its place.
+ * refuses a request that has `otherwise`, those parts are asked in its place. A part that ends
+ * incomplete gives no records: its caller reads that part elsewhere, whole, and would otherwise
+ * hold the records it did get twice.
  */
 export function runDump<T>(
   protocol: number,
@@ -143,12 +145,12 @@ export function runDump<T>(
         const { code, text } = errnoName(reader.error.errno);
         problem = `the kernel answered ${code} (${text})`;
       }
-      for (const r of reader.records) records.push(r);
       for (const w of reader.warnings) warnings.push(w);
       if (problem !== undefined) {
         warnings.push(`${part.name}: ${problem}`);
         incomplete.push(part.name);
       } else if (reader.interrupted) incomplete.push(part.name);
+      else for (const r of reader.records) records.push(r);
     }
   } finally {
     socket.close();
@@ -215,7 +217,8 @@ export interface InetDumpOptions extends DumpOptions {
 /**
  * Every TCP and UDP socket of both families (all states), as `ss -tuan` lists them, with the
  * listen backlog, bound device, v6only, mark, cgroup, timers; tcp_info when asked for. Parts:
- * "tcp", "tcp6", "udp", "udp6".
+ * "tcp" (both families in one request; where the kernel refuses it, "tcp4" and "tcp6"), "udp",
+ * "udp6".
  *
  * @example
  * ```ts

@@ -22,11 +22,14 @@ import {
 } from "../../../src/collect/linux/netlink.ts";
 import { AF_INET, AF_INET6 } from "../../../src/parse/netlink/addresses.ts";
 import {
+  extBit,
+  INET_DIAG_INFO,
   inetDiagDecoder,
   inetDiagRequest,
   type InetSocket,
   IPPROTO_TCP,
   TCPDIAG_GETSOCK,
+  tcpDiagRequest,
 } from "../../../src/parse/netlink/inet_diag.ts";
 import { newRequest } from "../../../src/parse/netlink/nlmsg.ts";
 
@@ -113,6 +116,26 @@ test("dumpInetSockets() reads the TCP sockets of both families with one request"
     assert.ok(r.ok, r.ok ? "" : r.reason);
     assert.deepEqual([r.incomplete, r.warnings], [[], []]);
     assert.deepEqual(found(r.records, ports), [...ports.keys()]);
+  } finally {
+    for (const s of servers) s.close();
+  }
+});
+
+test("the kernel answers the one TCP request itself: both listeners, no fallback asked", {
+  skip: !linux,
+}, async () => {
+  const { servers, ports } = await listeners();
+  try {
+    // No `otherwise`: were the request refused, this would say so.
+    const r = runDump(NETLINK_SOCK_DIAG, undefined, [{
+      name: "tcp",
+      request: (seq) => tcpDiagRequest(seq, extBit(INET_DIAG_INFO)),
+      decoder: inetDiagDecoder("tcp", "summary"),
+    }]);
+    assert.ok(r.ok, r.ok ? "" : r.reason);
+    assert.deepEqual([r.incomplete, r.warnings], [[], []]);
+    assert.deepEqual(found(r.records, ports), [...ports.keys()]);
+    assert.ok(r.records.some((s) => s.family === "inet6") || !ports.has("::1"));
   } finally {
     for (const s of servers) s.close();
   }
