@@ -85,77 +85,71 @@ test("dumpInetSockets() and dumpUnixSockets() find the sockets this process open
   }
 });
 
-/** A TCP listener on each loopback address the host has (::1 may be missing). */
-async function listeners(): Promise<{ servers: net.Server[]; ports: Map<string, number> }> {
+/**
+ * Runs `fn` while a TCP listener is open on each loopback address the host has (::1 may be
+ * missing); `ports` maps each address to its listener's port.
+ */
+async function withListeners(fn: (ports: Map<string, number>) => void): Promise<void> {
   const servers: net.Server[] = [], ports = new Map<string, number>();
-  for (const host of ["127.0.0.1", "::1"]) {
-    const s = net.createServer();
-    const bound = await new Promise<boolean>((resolve) => {
-      s.once("error", () => resolve(false));
-      s.listen(0, host, () => resolve(true));
-    });
-    if (!bound) continue;
-    servers.push(s);
-    ports.set(host, (s.address() as net.AddressInfo).port);
+  try {
+    for (const host of ["127.0.0.1", "::1"]) {
+      const s = net.createServer();
+      const bound = await new Promise<boolean>((resolve) => {
+        s.once("error", () => resolve(false));
+        s.listen(0, host, () => resolve(true));
+      });
+      if (!bound) continue;
+      servers.push(s);
+      ports.set(host, (s.address() as net.AddressInfo).port);
+    }
+    fn(ports);
+  } finally {
+    for (const s of servers) s.close();
   }
-  return { servers, ports };
 }
 
-function found(records: InetSocket[], ports: Map<string, number>): string[] {
-  return [...ports].filter(([host, port]) =>
-    records.some((r) => r.state === "LISTEN" && r.localAddress === host && r.localPort === port)
-  ).map(([host]) => host);
+/** A complete dump, without warnings, that holds every listener of `ports`. */
+function assertHasListeners(
+  r: ReturnType<typeof runDump<InetSocket>>,
+  ports: Map<string, number>,
+): void {
+  assert.ok(r.ok, r.ok ? "" : r.reason);
+  assert.deepEqual([r.incomplete, r.warnings], [[], []]);
+  const found = [...ports].filter(([host, port]) =>
+    r.records.some((s) => s.state === "LISTEN" && s.localAddress === host && s.localPort === port)
+  );
+  assert.deepEqual(found.map(([host]) => host), [...ports.keys()]);
 }
 
 test("dumpInetSockets() reads the TCP sockets of both families with one request", {
   skip: !linux,
-}, async () => {
-  const { servers, ports } = await listeners();
-  try {
-    const r = dumpInetSockets({ protocols: ["tcp"] });
-    assert.ok(r.ok, r.ok ? "" : r.reason);
-    assert.deepEqual([r.incomplete, r.warnings], [[], []]);
-    assert.deepEqual(found(r.records, ports), [...ports.keys()]);
-  } finally {
-    for (const s of servers) s.close();
-  }
-});
+}, () =>
+  withListeners((ports) => {
+    assertHasListeners(dumpInetSockets({ protocols: ["tcp"] }), ports);
+  }));
 
 test("the kernel answers the one TCP request itself: both listeners, no fallback asked", {
   skip: !linux,
-}, async () => {
-  const { servers, ports } = await listeners();
-  try {
+}, () =>
+  withListeners((ports) => {
     // No `otherwise`: were the request refused, this would say so.
-    const r = runDump(NETLINK_SOCK_DIAG, undefined, [{
-      name: "tcp",
-      request: (seq) => tcpDiagRequest(seq, extBit(INET_DIAG_INFO)),
-      decoder: inetDiagDecoder("tcp", "summary"),
-    }]);
-    assert.ok(r.ok, r.ok ? "" : r.reason);
-    assert.deepEqual([r.incomplete, r.warnings], [[], []]);
-    assert.deepEqual(found(r.records, ports), [...ports.keys()]);
-    assert.ok(r.records.some((s) => s.family === "inet6") || !ports.has("::1"));
-  } finally {
-    for (const s of servers) s.close();
-  }
-});
+    assertHasListeners(
+      runDump(NETLINK_SOCK_DIAG, undefined, [{
+        name: "tcp",
+        request: (seq) => tcpDiagRequest(seq, extBit(INET_DIAG_INFO)),
+        decoder: inetDiagDecoder("tcp", "summary"),
+      }]),
+      ports,
+    );
+  }));
 
 test("a request the kernel refuses is replaced by its per-family requests, without a warning", {
   skip: !linux,
-}, async () => {
-  const { servers, ports } = await listeners();
-  const decoder = inetDiagDecoder("tcp");
-  // Shorter than an inet_diag_req: the kernel answers EINVAL.
-  const refused = (seq: number) => newRequest(TCPDIAG_GETSOCK, seq, 8).bytes;
-  const perFamily: DumpPart<InetSocket>[] = [[AF_INET, "tcp4"], [AF_INET6, "tcp6"]].map((
-    [family, name],
-  ) => ({
-    name: name as string,
-    request: (seq: number) => inetDiagRequest(seq, family as number, IPPROTO_TCP),
-    decoder,
-  }));
-  try {
+}, () =>
+  withListeners((ports) => {
+    const decoder = inetDiagDecoder("tcp");
+    // Shorter than an inet_diag_req: the kernel answers EINVAL.
+    const refused = (seq: number) => newRequest(TCPDIAG_GETSOCK, seq, 8).bytes;
     const alone = runDump(NETLINK_SOCK_DIAG, undefined, [{
       name: "tcp",
       request: refused,
@@ -164,16 +158,19 @@ test("a request the kernel refuses is replaced by its per-family requests, witho
     assert.ok(alone.ok);
     assert.deepEqual(alone.incomplete, ["tcp"]);
     assert.match(alone.warnings.join("\n"), /^tcp: the kernel answered EINVAL/);
-    const r = runDump(NETLINK_SOCK_DIAG, undefined, [
-      { name: "tcp", request: refused, decoder, otherwise: perFamily },
-    ]);
-    assert.ok(r.ok);
-    assert.deepEqual([r.incomplete, r.warnings], [[], []]);
-    assert.deepEqual(found(r.records, ports), [...ports.keys()]);
-  } finally {
-    for (const s of servers) s.close();
-  }
-});
+    const perFamily: DumpPart<InetSocket>[] = ([[AF_INET, "tcp4"], [AF_INET6, "tcp6"]] as const)
+      .map(([family, name]) => ({
+        name,
+        request: (seq: number) => inetDiagRequest(seq, family, IPPROTO_TCP),
+        decoder,
+      }));
+    assertHasListeners(
+      runDump(NETLINK_SOCK_DIAG, undefined, [
+        { name: "tcp", request: refused, decoder, otherwise: perFamily },
+      ]),
+      ports,
+    );
+  }));
 
 test("dumpLinks() lists the loopback device with its counters", { skip: !linux }, () => {
   const r = dumpLinks();
