@@ -4,6 +4,7 @@
  */
 import process from "node:process";
 import { StdoutError } from "../errors.ts";
+import { hex } from "../util/hex.ts";
 
 /**
  * node:zlib, loaded when first asked for: loading it takes 2–3 ms of a compiled binary's start,
@@ -20,9 +21,7 @@ export function nodeCrypto(): typeof import("node:crypto") {
 
 /** `n` random bytes as hex, from the Web Crypto API (no module to load). */
 export function randomHex(n: number): string {
-  let out = "";
-  for (const b of crypto.getRandomValues(new Uint8Array(n))) out += b.toString(16).padStart(2, "0");
-  return out;
+  return hex(crypto.getRandomValues(new Uint8Array(n)));
 }
 
 /** The command-line arguments after the program name. */

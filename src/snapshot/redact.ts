@@ -43,6 +43,7 @@ import type {
 import { formatIPv4, formatIPv6Groups, parseIPv4, parseIPv6 } from "../net/address.ts";
 import { normalizeSnapshot } from "./normalize.ts";
 import { dict } from "../util/record.ts";
+import { hex } from "../util/hex.ts";
 import { nodeCrypto, randomHex } from "../runtime/process.ts";
 
 /** A fresh random key, for a run that was given none (its pseudonyms match no other run's). */
@@ -71,7 +72,7 @@ class Pseudonyms {
     let n = this.#names.get(id);
     if (n === undefined) {
       const d = this.digest(prefix, value);
-      n = `${prefix}-${[...d.subarray(0, 4)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+      n = `${prefix}-${hex(d.subarray(0, 4))}`;
       this.#names.set(id, n);
     }
     return n;

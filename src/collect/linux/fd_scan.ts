@@ -111,12 +111,12 @@ export function scanFds(
   return { pairs, length, own, denied, vanished };
 }
 
+const KERNEL_BTF = "/sys/kernel/btf/vmlinux";
+
 /** The running kernel's type information (BTF); `NSNAP_BTF` names another file (tests). */
 function btfPath(): string {
   return env("NSNAP_BTF") || KERNEL_BTF;
 }
-
-const KERNEL_BTF = "/sys/kernel/btf/vmlinux";
 
 /** Why the iterator failed in this process before (a periodic capture does not try again). */
 let failedBefore: string | undefined;
