@@ -49,6 +49,7 @@ interface Conn {
   interface?: string;
   v6only?: boolean;
   backlog?: number;
+  mark?: number;
   timer?: { name: string; expiresMs: number; retrans: number };
   tcpInfo?: { rtt: number; rttvar: number; retrans: number; totalRetrans: number; lost: number };
 }
@@ -142,6 +143,8 @@ test(
             `${where}: v6only`,
           );
           assert.deepEqual(c.pids ?? [], s.pids, `${where}: owners`);
+          const mark = s.fields.get("fwmark");
+          assert.equal(c.mark, mark === undefined ? undefined : Number(mark), `${where}: mark`);
           if (s.pids.length) assert.equal(c.pid, pid, `${where}: the holder's pid`);
           assert.equal(c.timer?.name, s.timer?.name, `${where}: timer`);
           if (c.timer && s.timer && t.timer) {
@@ -176,6 +179,12 @@ test(
         assert.equal(listen(7002).interface, "nl0", "a SO_BINDTODEVICE listener shows its device");
         assert.equal(listen(7003).v6only, true, "[::]:7003 is IPv6 only");
         assert.equal(listen(7004).v6only, false, "[::]:7004 takes IPv4 too");
+        assert.deepEqual(
+          [listen(7011).localAddress, listen(7011).interface],
+          ["fe80::1", "nl0"],
+          "a link-local listener keeps its scope",
+        );
+        assert.equal(listen(7012).mark, 42, "SO_MARK");
         assert.deepEqual([listen(7001).recvQ, listen(7001).sendQ, listen(7001).backlog], [2, 0, 7]);
         const bound = conns.find((c) => c.protocol === "udp" && c.localPort === 7010)!;
         assert.equal(bound.interface, "nl0");

@@ -1,11 +1,14 @@
 /**
  * The namespace the netlink tests (and the fixture recorder) look at: a veth pair nl0/nl1 with nl1
- * in a bridge, addresses of both families, routes with metrics, an ECMP route and a route in
- * table 100, policy rules, neighbours in several states and a proxy entry, pfifo/tbf/ingress
- * qdiscs that have passed some packets, and a Python process holding every kind of socket.
+ * in a bridge, addresses of both families (a link-local one too), routes with metrics, an ECMP
+ * route and a route in table 100, policy rules, neighbours in several states and a proxy entry,
+ * pfifo/tbf/ingress qdiscs that have passed some packets, and a Python process holding every kind
+ * of socket.
  */
 import type { ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { canUseNetns, type Netns, whenReady } from "../../helpers/netns.ts";
 
 /** Why the scenario cannot be built here, or false when it can. */
@@ -35,6 +38,8 @@ export function socketSpecs(tag: string): string[] {
     "tcp-listen,addr=0.0.0.0,port=7002,dev=nl0",
     "tcp-listen,addr=::,port=7003,v6only=1",
     "tcp-listen,addr=::,port=7004,v6only=0",
+    "tcp-listen,addr=fe80::1,port=7011,scope=nl0",
+    "tcp-listen,addr=127.0.0.1,port=7012,mark=42",
     "tcp-pair,addr=127.0.0.1,port=7005,unread=100,keepalive=1",
     "tcp-pair,addr=::1,port=7006",
     "tcp-timewait,addr=127.0.0.1,port=7009",
@@ -52,6 +57,18 @@ export function socketSpecs(tag: string): string[] {
   ];
 }
 
+/**
+ * Where cgroup v2 is mounted (`/sys/fs/cgroup`, or `/sys/fs/cgroup/unified` on a hybrid host), or
+ * undefined without one.
+ */
+export function cgroup2Mount(): string | undefined {
+  for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    const [mine, theirs] = line.split(" - ");
+    if (theirs?.startsWith("cgroup2 ")) return mine!.split(" ")[4];
+  }
+  return undefined;
+}
+
 /** Builds the links, addresses, routes, rules, neighbours and qdiscs. */
 export function buildNetwork(ns: Netns): void {
   const ip = (...a: string[]) => ns.ip(...a);
@@ -62,6 +79,7 @@ export function buildNetwork(ns: Netns): void {
   ip("addr", "add", "10.77.5.1/24", "dev", "nl0");
   ip("addr", "add", "10.77.8.1/24", "dev", "nl0", "label", "nl0:8");
   ip("-6", "addr", "add", "fd00:77::1/64", "dev", "nl0", "nodad");
+  ip("-6", "addr", "add", "fe80::1/64", "dev", "nl0", "nodad");
   // Routes with metrics, ECMP, another table, a blackhole, IPv6 with preference and expiry.
   ip(
     "route",
@@ -192,19 +210,35 @@ export function buildNetwork(ns: Netns): void {
   );
 }
 
-/** Starts the socket holder in the namespace; resolves with it and its pid once it is ready. */
+/**
+ * Starts the socket holder in the namespace (in the cgroup v2 folder `cgroup` when given, before
+ * it opens any socket); resolves with it and its pid once it is ready.
+ */
 export async function holdScenarioSockets(
   ns: Netns,
   tag: string,
   ttl = 120,
+  cgroup?: string,
 ): Promise<{ child: ChildProcess; pid: number }> {
-  const child = ns.spawn([
-    "/usr/bin/python3",
-    SOCKETS_PY,
-    "--ttl",
-    String(ttl),
-    ...socketSpecs(tag),
-  ]);
+  const holder = ["/usr/bin/python3", SOCKETS_PY, "--ttl", String(ttl), ...socketSpecs(tag)];
+  if (cgroup === undefined) return await holderReady(ns.spawn(holder));
+  // `ip netns exec` mounts a sysfs of the namespace's own, where no cgroup folder shows: the
+  // holder is moved from here, and waits (10 s at most) for the word that it has been.
+  const go = join(tmpdir(), `nsnap-cgroup-${tag}.go`);
+  rmSync(go, { force: true });
+  const wait =
+    'i=0; while [ ! -e "$0" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done; exec "$@"';
+  const child = ns.spawn(["/bin/sh", "-c", wait, go, ...holder]);
+  try {
+    writeFileSync(`${cgroup}/cgroup.procs`, String(child.pid));
+    writeFileSync(go, "");
+    return await holderReady(child);
+  } finally {
+    rmSync(go, { force: true });
+  }
+}
+
+async function holderReady(child: ChildProcess): Promise<{ child: ChildProcess; pid: number }> {
   let out = "";
   child.stdout?.on("data", (d: Uint8Array) => (out += new TextDecoder().decode(d)));
   await whenReady(child, "sockets.py");

@@ -5,8 +5,10 @@
 
 Each SPEC is a kind and comma-separated key=value options:
 
-    tcp-listen,addr=A,port=P[,backlog=N][,dev=IF][,v6only=0|1][,pending=K]
-        a TCP listener; `pending` clients connect to it and are never accepted
+    tcp-listen,addr=A,port=P[,backlog=N][,dev=IF][,scope=IF][,mark=N][,v6only=0|1][,pending=K]
+        a TCP listener; `pending` clients connect to it and are never accepted; `scope` binds
+        an IPv6 link-local address on that interface (its scope id, no SO_BINDTODEVICE);
+        `mark` sets SO_MARK
     tcp-pair,addr=A,port=P[,unread=BYTES][,keepalive=1]
         a listener, one accepted connection and its client; the client sends `unread` bytes
         that the server side never reads (so its Recv-Q is that many); keepalive on the client
@@ -32,6 +34,7 @@ import sys
 import time
 
 SO_BINDTODEVICE = 25
+SO_MARK = 36
 
 
 def options(spec):
@@ -63,7 +66,12 @@ def tcp_listen(opts):
     if fam == socket.AF_INET6 and "v6only" in opts:
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, int(opts["v6only"]))
     bind_device(s, opts)
-    s.bind((opts["addr"], int(opts["port"])))
+    if "mark" in opts:
+        s.setsockopt(socket.SOL_SOCKET, SO_MARK, int(opts["mark"]))
+    if "scope" in opts:
+        s.bind((opts["addr"], int(opts["port"]), 0, socket.if_nametoindex(opts["scope"])))
+    else:
+        s.bind((opts["addr"], int(opts["port"])))
     s.listen(int(opts.get("backlog", "128")))
     held.append(s)
     target = "127.0.0.1" if fam == socket.AF_INET else "::1"

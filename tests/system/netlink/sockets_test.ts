@@ -175,6 +175,8 @@ function compareInet(s: InetSocket, ss: SsSocket, owners: Map<number, number>): 
     ss.fields.get("v6only"),
     `${where}: v6only`,
   );
+  // ss -e prints SO_MARK as fwmark:0x… when it is set.
+  assert.equal(s.mark ? `0x${s.mark.toString(16)}` : undefined, ss.fields.get("fwmark"), where);
   assert.equal(s.timer?.name, ss.timer?.name, `${where}: timer`);
   if (s.timer && ss.timer) {
     // ss rounds: "119min" for 7,199,980 ms, "58sec" for 58,4xx ms.
@@ -222,6 +224,14 @@ test("dumpInetSockets() in a namespace equals ss -tanpieO and ss -uanpe, tcp_inf
     assert.equal(listener(7002).interface, "nl0", "a SO_BINDTODEVICE listener shows its device");
     assert.equal(listener(7003).v6only, true, "[::]:7003 is IPv6 only");
     assert.equal(listener(7004).v6only, false, "[::]:7004 takes IPv4 too");
+    // A link-local listener: its scope is the device (ss: [fe80::1]%nl0:7011, compared above).
+    assert.deepEqual(
+      [listener(7011).localAddress, listener(7011).interface],
+      ["fe80::1", "nl0"],
+      "the IPv6 scope of a link-local listener",
+    );
+    assert.equal(listener(7012).mark, 42, "SO_MARK");
+    assert.equal(listener(7001).mark ?? 0, 0, "no mark where none is set");
     assert.deepEqual(
       [listener(7001).recvQ, listener(7001).sendQ],
       [2, 7],

@@ -7,14 +7,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import process from "node:process";
 import { runCli } from "../../helpers/cli.ts";
 import { type Netns, withNetns } from "../../helpers/netns.ts";
 import {
   buildNetwork,
+  cgroup2Mount,
   holdScenarioSockets,
   SCENARIO_SKIP,
   unixNames,
@@ -43,10 +44,14 @@ test(
   { skip: SCENARIO_SKIP, timeout: 120_000 },
   async () => {
     const dir = mkdtempSync(join(tmpdir(), "nsnap-ssviews-"));
+    // The holder runs in a cgroup of its own, so that its sockets' cgroup id is not the root's.
+    const mount = cgroup2Mount();
+    const cgroup = mount === undefined ? undefined : join(mount, `nsnap-test-${TAG}`);
+    if (cgroup !== undefined) mkdirSync(cgroup);
     try {
       await withNetns("view-ss", async (ns) => {
         buildNetwork(ns);
-        const { child, pid } = await holdScenarioSockets(ns, TAG);
+        const { child, pid } = await holdScenarioSockets(ns, TAG, 120, cgroup);
         try {
           const file = join(dir, "ns.json");
           // About netlink's facts: on even where the environment turns it off for the other tests.
@@ -120,17 +125,28 @@ test(
             `${m![1]} vs ${ssTimers[0]!.timer!.expires}`,
           );
 
-          // -e: uid, inode and the socket's cgroup, which is the holder's cgroup directory.
-          const cg = readFileSync(`/proc/${pid}/cgroup`, "utf8").match(/^0::(.*)$/m)?.[1];
+          // -e: uid, inode and the socket's cgroup: the id of the holder's cgroup folder, which
+          // ss prints in hex where it cannot name it (cgroup:unreachable:ID).
           const eText = show(file, "-tle", "-W");
           const listener = eText.split("\n").find((l) => l.includes("127.0.0.1:7001 "));
           assert.ok(listener, eText);
-          if (cg !== undefined) {
-            const id = statSync(`/sys/fs/cgroup${cg}`).ino;
+          if (cgroup !== undefined) {
+            const id = statSync(cgroup).ino;
+            assert.notEqual(id, 1, "not the root cgroup");
             assert.match(listener!, new RegExp(` ${id} +${pid}/python3$`), eText);
+            const ssListener = parseSsLines(ss(ns, "-tlnpe"), false)
+              .find((s) => s.local === "127.0.0.1:7001")!;
+            // ss names the folder where it sees the cgroup tree, else prints the id in hex.
+            const theirs = ssListener.fields.get("cgroup");
+            const path = `/${basename(cgroup)}`;
+            assert.ok([path, `unreachable:${id.toString(16)}`].includes(theirs!), theirs);
           }
           // The bound device, as ss prints it.
-          assert.match(show(file, "-tl", "-W"), /0\.0\.0\.0%nl0:7002 /);
+          const tl = show(file, "-tl", "-W");
+          assert.match(tl, /0\.0\.0\.0%nl0:7002 /);
+          // An IPv6 link-local listener with its scope, as ss prints [fe80::1]%nl0:7011.
+          assert.match(ss(ns, "-tln"), /\[fe80::1\]%nl0:7011 /);
+          assert.match(tl, /\[fe80::1\]%nl0:7011 /);
 
           // -ti: the tcp_info line under each session, rtt and retransmits as ss -ti has them.
           const ssInfo = ss(ns, "-tni", "state", "established", "( sport = :7006 )");
@@ -159,6 +175,14 @@ test(
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      // The folder goes once the killed holder has left it (its exit takes a moment).
+      for (let i = 0; cgroup !== undefined && existsSync(cgroup) && i < 100; i++) {
+        try {
+          rmdirSync(cgroup);
+        } catch {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
     }
   },
 );
