@@ -14,7 +14,12 @@ import process from "node:process";
 import { runCli } from "../../helpers/cli.ts";
 import { nsnapBinary, runBare } from "../../helpers/binary.ts";
 import { type Netns, withNetns } from "../../helpers/netns.ts";
-import { buildNetwork, holdScenarioSockets, SCENARIO_SKIP } from "../netlink/_scenario.ts";
+import {
+  buildNetwork,
+  holdScenarioSockets,
+  netlinkConnectionsSource,
+  SCENARIO_SKIP,
+} from "../netlink/_scenario.ts";
 import { settled } from "./_settle.ts";
 
 const skip = SCENARIO_SKIP;
@@ -87,7 +92,7 @@ test(
         assert.deepEqual(
           Object.fromEntries(Object.entries(sections(nlMeta)).map(([k, v]) => [k, v.source])),
           {
-            connections: "netlink+proc", // no raw_diag in this kernel: raw sockets from /proc
+            connections: netlinkConnectionsSource(),
             processes: "proc",
             routes: "netlink",
             interfaces: "netlink+sysfs",
@@ -193,7 +198,7 @@ test(
         const own = capture(ns, dir, "own.json");
         assert.match(String((own.meta as Json & { tool: Json }).tool.runtime), new RegExp(RUNTIME));
         assert.deepEqual(sources(own), [
-          "netlink+proc",
+          netlinkConnectionsSource(),
           "proc",
           "netlink",
           "netlink+sysfs",

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canUseNetns, type Netns, whenReady } from "../../helpers/netns.ts";
+import { dumpRawSockets } from "../../../src/collect/linux/netlink.ts";
 
 /** Why the scenario cannot be built here, or false when it can. */
 export const SCENARIO_SKIP: string | false = !canUseNetns()
@@ -17,6 +18,16 @@ export const SCENARIO_SKIP: string | false = !canUseNetns()
   : !existsSync("/usr/bin/python3")
   ? "needs /usr/bin/python3 for the socket holder"
   : false;
+
+/**
+ * The source a netlink capture records for its connections: "netlink", or "netlink+proc" where
+ * the kernel has no raw_diag (CONFIG_INET_RAW_DIAG, as on the test VM) and the raw sockets come
+ * from /proc. Asked of the kernel, so that the tests hold on kernels of either kind.
+ */
+export function netlinkConnectionsSource(): "netlink" | "netlink+proc" {
+  const r = dumpRawSockets();
+  return r.ok && r.incomplete.length === 0 ? "netlink" : "netlink+proc";
+}
 
 /** The socket holder script. */
 export const SOCKETS_PY = new URL("./sockets.py", import.meta.url).pathname;
