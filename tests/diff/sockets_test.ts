@@ -101,6 +101,28 @@ test("retransmits of sessions present in both go to their peer, with the share o
   assert.equal(rtt[0]!.notable, true);
 });
 
+test("loss is tcp_info's count of segments lost now, said with the retransmits of their peer", () => {
+  // tcpi_lost is a gauge (segments marked lost, not yet retransmitted): the kernel keeps no
+  // running total of losses, so the change gives the after snapshot's count; the retransmits
+  // (tcpi_total_retrans, a running count) are the delta.
+  const s = (retrans: number, lost: number, port: number) =>
+    tcpSession(["10.0.0.5", port], ["10.0.3.7", 5432], { totalRetrans: retrans, rtt: 500, lost });
+  const before = snap(T0, { connections: [s(10, 5, 40000), s(0, 0, 40001)] });
+  const after = snap(T1, { connections: [s(40, 2, 40000), s(12, 1, 40001)] });
+  const [r] = diffSnapshots(before, after, { only: ["sessions"] }).changes
+    .filter(isKind("session-retransmits"));
+  assert.ok(r);
+  assert.equal(r.retransmits, 42, "30 + 12: deltas of the running counts");
+  assert.equal(r.lost, 3, "2 + 1: the after snapshot's gauges, not 2 - 5 + 1 - 0");
+  assert.match(r.summary, /42 of 42 retransmits went to 10\.0\.3\.7:5432 .*, 3 segments lost now$/);
+  // No segment lost now: the summary says nothing of loss.
+  const clean = snap(T1, { connections: [s(40, 0, 40000), s(12, 0, 40001)] });
+  const [q] = diffSnapshots(before, clean, { only: ["sessions"] }).changes
+    .filter(isKind("session-retransmits"));
+  assert.equal(q!.lost, 0);
+  assert.doesNotMatch(q!.summary, /lost/);
+});
+
 test("a session whose 5-tuple came back as another socket takes no part", () => {
   const s = (inode: number, retrans: number) => {
     const c = tcpSession(["10.0.0.5", 40000], ["10.0.0.9", 443], {
