@@ -48,12 +48,14 @@ export function parseProcNetRoute(
       ...(flags & RTF_HOST ? ["H"] : []),
       ...(flags & RTF_REJECT ? ["!"] : []),
     ];
+    // A route through no device is "*": unreachable and prohibit carry RTF_REJECT (the file
+    // cannot tell the two apart), a blackhole nothing; every unicast route has its device.
     const route: Route = {
       family: "inet",
       table: 254,
-      type: flags & RTF_REJECT ? "unreachable" : "unicast",
+      type: flags & RTF_REJECT ? "unreachable" : iface === "*" ? "blackhole" : "unicast",
       destination: `${destination}/${prefix}`,
-      interface: iface,
+      ...(iface === "*" ? {} : { interface: iface }),
       metric: Number(metric),
       flags: flagNames,
     };

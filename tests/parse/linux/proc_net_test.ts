@@ -193,6 +193,20 @@ test("parseProcNetRoute() turns hex destinations and masks into CIDRs of the mai
   assert.equal(parseProcNetRoute(fx("proc-net-route/facter-basic.txt")).warnings.length, 0);
 });
 
+test("parseProcNetRoute() tells a blackhole from a device route: no device, no RTF_REJECT", () => {
+  // Recorded in a namespace where `ip -j route` listed the same five (README of the fixtures).
+  const { value: routes, warnings } = parseProcNetRoute(fx("proc-net-route/nsnap-no-device.txt"));
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(routes.map((r) => [r.destination, r.type, r.interface, r.gateway, r.metric]), [
+    ["10.5.0.0/24", "unicast", "d0", undefined, 0],
+    ["10.96.0.0/16", "unicast", "d0", "10.5.0.2", 7],
+    // prohibit and unreachable both carry RTF_REJECT only: the file cannot tell them apart.
+    ["10.97.0.0/16", "unreachable", undefined, undefined, 0],
+    ["10.98.0.0/16", "unreachable", undefined, undefined, 0],
+    ["10.99.0.0/16", "blackhole", undefined, undefined, 0],
+  ]);
+});
+
 test("parseProcNetIpv6Route() reads prefixes, metrics and local routes", () => {
   const { value: routes, warnings } = parseProcNetIpv6Route(
     fx("proc-net-ipv6_route/jc-ubuntu.txt"),
