@@ -210,6 +210,26 @@ export function collectInterfaces(
   return { ...s, status: noteStatus(s.status, [`netlink: ${why}; read /sys instead`]) };
 }
 
+/**
+ * The links and addresses `ip -j addr show` lists (run by the place's runner: in another
+ * namespace, through nsenter); undefined, with a warning, when ip cannot tell.
+ */
+export function interfacesFromIp(place: Place, warnings: string[]): NetInterface[] | undefined {
+  const r = runIp(place.runner, ["-j", "addr", "show"]);
+  if (!r.ok) {
+    warnings.push(`interface addresses unknown: ${r.reason ?? "ip failed"}`);
+    return undefined;
+  }
+  try {
+    const parsed = parseIpJsonAddr(outputJson(r), "ip -j addr show");
+    warnings.push(...parsed.warnings);
+    return parsed.value;
+  } catch (err) {
+    warnings.push(`interface addresses unknown: ${(err as Error).message ?? errnoText(err)}`);
+    return undefined;
+  }
+}
+
 /** Reads the interfaces from /sys, /proc/net/dev and `ip -j`; what one cannot tell is a warning. */
 function fromSysfs(place: Place): Section<NetInterface[]> {
   return section("sysfs+proc+ip -j", [], (warnings) => {
@@ -220,19 +240,7 @@ function fromSysfs(place: Place): Section<NetInterface[]> {
     const dev = devText === undefined ? undefined : parseProcNetDev(devText, devPath);
     if (dev) warnings.push(...dev.warnings);
     // ip lists this namespace's links (over netlink), whatever /sys shows.
-    let ip: NetInterface[] | undefined;
-    const r = runIp(place.runner, ["-j", "addr", "show"]);
-    if (r.ok) {
-      try {
-        const parsed = parseIpJsonAddr(outputJson(r), "ip -j addr show");
-        warnings.push(...parsed.warnings);
-        ip = parsed.value;
-      } catch (err) {
-        warnings.push(`interface addresses unknown: ${(err as Error).message ?? errnoText(err)}`);
-      }
-    } else {
-      warnings.push(`interface addresses unknown: ${r.reason ?? "ip failed"}`);
-    }
+    const ip = interfacesFromIp(place, warnings);
     const here = ip
       ? new Map(ip.map((i) => [i.name, i]))
       : new Map(dev?.value.map((d) => [d.name, undefined]) ?? []);

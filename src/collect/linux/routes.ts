@@ -19,7 +19,7 @@ import { dumpRoutes } from "./netlink.ts";
 import { outputJson } from "./tools.ts";
 
 /** Every table of both families from `ip -j`; the reason when ip cannot run. */
-function fromIp(place: Place): Parsed<Route[]> | string {
+export function routesFromIp(place: Place): Parsed<Route[]> | string {
   const out: Parsed<Route[]> = { value: [], warnings: [] };
   for (const [flag, family] of [["-4", "inet"], ["-6", "inet6"]] as const) {
     const r = runIp(place.runner, ["-j", flag, "route", "show", "table", "all"]);
@@ -96,7 +96,7 @@ export function collectRoutes(
       notes.push(`netlink: ${nl}; ran ip -j instead`);
       source = "ip -j";
     }
-    const ip = fromIp(place);
+    const ip = routesFromIp(place);
     if (typeof ip !== "string") {
       warnings.push(...ip.warnings);
       return ip.value;

@@ -78,6 +78,29 @@ test("named namespaces are netns:NAME, read inside each, cross-checked with ss",
     // The host's own records carry no namespace; its counters stay top-level.
     assert.ok(Object.keys(s.counters).includes("Tcp"));
     assert.equal(byId.get("host")?.own, true);
+    // Without netlink: /proc/PID/net, with what it lacks from ip run in each namespace
+    // (nsenter): every routing table, and the links' IPv4 addresses, MTU, flags and MAC.
+    const np = capture(dir, "no-netlink.json", ["--no-netlink"]);
+    const blueNs = np.namespaces!.find((n) => n.id === `netns:${blue.name}`)!;
+    assert.equal(blueNs.sections.interfaces?.status, "ok", JSON.stringify(blueNs.sections));
+    assert.match(String(blueNs.sections.interfaces!.source), /^\/proc\/[0-9]+\/net\+ip -j$/);
+    assert.equal(blueNs.sections.routes?.source, "ip -j");
+    const [ipLo] = JSON.parse(blue.exec("ip", "-j", "addr", "show", "lo")) as {
+      mtu: number;
+      flags: string[];
+    }[];
+    const lo = np.interfaces.find((i) => i.namespace === blueNs.id && i.name === "lo")!;
+    assert.ok(lo.addresses.some((a) => a.address === "10.77.1.1" && a.prefixLength === 24));
+    assert.equal(lo.mtu, ipLo!.mtu);
+    assert.deepEqual([...lo.flags].sort(), [...ipLo!.flags].sort());
+    assert.ok(lo.stats && lo.stats.rxPackets !== undefined, "counters from /proc/PID/net/dev");
+    assert.ok(
+      np.routes.some((r) =>
+        r.namespace === `netns:${green.name}` && r.type === "blackhole" &&
+        r.destination === "10.99.0.0/16" && r.interface === undefined
+      ),
+      "green's blackhole route, from ip there",
+    );
     // --netns NAME: the own namespace and that one; --netns current: the own only.
     const one = capture(dir, "one.json", ["--netns", blue.name]);
     assert.deepEqual(one.namespaces?.map((n) => n.id), ["host", `netns:${blue.name}`]);

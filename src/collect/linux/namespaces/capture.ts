@@ -44,10 +44,12 @@ import { inHostNamespace, namespaceFileInode } from "./discover.ts";
 import { type NamespacePlan, type NamespacesPlanned, planNamespaces } from "./mod.ts";
 import {
   interfacesIn,
+  interfacesThere,
   type NamespaceRead,
   otherSocketsIn,
   readFromProc,
   routesIn,
+  routesThere,
   socketsIn,
 } from "./read.ts";
 import type { ProcNetFiles } from "../sockets.ts";
@@ -158,7 +160,8 @@ export function procReader(root: string, allUnix = false): NamespaceReader {
 /**
  * Reads a namespace of the live host: sockets, links, addresses and routes over netlink in it
  * (where the FFI is there and `how.netlink` is not false; else, or for a dump the kernel
- * refuses, from /proc), tcp_info as `how.tcpInfo` asks (none by default), the counters from
+ * refuses, from /proc, with routes of every table and the links' addresses, MTU, flags and MAC
+ * from `ip -j` run in it where it can be entered), tcp_info as `how.tcpInfo` asks (none by default), the counters from
  * /proc/PID/net of a process in it, or from /proc/thread-self/net after entering it when nothing
  * runs in it; its settings from /proc/sys/net after entering it (setns: CAP_SYS_ADMIN). Its
  * rules, neighbours and qdiscs with the own namespace's readers — over netlink in it, else `ip`
@@ -212,18 +215,26 @@ export function hostReader(
       interfaces: proc(interfacesIn, [] as NetInterface[]),
       counters: proc(countersIn, {}),
     };
+    // Where setns is refused (no CAP_SYS_ADMIN), nsenter would be refused too: run nothing.
+    const entry = inNetns(path, () => true);
+    const there: Place = {
+      root: place.root,
+      runner: runnerIn(path, place.runner),
+      netns: path,
+      uid: place.uid,
+    };
+    const enters = entry.ok || entry.code !== "EPERM";
     const read: NamespaceRead = useNetlink
       ? readOverNetlink(path, sections, how.tcpInfo, allUnix)
       : {
         connections: sections.connections(),
         others: sections.others(),
-        routes: sections.routes(),
-        interfaces: sections.interfaces(),
+        // What /proc lacks (policy tables; IPv4 addresses, MTU, flags, MAC), ip run in it has.
+        routes: enters ? routesThere(there, sections.routes) : sections.routes(),
+        interfaces: enters ? interfacesThere(there, sections.interfaces) : sections.interfaces(),
         counters: sections.counters(),
       };
     read.settings = inside(() => collectSettings(place), {}, "/proc/sys");
-    // Where setns is refused (no CAP_SYS_ADMIN), nsenter would be refused too: run nothing.
-    const entry = inNetns(path, () => true);
     if (!entry.ok && entry.code === "EPERM") {
       const refused = <T>(value: T): Section<T> => ({
         value,
@@ -236,12 +247,6 @@ export function hostReader(
       read.firewall = refused({ tables: [] });
       return read;
     }
-    const there: Place = {
-      root: place.root,
-      runner: runnerIn(path, place.runner),
-      netns: path,
-      uid: place.uid,
-    };
     const names = read.linkNames;
     const wanted = (part: SkippedPart) => !how.skip?.has(part);
     if (wanted("rules")) read.rules = collectRules(there, useNetlink);

@@ -14,6 +14,10 @@
  * | counters    | snmp, netstat, snmp6, sockstat, sockstat6           | nothing                          |
  *
  * Never the host's /sys: /sys/class/net shows the namespace of whoever mounted /sys.
+ *
+ * Without netlink on the live host, where the namespace can be entered, `ip -j` run in it
+ * (nsenter) fills in what the table lists as missing: routes of every table (routesThere) and
+ * the links with their addresses, MTU, flags and MAC, /proc's counters kept (interfacesThere).
  */
 import type {
   Connection,
@@ -29,11 +33,15 @@ import type {
 import { parseProcNetDev } from "../../../parse/linux/proc_net_dev.ts";
 import { parseProcNetIfInet6 } from "../../../parse/linux/proc_net_if_inet6.ts";
 import { countersIn } from "../counters.ts";
-import { procRoutesIn } from "../routes.ts";
+import { procRoutesIn, routesFromIp } from "../routes.ts";
 import { type OtherSockets, otherSocketsIn, socketsIn } from "../sockets.ts";
 
 export { otherSocketsIn, socketsIn };
-import { type Section, section } from "../../section.ts";
+import { noteStatus, type Section, section } from "../../section.ts";
+import { sectionStatus } from "../../../model.ts";
+import type { Place } from "../../contract.ts";
+import { interfacesFromIp } from "../interfaces.ts";
+import { orderIffNames } from "../../../parse/linux/sys_class_net_flags.ts";
 import { readText } from "../files.ts";
 
 /** The sections of one namespace (owners are added with every namespace's at once). */
@@ -63,6 +71,44 @@ export function routesIn(dir: string, source: string): Section<Route[]> {
   });
 }
 
+/**
+ * A namespace's routes from `ip -j route show table all` run in it (`there`: nsenter); where ip
+ * cannot run, `fromProc`'s main tables, with ip's reason.
+ */
+export function routesThere(there: Place, fromProc: () => Section<Route[]>): Section<Route[]> {
+  const ip = routesFromIp(there);
+  if (typeof ip !== "string") {
+    return { value: ip.value, status: sectionStatus(ip.warnings), source: "ip -j" };
+  }
+  const s = fromProc();
+  return { ...s, status: noteStatus(s.status, [`ip -j: ${ip}; read /proc instead`]) };
+}
+
+/** What interfacesIn says of what /proc cannot tell. */
+const PROC_INTERFACES = "read from /proc: no IPv4 addresses, MTU, flags or MAC";
+
+/**
+ * A namespace's links and addresses from `ip -j addr show` run in it (`there`: nsenter), each
+ * with its counters from `fromProc` (/proc/PID/net/dev); where ip cannot run, `fromProc` alone.
+ */
+export function interfacesThere(
+  there: Place,
+  fromProc: () => Section<NetInterface[]>,
+): Section<NetInterface[]> {
+  const s = fromProc();
+  const warnings: string[] = [];
+  const ip = interfacesFromIp(there, warnings);
+  if (ip === undefined) return { ...s, status: noteStatus(s.status, warnings) };
+  const stats = new Map(s.value.map((i) => [i.name, i.stats]));
+  warnings.push(...(s.status.warnings ?? []).filter((w) => w !== PROC_INTERFACES));
+  if (s.status.status === "error") warnings.push(`interface counters unknown: ${s.status.error}`);
+  const value = ip.map((a): NetInterface => {
+    const counters = stats.get(a.name);
+    return { ...a, flags: orderIffNames(a.flags), ...(counters ? { stats: counters } : {}) };
+  });
+  return { value, status: sectionStatus(warnings), source: `${s.source}+ip -j` };
+}
+
 /** The interfaces of /proc/PID/net/dev with the IPv6 addresses of if_inet6. */
 export function interfacesIn(dir: string, source: string): Section<NetInterface[]> {
   return section(source, [], (warnings) => {
@@ -88,7 +134,7 @@ export function interfacesIn(dir: string, source: string): Section<NetInterface[
         byName.set(e.name, itf);
       }
     }
-    warnings.push("read from /proc: no IPv4 addresses, MTU, flags or MAC");
+    warnings.push(PROC_INTERFACES);
     return [...byName.values()];
   });
 }
