@@ -28,6 +28,12 @@ const skip = !canUseNetns()
 
 type Json = Record<string, unknown>;
 
+/**
+ * The iterator is the netlink capture's: on, even where the environment turns netlink off for
+ * the rest of the suite (test:system:proc). The executable runs with a bare environment anyway.
+ */
+const NETLINK = { NSNAP_NETLINK: "1" };
+
 /** A process holding `n` open files (/dev/null) until killed or 120 s have passed. */
 function holdFiles(n: number): Promise<ChildProcess> {
   const script = [
@@ -100,19 +106,23 @@ for (
         ], 120);
         const ss = ssOwners(ns);
         assert.equal(ss.size, 2 * pairs + 1);
-        const src = runCli(["capture", "-o", "-"], { wrap: ns.wrap, timeoutMs: 60_000 });
+        const src = runCli(["capture", "-o", "-"], {
+          wrap: ns.wrap,
+          env: NETLINK,
+          timeoutMs: 60_000,
+        });
         assert.equal(src.code, 0, src.stderr);
         check(src.stdout, ss, "bpf+proc", "from source");
         const off = runCli(["capture", "-o", "-"], {
           wrap: ns.wrap,
-          env: { NSNAP_BPF: "0" },
+          env: { ...NETLINK, NSNAP_BPF: "0" },
           timeoutMs: 60_000,
         });
         assert.equal(off.code, 0, off.stderr);
         check(off.stdout, ss, "proc", "NSNAP_BPF=0");
         const failing = runCli(["capture", "-o", "-"], {
           wrap: ns.wrap,
-          env: { NSNAP_BTF: notBtf },
+          env: { ...NETLINK, NSNAP_BTF: notBtf },
           timeoutMs: 60_000,
         });
         assert.equal(failing.code, 0, failing.stderr);
@@ -133,7 +143,7 @@ for (
           const periodic = join(dir, "periodic");
           const every = runCli(["capture", "--every", "1s", "--count", "2", "-o", `${periodic}/`], {
             wrap: ns.wrap,
-            env: { NSNAP_BTF: notBtf },
+            env: { ...NETLINK, NSNAP_BTF: notBtf },
             timeoutMs: 60_000,
           });
           assert.equal(every.code, 0, every.stderr);
