@@ -9,8 +9,9 @@
  *   10.0.3.7:5432 (postgresql)"), notable when the group has at least 10 and at least half of
  *   them, with the segments its sessions count as lost in the after snapshot (`lost`: tcpi_lost
  *   is a gauge, segments marked lost and not yet retransmitted; the kernel keeps no running
- *   total of losses, and those it retransmits are in the delta); `session-rtt-changed` when the group's median RTT doubled or halved and moved by at
- *   least 1 ms, notable when it rose by 10 ms or more;
+ *   total of losses, and those it retransmits are in the delta); `session-rtt-changed` when the
+ *   group's median RTT doubled or halved and moved by at least 1 ms, notable when it rose by
+ *   10 ms or more;
  * - listeners: `listener-queue-full` when a TCP listener's accept queue is at least 90% of its
  *   limit in the after snapshot and was not before (or overflows were counted in between), with
  *   the host-wide `TcpExt.ListenOverflows` and `ListenDrops` deltas; always notable.

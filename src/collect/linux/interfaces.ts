@@ -214,14 +214,18 @@ export function collectInterfaces(
  * The links and addresses `ip -j addr show` lists (run by the place's runner: in another
  * namespace, through nsenter); undefined, with a warning, when ip cannot tell.
  */
-export function interfacesFromIp(place: Place, warnings: string[]): NetInterface[] | undefined {
-  const r = runIp(place.runner, ["-j", "addr", "show"]);
+export function interfacesFromIp(
+  place: Place,
+  warnings: string[],
+  details = false,
+): NetInterface[] | undefined {
+  const r = runIp(place.runner, details ? ["-d", "-j", "addr", "show"] : ["-j", "addr", "show"]);
   if (!r.ok) {
     warnings.push(`interface addresses unknown: ${r.reason ?? "ip failed"}`);
     return undefined;
   }
   try {
-    const parsed = parseIpJsonAddr(outputJson(r), "ip -j addr show");
+    const parsed = parseIpJsonAddr(outputJson(r), `ip ${details ? "-d " : ""}-j addr show`);
     warnings.push(...parsed.warnings);
     return parsed.value;
   } catch (err) {

@@ -15,6 +15,24 @@ function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
+/**
+ * A link's flags as ip prints them; with `ip -d`, PROMISC and ALLMULTI follow its promiscuity
+ * and allmulti counts, as /sys/class/net/NAME/flags shows them (set while anyone asked, a bridge
+ * port or a capture), where ip's own flags show them only when set by hand.
+ */
+function linkFlags(r: Record<string, unknown>): string[] {
+  const flags = Array.isArray(r.flags) ? r.flags.map(String) : [];
+  const follow = (name: string, count: unknown) => {
+    if (typeof count !== "number") return;
+    const at = flags.indexOf(name);
+    if (count > 0 && at < 0) flags.push(name);
+    if (count === 0 && at >= 0) flags.splice(at, 1);
+  };
+  follow("PROMISC", r.promiscuity);
+  follow("ALLMULTI", r.allmulti);
+  return flags;
+}
+
 const ESCAPED: Readonly<Record<string, number>> = {
   '"': 0x22,
   "\\": 0x5c,
@@ -229,11 +247,7 @@ export function parseIpJsonAddr(
       );
       return;
     }
-    const itf: NetInterface = {
-      name,
-      flags: Array.isArray(r.flags) ? r.flags.map(String) : [],
-      addresses: [],
-    };
+    const itf: NetInterface = { name, flags: linkFlags(r), addresses: [] };
     if (typeof r.ifindex === "number") itf.index = r.ifindex;
     const mac = str(r.address);
     if (mac && r.link_type !== "none") itf.mac = mac;

@@ -49,13 +49,16 @@ export function parseProcNetRoute(
       ...(flags & RTF_REJECT ? ["!"] : []),
     ];
     // A route through no device is "*": unreachable and prohibit carry RTF_REJECT (the file
-    // cannot tell the two apart), a blackhole nothing; every unicast route has its device.
+    // cannot tell the two apart), a blackhole (or a throw route, which the main table seldom
+    // holds) nothing. A unicast route has its device: through a gateway, on a link named `*`
+    // (Linux allows the name) it stays one.
+    const noDevice = iface === "*" && !(flags & RTF_GATEWAY);
     const route: Route = {
       family: "inet",
       table: 254,
-      type: flags & RTF_REJECT ? "unreachable" : iface === "*" ? "blackhole" : "unicast",
+      type: flags & RTF_REJECT ? "unreachable" : noDevice ? "blackhole" : "unicast",
       destination: `${destination}/${prefix}`,
-      ...(iface === "*" ? {} : { interface: iface }),
+      ...(noDevice ? {} : { interface: iface }),
       metric: Number(metric),
       flags: flagNames,
     };

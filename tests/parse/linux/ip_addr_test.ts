@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseIpAddr } from "../../../src/parse/linux/ip_addr.ts";
+import { parseIpJsonAddr } from "../../../src/parse/linux/ip_json.ts";
+import { parseSysClassNetFlags } from "../../../src/parse/linux/sys_class_net_flags.ts";
 import { fixture } from "../../helpers/fixtures.ts";
 
 test("parseIpAddr() reads ip addr: VLAN names without @link, secondary and label addresses", () => {
@@ -88,4 +90,28 @@ test("parseIpAddr() reads ip -o addr lines into their interface", () => {
   assert.deepEqual(warnings, []);
   assert.equal(interfaces.length, 1);
   assert.equal(interfaces[0]!.addresses.length, 2);
+});
+
+test("parseIpJsonAddr() sets PROMISC and ALLMULTI from ip -d's counts, as /sys/class/net shows", () => {
+  // Recorded in a namespace where p1 is a bridge port; /sys/class/net/NAME/flags there read
+  // lo 0x8, p0 0x1003, p1 0x1303 (PROMISC and ALLMULTI: the bridge asked), br0 0x1003.
+  const path = "linux/ip-j-addr/nsnap-d-bridge-port.json";
+  const { value: links, warnings } = parseIpJsonAddr(fixture(path), path);
+  assert.deepEqual(warnings, []);
+  const sysfs: Record<string, string> = { lo: "8", p0: "1003", p1: "1303", br0: "1003" };
+  for (const l of links) {
+    const want = parseSysClassNetFlags(sysfs[l.name]!)!;
+    for (const f of want) assert.ok(l.flags.includes(f), `${l.name}: ${f} in ${l.flags}`);
+    for (const f of ["PROMISC", "ALLMULTI"]) {
+      assert.equal(l.flags.includes(f), want.includes(f), `${l.name}: ${f}`);
+    }
+  }
+  // Without -d there are no counts: ip's own flags, which show neither on the bridge port.
+  const plain = JSON.stringify(
+    (JSON.parse(fixture(path)) as Record<string, unknown>[]).map(
+      ({ promiscuity: _p, allmulti: _a, ...rest }) => rest,
+    ),
+  );
+  const p1 = parseIpJsonAddr(plain, "ip -j addr").value.find((l) => l.name === "p1")!;
+  assert.deepEqual(p1.flags, ["BROADCAST", "MULTICAST", "UP", "LOWER_UP"]);
 });

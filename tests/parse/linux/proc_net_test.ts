@@ -205,6 +205,12 @@ test("parseProcNetRoute() tells a blackhole from a device route: no device, no R
     ["10.98.0.0/16", "unreachable", undefined, undefined, 0],
     ["10.99.0.0/16", "blackhole", undefined, undefined, 0],
   ]);
+  // Through a gateway, `*` is a link of that name (Linux allows it): a unicast route on it.
+  const odd = parseProcNetRoute(
+    "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n" +
+      "*\t0000640A\t0200050A\t0003\t0\t0\t0\t0000FFFF\t0\t0\t0\n",
+  ).value[0]!;
+  assert.deepEqual([odd.type, odd.interface, odd.gateway], ["unicast", "*", "10.5.0.2"]);
 });
 
 test("parseProcNetIpv6Route() reads prefixes, metrics and local routes", () => {

@@ -40,6 +40,7 @@ test("named namespaces are netns:NAME, read inside each, cross-checked with ss",
     ], 120);
     const greenHolder = await holdSockets(green, ["listen:[::]:7003"], 120);
     green.ip("route", "add", "blackhole", "10.99.0.0/16");
+    green.ip("route", "add", "table", "100", "blackhole", "10.98.0.0/16");
     const s = capture(dir, "all.json");
     const byId = new Map((s.namespaces ?? []).map((n) => [n.id, n]));
     for (const [ns, child] of [[blue, holder], [green, greenHolder]] as const) {
@@ -94,12 +95,14 @@ test("named namespaces are netns:NAME, read inside each, cross-checked with ss",
     assert.equal(lo.mtu, ipLo!.mtu);
     assert.deepEqual([...lo.flags].sort(), [...ipLo!.flags].sort());
     assert.ok(lo.stats && lo.stats.rxPackets !== undefined, "counters from /proc/PID/net/dev");
+    const greenNs = np.namespaces!.find((n) => n.id === `netns:${green.name}`)!;
+    assert.equal(greenNs.sections.routes?.source, "ip -j");
     assert.ok(
       np.routes.some((r) =>
-        r.namespace === `netns:${green.name}` && r.type === "blackhole" &&
-        r.destination === "10.99.0.0/16" && r.interface === undefined
+        r.namespace === greenNs.id && r.type === "blackhole" && r.table === 100 &&
+        r.destination === "10.98.0.0/16" && r.interface === undefined
       ),
-      "green's blackhole route, from ip there",
+      "green's route in table 100: every table, from ip there",
     );
     // --netns NAME: the own namespace and that one; --netns current: the own only.
     const one = capture(dir, "one.json", ["--netns", blue.name]);

@@ -10,7 +10,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -32,10 +40,14 @@ const TOOLS = [
   "nsenter",
 ];
 
-/** Where a tool is on this host's PATH, or undefined. */
+/**
+ * Where a tool is on this host: on PATH, or in the folders the capture also looks in
+ * (src/collect/linux/tools.ts), so that no tool it could start goes unshadowed.
+ */
 function which(tool: string): string | undefined {
   const r = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() : undefined;
+  if (r.status === 0) return r.stdout.trim();
+  return ["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map((d) => `${d}/${tool}`).find(existsSync);
 }
 
 /** A folder of scripts, one per tool found, that log their argv to `log` and run the tool. */

@@ -161,8 +161,8 @@ export function procReader(root: string, allUnix = false): NamespaceReader {
  * Reads a namespace of the live host: sockets, links, addresses and routes over netlink in it
  * (where the FFI is there and `how.netlink` is not false; else, or for a dump the kernel
  * refuses, from /proc, with routes of every table and the links' addresses, MTU, flags and MAC
- * from `ip -j` run in it where it can be entered), tcp_info as `how.tcpInfo` asks (none by default), the counters from
- * /proc/PID/net of a process in it, or from /proc/thread-self/net after entering it when nothing
+ * from `ip -j` run in it where it can be entered), tcp_info as `how.tcpInfo` asks (none by
+ * default), the counters from /proc/PID/net of a process in it, or from /proc/thread-self/net after entering it when nothing
  * runs in it; its settings from /proc/sys/net after entering it (setns: CAP_SYS_ADMIN). Its
  * rules, neighbours and qdiscs with the own namespace's readers — over netlink in it, else `ip`
  * and `tc` run in it with nsenter — and its firewall with `nsenter … nft` only where it has a
@@ -224,13 +224,16 @@ export function hostReader(
       uid: place.uid,
     };
     const enters = entry.ok || entry.code !== "EPERM";
+    const wanted = (part: SkippedPart) => !how.skip?.has(part);
     const read: NamespaceRead = useNetlink
       ? readOverNetlink(path, sections, how.tcpInfo, allUnix)
       : {
         connections: sections.connections(),
         others: sections.others(),
         // What /proc lacks (policy tables; IPv4 addresses, MTU, flags, MAC), ip run in it has.
-        routes: enters ? routesThere(there, sections.routes) : sections.routes(),
+        routes: enters && wanted("routes")
+          ? routesThere(there, sections.routes)
+          : sections.routes(),
         interfaces: enters ? interfacesThere(there, sections.interfaces) : sections.interfaces(),
         counters: sections.counters(),
       };
@@ -248,7 +251,6 @@ export function hostReader(
       return read;
     }
     const names = read.linkNames;
-    const wanted = (part: SkippedPart) => !how.skip?.has(part);
     if (wanted("rules")) read.rules = collectRules(there, useNetlink);
     if (wanted("neighbours")) read.neighbours = collectNeighbours(there, useNetlink, names);
     if (wanted("qdiscs")) read.qdiscs = collectQdiscs(there, useNetlink, names);

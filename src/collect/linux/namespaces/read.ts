@@ -81,7 +81,7 @@ export function routesThere(there: Place, fromProc: () => Section<Route[]>): Sec
     return { value: ip.value, status: sectionStatus(ip.warnings), source: "ip -j" };
   }
   const s = fromProc();
-  return { ...s, status: noteStatus(s.status, [`ip -j: ${ip}; read /proc instead`]) };
+  return { ...s, status: noteStatus(s.status, [`${ip}; read /proc instead`]) };
 }
 
 /** What interfacesIn says of what /proc cannot tell. */
@@ -97,7 +97,9 @@ export function interfacesThere(
 ): Section<NetInterface[]> {
   const s = fromProc();
   const warnings: string[] = [];
-  const ip = interfacesFromIp(there, warnings);
+  // -d: each link's promiscuity and allmulti counts, so that PROMISC and ALLMULTI are set as
+  // /sys and netlink's readers set them (while anyone asked), not only when set by hand.
+  const ip = interfacesFromIp(there, warnings, true);
   if (ip === undefined) return { ...s, status: noteStatus(s.status, warnings) };
   const stats = new Map(s.value.map((i) => [i.name, i.stats]));
   warnings.push(...(s.status.warnings ?? []).filter((w) => w !== PROC_INTERFACES));
