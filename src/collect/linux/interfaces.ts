@@ -219,13 +219,14 @@ export function interfacesFromIp(
   warnings: string[],
   details = false,
 ): NetInterface[] | undefined {
-  const r = runIp(place.runner, details ? ["-d", "-j", "addr", "show"] : ["-j", "addr", "show"]);
+  const args = details ? ["-d", "-j", "addr", "show"] : ["-j", "addr", "show"];
+  const r = runIp(place.runner, args);
   if (!r.ok) {
     warnings.push(`interface addresses unknown: ${r.reason ?? "ip failed"}`);
     return undefined;
   }
   try {
-    const parsed = parseIpJsonAddr(outputJson(r), `ip ${details ? "-d " : ""}-j addr show`);
+    const parsed = parseIpJsonAddr(outputJson(r), `ip ${args.join(" ")}`);
     warnings.push(...parsed.warnings);
     return parsed.value;
   } catch (err) {

@@ -7,7 +7,7 @@ import { ipJsonText } from "../../parse/linux/ip_json.ts";
  * Where a tool may be: on PATH, else the usual sbin folders, which a cron job's or an `env -i`
  * PATH leaves out although the tool is installed.
  */
-function places(name: string): string[] {
+export function toolPlaces(name: string): string[] {
   return [name, `/usr/sbin/${name}`, `/sbin/${name}`, `/usr/bin/${name}`, `/bin/${name}`];
 }
 
@@ -26,7 +26,7 @@ export function runTool(
 ): CommandResult {
   let last: CommandResult | undefined;
   let passed: string | undefined;
-  for (const path of places(name)) {
+  for (const path of toolPlaces(name)) {
     last = runner([path, ...args]);
     const why = passOver?.(last);
     if (why !== undefined) {

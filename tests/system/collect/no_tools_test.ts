@@ -24,6 +24,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { spawnSync } from "node:child_process";
 import { runCli } from "../../helpers/cli.ts";
+import { toolPlaces } from "../../../src/collect/linux/tools.ts";
 import { withNetns } from "../../helpers/netns.ts";
 import { buildNetwork, holdScenarioSockets, SCENARIO_SKIP } from "../netlink/_scenario.ts";
 
@@ -41,13 +42,19 @@ const TOOLS = [
 ];
 
 /**
- * Where a tool is on this host: on PATH, or in the folders the capture also looks in
- * (src/collect/linux/tools.ts), so that no tool it could start goes unshadowed.
+ * Where a tool is on this host: the first of the places the capture tries (toolPlaces: PATH,
+ * then the sbin and bin folders) that has it, so that no tool it could start goes unshadowed.
  */
 function which(tool: string): string | undefined {
-  const r = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" });
-  if (r.status === 0) return r.stdout.trim();
-  return ["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map((d) => `${d}/${tool}`).find(existsSync);
+  for (const place of toolPlaces(tool)) {
+    if (place.startsWith("/")) {
+      if (existsSync(place)) return place;
+      continue;
+    }
+    const r = spawnSync("sh", ["-c", `command -v ${place}`], { encoding: "utf8" });
+    if (r.status === 0) return r.stdout.trim();
+  }
+  return undefined;
 }
 
 /** A folder of scripts, one per tool found, that log their argv to `log` and run the tool. */

@@ -162,8 +162,8 @@ export function procReader(root: string, allUnix = false): NamespaceReader {
  * (where the FFI is there and `how.netlink` is not false; else, or for a dump the kernel
  * refuses, from /proc, with routes of every table and the links' addresses, MTU, flags and MAC
  * from `ip -j` run in it where it can be entered), tcp_info as `how.tcpInfo` asks (none by
- * default), the counters from /proc/PID/net of a process in it, or from /proc/thread-self/net after entering it when nothing
- * runs in it; its settings from /proc/sys/net after entering it (setns: CAP_SYS_ADMIN). Its
+ * default), the counters from /proc/PID/net of a process in it, or from /proc/thread-self/net
+ * after entering it when nothing runs in it; its settings from /proc/sys/net after entering it (setns: CAP_SYS_ADMIN). Its
  * rules, neighbours and qdiscs with the own namespace's readers — over netlink in it, else `ip`
  * and `tc` run in it with nsenter — and its firewall with `nsenter … nft` only where it has a
  * table (firewall.ts). What cannot be entered is said in the section, and the rest is still read.
